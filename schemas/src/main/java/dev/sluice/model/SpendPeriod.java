@@ -1,0 +1,4 @@
+package dev.sluice.model;
+
+/** The period a spend total covers. */
+public enum SpendPeriod { DAY, MONTH }

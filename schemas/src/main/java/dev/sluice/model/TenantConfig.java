@@ -1,0 +1,88 @@
+package dev.sluice.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** A tenant's configuration, as kept on the compacted llm.tenants topic. */
+public record TenantConfig(
+        String tenantId,
+        String plan,
+        Limits limits,
+        BudgetPolicy budgetPolicy,
+        List<Tier> allowedTiers,
+        List<String> allowedModels,
+        Tier defaultTier,
+        Webhooks webhooks,
+        Guardrails guardrails,
+        CachePolicy cache,
+        List<Experiment> experiments,
+        long batchThresholdSeconds,
+        int fairShareWeight,
+        Instant updatedAt) {
+
+    /** Request, token and spend limits; null means unlimited. */
+    public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Long dailyBudgetMicros,
+            Long monthlyBudgetMicros, Integer maxInputTokens) {
+        public static final Limits UNLIMITED = new Limits(null, null, null, null, null);
+    }
+
+    /** Endpoints results may go to (the first is the default) and references to signing secrets. */
+    public record Webhooks(List<String> endpoints, List<String> signingSecretRefs) {
+        public static final Webhooks NONE = new Webhooks(List.of(), List.of());
+
+        public Webhooks {
+            endpoints = List.copyOf(endpoints);
+            signingSecretRefs = List.copyOf(signingSecretRefs);
+        }
+    }
+
+    public record Guardrails(InjectionPolicy injection, boolean redactPii) {
+        public static final Guardrails DEFAULT = new Guardrails(InjectionPolicy.FLAG, false);
+    }
+
+    public record CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds) {
+        public static final CachePolicy DEFAULT = new CachePolicy(true, false, 86_400);
+    }
+
+    public record Variant(String name, int weight, Tier tier, String model) {
+    }
+
+    public record Experiment(String name, List<Variant> variants) {
+        public Experiment {
+            variants = List.copyOf(variants);
+        }
+    }
+
+    public static final long DEFAULT_BATCH_THRESHOLD_SECONDS = 3600;
+
+    public TenantConfig {
+        Objects.requireNonNull(tenantId, "tenantId");
+        plan = plan == null ? "standard" : plan;
+        limits = limits == null ? Limits.UNLIMITED : limits;
+        budgetPolicy = budgetPolicy == null ? BudgetPolicy.REJECT : budgetPolicy;
+        allowedTiers = allowedTiers == null ? List.of() : List.copyOf(allowedTiers);
+        allowedModels = allowedModels == null ? List.of() : List.copyOf(allowedModels);
+        defaultTier = defaultTier == null ? Tier.MEDIUM : defaultTier;
+        webhooks = webhooks == null ? Webhooks.NONE : webhooks;
+        guardrails = guardrails == null ? Guardrails.DEFAULT : guardrails;
+        cache = cache == null ? CachePolicy.DEFAULT : cache;
+        experiments = experiments == null ? List.of() : List.copyOf(experiments);
+        fairShareWeight = fairShareWeight <= 0 ? 1 : fairShareWeight;
+        updatedAt = updatedAt == null ? Instant.EPOCH : updatedAt;
+    }
+
+    /** A tenant with defaults everywhere and the given webhook setup. */
+    public static TenantConfig basic(String tenantId, Webhooks webhooks, Instant updatedAt) {
+        return new TenantConfig(tenantId, null, null, null, null, null, null, webhooks, null, null, null,
+                DEFAULT_BATCH_THRESHOLD_SECONDS, 1, updatedAt);
+    }
+
+    /** The endpoint a result goes to: the request's own when given, else the tenant's first. */
+    public String endpointFor(String requested) {
+        if (requested != null) {
+            return requested;
+        }
+        return webhooks.endpoints().isEmpty() ? null : webhooks.endpoints().getFirst();
+    }
+}

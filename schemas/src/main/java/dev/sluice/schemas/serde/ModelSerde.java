@@ -1,0 +1,46 @@
+package dev.sluice.schemas.serde;
+
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A serde for a plain record {@code M} that travels as the Avro record {@code A}: the conversion
+ * happens here, at the edge, so services never handle Avro classes.
+ */
+public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
+    private final AvroSerializer<A> serializer;
+    private final AvroDeserializer<A> deserializer;
+    private final Function<M, A> toAvro;
+    private final Function<A, M> fromAvro;
+
+    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
+            Function<A, M> fromAvro) {
+        this.serializer = serializer;
+        this.deserializer = deserializer;
+        this.toAvro = toAvro;
+        this.fromAvro = fromAvro;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        serializer.configure(configs, isKey);
+        deserializer.configure(configs, isKey);
+    }
+
+    @Override
+    public Serializer<M> serializer() {
+        return (topic, value) -> value == null ? null : serializer.serialize(topic, toAvro.apply(value));
+    }
+
+    @Override
+    public Deserializer<M> deserializer() {
+        return (topic, bytes) -> {
+            A avro = deserializer.deserialize(topic, bytes);
+            return avro == null ? null : fromAvro.apply(avro);
+        };
+    }
+}
