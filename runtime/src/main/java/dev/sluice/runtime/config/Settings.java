@@ -1,0 +1,237 @@
+package dev.sluice.runtime.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Typed, validated reading of a {@link ConfigSource}. Each getter checks its value and records
+ * a problem instead of throwing, so that {@link #validate()} reports every bad setting at once.
+ * Every key read is remembered with its effective value (secrets masked) for the start-up log.
+ */
+public final class Settings {
+    private final ConfigSource source;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> effective = new LinkedHashMap<>();
+
+    public Settings(ConfigSource source) {
+        this.source = source;
+    }
+
+    public ConfigSource source() {
+        return source;
+    }
+
+    private String raw(String key) {
+        String v = source.get(key);
+        return v == null ? null : v.strip();
+    }
+
+    public String string(String key, String defaultValue) {
+        String v = raw(key);
+        String out = v == null || v.isEmpty() ? defaultValue : v;
+        effective.put(key, out);
+        return out;
+    }
+
+    public String required(String key) {
+        String v = raw(key);
+        if (v == null || v.isEmpty()) {
+            problems.add(key + " is required (environment variable " + ConfigSource.envName(key) + ")");
+        }
+        effective.put(key, v);
+        return v;
+    }
+
+    public int intValue(String key, int defaultValue, int min, int max) {
+        String v = raw(key);
+        int out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            try {
+                out = Integer.parseInt(v.replace("_", ""));
+                if (out < min || out > max) {
+                    problems.add(key + " = " + v + " is out of range [" + min + ", " + max + "]");
+                }
+            } catch (NumberFormatException e) {
+                problems.add(key + " = '" + v + "' is not a whole number");
+            }
+        }
+        effective.put(key, Integer.toString(out));
+        return out;
+    }
+
+    public long longValue(String key, long defaultValue, long min, long max) {
+        String v = raw(key);
+        long out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            try {
+                out = Long.parseLong(v.replace("_", ""));
+                if (out < min || out > max) {
+                    problems.add(key + " = " + v + " is out of range [" + min + ", " + max + "]");
+                }
+            } catch (NumberFormatException e) {
+                problems.add(key + " = '" + v + "' is not a whole number");
+            }
+        }
+        effective.put(key, Long.toString(out));
+        return out;
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String v = raw(key);
+        boolean out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> out = true;
+                case "false", "no", "off", "0" -> out = false;
+                default -> problems.add(key + " = '" + v + "' is not true or false");
+            }
+        }
+        effective.put(key, Boolean.toString(out));
+        return out;
+    }
+
+    /** A duration written as ISO-8601 (PT5S) or a number with a unit: 250ms, 5s, 2m, 1h, 1d. */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        String v = raw(key);
+        Duration out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            try {
+                out = parseDuration(v);
+                if (out.compareTo(min) < 0 || out.compareTo(max) > 0) {
+                    problems.add(key + " = " + v + " is out of range [" + min + ", " + max + "]");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = '" + v + "' is not a duration (e.g. 250ms, 5s, 2m, 1h, PT30S)");
+            }
+        }
+        effective.put(key, out == null ? null : out.toString());
+        return out;
+    }
+
+    /** A comma-separated list of durations, each checked against the range. */
+    public List<Duration> durations(String key, List<Duration> defaultValue, Duration min, Duration max) {
+        String v = raw(key);
+        if (v == null || v.isEmpty()) {
+            effective.put(key, defaultValue.toString());
+            return defaultValue;
+        }
+        List<Duration> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            try {
+                Duration d = parseDuration(part);
+                if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                    problems.add(key + " step " + part.strip() + " is out of range [" + min + ", " + max + "]");
+                }
+                out.add(d);
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " step '" + part.strip() + "' is not a duration (e.g. 5s, 30s, 5m)");
+            }
+        }
+        effective.put(key, out.toString());
+        return List.copyOf(out);
+    }
+
+    public <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
+        String v = raw(key);
+        E out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            try {
+                out = Enum.valueOf(type, v.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = '" + v + "' is not one of " + Arrays.toString(type.getEnumConstants()));
+            }
+        }
+        effective.put(key, out == null ? null : out.name());
+        return out;
+    }
+
+    /** An http(s) URL; a trailing slash is dropped. */
+    public String url(String key, String defaultValue) {
+        String v = string(key, defaultValue);
+        if (v == null) {
+            return null;
+        }
+        for (String part : v.split(",")) {
+            try {
+                URI uri = URI.create(part.strip());
+                if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")
+                        || uri.getScheme().equals("mock")) || uri.getHost() == null && !"mock".equals(uri.getScheme())) {
+                    problems.add(key + " = '" + part.strip() + "' is not an http(s) URL");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = '" + part.strip() + "' is not a URL: " + e.getMessage());
+            }
+        }
+        return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+    }
+
+    public Path path(String key, Path defaultValue) {
+        String v = raw(key);
+        Path out = v == null || v.isEmpty() ? defaultValue : Path.of(v);
+        effective.put(key, out == null ? null : out.toString());
+        return out;
+    }
+
+    public List<String> list(String key, List<String> defaultValue) {
+        String v = raw(key);
+        List<String> out = v == null || v.isEmpty() ? defaultValue
+                : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        effective.put(key, String.join(",", out));
+        return out;
+    }
+
+    public Secret secret(String key) {
+        Secret s = Secret.of(raw(key));
+        effective.put(key, s.toString());
+        return s;
+    }
+
+    /** Records a problem found by a cross-field check. */
+    public void problem(String message) {
+        problems.add(message);
+    }
+
+    /** Throws a {@link ConfigException} listing every problem, if there is any. */
+    public void validate() {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** The effective configuration, one "key = value" per line, secrets masked. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("Effective configuration (from ").append(source.origin()).append("):");
+        effective.forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(v));
+        return sb.toString();
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.startsWith("p")) {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        }
+        int split = 0;
+        while (split < t.length() && (Character.isDigit(t.charAt(split)) || t.charAt(split) == '_')) {
+            split++;
+        }
+        if (split == 0) {
+            throw new IllegalArgumentException(text);
+        }
+        long n = Long.parseLong(t.substring(0, split).replace("_", ""));
+        return switch (t.substring(split).strip()) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s", "" -> Duration.ofSeconds(n);
+            case "m", "min" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> throw new IllegalArgumentException(text);
+        };
+    }
+}

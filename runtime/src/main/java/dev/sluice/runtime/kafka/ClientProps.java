@@ -1,0 +1,72 @@
+package dev.sluice.runtime.kafka;
+
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import dev.sluice.runtime.streams.DeadLetterHandler;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Client settings Sluice's services share. Pass-through overrides from the config win over these. */
+public final class ClientProps {
+    private ClientProps() {
+    }
+
+    /** A durable, idempotent producer: nothing acked is lost, retries never duplicate. */
+    public static Map<String, Object> producer(KafkaSettings kafka, String clientId) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.putAll(kafka.common());
+        return p;
+    }
+
+    /** A consumer that reads only committed records and commits offsets itself. */
+    public static Map<String, Object> consumer(KafkaSettings kafka, String groupId, String clientId) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        if (groupId != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.putAll(kafka.common());
+        return p;
+    }
+
+    /**
+     * Kafka Streams with exactly_once_v2 and explicit naming of every internal topic and store, so a
+     * renamed processor can never silently orphan a changelog.
+     */
+    public static Map<String, Object> streams(KafkaSettings kafka, String applicationId, java.nio.file.Path stateDir) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.layout().replicationFactor());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(DeadLetterHandler.TOPIC, kafka.topics().deadLetters());
+        p.put(DeadLetterHandler.SERVICE, applicationId);
+        p.putAll(kafka.registryProps());
+        p.putAll(kafka.common());
+        return p;
+    }
+}

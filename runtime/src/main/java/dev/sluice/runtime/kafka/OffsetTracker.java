@@ -1,0 +1,68 @@
+package dev.sluice.runtime.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Tracks records handed out for concurrent work, so that offsets are committed only below the
+ * lowest record still unfinished in each partition: a crash redelivers every unfinished record and
+ * none that was finished before the last commit. Not thread-safe; the poll thread owns it.
+ */
+public final class OffsetTracker {
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+    private static final class PartitionState {
+        final TreeSet<Long> pending = new TreeSet<>();
+        long next = -1;
+        long committed = -1;
+    }
+
+    /** A record of this partition was handed out. */
+    public void started(TopicPartition tp, long offset) {
+        PartitionState s = partitions.computeIfAbsent(tp, k -> new PartitionState());
+        s.pending.add(offset);
+        s.next = Math.max(s.next, offset + 1);
+    }
+
+    /** Work on a record ended (with success, or with a dead letter written). */
+    public void finished(TopicPartition tp, long offset) {
+        PartitionState s = partitions.get(tp);
+        if (s != null) {
+            s.pending.remove(offset);
+        }
+    }
+
+    public int pending() {
+        int n = 0;
+        for (PartitionState s : partitions.values()) {
+            n += s.pending.size();
+        }
+        return n;
+    }
+
+    public int pending(TopicPartition tp) {
+        PartitionState s = partitions.get(tp);
+        return s == null ? 0 : s.pending.size();
+    }
+
+    /** Offsets that may be committed now and were not committed before; marks them committed. */
+    public Map<TopicPartition, OffsetAndMetadata> committable() {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        partitions.forEach((tp, s) -> {
+            long safe = s.pending.isEmpty() ? s.next : s.pending.first();
+            if (safe > s.committed && safe >= 0) {
+                out.put(tp, new OffsetAndMetadata(safe));
+                s.committed = safe;
+            }
+        });
+        return out;
+    }
+
+    /** Forgets a partition this consumer no longer owns. */
+    public void remove(TopicPartition tp) {
+        partitions.remove(tp);
+    }
+}

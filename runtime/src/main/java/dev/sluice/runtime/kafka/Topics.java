@@ -1,0 +1,145 @@
+package dev.sluice.runtime.kafka;
+
+import dev.sluice.model.Priority;
+import dev.sluice.model.Tier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The topic catalogue of DESIGN section 3. One prefix setting renames every topic, so several
+ * Sluice installations (or tests) can share a cluster.
+ */
+public final class Topics {
+    public static final String DEFAULT_PREFIX = "llm.";
+    public static final List<Tier> ROUTED_TIERS = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE);
+
+    private final String prefix;
+
+    public Topics(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String requests() {
+        return prefix + "requests";
+    }
+
+    public String tenants() {
+        return prefix + "tenants";
+    }
+
+    public String job(Tier tier, Priority priority) {
+        if (tier == Tier.AUTO) {
+            throw new IllegalArgumentException("AUTO is resolved by the router; there is no AUTO job topic");
+        }
+        return prefix + "jobs." + tier.topicSegment() + "." + priority.topicSegment();
+    }
+
+    public String jobsBatch() {
+        return prefix + "jobs.batch";
+    }
+
+    public String batches() {
+        return prefix + "batches";
+    }
+
+    public String completions() {
+        return prefix + "completions";
+    }
+
+    public String costEvents() {
+        return prefix + "cost-events";
+    }
+
+    public String results() {
+        return prefix + "results";
+    }
+
+    public String jobStatus() {
+        return prefix + "job-status";
+    }
+
+    /** Status transitions from router and workers; the sink folds them into job-status (ADR 0002). */
+    public String jobEvents() {
+        return prefix + "job-events";
+    }
+
+    public String spend() {
+        return prefix + "spend";
+    }
+
+    public String webhookRetry(int level) {
+        return prefix + "webhooks.retry." + level;
+    }
+
+    public String deadLetters() {
+        return prefix + "dead-letters";
+    }
+
+    /** The synchronous job topics of the given tiers, HIGH priority first. */
+    public List<String> jobTopics(List<Tier> tiers) {
+        List<String> out = new ArrayList<>();
+        for (Priority p : Priority.values()) {
+            for (Tier t : tiers) {
+                out.add(job(t, p));
+            }
+        }
+        return out;
+    }
+
+    /** Every topic Sluice uses, with partitions and cleanup policy. */
+    public List<TopicSpec> all(TopicLayout layout) {
+        int tp = layout.tenantPartitions();
+        int jp = layout.jobPartitions();
+        List<TopicSpec> specs = new ArrayList<>();
+        specs.add(TopicSpec.delete(requests(), tp, Duration.ofDays(7)));
+        specs.add(TopicSpec.compact(tenants(), 1));
+        for (String job : jobTopics(ROUTED_TIERS)) {
+            specs.add(TopicSpec.delete(job, jp, Duration.ofDays(7)));
+        }
+        specs.add(TopicSpec.delete(jobsBatch(), jp, Duration.ofDays(7)));
+        specs.add(TopicSpec.compact(batches(), jp));
+        specs.add(TopicSpec.delete(completions(), tp, Duration.ofDays(7)));
+        specs.add(TopicSpec.delete(costEvents(), tp, Duration.ofDays(35)));
+        specs.add(TopicSpec.delete(results(), tp, Duration.ofDays(7)));
+        specs.add(TopicSpec.compact(jobStatus(), tp));
+        specs.add(TopicSpec.delete(jobEvents(), tp, Duration.ofDays(7)));
+        specs.add(TopicSpec.compact(spend(), tp));
+        for (int level = 1; level <= layout.webhookRetryLevels(); level++) {
+            specs.add(TopicSpec.delete(webhookRetry(level), jp, Duration.ofDays(3)));
+        }
+        specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
+        return specs.stream().map(s -> s.withReplication(layout.replicationFactor())).toList();
+    }
+
+    /** A topic to create: name, partitions, replication and topic-level configs. */
+    public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
+        static TopicSpec delete(String name, int partitions, Duration retention) {
+            return new TopicSpec(name, partitions, (short) 1, Map.of(
+                    "cleanup.policy", "delete",
+                    "retention.ms", Long.toString(retention.toMillis())));
+        }
+
+        static TopicSpec compact(String name, int partitions) {
+            return new TopicSpec(name, partitions, (short) 1, Map.of(
+                    "cleanup.policy", "compact",
+                    // Dirty ratio and lag low enough that a restart reads little more than the live set.
+                    "min.cleanable.dirty.ratio", "0.1",
+                    "segment.ms", Long.toString(Duration.ofHours(1).toMillis())));
+        }
+
+        TopicSpec withReplication(short rf) {
+            if (rf == 1) {
+                return this;
+            }
+            Map<String, String> c = new java.util.HashMap<>(configs);
+            c.put("min.insync.replicas", Integer.toString(Math.min(2, rf)));
+            return new TopicSpec(name, partitions, rf, Map.copyOf(c));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.runtime.streams;
+
+import dev.sluice.runtime.ops.Health;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a topology: starts it, reports its state as health, and treats an exception that escapes a
+ * stream thread as fatal for this instance (SHUTDOWN_CLIENT), so a bug stops the instance loudly
+ * instead of looping; its tasks move to the other instances.
+ */
+public final class StreamsRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    public StreamsRunner(Topology topology, Map<String, Object> props) {
+        Properties p = new Properties();
+        p.putAll(props);
+        this.streams = new KafkaStreams(topology, p);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Stream thread died; shutting this instance down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    /** Waits until the app is RUNNING; false if it did not get there in time. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Health health() {
+        KafkaStreams.State state = streams.state();
+        boolean up = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        return new Health(up, Map.of("streamsState", state.name()));
+    }
+
+    /**
+     * Closes and leaves the group, so the remaining instances (or this one, restarted) take the
+     * tasks over at once instead of after the session timeout.
+     */
+    @Override
+    public void close() {
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+}

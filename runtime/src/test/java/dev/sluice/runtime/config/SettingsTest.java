@@ -1,0 +1,106 @@
+package dev.sluice.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @Test
+    void shouldReportEveryBadSettingAtOnce() {
+        Settings s = new Settings(ConfigSource.of(Map.of(
+                "a.port", "99999", "a.count", "many", "a.flag", "perhaps", "a.wait", "soon")));
+        s.intValue("a.port", 1, 0, 65_535);
+        s.intValue("a.count", 1, 0, 10);
+        s.bool("a.flag", false);
+        s.duration("a.wait", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1));
+        s.required("a.missing");
+
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).hasSize(5);
+            assertThat(e.getMessage()).contains("a.port = 99999 is out of range").contains("'many' is not a whole number")
+                    .contains("'perhaps' is not true or false").contains("'soon' is not a duration")
+                    .contains("a.missing is required (environment variable SLUICE_A_MISSING)");
+        });
+    }
+
+    @Test
+    void shouldParseDurationsInEveryWrittenForm() {
+        assertThat(Settings.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Settings.parseDuration("5s")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Settings.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Settings.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Settings.parseDuration("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(Settings.parseDuration("PT30S")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Settings.parseDuration("1_000ms")).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldReadAListOfDurationsAndNameTheBadStep() {
+        Settings s = new Settings(ConfigSource.of(Map.of("b", "5s, 30s,5m", "c", "1s,later")));
+        assertThat(s.durations("b", List.of(), Duration.ZERO, Duration.ofHours(1)))
+                .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
+        s.durations("c", List.of(), Duration.ZERO, Duration.ofHours(1));
+        assertThatThrownBy(s::validate).hasMessageContaining("c step 'later'");
+    }
+
+    @Test
+    void shouldMaskSecretsInTheEffectiveConfiguration() {
+        Settings s = new Settings(ConfigSource.of(Map.of("p.api.key", "sk-live-123456", "p.url", "http://x")));
+        Secret key = s.secret("p.api.key");
+        s.url("p.url", null);
+
+        assertThat(key.reveal()).isEqualTo("sk-live-123456");
+        assertThat(key.toString()).isEqualTo("****");
+        assertThat(s.describe()).contains("p.api.key = ****").contains("p.url = http://x")
+                .doesNotContain("sk-live-123456");
+    }
+
+    @Test
+    void shouldRejectAUrlThatIsNotHttp() {
+        Settings s = new Settings(ConfigSource.of(Map.of("u", "localhost:8081")));
+        s.url("u", null);
+        assertThatThrownBy(s::validate).hasMessageContaining("u = 'localhost:8081' is not an http(s) URL");
+    }
+
+    @Test
+    void shouldFlattenANestedYamlFileAndLetOverridesWin(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("router.yaml");
+        Files.writeString(file, """
+                kafka:
+                  bootstrap:
+                    servers: broker:9092
+                worker:
+                  tiers: [small, large]
+                kafka.client.security.protocol: SASL_SSL
+                """);
+        ConfigSource source = ConfigSource.load(file).with(Map.of("kafka.bootstrap.servers", "other:9092"));
+        Settings s = new Settings(source);
+
+        assertThat(s.string("kafka.bootstrap.servers", null)).isEqualTo("other:9092");
+        assertThat(s.list("worker.tiers", List.of())).containsExactly("small", "large");
+        assertThat(source.withPrefix("kafka.client.")).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void shouldReadPropertiesFilesAndComplainAboutAMissingFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sink.properties");
+        Files.writeString(file, "sink.stream.threads=3\n");
+        assertThat(new Settings(ConfigSource.load(file)).intValue("sink.stream.threads", 1, 1, 8)).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigSource.load(dir.resolve("nope.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void shouldNameTheEnvironmentVariableOfAKey() {
+        assertThat(ConfigSource.envName("kafka.bootstrap.servers")).isEqualTo("SLUICE_KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(ConfigSource.envName("providers.open-ai.api.key")).isEqualTo("SLUICE_PROVIDERS_OPEN_AI_API_KEY");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.sluice.runtime.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class OffsetTrackerTest {
+    private final TopicPartition p0 = new TopicPartition("jobs", 0);
+    private final TopicPartition p1 = new TopicPartition("jobs", 1);
+
+    @Test
+    void shouldCommitOnlyBelowTheLowestUnfinishedRecord() {
+        OffsetTracker t = new OffsetTracker();
+        t.started(p0, 10);
+        t.started(p0, 11);
+        t.started(p0, 12);
+        t.finished(p0, 11);
+        t.finished(p0, 12);
+
+        assertThat(t.committable()).containsEntry(p0, new OffsetAndMetadata(10));
+
+        t.finished(p0, 10);
+        assertThat(t.committable()).containsEntry(p0, new OffsetAndMetadata(13));
+    }
+
+    @Test
+    void shouldNotOfferTheSameOffsetTwice() {
+        OffsetTracker t = new OffsetTracker();
+        t.started(p0, 0);
+        t.finished(p0, 0);
+        assertThat(t.committable()).hasSize(1);
+        assertThat(t.committable()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepPartitionsApart() {
+        OffsetTracker t = new OffsetTracker();
+        t.started(p0, 5);
+        t.started(p1, 7);
+        t.finished(p1, 7);
+
+        assertThat(t.pending()).isEqualTo(1);
+        assertThat(t.pending(p0)).isEqualTo(1);
+        assertThat(t.committable()).containsEntry(p0, new OffsetAndMetadata(5)).containsEntry(p1,
+                new OffsetAndMetadata(8));
+    }
+
+    @Test
+    void shouldForgetARevokedPartition() {
+        OffsetTracker t = new OffsetTracker();
+        t.started(p0, 5);
+        t.remove(p0);
+        assertThat(t.pending()).isZero();
+        assertThat(t.committable()).isEmpty();
+    }
+}
