@@ -1,0 +1,105 @@
+package dev.sluice.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the simulator on its own until Ctrl-C. The {@code sluice sim} command offers the same
+ * through the CLI module; this entry point needs nothing but this jar and its dependencies.
+ */
+public final class Main {
+
+    private static final String USAGE = """
+            Usage: provider-sim [options]
+              --host HOST              bind address (default 127.0.0.1)
+              --port PORT              port, 0 = any free port (default 0)
+              --latency-ms N           base latency before the first byte (default 0)
+              --jitter-ms N            extra uniform random latency 0..N (default 0)
+              --tokens-per-second N    output speed, 0 = instant (default 0)
+              --fault STATUS=RATE      answer STATUS with probability RATE; repeatable
+              --api-key KEY            accept only these keys; repeatable (default: any non-empty key)
+              --rpm N / --tpm N        rate limits per minute (default 1000000 / 1000000000)
+              --seed N                 seed for fault and latency draws (default 42)
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        SimConfig config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        ProviderSimulator simulator = ProviderSimulator.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }, "provider-sim-shutdown"));
+        System.out.println("Provider simulator running at " + simulator.baseUrl()
+                + "  (OpenAI base URL " + simulator.baseUrl() + "/v1; Ctrl-C to stop)");
+        stopped.await();
+    }
+
+    static SimConfig parse(String[] args) {
+        SimConfig config = SimConfig.defaults();
+        Map<Integer, Double> faults = new HashMap<>();
+        Set<String> keys = new LinkedHashSet<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--help") || flag.equals("-h")) {
+                throw new IllegalArgumentException("provider-sim: an OpenAI/Anthropic wire-protocol simulator");
+            }
+            if (i + 1 >= args.length) {
+                errors.add(flag + " needs a value");
+                break;
+            }
+            String value = args[++i];
+            try {
+                config = switch (flag) {
+                    case "--host" -> config.withHost(value);
+                    case "--port" -> config.withPort(Integer.parseInt(value));
+                    case "--latency-ms" -> config.withLatency(Duration.ofMillis(Long.parseLong(value)), config.latencyJitter());
+                    case "--jitter-ms" -> config.withLatency(config.latency(), Duration.ofMillis(Long.parseLong(value)));
+                    case "--tokens-per-second" -> config.withTokensPerSecond(Double.parseDouble(value));
+                    case "--rpm" -> config.withRateLimits(Long.parseLong(value), config.tokensPerMinute());
+                    case "--tpm" -> config.withRateLimits(config.requestsPerMinute(), Long.parseLong(value));
+                    case "--seed" -> config.withSeed(Long.parseLong(value));
+                    case "--fault" -> {
+                        String[] pair = value.split("=", 2);
+                        if (pair.length != 2) {
+                            throw new IllegalArgumentException("--fault expects STATUS=RATE, got " + value);
+                        }
+                        faults.put(Integer.parseInt(pair[0].trim()), Double.parseDouble(pair[1].trim()));
+                        yield config;
+                    }
+                    case "--api-key" -> {
+                        keys.add(value);
+                        yield config;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                };
+            } catch (NumberFormatException e) {
+                errors.add(flag + " expects a number, got '" + value + "'");
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", errors));
+        }
+        return config.withFaultRates(faults).withApiKeys(keys);
+    }
+}

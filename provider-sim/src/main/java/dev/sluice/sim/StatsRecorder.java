@@ -1,0 +1,35 @@
+package dev.sluice.sim;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Lock-free counters behind {@link SimStats}; thousands of virtual threads bump them at once. */
+final class StatsRecorder {
+
+    private final ConcurrentHashMap<String, LongAdder> byEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final LongAdder inputTokens = new LongAdder();
+    private final LongAdder outputTokens = new LongAdder();
+
+    void request(String endpoint, int status) {
+        byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
+        byStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
+    }
+
+    void tokens(long input, long output) {
+        inputTokens.add(input);
+        outputTokens.add(output);
+    }
+
+    SimStats snapshot() {
+        return new SimStats(sum(byEndpoint), sum(byStatus), inputTokens.sum(), outputTokens.sum());
+    }
+
+    private static <K> Map<K, Long> sum(Map<K, LongAdder> counters) {
+        Map<K, Long> result = new TreeMap<>();
+        counters.forEach((key, adder) -> result.put(key, adder.sum()));
+        return result;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.sluice.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void shouldBuildTheConfigFromFlags() {
+        SimConfig config = Main.parse(new String[] {
+            "--host", "0.0.0.0", "--port", "8089", "--latency-ms", "120", "--jitter-ms", "30",
+            "--tokens-per-second", "50.5", "--fault", "429=0.1", "--fault", "503=0.05",
+            "--api-key", "sk-one", "--api-key", "sk-two", "--rpm", "500", "--tpm", "90000", "--seed", "7",
+        });
+
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(8089);
+        assertThat(config.latency()).isEqualTo(Duration.ofMillis(120));
+        assertThat(config.latencyJitter()).isEqualTo(Duration.ofMillis(30));
+        assertThat(config.tokensPerSecond()).isEqualTo(50.5);
+        assertThat(config.faultRates()).isEqualTo(Map.of(429, 0.1, 503, 0.05));
+        assertThat(config.apiKeys()).isEqualTo(Set.of("sk-one", "sk-two"));
+        assertThat(config.requestsPerMinute()).isEqualTo(500);
+        assertThat(config.tokensPerMinute()).isEqualTo(90_000);
+        assertThat(config.seed()).isEqualTo(7);
+    }
+
+    @Test
+    void shouldReportEveryBadFlagTogether() {
+        assertThatThrownBy(() -> Main.parse(new String[] {"--port", "eighty", "--fault", "429", "--colour", "blue"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--port expects a number, got 'eighty'")
+                .hasMessageContaining("--fault expects STATUS=RATE")
+                .hasMessageContaining("unknown option --colour");
+    }
+}

@@ -1,0 +1,146 @@
+package dev.sluice.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Calls a running simulator over real HTTP, the way an adapter would. */
+final class SimHttp {
+
+    static final String OPENAI_KEY = "sk-test-0123456789abcdef";
+    static final String ANTHROPIC_KEY = "sk-ant-test-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+    // Independent of the simulator's own Tokens class, so the counts are checked, not echoed.
+    static final Encoding O200K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final String baseUrl;
+
+    SimHttp(ProviderSimulator simulator) {
+        this.baseUrl = simulator.baseUrl();
+    }
+
+    record Reply(int status, java.net.http.HttpHeaders headers, String body) {
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
+    record SseEvent(String event, String data) {
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + data, e);
+            }
+        }
+    }
+
+    Reply openAi(String body, String... headers) {
+        return post("/v1/chat/completions", body, join(new String[] {"Authorization", "Bearer " + OPENAI_KEY}, headers));
+    }
+
+    Reply anthropic(String body, String... headers) {
+        return post("/v1/messages", body,
+                join(new String[] {"x-api-key", ANTHROPIC_KEY, "anthropic-version", "2023-06-01"}, headers));
+    }
+
+    /** Sends exactly the given headers, for auth tests. */
+    Reply post(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60)).GET().build());
+    }
+
+    static String openAiBody(String prompt) {
+        return """
+                {"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":%s}]}"""
+                .formatted(quote(prompt));
+    }
+
+    static String anthropicBody(String prompt) {
+        return """
+                {"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":%s}]}"""
+                .formatted(quote(prompt));
+    }
+
+    static String quote(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<SseEvent> sse(String body) {
+        List<SseEvent> events = new ArrayList<>();
+        String event = null;
+        StringBuilder data = new StringBuilder();
+        for (String line : body.split("\n", -1)) {
+            if (line.isEmpty()) {
+                if (!data.isEmpty()) {
+                    events.add(new SseEvent(event, data.toString()));
+                }
+                event = null;
+                data.setLength(0);
+            } else if (line.startsWith("event: ")) {
+                event = line.substring(7);
+            } else if (line.startsWith("data: ")) {
+                data.append(line.substring(6));
+            }
+        }
+        return events;
+    }
+
+    private Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String[] join(String[] first, String[] second) {
+        String[] all = new String[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+}
