@@ -1,0 +1,146 @@
+package dev.sluice.testkit;
+
+import dev.sluice.devstack.KafkaBroker;
+import dev.sluice.devstack.registry.DevSchemaRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A real Kafka broker (KRaft, its own JVM) and the development schema registry, shared by the
+ * tests of one class. Tests stay apart by topic prefix: {@link #newPrefix()} gives each test its
+ * own set of Sluice topics on the shared broker.
+ */
+public final class KafkaStack implements AutoCloseable {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    private final KafkaBroker broker;
+    private final DevSchemaRegistry registry;
+
+    KafkaStack(KafkaBroker broker, DevSchemaRegistry registry) {
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    static KafkaStack start() {
+        KafkaBroker broker = KafkaBroker.builder().heapMb(384).build().start(Duration.ofSeconds(90));
+        try {
+            DevSchemaRegistry registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0,
+                    DevSchemaRegistry.DEFAULT_TOPIC);
+            return new KafkaStack(broker, registry);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public KafkaBroker broker() {
+        return broker;
+    }
+
+    /** A topic prefix no other test in this JVM uses, e.g. {@code t7-3f2a9c.}. */
+    public String newPrefix() {
+        return "t" + PREFIXES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    }
+
+    /**
+     * Configuration every Sluice service reads, for this stack and a topic prefix. Partition counts
+     * are small so that a test's topics are created quickly.
+     */
+    public Map<String, String> serviceConfig(String prefix) {
+        Map<String, String> c = new HashMap<>();
+        c.put("kafka.bootstrap.servers", bootstrapServers());
+        c.put("schema.registry.url", registryUrl());
+        c.put("topics.prefix", prefix);
+        c.put("topics.tenant.partitions", "3");
+        c.put("topics.job.partitions", "2");
+        c.put("ops.port", "0");
+        return c;
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
+    }
+
+    public KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer of committed records only, from the beginning, in no group. */
+    public KafkaConsumer<String, byte[]> committedReader() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads a topic (read_committed, every partition, from the start) until {@code done} holds for
+     * what was read or the timeout passes, and returns everything read.
+     */
+    public List<ConsumerRecord<String, byte[]>> readUntil(String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = committedReader()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (!done.test(out) && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Names of the topics on the broker. */
+    public Set<String> topics() {
+        try (Admin admin = admin()) {
+            return admin.listTopics().names().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not list topics", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            registry.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
