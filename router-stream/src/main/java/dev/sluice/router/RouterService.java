@@ -1,0 +1,77 @@
+package dev.sluice.router;
+
+import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.ClientProps;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.ops.Health;
+import dev.sluice.runtime.ops.Metrics;
+import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.runtime.streams.StreamsRunner;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/** router-stream as a service: the topology under exactly_once_v2, with health and metrics. */
+public final class RouterService implements SluiceService {
+    private final RouterConfig config;
+    private final StreamsRunner runner;
+    private final PrometheusMeterRegistry metrics;
+    private KafkaStreamsMetrics streamsMetrics;
+    private OpsServer ops;
+
+    public RouterService(RouterConfig config) {
+        this.config = config;
+        ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
+        Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().serdes(),
+                new RouterRules(catalogue, config.defaultTier()), Clock.systemUTC()).build();
+        Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        this.runner = new StreamsRunner(topology, props);
+        this.metrics = Metrics.newRegistry(name());
+    }
+
+    @Override
+    public String name() {
+        return "router-stream";
+    }
+
+    @Override
+    public void start() {
+        if (config.createTopics()) {
+            TopicCreator.ensure(config.kafka());
+        }
+        streamsMetrics = new KafkaStreamsMetrics(runner.streams());
+        streamsMetrics.bindTo(metrics);
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health);
+        runner.start();
+    }
+
+    @Override
+    public Health health() {
+        return runner.health();
+    }
+
+    @Override
+    public int opsPort() {
+        return ops == null ? -1 : ops.port();
+    }
+
+    public StreamsRunner runner() {
+        return runner;
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        if (ops != null) {
+            ops.close();
+        }
+    }
+}
