@@ -1,0 +1,53 @@
+package dev.sluice.sink;
+
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.ops.OpsSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** result-sink's configuration; see the module README for every key and its default. */
+public record SinkConfig(
+        KafkaSettings kafka,
+        String applicationId,
+        Path stateDir,
+        int streamThreads,
+        Duration dedupeWindow,
+        Duration statusRetention,
+        Webhooks webhooks,
+        boolean createTopics,
+        OpsSettings ops) {
+
+    public static final int DEFAULT_OPS_PORT = 9403;
+
+    /** The webhook dispatcher's settings. */
+    public record Webhooks(boolean enabled, String groupId, int maxInFlight, Duration timeout, List<Duration> backoff,
+            Duration maxRetryAfter) {
+        /** Tries in all: the first plus one per backoff step. */
+        public int maxAttempts() {
+            return backoff.size() + 1;
+        }
+    }
+
+    public static SinkConfig read(Settings s) {
+        KafkaSettings kafka = KafkaSettings.read(s);
+        List<Duration> backoff = s.durations("webhooks.backoff", List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofMinutes(2)), Duration.ZERO, Duration.ofHours(24));
+        return new SinkConfig(kafka,
+                s.string("sink.application.id", kafka.groupId("sluice-sink")),
+                s.path("sink.state.dir", Path.of("state", "sink")),
+                s.intValue("sink.stream.threads", 1, 1, 64),
+                s.duration("sink.dedupe.window", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(90)),
+                s.duration("sink.status.retention", Duration.ofDays(2), Duration.ofMinutes(1), Duration.ofDays(90)),
+                new Webhooks(
+                        s.bool("webhooks.enabled", true),
+                        s.string("webhooks.group.id", kafka.groupId("sluice-webhooks")),
+                        s.intValue("webhooks.max.in.flight", 256, 1, 100_000),
+                        s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                        List.copyOf(backoff),
+                        s.duration("webhooks.max.retry.after", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24))),
+                s.bool("topics.create", true),
+                OpsSettings.read(s, DEFAULT_OPS_PORT));
+    }
+}

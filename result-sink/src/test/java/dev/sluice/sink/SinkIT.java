@@ -1,0 +1,144 @@
+package dev.sluice.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.devstack.webhooks.WebhookReceiver;
+import dev.sluice.model.DeadLetter;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.testkit.KafkaStack;
+import dev.sluice.testkit.SluiceKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@SluiceKafka
+class SinkIT {
+
+    private static String newSecret() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return "whsec_" + Base64.getEncoder().encodeToString(key);
+    }
+
+    private record Setup(Topics topics, SluiceSerdes serdes, SinkConfig config) {
+    }
+
+    private static Setup setup(KafkaStack kafka, Path state) {
+        String prefix = kafka.newPrefix();
+        Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+        values.put("sink.state.dir", state.toString());
+        values.put("webhooks.backoff", "20ms,20ms,20ms");
+        Settings settings = new Settings(ConfigSource.of(values));
+        SinkConfig config = SinkConfig.read(settings);
+        settings.validate();
+        return new Setup(new Topics(prefix), new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl())), config);
+    }
+
+    private static void putTenant(KafkaProducer<String, byte[]> producer, Setup s, String tenant, String endpoint,
+            Path secretFile) throws Exception {
+        TenantConfig config = TenantConfig.basic(tenant, new TenantConfig.Webhooks(List.of(endpoint),
+                List.of("file:" + secretFile)), Instant.now());
+        producer.send(new ProducerRecord<>(s.topics().tenants(), tenant,
+                s.serdes().tenants().serializer().serialize(s.topics().tenants(), config))).get();
+    }
+
+    private static LlmResult succeeded(String requestId, String tenant) {
+        return LlmResult.forRequest(LlmRequest.of(requestId, tenant, "q", Instant.now()))
+                .status(ResultStatus.SUCCEEDED).output("answer " + requestId).completedAt(Instant.now()).build();
+    }
+
+    @Test
+    void shouldWriteOneResultPerRequestKeepStatusAndDeliverVerifiedWebhooks(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("flaky-1")
+                    && tries.computeIfAbsent(r.webhookId(), k -> new AtomicInteger()).incrementAndGet() <= 2 ? 503 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            for (int i = 0; i < 50; i++) {
+                String id = i == 0 ? "flaky-1" : "req-" + i;
+                byte[] value = results.serialize(s.topics().completions(), succeeded(id, "acme"));
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme", value));
+                if (i % 5 == 0) {
+                    producer.send(new ProducerRecord<>(s.topics().completions(), "acme", value));
+                }
+            }
+            producer.flush();
+
+            var unique = kafka.readUntil(s.topics().results(), r -> r.size() >= 50, Duration.ofSeconds(60));
+            assertThat(unique).hasSize(50);
+            Set<String> ids = unique.stream().map(r -> s.serdes().results().deserializer()
+                    .deserialize(s.topics().results(), r.value()).requestId()).collect(Collectors.toSet());
+            assertThat(ids).hasSize(50).contains("flaky-1", "req-49");
+
+            await().alias("all 50 webhooks verified and accepted").atMost(Duration.ofSeconds(60))
+                    .until(receiver::distinctAccepted, n -> n == 50);
+            assertThat(receiver.received()).filteredOn(r -> r.webhookId().equals("flaky-1"))
+                    .hasSize(3).allSatisfy(r -> assertThat(r.verified()).isTrue());
+
+            var statuses = kafka.readUntil(s.topics().jobStatus(), r -> r.size() >= 50, Duration.ofSeconds(30));
+            List<JobStatus> states = statuses.stream().map(r -> s.serdes().jobStatus().deserializer()
+                    .deserialize(s.topics().jobStatus(), r.value())).toList();
+            assertThat(states).hasSize(50).allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.SUCCEEDED));
+            assertThat(statuses).extracting(r -> r.key()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterADeliveryWhoseEndpointNeverAccepts(KafkaStack kafka, @TempDir Path dir) throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("down.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> 500);
+            sink.start();
+            putTenant(producer, s, "down", receiver.url(), secretFile);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "down", s.serdes().results().serializer()
+                    .serialize(s.topics().completions(), succeeded("never-1", "down")))).get();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            DeadLetter letter = s.serdes().deadLetters().deserializer().deserialize(s.topics().deadLetters(),
+                    letters.getFirst().value());
+            assertThat(letter.stage()).isEqualTo("deliver");
+            assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
+            assertThat(letter.errorMessage()).contains("4 tries").contains("500");
+            assertThat(receiver.received()).hasSize(4).extracting(WebhookReceiver.Received::webhookId)
+                    .containsOnly("never-1");
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+}

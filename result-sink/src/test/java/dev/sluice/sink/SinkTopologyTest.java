@@ -1,0 +1,140 @@
+package dev.sluice.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.InMemorySchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SinkTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
+
+    private final Topics topics = new Topics("llm.");
+    private String scope;
+    private SluiceSerdes serdes;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, LlmResult> completions;
+    private TestInputTopic<String, JobStatus> events;
+    private TestOutputTopic<String, LlmResult> results;
+    private TestOutputTopic<String, JobStatus> statuses;
+
+    @BeforeEach
+    void start() {
+        scope = "sink-" + UUID.randomUUID();
+        serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(topology().build(), props);
+        completions = driver.createInputTopic(topics.completions(), new StringSerializer(),
+                serdes.results().serializer());
+        events = driver.createInputTopic(topics.jobEvents(), new StringSerializer(), serdes.jobStatus().serializer());
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), serdes.results().deserializer());
+        statuses = driver.createOutputTopic(topics.jobStatus(), new StringDeserializer(),
+                serdes.jobStatus().deserializer());
+    }
+
+    private SinkTopology topology() {
+        return new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2));
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+        InMemorySchemaRegistry.dropScope(scope);
+    }
+
+    private static LlmResult succeeded(String requestId, String output) {
+        return LlmResult.forRequest(LlmRequest.of(requestId, "acme", "q", T0)).status(ResultStatus.SUCCEEDED)
+                .output(output).model("gpt-4.1-mini").completedAt(T0.plusSeconds(1)).build();
+    }
+
+    @Test
+    void shouldPassOnlyTheFirstCompletionOfARequest() {
+        completions.pipeInput("acme", succeeded("r-1", "first"), T0);
+        completions.pipeInput("acme", succeeded("r-1", "second"), T0.plusSeconds(5));
+        completions.pipeInput("acme", succeeded("r-2", "other"), T0.plusSeconds(6));
+
+        List<TestRecord<String, LlmResult>> out = results.readRecordsToList();
+        assertThat(out).extracting(r -> r.value().requestId()).containsExactly("r-1", "r-2");
+        assertThat(out.getFirst().value().output()).isEqualTo("first");
+        assertThat(out.getFirst().key()).isEqualTo("acme");
+    }
+
+    @Test
+    void shouldDropADuplicateArrivingAnHourLaterWithinTheWindow() {
+        completions.pipeInput("acme", succeeded("r-1", "first"), T0);
+        assertThat(results.readRecordsToList()).hasSize(1);
+        assertThat(driver.getWindowStore(SinkTopology.SEEN_STORE).fetch("r-1", T0.minusSeconds(1), T0.plusSeconds(1))
+                .hasNext()).isTrue();
+
+        completions.pipeInput("acme", succeeded("r-1", "again"), T0.plusSeconds(3600));
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldFoldStatusEventsAndTheResultIntoForwardOnlyJobStatus() {
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.QUEUED, "llm.jobs.medium.normal", T0), T0);
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.RUNNING, "gpt-4.1-mini", T0.plusMillis(10)),
+                T0.plusMillis(10));
+        completions.pipeInput("acme", succeeded("r-1", "out"), T0.plusMillis(500));
+
+        List<TestRecord<String, JobStatus>> out = statuses.readRecordsToList();
+        assertThat(out).extracting(r -> r.value().state())
+                .containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED);
+        assertThat(out).extracting(TestRecord::key).containsOnly("r-1");
+    }
+
+    @Test
+    void shouldIgnoreARunningEventThatArrivesAfterTheTerminalState() {
+        completions.pipeInput("acme", succeeded("r-1", "out"), T0);
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.RUNNING, "gpt-4.1-mini", T0.plusMillis(1)),
+                T0.plusMillis(1));
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.QUEUED, "x", T0.plusMillis(2)),
+                T0.plusMillis(2));
+
+        assertThat(statuses.readValuesToList()).extracting(JobStatus::state).containsExactly(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void shouldRecordTheReasonCodeOfARefusedRequestOnItsStatus() {
+        LlmResult rejected = LlmResult.rejected(LlmRequest.of("r-9", "acme", "", T0), "EMPTY_MESSAGES", "no messages",
+                T0);
+        completions.pipeInput("acme", rejected, T0);
+
+        JobStatus status = statuses.readValue();
+        assertThat(status.state()).isEqualTo(JobState.REJECTED);
+        assertThat(status.detail()).isEqualTo("EMPTY_MESSAGES");
+    }
+
+    @Test
+    void shouldKeepTheTopologyShapeSoInternalNamesNeverChangeByAccident() throws Exception {
+        String expected;
+        try (var in = getClass().getResourceAsStream("/sink-topology.txt")) {
+            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(topology().build().describe().toString().strip()).isEqualTo(expected.strip());
+    }
+}
