@@ -1,0 +1,99 @@
+package dev.sluice.worker;
+
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.DeadLetter;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmResult;
+import dev.sluice.runtime.Tracing;
+import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Handles one job record: reads it (a record that is not a job becomes a dead letter), announces
+ * RUNNING, runs it through the provider chain, and publishes the cost events and the completion.
+ * It returns only once the broker acked them, which is what lets the loop commit the job's offset.
+ */
+final class JobHandler implements ConcurrentRecordLoop.Handler {
+    private final Producer<String, byte[]> producer;
+    private final Topics topics;
+    private final JobRunner runner;
+    private final Deserializer<LlmJob> jobs;
+    private final Serializer<LlmResult> results;
+    private final Serializer<CostEvent> costs;
+    private final Serializer<JobStatus> statuses;
+    private final Serializer<DeadLetter> deadLetters;
+    private final Clock clock;
+    private final WorkerMetrics metrics;
+
+    JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
+            WorkerMetrics metrics) {
+        this.producer = producer;
+        this.topics = topics;
+        this.runner = runner;
+        this.jobs = serdes.jobs().deserializer();
+        this.results = serdes.results().serializer();
+        this.costs = serdes.costEvents().serializer();
+        this.statuses = serdes.jobStatus().serializer();
+        this.deadLetters = serdes.deadLetters().serializer();
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
+        String trace = Tracing.from(record.headers());
+        LlmJob job;
+        try {
+            job = jobs.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, e).get();
+            metrics.deadLettered();
+            return;
+        }
+        send(topics.jobEvents(), job.tenantId(), statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(),
+                job.tenantId(), JobState.RUNNING, job.modelChain().getFirst(), clock.instant())), trace);
+        Outcome outcome = runner.run(job);
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (CostEvent cost : outcome.costs()) {
+            acks.add(send(topics.costEvents(), cost.tenantId(), costs.serialize(topics.costEvents(), cost), trace));
+        }
+        acks.add(send(topics.completions(), job.tenantId(),
+                results.serialize(topics.completions(), outcome.result()), trace));
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get();
+        }
+        metrics.completed(outcome);
+    }
+
+    private Future<RecordMetadata> send(String topic, String key, byte[] value, String traceparent) {
+        Headers headers = new RecordHeaders();
+        Tracing.put(headers, traceparent);
+        return producer.send(new ProducerRecord<>(topic, null, key, value, headers));
+    }
+
+    private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, Exception e) {
+        List<DeadLetter.Header> headers = new ArrayList<>();
+        record.headers().forEach(h -> headers.add(new DeadLetter.Header(h.key(), h.value())));
+        DeadLetter letter = new DeadLetter(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                record.value(), headers, record.topic(), record.partition(), record.offset(), "worker-pool",
+                "deserialize", e.getClass().getName(), String.valueOf(e.getMessage()), clock.instant());
+        return producer.send(new ProducerRecord<>(topics.deadLetters(), record.key(),
+                deadLetters.serialize(topics.deadLetters(), letter)));
+    }
+}

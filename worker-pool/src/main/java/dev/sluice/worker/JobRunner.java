@@ -1,0 +1,116 @@
+package dev.sluice.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.Attempt;
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.ResultError;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.worker.provider.ChatProvider;
+import dev.sluice.worker.provider.ProviderException;
+import dev.sluice.worker.provider.ProviderReply;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Runs one job through its model chain: each model whose provider this worker has an adapter for
+ * is called once, in order, until one answers. A retryable failure moves on to the next model; a
+ * failure that another model would not fix (a rejected request, bad credentials) ends the job.
+ * Every call is recorded as an attempt, and every billed call yields a cost event priced from the
+ * catalogue.
+ */
+final class JobRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ModelCatalogue catalogue;
+    private final dev.sluice.worker.provider.Providers providers;
+    private final Clock clock;
+
+    JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock) {
+        this.catalogue = catalogue;
+        this.providers = providers;
+        this.clock = clock;
+    }
+
+    Outcome run(LlmJob job) {
+        Instant started = clock.instant();
+        LlmResult.Builder result = LlmResult.forRequest(job.request()).routedAt(job.routedAt()).startedAt(started)
+                .variant(job.variant());
+        List<CostEvent> costs = new ArrayList<>();
+        ProviderException last = null;
+        for (String modelName : job.modelChain()) {
+            Optional<ModelSpec> model = catalogue.model(modelName);
+            Optional<ChatProvider> provider = model.flatMap(m -> providers.get(m.provider()));
+            if (provider.isEmpty()) {
+                continue;
+            }
+            Instant callStart = clock.instant();
+            try {
+                ProviderReply reply = provider.get().complete(model.get(), job);
+                long latency = clock.millis() - callStart.toEpochMilli();
+                result.addAttempt(new Attempt(model.get().provider(), modelName, Attempt.OK, reply.httpStatus(),
+                        latency, callStart));
+                long cost = Pricing.costMicros(model.get(), reply.usage(), CostBasis.SYNC);
+                costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(),
+                        model.get().provider(), modelName, reply.usage(), cost, CostBasis.SYNC, null, clock.instant()));
+                return new Outcome(result.status(ResultStatus.SUCCEEDED).output(reply.text())
+                        .outputJson(jsonOutput(job, reply.text())).finishReason(reply.finishReason())
+                        .provider(model.get().provider()).model(modelName).usage(reply.usage()).costMicros(cost)
+                        .completedAt(clock.instant()).build(), costs);
+            } catch (ProviderException e) {
+                long latency = clock.millis() - callStart.toEpochMilli();
+                result.addAttempt(new Attempt(model.get().provider(), modelName, e.outcome(),
+                        e.status() == 0 ? null : e.status(), latency, callStart));
+                last = e;
+                if (!e.retryable()) {
+                    return failed(result, nonRetryableCode(e), e.getMessage(), false, costs);
+                }
+            }
+        }
+        if (last == null) {
+            return failed(result, FailureCodes.NO_PROVIDER, "no model in the chain " + job.modelChain()
+                    + " has a provider this worker is configured for (configured: " + providers.names() + ")", false,
+                    costs);
+        }
+        return failed(result, FailureCodes.PROVIDER_UNAVAILABLE, "every model in the chain failed; last error: "
+                + last.getMessage(), true, costs);
+    }
+
+    private Outcome failed(LlmResult.Builder result, String code, String message, boolean retryable,
+            List<CostEvent> costs) {
+        return new Outcome(result.status(ResultStatus.FAILED).error(new ResultError(code, message, retryable))
+                .completedAt(clock.instant()).build(), costs);
+    }
+
+    private static String nonRetryableCode(ProviderException e) {
+        return switch (e.status()) {
+            case 401, 403 -> FailureCodes.PROVIDER_AUTH;
+            case 404 -> FailureCodes.MODEL_NOT_FOUND;
+            default -> FailureCodes.PROVIDER_REJECTED;
+        };
+    }
+
+    /** The output again as JSON text when JSON was asked for and it parses; null otherwise. */
+    private static String jsonOutput(LlmJob job, String text) {
+        ResponseFormat f = job.request().responseFormat();
+        if (f == null || f.type() == ResponseFormat.Type.TEXT) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text).toString();
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sluice.worker;
+
+import dev.sluice.model.Tier;
+import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.ops.OpsSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** worker-pool's configuration; see the module README for every key and its default. */
+public record WorkerConfig(
+        KafkaSettings kafka,
+        String groupId,
+        List<Tier> tiers,
+        int maxInFlight,
+        Duration commitInterval,
+        Duration shutdownTimeout,
+        List<ProviderEndpoint> providers,
+        Path modelCatalogue,
+        boolean createTopics,
+        OpsSettings ops) {
+
+    public static final int DEFAULT_OPS_PORT = 9402;
+
+    /** How to reach one provider. {@code protocol} is the wire protocol its adapter speaks. */
+    public record ProviderEndpoint(String name, String protocol, String baseUrl, Secret apiKey, Duration timeout) {
+    }
+
+    public static WorkerConfig read(Settings s) {
+        KafkaSettings kafka = KafkaSettings.read(s);
+        List<Tier> tiers = new ArrayList<>();
+        for (String t : s.list("worker.tiers", List.of("small", "medium", "large"))) {
+            try {
+                Tier tier = Tier.valueOf(t.toUpperCase(java.util.Locale.ROOT));
+                if (tier == Tier.AUTO) {
+                    s.problem("worker.tiers cannot contain auto: jobs are routed to small, medium or large");
+                } else {
+                    tiers.add(tier);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem("worker.tiers names unknown tier '" + t + "' (use small, medium, large)");
+            }
+        }
+        List<ProviderEndpoint> providers = new ArrayList<>();
+        for (String name : s.list("providers.names", List.of("openai"))) {
+            String prefix = "providers." + name + ".";
+            String protocol = s.string(prefix + "protocol", "openai");
+            if (!protocol.equals("openai")) {
+                s.problem(prefix + "protocol = " + protocol + ": this worker speaks the openai protocol (OpenAI and"
+                        + " OpenAI-compatible servers such as vLLM, Ollama, llama.cpp)");
+            }
+            providers.add(new ProviderEndpoint(name, protocol,
+                    s.url(prefix + "base.url", name.equals("openai") ? "https://api.openai.com" : null),
+                    s.secret(prefix + "api.key"),
+                    s.duration(prefix + "timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1))));
+            if (providers.getLast().baseUrl() == null) {
+                s.problem(prefix + "base.url is required for provider " + name);
+            }
+        }
+        return new WorkerConfig(kafka,
+                s.string("worker.group.id", kafka.groupId("sluice-workers")),
+                tiers,
+                s.intValue("worker.max.in.flight", 256, 1, 100_000),
+                s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
+                s.duration("worker.shutdown.timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
+                providers,
+                s.path("models.file", null),
+                s.bool("topics.create", true),
+                OpsSettings.read(s, DEFAULT_OPS_PORT));
+    }
+
+    public List<String> jobTopics() {
+        return kafka.topics().jobTopics(tiers.isEmpty() ? Topics.ROUTED_TIERS : tiers);
+    }
+}

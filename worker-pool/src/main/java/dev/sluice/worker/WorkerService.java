@@ -1,0 +1,90 @@
+package dev.sluice.worker;
+
+import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.ClientProps;
+import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.ops.Health;
+import dev.sluice.runtime.ops.Metrics;
+import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.worker.provider.OpenAiProvider;
+import dev.sluice.worker.provider.Providers;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/** worker-pool as a service: one poll loop on its own thread, provider calls on virtual threads. */
+public final class WorkerService implements SluiceService {
+    private final WorkerConfig config;
+    private final PrometheusMeterRegistry metrics;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ConcurrentRecordLoop loop;
+    private final Thread thread;
+    private OpsServer ops;
+
+    public WorkerService(WorkerConfig config) {
+        this.config = config;
+        this.metrics = Metrics.newRegistry(name());
+        String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+        Providers providers = new Providers();
+        config.providers().forEach(p -> providers.add(new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(),
+                p.timeout())));
+        Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance);
+        // One poll never hands out more than the in-flight bound, so pausing keeps memory bounded.
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxInFlight())));
+        this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
+        Clock clock = Clock.systemUTC();
+        JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock);
+        WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
+        JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
+                workerMetrics);
+        this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
+                config.maxInFlight(), config.commitInterval(), config.shutdownTimeout(), clock);
+        workerMetrics.trackInFlight(loop.inFlightCounter());
+        this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(loop);
+    }
+
+    @Override
+    public String name() {
+        return "worker-pool";
+    }
+
+    @Override
+    public void start() {
+        if (config.createTopics()) {
+            TopicCreator.ensure(config.kafka());
+        }
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health);
+        thread.start();
+    }
+
+    @Override
+    public Health health() {
+        return new Health(thread.isAlive() && loop.healthy(), Map.of("inFlight", loop.inFlightCounter().get()));
+    }
+
+    @Override
+    public int opsPort() {
+        return ops == null ? -1 : ops.port();
+    }
+
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            thread.join(config.shutdownTimeout().plusSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+        if (ops != null) {
+            ops.close();
+        }
+    }
+}

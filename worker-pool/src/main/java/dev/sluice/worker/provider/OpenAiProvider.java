@@ -1,0 +1,171 @@
+package dev.sluice.worker.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Message;
+import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.config.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/**
+ * OpenAI Chat Completions over HTTP ({@code POST {baseUrl}/v1/chat/completions}). The same
+ * protocol serves OpenAI itself and OpenAI-compatible servers (vLLM, Ollama, llama.cpp) given
+ * their base URL. Usage is read including cached prompt tokens, which are priced apart.
+ */
+public final class OpenAiProvider implements ChatProvider {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final URI endpoint;
+    private final Secret apiKey;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    public OpenAiProvider(String name, String baseUrl, Secret apiKey, Duration timeout) {
+        this.name = name;
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.endpoint = URI.create(base + "/v1/chat/completions");
+        this.apiKey = apiKey;
+        this.timeout = timeout;
+        // HTTP/1.1 keeps one call per connection, which is what providers' load balancers expect.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(model, job.request()), StandardCharsets.UTF_8));
+        if (!apiKey.isEmpty()) {
+            request.header("Authorization", "Bearer " + apiKey.reveal());
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new ProviderException(0, "timeout", null, name + " did not answer within " + timeout.toMillis()
+                    + " ms", true, null);
+        } catch (IOException e) {
+            throw new ProviderException(0, "connection_error", null, name + " could not be reached: "
+                    + e.getClass().getSimpleName(), true, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw error(response);
+        }
+        return reply(response);
+    }
+
+    static String body(ModelSpec model, LlmRequest r) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model.name());
+        ArrayNode messages = body.putArray("messages");
+        for (Message m : r.messages()) {
+            messages.addObject().put("role", m.role().name().toLowerCase(Locale.ROOT)).put("content", m.content());
+        }
+        body.put("max_completion_tokens", r.maxOutputTokens());
+        if (r.temperature() != null) {
+            body.put("temperature", r.temperature());
+        }
+        ResponseFormat f = r.responseFormat();
+        if (f != null && f.type() == ResponseFormat.Type.JSON) {
+            body.putObject("response_format").put("type", "json_object");
+        } else if (f != null && f.type() == ResponseFormat.Type.JSON_SCHEMA) {
+            ObjectNode schema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+            schema.put("name", f.schemaName() == null ? "output" : f.schemaName());
+            try {
+                schema.set("schema", JSON.readTree(f.jsonSchema()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("jsonSchema is not JSON; the router should have refused it", e);
+            }
+            schema.put("strict", true);
+        }
+        return body.toString();
+    }
+
+    private ProviderReply reply(HttpResponse<String> response) throws ProviderException {
+        try {
+            JsonNode root = JSON.readTree(response.body());
+            JsonNode choice = root.path("choices").path(0);
+            JsonNode message = choice.path("message");
+            String text = message.path("content").isNull() ? "" : message.path("content").asText("");
+            JsonNode usage = root.path("usage");
+            long prompt = usage.path("prompt_tokens").asLong();
+            long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            long completion = usage.path("completion_tokens").asLong();
+            return new ProviderReply(text, choice.path("finish_reason").asText(null),
+                    new Usage(Math.max(0, prompt - cached), completion, cached, 0), response.statusCode(),
+                    response.headers().firstValue("x-request-id").orElse(null));
+        } catch (JsonProcessingException e) {
+            throw new ProviderException(response.statusCode(), "invalid_response", null, name
+                    + " answered 2xx with a body that is not JSON", true, null);
+        }
+    }
+
+    private ProviderException error(HttpResponse<String> response) {
+        int status = response.statusCode();
+        String type = null;
+        String code = null;
+        String message = "HTTP " + status;
+        try {
+            JsonNode err = JSON.readTree(response.body()).path("error");
+            type = err.path("type").asText(null);
+            code = err.path("code").asText(null);
+            message = err.path("message").asText(message);
+        } catch (JsonProcessingException e) {
+            // Proxies answer with HTML; the status alone decides.
+        }
+        boolean retryable = ProviderException.retryableStatus(status);
+        Optional<String> shouldRetry = response.headers().firstValue("x-should-retry");
+        if (shouldRetry.isPresent()) {
+            retryable = Boolean.parseBoolean(shouldRetry.get());
+        } else if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
+            retryable = false;
+        }
+        return new ProviderException(status, type, code, name + ": " + message, retryable, retryAfter(response));
+    }
+
+    /** retry-after-ms, else retry-after in seconds; an HTTP-date form is ignored (the backoff decides). */
+    static Duration retryAfter(HttpResponse<?> response) {
+        try {
+            Optional<String> ms = response.headers().firstValue("retry-after-ms");
+            if (ms.isPresent()) {
+                return Duration.ofMillis((long) Double.parseDouble(ms.get()));
+            }
+            Optional<String> s = response.headers().firstValue("retry-after");
+            if (s.isPresent()) {
+                return Duration.ofMillis((long) (Double.parseDouble(s.get()) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+}

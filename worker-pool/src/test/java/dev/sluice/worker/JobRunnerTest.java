@@ -1,0 +1,137 @@
+package dev.sluice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.Attempt;
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.Tier;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.worker.provider.ChatProvider;
+import dev.sluice.worker.provider.ProviderException;
+import dev.sluice.worker.provider.ProviderReply;
+import dev.sluice.worker.provider.Providers;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobRunnerTest {
+    private static final Instant T = Instant.parse("2026-11-22T12:00:00Z");
+    private final ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+    private final Clock clock = Clock.fixed(T, ZoneOffset.UTC);
+
+    /** A provider that answers from a script, one entry per call, and records what was called. */
+    private static final class Scripted implements ChatProvider {
+        private final String name;
+        private final Map<String, Object> byModel;
+        final List<String> called = new ArrayList<>();
+
+        Scripted(String name, Map<String, Object> byModel) {
+            this.name = name;
+            this.byModel = byModel;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
+            called.add(model.name());
+            Object answer = byModel.get(model.name());
+            if (answer instanceof ProviderException e) {
+                throw e;
+            }
+            return (ProviderReply) answer;
+        }
+    }
+
+    private static LlmJob job(List<String> chain) {
+        return new LlmJob(LlmRequest.of("r-1", "acme", "hi", T), Tier.MEDIUM, chain, 5, 100, null, "B", "", 0, false,
+                false, T);
+    }
+
+    private static ProviderException error(int status, boolean retryable) {
+        return new ProviderException(status, "x", null, "failed " + status, retryable, null);
+    }
+
+    @Test
+    void shouldSucceedWithThePrimaryModelAndPriceItsUsage() {
+        Usage usage = new Usage(1200, 300, 800, 0);
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini",
+                new ProviderReply("answer", "stop", usage, 200, "req_1")));
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
+                .run(job(List.of("gpt-4.1-mini", "claude-sonnet-4-5")));
+
+        long expected = Pricing.costMicros(catalogue.require("gpt-4.1-mini"), usage, CostBasis.SYNC);
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
+        assertThat(outcome.result().output()).isEqualTo("answer");
+        assertThat(outcome.result().costMicros()).isEqualTo(expected).isEqualTo(480 + 80 + 480);
+        assertThat(outcome.result().variant()).isEqualTo("B");
+        assertThat(outcome.costs()).singleElement().satisfies(c -> {
+            assertThat(c.costMicros()).isEqualTo(expected);
+            assertThat(c.usage()).isEqualTo(usage);
+            assertThat(c.basis()).isEqualTo(CostBasis.SYNC);
+            assertThat(c.model()).isEqualTo("gpt-4.1-mini");
+        });
+        assertThat(openai.called).containsExactly("gpt-4.1-mini");
+    }
+
+    @Test
+    void shouldFallBackToTheNextModelAfterARetryableFailure() {
+        Scripted openai = new Scripted("openai", Map.of(
+                "gpt-4.1-mini", error(503, true),
+                "gpt-4o", new ProviderReply("from fallback", "stop", new Usage(10, 10, 0, 0), 200, "req_2")));
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
+                .run(job(List.of("gpt-4.1-mini", "gpt-4o")));
+
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
+        assertThat(outcome.result().model()).isEqualTo("gpt-4o");
+        assertThat(outcome.result().attempts()).extracting(Attempt::outcome).containsExactly("server_error", "ok");
+        assertThat(outcome.costs()).hasSize(1);
+    }
+
+    @Test
+    void shouldStopAtAFailureAnotherModelWouldNotFix() {
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", error(401, false)));
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
+                .run(job(List.of("gpt-4.1-mini", "gpt-4o")));
+
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
+        assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.PROVIDER_AUTH);
+        assertThat(openai.called).containsExactly("gpt-4.1-mini");
+        assertThat(outcome.costs()).isEmpty();
+    }
+
+    @Test
+    void shouldFailRetryablyWhenEveryModelIsDown() {
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", error(429, true), "gpt-4o", error(500, true)));
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
+                .run(job(List.of("gpt-4.1-mini", "gpt-4o")));
+
+        assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.PROVIDER_UNAVAILABLE);
+        assertThat(outcome.result().error().retryable()).isTrue();
+        assertThat(outcome.result().attempts()).hasSize(2);
+    }
+
+    @Test
+    void shouldSkipModelsWhoseProviderThisWorkerCannotReachAndSaySoWhenNoneIsLeft() {
+        Outcome outcome = new JobRunner(catalogue, new Providers(), clock)
+                .run(job(List.of("claude-sonnet-4-5")));
+
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
+        assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.NO_PROVIDER);
+        assertThat(outcome.result().error().message()).contains("claude-sonnet-4-5");
+        assertThat(outcome.result().attempts()).isEmpty();
+    }
+}

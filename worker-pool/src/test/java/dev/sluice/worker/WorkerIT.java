@@ -1,0 +1,113 @@
+package dev.sluice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.DeadLetter;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.Priority;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.Tier;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.ProviderSimulator;
+import dev.sluice.sim.SimConfig;
+import dev.sluice.testkit.KafkaStack;
+import dev.sluice.testkit.SluiceKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+@SluiceKafka
+class WorkerIT {
+
+    @Test
+    void shouldCompleteEveryJobWithACompletionAndACostEventPricedFromTheCatalogue(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.max.in.flight", "16");
+            Settings settings = new Settings(ConfigSource.of(values));
+            WorkerConfig config = WorkerConfig.read(settings);
+            settings.validate();
+
+            try (WorkerService worker = new WorkerService(config); var producer = kafka.producer()) {
+                worker.start();
+                int jobs = 120;
+                for (int i = 0; i < jobs; i++) {
+                    Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
+                    Priority priority = Priority.values()[i % 3];
+                    LlmRequest r = LlmRequest.of("job-" + i, "tenant-" + (i % 4), "Explain item " + i, Instant.now());
+                    LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
+                            Instant.now());
+                    String topic = topics.job(tier, priority);
+                    producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer()
+                            .serialize(topic, job)));
+                }
+                String medium = topics.job(Tier.MEDIUM, Priority.NORMAL);
+                producer.send(new ProducerRecord<>(medium, "broken", "not a job".getBytes(StandardCharsets.UTF_8)));
+                producer.flush();
+
+                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= jobs,
+                        Duration.ofSeconds(90)).stream()
+                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                assertThat(results).hasSize(jobs);
+                assertThat(results).allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
+                    assertThat(r.output()).isNotBlank();
+                    assertThat(r.provider()).isEqualTo("openai");
+                    assertThat(r.startedAt()).isNotNull();
+                });
+                assertThat(results).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+
+                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs,
+                        Duration.ofSeconds(30)).stream()
+                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value())).toList();
+                assertThat(costs).hasSize(jobs);
+                assertThat(costs).extracting(CostEvent::eventId).doesNotHaveDuplicates();
+                assertThat(costs).allSatisfy(c -> assertThat(c.costMicros()).isEqualTo(
+                        Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis())));
+                Map<String, Long> costByRequest = costs.stream().collect(Collectors.toMap(CostEvent::requestId,
+                        CostEvent::costMicros));
+                assertThat(results).allSatisfy(r -> assertThat(r.costMicros()).isEqualTo(costByRequest.get(r.requestId())));
+
+                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs,
+                        Duration.ofSeconds(30)).stream()
+                        .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value())).toList();
+                assertThat(running).hasSize(jobs).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
+
+                DeadLetter letter = serdes.deadLetters().deserializer().deserialize(topics.deadLetters(),
+                        kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
+                                .getFirst().value());
+                assertThat(letter.service()).isEqualTo("worker-pool");
+                assertThat(letter.sourceTopic()).isEqualTo(medium);
+                assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8)).isEqualTo("not a job");
+
+                assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs);
+                assertThat(worker.health().up()).isTrue();
+            }
+        }
+    }
+}
