@@ -1,0 +1,25 @@
+package dev.sluice.ingest;
+
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import java.time.Duration;
+
+/** ingest-service's configuration; see the module README for every key and its default. */
+public record IngestConfig(
+        KafkaSettings kafka,
+        String host,
+        int port,
+        int maxBodyBytes,
+        Duration produceTimeout,
+        boolean createTopics) {
+
+    public static IngestConfig read(Settings s) {
+        return new IngestConfig(
+                KafkaSettings.read(s),
+                s.string("ingest.host", "0.0.0.0"),
+                s.intValue("ingest.port", 8088, 0, 65_535),
+                s.intValue("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+                s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                s.bool("topics.create", true));
+    }
+}
