@@ -1,0 +1,159 @@
+package dev.sluice.runtime.streams;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * A persistent key-value store whose entries expire, made of two RocksDB key-value stores: the
+ * values, each with its expiry time, and an index ordered by expiry time. A wall-clock punctuator
+ * deletes what has expired by scanning the index from its start, so a purge costs only the entries
+ * it removes. Reads treat an expired entry as absent even before the purge reaches it.
+ *
+ * <p>Why not a window store: under exactly_once_v2, Kafka Streams 4.3 keeps a segmented store's
+ * committed changelog offset inside its segments, so a task whose window store has no segment yet
+ * restarts as "corrupted" and is wiped and restored every time (ADR 0003).
+ */
+public final class ExpiringStore<V> {
+    private static final String INDEX_SUFFIX = "-expiry-index";
+
+    /** A value with the time it stops being valid, epoch milliseconds. */
+    public record Entry<V>(V value, long expiresAt) {
+    }
+
+    private final KeyValueStore<String, Entry<V>> values;
+    private final KeyValueStore<Bytes, byte[]> index;
+    private final int maxPurgePerRun;
+
+    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index, int maxPurgePerRun) {
+        this.values = values;
+        this.index = index;
+        this.maxPurgePerRun = maxPurgePerRun;
+    }
+
+    /** Adds the two stores behind an expiring store named {@code name} to a topology. */
+    public static <V> void addTo(StreamsBuilder builder, String name, Serde<V> valueSerde) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
+                new EntrySerde<>(valueSerde)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name + INDEX_SUFFIX),
+                Serdes.Bytes(), Serdes.ByteArray()));
+    }
+
+    /** The names a processor must be connected to. */
+    public static String[] storeNames(String name) {
+        return new String[] {name, name + INDEX_SUFFIX};
+    }
+
+    /**
+     * Opens the store inside a processor's init and schedules its purge every {@code purgeEvery} of
+     * wall-clock time.
+     */
+    public static <V> ExpiringStore<V> open(ProcessingContext context, String name, Duration purgeEvery) {
+        KeyValueStore<String, Entry<V>> values = context.getStateStore(name);
+        KeyValueStore<Bytes, byte[]> index = context.getStateStore(name + INDEX_SUFFIX);
+        ExpiringStore<V> store = new ExpiringStore<>(values, index, 10_000);
+        context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, store::purgeExpired);
+        return store;
+    }
+
+    /** The live value of a key at {@code now}, or null. */
+    public V get(String key, long now) {
+        Entry<V> e = values.get(key);
+        return e == null || e.expiresAt() <= now ? null : e.value();
+    }
+
+    /** Stores a value until {@code expiresAt}, replacing any earlier value and its expiry. */
+    public void put(String key, V value, long expiresAt) {
+        Entry<V> previous = values.get(key);
+        if (previous != null && previous.expiresAt() != expiresAt) {
+            index.delete(indexKey(previous.expiresAt(), key));
+        }
+        values.put(key, new Entry<>(value, expiresAt));
+        index.put(indexKey(expiresAt, key), new byte[0]);
+    }
+
+    public void delete(String key) {
+        Entry<V> previous = values.delete(key);
+        if (previous != null) {
+            index.delete(indexKey(previous.expiresAt(), key));
+        }
+    }
+
+    /** Deletes entries that expired before {@code now}, at most a bounded number per run; returns how many. */
+    public int purgeExpired(long now) {
+        int purged = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = index.range(null, indexKey(now, ""))) {
+            while (it.hasNext() && purged < maxPurgePerRun) {
+                Bytes indexKey = it.next().key;
+                String key = keyOf(indexKey);
+                Entry<V> e = values.get(key);
+                if (e != null && e.expiresAt() <= now) {
+                    values.delete(key);
+                }
+                index.delete(indexKey);
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    /** Big-endian expiry then the key: RocksDB's byte order is then expiry order. */
+    static Bytes indexKey(long expiresAt, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, expiresAt)).put(k).array());
+    }
+
+    static String keyOf(Bytes indexKey) {
+        byte[] b = indexKey.get();
+        return new String(b, 8, b.length - 8, StandardCharsets.UTF_8);
+    }
+
+    /** Serialises an entry as its 8-byte expiry followed by the value's own bytes. */
+    static final class EntrySerde<V> implements Serde<Entry<V>> {
+        private final Serde<V> inner;
+
+        EntrySerde(Serde<V> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public org.apache.kafka.common.serialization.Serializer<Entry<V>> serializer() {
+            return (topic, e) -> {
+                if (e == null) {
+                    return null;
+                }
+                byte[] v = inner.serializer().serialize(topic, e.value());
+                int length = v == null ? 0 : v.length;
+                ByteBuffer b = ByteBuffer.allocate(9 + length).putLong(e.expiresAt()).put((byte) (v == null ? 0 : 1));
+                if (v != null) {
+                    b.put(v);
+                }
+                return b.array();
+            };
+        }
+
+        @Override
+        public org.apache.kafka.common.serialization.Deserializer<Entry<V>> deserializer() {
+            return (topic, bytes) -> {
+                if (bytes == null) {
+                    return null;
+                }
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                long expiresAt = b.getLong();
+                boolean present = b.get() == 1;
+                byte[] v = new byte[b.remaining()];
+                b.get(v);
+                return new Entry<>(present ? inner.deserializer().deserialize(topic, v) : null, expiresAt);
+            };
+        }
+    }
+}
