@@ -4,9 +4,9 @@ import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.streams.ExpiringStore;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Duration;
-import java.time.Instant;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -17,27 +17,27 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The sink's topology, under exactly_once_v2:
  * <ul>
- *   <li>dedupe: the first completion of a requestId goes to llm.results, later ones are dropped.
- *       Completions are keyed by tenantId and a request has one tenant, so every completion of a
- *       request lands in the same task and one window store decides.</li>
+ *   <li>dedupe: the first completion of a requestId goes to llm.results, later ones within the
+ *       window are dropped. Completions are keyed by tenantId and a request has one tenant, so
+ *       every completion of a request lands in the same task and one store decides.</li>
  *   <li>status: status events (QUEUED from the router, RUNNING from workers) and the terminal state
  *       of each result are folded per requestId; a state is written to llm.job-status only when it
  *       moves the job forward, so a late RUNNING never overwrites SUCCEEDED (ADR 0002).</li>
  * </ul>
- * Both stores are window stores: entries expire with their segments, with no scans.
+ * Both stores expire their entries (ExpiringStore), so they hold only the window's requests.
  */
 public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
+    private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
     private final Topics topics;
     private final Serde<LlmResult> results;
@@ -55,12 +55,8 @@ public final class SinkTopology {
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(SEEN_STORE, dedupeWindow, dedupeWindow, false),
-                Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(STATUS_STORE, statusRetention, statusRetention, false),
-                Serdes.String(), statuses));
+        ExpiringStore.addTo(builder, SEEN_STORE, Serdes.Long());
+        ExpiringStore.addTo(builder, STATUS_STORE, statuses);
 
         KStream<String, LlmResult> unique = dedupe(builder.stream(topics.completions(),
                 Consumed.with(Serdes.String(), results).withName("completions-source")));
@@ -74,8 +70,8 @@ public final class SinkTopology {
     }
 
     private KStream<String, LlmResult> dedupe(KStream<String, LlmResult> completions) {
-        return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow.toMillis()), Named.as("dedupe"),
-                SEEN_STORE);
+        return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow), Named.as("dedupe"),
+                ExpiringStore.storeNames(SEEN_STORE));
     }
 
     private KStream<String, JobStatus> terminalStates(KStream<String, LlmResult> unique) {
@@ -84,78 +80,62 @@ public final class SinkTopology {
     }
 
     private KStream<String, JobStatus> status(KStream<String, JobStatus> changes) {
-        return changes.process(() -> new ForwardOnly(statusRetention.toMillis()), Named.as("fold-status"),
-                STATUS_STORE);
+        return changes.process(() -> new ForwardOnly(statusRetention), Named.as("fold-status"),
+                ExpiringStore.storeNames(STATUS_STORE));
     }
 
     /** Passes the first completion of each requestId within the window. */
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
-        private final long window;
-        private WindowStore<String, Long> seen;
+        private final Duration window;
+        private ExpiringStore<Long> seen;
 
-        FirstCompletionOnly(long window) {
+        FirstCompletionOnly(Duration window) {
             this.window = window;
         }
 
         @Override
-        public void init(org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, LlmResult> context) {
+        public void init(FixedKeyProcessorContext<String, LlmResult> context) {
             super.init(context);
-            seen = context.getStateStore(SEEN_STORE);
+            seen = ExpiringStore.open(context, SEEN_STORE, PURGE_EVERY);
         }
 
         @Override
         public void process(FixedKeyRecord<String, LlmResult> record) {
+            long now = context().currentSystemTimeMs();
             String requestId = record.value().requestId();
-            long ts = record.timestamp();
-            try (WindowStoreIterator<Long> it = seen.fetch(requestId, Instant.ofEpochMilli(ts - window),
-                    Instant.ofEpochMilli(ts + window))) {
-                if (it.hasNext()) {
-                    return;
-                }
+            if (seen.get(requestId, now) != null) {
+                return;
             }
-            seen.put(requestId, ts, ts);
+            seen.put(requestId, now, now + window.toMillis());
             context().forward(record);
         }
     }
 
     /** Writes a status only when it moves its job forward; re-keys it by requestId. */
     private static final class ForwardOnly extends ContextualProcessor<String, JobStatus, String, JobStatus> {
-        private final long retention;
-        private WindowStore<String, JobStatus> store;
+        private final Duration retention;
+        private ExpiringStore<JobStatus> store;
 
-        ForwardOnly(long retention) {
+        ForwardOnly(Duration retention) {
             this.retention = retention;
         }
 
         @Override
-        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, JobStatus> context) {
+        public void init(ProcessorContext<String, JobStatus> context) {
             super.init(context);
-            store = context.getStateStore(STATUS_STORE);
+            store = ExpiringStore.open(context, STATUS_STORE, PURGE_EVERY);
         }
 
         @Override
         public void process(Record<String, JobStatus> record) {
+            long now = context().currentSystemTimeMs();
             JobStatus next = record.value();
-            JobStatus current = furthest(next.requestId(), record.timestamp());
+            JobStatus current = store.get(next.requestId(), now);
             if (current != null && !current.state().canMoveTo(next.state())) {
                 return;
             }
-            store.put(next.requestId(), next, record.timestamp());
+            store.put(next.requestId(), next, now + retention.toMillis());
             context().forward(record.withKey(next.requestId()));
-        }
-
-        private JobStatus furthest(String requestId, long ts) {
-            JobStatus best = null;
-            try (WindowStoreIterator<JobStatus> it = store.fetch(requestId, Instant.ofEpochMilli(ts - retention),
-                    Instant.ofEpochMilli(ts + retention))) {
-                while (it.hasNext()) {
-                    JobStatus s = it.next().value;
-                    if (best == null || s.state().ordinal() > best.state().ordinal()) {
-                        best = s;
-                    }
-                }
-            }
-            return best;
         }
     }
 }

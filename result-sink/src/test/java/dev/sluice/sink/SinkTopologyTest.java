@@ -47,7 +47,7 @@ class SinkTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(topology().build(), props);
+        driver = new TopologyTestDriver(topology().build(), props, T0);
         completions = driver.createInputTopic(topics.completions(), new StringSerializer(),
                 serdes.results().serializer());
         events = driver.createInputTopic(topics.jobEvents(), new StringSerializer(), serdes.jobStatus().serializer());
@@ -87,11 +87,25 @@ class SinkTopologyTest {
     void shouldDropADuplicateArrivingAnHourLaterWithinTheWindow() {
         completions.pipeInput("acme", succeeded("r-1", "first"), T0);
         assertThat(results.readRecordsToList()).hasSize(1);
-        assertThat(driver.getWindowStore(SinkTopology.SEEN_STORE).fetch("r-1", T0.minusSeconds(1), T0.plusSeconds(1))
-                .hasNext()).isTrue();
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("r-1")).isNotNull();
 
+        driver.advanceWallClockTime(Duration.ofHours(1));
         completions.pipeInput("acme", succeeded("r-1", "again"), T0.plusSeconds(3600));
         assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldForgetARequestOnceTheWindowHasPassedAndPurgeItsEntry() {
+        completions.pipeInput("acme", succeeded("r-1", "first"), T0);
+        results.readRecordsToList();
+
+        driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(2));
+
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("r-1")).isNull();
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE + "-expiry-index").approximateNumEntries())
+                .isZero();
+        completions.pipeInput("acme", succeeded("r-1", "after the window"), T0.plus(Duration.ofDays(8)));
+        assertThat(results.readValue().output()).isEqualTo("after the window");
     }
 
     @Test
