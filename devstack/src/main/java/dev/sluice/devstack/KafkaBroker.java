@@ -45,6 +45,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final int heapMb;
     private final Map<String, String> overrides;
+    private final List<String> jvmOptions;
     private Process process;
 
     private KafkaBroker(Builder b) {
@@ -58,6 +59,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.controllerPort = b.controllerPort == 0 ? freePort() : b.controllerPort;
         this.heapMb = b.heapMb;
         this.overrides = Map.copyOf(b.overrides);
+        this.jvmOptions = List.copyOf(b.jvmOptions);
     }
 
     public static Builder builder() {
@@ -90,6 +92,7 @@ public final class KafkaBroker implements AutoCloseable {
             command.add("-Xms128m");
             command.add("-Xmx" + heapMb + "m");
             command.add("-XX:+UseG1GC");
+            command.addAll(jvmOptions);
             command.add("-Dlog4j2.configurationFile=" + log4j);
             command.add("-Dkafka.logs.dir=" + dataDir.resolve("logs"));
             command.add("--enable-native-access=ALL-UNNAMED");
@@ -331,6 +334,13 @@ public final class KafkaBroker implements AutoCloseable {
         private int controllerPort;
         private int heapMb = 512;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+
+        /** Extra options for the broker's JVM, e.g. {@code -XX:TieredStopAtLevel=1} for short runs. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
 
         /** Keep data here between runs; without it, a temporary directory is used and deleted. */
         public Builder dataDir(Path dir) {

@@ -13,7 +13,7 @@ import com.knuddels.jtokkit.api.IntArrayList;
 final class Tokens {
 
     // Building the encoding parses a large vocabulary; it is immutable and thread-safe, so once.
-    private static final Encoding O200K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private static final Encoding O200K = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
     private Tokens() {
     }

@@ -8,6 +8,7 @@ import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
+import dev.sluice.runtime.tokens.TokenCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -26,6 +27,7 @@ public final class RouterService implements SluiceService {
     public RouterService(RouterConfig config) {
         this.config = config;
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
+        TokenCounter.load();
         Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().serdes(),
                 new RouterRules(catalogue, config.defaultTier()), Clock.systemUTC()).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
  */
 public final class OpenAiProvider implements ChatProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String JSON_INSTRUCTION = "Respond with a single JSON object.";
 
     private final String name;
     private final URI endpoint;
@@ -87,6 +88,12 @@ public final class OpenAiProvider implements ChatProvider {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model.name());
         ArrayNode messages = body.putArray("messages");
+        ResponseFormat f = r.responseFormat();
+        if (f != null && f.type() == ResponseFormat.Type.JSON && r.messages().stream()
+                .noneMatch(m -> m.content().toLowerCase(Locale.ROOT).contains("json"))) {
+            // OpenAI refuses json_object unless a message mentions JSON; say it for the caller.
+            messages.addObject().put("role", "system").put("content", JSON_INSTRUCTION);
+        }
         for (Message m : r.messages()) {
             messages.addObject().put("role", m.role().name().toLowerCase(Locale.ROOT)).put("content", m.content());
         }
@@ -94,7 +101,6 @@ public final class OpenAiProvider implements ChatProvider {
         if (r.temperature() != null) {
             body.put("temperature", r.temperature());
         }
-        ResponseFormat f = r.responseFormat();
         if (f != null && f.type() == ResponseFormat.Type.JSON) {
             body.putObject("response_format").put("type", "json_object");
         } else if (f != null && f.type() == ResponseFormat.Type.JSON_SCHEMA) {

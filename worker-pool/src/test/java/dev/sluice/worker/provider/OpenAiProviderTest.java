@@ -47,8 +47,10 @@ class OpenAiProviderTest {
     }
 
     private static LlmJob job(String prompt, Map<String, String> metadata, ResponseFormat format) {
+        // JSON answers get room to finish; a cut-off JSON object (finish_reason "length") does not parse.
+        int maxTokens = format == null ? 64 : 1024;
         LlmRequest r = new LlmRequest("r-" + prompt.hashCode(), "acme", null, null, Priority.NORMAL, null, null, null,
-                List.of(Message.system("You are terse."), Message.user(prompt)), 64, 0.0, format, null, metadata,
+                List.of(Message.system("You are terse."), Message.user(prompt)), maxTokens, 0.0, format, null, metadata,
                 Instant.now());
         return new LlmJob(r, Tier.MEDIUM, List.of(MODEL.name()), 0, 0, null, null, "", 0, false, false, Instant.now());
     }
@@ -73,11 +75,29 @@ class OpenAiProviderTest {
         JsonNode body = new ObjectMapper().readTree(OpenAiProvider.body(MODEL, job("Where?", Map.of(), format).request()));
         assertThat(body.path("response_format").path("type").asText()).isEqualTo("json_schema");
         assertThat(body.path("response_format").path("json_schema").path("name").asText()).isEqualTo("place");
-        assertThat(body.path("max_completion_tokens").asInt()).isEqualTo(64);
+        assertThat(body.path("max_completion_tokens").asInt()).isEqualTo(1024);
         assertThat(body.path("messages").get(0).path("role").asText()).isEqualTo("system");
 
         ProviderReply reply = provider(KEY).complete(MODEL, job("Where?", Map.of(), format));
+        assertThat(reply.finishReason()).isEqualTo("stop");
         assertThat(new ObjectMapper().readTree(reply.text()).path("city").isTextual()).isTrue();
+    }
+
+    @Test
+    void shouldMentionJsonForJsonModeWhenTheCallerDidNotSoOpenAiAcceptsIt() throws Exception {
+        ResponseFormat json = new ResponseFormat(ResponseFormat.Type.JSON, null, null);
+        JsonNode body = new ObjectMapper().readTree(OpenAiProvider.body(MODEL,
+                job("List two colours.", Map.of(), json).request()));
+        assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo(OpenAiProvider.JSON_INSTRUCTION);
+        assertThat(body.path("response_format").path("type").asText()).isEqualTo("json_object");
+
+        ProviderReply reply = provider(KEY).complete(MODEL, job("List two colours.", Map.of(), json));
+        assertThat(reply.finishReason()).isEqualTo("stop");
+        assertThat(new ObjectMapper().readTree(reply.text()).isObject()).isTrue();
+
+        JsonNode already = new ObjectMapper().readTree(OpenAiProvider.body(MODEL,
+                job("Answer in JSON please.", Map.of(), json).request()));
+        assertThat(already.path("messages")).hasSize(2);
     }
 
     @Test
