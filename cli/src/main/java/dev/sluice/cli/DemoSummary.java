@@ -1,0 +1,119 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a demo run came to, as a table for people and as one JSON object for scripts. */
+record DemoSummary(
+        int submitted,
+        int notAccepted,
+        int warmupJobs,
+        int results,
+        Map<String, Integer> byStatus,
+        Map<String, Integer> byReason,
+        int webhooksReceived,
+        int webhooksVerified,
+        long inputTokens,
+        long outputTokens,
+        long costMicros,
+        long p50Ms,
+        long p95Ms,
+        long p99Ms,
+        Map<String, Long> stageP50Ms,
+        double jobsPerSecond,
+        long durationMs) {
+
+    DemoSummary {
+        byStatus = new TreeMap<>(byStatus);
+        byReason = new TreeMap<>(byReason);
+        stageP50Ms = new java.util.LinkedHashMap<>(stageP50Ms);
+    }
+
+    int missing() {
+        return submitted - results;
+    }
+
+    boolean allSucceeded() {
+        return results == submitted && byStatus.getOrDefault("SUCCEEDED", 0) == submitted && notAccepted == 0;
+    }
+
+    /** Exit code: 0 when every job has a result and every result's webhook verified, 1 otherwise. */
+    int exitCode() {
+        return missing() == 0 && notAccepted == 0 && webhooksVerified >= results ? 0 : 1;
+    }
+
+    /** The latency percentile (nearest rank) of the given samples, in milliseconds. */
+    static long percentile(long[] sortedMs, double p) {
+        if (sortedMs.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sortedMs.length);
+        return sortedMs[Math.max(0, Math.min(sortedMs.length - 1, rank - 1))];
+    }
+
+    static long[] sorted(long[] values) {
+        long[] copy = values.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+
+    String json() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("submitted", submitted);
+        root.put("notAccepted", notAccepted);
+        root.put("warmupJobs", warmupJobs);
+        root.put("results", results);
+        root.put("missing", missing());
+        ObjectNode statuses = root.putObject("byStatus");
+        byStatus.forEach(statuses::put);
+        ObjectNode reasons = root.putObject("byReason");
+        byReason.forEach(reasons::put);
+        root.put("webhooksReceived", webhooksReceived);
+        root.put("webhooksVerified", webhooksVerified);
+        root.putObject("tokens").put("input", inputTokens).put("output", outputTokens);
+        root.put("costMicros", costMicros);
+        root.putObject("latencyMs").put("p50", p50Ms).put("p95", p95Ms).put("p99", p99Ms);
+        ObjectNode stages = root.putObject("stageP50Ms");
+        stageP50Ms.forEach(stages::put);
+        root.put("jobsPerSecond", Math.round(jobsPerSecond * 10) / 10.0);
+        root.put("durationMs", durationMs);
+        return root.toString();
+    }
+
+    String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nSluice demo: %d jobs, %d results in %.1f s (%.1f jobs/s)%s%n%n",
+                submitted, results, durationMs / 1000.0, jobsPerSecond,
+                warmupJobs > 0 ? ", after " + warmupJobs + " warm-up jobs not counted" : ", measured from cold"));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "status", "jobs"));
+        byStatus.forEach((status, n) -> sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", status, n)));
+        byReason.forEach((reason, n) -> sb.append(String.format(Locale.ROOT, "    %-20s %10d%n", reason, n)));
+        if (missing() > 0) {
+            sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "(no result)", missing()));
+        }
+        if (notAccepted > 0) {
+            sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "(not accepted)", notAccepted));
+        }
+        sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "webhooks received", webhooksReceived));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "webhooks verified", webhooksVerified));
+        sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "input tokens", inputTokens));
+        sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "output tokens", outputTokens));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10s   (%,d micro-dollars)%n", "cost",
+                dollars(costMicros), costMicros));
+        sb.append(String.format(Locale.ROOT, "  %-22s p50 %d ms   p95 %d ms   p99 %d ms%n", "latency (request→result)",
+                p50Ms, p95Ms, p99Ms));
+        StringBuilder stages = new StringBuilder();
+        stageP50Ms.forEach((stage, ms) -> stages.append(String.format(Locale.ROOT, "   %s %d ms", stage, ms)));
+        sb.append(String.format(Locale.ROOT, "  %-22s%s%n", "p50 by stage", stages));
+        return sb.toString();
+    }
+
+    static String dollars(long micros) {
+        return String.format(Locale.ROOT, "$%d.%06d", micros / 1_000_000, micros % 1_000_000);
+    }
+}

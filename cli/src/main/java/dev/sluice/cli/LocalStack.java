@@ -1,0 +1,219 @@
+package dev.sluice.cli;
+
+import dev.sluice.devstack.KafkaBroker;
+import dev.sluice.devstack.registry.DevSchemaRegistry;
+import dev.sluice.ingest.IngestConfig;
+import dev.sluice.ingest.IngestService;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterService;
+import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.sim.ProviderSimulator;
+import dev.sluice.sim.SimConfig;
+import dev.sluice.sink.SinkConfig;
+import dev.sluice.sink.SinkService;
+import dev.sluice.worker.WorkerConfig;
+import dev.sluice.worker.WorkerService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The embedded default on one machine: a real Kafka broker (its own JVM, data kept under the
+ * data directory between runs), the development schema registry, the provider simulator, and the
+ * four services in this JVM, each configured exactly as it would be from a file. Pointing at a
+ * real cluster is configuration of the same services; nothing here is a shortcut they depend on.
+ */
+public final class LocalStack implements AutoCloseable {
+    /** Ports of {@code sluice up}, so a user's application can find the stack; 0 means any free port. */
+    public record Ports(int kafka, int controller, int registry, int sim, int ingest) {
+        public static final Ports ANY = new Ports(0, 0, 0, 0, 0);
+        public static final Ports FIXED = new Ports(19092, 19093, 18081, 18080, 18088);
+    }
+
+    /** Settings of the stack. Partition counts are modest: this runs on a laptop. */
+    public record Options(Path dataDir, Ports ports, SimConfig sim, Map<String, String> overrides,
+            List<String> brokerJvmOptions) {
+    }
+
+    private final Options options;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private FileLock lock;
+    private KafkaBroker broker;
+    private DevSchemaRegistry registry;
+    private ProviderSimulator sim;
+    private IngestService ingest;
+    private final List<SluiceService> services = new ArrayList<>();
+
+    public LocalStack(Options options) {
+        this.options = options;
+    }
+
+    /** Starts everything, reporting each step; on failure stops what started and rethrows. */
+    public LocalStack start(Consumer<String> progress) {
+        try {
+            Files.createDirectories(options.dataDir());
+            lock();
+            progress.accept("starting Kafka broker (KRaft) with data in " + options.dataDir().resolve("kafka"));
+            KafkaBroker.Builder brokerBuilder = KafkaBroker.builder().dataDir(options.dataDir().resolve("kafka"))
+                    .port(options.ports().kafka()).controllerPort(options.ports().controller());
+            options.brokerJvmOptions().forEach(brokerBuilder::jvmOption);
+            broker = brokerBuilder.build().start(Duration.ofSeconds(120));
+            started.add(broker);
+            progress.accept("starting schema registry");
+            registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", options.ports().registry(),
+                    DevSchemaRegistry.DEFAULT_TOPIC);
+            started.add(registry);
+            progress.accept("starting provider simulator");
+            sim = ProviderSimulator.start(options.sim().withPort(options.ports().sim()));
+            started.add(sim);
+            Map<String, String> config = serviceConfig();
+            Settings topicSettings = settings(config);
+            TopicCreator.ensure(KafkaSettings.read(topicSettings));
+            progress.accept("starting router-stream, worker-pool, result-sink, ingest-service");
+            add(config, RouterConfig::read, RouterService::new);
+            add(config, WorkerConfig::read, WorkerService::new);
+            add(config, SinkConfig::read, SinkService::new);
+            ingest = (IngestService) add(config, IngestConfig::read, IngestService::new);
+            progress.accept("waiting for every service to report healthy");
+            awaitHealthy(Duration.ofSeconds(120));
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private <C> SluiceService add(Map<String, String> config, Function<Settings, C> read,
+            Function<C, SluiceService> create) {
+        Settings s = settings(config);
+        C c = read.apply(s);
+        s.validate();
+        SluiceService service = create.apply(c);
+        started.add(service);
+        service.start();
+        services.add(service);
+        return service;
+    }
+
+    /** Waits until every service is up (Streams apps RUNNING, consumers polling), or throws naming the laggards. */
+    private void awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> down = services.stream().filter(s -> !s.health().up())
+                    .map(s -> s.name() + " " + s.health().details()).toList();
+            if (down.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Services not healthy after " + timeout.toSeconds() + " s: " + down);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for services");
+            }
+        }
+    }
+
+    private static Settings settings(Map<String, String> values) {
+        return new Settings(ConfigSource.of(values));
+    }
+
+    /** The configuration every service gets: the same keys a config file or SLUICE_* variables would set. */
+    Map<String, String> serviceConfig() {
+        Map<String, String> c = new HashMap<>();
+        c.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        c.put("schema.registry.url", registry.url());
+        c.put("topics.tenant.partitions", "6");
+        c.put("topics.job.partitions", "3");
+        c.put("topics.create", "false");
+        c.put("router.state.dir", options.dataDir().resolve("state").resolve("router").toString());
+        c.put("sink.state.dir", options.dataDir().resolve("state").resolve("sink").toString());
+        c.put("providers.openai.base.url", sim.baseUrl());
+        c.put("providers.openai.api.key", "sk-sluice-local");
+        c.put("ops.host", "127.0.0.1");
+        c.put("ops.port", "0");
+        c.put("ingest.host", "127.0.0.1");
+        c.put("ingest.port", Integer.toString(options.ports().ingest()));
+        c.putAll(options.overrides());
+        return c;
+    }
+
+    private void lock() throws IOException {
+        FileChannel channel = FileChannel.open(options.dataDir().resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("Another sluice (demo or up) is using " + options.dataDir()
+                    + "; stop it first, or give this one its own --data-dir");
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public String simulatorUrl() {
+        return sim.baseUrl();
+    }
+
+    public String ingestUrl() {
+        return "http://127.0.0.1:" + ingest.port();
+    }
+
+    public ProviderSimulator simulator() {
+        return sim;
+    }
+
+    public List<SluiceService> services() {
+        return Collections.unmodifiableList(services);
+    }
+
+    /** Stops services first, then the simulator, registry and broker; never throws. */
+    @Override
+    public void close() {
+        List<AutoCloseable> reverse = new ArrayList<>(started);
+        Collections.reverse(reverse);
+        for (AutoCloseable c : reverse) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("warning: stopping " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+            }
+        }
+        started.clear();
+        if (lock != null) {
+            try {
+                lock.release();
+                lock.channel().close();
+            } catch (IOException e) {
+                System.err.println("warning: could not release the data directory lock: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.sluice.cli;
+
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.SimConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sluice up}: the local stack on fixed ports until Ctrl-C, for users' own applications. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run the whole stack on this machine until Ctrl-C and print its endpoints.")
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--any-ports", description = "Pick free ports instead of the fixed defaults.")
+    boolean anyPorts;
+
+    @Option(names = "--sim-latency-ms", description = "Simulated provider latency (default ${DEFAULT-VALUE}).",
+            defaultValue = "100")
+    int simLatencyMs;
+
+    @Mixin
+    DataDirOption dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        SimConfig sim = SimConfig.defaults().withLatency(Duration.ofMillis(simLatencyMs),
+                Duration.ofMillis(simLatencyMs / 2));
+        LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(),
+                anyPorts ? LocalStack.Ports.ANY : LocalStack.Ports.FIXED, sim, Map.of(), List.of()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("sluice: stopping");
+            stack.close();
+            stopped.countDown();
+        }, "sluice-up-shutdown"));
+        stack.start(step -> System.err.println("sluice: " + step));
+        DemoTenant.secret(dataDir.path());
+        DemoTenant.register(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX),
+                new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl())), dataDir.path(), null);
+        System.out.printf("""
+
+                Sluice is up. Ctrl-C stops it; data stays in %s.
+
+                  Kafka bootstrap servers   %s
+                  Schema registry           %s
+                  Ingest (POST /v1/jobs)    %s
+                  Provider simulator        %s   (OpenAI base URL %s/v1)
+
+                Produce Avro LlmRequest records (Confluent wire format) to llm.requests, keyed by tenantId,
+                or submit over HTTP as tenant "%s":
+
+                  curl -s -X POST %s/v1/jobs -H 'Content-Type: application/json' \\
+                    -d '{"tenantId":"%s","messages":[{"role":"user","content":"Hello"}]}'
+
+                Results arrive on llm.results (read_committed); status on llm.job-status.
+                """, dataDir.path(), stack.bootstrapServers(), stack.registryUrl(), stack.ingestUrl(),
+                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenant.ID, stack.ingestUrl(), DemoTenant.ID);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}
