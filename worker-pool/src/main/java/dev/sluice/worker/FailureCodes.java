@@ -7,6 +7,7 @@ final class FailureCodes {
     static final String PROVIDER_REJECTED = "PROVIDER_REJECTED";
     static final String PROVIDER_AUTH = "PROVIDER_AUTH";
     static final String MODEL_NOT_FOUND = "MODEL_NOT_FOUND";
+    static final String WORKER_ERROR = "WORKER_ERROR";
 
     private FailureCodes() {
     }

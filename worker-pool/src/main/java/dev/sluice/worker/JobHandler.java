@@ -66,8 +66,9 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             metrics.deadLettered();
             return;
         }
+        String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();
         send(topics.jobEvents(), job.tenantId(), statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(),
-                job.tenantId(), JobState.RUNNING, job.modelChain().getFirst(), clock.instant())), trace);
+                job.tenantId(), JobState.RUNNING, firstModel, clock.instant())), trace);
         Outcome outcome = runner.run(job);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (CostEvent cost : outcome.costs()) {

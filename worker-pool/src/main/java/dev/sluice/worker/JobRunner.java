@@ -32,6 +32,7 @@ import java.util.UUID;
  */
 final class JobRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRunner.class);
 
     private final ModelCatalogue catalogue;
     private final dev.sluice.worker.provider.Providers providers;
@@ -43,7 +44,22 @@ final class JobRunner {
         this.clock = clock;
     }
 
+    /**
+     * Runs the job. A job that makes the worker itself throw (a bug, or input no check foresaw)
+     * still ends with its one result, WORKER_ERROR, and the worker goes on to the next job.
+     */
     Outcome run(LlmJob job) {
+        try {
+            return runChain(job);
+        } catch (RuntimeException e) {
+            log.error("Job {} of tenant {} failed inside the worker", job.requestId(), job.tenantId(), e);
+            return failed(LlmResult.forRequest(job.request()).routedAt(job.routedAt()), FailureCodes.WORKER_ERROR,
+                    "the worker failed on this job (" + e.getClass().getSimpleName()
+                            + "); operators have the stack trace", false, List.of());
+        }
+    }
+
+    private Outcome runChain(LlmJob job) {
         Instant started = clock.instant();
         LlmResult.Builder result = LlmResult.forRequest(job.request()).routedAt(job.routedAt()).startedAt(started)
                 .variant(job.variant());

@@ -125,6 +125,33 @@ class JobRunnerTest {
     }
 
     @Test
+    void shouldEndAJobWithWorkerErrorWhenAnAdapterThrowsInsteadOfStoppingTheWorker() {
+        ChatProvider broken = new ChatProvider() {
+            @Override
+            public String name() {
+                return "openai";
+            }
+
+            @Override
+            public ProviderReply complete(ModelSpec model, LlmJob job) {
+                throw new IllegalStateException("adapter bug");
+            }
+        };
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(broken), clock).run(job(List.of("gpt-4o")));
+
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
+        assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.WORKER_ERROR);
+        assertThat(outcome.result().error().message()).contains("IllegalStateException");
+        assertThat(outcome.costs()).isEmpty();
+    }
+
+    @Test
+    void shouldEndAJobWithAnEmptyModelChainWithNoProvider() {
+        Outcome outcome = new JobRunner(catalogue, new Providers(), clock).run(job(List.of()));
+        assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.NO_PROVIDER);
+    }
+
+    @Test
     void shouldSkipModelsWhoseProviderThisWorkerCannotReachAndSaySoWhenNoneIsLeft() {
         Outcome outcome = new JobRunner(catalogue, new Providers(), clock)
                 .run(job(List.of("claude-sonnet-4-5")));

@@ -68,11 +68,21 @@ class WorkerIT {
                 }
                 String medium = topics.job(Tier.MEDIUM, Priority.NORMAL);
                 producer.send(new ProducerRecord<>(medium, "broken", "not a job".getBytes(StandardCharsets.UTF_8)));
+                LlmRequest odd = LlmRequest.of("no-chain", "tenant-0", "A job someone wrote by hand", Instant.now());
+                producer.send(new ProducerRecord<>(medium, odd.requestId(), serdes.jobs().serializer().serialize(medium,
+                        new LlmJob(odd, Tier.MEDIUM, List.of(), 0, 0, null, null, "hand-made", 0, false, false,
+                                Instant.now()))));
                 producer.flush();
 
-                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= jobs,
+                List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= jobs + 1,
                         Duration.ofSeconds(90)).stream()
                         .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                assertThat(all).hasSize(jobs + 1);
+                assertThat(all).filteredOn(r -> r.requestId().equals("no-chain")).singleElement().satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                    assertThat(r.error().code()).isEqualTo("NO_PROVIDER");
+                });
+                List<LlmResult> results = all.stream().filter(r -> !r.requestId().equals("no-chain")).toList();
                 assertThat(results).hasSize(jobs);
                 assertThat(results).allSatisfy(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
@@ -93,10 +103,10 @@ class WorkerIT {
                         CostEvent::costMicros));
                 assertThat(results).allSatisfy(r -> assertThat(r.costMicros()).isEqualTo(costByRequest.get(r.requestId())));
 
-                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs,
+                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs + 1,
                         Duration.ofSeconds(30)).stream()
                         .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value())).toList();
-                assertThat(running).hasSize(jobs).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
+                assertThat(running).hasSize(jobs + 1).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
 
                 DeadLetter letter = serdes.deadLetters().deserializer().deserialize(topics.deadLetters(),
                         kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))

@@ -96,7 +96,14 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
             deadLetter(record, "sign", "NoSigningSecret", "tenant " + result.tenantId() + ": " + e.getMessage());
             return;
         }
-        deliver(record, result, endpoint, signers);
+        try {
+            deliver(record, result, endpoint, signers);
+        } catch (RuntimeException e) {
+            // A bug or unforeseen input while building or sending: this delivery becomes a dead
+            // letter and the dispatcher goes on. Kafka failures (from deadLetter) still stop it.
+            log.error("Webhook for {} of tenant {} failed inside the dispatcher", result.requestId(), result.tenantId(), e);
+            deadLetter(record, "deliver", e.getClass().getName(), String.valueOf(e.getMessage()));
+        }
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record, LlmResult result, String endpoint,

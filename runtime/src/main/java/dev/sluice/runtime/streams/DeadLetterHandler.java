@@ -39,8 +39,12 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
 
     @Override
     public void configure(Map<String, ?> configs) {
-        topic = String.valueOf(configs.get(TOPIC));
-        service = String.valueOf(configs.get(SERVICE));
+        if (configs.get(TOPIC) == null || configs.get(SERVICE) == null) {
+            throw new IllegalStateException("DeadLetterHandler needs the Streams properties " + TOPIC + " and "
+                    + SERVICE + " (ClientProps.streams sets both)");
+        }
+        topic = configs.get(TOPIC).toString();
+        service = configs.get(SERVICE).toString();
         serializer = new SluiceSerdes(SerdeConfig.registry(configs)).deadLetters().serializer();
     }
 
