@@ -90,8 +90,8 @@ public final class LocalStack implements AutoCloseable {
             add(config, WorkerConfig::read, WorkerService::new);
             add(config, SinkConfig::read, SinkService::new);
             ingest = (IngestService) add(config, IngestConfig::read, IngestService::new);
-            progress.accept("waiting for every service to report healthy");
-            awaitHealthy(Duration.ofSeconds(120));
+            progress.accept("waiting until every service is ready");
+            awaitReady(Duration.ofSeconds(120));
             return this;
         } catch (IOException e) {
             close();
@@ -114,17 +114,17 @@ public final class LocalStack implements AutoCloseable {
         return service;
     }
 
-    /** Waits until every service is up (Streams apps RUNNING, consumers polling), or throws naming the laggards. */
-    private void awaitHealthy(Duration timeout) {
+    /** Waits until every service is ready (Streams apps RUNNING, consumers holding partitions), or names the laggards. */
+    private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<String> down = services.stream().filter(s -> !s.health().up())
+            List<String> notReady = services.stream().filter(s -> !s.ready())
                     .map(s -> s.name() + " " + s.health().details()).toList();
-            if (down.isEmpty()) {
+            if (notReady.isEmpty()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Services not healthy after " + timeout.toSeconds() + " s: " + down);
+                throw new IllegalStateException("Services not ready after " + timeout.toSeconds() + " s: " + notReady);
             }
             try {
                 Thread.sleep(100);

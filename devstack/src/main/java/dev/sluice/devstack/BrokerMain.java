@@ -24,6 +24,7 @@ public final class BrokerMain {
         String clusterId = args[1];
         long parentPid = Long.parseLong(args[2]);
         watchParent(parentPid);
+        ignoreInterrupt();
 
         Path logDir = Path.of(KafkaBroker.readProperty(Path.of(properties), "log.dirs"));
         if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -36,6 +37,15 @@ public final class BrokerMain {
             }
         }
         kafka.Kafka.main(new String[] {properties});
+    }
+
+    /**
+     * Ctrl-C in a terminal signals the whole process group. The parent then closes its services
+     * and stops this broker last (SIGTERM); were the broker to stop at once as well, the services
+     * would close against a broker that is gone and wait out their timeouts.
+     */
+    private static void ignoreInterrupt() {
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
     }
 
     private static void watchParent(long parentPid) {

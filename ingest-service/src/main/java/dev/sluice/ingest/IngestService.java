@@ -92,7 +92,7 @@ public final class IngestService implements SluiceService {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = config.maxBodyBytes() + 1L;
             cfg.routes.post("/v1/jobs", this::submit);
-            OpsServer.addRoutes(cfg, name(), metrics, this::health);
+            OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
             cfg.routes.error(404, ctx -> problem(ctx, new Problem(Problem.BASE + "not-found", "No such resource", 404,
                     "No route for " + ctx.method() + " " + ctx.path(), java.util.List.of())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {

@@ -128,5 +128,8 @@ class IngestIT {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("UP");
         assertThat(metrics.body()).contains("sluice_ingest_requests_total").contains("jvm_memory_used_bytes");
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
     }
 }

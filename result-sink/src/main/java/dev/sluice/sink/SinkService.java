@@ -83,7 +83,7 @@ public final class SinkService implements SluiceService {
         }
         streamsMetrics = new KafkaStreamsMetrics(runner.streams());
         streamsMetrics.bindTo(metrics);
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health);
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
         if (webhooks != null) {
             tenants.start();
@@ -116,6 +116,11 @@ public final class SinkService implements SluiceService {
             up &= dispatching;
         }
         return new Health(up, details);
+    }
+
+    @Override
+    public boolean ready() {
+        return runner.running() && (webhooks == null || webhooks.assigned());
     }
 
     @Override

@@ -48,13 +48,18 @@ public final class RouterService implements SluiceService {
         }
         streamsMetrics = new KafkaStreamsMetrics(runner.streams());
         streamsMetrics.bindTo(metrics);
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health);
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
     }
 
     @Override
     public Health health() {
         return runner.health();
+    }
+
+    @Override
+    public boolean ready() {
+        return runner.running();
     }
 
     @Override

@@ -89,6 +89,12 @@ class RouterIT {
                 assertThat(new String(d.originalValue(), StandardCharsets.ISO_8859_1)).endsWith("garbage");
             });
             assertThat(router.health().up()).isTrue();
+            assertThat(router.ready()).isTrue();
+            var opsHealth = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + router.opsPort() + "/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(opsHealth.statusCode()).isEqualTo(200);
+            assertThat(opsHealth.body()).contains("\"ready\":true");
         }
     }
 }

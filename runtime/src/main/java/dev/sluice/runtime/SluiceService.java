@@ -10,6 +10,14 @@ public interface SluiceService extends AutoCloseable {
 
     Health health();
 
+    /**
+     * True once the service does its work, not merely lives: Streams apps RUNNING (not still
+     * rebalancing), consumers holding partitions. Health answers liveness; this answers readiness.
+     */
+    default boolean ready() {
+        return health().up();
+    }
+
     /** Port of its /health and /metrics endpoint once started. */
     int opsPort();
 

@@ -60,13 +60,18 @@ public final class WorkerService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health);
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         thread.start();
     }
 
     @Override
     public Health health() {
         return new Health(thread.isAlive() && loop.healthy(), Map.of("inFlight", loop.inFlightCounter().get()));
+    }
+
+    @Override
+    public boolean ready() {
+        return health().up() && loop.assigned();
     }
 
     @Override

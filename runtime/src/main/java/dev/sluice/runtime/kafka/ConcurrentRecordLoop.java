@@ -55,6 +55,7 @@ public final class ConcurrentRecordLoop implements Runnable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running = true;
+    private volatile boolean assigned;
     private volatile Throwable failure;
     private boolean paused;
 
@@ -78,6 +79,11 @@ public final class ConcurrentRecordLoop implements Runnable {
 
     public Throwable failure() {
         return failure;
+    }
+
+    /** True while the consumer holds at least one partition. */
+    public boolean assigned() {
+        return assigned;
     }
 
     public AtomicInteger inFlightCounter() {
@@ -220,6 +226,7 @@ public final class ConcurrentRecordLoop implements Runnable {
                 consumer.commitSync(offsets);
             }
             partitions.forEach(tracker::remove);
+            assigned = !consumer.assignment().isEmpty() && !partitions.containsAll(consumer.assignment());
         }
 
         @Override
@@ -227,11 +234,13 @@ public final class ConcurrentRecordLoop implements Runnable {
             if (paused) {
                 consumer.pause(partitions);
             }
+            assigned = !consumer.assignment().isEmpty();
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(tracker::remove);
+            assigned = false;
         }
     }
 }

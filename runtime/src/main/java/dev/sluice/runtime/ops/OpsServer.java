@@ -6,11 +6,13 @@ import io.javalin.config.JavalinConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The operations endpoint every service has: {@code GET /health} (200 when up, 503 when not, with
- * details as JSON) and {@code GET /metrics} (Prometheus text format).
+ * The operations endpoint every service has: {@code GET /health} (liveness: 200 when up, 503 when
+ * not, with details as JSON), {@code GET /ready} (readiness: 200 once the service does its work)
+ * and {@code GET /metrics} (Prometheus text format).
  */
 public final class OpsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,18 +24,18 @@ public final class OpsServer implements AutoCloseable {
     }
 
     public static OpsServer start(String host, int port, String service, PrometheusMeterRegistry registry,
-            Supplier<Health> health) {
+            Supplier<Health> health, BooleanSupplier ready) {
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
-            addRoutes(cfg, service, registry, health);
+            addRoutes(cfg, service, registry, health, ready);
         }).start(host, port);
         return new OpsServer(app);
     }
 
-    /** Adds /health and /metrics to a server that also serves other routes (ingest does). */
+    /** Adds /health, /ready and /metrics to a server that also serves other routes (ingest does). */
     public static void addRoutes(JavalinConfig cfg, String service, PrometheusMeterRegistry registry,
-            Supplier<Health> health) {
+            Supplier<Health> health, BooleanSupplier ready) {
         cfg.routes.get("/health", ctx -> {
             Health h = safely(health);
             Map<String, Object> body = new LinkedHashMap<>();
@@ -41,6 +43,11 @@ public final class OpsServer implements AutoCloseable {
             body.put("status", h.up() ? "UP" : "DOWN");
             body.putAll(h.details());
             ctx.status(h.up() ? 200 : 503).contentType("application/json").result(JSON.writeValueAsString(body));
+        });
+        cfg.routes.get("/ready", ctx -> {
+            boolean r = ready.getAsBoolean();
+            ctx.status(r ? 200 : 503).contentType("application/json")
+                    .result("{\"service\":\"" + service + "\",\"ready\":" + r + "}");
         });
         cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(registry.scrape()));

@@ -53,6 +53,11 @@ public final class StreamsRunner implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** RUNNING: every task assigned and restored. */
+    public boolean running() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
     public Health health() {
         KafkaStreams.State state = streams.state();
         boolean up = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
