@@ -79,27 +79,22 @@ public final class RestSchemaRegistry implements SchemaRegistry {
 
     @Override
     public int register(String subject, Schema schema) {
-        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
-        Integer cached = ids.get(schema);
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode body = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
-        int id = body.path("id").asInt();
-        ids.put(schema, id);
-        schemasById.putIfAbsent(id, schema);
-        return id;
+        return idFor(subject, schema, "/subjects/" + encode(subject) + "/versions");
     }
 
     @Override
     public int lookupId(String subject, Schema schema) {
+        return idFor(subject, schema, "/subjects/" + encode(subject));
+    }
+
+    /** The cached id of a schema under a subject, else the id the registry answers at {@code path}. */
+    private int idFor(String subject, Schema schema, String path) {
         Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = ids.get(schema);
         if (cached != null) {
             return cached;
         }
-        JsonNode body = call("POST", "/subjects/" + encode(subject), schemaBody(schema));
-        int id = body.path("id").asInt();
+        int id = call("POST", path, schemaBody(schema)).path("id").asInt();
         ids.put(schema, id);
         schemasById.putIfAbsent(id, schema);
         return id;

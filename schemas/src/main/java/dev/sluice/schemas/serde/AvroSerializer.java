@@ -26,7 +26,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private SchemaRegistry registry;
     private boolean autoRegister = true;
     private boolean isKey;
-    private final Map<String, Integer> idByTopicAndSchema = new ConcurrentHashMap<>();
+    /** topic -> schema -> id. Avro's Schema caches its hash code, so the inner lookup is cheap. */
+    private final Map<String, Map<Schema, Integer>> idsByTopic = new ConcurrentHashMap<>();
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
     /** For Kafka to instantiate by class name; {@link #configure} must be called. */
@@ -73,8 +74,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
 
     private int schemaId(String topic, Schema schema) {
-        String cacheKey = topic + '\u0000' + schema.getFullName() + '\u0000' + System.identityHashCode(schema);
-        Integer id = idByTopicAndSchema.get(cacheKey);
+        Map<Schema, Integer> ids = idsByTopic.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
+        Integer id = ids.get(schema);
         if (id != null) {
             return id;
         }
@@ -85,7 +86,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             throw new SerializationException("Could not " + (autoRegister ? "register" : "look up") + " the schema "
                     + schema.getFullName() + " under subject " + subject + ": " + e.getMessage(), e);
         }
-        idByTopicAndSchema.put(cacheKey, id);
+        ids.put(schema, id);
         return id;
     }
 

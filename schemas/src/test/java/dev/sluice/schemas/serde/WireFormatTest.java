@@ -114,6 +114,53 @@ class WireFormatTest {
         assertThat(read.getMetadata()).isEmpty();
     }
 
+    /** A specific record over any schema, standing in for two versions of one generated class. */
+    private static final class Versioned extends org.apache.avro.specific.SpecificRecordBase {
+        private final Schema schema;
+        private final Object[] values;
+
+        Versioned(Schema schema, Object... values) {
+            this.schema = schema;
+            this.values = values;
+        }
+
+        @Override
+        public Schema getSchema() {
+            return schema;
+        }
+
+        @Override
+        public Object get(int field) {
+            return values[field];
+        }
+
+        @Override
+        public void put(int field, Object value) {
+            values[field] = value;
+        }
+    }
+
+    @Test
+    void shouldWriteEachVersionOfARecordWithItsOwnSchemaId() {
+        Schema v1 = SchemaBuilder.record("Evolving").namespace("dev.sluice.test").fields()
+                .requiredString("a").endRecord();
+        Schema v2 = SchemaBuilder.record("Evolving").namespace("dev.sluice.test").fields()
+                .requiredString("a").name("b").type().stringType().stringDefault("").endRecord();
+        AvroSerializer<Versioned> serializer = new AvroSerializer<>(registry, true);
+
+        byte[] first = serializer.serialize("evolving", new Versioned(v1, "x"));
+        byte[] second = serializer.serialize("evolving", new Versioned(v2, "x", "y"));
+        byte[] firstAgain = serializer.serialize("evolving", new Versioned(v1, "z"));
+
+        int id1 = ByteBuffer.wrap(first, 1, 4).getInt();
+        int id2 = ByteBuffer.wrap(second, 1, 4).getInt();
+        assertThat(id1).isNotEqualTo(id2);
+        assertThat(registry.schemaById(id1)).isEqualTo(v1);
+        assertThat(registry.schemaById(id2)).isEqualTo(v2);
+        assertThat(ByteBuffer.wrap(firstAgain, 1, 4).getInt()).isEqualTo(id1);
+        assertThat(registry.versions("evolving-value")).containsExactly(1, 2);
+    }
+
     @Test
     void shouldExplainBytesThatAreNotTheWireFormat() {
         var deserializer = new AvroDeserializer<>(registry, LlmRequest.class);
