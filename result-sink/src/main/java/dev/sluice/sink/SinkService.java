@@ -12,7 +12,6 @@ import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.sink.webhook.WebhookDispatcher;
 import dev.sluice.sink.webhook.WebhookSender;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +38,6 @@ public final class SinkService implements SluiceService {
     private final KafkaProducer<String, byte[]> producer;
     private final ConcurrentRecordLoop webhooks;
     private final Thread webhookThread;
-    private KafkaStreamsMetrics streamsMetrics;
     private OpsServer ops;
 
     public SinkService(SinkConfig config) {
@@ -49,7 +47,7 @@ public final class SinkService implements SluiceService {
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention()).build(), props);
+                config.statusRetention()).build(), props, metrics);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
         if (config.webhooks().enabled()) {
             this.tenants = new TenantDirectory(config.kafka(), serdes.tenants().deserializer(), instance + "-tenants");
@@ -81,8 +79,6 @@ public final class SinkService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        streamsMetrics = new KafkaStreamsMetrics(runner.streams());
-        streamsMetrics.bindTo(metrics);
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
         if (webhooks != null) {
@@ -141,9 +137,6 @@ public final class SinkService implements SluiceService {
             tenants.close();
         }
         runner.close();
-        if (streamsMetrics != null) {
-            streamsMetrics.close();
-        }
         if (ops != null) {
             ops.close();
         }

@@ -9,7 +9,6 @@ import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
@@ -21,7 +20,6 @@ public final class RouterService implements SluiceService {
     private final RouterConfig config;
     private final StreamsRunner runner;
     private final PrometheusMeterRegistry metrics;
-    private KafkaStreamsMetrics streamsMetrics;
     private OpsServer ops;
 
     public RouterService(RouterConfig config) {
@@ -32,8 +30,8 @@ public final class RouterService implements SluiceService {
                 new RouterRules(catalogue, config.defaultTier()), Clock.systemUTC()).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        this.runner = new StreamsRunner(topology, props);
         this.metrics = Metrics.newRegistry(name());
+        this.runner = new StreamsRunner(topology, props, metrics);
     }
 
     @Override
@@ -46,8 +44,6 @@ public final class RouterService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        streamsMetrics = new KafkaStreamsMetrics(runner.streams());
-        streamsMetrics.bindTo(metrics);
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
     }
@@ -74,9 +70,6 @@ public final class RouterService implements SluiceService {
     @Override
     public void close() {
         runner.close();
-        if (streamsMetrics != null) {
-            streamsMetrics.close();
-        }
         if (ops != null) {
             ops.close();
         }

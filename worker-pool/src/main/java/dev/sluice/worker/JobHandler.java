@@ -8,9 +8,9 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,11 +89,8 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     }
 
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, Exception e) {
-        List<DeadLetter.Header> headers = new ArrayList<>();
-        record.headers().forEach(h -> headers.add(new DeadLetter.Header(h.key(), h.value())));
-        DeadLetter letter = new DeadLetter(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                record.value(), headers, record.topic(), record.partition(), record.offset(), "worker-pool",
-                "deserialize", e.getClass().getName(), String.valueOf(e.getMessage()), clock.instant());
+        DeadLetter letter = DeadLetters.from(record, "worker-pool", "deserialize", e.getClass().getName(),
+                String.valueOf(e.getMessage()), clock.instant());
         return producer.send(new ProducerRecord<>(topics.deadLetters(), record.key(),
                 deadLetters.serialize(topics.deadLetters(), letter)));
     }

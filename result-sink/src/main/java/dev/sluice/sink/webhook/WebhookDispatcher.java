@@ -7,10 +7,10 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.tenants.SecretRefs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,11 +160,7 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String stage, String errorClass, String message)
             throws Exception {
-        List<DeadLetter.Header> headers = new ArrayList<>();
-        record.headers().forEach(h -> headers.add(new DeadLetter.Header(h.key(), h.value())));
-        DeadLetter letter = new DeadLetter(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                record.value(), headers, record.topic(), record.partition(), record.offset(), "result-sink", stage,
-                errorClass, message, clock.instant());
+        DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
         producer.send(new ProducerRecord<>(deadLetterTopic, record.key(),
                 deadLetters.serialize(deadLetterTopic, letter))).get();
     }

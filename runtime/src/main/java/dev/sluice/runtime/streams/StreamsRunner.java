@@ -1,6 +1,8 @@
 package dev.sluice.runtime.streams;
 
 import dev.sluice.runtime.ops.Health;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -22,12 +24,16 @@ public final class StreamsRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
 
     private final KafkaStreams streams;
+    private final KafkaStreamsMetrics metrics;
     private final CountDownLatch running = new CountDownLatch(1);
 
-    public StreamsRunner(Topology topology, Map<String, Object> props) {
+    /** The app's Kafka Streams metrics are bound to {@code registry} until close. */
+    public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry) {
         Properties p = new Properties();
         p.putAll(props);
         this.streams = new KafkaStreams(topology, p);
+        this.metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Stream thread died; shutting this instance down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -72,5 +78,6 @@ public final class StreamsRunner implements AutoCloseable {
     public void close() {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        metrics.close();
     }
 }
