@@ -2,56 +2,144 @@ package dev.sluice.router;
 
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.catalogue.Pricing;
-import dev.sluice.runtime.tokens.TokenCounter;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Decides where an accepted request goes: its tier (the request's, else the default; AUTO falls
- * back to the default until complexity scoring exists), the model chain from the catalogue (an
- * explicit model goes first, the tier's models follow as fallbacks), and the token and cost
- * estimates.
+ * Plans an accepted request as a job (the enrich step):
+ * <ul>
+ *   <li>tier: the A/B variant's if it sets one, else the request's, else the tenant's default;
+ *       AUTO is scored by {@link Complexity}; a tier the tenant may not use moves to the
+ *       nearest one it may;</li>
+ *   <li>model chain: an explicit model first, then the tier's catalogue chain, keeping only
+ *       the models the tenant may use;</li>
+ *   <li>cost estimate: input tokens plus maxOutputTokens at the first model's list price;</li>
+ *   <li>exact cache key, when temperature is 0 or the tenant caches every request;</li>
+ *   <li>batch eligibility: a deadline at least the tenant's batch threshold away, and a first
+ *       model whose provider has a Batch API.</li>
+ * </ul>
  */
 final class JobPlanner {
-    private final ModelCatalogue catalogue;
-    private final Tier defaultTier;
-    private final Clock clock;
+    private static final List<Tier> BY_SIZE = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE);
 
-    JobPlanner(ModelCatalogue catalogue, Tier defaultTier, Clock clock) {
+    private final ModelCatalogue catalogue;
+
+    JobPlanner(ModelCatalogue catalogue) {
         this.catalogue = catalogue;
-        this.defaultTier = defaultTier;
-        this.clock = clock;
     }
 
-    LlmJob plan(LlmRequest r) {
-        String source;
+    Planned plan(Verdict v, long now) {
+        LlmRequest r = v.request();
+        TenantConfig t = v.tenant();
+        Optional<TenantConfig.Variant> variant = Experiments.assign(t, r.userId());
+        StringBuilder reason = new StringBuilder();
+        Tier tier = chooseTier(r, t, variant, v.inputTokens(), reason);
+        String model = variant.map(TenantConfig.Variant::model).filter(m -> m != null).orElse(r.model());
+        List<String> chain = chain(tier, model, t);
+        boolean cacheable = t.cache().enabled()
+                && (r.temperature() != null && r.temperature() == 0.0 || t.cache().includeNonZeroTemperature());
+        String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
+        ModelSpec first = catalogue.require(chain.getFirst());
+        boolean batch = r.deadline() != null && first.batchApi()
+                && r.deadline().toEpochMilli() - now >= t.batchThresholdSeconds() * 1000;
+        reason.append(" model=").append(chain.getFirst());
+        variant.ifPresent(x -> reason.append(" variant=").append(x.name()));
+        if (batch) {
+            reason.append(" batch");
+        }
+        LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), Pricing.estimateMicros(first, v.inputTokens(),
+                r.maxOutputTokens()), cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
+                reason.toString(), 0, batch, v.injectionFlagged(), Instant.ofEpochMilli(now));
+        return new Planned(job, t, cacheable);
+    }
+
+    private static Tier chooseTier(LlmRequest r, TenantConfig t, Optional<TenantConfig.Variant> variant,
+            int tokens, StringBuilder reason) {
         Tier tier;
-        if (r.tier() == null) {
-            tier = defaultTier;
-            source = "default";
+        if (variant.isPresent() && variant.get().tier() != null && variant.get().tier() != Tier.AUTO) {
+            tier = variant.get().tier();
+            reason.append("tier=").append(tier).append(" source=variant");
+        } else if (r.tier() == null) {
+            tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r, tokens).tier() : t.defaultTier();
+            reason.append("tier=").append(tier).append(" source=tenant-default");
         } else if (r.tier() == Tier.AUTO) {
-            tier = defaultTier;
-            source = "auto->default";
+            Complexity.Score score = Complexity.score(r, tokens);
+            tier = score.tier();
+            reason.append("tier=").append(tier).append(" source=auto score=").append(score.points());
         } else {
             tier = r.tier();
-            source = "request";
+            reason.append("tier=").append(tier).append(" source=request");
         }
+        Tier allowed = nearestAllowed(tier, t);
+        if (allowed != tier) {
+            reason.append(" moved-to=").append(allowed);
+        }
+        return allowed;
+    }
+
+    /** The tier itself when allowed, else the nearest allowed one, smaller first. */
+    static Tier nearestAllowed(Tier tier, TenantConfig t) {
+        if (t.allowedTiers().isEmpty() || t.allowedTiers().contains(tier)) {
+            return tier;
+        }
+        int at = BY_SIZE.indexOf(tier);
+        for (int d = 1; d < BY_SIZE.size(); d++) {
+            for (int i : new int[] {at - d, at + d}) {
+                if (i >= 0 && i < BY_SIZE.size() && t.allowedTiers().contains(BY_SIZE.get(i))) {
+                    return BY_SIZE.get(i);
+                }
+            }
+        }
+        return tier;
+    }
+
+    /** The models a job tries: an explicit model first, then the tier's; only those the tenant may use. */
+    List<String> chain(Tier tier, String model, TenantConfig t) {
         List<String> chain = new ArrayList<>();
-        if (r.model() != null) {
-            chain.add(r.model());
+        if (model != null) {
+            chain.add(model);
         }
         for (String m : catalogue.chain(tier)) {
-            if (!chain.contains(m)) {
+            if (!chain.contains(m) && (t.allowedModels().isEmpty() || t.allowedModels().contains(m))) {
                 chain.add(m);
             }
         }
-        int inputTokens = TokenCounter.chatTokens(r.messages());
-        long estimate = Pricing.estimateMicros(catalogue.require(chain.getFirst()), inputTokens, r.maxOutputTokens());
-        String reason = "tier=" + tier + " source=" + source + " model=" + chain.getFirst();
-        return new LlmJob(r, tier, chain, inputTokens, estimate, null, null, reason, 0, false, false, clock.instant());
+        if (chain.isEmpty()) {
+            // Every model of the tier is outside the tenant's list: fall back to its own models.
+            chain.addAll(t.allowedModels());
+        }
+        return chain;
+    }
+
+    /**
+     * The same job one tier cheaper (the next smaller tier the tenant may use), for a budget that
+     * does not fit; empty when there is none. An explicit model is dropped, being what cost too
+     * much; the cache key is dropped too, because the answer will come from another chain.
+     */
+    Optional<LlmJob> cheaper(LlmJob job, TenantConfig t) {
+        for (int i = BY_SIZE.indexOf(job.tier()) - 1; i >= 0; i--) {
+            Tier smaller = BY_SIZE.get(i);
+            if (!t.allowedTiers().isEmpty() && !t.allowedTiers().contains(smaller)) {
+                continue;
+            }
+            List<String> chain = chain(smaller, null, t);
+            if (chain.isEmpty()) {
+                continue;
+            }
+            long estimate = Pricing.estimateMicros(catalogue.require(chain.getFirst()), job.estimatedInputTokens(),
+                    job.request().maxOutputTokens());
+            String reason = job.routeReason() + " downgraded=" + smaller + " (budget)";
+            boolean batch = job.batchEligible() && catalogue.require(chain.getFirst()).batchApi();
+            return Optional.of(new LlmJob(job.request(), smaller, chain, job.estimatedInputTokens(), estimate, null,
+                    job.variant(), reason, job.attempt(), batch, job.injectionFlagged(), job.routedAt()));
+        }
+        return Optional.empty();
     }
 }

@@ -7,12 +7,21 @@ package dev.sluice.router;
 public final class Reasons {
     public static final String REQUEST_ID_MISSING = "REQUEST_ID_MISSING";
     public static final String TENANT_MISSING = "TENANT_MISSING";
+    public static final String TENANT_UNKNOWN = "TENANT_UNKNOWN";
     public static final String EMPTY_MESSAGES = "EMPTY_MESSAGES";
+    public static final String MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE";
+    public static final String INPUT_TOO_LONG = "INPUT_TOO_LONG";
     public static final String INVALID_MAX_OUTPUT_TOKENS = "INVALID_MAX_OUTPUT_TOKENS";
     public static final String INVALID_TEMPERATURE = "INVALID_TEMPERATURE";
     public static final String INVALID_RESPONSE_FORMAT = "INVALID_RESPONSE_FORMAT";
     public static final String MODEL_UNKNOWN = "MODEL_UNKNOWN";
+    public static final String MODEL_NOT_ALLOWED = "MODEL_NOT_ALLOWED";
+    public static final String TIER_NOT_ALLOWED = "TIER_NOT_ALLOWED";
+    public static final String WEBHOOK_NOT_ALLOWED = "WEBHOOK_NOT_ALLOWED";
     public static final String DEADLINE_PASSED = "DEADLINE_PASSED";
+    public static final String INJECTION_SUSPECTED = "INJECTION_SUSPECTED";
+    public static final String BUDGET_EXCEEDED = "BUDGET_EXCEEDED";
+    public static final String ORIGINAL_UNFINISHED = "ORIGINAL_UNFINISHED";
 
     private Reasons() {
     }

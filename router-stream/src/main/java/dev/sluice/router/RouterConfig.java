@@ -1,10 +1,10 @@
 package dev.sluice.router;
 
-import dev.sluice.model.Tier;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** router-stream's configuration; see the module README for every key and its default. */
 public record RouterConfig(
@@ -12,7 +12,9 @@ public record RouterConfig(
         String applicationId,
         Path stateDir,
         int streamThreads,
-        Tier defaultTier,
+        Duration dedupeWindow,
+        Duration singleFlightWait,
+        int maxMessageChars,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops) {
@@ -21,18 +23,20 @@ public record RouterConfig(
 
     public static RouterConfig read(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s);
-        Tier defaultTier = s.enumValue("router.default.tier", Tier.class, Tier.MEDIUM);
-        if (defaultTier == Tier.AUTO) {
-            s.problem("router.default.tier must be SMALL, MEDIUM or LARGE, not AUTO");
-        }
         return new RouterConfig(
                 kafka,
                 s.string("router.application.id", kafka.groupId("sluice-router")),
                 s.path("router.state.dir", Path.of("state", "router")),
                 s.intValue("router.stream.threads", 1, 1, 64),
-                defaultTier,
+                s.duration("router.dedupe.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
+                s.duration("router.singleflight.wait", Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1)),
+                s.intValue("router.max.message.chars", 1_000_000, 1, 100_000_000),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));
+    }
+
+    public RouterRules rules(dev.sluice.runtime.catalogue.ModelCatalogue catalogue) {
+        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars);
     }
 }

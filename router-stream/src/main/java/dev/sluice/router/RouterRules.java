@@ -1,8 +1,13 @@
 package dev.sluice.router;
 
-import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import java.time.Duration;
 
-/** What routing decisions are made from: the model catalogue and the default tier. */
-public record RouterRules(ModelCatalogue catalogue, Tier defaultTier) {
+/**
+ * What routing decisions are made from besides each tenant's own configuration: the model
+ * catalogue, how long duplicates are recognised, how long identical requests wait for one in
+ * flight, and the largest message accepted.
+ */
+public record RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
+        int maxMessageChars) {
 }

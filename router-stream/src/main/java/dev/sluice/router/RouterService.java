@@ -10,7 +10,6 @@ import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -26,8 +25,8 @@ public final class RouterService implements SluiceService {
         this.config = config;
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         TokenCounter.load();
-        Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().serdes(),
-                new RouterRules(catalogue, config.defaultTier()), Clock.systemUTC()).build();
+        Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
+                config.kafka().serdes(), config.rules(catalogue)).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.metrics = Metrics.newRegistry(name());

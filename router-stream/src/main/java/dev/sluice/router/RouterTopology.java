@@ -1,111 +1,166 @@
 package dev.sluice.router;
 
+import dev.sluice.model.CostEvent;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
-import dev.sluice.model.ResultError;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.state.RouterState;
+import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The router's topology: decode, validate, route. Records that cannot be decoded never reach it:
- * the deserialization handler dead-letters them in the same transaction (DeadLetterHandler).
- * Refused requests become a REJECTED or EXPIRED completion; accepted ones become a job on their
- * tier and priority topic, keyed by requestId so workers spread one tenant's jobs, plus a QUEUED
- * status event.
+ * The router's topology. Requests are keyed by tenantId (a record keyed otherwise is re-keyed
+ * once, through the named repartition topic {@code requests-by-tenant}), validated against the
+ * tenant's policy (tenants come from a global table over llm.tenants), and planned as jobs.
+ * Then one step, {@code decide}, makes every per-tenant decision (dedupe, exact cache and
+ * single-flight, budget) with the tenant's results and cost events merged in, so all of a
+ * tenant's decisions happen in one task, one at a time. Its decisions become jobs on
+ * {@code llm.jobs.<tier>.<priority>} or {@code llm.jobs.batch} with a QUEUED event, or
+ * completions. Undecodable records are dead-lettered by the deserialization handler.
  */
 public final class RouterTopology {
     private final Topics topics;
+    private final TopicLayout layout;
     private final Serde<LlmRequest> requests;
     private final Serde<LlmJob> jobs;
     private final Serde<LlmResult> results;
+    private final Serde<CostEvent> costs;
     private final Serde<JobStatus> statuses;
-    private final Validator validator;
-    private final JobPlanner planner;
-    private final Clock clock;
+    private final Serde<TenantConfig> tenants;
+    private final RouterRules rules;
 
-    public RouterTopology(Topics topics, SluiceSerdes serdes, RouterRules rules, Clock clock) {
+    public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules) {
         this.topics = topics;
+        this.layout = layout;
         this.requests = serdes.requests();
         this.jobs = serdes.jobs();
         this.results = serdes.results();
+        this.costs = serdes.costEvents();
         this.statuses = serdes.jobStatus();
-        this.validator = new Validator(rules.catalogue(), clock);
-        this.planner = new JobPlanner(rules.catalogue(), rules.defaultTier(), clock);
-        this.clock = clock;
+        this.tenants = serdes.tenants();
+        this.rules = rules;
     }
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, Verdict> checked = validate(source(builder));
-        Map<String, KStream<String, Verdict>> branches = checked.split(Named.as("validation-"))
-                .branch((tenant, verdict) -> !verdict.accepted(), Branched.as("refused"))
+        tenants(builder);
+        RouterState.addTo(builder);
+        KStream<String, Verdict> checked = validate(byTenant(source(builder)));
+        Map<String, KStream<String, Verdict>> verdicts = checked.split(Named.as("validation-"))
+                .branch((tenant, v) -> !v.accepted(), Branched.as("refused"))
                 .defaultBranch(Branched.as("accepted"));
-        refuse(branches.get("validation-refused"));
-        queue(route(branches.get("validation-accepted")));
+        refuse(verdicts.get("validation-refused"));
+        KStream<String, RouterInput> planned = enrich(verdicts.get("validation-accepted"));
+        emit(decide(planned.merge(results(builder), Named.as("with-results"))
+                .merge(costs(builder), Named.as("with-costs"))));
         return builder.build();
     }
 
+    private void tenants(StreamsBuilder builder) {
+        builder.globalTable(topics.tenants(), Consumed.with(Serdes.String(), tenants).withName("tenants-source"),
+                Materialized.<String, TenantConfig, KeyValueStore<Bytes, byte[]>>as(TenantLookup.STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(tenants));
+    }
+
     private KStream<String, LlmRequest> source(StreamsBuilder builder) {
-        return builder.stream(topics.requests(),
-                Consumed.with(Serdes.String(), requests).withName("requests-source"));
+        return builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("requests-source"));
+    }
+
+    /** Requests keyed by tenantId go straight on; others are re-keyed once through a named repartition topic. */
+    private KStream<String, LlmRequest> byTenant(KStream<String, LlmRequest> in) {
+        Map<String, KStream<String, LlmRequest>> keyed = in.split(Named.as("keying-"))
+                .branch((key, r) -> r.tenantId().equals(key), Branched.as("by-tenant"))
+                .defaultBranch(Branched.as("other-key"));
+        KStream<String, LlmRequest> rekeyed = keyed.get("keying-other-key")
+                .selectKey((key, r) -> r.tenantId(), Named.as("key-by-tenant"))
+                .repartition(Repartitioned.<String, LlmRequest>as("requests-by-tenant").withKeySerde(Serdes.String())
+                        .withValueSerde(requests).withNumberOfPartitions(layout.tenantPartitions()));
+        return keyed.get("keying-by-tenant").merge(rekeyed, Named.as("requests-by-tenant-merged"));
     }
 
     private KStream<String, Verdict> validate(KStream<String, LlmRequest> in) {
-        return in.mapValues(validator::check, Named.as("validate"));
+        return in.processValues(() -> new Steps.Validate(rules), Named.as("validate"));
     }
 
     private void refuse(KStream<String, Verdict> refused) {
-        refused.map((key, v) -> org.apache.kafka.streams.KeyValue.pair(v.request().tenantId(), refusal(v)),
-                        Named.as("refusal-result"))
+        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), Outcomes.refused(v.request(), v.refusal(),
+                        v.code(), v.message(), Instant.now())), Named.as("refusal-result"))
                 .to(topics.completions(), Produced.with(Serdes.String(), results).withName("refusals-sink"));
     }
 
-    private LlmResult refusal(Verdict v) {
-        return LlmResult.forRequest(v.request()).status(v.refusal())
-                .error(new ResultError(v.code(), v.message(), false))
-                .completedAt(clock.instant()).build();
+    private KStream<String, RouterInput> enrich(KStream<String, Verdict> accepted) {
+        return accepted.processValues(() -> new Steps.Enrich(rules.catalogue()), Named.as("enrich"));
     }
 
-    private KStream<String, LlmJob> route(KStream<String, Verdict> accepted) {
-        return accepted.mapValues(v -> planner.plan(v.request()), Named.as("route"));
+    private KStream<String, RouterInput> results(StreamsBuilder builder) {
+        return builder.stream(topics.results(), Consumed.with(Serdes.String(), results).withName("results-source"))
+                .mapValues(r -> (RouterInput) new RouterInput.Result(r), Named.as("result-input"));
     }
 
-    /** Picks a job's topic from its tier and priority; named so that describe() output is stable. */
+    private KStream<String, RouterInput> costs(StreamsBuilder builder) {
+        return builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs).withName("costs-source"))
+                .mapValues(c -> (RouterInput) new RouterInput.Cost(c), Named.as("cost-input"));
+    }
+
+    /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
+    private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
+        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait()),
+                Named.as("decide"), RouterState.storeNames());
+    }
+
+    /** route: jobs to their topic with a QUEUED event; completions to llm.completions. */
+    private void emit(KStream<String, Decision> decisions) {
+        Map<String, KStream<String, Decision>> kinds = decisions.split(Named.as("decision-"))
+                .branch((tenant, d) -> d instanceof Decision.Route, Branched.as("route"))
+                .defaultBranch(Branched.as("complete"));
+        KStream<String, LlmJob> routed = kinds.get("decision-route")
+                .mapValues(d -> ((Decision.Route) d).job(), Named.as("routed-job"));
+        routed.selectKey((tenant, job) -> job.requestId(), Named.as("key-by-request"))
+                .to(new JobTopic(topics), Produced.with(Serdes.String(), jobs).withName("jobs-sink"));
+        routed.mapValues(job -> JobStatus.of(job.requestId(), job.tenantId(), JobState.QUEUED,
+                        JobTopic.topicOf(topics, job), job.routedAt()), Named.as("queued-event"))
+                .to(topics.jobEvents(), Produced.with(Serdes.String(), statuses).withName("job-events-sink"));
+        kinds.get("decision-complete").mapValues(d -> ((Decision.Complete) d).result(), Named.as("completed-result"))
+                .to(topics.completions(), Produced.with(Serdes.String(), results).withName("completions-sink"));
+    }
+
+    /** Picks a job's topic; named so that describe() output is stable. */
     private record JobTopic(Topics topics) implements TopicNameExtractor<String, LlmJob> {
+        static String topicOf(Topics topics, LlmJob job) {
+            return job.batchEligible() ? topics.jobsBatch() : topics.job(job.tier(), job.request().priority());
+        }
+
         @Override
         public String extract(String key, LlmJob job, RecordContext context) {
-            return topics.job(job.tier(), job.request().priority());
+            return topicOf(topics, job);
         }
 
         @Override
         public String toString() {
-            return "JobTopic(" + topics.prefix() + "jobs.<tier>.<priority>)";
+            return "JobTopic(" + topics.prefix() + "jobs.<tier>.<priority> | " + topics.prefix() + "jobs.batch)";
         }
     }
 
-    private void queue(KStream<String, LlmJob> routed) {
-        routed.selectKey((tenant, job) -> job.requestId(), Named.as("key-by-request"))
-                .to(new JobTopic(topics), Produced.with(Serdes.String(), jobs).withName("jobs-sink"));
-        routed.map((key, job) -> org.apache.kafka.streams.KeyValue.pair(job.tenantId(),
-                                JobStatus.of(job.requestId(), job.tenantId(), JobState.QUEUED,
-                                        topics.job(job.tier(), job.request().priority()), job.routedAt())),
-                        Named.as("queued-event"))
-                .to(topics.jobEvents(), Produced.with(Serdes.String(), statuses).withName("job-events-sink"));
-    }
 }

@@ -53,15 +53,27 @@ public final class ExpiringStore<V> {
         return new String[] {name, name + INDEX_SUFFIX};
     }
 
+    /** What to do with an entry as it expires (release what it holds, time out a wait). */
+    @FunctionalInterface
+    public interface OnExpiry<V> {
+        void expired(String key, V value);
+    }
+
     /**
      * Opens the store inside a processor's init and schedules its purge every {@code purgeEvery} of
      * wall-clock time.
      */
     public static <V> ExpiringStore<V> open(ProcessingContext context, String name, Duration purgeEvery) {
+        return open(context, name, purgeEvery, (key, value) -> { });
+    }
+
+    /** As {@link #open(ProcessingContext, String, Duration)}, calling {@code onExpiry} for each entry purged. */
+    public static <V> ExpiringStore<V> open(ProcessingContext context, String name, Duration purgeEvery,
+            OnExpiry<V> onExpiry) {
         KeyValueStore<String, Entry<V>> values = context.getStateStore(name);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(name + INDEX_SUFFIX);
         ExpiringStore<V> store = new ExpiringStore<>(values, index, 10_000);
-        context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, store::purgeExpired);
+        context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, now -> store.purgeExpired(now, onExpiry));
         return store;
     }
 
@@ -71,14 +83,27 @@ public final class ExpiringStore<V> {
         return e == null || e.expiresAt() <= now ? null : e.value();
     }
 
+    /** The live entry of a key at {@code now} (value and expiry), or null. */
+    public Entry<V> entry(String key, long now) {
+        Entry<V> e = values.get(key);
+        return e == null || e.expiresAt() <= now ? null : e;
+    }
+
     /** Stores a value until {@code expiresAt}, replacing any earlier value and its expiry. */
     public void put(String key, V value, long expiresAt) {
         Entry<V> previous = values.get(key);
-        if (previous != null && previous.expiresAt() != expiresAt) {
-            index.delete(indexKey(previous.expiresAt(), key));
-        }
         values.put(key, new Entry<>(value, expiresAt));
-        index.put(indexKey(expiresAt, key), new byte[0]);
+        if (previous == null || previous.expiresAt() != expiresAt) {
+            if (previous != null) {
+                index.delete(indexKey(previous.expiresAt(), key));
+            }
+            index.put(indexKey(expiresAt, key), new byte[0]);
+        }
+    }
+
+    /** Replaces the value of a live entry and keeps its expiry: one write, no index change. */
+    public void update(String key, Entry<V> entry, V value) {
+        values.put(key, new Entry<>(value, entry.expiresAt()));
     }
 
     public void delete(String key) {
@@ -90,16 +115,22 @@ public final class ExpiringStore<V> {
 
     /** Deletes entries that expired before {@code now}, at most a bounded number per run; returns how many. */
     public int purgeExpired(long now) {
+        return purgeExpired(now, (key, value) -> { });
+    }
+
+    /** As {@link #purgeExpired(long)}, calling {@code onExpiry} for every entry it deletes. */
+    public int purgeExpired(long now, OnExpiry<V> onExpiry) {
         int purged = 0;
         try (KeyValueIterator<Bytes, byte[]> it = index.range(null, indexKey(now, ""))) {
             while (it.hasNext() && purged < maxPurgePerRun) {
                 Bytes indexKey = it.next().key;
                 String key = keyOf(indexKey);
                 Entry<V> e = values.get(key);
+                index.delete(indexKey);
                 if (e != null && e.expiresAt() <= now) {
                     values.delete(key);
+                    onExpiry.expired(key, e.value());
                 }
-                index.delete(indexKey);
                 purged++;
             }
         }

@@ -1,0 +1,239 @@
+package dev.sluice.router;
+
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.state.Budgets;
+import dev.sluice.router.state.DedupeEntry;
+import dev.sluice.router.state.InFlight;
+import dev.sluice.router.state.Reservation;
+import dev.sluice.router.state.RouterState;
+import dev.sluice.runtime.streams.ExpiringStore;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Every per-tenant decision, in DESIGN's order: dedupe, exact cache and single-flight, budget,
+ * route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
+ * results and cost events one at a time, so no two decisions race: a duplicate always finds its
+ * original, and a budget is never spent twice.
+ */
+final class RouterCore {
+    private final RouterState state;
+    private final Budgets budgets;
+    private final JobPlanner planner;
+    private final Function<String, Optional<TenantConfig>> tenants;
+    private final long dedupeWindowMs;
+    private final long singleFlightWaitMs;
+    private final Consumer<Decision> emit;
+
+    RouterCore(RouterState state, JobPlanner planner, Function<String, Optional<TenantConfig>> tenants,
+            long dedupeWindowMs, long singleFlightWaitMs, Consumer<Decision> emit) {
+        this.state = state;
+        this.budgets = new Budgets(state.budget);
+        this.planner = planner;
+        this.tenants = tenants;
+        this.dedupeWindowMs = dedupeWindowMs;
+        this.singleFlightWaitMs = singleFlightWaitMs;
+        this.emit = emit;
+    }
+
+    static String dedupeKey(String tenantId, String idempotencyKey) {
+        return tenantId + '\u0000' + idempotencyKey;
+    }
+
+    private static String dedupeKey(LlmRequest r) {
+        return dedupeKey(r.tenantId(), r.effectiveIdempotencyKey());
+    }
+
+    // ---- a new request ----
+
+    void onRequest(Planned p, long now) {
+        LlmJob job = p.job();
+        String key = dedupeKey(job.request());
+        ExpiringStore.Entry<DedupeEntry> seen = state.dedupe.entry(key, now);
+        if (seen != null) {
+            duplicate(key, seen, job.request(), now);
+            return;
+        }
+        if (expired(job, key, now)) {
+            return;
+        }
+        if (p.cacheable()) {
+            LlmResult cached = state.cache.get(job.cacheKey(), now);
+            if (cached != null) {
+                finish(key, job.requestId(), Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
+                return;
+            }
+            ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(job.cacheKey(), now);
+            if (leader != null) {
+                state.inFlight.update(job.cacheKey(), leader, leader.value().with(job));
+                state.dedupe.put(key, DedupeEntry.pending(job.requestId(), null, 0, null), now + dedupeWindowMs);
+                return;
+            }
+            state.inFlight.put(job.cacheKey(), new InFlight(job.requestId(), java.util.List.of()),
+                    now + singleFlightWaitMs);
+        }
+        if (!route(p.tenant(), job, key, p.cacheable() ? p.cacheTtlMillis() : 0, now) && p.cacheable()) {
+            state.inFlight.delete(job.cacheKey());
+        }
+    }
+
+    /** A request whose (tenant, idempotency key) was seen: the original's outcome, now or when it exists. */
+    private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, long now) {
+        if (seen.value().finished()) {
+            emit.accept(new Decision.Complete(Outcomes.duplicate(r, seen.value().outcome(), Instant.ofEpochMilli(now))));
+        } else {
+            state.dedupe.update(key, seen, seen.value().withWaiting(r));
+        }
+    }
+
+    private boolean expired(LlmJob job, String key, long now) {
+        Instant deadline = job.request().deadline();
+        if (deadline == null || deadline.toEpochMilli() > now) {
+            return false;
+        }
+        finish(key, job.requestId(), Outcomes.refused(job.request(), ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
+                "deadline " + deadline + " passed before the job could be routed", Instant.ofEpochMilli(now)), now);
+        return true;
+    }
+
+    /**
+     * Reserves the job's budget (downgrading it when the tenant's policy says so) and routes it;
+     * false when no tier fits and the request was rejected.
+     */
+    private boolean route(TenantConfig tenant, LlmJob job, String key, long cacheTtlMs, long now) {
+        LlmJob chosen = job;
+        Reservation reservation = null;
+        if (Budgets.limited(tenant)) {
+            String shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
+            while (shortfall != null && tenant.budgetPolicy() == dev.sluice.model.BudgetPolicy.DOWNGRADE) {
+                Optional<LlmJob> cheaper = planner.cheaper(chosen, tenant);
+                if (cheaper.isEmpty()) {
+                    break;
+                }
+                chosen = cheaper.get();
+                shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
+            }
+            if (shortfall != null) {
+                finish(key, job.requestId(), Outcomes.refused(job.request(), ResultStatus.REJECTED,
+                        Reasons.BUDGET_EXCEEDED, shortfall, Instant.ofEpochMilli(now)), now);
+                return false;
+            }
+            reservation = budgets.reserve(tenant, chosen.estimatedCostMicros(), now);
+        }
+        // A downgraded job answers from another chain: its result must not fill the original's cache key.
+        String fillKey = chosen == job ? job.cacheKey() : null;
+        state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fillKey, fillKey == null ? 0 : cacheTtlMs,
+                reservation), now + dedupeWindowMs);
+        emit.accept(new Decision.Route(chosen));
+        return true;
+    }
+
+    /** Completes a request without a job; duplicates that were already waiting for it get the same outcome. */
+    private void finish(String key, String requestId, LlmResult result, long now) {
+        ExpiringStore.Entry<DedupeEntry> existing = state.dedupe.entry(key, now);
+        state.dedupe.put(key, DedupeEntry.done(requestId, result), now + dedupeWindowMs);
+        emit.accept(new Decision.Complete(result));
+        if (existing != null) {
+            for (LlmRequest waiting : existing.value().waiting()) {
+                emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, result, Instant.ofEpochMilli(now))));
+            }
+        }
+    }
+
+    // ---- a result on llm.results ----
+
+    void onResult(LlmResult r, long now) {
+        String key = dedupeKey(r.tenantId(), r.idempotencyKey());
+        ExpiringStore.Entry<DedupeEntry> e = state.dedupe.entry(key, now);
+        if (e == null || e.value().finished() || !e.value().originalRequestId().equals(r.requestId())) {
+            return;
+        }
+        DedupeEntry d = e.value();
+        if (d.reservation() != null) {
+            budgets.release(r.tenantId(), d.reservation(), now);
+        }
+        state.dedupe.update(key, e, d.finishedWith(r));
+        Instant at = Instant.ofEpochMilli(now);
+        for (LlmRequest waiting : d.waiting()) {
+            emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, r, at)));
+        }
+        if (d.cacheKey() == null) {
+            return;
+        }
+        if (r.status() == ResultStatus.SUCCEEDED && r.cacheHit() == dev.sluice.model.CacheHit.NONE) {
+            state.cache.put(d.cacheKey(), r, now + d.cacheTtlMillis());
+        }
+        ExpiringStore.Entry<InFlight> flight = state.inFlight.entry(d.cacheKey(), now);
+        if (flight != null && flight.value().leaderRequestId().equals(r.requestId())) {
+            state.inFlight.delete(d.cacheKey());
+            for (LlmJob follower : flight.value().followers()) {
+                if (r.status() == ResultStatus.SUCCEEDED) {
+                    finish(dedupeKey(follower.request()), follower.requestId(), Outcomes.cacheHit(follower, r, at),
+                            now);
+                } else {
+                    release(follower, now);
+                }
+            }
+        }
+    }
+
+    /** A follower whose leader failed or took too long becomes a job of its own. */
+    private void release(LlmJob follower, long now) {
+        String key = dedupeKey(follower.request());
+        Optional<TenantConfig> tenant = tenants.apply(follower.tenantId());
+        if (tenant.isEmpty()) {
+            finish(key, follower.requestId(), Outcomes.refused(follower.request(), ResultStatus.REJECTED,
+                    Reasons.TENANT_UNKNOWN, "tenant " + follower.tenantId() + " was removed while the request waited",
+                    Instant.ofEpochMilli(now)), now);
+            return;
+        }
+        if (!expired(follower, key, now)) {
+            route(tenant.get(), follower, key, tenant.get().cache().ttlSeconds() * 1000, now);
+        }
+    }
+
+    // ---- a cost event on llm.cost-events ----
+
+    void onCost(CostEvent c, long now) {
+        Optional<TenantConfig> tenant = tenants.apply(c.tenantId());
+        if (tenant.isPresent() && Budgets.limited(tenant.get())) {
+            budgets.spend(c.tenantId(), c.costMicros(), c.occurredAt() == null ? Instant.ofEpochMilli(now)
+                    : c.occurredAt(), now);
+        }
+    }
+
+    // ---- expiry ----
+
+    /**
+     * A dedupe entry whose original never finished within the window: release its budget, and
+     * answer the duplicates that waited for it, so every request still ends with a result.
+     */
+    void onDedupeExpired(String key, DedupeEntry d, long now) {
+        if (d.finished()) {
+            return;
+        }
+        if (d.reservation() != null) {
+            budgets.release(key.substring(0, key.indexOf('\u0000')), d.reservation(), now);
+        }
+        for (LlmRequest waiting : d.waiting()) {
+            emit.accept(new Decision.Complete(Outcomes.refused(waiting, ResultStatus.FAILED,
+                    Reasons.ORIGINAL_UNFINISHED, "request " + d.originalRequestId() + " with the same idempotency key"
+                            + " had no result within the de-duplication window; submit again",
+                    Instant.ofEpochMilli(now))));
+        }
+    }
+
+    /** The single-flight wait is over: the followers become jobs of their own. */
+    void onInFlightExpired(String cacheKey, InFlight flight, long now) {
+        for (LlmJob follower : flight.followers()) {
+            release(follower, now);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.sluice.router;
+
+import static dev.sluice.router.RouterHarness.build;
+import static dev.sluice.router.RouterHarness.tenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResultStatus;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DedupeTest {
+    private final RouterHarness h = new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2));
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    @Test
+    void shouldNeverMakeASecondJobForADuplicateAndGiveItTheOriginalsOutcomeWhenItArrives() {
+        h.tenant(tenant("acme"));
+        h.send(build("first", "acme").idempotencyKey("order-42").done());
+        h.send(build("again", "acme").idempotencyKey("order-42").done());
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
+        assertThat(h.completions()).as("nothing until the original has a result").isEmpty();
+
+        h.result(RouterHarness.succeeded(jobs.getFirst(), "the answer", 900));
+
+        assertThat(h.completions()).singleElement().satisfies(dup -> {
+            assertThat(dup.requestId()).isEqualTo("again");
+            assertThat(dup.duplicateOf()).isEqualTo("first");
+            assertThat(dup.status()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(dup.output()).isEqualTo("the answer");
+            assertThat(dup.costMicros()).isZero();
+            assertThat(dup.idempotencyKey()).isEqualTo("order-42");
+        });
+    }
+
+    @Test
+    void shouldAnswerADuplicateAtOnceWhenTheOriginalAlreadyFinished() {
+        h.tenant(tenant("acme"));
+        h.send(build("first", "acme").idempotencyKey("k").done());
+        LlmJob job = h.jobs().getFirst();
+        h.result(RouterHarness.failed(job));
+
+        h.send(build("later", "acme").idempotencyKey("k").done());
+
+        assertThat(h.jobs()).isEmpty();
+        assertThat(h.completions()).singleElement().satisfies(dup -> {
+            assertThat(dup.duplicateOf()).isEqualTo("first");
+            assertThat(dup.status()).isEqualTo(ResultStatus.FAILED);
+            assertThat(dup.error().code()).isEqualTo("PROVIDER_UNAVAILABLE");
+        });
+    }
+
+    @Test
+    void shouldTreatTheSameKeyOfAnotherTenantAsANewRequest() {
+        h.tenant(tenant("acme")).tenant(tenant("globex"));
+        h.send(build("a", "acme").idempotencyKey("k").done());
+        h.send(build("b", "globex").idempotencyKey("k").done());
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void shouldProcessTheKeyAgainOnceTheWindowHasPassed() {
+        h.tenant(tenant("acme"));
+        h.send(build("first", "acme").idempotencyKey("k").done());
+        h.result(RouterHarness.succeeded(h.jobs().getFirst(), "x", 10));
+
+        h.advance(Duration.ofHours(24).plusMinutes(1));
+        h.send(build("next-day", "acme").idempotencyKey("k").createdAt(h.now()).done());
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("next-day");
+    }
+
+    @Test
+    void shouldAnswerWaitingDuplicatesWhenTheOriginalNeverFinishesWithinTheWindow() {
+        h.tenant(tenant("acme"));
+        h.send(build("first", "acme").idempotencyKey("k").done());
+        h.send(build("dup", "acme").idempotencyKey("k").done());
+        h.jobs();
+
+        h.advance(Duration.ofHours(24).plusMinutes(1));
+
+        List<LlmResult> out = h.completions();
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.requestId()).isEqualTo("dup");
+            assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+            assertThat(r.error().code()).isEqualTo(Reasons.ORIGINAL_UNFINISHED);
+        });
+    }
+
+    @Test
+    void shouldUseTheRequestIdAsKeyWhenThereIsNoIdempotencyKey() {
+        h.tenant(tenant("acme"));
+        h.send(build("same-id", "acme").done());
+        h.send(build("same-id", "acme").done());
+        h.send(build("other-id", "acme").done());
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("same-id", "other-id");
+    }
+}

@@ -1,0 +1,182 @@
+package dev.sluice.router;
+
+import static dev.sluice.router.RouterHarness.build;
+import static dev.sluice.router.RouterHarness.request;
+import static dev.sluice.router.RouterHarness.tenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.DeadLetter;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.Priority;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.Tier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RoutingTest {
+    private final RouterHarness h = new RouterHarness();
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    private static TenantConfig withTier(TenantConfig t, Tier defaultTier, List<Tier> allowed, List<String> models) {
+        return new TenantConfig(t.tenantId(), t.plan(), t.limits(), t.budgetPolicy(), allowed, models, defaultTier,
+                t.webhooks(), t.guardrails(), t.cache(), t.experiments(), t.batchThresholdSeconds(),
+                t.fairShareWeight(), t.updatedAt());
+    }
+
+    @Test
+    void shouldRouteToTheTenantsDefaultTierKeyedByRequestIdWithEstimates() {
+        h.tenant(tenant("acme"));
+        h.send(request("r-1", "acme", "Summarise the quarterly report."));
+
+        List<LlmJob> jobs = h.jobsOn(h.topics.job(Tier.MEDIUM, Priority.NORMAL));
+        assertThat(jobs).singleElement().satisfies(job -> {
+            assertThat(job.requestId()).isEqualTo("r-1");
+            assertThat(job.modelChain()).isEqualTo(h.catalogue.chain(Tier.MEDIUM));
+            assertThat(job.estimatedInputTokens()).isGreaterThan(6);
+            assertThat(job.estimatedCostMicros()).isPositive();
+            assertThat(job.routedAt()).isEqualTo(RouterHarness.T0);
+            assertThat(job.routeReason()).contains("source=tenant-default");
+        });
+        List<JobStatus> events = h.events();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.state()).isEqualTo(JobState.QUEUED);
+            assertThat(e.detail()).isEqualTo("llm.jobs.medium.normal");
+        });
+        assertThat(h.completions()).isEmpty();
+    }
+
+    @Test
+    void shouldRouteToTheTopicOfTheRequestedTierAndPriority() {
+        h.tenant(tenant("acme"));
+        h.send(build("r-2", "acme").tier(Tier.SMALL).priority(Priority.HIGH).done());
+
+        assertThat(h.jobsOn(h.topics.job(Tier.SMALL, Priority.HIGH))).extracting(LlmJob::requestId)
+                .containsExactly("r-2");
+    }
+
+    @Test
+    void shouldPutAnExplicitModelFirstAndKeepOnlyTheTenantsModelsInTheChain() {
+        h.tenant(withTier(tenant("acme"), Tier.MEDIUM, List.of(), List.of("gpt-4o", "gpt-4.1-mini")));
+        h.send(build("r-3", "acme").model("gpt-4o").tier(Tier.MEDIUM).done());
+
+        assertThat(h.jobs()).singleElement().satisfies(job ->
+                assertThat(job.modelChain()).containsExactly("gpt-4o", "gpt-4.1-mini"));
+    }
+
+    @Test
+    void shouldRouteAFarDeadlineToTheBatchTopicWhenTheProviderHasABatchApi() {
+        h.tenant(tenant("acme"));
+        h.send(build("r-4", "acme").deadline(RouterHarness.T0.plus(Duration.ofHours(6))).done());
+        h.send(build("r-5", "acme").deadline(RouterHarness.T0.plus(Duration.ofMinutes(10))).done());
+
+        assertThat(h.jobsOn(h.topics.jobsBatch())).singleElement().satisfies(job -> {
+            assertThat(job.requestId()).isEqualTo("r-4");
+            assertThat(job.batchEligible()).isTrue();
+        });
+        assertThat(h.jobsOn(h.topics.job(Tier.MEDIUM, Priority.NORMAL))).extracting(LlmJob::requestId)
+                .containsExactly("r-5");
+    }
+
+    @Test
+    void shouldScoreAutoRequestsIntoATier() {
+        h.tenant(tenant("acme"));
+        h.send(build("easy", "acme").tier(Tier.AUTO).prompt("Say hi.").maxOutputTokens(50).done());
+        h.send(build("hard", "acme").tier(Tier.AUTO).maxOutputTokens(9000)
+                .prompt("Analyse and compare the trade-offs of these designs step by step:\n```\nclass A {}\n```")
+                .done());
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).filteredOn(j -> j.requestId().equals("easy")).singleElement()
+                .satisfies(j -> assertThat(j.tier()).isEqualTo(Tier.SMALL));
+        assertThat(jobs).filteredOn(j -> j.requestId().equals("hard")).singleElement().satisfies(j -> {
+            assertThat(j.tier()).isEqualTo(Tier.LARGE);
+            assertThat(j.routeReason()).contains("source=auto");
+        });
+    }
+
+    @Test
+    void shouldMoveAnAutoTierTheTenantMayNotUseToTheNearestAllowedOne() {
+        h.tenant(withTier(tenant("acme"), Tier.SMALL, List.of(Tier.SMALL, Tier.MEDIUM), List.of()));
+        h.send(build("hard", "acme").tier(Tier.AUTO).maxOutputTokens(9000)
+                .prompt("Analyse, compare and evaluate step by step:\n```\nx\n```").done());
+
+        assertThat(h.jobs()).singleElement().satisfies(j -> assertThat(j.tier()).isEqualTo(Tier.MEDIUM));
+    }
+
+    @Test
+    void shouldAssignTheSameVariantToTheSameUserEveryTime() {
+        TenantConfig t = tenant("acme");
+        h.tenant(new TenantConfig("acme", null, null, null, null, null, null, t.webhooks(), null, null,
+                List.of(new TenantConfig.Experiment("prompt-v2", List.of(
+                        new TenantConfig.Variant("control", 1, null, null),
+                        new TenantConfig.Variant("large", 1, Tier.LARGE, null)))), 3600, 1, RouterHarness.T0));
+        for (int i = 0; i < 6; i++) {
+            h.send(build("u1-" + i, "acme").userId("user-1").done());
+            h.send(build("u2-" + i, "acme").userId("user-2").done());
+        }
+
+        List<LlmJob> jobs = h.jobs();
+        String user1 = Experiments.assign(tenantWithExperiment(), "user-1").orElseThrow().name();
+        assertThat(jobs).filteredOn(j -> j.request().userId().equals("user-1")).extracting(LlmJob::variant)
+                .hasSize(6).containsOnly(user1);
+        assertThat(jobs).extracting(LlmJob::variant).doesNotContainNull();
+        assertThat(jobs).filteredOn(j -> "large".equals(j.variant()))
+                .allSatisfy(j -> assertThat(j.tier()).isEqualTo(Tier.LARGE));
+    }
+
+    private static TenantConfig tenantWithExperiment() {
+        return new TenantConfig("acme", null, null, null, null, null, null, null, null, null,
+                List.of(new TenantConfig.Experiment("prompt-v2", List.of(
+                        new TenantConfig.Variant("control", 1, null, null),
+                        new TenantConfig.Variant("large", 1, Tier.LARGE, null)))), 3600, 1, RouterHarness.T0);
+    }
+
+    @Test
+    void shouldReKeyARequestKeyedOtherwiseThroughTheRepartitionTopic() {
+        h.tenant(tenant("acme"));
+        h.sendKeyed("some-other-key", request("r-6", "acme", "hello"));
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("r-6");
+        assertThat(h.driver.producedTopicNames()).contains("router-test-requests-by-tenant-repartition");
+    }
+
+    @Test
+    void shouldExpireAJobWhoseDeadlinePassedBeforeRouting() {
+        h.tenant(tenant("acme"));
+        h.send(build("r-7", "acme").deadline(RouterHarness.T0.minusMillis(1))
+                .createdAt(RouterHarness.T0.minusSeconds(10)).done());
+
+        assertThat(h.completions()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(ResultStatus.EXPIRED);
+            assertThat(r.error().code()).isEqualTo(Reasons.DEADLINE_PASSED);
+        });
+        assertThat(h.jobs()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterUndecodableBytesAndCarryOn() {
+        h.tenant(tenant("acme"));
+        byte[] garbage = "this is not avro".getBytes(StandardCharsets.UTF_8);
+        h.sendRaw("acme", garbage);
+        h.send(request("r-8", "acme", "still flowing"));
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("r-8");
+        DeadLetter letter = h.driver.createOutputTopic(h.topics.deadLetters(), new StringDeserializer(),
+                h.serdes.deadLetters().deserializer()).readValue();
+        assertThat(letter.originalValue()).isEqualTo(garbage);
+        assertThat(letter.sourceTopic()).isEqualTo(h.topics.requests());
+        assertThat(letter.stage()).isEqualTo("deserialize");
+        assertThat(letter.errorMessage()).contains("magic byte");
+    }
+}
