@@ -16,6 +16,7 @@ public record WorkerConfig(
         KafkaSettings kafka,
         String groupId,
         List<Tier> tiers,
+        boolean batchViaSync,
         int maxInFlight,
         Duration commitInterval,
         Duration shutdownTimeout,
@@ -64,6 +65,7 @@ public record WorkerConfig(
         return new WorkerConfig(kafka,
                 s.string("worker.group.id", kafka.groupId("sluice-workers")),
                 tiers,
+                s.bool("worker.batch.sync", true),
                 s.intValue("worker.max.in.flight", 256, 1, 100_000),
                 s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 s.duration("worker.shutdown.timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
@@ -73,7 +75,15 @@ public record WorkerConfig(
                 OpsSettings.read(s, DEFAULT_OPS_PORT));
     }
 
+    /**
+     * The tier topics this worker serves, and llm.jobs.batch while batch jobs run through the sync
+     * path (until the batch path of issue 5 takes them).
+     */
     public List<String> jobTopics() {
-        return kafka.topics().jobTopics(tiers.isEmpty() ? Topics.ROUTED_TIERS : tiers);
+        List<String> topics = new ArrayList<>(kafka.topics().jobTopics(tiers.isEmpty() ? Topics.ROUTED_TIERS : tiers));
+        if (batchViaSync) {
+            topics.add(kafka.topics().jobsBatch());
+        }
+        return topics;
     }
 }

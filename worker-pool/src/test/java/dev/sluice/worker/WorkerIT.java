@@ -72,17 +72,25 @@ class WorkerIT {
                 producer.send(new ProducerRecord<>(medium, odd.requestId(), serdes.jobs().serializer().serialize(medium,
                         new LlmJob(odd, Tier.MEDIUM, List.of(), 0, 0, null, null, "hand-made", 0, false, false,
                                 Instant.now()))));
+                LlmRequest patient = LlmRequest.of("batch-1", "tenant-1", "Can wait till tomorrow", Instant.now());
+                producer.send(new ProducerRecord<>(topics.jobsBatch(), patient.requestId(), serdes.jobs().serializer()
+                        .serialize(topics.jobsBatch(), new LlmJob(patient, Tier.MEDIUM, catalogue.chain(Tier.MEDIUM),
+                                5, 50, null, null, "batch", 0, true, false, Instant.now()))));
                 producer.flush();
 
-                List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= jobs + 1,
+                List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= jobs + 2,
                         Duration.ofSeconds(90)).stream()
                         .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
-                assertThat(all).hasSize(jobs + 1);
+                assertThat(all).hasSize(jobs + 2);
+                assertThat(all).filteredOn(r -> r.requestId().equals("batch-1")).singleElement()
+                        .satisfies(r -> assertThat(r.status()).as("llm.jobs.batch served through the sync path")
+                                .isEqualTo(ResultStatus.SUCCEEDED));
                 assertThat(all).filteredOn(r -> r.requestId().equals("no-chain")).singleElement().satisfies(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
                     assertThat(r.error().code()).isEqualTo("NO_PROVIDER");
                 });
-                List<LlmResult> results = all.stream().filter(r -> !r.requestId().equals("no-chain")).toList();
+                List<LlmResult> results = all.stream()
+                        .filter(r -> !r.requestId().equals("no-chain") && !r.requestId().equals("batch-1")).toList();
                 assertThat(results).hasSize(jobs);
                 assertThat(results).allSatisfy(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
@@ -92,21 +100,21 @@ class WorkerIT {
                 });
                 assertThat(results).extracting(LlmResult::requestId).doesNotHaveDuplicates();
 
-                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs,
+                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs + 1,
                         Duration.ofSeconds(30)).stream()
                         .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value())).toList();
-                assertThat(costs).hasSize(jobs);
+                assertThat(costs).hasSize(jobs + 1);
                 assertThat(costs).extracting(CostEvent::eventId).doesNotHaveDuplicates();
                 assertThat(costs).allSatisfy(c -> assertThat(c.costMicros()).isEqualTo(
                         Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis())));
-                Map<String, Long> costByRequest = costs.stream().collect(Collectors.toMap(CostEvent::requestId,
+                Map<String, Long> costByRequest = costs.stream().filter(c -> !c.requestId().equals("batch-1")).collect(Collectors.toMap(CostEvent::requestId,
                         CostEvent::costMicros));
                 assertThat(results).allSatisfy(r -> assertThat(r.costMicros()).isEqualTo(costByRequest.get(r.requestId())));
 
-                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs + 1,
+                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs + 2,
                         Duration.ofSeconds(30)).stream()
                         .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value())).toList();
-                assertThat(running).hasSize(jobs + 1).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
+                assertThat(running).hasSize(jobs + 2).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
 
                 DeadLetter letter = serdes.deadLetters().deserializer().deserialize(topics.deadLetters(),
                         kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
@@ -115,7 +123,7 @@ class WorkerIT {
                 assertThat(letter.sourceTopic()).isEqualTo(medium);
                 assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8)).isEqualTo("not a job");
 
-                assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs);
+                assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs + 1);
                 assertThat(worker.health().up()).isTrue();
             }
         }
