@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "A Kafka-native pipeline for asynchronous LLM jobs.",
-        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class,
+            dev.sluice.cli.tenants.TenantsCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

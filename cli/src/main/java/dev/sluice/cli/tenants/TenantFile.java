@@ -1,0 +1,430 @@
+package dev.sluice.cli.tenants;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.model.BudgetPolicy;
+import dev.sluice.model.InjectionPolicy;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.Tier;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A tenant as a YAML or JSON file, read strictly: unknown fields, wrong types, unknown tiers or
+ * models and malformed URLs are all reported at once, each with its path in the file, and
+ * nothing is written while any remains. Budgets may be given exactly in dollars
+ * ({@code dailyBudgetUsd: "50.00"}) or in micro-dollars ({@code dailyBudgetMicros: 50000000}).
+ */
+public final class TenantFile {
+    static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final BigDecimal MICROS = BigDecimal.valueOf(1_000_000);
+
+    /** A tenant file that does not describe a valid tenant; {@code problems} lists why. */
+    public static final class Invalid extends Exception {
+        private final List<String> problems;
+
+        Invalid(String source, List<String> problems) {
+            super(source + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n  - "
+                    + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    private final ModelCatalogue catalogue;
+    private final List<String> problems = new ArrayList<>();
+
+    private TenantFile(ModelCatalogue catalogue) {
+        this.catalogue = catalogue;
+    }
+
+    public static TenantConfig read(Path file, ModelCatalogue catalogue) throws Invalid {
+        JsonNode root;
+        try {
+            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            root = (name.endsWith(".json") ? JSON : YAML).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new Invalid(file.toString(), List.of("cannot be read: " + e.getMessage()));
+        }
+        return parse(root, file.toString(), catalogue, Instant.now());
+    }
+
+    public static TenantConfig parse(JsonNode root, String source, ModelCatalogue catalogue, Instant now)
+            throws Invalid {
+        TenantFile f = new TenantFile(catalogue);
+        TenantConfig tenant = f.tenant(root);
+        if (!f.problems.isEmpty()) {
+            throw new Invalid(source, f.problems);
+        }
+        return new TenantConfig(tenant.tenantId(), tenant.plan(), tenant.limits(), tenant.budgetPolicy(),
+                tenant.allowedTiers(), tenant.allowedModels(), tenant.defaultTier(), tenant.webhooks(),
+                tenant.guardrails(), tenant.cache(), tenant.experiments(), tenant.batchThresholdSeconds(),
+                tenant.fairShareWeight(), now);
+    }
+
+    private TenantConfig tenant(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            problems.add("the file must hold one object with at least tenantId");
+            return TenantConfig.basic("invalid", TenantConfig.Webhooks.NONE, Instant.EPOCH);
+        }
+        only(root, "", Set.of("tenantId", "plan", "limits", "budgetPolicy", "allowedTiers", "allowedModels",
+                "defaultTier", "webhooks", "guardrails", "cache", "experiments", "batchThresholdSeconds",
+                "fairShareWeight"));
+        String id = text(root, "tenantId", null);
+        if (id == null) {
+            problems.add("tenantId is required");
+        } else if (!TENANT_ID.matcher(id).matches()) {
+            problems.add("tenantId '" + id + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        List<Tier> tiers = tiers(root.get("allowedTiers"), "allowedTiers");
+        List<String> models = strings(root.get("allowedModels"), "allowedModels");
+        for (String m : models) {
+            if (catalogue.model(m).isEmpty()) {
+                problems.add("allowedModels: " + m + " is not in the model catalogue");
+            }
+        }
+        return new TenantConfig(id == null ? "invalid" : id, text(root, "plan", "standard"), limits(root.get("limits")),
+                enumValue(root, "budgetPolicy", BudgetPolicy.class, BudgetPolicy.REJECT), tiers, models,
+                enumValue(root, "defaultTier", Tier.class, Tier.MEDIUM), webhooks(root.get("webhooks")),
+                guardrails(root.get("guardrails")), cache(root.get("cache")), experiments(root.get("experiments")),
+                number(root, "batchThresholdSeconds", TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 0, 30L * 86_400),
+                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH);
+    }
+
+    private TenantConfig.Limits limits(JsonNode n) {
+        if (!object(n, "limits")) {
+            return TenantConfig.Limits.UNLIMITED;
+        }
+        only(n, "limits.", Set.of("requestsPerMinute", "tokensPerMinute", "dailyBudgetUsd", "dailyBudgetMicros",
+                "monthlyBudgetUsd", "monthlyBudgetMicros", "maxInputTokens"));
+        Long rpm = optionalNumber(n, "limits.", "requestsPerMinute", 1, 10_000_000);
+        Long tpm = optionalNumber(n, "limits.", "tokensPerMinute", 1, Long.MAX_VALUE);
+        Long maxInput = optionalNumber(n, "limits.", "maxInputTokens", 1, 10_000_000);
+        return new TenantConfig.Limits(rpm == null ? null : rpm.intValue(), tpm, money(n, "daily"), money(n, "monthly"),
+                maxInput == null ? null : maxInput.intValue());
+    }
+
+    /** A budget given as exact dollars or as micro-dollars, not both. */
+    private Long money(JsonNode limits, String period) {
+        JsonNode usd = limits.get(period + "BudgetUsd");
+        Long micros = optionalNumber(limits, "limits.", period + "BudgetMicros", 0, Long.MAX_VALUE);
+        if (usd != null && micros != null) {
+            problems.add("limits: give " + period + "BudgetUsd or " + period + "BudgetMicros, not both");
+            return null;
+        }
+        if (usd == null || usd.isNull()) {
+            return micros;
+        }
+        try {
+            BigDecimal dollars = new BigDecimal(usd.asText());
+            if (dollars.signum() < 0) {
+                problems.add("limits." + period + "BudgetUsd is negative");
+                return null;
+            }
+            return dollars.multiply(MICROS).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            problems.add("limits." + period + "BudgetUsd '" + usd.asText()
+                    + "' is not a dollar amount with at most 6 decimals");
+            return null;
+        }
+    }
+
+    private TenantConfig.Webhooks webhooks(JsonNode n) {
+        if (!object(n, "webhooks")) {
+            return TenantConfig.Webhooks.NONE;
+        }
+        only(n, "webhooks.", Set.of("endpoints", "signingSecretRefs"));
+        List<String> endpoints = strings(n.get("endpoints"), "webhooks.endpoints");
+        for (String e : endpoints) {
+            try {
+                URI uri = URI.create(e);
+                if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                    problems.add("webhooks.endpoints: '" + e + "' is not an absolute http(s) URL");
+                }
+            } catch (IllegalArgumentException ex) {
+                problems.add("webhooks.endpoints: '" + e + "' is not a URL");
+            }
+        }
+        List<String> refs = strings(n.get("signingSecretRefs"), "webhooks.signingSecretRefs");
+        for (String r : refs) {
+            if (!(r.startsWith("file:") || r.startsWith("env:"))) {
+                problems.add("webhooks.signingSecretRefs: a reference starts with file: or env:; the secret itself"
+                        + " never goes on Kafka");
+            }
+        }
+        if (!endpoints.isEmpty() && refs.isEmpty()) {
+            problems.add("webhooks: endpoints need at least one signingSecretRefs entry (deliveries are always signed)");
+        }
+        return new TenantConfig.Webhooks(endpoints, refs);
+    }
+
+    private TenantConfig.Guardrails guardrails(JsonNode n) {
+        if (!object(n, "guardrails")) {
+            return TenantConfig.Guardrails.DEFAULT;
+        }
+        only(n, "guardrails.", Set.of("injection", "redactPii"));
+        return new TenantConfig.Guardrails(enumValue(n, "injection", InjectionPolicy.class, InjectionPolicy.FLAG),
+                bool(n, "guardrails.redactPii", false));
+    }
+
+    private TenantConfig.CachePolicy cache(JsonNode n) {
+        if (!object(n, "cache")) {
+            return TenantConfig.CachePolicy.DEFAULT;
+        }
+        only(n, "cache.", Set.of("enabled", "includeNonZeroTemperature", "ttlSeconds"));
+        return new TenantConfig.CachePolicy(bool(n, "cache.enabled", true),
+                bool(n, "cache.includeNonZeroTemperature", false), number(n, "ttlSeconds", 86_400, 1, 365L * 86_400));
+    }
+
+    private List<TenantConfig.Experiment> experiments(JsonNode n) {
+        List<TenantConfig.Experiment> out = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            problems.add("experiments must be a list");
+            return out;
+        }
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode e = n.get(i);
+            String at = "experiments[" + i + "]";
+            if (!e.isObject()) {
+                problems.add(at + " must be an object with name and variants");
+                continue;
+            }
+            only(e, at + ".", Set.of("name", "variants"));
+            String name = text(e, "name", null);
+            if (name == null) {
+                problems.add(at + ".name is required");
+            }
+            List<TenantConfig.Variant> variants = new ArrayList<>();
+            JsonNode vs = e.get("variants");
+            if (vs == null || !vs.isArray() || vs.isEmpty()) {
+                problems.add(at + ".variants must be a non-empty list");
+            } else {
+                for (int j = 0; j < vs.size(); j++) {
+                    JsonNode v = vs.get(j);
+                    String vat = at + ".variants[" + j + "]";
+                    only(v, vat + ".", Set.of("name", "weight", "tier", "model"));
+                    String model = text(v, "model", null);
+                    if (model != null && catalogue.model(model).isEmpty()) {
+                        problems.add(vat + ".model " + model + " is not in the model catalogue");
+                    }
+                    String vname = text(v, "name", null);
+                    if (vname == null) {
+                        problems.add(vat + ".name is required");
+                    }
+                    variants.add(new TenantConfig.Variant(vname == null ? "?" : vname,
+                            (int) number(v, "weight", 1, 0, 1_000_000), enumValue(v, "tier", Tier.class, null), model));
+                }
+            }
+            out.add(new TenantConfig.Experiment(name == null ? "?" : name, variants));
+        }
+        return out;
+    }
+
+    // ---- helpers that record problems instead of throwing ----
+
+    private void only(JsonNode n, String prefix, Set<String> allowed) {
+        Iterator<String> names = n.fieldNames();
+        while (names.hasNext()) {
+            String f = names.next();
+            if (!allowed.contains(f)) {
+                problems.add(prefix + f + " is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(
+                        allowed)) + ")");
+            }
+        }
+    }
+
+    private boolean object(JsonNode n, String field) {
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isObject()) {
+            problems.add(field + " must be an object");
+            return false;
+        }
+        return true;
+    }
+
+    private String text(JsonNode n, String field, String fallback) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isValueNode() || v.asText().isBlank()) {
+            problems.add(field + " must be a non-empty string");
+            return fallback;
+        }
+        return v.asText();
+    }
+
+    private boolean bool(JsonNode n, String path, boolean fallback) {
+        JsonNode v = n.get(path.substring(path.lastIndexOf('.') + 1));
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            problems.add(path + " must be true or false");
+            return fallback;
+        }
+        return v.asBoolean();
+    }
+
+    private long number(JsonNode n, String field, long fallback, long min, long max) {
+        Long v = optionalNumber(n, "", field, min, max);
+        return v == null ? fallback : v;
+    }
+
+    private Long optionalNumber(JsonNode n, String prefix, String field, long min, long max) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.canConvertToLong() || !(v.isIntegralNumber() || v.isTextual() && v.asText().matches("\\d+"))) {
+            problems.add(prefix + field + " must be a whole number");
+            return null;
+        }
+        long value = v.asLong();
+        if (value < min || value > max) {
+            problems.add(prefix + field + " = " + value + " is out of range [" + min + ", " + max + "]");
+            return null;
+        }
+        return value;
+    }
+
+    private <E extends Enum<E>> E enumValue(JsonNode n, String field, Class<E> type, E fallback) {
+        String v = text(n, field, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problems.add(field + " '" + v + "' is not one of " + List.of(type.getEnumConstants()));
+            return fallback;
+        }
+    }
+
+    private List<String> strings(JsonNode n, String field) {
+        List<String> out = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            problems.add(field + " must be a list");
+            return out;
+        }
+        n.forEach(v -> {
+            if (v.isTextual() && !v.asText().isBlank()) {
+                out.add(v.asText());
+            } else {
+                problems.add(field + " must hold non-empty strings");
+            }
+        });
+        return out;
+    }
+
+    private List<Tier> tiers(JsonNode n, String field) {
+        List<Tier> out = new ArrayList<>();
+        for (String t : strings(n, field)) {
+            try {
+                Tier tier = Tier.valueOf(t.toUpperCase(Locale.ROOT));
+                if (tier == Tier.AUTO) {
+                    problems.add(field + ": AUTO is not a tier a job runs on; list SMALL, MEDIUM or LARGE");
+                } else {
+                    out.add(tier);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(field + ": '" + t + "' is not one of SMALL, MEDIUM, LARGE");
+            }
+        }
+        return out;
+    }
+
+    // ---- writing a tenant back out, for `sluice tenants show` ----
+
+    /** The tenant in the file format, so that {@code show} output can be edited and put back. */
+    public static ObjectNode toTree(TenantConfig t) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("tenantId", t.tenantId());
+        root.put("plan", t.plan());
+        ObjectNode limits = root.putObject("limits");
+        putIfSet(limits, "requestsPerMinute", t.limits().requestsPerMinute());
+        putIfSet(limits, "tokensPerMinute", t.limits().tokensPerMinute());
+        putIfSet(limits, "dailyBudgetMicros", t.limits().dailyBudgetMicros());
+        putIfSet(limits, "monthlyBudgetMicros", t.limits().monthlyBudgetMicros());
+        putIfSet(limits, "maxInputTokens", t.limits().maxInputTokens());
+        root.put("budgetPolicy", t.budgetPolicy().name());
+        ArrayNode tiers = root.putArray("allowedTiers");
+        t.allowedTiers().forEach(x -> tiers.add(x.name()));
+        ArrayNode models = root.putArray("allowedModels");
+        t.allowedModels().forEach(models::add);
+        root.put("defaultTier", t.defaultTier().name());
+        ObjectNode webhooks = root.putObject("webhooks");
+        ArrayNode endpoints = webhooks.putArray("endpoints");
+        t.webhooks().endpoints().forEach(endpoints::add);
+        ArrayNode refs = webhooks.putArray("signingSecretRefs");
+        t.webhooks().signingSecretRefs().forEach(refs::add);
+        root.putObject("guardrails").put("injection", t.guardrails().injection().name())
+                .put("redactPii", t.guardrails().redactPii());
+        root.putObject("cache").put("enabled", t.cache().enabled())
+                .put("includeNonZeroTemperature", t.cache().includeNonZeroTemperature())
+                .put("ttlSeconds", t.cache().ttlSeconds());
+        ArrayNode experiments = root.putArray("experiments");
+        for (TenantConfig.Experiment e : t.experiments()) {
+            ObjectNode en = experiments.addObject().put("name", e.name());
+            ArrayNode vs = en.putArray("variants");
+            for (TenantConfig.Variant v : e.variants()) {
+                ObjectNode vn = vs.addObject().put("name", v.name()).put("weight", v.weight());
+                if (v.tier() != null) {
+                    vn.put("tier", v.tier().name());
+                }
+                if (v.model() != null) {
+                    vn.put("model", v.model());
+                }
+            }
+        }
+        root.put("batchThresholdSeconds", t.batchThresholdSeconds());
+        root.put("fairShareWeight", t.fairShareWeight());
+        return root;
+    }
+
+    private static void putIfSet(ObjectNode n, String field, Number value) {
+        if (value != null) {
+            n.put(field, value.longValue());
+        }
+    }
+
+    public static String toYaml(TenantConfig t) {
+        try {
+            return YAML.writeValueAsString(toTree(t));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String toJson(TenantConfig t) {
+        return toTree(t).toPrettyString();
+    }
+
+}

@@ -1,0 +1,168 @@
+package dev.sluice.cli.tenants;
+
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.Topics;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice tenants put|list|show|delete}: tenant configuration on the compacted tenants topic. */
+@Command(name = "tenants", mixinStandardHelpOptions = true,
+        description = "Manage tenants on the compacted tenants topic.",
+        subcommands = {TenantsCommand.Put.class, TenantsCommand.ListTenants.class, TenantsCommand.Show.class,
+            TenantsCommand.Delete.class})
+public final class TenantsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** Where the tenants topic is: `sluice up`'s endpoints unless told otherwise. */
+    static final class Target {
+        @Option(names = "--bootstrap-servers", description = "Kafka (default: $SLUICE_KAFKA_BOOTSTRAP_SERVERS,"
+                + " else 127.0.0.1:19092, as `sluice up` prints).")
+        String bootstrap;
+
+        @Option(names = "--registry-url", description = "Schema registry (default: $SLUICE_SCHEMA_REGISTRY_URL,"
+                + " else http://127.0.0.1:18081).")
+        String registry;
+
+        @Option(names = "--topics-prefix", defaultValue = "llm.", description = "Topic prefix (default ${DEFAULT-VALUE}).")
+        String prefix;
+
+        TenantsTopic topic() {
+            String b = bootstrap != null ? bootstrap : env("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
+            String r = registry != null ? registry : env("SLUICE_SCHEMA_REGISTRY_URL", "http://127.0.0.1:18081");
+            return new TenantsTopic(b, r, new Topics(prefix).tenants());
+        }
+
+        private static String env(String name, String fallback) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? fallback : v;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Validate tenant files (YAML or JSON) and write them; nothing is written if any is invalid.")
+    static final class Put implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "FILE")
+        List<Path> files;
+
+        @Option(names = "--models", description = "Model catalogue to check models against (default: built-in).")
+        Path models;
+
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelCatalogue catalogue = ModelCatalogue.load(models);
+            List<TenantConfig> tenants = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            for (Path f : files) {
+                try {
+                    tenants.add(TenantFile.read(f, catalogue));
+                } catch (TenantFile.Invalid e) {
+                    errors.add(e.getMessage());
+                }
+            }
+            if (!errors.isEmpty()) {
+                errors.forEach(System.err::println);
+                System.err.println("sluice: nothing was written");
+                return 2;
+            }
+            TenantsTopic topic = target.topic();
+            topic.check();
+            for (TenantConfig t : tenants) {
+                topic.put(t);
+                System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every tenant.")
+    static final class ListTenants implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() {
+            TenantsTopic topic = target.topic();
+            topic.check();
+            Map<String, TenantConfig> tenants = topic.readAll();
+            System.out.printf(Locale.ROOT, "%-20s %-12s %-7s %-12s %-12s %-10s %-9s %s%n", "TENANT", "PLAN", "TIER",
+                    "DAILY", "MONTHLY", "POLICY", "INJECTION", "WEBHOOKS");
+            for (TenantConfig t : tenants.values()) {
+                System.out.printf(Locale.ROOT, "%-20s %-12s %-7s %-12s %-12s %-10s %-9s %d%n", t.tenantId(), t.plan(),
+                        t.defaultTier(), usd(t.limits().dailyBudgetMicros()), usd(t.limits().monthlyBudgetMicros()),
+                        t.budgetPolicy(), t.guardrails().injection(), t.webhooks().endpoints().size());
+            }
+            System.out.println(tenants.size() + " tenant" + (tenants.size() == 1 ? "" : "s"));
+            return 0;
+        }
+
+        private static String usd(Long micros) {
+            return micros == null ? "-" : String.format(Locale.ROOT, "$%d.%02d", micros / 1_000_000,
+                    micros % 1_000_000 / 10_000);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print one tenant in the file format (YAML, or JSON with --json).")
+    static final class Show implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--json", description = "JSON instead of YAML.")
+        boolean json;
+
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() {
+            TenantsTopic topic = target.topic();
+            topic.check();
+            TenantConfig t = topic.readAll().get(id);
+            if (t == null) {
+                System.err.println("sluice: no tenant " + id + " (see `sluice tenants list`)");
+                return 1;
+            }
+            System.out.print(json ? TenantFile.toJson(t) + System.lineSeparator() : TenantFile.toYaml(t));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a tenant; its later requests are rejected TENANT_UNKNOWN.")
+    static final class Delete implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            TenantsTopic topic = target.topic();
+            topic.check();
+            if (!topic.readAll().containsKey(id)) {
+                System.err.println("sluice: no tenant " + id);
+                return 1;
+            }
+            topic.delete(id);
+            System.out.println("deleted tenant " + id);
+            return 0;
+        }
+    }
+}

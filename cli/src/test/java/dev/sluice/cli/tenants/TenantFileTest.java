@@ -1,0 +1,118 @@
+package dev.sluice.cli.tenants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.model.BudgetPolicy;
+import dev.sluice.model.InjectionPolicy;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.Tier;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TenantFileTest {
+    private static final ModelCatalogue CATALOGUE = ModelCatalogue.loadDefault();
+    private static final String FULL = """
+            tenantId: acme
+            plan: enterprise
+            limits:
+              requestsPerMinute: 600
+              dailyBudgetUsd: "50.25"
+              monthlyBudgetMicros: 1000000000
+              maxInputTokens: 8000
+            budgetPolicy: downgrade
+            allowedTiers: [SMALL, MEDIUM]
+            allowedModels: [gpt-4.1-mini, gpt-4.1-nano]
+            defaultTier: SMALL
+            webhooks:
+              endpoints: [https://hooks.acme.example/sluice]
+              signingSecretRefs: [file:/run/secrets/acme.whsec, env:ACME_OLD_SECRET]
+            guardrails: {injection: BLOCK, redactPii: true}
+            cache: {enabled: true, includeNonZeroTemperature: false, ttlSeconds: 600}
+            experiments:
+              - name: prompt-v2
+                variants:
+                  - {name: control, weight: 3}
+                  - {name: treatment, weight: 1, tier: MEDIUM}
+            batchThresholdSeconds: 7200
+            fairShareWeight: 2
+            """;
+
+    private static TenantConfig parse(String yaml) throws Exception {
+        return TenantFile.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml), "test.yaml", CATALOGUE,
+                Instant.parse("2026-11-22T12:00:00Z"));
+    }
+
+    @Test
+    void shouldReadEveryFieldWithBudgetsAsExactMicroDollars() throws Exception {
+        TenantConfig t = parse(FULL);
+        assertThat(t.tenantId()).isEqualTo("acme");
+        assertThat(t.limits().dailyBudgetMicros()).isEqualTo(50_250_000L);
+        assertThat(t.limits().monthlyBudgetMicros()).isEqualTo(1_000_000_000L);
+        assertThat(t.budgetPolicy()).isEqualTo(BudgetPolicy.DOWNGRADE);
+        assertThat(t.allowedTiers()).containsExactly(Tier.SMALL, Tier.MEDIUM);
+        assertThat(t.guardrails().injection()).isEqualTo(InjectionPolicy.BLOCK);
+        assertThat(t.webhooks().signingSecretRefs()).hasSize(2);
+        assertThat(t.experiments().getFirst().variants().get(1).tier()).isEqualTo(Tier.MEDIUM);
+        assertThat(t.cache().ttlSeconds()).isEqualTo(600);
+        assertThat(t.updatedAt()).isEqualTo(Instant.parse("2026-11-22T12:00:00Z"));
+    }
+
+    @Test
+    void shouldRoundTripThroughTheShowFormat() throws Exception {
+        TenantConfig t = parse(FULL);
+        assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
+    }
+
+    @Test
+    void shouldReportEveryProblemAtOnceWithItsPlaceInTheFile() {
+        String bad = """
+                tenantId: "acme corp"
+                colour: blue
+                limits: {dailyBudgetUsd: "1.0000001", maxInputTokens: -5}
+                allowedTiers: [HUGE, AUTO]
+                allowedModels: [gpt-imaginary]
+                webhooks: {endpoints: ["ftp://x"], signingSecretRefs: ["whsec_plain"]}
+                guardrails: {injection: SOMETIMES}
+                experiments: [{name: e, variants: []}]
+                """;
+        assertThatThrownBy(() -> parse(bad)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> {
+            assertThat(e.problems()).anyMatch(p -> p.contains("tenantId 'acme corp'"))
+                    .anyMatch(p -> p.contains("colour is not a known field"))
+                    .anyMatch(p -> p.contains("dailyBudgetUsd '1.0000001'"))
+                    .anyMatch(p -> p.contains("maxInputTokens = -5 is out of range"))
+                    .anyMatch(p -> p.contains("'HUGE' is not one of"))
+                    .anyMatch(p -> p.contains("AUTO is not a tier"))
+                    .anyMatch(p -> p.contains("gpt-imaginary is not in the model catalogue"))
+                    .anyMatch(p -> p.contains("'ftp://x' is not an absolute http(s) URL"))
+                    .anyMatch(p -> p.contains("starts with file: or env:"))
+                    .anyMatch(p -> p.contains("injection 'SOMETIMES'"))
+                    .anyMatch(p -> p.contains("variants must be a non-empty list"));
+            assertThat(e.getMessage()).startsWith("test.yaml: ").doesNotContain("whsec_plain");
+        });
+    }
+
+    @Test
+    void shouldRequireASigningSecretForWebhookEndpointsAndATenantId() {
+        assertThatThrownBy(() -> parse("tenantId: a\nwebhooks: {endpoints: [\"https://h.example/x\"]}"))
+                .hasMessageContaining("need at least one signingSecretRefs");
+        assertThatThrownBy(() -> parse("plan: x")).hasMessageContaining("tenantId is required");
+        assertThatThrownBy(() -> parse("limits: {dailyBudgetUsd: \"1\", dailyBudgetMicros: 1}\ntenantId: a"))
+                .hasMessageContaining("not both");
+    }
+
+    @Test
+    void shouldReadJsonFilesToo(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"LARGE\"}");
+        TenantConfig t = TenantFile.read(file, CATALOGUE);
+        assertThat(t.tenantId()).isEqualTo("globex");
+        assertThat(t.defaultTier()).isEqualTo(Tier.LARGE);
+        assertThat(t.limits()).isEqualTo(TenantConfig.Limits.UNLIMITED);
+    }
+}
