@@ -5,7 +5,6 @@ import dev.sluice.model.Message;
 import dev.sluice.model.Tier;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Chooses a tier for {@code AUTO} requests from a score of four signs of difficulty:
@@ -22,11 +21,11 @@ final class Complexity {
     static final Set<String> ANALYSIS_WORDS = Set.of("analyze", "analyse", "analysis", "compare", "contrast",
             "evaluate", "assess", "prove", "derive", "critique", "justify", "implications", "trade-off", "tradeoff",
             "trade-offs", "optimize", "optimise", "architecture", "debug", "reason", "reasoning");
-    private static final Pattern STEP_BY_STEP = Pattern.compile("step[ -]by[ -]step|explain why",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern CODE_LINE = Pattern.compile(
-            "^\\s*(def |class |public |private |function |import |return |select |from |#include|for \\(|if \\().*"
-                    + "|.*[{};]\\s*$", Pattern.CASE_INSENSITIVE);
+    /** They start with 's' or 'e', which {@link #containsAnyIgnoreCase} relies on. */
+    private static final String[] PHRASES = {"step by step", "step-by-step", "step by-step", "step-by step",
+        "explain why"};
+    private static final String[] CODE_STARTS = {"def ", "class ", "public ", "private ", "function ", "import ",
+        "return ", "select ", "from ", "#include", "for (", "if ("};
 
     record Score(int points, Tier tier) {
     }
@@ -53,28 +52,101 @@ final class Complexity {
         return sb.toString();
     }
 
+    /**
+     * A fenced block, or three lines that look like code: after leading whitespace they start with
+     * a keyword ({@code def }, {@code class }, {@code public }, {@code import }, {@code return },
+     * {@code select }, {@code #include}, {@code for (}, {@code if (}, ...; any case), or their last
+     * non-blank character is {@code {}, {@code }} or {@code ;}. Scanned by hand: this runs on
+     * every AUTO request.
+     */
     static boolean hasCode(String text) {
         if (text.contains("```")) {
             return true;
         }
         int lines = 0;
-        for (String line : text.split("\n")) {
-            if (CODE_LINE.matcher(line).matches() && ++lines >= 3) {
+        int start = 0;
+        while (start <= text.length()) {
+            int end = text.indexOf('\n', start);
+            end = end < 0 ? text.length() : end;
+            if (codeLine(text, start, end) && ++lines >= 3) {
                 return true;
             }
+            start = end + 1;
         }
         return false;
     }
 
-    static int analysisWords(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        int found = STEP_BY_STEP.matcher(lower).find() ? 1 : 0;
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (String word : lower.split("[^a-z-]+")) {
-            if (ANALYSIS_WORDS.contains(word)) {
-                seen.add(word);
+    private static boolean codeLine(String text, int start, int end) {
+        int from = start;
+        while (from < end && Character.isWhitespace(text.charAt(from))) {
+            from++;
+        }
+        for (String keyword : CODE_STARTS) {
+            if (from + keyword.length() <= end && text.regionMatches(true, from, keyword, 0, keyword.length())) {
+                return true;
             }
         }
-        return found + seen.size();
+        int last = end - 1;
+        while (last >= from && Character.isWhitespace(text.charAt(last))) {
+            last--;
+        }
+        if (last < from) {
+            return false;
+        }
+        char c = text.charAt(last);
+        return c == '{' || c == '}' || c == ';';
+    }
+
+    /**
+     * Distinct analysis words (words being runs of ASCII letters and hyphens, any case), plus one
+     * for "step by step" or "explain why" anywhere.
+     */
+    static int analysisWords(String text) {
+        int found = containsAnyIgnoreCase(text, PHRASES) ? 1 : 0;
+        java.util.Set<String> seen = null;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && !wordChar(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && wordChar(text.charAt(i))) {
+                i++;
+            }
+            int length = i - start;
+            if (length >= SHORTEST_WORD && length <= LONGEST_WORD) {
+                String word = text.substring(start, i).toLowerCase(Locale.ROOT);
+                if (ANALYSIS_WORDS.contains(word)) {
+                    seen = seen == null ? new java.util.HashSet<>() : seen;
+                    seen.add(word);
+                }
+            }
+        }
+        return found + (seen == null ? 0 : seen.size());
+    }
+
+    private static final int SHORTEST_WORD = ANALYSIS_WORDS.stream().mapToInt(String::length).min().orElseThrow();
+    private static final int LONGEST_WORD = ANALYSIS_WORDS.stream().mapToInt(String::length).max().orElseThrow();
+
+    private static boolean wordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-';
+    }
+
+    /** One pass over the text, trying the phrases only where one could start. */
+    private static boolean containsAnyIgnoreCase(String text, String[] phrases) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = Character.toLowerCase(text.charAt(i));
+            if (c != 's' && c != 'e') {
+                continue;
+            }
+            for (String phrase : phrases) {
+                if (phrase.charAt(0) == c && i + phrase.length() <= text.length()
+                        && text.regionMatches(true, i, phrase, 0, phrase.length())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -45,6 +45,12 @@ class EnrichmentTest {
         assertThat(Complexity.hasCode("```java\nint x;\n```")).isTrue();
         assertThat(Complexity.hasCode("def f(x):\n    return x\nclass A:\n    pass")).isTrue();
         assertThat(Complexity.hasCode("Dear team; thanks for the update.\nBest,\nAnn")).isFalse();
+        assertThat(Complexity.hasCode("DEF f(x):\r\n    RETURN x\r\nSELECT 1\r\n")).as("any case, CRLF lines").isTrue();
+        assertThat(Complexity.hasCode("int a = 1;  \n}\n  x {\t")).as("by their last character").isTrue();
+        assertThat(Complexity.hasCode("a;\nb;\n\nc")).isFalse();
+        assertThat(Complexity.analysisWords("Step-by-step: ANALYSE the trade-off, then analyse it again."))
+                .isEqualTo(3);
+        assertThat(Complexity.analysisWords("reasonable proven debugger")).isZero();
     }
 
     private static TenantConfig experiment(int weightA, int weightB) {

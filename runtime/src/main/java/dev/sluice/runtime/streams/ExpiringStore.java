@@ -43,9 +43,9 @@ public final class ExpiringStore<V> {
     /** Adds the two stores behind an expiring store named {@code name} to a topology. */
     public static <V> void addTo(StreamsBuilder builder, String name, Serde<V> valueSerde) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
-                new EntrySerde<>(valueSerde)));
+                new EntrySerde<>(valueSerde)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name + INDEX_SUFFIX),
-                Serdes.Bytes(), Serdes.ByteArray()));
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
     }
 
     /** The names a processor must be connected to. */
