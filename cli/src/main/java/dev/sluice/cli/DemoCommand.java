@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.devstack.webhooks.WebhookReceiver;
+import dev.sluice.model.CacheHit;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
@@ -32,9 +33,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice demo}: the whole pipeline on this machine. Starts the local stack, registers the
- * demo tenant with a local webhook receiver, submits jobs over HTTP, follows them to llm.results and
- * to the receiver (which checks every signature with the Standard Webhooks library), and prints
- * what happened.
+ * demo tenants with a local webhook receiver, submits a mixed workload over HTTP (see
+ * {@link DemoWorkload}), follows every job to llm.results and to the receiver (which checks every
+ * signature with the Standard Webhooks library), checks each outcome against what its kind of job
+ * should come to, and prints what happened.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on this machine and summarise it.")
@@ -73,7 +75,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintStream err = System.err;
         Path dir = dataDir.path();
-        String secret = DemoTenant.secret(dir);
+        String secret = DemoTenants.secret(dir);
+        // Keys and cacheable prompts carry the run id, so earlier runs' state does not decide this run.
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        DemoTenants tenants = DemoTenants.forRun(run);
+        // The warm-up runs the same mix, so that no code path (a first rejection, a first batch
+        // job, a first schema lookup) is cold in the measured run; it has its own budget tenant.
+        DemoTenants warmupTenants = DemoTenants.forRun(run + "w");
         SimConfig sim = SimConfig.defaults().withLatency(Duration.ofMillis(simLatencyMs),
                 Duration.ofMillis(simLatencyMs / 2));
         long t0 = System.nanoTime();
@@ -85,17 +93,27 @@ final class DemoCommand implements Callable<Integer> {
             err.printf("sluice: stack up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-            DemoTenant.register(stack.bootstrapServers(), topics, serdes, dir, receiver.url());
+            tenants.register(stack.bootstrapServers(), topics, serdes, dir, receiver.url());
+            if (warmup > 0) {
+                warmupTenants.register(stack.bootstrapServers(), topics, serdes, dir, receiver.url());
+            }
             DemoSummary summary;
             try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), topics.results(),
-                    serdes.results().deserializer())) {
+                    serdes.results().deserializer(), topics.jobEvents(), serdes.jobStatus().deserializer())) {
                 if (warmup > 0) {
                     err.println("sluice: warming up with " + warmup + " jobs (not counted)");
-                    submitAndWait(stack, receiver, watcher, err, DemoWorkload.jobs(DemoTenant.ID, warmup), null);
+                    submitAndWait(stack, receiver, watcher, err, DemoWorkload.mixed(warmupTenants, warmup,
+                            run + "w"), null);
                 }
-                summary = submitAndWait(stack, receiver, watcher, err, DemoWorkload.jobs(DemoTenant.ID, jobs),
+                summary = submitAndWait(stack, receiver, watcher, err, DemoWorkload.mixed(tenants, jobs, run),
                         new Progress(err, jobs, watcher, receiver));
+            } finally {
+                tenants.removeRunTenant(stack.bootstrapServers(), topics);
+                if (warmup > 0) {
+                    warmupTenants.removeRunTenant(stack.bootstrapServers(), topics);
+                }
             }
+            summary.unexpected().stream().limit(20).forEach(u -> err.println("sluice: unexpected: " + u));
             if (json) {
                 System.out.println(summary.json());
             } else {
@@ -108,8 +126,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private DemoSummary submitAndWait(LocalStack stack, WebhookReceiver receiver, ResultWatcher watcher,
-            PrintStream err, List<String> bodies, Progress progress) throws InterruptedException {
+            PrintStream err, List<DemoWorkload.Job> work, Progress progress) throws InterruptedException {
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
+        Map<String, DemoWorkload.Kind> kinds = new ConcurrentHashMap<>();
         AtomicInteger notAccepted = new AtomicInteger();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI endpoint = URI.create(stack.ingestUrl() + "/v1/jobs");
@@ -119,17 +138,19 @@ final class DemoCommand implements Callable<Integer> {
             progress.begin(submittedAt.keySet(), start);
         }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (String body : bodies) {
+            for (DemoWorkload.Job job : work) {
                 inFlight.acquire();
                 pool.submit(() -> {
                     try {
                         long sent = System.nanoTime();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint)
                                 .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                .POST(HttpRequest.BodyPublishers.ofString(job.body())).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 202) {
-                            submittedAt.put(JSON.readTree(r.body()).path("requestId").asText(), sent);
+                            String id = JSON.readTree(r.body()).path("requestId").asText();
+                            kinds.put(id, job.kind());
+                            submittedAt.put(id, sent);
                         } else {
                             notAccepted.incrementAndGet();
                             err.println("sluice: job not accepted (" + r.statusCode() + "): " + r.body());
@@ -159,7 +180,7 @@ final class DemoCommand implements Callable<Integer> {
         if (progress != null) {
             progress.done();
         }
-        return summarise(ids, submittedAt, notAccepted.get(), watcher, receiver, start);
+        return summarise(ids, submittedAt, kinds, notAccepted.get(), watcher, receiver, start);
     }
 
     private record Webhooks(int received, int verified) {
@@ -179,10 +200,16 @@ final class DemoCommand implements Callable<Integer> {
         return new Webhooks(received.size(), verified.size());
     }
 
-    private DemoSummary summarise(Set<String> ids, Map<String, Long> submittedAt, int notAccepted,
-            ResultWatcher watcher, WebhookReceiver receiver, long start) {
+    private DemoSummary summarise(Set<String> ids, Map<String, Long> submittedAt,
+            Map<String, DemoWorkload.Kind> kinds, int notAccepted, ResultWatcher watcher, WebhookReceiver receiver,
+            long start) {
         Map<String, Integer> byStatus = new HashMap<>();
         Map<String, Integer> byReason = new HashMap<>();
+        Map<String, Integer> byKind = new HashMap<>();
+        Map<String, Integer> byRoute = new HashMap<>();
+        List<String> unexpected = new ArrayList<>();
+        int cacheHits = 0;
+        int duplicates = 0;
         List<Long> latencies = new ArrayList<>();
         Map<String, List<Long>> stages = new java.util.LinkedHashMap<>();
         for (String stage : List.of("accepted→routed", "routed→started", "started→completed", "completed→result")) {
@@ -193,14 +220,30 @@ final class DemoCommand implements Callable<Integer> {
         long cost = 0;
         long last = start;
         for (String id : ids) {
+            DemoWorkload.Kind kind = kinds.get(id);
+            byKind.merge(kind.name(), 1, Integer::sum);
+            String route = watcher.routeOf(id);
+            if (route != null) {
+                byRoute.merge(route, 1, Integer::sum);
+            }
             ResultWatcher.Seen seen = watcher.get(id);
             if (seen == null) {
                 continue;
             }
             LlmResult r = seen.result();
+            String wrong = kind.check(r, route);
+            if (wrong != null) {
+                unexpected.add(kind + " " + id + ": " + wrong);
+            }
             byStatus.merge(r.status().name(), 1, Integer::sum);
             if (r.error() != null) {
                 byReason.merge(r.error().code(), 1, Integer::sum);
+            }
+            if (r.cacheHit() != CacheHit.NONE) {
+                cacheHits++;
+            }
+            if (r.duplicateOf() != null) {
+                duplicates++;
             }
             latencies.add((seen.seenNanos() - submittedAt.get(id)) / 1_000_000);
             stage(stages, "accepted→routed", r.createdAt(), r.routedAt());
@@ -216,10 +259,10 @@ final class DemoCommand implements Callable<Integer> {
         long elapsedMs = Math.max(1, (last - start) / 1_000_000);
         Webhooks hooks = webhooksFor(receiver, ids);
         return new DemoSummary(ids.size() + notAccepted, notAccepted, warmup, latencies.size(), byStatus, byReason,
-                hooks.received(),
-                hooks.verified(), input, output, cost, DemoSummary.percentile(sorted, 50),
-                DemoSummary.percentile(sorted, 95), DemoSummary.percentile(sorted, 99), stageP50(stages),
-                latencies.size() * 1000.0 / elapsedMs, elapsedMs);
+                byKind, byRoute, cacheHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
+                cost, DemoSummary.percentile(sorted, 50), DemoSummary.percentile(sorted, 95),
+                DemoSummary.percentile(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
+                elapsedMs);
     }
 
     private static void stage(Map<String, List<Long>> stages, String name, java.time.Instant from,

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +16,11 @@ record DemoSummary(
         int results,
         Map<String, Integer> byStatus,
         Map<String, Integer> byReason,
+        Map<String, Integer> byKind,
+        Map<String, Integer> byRoute,
+        int cacheHits,
+        int duplicates,
+        List<String> unexpected,
         int webhooksReceived,
         int webhooksVerified,
         long inputTokens,
@@ -30,6 +36,9 @@ record DemoSummary(
     DemoSummary {
         byStatus = new TreeMap<>(byStatus);
         byReason = new TreeMap<>(byReason);
+        byKind = new TreeMap<>(byKind);
+        byRoute = new TreeMap<>(byRoute);
+        unexpected = List.copyOf(unexpected);
         stageP50Ms = new java.util.LinkedHashMap<>(stageP50Ms);
     }
 
@@ -37,13 +46,12 @@ record DemoSummary(
         return submitted - results;
     }
 
-    boolean allSucceeded() {
-        return results == submitted && byStatus.getOrDefault("SUCCEEDED", 0) == submitted && notAccepted == 0;
-    }
-
-    /** Exit code: 0 when every job has a result and every result's webhook verified, 1 otherwise. */
+    /**
+     * Exit code: 0 when every job has a result, every result is what its kind of job should come
+     * to and every result's webhook verified; 1 otherwise.
+     */
     int exitCode() {
-        return missing() == 0 && notAccepted == 0 && webhooksVerified >= results ? 0 : 1;
+        return missing() == 0 && notAccepted == 0 && unexpected.isEmpty() && webhooksVerified >= results ? 0 : 1;
     }
 
     /** The latency percentile (nearest rank) of the given samples, in milliseconds. */
@@ -73,6 +81,13 @@ record DemoSummary(
         byStatus.forEach(statuses::put);
         ObjectNode reasons = root.putObject("byReason");
         byReason.forEach(reasons::put);
+        ObjectNode kinds = root.putObject("byKind");
+        byKind.forEach(kinds::put);
+        ObjectNode routes = root.putObject("byRoute");
+        byRoute.forEach(routes::put);
+        root.put("cacheHits", cacheHits);
+        root.put("duplicates", duplicates);
+        root.put("unexpected", unexpected.size());
         root.put("webhooksReceived", webhooksReceived);
         root.put("webhooksVerified", webhooksVerified);
         root.putObject("tokens").put("input", inputTokens).put("output", outputTokens);
@@ -92,13 +107,24 @@ record DemoSummary(
                 warmupJobs > 0 ? ", after " + warmupJobs + " warm-up jobs not counted" : ", measured from cold"));
         sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "status", "jobs"));
         byStatus.forEach((status, n) -> sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", status, n)));
-        byReason.forEach((reason, n) -> sb.append(String.format(Locale.ROOT, "    %-20s %10d%n", reason, n)));
+        if (!byReason.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "by reason", "jobs"));
+            byReason.forEach((reason, n) -> sb.append(String.format(Locale.ROOT, "    %-22s %8d%n", reason, n)));
+        }
         if (missing() > 0) {
             sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "(no result)", missing()));
         }
         if (notAccepted > 0) {
             sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "(not accepted)", notAccepted));
         }
+        sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "exact cache hits", cacheHits));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "duplicates", duplicates));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "unexpected outcomes",
+                unexpected.isEmpty() ? "none" : String.valueOf(unexpected.size())));
+        sb.append(String.format(Locale.ROOT, "%n  %-22s %10s%n", "submitted as", "jobs"));
+        byKind.forEach((kind, n) -> sb.append(String.format(Locale.ROOT, "    %-22s %8d%n", kind, n)));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "routed to", "jobs"));
+        byRoute.forEach((route, n) -> sb.append(String.format(Locale.ROOT, "    %-22s %8d%n", route, n)));
         sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "webhooks received", webhooksReceived));
         sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "webhooks verified", webhooksVerified));
         sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "input tokens", inputTokens));

@@ -30,6 +30,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -46,10 +47,28 @@ public final class LocalStack implements AutoCloseable {
         public static final Ports FIXED = new Ports(19092, 19093, 18081, 18080, 18088);
     }
 
-    /** Settings of the stack. Partition counts are modest: this runs on a laptop. */
+    /** The services the stack can run in this JVM. */
+    public enum Service { ROUTER, WORKER, SINK, INGEST }
+
+    /**
+     * Settings of the stack. Partition counts are modest: this runs on a laptop. The provider
+     * simulator starts when the worker does.
+     */
     public record Options(Path dataDir, Ports ports, SimConfig sim, Map<String, String> overrides,
-            List<String> brokerJvmOptions) {
+            List<String> brokerJvmOptions, Set<Service> services) {
+        public Options {
+            services = services.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(services);
+        }
+
+        /** Every service. */
+        public Options(Path dataDir, Ports ports, SimConfig sim, Map<String, String> overrides,
+                List<String> brokerJvmOptions) {
+            this(dataDir, ports, sim, overrides, brokerJvmOptions, java.util.EnumSet.allOf(Service.class));
+        }
     }
+
+    private static final Map<Service, String> SERVICE_NAMES = Map.of(Service.ROUTER, "router-stream",
+            Service.WORKER, "worker-pool", Service.SINK, "result-sink", Service.INGEST, "ingest-service");
 
     private final Options options;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -79,17 +98,31 @@ public final class LocalStack implements AutoCloseable {
             registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", options.ports().registry(),
                     DevSchemaRegistry.DEFAULT_TOPIC);
             started.add(registry);
-            progress.accept("starting provider simulator");
-            sim = ProviderSimulator.start(options.sim().withPort(options.ports().sim()));
-            started.add(sim);
+            if (options.services().contains(Service.WORKER)) {
+                progress.accept("starting provider simulator");
+                sim = ProviderSimulator.start(options.sim().withPort(options.ports().sim()));
+                started.add(sim);
+            }
             Map<String, String> config = serviceConfig();
             Settings topicSettings = settings(config);
             TopicCreator.ensure(KafkaSettings.read(topicSettings));
-            progress.accept("starting router-stream, worker-pool, result-sink, ingest-service");
-            add(config, RouterConfig::read, RouterService::new);
-            add(config, WorkerConfig::read, WorkerService::new);
-            add(config, SinkConfig::read, SinkService::new);
-            ingest = (IngestService) add(config, IngestConfig::read, IngestService::new);
+            if (options.services().isEmpty()) {
+                return this;
+            }
+            progress.accept("starting " + String.join(", ", options.services().stream()
+                    .map(s -> SERVICE_NAMES.get(s)).toList()));
+            if (options.services().contains(Service.ROUTER)) {
+                add(config, RouterConfig::read, RouterService::new);
+            }
+            if (options.services().contains(Service.WORKER)) {
+                add(config, WorkerConfig::read, WorkerService::new);
+            }
+            if (options.services().contains(Service.SINK)) {
+                add(config, SinkConfig::read, SinkService::new);
+            }
+            if (options.services().contains(Service.INGEST)) {
+                ingest = (IngestService) add(config, IngestConfig::read, IngestService::new);
+            }
             progress.accept("waiting until every service is ready");
             awaitReady(Duration.ofSeconds(120));
             return this;
@@ -140,7 +173,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The configuration every service gets: the same keys a config file or SLUICE_* variables would set. */
-    Map<String, String> serviceConfig() {
+    public Map<String, String> serviceConfig() {
         Map<String, String> c = new HashMap<>();
         c.put("kafka.bootstrap.servers", broker.bootstrapServers());
         c.put("schema.registry.url", registry.url());
@@ -149,8 +182,10 @@ public final class LocalStack implements AutoCloseable {
         c.put("topics.create", "false");
         c.put("router.state.dir", options.dataDir().resolve("state").resolve("router").toString());
         c.put("sink.state.dir", options.dataDir().resolve("state").resolve("sink").toString());
-        c.put("providers.openai.base.url", sim.baseUrl());
-        c.put("providers.openai.api.key", "sk-sluice-local");
+        if (sim != null) {
+            c.put("providers.openai.base.url", sim.baseUrl());
+            c.put("providers.openai.api.key", "sk-sluice-local");
+        }
         c.put("ops.host", "127.0.0.1");
         c.put("ops.port", "0");
         c.put("ingest.host", "127.0.0.1");
@@ -184,6 +219,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String ingestUrl() {
         return "http://127.0.0.1:" + ingest.port();
+    }
+
+    /** The broker's JVM, for benchmarks that report its CPU time. */
+    public KafkaBroker broker() {
+        return broker;
     }
 
     public ProviderSimulator simulator() {

@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads llm.results as a user's downstream consumer would (read_committed), from the end as it
- * was before the demo submitted anything, and notes when each result was seen.
+ * was before the demo submitted anything, and notes when each result was seen; reads
+ * llm.job-events alongside for the topic the router sent each job to (its QUEUED event).
  */
 final class ResultWatcher implements AutoCloseable {
     record Seen(LlmResult result, long seenNanos, long seenWallMillis) {
@@ -24,21 +27,29 @@ final class ResultWatcher implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<LlmResult> results;
+    private final Deserializer<JobStatus> statuses;
     private final String topic;
+    private final String eventsTopic;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    private final Map<String, String> routes = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    ResultWatcher(String bootstrapServers, String topic, Deserializer<LlmResult> results) {
+    ResultWatcher(String bootstrapServers, String topic, Deserializer<LlmResult> results, String eventsTopic,
+            Deserializer<JobStatus> statuses) {
         this.topic = topic;
         this.results = results;
+        this.eventsTopic = eventsTopic;
+        this.statuses = statuses;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        List<TopicPartition> partitions = java.util.stream.Stream.of(topic, eventsTopic)
+                .flatMap(t -> consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(t, p.partition())))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         // Resolve the end offsets now: a lazy seek would skip results written before the first poll.
@@ -50,8 +61,16 @@ final class ResultWatcher implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    LlmResult result = results.deserialize(topic, r.value());
-                    seen.putIfAbsent(result.requestId(), new Seen(result, System.nanoTime(), System.currentTimeMillis()));
+                    if (r.topic().equals(topic)) {
+                        LlmResult result = results.deserialize(topic, r.value());
+                        seen.putIfAbsent(result.requestId(),
+                                new Seen(result, System.nanoTime(), System.currentTimeMillis()));
+                    } else if (r.value() != null) {
+                        JobStatus status = statuses.deserialize(eventsTopic, r.value());
+                        if (status.state() == JobState.QUEUED && status.detail() != null) {
+                            routes.putIfAbsent(status.requestId(), status.detail());
+                        }
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -63,6 +82,11 @@ final class ResultWatcher implements AutoCloseable {
 
     Seen get(String requestId) {
         return seen.get(requestId);
+    }
+
+    /** The topic the router sent the job to, or null when it was not routed (or not yet). */
+    String routeOf(String requestId) {
+        return routes.get(requestId);
     }
 
     /** How many of the given request ids have a result. */

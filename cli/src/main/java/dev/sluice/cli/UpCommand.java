@@ -40,8 +40,8 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "sluice-up-shutdown"));
         stack.start(step -> System.err.println("sluice: " + step));
-        DemoTenant.secret(dataDir.path());
-        DemoTenant.register(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX),
+        DemoTenants.secret(dataDir.path());
+        DemoTenants.forRun("up").registerLasting(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX),
                 new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl())), dataDir.path(), null);
         System.out.printf("""
 
@@ -60,7 +60,7 @@ final class UpCommand implements Callable<Integer> {
 
                 Results arrive on llm.results (read_committed); status on llm.job-status.
                 """, dataDir.path(), stack.bootstrapServers(), stack.registryUrl(), stack.ingestUrl(),
-                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenant.ID, stack.ingestUrl(), DemoTenant.ID);
+                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenants.MAIN, stack.ingestUrl(), DemoTenants.MAIN);
         System.out.flush();
         stopped.await();
         return 0;

@@ -16,7 +16,8 @@ import picocli.CommandLine;
 class DemoCommandIT {
 
     @Test
-    void shouldRunTheWholeDemoAndPrintOneJsonObjectWithEveryJobSucceeded(@TempDir Path dataDir) throws Exception {
+    void shouldRunTheMixedWorkloadAndPrintOneJsonObjectWithEveryOutcomeAsExpected(@TempDir Path dataDir)
+            throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         int exit;
@@ -35,8 +36,17 @@ class DemoCommandIT {
         assertThat(exit).isZero();
         assertThat(json.path("submitted").asInt()).isEqualTo(30);
         assertThat(json.path("results").asInt()).isEqualTo(30);
-        assertThat(json.path("byStatus").path("SUCCEEDED").asInt()).isEqualTo(30);
+        assertThat(json.path("unexpected").asInt()).isZero();
         assertThat(json.path("webhooksVerified").asInt()).isEqualTo(30);
+        // 30 jobs of the mix (DemoWorkload): 2 duplicates, 2 cache repeats, 3 batch-eligible, 1 blocked
+        // injection, 2 for the over-budget tenant (its $0.01 holds one or two LARGE estimates).
+        assertThat(json.path("duplicates").asInt()).isEqualTo(2);
+        assertThat(json.path("cacheHits").asInt()).isEqualTo(2);
+        assertThat(json.path("byRoute").path("llm.jobs.batch").asInt()).isEqualTo(3);
+        assertThat(json.path("byReason").path("INJECTION_SUSPECTED").asInt()).isEqualTo(1);
+        assertThat(json.path("byKind").path("OVER_BUDGET").asInt()).isEqualTo(2);
+        assertThat(json.path("byStatus").path("SUCCEEDED").asInt()
+                + json.path("byReason").path("BUDGET_EXCEEDED").asInt()).isEqualTo(29);
         assertThat(json.path("costMicros").asLong()).isPositive();
         assertThat(json.path("latencyMs").path("p50").asLong()).isPositive();
         assertThat(json.path("jobsPerSecond").asDouble()).isPositive();

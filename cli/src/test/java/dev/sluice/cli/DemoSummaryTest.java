@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoSummaryTest {
 
     private static DemoSummary summary(int submitted, int results, int verified) {
-        return new DemoSummary(submitted, 0, 50, results, Map.of("SUCCEEDED", results), Map.of(), results, verified,
-                1000, 2000, 1_234_567, 300, 800, 950, Map.of("accepted→routed", 40L), 55.5, 3600);
+        return summary(submitted, results, verified, List.of());
+    }
+
+    private static DemoSummary summary(int submitted, int results, int verified, List<String> unexpected) {
+        return new DemoSummary(submitted, 0, 50, results, Map.of("SUCCEEDED", results - 3, "REJECTED", 3),
+                Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1), Map.of("NORMAL", submitted),
+                Map.of("llm.jobs.batch", 2), 4, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 300, 800,
+                950, Map.of("accepted→routed", 40L), 55.5, 3600);
     }
 
     @Test
@@ -30,7 +37,20 @@ class DemoSummaryTest {
                 "webhooksVerified", "costMicros", "latencyMs", "jobsPerSecond");
         assertThat(json.path("latencyMs").path("p95").asLong()).isEqualTo(800);
         assertThat(json.path("costMicros").asLong()).isEqualTo(1_234_567);
-        assertThat(json.path("byStatus").path("SUCCEEDED").asInt()).isEqualTo(200);
+        assertThat(json.path("byStatus").path("SUCCEEDED").asInt()).isEqualTo(197);
+    }
+
+    @Test
+    void shouldCountReasonsCacheHitsAndDuplicatesInTheJson() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(summary(200, 200, 200).json());
+        assertThat(json.path("byReason").path("BUDGET_EXCEEDED").asInt()).isEqualTo(2);
+        assertThat(json.path("byReason").path("INJECTION_SUSPECTED").asInt()).isEqualTo(1);
+        assertThat(json.path("cacheHits").asInt()).isEqualTo(4);
+        assertThat(json.path("duplicates").asInt()).isEqualTo(5);
+        assertThat(json.path("byRoute").path("llm.jobs.batch").asInt()).isEqualTo(2);
+        assertThat(json.path("unexpected").asInt()).isZero();
+        assertThat(summary(200, 200, 200).table()).contains("BUDGET_EXCEEDED").contains("exact cache hits")
+                .contains("llm.jobs.batch");
     }
 
     @Test
@@ -38,6 +58,13 @@ class DemoSummaryTest {
         assertThat(summary(200, 200, 200).exitCode()).isZero();
         assertThat(summary(200, 199, 199).exitCode()).isEqualTo(1);
         assertThat(summary(200, 200, 198).exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldExitNonZeroWhenAnOutcomeIsNotWhatItsKindOfJobShouldComeTo() {
+        DemoSummary summary = summary(200, 200, 200, List.of("DUPLICATE r-1: expected a duplicate"));
+        assertThat(summary.exitCode()).isEqualTo(1);
+        assertThat(summary.table()).contains("unexpected outcomes").contains(" 1");
     }
 
     @Test
