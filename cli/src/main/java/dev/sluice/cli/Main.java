@@ -1,13 +1,15 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.bench.BenchCommand;
+import dev.sluice.cli.tenants.TenantsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "A Kafka-native pipeline for asynchronous LLM jobs.",
-        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class,
-            dev.sluice.cli.tenants.TenantsCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class, TenantsCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -78,6 +78,12 @@ public final class KafkaBroker implements AutoCloseable {
         return dataDir.resolve("broker.log");
     }
 
+    /** CPU time the broker's JVM has used so far, for benchmarks; zero when the OS does not say. */
+    public Duration cpuTime() {
+        return process == null ? Duration.ZERO
+                : process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** Starts the broker and returns once it answers as a cluster, or throws with the log's tail. */
     public KafkaBroker start(Duration timeout) {
         try {

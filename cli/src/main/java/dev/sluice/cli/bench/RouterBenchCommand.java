@@ -1,0 +1,486 @@
+package dev.sluice.cli.bench;
+
+import dev.sluice.cli.LocalStack;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterService;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.SimConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice bench router}: router-stream alone, every step on, against a real broker under
+ * exactly_once_v2. Two measurements. Throughput: a backlog of requests ({@link RouterWorkload})
+ * is written to llm.requests first, then the router starts; it works through the warm-up share
+ * uncounted, and the figure is the measured share divided by the time from the end of the
+ * warm-up until the router has processed every request (both sub-topologies) and committed its
+ * input offsets. Latency: requests sent at a fixed rate to the running router,
+ * timed from the send until their QUEUED event or completion is readable (read_committed).
+ */
+@Command(name = "router", mixinStandardHelpOptions = true,
+        description = "Benchmark router-stream alone (every step on, real broker, exactly-once).")
+public final class RouterBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--requests", defaultValue = "100000", description = "Requests measured (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--warmup", defaultValue = "100000", description = "Requests processed first and not counted,"
+            + " so that the figure is not the JIT compiler's warm-up (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--tenants", defaultValue = "60", description = "Tenants (default ${DEFAULT-VALUE}).")
+    int tenants;
+
+    @Option(names = "--rate", defaultValue = "1000",
+            description = "Requests/s of the latency run; 0 skips it (default ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--latency-seconds", defaultValue = "15",
+            description = "Length of the latency run (default ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--threads", defaultValue = "1", description = "router.stream.threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--data-dir", description = "Where the broker and state live (default: a new temporary"
+            + " directory, deleted afterwards).")
+    Path dataDir;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || tenants < 1 || rate < 0 || warmup < 0 || latencySeconds < 1 || threads < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--requests, --tenants,"
+                    + " --latency-seconds and --threads must be at least 1, --rate and --warmup at least 0");
+        }
+        PrintStream err = System.err;
+        Path dir = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("sluice-bench-router-");
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, SimConfig.defaults(),
+                Map.of("router.stream.threads", Integer.toString(threads)), List.of(), Set.of()))
+                .start(step -> err.println("sluice: " + step))) {
+            Map<String, String> config = stack.serviceConfig();
+            Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+            SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
+            RouterWorkload workload = new RouterWorkload(tenants, 42, run);
+            BenchReport report = new BenchReport(requests, warmup, tenants, threads);
+            try (KafkaProducer<String, byte[]> producer = producer(stack.bootstrapServers())) {
+                for (TenantConfig t : workload.tenants()) {
+                    producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
+                            serdes.tenants().serializer().serialize(topics.tenants(), t)));
+                }
+                err.printf("sluice: writing %,d warm-up and %,d measured requests to %s%n", warmup, requests,
+                        topics.requests());
+                long t0 = System.nanoTime();
+                // Processed records: one per request, and a second for each re-keyed one (the repartition hop).
+                long warmupRecords = write(producer, topics, serdes, workload, warmup);
+                long records = write(producer, topics, serdes, workload, requests);
+                producer.flush();
+                report.loadSeconds = (System.nanoTime() - t0) / 1e9;
+                report.rekeyed = records - requests;
+
+                RouterConfig routerConfig = RouterConfig.read(new Settings(ConfigSource.of(config)));
+                try (RouterService router = new RouterService(routerConfig);
+                        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                stack.bootstrapServers()))) {
+                    long started = System.nanoTime();
+                    router.start();
+                    while (!router.ready()) {
+                        Thread.sleep(5);
+                    }
+                    report.startSeconds = (System.nanoTime() - started) / 1e9;
+                    err.printf("sluice: router RUNNING after %.1f s; processing the backlog%n", report.startSeconds);
+                    List<Metric> processedMetrics = processedMetrics(router);
+                    if (warmupRecords > 0) {
+                        err.printf("sluice: warming up with %,d requests (not counted)%n", warmup);
+                        awaitProcessed(processedMetrics, warmupRecords, err);
+                    }
+                    Cpu cpu = Cpu.start(stack);
+                    long runStart = System.nanoTime();
+                    awaitProcessed(processedMetrics, warmupRecords + records, err);
+                    while (!committed(admin, routerConfig.applicationId(), topics.requests())) {
+                        Thread.sleep(2);
+                    }
+                    report.processSeconds = (System.nanoTime() - runStart) / 1e9;
+                    cpu.stop(report);
+                    err.printf("sluice: backlog done in %.2f s%n", report.processSeconds);
+                    if (rate > 0) {
+                        latencyRun(stack, topics, serdes, producer, workload, report, err);
+                    }
+                }
+                countOutputs(stack.bootstrapServers(), topics, serdes, run, report);
+            }
+            System.out.print(json ? report.json() + System.lineSeparator() : report.table());
+            System.out.flush();
+            return 0;
+        } finally {
+            if (dataDir == null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static long write(KafkaProducer<String, byte[]> producer, Topics topics, SluiceSerdes serdes,
+            RouterWorkload workload, int count) {
+        long records = 0;
+        for (int i = 0; i < count; i++) {
+            RouterWorkload.Keyed k = workload.next();
+            records += k.key().equals(k.request().tenantId()) ? 1 : 2;
+            producer.send(new ProducerRecord<>(topics.requests(), k.key(),
+                    serdes.requests().serializer().serialize(topics.requests(), k.request())));
+        }
+        return records;
+    }
+
+    private static void awaitProcessed(List<Metric> metrics, long target, PrintStream err)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long lastPrint = start;
+        while (processed(metrics) < target) {
+            Thread.sleep(5);
+            if (System.nanoTime() - lastPrint > 5_000_000_000L) {
+                lastPrint = System.nanoTime();
+                err.printf("sluice: %5.1f s  processed %,d of %,d records%n", (lastPrint - start) / 1e9,
+                        (long) processed(metrics), target);
+            }
+        }
+    }
+
+    /** The stream threads' process-total metrics (records processed); found once, read often. */
+    private static List<Metric> processedMetrics(RouterService router) {
+        List<Metric> found = new ArrayList<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : router.runner().streams().metrics().entrySet()) {
+            MetricName n = e.getKey();
+            if (n.name().equals("process-total") && n.group().equals("stream-thread-metrics")) {
+                found.add(e.getValue());
+            }
+        }
+        if (found.isEmpty()) {
+            throw new IllegalStateException("no stream-thread process-total metric: cannot tell when the backlog is"
+                    + " done");
+        }
+        return found;
+    }
+
+    private static double processed(List<Metric> metrics) {
+        return metrics.stream().mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
+    }
+
+    /** True once the router's committed offsets on the requests topic reach its end. */
+    private static boolean committed(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        for (var e : ends.entrySet()) {
+            OffsetAndMetadata c = offsets.get(e.getKey());
+            if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void latencyRun(LocalStack stack, Topics topics, SluiceSerdes serdes,
+            KafkaProducer<String, byte[]> producer, RouterWorkload workload, BenchReport report, PrintStream err)
+            throws Exception {
+        int total = rate * latencySeconds;
+        err.printf("sluice: latency run: %,d requests at %,d/s%n", total, rate);
+        Map<String, Long> sent = new ConcurrentHashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean running = new AtomicBoolean(true);
+        KafkaConsumer<String, byte[]> consumer = consumer(stack.bootstrapServers());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : List.of(topics.jobEvents(), topics.completions())) {
+            consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+        }
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        parts.forEach(consumer::position);
+        Thread reader = Thread.ofPlatform().name("bench-reader").start(() -> {
+            try {
+                while (running.get()) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        String id;
+                        if (r.topic().equals(topics.jobEvents())) {
+                            JobStatus s = serdes.jobStatus().deserializer().deserialize(r.topic(), r.value());
+                            id = s.state() == JobState.QUEUED ? s.requestId() : null;
+                        } else {
+                            id = serdes.results().deserializer().deserialize(r.topic(), r.value()).requestId();
+                        }
+                        Long at = id == null ? null : sent.remove(id);
+                        if (at != null) {
+                            latencies.add(now - at);
+                        }
+                    }
+                }
+            } finally {
+                consumer.close();
+            }
+        });
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            RouterWorkload.Keyed k = workload.next();
+            sent.put(k.request().requestId(), System.nanoTime());
+            producer.send(new ProducerRecord<>(topics.requests(), k.key(),
+                    serdes.requests().serializer().serialize(topics.requests(), k.request())));
+        }
+        producer.flush();
+        report.latencyOfferedSeconds = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(3000);
+        running.set(false);
+        reader.join(10_000);
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        report.latencyRate = rate;
+        report.latencySent = total;
+        report.latencyAnswered = sorted.length;
+        report.latencyP50Ms = percentile(sorted, 50) / 1e6;
+        report.latencyP99Ms = percentile(sorted, 99) / 1e6;
+        report.latencyMaxMs = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** Reads what the router wrote for this run's requests: jobs per topic, completions per reason. */
+    private static void countOutputs(String bootstrap, Topics topics, SluiceSerdes serdes, String run,
+            BenchReport report) {
+        List<String> jobTopics = new ArrayList<>();
+        for (var tier : Topics.ROUTED_TIERS) {
+            for (var priority : dev.sluice.model.Priority.values()) {
+                jobTopics.add(topics.job(tier, priority));
+            }
+        }
+        jobTopics.add(topics.jobsBatch());
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : jobTopics) {
+                consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+            }
+            consumer.partitionsFor(topics.completions())
+                    .forEach(p -> parts.add(new TopicPartition(topics.completions(), p.partition())));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(topics.completions())) {
+                        LlmResult result = serdes.results().deserializer().deserialize(r.topic(), r.value());
+                        if (run.equals(result.metadata().get("bench"))) {
+                            String what = result.error() != null ? result.error().code()
+                                    : result.duplicateOf() != null ? "DUPLICATE" : result.status().name();
+                            report.completions.merge(what, 1L, Long::sum);
+                        }
+                    } else {
+                        var job = serdes.jobs().deserializer().deserialize(r.topic(), r.value());
+                        if (run.equals(job.request().metadata().get("bench"))) {
+                            report.jobs.merge(r.topic(), 1L, Long::sum);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 10,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** CPU used by this JVM (the router and the benchmark's idle polling) and by the broker's. */
+    private record Cpu(LocalStack stack, long jvmStart, Duration brokerStart, long wallStart) {
+        static Cpu start(LocalStack stack) {
+            return new Cpu(stack, jvmCpuNanos(), stack.broker().cpuTime(), System.nanoTime());
+        }
+
+        void stop(BenchReport report) {
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            report.routerCpuCores = (jvmCpuNanos() - jvmStart) / 1e9 / wall;
+            report.brokerCpuCores = stack.broker().cpuTime().minus(brokerStart).toNanos() / 1e9 / wall;
+        }
+
+        private static long jvmCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+    }
+
+    /** The figures, as a table and as JSON. */
+    static final class BenchReport {
+        final int requests;
+        final int warmup;
+        final int tenants;
+        final int threads;
+        long rekeyed;
+        double loadSeconds;
+        double startSeconds;
+        double processSeconds;
+        double routerCpuCores;
+        double brokerCpuCores;
+        int latencyRate;
+        int latencySent;
+        int latencyAnswered;
+        double latencyOfferedSeconds;
+        double latencyP50Ms;
+        double latencyP99Ms;
+        double latencyMaxMs;
+        final Map<String, Long> jobs = new TreeMap<>();
+        final Map<String, Long> completions = new TreeMap<>();
+
+        BenchReport(int requests, int warmup, int tenants, int threads) {
+            this.requests = requests;
+            this.warmup = warmup;
+            this.tenants = tenants;
+            this.threads = threads;
+        }
+
+        double requestsPerSecond() {
+            return requests / processSeconds;
+        }
+
+        String json() {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var root = mapper.createObjectNode();
+            root.put("requests", requests);
+            root.put("warmup", warmup);
+            root.put("tenants", tenants);
+            root.put("streamThreads", threads);
+            root.put("rekeyed", rekeyed);
+            root.put("loadSeconds", round(loadSeconds));
+            root.put("startSeconds", round(startSeconds));
+            root.put("processSeconds", round(processSeconds));
+            root.put("requestsPerSecond", Math.round(requestsPerSecond()));
+            root.put("routerCpuCores", round(routerCpuCores));
+            root.put("brokerCpuCores", round(brokerCpuCores));
+            root.put("routerCpuMicrosPerRequest", Math.round(routerCpuCores * 1e6 / requestsPerSecond()));
+            root.put("brokerCpuMicrosPerRequest", Math.round(brokerCpuCores * 1e6 / requestsPerSecond()));
+            var jobsNode = root.putObject("jobs");
+            jobs.forEach(jobsNode::put);
+            var completionsNode = root.putObject("completions");
+            completions.forEach(completionsNode::put);
+            if (latencyRate > 0) {
+                root.putObject("latency").put("rate", latencyRate).put("sent", latencySent)
+                        .put("answered", latencyAnswered).put("p50Ms", round(latencyP50Ms))
+                        .put("p99Ms", round(latencyP99Ms)).put("maxMs", round(latencyMaxMs));
+            }
+            return root.toString();
+        }
+
+        String table() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "%nrouter-stream alone, every step on, exactly_once_v2,"
+                    + " %d stream thread(s), %d tenants%n%n", threads, tenants));
+            sb.append(String.format(Locale.ROOT, "  backlog                %,d requests (%,d re-keyed),"
+                    + " after %,d warm-up requests not counted%n", requests, rekeyed, warmup));
+            sb.append(String.format(Locale.ROOT, "  processed in           %.2f s   (router start %.1f s"
+                    + " not counted)%n", processSeconds, startSeconds));
+            sb.append(String.format(Locale.ROOT, "  throughput             %,.0f requests/s%n",
+                    requestsPerSecond()));
+            sb.append(String.format(Locale.ROOT, "  CPU while processing   router JVM %.2f cores,"
+                    + " broker %.2f cores%n", routerCpuCores, brokerCpuCores));
+            sb.append(String.format(Locale.ROOT, "  CPU per request        router JVM %,.0f µs,"
+                    + " broker %,.0f µs%n", routerCpuCores * 1e6 / requestsPerSecond(),
+                    brokerCpuCores * 1e6 / requestsPerSecond()));
+            long routed = jobs.values().stream().mapToLong(Long::longValue).sum();
+            long completed = completions.values().stream().mapToLong(Long::longValue).sum();
+            long all = (long) warmup + requests + latencySent;
+            sb.append(String.format(Locale.ROOT, "  outcomes               of all %,d requests: %,d jobs routed, %,d completed"
+                    + " in the router, %,d waiting (duplicates and cache followers of unfinished jobs)%n", all,
+                    routed, completed, all - routed - completed));
+            jobs.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
+            completions.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
+            if (latencyRate > 0) {
+                sb.append(String.format(Locale.ROOT, "  latency at %,d req/s     p50 %.1f ms   p99 %.1f ms"
+                        + "   max %.1f ms   (%,d of %,d answered at once)%n", latencyRate, latencyP50Ms,
+                        latencyP99Ms, latencyMaxMs, latencyAnswered, latencySent));
+            }
+            return sb.toString();
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 100) / 100.0;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // Best effort: a temporary directory.
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("sluice: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sluice.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sluice bench router} end to end, small: it must finish, count what it measured and print it. */
+class RouterBenchCommandIT {
+
+    @Test
+    void shouldMeasureTheRouterAndAccountForEveryRequest(@TempDir Path dataDir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new Main()).execute("bench", "router", "--requests", "2000", "--warmup", "500",
+                    "--tenants", "10", "--rate", "100", "--latency-seconds", "2", "--json",
+                    "--data-dir", dataDir.toString());
+        } finally {
+            System.setOut(original);
+        }
+        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"requests\""))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
+        JsonNode json = new ObjectMapper().readTree(line);
+
+        assertThat(exit).isZero();
+        assertThat(json.path("requestsPerSecond").asLong()).isPositive();
+        assertThat(json.path("rekeyed").asLong()).isEqualTo(200);
+        long jobs = sum(json.path("jobs"));
+        long completions = sum(json.path("completions"));
+        // Duplicates and cache followers of jobs that never finish (no worker runs) wait, and produce nothing.
+        assertThat(jobs + completions).isBetween(2_500L * 70 / 100, 2_700L);
+        assertThat(json.path("jobs").path("llm.jobs.batch").asLong()).isPositive();
+        assertThat(json.path("completions").path("DEADLINE_PASSED").asLong()).isPositive();
+        assertThat(json.path("completions").path("INJECTION_SUSPECTED").asLong()).isPositive();
+        assertThat(json.path("latency").path("answered").asLong()).isPositive();
+        assertThat(json.path("latency").path("p50Ms").asDouble()).isPositive();
+    }
+
+    private static long sum(JsonNode counts) {
+        long total = 0;
+        for (JsonNode n : counts) {
+            total += n.asLong();
+        }
+        return total;
+    }
+}
