@@ -42,9 +42,10 @@ final class DemoWorkload {
          */
         String check(LlmResult r, String route) {
             return switch (this) {
-                case NORMAL, INJECTION_FLAGGED -> succeeded(r) != null ? succeeded(r)
-                        : r.cacheHit() != CacheHit.NONE || r.duplicateOf() != null
-                        ? "expected a job of its own, got a cache hit or a duplicate's outcome" : null;
+                case NORMAL -> ownJob(r) != null ? ownJob(r)
+                        : r.injectionFlagged() ? "flagged as an injection, but it is an ordinary ticket" : null;
+                case INJECTION_FLAGGED -> ownJob(r) != null ? ownJob(r)
+                        : r.injectionFlagged() ? null : "expected the result to be marked injectionFlagged";
                 case BATCH_ELIGIBLE -> succeeded(r) != null ? succeeded(r)
                         : route != null && route.endsWith(".jobs.batch") ? null
                         : "expected the batch route, went to " + route;
@@ -57,6 +58,12 @@ final class DemoWorkload {
                 case INJECTION_BLOCKED -> reason(r, "INJECTION_SUSPECTED") ? null
                         : "expected INJECTION_SUSPECTED, got " + describe(r);
             };
+        }
+
+        private static String ownJob(LlmResult r) {
+            return succeeded(r) != null ? succeeded(r)
+                    : r.cacheHit() != CacheHit.NONE || r.duplicateOf() != null
+                    ? "expected a job of its own, got a cache hit or a duplicate's outcome" : null;
         }
 
         private static String succeeded(LlmResult r) {

@@ -101,6 +101,10 @@ class DemoWorkloadTest {
         assertThat(DemoWorkload.Kind.OVER_BUDGET.check(injection, null)).contains("INJECTION_SUSPECTED");
         assertThat(DemoWorkload.Kind.INJECTION_BLOCKED.check(injection, null)).isNull();
         assertThat(DemoWorkload.Kind.INJECTION_BLOCKED.check(ok, "llm.jobs.small.normal")).contains("SUCCEEDED");
+        LlmResult flagged = result(b -> b.status(ResultStatus.SUCCEEDED).costMicros(12).injectionFlagged(true));
+        assertThat(DemoWorkload.Kind.INJECTION_FLAGGED.check(flagged, "llm.jobs.small.normal")).isNull();
+        assertThat(DemoWorkload.Kind.INJECTION_FLAGGED.check(ok, "llm.jobs.small.normal")).contains("injectionFlagged");
+        assertThat(DemoWorkload.Kind.NORMAL.check(flagged, "llm.jobs.small.normal")).contains("flagged");
     }
 
     private static LlmRequest request() {

@@ -18,6 +18,12 @@ final class Outcomes {
                 .build();
     }
 
+    /** A job refused after planning: never routed, but it keeps the job's variant and injection flag. */
+    static LlmResult refused(LlmJob job, ResultStatus status, String code, String message, Instant at) {
+        return LlmResult.forJob(job).routedAt(null).status(status).error(new ResultError(code, message, false)).completedAt(at)
+                .build();
+    }
+
     /**
      * A duplicate's result: the original's status, error and output, marked {@code duplicateOf}
      * the original requestId, with zero usage and cost because no provider was called for it.
@@ -27,14 +33,14 @@ final class Outcomes {
                 .output(original.output()).outputJson(original.outputJson()).finishReason(original.finishReason())
                 .provider(original.provider()).model(original.model()).variant(original.variant())
                 .cacheHit(original.cacheHit()).batch(original.batch()).duplicateOf(original.requestId())
+                .injectionFlagged(original.injectionFlagged())
                 .routedAt(at).completedAt(at).build();
     }
 
     /** A result served from the exact cache or a single-flight leader: the same output, no cost. */
     static LlmResult cacheHit(LlmJob job, LlmResult cached, Instant at) {
-        return LlmResult.forRequest(job.request()).status(ResultStatus.SUCCEEDED).output(cached.output())
+        return LlmResult.forJob(job).status(ResultStatus.SUCCEEDED).output(cached.output())
                 .outputJson(cached.outputJson()).finishReason(cached.finishReason()).provider(cached.provider())
-                .model(cached.model()).variant(job.variant()).cacheHit(CacheHit.EXACT).routedAt(at).completedAt(at)
-                .build();
+                .model(cached.model()).cacheHit(CacheHit.EXACT).routedAt(at).completedAt(at).build();
     }
 }

@@ -98,7 +98,7 @@ final class RouterCore {
         if (deadline == null || deadline.toEpochMilli() > now) {
             return false;
         }
-        finish(key, job.requestId(), Outcomes.refused(job.request(), ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
+        finish(key, job.requestId(), Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
                 "deadline " + deadline + " passed before the job could be routed", Instant.ofEpochMilli(now)), now);
         return true;
     }
@@ -121,7 +121,7 @@ final class RouterCore {
                 shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
             }
             if (shortfall != null) {
-                finish(key, job.requestId(), Outcomes.refused(job.request(), ResultStatus.REJECTED,
+                finish(key, job.requestId(), Outcomes.refused(job, ResultStatus.REJECTED,
                         Reasons.BUDGET_EXCEEDED, shortfall, Instant.ofEpochMilli(now)), now);
                 return false;
             }
@@ -189,7 +189,7 @@ final class RouterCore {
         String key = dedupeKey(follower.request());
         Optional<TenantConfig> tenant = tenants.apply(follower.tenantId());
         if (tenant.isEmpty()) {
-            finish(key, follower.requestId(), Outcomes.refused(follower.request(), ResultStatus.REJECTED,
+            finish(key, follower.requestId(), Outcomes.refused(follower, ResultStatus.REJECTED,
                     Reasons.TENANT_UNKNOWN, "tenant " + follower.tenantId() + " was removed while the request waited",
                     Instant.ofEpochMilli(now)), now);
             return;

@@ -196,13 +196,13 @@ final class RouterHarness implements AutoCloseable {
 
     /** The result a worker would write for a routed job. */
     static LlmResult succeeded(LlmJob job, String output, long cost) {
-        return LlmResult.forRequest(job.request()).status(ResultStatus.SUCCEEDED).output(output)
+        return LlmResult.forJob(job).status(ResultStatus.SUCCEEDED).output(output)
                 .provider("openai").model(job.modelChain().getFirst()).costMicros(cost)
                 .completedAt(job.routedAt().plusSeconds(1)).build();
     }
 
     static LlmResult failed(LlmJob job) {
-        return LlmResult.forRequest(job.request()).status(ResultStatus.FAILED)
+        return LlmResult.forJob(job).status(ResultStatus.FAILED)
                 .error(new dev.sluice.model.ResultError("PROVIDER_UNAVAILABLE", "down", true))
                 .completedAt(job.routedAt().plusSeconds(1)).build();
     }

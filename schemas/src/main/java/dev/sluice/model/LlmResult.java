@@ -33,7 +33,8 @@ public record LlmResult(
         Instant routedAt,
         Instant startedAt,
         Instant completedAt,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        boolean injectionFlagged) {
 
     public LlmResult {
         Objects.requireNonNull(requestId, "requestId");
@@ -58,6 +59,15 @@ public record LlmResult(
         b.createdAt = request.createdAt();
         b.metadata = request.metadata();
         return b;
+    }
+
+    /**
+     * A builder seeded with what the job says: the request, when it was routed, its A/B variant
+     * and whether its prompt was flagged as a possible injection.
+     */
+    public static Builder forJob(LlmJob job) {
+        return forRequest(job.request()).routedAt(job.routedAt()).variant(job.variant())
+                .injectionFlagged(job.injectionFlagged());
     }
 
     /** A REJECTED result: the request never reached a provider. */
@@ -91,6 +101,7 @@ public record LlmResult(
         b.startedAt = startedAt;
         b.completedAt = completedAt;
         b.metadata = metadata;
+        b.injectionFlagged = injectionFlagged;
         return b;
     }
 
@@ -119,6 +130,7 @@ public record LlmResult(
         private Instant startedAt;
         private Instant completedAt;
         private Map<String, String> metadata = Map.of();
+        private boolean injectionFlagged;
 
         private Builder() {
         }
@@ -141,11 +153,12 @@ public record LlmResult(
         public Builder routedAt(Instant v) { routedAt = v; return this; }
         public Builder startedAt(Instant v) { startedAt = v; return this; }
         public Builder completedAt(Instant v) { completedAt = v; return this; }
+        public Builder injectionFlagged(boolean v) { injectionFlagged = v; return this; }
 
         public LlmResult build() {
             return new LlmResult(requestId, tenantId, idempotencyKey, status, error, output, outputJson,
                     finishReason, provider, model, attempts, usage, costMicros, cacheHit, batch, variant, webhook,
-                    duplicateOf, createdAt, routedAt, startedAt, completedAt, metadata);
+                    duplicateOf, createdAt, routedAt, startedAt, completedAt, metadata, injectionFlagged);
         }
     }
 }

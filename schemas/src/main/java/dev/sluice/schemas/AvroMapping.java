@@ -194,6 +194,7 @@ public final class AvroMapping {
                 .setStartedAt(r.startedAt())
                 .setCompletedAt(r.completedAt())
                 .setMetadata(r.metadata())
+                .setInjectionFlagged(r.injectionFlagged())
                 .build();
     }
 
@@ -203,7 +204,7 @@ public final class AvroMapping {
                 r.getFinishReason(), r.getProvider(), r.getModel(), mapList(r.getAttempts(), AvroMapping::fromAvro),
                 fromAvro(r.getUsage()), r.getCostMicros(), convert(r.getCacheHit(), CacheHit.class), r.getBatch(),
                 r.getVariant(), r.getWebhook(), r.getDuplicateOf(), r.getCreatedAt(), r.getRoutedAt(),
-                r.getStartedAt(), r.getCompletedAt(), strings(r.getMetadata()));
+                r.getStartedAt(), r.getCompletedAt(), strings(r.getMetadata()), r.getInjectionFlagged());
     }
 
     public static dev.sluice.avro.CostEvent toAvro(CostEvent e) {

@@ -73,7 +73,7 @@ class AvroMappingTest {
                 "gpt-4o", List.of(new Attempt("openai", "gpt-4o", "rate_limited", 429, 12, T),
                         new Attempt("anthropic", "claude-opus-4-5", "timeout", null, 30_000, T)),
                 new Usage(1, 2, 3, 4), 99, CacheHit.EXACT, true, "A", "https://h", "r-0", T, T, T, T,
-                Map.of("k", "v"));
+                Map.of("k", "v"), true);
         assertThat(roundTrip(serdes.results(), result)).isEqualTo(result);
     }
 

@@ -53,7 +53,7 @@ final class JobRunner {
             return runChain(job);
         } catch (RuntimeException e) {
             log.error("Job {} of tenant {} failed inside the worker", job.requestId(), job.tenantId(), e);
-            return failed(LlmResult.forRequest(job.request()).routedAt(job.routedAt()), FailureCodes.WORKER_ERROR,
+            return failed(LlmResult.forJob(job), FailureCodes.WORKER_ERROR,
                     "the worker failed on this job (" + e.getClass().getSimpleName()
                             + "); operators have the stack trace", false, List.of());
         }
@@ -61,8 +61,7 @@ final class JobRunner {
 
     private Outcome runChain(LlmJob job) {
         Instant started = clock.instant();
-        LlmResult.Builder result = LlmResult.forRequest(job.request()).routedAt(job.routedAt()).startedAt(started)
-                .variant(job.variant());
+        LlmResult.Builder result = LlmResult.forJob(job).startedAt(started);
         List<CostEvent> costs = new ArrayList<>();
         ProviderException last = null;
         for (String modelName : job.modelChain()) {

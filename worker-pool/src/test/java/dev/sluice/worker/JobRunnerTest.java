@@ -78,6 +78,7 @@ class JobRunnerTest {
         assertThat(outcome.result().output()).isEqualTo("answer");
         assertThat(outcome.result().costMicros()).isEqualTo(expected).isEqualTo(480 + 80 + 480);
         assertThat(outcome.result().variant()).isEqualTo("B");
+        assertThat(outcome.result().injectionFlagged()).isFalse();
         assertThat(outcome.costs()).singleElement().satisfies(c -> {
             assertThat(c.costMicros()).isEqualTo(expected);
             assertThat(c.usage()).isEqualTo(usage);
@@ -160,5 +161,21 @@ class JobRunnerTest {
         assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.NO_PROVIDER);
         assertThat(outcome.result().error().message()).contains("claude-sonnet-4-5");
         assertThat(outcome.result().attempts()).isEmpty();
+    }
+
+    @Test
+    void shouldCarryTheRoutersInjectionFlagOntoTheResult() {
+        LlmJob plain = job(List.of("gpt-4.1-mini"));
+        LlmJob flagged = new LlmJob(plain.request(), plain.tier(), plain.modelChain(), plain.estimatedInputTokens(),
+                plain.estimatedCostMicros(), plain.cacheKey(), plain.variant(), plain.routeReason(), plain.attempt(),
+                plain.batchEligible(), true, plain.routedAt());
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini",
+                new ProviderReply("answer", "stop", new Usage(10, 5, 0, 0), 200, "req_1")));
+
+        Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock).run(flagged);
+
+        assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
+        assertThat(outcome.result().injectionFlagged()).isTrue();
+        assertThat(outcome.result().variant()).isEqualTo("B");
     }
 }

@@ -70,6 +70,7 @@ public final class ResultPayload {
         d.put("batch", r.batch());
         d.put("variant", r.variant());
         d.put("duplicateOf", r.duplicateOf());
+        d.put("injectionFlagged", r.injectionFlagged());
         d.put("createdAt", iso(r.createdAt()));
         d.put("routedAt", iso(r.routedAt()));
         d.put("startedAt", iso(r.startedAt()));

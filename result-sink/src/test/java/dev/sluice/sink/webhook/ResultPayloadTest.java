@@ -21,7 +21,7 @@ class ResultPayloadTest {
                 .output("{\"a\":1}").outputJson("{\"a\":1}").provider("openai").model("gpt-4.1-mini")
                 .usage(new Usage(10, 5, 2, 0)).costMicros(17)
                 .addAttempt(new Attempt("openai", "gpt-4.1-mini", "ok", 200, 42, T))
-                .completedAt(T.plusSeconds(1)).build();
+                .injectionFlagged(true).completedAt(T.plusSeconds(1)).build();
 
         JsonNode json = new ObjectMapper().readTree(ResultPayload.json(result));
 
@@ -35,6 +35,7 @@ class ResultPayloadTest {
         assertThat(data.path("usage").path("cachedInputTokens").asLong()).isEqualTo(2);
         assertThat(data.path("attempts").get(0).path("httpStatus").asInt()).isEqualTo(200);
         assertThat(data.path("error").isNull()).isTrue();
+        assertThat(data.path("injectionFlagged").asBoolean()).isTrue();
     }
 
     @Test
