@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -78,8 +79,7 @@ final class SchemaLog implements AutoCloseable {
                     throw e;
                 }
             }
-            TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            TopicDescription description = describe(admin, topic, timeout);
             if (description.partitions().size() != 1) {
                 throw new IllegalStateException("Schemas topic " + topic + " has " + description.partitions().size()
                         + " partitions; the registry needs exactly 1 so that facts keep their order."
@@ -94,6 +94,26 @@ final class SchemaLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while preparing schemas topic " + topic, e);
+        }
+    }
+
+    /**
+     * Describes the topic, retrying while the broker does not know it yet: just after creation
+     * its metadata may not have reached the broker that answers.
+     */
+    private static TopicDescription describe(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(Set.of(topic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
