@@ -203,13 +203,25 @@ public final class KafkaBroker implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         }
-        // A Kafka cluster id is a base64url UUID without padding, as `kafka-storage random-uuid` makes.
-        UUID uuid = UUID.randomUUID();
-        byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits()).array();
-        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id = newClusterId();
         Files.writeString(file, id, StandardCharsets.UTF_8);
         return id;
+    }
+
+    /**
+     * A base64url UUID without padding, as `kafka-storage random-uuid` makes, never starting with
+     * '-': the storage tool's argument parser would take such an id for an option (1 run in 64).
+     */
+    static String newClusterId() {
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                    .putLong(uuid.getLeastSignificantBits()).array();
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private Path writeLogConfig() throws IOException {
