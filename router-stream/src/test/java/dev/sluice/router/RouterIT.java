@@ -197,7 +197,7 @@ class RouterIT {
                     "\u0000\u0000\u0000\u0000\u0009broken".getBytes(StandardCharsets.ISO_8859_1)));
             w.producer.flush();
 
-            List<LlmJob> jobs = allJobs(w, 8);
+            List<LlmJob> jobs = allJobs(w, 9);
             Map<String, LlmJob> byId = jobs.stream().collect(Collectors.toMap(LlmJob::requestId, j -> j));
             assertThat(byId.keySet()).containsExactlyInAnyOrder("b-1", "b-auto", "b-rekeyed", "g-0", "g-1", "s-ok",
                     "c-1", "x-far", "x-near");
