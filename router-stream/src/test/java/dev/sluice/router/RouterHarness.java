@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,7 +38,10 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * The router's topology in a TopologyTestDriver, with the wall clock under the test's control,
@@ -59,12 +63,18 @@ final class RouterHarness implements AutoCloseable {
     private final TestOutputTopic<String, JobStatus> events;
     private final List<TestOutputTopic<String, LlmJob>> jobTopics = new ArrayList<>();
     private Instant now = T0;
+    private boolean closed;
 
     RouterHarness() {
         this(Duration.ofHours(24), Duration.ofMinutes(2));
     }
 
     RouterHarness(Duration dedupeWindow, Duration singleFlightWait) {
+        this(dedupeWindow, singleFlightWait, T0);
+    }
+
+    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start) {
+        now = start;
         serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
@@ -78,7 +88,7 @@ final class RouterHarness implements AutoCloseable {
         props.put(DeadLetterHandler.TOPIC, topics.deadLetters());
         props.put(DeadLetterHandler.SERVICE, "router-test");
         props.put(SerdeConfig.SCHEMA_REGISTRY_URL, SerdeConfig.MOCK_SCHEME + scope);
-        driver = new TopologyTestDriver(topology(dedupeWindow, singleFlightWait), props, T0);
+        driver = new TopologyTestDriver(topology(dedupeWindow, singleFlightWait), props, start);
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.requests().serializer());
         tenants = driver.createInputTopic(topics.tenants(), new StringSerializer(), serdes.tenants().serializer());
         results = driver.createInputTopic(topics.results(), new StringSerializer(), serdes.results().serializer());
@@ -238,8 +248,58 @@ final class RouterHarness implements AutoCloseable {
         return e == null ? BudgetTotals.NONE : e.value();
     }
 
+    // ---- restart ----
+
+    /**
+     * A new driver with empty local state, as on another machine, whose stores are then loaded
+     * from nothing but the records this driver wrote to their changelog topics, the way Kafka
+     * Streams restores a task (the driver does not restore by itself). The old driver is closed;
+     * the global tenants table is not carried over, so the test sends its tenants again.
+     */
+    RouterHarness restartFromChangelogs(Duration dedupeWindow, Duration singleFlightWait) {
+        Map<String, List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>>> changelogs =
+                new java.util.HashMap<>();
+        for (String store : RouterState.storeNames()) {
+            String topic = "router-test-" + store + "-changelog";
+            changelogs.put(store, driver.createOutputTopic(topic, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()).readRecordsToList());
+        }
+        close();
+        RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now);
+        changelogs.forEach((store, records) -> {
+            KeyValueStore<Bytes, byte[]> bytes = innermost(next.driver.getKeyValueStore(store));
+            for (var r : records) {
+                if (r.value() == null) {
+                    bytes.delete(Bytes.wrap(r.key()));
+                } else {
+                    bytes.put(Bytes.wrap(r.key()), r.value());
+                }
+            }
+        });
+        return next;
+    }
+
+    /** How many records the store's changelog holds so far (without reading them away). */
+    long changelogRecords(String store) {
+        return driver.createOutputTopic("router-test-" + store + "-changelog", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()).getQueueSize();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<Bytes, byte[]> innermost(StateStore store) {
+        StateStore s = store;
+        while (s instanceof WrappedStateStore<?, ?, ?> w) {
+            s = w.wrapped();
+        }
+        return (KeyValueStore<Bytes, byte[]>) s;
+    }
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         driver.close();
         InMemorySchemaRegistry.dropScope(scope);
     }
