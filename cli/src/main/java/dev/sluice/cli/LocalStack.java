@@ -183,8 +183,12 @@ public final class LocalStack implements AutoCloseable {
         c.put("router.state.dir", options.dataDir().resolve("state").resolve("router").toString());
         c.put("sink.state.dir", options.dataDir().resolve("state").resolve("sink").toString());
         if (sim != null) {
+            // The simulator speaks both protocols, so every model of the catalogue's chains is served.
+            c.put("providers.names", "openai,anthropic");
             c.put("providers.openai.base.url", sim.baseUrl());
             c.put("providers.openai.api.key", "sk-sluice-local");
+            c.put("providers.anthropic.base.url", sim.baseUrl());
+            c.put("providers.anthropic.api.key", "sk-ant-sluice-local");
         }
         c.put("ops.host", "127.0.0.1");
         c.put("ops.port", "0");

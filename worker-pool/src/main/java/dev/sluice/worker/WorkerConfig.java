@@ -49,13 +49,17 @@ public record WorkerConfig(
         List<ProviderEndpoint> providers = new ArrayList<>();
         for (String name : s.list("providers.names", List.of("openai"))) {
             String prefix = "providers." + name + ".";
-            String protocol = s.string(prefix + "protocol", "openai");
-            if (!protocol.equals("openai")) {
-                s.problem(prefix + "protocol = " + protocol + ": this worker speaks the openai protocol (OpenAI and"
-                        + " OpenAI-compatible servers such as vLLM, Ollama, llama.cpp)");
+            String protocol = s.string(prefix + "protocol", name.equals("anthropic") ? "anthropic" : "openai");
+            if (!protocol.equals("openai") && !protocol.equals("anthropic")) {
+                s.problem(prefix + "protocol = " + protocol + ": use openai (OpenAI and OpenAI-compatible servers"
+                        + " such as vLLM, Ollama, llama.cpp) or anthropic (Anthropic Messages)");
             }
-            providers.add(new ProviderEndpoint(name, protocol,
-                    s.url(prefix + "base.url", name.equals("openai") ? "https://api.openai.com" : null),
+            String defaultUrl = switch (name) {
+                case "openai" -> "https://api.openai.com";
+                case "anthropic" -> "https://api.anthropic.com";
+                default -> null;
+            };
+            providers.add(new ProviderEndpoint(name, protocol, s.url(prefix + "base.url", defaultUrl),
                     s.secret(prefix + "api.key"),
                     s.duration(prefix + "timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1))));
             if (providers.getLast().baseUrl() == null) {

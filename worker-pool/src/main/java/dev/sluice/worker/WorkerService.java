@@ -8,6 +8,7 @@ import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.worker.provider.AnthropicProvider;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,8 +34,9 @@ public final class WorkerService implements SluiceService {
         this.metrics = Metrics.newRegistry(name());
         String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
         Providers providers = new Providers();
-        config.providers().forEach(p -> providers.add(new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(),
-                p.timeout())));
+        config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
+                ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
+                : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
         Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance);
         // One poll never hands out more than the in-flight bound, so pausing keeps memory bounded.
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxInFlight())));

@@ -128,4 +128,72 @@ class WorkerIT {
             }
         }
     }
+
+    @Test
+    void shouldCompleteEveryJobThroughTheAnthropicFallbackWhenOpenAiIsDownForTheWholeRun(KafkaStack kafka)
+            throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (ProviderSimulator openai = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of("sk-it"))
+                        .withFaultRates(Map.of(503, 1.0)));
+                ProviderSimulator anthropic = ProviderSimulator.start(SimConfig.defaults()
+                        .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-ant-it")))) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.names", "openai,anthropic");
+            values.put("providers.openai.base.url", openai.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("providers.anthropic.base.url", anthropic.baseUrl());
+            values.put("providers.anthropic.api.key", "sk-ant-it");
+            Settings settings = new Settings(ConfigSource.of(values));
+            WorkerConfig config = WorkerConfig.read(settings);
+            settings.validate();
+
+            try (WorkerService worker = new WorkerService(config); var producer = kafka.producer()) {
+                worker.start();
+                int jobs = 45;
+                for (int i = 0; i < jobs; i++) {
+                    Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
+                    LlmRequest r = new LlmRequest("fb-" + i, "tenant-" + (i % 3), null, null, Priority.NORMAL, null,
+                            null, null, List.of(dev.sluice.model.Message.system("Answer in one line."),
+                                    dev.sluice.model.Message.user("Explain item " + i)), 64, 0.2, null, null, Map.of(),
+                            Instant.now());
+                    LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
+                            Instant.now());
+                    String topic = topics.job(tier, Priority.NORMAL);
+                    producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer()
+                            .serialize(topic, job)));
+                }
+                producer.flush();
+
+                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= jobs,
+                        Duration.ofSeconds(90)).stream()
+                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                assertThat(results).hasSize(jobs).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                assertThat(results).allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
+                    assertThat(r.provider()).isEqualTo("anthropic");
+                    assertThat(r.model()).startsWith("claude-");
+                    assertThat(r.output()).isNotBlank();
+                    assertThat(r.attempts()).hasSize(2);
+                    assertThat(r.attempts().get(0).provider()).isEqualTo("openai");
+                    assertThat(r.attempts().get(0).httpStatus()).isEqualTo(503);
+                    assertThat(r.attempts().get(1).provider()).isEqualTo("anthropic");
+                });
+
+                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs,
+                        Duration.ofSeconds(30)).stream()
+                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value())).toList();
+                assertThat(costs).as("a 503 is not billed: one cost event per Anthropic call").hasSize(jobs)
+                        .allSatisfy(c -> {
+                            assertThat(c.provider()).isEqualTo("anthropic");
+                            assertThat(c.costMicros()).isPositive().isEqualTo(
+                                    Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis()));
+                        });
+                assertThat(openai.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs);
+                assertThat(anthropic.stats().requests("POST /v1/messages")).isEqualTo(jobs);
+            }
+        }
+    }
 }

@@ -12,17 +12,11 @@ import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.Executors;
 
 /**
  * OpenAI Chat Completions over HTTP ({@code POST {baseUrl}/v1/chat/completions}). The same
@@ -36,19 +30,13 @@ public final class OpenAiProvider implements ChatProvider {
     private final String name;
     private final URI endpoint;
     private final Secret apiKey;
-    private final Duration timeout;
-    private final HttpClient http;
+    private final ProviderHttp http;
 
     public OpenAiProvider(String name, String baseUrl, Secret apiKey, Duration timeout) {
         this.name = name;
-        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.endpoint = URI.create(base + "/v1/chat/completions");
+        this.endpoint = ProviderHttp.endpoint(baseUrl, "/v1/chat/completions");
         this.apiKey = apiKey;
-        this.timeout = timeout;
-        // HTTP/1.1 keeps one call per connection, which is what providers' load balancers expect.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.http = new ProviderHttp(name, timeout);
     }
 
     @Override
@@ -58,26 +46,11 @@ public final class OpenAiProvider implements ChatProvider {
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(model, job.request()), StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json");
         if (!apiKey.isEmpty()) {
             request.header("Authorization", "Bearer " + apiKey.reveal());
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new ProviderException(0, "timeout", null, name + " did not answer within " + timeout.toMillis()
-                    + " ms", true, null);
-        } catch (IOException e) {
-            throw new ProviderException(0, "connection_error", null, name + " could not be reached: "
-                    + e.getClass().getSimpleName(), true, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
-        }
+        HttpResponse<String> response = http.post(request, body(model, job.request()));
         if (response.statusCode() / 100 != 2) {
             throw error(response);
         }
@@ -148,30 +121,9 @@ public final class OpenAiProvider implements ChatProvider {
         } catch (JsonProcessingException e) {
             // Proxies answer with HTML; the status alone decides.
         }
-        boolean retryable = ProviderException.retryableStatus(status);
-        Optional<String> shouldRetry = response.headers().firstValue("x-should-retry");
-        if (shouldRetry.isPresent()) {
-            retryable = Boolean.parseBoolean(shouldRetry.get());
-        } else if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
-            retryable = false;
-        }
-        return new ProviderException(status, type, code, name + ": " + message, retryable, retryAfter(response));
-    }
-
-    /** retry-after-ms, else retry-after in seconds; an HTTP-date form is ignored (the backoff decides). */
-    static Duration retryAfter(HttpResponse<?> response) {
-        try {
-            Optional<String> ms = response.headers().firstValue("retry-after-ms");
-            if (ms.isPresent()) {
-                return Duration.ofMillis((long) Double.parseDouble(ms.get()));
-            }
-            Optional<String> s = response.headers().firstValue("retry-after");
-            if (s.isPresent()) {
-                return Duration.ofMillis((long) (Double.parseDouble(s.get()) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return null;
+        boolean retryable = ProviderHttp.retryable(response,
+                "insufficient_quota".equals(code) || "insufficient_quota".equals(type));
+        return new ProviderException(status, type, code, name + ": " + message, retryable,
+                ProviderHttp.retryAfter(response));
     }
 }

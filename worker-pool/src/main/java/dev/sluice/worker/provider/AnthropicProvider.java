@@ -1,0 +1,198 @@
+package dev.sluice.worker.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Message;
+import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.Role;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.tokens.TokenCounter;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Anthropic Messages over HTTP ({@code POST {baseUrl}/v1/messages}). The job's messages are
+ * adapted to Anthropic's shape: system messages become the top-level {@code system}, the others
+ * keep their order as user and assistant turns. Messages marked cacheable get a
+ * {@code cache_control} breakpoint when the prompt up to them reaches the model's minimum; the
+ * usage's cache reads and writes are priced apart.
+ */
+public final class AnthropicProvider implements ChatProvider {
+    static final String VERSION = "2023-06-01";
+    static final String JSON_INSTRUCTION = "Respond with a single JSON object and nothing else.";
+    /** Anthropic accepts at most four cache breakpoints in one request. */
+    static final int MAX_BREAKPOINTS = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final URI endpoint;
+    private final Secret apiKey;
+    private final ProviderHttp http;
+
+    public AnthropicProvider(String name, String baseUrl, Secret apiKey, Duration timeout) {
+        this.name = name;
+        this.endpoint = ProviderHttp.endpoint(baseUrl, "/v1/messages");
+        this.apiKey = apiKey;
+        this.http = new ProviderHttp(name, timeout);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .header("content-type", "application/json")
+                .header("anthropic-version", VERSION);
+        if (!apiKey.isEmpty()) {
+            request.header("x-api-key", apiKey.reveal());
+        }
+        HttpResponse<String> response = http.post(request, body(model, job.request()));
+        if (response.statusCode() / 100 != 2) {
+            throw error(name, response);
+        }
+        return reply(name, response.statusCode(), response.body(),
+                response.headers().firstValue("request-id").orElse(null));
+    }
+
+    /**
+     * The request body. Anthropic has no JSON mode, so JSON and JSON-schema formats become a
+     * system instruction (the schema quoted); temperature is capped at Anthropic's maximum of 1.
+     */
+    static String body(ModelSpec model, LlmRequest r) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model.name());
+        body.put("max_tokens", r.maxOutputTokens());
+        List<Message> system = new ArrayList<>();
+        List<Message> turns = new ArrayList<>();
+        for (Message m : r.messages()) {
+            (m.role() == Role.SYSTEM ? system : turns).add(m);
+        }
+        if (turns.isEmpty()) {
+            // Anthropic needs a turn; a prompt given only as system messages is sent as the user's.
+            system.forEach(m -> turns.add(new Message(Role.USER, m.content(), m.cacheable())));
+            system.clear();
+        }
+        ResponseFormat f = r.responseFormat();
+        if (f != null && f.type() == ResponseFormat.Type.JSON) {
+            system.add(Message.system(JSON_INSTRUCTION));
+        } else if (f != null && f.type() == ResponseFormat.Type.JSON_SCHEMA) {
+            system.add(Message.system(JSON_INSTRUCTION + " It must be valid against this JSON schema: "
+                    + f.jsonSchema()));
+        }
+        boolean[] breakpoints = breakpoints(model, system, turns);
+        if (!system.isEmpty()) {
+            ArrayNode blocks = body.putArray("system");
+            for (int i = 0; i < system.size(); i++) {
+                textBlock(blocks, system.get(i).content(), breakpoints[i]);
+            }
+        }
+        ArrayNode messages = body.putArray("messages");
+        for (int i = 0; i < turns.size(); i++) {
+            Message m = turns.get(i);
+            ObjectNode turn = messages.addObject().put("role", m.role() == Role.ASSISTANT ? "assistant" : "user");
+            textBlock(turn.putArray("content"), m.content(), breakpoints[system.size() + i]);
+        }
+        if (r.temperature() != null) {
+            body.put("temperature", Math.min(1.0, r.temperature()));
+        }
+        return body.toString();
+    }
+
+    /**
+     * Which blocks (system first, then turns) carry a cache breakpoint: those marked cacheable
+     * whose prefix, counted up to and including them, reaches the model's minimum; at most the
+     * last four, as a later breakpoint covers everything before it.
+     */
+    static boolean[] breakpoints(ModelSpec model, List<Message> system, List<Message> turns) {
+        List<Message> all = new ArrayList<>(system);
+        all.addAll(turns);
+        boolean[] marks = new boolean[all.size()];
+        long prefix = 0;
+        for (int i = 0; i < all.size(); i++) {
+            prefix += TokenCounter.count(all.get(i).content());
+            marks[i] = all.get(i).cacheable() && model.minCacheTokens() > 0 && prefix >= model.minCacheTokens();
+        }
+        int kept = 0;
+        for (int i = marks.length - 1; i >= 0; i--) {
+            if (marks[i] && ++kept > MAX_BREAKPOINTS) {
+                marks[i] = false;
+            }
+        }
+        return marks;
+    }
+
+    private static void textBlock(ArrayNode blocks, String text, boolean breakpoint) {
+        ObjectNode block = blocks.addObject().put("type", "text").put("text", text);
+        if (breakpoint) {
+            block.putObject("cache_control").put("type", "ephemeral");
+        }
+    }
+
+    /** Reads a Messages response: text blocks joined, usage with cache reads and writes apart. */
+    static ProviderReply reply(String name, int status, String body, String requestId) throws ProviderException {
+        try {
+            JsonNode root = JSON.readTree(body);
+            StringBuilder text = new StringBuilder();
+            for (JsonNode block : root.path("content")) {
+                if ("text".equals(block.path("type").asText())) {
+                    text.append(block.path("text").asText(""));
+                }
+            }
+            JsonNode usage = root.path("usage");
+            return new ProviderReply(text.toString(), finishReason(root.path("stop_reason").asText(null)),
+                    new Usage(usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong(),
+                            usage.path("cache_read_input_tokens").asLong(0),
+                            usage.path("cache_creation_input_tokens").asLong(0)),
+                    status, requestId);
+        } catch (JsonProcessingException e) {
+            throw new ProviderException(status, "invalid_response", null, name
+                    + " answered 2xx with a body that is not JSON", true, null);
+        }
+    }
+
+    /** Anthropic's stop reasons in the vocabulary results use (OpenAI's finish reasons). */
+    static String finishReason(String stopReason) {
+        if (stopReason == null) {
+            return null;
+        }
+        return switch (stopReason) {
+            case "end_turn", "stop_sequence" -> "stop";
+            case "max_tokens", "model_context_window_exceeded" -> "length";
+            case "refusal" -> "content_filter";
+            case "tool_use" -> "tool_calls";
+            default -> stopReason;
+        };
+    }
+
+    static ProviderException error(String name, HttpResponse<String> response) {
+        int status = response.statusCode();
+        String type = null;
+        String code = null;
+        String message = "HTTP " + status;
+        try {
+            JsonNode err = JSON.readTree(response.body()).path("error");
+            type = err.path("type").asText(null);
+            code = err.path("details").path("error_code").asText(null);
+            message = err.path("message").asText(message);
+        } catch (JsonProcessingException e) {
+            // A proxy's HTML page: the status alone decides.
+        }
+        return new ProviderException(status, type, code, name + ": " + message,
+                ProviderHttp.retryable(response, "enforced_spend_limit_reached".equals(code)),
+                ProviderHttp.retryAfter(response));
+    }
+}

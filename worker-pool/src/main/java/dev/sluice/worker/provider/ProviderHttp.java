@@ -1,0 +1,80 @@
+package dev.sluice.worker.provider;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/** What every HTTP adapter shares: its client, a call with failures as ProviderExceptions, retry rules. */
+final class ProviderHttp {
+    private final String name;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    ProviderHttp(String name, Duration timeout) {
+        this.name = name;
+        this.timeout = timeout;
+        // HTTP/1.1 keeps one call per connection, which is what providers' load balancers expect.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    }
+
+    /** {@code baseUrl} without a trailing slash, plus {@code path}. */
+    static URI endpoint(String baseUrl, String path) {
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return URI.create(base + path);
+    }
+
+    /** A JSON POST with the call's timeout; no answer becomes a retryable ProviderException. */
+    HttpResponse<String> post(HttpRequest.Builder request, String json) throws ProviderException {
+        request.timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new ProviderException(0, "timeout", null, name + " did not answer within " + timeout.toMillis()
+                    + " ms", true, null);
+        } catch (IOException e) {
+            throw new ProviderException(0, "connection_error", null, name + " could not be reached: "
+                    + e.getClass().getSimpleName(), true, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
+        }
+    }
+
+    /**
+     * Whether the SDKs would retry this error response: {@code x-should-retry} wins; otherwise
+     * the status decides, unless the error needs the user to act ({@code needsUser}).
+     */
+    static boolean retryable(HttpResponse<?> response, boolean needsUser) {
+        Optional<String> shouldRetry = response.headers().firstValue("x-should-retry");
+        if (shouldRetry.isPresent()) {
+            return Boolean.parseBoolean(shouldRetry.get());
+        }
+        return !needsUser && ProviderException.retryableStatus(response.statusCode());
+    }
+
+    /** retry-after-ms, else retry-after in seconds; an HTTP-date form is ignored (the backoff decides). */
+    static Duration retryAfter(HttpResponse<?> response) {
+        try {
+            Optional<String> ms = response.headers().firstValue("retry-after-ms");
+            if (ms.isPresent()) {
+                return Duration.ofMillis((long) Double.parseDouble(ms.get()));
+            }
+            Optional<String> s = response.headers().firstValue("retry-after");
+            if (s.isPresent()) {
+                return Duration.ofMillis((long) (Double.parseDouble(s.get()) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+}
