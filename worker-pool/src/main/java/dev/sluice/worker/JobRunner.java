@@ -16,6 +16,8 @@ import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
+import dev.sluice.worker.resilience.ProviderCalls;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,11 +26,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Runs one job through its model chain: each model whose provider this worker has an adapter for
- * is called once, in order, until one answers. A retryable failure moves on to the next model; a
- * failure that another model would not fix (a rejected request, bad credentials) ends the job.
- * Every call is recorded as an attempt, and every billed call yields a cost event priced from the
- * catalogue.
+ * Runs one job through its model chain, the Fallback of {@link ProviderCalls}: each model whose
+ * provider this worker has an adapter for is called (with retries, behind its circuit breaker),
+ * in order, until one answers. A model whose retries are spent, or whose breaker is open, hands
+ * over to the next; a failure that another model would not fix (a rejected request, bad
+ * credentials) ends the job. Every call is recorded as an attempt, and every billed call yields a
+ * cost event priced from the catalogue.
  */
 final class JobRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,11 +40,18 @@ final class JobRunner {
     private final ModelCatalogue catalogue;
     private final dev.sluice.worker.provider.Providers providers;
     private final Clock clock;
+    private final ProviderCalls calls;
 
     JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock) {
+        this(catalogue, providers, clock, new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock));
+    }
+
+    JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock,
+            ProviderCalls calls) {
         this.catalogue = catalogue;
         this.providers = providers;
         this.clock = clock;
+        this.calls = calls;
     }
 
     /**
@@ -63,19 +73,15 @@ final class JobRunner {
         Instant started = clock.instant();
         LlmResult.Builder result = LlmResult.forJob(job).startedAt(started);
         List<CostEvent> costs = new ArrayList<>();
-        ProviderException last = null;
+        String last = null;
         for (String modelName : job.modelChain()) {
             Optional<ModelSpec> model = catalogue.model(modelName);
             Optional<ChatProvider> provider = model.flatMap(m -> providers.get(m.provider()));
             if (provider.isEmpty()) {
                 continue;
             }
-            Instant callStart = clock.instant();
             try {
-                ProviderReply reply = provider.get().complete(model.get(), job);
-                long latency = clock.millis() - callStart.toEpochMilli();
-                result.addAttempt(new Attempt(model.get().provider(), modelName, Attempt.OK, reply.httpStatus(),
-                        latency, callStart));
+                ProviderReply reply = calls.call(provider.get(), model.get(), job, result::addAttempt);
                 long cost = Pricing.costMicros(model.get(), reply.usage(), CostBasis.SYNC);
                 costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(),
                         model.get().provider(), modelName, reply.usage(), cost, CostBasis.SYNC, null, clock.instant()));
@@ -84,13 +90,12 @@ final class JobRunner {
                         .provider(model.get().provider()).model(modelName).usage(reply.usage()).costMicros(cost)
                         .completedAt(clock.instant()).build(), costs);
             } catch (ProviderException e) {
-                long latency = clock.millis() - callStart.toEpochMilli();
-                result.addAttempt(new Attempt(model.get().provider(), modelName, e.outcome(),
-                        e.status() == 0 ? null : e.status(), latency, callStart));
-                last = e;
+                last = e.getMessage();
                 if (!e.retryable()) {
                     return failed(result, nonRetryableCode(e), e.getMessage(), false, costs);
                 }
+            } catch (CallNotPermittedException e) {
+                last = modelName + ": circuit breaker open";
             }
         }
         if (last == null) {
@@ -99,7 +104,7 @@ final class JobRunner {
                     costs);
         }
         return failed(result, FailureCodes.PROVIDER_UNAVAILABLE, "every model in the chain failed; last error: "
-                + last.getMessage(), true, costs);
+                + last, true, costs);
     }
 
     private Outcome failed(LlmResult.Builder result, String code, String message, boolean retryable,

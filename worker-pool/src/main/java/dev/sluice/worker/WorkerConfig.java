@@ -1,6 +1,7 @@
 package dev.sluice.worker;
 
 import dev.sluice.model.Tier;
+import dev.sluice.worker.resilience.ProviderCalls;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
@@ -21,6 +22,7 @@ public record WorkerConfig(
         Duration commitInterval,
         Duration shutdownTimeout,
         List<ProviderEndpoint> providers,
+        ProviderCalls.Settings resilience,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops) {
@@ -74,6 +76,14 @@ public record WorkerConfig(
                 s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 s.duration("worker.shutdown.timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
                 providers,
+                new ProviderCalls.Settings(
+                        s.intValue("worker.retries", 2, 0, 10),
+                        s.duration("worker.retry.after.max", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1)),
+                        s.intValue("worker.breaker.window", 20, 1, 10_000),
+                        s.intValue("worker.breaker.minimum.calls", 10, 1, 10_000),
+                        s.intValue("worker.breaker.failure.percent", 50, 1, 100),
+                        s.duration("worker.breaker.open.for", Duration.ofSeconds(30), Duration.ofMillis(100),
+                                Duration.ofHours(1))),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));

@@ -11,6 +11,7 @@ import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.worker.provider.AnthropicProvider;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
+import dev.sluice.worker.resilience.ProviderCalls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +43,8 @@ public final class WorkerService implements SluiceService {
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxInFlight())));
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
-        JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock);
+        JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock,
+                new ProviderCalls(config.resilience(), clock));
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
                 workerMetrics);

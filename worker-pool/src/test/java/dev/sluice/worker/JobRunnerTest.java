@@ -22,12 +22,27 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.github.resilience4j.retry.internal.RetryImpl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JobRunnerTest {
     private static final Instant T = Instant.parse("2026-11-22T12:00:00Z");
     private final ModelCatalogue catalogue = ModelCatalogue.loadDefault();
     private final Clock clock = Clock.fixed(T, ZoneOffset.UTC);
+    /** Retry waits, recorded instead of slept. */
+    private final List<Long> sleeps = new ArrayList<>();
+
+    @BeforeEach
+    void recordSleeps() {
+        RetryImpl.setSleepFunction(sleeps::add);
+    }
+
+    @AfterEach
+    void sleepAgain() {
+        RetryImpl.setSleepFunction(Thread::sleep);
+    }
 
     /** A provider that answers from a script, one entry per call, and records what was called. */
     private static final class Scripted implements ChatProvider {
@@ -89,7 +104,7 @@ class JobRunnerTest {
     }
 
     @Test
-    void shouldFallBackToTheNextModelAfterARetryableFailure() {
+    void shouldFallBackToTheNextModelOnceTheRetriesOfARetryableFailureAreSpent() {
         Scripted openai = new Scripted("openai", Map.of(
                 "gpt-4.1-mini", error(503, true),
                 "gpt-4o", new ProviderReply("from fallback", "stop", new Usage(10, 10, 0, 0), 200, "req_2")));
@@ -98,7 +113,12 @@ class JobRunnerTest {
 
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
         assertThat(outcome.result().model()).isEqualTo("gpt-4o");
-        assertThat(outcome.result().attempts()).extracting(Attempt::outcome).containsExactly("server_error", "ok");
+        assertThat(outcome.result().attempts()).extracting(Attempt::outcome)
+                .containsExactly("server_error", "server_error", "server_error", "ok");
+        assertThat(openai.called).containsExactly("gpt-4.1-mini", "gpt-4.1-mini", "gpt-4.1-mini", "gpt-4o");
+        assertThat(sleeps).hasSize(2);
+        assertThat(sleeps.get(0)).isBetween(375L, 500L);
+        assertThat(sleeps.get(1)).isBetween(750L, 1000L);
         assertThat(outcome.costs()).hasSize(1);
     }
 
@@ -110,7 +130,8 @@ class JobRunnerTest {
 
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
         assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.PROVIDER_AUTH);
-        assertThat(openai.called).containsExactly("gpt-4.1-mini");
+        assertThat(openai.called).as("not retried").containsExactly("gpt-4.1-mini");
+        assertThat(sleeps).isEmpty();
         assertThat(outcome.costs()).isEmpty();
     }
 
@@ -122,7 +143,7 @@ class JobRunnerTest {
 
         assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.PROVIDER_UNAVAILABLE);
         assertThat(outcome.result().error().retryable()).isTrue();
-        assertThat(outcome.result().attempts()).hasSize(2);
+        assertThat(outcome.result().attempts()).as("three calls of each model").hasSize(6);
     }
 
     @Test

@@ -1,0 +1,161 @@
+package dev.sluice.worker.resilience;
+
+import dev.sluice.model.Attempt;
+import dev.sluice.model.LlmJob;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.worker.provider.ChatProvider;
+import dev.sluice.worker.provider.ProviderException;
+import dev.sluice.worker.provider.ProviderReply;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.functions.CheckedSupplier;
+import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+
+/**
+ * How one model of a job's chain is called. The layers, in the DESIGN order
+ * {@code Fallback(Retry(CircuitBreaker(RateLimiter(TimeLimiter(call)))))}:
+ * <ul>
+ *   <li><b>Fallback</b> is {@code JobRunner}'s walk down the model chain;</li>
+ *   <li><b>Retry</b> (Resilience4j) retries retryable errors only, with the SDKs' backoff and
+ *       the provider's {@code Retry-After}, and never past the job's deadline;</li>
+ *   <li><b>CircuitBreaker</b> (Resilience4j), one per provider and model: when it is open the
+ *       call is not made and the chain moves on at once;</li>
+ *   <li>RateLimiter and a per-tier TimeLimiter are not built yet; the adapter's HTTP timeout
+ *       ({@code providers.<name>.timeout}) bounds each call meanwhile.</li>
+ * </ul>
+ * Every call that reaches the provider, and every call the breaker refuses, is an attempt.
+ */
+public final class ProviderCalls {
+    /** What an attempt refused by an open breaker is called. */
+    public static final String CIRCUIT_OPEN = "circuit_open";
+
+    private final Settings settings;
+    private final Clock clock;
+    private final DoubleSupplier random;
+    private final CircuitBreakerRegistry breakers;
+
+    /**
+     * @param retries retries after the first call of one model (the SDKs' default is 2)
+     * @param maxRetryAfter the longest provider Retry-After honoured; longer ones fall back to
+     *     the backoff (Anthropic's SDK honours up to 60 s)
+     * @param breakerWindow calls the breaker judges over
+     * @param breakerMinimumCalls calls before it judges at all
+     * @param breakerFailureRate percent of failed calls that open it
+     * @param breakerOpenFor how long it stays open before letting trial calls through
+     */
+    public record Settings(int retries, Duration maxRetryAfter, int breakerWindow, int breakerMinimumCalls,
+            float breakerFailureRate, Duration breakerOpenFor) {
+        public static final Settings DEFAULTS = new Settings(2, Duration.ofSeconds(60), 20, 10, 50f,
+                Duration.ofSeconds(30));
+    }
+
+    public ProviderCalls(Settings settings, Clock clock) {
+        this(settings, clock, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    ProviderCalls(Settings settings, Clock clock, DoubleSupplier random) {
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.breakerWindow())
+                .minimumNumberOfCalls(settings.breakerMinimumCalls())
+                .failureRateThreshold(settings.breakerFailureRate())
+                .waitDurationInOpenState(settings.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                // Provider trouble counts against the breaker; a request the provider rejects does not.
+                .recordException(e -> e instanceof ProviderException p && p.retryable())
+                .ignoreException(e -> e instanceof ProviderException p && !p.retryable())
+                .clock(clock)
+                .build());
+    }
+
+    /**
+     * Calls {@code model} for the job, retrying as above. Throws the last ProviderException when
+     * the retries are spent or the error is not retryable, and CallNotPermittedException when the
+     * model's breaker is open.
+     */
+    public ProviderReply call(ChatProvider provider, ModelSpec model, LlmJob job, Consumer<Attempt> attempts)
+            throws ProviderException {
+        CircuitBreaker breaker = breaker(model);
+        Instant deadline = job.request().deadline();
+        Retry retry = Retry.of(provider.name() + "/" + model.name() + "/" + job.requestId(),
+                RetryConfig.<ProviderReply>custom()
+                        .maxAttempts(1 + settings.retries())
+                        .retryOnException(e -> e instanceof ProviderException p && p.retryable()
+                                && beforeDeadline(p, deadline))
+                        .intervalBiFunction((Integer attempt, Either<Throwable, ProviderReply> outcome) ->
+                                delay(attempt, outcome.isLeft() ? outcome.getLeft() : null).toMillis())
+                        .build());
+        CheckedSupplier<ProviderReply> once = () -> {
+            Instant start = clock.instant();
+            try {
+                ProviderReply reply = provider.complete(model, job);
+                attempts.accept(new Attempt(model.provider(), model.name(), Attempt.OK, reply.httpStatus(),
+                        clock.millis() - start.toEpochMilli(), start));
+                return reply;
+            } catch (ProviderException e) {
+                attempts.accept(new Attempt(model.provider(), model.name(), e.outcome(),
+                        e.status() == 0 ? null : e.status(), clock.millis() - start.toEpochMilli(), start));
+                throw e;
+            }
+        };
+        CheckedSupplier<ProviderReply> guarded = CircuitBreaker.decorateCheckedSupplier(breaker, once);
+        try {
+            return Retry.decorateCheckedSupplier(retry, () -> {
+                try {
+                    return guarded.get();
+                } catch (CallNotPermittedException e) {
+                    attempts.accept(new Attempt(model.provider(), model.name(), CIRCUIT_OPEN, null, 0,
+                            clock.instant()));
+                    throw e;
+                }
+            }).get();
+        } catch (ProviderException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("unexpected failure calling " + model.name(), e);
+        }
+    }
+
+    /** The breaker of one provider and model. */
+    public CircuitBreaker breaker(ModelSpec model) {
+        return breakers.circuitBreaker(model.provider() + "/" + model.name());
+    }
+
+    /**
+     * The wait before retry number {@code attempt} (1 for the first retry): the provider's
+     * Retry-After when it sent one no longer than {@code maxRetryAfter}, else the SDKs' backoff,
+     * {@code min(0.5 s * 2^(attempt-1), 8 s)} times a jitter between 0.75 and 1.
+     */
+    Duration delay(int attempt, Throwable error) {
+        if (error instanceof ProviderException p && p.retryAfter() != null && p.retryAfter().isPositive()
+                && p.retryAfter().compareTo(settings.maxRetryAfter()) <= 0) {
+            return p.retryAfter();
+        }
+        double seconds = Math.min(0.5 * Math.pow(2, attempt - 1), 8.0);
+        double jitter = 1 - 0.25 * random.getAsDouble();
+        return Duration.ofMillis(Math.round(seconds * jitter * 1000));
+    }
+
+    /** Whether waiting the longest possible delay still leaves the job before its deadline. */
+    private boolean beforeDeadline(ProviderException e, Instant deadline) {
+        if (deadline == null) {
+            return true;
+        }
+        Duration longest = e.retryAfter() != null && e.retryAfter().isPositive()
+                && e.retryAfter().compareTo(settings.maxRetryAfter()) <= 0 ? e.retryAfter() : Duration.ofSeconds(8);
+        return clock.instant().plus(longest).isBefore(deadline);
+    }
+}

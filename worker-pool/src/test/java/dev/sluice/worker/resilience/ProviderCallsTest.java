@@ -1,0 +1,239 @@
+package dev.sluice.worker.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.model.Attempt;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Message;
+import dev.sluice.model.Priority;
+import dev.sluice.model.Tier;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.worker.provider.ChatProvider;
+import dev.sluice.worker.provider.ProviderException;
+import dev.sluice.worker.provider.ProviderReply;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.internal.RetryImpl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Retry and circuit breaker policies with an injected clock and no real sleeps. */
+class ProviderCallsTest {
+    private static final Instant T = Instant.parse("2026-11-22T12:00:00Z");
+    private static final ModelSpec MINI = ModelCatalogue.loadDefault().require("gpt-4.1-mini");
+    private static final ProviderReply OK = new ProviderReply("fine", "stop", new Usage(5, 5, 0, 0), 200, "req_1");
+
+    private final MutableClock clock = new MutableClock(T);
+    private final List<Long> sleeps = new ArrayList<>();
+    private final List<Attempt> attempts = new ArrayList<>();
+
+    /** A clock the test moves; Retry's waits move it too, as real sleeps would. */
+    private static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** Answers from a queue, one entry per call; an empty queue answers OK. */
+    private static final class Scripted implements ChatProvider {
+        final Deque<ProviderException> failures = new ArrayDeque<>();
+        int calls;
+
+        Scripted failing(ProviderException... errors) {
+            failures.addAll(List.of(errors));
+            return this;
+        }
+
+        @Override
+        public String name() {
+            return "openai";
+        }
+
+        @Override
+        public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
+            calls++;
+            ProviderException next = failures.poll();
+            if (next != null) {
+                throw next;
+            }
+            return OK;
+        }
+    }
+
+    @BeforeEach
+    void recordSleeps() {
+        RetryImpl.setSleepFunction(ms -> {
+            sleeps.add(ms);
+            clock.advance(Duration.ofMillis(ms));
+        });
+    }
+
+    @AfterEach
+    void sleepAgain() {
+        RetryImpl.setSleepFunction(Thread::sleep);
+    }
+
+    private ProviderCalls calls(double random) {
+        return new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock, () -> random);
+    }
+
+    private static LlmJob job(Instant deadline) {
+        LlmRequest r = new LlmRequest("r-1", "acme", null, null, Priority.NORMAL, deadline, null, null,
+                List.of(Message.user("hi")), 64, null, null, null, Map.of(), T);
+        return new LlmJob(r, Tier.MEDIUM, List.of(MINI.name()), 1, 1, null, null, "", 0, false, false, T);
+    }
+
+    private static ProviderException error(int status, Duration retryAfter) {
+        return new ProviderException(status, "x", null, "HTTP " + status, ProviderException.retryableStatus(status),
+                retryAfter);
+    }
+
+    @Test
+    void shouldBackOffAsTheSdksDoDoublingFromHalfASecondToAtMostEightWithJitter() {
+        ProviderCalls noJitter = calls(0.0);
+        ProviderCalls mostJitter = calls(1.0);
+        List<Long> slowest = new ArrayList<>();
+        List<Long> fastest = new ArrayList<>();
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            slowest.add(noJitter.delay(attempt, error(503, null)).toMillis());
+            fastest.add(mostJitter.delay(attempt, error(503, null)).toMillis());
+        }
+        assertThat(slowest).containsExactly(500L, 1000L, 2000L, 4000L, 8000L, 8000L);
+        assertThat(fastest).containsExactly(375L, 750L, 1500L, 3000L, 6000L, 6000L);
+    }
+
+    @Test
+    void shouldWaitWhatRetryAfterSaysUpToSixtySecondsAndBackOffBeyond() {
+        ProviderCalls calls = calls(0.0);
+        assertThat(calls.delay(1, error(429, Duration.ofSeconds(2)))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(calls.delay(1, error(429, Duration.ofSeconds(60)))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(calls.delay(1, error(429, Duration.ofSeconds(90)))).isEqualTo(Duration.ofMillis(500));
+        assertThat(calls.delay(2, error(429, Duration.ZERO))).isEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void shouldRetryARetryableErrorOnTheSameModelAndRecordEveryCall() throws Exception {
+        Scripted provider = new Scripted().failing(error(429, Duration.ofSeconds(1)), error(503, null));
+
+        ProviderReply reply = calls(0.0).call(provider, MINI, job(null), attempts::add);
+
+        assertThat(reply).isEqualTo(OK);
+        assertThat(provider.calls).isEqualTo(3);
+        assertThat(sleeps).containsExactly(1000L, 1000L);
+        assertThat(attempts).extracting(Attempt::outcome).containsExactly("rate_limited", "server_error", "ok");
+        assertThat(attempts).extracting(Attempt::startedAt).containsExactly(T, T.plusSeconds(1), T.plusSeconds(2));
+    }
+
+    @Test
+    void shouldGiveUpAfterTwoRetriesAndThrowTheLastError() {
+        Scripted provider = new Scripted().failing(error(500, null), error(502, null), error(503, null));
+
+        assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(null), attempts::add))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(provider.calls).isEqualTo(3);
+        assertThat(sleeps).containsExactly(500L, 1000L);
+    }
+
+    @Test
+    void shouldNeverRetryAnErrorTheSdksWouldNot() {
+        Scripted provider = new Scripted().failing(error(400, null));
+
+        assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(null), attempts::add))
+                .isInstanceOf(ProviderException.class);
+        assertThat(provider.calls).isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void shouldNotRetryWhenTheWaitWouldReachTheJobsDeadline() throws Exception {
+        Scripted provider = new Scripted().failing(error(503, null));
+
+        assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(T.plusSeconds(5)), attempts::add))
+                .isInstanceOf(ProviderException.class);
+        assertThat(provider.calls).isEqualTo(1);
+
+        Scripted patient = new Scripted().failing(error(429, Duration.ofSeconds(2)));
+        assertThat(calls(0.0).call(patient, MINI, job(T.plusSeconds(5)), attempts::add)).isEqualTo(OK);
+        assertThat(patient.calls).as("a 2 s Retry-After still fits").isEqualTo(2);
+    }
+
+    @Test
+    void shouldOpenTheBreakerAfterHalfOfTenCallsFailThenProbeAfterThirtySecondsAndClose() throws Exception {
+        ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
+                Duration.ofSeconds(30)), clock, () -> 0.0);
+        CircuitBreaker breaker = calls.breaker(MINI);
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 5; i++) {
+            calls.call(provider, MINI, job(null), attempts::add);
+        }
+        for (int i = 0; i < 5; i++) {
+            provider.failing(error(503, null));
+            assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                    .isInstanceOf(ProviderException.class);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        int before = provider.calls;
+        assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                .isInstanceOf(CallNotPermittedException.class);
+        assertThat(provider.calls).as("no call while open").isEqualTo(before);
+        assertThat(attempts.getLast().outcome()).isEqualTo(ProviderCalls.CIRCUIT_OPEN);
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                .isInstanceOf(CallNotPermittedException.class);
+        clock.advance(Duration.ofSeconds(2));
+        for (int i = 0; i < 3; i++) {
+            assertThat(calls.call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void shouldNotLetRejectedRequestsOpenTheBreaker() {
+        ProviderCalls calls = calls(0.0);
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 20; i++) {
+            provider.failing(error(400, null));
+            assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                    .isInstanceOf(ProviderException.class);
+        }
+        assertThat(calls.breaker(MINI).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+}
