@@ -87,11 +87,17 @@ public final class KafkaStack implements AutoCloseable {
         return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
     }
 
+    /**
+     * An idempotent producer with one request in flight per connection. With more, a test that
+     * wrote to a topic in its first moments (NOT_LEADER_OR_FOLLOWER on the first batch) twice had
+     * its producer retry OUT_OF_ORDER_SEQUENCE_NUMBER for minutes, and the records never arrived.
+     */
     public KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new ByteArraySerializer());
     }
