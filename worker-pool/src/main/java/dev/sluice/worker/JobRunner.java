@@ -16,6 +16,7 @@ import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
+import dev.sluice.worker.guardrails.PiiRedactor;
 import dev.sluice.worker.resilience.ProviderCalls;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Runs one job through its model chain, the Fallback of {@link ProviderCalls}: each model whose
@@ -41,17 +43,20 @@ final class JobRunner {
     private final dev.sluice.worker.provider.Providers providers;
     private final Clock clock;
     private final ProviderCalls calls;
+    private final Predicate<String> redactsPii;
 
     JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock) {
-        this(catalogue, providers, clock, new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock));
+        this(catalogue, providers, clock, new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock), tenant -> false);
     }
 
+    /** {@code redactsPii} says, per tenantId, whether the tenant's policy wants PII redacted from output. */
     JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock,
-            ProviderCalls calls) {
+            ProviderCalls calls, Predicate<String> redactsPii) {
         this.catalogue = catalogue;
         this.providers = providers;
         this.clock = clock;
         this.calls = calls;
+        this.redactsPii = redactsPii;
     }
 
     /**
@@ -82,11 +87,13 @@ final class JobRunner {
             }
             try {
                 ProviderReply reply = calls.call(provider.get(), model.get(), job, result::addAttempt);
+                String output = redactsPii.test(job.tenantId()) ? PiiRedactor.redact(reply.text()).text()
+                        : reply.text();
                 long cost = Pricing.costMicros(model.get(), reply.usage(), CostBasis.SYNC);
                 costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(),
                         model.get().provider(), modelName, reply.usage(), cost, CostBasis.SYNC, null, clock.instant()));
-                return new Outcome(result.status(ResultStatus.SUCCEEDED).output(reply.text())
-                        .outputJson(jsonOutput(job, reply.text())).finishReason(reply.finishReason())
+                return new Outcome(result.status(ResultStatus.SUCCEEDED).output(output)
+                        .outputJson(jsonOutput(job, output)).finishReason(reply.finishReason())
                         .provider(model.get().provider()).model(modelName).usage(reply.usage()).costMicros(cost)
                         .completedAt(clock.instant()).build(), costs);
             } catch (ProviderException e) {

@@ -8,6 +8,7 @@ import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.worker.provider.AnthropicProvider;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
@@ -23,11 +24,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** worker-pool as a service: one poll loop on its own thread, provider calls on virtual threads. */
 public final class WorkerService implements SluiceService {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerService.class);
+
     private final WorkerConfig config;
     private final PrometheusMeterRegistry metrics;
     private final KafkaProducer<String, byte[]> producer;
     private final ConcurrentRecordLoop loop;
     private final Thread thread;
+    private final TenantDirectory tenants;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
@@ -43,20 +47,36 @@ public final class WorkerService implements SluiceService {
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxInFlight())));
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
+        this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
+                instance + "-tenants");
         JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock,
-                new ProviderCalls(config.resilience(), clock));
+                new ProviderCalls(config.resilience(), clock), tenantId -> tenants.get(tenantId)
+                        .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false));
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
                 workerMetrics);
         this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
                 config.maxInFlight(), config.commitInterval(), config.shutdownTimeout(), clock);
         workerMetrics.trackInFlight(loop.inFlightCounter());
-        this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(loop);
+        this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(this::poll);
     }
 
     @Override
     public String name() {
         return "worker-pool";
+    }
+
+    /** Jobs are taken once every tenant's policy is known, so no early output escapes redaction. */
+    private void poll() {
+        try {
+            if (!tenants.awaitLoaded(Duration.ofSeconds(60))) {
+                log.warn("Tenants not loaded after 60 s; running jobs with the policies known so far");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        loop.run();
     }
 
     @Override
@@ -65,6 +85,7 @@ public final class WorkerService implements SluiceService {
             TopicCreator.ensure(config.kafka());
         }
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
+        tenants.start();
         thread.start();
     }
 
@@ -92,6 +113,7 @@ public final class WorkerService implements SluiceService {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(10));
+        tenants.close();
         if (ops != null) {
             ops.close();
         }

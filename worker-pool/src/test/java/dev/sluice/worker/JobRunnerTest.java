@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.sluice.worker.resilience.ProviderCalls;
 import io.github.resilience4j.retry.internal.RetryImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -198,5 +199,21 @@ class JobRunnerTest {
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
         assertThat(outcome.result().injectionFlagged()).isTrue();
         assertThat(outcome.result().variant()).isEqualTo("B");
+    }
+
+    @Test
+    void shouldRedactPersonalDataFromTheOutputOnlyForTenantsWhosePolicySaysSo() {
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", new ProviderReply(
+                "Reach Jane at jane@example.com or 415-555-0132.", "stop", new Usage(10, 12, 0, 0), 200, "req_1")));
+        ProviderCalls calls = new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock);
+
+        Outcome redacted = new JobRunner(catalogue, new Providers().add(openai), clock, calls, "acme"::equals)
+                .run(job(List.of("gpt-4.1-mini")));
+        Outcome kept = new JobRunner(catalogue, new Providers().add(openai), clock, calls, tenant -> false)
+                .run(job(List.of("gpt-4.1-mini")));
+
+        assertThat(redacted.result().output()).isEqualTo("Reach Jane at [REDACTED_EMAIL] or [REDACTED_PHONE].");
+        assertThat(kept.result().output()).isEqualTo("Reach Jane at jane@example.com or 415-555-0132.");
+        assertThat(redacted.result().costMicros()).as("billed all the same").isEqualTo(kept.result().costMicros());
     }
 }
