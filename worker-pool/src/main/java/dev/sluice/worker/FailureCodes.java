@@ -8,6 +8,7 @@ final class FailureCodes {
     static final String PROVIDER_AUTH = "PROVIDER_AUTH";
     static final String MODEL_NOT_FOUND = "MODEL_NOT_FOUND";
     static final String WORKER_ERROR = "WORKER_ERROR";
+    static final String OUTPUT_INVALID = "OUTPUT_INVALID";
 
     private FailureCodes() {
     }

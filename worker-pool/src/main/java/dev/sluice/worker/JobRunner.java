@@ -1,22 +1,24 @@
 package dev.sluice.worker;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.model.Attempt;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
+import dev.sluice.model.Message;
 import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.ResultError;
 import dev.sluice.model.ResultStatus;
+import dev.sluice.model.Role;
+import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.worker.guardrails.JsonOutput;
+import dev.sluice.worker.guardrails.PiiRedactor;
 import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
-import dev.sluice.worker.guardrails.PiiRedactor;
 import dev.sluice.worker.resilience.ProviderCalls;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
@@ -36,7 +38,8 @@ import java.util.function.Predicate;
  * cost event priced from the catalogue.
  */
 final class JobRunner {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPAIR_PROMPT = "Your answer is not valid. Answer again with only the corrected JSON."
+            + " What is wrong: ";
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRunner.class);
 
     private final ModelCatalogue catalogue;
@@ -87,14 +90,28 @@ final class JobRunner {
             }
             try {
                 ProviderReply reply = calls.call(provider.get(), model.get(), job, result::addAttempt);
+                Usage usage = reply.usage();
+                long cost = bill(job, model.get(), reply.usage(), costs);
+                ResponseFormat format = job.request().responseFormat();
+                String problem = JsonOutput.problem(format, reply.text());
+                if (problem != null) {
+                    // One repair: the same model, shown its answer and what is wrong with it.
+                    reply = calls.call(provider.get(), model.get(), repairJob(job, reply.text(), problem),
+                            result::addAttempt);
+                    usage = usage.plus(reply.usage());
+                    cost += bill(job, model.get(), reply.usage(), costs);
+                    problem = JsonOutput.problem(format, reply.text());
+                    if (problem != null) {
+                        return failed(result.provider(model.get().provider()).model(modelName).usage(usage)
+                                .costMicros(cost), FailureCodes.OUTPUT_INVALID, modelName + " answered twice without"
+                                + " the JSON asked for; " + problem, false, costs);
+                    }
+                }
                 String output = redactsPii.test(job.tenantId()) ? PiiRedactor.redact(reply.text()).text()
                         : reply.text();
-                long cost = Pricing.costMicros(model.get(), reply.usage(), CostBasis.SYNC);
-                costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(),
-                        model.get().provider(), modelName, reply.usage(), cost, CostBasis.SYNC, null, clock.instant()));
                 return new Outcome(result.status(ResultStatus.SUCCEEDED).output(output)
                         .outputJson(jsonOutput(job, output)).finishReason(reply.finishReason())
-                        .provider(model.get().provider()).model(modelName).usage(reply.usage()).costMicros(cost)
+                        .provider(model.get().provider()).model(modelName).usage(usage).costMicros(cost)
                         .completedAt(clock.instant()).build(), costs);
             } catch (ProviderException e) {
                 last = e.getMessage();
@@ -128,16 +145,31 @@ final class JobRunner {
         };
     }
 
-    /** The output again as JSON text when JSON was asked for and it parses; null otherwise. */
+    /** The output again as compact JSON when JSON was asked for and it parses; null otherwise. */
     private static String jsonOutput(LlmJob job, String text) {
         ResponseFormat f = job.request().responseFormat();
-        if (f == null || f.type() == ResponseFormat.Type.TEXT) {
-            return null;
-        }
-        try {
-            return JSON.readTree(text).toString();
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        return f == null || f.type() == ResponseFormat.Type.TEXT ? null : JsonOutput.normalised(text);
+    }
+
+    /** A cost event for one billed call; returns its cost. */
+    private long bill(LlmJob job, ModelSpec model, Usage usage, List<CostEvent> costs) {
+        long cost = Pricing.costMicros(model, usage, CostBasis.SYNC);
+        costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(), model.provider(),
+                model.name(), usage, cost, CostBasis.SYNC, null, clock.instant()));
+        return cost;
+    }
+
+    /** The job again with the model's answer and what is wrong with it appended to the conversation. */
+    static LlmJob repairJob(LlmJob job, String answer, String problem) {
+        LlmRequest r = job.request();
+        List<Message> messages = new ArrayList<>(r.messages());
+        messages.add(new Message(Role.ASSISTANT, answer, false));
+        messages.add(Message.user(REPAIR_PROMPT + problem));
+        LlmRequest repair = new LlmRequest(r.requestId(), r.tenantId(), r.idempotencyKey(), r.userId(), r.priority(),
+                r.deadline(), r.model(), r.tier(), messages, r.maxOutputTokens(), r.temperature(), r.responseFormat(),
+                r.webhook(), r.metadata(), r.createdAt());
+        return new LlmJob(repair, job.tier(), job.modelChain(), job.estimatedInputTokens(), job.estimatedCostMicros(),
+                job.cacheKey(), job.variant(), job.routeReason(), job.attempt(), job.batchEligible(),
+                job.injectionFlagged(), job.routedAt());
     }
 }
