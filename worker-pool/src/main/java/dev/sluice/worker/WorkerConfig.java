@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** worker-pool's configuration; see the module README for every key and its default. */
 public record WorkerConfig(
@@ -63,7 +64,7 @@ public record WorkerConfig(
             };
             providers.add(new ProviderEndpoint(name, protocol, s.url(prefix + "base.url", defaultUrl),
                     s.secret(prefix + "api.key"),
-                    s.duration(prefix + "timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1))));
+                    s.duration(prefix + "timeout", Duration.ofSeconds(600), Duration.ofSeconds(1), Duration.ofHours(1))));
             if (providers.getLast().baseUrl() == null) {
                 s.problem(prefix + "base.url is required for provider " + name);
             }
@@ -83,10 +84,19 @@ public record WorkerConfig(
                         s.intValue("worker.breaker.minimum.calls", 10, 1, 10_000),
                         s.intValue("worker.breaker.failure.percent", 50, 1, 100),
                         s.duration("worker.breaker.open.for", Duration.ofSeconds(30), Duration.ofMillis(100),
-                                Duration.ofHours(1))),
+                                Duration.ofHours(1)),
+                        timeLimits(s)),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));
+    }
+
+    private static Map<Tier, Duration> timeLimits(Settings s) {
+        Map<Tier, Duration> limits = new java.util.EnumMap<>(Tier.class);
+        ProviderCalls.Settings.DEFAULT_TIME_LIMITS.forEach((tier, d) -> limits.put(tier, s.duration(
+                "worker.time.limit." + tier.name().toLowerCase(java.util.Locale.ROOT), d, Duration.ofMillis(100),
+                Duration.ofHours(1))));
+        return limits;
     }
 
     /**

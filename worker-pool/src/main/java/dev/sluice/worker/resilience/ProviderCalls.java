@@ -2,6 +2,7 @@ package dev.sluice.worker.resilience;
 
 import dev.sluice.model.Attempt;
 import dev.sluice.model.LlmJob;
+import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
@@ -14,9 +15,17 @@ import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -30,8 +39,10 @@ import java.util.function.DoubleSupplier;
  *       the provider's {@code Retry-After}, and never past the job's deadline;</li>
  *   <li><b>CircuitBreaker</b> (Resilience4j), one per provider and model: when it is open the
  *       call is not made and the chain moves on at once;</li>
- *   <li>RateLimiter and a per-tier TimeLimiter are not built yet; the adapter's HTTP timeout
- *       ({@code providers.<name>.timeout}) bounds each call meanwhile.</li>
+ *   <li>RateLimiter (token-aware) is not built yet;</li>
+ *   <li><b>TimeLimiter</b> (Resilience4j): each call gets the job's tier's time limit; a call
+ *       that overruns is cancelled (its virtual thread interrupted) and counts as a retryable
+ *       timeout.</li>
  * </ul>
  * Every call that reaches the provider, and every call the breaker refuses, is an attempt.
  */
@@ -43,6 +54,7 @@ public final class ProviderCalls {
     private final Clock clock;
     private final DoubleSupplier random;
     private final CircuitBreakerRegistry breakers;
+    private final ExecutorService calling = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
      * @param retries retries after the first call of one model (the SDKs' default is 2)
@@ -52,11 +64,24 @@ public final class ProviderCalls {
      * @param breakerMinimumCalls calls before it judges at all
      * @param breakerFailureRate percent of failed calls that open it
      * @param breakerOpenFor how long it stays open before letting trial calls through
+     * @param timeLimits the longest one call may take, per tier
      */
     public record Settings(int retries, Duration maxRetryAfter, int breakerWindow, int breakerMinimumCalls,
-            float breakerFailureRate, Duration breakerOpenFor) {
+            float breakerFailureRate, Duration breakerOpenFor, Map<Tier, Duration> timeLimits) {
+        public static final Map<Tier, Duration> DEFAULT_TIME_LIMITS = Map.of(Tier.SMALL, Duration.ofSeconds(30),
+                Tier.MEDIUM, Duration.ofSeconds(60), Tier.LARGE, Duration.ofSeconds(120));
         public static final Settings DEFAULTS = new Settings(2, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), DEFAULT_TIME_LIMITS);
+
+        public Settings {
+            timeLimits = Map.copyOf(timeLimits);
+        }
+
+        /** The time limit of a tier; AUTO never reaches a worker, but is given the largest. */
+        public Duration timeLimit(Tier tier) {
+            return timeLimits.getOrDefault(tier, timeLimits.values().stream().max(Duration::compareTo)
+                    .orElse(Duration.ofSeconds(120)));
+        }
     }
 
     public ProviderCalls(Settings settings, Clock clock) {
@@ -98,10 +123,13 @@ public final class ProviderCalls {
                         .intervalBiFunction((Integer attempt, Either<Throwable, ProviderReply> outcome) ->
                                 delay(attempt, outcome.isLeft() ? outcome.getLeft() : null).toMillis())
                         .build());
+        Duration limit = settings.timeLimit(job.tier());
+        TimeLimiter timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(limit)
+                .cancelRunningFuture(true).build());
         CheckedSupplier<ProviderReply> once = () -> {
             Instant start = clock.instant();
             try {
-                ProviderReply reply = provider.complete(model, job);
+                ProviderReply reply = limited(timeLimiter, limit, job, () -> provider.complete(model, job));
                 attempts.accept(new Attempt(model.provider(), model.name(), Attempt.OK, reply.httpStatus(),
                         clock.millis() - start.toEpochMilli(), start));
                 return reply;
@@ -127,6 +155,39 @@ public final class ProviderCalls {
         } catch (Throwable e) {
             throw new IllegalStateException("unexpected failure calling " + model.name(), e);
         }
+    }
+
+    /** The call on its own virtual thread, cancelled when it overruns the tier's limit. */
+    private ProviderReply limited(TimeLimiter limiter, Duration limit, LlmJob job, Callable<ProviderReply> call)
+            throws ProviderException {
+        try {
+            return limiter.executeFutureSupplier(() -> calling.submit(call));
+        } catch (TimeoutException e) {
+            throw new ProviderException(0, "timeout", null, "no answer within the " + job.tier().name().toLowerCase(
+                    java.util.Locale.ROOT) + " tier's limit of " + limit.toMillis() + " ms", true, null);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        } catch (ProviderException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
+        } catch (Exception e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static ProviderException unwrap(Throwable cause) {
+        if (cause instanceof ProviderException p) {
+            return p;
+        }
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException(cause);
     }
 
     /** The breaker of one provider and model. */

@@ -196,7 +196,7 @@ class ProviderCallsTest {
     @Test
     void shouldOpenTheBreakerAfterHalfOfTenCallsFailThenProbeAfterThirtySecondsAndClose() throws Exception {
         ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30)), clock, () -> 0.0);
+                Duration.ofSeconds(30), ProviderCalls.Settings.DEFAULT_TIME_LIMITS), clock, () -> 0.0);
         CircuitBreaker breaker = calls.breaker(MINI);
         Scripted provider = new Scripted();
         for (int i = 0; i < 5; i++) {
@@ -235,5 +235,49 @@ class ProviderCallsTest {
                     .isInstanceOf(ProviderException.class);
         }
         assertThat(calls.breaker(MINI).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void shouldCancelACallThatOverrunsItsTiersTimeLimitAndCallItARetryableTimeout() throws Exception {
+        ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
+                Duration.ofSeconds(30), Map.of(Tier.SMALL, Duration.ofMillis(100), Tier.MEDIUM, Duration.ofSeconds(60),
+                Tier.LARGE, Duration.ofSeconds(60))), clock, () -> 0.0);
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        ChatProvider hanging = new ChatProvider() {
+            @Override
+            public String name() {
+                return "openai";
+            }
+
+            @Override
+            public ProviderReply complete(ModelSpec model, LlmJob job) {
+                try {
+                    Thread.sleep(Duration.ofMinutes(5));
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+                return OK;
+            }
+        };
+        LlmJob small = job(null);
+        LlmJob smallTier = new LlmJob(small.request(), Tier.SMALL, small.modelChain(), 1, 1, null, null, "", 0, false,
+                false, T);
+
+        assertThatThrownBy(() -> calls.call(hanging, MINI, smallTier, attempts::add))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.outcome()).isEqualTo("timeout");
+                    assertThat(e.getMessage()).contains("small tier's limit of 100 ms");
+                });
+        assertThat(attempts).extracting(Attempt::outcome).containsExactly("timeout");
+        assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the call was cancelled").isTrue();
+    }
+
+    @Test
+    void shouldGiveEachTierItsOwnLimit() {
+        ProviderCalls.Settings d = ProviderCalls.Settings.DEFAULTS;
+        assertThat(d.timeLimit(Tier.SMALL)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.timeLimit(Tier.LARGE)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(d.timeLimit(Tier.AUTO)).isEqualTo(Duration.ofSeconds(120));
     }
 }
