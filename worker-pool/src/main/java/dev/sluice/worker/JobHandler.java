@@ -14,6 +14,7 @@ import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -40,9 +41,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final Serializer<DeadLetter> deadLetters;
     private final Clock clock;
     private final WorkerMetrics metrics;
+    private final Predicate<String> alreadyCompleted;
 
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics, Predicate<String> alreadyCompleted) {
+        this.alreadyCompleted = alreadyCompleted;
         this.producer = producer;
         this.topics = topics;
         this.runner = runner;
@@ -64,6 +67,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         } catch (RuntimeException e) {
             deadLetter(record, e).get();
             metrics.deadLettered();
+            return;
+        }
+        if (alreadyCompleted.test(job.requestId())) {
+            // Redelivered after a crash: its completion is on the topic, so no second provider call.
+            metrics.skippedCompleted();
             return;
         }
         String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();

@@ -24,6 +24,7 @@ public record WorkerConfig(
         Duration shutdownTimeout,
         List<ProviderEndpoint> providers,
         ProviderCalls.Settings resilience,
+        Duration redeliveryWindow,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops) {
@@ -86,6 +87,7 @@ public record WorkerConfig(
                         s.duration("worker.breaker.open.for", Duration.ofSeconds(30), Duration.ofMillis(100),
                                 Duration.ofHours(1)),
                         timeLimits(s)),
+                s.duration("worker.redelivery.window", Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7)),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));

@@ -32,6 +32,10 @@ final class WorkerMetrics {
         costMicros.increment(outcome.result().costMicros());
     }
 
+    void skippedCompleted() {
+        registry.counter("sluice_worker_jobs_total", "status", "ALREADY_COMPLETED").increment();
+    }
+
     void deadLettered() {
         deadLettered.increment();
     }

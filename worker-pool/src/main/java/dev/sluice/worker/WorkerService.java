@@ -32,6 +32,7 @@ public final class WorkerService implements SluiceService {
     private final ConcurrentRecordLoop loop;
     private final Thread thread;
     private final TenantDirectory tenants;
+    private final CompletedJobs completed;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
@@ -53,8 +54,10 @@ public final class WorkerService implements SluiceService {
                 new ProviderCalls(config.resilience(), clock), tenantId -> tenants.get(tenantId)
                         .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false));
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
+        this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
+                clock);
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics);
+                workerMetrics, completed::contains);
         this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
                 config.maxInFlight(), config.commitInterval(), config.shutdownTimeout(), clock);
         workerMetrics.trackInFlight(loop.inFlightCounter());
@@ -66,11 +69,17 @@ public final class WorkerService implements SluiceService {
         return "worker-pool";
     }
 
-    /** Jobs are taken once every tenant's policy is known, so no early output escapes redaction. */
+    /**
+     * Jobs are taken once every tenant's policy is known, so no early output escapes redaction,
+     * and once recent completions are known, so no redelivered job is called twice.
+     */
     private void poll() {
         try {
             if (!tenants.awaitLoaded(Duration.ofSeconds(60))) {
                 log.warn("Tenants not loaded after 60 s; running jobs with the policies known so far");
+            }
+            if (!completed.awaitLoaded(Duration.ofSeconds(60))) {
+                log.warn("Recent completions not read after 60 s; a redelivered job may be called again");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -86,6 +95,7 @@ public final class WorkerService implements SluiceService {
         }
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         tenants.start();
+        completed.start();
         thread.start();
     }
 
@@ -114,6 +124,7 @@ public final class WorkerService implements SluiceService {
         }
         producer.close(Duration.ofSeconds(10));
         tenants.close();
+        completed.close();
         if (ops != null) {
             ops.close();
         }

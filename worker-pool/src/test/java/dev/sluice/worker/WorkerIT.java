@@ -202,4 +202,59 @@ class WorkerIT {
             }
         }
     }
+
+    @Test
+    void shouldNotCallAProviderAgainForARedeliveredJobWhoseCompletionExists(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(10), Duration.ofMillis(10)).withApiKeys(Set.of("sk-it")));
+                var producer = kafka.producer()) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.tiers", "small");
+            String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+            java.util.function.IntConsumer send = i -> {
+                LlmRequest r = LlmRequest.of("re-" + i, "tenant-" + (i % 2), "Item " + i, Instant.now());
+                producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
+                        new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 5, 50, null, null, "it", 0, false,
+                                false, Instant.now()))));
+            };
+
+            values.put("worker.group.id", prefix + "first");
+            try (WorkerService first = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))))) {
+                first.start();
+                for (int i = 0; i < 20; i++) {
+                    send.accept(i);
+                }
+                producer.flush();
+                kafka.readUntil(topics.completions(), r -> r.size() >= 20, Duration.ofSeconds(60));
+            }
+            assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(20);
+
+            // A second group reads the job topic from its start: all 20 jobs come again, as they
+            // would to a worker that took over after a crash before the offsets were committed.
+            values.put("worker.group.id", prefix + "second");
+            try (WorkerService second = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
+                    var admin = kafka.admin()) {
+                second.start();
+                for (int i = 20; i < 25; i++) {
+                    send.accept(i);
+                }
+                producer.flush();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> admin
+                        .listConsumerGroupOffsets(prefix + "second").partitionsToOffsetAndMetadata().get().values()
+                        .stream().mapToLong(o -> o.offset()).sum() >= 25);
+            }
+            List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= 25, Duration.ofSeconds(30))
+                    .stream().map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                    .toList();
+            assertThat(all).hasSize(25).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+            assertThat(sim.stats().requests("POST /v1/chat/completions")).as("only the five new jobs were called")
+                    .isEqualTo(25);
+        }
+    }
 }
