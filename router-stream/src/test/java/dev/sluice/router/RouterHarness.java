@@ -49,6 +49,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  */
 final class RouterHarness implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
+    private static final String APPLICATION_ID = "router-test";
 
     final Topics topics = new Topics("llm.");
     final ModelCatalogue catalogue = ModelCatalogue.loadDefault();
@@ -77,7 +78,7 @@ final class RouterHarness implements AutoCloseable {
         now = start;
         serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         // The driver drops records sent outside process() under EOS (its producer.clear() also
         // clears uncommitted sends), which loses dead letters written while a record is enqueued.
@@ -260,7 +261,7 @@ final class RouterHarness implements AutoCloseable {
         Map<String, List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>>> changelogs =
                 new java.util.HashMap<>();
         for (String store : RouterState.storeNames()) {
-            String topic = "router-test-" + store + "-changelog";
+            String topic = changelogTopic(store);
             changelogs.put(store, driver.createOutputTopic(topic, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer()).readRecordsToList());
         }
@@ -281,8 +282,13 @@ final class RouterHarness implements AutoCloseable {
 
     /** How many records the store's changelog holds so far (without reading them away). */
     long changelogRecords(String store) {
-        return driver.createOutputTopic("router-test-" + store + "-changelog", new ByteArrayDeserializer(),
+        return driver.createOutputTopic(changelogTopic(store), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer()).getQueueSize();
+    }
+
+    /** The changelog topic Kafka Streams names for a store of this driver's application. */
+    private static String changelogTopic(String store) {
+        return APPLICATION_ID + "-" + store + "-changelog";
     }
 
     @SuppressWarnings("unchecked")

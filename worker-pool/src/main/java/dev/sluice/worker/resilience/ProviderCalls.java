@@ -49,6 +49,8 @@ import java.util.function.DoubleSupplier;
 public final class ProviderCalls {
     /** What an attempt refused by an open breaker is called. */
     public static final String CIRCUIT_OPEN = "circuit_open";
+    /** The longest backoff the SDKs wait between retries. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
     private final Settings settings;
     private final Clock clock;
@@ -201,11 +203,11 @@ public final class ProviderCalls {
      * {@code min(0.5 s * 2^(attempt-1), 8 s)} times a jitter between 0.75 and 1.
      */
     Duration delay(int attempt, Throwable error) {
-        if (error instanceof ProviderException p && p.retryAfter() != null && p.retryAfter().isPositive()
-                && p.retryAfter().compareTo(settings.maxRetryAfter()) <= 0) {
-            return p.retryAfter();
+        Duration retryAfter = error instanceof ProviderException p ? honouredRetryAfter(p) : null;
+        if (retryAfter != null) {
+            return retryAfter;
         }
-        double seconds = Math.min(0.5 * Math.pow(2, attempt - 1), 8.0);
+        double seconds = Math.min(0.5 * Math.pow(2, attempt - 1), MAX_BACKOFF.toMillis() / 1000.0);
         double jitter = 1 - 0.25 * random.getAsDouble();
         return Duration.ofMillis(Math.round(seconds * jitter * 1000));
     }
@@ -215,8 +217,14 @@ public final class ProviderCalls {
         if (deadline == null) {
             return true;
         }
-        Duration longest = e.retryAfter() != null && e.retryAfter().isPositive()
-                && e.retryAfter().compareTo(settings.maxRetryAfter()) <= 0 ? e.retryAfter() : Duration.ofSeconds(8);
+        Duration retryAfter = honouredRetryAfter(e);
+        Duration longest = retryAfter != null ? retryAfter : MAX_BACKOFF;
         return clock.instant().plus(longest).isBefore(deadline);
+    }
+
+    /** The provider's Retry-After when it sent a positive one no longer than {@code maxRetryAfter}; else null. */
+    private Duration honouredRetryAfter(ProviderException e) {
+        Duration d = e.retryAfter();
+        return d != null && d.isPositive() && d.compareTo(settings.maxRetryAfter()) <= 0 ? d : null;
     }
 }

@@ -252,7 +252,7 @@ class ProviderCallsTest {
             @Override
             public ProviderReply complete(ModelSpec model, LlmJob job) {
                 try {
-                    Thread.sleep(Duration.ofMinutes(5));
+                    new java.util.concurrent.CountDownLatch(1).await(); // blocks until cancelled
                 } catch (InterruptedException e) {
                     interrupted.countDown();
                 }
