@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -24,39 +24,46 @@ final class AnthropicApi {
         ctx.header("request-id", requestId);
         String model = "unknown";
         try {
-            authenticate(ctx, config);
+            String apiKey = authenticate(ctx, config);
             if (ctx.header("anthropic-version") == null || ctx.header("anthropic-version").isBlank()) {
                 throw ApiException.invalid("anthropic-version: header is required", null, null);
             }
             AnthropicRequest request = AnthropicRequest.parse(parse(ctx));
             model = request.model();
             Duration firstByte = state.firstByteDelay(ctx, config);
-            OptionalInt fault = state.fault(ctx, config);
-            if (fault.isPresent()) {
-                SimState.pause(firstByte);
-                throw Faults.anthropic(fault.getAsInt(), model, config);
+            OptionalInt failure = state.failure(ctx, config, "anthropic", model, firstByte);
+            if (failure.isPresent()) {
+                if (failure.getAsInt() == 429) {
+                    RateLimitHeaders.anthropicExhausted(ctx, config, Instant.ofEpochMilli(state.now()).plus(config.retryAfter()));
+                }
+                throw Faults.anthropic(failure.getAsInt(), model, config);
             }
             int inputTokens = request.inputTokens();
-            RateWindow.Snapshot admitted = state.window.admit(config, state.clock.getAsLong(), inputTokens);
+            // max_tokens is reserved in full at admission and not given back when the answer is shorter.
+            RateWindow.Snapshot admitted = state.limits.forKey("anthropic", apiKey, state.now())
+                    .admit(config, state.now(), inputTokens, request.maxTokens());
+            RateLimitHeaders.anthropic(ctx, admitted);
             if (admitted.exceeded()) {
-                rateLimitHeaders(ctx, admitted);
-                throw admitted.requestsExceeded()
-                        ? Faults.anthropicRateLimit("requests", admitted.requestLimit(), admitted.resetIn())
-                        : Faults.anthropicRateLimit("tokens", admitted.tokenLimit(), admitted.resetIn());
+                state.stats.rateLimited(apiKey);
+                boolean requests = admitted.verdict() == RateWindow.Verdict.REQUESTS;
+                throw Faults.anthropicRateLimit(requests ? "requests" : "tokens",
+                        requests ? admitted.requestLimit() : admitted.tokenLimit(), admitted.resetIn());
             }
+            Usage usage = new Usage(inputTokens, config.promptCache()
+                    ? state.promptCache.anthropic(apiKey, request, state.now())
+                    : PromptCache.AnthropicUsage.NONE);
             TextGenerator.Generated output = generate(request);
-            rateLimitHeaders(ctx, state.window.charge(config, state.clock.getAsLong(), inputTokens, output.tokens()));
-            state.stats.tokens(inputTokens, output.tokens());
+            state.stats.tokens(inputTokens, output.tokens(), usage.cache().read(), usage.cache().written());
             Duration generation = SimState.generationTime(config, output.tokens());
             if (request.stream()) {
                 SimState.pause(firstByte);
-                stream(ctx, request, output, inputTokens, generation);
+                stream(ctx, request, output, usage, generation);
             } else {
                 SimState.pause(firstByte.plus(generation));
-                json(ctx, 200, message(request, output, inputTokens));
+                json(ctx, 200, message(request, output, usage));
             }
         } catch (ApiException e) {
-            error(ctx, e, requestId, config);
+            error(ctx, e, requestId);
         }
     }
 
@@ -64,13 +71,13 @@ final class AnthropicApi {
     void notFound(Context ctx) {
         String requestId = Ids.anthropicRequest();
         ctx.header("request-id", requestId);
-        error(ctx, new ApiException(404, "not_found_error", "Not Found", null, null, null), requestId, state.config());
+        error(ctx, new ApiException(404, "not_found_error", "Not Found", null, null, null), requestId);
     }
 
     /**
      * Takes {@code x-api-key} or, as anthropic-java 3.x sends an API key, {@code Authorization: Bearer}.
      */
-    private static void authenticate(Context ctx, SimConfig config) {
+    private static String authenticate(Context ctx, SimConfig config) {
         String key = ctx.header("x-api-key");
         String authorization = ctx.header("Authorization");
         if ((key == null || key.isBlank()) && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -82,6 +89,7 @@ final class AnthropicApi {
         if (!config.acceptsKey(key.trim())) {
             throw new ApiException(401, "authentication_error", "invalid x-api-key", null, null, null);
         }
+        return key.trim();
     }
 
     private JsonNode parse(Context ctx) {
@@ -98,16 +106,27 @@ final class AnthropicApi {
         return TextGenerator.finish(TextGenerator.prose(random), request.stopSequences(), request.maxTokens());
     }
 
-    private ObjectNode message(AnthropicRequest request, TextGenerator.Generated output, int inputTokens) {
+    /**
+     * Input split as Anthropic bills it: {@code input_tokens} is what was neither read from nor
+     * written to the cache, so the three counters add up to the whole prompt.
+     */
+    private record Usage(int totalInput, PromptCache.AnthropicUsage cache) {
+
+        int uncachedInput() {
+            return totalInput - cache.read() - cache.written();
+        }
+    }
+
+    private ObjectNode message(AnthropicRequest request, TextGenerator.Generated output, Usage usage) {
         ObjectNode body = header(Ids.anthropicMessage(), request.model());
         body.putArray("content").addObject().put("type", "text").put("text", output.text());
         body.put("stop_reason", stopReason(output));
         body.put("stop_sequence", output.stopSequence());
-        body.set("usage", usage(inputTokens, output.tokens()));
+        body.set("usage", usage(usage, output.tokens()));
         return body;
     }
 
-    private void stream(Context ctx, AnthropicRequest request, TextGenerator.Generated output, int inputTokens,
+    private void stream(Context ctx, AnthropicRequest request, TextGenerator.Generated output, Usage usage,
             Duration generation) {
         SseWriter sse = new SseWriter(ctx);
         ObjectNode start = event("message_start");
@@ -117,7 +136,7 @@ final class AnthropicApi {
         message.putNull("stop_reason");
         message.putNull("stop_sequence");
         // The API reports a token or so of output up front; message_delta carries the real total.
-        message.set("usage", usage(inputTokens, Math.min(1, output.tokens())));
+        message.set("usage", usage(usage, Math.min(1, output.tokens())));
         sse.event("message_start", start.toString());
 
         ObjectNode blockStart = event("content_block_start").put("index", 0);
@@ -138,9 +157,9 @@ final class AnthropicApi {
         ObjectNode messageDelta = event("message_delta");
         messageDelta.putObject("delta").put("stop_reason", stopReason(output)).put("stop_sequence", output.stopSequence());
         messageDelta.putObject("usage")
-                .put("input_tokens", inputTokens)
-                .put("cache_creation_input_tokens", 0)
-                .put("cache_read_input_tokens", 0)
+                .put("input_tokens", usage.uncachedInput())
+                .put("cache_creation_input_tokens", usage.cache().written())
+                .put("cache_read_input_tokens", usage.cache().read())
                 .put("output_tokens", output.tokens());
         sse.event("message_delta", messageDelta.toString());
         sse.event("message_stop", event("message_stop").toString());
@@ -159,13 +178,15 @@ final class AnthropicApi {
         return state.json.createObjectNode().put("type", type);
     }
 
-    private ObjectNode usage(int inputTokens, int outputTokens) {
+    private ObjectNode usage(Usage input, int outputTokens) {
         ObjectNode usage = state.json.createObjectNode();
-        usage.put("input_tokens", inputTokens);
+        usage.put("input_tokens", input.uncachedInput());
         usage.put("output_tokens", outputTokens);
-        usage.put("cache_creation_input_tokens", 0);
-        usage.put("cache_read_input_tokens", 0);
-        usage.putObject("cache_creation").put("ephemeral_5m_input_tokens", 0).put("ephemeral_1h_input_tokens", 0);
+        usage.put("cache_creation_input_tokens", input.cache().written());
+        usage.put("cache_read_input_tokens", input.cache().read());
+        usage.putObject("cache_creation")
+                .put("ephemeral_5m_input_tokens", input.cache().written5m())
+                .put("ephemeral_1h_input_tokens", input.cache().written1h());
         usage.put("service_tier", "standard");
         return usage;
     }
@@ -177,27 +198,10 @@ final class AnthropicApi {
         return output.stopSequence() != null ? "stop_sequence" : "end_turn";
     }
 
-    private static void rateLimitHeaders(Context ctx, RateWindow.Snapshot limits) {
-        String reset = limits.resetAt().truncatedTo(ChronoUnit.SECONDS).toString();
-        limitHeaders(ctx, "requests", limits.requestLimit(), limits.requestsRemaining(), reset);
-        limitHeaders(ctx, "tokens", limits.tokenLimit(), limits.tokensRemaining(), reset);
-        limitHeaders(ctx, "input-tokens", limits.tokenLimit(), limits.inputTokensRemaining(), reset);
-        limitHeaders(ctx, "output-tokens", limits.tokenLimit(), limits.outputTokensRemaining(), reset);
-    }
-
-    private static void limitHeaders(Context ctx, String kind, long limit, long remaining, String reset) {
-        ctx.header("anthropic-ratelimit-" + kind + "-limit", Long.toString(limit));
-        ctx.header("anthropic-ratelimit-" + kind + "-remaining", Long.toString(remaining));
-        ctx.header("anthropic-ratelimit-" + kind + "-reset", reset);
-    }
-
-    private void error(Context ctx, ApiException e, String requestId, SimConfig config) {
+    /** The anthropic-ratelimit headers of a 429 were set by whoever decided on it; retry-after is set here. */
+    private void error(Context ctx, ApiException e, String requestId) {
         if (e.retryAfter != null) {
-            long seconds = Math.max(1, (e.retryAfter.toMillis() + 999) / 1000);
-            String reset = java.time.Instant.now().plus(e.retryAfter).truncatedTo(ChronoUnit.SECONDS).toString();
-            ctx.header("retry-after", Long.toString(seconds));
-            limitHeaders(ctx, "requests", config.requestsPerMinute(), 0, reset);
-            limitHeaders(ctx, "tokens", config.tokensPerMinute(), 0, reset);
+            ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
         }
         ObjectNode body = state.json.createObjectNode();
         body.put("type", "error");

@@ -8,6 +8,11 @@ import java.util.Set;
 /**
  * A validated Messages API request. Error messages use the API's pydantic-style
  * {@code field.index.field: problem} wording.
+ *
+ * @param blocks system blocks then each message's content blocks, in prompt order: the units of
+ *     token counting and of prompt caching
+ * @param topLevelTtl TTL of a top-level {@code cache_control}, which puts a breakpoint on the last
+ *     block; null without one
  */
 record AnthropicRequest(
         String model,
@@ -15,7 +20,9 @@ record AnthropicRequest(
         String system,
         List<Message> messages,
         List<String> stopSequences,
-        boolean stream) {
+        boolean stream,
+        List<Block> blocks,
+        String topLevelTtl) {
 
     private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "search_result",
             "tool_use", "tool_result", "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result");
@@ -25,13 +32,44 @@ record AnthropicRequest(
     record Message(String role, String text) {
     }
 
-    /** o200k over system and message text: Claude's own tokenizer is not public (see README). */
+    /**
+     * One system or content block. {@code owner} places it ({@code system}, {@code messages.2.user})
+     * so equal text in different places is a different prefix.
+     *
+     * @param cacheTtl {@code 5m} or {@code 1h} when the block carries {@code cache_control}, else null
+     */
+    record Block(String owner, String text, String cacheTtl, int tokens) {
+
+        static Block of(String owner, String text, String cacheTtl) {
+            return new Block(owner, text, cacheTtl, Tokens.count(text));
+        }
+    }
+
+    /**
+     * o200k per block, summed, so that a cached prefix and the rest add up to the total exactly:
+     * Claude's own tokenizer is not public (see README).
+     */
     int inputTokens() {
-        int tokens = Tokens.count(system);
-        for (Message message : messages) {
-            tokens += Tokens.count(message.text());
+        int tokens = 0;
+        for (Block block : blocks) {
+            tokens += block.tokens();
         }
         return tokens;
+    }
+
+    /** Index of the last block that closes a cacheable prefix, or -1 when the request asks for no caching. */
+    int lastBreakpoint() {
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            if (breakpointTtl(i) != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    String breakpointTtl(int block) {
+        String own = blocks.get(block).cacheTtl();
+        return own == null && block == blocks.size() - 1 ? topLevelTtl : own;
     }
 
     List<String> seedParts() {
@@ -64,8 +102,12 @@ record AnthropicRequest(
         if (maxTokens.asLong() < 1) {
             throw invalid("max_tokens: Input should be greater than or equal to 1");
         }
-        List<Message> messages = messages(body.get("messages"));
-        String system = system(body.get("system"));
+        // Messages are checked before system, as the API reports them; system blocks still come first.
+        List<Block> messageBlocks = new ArrayList<>();
+        List<Message> messages = messages(body.get("messages"), messageBlocks);
+        List<Block> blocks = new ArrayList<>();
+        String system = system(body.get("system"), blocks);
+        blocks.addAll(messageBlocks);
         JsonNode temperature = body.get("temperature");
         if (Json.present(temperature)) {
             if (!temperature.isNumber()) {
@@ -86,11 +128,13 @@ record AnthropicRequest(
         if (Json.present(stream) && !stream.isBoolean()) {
             throw invalid("stream: Input should be a valid boolean");
         }
+        String topLevelTtl = Json.present(body.get("cache_control")) ? cacheTtl(body, "") : null;
         return new AnthropicRequest(model.asText(), (int) Math.min(Integer.MAX_VALUE, maxTokens.asLong()), system,
-                messages, stopSequences(body.get("stop_sequences")), Json.present(stream) && stream.asBoolean());
+                messages, stopSequences(body.get("stop_sequences")), Json.present(stream) && stream.asBoolean(),
+                List.copyOf(blocks), topLevelTtl);
     }
 
-    private static List<Message> messages(JsonNode messages) {
+    private static List<Message> messages(JsonNode messages, List<Block> blocks) {
         if (!Json.present(messages)) {
             throw invalid("messages: Field required");
         }
@@ -115,13 +159,17 @@ record AnthropicRequest(
             if (!Json.present(content)) {
                 throw invalid(path + ".content: Field required");
             }
-            result.add(new Message(role, content(content, path + ".content")));
+            result.add(new Message(role, content(content, path + ".content", path + "." + role, blocks)));
         }
         return List.copyOf(result);
     }
 
-    private static String content(JsonNode content, String path) {
+    /** The message's text for the seed; each top-level block also goes to {@code blocks} when it is non-null. */
+    private static String content(JsonNode content, String path, String owner, List<Block> blocks) {
         if (content.isTextual()) {
+            if (blocks != null) {
+                blocks.add(Block.of(owner, content.asText(), null));
+            }
             return content.asText();
         }
         if (!content.isArray()) {
@@ -135,7 +183,7 @@ record AnthropicRequest(
                 throw invalid(path + "." + i + ": Input tag '" + type
                         + "' found using 'type' does not match any of the expected tags: " + BLOCK_TAGS);
             }
-            checkCacheControl(block, path + "." + i);
+            String ttl = cacheTtl(block, path + "." + i);
             String blockText = switch (type) {
                 case "text" -> {
                     if (!block.path("text").isTextual()) {
@@ -145,9 +193,13 @@ record AnthropicRequest(
                 }
                 case "tool_result" -> block.path("content").isTextual()
                         ? block.get("content").asText()
-                        : content(block.path("content").isArray() ? block.get("content") : Json.emptyArray(), path + "." + i + ".content");
+                        : content(block.path("content").isArray() ? block.get("content") : Json.emptyArray(),
+                                path + "." + i + ".content", owner, null);
                 default -> "";
             };
+            if (blocks != null) {
+                blocks.add(Block.of(owner, blockText, ttl));
+            }
             if (!blockText.isEmpty()) {
                 text.append(text.isEmpty() ? "" : "\n").append(blockText);
             }
@@ -155,11 +207,12 @@ record AnthropicRequest(
         return text.toString();
     }
 
-    private static String system(JsonNode system) {
+    private static String system(JsonNode system, List<Block> blocks) {
         if (!Json.present(system)) {
             return "";
         }
         if (system.isTextual()) {
+            blocks.add(Block.of("system", system.asText(), null));
             return system.asText();
         }
         if (!system.isArray()) {
@@ -174,24 +227,27 @@ record AnthropicRequest(
             if (!block.path("text").isTextual()) {
                 throw invalid("system." + i + ".text: Field required");
             }
-            checkCacheControl(block, "system." + i);
+            blocks.add(Block.of("system", block.get("text").asText(), cacheTtl(block, "system." + i)));
             text.append(text.isEmpty() ? "" : "\n").append(block.get("text").asText());
         }
         return text.toString();
     }
 
-    private static void checkCacheControl(JsonNode block, String path) {
+    /** The validated TTL of the node's {@code cache_control}, or null without one. */
+    private static String cacheTtl(JsonNode block, String blockPath) {
+        String path = blockPath.isEmpty() ? "" : blockPath + ".";
         JsonNode cache = block.get("cache_control");
         if (!Json.present(cache)) {
-            return;
+            return null;
         }
         if (!"ephemeral".equals(cache.path("type").asText())) {
-            throw invalid(path + ".cache_control.type: Input should be 'ephemeral'");
+            throw invalid(path + "cache_control.type: Input should be 'ephemeral'");
         }
         String ttl = cache.path("ttl").asText("5m");
         if (!ttl.equals("5m") && !ttl.equals("1h")) {
-            throw invalid(path + ".cache_control.ttl: Input should be '5m' or '1h'");
+            throw invalid(path + "cache_control.ttl: Input should be '5m' or '1h'");
         }
+        return ttl;
     }
 
     private static List<String> stopSequences(JsonNode stops) {

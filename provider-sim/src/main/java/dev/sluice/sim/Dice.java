@@ -12,6 +12,11 @@ import java.util.Random;
  */
 final class Dice {
 
+    /** Φ⁻¹(0.99): a log-normal's p99 sits this many sigmas above its median on the log scale. */
+    static final double Z_99 = 2.3263478740408408;
+    // A long tail is the point of log-normal, but one absurd draw should not park a request for hours.
+    static final Duration MAX_DRAW = Duration.ofMinutes(10);
+
     private final Random random;
 
     Dice(long seed) {
@@ -34,9 +39,21 @@ final class Dice {
         return OptionalInt.empty();
     }
 
-    synchronized Duration latency(Duration base, Duration jitter) {
-        long jitterNanos = jitter.toNanos();
+    /** Time to first byte under the config's distribution, plus uniform jitter. */
+    synchronized Duration latency(SimConfig config) {
+        Duration base = config.latencyDistribution() == SimConfig.LatencyDistribution.LOG_NORMAL
+                ? logNormal(random.nextGaussian(), config.latency(), config.latencyP99())
+                : config.latency();
+        long jitterNanos = config.latencyJitter().toNanos();
         long extra = jitterNanos == 0 ? 0 : (long) (random.nextDouble() * jitterNanos);
         return base.plusNanos(extra);
+    }
+
+    /** median · e^(σ·z) with σ = ln(p99 / median) / Φ⁻¹(0.99), so P(X ≤ p99) = 0.99 exactly. */
+    static Duration logNormal(double standardNormal, Duration median, Duration p99) {
+        double medianNanos = median.toNanos();
+        double sigma = Math.log(p99.toNanos() / medianNanos) / Z_99;
+        double nanos = medianNanos * Math.exp(sigma * standardNormal);
+        return nanos >= MAX_DRAW.toNanos() ? MAX_DRAW : Duration.ofNanos((long) nanos);
     }
 }

@@ -9,6 +9,8 @@ import java.time.Duration;
  */
 final class Faults {
 
+    static final String OPENAI_ORG = "org-sim";
+
     private Faults() {
     }
 
@@ -40,13 +42,23 @@ final class Faults {
         };
     }
 
+    /** {@code kind} is the body's {@code type}: {@code requests} or {@code tokens}, as OpenAI sends it. */
     static ApiException openAiRateLimit(String model, String kind, String unit, long limit, long used,
             long requested, Duration retryAfter) {
-        String message = "Rate limit reached for " + model + " in organization org-sluice-sim on " + unit
+        String message = "Rate limit reached for " + model + " in organization " + OPENAI_ORG + " on " + unit
                 + ": Limit " + limit + ", Used " + used + ", Requested " + requested + ". Please try again in "
                 + RateWindow.goDuration(retryAfter)
                 + ". Visit https://platform.openai.com/account/rate-limits to learn more.";
         return new ApiException(429, kind, message, null, "rate_limit_exceeded", retryAfter);
+    }
+
+    /** A request that alone asks for more than a minute's tokens; OpenAI answers it with a 429 too. */
+    static ApiException openAiTooLarge(String model, long limit, long requested, Duration retryAfter) {
+        String message = "Request too large for " + model + " in organization " + OPENAI_ORG
+                + " on tokens per min (TPM): Limit " + limit + ", Requested " + requested
+                + ". The input or output tokens must be reduced in order to run successfully. "
+                + "Visit https://platform.openai.com/account/rate-limits to learn more.";
+        return new ApiException(429, "tokens", message, null, "rate_limit_exceeded", retryAfter);
     }
 
     static ApiException anthropic(int status, String model, SimConfig config) {

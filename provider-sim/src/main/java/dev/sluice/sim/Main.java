@@ -1,5 +1,7 @@
 package dev.sluice.sim;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +21,19 @@ public final class Main {
             Usage: provider-sim [options]
               --host HOST              bind address (default 127.0.0.1)
               --port PORT              port, 0 = any free port (default 0)
-              --latency-ms N           base latency before the first byte (default 0)
+              --latency-ms N           time to first byte: fixed base, or the median for lognormal (default 0)
               --jitter-ms N            extra uniform random latency 0..N (default 0)
+              --latency-distribution D fixed or lognormal (default fixed)
+              --latency-p99-ms N       99th percentile of a lognormal latency
               --tokens-per-second N    output speed, 0 = instant (default 0)
               --fault STATUS=RATE      answer STATUS with probability RATE; repeatable
+              --outage SPEC            scheduled outage, repeatable; SPEC is comma-separated key=value:
+                                       startMs, durationMs, status (400..599 or hang; default 503),
+                                       everyMs, protocol (openai|anthropic), model; offsets count from start
+                                       e.g. --outage startMs=60000,durationMs=30000,status=529,protocol=anthropic
               --api-key KEY            accept only these keys; repeatable (default: any non-empty key)
-              --rpm N / --tpm N        rate limits per minute (default 1000000 / 1000000000)
+              --rpm N / --tpm N        rate limits per minute per API key (default 1000000 / 1000000000)
+              --prompt-cache BOOL      report prompt-cache hits in usage (default true)
               --seed N                 seed for fault and latency draws (default 42)
             """;
 
@@ -56,6 +65,10 @@ public final class Main {
         SimConfig config = SimConfig.defaults();
         Map<Integer, Double> faults = new HashMap<>();
         Set<String> keys = new LinkedHashSet<>();
+        List<Outage> outages = new ArrayList<>();
+        // Applied after every flag is read, so that their order does not matter.
+        SimConfig.LatencyDistribution distribution = config.latencyDistribution();
+        Duration p99 = config.latencyP99();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -73,7 +86,23 @@ public final class Main {
                     case "--port" -> config.withPort(Integer.parseInt(value));
                     case "--latency-ms" -> config.withLatency(Duration.ofMillis(Long.parseLong(value)), config.latencyJitter());
                     case "--jitter-ms" -> config.withLatency(config.latency(), Duration.ofMillis(Long.parseLong(value)));
+                    case "--latency-distribution" -> {
+                        distribution = SimConfig.LatencyDistribution.parse(value);
+                        yield config;
+                    }
+                    case "--latency-p99-ms" -> {
+                        p99 = Duration.ofMillis(Long.parseLong(value));
+                        yield config;
+                    }
                     case "--tokens-per-second" -> config.withTokensPerSecond(Double.parseDouble(value));
+                    case "--prompt-cache" -> config.withPromptCache(bool(value));
+                    case "--outage" -> {
+                        Outage outage = outage(value, errors);
+                        if (outage != null) {
+                            outages.add(outage);
+                        }
+                        yield config;
+                    }
                     case "--rpm" -> config.withRateLimits(Long.parseLong(value), config.tokensPerMinute());
                     case "--tpm" -> config.withRateLimits(config.requestsPerMinute(), Long.parseLong(value));
                     case "--seed" -> config.withSeed(Long.parseLong(value));
@@ -97,9 +126,45 @@ public final class Main {
                 errors.add(e.getMessage());
             }
         }
+        if (errors.isEmpty()) {
+            try {
+                config = config.withFaultRates(faults).withApiKeys(keys).withOutages(outages).withLatencyP99(p99)
+                        .withLatencyDistribution(distribution);
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+            }
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        return config.withFaultRates(faults).withApiKeys(keys);
+        return config;
+    }
+
+    /** {@code startMs=5000,durationMs=30000,status=hang}: the JSON keys of {@code POST /sim/config}, one parser for both. */
+    private static Outage outage(String spec, List<String> errors) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (String pair : spec.split(",")) {
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                errors.add("--outage expects key=value pairs separated by commas, got '" + pair + "'");
+                return null;
+            }
+            String key = kv[0].trim();
+            String value = kv[1].trim();
+            if (value.matches("-?\\d+")) {
+                node.put(key, Long.parseLong(value));
+            } else {
+                node.put(key, value);
+            }
+        }
+        return ConfigJson.outage(node, "--outage", errors);
+    }
+
+    private static boolean bool(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new IllegalArgumentException("--prompt-cache expects true or false, got '" + value + "'");
+        };
     }
 }

@@ -25,29 +25,33 @@ final class OpenAiApi {
         ctx.header("openai-version", "2020-10-01");
         String model = "unknown";
         try {
-            authenticate(ctx, config);
+            String apiKey = authenticate(ctx, config);
             OpenAiRequest request = OpenAiRequest.parse(parse(ctx));
             model = request.model();
             Duration firstByte = state.firstByteDelay(ctx, config);
-            OptionalInt fault = state.fault(ctx, config);
-            if (fault.isPresent()) {
-                SimState.pause(firstByte);
-                throw Faults.openAi(fault.getAsInt(), model, config);
+            OptionalInt failure = state.failure(ctx, config, "openai", model, firstByte);
+            if (failure.isPresent()) {
+                if (failure.getAsInt() == 429) {
+                    RateLimitHeaders.openAiExhausted(ctx, config, config.retryAfter());
+                }
+                throw Faults.openAi(failure.getAsInt(), model, config);
             }
             int promptTokens = request.promptTokens();
-            RateWindow.Snapshot admitted = state.window.admit(config, state.clock.getAsLong(), promptTokens);
+            RateWindow window = state.limits.forKey("openai", apiKey, state.now());
+            // OpenAI counts the requested output cap against TPM at admission; without a cap only
+            // the prompt is known up front and the real output is added once generated.
+            RateWindow.Snapshot admitted = window.admit(config, state.now(), promptTokens, request.requestedMaxTokens());
             if (admitted.exceeded()) {
-                rateLimitHeaders(ctx, admitted);
-                throw admitted.requestsExceeded()
-                        ? Faults.openAiRateLimit(model, "requests", "requests per min (RPM)", admitted.requestLimit(),
-                                admitted.requestLimit(), 1, admitted.resetIn())
-                        : Faults.openAiRateLimit(model, "tokens", "tokens per min (TPM)", admitted.tokenLimit(),
-                                admitted.tokensUsed(), promptTokens, admitted.resetIn());
+                RateLimitHeaders.openAi(ctx, admitted);
+                state.stats.rateLimited(apiKey);
+                throw rateLimited(model, admitted);
             }
+            int cachedTokens = cachedTokens(config, apiKey, request, promptTokens);
             TextGenerator.Generated output = generate(request);
-            rateLimitHeaders(ctx, state.window.charge(config, state.clock.getAsLong(), promptTokens, output.tokens()));
-            state.stats.tokens(promptTokens, output.tokens());
-            ObjectNode usage = usage(promptTokens, output.tokens());
+            long unreserved = request.requestedMaxTokens() == 0 ? output.tokens() : 0;
+            RateLimitHeaders.openAi(ctx, window.addOutput(config, state.now(), unreserved));
+            state.stats.tokens(promptTokens, output.tokens(), cachedTokens, 0);
+            ObjectNode usage = usage(promptTokens, cachedTokens, output.tokens());
             Duration generation = SimState.generationTime(config, output.tokens());
             if (request.stream()) {
                 SimState.pause(firstByte);
@@ -59,7 +63,7 @@ final class OpenAiApi {
                 json(ctx, 200, completion(request, output, usage));
             }
         } catch (ApiException e) {
-            error(ctx, e, config);
+            error(ctx, e);
         }
     }
 
@@ -67,7 +71,7 @@ final class OpenAiApi {
     void invalidUrl(Context ctx) {
         ctx.header("x-request-id", Ids.openAiRequest());
         error(ctx, new ApiException(404, "invalid_request_error",
-                "Invalid URL (" + ctx.method() + " " + ctx.path() + ")", null, null, null), state.config());
+                "Invalid URL (" + ctx.method() + " " + ctx.path() + ")", null, null, null));
     }
 
     static String mask(String key) {
@@ -77,7 +81,28 @@ final class OpenAiApi {
         return key.substring(0, 5) + "*".repeat(key.length() - 9) + key.substring(key.length() - 4);
     }
 
-    private static void authenticate(Context ctx, SimConfig config) {
+    /** Automatic caching: free to write, so only reads are reported, and never under 1,024 prompt tokens. */
+    private int cachedTokens(SimConfig config, String apiKey, OpenAiRequest request, int promptTokens) {
+        if (!config.promptCache() || promptTokens < PromptCache.OPENAI_MINIMUM_TOKENS) {
+            return 0;
+        }
+        return state.promptCache.openAi(apiKey, request.model(), request.promptSequence(),
+                request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL, state.now());
+    }
+
+    private static ApiException rateLimited(String model, RateWindow.Snapshot window) {
+        return switch (window.verdict()) {
+            case REQUESTS -> Faults.openAiRateLimit(model, "requests", "requests per min (RPM)", window.requestLimit(),
+                    window.requestsUsed(), 1, window.resetIn());
+            case TOKENS -> Faults.openAiRateLimit(model, "tokens", "tokens per min (TPM)", window.tokenLimit(),
+                    window.tokensUsed(), window.tokensRequested(), window.resetIn());
+            case TOO_LARGE -> Faults.openAiTooLarge(model, window.tokenLimit(), window.tokensRequested(), window.resetIn());
+            case ADMITTED -> throw new IllegalStateException("an admitted request is not rate-limited");
+        };
+    }
+
+    /** The caller's key, which also names its rate window and prompt-cache scope. */
+    private static String authenticate(Context ctx, SimConfig config) {
         String header = ctx.header("Authorization");
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
         if (key.isEmpty()) {
@@ -92,6 +117,7 @@ final class OpenAiApi {
             throw new ApiException(401, "invalid_request_error", "Incorrect API key provided: " + mask(key)
                     + ". You can find your API key at https://platform.openai.com/account/api-keys.", null, "invalid_api_key", null);
         }
+        return key;
     }
 
     private JsonNode parse(Context ctx) {
@@ -190,12 +216,13 @@ final class OpenAiApi {
         return body;
     }
 
-    private ObjectNode usage(int promptTokens, int completionTokens) {
+    /** {@code prompt_tokens} includes the cached tokens, unlike Anthropic's {@code input_tokens}. */
+    private ObjectNode usage(int promptTokens, int cachedTokens, int completionTokens) {
         ObjectNode usage = state.json.createObjectNode();
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", completionTokens);
         usage.put("total_tokens", promptTokens + completionTokens);
-        usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+        usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens).put("audio_tokens", 0);
         usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
                 .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
         return usage;
@@ -205,32 +232,15 @@ final class OpenAiApi {
         return output.truncated() ? "length" : "stop";
     }
 
-    private static void rateLimitHeaders(Context ctx, RateWindow.Snapshot limits) {
-        String reset = RateWindow.goDuration(limits.resetIn());
-        ctx.header("x-ratelimit-limit-requests", Long.toString(limits.requestLimit()));
-        ctx.header("x-ratelimit-limit-tokens", Long.toString(limits.tokenLimit()));
-        ctx.header("x-ratelimit-remaining-requests", Long.toString(limits.requestsRemaining()));
-        ctx.header("x-ratelimit-remaining-tokens", Long.toString(limits.tokensRemaining()));
-        ctx.header("x-ratelimit-reset-requests", reset);
-        ctx.header("x-ratelimit-reset-tokens", reset);
-    }
-
     private static void processingTime(Context ctx, long startedNanos) {
         ctx.header("openai-processing-ms", Long.toString((System.nanoTime() - startedNanos) / 1_000_000));
     }
 
-    private void error(Context ctx, ApiException e, SimConfig config) {
-        // A 429 says "nothing left until the reset", whichever limit tripped it.
+    /** The x-ratelimit headers of a 429 were set by whoever decided on it; the retry hints are set here. */
+    private void error(Context ctx, ApiException e) {
         if (e.retryAfter != null) {
-            long millis = Math.max(1, e.retryAfter.toMillis());
-            ctx.header("retry-after", Long.toString(Math.max(1, (millis + 999) / 1000)));
-            ctx.header("retry-after-ms", Long.toString(millis));
-            ctx.header("x-ratelimit-limit-requests", Long.toString(config.requestsPerMinute()));
-            ctx.header("x-ratelimit-limit-tokens", Long.toString(config.tokensPerMinute()));
-            ctx.header("x-ratelimit-remaining-requests", "0");
-            ctx.header("x-ratelimit-remaining-tokens", "0");
-            ctx.header("x-ratelimit-reset-requests", RateWindow.goDuration(e.retryAfter));
-            ctx.header("x-ratelimit-reset-tokens", RateWindow.goDuration(e.retryAfter));
+            ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
+            ctx.header("retry-after-ms", Long.toString(Math.max(1, e.retryAfter.toMillis())));
         }
         ObjectNode body = state.json.createObjectNode();
         ObjectNode error = body.putObject("error");

@@ -10,11 +10,18 @@ import java.util.Set;
  * A validated chat completion request. Validation follows the real API's order and wording
  * (param paths like {@code messages[0].role}, codes like {@code invalid_value}) so adapters can
  * be tested against the errors they will actually meet.
+ *
+ * @param maxTokens the output cap in force: the request's, else {@link #DEFAULT_MAX_TOKENS}
+ * @param requestedMaxTokens {@code max_completion_tokens} or {@code max_tokens} as sent, 0 when absent;
+ *     what counts against the tokens-per-minute limit at admission
+ * @param extendedCache {@code prompt_cache_retention: "24h"}
  */
 record OpenAiRequest(
         String model,
         List<Message> messages,
         int maxTokens,
+        int requestedMaxTokens,
+        boolean extendedCache,
         boolean stream,
         boolean includeUsage,
         List<String> stop,
@@ -27,6 +34,10 @@ record OpenAiRequest(
     static final int TOKENS_PER_MESSAGE = 3;
     static final int TOKENS_PER_NAME = 1;
     static final int REPLY_PRIMING_TOKENS = 3;
+    // Stand-ins for the chat template's special tokens; negative, so never equal to a real token id.
+    private static final int PRIMING_MARKER = -1;
+    private static final int NAME_MARKER = -2;
+    private static final List<String> ROLE_ORDER = List.of("system", "developer", "user", "assistant", "tool", "function");
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Set<String> PART_TYPES = Set.of("text", "image_url", "input_audio", "file", "refusal");
@@ -43,6 +54,36 @@ record OpenAiRequest(
             }
         }
         return tokens;
+    }
+
+    /**
+     * The prompt as the token sequence whose length is {@link #promptTokens()}: per message three
+     * role markers, then for a named message a marker and the name's tokens, then the content's
+     * tokens; three reply-priming markers at the end. Prompt caching matches prefixes of it.
+     */
+    int[] promptSequence() {
+        int[] sequence = new int[promptTokens()];
+        int at = 0;
+        for (Message message : messages) {
+            int role = -10 - ROLE_ORDER.indexOf(message.role());
+            for (int i = 0; i < TOKENS_PER_MESSAGE; i++) {
+                sequence[at++] = role;
+            }
+            if (message.name() != null) {
+                sequence[at++] = NAME_MARKER;
+                at = copy(Tokens.encode(message.name()), sequence, at);
+            }
+            at = copy(Tokens.encode(message.text()), sequence, at);
+        }
+        for (int i = 0; i < REPLY_PRIMING_TOKENS; i++) {
+            sequence[at++] = PRIMING_MARKER;
+        }
+        return sequence;
+    }
+
+    private static int copy(int[] tokens, int[] into, int at) {
+        System.arraycopy(tokens, 0, into, at, tokens.length);
+        return at + tokens.length;
     }
 
     List<String> seedParts() {
@@ -73,7 +114,7 @@ record OpenAiRequest(
             throw invalidType("model", "a string", model);
         }
         List<Message> messages = messages(body.get("messages"));
-        int maxTokens = maxTokens(body);
+        int requestedMaxTokens = maxTokens(body);
         JsonNode temperature = body.get("temperature");
         if (Json.present(temperature)) {
             if (!temperature.isNumber()) {
@@ -103,8 +144,10 @@ record OpenAiRequest(
             throw ApiException.invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
                     "messages", null);
         }
-        return new OpenAiRequest(model.asText(), messages, maxTokens, stream, includeUsage, stop(body.get("stop")),
-                formatType, formatType.equals("text") ? null : format);
+        boolean extendedCache = cacheRetention(body.get("prompt_cache_retention"));
+        return new OpenAiRequest(model.asText(), messages,
+                requestedMaxTokens == 0 ? DEFAULT_MAX_TOKENS : requestedMaxTokens, requestedMaxTokens, extendedCache,
+                stream, includeUsage, stop(body.get("stop")), formatType, formatType.equals("text") ? null : format);
     }
 
     private static List<Message> messages(JsonNode messages) {
@@ -192,7 +235,18 @@ record OpenAiRequest(
                 return (int) Math.min(Integer.MAX_VALUE, value.asLong());
             }
         }
-        return DEFAULT_MAX_TOKENS;
+        return 0;
+    }
+
+    private static boolean cacheRetention(JsonNode retention) {
+        if (!Json.present(retention)) {
+            return false;
+        }
+        if (!retention.isTextual() || !Set.of("in_memory", "24h").contains(retention.asText())) {
+            throw ApiException.invalid("Invalid value: '" + retention.asText() + "'. Supported values are: 'in_memory' and '24h'.",
+                    "prompt_cache_retention", "invalid_value");
+        }
+        return retention.asText().equals("24h");
     }
 
     private static String formatType(JsonNode format) {

@@ -101,6 +101,7 @@ public final class ProviderSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        state.close();
         app.stop();
     }
 

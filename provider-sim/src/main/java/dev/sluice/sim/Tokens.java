@@ -22,6 +22,10 @@ final class Tokens {
         return text == null || text.isEmpty() ? 0 : O200K.countTokensOrdinary(text);
     }
 
+    static int[] encode(String text) {
+        return text == null || text.isEmpty() ? new int[0] : O200K.encodeOrdinary(text).toArray();
+    }
+
     /** The longest prefix of {@code text} whose own token count is at most {@code max}. */
     static String truncate(String text, int max) {
         IntArrayList all = O200K.encodeOrdinary(text);

@@ -12,11 +12,15 @@ import com.anthropic.errors.OverloadedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.TextBlockParam;
+import com.anthropic.models.messages.Usage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +82,25 @@ class AnthropicSdkCompatibilityTest {
         assertThat(streamed.stopReason()).contains(StopReason.END_TURN);
         assertThat(streamed.usage().outputTokens()).isEqualTo(expected.usage().outputTokens());
         assertThat(streamed.usage().inputTokens()).isEqualTo(expected.usage().inputTokens());
+    }
+
+    @Test
+    void shouldParseCacheWritesAndReadsOfALongCachedSystemPrompt() {
+        String system = SimHttp.longText("sluice", 500);
+        long prefix = SimHttp.O200K.countTokens(system);
+        MessageCreateParams cached = params("Cached?")
+                .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(system)
+                        .cacheControl(CacheControlEphemeral.builder().build()).build()))
+                .build();
+
+        Usage written = client.messages().create(cached).validate().usage();
+        Usage read = client.messages().create(cached).validate().usage();
+
+        assertThat(written.cacheCreationInputTokens()).contains(prefix);
+        assertThat(written.cacheCreation().orElseThrow().ephemeral5mInputTokens()).isEqualTo(prefix);
+        assertThat(read.cacheReadInputTokens()).contains(prefix);
+        assertThat(read.cacheCreationInputTokens()).contains(0L);
+        assertThat(read.inputTokens()).isEqualTo(SimHttp.O200K.countTokens("Cached?"));
     }
 
     @Test

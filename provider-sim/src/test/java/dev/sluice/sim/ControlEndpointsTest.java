@@ -66,6 +66,44 @@ class ControlEndpointsTest {
     }
 
     @Test
+    void shouldApplyLatencyDistributionAndPromptCacheSettingsAtRuntime() {
+        SimHttp.Reply reply = http.post("/sim/config", """
+                {"latencyDistribution":"lognormal","latencyMs":40,"latencyP99Ms":400,"promptCache":false}""");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(simulator.config().latencyDistribution()).isEqualTo(SimConfig.LatencyDistribution.LOG_NORMAL);
+        assertThat(simulator.config().latency()).isEqualTo(Duration.ofMillis(40));
+        assertThat(simulator.config().latencyP99()).isEqualTo(Duration.ofMillis(400));
+        assertThat(simulator.config().promptCache()).isFalse();
+        JsonNode shown = http.get("/sim/config").json();
+        assertThat(shown.get("latencyDistribution").asText()).isEqualTo("lognormal");
+        assertThat(shown.get("latencyP99Ms").asLong()).isEqualTo(400);
+        assertThat(shown.get("promptCache").asBoolean()).isFalse();
+        assertThat(shown.get("outages").isArray()).isTrue();
+    }
+
+    @Test
+    void shouldRejectBadLatencyAndCacheSettingsTogether() {
+        SimHttp.Reply reply = http.post("/sim/config", """
+                {"latencyDistribution":"gaussian","promptCache":"yes","latencyP99Ms":1.5}""");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("error").asText())
+                .contains("latencyDistribution must be fixed or lognormal, got 'gaussian'")
+                .contains("promptCache must be true or false")
+                .contains("latencyP99Ms must be an integer number of milliseconds");
+    }
+
+    @Test
+    void shouldRejectALogNormalPatchWithoutAP99() {
+        SimHttp.Reply reply = http.post("/sim/config", """
+                {"latencyDistribution":"lognormal","latencyMs":200}""");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("error").asText()).contains("latencyP99 must be ≥ latency (the median)");
+    }
+
+    @Test
     void shouldRejectABadConfigPatchListingEveryProblem() {
         SimHttp.Reply reply = http.post("/sim/config", """
                 {"latencyMs":"slow","faultRates":{"200":0.5},"port":9999}""");

@@ -31,6 +31,36 @@ class MainTest {
     }
 
     @Test
+    void shouldReadLatencyDistributionOutagesAndPromptCacheFlagsInAnyOrder() {
+        SimConfig config = Main.parse(new String[] {
+            "--latency-distribution", "lognormal", "--latency-p99-ms", "2000", "--latency-ms", "250",
+            "--outage", "startMs=60000,durationMs=30000,status=529,protocol=anthropic",
+            "--outage", "startMs=0,durationMs=1000,status=hang,everyMs=600000,model=gpt-4o",
+            "--prompt-cache", "off",
+        });
+
+        assertThat(config.latencyDistribution()).isEqualTo(SimConfig.LatencyDistribution.LOG_NORMAL);
+        assertThat(config.latency()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.latencyP99()).isEqualTo(Duration.ofMillis(2000));
+        assertThat(config.promptCache()).isFalse();
+        assertThat(config.outages()).containsExactly(
+                Outage.of(Duration.ofMinutes(1), Duration.ofSeconds(30), 529).onlyFor("anthropic", null),
+                Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(10)).onlyFor(null, "gpt-4o"));
+    }
+
+    @Test
+    void shouldReportBadOutageAndLatencyFlags() {
+        assertThatThrownBy(() -> Main.parse(new String[] {
+            "--outage", "startMs=0,durationMs=0", "--outage", "oops", "--latency-distribution", "lognormal",
+            "--prompt-cache", "maybe",
+        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--outage.duration must be at least 1 ms")
+                .hasMessageContaining("--outage expects key=value pairs")
+                .hasMessageContaining("--prompt-cache expects true or false");
+    }
+
+    @Test
     void shouldReportEveryBadFlagTogether() {
         assertThatThrownBy(() -> Main.parse(new String[] {"--port", "eighty", "--fault", "429", "--colour", "blue"}))
                 .isInstanceOf(IllegalArgumentException.class)

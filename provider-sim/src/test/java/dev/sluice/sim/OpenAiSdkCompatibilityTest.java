@@ -86,6 +86,23 @@ class OpenAiSdkCompatibilityTest {
     }
 
     @Test
+    void shouldParseCachedTokensOfARepeatedLongPrompt() {
+        ChatCompletionCreateParams longPrompt = ChatCompletionCreateParams.builder()
+                .model("gpt-4o-mini")
+                .addSystemMessage(SimHttp.longText("sluice", 500))
+                .addUserMessage("Cached?")
+                .build();
+
+        CompletionUsage first = client.chat().completions().create(longPrompt).validate().usage().orElseThrow();
+        CompletionUsage second = client.chat().completions().create(longPrompt).validate().usage().orElseThrow();
+
+        assertThat(first.promptTokensDetails().orElseThrow().cachedTokens()).contains(0L);
+        assertThat(second.promptTokensDetails().orElseThrow().cachedTokens())
+                .contains(1024 + (second.promptTokens() - 1024) / 128 * 128);
+        assertThat(second.promptTokens()).isEqualTo(first.promptTokens());
+    }
+
+    @Test
     void shouldSurfaceAnInjected429AsRateLimitException() {
         ChatCompletionCreateParams limited = params("limited").putAdditionalHeader("x-sim-fault", "429").build();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,9 @@ class SimConfigTest {
 
     @Test
     void shouldReportEveryInvalidSettingAtOnce() {
-        assertThatThrownBy(() -> new SimConfig(" ", 70_000, Duration.ofMillis(-1), Duration.ofMillis(-2), Double.NaN,
-                Map.of(200, 0.5, 503, 1.5), Set.of(""), 1, 0, 0, Duration.ZERO))
+        assertThatThrownBy(() -> new SimConfig(" ", 70_000, Duration.ofMillis(-1), Duration.ofMillis(-2),
+                SimConfig.LatencyDistribution.FIXED, Duration.ZERO, Double.NaN, Map.of(200, 0.5, 503, 1.5), List.of(),
+                Set.of(""), 1, 0, 0, Duration.ZERO, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host must not be blank")
                 .hasMessageContaining("port must be 0..65535")
@@ -39,6 +41,43 @@ class SimConfigTest {
                 .hasMessageContaining("apiKeys must not contain blank keys")
                 .hasMessageContaining("requestsPerMinute must be ≥ 1")
                 .hasMessageContaining("tokensPerMinute must be ≥ 1");
+    }
+
+    @Test
+    void shouldDefaultToFixedLatencyNoOutagesAndPromptCacheOn() {
+        SimConfig config = SimConfig.defaults();
+
+        assertThat(config.latencyDistribution()).isEqualTo(SimConfig.LatencyDistribution.FIXED);
+        assertThat(config.outages()).isEmpty();
+        assertThat(config.promptCache()).isTrue();
+        assertThat(config.requestsPerMinute()).isEqualTo(SimConfig.DEFAULT_REQUESTS_PER_MINUTE);
+    }
+
+    @Test
+    void shouldReportEveryInvalidOutageNamingItsPosition() {
+        List<Outage> outages = List.of(
+                Outage.of(Duration.ZERO, Duration.ofSeconds(10), 503),
+                Outage.of(Duration.ofSeconds(-1), Duration.ZERO, 302).repeatingEvery(Duration.ofMillis(-5)).onlyFor("bedrock", null));
+
+        assertThatThrownBy(() -> SimConfig.defaults().withOutages(outages))
+                .hasMessageContaining("outages[1].start must be ≥ 0")
+                .hasMessageContaining("outages[1].duration must be at least 1 ms")
+                .hasMessageContaining("outages[1].status must be an HTTP error status 400..599 or hang, got 302")
+                .hasMessageContaining("outages[1].every must be 0 (once) or at least the duration")
+                .hasMessageContaining("outages[1].protocol must be openai or anthropic, got 'bedrock'")
+                .message().doesNotContain("outages[0]");
+    }
+
+    @Test
+    void shouldCoverOnlyInsideEachWindowOfARepeatingOutage() {
+        Outage outage = Outage.of(Duration.ofSeconds(10), Duration.ofSeconds(5), 503).repeatingEvery(Duration.ofMinutes(1));
+
+        assertThat(outage.covers(Duration.ofMillis(9_999), "openai", "m")).isFalse();
+        assertThat(outage.covers(Duration.ofSeconds(10), "openai", "m")).isTrue();
+        assertThat(outage.covers(Duration.ofMillis(14_999), "anthropic", "m")).isTrue();
+        assertThat(outage.covers(Duration.ofSeconds(15), "openai", "m")).isFalse();
+        assertThat(outage.covers(Duration.ofSeconds(70), "openai", "m")).isTrue();
+        assertThat(outage.covers(Duration.ofSeconds(75), "openai", "m")).isFalse();
     }
 
     @Test

@@ -97,6 +97,24 @@ final class SimHttp {
                 .formatted(quote(prompt));
     }
 
+    /** Distinct words ({@code topic0 topic1 …}), long enough to pass the prompt-cache minimums. */
+    static String longText(String topic, int words) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            text.append(i == 0 ? "" : " ").append(topic).append(i);
+        }
+        return text.toString();
+    }
+
+    Reply openAiAs(String apiKey, String body, String... headers) {
+        return post("/v1/chat/completions", body, join(new String[] {"Authorization", "Bearer " + apiKey}, headers));
+    }
+
+    Reply anthropicAs(String apiKey, String body, String... headers) {
+        return post("/v1/messages", body,
+                join(new String[] {"x-api-key", apiKey, "anthropic-version", "2023-06-01"}, headers));
+    }
+
     static String quote(String text) {
         try {
             return JSON.writeValueAsString(text);
