@@ -40,6 +40,9 @@ public final class SinkService implements SluiceService {
     private final Thread webhookThread;
     private OpsServer ops;
 
+    /** Results polled ahead of free delivery slots are held up to this size, then the topic is paused. */
+    private static final long WEBHOOK_BUFFER_BYTES = 16L << 20;
+
     public SinkService(SinkConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
@@ -59,7 +62,8 @@ public final class SinkService implements SluiceService {
                     w.maxRetryAfter(), Clock.systemUTC(), d -> Thread.sleep(d), metrics);
             this.webhooks = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                     w.groupId(), instance + "-webhooks")), List.of(config.kafka().topics().results()), dispatcher,
-                    w.maxInFlight(), Duration.ofMillis(200), Duration.ofSeconds(30), Clock.systemUTC());
+                    new ConcurrentRecordLoop.Limits(w.maxInFlight(), WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200),
+                            Duration.ofSeconds(30)), Clock.systemUTC());
             this.webhookThread = Thread.ofPlatform().name(instance + "-webhooks").unstarted(this::dispatchWebhooks);
         } else {
             this.tenants = null;

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -44,8 +43,6 @@ public final class WorkerService implements SluiceService {
                 ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
                 : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
         Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance);
-        // One poll never hands out more than the in-flight bound, so pausing keeps memory bounded.
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxInFlight())));
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
@@ -58,8 +55,11 @@ public final class WorkerService implements SluiceService {
                 clock);
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
                 workerMetrics, completed::contains);
+        JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
+                tenants::get);
         this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
-                config.maxInFlight(), config.commitInterval(), config.shutdownTimeout(), clock);
+                JobLanes.PRIORITIES, lanes, new ConcurrentRecordLoop.Limits(config.maxInFlight(), config.bufferBytes(),
+                        config.commitInterval(), config.shutdownTimeout()), clock);
         workerMetrics.trackInFlight(loop.inFlightCounter());
         this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(this::poll);
     }

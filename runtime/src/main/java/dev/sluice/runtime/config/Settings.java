@@ -83,6 +83,41 @@ public final class Settings {
         return out;
     }
 
+    /** A size in bytes, written as a number or with a binary unit: 65536, 512KB, 32MB, 1GB (1 KB = 1024 bytes). */
+    public long bytes(String key, long defaultValue, long min, long max) {
+        String v = raw(key);
+        long out = defaultValue;
+        if (v != null && !v.isEmpty()) {
+            try {
+                out = parseBytes(v);
+                if (out < min || out > max) {
+                    problems.add(key + " = " + v + " is out of range [" + min + ", " + max + "] bytes");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = '" + v + "' is not a size (e.g. 65536, 512KB, 32MB, 1GB)");
+            }
+        }
+        effective.put(key, Long.toString(out));
+        return out;
+    }
+
+    static long parseBytes(String text) {
+        String t = text.strip().replace("_", "").toUpperCase(Locale.ROOT);
+        int shift = 0;
+        for (String[] unit : new String[][] {{"KB", "10"}, {"MB", "20"}, {"GB", "30"}, {"B", "0"}}) {
+            if (t.endsWith(unit[0])) {
+                shift = Integer.parseInt(unit[1]);
+                t = t.substring(0, t.length() - unit[0].length()).strip();
+                break;
+            }
+        }
+        long n = Long.parseLong(t);
+        if (n < 0 || (shift > 0 && n > (Long.MAX_VALUE >> shift))) {
+            throw new IllegalArgumentException("size out of range: " + text);
+        }
+        return n << shift;
+    }
+
     public boolean bool(String key, boolean defaultValue) {
         String v = raw(key);
         boolean out = defaultValue;

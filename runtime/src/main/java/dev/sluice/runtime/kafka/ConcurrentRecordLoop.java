@@ -3,9 +3,12 @@ package dev.sluice.runtime.kafka;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,11 +26,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A poll loop that handles records concurrently on virtual threads and commits in order. Only the
- * poll thread touches the consumer. In-flight work is bounded: at {@code maxInFlight} every
- * partition is paused (the consumer stays in its group) and resumed at half, so memory does not
- * grow with the backlog. A record counts as done when its handler returns; offsets are committed
- * only below the lowest record still in progress in each partition, so a crash redelivers what was
- * unfinished and nothing that was finished before the last commit.
+ * poll thread touches the consumer.
+ *
+ * <p>Polled records wait in a {@link FairQueue}: each gets a {@link Lane} (priority, tenant,
+ * weight) and runs when a slot among {@code maxInFlight} is free, highest priority first and in
+ * weighted fair shares across tenants within a priority. A finishing record starts the next one
+ * on its own thread, so a free slot does not wait for the next poll. Memory is bounded per
+ * priority: when a priority's waiting records reach {@code bufferBytes}, the partitions of that
+ * priority are paused (the consumer stays in its group) and resumed at half. Pausing one priority
+ * never holds back another.
+ *
+ * <p>A record counts as done when its handler returns; offsets are committed only below the
+ * lowest record still waiting or in progress in each partition, so a crash redelivers what was
+ * unfinished and nothing that was finished before the last commit. On a rebalance, the revoked
+ * partitions' waiting records are given up unstarted, their running ones are awaited (up to the
+ * shutdown timeout), and the commit stays below the first record given up.
  *
  * <p>A handler that throws means its record's effects may not be durable: the loop stops without
  * committing past it and reports itself unhealthy, and the record is redelivered to whoever takes
@@ -42,35 +55,64 @@ public final class ConcurrentRecordLoop implements Runnable {
         void handle(ConsumerRecord<String, byte[]> record) throws Exception;
     }
 
+    /** How a loop bounds its work. */
+    public record Limits(int maxInFlight, long bufferBytes, Duration commitInterval, Duration shutdownTimeout) {
+        public Limits {
+            if (maxInFlight < 1 || bufferBytes < 1) {
+                throw new IllegalArgumentException("maxInFlight and bufferBytes must be positive");
+            }
+        }
+    }
+
+    /** A polled record waiting for a slot. */
+    private record Waiting(ConsumerRecord<String, byte[]> record, TopicPartition partition) {
+    }
+
     private final Consumer<String, byte[]> consumer;
     private final List<String> topics;
     private final Handler handler;
-    private final int maxInFlight;
-    private final Duration commitInterval;
-    private final Duration shutdownTimeout;
+    private final Function<ConsumerRecord<String, byte[]>, Lane> lanes;
+    private final int priorities;
+    private final Limits limits;
     private final Clock clock;
 
     private final OffsetTracker tracker = new OffsetTracker();
+    private final FairQueue<Waiting> queue;
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running = true;
+    private volatile boolean dispatching = true;
     private volatile boolean assigned;
     private volatile Throwable failure;
-    private boolean paused;
+    private final boolean[] paused;
+    /** The priority of each topic's records, learned as they arrive; used to pause by priority. */
+    private final Map<String, Integer> topicPriority = new HashMap<>();
 
     private record Finished(TopicPartition partition, long offset, Throwable error) {
     }
 
+    /** One lane for every record: first come, first served. */
     public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler handler,
-            int maxInFlight, Duration commitInterval, Duration shutdownTimeout, Clock clock) {
+            Limits limits, Clock clock) {
+        this(consumer, topics, handler, 1, r -> Lane.FIFO, limits, clock);
+    }
+
+    /**
+     * @param priorities how many priorities {@code lanes} uses (0 to priorities - 1)
+     * @param lanes the lane of each record; called on the poll thread, so it should be cheap
+     */
+    public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler handler,
+            int priorities, Function<ConsumerRecord<String, byte[]>, Lane> lanes, Limits limits, Clock clock) {
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.handler = handler;
-        this.maxInFlight = maxInFlight;
-        this.commitInterval = commitInterval;
-        this.shutdownTimeout = shutdownTimeout;
+        this.priorities = priorities;
+        this.lanes = lanes;
+        this.limits = limits;
         this.clock = clock;
+        this.queue = new FairQueue<>(priorities);
+        this.paused = new boolean[priorities];
     }
 
     public boolean healthy() {
@@ -100,17 +142,18 @@ public final class ConcurrentRecordLoop implements Runnable {
     public void run() {
         try {
             consumer.subscribe(topics, new Rebalance());
-            long nextCommit = clock.millis() + commitInterval.toMillis();
+            long nextCommit = clock.millis() + limits.commitInterval().toMillis();
             while (running) {
                 drainFinished();
                 applyBackpressure();
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<String, byte[]> record : records) {
-                    dispatch(record);
+                    admit(record);
                 }
+                startWaiting();
                 if (clock.millis() >= nextCommit) {
                     commitAsync();
-                    nextCommit = clock.millis() + commitInterval.toMillis();
+                    nextCommit = clock.millis() + limits.commitInterval().toMillis();
                 }
             }
         } catch (WakeupException e) {
@@ -123,21 +166,64 @@ public final class ConcurrentRecordLoop implements Runnable {
         }
     }
 
-    private void dispatch(ConsumerRecord<String, byte[]> record) {
+    private void admit(ConsumerRecord<String, byte[]> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        Lane lane;
+        try {
+            lane = lanes.apply(record);
+        } catch (RuntimeException e) {
+            // The handler sees the record anyway and deals with what is wrong with it.
+            lane = new Lane(priorities - 1, "", 1);
+        }
+        topicPriority.putIfAbsent(record.topic(), lane.priority());
         tracker.started(tp, record.offset());
-        inFlight.incrementAndGet();
-        executor.submit(() -> {
-            Throwable error = null;
-            try {
-                handler.handle(record);
-            } catch (Throwable t) {
-                error = t;
-            } finally {
-                inFlight.decrementAndGet();
-                finished.add(new Finished(tp, record.offset(), error));
+        long bytes = 64L + (record.key() == null ? 0 : record.key().length() * 2L)
+                + (record.value() == null ? 0 : record.value().length);
+        queue.add(lane, new Waiting(record, tp), bytes);
+    }
+
+    /** Starts waiting records while slots are free. Called by the poll thread and by finishing records. */
+    private void startWaiting() {
+        while (dispatching) {
+            int n = inFlight.get();
+            if (n >= limits.maxInFlight()) {
+                return;
             }
-        });
+            if (!inFlight.compareAndSet(n, n + 1)) {
+                continue;
+            }
+            Waiting next = queue.poll();
+            if (next == null) {
+                inFlight.decrementAndGet();
+                return;
+            }
+            executor.submit(() -> run(next));
+        }
+    }
+
+    private void run(Waiting w) {
+        Throwable error = null;
+        try {
+            handler.handle(w.record());
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            inFlight.decrementAndGet();
+            finished.add(new Finished(w.partition(), w.record().offset(), error));
+        }
+        if (error == null) {
+            startWaiting();
+        } else {
+            dispatching = false;
+        }
+    }
+
+    /** Takes back the waiting records of these partitions, unstarted; no commit passes them. */
+    private void abandonWaiting(Collection<TopicPartition> partitions) {
+        Set<TopicPartition> set = new HashSet<>(partitions);
+        for (Waiting w : queue.removeIf(w -> set.contains(w.partition()))) {
+            tracker.abandoned(w.partition(), w.record().offset());
+        }
     }
 
     private void drainFinished() {
@@ -150,15 +236,34 @@ public final class ConcurrentRecordLoop implements Runnable {
         }
     }
 
+    /** Pauses the partitions of each priority whose waiting records fill its buffer; resumes at half. */
     private void applyBackpressure() {
-        int n = inFlight.get();
-        if (!paused && n >= maxInFlight) {
-            consumer.pause(consumer.assignment());
-            paused = true;
-        } else if (paused && n <= maxInFlight / 2) {
-            consumer.resume(consumer.paused());
-            paused = false;
+        for (int p = 0; p < priorities; p++) {
+            long bytes = queue.bytes(p);
+            if (!paused[p] && bytes >= limits.bufferBytes()) {
+                paused[p] = true;
+                consumer.pause(partitionsOf(p, consumer.assignment()));
+            } else if (paused[p] && bytes <= limits.bufferBytes() / 2) {
+                paused[p] = false;
+                consumer.resume(partitionsOf(p, consumer.paused()));
+            }
         }
+    }
+
+    private Set<TopicPartition> partitionsOf(int priority, Set<TopicPartition> partitions) {
+        Set<TopicPartition> out = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            if (priorityOf(tp) == priority) {
+                out.add(tp);
+            }
+        }
+        return out;
+    }
+
+    /** Priorities are per topic: the lane of a topic's records is assumed to share one priority. */
+    private int priorityOf(TopicPartition tp) {
+        Integer p = topicPriority.get(tp.topic());
+        return p == null ? priorities - 1 : p;
     }
 
     private void commitAsync() {
@@ -174,7 +279,7 @@ public final class ConcurrentRecordLoop implements Runnable {
 
     /** Waits until the given partitions have no record in progress, up to the shutdown timeout. */
     private void awaitInFlight(Collection<TopicPartition> partitions) {
-        long deadline = clock.millis() + shutdownTimeout.toMillis();
+        long deadline = clock.millis() + limits.shutdownTimeout().toMillis();
         while (clock.millis() < deadline) {
             drainFinished();
             int pending = 0;
@@ -192,12 +297,14 @@ public final class ConcurrentRecordLoop implements Runnable {
             }
         }
         log.warn("Records still in progress on {} after {}; they stay uncommitted and will be redelivered",
-                partitions, shutdownTimeout);
+                partitions, limits.shutdownTimeout());
     }
 
     private void shutdown() {
         try {
+            dispatching = false;
             if (failure == null) {
+                abandonWaiting(consumer.assignment());
                 awaitInFlight(new HashSet<>(consumer.assignment()));
                 Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
                 if (!offsets.isEmpty()) {
@@ -220,6 +327,7 @@ public final class ConcurrentRecordLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            abandonWaiting(partitions);
             awaitInFlight(partitions);
             Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
             if (!offsets.isEmpty()) {
@@ -231,14 +339,18 @@ public final class ConcurrentRecordLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (paused) {
-                consumer.pause(partitions);
+            for (int p = 0; p < priorities; p++) {
+                if (paused[p]) {
+                    consumer.pause(partitionsOf(p, new HashSet<>(partitions)));
+                }
             }
             assigned = !consumer.assignment().isEmpty();
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> set = new HashSet<>(partitions);
+            queue.removeIf(w -> set.contains(w.partition()));
             partitions.forEach(tracker::remove);
             assigned = false;
         }

@@ -16,6 +16,8 @@ public final class OffsetTracker {
 
     private static final class PartitionState {
         final TreeSet<Long> pending = new TreeSet<>();
+        /** Records handed back unstarted (a revoked partition's queue): the commit stays below them. */
+        long abandoned = Long.MAX_VALUE;
         long next = -1;
         long committed = -1;
     }
@@ -32,6 +34,17 @@ public final class OffsetTracker {
         PartitionState s = partitions.get(tp);
         if (s != null) {
             s.pending.remove(offset);
+        }
+    }
+
+    /**
+     * A record that was handed out will not be worked on here after all (its partition is being
+     * revoked before it started): it no longer counts as pending, but no commit passes it.
+     */
+    public void abandoned(TopicPartition tp, long offset) {
+        PartitionState s = partitions.get(tp);
+        if (s != null && s.pending.remove(offset)) {
+            s.abandoned = Math.min(s.abandoned, offset);
         }
     }
 
@@ -52,7 +65,7 @@ public final class OffsetTracker {
     public Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         partitions.forEach((tp, s) -> {
-            long safe = s.pending.isEmpty() ? s.next : s.pending.first();
+            long safe = Math.min(s.pending.isEmpty() ? s.next : s.pending.first(), s.abandoned);
             if (safe > s.committed && safe >= 0) {
                 out.put(tp, new OffsetAndMetadata(safe));
                 s.committed = safe;

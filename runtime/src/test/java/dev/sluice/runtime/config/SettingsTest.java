@@ -43,6 +43,21 @@ class SettingsTest {
     }
 
     @Test
+    void shouldParseSizesWithBinaryUnitsAndNameABadOne() {
+        assertThat(Settings.parseBytes("65536")).isEqualTo(65_536);
+        assertThat(Settings.parseBytes("512KB")).isEqualTo(512L * 1024);
+        assertThat(Settings.parseBytes("32 mb")).isEqualTo(32L << 20);
+        assertThat(Settings.parseBytes("1GB")).isEqualTo(1L << 30);
+        assertThat(Settings.parseBytes("100B")).isEqualTo(100);
+        Settings s = new Settings(ConfigSource.of(Map.of("a", "lots", "b", "8KB")));
+        s.bytes("a", 1, 0, 10);
+        s.bytes("b", 1, 0, 1024);
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("a = 'lots' is not a size (e.g. 65536, 512KB, 32MB, 1GB)",
+                        "b = 8KB is out of range [0, 1024] bytes"));
+    }
+
+    @Test
     void shouldReadAListOfDurationsAndNameTheBadStep() {
         Settings s = new Settings(ConfigSource.of(Map.of("b", "5s, 30s,5m", "c", "1s,later")));
         assertThat(s.durations("b", List.of(), Duration.ZERO, Duration.ofHours(1)))

@@ -26,6 +26,25 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void shouldNeverCommitPastARecordGivenBackUnstarted() {
+        OffsetTracker t = new OffsetTracker();
+        for (long o = 20; o < 25; o++) {
+            t.started(p0, o);
+        }
+        t.finished(p0, 20);
+        t.abandoned(p0, 22);
+        t.abandoned(p0, 23);
+        t.abandoned(p0, 24);
+        assertThat(t.pending(p0)).isEqualTo(1);
+
+        t.finished(p0, 21);
+
+        // 21 and 20 are done, 22 was given back: the next owner starts at 22.
+        assertThat(t.pending(p0)).isZero();
+        assertThat(t.committable()).containsEntry(p0, new OffsetAndMetadata(22));
+    }
+
+    @Test
     void shouldNotOfferTheSameOffsetTwice() {
         OffsetTracker t = new OffsetTracker();
         t.started(p0, 0);

@@ -1,0 +1,18 @@
+package dev.sluice.runtime.kafka;
+
+/**
+ * Where a record waits before it runs: its priority (0 runs first), its flow (the tenant) and
+ * the flow's weight in the fair share among flows of the same priority.
+ */
+public record Lane(int priority, String flow, int weight) {
+    /** One lane for everything: first come, first served. */
+    public static final Lane FIFO = new Lane(0, "", 1);
+
+    public Lane {
+        if (priority < 0) {
+            throw new IllegalArgumentException("priority must not be negative");
+        }
+        flow = flow == null ? "" : flow;
+        weight = Math.max(1, weight);
+    }
+}

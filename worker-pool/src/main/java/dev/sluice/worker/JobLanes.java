@@ -1,0 +1,52 @@
+package dev.sluice.worker;
+
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.Priority;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.Tier;
+import dev.sluice.runtime.kafka.Lane;
+import dev.sluice.runtime.kafka.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * The lane a job waits in before it runs: the priority of its topic (HIGH, NORMAL, LOW; batch jobs
+ * run through the sync path as LOW) and its tenant, weighted by the tenant's
+ * {@code fairShareWeight}. A record that is not a job waits as LOW and becomes a dead letter when
+ * it runs.
+ */
+final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
+    static final int PRIORITIES = Priority.values().length;
+
+    private final Map<String, Integer> topicPriority = new HashMap<>();
+    private final Deserializer<LlmJob> jobs;
+    private final Function<String, Optional<TenantConfig>> tenants;
+
+    JobLanes(Topics topics, Deserializer<LlmJob> jobs, Function<String, Optional<TenantConfig>> tenants) {
+        this.jobs = jobs;
+        this.tenants = tenants;
+        for (Priority p : Priority.values()) {
+            for (Tier t : Topics.ROUTED_TIERS) {
+                topicPriority.put(topics.job(t, p), p.ordinal());
+            }
+        }
+        topicPriority.put(topics.jobsBatch(), Priority.LOW.ordinal());
+    }
+
+    @Override
+    public Lane apply(ConsumerRecord<String, byte[]> record) {
+        int priority = topicPriority.getOrDefault(record.topic(), Priority.LOW.ordinal());
+        String tenant;
+        try {
+            tenant = jobs.deserialize(record.topic(), record.value()).tenantId();
+        } catch (RuntimeException e) {
+            return new Lane(Priority.LOW.ordinal(), "", 1);
+        }
+        int weight = tenants.apply(tenant).map(TenantConfig::fairShareWeight).orElse(1);
+        return new Lane(priority, tenant, weight);
+    }
+}
