@@ -20,6 +20,7 @@ import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
 import dev.sluice.worker.resilience.ProviderCalls;
+import dev.sluice.worker.resilience.RateLimits;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
 import java.time.Instant;
@@ -120,6 +121,8 @@ final class JobRunner {
                 }
             } catch (CallNotPermittedException e) {
                 last = modelName + ": circuit breaker open";
+            } catch (RateLimits.WaitTooLong e) {
+                last = e.getMessage();
             }
         }
         if (last == null) {

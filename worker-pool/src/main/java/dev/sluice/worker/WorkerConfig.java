@@ -26,6 +26,7 @@ public record WorkerConfig(
         List<ProviderEndpoint> providers,
         ProviderCalls.Settings resilience,
         Duration redeliveryWindow,
+        Duration rateLimitMaxWait,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops) {
@@ -90,6 +91,7 @@ public record WorkerConfig(
                                 Duration.ofHours(1)),
                         timeLimits(s)),
                 s.duration("worker.redelivery.window", Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7)),
+                s.duration("worker.rate.limit.max.wait", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24)),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));

@@ -13,6 +13,7 @@ import dev.sluice.worker.provider.AnthropicProvider;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
 import dev.sluice.worker.resilience.ProviderCalls;
+import dev.sluice.worker.resilience.RateLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +48,9 @@ public final class WorkerService implements SluiceService {
         Clock clock = Clock.systemUTC();
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
+        RateLimits rateLimits = RateLimits.system(config.rateLimitMaxWait());
         JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock,
-                new ProviderCalls(config.resilience(), clock), tenantId -> tenants.get(tenantId)
+                new ProviderCalls(config.resilience(), clock, rateLimits), tenantId -> tenants.get(tenantId)
                         .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false));
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
@@ -59,7 +61,12 @@ public final class WorkerService implements SluiceService {
                 tenants::get);
         this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
                 JobLanes.PRIORITIES, lanes, new ConcurrentRecordLoop.Limits(config.maxInFlight(), config.bufferBytes(),
-                        config.commitInterval(), config.shutdownTimeout()), clock);
+                        config.commitInterval(), config.shutdownTimeout()), clock)
+                .onAssignment((owned, total) -> {
+                    rateLimits.share(owned, total);
+                    log.info("Owning {} of {} job partitions: taking {}% of every provider rate limit", owned, total,
+                            Math.round(rateLimits.share() * 100));
+                });
         workerMetrics.trackInFlight(loop.inFlightCounter());
         this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(this::poll);
     }

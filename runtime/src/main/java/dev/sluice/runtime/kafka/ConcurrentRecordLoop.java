@@ -64,6 +64,12 @@ public final class ConcurrentRecordLoop implements Runnable {
         }
     }
 
+    /** Told how many of its topics' partitions this consumer owns, after every rebalance. */
+    @FunctionalInterface
+    public interface AssignmentListener {
+        void assigned(int owned, int total);
+    }
+
     /** A polled record waiting for a slot. */
     private record Waiting(ConsumerRecord<String, byte[]> record, TopicPartition partition) {
     }
@@ -88,6 +94,7 @@ public final class ConcurrentRecordLoop implements Runnable {
     private final boolean[] paused;
     /** The priority of each topic's records, learned as they arrive; used to pause by priority. */
     private final Map<String, Integer> topicPriority = new HashMap<>();
+    private volatile AssignmentListener assignmentListener = (owned, total) -> { };
 
     private record Finished(TopicPartition partition, long offset, Throwable error) {
     }
@@ -113,6 +120,25 @@ public final class ConcurrentRecordLoop implements Runnable {
         this.clock = clock;
         this.queue = new FairQueue<>(priorities);
         this.paused = new boolean[priorities];
+    }
+
+    /** Set before {@link #run()}: called on the poll thread after each change of assignment. */
+    public ConcurrentRecordLoop onAssignment(AssignmentListener listener) {
+        this.assignmentListener = listener;
+        return this;
+    }
+
+    private void tellAssignment(Set<TopicPartition> owned) {
+        int total = 0;
+        for (String topic : topics) {
+            try {
+                total += consumer.partitionsFor(topic).size();
+            } catch (RuntimeException e) {
+                log.warn("Partitions of {} unknown ({}); the share of limits is not updated", topic, e.getMessage());
+                return;
+            }
+        }
+        assignmentListener.assigned(owned.size(), total);
     }
 
     public boolean healthy() {
@@ -335,6 +361,9 @@ public final class ConcurrentRecordLoop implements Runnable {
             }
             partitions.forEach(tracker::remove);
             assigned = !consumer.assignment().isEmpty() && !partitions.containsAll(consumer.assignment());
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            partitions.forEach(kept::remove);
+            tellAssignment(kept);
         }
 
         @Override
@@ -345,6 +374,7 @@ public final class ConcurrentRecordLoop implements Runnable {
                 }
             }
             assigned = !consumer.assignment().isEmpty();
+            tellAssignment(consumer.assignment());
         }
 
         @Override

@@ -64,8 +64,10 @@ public final class AnthropicProvider implements ChatProvider {
         if (response.statusCode() / 100 != 2) {
             throw error(name, response);
         }
-        return reply(name, response.statusCode(), response.body(),
+        ProviderReply reply = reply(name, response.statusCode(), response.body(),
                 response.headers().firstValue("request-id").orElse(null));
+        return new ProviderReply(reply.text(), reply.finishReason(), reply.usage(), reply.httpStatus(),
+                reply.providerRequestId(), RateLimitHeaders.anthropic(response.headers(), java.time.Instant.now()));
     }
 
     /**
@@ -193,6 +195,7 @@ public final class AnthropicProvider implements ChatProvider {
         }
         return new ProviderException(status, type, code, name + ": " + message,
                 ProviderHttp.retryable(response, "enforced_spend_limit_reached".equals(code)),
-                ProviderHttp.retryAfter(response));
+                ProviderHttp.retryAfter(response), RateLimitHeaders.anthropic(response.headers(),
+                        java.time.Instant.now()));
     }
 }

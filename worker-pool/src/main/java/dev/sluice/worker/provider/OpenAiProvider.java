@@ -101,7 +101,8 @@ public final class OpenAiProvider implements ChatProvider {
             long completion = usage.path("completion_tokens").asLong();
             return new ProviderReply(text, choice.path("finish_reason").asText(null),
                     new Usage(Math.max(0, prompt - cached), completion, cached, 0), response.statusCode(),
-                    response.headers().firstValue("x-request-id").orElse(null));
+                    response.headers().firstValue("x-request-id").orElse(null),
+                    RateLimitHeaders.openAi(response.headers()));
         } catch (JsonProcessingException e) {
             throw new ProviderException(response.statusCode(), "invalid_response", null, name
                     + " answered 2xx with a body that is not JSON", true, null);
@@ -124,6 +125,6 @@ public final class OpenAiProvider implements ChatProvider {
         boolean retryable = ProviderHttp.retryable(response,
                 "insufficient_quota".equals(code) || "insufficient_quota".equals(type));
         return new ProviderException(status, type, code, name + ": " + message, retryable,
-                ProviderHttp.retryAfter(response));
+                ProviderHttp.retryAfter(response), RateLimitHeaders.openAi(response.headers()));
     }
 }

@@ -14,10 +14,17 @@ public final class ProviderException extends Exception {
     private final String code;
     private final boolean retryable;
     private final Duration retryAfter;
+    private final RateLimitHeaders rateLimits;
 
     public ProviderException(int status, String type, String code, String message, boolean retryable,
             Duration retryAfter) {
+        this(status, type, code, message, retryable, retryAfter, RateLimitHeaders.NONE);
+    }
+
+    public ProviderException(int status, String type, String code, String message, boolean retryable,
+            Duration retryAfter, RateLimitHeaders rateLimits) {
         super(message);
+        this.rateLimits = rateLimits == null ? RateLimitHeaders.NONE : rateLimits;
         this.status = status;
         this.type = type;
         this.code = code;
@@ -44,6 +51,11 @@ public final class ProviderException extends Exception {
     /** The provider's Retry-After, when it sent one. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** What the error response's headers said about the key's rate limits. */
+    public RateLimitHeaders rateLimits() {
+        return rateLimits;
     }
 
     /** A short outcome label for attempts and metrics: rate_limited, server_error, timeout, ... */

@@ -39,7 +39,10 @@ import java.util.function.DoubleSupplier;
  *       the provider's {@code Retry-After}, and never past the job's deadline;</li>
  *   <li><b>CircuitBreaker</b> (Resilience4j), one per provider and model: when it is open the
  *       call is not made and the chain moves on at once;</li>
- *   <li>RateLimiter (token-aware) is not built yet;</li>
+ *   <li><b>RateLimiter</b> ({@link RateLimits}, Bucket4j): the call waits for one request and
+ *       its tokens from the model's per-minute limits, this instance's share of them; a wait
+ *       that would pass the deadline moves the chain on, recorded as {@code rate_limit_wait};
+ *       every response's rate-limit headers, and every 429, steer the limits;</li>
  *   <li><b>TimeLimiter</b> (Resilience4j): each call gets the job's tier's time limit; a call
  *       that overruns is cancelled (its virtual thread interrupted) and counts as a retryable
  *       timeout.</li>
@@ -49,6 +52,8 @@ import java.util.function.DoubleSupplier;
 public final class ProviderCalls {
     /** What an attempt refused by an open breaker is called. */
     public static final String CIRCUIT_OPEN = "circuit_open";
+    /** What an attempt is called that the rate limit would not allow before the deadline. */
+    public static final String RATE_LIMIT_WAIT = "rate_limit_wait";
     /** The longest backoff the SDKs wait between retries. */
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
@@ -56,6 +61,7 @@ public final class ProviderCalls {
     private final Clock clock;
     private final DoubleSupplier random;
     private final CircuitBreakerRegistry breakers;
+    private final RateLimits rateLimits;
     private final ExecutorService calling = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
@@ -87,10 +93,19 @@ public final class ProviderCalls {
     }
 
     public ProviderCalls(Settings settings, Clock clock) {
-        this(settings, clock, () -> ThreadLocalRandom.current().nextDouble());
+        this(settings, clock, new RateLimits(clock, d -> Thread.sleep(d), Duration.ofMinutes(5)));
+    }
+
+    public ProviderCalls(Settings settings, Clock clock, RateLimits rateLimits) {
+        this(settings, clock, () -> ThreadLocalRandom.current().nextDouble(), rateLimits);
     }
 
     ProviderCalls(Settings settings, Clock clock, DoubleSupplier random) {
+        this(settings, clock, random, new RateLimits(clock, d -> Thread.sleep(d), Duration.ofMinutes(5)));
+    }
+
+    ProviderCalls(Settings settings, Clock clock, DoubleSupplier random, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.settings = settings;
         this.clock = clock;
         this.random = random;
@@ -103,7 +118,8 @@ public final class ProviderCalls {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 // Provider trouble counts against the breaker; a request the provider rejects does not.
                 .recordException(e -> e instanceof ProviderException p && p.retryable())
-                .ignoreException(e -> e instanceof ProviderException p && !p.retryable())
+                .ignoreException(e -> e instanceof ProviderException p && !p.retryable()
+                        || e instanceof RateLimits.WaitTooLong)
                 .clock(clock)
                 .build());
     }
@@ -128,14 +144,22 @@ public final class ProviderCalls {
         Duration limit = settings.timeLimit(job.tier());
         TimeLimiter timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(limit)
                 .cancelRunningFuture(true).build());
+        long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
         CheckedSupplier<ProviderReply> once = () -> {
+            waitForRateLimit(model, tokens, deadline, attempts);
             Instant start = clock.instant();
             try {
                 ProviderReply reply = limited(timeLimiter, limit, job, () -> provider.complete(model, job));
+                rateLimits.observe(model, reply.rateLimits());
                 attempts.accept(new Attempt(model.provider(), model.name(), Attempt.OK, reply.httpStatus(),
                         clock.millis() - start.toEpochMilli(), start));
                 return reply;
             } catch (ProviderException e) {
+                if (e.status() == 429) {
+                    rateLimits.rateLimited(model, e.retryAfter(), e.rateLimits());
+                } else {
+                    rateLimits.observe(model, e.rateLimits());
+                }
                 attempts.accept(new Attempt(model.provider(), model.name(), e.outcome(),
                         e.status() == 0 ? null : e.status(), clock.millis() - start.toEpochMilli(), start));
                 throw e;
@@ -157,6 +181,25 @@ public final class ProviderCalls {
         } catch (Throwable e) {
             throw new IllegalStateException("unexpected failure calling " + model.name(), e);
         }
+    }
+
+    private void waitForRateLimit(ModelSpec model, long tokens, Instant deadline, Consumer<Attempt> attempts)
+            throws ProviderException {
+        try {
+            rateLimits.acquire(model, tokens, deadline);
+        } catch (RateLimits.WaitTooLong e) {
+            attempts.accept(new Attempt(model.provider(), model.name(), RATE_LIMIT_WAIT, null, 0, clock.instant()));
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(0, "interrupted", null, "interrupted while waiting for the rate limit", true,
+                    null);
+        }
+    }
+
+    /** The limits this instance applies; their share follows the partitions it owns. */
+    public RateLimits rateLimits() {
+        return rateLimits;
     }
 
     /** The call on its own virtual thread, cancelled when it overruns the tier's limit. */

@@ -42,32 +42,9 @@ class ProviderCallsTest {
     private final List<Long> sleeps = new ArrayList<>();
     private final List<Attempt> attempts = new ArrayList<>();
 
-    /** A clock the test moves; Retry's waits move it too, as real sleeps would. */
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
+    /** Rate limits on the test's clock: a wait for the limit moves the clock, as a real sleep would. */
+    private RateLimits limits() {
+        return new RateLimits(clock, clock::advance, Duration.ofMinutes(5));
     }
 
     /** Answers from a queue, one entry per call; an empty queue answers OK. */
@@ -110,7 +87,7 @@ class ProviderCallsTest {
     }
 
     private ProviderCalls calls(double random) {
-        return new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock, () -> random);
+        return new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock, () -> random, limits());
     }
 
     private static LlmJob job(Instant deadline) {
@@ -196,7 +173,7 @@ class ProviderCallsTest {
     @Test
     void shouldOpenTheBreakerAfterHalfOfTenCallsFailThenProbeAfterThirtySecondsAndClose() throws Exception {
         ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30), ProviderCalls.Settings.DEFAULT_TIME_LIMITS), clock, () -> 0.0);
+                Duration.ofSeconds(30), ProviderCalls.Settings.DEFAULT_TIME_LIMITS), clock, () -> 0.0, limits());
         CircuitBreaker breaker = calls.breaker(MINI);
         Scripted provider = new Scripted();
         for (int i = 0; i < 5; i++) {
@@ -241,7 +218,7 @@ class ProviderCallsTest {
     void shouldCancelACallThatOverrunsItsTiersTimeLimitAndCallItARetryableTimeout() throws Exception {
         ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
                 Duration.ofSeconds(30), Map.of(Tier.SMALL, Duration.ofMillis(100), Tier.MEDIUM, Duration.ofSeconds(60),
-                Tier.LARGE, Duration.ofSeconds(60))), clock, () -> 0.0);
+                Tier.LARGE, Duration.ofSeconds(60))), clock, () -> 0.0, limits());
         java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
         ChatProvider hanging = new ChatProvider() {
             @Override

@@ -1,0 +1,259 @@
+package dev.sluice.worker.resilience;
+
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.worker.provider.RateLimitHeaders;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The RateLimiter layer: requests and tokens per minute for each provider model, token buckets
+ * from Bucket4j. The limits are the API key's, shared by every worker: the catalogue's
+ * {@code rpm}/{@code tpm} until the provider's headers say otherwise. This instance takes its
+ * share in proportion to the job partitions it owns ({@link #share(int, int)}, called on every
+ * rebalance), so N instances together stay within the key's limit without talking to each other.
+ *
+ * <p>A call takes one request and its token estimate (input estimate plus the output cap, as
+ * providers count it on admission), waiting on its virtual thread until both are there. The
+ * provider's headers steer the buckets: the limit it reports replaces the catalogue's, and when it
+ * reports less remaining than this instance's share of it, the surplus is taken out of the bucket,
+ * so sending slows down before a 429 rather than after. A 429 stops every call of that model until
+ * its {@code Retry-After} (or the reported reset) has passed.
+ */
+public final class RateLimits {
+    /** How a waiting call sleeps; tests move a clock instead. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /** No call can be made before the job's deadline: the chain moves on, as with an open breaker. */
+    public static final class WaitTooLong extends RuntimeException {
+        WaitTooLong(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Duration maxWait;
+    private final TimeMeter meter;
+    private final Map<String, Limit> limits = new ConcurrentHashMap<>();
+    private volatile double share = 1.0;
+
+    /**
+     * @param maxWait the longest one call waits for the limit (the deadline may cut it shorter);
+     *     past it the chain moves on to the next model
+     */
+    public RateLimits(Clock clock, Sleeper sleeper, Duration maxWait) {
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.maxWait = maxWait;
+        this.meter = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clock.millis() * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
+    }
+
+    /** Real time and real sleeps. */
+    public static RateLimits system(Duration maxWait) {
+        return new RateLimits(Clock.systemUTC(), d -> Thread.sleep(d), maxWait);
+    }
+
+    /**
+     * This instance owns {@code owned} of the {@code total} partitions of its job topics: it takes
+     * that share of every limit from now on. Tokens already in a bucket scale with it.
+     */
+    public void share(int owned, int total) {
+        double s = total <= 0 ? 1.0 : Math.max(0, Math.min(1.0, (double) owned / total));
+        if (s != share) {
+            share = s;
+            limits.values().forEach(Limit::resize);
+        }
+    }
+
+    public double share() {
+        return share;
+    }
+
+    /** Waits until the model may be called with {@code tokens}; throws WaitTooLong if that would pass the deadline. */
+    public Duration acquire(ModelSpec model, long tokens, Instant deadline) throws InterruptedException {
+        Limit limit = limit(model);
+        long start = clock.millis();
+        long latest = start + maxWait.toMillis();
+        if (deadline != null) {
+            latest = Math.min(latest, deadline.toEpochMilli());
+        }
+        while (true) {
+            long now = clock.millis();
+            long wait = limit.tryTake(tokens, now);
+            if (wait == 0) {
+                return Duration.ofMillis(now - start);
+            }
+            if (now + wait > latest) {
+                throw new WaitTooLong(key(model) + ": its rate limit leaves no room for this call within "
+                        + Duration.ofMillis(Math.max(0, latest - start)).toSeconds() + " s"
+                        + (deadline != null && deadline.toEpochMilli() == latest ? " (the job's deadline)" : ""));
+            }
+            sleeper.sleep(Duration.ofMillis(Math.max(1, wait)));
+        }
+    }
+
+    /** What a response's headers said: the key's real limit and what is left of it. */
+    public void observe(ModelSpec model, RateLimitHeaders headers) {
+        if (headers != null && !headers.isEmpty()) {
+            limit(model).observe(headers, clock.millis());
+        }
+    }
+
+    /**
+     * A 429: no call of this model until its {@code Retry-After}, or the reset of the limit the
+     * headers say is spent, has passed. Without either, the retry's own backoff paces the call.
+     */
+    public void rateLimited(ModelSpec model, Duration retryAfter, RateLimitHeaders headers) {
+        Limit limit = limit(model);
+        long now = clock.millis();
+        RateLimitHeaders h = headers == null ? RateLimitHeaders.NONE : headers;
+        limit.observe(h, now);
+        if (retryAfter != null && retryAfter.isPositive()) {
+            limit.blockUntil(now + retryAfter.toMillis());
+        } else if (h.tokensRemaining() != null && h.tokensRemaining() == 0 && h.tokensReset() != null) {
+            limit.blockUntil(now + h.tokensReset().toMillis());
+        }
+    }
+
+    /** Requests this instance may send to the model right now (for tests and metrics). */
+    public long availableRequests(ModelSpec model) {
+        return limit(model).requests.getAvailableTokens();
+    }
+
+    /** Tokens this instance may send to the model right now. */
+    public long availableTokens(ModelSpec model) {
+        return limit(model).tokens.getAvailableTokens();
+    }
+
+    /** The per-minute limits of the whole key as this instance knows them now: {requests, tokens}. */
+    public long[] keyLimits(ModelSpec model) {
+        Limit l = limit(model);
+        return new long[] {l.rpm, l.tpm};
+    }
+
+    private Limit limit(ModelSpec model) {
+        return limits.computeIfAbsent(key(model), k -> new Limit(Math.max(1, model.requestsPerMinute()),
+                Math.max(1, model.tokensPerMinute())));
+    }
+
+    private static String key(ModelSpec model) {
+        return model.provider() + "/" + model.name();
+    }
+
+    private static BucketConfiguration perMinute(long capacity) {
+        return BucketConfiguration.builder()
+                .addLimit(l -> l.capacity(capacity).refillGreedy(capacity, MINUTE)).build();
+    }
+
+    /** One model's buckets. The key's limits may change with headers, the share on rebalances. */
+    private final class Limit {
+        volatile long rpm;
+        volatile long tpm;
+        final Bucket requests;
+        final Bucket tokens;
+        volatile long blockedUntil;
+
+        Limit(long rpm, long tpm) {
+            this.rpm = rpm;
+            this.tpm = tpm;
+            this.requests = Bucket.builder().addLimit(l -> l.capacity(mine(rpm)).refillGreedy(mine(rpm), MINUTE))
+                    .withCustomTimePrecision(meter).build();
+            this.tokens = Bucket.builder().addLimit(l -> l.capacity(mine(tpm)).refillGreedy(mine(tpm), MINUTE))
+                    .withCustomTimePrecision(meter).build();
+        }
+
+        long mine(long keyLimit) {
+            return Math.max(1, (long) Math.floor(keyLimit * share));
+        }
+
+        synchronized void resize() {
+            requests.replaceConfiguration(perMinute(mine(rpm)), TokensInheritanceStrategy.PROPORTIONALLY);
+            tokens.replaceConfiguration(perMinute(mine(tpm)), TokensInheritanceStrategy.PROPORTIONALLY);
+        }
+
+        /** 0 when one request and the tokens were taken; else the milliseconds to wait first. */
+        long tryTake(long wanted, long now) {
+            long blocked = blockedUntil - now;
+            if (blocked > 0) {
+                return blocked;
+            }
+            ConsumptionProbe r = requests.tryConsumeAndReturnRemaining(1);
+            if (!r.isConsumed()) {
+                return nanosToMillis(r.getNanosToWaitForRefill());
+            }
+            // A call larger than this instance's whole share still goes, alone, with a full bucket.
+            long n = Math.max(1, Math.min(wanted, mine(tpm)));
+            ConsumptionProbe t = tokens.tryConsumeAndReturnRemaining(n);
+            if (!t.isConsumed()) {
+                requests.addTokens(1);
+                return nanosToMillis(t.getNanosToWaitForRefill());
+            }
+            return 0;
+        }
+
+        synchronized void observe(RateLimitHeaders h, long now) {
+            boolean resized = false;
+            if (h.requestLimit() != null && h.requestLimit() > 0 && h.requestLimit() != rpm) {
+                rpm = h.requestLimit();
+                resized = true;
+            }
+            if (h.tokenLimit() != null && h.tokenLimit() > 0 && h.tokenLimit() != tpm) {
+                tpm = h.tokenLimit();
+                resized = true;
+            }
+            if (resized) {
+                resize();
+            }
+            drainTo(requests, h.requestsRemaining());
+            drainTo(tokens, h.tokensRemaining());
+            if (h.requestsRemaining() != null && h.requestsRemaining() == 0 && h.requestsReset() != null) {
+                blockUntil(now + h.requestsReset().toMillis());
+            }
+        }
+
+        /** Leaves at most this instance's share of what the provider says is left. */
+        private void drainTo(Bucket bucket, Long remaining) {
+            if (remaining == null) {
+                return;
+            }
+            long allowed = (long) Math.floor(Math.max(0, remaining) * share);
+            long surplus = bucket.getAvailableTokens() - allowed;
+            if (surplus > 0) {
+                bucket.tryConsume(surplus);
+            }
+        }
+
+        void blockUntil(long until) {
+            if (until > blockedUntil) {
+                blockedUntil = until;
+            }
+        }
+
+        private static long nanosToMillis(long nanos) {
+            return Math.max(1, (nanos + 999_999) / 1_000_000);
+        }
+    }
+}
