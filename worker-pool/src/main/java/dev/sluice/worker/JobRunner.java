@@ -154,12 +154,27 @@ final class JobRunner {
         return f == null || f.type() == ResponseFormat.Type.TEXT ? null : JsonOutput.normalised(text);
     }
 
-    /** A cost event for one billed call; returns its cost. */
+    /**
+     * A cost event for one billed call; returns its cost. Every answered call is billed, also one
+     * whose job then fails (an answer that is not the JSON asked for).
+     */
     private long bill(LlmJob job, ModelSpec model, Usage usage, List<CostEvent> costs) {
         long cost = Pricing.costMicros(model, usage, CostBasis.SYNC);
         costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(), model.provider(),
-                model.name(), usage, cost, CostBasis.SYNC, null, clock.instant()));
+                model.name(), usage, cost, basis(usage), null, clock.instant()));
         return cost;
+    }
+
+    /**
+     * What a synchronous call was billed as: CACHE_WRITE when it wrote to the provider's prompt
+     * cache (it may have read too), CACHE_READ when it only read from it, else SYNC. The usage on
+     * the event has each token class apart, so the price does not depend on the label.
+     */
+    static CostBasis basis(Usage usage) {
+        if (usage.cacheWriteTokens() > 0) {
+            return CostBasis.CACHE_WRITE;
+        }
+        return usage.cachedInputTokens() > 0 ? CostBasis.CACHE_READ : CostBasis.SYNC;
     }
 
     /** The job again with the model's answer and what is wrong with it appended to the conversation. */

@@ -82,6 +82,14 @@ class JobRunnerTest {
     }
 
     @Test
+    void shouldLabelEachCallWithWhatItWasBilledAs() {
+        assertThat(JobRunner.basis(new Usage(100, 20, 0, 0))).isEqualTo(CostBasis.SYNC);
+        assertThat(JobRunner.basis(new Usage(100, 20, 900, 0))).isEqualTo(CostBasis.CACHE_READ);
+        assertThat(JobRunner.basis(new Usage(100, 20, 0, 1_500))).isEqualTo(CostBasis.CACHE_WRITE);
+        assertThat(JobRunner.basis(new Usage(100, 20, 900, 600))).isEqualTo(CostBasis.CACHE_WRITE);
+    }
+
+    @Test
     void shouldSucceedWithThePrimaryModelAndPriceItsUsage() {
         Usage usage = new Usage(1200, 300, 800, 0);
         Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini",
@@ -98,7 +106,7 @@ class JobRunnerTest {
         assertThat(outcome.costs()).singleElement().satisfies(c -> {
             assertThat(c.costMicros()).isEqualTo(expected);
             assertThat(c.usage()).isEqualTo(usage);
-            assertThat(c.basis()).isEqualTo(CostBasis.SYNC);
+            assertThat(c.basis()).as("800 of the prompt tokens were cache reads").isEqualTo(CostBasis.CACHE_READ);
             assertThat(c.model()).isEqualTo("gpt-4.1-mini");
         });
         assertThat(openai.called).containsExactly("gpt-4.1-mini");
