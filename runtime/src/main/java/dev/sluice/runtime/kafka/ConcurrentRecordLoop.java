@@ -297,7 +297,9 @@ public final class ConcurrentRecordLoop implements Runnable {
         if (!offsets.isEmpty()) {
             consumer.commitAsync(offsets, (o, e) -> {
                 if (e != null) {
-                    log.warn("Offset commit failed (the next one covers it): {}", e.getMessage());
+                    // Runs on the poll thread: the offsets are offered again by the next commit.
+                    tracker.commitFailed(offsets);
+                    log.warn("Offset commit failed; the next one retries it: {}", e.getMessage());
                 }
             });
         }

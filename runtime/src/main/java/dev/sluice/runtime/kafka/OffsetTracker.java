@@ -74,6 +74,19 @@ public final class OffsetTracker {
         return out;
     }
 
+    /**
+     * A commit of these offsets failed: they are offered again by the next {@link #committable()},
+     * unless a later commit of the partition has been offered since.
+     */
+    public void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, o) -> {
+            PartitionState s = partitions.get(tp);
+            if (s != null && s.committed == o.offset()) {
+                s.committed = -1;
+            }
+        });
+    }
+
     /** Forgets a partition this consumer no longer owns. */
     public void remove(TopicPartition tp) {
         partitions.remove(tp);

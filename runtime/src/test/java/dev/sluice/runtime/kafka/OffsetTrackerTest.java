@@ -45,6 +45,20 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void shouldOfferAgainAnOffsetWhoseCommitFailed() {
+        OffsetTracker t = new OffsetTracker();
+        t.started(p0, 7);
+        t.finished(p0, 7);
+        var first = t.committable();
+        assertThat(first).containsEntry(p0, new OffsetAndMetadata(8));
+
+        t.commitFailed(first);
+
+        assertThat(t.committable()).containsEntry(p0, new OffsetAndMetadata(8));
+        assertThat(t.committable()).isEmpty();
+    }
+
+    @Test
     void shouldNotOfferTheSameOffsetTwice() {
         OffsetTracker t = new OffsetTracker();
         t.started(p0, 0);
