@@ -16,8 +16,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * The lane a job waits in before it runs: the priority of its topic (HIGH, NORMAL, LOW; batch jobs
  * run through the sync path as LOW) and its tenant, weighted by the tenant's
- * {@code fairShareWeight}. A record that is not a job waits as LOW and becomes a dead letter when
- * it runs.
+ * {@code fairShareWeight}. Its cost is its token estimate (input plus output cap), which the
+ * tenant's plan limits count. A record that is not a job waits as LOW and becomes a dead letter
+ * when it runs.
  */
 final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
     static final int PRIORITIES = Priority.values().length;
@@ -40,13 +41,14 @@ final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
     @Override
     public Lane apply(ConsumerRecord<String, byte[]> record) {
         int priority = topicPriority.getOrDefault(record.topic(), Priority.LOW.ordinal());
-        String tenant;
+        LlmJob job;
         try {
-            tenant = jobs.deserialize(record.topic(), record.value()).tenantId();
+            job = jobs.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
             return new Lane(Priority.LOW.ordinal(), "", 1);
         }
-        int weight = tenants.apply(tenant).map(TenantConfig::fairShareWeight).orElse(1);
-        return new Lane(priority, tenant, weight);
+        int weight = tenants.apply(job.tenantId()).map(TenantConfig::fairShareWeight).orElse(1);
+        long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
+        return new Lane(priority, job.tenantId(), weight, tokens);
     }
 }

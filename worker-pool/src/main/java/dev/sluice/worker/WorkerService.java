@@ -4,6 +4,7 @@ import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.FairQueue;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
@@ -59,8 +60,12 @@ public final class WorkerService implements SluiceService {
                 workerMetrics, completed::contains);
         JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
                 tenants::get);
+        // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
+        FairQueue.Gate tenantLimits = (tenantId, tokens) -> tenants.get(tenantId)
+                .map(t -> rateLimits.tryStartTenant(tenantId, t.limits().requestsPerMinute(),
+                        t.limits().tokensPerMinute(), tokens)).orElse(true);
         this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
-                JobLanes.PRIORITIES, lanes, new ConcurrentRecordLoop.Limits(config.maxInFlight(), config.bufferBytes(),
+                JobLanes.PRIORITIES, lanes, tenantLimits, new ConcurrentRecordLoop.Limits(config.maxInFlight(), config.bufferBytes(),
                         config.commitInterval(), config.shutdownTimeout()), clock)
                 .onAssignment((owned, total) -> {
                     rateLimits.share(owned, total);

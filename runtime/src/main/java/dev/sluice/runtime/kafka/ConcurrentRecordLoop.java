@@ -102,15 +102,18 @@ public final class ConcurrentRecordLoop implements Runnable {
     /** One lane for every record: first come, first served. */
     public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler handler,
             Limits limits, Clock clock) {
-        this(consumer, topics, handler, 1, r -> Lane.FIFO, limits, clock);
+        this(consumer, topics, handler, 1, r -> Lane.FIFO, FairQueue.Gate.OPEN, limits, clock);
     }
 
     /**
      * @param priorities how many priorities {@code lanes} uses (0 to priorities - 1)
      * @param lanes the lane of each record; called on the poll thread, so it should be cheap
+     * @param gate may hold a lane's records back (a tenant over its rate); the poll loop asks again
+     *     at least every 100 ms
      */
     public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler handler,
-            int priorities, Function<ConsumerRecord<String, byte[]>, Lane> lanes, Limits limits, Clock clock) {
+            int priorities, Function<ConsumerRecord<String, byte[]>, Lane> lanes, FairQueue.Gate gate, Limits limits,
+            Clock clock) {
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.handler = handler;
@@ -118,7 +121,7 @@ public final class ConcurrentRecordLoop implements Runnable {
         this.lanes = lanes;
         this.limits = limits;
         this.clock = clock;
-        this.queue = new FairQueue<>(priorities);
+        this.queue = new FairQueue<>(priorities, gate);
         this.paused = new boolean[priorities];
     }
 

@@ -18,15 +18,32 @@ import java.util.function.Predicate;
  * stretch where flows A and B both have items waiting, they get items in the ratio of their weights
  * to within one item each, however many items either has queued.
  *
+ * <p>A {@link Gate} may hold a flow back (its tenant is over its plan's rate): the next flow in
+ * order goes instead, and the held flow keeps its place for when the gate lets it through.
+ *
  * <p>Each priority keeps a count of the bytes it holds, so callers can bound memory per priority.
  * Thread-safe: every method takes the queue's lock.
  */
 public final class FairQueue<E> {
+    /** Whether a flow's next item, of the given cost, may start now; if so, the gate counts it. */
+    @FunctionalInterface
+    public interface Gate {
+        Gate OPEN = (flow, cost) -> true;
+
+        boolean tryStart(String flow, long cost);
+    }
+
+    private final Gate gate;
     /** Highest priority first: 0 before 1 before 2. */
     private final Level<E>[] levels;
 
-    @SuppressWarnings("unchecked")
     public FairQueue(int priorities) {
+        this(priorities, Gate.OPEN);
+    }
+
+    @SuppressWarnings("unchecked")
+    public FairQueue(int priorities, Gate gate) {
+        this.gate = gate;
         if (priorities < 1) {
             throw new IllegalArgumentException("priorities must be at least 1");
         }
@@ -37,14 +54,15 @@ public final class FairQueue<E> {
     }
 
     public synchronized void add(Lane lane, E item, long bytes) {
-        levels[checked(lane.priority())].add(lane.flow(), Math.max(1, lane.weight()), item, bytes);
+        levels[checked(lane.priority())].add(lane.flow(), Math.max(1, lane.weight()), item, bytes, lane.cost());
     }
 
-    /** The next item, or null when nothing waits. */
+    /** The next item, or null when nothing waits or every waiting flow is held back by the gate. */
     public synchronized E poll() {
         for (Level<E> level : levels) {
-            if (!level.active.isEmpty()) {
-                return level.poll();
+            E item = level.poll(gate);
+            if (item != null) {
+                return item;
             }
         }
         return null;
@@ -78,16 +96,18 @@ public final class FairQueue<E> {
         return priority;
     }
 
-    private record Node<E>(E item, long bytes) {
+    private record Node<E>(E item, long bytes, long cost) {
     }
 
     private static final class Flow<E> {
+        final String name;
         final long order;
         final ArrayDeque<Node<E>> items = new ArrayDeque<>();
         int weight;
         double pass;
 
-        Flow(long order) {
+        Flow(String name, long order) {
+            this.name = name;
             this.order = order;
         }
     }
@@ -106,8 +126,8 @@ public final class FairQueue<E> {
         int size;
         long flowsSeen;
 
-        void add(String name, int weight, E item, long itemBytes) {
-            Flow<E> flow = flows.computeIfAbsent(name, n -> new Flow<>(flowsSeen++));
+        void add(String name, int weight, E item, long itemBytes, long cost) {
+            Flow<E> flow = flows.computeIfAbsent(name, n -> new Flow<>(n, flowsSeen++));
             if (flow.items.isEmpty()) {
                 flow.weight = weight;
                 flow.pass = Math.max(flow.pass, clock);
@@ -115,13 +135,23 @@ public final class FairQueue<E> {
             } else {
                 flow.weight = weight;
             }
-            flow.items.addLast(new Node<>(item, itemBytes));
+            flow.items.addLast(new Node<>(item, itemBytes, cost));
             bytes += itemBytes;
             size++;
         }
 
-        E poll() {
-            Flow<E> flow = active.pollFirst();
+        E poll(Gate gate) {
+            Flow<E> flow = null;
+            for (Flow<E> candidate : active) {
+                if (gate.tryStart(candidate.name, candidate.items.peekFirst().cost())) {
+                    flow = candidate;
+                    break;
+                }
+            }
+            if (flow == null) {
+                return null;
+            }
+            active.remove(flow);
             Node<E> node = flow.items.pollFirst();
             clock = flow.pass;
             flow.pass += 1.0 / flow.weight;

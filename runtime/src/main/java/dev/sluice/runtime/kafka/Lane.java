@@ -1,10 +1,11 @@
 package dev.sluice.runtime.kafka;
 
 /**
- * Where a record waits before it runs: its priority (0 runs first), its flow (the tenant) and
- * the flow's weight in the fair share among flows of the same priority.
+ * Where a record waits before it runs: its priority (0 runs first), its flow (the tenant), the
+ * flow's weight in the fair share among flows of the same priority, and the record's cost as a
+ * {@link FairQueue.Gate} counts it (a job's token estimate).
  */
-public record Lane(int priority, String flow, int weight) {
+public record Lane(int priority, String flow, int weight, long cost) {
     /** One lane for everything: first come, first served. */
     public static final Lane FIFO = new Lane(0, "", 1);
 
@@ -14,5 +15,10 @@ public record Lane(int priority, String flow, int weight) {
         }
         flow = flow == null ? "" : flow;
         weight = Math.max(1, weight);
+        cost = Math.max(0, cost);
+    }
+
+    public Lane(int priority, String flow, int weight) {
+        this(priority, flow, weight, 1);
     }
 }

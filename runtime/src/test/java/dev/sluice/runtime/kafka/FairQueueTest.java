@@ -102,6 +102,41 @@ class FairQueueTest {
     }
 
     @Test
+    void shouldPassOverAFlowTheGateHoldsBackAndServeItOnceItMayGoAgain() {
+        java.util.Map<String, Integer> allowance = new java.util.HashMap<>(java.util.Map.of("capped", 2));
+        java.util.List<Long> costs = new ArrayList<>();
+        FairQueue<String> gated = new FairQueue<>(1, (flow, cost) -> {
+            if (!flow.equals("capped")) {
+                return true;
+            }
+            costs.add(cost);
+            int left = allowance.get(flow);
+            if (left == 0) {
+                return false;
+            }
+            allowance.put(flow, left - 1);
+            return true;
+        });
+        for (int i = 0; i < 5; i++) {
+            gated.add(new Lane(0, "capped", 1, 700), "capped-" + i, 10);
+            gated.add(new Lane(0, "free", 1, 5), "free-" + i, 10);
+        }
+
+        List<String> order = new ArrayList<>();
+        String next;
+        while ((next = gated.poll()) != null) {
+            order.add(next);
+        }
+
+        assertThat(order).containsExactly("capped-0", "free-0", "capped-1", "free-1", "free-2", "free-3", "free-4");
+        assertThat(costs).allMatch(c -> c == 700);
+        assertThat(gated.size()).isEqualTo(3);
+
+        allowance.put("capped", 10);
+        assertThat(gated.poll()).isEqualTo("capped-2");
+    }
+
+    @Test
     void shouldCountBytesPerPriorityAndGiveBackWhatIsRemoved() {
         add(HIGH, "a", 1, 2);
         add(LOW, "a", 1, 3);

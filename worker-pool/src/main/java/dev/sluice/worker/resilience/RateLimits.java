@@ -26,6 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * reports less remaining than this instance's share of it, the surplus is taken out of the bucket,
  * so sending slows down before a 429 rather than after. A 429 stops every call of that model until
  * its {@code Retry-After} (or the reported reset) has passed.
+ *
+ * <p>Tenants' plan limits ({@link #tryStartTenant}) use the same buckets and the same share, but
+ * never wait: a tenant over its rate is passed over by the fair queue until it has room, so its
+ * jobs hold no slot while they wait.
  */
 public final class RateLimits {
     /** How a waiting call sleeps; tests move a clock instead. */
@@ -138,6 +142,21 @@ public final class RateLimits {
         }
     }
 
+    /**
+     * Whether a job of this tenant, needing {@code tokens}, may start now under the tenant's plan
+     * limits ({@code rpm}/{@code tpm} per minute, null for none), this instance's share of them;
+     * if so, they are taken. Does not wait: the fair queue asks again and serves others meanwhile.
+     */
+    public boolean tryStartTenant(String tenant, Integer rpm, Long tpm, long tokens) {
+        long r = rpm == null ? 0 : rpm;
+        long t = tpm == null ? 0 : tpm;
+        if (r <= 0 && t <= 0) {
+            return true;
+        }
+        Limit limit = limits.computeIfAbsent("tenant:" + tenant + ":" + r + ":" + t, k -> new Limit(r, t));
+        return limit.tryTake(tokens, clock.millis()) == 0;
+    }
+
     /** Requests this instance may send to the model right now (for tests and metrics). */
     public long availableRequests(ModelSpec model) {
         return limit(model).requests.getAvailableTokens();
@@ -168,7 +187,10 @@ public final class RateLimits {
                 .addLimit(l -> l.capacity(capacity).refillGreedy(capacity, MINUTE)).build();
     }
 
-    /** One model's buckets. The key's limits may change with headers, the share on rebalances. */
+    /**
+     * One model's (or tenant's) buckets. A limit of 0 or less is no limit: no bucket. The key's
+     * limits may change with headers, the share on rebalances.
+     */
     private final class Limit {
         volatile long rpm;
         volatile long tpm;
@@ -179,10 +201,10 @@ public final class RateLimits {
         Limit(long rpm, long tpm) {
             this.rpm = rpm;
             this.tpm = tpm;
-            this.requests = Bucket.builder().addLimit(l -> l.capacity(mine(rpm)).refillGreedy(mine(rpm), MINUTE))
-                    .withCustomTimePrecision(meter).build();
-            this.tokens = Bucket.builder().addLimit(l -> l.capacity(mine(tpm)).refillGreedy(mine(tpm), MINUTE))
-                    .withCustomTimePrecision(meter).build();
+            this.requests = rpm <= 0 ? null : Bucket.builder().addLimit(l -> l.capacity(mine(rpm))
+                    .refillGreedy(mine(rpm), MINUTE)).withCustomTimePrecision(meter).build();
+            this.tokens = tpm <= 0 ? null : Bucket.builder().addLimit(l -> l.capacity(mine(tpm))
+                    .refillGreedy(mine(tpm), MINUTE)).withCustomTimePrecision(meter).build();
         }
 
         long mine(long keyLimit) {
@@ -190,8 +212,12 @@ public final class RateLimits {
         }
 
         synchronized void resize() {
-            requests.replaceConfiguration(perMinute(mine(rpm)), TokensInheritanceStrategy.PROPORTIONALLY);
-            tokens.replaceConfiguration(perMinute(mine(tpm)), TokensInheritanceStrategy.PROPORTIONALLY);
+            if (requests != null) {
+                requests.replaceConfiguration(perMinute(mine(rpm)), TokensInheritanceStrategy.PROPORTIONALLY);
+            }
+            if (tokens != null) {
+                tokens.replaceConfiguration(perMinute(mine(tpm)), TokensInheritanceStrategy.PROPORTIONALLY);
+            }
         }
 
         /** 0 when one request and the tokens were taken; else the milliseconds to wait first. */
@@ -200,27 +226,33 @@ public final class RateLimits {
             if (blocked > 0) {
                 return blocked;
             }
-            ConsumptionProbe r = requests.tryConsumeAndReturnRemaining(1);
-            if (!r.isConsumed()) {
-                return nanosToMillis(r.getNanosToWaitForRefill());
+            if (requests != null) {
+                ConsumptionProbe r = requests.tryConsumeAndReturnRemaining(1);
+                if (!r.isConsumed()) {
+                    return nanosToMillis(r.getNanosToWaitForRefill());
+                }
             }
-            // A call larger than this instance's whole share still goes, alone, with a full bucket.
-            long n = Math.max(1, Math.min(wanted, mine(tpm)));
-            ConsumptionProbe t = tokens.tryConsumeAndReturnRemaining(n);
-            if (!t.isConsumed()) {
-                requests.addTokens(1);
-                return nanosToMillis(t.getNanosToWaitForRefill());
+            if (tokens != null) {
+                // A call larger than this instance's whole share still goes, alone, with a full bucket.
+                long n = Math.max(1, Math.min(wanted, mine(tpm)));
+                ConsumptionProbe t = tokens.tryConsumeAndReturnRemaining(n);
+                if (!t.isConsumed()) {
+                    if (requests != null) {
+                        requests.addTokens(1);
+                    }
+                    return nanosToMillis(t.getNanosToWaitForRefill());
+                }
             }
             return 0;
         }
 
         synchronized void observe(RateLimitHeaders h, long now) {
             boolean resized = false;
-            if (h.requestLimit() != null && h.requestLimit() > 0 && h.requestLimit() != rpm) {
+            if (requests != null && h.requestLimit() != null && h.requestLimit() > 0 && h.requestLimit() != rpm) {
                 rpm = h.requestLimit();
                 resized = true;
             }
-            if (h.tokenLimit() != null && h.tokenLimit() > 0 && h.tokenLimit() != tpm) {
+            if (tokens != null && h.tokenLimit() != null && h.tokenLimit() > 0 && h.tokenLimit() != tpm) {
                 tpm = h.tokenLimit();
                 resized = true;
             }
@@ -236,7 +268,7 @@ public final class RateLimits {
 
         /** Leaves at most this instance's share of what the provider says is left. */
         private void drainTo(Bucket bucket, Long remaining) {
-            if (remaining == null) {
+            if (bucket == null || remaining == null) {
                 return;
             }
             long allowed = (long) Math.floor(Math.max(0, remaining) * share);

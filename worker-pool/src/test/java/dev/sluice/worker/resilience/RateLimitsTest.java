@@ -144,6 +144,32 @@ class RateLimitsTest {
     }
 
     @Test
+    void shouldHoldATenantToItsShareOfItsPlanWithoutWaiting() {
+        limits.share(6, 12);
+
+        int started = 0;
+        while (limits.tryStartTenant("acme", 60, null, 500)) {
+            started++;
+        }
+
+        assertThat(started).as("half of 60 a minute").isEqualTo(30);
+        assertThat(sleeps).isEmpty();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(limits.tryStartTenant("acme", 60, null, 500)).as("one more after two seconds").isTrue();
+        assertThat(limits.tryStartTenant("acme", 60, null, 500)).isFalse();
+        assertThat(limits.tryStartTenant("other", 60, null, 500)).as("tenants apart").isTrue();
+    }
+
+    @Test
+    void shouldCountATenantsTokensAndLetAPlanWithoutLimitsThrough() {
+        assertThat(limits.tryStartTenant("acme", null, 1_000L, 600)).isTrue();
+        assertThat(limits.tryStartTenant("acme", null, 1_000L, 600)).isFalse();
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(limits.tryStartTenant("unlimited", null, null, 1_000_000)).isTrue();
+        }
+    }
+
+    @Test
     void shouldRefuseAWaitThatWouldPassTheDeadline() {
         ModelSpec m = model(600, 600_000);
         limits.rateLimited(m, Duration.ofSeconds(30), RateLimitHeaders.NONE);
