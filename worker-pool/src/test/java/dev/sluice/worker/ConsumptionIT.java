@@ -113,6 +113,46 @@ class ConsumptionIT {
         }
     }
 
+    @Test
+    void shouldLoseNoJobAndStartNoneTwiceWhenWorkersJoinAndLeave(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        int jobs = 300;
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(1_500), Duration.ofMillis(500)).withApiKeys(Set.of("sk-it")));
+                var producer = kafka.producer()) {
+            // Calls outlast a rebalance, so a job handed over while running would be called twice.
+            WorkerConfig config = config(kafka, prefix, sim, 40);
+            TopicCreator.ensure(config.kafka());
+            for (int i = 0; i < jobs; i++) {
+                Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
+                send(producer, serdes, topics.job(tier, Priority.values()[i % 3]), "move-" + i, "tenant-" + (i % 5),
+                        tier);
+            }
+            producer.flush();
+
+            try (WorkerService first = new WorkerService(config)) {
+                first.start();
+                completions(kafka, serdes, topics, 40, Duration.ofSeconds(60));
+                // A second worker joins while the first has jobs running and waiting...
+                try (WorkerService second = new WorkerService(config)) {
+                    second.start();
+                    completions(kafka, serdes, topics, 120, Duration.ofSeconds(60));
+                    // ...and the first leaves while both are busy.
+                    first.close();
+                    List<LlmResult> done = completions(kafka, serdes, topics, jobs, Duration.ofSeconds(120));
+
+                    assertThat(done).hasSize(jobs).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                    assertThat(done).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
+                    // Revoked partitions' waiting jobs were given up unstarted and their running
+                    // ones finished before the hand-over: no job was sent to the provider twice.
+                    assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs);
+                }
+            }
+        }
+    }
+
     private WorkerConfig config(KafkaStack kafka, String prefix, ProviderSimulator sim, int maxInFlight) {
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("providers.openai.base.url", sim.baseUrl());
