@@ -14,6 +14,8 @@ import dev.sluice.model.Role;
 import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.model.CostBasis;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.tokens.TokenCounter;
 import dev.sluice.sim.ProviderSimulator;
@@ -117,6 +119,27 @@ class AnthropicProviderTest {
         assertThat(body.path("messages").get(0).path("content").get(0).has("cache_control")).isFalse();
         ProviderReply reply = provider(KEY).complete(SONNET, job(r));
         assertThat(reply.text()).as("the simulator accepts the breakpoint").isNotBlank();
+    }
+
+    @Test
+    void shouldReadACacheWriteAndThenACacheReadWithTheKeysRateLimits() throws Exception {
+        String policy = "Warranty terms: parts for two years, labour for one, batteries for six months. ".repeat(90);
+        LlmRequest r = request(List.of(new Message(Role.SYSTEM, policy, true), Message.user("Is a battery covered?")),
+                0.0, null);
+
+        ProviderReply first = provider(KEY).complete(SONNET, job(r));
+        ProviderReply second = provider(KEY).complete(SONNET, job(r));
+
+        assertThat(first.usage().cacheWriteTokens()).isGreaterThanOrEqualTo(SONNET.minCacheTokens());
+        assertThat(first.usage().cachedInputTokens()).isZero();
+        assertThat(second.usage().cachedInputTokens()).isEqualTo(first.usage().cacheWriteTokens());
+        assertThat(second.usage().cacheWriteTokens()).isZero();
+        assertThat(second.usage().inputTokens()).as("the uncached rest").isEqualTo(first.usage().inputTokens());
+        assertThat(Pricing.costMicros(SONNET, second.usage(), CostBasis.SYNC))
+                .isLessThan(Pricing.costMicros(SONNET, first.usage(), CostBasis.SYNC));
+        assertThat(second.rateLimits().requestLimit()).isPositive();
+        assertThat(second.rateLimits().requestsRemaining()).isLessThan(second.rateLimits().requestLimit());
+        assertThat(second.rateLimits().requestsReset()).isNotNull();
     }
 
     @Test

@@ -69,6 +69,26 @@ class OpenAiProviderTest {
     }
 
     @Test
+    void shouldReadCachedTokensOfARepeatedLongPromptWithTheKeysRateLimits() throws Exception {
+        String prompt = "Summarise the ledger entries below in one line. " + "Entry: debit 40, credit 12. ".repeat(200);
+        LlmJob job = job(prompt, Map.of(), null);
+
+        ProviderReply first = provider(KEY).complete(MODEL, job);
+        ProviderReply second = provider(KEY).complete(MODEL, job);
+
+        long total = first.usage().inputTokens();
+        assertThat(total).isGreaterThan(1_024);
+        assertThat(first.usage().cachedInputTokens()).isZero();
+        // OpenAI caches prefixes of 1,024 tokens and then in steps of 128.
+        long cached = second.usage().cachedInputTokens();
+        assertThat(cached).isGreaterThanOrEqualTo(1_024).isLessThanOrEqualTo(total);
+        assertThat((cached - 1_024) % 128).isZero();
+        assertThat(second.usage().inputTokens()).as("prompt tokens minus cached").isEqualTo(total - cached);
+        assertThat(second.rateLimits().tokenLimit()).isPositive();
+        assertThat(second.rateLimits().tokensRemaining()).isLessThan(second.rateLimits().tokenLimit());
+    }
+
+    @Test
     void shouldAskForJsonSchemaOutputInOpenAisShape() throws Exception {
         ResponseFormat format = new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA,
                 "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}", "place");
