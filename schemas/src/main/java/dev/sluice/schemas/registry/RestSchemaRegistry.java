@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 
 /**
@@ -38,8 +41,8 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     private final String authorization;
     private final Duration requestTimeout;
     private final HttpClient http;
-    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
-    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final Map<String, Map<Schema, CompletableFuture<Integer>>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<Schema>> schemasById = new ConcurrentHashMap<>();
 
     /**
      * @param urls one or more base URLs, comma separated
@@ -89,27 +92,52 @@ public final class RestSchemaRegistry implements SchemaRegistry {
 
     /** The cached id of a schema under a subject, else the id the registry answers at {@code path}. */
     private int idFor(String subject, Schema schema, String path) {
-        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
-        Integer cached = ids.get(schema);
-        if (cached != null) {
-            return cached;
-        }
-        int id = call("POST", path, schemaBody(schema)).path("id").asInt();
-        ids.put(schema, id);
-        schemasById.putIfAbsent(id, schema);
-        return id;
+        Map<Schema, CompletableFuture<Integer>> ids = idsBySubject.computeIfAbsent(subject,
+                s -> new ConcurrentHashMap<>());
+        return once(ids, schema, () -> {
+            int id = call("POST", path, schemaBody(schema)).path("id").asInt();
+            schemasById.putIfAbsent(id, CompletableFuture.completedFuture(schema));
+            return id;
+        });
     }
 
     @Override
     public Schema schemaById(int id) {
-        Schema cached = schemasById.get(id);
-        if (cached != null) {
-            return cached;
+        return once(schemasById, id, () -> parse(call("GET", "/schemas/ids/" + id, null).path("schema").asText()));
+    }
+
+    /**
+     * The value cached under {@code key}, else loaded by the first caller while the others wait for
+     * it. A worker starting with 2,000 jobs in flight would otherwise send 2,000 identical requests
+     * at once, and a registry that cannot accept them all fails every job whose connection times
+     * out. A failure is not cached: the next caller asks again.
+     */
+    private static <K, V> V once(Map<K, CompletableFuture<V>> cache, K key, Supplier<V> load) {
+        CompletableFuture<V> known = cache.get(key);
+        if (known == null) {
+            CompletableFuture<V> mine = new CompletableFuture<>();
+            known = cache.putIfAbsent(key, mine);
+            if (known == null) {
+                try {
+                    V value = load.get();
+                    mine.complete(value);
+                    return value;
+                } catch (RuntimeException | Error e) {
+                    cache.remove(key, mine);
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+            }
         }
-        JsonNode body = call("GET", "/schemas/ids/" + id, null);
-        Schema schema = parse(body.path("schema").asText());
-        Schema raced = schemasById.putIfAbsent(id, schema);
-        return raced == null ? schema : raced;
+        try {
+            return known.join();
+        } catch (CompletionException e) {
+            // The first caller's failure, as that caller saw it.
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     @Override

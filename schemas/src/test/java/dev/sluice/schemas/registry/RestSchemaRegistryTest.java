@@ -20,6 +20,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +43,7 @@ class RestSchemaRegistryTest {
     private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Integer> statusFor = new ConcurrentHashMap<>();
     private final Map<String, String> bodyFor = new ConcurrentHashMap<>();
+    private volatile long delayMs;
     private String url;
 
     @BeforeEach
@@ -46,6 +51,13 @@ class RestSchemaRegistryTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             String path = exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
             calls.add(new Call(exchange.getRequestMethod(), path,
@@ -95,6 +107,69 @@ class RestSchemaRegistryTest {
         assertThat(sent.fieldNames()).toIterable().containsExactly("schema");
         assertThat(new Schema.Parser().parse(sent.get("schema").asText())).isEqualTo(LlmResult.getClassSchema());
         assertThat(first[4]).isEqualTo((byte) 7);
+    }
+
+    @Test
+    void shouldSendOneRegistrationWhenManyThreadsMissTheCacheAtOnce() throws Exception {
+        bodyFor.put("POST /subjects/llm.results-value/versions", "{\"id\":7}");
+        delayMs = 300;
+        AvroSerializer<LlmResult> serializer = new AvroSerializer<>(new RestSchemaRegistry(url), true);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<byte[]>> sent = new ArrayList<>();
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                sent.add(threads.submit(() -> {
+                    go.await();
+                    return serializer.serialize("llm.results", result());
+                }));
+            }
+            go.countDown();
+            for (Future<byte[]> f : sent) {
+                assertThat(f.get()[4]).isEqualTo((byte) 7);
+            }
+        }
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void shouldFetchAWriterSchemaOnceWhenManyThreadsAskAtOnce() throws Exception {
+        bodyFor.put("GET /schemas/ids/7",
+                JSON.createObjectNode().put("schema", LlmResult.getClassSchema().toString()).toString());
+        delayMs = 300;
+        RestSchemaRegistry client = new RestSchemaRegistry(url);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Schema>> fetched = new ArrayList<>();
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                fetched.add(threads.submit(() -> {
+                    go.await();
+                    return client.schemaById(7);
+                }));
+            }
+            go.countDown();
+            for (Future<Schema> f : fetched) {
+                assertThat(f.get()).isEqualTo(LlmResult.getClassSchema());
+            }
+        }
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void shouldAskAgainAfterAFailedRegistration() {
+        String key = "POST /subjects/llm.results-value/versions";
+        statusFor.put(key, 500);
+        bodyFor.put(key, "{\"error_code\":50001,\"message\":\"store unavailable\"}");
+        AvroSerializer<LlmResult> serializer = new AvroSerializer<>(new RestSchemaRegistry(url), true);
+        assertThatThrownBy(() -> serializer.serialize("llm.results", result()))
+                .hasMessageContaining("store unavailable");
+
+        statusFor.remove(key);
+        bodyFor.put(key, "{\"id\":7}");
+
+        assertThat(serializer.serialize("llm.results", result())[4]).isEqualTo((byte) 7);
+        assertThat(calls).hasSize(2);
     }
 
     @Test
