@@ -84,6 +84,11 @@ public final class KafkaBroker implements AutoCloseable {
                 : process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** The broker JVM's process id, for benchmarks that read its memory from the OS; -1 before it starts. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Starts the broker and returns once it answers as a cluster, or throws with the log's tail. */
     public KafkaBroker start(Duration timeout) {
         try {
@@ -258,9 +263,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     /**
      * The classpath to start the broker with. Surefire and failsafe may hand the JVM a single
-     * manifest-only jar; its Class-Path entries are the real classpath.
+     * manifest-only jar; its Class-Path entries are the real classpath. Benchmarks start other
+     * JVMs (the provider simulator) with it too.
      */
-    static String classpath() throws IOException {
+    public static String classpath() throws IOException {
         String override = System.getProperty("sluice.broker.classpath");
         if (override != null) {
             return override;
