@@ -8,6 +8,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -26,11 +27,14 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Handles one job record: reads it (a record that is not a job becomes a dead letter), announces
+ * Handles one job record: reads it (a record that is not a job becomes a dead letter; a job whose
+ * schema the registry cannot give right now waits for it), announces
  * RUNNING, runs it through the provider chain, and publishes the cost events and the completion.
  * It returns only once the broker acked them, which is what lets the loop commit the job's offset.
  */
 final class JobHandler implements ConcurrentRecordLoop.Handler {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobHandler.class);
+
     private final Producer<String, byte[]> producer;
     private final Topics topics;
     private final JobRunner runner;
@@ -63,7 +67,9 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         String trace = Tracing.from(record.headers());
         LlmJob job;
         try {
-            job = jobs.deserialize(record.topic(), record.value());
+            job = Decoding.waitingOutRegistry(() -> jobs.deserialize(record.topic(), record.value()), Thread::sleep,
+                    e -> log.warn("Job {}-{}@{} waits for the schema registry: {}", record.topic(), record.partition(),
+                            record.offset(), e.getMessage()));
         } catch (RuntimeException e) {
             deadLetter(record, e).get();
             metrics.deadLettered();

@@ -7,6 +7,7 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.tenants.SecretRefs;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,7 +75,9 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
     public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
         LlmResult result;
         try {
-            result = results.deserialize(record.topic(), record.value());
+            result = Decoding.waitingOutRegistry(() -> results.deserialize(record.topic(), record.value()),
+                    sleeper::sleep, e -> log.warn("Result {}-{}@{} waits for the schema registry: {}", record.topic(),
+                            record.partition(), record.offset(), e.getMessage()));
         } catch (RuntimeException e) {
             deadLetter(record, "deserialize", e.getClass().getName(), String.valueOf(e.getMessage()));
             return;

@@ -16,6 +16,7 @@ import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
+import dev.sluice.schemas.registry.SchemaRegistryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,12 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     @Override
     public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
             ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        if (SchemaRegistryException.isTransient(exception)) {
+            // Not bad input: the registry is down. The thread is replaced and reads the record again.
+            log.warn("Record {}-{}@{} cannot be decoded while the schema registry is unavailable: {}", record.topic(),
+                    record.partition(), record.offset(), exception.getMessage());
+            return DeserializationExceptionHandler.Response.fail();
+        }
         log.warn("Dead-lettering undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                 exception.getMessage());
         return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(record.topic(), record.partition(),
@@ -60,6 +67,11 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     @Override
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record,
             Exception exception) {
+        if (SchemaRegistryException.isTransient(exception)) {
+            log.warn("Record {}-{}@{} failed in {} while the schema registry is unavailable: {}", context.topic(),
+                    context.partition(), context.offset(), context.processorNodeId(), exception.getMessage());
+            return ProcessingExceptionHandler.Response.fail();
+        }
         log.error("Dead-lettering record {}-{}@{} that failed in {}", context.topic(), context.partition(),
                 context.offset(), context.processorNodeId(), exception);
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context.topic(), context.partition(),

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import dev.sluice.schemas.registry.SchemaRegistryException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +35,33 @@ public final class StreamsRunner implements AutoCloseable {
         this.streams = new KafkaStreams(topology, p);
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("Stream thread died; shutting this instance down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(StreamsRunner::onThreadDeath);
         streams.setStateListener((now, before) -> {
             log.info("Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
             }
         });
+    }
+
+    /**
+     * A thread that died because the schema registry was unavailable is replaced after a pause; its
+     * tasks resume from their last commit, so nothing is lost or doubled under exactly_once_v2.
+     * Anything else is a bug or a broken environment: the instance shuts down loudly.
+     */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeath(Throwable e) {
+        if (SchemaRegistryException.isTransient(e)) {
+            log.warn("Stream thread stopped while the schema registry is unavailable; replacing it in 2 s: {}",
+                    e.getMessage());
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        log.error("Stream thread died; shutting this instance down", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
     public KafkaStreams streams() {

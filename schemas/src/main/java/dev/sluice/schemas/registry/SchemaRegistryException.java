@@ -39,6 +39,23 @@ public class SchemaRegistryException extends RuntimeException {
         return errorCode == SUBJECT_NOT_FOUND || errorCode == VERSION_NOT_FOUND || errorCode == SCHEMA_NOT_FOUND;
     }
 
+    /**
+     * Whether {@code error}, or any of its causes, is a registry failure that waiting would fix: no
+     * registry answered, or it answered 5xx or 429. A record that failed to decode for such a reason
+     * is not bad input: it must be tried again, never dead-lettered.
+     */
+    public static boolean isTransient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Unavailable) {
+                return true;
+            }
+            if (t instanceof SchemaRegistryException r && (r.httpStatus() >= 500 || r.httpStatus() == 429)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** No registry answered at any configured URL. */
     public static final class Unavailable extends SchemaRegistryException {
         public Unavailable(String message, Throwable cause) {
