@@ -1,6 +1,8 @@
 package dev.sluice.devstack.registry;
 
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ public final class DevSchemaRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevSchemaRegistry.class);
 
     private final SchemaLog schemaLog;
+    private static final int ACCEPT_QUEUE = 4096;
     private final Javalin http;
     private final String host;
     private boolean closed;
@@ -131,8 +134,17 @@ public final class DevSchemaRegistry implements AutoCloseable {
                 Javalin http = Javalin.create(cfg -> {
                     cfg.concurrency.useVirtualThreads = true;
                     cfg.startup.showJavalinBanner = false;
+                    // A worker starting with thousands of jobs in flight may ask at once; Jetty's
+                    // default queue of 50 pending connections would time some of them out.
+                    cfg.jetty.addConnector((server, httpConfig) -> {
+                        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                        connector.setHost(host);
+                        connector.setPort(port);
+                        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                        return connector;
+                    });
                     RegistryRoutes.install(cfg, service);
-                }).start(host, port);
+                }).start();
                 DevSchemaRegistry registry = new DevSchemaRegistry(schemaLog, http, host);
                 log.info("Schema registry serving {} from topic {} ({} records replayed)", registry.url(), topic,
                         history.size());
