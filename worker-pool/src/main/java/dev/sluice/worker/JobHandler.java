@@ -15,6 +15,7 @@ import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,9 +47,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final Clock clock;
     private final WorkerMetrics metrics;
     private final Predicate<String> alreadyCompleted;
+    private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
 
+    /** {@code decoded} holds jobs {@link JobLanes} already decoded; the rest are decoded here. */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics, Predicate<String> alreadyCompleted) {
+            WorkerMetrics metrics, Predicate<String> alreadyCompleted,
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded) {
+        this.decoded = decoded;
         this.alreadyCompleted = alreadyCompleted;
         this.producer = producer;
         this.topics = topics;
@@ -65,15 +70,17 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
         String trace = Tracing.from(record.headers());
-        LlmJob job;
-        try {
-            job = Decoding.waitingOutRegistry(() -> jobs.deserialize(record.topic(), record.value()), Thread::sleep,
-                    e -> log.warn("Job {}-{}@{} waits for the schema registry: {}", record.topic(), record.partition(),
-                            record.offset(), e.getMessage()));
-        } catch (RuntimeException e) {
-            deadLetter(record, e).get();
-            metrics.deadLettered();
-            return;
+        LlmJob job = decoded.remove(record);
+        if (job == null) {
+            try {
+                job = Decoding.waitingOutRegistry(() -> jobs.deserialize(record.topic(), record.value()), Thread::sleep,
+                        e -> log.warn("Job {}-{}@{} waits for the schema registry: {}", record.topic(),
+                                record.partition(), record.offset(), e.getMessage()));
+            } catch (RuntimeException e) {
+                deadLetter(record, e).get();
+                metrics.deadLettered();
+                return;
+            }
         }
         if (alreadyCompleted.test(job.requestId())) {
             // Redelivered after a crash: its completion is on the topic, so no second provider call.

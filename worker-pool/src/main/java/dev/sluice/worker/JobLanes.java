@@ -26,8 +26,15 @@ final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
     private final Map<String, Integer> topicPriority = new HashMap<>();
     private final Deserializer<LlmJob> jobs;
     private final Function<String, Optional<TenantConfig>> tenants;
+    private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
 
-    JobLanes(Topics topics, Deserializer<LlmJob> jobs, Function<String, Optional<TenantConfig>> tenants) {
+    /**
+     * @param decoded where each decoded job is left for {@link JobHandler}, so a job is decoded
+     *     once; keyed by the record itself (identity), weakly, so a record given up is forgotten
+     */
+    JobLanes(Topics topics, Deserializer<LlmJob> jobs, Function<String, Optional<TenantConfig>> tenants,
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded) {
+        this.decoded = decoded;
         this.jobs = jobs;
         this.tenants = tenants;
         for (Priority p : Priority.values()) {
@@ -47,6 +54,7 @@ final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
         } catch (RuntimeException e) {
             return new Lane(Priority.LOW.ordinal(), "", 1);
         }
+        decoded.put(record, job);
         int weight = tenants.apply(job.tenantId()).map(TenantConfig::fairShareWeight).orElse(1);
         long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
         return new Lane(priority, job.tenantId(), weight, tokens);

@@ -18,7 +18,11 @@ import dev.sluice.worker.resilience.RateLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
+import java.util.WeakHashMap;
+import dev.sluice.model.LlmJob;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,10 +60,11 @@ public final class WorkerService implements SluiceService {
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
                 clock);
+        Map<ConsumerRecord<String, byte[]>, LlmJob> decoded = Collections.synchronizedMap(new WeakHashMap<>());
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics, completed::contains);
+                workerMetrics, completed::contains, decoded);
         JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
-                tenants::get);
+                tenants::get, decoded);
         // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
         FairQueue.Gate tenantLimits = (tenantId, tokens) -> tenants.get(tenantId)
                 .map(t -> rateLimits.tryStartTenant(tenantId, t.limits().requestsPerMinute(),
