@@ -46,6 +46,11 @@ public final class RateLimits {
     }
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
+    /**
+     * The largest per-minute limit a bucket holds: ten billion, far above any provider's, and
+     * within Bucket4j's highest refill rate (one token a nanosecond). Larger limits are this.
+     */
+    static final long MAX_PER_MINUTE = 10_000_000_000L;
 
     private final Clock clock;
     private final Sleeper sleeper;
@@ -125,6 +130,8 @@ public final class RateLimits {
             limit(model).observe(headers, clock.millis());
         }
     }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
 
     /**
      * A 429: no call of this model until its {@code Retry-After}, or the reset of the limit the
@@ -208,7 +215,7 @@ public final class RateLimits {
         }
 
         long mine(long keyLimit) {
-            return Math.max(1, (long) Math.floor(keyLimit * share));
+            return Math.max(1, (long) Math.floor(Math.min(keyLimit, MAX_PER_MINUTE) * share));
         }
 
         synchronized void resize() {
@@ -247,6 +254,15 @@ public final class RateLimits {
         }
 
         synchronized void observe(RateLimitHeaders h, long now) {
+            try {
+                adapt(h, now);
+            } catch (RuntimeException e) {
+                // Steering by headers is an optimisation: odd headers must never fail a job.
+                log.warn("Rate-limit headers not applied ({}): {}", h, e.getMessage());
+            }
+        }
+
+        private void adapt(RateLimitHeaders h, long now) {
             boolean resized = false;
             if (requests != null && h.requestLimit() != null && h.requestLimit() > 0 && h.requestLimit() != rpm) {
                 rpm = h.requestLimit();

@@ -114,6 +114,19 @@ class RateLimitsTest {
     }
 
     @Test
+    void shouldHoldAReportedLimitTooLargeForABucketAtTheLargestItCanRefill() throws Exception {
+        ModelSpec m = model(30_000, 150_000_000);
+
+        limits.observe(m, new RateLimitHeaders(1_000_000L, 999_999L, Duration.ofMillis(1), 1_000_000_000_000L,
+                999_999_999_999L, Duration.ofMillis(1)));
+        limits.acquire(m, 4_000, null);
+
+        assertThat(limits.keyLimits(m)).containsExactly(1_000_000, 1_000_000_000_000L);
+        assertThat(limits.availableTokens(m)).isEqualTo(RateLimits.MAX_PER_MINUTE - 4_000);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
     void shouldStopCallingTheModelUntilTheRetryAfterOfA429HasPassed() throws Exception {
         ModelSpec m = model(600, 600_000);
 
