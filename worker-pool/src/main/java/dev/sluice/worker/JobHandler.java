@@ -91,6 +91,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         send(topics.jobEvents(), job.tenantId(), statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(),
                 job.tenantId(), JobState.RUNNING, firstModel, clock.instant())), trace);
         Outcome outcome = runner.run(job);
+        if (Thread.currentThread().isInterrupted()) {
+            // The worker is stopping and cut the call short: publish nothing, so the job is not
+            // ended FAILED; it stays uncommitted and runs in full wherever it is redelivered.
+            throw new InterruptedException("worker stopping; job " + job.requestId() + " left for redelivery");
+        }
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (CostEvent cost : outcome.costs()) {
             acks.add(send(topics.costEvents(), cost.tenantId(), costs.serialize(topics.costEvents(), cost), trace));

@@ -17,8 +17,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * The lane a job waits in before it runs: the priority of its topic (HIGH, NORMAL, LOW; batch jobs
  * run through the sync path as LOW) and its tenant, weighted by the tenant's
  * {@code fairShareWeight}. Its cost is its token estimate (input plus output cap), which the
- * tenant's plan limits count. A record that is not a job waits as LOW and becomes a dead letter
- * when it runs.
+ * tenant's plan limits count. A record that is not a job waits in its topic's priority and
+ * becomes a dead letter when it runs.
  */
 final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
     static final int PRIORITIES = Priority.values().length;
@@ -52,7 +52,8 @@ final class JobLanes implements Function<ConsumerRecord<String, byte[]>, Lane> {
         try {
             job = jobs.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
-            return new Lane(Priority.LOW.ordinal(), "", 1);
+            // The handler dead-letters it, or waits for the registry; the topic keeps its priority.
+            return new Lane(priority, "", 1);
         }
         decoded.put(record, job);
         int weight = tenants.apply(job.tenantId()).map(TenantConfig::fairShareWeight).orElse(1);

@@ -153,6 +153,65 @@ class ConsumptionIT {
         }
     }
 
+    @Test
+    void shouldNotStartAgainAJobStillRunningWhenARebalanceGivesItsPartitionBack(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofSeconds(6), Duration.ZERO).withApiKeys(Set.of("sk-it")));
+                var producer = kafka.producer(); var admin = kafka.admin()) {
+            Map<String, String> small = values(kafka, prefix, sim, 10);
+            small.put("worker.tiers", "small");
+            // Calls outlast the wait for running jobs on a rebalance.
+            small.put("worker.shutdown.timeout", "1s");
+            WorkerConfig config = read(small);
+            TopicCreator.ensure(config.kafka());
+            for (int i = 0; i < 10; i++) {
+                send(producer, serdes, topics.job(Tier.SMALL, Priority.NORMAL), "slow-" + i, "tenant-" + i, Tier.SMALL);
+            }
+            producer.flush();
+
+            try (WorkerService first = new WorkerService(config)) {
+                first.start();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> kafka.readUntil(topics.jobEvents(), r -> r.size() >= 10, Duration.ofSeconds(1))
+                                .size() >= 10);
+                // A worker of the same group for the large tier joins: the group rebalances, and the
+                // first worker gets its small-tier partitions back while all ten calls still run.
+                Map<String, String> large = values(kafka, prefix, sim, 10);
+                large.put("worker.tiers", "large");
+                try (WorkerService second = new WorkerService(read(large))) {
+                    second.start();
+                    List<LlmResult> done = completions(kafka, serdes, topics, 10, Duration.ofSeconds(60));
+
+                    assertThat(done).hasSize(10).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                    assertThat(done).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin
+                            .listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get()
+                            .values().stream().mapToLong(o -> o.offset()).sum() >= 10);
+                    assertThat(sim.stats().requests("POST /v1/chat/completions")).as("each job called once")
+                            .isEqualTo(10);
+                }
+            }
+        }
+    }
+
+    private Map<String, String> values(KafkaStack kafka, String prefix, ProviderSimulator sim, int maxInFlight) {
+        Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+        values.put("providers.openai.base.url", sim.baseUrl());
+        values.put("providers.openai.api.key", "sk-it");
+        values.put("worker.max.in.flight", Integer.toString(maxInFlight));
+        return values;
+    }
+
+    private static WorkerConfig read(Map<String, String> values) {
+        Settings settings = new Settings(ConfigSource.of(values));
+        WorkerConfig config = WorkerConfig.read(settings);
+        settings.validate();
+        return config;
+    }
+
     private WorkerConfig config(KafkaStack kafka, String prefix, ProviderSimulator sim, int maxInFlight) {
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("providers.openai.base.url", sim.baseUrl());

@@ -71,7 +71,14 @@ public final class ConcurrentRecordLoop implements Runnable {
     }
 
     /** A polled record waiting for a slot. */
-    private record Waiting(ConsumerRecord<String, byte[]> record, TopicPartition partition) {
+    private record Waiting(ConsumerRecord<String, byte[]> record, TopicPartition partition, Lane lane, long bytes,
+            int generation) {
+        Key key() {
+            return new Key(partition, record.offset());
+        }
+    }
+
+    private record Key(TopicPartition partition, long offset) {
     }
 
     private final Consumer<String, byte[]> consumer;
@@ -96,8 +103,19 @@ public final class ConcurrentRecordLoop implements Runnable {
     private final Map<String, Integer> topicPriority = new HashMap<>();
     private volatile AssignmentListener assignmentListener = (owned, total) -> { };
 
-    private record Finished(TopicPartition partition, long offset, Throwable error) {
+    private record Finished(TopicPartition partition, long offset, int generation, Throwable error) {
     }
+
+    /** Records running on a virtual thread, whoever owns their partition now. */
+    private final Set<Key> runningKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * How many times each partition was taken from this consumer. A record still running from
+     * an earlier ownership (it outlasted the shutdown timeout of a rebalance) is not started again
+     * when its partition comes back: it is held until that run ends, and counts as unfinished.
+     */
+    private final Map<TopicPartition, Integer> generations = new HashMap<>();
+    private final Map<Key, Waiting> held = new HashMap<>();
+    private volatile boolean closing;
 
     /** One lane for every record: first come, first served. */
     public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler handler,
@@ -208,7 +226,12 @@ public final class ConcurrentRecordLoop implements Runnable {
         tracker.started(tp, record.offset());
         long bytes = 64L + (record.key() == null ? 0 : record.key().length() * 2L)
                 + (record.value() == null ? 0 : record.value().length);
-        queue.add(lane, new Waiting(record, tp), bytes);
+        Waiting w = new Waiting(record, tp, lane, bytes, generations.getOrDefault(tp, 0));
+        if (runningKeys.contains(w.key())) {
+            held.put(w.key(), w);
+        } else {
+            queue.add(lane, w, bytes);
+        }
     }
 
     /** Starts waiting records while slots are free. Called by the poll thread and by finishing records. */
@@ -226,7 +249,15 @@ public final class ConcurrentRecordLoop implements Runnable {
                 inFlight.decrementAndGet();
                 return;
             }
-            executor.submit(() -> run(next));
+            try {
+                runningKeys.add(next.key());
+                executor.submit(() -> run(next));
+            } catch (RuntimeException e) {
+                // Shutting down: the record stays unfinished, so no commit passes it.
+                runningKeys.remove(next.key());
+                inFlight.decrementAndGet();
+                return;
+            }
         }
     }
 
@@ -237,27 +268,54 @@ public final class ConcurrentRecordLoop implements Runnable {
         } catch (Throwable t) {
             error = t;
         } finally {
+            runningKeys.remove(w.key());
             inFlight.decrementAndGet();
-            finished.add(new Finished(w.partition(), w.record().offset(), error));
+            finished.add(new Finished(w.partition(), w.record().offset(), w.generation(), error));
         }
         if (error == null) {
             startWaiting();
-        } else {
-            dispatching = false;
         }
+        // A failure stops the loop once the poll thread sees it (unless the run belonged to an
+        // ownership of the partition that has ended); nothing commits past the failed record.
     }
 
-    /** Takes back the waiting records of these partitions, unstarted; no commit passes them. */
+    /** Takes back the waiting (and held) records of these partitions, unstarted; no commit passes them. */
     private void abandonWaiting(Collection<TopicPartition> partitions) {
         Set<TopicPartition> set = new HashSet<>(partitions);
         for (Waiting w : queue.removeIf(w -> set.contains(w.partition()))) {
             tracker.abandoned(w.partition(), w.record().offset());
+        }
+        held.values().removeIf(w -> {
+            if (set.contains(w.partition())) {
+                tracker.abandoned(w.partition(), w.record().offset());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Records of these partitions that finish from now on belong to an ownership that has ended. */
+    private void endOwnership(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            generations.merge(tp, 1, Integer::sum);
+            tracker.remove(tp);
         }
     }
 
     private void drainFinished() {
         Finished f;
         while ((f = finished.poll()) != null) {
+            if (f.generation() != generations.getOrDefault(f.partition(), 0)) {
+                // A run from an earlier ownership of the partition ended. If the record came back
+                // meanwhile it was held: done now if that run succeeded, else it runs here.
+                Waiting h = held.remove(new Key(f.partition(), f.offset()));
+                if (h != null && f.error() == null) {
+                    tracker.finished(f.partition(), f.offset());
+                } else if (h != null) {
+                    queue.add(h.lane(), h, h.bytes());
+                }
+                continue;
+            }
             if (f.error() != null) {
                 throw new IllegalStateException("Handling " + f.partition() + "@" + f.offset() + " failed", f.error());
             }
@@ -351,6 +409,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            closing = true;
             consumer.close(Duration.ofSeconds(10));
         }
     }
@@ -358,17 +417,20 @@ public final class ConcurrentRecordLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (closing) {
+                // consumer.close() revokes again; shutdown() already committed.
+                return;
+            }
             abandonWaiting(partitions);
             awaitInFlight(partitions);
             Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
             if (!offsets.isEmpty()) {
                 consumer.commitSync(offsets);
             }
-            partitions.forEach(tracker::remove);
+            endOwnership(partitions);
             assigned = !consumer.assignment().isEmpty() && !partitions.containsAll(consumer.assignment());
-            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
-            partitions.forEach(kept::remove);
-            tellAssignment(kept);
+            // The share of limits follows onPartitionsAssigned: an eager rebalance revokes every
+            // partition first, and a share of nothing in between would empty every bucket.
         }
 
         @Override
@@ -386,7 +448,8 @@ public final class ConcurrentRecordLoop implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             Set<TopicPartition> set = new HashSet<>(partitions);
             queue.removeIf(w -> set.contains(w.partition()));
-            partitions.forEach(tracker::remove);
+            held.keySet().removeIf(k -> set.contains(k.partition()));
+            endOwnership(partitions);
             assigned = false;
         }
     }
