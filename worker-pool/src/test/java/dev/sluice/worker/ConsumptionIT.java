@@ -213,14 +213,7 @@ class ConsumptionIT {
     }
 
     private WorkerConfig config(KafkaStack kafka, String prefix, ProviderSimulator sim, int maxInFlight) {
-        Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-        values.put("providers.openai.base.url", sim.baseUrl());
-        values.put("providers.openai.api.key", "sk-it");
-        values.put("worker.max.in.flight", Integer.toString(maxInFlight));
-        Settings settings = new Settings(ConfigSource.of(values));
-        WorkerConfig config = WorkerConfig.read(settings);
-        settings.validate();
-        return config;
+        return read(values(kafka, prefix, sim, maxInFlight));
     }
 
     private void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, String topic, String id,
