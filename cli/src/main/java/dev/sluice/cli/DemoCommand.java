@@ -260,8 +260,8 @@ final class DemoCommand implements Callable<Integer> {
         Webhooks hooks = webhooksFor(receiver, ids);
         return new DemoSummary(ids.size() + notAccepted, notAccepted, warmup, latencies.size(), byStatus, byReason,
                 byKind, byRoute, cacheHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
-                cost, DemoSummary.percentile(sorted, 50), DemoSummary.percentile(sorted, 95),
-                DemoSummary.percentile(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
+                cost, Percentiles.nearestRank(sorted, 50), Percentiles.nearestRank(sorted, 95),
+                Percentiles.nearestRank(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
                 elapsedMs);
     }
 
@@ -274,7 +274,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Map<String, Long> stageP50(Map<String, List<Long>> stages) {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
-        stages.forEach((name, values) -> out.put(name, DemoSummary.percentile(
+        stages.forEach((name, values) -> out.put(name, Percentiles.nearestRank(
                 DemoSummary.sorted(values.stream().mapToLong(Long::longValue).toArray()), 50)));
         return out;
     }

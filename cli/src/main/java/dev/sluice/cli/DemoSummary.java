@@ -54,15 +54,6 @@ record DemoSummary(
         return missing() == 0 && notAccepted == 0 && unexpected.isEmpty() && webhooksVerified >= results ? 0 : 1;
     }
 
-    /** The latency percentile (nearest rank) of the given samples, in milliseconds. */
-    static long percentile(long[] sortedMs, double p) {
-        if (sortedMs.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sortedMs.length);
-        return sortedMs[Math.max(0, Math.min(sortedMs.length - 1, rank - 1))];
-    }
-
     static long[] sorted(long[] values) {
         long[] copy = values.clone();
         Arrays.sort(copy);

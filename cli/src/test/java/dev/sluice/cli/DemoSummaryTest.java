@@ -24,10 +24,10 @@ class DemoSummaryTest {
     @Test
     void shouldUseNearestRankPercentiles() {
         long[] sorted = DemoSummary.sorted(new long[] {50, 10, 40, 20, 30, 100, 90, 80, 70, 60});
-        assertThat(DemoSummary.percentile(sorted, 50)).isEqualTo(50);
-        assertThat(DemoSummary.percentile(sorted, 95)).isEqualTo(100);
-        assertThat(DemoSummary.percentile(sorted, 10)).isEqualTo(10);
-        assertThat(DemoSummary.percentile(new long[0], 50)).isZero();
+        assertThat(Percentiles.nearestRank(sorted, 50)).isEqualTo(50);
+        assertThat(Percentiles.nearestRank(sorted, 95)).isEqualTo(100);
+        assertThat(Percentiles.nearestRank(sorted, 10)).isEqualTo(10);
+        assertThat(Percentiles.nearestRank(new long[0], 50)).isZero();
     }
 
     @Test

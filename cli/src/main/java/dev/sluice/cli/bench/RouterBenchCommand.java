@@ -1,6 +1,7 @@
 package dev.sluice.cli.bench;
 
 import dev.sluice.cli.LocalStack;
+import dev.sluice.cli.Percentiles;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
@@ -287,17 +288,9 @@ public final class RouterBenchCommand implements Callable<Integer> {
         report.latencyRate = rate;
         report.latencySent = total;
         report.latencyAnswered = sorted.length;
-        report.latencyP50Ms = percentile(sorted, 50) / 1e6;
-        report.latencyP99Ms = percentile(sorted, 99) / 1e6;
+        report.latencyP50Ms = Percentiles.nearestRank(sorted, 50) / 1e6;
+        report.latencyP99Ms = Percentiles.nearestRank(sorted, 99) / 1e6;
         report.latencyMaxMs = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
-    }
-
-    private static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /** Reads what the router wrote for this run's requests: jobs per topic, completions per reason. */

@@ -2,6 +2,7 @@ package dev.sluice.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.Percentiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,15 +73,6 @@ final class WorkerBenchReport {
         }
     }
 
-    /** Nearest-rank percentile of sorted samples; 0 for none. */
-    static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
     String json() {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
@@ -104,11 +96,11 @@ final class WorkerBenchReport {
             }
             n.put("inFlightMean", Math.round(s.inFlightMean));
             n.put("inFlightMax", s.inFlightMax);
-            n.putObject("startedToCompletedMs").put("p50", percentile(s.startedToCompletedMs, 50))
-                    .put("p99", percentile(s.startedToCompletedMs, 99))
-                    .put("max", percentile(s.startedToCompletedMs, 100));
-            n.putObject("completedToReadableMs").put("p50", percentile(s.completedToReadMs, 50))
-                    .put("p99", percentile(s.completedToReadMs, 99));
+            n.putObject("startedToCompletedMs").put("p50", Percentiles.nearestRank(s.startedToCompletedMs, 50))
+                    .put("p99", Percentiles.nearestRank(s.startedToCompletedMs, 99))
+                    .put("max", Percentiles.nearestRank(s.startedToCompletedMs, 100));
+            n.putObject("completedToReadableMs").put("p50", Percentiles.nearestRank(s.completedToReadMs, 50))
+                    .put("p99", Percentiles.nearestRank(s.completedToReadMs, 99));
             ObjectNode cpu = n.putObject("cpuCores").put("worker", round(s.workerCpuCores))
                     .put("broker", round(s.brokerCpuCores)).put("simulator", round(s.simCpuCores))
                     .put("benchReader", round(s.readerCpuCores));
@@ -149,10 +141,10 @@ final class WorkerBenchReport {
             line(sb, "  jobs in flight          mean %,.0f   max %,d   (of %,d slots)%n", s.inFlightMean, s.inFlightMax,
                     s.maxInFlight);
             line(sb, "  started -> completed    p50 %,d ms   p99 %,d ms   max %,d ms%n",
-                    percentile(s.startedToCompletedMs, 50), percentile(s.startedToCompletedMs, 99),
-                    percentile(s.startedToCompletedMs, 100));
-            line(sb, "  completed -> readable   p50 %,d ms   p99 %,d ms%n", percentile(s.completedToReadMs, 50),
-                    percentile(s.completedToReadMs, 99));
+                    Percentiles.nearestRank(s.startedToCompletedMs, 50), Percentiles.nearestRank(s.startedToCompletedMs, 99),
+                    Percentiles.nearestRank(s.startedToCompletedMs, 100));
+            line(sb, "  completed -> readable   p50 %,d ms   p99 %,d ms%n", Percentiles.nearestRank(s.completedToReadMs, 50),
+                    Percentiles.nearestRank(s.completedToReadMs, 99));
             line(sb, "  CPU (cores)             worker JVM %.2f   broker %.2f   simulator %.2f   bench reader %.2f%n",
                     s.workerCpuCores, s.brokerCpuCores, s.simCpuCores, s.readerCpuCores);
             if (!Double.isNaN(s.machineBusyCores)) {

@@ -14,12 +14,12 @@ class WorkerBenchReportTest {
     void shouldTakeNearestRankPercentiles() {
         long[] hundred = LongStream.rangeClosed(1, 100).toArray();
 
-        assertThat(WorkerBenchReport.percentile(hundred, 50)).isEqualTo(50);
-        assertThat(WorkerBenchReport.percentile(hundred, 99)).isEqualTo(99);
-        assertThat(WorkerBenchReport.percentile(hundred, 100)).isEqualTo(100);
-        assertThat(WorkerBenchReport.percentile(new long[] {7, 9}, 50)).isEqualTo(7);
-        assertThat(WorkerBenchReport.percentile(new long[] {7}, 99)).isEqualTo(7);
-        assertThat(WorkerBenchReport.percentile(new long[0], 50)).isZero();
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 50)).isEqualTo(50);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 99)).isEqualTo(99);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 100)).isEqualTo(100);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[] {7, 9}, 50)).isEqualTo(7);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[] {7}, 99)).isEqualTo(7);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[0], 50)).isZero();
     }
 
     @Test
