@@ -20,7 +20,7 @@ final class ConfigJson {
 
     static final Set<String> KEYS = Set.of("latencyMs", "jitterMs", "latencyDistribution", "latencyP99Ms",
             "tokensPerSecond", "faultRates", "outages", "apiKeys", "seed", "requestsPerMinute", "tokensPerMinute",
-            "retryAfterMs", "promptCache");
+            "retryAfterMs", "promptCache", "batchProcessingTimeMs", "batchLineFailureRate", "batchLineExpiryRate");
     static final Set<String> OUTAGE_KEYS = Set.of("startMs", "durationMs", "status", "everyMs", "protocol", "model");
 
     private ConfigJson() {
@@ -55,6 +55,9 @@ final class ConfigJson {
         json.put("tokensPerMinute", config.tokensPerMinute());
         json.put("retryAfterMs", config.retryAfter().toMillis());
         json.put("promptCache", config.promptCache());
+        json.put("batchProcessingTimeMs", config.batchProcessingTime().toMillis());
+        json.put("batchLineFailureRate", config.batchLineFailureRate());
+        json.put("batchLineExpiryRate", config.batchLineExpiryRate());
         return json;
     }
 
@@ -82,11 +85,14 @@ final class ConfigJson {
         long tpm = integer(patch, "tokensPerMinute", current.tokensPerMinute(), errors);
         Map<Integer, Double> faults = faults(patch, current.faultRates(), errors);
         Set<String> keys = keys(patch, current.apiKeys(), errors);
+        Duration batchTime = millis(patch, "batchProcessingTimeMs", current.batchProcessingTime(), errors);
+        double lineFailures = number(patch, "batchLineFailureRate", current.batchLineFailureRate(), errors);
+        double lineExpiries = number(patch, "batchLineExpiryRate", current.batchLineExpiryRate(), errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid simulator config: " + String.join("; ", errors));
         }
         return new SimConfig(current.host(), current.port(), latency, jitter, distribution, p99, tokensPerSecond,
-                faults, outages, keys, seed, rpm, tpm, retryAfter, promptCache);
+                faults, outages, keys, seed, rpm, tpm, retryAfter, promptCache, batchTime, lineFailures, lineExpiries);
     }
 
     /**

@@ -34,7 +34,10 @@ public final class Main {
               --api-key KEY            accept only these keys; repeatable (default: any non-empty key)
               --rpm N / --tpm N        rate limits per minute per API key (default 1000000 / 1000000000)
               --prompt-cache BOOL      report prompt-cache hits in usage (default true)
-              --seed N                 seed for fault and latency draws (default 42)
+              --seed N                 seed for fault, latency and batch-line draws (default 42)
+              --batch-processing-ms N  time from creating a batch until it ends (default 10000)
+              --batch-line-failure-rate P  probability a batch line errors with a retryable 500 (default 0)
+              --batch-line-expiry-rate P   probability a batch line expires (default 0)
             """;
 
     private Main() {
@@ -69,6 +72,8 @@ public final class Main {
         // Applied after every flag is read, so that their order does not matter.
         SimConfig.LatencyDistribution distribution = config.latencyDistribution();
         Duration p99 = config.latencyP99();
+        double lineFailureRate = config.batchLineFailureRate();
+        double lineExpiryRate = config.batchLineExpiryRate();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -106,6 +111,15 @@ public final class Main {
                     case "--rpm" -> config.withRateLimits(Long.parseLong(value), config.tokensPerMinute());
                     case "--tpm" -> config.withRateLimits(config.requestsPerMinute(), Long.parseLong(value));
                     case "--seed" -> config.withSeed(Long.parseLong(value));
+                    case "--batch-processing-ms" -> config.withBatchProcessingTime(Duration.ofMillis(Long.parseLong(value)));
+                    case "--batch-line-failure-rate" -> {
+                        lineFailureRate = Double.parseDouble(value);
+                        yield config;
+                    }
+                    case "--batch-line-expiry-rate" -> {
+                        lineExpiryRate = Double.parseDouble(value);
+                        yield config;
+                    }
                     case "--fault" -> {
                         String[] pair = value.split("=", 2);
                         if (pair.length != 2) {
@@ -129,7 +143,7 @@ public final class Main {
         if (errors.isEmpty()) {
             try {
                 config = config.withFaultRates(faults).withApiKeys(keys).withOutages(outages).withLatencyP99(p99)
-                        .withLatencyDistribution(distribution);
+                        .withLatencyDistribution(distribution).withBatchLineRates(lineFailureRate, lineExpiryRate);
             } catch (IllegalArgumentException e) {
                 errors.add(e.getMessage());
             }

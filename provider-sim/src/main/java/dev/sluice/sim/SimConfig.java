@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * @param tokensPerMinute same for tokens (input + requested output cap)
  * @param retryAfter delay announced by injected 429s
  * @param promptCache whether repeated long prefixes are reported as prompt-cache hits
+ * @param batchProcessingTime how long a batch takes from creation until it ends; its lines finish
+ *     evenly spread over it, so a cancel gets partial results
+ * @param batchLineFailureRate probability that a batch line errors with a retryable 500 / {@code api_error}
+ * @param batchLineExpiryRate probability that a batch line expires instead of finishing
  */
 public record SimConfig(
         String host,
@@ -41,7 +45,10 @@ public record SimConfig(
         long requestsPerMinute,
         long tokensPerMinute,
         Duration retryAfter,
-        boolean promptCache) {
+        boolean promptCache,
+        Duration batchProcessingTime,
+        double batchLineFailureRate,
+        double batchLineExpiryRate) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_SEED = 42L;
@@ -49,6 +56,10 @@ public record SimConfig(
     public static final long DEFAULT_REQUESTS_PER_MINUTE = 1_000_000L;
     public static final long DEFAULT_TOKENS_PER_MINUTE = 1_000_000_000L;
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+    // Long enough to poll a batch in each state, short enough for an integration test.
+    public static final Duration DEFAULT_BATCH_PROCESSING_TIME = Duration.ofSeconds(10);
+    // Both providers end a batch after 24 hours at most; a longer simulated run would be no batch API.
+    public static final Duration MAX_BATCH_PROCESSING_TIME = Duration.ofHours(24);
 
     /** How the time to first byte is drawn. */
     public enum LatencyDistribution {
@@ -88,6 +99,7 @@ public record SimConfig(
         latencyProblems(errors, latency, latencyJitter, latencyDistribution, latencyP99);
         checkNonNegative(errors, "retryAfter", retryAfter);
         faultProblems(errors, faultRates);
+        batchProblems(errors, batchProcessingTime, batchLineFailureRate, batchLineExpiryRate);
         for (int i = 0; i < outages.size(); i++) {
             errors.addAll(outages.get(i).problems("outages[" + i + "]"));
         }
@@ -102,7 +114,7 @@ public record SimConfig(
     public static SimConfig defaults() {
         return new SimConfig(DEFAULT_HOST, 0, Duration.ZERO, Duration.ZERO, LatencyDistribution.FIXED, Duration.ZERO,
                 0.0, Map.of(), List.of(), Set.of(), DEFAULT_SEED, DEFAULT_REQUESTS_PER_MINUTE,
-                DEFAULT_TOKENS_PER_MINUTE, DEFAULT_RETRY_AFTER, true);
+                DEFAULT_TOKENS_PER_MINUTE, DEFAULT_RETRY_AFTER, true, DEFAULT_BATCH_PROCESSING_TIME, 0.0, 0.0);
     }
 
     public SimConfig withHost(String value) {
@@ -173,6 +185,18 @@ public record SimConfig(
         return with(d -> d.promptCache = value);
     }
 
+    public SimConfig withBatchProcessingTime(Duration value) {
+        return with(d -> d.batchProcessingTime = value);
+    }
+
+    /** Per-line probabilities of a 500 / {@code api_error} and of expiry; they must sum to ≤ 1. */
+    public SimConfig withBatchLineRates(double failureRate, double expiryRate) {
+        return with(d -> {
+            d.batchLineFailureRate = failureRate;
+            d.batchLineExpiryRate = expiryRate;
+        });
+    }
+
     boolean acceptsKey(String key) {
         return key != null && !key.isBlank() && (apiKeys.isEmpty() || apiKeys.contains(key));
     }
@@ -200,6 +224,9 @@ public record SimConfig(
         long tokensPerMinute;
         Duration retryAfter;
         boolean promptCache;
+        Duration batchProcessingTime;
+        double batchLineFailureRate;
+        double batchLineExpiryRate;
 
         Draft(SimConfig c) {
             host = c.host;
@@ -217,11 +244,15 @@ public record SimConfig(
             tokensPerMinute = c.tokensPerMinute;
             retryAfter = c.retryAfter;
             promptCache = c.promptCache;
+            batchProcessingTime = c.batchProcessingTime;
+            batchLineFailureRate = c.batchLineFailureRate;
+            batchLineExpiryRate = c.batchLineExpiryRate;
         }
 
         SimConfig build() {
             return new SimConfig(host, port, latency, latencyJitter, latencyDistribution, latencyP99, tokensPerSecond,
-                    faultRates, outages, apiKeys, seed, requestsPerMinute, tokensPerMinute, retryAfter, promptCache);
+                    faultRates, outages, apiKeys, seed, requestsPerMinute, tokensPerMinute, retryAfter, promptCache,
+                    batchProcessingTime, batchLineFailureRate, batchLineExpiryRate);
         }
     }
 
@@ -275,6 +306,26 @@ public record SimConfig(
         }
         if (sum > 1.0 + 1e-9) {
             errors.add("faultRates must sum to at most 1 (one draw per request), got " + sum);
+        }
+    }
+
+    private static void batchProblems(List<String> errors, Duration processingTime, double failureRate,
+            double expiryRate) {
+        checkNonNegative(errors, "batchProcessingTime", processingTime);
+        if (processingTime != null && processingTime.compareTo(MAX_BATCH_PROCESSING_TIME) > 0) {
+            errors.add("batchProcessingTime must be at most 24h (the providers' completion window), got " + processingTime);
+        }
+        boolean ratesValid = true;
+        for (var rate : List.of(Map.entry("batchLineFailureRate", failureRate),
+                Map.entry("batchLineExpiryRate", expiryRate))) {
+            if (!(rate.getValue() >= 0 && rate.getValue() <= 1)) {
+                errors.add(rate.getKey() + " must be a probability 0..1, got " + rate.getValue());
+                ratesValid = false;
+            }
+        }
+        if (ratesValid && failureRate + expiryRate > 1.0 + 1e-9) {
+            errors.add("batchLineFailureRate + batchLineExpiryRate must be at most 1 (one draw per line), got "
+                    + (failureRate + expiryRate));
         }
     }
 

@@ -19,6 +19,12 @@ import java.util.TreeMap;
  * @param outageResponses requests answered with an error, or hung, by a scheduled outage
  * @param rateLimitedByKey 429s from the per-key RPM/TPM limits, by masked API key
  *     ({@code sk-te***************cdef}); injected 429s are not in it
+ * @param batchesCreatedByProtocol batches accepted by create, by protocol ({@code openai}, {@code anthropic});
+ *     an OpenAI batch that later fails validation is counted too
+ * @param batchLinesByOutcome lines of ended batches by outcome: {@code succeeded}, {@code errored},
+ *     {@code expired}, {@code canceled}
+ * @param resubmittedCustomIds distinct custom_ids (per protocol) that were in more than one batch that
+ *     was run; zero proves that no job was submitted twice
  */
 public record SimStats(
         Map<String, Long> requestsByEndpoint,
@@ -29,13 +35,36 @@ public record SimStats(
         long cacheWriteTokens,
         Map<Integer, Long> injectedFaultsByStatus,
         long outageResponses,
-        Map<String, Long> rateLimitedByKey) {
+        Map<String, Long> rateLimitedByKey,
+        Map<String, Long> batchesCreatedByProtocol,
+        Map<String, Long> batchLinesByOutcome,
+        long resubmittedCustomIds) {
+
+    /** The counters from before batches existed; every batch counter is zero. */
+    public SimStats(Map<String, Long> requestsByEndpoint, Map<Integer, Long> responsesByStatus, long inputTokens,
+            long outputTokens, long cacheReadTokens, long cacheWriteTokens, Map<Integer, Long> injectedFaultsByStatus,
+            long outageResponses, Map<String, Long> rateLimitedByKey) {
+        this(requestsByEndpoint, responsesByStatus, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens,
+                injectedFaultsByStatus, outageResponses, rateLimitedByKey, Map.of(), Map.of(), 0);
+    }
 
     public SimStats {
         requestsByEndpoint = Collections.unmodifiableMap(new TreeMap<>(requestsByEndpoint));
         responsesByStatus = Collections.unmodifiableMap(new TreeMap<>(responsesByStatus));
         injectedFaultsByStatus = Collections.unmodifiableMap(new TreeMap<>(injectedFaultsByStatus));
         rateLimitedByKey = Collections.unmodifiableMap(new TreeMap<>(rateLimitedByKey));
+        batchesCreatedByProtocol = Collections.unmodifiableMap(new TreeMap<>(batchesCreatedByProtocol));
+        batchLinesByOutcome = Collections.unmodifiableMap(new TreeMap<>(batchLinesByOutcome));
+    }
+
+    /** @param protocol {@code openai} or {@code anthropic} */
+    public long batchesCreated(String protocol) {
+        return batchesCreatedByProtocol.getOrDefault(protocol, 0L);
+    }
+
+    /** @param outcome {@code succeeded}, {@code errored}, {@code expired} or {@code canceled} */
+    public long batchLines(String outcome) {
+        return batchLinesByOutcome.getOrDefault(outcome, 0L);
     }
 
     public long requests(String endpoint) {

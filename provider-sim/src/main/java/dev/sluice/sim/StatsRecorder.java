@@ -17,6 +17,11 @@ final class StatsRecorder {
     private final LongAdder cacheReadTokens = new LongAdder();
     private final LongAdder cacheWriteTokens = new LongAdder();
     private final LongAdder outages = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> batchesCreated = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> batchLines = new ConcurrentHashMap<>();
+    // One entry per custom_id ever run: what it costs to prove that no job ran twice.
+    private final ConcurrentHashMap<String, Integer> batchesByCustomId = new ConcurrentHashMap<>();
+    private final LongAdder resubmittedCustomIds = new LongAdder();
 
     void request(String endpoint, int status) {
         byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
@@ -43,9 +48,27 @@ final class StatsRecorder {
         rateLimited.computeIfAbsent(OpenAiApi.mask(apiKey), k -> new LongAdder()).increment();
     }
 
+    void batchCreated(String protocol) {
+        batchesCreated.computeIfAbsent(protocol, k -> new LongAdder()).increment();
+    }
+
+    /** The custom_ids of a batch that will run; each distinct one seen in a second batch is counted once. */
+    void batchRun(String protocol, Iterable<String> customIds) {
+        for (String customId : customIds) {
+            if (batchesByCustomId.merge(protocol + "\u0000" + customId, 1, Integer::sum) == 2) {
+                resubmittedCustomIds.increment();
+            }
+        }
+    }
+
+    void batchLine(String outcome) {
+        batchLines.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+    }
+
     SimStats snapshot() {
         return new SimStats(sum(byEndpoint), sum(byStatus), inputTokens.sum(), outputTokens.sum(),
-                cacheReadTokens.sum(), cacheWriteTokens.sum(), sum(injectedFaults), outages.sum(), sum(rateLimited));
+                cacheReadTokens.sum(), cacheWriteTokens.sum(), sum(injectedFaults), outages.sum(), sum(rateLimited),
+                sum(batchesCreated), sum(batchLines), resubmittedCustomIds.sum());
     }
 
     private static <K> Map<K, Long> sum(Map<K, LongAdder> counters) {

@@ -29,7 +29,7 @@ class SimConfigTest {
     void shouldReportEveryInvalidSettingAtOnce() {
         assertThatThrownBy(() -> new SimConfig(" ", 70_000, Duration.ofMillis(-1), Duration.ofMillis(-2),
                 SimConfig.LatencyDistribution.FIXED, Duration.ZERO, Double.NaN, Map.of(200, 0.5, 503, 1.5), List.of(),
-                Set.of(""), 1, 0, 0, Duration.ZERO, true))
+                Set.of(""), 1, 0, 0, Duration.ZERO, true, Duration.ofSeconds(10), 0.0, 0.0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host must not be blank")
                 .hasMessageContaining("port must be 0..65535")
