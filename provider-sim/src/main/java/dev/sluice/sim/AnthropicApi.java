@@ -25,9 +25,7 @@ final class AnthropicApi {
         String model = "unknown";
         try {
             String apiKey = authenticate(ctx, config);
-            if (ctx.header("anthropic-version") == null || ctx.header("anthropic-version").isBlank()) {
-                throw ApiException.invalid("anthropic-version: header is required", null, null);
-            }
+            requireVersion(ctx);
             AnthropicRequest request = AnthropicRequest.parse(parse(ctx));
             model = request.model();
             Duration firstByte = state.firstByteDelay(ctx, config);
@@ -77,7 +75,7 @@ final class AnthropicApi {
     /**
      * Takes {@code x-api-key} or, as anthropic-java 3.x sends an API key, {@code Authorization: Bearer}.
      */
-    private static String authenticate(Context ctx, SimConfig config) {
+    static String authenticate(Context ctx, SimConfig config) {
         String key = ctx.header("x-api-key");
         String authorization = ctx.header("Authorization");
         if ((key == null || key.isBlank()) && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -92,6 +90,12 @@ final class AnthropicApi {
         return key.trim();
     }
 
+    static void requireVersion(Context ctx) {
+        if (ctx.header("anthropic-version") == null || ctx.header("anthropic-version").isBlank()) {
+            throw ApiException.invalid("anthropic-version: header is required", null, null);
+        }
+    }
+
     private JsonNode parse(Context ctx) {
         try {
             return state.json.readTree(ctx.bodyAsBytes());
@@ -101,7 +105,7 @@ final class AnthropicApi {
         }
     }
 
-    private TextGenerator.Generated generate(AnthropicRequest request) {
+    TextGenerator.Generated generate(AnthropicRequest request) {
         Random random = new Random(TextGenerator.seed(request.seedParts()));
         return TextGenerator.finish(TextGenerator.prose(random), request.stopSequences(), request.maxTokens());
     }
@@ -110,14 +114,14 @@ final class AnthropicApi {
      * Input split as Anthropic bills it: {@code input_tokens} is what was neither read from nor
      * written to the cache, so the three counters add up to the whole prompt.
      */
-    private record Usage(int totalInput, PromptCache.AnthropicUsage cache) {
+    record Usage(int totalInput, PromptCache.AnthropicUsage cache) {
 
         int uncachedInput() {
             return totalInput - cache.read() - cache.written();
         }
     }
 
-    private ObjectNode message(AnthropicRequest request, TextGenerator.Generated output, Usage usage) {
+    ObjectNode message(AnthropicRequest request, TextGenerator.Generated output, Usage usage) {
         ObjectNode body = header(Ids.anthropicMessage(), request.model());
         body.putArray("content").addObject().put("type", "text").put("text", output.text());
         body.put("stop_reason", stopReason(output));
@@ -199,15 +203,20 @@ final class AnthropicApi {
     }
 
     /** The anthropic-ratelimit headers of a 429 were set by whoever decided on it; retry-after is set here. */
-    private void error(Context ctx, ApiException e, String requestId) {
+    void error(Context ctx, ApiException e, String requestId) {
         if (e.retryAfter != null) {
             ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
         }
+        json(ctx, e.status, errorBody(e, requestId));
+    }
+
+    /** {@code {"type":"error","error":{"type","message"},"request_id"}}, also inside an errored batch result. */
+    ObjectNode errorBody(ApiException e, String requestId) {
         ObjectNode body = state.json.createObjectNode();
         body.put("type", "error");
         body.putObject("error").put("type", e.type).put("message", e.getMessage());
         body.put("request_id", requestId);
-        json(ctx, e.status, body);
+        return body;
     }
 
     private void json(Context ctx, int status, Object body) {

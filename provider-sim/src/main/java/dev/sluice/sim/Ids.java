@@ -30,6 +30,22 @@ final class Ids {
         return "req_01" + base62(22);
     }
 
+    static String openAiFile() {
+        return "file-" + base62(22);
+    }
+
+    static String openAiBatch() {
+        return "batch_" + HexFormat.of().formatHex(randomBytes(16));
+    }
+
+    static String openAiBatchLine() {
+        return "batch_req_" + HexFormat.of().formatHex(randomBytes(16));
+    }
+
+    static String anthropicBatch() {
+        return "msgbatch_01" + base62(22);
+    }
+
     /** Stable per model, as a real deployment's fingerprint is stable between releases. */
     static String systemFingerprint(String model) {
         try {

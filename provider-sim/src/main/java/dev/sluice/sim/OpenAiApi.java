@@ -102,7 +102,7 @@ final class OpenAiApi {
     }
 
     /** The caller's key, which also names its rate window and prompt-cache scope. */
-    private static String authenticate(Context ctx, SimConfig config) {
+    static String authenticate(Context ctx, SimConfig config) {
         String header = ctx.header("Authorization");
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
         if (key.isEmpty()) {
@@ -131,7 +131,7 @@ final class OpenAiApi {
         }
     }
 
-    private TextGenerator.Generated generate(OpenAiRequest request) {
+    TextGenerator.Generated generate(OpenAiRequest request) {
         Random random = new Random(TextGenerator.seed(request.seedParts()));
         String full = switch (request.formatType()) {
             case "json_object" -> StructuredOutput.jsonObject(state.json, random);
@@ -141,7 +141,7 @@ final class OpenAiApi {
         return TextGenerator.finish(full, request.stop(), request.maxTokens());
     }
 
-    private ObjectNode completion(OpenAiRequest request, TextGenerator.Generated output, ObjectNode usage) {
+    ObjectNode completion(OpenAiRequest request, TextGenerator.Generated output, ObjectNode usage) {
         ObjectNode body = envelope(Ids.chatCompletion(), "chat.completion", request.model());
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
@@ -217,7 +217,7 @@ final class OpenAiApi {
     }
 
     /** {@code prompt_tokens} includes the cached tokens, unlike Anthropic's {@code input_tokens}. */
-    private ObjectNode usage(int promptTokens, int cachedTokens, int completionTokens) {
+    ObjectNode usage(int promptTokens, int cachedTokens, int completionTokens) {
         ObjectNode usage = state.json.createObjectNode();
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", completionTokens);
@@ -237,18 +237,23 @@ final class OpenAiApi {
     }
 
     /** The x-ratelimit headers of a 429 were set by whoever decided on it; the retry hints are set here. */
-    private void error(Context ctx, ApiException e) {
+    void error(Context ctx, ApiException e) {
         if (e.retryAfter != null) {
             ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
             ctx.header("retry-after-ms", Long.toString(Math.max(1, e.retryAfter.toMillis())));
         }
+        json(ctx, e.status, errorBody(e));
+    }
+
+    /** {@code {"error":{"message","type","param","code"}}}, also the body of a failed batch line. */
+    ObjectNode errorBody(ApiException e) {
         ObjectNode body = state.json.createObjectNode();
         ObjectNode error = body.putObject("error");
         error.put("message", e.getMessage());
         error.put("type", e.type);
         error.put("param", e.param);
         error.put("code", e.code);
-        json(ctx, e.status, body);
+        return body;
     }
 
     private void json(Context ctx, int status, Object body) {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class ProviderSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderSimulator.class);
-    // Anthropic's documented Messages limit; larger bodies get a 413 as they would there.
+    // Anthropic's documented Messages limit; larger bodies get a 413 as they would there. The batch
+    // endpoints read their bodies themselves, up to their own larger limits (BatchLimits).
     private static final long MAX_REQUEST_BYTES = 32L * 1024 * 1024;
     private static final int ACCEPT_QUEUE = 4096;
     private static final HandlerType[] ANY_METHOD = {
@@ -37,12 +38,17 @@ public final class ProviderSimulator implements AutoCloseable {
     private final SimConfig bound;
     private final SimState state;
     private final Javalin app;
+    private final OpenAiBatchesApi openAiBatches;
+    private final AnthropicBatchesApi anthropicBatches;
 
-    private ProviderSimulator(SimConfig config, LongSupplier clock) {
+    private ProviderSimulator(SimConfig config, LongSupplier clock, BatchLimits limits) {
         this.bound = config;
         this.state = new SimState(config, clock);
         OpenAiApi openAi = new OpenAiApi(state);
         AnthropicApi anthropic = new AnthropicApi(state);
+        OpenAiFilesApi files = new OpenAiFilesApi(state, openAi, limits);
+        this.openAiBatches = new OpenAiBatchesApi(state, openAi, files, limits);
+        this.anthropicBatches = new AnthropicBatchesApi(state, anthropic, limits, this::baseUrl);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -51,7 +57,9 @@ public final class ProviderSimulator implements AutoCloseable {
             // Compression costs CPU that benchmarks should spend on the system under test.
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.jetty.addConnector((server, http) -> connector(server, http, config));
-            routes(cfg, openAi, anthropic);
+            // Uploads beyond a megabyte are spooled to the temp directory while Jetty parses them.
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+            routes(cfg, openAi, anthropic, files);
         });
     }
 
@@ -60,9 +68,13 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     static ProviderSimulator start(SimConfig config, LongSupplier clock) {
+        return start(config, clock, BatchLimits.DEFAULTS);
+    }
+
+    static ProviderSimulator start(SimConfig config, LongSupplier clock, BatchLimits limits) {
         // Loading the o200k vocabulary takes about a second; pay it here, not in the first request's latency.
         Tokens.count("warm up");
-        ProviderSimulator simulator = new ProviderSimulator(config, clock);
+        ProviderSimulator simulator = new ProviderSimulator(config, clock, limits);
         simulator.app.start();
         LOG.info("Provider simulator listening on {}", simulator.baseUrl());
         return simulator;
@@ -95,7 +107,10 @@ public final class ProviderSimulator implements AutoCloseable {
         state.update(config);
     }
 
+    /** Batches whose time is up are ended first, so their lines are counted without anyone polling them. */
     public SimStats stats() {
+        openAiBatches.settleAll();
+        anthropicBatches.settleAll();
         return state.stats.snapshot();
     }
 
@@ -117,10 +132,24 @@ public final class ProviderSimulator implements AutoCloseable {
         return connector;
     }
 
-    private void routes(JavalinConfig cfg, OpenAiApi openAi, AnthropicApi anthropic) {
+    private void routes(JavalinConfig cfg, OpenAiApi openAi, AnthropicApi anthropic, OpenAiFilesApi files) {
         // Specific routes first: the catch-alls below would match them too.
         cfg.routes.post("/v1/chat/completions", counted("POST /v1/chat/completions", openAi::chatCompletions));
         cfg.routes.post("/v1/messages", counted("POST /v1/messages", anthropic::messages));
+        cfg.routes.post("/v1/files", counted("POST /v1/files", files::upload));
+        cfg.routes.get("/v1/files/{id}", counted("GET /v1/files/{id}", files::retrieve));
+        cfg.routes.get("/v1/files/{id}/content", counted("GET /v1/files/{id}/content", files::content));
+        cfg.routes.post("/v1/batches", counted("POST /v1/batches", openAiBatches::create));
+        cfg.routes.get("/v1/batches", counted("GET /v1/batches", openAiBatches::list));
+        cfg.routes.get("/v1/batches/{id}", counted("GET /v1/batches/{id}", openAiBatches::retrieve));
+        cfg.routes.post("/v1/batches/{id}/cancel", counted("POST /v1/batches/{id}/cancel", openAiBatches::cancel));
+        String batches = "/v1/messages/batches";
+        cfg.routes.post(batches, counted("POST " + batches, anthropicBatches::create));
+        cfg.routes.get(batches, counted("GET " + batches, anthropicBatches::list));
+        cfg.routes.get(batches + "/{id}", counted("GET " + batches + "/{id}", anthropicBatches::retrieve));
+        cfg.routes.delete(batches + "/{id}", counted("DELETE " + batches + "/{id}", anthropicBatches::delete));
+        cfg.routes.post(batches + "/{id}/cancel", counted("POST " + batches + "/{id}/cancel", anthropicBatches::cancel));
+        cfg.routes.get(batches + "/{id}/results", counted("GET " + batches + "/{id}/results", anthropicBatches::results));
         cfg.routes.get("/health", counted("GET /health", ctx -> json(ctx, 200, Map.of("status", "UP"))));
         cfg.routes.get("/sim/stats", counted("GET /sim/stats", ctx -> json(ctx, 200, stats())));
         cfg.routes.get("/sim/config", counted("GET /sim/config", ctx -> json(ctx, 200, ConfigJson.write(state, config()))));

@@ -137,7 +137,7 @@ class ControlEndpointsTest {
 
     @Test
     void shouldAnswerUnknownAnthropicPathsWithTheAnthropicNotFoundShape() {
-        SimHttp.Reply reply = http.post("/v1/messages/batches", "{}");
+        SimHttp.Reply reply = http.post("/v1/messages/count_tokens", "{}");
 
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().get("type").asText()).isEqualTo("error");
