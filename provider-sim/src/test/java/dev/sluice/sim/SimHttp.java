@@ -81,6 +81,58 @@ final class SimHttp {
         return send(request.build());
     }
 
+    /** A call to an OpenAI endpoint with the test key: {@code GET} when {@code body} is null. */
+    Reply openAiCall(String method, String path, String body) {
+        return send(method, path, body, "Authorization", "Bearer " + OPENAI_KEY);
+    }
+
+    /** A call to an Anthropic endpoint with the test key and version: {@code GET}/{@code DELETE} when {@code body} is null. */
+    Reply anthropicCall(String method, String path, String body) {
+        return send(method, path, body, "x-api-key", ANTHROPIC_KEY, "anthropic-version", "2023-06-01");
+    }
+
+    Reply send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("content-type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    /** {@code POST /v1/files} as multipart form data; {@code fields} are extra name/value pairs. */
+    Reply upload(String filename, String purpose, byte[] content, String... fields) {
+        String boundary = "sim-boundary-" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.util.List<String> all = new ArrayList<>();
+        if (purpose != null) {
+            all.add("purpose");
+            all.add(purpose);
+        }
+        all.addAll(List.of(fields));
+        for (int i = 0; i < all.size(); i += 2) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + all.get(i) + "\"\r\n\r\n"
+                    + all.get(i + 1) + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (content != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            body.writeBytes(content);
+            body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/files"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + OPENAI_KEY)
+                .header("content-type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build());
+    }
+
     Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60)).GET().build());
     }
