@@ -1,6 +1,7 @@
 package dev.sluice.schemas;
 
 import dev.sluice.model.Attempt;
+import dev.sluice.model.BatchJob;
 import dev.sluice.model.BatchState;
 import dev.sluice.model.BudgetPolicy;
 import dev.sluice.model.CacheHit;
@@ -293,13 +294,16 @@ public final class AvroMapping {
     public static dev.sluice.avro.ProviderBatch toAvro(ProviderBatch b) {
         return new dev.sluice.avro.ProviderBatch(b.batchId(), b.provider(), b.model(), b.providerBatchId(),
                 convert(b.state(), dev.sluice.avro.BatchState.class), b.requestIds(), b.succeeded(), b.failed(),
-                b.expired(), b.createdAt(), b.updatedAt());
+                b.expired(), b.createdAt(), b.updatedAt(), b.jobs().stream().map(j -> new dev.sluice.avro.BatchJob(
+                        j.requestId(), j.tenantId(), j.partition(), j.offset())).toList(), b.redriven(), b.detail());
     }
 
     public static ProviderBatch fromAvro(dev.sluice.avro.ProviderBatch b) {
         return new ProviderBatch(b.getBatchId(), b.getProvider(), b.getModel(), b.getProviderBatchId(),
                 convert(b.getState(), BatchState.class), b.getRequestIds(), b.getSucceeded(), b.getFailed(),
-                b.getExpired(), b.getCreatedAt(), b.getUpdatedAt());
+                b.getExpired(), b.getCreatedAt(), b.getUpdatedAt(), b.getJobs().stream().map(j -> new BatchJob(
+                        j.getRequestId(), j.getTenantId(), j.getPartition(), j.getOffset())).toList(), b.getRedriven(),
+                b.getDetail());
     }
 
     public static dev.sluice.avro.WebhookDelivery toAvro(WebhookDelivery d) {

@@ -3,6 +3,7 @@ package dev.sluice.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.Attempt;
+import dev.sluice.model.BatchJob;
 import dev.sluice.model.BatchState;
 import dev.sluice.model.BudgetPolicy;
 import dev.sluice.model.CacheHit;
@@ -84,7 +85,8 @@ class AvroMappingTest {
         JobStatus status = new JobStatus("r-1", "acme", JobState.BATCH_SUBMITTED, "detail", "batch_1", T);
         TenantSpend spend = new TenantSpend("acme", SpendPeriod.MONTH, "2026-11", 5_000_000, 12, T);
         ProviderBatch batch = new ProviderBatch("b-1", "openai", "gpt-4o", "batch_x", BatchState.IN_PROGRESS,
-                List.of("r-1", "r-2"), 1, 0, 0, T, T);
+                List.of("r-1", "r-2"), 1, 0, 0, T, T, List.of(new BatchJob("r-1", "acme", 3, 17),
+                        new BatchJob("r-2", "acme", 0, 4)), 1, "in_progress");
         WebhookDelivery delivery = new WebhookDelivery("r-1", "acme", "https://h", "{}", 2, T, 503, "down", T);
 
         assertThat(roundTrip(serdes.costEvents(), cost)).isEqualTo(cost);
