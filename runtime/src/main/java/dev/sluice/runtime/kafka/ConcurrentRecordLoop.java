@@ -102,6 +102,8 @@ public final class ConcurrentRecordLoop implements Runnable {
     /** The priority of each topic's records, learned as they arrive; used to pause by priority. */
     private final Map<String, Integer> topicPriority = new HashMap<>();
     private volatile AssignmentListener assignmentListener = (owned, total) -> { };
+    private volatile Set<TopicPartition> owned = Set.of();
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> revokeListener = partitions -> { };
 
     private record Finished(TopicPartition partition, long offset, int generation, Throwable error) {
     }
@@ -149,6 +151,16 @@ public final class ConcurrentRecordLoop implements Runnable {
         return this;
     }
 
+    /**
+     * Set before {@link #run()}: called on the poll thread when partitions are about to be taken
+     * away, before their running records are awaited, so that work held back (a batch being
+     * gathered) can be finished now.
+     */
+    public ConcurrentRecordLoop onRevoke(java.util.function.Consumer<Collection<TopicPartition>> listener) {
+        this.revokeListener = listener;
+        return this;
+    }
+
     private void tellAssignment(Set<TopicPartition> owned) {
         int total = 0;
         for (String topic : topics) {
@@ -173,6 +185,11 @@ public final class ConcurrentRecordLoop implements Runnable {
     /** True while the consumer holds at least one partition. */
     public boolean assigned() {
         return assigned;
+    }
+
+    /** The partitions this consumer holds now; safe to call from any thread. */
+    public Set<TopicPartition> owned() {
+        return owned;
     }
 
     public AtomicInteger inFlightCounter() {
@@ -394,6 +411,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             dispatching = false;
             if (failure == null) {
                 abandonWaiting(consumer.assignment());
+                revokeListener.accept(new HashSet<>(consumer.assignment()));
                 awaitInFlight(new HashSet<>(consumer.assignment()));
                 Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
                 if (!offsets.isEmpty()) {
@@ -422,12 +440,16 @@ public final class ConcurrentRecordLoop implements Runnable {
                 return;
             }
             abandonWaiting(partitions);
+            revokeListener.accept(partitions);
             awaitInFlight(partitions);
             Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
             if (!offsets.isEmpty()) {
                 consumer.commitSync(offsets);
             }
             endOwnership(partitions);
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            kept.removeAll(partitions);
+            owned = Set.copyOf(kept);
             assigned = !consumer.assignment().isEmpty() && !partitions.containsAll(consumer.assignment());
             // The share of limits follows onPartitionsAssigned: an eager rebalance revokes every
             // partition first, and a share of nothing in between would empty every bucket.
@@ -441,6 +463,7 @@ public final class ConcurrentRecordLoop implements Runnable {
                 }
             }
             assigned = !consumer.assignment().isEmpty();
+            owned = Set.copyOf(consumer.assignment());
             tellAssignment(consumer.assignment());
         }
 
@@ -450,6 +473,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             queue.removeIf(w -> set.contains(w.partition()));
             held.keySet().removeIf(k -> set.contains(k.partition()));
             endOwnership(partitions);
+            owned = Set.of();
             assigned = false;
         }
     }

@@ -92,6 +92,9 @@ public final class Topics {
         return out;
     }
 
+    /** The largest record llm.batches takes, and producers send. */
+    public static final int BATCH_RECORD_BYTES = 16 << 20;
+
     /** Every topic Sluice uses, with partitions and cleanup policy. */
     public List<TopicSpec> all(TopicLayout layout) {
         int tp = layout.tenantPartitions();
@@ -103,7 +106,8 @@ public final class Topics {
             specs.add(TopicSpec.delete(job, jp, Duration.ofDays(7)));
         }
         specs.add(TopicSpec.delete(jobsBatch(), jp, Duration.ofDays(7)));
-        specs.add(TopicSpec.compact(batches(), jp));
+        // A batch's record lists its jobs: 100,000 lines (Anthropic's most) take about 7 MB.
+        specs.add(TopicSpec.compact(batches(), jp).with("max.message.bytes", Integer.toString(BATCH_RECORD_BYTES)));
         specs.add(TopicSpec.delete(completions(), tp, Duration.ofDays(7)));
         specs.add(TopicSpec.delete(costEvents(), tp, Duration.ofDays(35)));
         specs.add(TopicSpec.delete(results(), tp, Duration.ofDays(7)));
@@ -131,6 +135,12 @@ public final class Topics {
                     // Dirty ratio and lag low enough that a restart reads little more than the live set.
                     "min.cleanable.dirty.ratio", "0.1",
                     "segment.ms", Long.toString(Duration.ofHours(1).toMillis())));
+        }
+
+        TopicSpec with(String key, String value) {
+            Map<String, String> c = new java.util.HashMap<>(configs);
+            c.put(key, value);
+            return new TopicSpec(name, partitions, replication, Map.copyOf(c));
         }
 
         TopicSpec withReplication(short rf) {
