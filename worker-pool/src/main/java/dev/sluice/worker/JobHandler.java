@@ -12,6 +12,7 @@ import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.worker.batch.BatchCollector;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,11 +49,23 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final WorkerMetrics metrics;
     private final Predicate<String> alreadyCompleted;
     private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
+    private final BatchCollector batches;
 
     /** {@code decoded} holds jobs {@link JobLanes} already decoded; the rest are decoded here. */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
             WorkerMetrics metrics, Predicate<String> alreadyCompleted,
             Map<ConsumerRecord<String, byte[]>, LlmJob> decoded) {
+        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null);
+    }
+
+    /**
+     * With {@code batches}, every job goes into a provider batch when a model of its chain has a
+     * Batch API here, and the synchronous way otherwise.
+     */
+    JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
+            WorkerMetrics metrics, Predicate<String> alreadyCompleted,
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches) {
+        this.batches = batches;
         this.decoded = decoded;
         this.alreadyCompleted = alreadyCompleted;
         this.producer = producer;
@@ -85,6 +98,10 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         if (alreadyCompleted.test(job.requestId())) {
             // Redelivered after a crash: its completion is on the topic, so no second provider call.
             metrics.skippedCompleted();
+            return;
+        }
+        if (batches != null && batches.collect(job, record)) {
+            metrics.batched();
             return;
         }
         String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();

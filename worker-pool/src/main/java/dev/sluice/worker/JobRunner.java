@@ -117,7 +117,7 @@ final class JobRunner {
             } catch (ProviderException e) {
                 last = e.getMessage();
                 if (!e.retryable()) {
-                    return failed(result, nonRetryableCode(e), e.getMessage(), false, costs);
+                    return failed(result, FailureCodes.rejected(e.status()), e.getMessage(), false, costs);
                 }
             } catch (CallNotPermittedException e) {
                 last = modelName + ": circuit breaker open";
@@ -138,14 +138,6 @@ final class JobRunner {
             List<CostEvent> costs) {
         return new Outcome(result.status(ResultStatus.FAILED).error(new ResultError(code, message, retryable))
                 .completedAt(clock.instant()).build(), costs);
-    }
-
-    private static String nonRetryableCode(ProviderException e) {
-        return switch (e.status()) {
-            case 401, 403 -> FailureCodes.PROVIDER_AUTH;
-            case 404 -> FailureCodes.MODEL_NOT_FOUND;
-            default -> FailureCodes.PROVIDER_REJECTED;
-        };
     }
 
     /** The output again as compact JSON when JSON was asked for and it parses; null otherwise. */

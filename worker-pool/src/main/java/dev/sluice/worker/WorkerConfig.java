@@ -1,6 +1,7 @@
 package dev.sluice.worker;
 
 import dev.sluice.model.Tier;
+import dev.sluice.worker.batch.BatchSettings;
 import dev.sluice.worker.resilience.ProviderCalls;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.config.Settings;
@@ -19,6 +20,8 @@ public record WorkerConfig(
         String groupId,
         List<Tier> tiers,
         boolean batchViaSync,
+        String batchGroupId,
+        BatchSettings batch,
         int maxInFlight,
         long bufferBytes,
         Duration commitInterval,
@@ -75,7 +78,20 @@ public record WorkerConfig(
         return new WorkerConfig(kafka,
                 s.string("worker.group.id", kafka.groupId("sluice-workers")),
                 tiers,
-                s.bool("worker.batch.sync", true),
+                s.bool("worker.batch.sync", false),
+                s.string("worker.batch.group.id", kafka.groupId("sluice-batch-workers")),
+                new BatchSettings(
+                        s.intValue("worker.batch.max.lines", BatchSettings.DEFAULTS.maxLines(), 1, 100_000),
+                        s.bytes("worker.batch.max.bytes", BatchSettings.DEFAULTS.maxBytes(), 1L << 10, 256L << 20),
+                        s.duration("worker.batch.max.age", BatchSettings.DEFAULTS.maxAge(), Duration.ofMillis(10),
+                                Duration.ofHours(1)),
+                        s.duration("worker.batch.poll.interval", BatchSettings.DEFAULTS.pollInterval(),
+                                Duration.ofMillis(10), Duration.ofHours(1)),
+                        s.duration("worker.batch.poll.max.interval", BatchSettings.DEFAULTS.maxPollInterval(),
+                                Duration.ofMillis(10), Duration.ofHours(6)),
+                        s.duration("worker.batch.submit.grace", BatchSettings.DEFAULTS.submitGrace(),
+                                Duration.ofMillis(10), Duration.ofHours(1)),
+                        s.intValue("worker.batch.max.pending", BatchSettings.DEFAULTS.maxPending(), 1, 1_000_000)),
                 s.intValue("worker.max.in.flight", 256, 1, 100_000),
                 s.bytes("worker.buffer.bytes", 32L << 20, 64L << 10, 4L << 30),
                 s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
@@ -106,8 +122,8 @@ public record WorkerConfig(
     }
 
     /**
-     * The tier topics this worker serves, and llm.jobs.batch while batch jobs run through the sync
-     * path (until the batch path of issue 5 takes them).
+     * The tier topics this worker serves; also llm.jobs.batch when batch jobs run the synchronous
+     * way ({@code worker.batch.sync}) instead of through the provider Batch APIs.
      */
     public List<String> jobTopics() {
         List<String> topics = new ArrayList<>(kafka.topics().jobTopics(tiers.isEmpty() ? Topics.ROUTED_TIERS : tiers));

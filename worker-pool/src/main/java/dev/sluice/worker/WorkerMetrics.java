@@ -36,6 +36,10 @@ final class WorkerMetrics {
         registry.counter("sluice_worker_jobs_total", "status", "ALREADY_COMPLETED").increment();
     }
 
+    void batched() {
+        registry.counter("sluice_worker_jobs_total", "status", "BATCHED").increment();
+    }
+
     void deadLettered() {
         deadLettered.increment();
     }

@@ -19,6 +19,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import dev.sluice.worker.batch.BatchPath;
+import dev.sluice.worker.provider.AnthropicBatchApi;
+import dev.sluice.worker.provider.BatchApi;
+import dev.sluice.worker.provider.OpenAiBatchApi;
 import java.util.Map;
 import java.util.WeakHashMap;
 import dev.sluice.model.LlmJob;
@@ -38,6 +47,9 @@ public final class WorkerService implements SluiceService {
     private final Thread thread;
     private final TenantDirectory tenants;
     private final CompletedJobs completed;
+    private final BatchPath batchPath;
+    private final ConcurrentRecordLoop batchLoop;
+    private final Thread batchThread;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
@@ -54,9 +66,11 @@ public final class WorkerService implements SluiceService {
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
         RateLimits rateLimits = RateLimits.system(config.rateLimitMaxWait());
-        JobRunner runner = new JobRunner(ModelCatalogue.load(config.modelCatalogue()), providers, clock,
-                new ProviderCalls(config.resilience(), clock, rateLimits), tenantId -> tenants.get(tenantId)
-                        .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false));
+        ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
+        Predicate<String> redactsPii = tenantId -> tenants.get(tenantId)
+                .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false);
+        JobRunner runner = new JobRunner(catalogue, providers, clock,
+                new ProviderCalls(config.resilience(), clock, rateLimits), redactsPii);
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
                 clock);
@@ -78,7 +92,31 @@ public final class WorkerService implements SluiceService {
                             Math.round(rateLimits.share() * 100));
                 });
         workerMetrics.trackInFlight(loop.inFlightCounter());
-        this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(this::poll);
+        this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(() -> poll(loop));
+        if (config.batchViaSync()) {
+            this.batchPath = null;
+            this.batchLoop = null;
+            this.batchThread = null;
+        } else {
+            Map<String, BatchApi> batchApis = new HashMap<>();
+            config.providers().forEach(p -> batchApis.put(p.name(), p.protocol().equals("anthropic")
+                    ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
+                    : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
+            AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
+            this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
+                    completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
+                    clock);
+            JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
+                    clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
+                    batchPath.collector());
+            this.batchLoop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
+                    config.batchGroupId(), instance + "-batch")), List.of(config.kafka().topics().jobsBatch()),
+                    batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
+                            config.commitInterval(), config.shutdownTimeout()), clock)
+                    .onRevoke(partitions -> batchPath.collector().flushAll());
+            batchJobs.set(batchLoop);
+            this.batchThread = Thread.ofPlatform().name(instance + "-batch-poll").unstarted(() -> poll(batchLoop));
+        }
     }
 
     @Override
@@ -88,9 +126,10 @@ public final class WorkerService implements SluiceService {
 
     /**
      * Jobs are taken once every tenant's policy is known, so no early output escapes redaction,
-     * and once recent completions are known, so no redelivered job is called twice.
+     * once recent completions are known, so no redelivered job is called twice, and once every
+     * batch on record is known, so no redelivered job is batched twice.
      */
-    private void poll() {
+    private void poll(ConcurrentRecordLoop jobs) {
         try {
             if (!tenants.awaitLoaded(Duration.ofSeconds(60))) {
                 log.warn("Tenants not loaded after 60 s; running jobs with the policies known so far");
@@ -98,11 +137,14 @@ public final class WorkerService implements SluiceService {
             if (!completed.awaitLoaded(Duration.ofSeconds(60))) {
                 log.warn("Recent completions not read after 60 s; a redelivered job may be called again");
             }
+            if (batchPath != null && !batchPath.awaitLoaded(Duration.ofSeconds(60))) {
+                log.warn("Batches on record not read after 60 s; a redelivered batch job may be batched again");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        loop.run();
+        jobs.run();
     }
 
     @Override
@@ -114,11 +156,18 @@ public final class WorkerService implements SluiceService {
         tenants.start();
         completed.start();
         thread.start();
+        if (batchPath != null) {
+            batchPath.start();
+            batchThread.start();
+        }
     }
 
     @Override
     public Health health() {
-        return new Health(thread.isAlive() && loop.healthy(), Map.of("inFlight", loop.inFlightCounter().get()));
+        boolean batchUp = batchLoop == null || batchThread.isAlive() && batchLoop.healthy();
+        return new Health(thread.isAlive() && loop.healthy() && batchUp, batchLoop == null
+                ? Map.of("inFlight", loop.inFlightCounter().get())
+                : Map.of("inFlight", loop.inFlightCounter().get(), "batchPending", batchLoop.inFlightCounter().get()));
     }
 
     @Override
@@ -134,10 +183,19 @@ public final class WorkerService implements SluiceService {
     @Override
     public void close() {
         loop.stop();
+        if (batchLoop != null) {
+            batchLoop.stop();
+        }
         try {
             thread.join(config.shutdownTimeout().plusSeconds(15).toMillis());
+            if (batchThread != null) {
+                batchThread.join(config.shutdownTimeout().plusSeconds(15).toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (batchPath != null) {
+            batchPath.close();
         }
         producer.close(Duration.ofSeconds(10));
         tenants.close();

@@ -49,6 +49,8 @@ class WorkerIT {
             values.put("providers.openai.base.url", sim.baseUrl());
             values.put("providers.openai.api.key", "sk-it");
             values.put("worker.max.in.flight", "16");
+            // The patient job below runs the synchronous way; BatchIT covers the Batch APIs.
+            values.put("worker.batch.sync", "true");
             Settings settings = new Settings(ConfigSource.of(values));
             WorkerConfig config = WorkerConfig.read(settings);
             settings.validate();

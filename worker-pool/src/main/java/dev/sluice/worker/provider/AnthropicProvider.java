@@ -147,23 +147,26 @@ public final class AnthropicProvider implements ChatProvider {
     /** Reads a Messages response: text blocks joined, usage with cache reads and writes apart. */
     static ProviderReply reply(String name, int status, String body, String requestId) throws ProviderException {
         try {
-            JsonNode root = JSON.readTree(body);
-            StringBuilder text = new StringBuilder();
-            for (JsonNode block : root.path("content")) {
-                if ("text".equals(block.path("type").asText())) {
-                    text.append(block.path("text").asText(""));
-                }
-            }
-            JsonNode usage = root.path("usage");
-            return new ProviderReply(text.toString(), finishReason(root.path("stop_reason").asText(null)),
-                    new Usage(usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong(),
-                            usage.path("cache_read_input_tokens").asLong(0),
-                            usage.path("cache_creation_input_tokens").asLong(0)),
-                    status, requestId);
+            return reply(JSON.readTree(body), status, requestId);
         } catch (JsonProcessingException e) {
             throw new ProviderException(status, "invalid_response", null, name
                     + " answered 2xx with a body that is not JSON", true, null);
         }
+    }
+
+    static ProviderReply reply(JsonNode root, int status, String requestId) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode block : root.path("content")) {
+            if ("text".equals(block.path("type").asText())) {
+                text.append(block.path("text").asText(""));
+            }
+        }
+        JsonNode usage = root.path("usage");
+        return new ProviderReply(text.toString(), finishReason(root.path("stop_reason").asText(null)),
+                new Usage(usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong(),
+                        usage.path("cache_read_input_tokens").asLong(0),
+                        usage.path("cache_creation_input_tokens").asLong(0)),
+                status, requestId);
     }
 
     /** Anthropic's stop reasons in the vocabulary results use (OpenAI's finish reasons). */

@@ -90,23 +90,32 @@ public final class OpenAiProvider implements ChatProvider {
     }
 
     private ProviderReply reply(HttpResponse<String> response) throws ProviderException {
+        ProviderReply reply = reply(name, response.statusCode(), response.body(),
+                response.headers().firstValue("x-request-id").orElse(null));
+        return new ProviderReply(reply.text(), reply.finishReason(), reply.usage(), reply.httpStatus(),
+                reply.providerRequestId(), RateLimitHeaders.openAi(response.headers()));
+    }
+
+    /** Reads a chat.completion body: the first choice's text, usage with cached prompt tokens apart. */
+    static ProviderReply reply(String name, int status, String body, String requestId) throws ProviderException {
         try {
-            JsonNode root = JSON.readTree(response.body());
-            JsonNode choice = root.path("choices").path(0);
-            JsonNode message = choice.path("message");
-            String text = message.path("content").isNull() ? "" : message.path("content").asText("");
-            JsonNode usage = root.path("usage");
-            long prompt = usage.path("prompt_tokens").asLong();
-            long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-            long completion = usage.path("completion_tokens").asLong();
-            return new ProviderReply(text, choice.path("finish_reason").asText(null),
-                    new Usage(Math.max(0, prompt - cached), completion, cached, 0), response.statusCode(),
-                    response.headers().firstValue("x-request-id").orElse(null),
-                    RateLimitHeaders.openAi(response.headers()));
+            return reply(JSON.readTree(body), status, requestId);
         } catch (JsonProcessingException e) {
-            throw new ProviderException(response.statusCode(), "invalid_response", null, name
+            throw new ProviderException(status, "invalid_response", null, name
                     + " answered 2xx with a body that is not JSON", true, null);
         }
+    }
+
+    static ProviderReply reply(JsonNode root, int status, String requestId) {
+        JsonNode choice = root.path("choices").path(0);
+        JsonNode message = choice.path("message");
+        String text = message.path("content").isNull() ? "" : message.path("content").asText("");
+        JsonNode usage = root.path("usage");
+        long prompt = usage.path("prompt_tokens").asLong();
+        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+        long completion = usage.path("completion_tokens").asLong();
+        return new ProviderReply(text, choice.path("finish_reason").asText(null),
+                new Usage(Math.max(0, prompt - cached), completion, cached, 0), status, requestId);
     }
 
     private ProviderException error(HttpResponse<String> response) {

@@ -32,9 +32,32 @@ final class ProviderHttp {
         return URI.create(base + path);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A 2xx body as JSON; a body that is not JSON is a retryable {@code invalid_response}. */
+    static com.fasterxml.jackson.databind.JsonNode json(String name, int status, String body)
+            throws ProviderException {
+        try {
+            return JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ProviderException(status, "invalid_response", null, name
+                    + " answered 2xx with a body that is not JSON", true, null);
+        }
+    }
+
     /** A JSON POST with the call's timeout; no answer becomes a retryable ProviderException. */
     HttpResponse<String> post(HttpRequest.Builder request, String json) throws ProviderException {
-        request.timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        return send(request.POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+    }
+
+    /** A GET with the call's timeout. */
+    HttpResponse<String> get(HttpRequest.Builder request) throws ProviderException {
+        return send(request.GET());
+    }
+
+    /** Any request with the call's timeout; no answer becomes a retryable ProviderException. */
+    HttpResponse<String> send(HttpRequest.Builder request) throws ProviderException {
+        request.timeout(timeout);
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {

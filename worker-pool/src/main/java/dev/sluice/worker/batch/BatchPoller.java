@@ -1,0 +1,337 @@
+package dev.sluice.worker.batch;
+
+import dev.sluice.model.BatchJob;
+import dev.sluice.model.BatchState;
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ProviderBatch;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.kafka.ClientProps;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.worker.provider.BatchApi;
+import dev.sluice.worker.provider.BatchLineResult;
+import dev.sluice.worker.provider.BatchProgress;
+import dev.sluice.worker.provider.ProviderException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the open batches this instance owns (those on the llm.batches partitions that map to
+ * its llm.jobs.batch partitions) with a growing interval, and collects each once it has ended:
+ * the completions and batch-priced cost events of its lines, the jobs that go through the
+ * synchronous path again, and the batch's COLLECTED record, in one Kafka transaction, so that a
+ * crash in the middle publishes all of it or none. It also settles intents: an intent left
+ * unconfirmed past the grace period is looked for at the provider by its tag, adopted when found
+ * and submitted when not.
+ */
+final class BatchPoller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatchPoller.class);
+    /** How far before an intent's time a provider's clock may put the batch it created. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    private final Map<String, BatchApi> apis;
+    private final ModelCatalogue catalogue;
+    private final BatchBook book;
+    private final BatchCollector collector;
+    private final BatchSubmitter submitter;
+    private final JobReader reader;
+    private final BatchOutcomes outcomes;
+    private final Predicate<String> alreadyCompleted;
+    private final IntPredicate owns;
+    private final BatchSettings settings;
+    private final Clock clock;
+    private final Topics topics;
+    private final KafkaSettings kafka;
+    private final String transactionalId;
+    private final Serializer<LlmResult> results;
+    private final Serializer<CostEvent> costs;
+    private final Serializer<LlmJob> jobs;
+    private final Serializer<ProviderBatch> batches;
+    private final Map<String, Instant> due = new HashMap<>();
+    private final Map<String, Duration> interval = new HashMap<>();
+    private final Map<String, Integer> lastDone = new HashMap<>();
+    private final Thread thread;
+    private KafkaProducer<String, byte[]> producer;
+    private volatile boolean running = true;
+
+    /**
+     * @param owns whether this instance owns a partition of llm.batches
+     * @param alreadyCompleted whether a request has a completion already (it is skipped)
+     */
+    BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
+            BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
+            BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
+            Clock clock) {
+        this.kafka = kafka;
+        this.transactionalId = transactionalId;
+        this.apis = Map.copyOf(apis);
+        this.catalogue = catalogue;
+        this.book = book;
+        this.collector = collector;
+        this.submitter = submitter;
+        this.reader = reader;
+        this.outcomes = outcomes;
+        this.alreadyCompleted = alreadyCompleted;
+        this.owns = owns;
+        this.settings = settings;
+        this.clock = clock;
+        this.topics = kafka.topics();
+        this.results = kafka.serdes().results().serializer();
+        this.costs = kafka.serdes().costEvents().serializer();
+        this.jobs = kafka.serdes().jobs().serializer();
+        this.batches = kafka.serdes().batches().serializer();
+        this.thread = Thread.ofPlatform().daemon().name(transactionalId).unstarted(this::run);
+    }
+
+    BatchPoller start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        long tick = Math.max(50, Math.min(1000, settings.pollInterval().toMillis() / 2));
+        while (running) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Instant now = clock.instant();
+            for (BatchBook.Tracked tracked : book.open()) {
+                if (!running) {
+                    return;
+                }
+                String id = tracked.batch().batchId();
+                if (!owns.test(tracked.partition())) {
+                    due.remove(id);
+                    interval.remove(id);
+                    continue;
+                }
+                if (now.isBefore(due.getOrDefault(id, Instant.MIN))) {
+                    continue;
+                }
+                try {
+                    step(tracked);
+                } catch (ProviderException e) {
+                    log.warn("Batch {}: {}; asking again later", id, e.getMessage());
+                    backOff(id, now);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    log.error("Batch {} could not be followed; trying again later", id, e);
+                    resetProducer();
+                    backOff(id, now);
+                }
+            }
+        }
+    }
+
+    private void backOff(String id, Instant now) {
+        Duration next = interval.containsKey(id) ? interval.get(id).multipliedBy(3).dividedBy(2)
+                : settings.pollInterval();
+        next = next.compareTo(settings.maxPollInterval()) > 0 ? settings.maxPollInterval() : next;
+        interval.put(id, next);
+        due.put(id, now.plus(next));
+    }
+
+    /** One look at one batch. */
+    void step(BatchBook.Tracked tracked) throws Exception {
+        ProviderBatch batch = tracked.batch();
+        BatchApi api = apis.get(batch.provider());
+        Optional<ModelSpec> model = catalogue.model(batch.model());
+        Instant now = clock.instant();
+        if (api == null || model.isEmpty()) {
+            log.warn("Batch {} is for {} {}, which this worker has no Batch API or catalogue entry for",
+                    batch.batchId(), batch.provider(), batch.model());
+            backOff(batch.batchId(), now);
+            return;
+        }
+        if (batch.unconfirmed()) {
+            settle(api, model.get(), batch, now);
+            return;
+        }
+        BatchProgress progress = api.progress(batch.providerBatchId());
+        if (!progress.ended()) {
+            if (progress.done() != lastDone.getOrDefault(batch.batchId(), -1) || batch.state() != BatchState.IN_PROGRESS) {
+                lastDone.put(batch.batchId(), progress.done());
+                write(batch.withState(BatchState.IN_PROGRESS, progress.status() + ": " + progress.done() + " of "
+                        + progress.total() + " lines done", now));
+            }
+            backOff(batch.batchId(), now);
+            return;
+        }
+        collect(api, model.get(), batch, progress);
+        due.remove(batch.batchId());
+        interval.remove(batch.batchId());
+        lastDone.remove(batch.batchId());
+    }
+
+    /** An intent: adopt the provider's batch made from it, or submit it once the grace period shows none was made. */
+    private void settle(BatchApi api, ModelSpec model, ProviderBatch intent, Instant now) throws Exception {
+        if (collector.submitting(intent.batchId()) || now.isBefore(intent.updatedAt().plus(settings.submitGrace()))) {
+            due.put(intent.batchId(), now.plus(settings.pollInterval()));
+            return;
+        }
+        Optional<String> found = api.find(intent.batchId(), intent.createdAt().minus(CLOCK_SKEW),
+                now.plus(CLOCK_SKEW), intent.jobs().size());
+        if (found.isPresent()) {
+            log.info("Batch {} was submitted as {} before its writer stopped; adopted", intent.batchId(), found.get());
+            submitter.confirm(intent, found.get());
+            return;
+        }
+        Map<String, LlmJob> read = reader.read(intent.jobs());
+        List<String> lines = BatchSubmitter.lines(api, model, intent, read);
+        if (lines.isEmpty()) {
+            collect(api, model, intent, null);
+            return;
+        }
+        log.info("Batch {} was never submitted; submitting its {} lines now", intent.batchId(), lines.size());
+        if (!submitter.submit(api, model, intent, lines)) {
+            backOff(intent.batchId(), now);
+        }
+    }
+
+    /**
+     * Publishes what the batch's lines mean, and the batch as finished, in one transaction. A
+     * job whose completion already exists is left alone. {@code progress} is null for an intent
+     * none of whose jobs could be read back.
+     */
+    private void collect(BatchApi api, ModelSpec model, ProviderBatch batch, BatchProgress progress) throws Exception {
+        Map<String, BatchLineResult> lines = new HashMap<>();
+        if (progress != null && !progress.failed()) {
+            for (BatchLineResult line : api.results(progress)) {
+                lines.put(line.customId(), line);
+            }
+        }
+        Map<String, LlmJob> read = reader.read(batch.jobs());
+        int succeeded = 0;
+        int failed = 0;
+        int expired = 0;
+        int redriven = 0;
+        KafkaProducer<String, byte[]> tx = producer();
+        tx.beginTransaction();
+        try {
+            for (BatchJob j : batch.jobs()) {
+                if (alreadyCompleted.test(j.requestId())) {
+                    continue;
+                }
+                LlmJob job = read.get(j.requestId());
+                if (job == null) {
+                    LlmResult lost = outcomes.unreadable(batch, j.requestId(), j.tenantId());
+                    tx.send(new ProducerRecord<>(topics.completions(), lost.tenantId(),
+                            results.serialize(topics.completions(), lost)));
+                    failed++;
+                    continue;
+                }
+                BatchOutcomes.Decision decision = outcomes.decide(batch, model, job,
+                        lines.get(BatchApi.customId(j.requestId())));
+                for (CostEvent cost : decision.costs()) {
+                    tx.send(new ProducerRecord<>(topics.costEvents(), cost.tenantId(),
+                            costs.serialize(topics.costEvents(), cost)));
+                }
+                switch (decision) {
+                    case BatchOutcomes.Complete c -> {
+                        tx.send(new ProducerRecord<>(topics.completions(), job.tenantId(),
+                                results.serialize(topics.completions(), c.result())));
+                        switch (c.result().status()) {
+                            case SUCCEEDED -> succeeded++;
+                            case EXPIRED -> expired++;
+                            default -> failed++;
+                        }
+                    }
+                    case BatchOutcomes.Redrive r -> {
+                        String topic = topics.job(job.tier(), job.request().priority());
+                        tx.send(new ProducerRecord<>(topic, job.requestId(), jobs.serialize(topic, r.job())));
+                        redriven++;
+                    }
+                }
+            }
+            BatchState end = progress == null || progress.failed() ? BatchState.FAILED
+                    : "cancelled".equals(progress.status()) ? BatchState.CANCELLED : BatchState.COLLECTED;
+            ProviderBatch done = batch.withState(end, progress == null ? "no job could be read back"
+                    : progress.detail(), clock.instant()).counted(succeeded, failed, expired, redriven, clock.instant());
+            Future<RecordMetadata> ack = tx.send(new ProducerRecord<>(topics.batches(), done.batchId(),
+                    batches.serialize(topics.batches(), done)));
+            tx.commitTransaction();
+            book.apply(done, ack.get().partition());
+            log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
+                    batch.providerBatchId(), succeeded, failed, expired, redriven);
+        } catch (RuntimeException e) {
+            resetProducer();
+            throw e;
+        }
+    }
+
+    private void write(ProviderBatch batch) throws Exception {
+        KafkaProducer<String, byte[]> tx = producer();
+        tx.beginTransaction();
+        try {
+            Future<RecordMetadata> ack = tx.send(new ProducerRecord<>(topics.batches(), batch.batchId(),
+                    batches.serialize(topics.batches(), batch)));
+            tx.commitTransaction();
+            book.apply(batch, ack.get().partition());
+        } catch (RuntimeException e) {
+            resetProducer();
+            throw e;
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Map<String, Object> props = ClientProps.producer(kafka, transactionalId);
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            producer = new KafkaProducer<>(props);
+            producer.initTransactions();
+        }
+        return producer;
+    }
+
+    /** After a failed transaction the producer may be unusable (fenced, or in error): start a new one. */
+    private void resetProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("Closing a failed producer: {}", e.getMessage());
+            }
+            producer = null;
+        }
+    }
+
+    /** The batch ids this instance follows now, for tests. */
+    Set<String> following() {
+        return Set.copyOf(due.keySet());
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resetProducer();
+    }
+}

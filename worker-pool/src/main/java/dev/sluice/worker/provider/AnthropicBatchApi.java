@@ -1,0 +1,203 @@
+package dev.sluice.worker.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.model.LlmJob;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.config.Secret;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Anthropic Message Batches: the lines go up in one {@code POST /v1/messages/batches}, and the
+ * results come back as JSONL from {@code results_url} once the batch has ended.
+ *
+ * <p>Message batches carry no metadata, so a batch whose id was never recorded is found by when
+ * it was created and how many requests it has. Two unrecorded batches of the same size created in
+ * the same window cannot be told apart until they end; ADR 0008 says why that costs at most a
+ * second run of those lines, never a second completion.
+ */
+public final class AnthropicBatchApi implements BatchApi {
+    static final int MAX_LINES = 100_000;
+    static final long MAX_BYTES = 256L * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final String base;
+    private final Secret apiKey;
+    private final ProviderHttp http;
+
+    public AnthropicBatchApi(String name, String baseUrl, Secret apiKey, Duration timeout) {
+        this.name = name;
+        this.base = ProviderHttp.endpoint(baseUrl, "/v1/messages/batches").toString();
+        this.apiKey = apiKey;
+        this.http = new ProviderHttp(name, timeout);
+    }
+
+    @Override
+    public String provider() {
+        return name;
+    }
+
+    @Override
+    public int maxLines() {
+        return MAX_LINES;
+    }
+
+    @Override
+    public long maxBytes() {
+        return MAX_BYTES;
+    }
+
+    @Override
+    public String line(String customId, ModelSpec model, LlmJob job) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("custom_id", customId);
+        try {
+            line.set("params", JSON.readTree(AnthropicProvider.body(model, job.request())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the adapter's own body is JSON", e);
+        }
+        return line.toString();
+    }
+
+    @Override
+    public String submit(String tag, ModelSpec model, List<String> lines) throws ProviderException {
+        StringBuilder body = new StringBuilder(lines.stream().mapToInt(String::length).sum() + lines.size() + 16);
+        body.append("{\"requests\":[");
+        for (int i = 0; i < lines.size(); i++) {
+            body.append(i == 0 ? "" : ",").append(lines.get(i));
+        }
+        body.append("]}");
+        return json(http.post(request(base).header("content-type", "application/json"), body.toString()))
+                .path("id").asText();
+    }
+
+    @Override
+    public BatchProgress progress(String providerBatchId) throws ProviderException {
+        return progress(json(http.get(request(base + "/" + providerBatchId))));
+    }
+
+    static BatchProgress progress(JsonNode batch) {
+        String status = batch.path("processing_status").asText();
+        JsonNode c = batch.path("request_counts");
+        int done = c.path("succeeded").asInt() + c.path("errored").asInt() + c.path("canceled").asInt()
+                + c.path("expired").asInt();
+        return new BatchProgress(batch.path("id").asText(), status, "ended".equals(status), false,
+                done + c.path("processing").asInt(), done, batch.path("results_url").asText(null), null, status);
+    }
+
+    @Override
+    public List<BatchLineResult> results(BatchProgress ended) throws ProviderException {
+        String url = ended.outputRef() != null && !ended.outputRef().isEmpty() ? ended.outputRef()
+                : base + "/" + ended.id() + "/results";
+        HttpResponse<String> response = http.get(request(url));
+        if (response.statusCode() / 100 != 2) {
+            throw AnthropicProvider.error(name, response);
+        }
+        List<BatchLineResult> lines = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(resultLine(name, line));
+            }
+        }
+        return lines;
+    }
+
+    /** One line of the results JSONL. */
+    static BatchLineResult resultLine(String name, String line) throws ProviderException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new ProviderException(200, "invalid_response", null, name + " returned a result line that is not"
+                    + " JSON", true, null);
+        }
+        String customId = root.path("custom_id").asText();
+        JsonNode result = root.path("result");
+        return switch (result.path("type").asText()) {
+            case "succeeded" -> BatchLineResult.succeeded(customId, AnthropicProvider.reply(result.path("message"),
+                    200, result.path("message").path("id").asText(null)));
+            case "expired" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.EXPIRED);
+            case "canceled" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.CANCELED);
+            default -> {
+                JsonNode err = result.path("error").path("error");
+                String type = err.path("type").asText("api_error");
+                int status = statusOf(type);
+                yield BatchLineResult.errored(customId, new ProviderException(status, type, null, name + ": "
+                        + err.path("message").asText(type), ProviderException.retryableStatus(status), null));
+            }
+        };
+    }
+
+    /** The HTTP status a synchronous call would have had for this error type. */
+    static int statusOf(String errorType) {
+        return switch (errorType) {
+            case "invalid_request_error" -> 400;
+            case "authentication_error" -> 401;
+            case "billing_error" -> 402;
+            case "permission_error" -> 403;
+            case "not_found_error" -> 404;
+            case "request_too_large" -> 413;
+            case "rate_limit_error" -> 429;
+            case "timeout_error" -> 504;
+            case "overloaded_error" -> 529;
+            default -> 500;
+        };
+    }
+
+    @Override
+    public Optional<String> find(String tag, Instant from, Instant to, int lines) throws ProviderException {
+        String after = null;
+        while (true) {
+            JsonNode page = json(http.get(request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
+            for (JsonNode batch : page.path("data")) {
+                Instant created = instant(batch.path("created_at").asText());
+                if (created != null && created.isBefore(from)) {
+                    return Optional.empty();
+                }
+                if (created != null && !created.isAfter(to) && progress(batch).total() == lines) {
+                    return Optional.of(batch.path("id").asText());
+                }
+                after = batch.path("id").asText();
+            }
+            if (!page.path("has_more").asBoolean(false) || after == null) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static Instant instant(String rfc3339) {
+        try {
+            return OffsetDateTime.parse(rfc3339).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private HttpRequest.Builder request(String url) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("anthropic-version", AnthropicProvider.VERSION);
+        if (!apiKey.isEmpty()) {
+            request.header("x-api-key", apiKey.reveal());
+        }
+        return request;
+    }
+
+    private JsonNode json(HttpResponse<String> response) throws ProviderException {
+        if (response.statusCode() / 100 != 2) {
+            throw AnthropicProvider.error(name, response);
+        }
+        return ProviderHttp.json(name, response.statusCode(), response.body());
+    }
+}
