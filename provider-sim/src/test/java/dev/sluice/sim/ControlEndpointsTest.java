@@ -95,6 +95,25 @@ class ControlEndpointsTest {
     }
 
     @Test
+    void shouldApplyAndValidateBatchSettingsAtRuntime() {
+        SimHttp.Reply applied = http.post("/sim/config",
+                "{\"batchProcessingTimeMs\":2500,\"batchLineFailureRate\":0.1,\"batchLineExpiryRate\":0.05}");
+        SimHttp.Reply badType = http.post("/sim/config", "{\"batchProcessingTimeMs\":\"soon\"}");
+        SimHttp.Reply badSum = http.post("/sim/config", "{\"batchLineFailureRate\":0.9,\"batchLineExpiryRate\":0.2}");
+
+        assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+        assertThat(simulator.config().batchProcessingTime()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(simulator.config().batchLineFailureRate()).isEqualTo(0.1);
+        assertThat(simulator.config().batchLineExpiryRate()).isEqualTo(0.05);
+        assertThat(http.get("/sim/config").json().get("batchProcessingTimeMs").asLong()).isEqualTo(2500);
+        assertThat(badType.status()).isEqualTo(400);
+        assertThat(badType.json().get("error").asText()).contains("batchProcessingTimeMs must be an integer number of milliseconds");
+        assertThat(badSum.status()).isEqualTo(400);
+        assertThat(badSum.json().get("error").asText()).contains("batchLineFailureRate + batchLineExpiryRate must be at most 1");
+        assertThat(simulator.config().batchLineFailureRate()).isEqualTo(0.1);
+    }
+
+    @Test
     void shouldRejectALogNormalPatchWithoutAP99() {
         SimHttp.Reply reply = http.post("/sim/config", """
                 {"latencyDistribution":"lognormal","latencyMs":200}""");

@@ -61,6 +61,21 @@ class MainTest {
     }
 
     @Test
+    void shouldReadBatchFlagsAndReportBadOnes() {
+        SimConfig config = Main.parse(new String[] {
+            "--batch-line-expiry-rate", "0.1", "--batch-processing-ms", "3000", "--batch-line-failure-rate", "0.2",
+        });
+
+        assertThat(config.batchProcessingTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.batchLineFailureRate()).isEqualTo(0.2);
+        assertThat(config.batchLineExpiryRate()).isEqualTo(0.1);
+        assertThatThrownBy(() -> Main.parse(new String[] {"--batch-processing-ms", "soon"}))
+                .hasMessageContaining("--batch-processing-ms expects a number, got 'soon'");
+        assertThatThrownBy(() -> Main.parse(new String[] {"--batch-line-failure-rate", "2"}))
+                .hasMessageContaining("batchLineFailureRate must be a probability 0..1, got 2.0");
+    }
+
+    @Test
     void shouldReportEveryBadFlagTogether() {
         assertThatThrownBy(() -> Main.parse(new String[] {"--port", "eighty", "--fault", "429", "--colour", "blue"}))
                 .isInstanceOf(IllegalArgumentException.class)

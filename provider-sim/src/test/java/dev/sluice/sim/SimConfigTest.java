@@ -81,6 +81,32 @@ class SimConfigTest {
     }
 
     @Test
+    void shouldDefaultToTenSecondBatchesWithoutLineFailures() {
+        SimConfig config = SimConfig.defaults();
+
+        assertThat(config.batchProcessingTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.batchLineFailureRate()).isZero();
+        assertThat(config.batchLineExpiryRate()).isZero();
+    }
+
+    @Test
+    void shouldReportEveryInvalidBatchSettingAtOnce() {
+        SimConfig d = SimConfig.defaults();
+        assertThatThrownBy(() -> new SimConfig(d.host(), d.port(), d.latency(), d.latencyJitter(), d.latencyDistribution(),
+                d.latencyP99(), d.tokensPerSecond(), d.faultRates(), d.outages(), d.apiKeys(), d.seed(),
+                d.requestsPerMinute(), d.tokensPerMinute(), d.retryAfter(), d.promptCache(), Duration.ofMillis(-1), 1.5,
+                Double.NaN))
+                .hasMessageContaining("batchProcessingTime must not be negative")
+                .hasMessageContaining("batchLineFailureRate must be a probability 0..1, got 1.5")
+                .hasMessageContaining("batchLineExpiryRate must be a probability 0..1, got NaN");
+        assertThatThrownBy(() -> SimConfig.defaults().withBatchProcessingTime(Duration.ofHours(25)))
+                .hasMessageContaining("batchProcessingTime must be at most 24h");
+        assertThatThrownBy(() -> SimConfig.defaults().withBatchLineRates(0.6, 0.5))
+                .hasMessageContaining("batchLineFailureRate + batchLineExpiryRate must be at most 1");
+        assertThat(SimConfig.defaults().withBatchLineRates(0.5, 0.5).batchLineExpiryRate()).isEqualTo(0.5);
+    }
+
+    @Test
     void shouldRejectFaultRatesThatSumAboveOne() {
         assertThatThrownBy(() -> SimConfig.defaults().withFaultRates(Map.of(429, 0.6, 500, 0.5)))
                 .hasMessageContaining("faultRates must sum to at most 1");
