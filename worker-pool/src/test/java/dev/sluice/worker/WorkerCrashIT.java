@@ -212,7 +212,7 @@ class WorkerCrashIT {
      * WorkerMain on this JVM's binary and classpath (under failsafe the full test classpath),
      * configured by a properties file with the same values plus its simulator.
      */
-    private static Process startWorkerProcess(Map<String, String> values, ProviderSimulator sim, Path dir,
+    static Process startWorkerProcess(Map<String, String> values, ProviderSimulator sim, Path dir,
             Path log) throws IOException {
         Properties props = new Properties();
         props.putAll(values);
@@ -256,7 +256,7 @@ class WorkerCrashIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static String tail(Path log) {
+    static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

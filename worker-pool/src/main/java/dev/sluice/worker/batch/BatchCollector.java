@@ -166,7 +166,7 @@ public final class BatchCollector implements AutoCloseable {
         submitting.add(intent.batchId());
         flushes.execute(() -> {
             try {
-                submitter.recordIntent(intent);
+                submitter.write(intent);
                 submitter.submit(group.target.api(), group.target.model(), intent, group.lines);
                 group.recorded.complete(null);
             } catch (Exception e) {

@@ -47,6 +47,7 @@ final class BatchPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchPoller.class);
     /** How far before an intent's time a provider's clock may put the batch it created. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
 
     private final Map<String, BatchApi> apis;
     private final ModelCatalogue catalogue;
@@ -282,24 +283,18 @@ final class BatchPoller implements AutoCloseable {
         }
     }
 
+    /** A progress update: through the submitter's plain producer, as a transaction left open by a crash would hide it. */
     private void write(ProviderBatch batch) throws Exception {
-        KafkaProducer<String, byte[]> tx = producer();
-        tx.beginTransaction();
-        try {
-            Future<RecordMetadata> ack = tx.send(new ProducerRecord<>(topics.batches(), batch.batchId(),
-                    batches.serialize(topics.batches(), batch)));
-            tx.commitTransaction();
-            book.apply(batch, ack.get().partition());
-        } catch (RuntimeException e) {
-            resetProducer();
-            throw e;
-        }
+        submitter.write(batch);
     }
 
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Map<String, Object> props = ClientProps.producer(kafka, transactionalId);
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // A crash leaves its open transaction to the broker, which hides llm.batches from every
+            // read_committed reader until it times out: keep that short (a collection takes seconds).
+            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
             producer = new KafkaProducer<>(props);
             producer.initTransactions();
         }

@@ -50,11 +50,6 @@ final class BatchSubmitter {
         this.clock = clock;
     }
 
-    /** Writes the intent and waits for the broker's ack. */
-    void recordIntent(ProviderBatch intent) throws InterruptedException, ExecutionException {
-        record(intent);
-    }
-
     /**
      * Asks the provider for the batch (a retryable failure is tried again, up to three times) and
      * records the answer. False when the provider did not take it: the intent stays, and the
@@ -103,13 +98,14 @@ final class BatchSubmitter {
             acks.add(producer.send(new ProducerRecord<>(topics.jobEvents(), j.tenantId(),
                     statuses.serialize(topics.jobEvents(), status))));
         }
-        record(submitted);
+        write(submitted);
         for (Future<RecordMetadata> ack : acks) {
             ack.get();
         }
     }
 
-    private void record(ProviderBatch batch) throws InterruptedException, ExecutionException {
+    /** Writes a batch record (an intent, or a new state) and waits for the broker's ack. */
+    void write(ProviderBatch batch) throws InterruptedException, ExecutionException {
         RecordMetadata ack = producer.send(new ProducerRecord<>(topics.batches(), batch.batchId(),
                 batches.serialize(topics.batches(), batch))).get();
         book.apply(batch, ack.partition());
