@@ -111,7 +111,10 @@ public final class SinkTopology {
         }
     }
 
-    /** Writes a status only when it moves its job forward; re-keys it by requestId. */
+    /**
+     * Writes a status only when it moves its job forward; re-keys it by requestId. A provider
+     * batch id, once set, stays on the job's later statuses.
+     */
     private static final class ForwardOnly extends ContextualProcessor<String, JobStatus, String, JobStatus> {
         private final Duration retention;
         private ExpiringStore<JobStatus> store;
@@ -134,8 +137,13 @@ public final class SinkTopology {
             if (current != null && !current.state().canMoveTo(next.state())) {
                 return;
             }
+            if (next.batchId() == null && current != null && current.batchId() != null) {
+                // A job answered by a provider batch keeps that batch's id in its final status.
+                next = new JobStatus(next.requestId(), next.tenantId(), next.state(), next.detail(), current.batchId(),
+                        next.updatedAt());
+            }
             store.put(next.requestId(), next, now + retention.toMillis());
-            context().forward(record.withKey(next.requestId()));
+            context().forward(record.withKey(next.requestId()).withValue(next));
         }
     }
 }

@@ -122,6 +122,19 @@ class SinkTopologyTest {
     }
 
     @Test
+    void shouldKeepTheProviderBatchIdOnceAJobWasSubmittedInABatch() {
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.QUEUED, "llm.jobs.batch", T0), T0);
+        events.pipeInput("acme", new JobStatus("r-1", "acme", JobState.BATCH_SUBMITTED, "openai/gpt-4.1-mini",
+                "batch_abc", T0.plusMillis(10)), T0.plusMillis(10));
+        completions.pipeInput("acme", succeeded("r-1", "out"), T0.plusMillis(500));
+
+        assertThat(statuses.readValuesToList()).extracting(JobStatus::state, JobStatus::batchId).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(JobState.QUEUED, null),
+                org.assertj.core.groups.Tuple.tuple(JobState.BATCH_SUBMITTED, "batch_abc"),
+                org.assertj.core.groups.Tuple.tuple(JobState.SUCCEEDED, "batch_abc"));
+    }
+
+    @Test
     void shouldIgnoreARunningEventThatArrivesAfterTheTerminalState() {
         completions.pipeInput("acme", succeeded("r-1", "out"), T0);
         events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.RUNNING, "gpt-4.1-mini", T0.plusMillis(1)),
