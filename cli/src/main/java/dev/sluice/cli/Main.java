@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "A Kafka-native pipeline for asynchronous LLM jobs.",
-        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class, TenantsCommand.class,
+        subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class, TenantsCommand.class, BatchesCommand.class,
             BenchCommand.class})
 public final class Main implements Runnable {
 

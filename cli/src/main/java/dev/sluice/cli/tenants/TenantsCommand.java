@@ -1,8 +1,8 @@
 package dev.sluice.cli.tenants;
 
+import dev.sluice.cli.KafkaTarget;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
-import dev.sluice.runtime.kafka.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,26 +28,11 @@ public final class TenantsCommand implements Runnable {
 
     /** Where the tenants topic is: `sluice up`'s endpoints unless told otherwise. */
     static final class Target {
-        @Option(names = "--bootstrap-servers", description = "Kafka (default: $SLUICE_KAFKA_BOOTSTRAP_SERVERS,"
-                + " else 127.0.0.1:19092, as `sluice up` prints).")
-        String bootstrap;
-
-        @Option(names = "--registry-url", description = "Schema registry (default: $SLUICE_SCHEMA_REGISTRY_URL,"
-                + " else http://127.0.0.1:18081).")
-        String registry;
-
-        @Option(names = "--topics-prefix", defaultValue = "llm.", description = "Topic prefix (default ${DEFAULT-VALUE}).")
-        String prefix;
+        @Mixin
+        KafkaTarget kafka;
 
         TenantsTopic topic() {
-            String b = bootstrap != null ? bootstrap : env("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
-            String r = registry != null ? registry : env("SLUICE_SCHEMA_REGISTRY_URL", "http://127.0.0.1:18081");
-            return new TenantsTopic(b, r, new Topics(prefix).tenants());
-        }
-
-        private static String env(String name, String fallback) {
-            String v = System.getenv(name);
-            return v == null || v.isBlank() ? fallback : v;
+            return new TenantsTopic(kafka.bootstrap(), kafka.registryUrl(), kafka.topics().tenants());
         }
     }
 

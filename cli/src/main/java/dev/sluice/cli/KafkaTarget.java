@@ -1,0 +1,35 @@
+package dev.sluice.cli;
+
+import dev.sluice.runtime.kafka.Topics;
+import picocli.CommandLine.Option;
+
+/** Where the CLI finds Kafka, the registry and the topics: `sluice up`'s endpoints unless told otherwise. */
+public final class KafkaTarget {
+    @Option(names = "--bootstrap-servers", description = "Kafka (default: $SLUICE_KAFKA_BOOTSTRAP_SERVERS,"
+            + " else 127.0.0.1:19092, as `sluice up` prints).")
+    String bootstrap;
+
+    @Option(names = "--registry-url", description = "Schema registry (default: $SLUICE_SCHEMA_REGISTRY_URL,"
+            + " else http://127.0.0.1:18081).")
+    String registry;
+
+    @Option(names = "--topics-prefix", defaultValue = "llm.", description = "Topic prefix (default ${DEFAULT-VALUE}).")
+    String prefix;
+
+    public String bootstrap() {
+        return bootstrap != null ? bootstrap : env("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
+    }
+
+    public String registryUrl() {
+        return registry != null ? registry : env("SLUICE_SCHEMA_REGISTRY_URL", "http://127.0.0.1:18081");
+    }
+
+    public Topics topics() {
+        return new Topics(prefix);
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
