@@ -168,7 +168,7 @@ final class BatchPoller implements AutoCloseable {
             return;
         }
         if (batch.unconfirmed()) {
-            settle(api, model.get(), batch, now);
+            settle(api, model.get(), tracked, now);
             return;
         }
         BatchProgress progress = api.progress(batch.providerBatchId());
@@ -181,14 +181,15 @@ final class BatchPoller implements AutoCloseable {
             backOff(batch.batchId(), now);
             return;
         }
-        collect(api, model.get(), batch, progress);
+        collect(api, model.get(), tracked, progress);
         due.remove(batch.batchId());
         interval.remove(batch.batchId());
         lastDone.remove(batch.batchId());
     }
 
     /** An intent: adopt the provider's batch made from it, or submit it once the grace period shows none was made. */
-    private void settle(BatchApi api, ModelSpec model, ProviderBatch intent, Instant now) throws Exception {
+    private void settle(BatchApi api, ModelSpec model, BatchBook.Tracked tracked, Instant now) throws Exception {
+        ProviderBatch intent = tracked.batch();
         if (collector.submitting(intent.batchId()) || now.isBefore(intent.updatedAt().plus(settings.submitGrace()))) {
             due.put(intent.batchId(), now.plus(settings.pollInterval()));
             return;
@@ -203,7 +204,7 @@ final class BatchPoller implements AutoCloseable {
         Map<String, LlmJob> read = reader.read(intent.jobs());
         List<String> lines = BatchSubmitter.lines(api, model, intent, read);
         if (lines.isEmpty()) {
-            collect(api, model, intent, null);
+            collect(api, model, tracked, null);
             return;
         }
         log.info("Batch {} was never submitted; submitting its {} lines now", intent.batchId(), lines.size());
@@ -217,7 +218,9 @@ final class BatchPoller implements AutoCloseable {
      * job whose completion already exists is left alone. {@code progress} is null for an intent
      * none of whose jobs could be read back.
      */
-    private void collect(BatchApi api, ModelSpec model, ProviderBatch batch, BatchProgress progress) throws Exception {
+    private void collect(BatchApi api, ModelSpec model, BatchBook.Tracked tracked, BatchProgress progress)
+            throws Exception {
+        ProviderBatch batch = tracked.batch();
         Map<String, BatchLineResult> lines = new HashMap<>();
         if (progress != null && !progress.failed()) {
             for (BatchLineResult line : api.results(progress)) {
@@ -273,6 +276,12 @@ final class BatchPoller implements AutoCloseable {
                     : progress.detail(), clock.instant()).counted(succeeded, failed, expired, redriven, clock.instant());
             Future<RecordMetadata> ack = tx.send(new ProducerRecord<>(topics.batches(), done.batchId(),
                     batches.serialize(topics.batches(), done)));
+            if (!owns.test(tracked.partition())) {
+                // Lost to a rebalance while reading the results: the new owner collects it.
+                tx.abortTransaction();
+                log.info("Batch {} moved to another instance during its collection; left to it", batch.batchId());
+                return;
+            }
             tx.commitTransaction();
             book.apply(done, ack.get().partition());
             log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
