@@ -26,6 +26,9 @@ record DemoSummary(
         long inputTokens,
         long outputTokens,
         long costMicros,
+        int batchJobs,
+        long batchCostMicros,
+        long batchListPriceMicros,
         long p50Ms,
         long p95Ms,
         long p99Ms,
@@ -40,6 +43,11 @@ record DemoSummary(
         byRoute = new TreeMap<>(byRoute);
         unexpected = List.copyOf(unexpected);
         stageP50Ms = new java.util.LinkedHashMap<>(stageP50Ms);
+    }
+
+    /** What the jobs answered by provider batches would have cost at list price, less what they cost. */
+    long batchSavedMicros() {
+        return batchListPriceMicros - batchCostMicros;
     }
 
     int missing() {
@@ -83,6 +91,8 @@ record DemoSummary(
         root.put("webhooksVerified", webhooksVerified);
         root.putObject("tokens").put("input", inputTokens).put("output", outputTokens);
         root.put("costMicros", costMicros);
+        root.putObject("batch").put("jobs", batchJobs).put("costMicros", batchCostMicros)
+                .put("listPriceMicros", batchListPriceMicros).put("savedMicros", batchSavedMicros());
         root.putObject("latencyMs").put("p50", p50Ms).put("p95", p95Ms).put("p99", p99Ms);
         ObjectNode stages = root.putObject("stageP50Ms");
         stageP50Ms.forEach(stages::put);
@@ -122,6 +132,8 @@ record DemoSummary(
         sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "output tokens", outputTokens));
         sb.append(String.format(Locale.ROOT, "  %-22s %10s   (%,d micro-dollars)%n", "cost",
                 dollars(costMicros), costMicros));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10d   cost %s, saved %s against list price%n",
+                "jobs in provider batches", batchJobs, dollars(batchCostMicros), dollars(batchSavedMicros())));
         sb.append(String.format(Locale.ROOT, "  %-22s p50 %d ms   p95 %d ms   p99 %d ms%n", "latency (request→result)",
                 p50Ms, p95Ms, p99Ms));
         StringBuilder stages = new StringBuilder();

@@ -47,8 +47,8 @@ final class DemoWorkload {
                 case INJECTION_FLAGGED -> ownJob(r) != null ? ownJob(r)
                         : r.injectionFlagged() ? null : "expected the result to be marked injectionFlagged";
                 case BATCH_ELIGIBLE -> succeeded(r) != null ? succeeded(r)
-                        : route != null && route.endsWith(".jobs.batch") ? null
-                        : "expected the batch route, went to " + route;
+                        : route == null || !route.endsWith(".jobs.batch") ? "expected the batch route, went to " + route
+                        : r.batch() ? null : "expected an answer from a provider batch, got a synchronous one";
                 case DUPLICATE -> r.duplicateOf() != null ? null : "expected a duplicate, got a job of its own";
                 case CACHE_REPEAT -> r.cacheHit() == CacheHit.EXACT && r.costMicros() == 0 ? null
                         : "expected an exact cache hit at no cost, got " + r.status() + " with cacheHit "

@@ -189,6 +189,10 @@ public final class LocalStack implements AutoCloseable {
             c.put("providers.openai.api.key", "sk-sluice-local");
             c.put("providers.anthropic.base.url", sim.baseUrl());
             c.put("providers.anthropic.api.key", "sk-ant-sluice-local");
+            // The simulator ends a batch in seconds: gather and follow batches at that pace.
+            c.put("worker.batch.max.age", "1s");
+            c.put("worker.batch.poll.interval", "500ms");
+            c.put("worker.batch.poll.max.interval", "2s");
         }
         c.put("ops.host", "127.0.0.1");
         c.put("ops.port", "0");

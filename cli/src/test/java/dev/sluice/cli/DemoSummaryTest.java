@@ -17,7 +17,8 @@ class DemoSummaryTest {
     private static DemoSummary summary(int submitted, int results, int verified, List<String> unexpected) {
         return new DemoSummary(submitted, 0, 50, results, Map.of("SUCCEEDED", results - 3, "REJECTED", 3),
                 Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1), Map.of("NORMAL", submitted),
-                Map.of("llm.jobs.batch", 2), 4, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 300, 800,
+                Map.of("llm.jobs.batch", 2), 4, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 2, 1_500, 3_100,
+                300, 800,
                 950, Map.of("accepted→routed", 40L), 55.5, 3600);
     }
 
@@ -51,6 +52,16 @@ class DemoSummaryTest {
         assertThat(json.path("unexpected").asInt()).isZero();
         assertThat(summary(200, 200, 200).table()).contains("BUDGET_EXCEEDED").contains("exact cache hits")
                 .contains("llm.jobs.batch");
+    }
+
+    @Test
+    void shouldSayWhatProviderBatchesSavedAgainstListPrice() throws Exception {
+        JsonNode batch = new ObjectMapper().readTree(summary(200, 200, 200).json()).path("batch");
+        assertThat(batch.path("jobs").asInt()).isEqualTo(2);
+        assertThat(batch.path("costMicros").asLong()).isEqualTo(1_500);
+        assertThat(batch.path("savedMicros").asLong()).isEqualTo(1_600);
+        assertThat(summary(200, 200, 200).table()).contains("jobs in provider batches")
+                .contains("cost $0.001500, saved $0.001600 against list price");
     }
 
     @Test

@@ -90,7 +90,9 @@ class DemoWorkloadTest {
         assertThat(DemoWorkload.Kind.NORMAL.check(ok, "llm.jobs.small.normal")).isNull();
         assertThat(DemoWorkload.Kind.NORMAL.check(overBudget, null)).contains("BUDGET_EXCEEDED");
         assertThat(DemoWorkload.Kind.NORMAL.check(hit, null)).contains("cache hit");
-        assertThat(DemoWorkload.Kind.BATCH_ELIGIBLE.check(ok, "llm.jobs.batch")).isNull();
+        LlmResult batched = result(b -> b.status(ResultStatus.SUCCEEDED).costMicros(6).batch(true));
+        assertThat(DemoWorkload.Kind.BATCH_ELIGIBLE.check(batched, "llm.jobs.batch")).isNull();
+        assertThat(DemoWorkload.Kind.BATCH_ELIGIBLE.check(ok, "llm.jobs.batch")).contains("provider batch");
         assertThat(DemoWorkload.Kind.BATCH_ELIGIBLE.check(ok, "llm.jobs.small.normal")).contains("batch route");
         assertThat(DemoWorkload.Kind.CACHE_REPEAT.check(hit, null)).isNull();
         assertThat(DemoWorkload.Kind.CACHE_REPEAT.check(ok, "llm.jobs.small.normal")).contains("cache hit");
