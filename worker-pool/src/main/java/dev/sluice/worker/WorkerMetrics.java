@@ -23,6 +23,12 @@ final class WorkerMetrics {
         Gauge.builder("sluice_worker_in_flight", inFlight, AtomicInteger::get).register(registry);
     }
 
+    /** Open provider batches known to this instance, and batch jobs gathering for one. */
+    void trackBatches(java.util.function.Supplier<Number> open, AtomicInteger gathering) {
+        Gauge.builder("sluice_worker_batches_open", open).register(registry);
+        Gauge.builder("sluice_worker_batch_jobs_gathering", gathering, AtomicInteger::get).register(registry);
+    }
+
     void completed(Outcome outcome) {
         registry.counter("sluice_worker_jobs_total", "status", outcome.result().status().name()).increment();
         for (Attempt a : outcome.result().attempts()) {

@@ -115,6 +115,7 @@ public final class WorkerService implements SluiceService {
                             config.commitInterval(), config.shutdownTimeout()), clock)
                     .onRevoke(partitions -> batchPath.collector().flushAll());
             batchJobs.set(batchLoop);
+            workerMetrics.trackBatches(() -> batchPath.book().open().size(), batchLoop.inFlightCounter());
             this.batchThread = Thread.ofPlatform().name(instance + "-batch-poll").unstarted(() -> poll(batchLoop));
         }
     }

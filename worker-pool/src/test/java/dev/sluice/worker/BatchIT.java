@@ -114,7 +114,9 @@ class BatchIT {
             jobs.put("late-expire", job("late-expire", "gpt-4.1-mini", EXPIRE, soon));
             jobs.put("late-fail", job("late-fail", "claude-haiku-4-5", FAIL, soon));
 
-            try (WorkerService worker = new WorkerService(workerConfig(config(kafka, prefix, sim)));
+            Map<String, String> values = config(kafka, prefix, sim);
+            values.put("worker.batch.forget.after", "2s");
+            try (WorkerService worker = new WorkerService(workerConfig(values));
                     var producer = kafka.producer()) {
                 worker.start();
                 send(producer, serdes, topics, List.copyOf(jobs.values()));
@@ -176,8 +178,10 @@ class BatchIT {
 
                 // and each batch was submitted once and ended COLLECTED with every line accounted for
                 Map<String, ProviderBatch> batches = new HashMap<>();
-                read(kafka, topics.batches(), v -> serdes.batches().deserializer().deserialize(topics.batches(), v),
-                        1, Duration.ofSeconds(5)).forEach(b -> batches.put(b.batchId(), b));
+                kafka.readUntil(topics.batches(), r -> false, Duration.ofSeconds(3)).stream()
+                        .filter(r -> r.value() != null)
+                        .map(r -> serdes.batches().deserializer().deserialize(topics.batches(), r.value()))
+                        .forEach(b -> batches.put(b.batchId(), b));
                 assertThat(batches.values()).allSatisfy(b -> {
                     assertThat(b.state()).isEqualTo(BatchState.COLLECTED);
                     assertThat(b.succeeded() + b.failed() + b.expired() + b.redriven()).isEqualTo(b.jobs().size());
@@ -188,6 +192,19 @@ class BatchIT {
                 assertThat(sim.stats().resubmittedCustomIds()).isZero();
                 assertThat(sim.stats().requests("POST /v1/chat/completions")).as("OpenAI lines re-driven").isEqualTo(8);
                 assertThat(sim.stats().requests("POST /v1/messages")).as("Anthropic lines re-driven").isEqualTo(6);
+
+                // and the worker's metrics count them
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("sluice_worker_jobs_total{service=\"worker-pool\",status=\"BATCHED\"} "
+                        + jobs.size() + ".0").contains("sluice_worker_batches_open{service=\"worker-pool\"} 0.0");
+
+                // and, once finished for worker.batch.forget.after, each batch is removed from the topic
+                List<String> tombstones = kafka.readUntil(topics.batches(), r -> r.stream()
+                        .filter(x -> x.value() == null).count() >= batches.size(), Duration.ofSeconds(30)).stream()
+                        .filter(r -> r.value() == null).map(r -> r.key()).toList();
+                assertThat(tombstones).containsExactlyInAnyOrderElementsOf(batches.keySet());
             }
         }
     }

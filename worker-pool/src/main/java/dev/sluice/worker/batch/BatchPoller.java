@@ -48,6 +48,7 @@ final class BatchPoller implements AutoCloseable {
     /** How far before an intent's time a provider's clock may put the batch it created. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration FORGET_EVERY = Duration.ofMinutes(1);
 
     private final Map<String, BatchApi> apis;
     private final ModelCatalogue catalogue;
@@ -72,6 +73,7 @@ final class BatchPoller implements AutoCloseable {
     private final Map<String, Integer> lastDone = new HashMap<>();
     private final Thread thread;
     private KafkaProducer<String, byte[]> producer;
+    private Instant nextForget = Instant.MIN;
     private volatile boolean running = true;
 
     /**
@@ -142,6 +144,30 @@ final class BatchPoller implements AutoCloseable {
                     log.error("Batch {} could not be followed; trying again later", id, e);
                     resetProducer();
                     backOff(id, now);
+                }
+            }
+            if (!now.isBefore(nextForget)) {
+                nextForget = now.plus(FORGET_EVERY.compareTo(settings.forgetAfter()) < 0 ? FORGET_EVERY
+                        : settings.forgetAfter().dividedBy(2));
+                forgetOld(now);
+            }
+        }
+    }
+
+    /** Tombstones the finished batches this instance owns once they are older than {@code forgetAfter}. */
+    private void forgetOld(Instant now) {
+        for (BatchBook.Tracked tracked : book.all()) {
+            ProviderBatch batch = tracked.batch();
+            if (batch.finished() && owns.test(tracked.partition())
+                    && batch.updatedAt().plus(settings.forgetAfter()).isBefore(now)) {
+                try {
+                    submitter.forget(batch.batchId());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    log.warn("Batch {} could not be removed from the topic yet: {}", batch.batchId(), e.getMessage());
+                    return;
                 }
             }
         }

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param submitGrace how long an intent may stay unconfirmed before another instance looks for it
  *     at the provider (and submits it when it is not there)
  * @param maxPending most batch jobs waiting in groups on one instance
+ * @param forgetAfter how long a finished batch stays on llm.batches before its owner removes it
+ *     (a tombstone); by then none of its jobs can be redelivered (llm.jobs.batch keeps 7 days)
  */
 public record BatchSettings(int maxLines, long maxBytes, Duration maxAge, Duration pollInterval,
-        Duration maxPollInterval, Duration submitGrace, int maxPending) {
+        Duration maxPollInterval, Duration submitGrace, int maxPending, Duration forgetAfter) {
     public static final BatchSettings DEFAULTS = new BatchSettings(5_000, 64L << 20, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(2), 20_000);
+            Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(2), 20_000, Duration.ofDays(7));
 }

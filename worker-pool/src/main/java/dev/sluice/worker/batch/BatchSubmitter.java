@@ -104,6 +104,11 @@ final class BatchSubmitter {
         }
     }
 
+    /** Removes a finished batch from llm.batches (a tombstone) and waits for the ack. */
+    void forget(String batchId) throws InterruptedException, ExecutionException {
+        producer.send(new ProducerRecord<>(topics.batches(), batchId, null)).get();
+    }
+
     /** Writes a batch record (an intent, or a new state) and waits for the broker's ack. */
     void write(ProviderBatch batch) throws InterruptedException, ExecutionException {
         RecordMetadata ack = producer.send(new ProducerRecord<>(topics.batches(), batch.batchId(),
