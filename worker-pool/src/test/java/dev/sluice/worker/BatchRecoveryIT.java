@@ -106,20 +106,27 @@ class BatchRecoveryIT {
             record(producer, serdes, topics, claudeIntent);
             String claudeBatch = anthropic.submit(claudeIntent.batchId(), CLAUDE, claudeJobs.stream()
                     .map(j -> anthropic.line(BatchApi.customId(j.requestId()), CLAUDE, j)).toList());
+            // and, created after it with as many lines, a batch another intent has on record
+            List<LlmJob> claimedJobs = jobs("claimed-", CLAUDE, 7);
+            ProviderBatch claimedIntent = ProviderBatch.intent("sb-claimed", "anthropic", CLAUDE.name(),
+                    queue(producer, serdes, topics, claimedJobs), Instant.now());
+            String claimedBatch = anthropic.submit(claimedIntent.batchId(), CLAUDE, claimedJobs.stream()
+                    .map(j -> anthropic.line(BatchApi.customId(j.requestId()), CLAUDE, j)).toList());
+            record(producer, serdes, topics, claimedIntent.submitted(claimedBatch, Instant.now()));
             // and one that died after its intent, before asking the provider
             List<LlmJob> neverJobs = jobs("never-", GPT, 5);
             record(producer, serdes, topics, ProviderBatch.intent("sb-never", "openai", GPT.name(),
                     queue(producer, serdes, topics, neverJobs), Instant.now()));
-            // (the jobs' offsets were never committed: all 22 are delivered again)
+            // (the jobs' offsets were never committed: all 29 are delivered again)
 
             try (WorkerService worker = new WorkerService(config)) {
                 worker.start();
 
                 // Then every job completes once, answered by a batch
                 List<LlmResult> completions = BatchIT.read(kafka, topics.completions(),
-                        v -> serdes.results().deserializer().deserialize(topics.completions(), v), 22,
+                        v -> serdes.results().deserializer().deserialize(topics.completions(), v), 29,
                         Duration.ofSeconds(60));
-                assertThat(completions).hasSize(22).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                assertThat(completions).hasSize(29).extracting(LlmResult::requestId).doesNotHaveDuplicates();
                 assertThat(completions).allSatisfy(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
                     assertThat(r.batch()).isTrue();
@@ -129,12 +136,14 @@ class BatchRecoveryIT {
                 Map<String, ProviderBatch> batches = new HashMap<>();
                 BatchIT.read(kafka, topics.batches(), v -> serdes.batches().deserializer().deserialize(topics.batches(),
                         v), 1, Duration.ofSeconds(5)).forEach(b -> batches.put(b.batchId(), b));
-                assertThat(batches).containsOnlyKeys("sb-orphan-gpt", "sb-orphan-claude", "sb-never");
+                assertThat(batches).containsOnlyKeys("sb-orphan-gpt", "sb-orphan-claude", "sb-claimed", "sb-never");
                 assertThat(batches.get("sb-orphan-gpt").providerBatchId()).isEqualTo(gptBatch);
-                assertThat(batches.get("sb-orphan-claude").providerBatchId()).isEqualTo(claudeBatch);
+                assertThat(batches.get("sb-orphan-claude").providerBatchId()).as("not the newer, claimed one")
+                        .isEqualTo(claudeBatch);
+                assertThat(batches.get("sb-claimed").providerBatchId()).isEqualTo(claimedBatch);
                 assertThat(batches.values()).allSatisfy(b -> assertThat(b.state()).isEqualTo(BatchState.COLLECTED));
                 assertThat(sim.stats().batchesCreated("openai")).isEqualTo(2);
-                assertThat(sim.stats().batchesCreated("anthropic")).isEqualTo(1);
+                assertThat(sim.stats().batchesCreated("anthropic")).isEqualTo(2);
                 assertThat(sim.stats().resubmittedCustomIds()).isZero();
                 assertThat(sim.stats().requests("POST /v1/chat/completions")).isZero();
             }

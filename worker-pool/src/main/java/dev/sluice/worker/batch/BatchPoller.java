@@ -22,7 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
@@ -220,8 +222,10 @@ final class BatchPoller implements AutoCloseable {
             due.put(intent.batchId(), now.plus(settings.pollInterval()));
             return;
         }
+        Set<String> taken = book.all().stream().map(t -> t.batch().providerBatchId()).filter(Objects::nonNull)
+                .collect(Collectors.toSet());
         Optional<String> found = api.find(intent.batchId(), intent.createdAt().minus(CLOCK_SKEW),
-                now.plus(CLOCK_SKEW), intent.jobs().size());
+                now.plus(CLOCK_SKEW), intent.jobs().size(), taken);
         if (found.isPresent()) {
             log.info("Batch {} was submitted as {} before its writer stopped; adopted", intent.batchId(), found.get());
             submitter.confirm(intent, found.get());

@@ -17,13 +17,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Anthropic Message Batches: the lines go up in one {@code POST /v1/messages/batches}, and the
  * results come back as JSONL from {@code results_url} once the batch has ended.
  *
  * <p>Message batches carry no metadata, so a batch whose id was never recorded is found by when
- * it was created and how many requests it has. Two unrecorded batches of the same size created in
+ * it was created and how many requests it has, among the batches no record claims. Two unrecorded batches of the same size created in
  * the same window cannot be told apart until they end; ADR 0008 says why that costs at most a
  * second run of those lines, never a second completion.
  */
@@ -157,7 +158,8 @@ public final class AnthropicBatchApi implements BatchApi {
     }
 
     @Override
-    public Optional<String> find(String tag, Instant from, Instant to, int lines) throws ProviderException {
+    public Optional<String> find(String tag, Instant from, Instant to, int lines, Set<String> taken)
+            throws ProviderException {
         String after = null;
         while (true) {
             JsonNode page = json(http.get(request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
@@ -166,7 +168,8 @@ public final class AnthropicBatchApi implements BatchApi {
                 if (created != null && created.isBefore(from)) {
                     return Optional.empty();
                 }
-                if (created != null && !created.isAfter(to) && progress(batch).total() == lines) {
+                if (created != null && !created.isAfter(to) && progress(batch).total() == lines
+                        && !taken.contains(batch.path("id").asText())) {
                     return Optional.of(batch.path("id").asText());
                 }
                 after = batch.path("id").asText();

@@ -44,9 +44,11 @@ public interface BatchApi {
     /**
      * The provider's batch that a submission with {@code tag} created, if there is one; a
      * submission whose answer was lost (a crash between the provider's answer and the record on
-     * llm.batches) is found this way. {@code from} and {@code to} bound when it was submitted.
+     * llm.batches) is found this way. {@code from} and {@code to} bound when it was submitted;
+     * batches whose ids are in {@code taken} are on record for other intents and never match.
      */
-    Optional<String> find(String tag, Instant from, Instant to, int lines) throws ProviderException;
+    Optional<String> find(String tag, Instant from, Instant to, int lines, java.util.Set<String> taken)
+            throws ProviderException;
 
     /**
      * The custom_id of a request: the requestId itself when both providers accept it (letters,

@@ -180,7 +180,8 @@ public final class OpenAiBatchApi implements BatchApi {
     }
 
     @Override
-    public Optional<String> find(String tag, Instant from, Instant to, int lines) throws ProviderException {
+    public Optional<String> find(String tag, Instant from, Instant to, int lines, Set<String> taken)
+            throws ProviderException {
         String after = null;
         while (true) {
             JsonNode page = json(http.get(request("/batches?limit=100" + (after == null ? "" : "&after=" + after))));
