@@ -41,6 +41,20 @@ public record WorkerConfig(
     }
 
     public static WorkerConfig read(Settings s) {
+        WorkerConfig config = readValues(s);
+        BatchSettings b = config.batch();
+        if (b.maxLines() > b.maxPending()) {
+            s.problem("worker.batch.max.lines (" + b.maxLines() + ") is more than worker.batch.max.pending ("
+                    + b.maxPending() + "): no batch could ever fill; raise max.pending or lower max.lines");
+        }
+        if (b.pollInterval().compareTo(b.maxPollInterval()) > 0) {
+            s.problem("worker.batch.poll.interval (" + b.pollInterval() + ") is longer than"
+                    + " worker.batch.poll.max.interval (" + b.maxPollInterval() + ")");
+        }
+        return config;
+    }
+
+    private static WorkerConfig readValues(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s);
         List<Tier> tiers = new ArrayList<>();
         for (String t : s.list("worker.tiers", List.of("small", "medium", "large"))) {
@@ -79,7 +93,9 @@ public record WorkerConfig(
                 s.string("worker.group.id", kafka.groupId("sluice-workers")),
                 tiers,
                 s.bool("worker.batch.sync", false),
-                s.string("worker.batch.group.id", kafka.groupId("sluice-batch-workers")),
+                // The batch loop joins the workers' group: llm.jobs.batch keeps its committed
+                // offsets whichever way (batch or sync) it was consumed before.
+                s.string("worker.batch.group.id", s.string("worker.group.id", kafka.groupId("sluice-workers"))),
                 new BatchSettings(
                         s.intValue("worker.batch.max.lines", BatchSettings.DEFAULTS.maxLines(), 1, 100_000),
                         s.bytes("worker.batch.max.bytes", BatchSettings.DEFAULTS.maxBytes(), 1L << 10, 256L << 20),

@@ -165,7 +165,7 @@ public final class WorkerService implements SluiceService {
 
     @Override
     public Health health() {
-        boolean batchUp = batchLoop == null || batchThread.isAlive() && batchLoop.healthy();
+        boolean batchUp = batchLoop == null || batchThread.isAlive() && batchLoop.healthy() && batchPath.healthy();
         return new Health(thread.isAlive() && loop.healthy() && batchUp, batchLoop == null
                 ? Map.of("inFlight", loop.inFlightCounter().get())
                 : Map.of("inFlight", loop.inFlightCounter().get(), "batchPending", batchLoop.inFlightCounter().get()));

@@ -89,9 +89,14 @@ class BatchIT {
         producer.flush();
     }
 
+    /**
+     * Reads the topic until it has {@code atLeast} records, then reads it whole once more, for
+     * three seconds, so that a record arriving after the count (a second completion) is seen too.
+     */
     static <T> List<T> read(KafkaStack kafka, String topic, Function<byte[], T> decode, int atLeast,
             Duration timeout) {
-        return kafka.readUntil(topic, r -> r.size() >= atLeast, timeout).stream().map(r -> decode.apply(r.value()))
+        kafka.readUntil(topic, r -> r.size() >= atLeast, timeout);
+        return kafka.readUntil(topic, r -> false, Duration.ofSeconds(3)).stream().map(r -> decode.apply(r.value()))
                 .toList();
     }
 

@@ -428,6 +428,9 @@ public final class ConcurrentRecordLoop implements Runnable {
                 Thread.currentThread().interrupt();
             }
             closing = true;
+            // Whatever the reason for stopping, this consumer owns nothing from now on.
+            owned = Set.of();
+            assigned = false;
             consumer.close(Duration.ofSeconds(10));
         }
     }

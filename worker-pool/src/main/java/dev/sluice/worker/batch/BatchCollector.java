@@ -97,7 +97,16 @@ public final class BatchCollector implements AutoCloseable {
         if (target.isEmpty()) {
             return false;
         }
-        String line = target.get().api().line(BatchApi.customId(job.requestId()), target.get().model(), job);
+        String line;
+        try {
+            line = target.get().api().line(BatchApi.customId(job.requestId()), target.get().model(), job);
+        } catch (RuntimeException e) {
+            // A job no line can be written for (input no check foresaw): the synchronous way ends it
+            // with a result instead of stopping the batch loop on every redelivery.
+            log.warn("Job {} cannot be written as a {} batch line ({}); it runs the synchronous way",
+                    job.requestId(), target.get().api().provider(), e.toString());
+            return false;
+        }
         long bytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
         CompletableFuture<Void> recorded;
         synchronized (open) {

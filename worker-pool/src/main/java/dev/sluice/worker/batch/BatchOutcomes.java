@@ -26,7 +26,8 @@ import java.util.function.Predicate;
 
 /**
  * What one line of an ended batch means for its job. An answer completes it at batch prices (or,
- * when it is not the JSON asked for, sends it through the synchronous path, which repairs once);
+ * when it is not the JSON asked for, is billed and sends the job through the synchronous path,
+ * which asks again with its own one repair);
  * an error another try could fix, an expired or cancelled line, and a line missing from the
  * results send the job through the synchronous path while its deadline allows, and end it
  * FAILED or EXPIRED with the reason when it does not; any other error ends it FAILED.
@@ -98,7 +99,12 @@ final class BatchOutcomes {
         String problem = JsonOutput.problem(format, reply.text());
         if (problem != null) {
             String why = "answered in " + where + " without the JSON asked for (" + problem + ")";
-            return new Redrive(redriven(job, why), why, costs);
+            if (deadlineAllows(job, now)) {
+                return new Redrive(redriven(job, why), why, costs);
+            }
+            return new Complete(result.status(ResultStatus.FAILED).error(new ResultError(FailureCodes.OUTPUT_INVALID,
+                    "the request was " + why + ", and its deadline leaves no time to ask again", false))
+                    .usage(usage).costMicros(cost).completedAt(now).build(), costs);
         }
         String output = redactsPii.test(job.tenantId()) ? PiiRedactor.redact(reply.text()).text() : reply.text();
         boolean json = format != null && format.type() != ResponseFormat.Type.TEXT;

@@ -22,6 +22,8 @@ public final class BatchPath implements AutoCloseable {
     private final BatchBook book;
     private final BatchCollector collector;
     private final BatchPoller poller;
+    /** Partitions of llm.jobs.batch, learned once (topics do not shrink). */
+    private volatile int jobPartitions;
 
     /**
      * @param owned the llm.jobs.batch partitions this instance consumes now
@@ -32,7 +34,10 @@ public final class BatchPath implements AutoCloseable {
             Producer<String, byte[]> producer, BatchSettings settings, Predicate<String> alreadyCompleted,
             Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Clock clock) {
         this.book = new BatchBook(kafka, instance + "-batches");
-        BatchSubmitter submitter = new BatchSubmitter(producer, kafka.topics(), kafka.serdes(), book, clock);
+        // An intent being submitted is written again three times per grace period, so its owner
+        // never takes a slow submission for a dead one.
+        BatchSubmitter submitter = new BatchSubmitter(producer, kafka.topics(), kafka.serdes(), book, clock,
+                settings.submitGrace().dividedBy(3));
         this.collector = new BatchCollector(apis, catalogue, book, submitter, settings, clock);
         String jobsBatch = kafka.topics().jobsBatch();
         this.poller = new BatchPoller(kafka, instance + "-batch-poller", apis, catalogue, book, collector, submitter,
@@ -42,7 +47,9 @@ public final class BatchPath implements AutoCloseable {
                     if (mine.isEmpty()) {
                         return false;
                     }
-                    int jobPartitions = producer.partitionsFor(jobsBatch).size();
+                    if (jobPartitions == 0) {
+                        jobPartitions = producer.partitionsFor(jobsBatch).size();
+                    }
                     return mine.contains(new TopicPartition(jobsBatch, partition % jobPartitions));
                 }, settings, clock);
     }
@@ -57,6 +64,11 @@ public final class BatchPath implements AutoCloseable {
     /** Waits until every batch on record is known; false on timeout. */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
         return book.awaitLoaded(timeout);
+    }
+
+    /** False once the poller thread has died: the worker is then not healthy. */
+    public boolean healthy() {
+        return poller.alive();
     }
 
     public BatchCollector collector() {

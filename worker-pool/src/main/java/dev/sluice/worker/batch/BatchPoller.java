@@ -47,9 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchPoller.class);
-    /** How far before an intent's time a provider's clock may put the batch it created. */
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FORGET_EVERY = Duration.ofMinutes(1);
 
     private final Map<String, BatchApi> apis;
@@ -117,43 +115,55 @@ final class BatchPoller implements AutoCloseable {
         while (running) {
             try {
                 Thread.sleep(tick);
+                round();
             } catch (InterruptedException e) {
                 return;
-            }
-            Instant now = clock.instant();
-            for (BatchBook.Tracked tracked : book.open()) {
-                if (!running) {
-                    return;
-                }
-                String id = tracked.batch().batchId();
-                if (!owns.test(tracked.partition())) {
-                    due.remove(id);
-                    interval.remove(id);
-                    continue;
-                }
-                if (now.isBefore(due.getOrDefault(id, Instant.MIN))) {
-                    continue;
-                }
-                try {
-                    step(tracked);
-                } catch (ProviderException e) {
-                    log.warn("Batch {}: {}; asking again later", id, e.getMessage());
-                    backOff(id, now);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    log.error("Batch {} could not be followed; trying again later", id, e);
-                    resetProducer();
-                    backOff(id, now);
-                }
-            }
-            if (!now.isBefore(nextForget)) {
-                nextForget = now.plus(FORGET_EVERY.compareTo(settings.forgetAfter()) < 0 ? FORGET_EVERY
-                        : settings.forgetAfter().dividedBy(2));
-                forgetOld(now);
+            } catch (RuntimeException e) {
+                // Kafka metadata not there for a moment, say: the next round tries again.
+                log.warn("A round over the open batches failed: {}", e.toString());
             }
         }
+    }
+
+    /** One look at every open batch that is due, then old batches forgotten when it is time. */
+    private void round() throws InterruptedException {
+        Instant now = clock.instant();
+        for (BatchBook.Tracked tracked : book.open()) {
+            if (!running) {
+                return;
+            }
+            String id = tracked.batch().batchId();
+            if (!owns.test(tracked.partition())) {
+                due.remove(id);
+                interval.remove(id);
+                continue;
+            }
+            if (now.isBefore(due.getOrDefault(id, Instant.MIN))) {
+                continue;
+            }
+            try {
+                step(tracked);
+            } catch (ProviderException e) {
+                log.warn("Batch {}: {}; asking again later", id, e.getMessage());
+                backOff(id, now);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                log.error("Batch {} could not be followed; trying again later", id, e);
+                resetProducer();
+                backOff(id, now);
+            }
+        }
+        if (!now.isBefore(nextForget)) {
+            nextForget = now.plus(FORGET_EVERY.compareTo(settings.forgetAfter()) < 0 ? FORGET_EVERY
+                    : settings.forgetAfter().dividedBy(2));
+            forgetOld(now);
+        }
+    }
+
+    /** Alive while it follows batches; a worker whose poller died is not healthy. */
+    boolean alive() {
+        return thread.isAlive();
     }
 
     /** Tombstones the finished batches this instance owns once they are older than {@code forgetAfter}. */
@@ -199,9 +209,17 @@ final class BatchPoller implements AutoCloseable {
             settle(api, model.get(), tracked, now);
             return;
         }
+        if (batch.providerBatchId() == null) {
+            // Refused by the provider as a whole: every job is a line missing from the results.
+            collect(api, model.get(), tracked, new BatchProgress(batch.batchId(), "refused", true, true, 0, 0, null,
+                    null, batch.detail()));
+            forgetSchedule(batch.batchId());
+            return;
+        }
         BatchProgress progress = api.progress(batch.providerBatchId());
         if (!progress.ended()) {
-            if (progress.done() != lastDone.getOrDefault(batch.batchId(), -1) || batch.state() != BatchState.IN_PROGRESS) {
+            if ((progress.done() != lastDone.getOrDefault(batch.batchId(), -1)
+                    || batch.state() != BatchState.IN_PROGRESS) && owns.test(tracked.partition())) {
                 lastDone.put(batch.batchId(), progress.done());
                 write(batch.withState(BatchState.IN_PROGRESS, progress.status() + ": " + progress.done() + " of "
                         + progress.total() + " lines done", now));
@@ -210,9 +228,13 @@ final class BatchPoller implements AutoCloseable {
             return;
         }
         collect(api, model.get(), tracked, progress);
-        due.remove(batch.batchId());
-        interval.remove(batch.batchId());
-        lastDone.remove(batch.batchId());
+        forgetSchedule(batch.batchId());
+    }
+
+    private void forgetSchedule(String batchId) {
+        due.remove(batchId);
+        interval.remove(batchId);
+        lastDone.remove(batchId);
     }
 
     /** An intent: adopt the provider's batch made from it, or submit it once the grace period shows none was made. */
@@ -222,10 +244,8 @@ final class BatchPoller implements AutoCloseable {
             due.put(intent.batchId(), now.plus(settings.pollInterval()));
             return;
         }
-        Set<String> taken = book.all().stream().map(t -> t.batch().providerBatchId()).filter(Objects::nonNull)
-                .collect(Collectors.toSet());
-        Optional<String> found = api.find(intent.batchId(), intent.createdAt().minus(CLOCK_SKEW),
-                now.plus(CLOCK_SKEW), intent.jobs().size(), taken);
+        Optional<String> found = api.find(intent.batchId(), intent.createdAt().minus(BatchSubmitter.CLOCK_SKEW),
+                now.plus(BatchSubmitter.CLOCK_SKEW), intent.jobs().size(), submitter.takenIds());
         if (found.isPresent()) {
             log.info("Batch {} was submitted as {} before its writer stopped; adopted", intent.batchId(), found.get());
             submitter.confirm(intent, found.get());
@@ -238,7 +258,7 @@ final class BatchPoller implements AutoCloseable {
             return;
         }
         log.info("Batch {} was never submitted; submitting its {} lines now", intent.batchId(), lines.size());
-        if (!submitter.submit(api, model, intent, lines)) {
+        if (submitter.submit(api, model, intent, lines) instanceof BatchSubmitter.Submission.Later) {
             backOff(intent.batchId(), now);
         }
     }
@@ -332,7 +352,8 @@ final class BatchPoller implements AutoCloseable {
             Map<String, Object> props = ClientProps.producer(kafka, transactionalId);
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             // A crash leaves its open transaction to the broker, which hides llm.batches from every
-            // read_committed reader until it times out: keep that short (a collection takes seconds).
+            // read_committed reader until it times out: keep that short, with room for a collection
+            // of 50,000 lines.
             props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
             producer = new KafkaProducer<>(props);
             producer.initTransactions();

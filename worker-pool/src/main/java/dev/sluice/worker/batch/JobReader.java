@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Reads a batch's jobs back from {@code llm.jobs.batch} by the positions its record keeps, so
  * that whichever instance polls a batch, or submits an intent whose writer died, has the jobs
  * themselves without keeping them anywhere but Kafka. A job gone from the topic (its retention
- * passed) is missing from the answer.
+ * passed) is missing from the answer; a read that does not finish in time fails, and is tried
+ * again by its caller.
  */
 final class JobReader {
     private static final Logger log = LoggerFactory.getLogger(JobReader.class);
@@ -69,6 +70,11 @@ final class JobReader {
                 // Done with a partition once past its last wanted offset, or at its end (the rest was deleted).
                 last.entrySet().removeIf(e -> consumer.position(e.getKey()) > e.getValue()
                         || consumer.position(e.getKey()) >= ends.get(e.getKey()));
+            }
+            if (!last.isEmpty()) {
+                // Slow, not gone: the caller tries again later rather than ending jobs that exist.
+                throw new IllegalStateException("jobs of " + last.keySet() + " not read back within "
+                        + GIVE_UP_AFTER.toSeconds() + " s");
             }
         }
         return found;
