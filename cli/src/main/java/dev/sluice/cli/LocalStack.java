@@ -194,6 +194,9 @@ public final class LocalStack implements AutoCloseable {
             c.put("worker.batch.poll.interval", "500ms");
             c.put("worker.batch.poll.max.interval", "2s");
         }
+        // The demo's receiver, and a developer's own, listen on loopback: allowed here, refused by
+        // default anywhere else (the SSRF guard).
+        c.put("webhooks.allowed.hosts", "127.0.0.1,localhost,::1");
         c.put("ops.host", "127.0.0.1");
         c.put("ops.port", "0");
         c.put("ingest.host", "127.0.0.1");

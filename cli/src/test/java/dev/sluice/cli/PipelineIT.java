@@ -74,6 +74,7 @@ class PipelineIT {
             config.put("sink.state.dir", dir.resolve("sink").toString());
             config.put("providers.openai.base.url", sim.baseUrl());
             config.put("providers.openai.api.key", "sk-pipeline");
+            config.put("webhooks.allowed.hosts", "127.0.0.1");
             List<SluiceService> services = new ArrayList<>();
             try (var producer = kafka.producer()) {
                 services.add(start(config, RouterConfig::read, RouterService::new));

@@ -1,5 +1,6 @@
 package dev.sluice.sink;
 
+import dev.sluice.sink.webhook.EndpointGuard;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
@@ -22,12 +23,25 @@ public record SinkConfig(
     public static final int DEFAULT_OPS_PORT = 9403;
 
     /** The webhook dispatcher's settings. */
+    /** @param allowedHosts hosts, addresses and CIDR networks deliveries may go to although not public */
     public record Webhooks(boolean enabled, String groupId, int maxInFlight, Duration timeout, List<Duration> backoff,
-            Duration maxRetryAfter) {
+            Duration maxRetryAfter, List<String> allowedHosts) {
         /** Tries in all: the first plus one per backoff step. */
         public int maxAttempts() {
             return backoff.size() + 1;
         }
+    }
+
+    /** {@code webhooks.allowed.hosts}, each entry checked now so a typo is reported at start. */
+    private static List<String> allowedHosts(Settings s) {
+        List<String> hosts = s.list("webhooks.allowed.hosts", List.of());
+        try {
+            new EndpointGuard(hosts, EndpointGuard.DNS);
+        } catch (IllegalArgumentException e) {
+            s.problem("webhooks.allowed.hosts: " + e.getMessage() + " (use host names, IP addresses or CIDR networks"
+                    + " such as 10.0.0.0/8)");
+        }
+        return List.copyOf(hosts);
     }
 
     public static SinkConfig read(Settings s) {
@@ -46,7 +60,8 @@ public record SinkConfig(
                         s.intValue("webhooks.max.in.flight", 256, 1, 100_000),
                         s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5)),
                         List.copyOf(backoff),
-                        s.duration("webhooks.max.retry.after", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24))),
+                        s.duration("webhooks.max.retry.after", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24)),
+                        allowedHosts(s)),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));
     }

@@ -10,6 +10,7 @@ import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sink.webhook.EndpointGuard;
 import dev.sluice.sink.webhook.WebhookDispatcher;
 import dev.sluice.sink.webhook.WebhookSender;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,7 +60,8 @@ public final class SinkService implements SluiceService {
             WebhookDispatcher dispatcher = new WebhookDispatcher(tenants::get,
                     new WebhookSender(w.timeout(), Clock.systemUTC()), serdes.results().deserializer(), producer,
                     config.kafka().topics().deadLetters(), serdes.deadLetters().serializer(), w.backoff(),
-                    w.maxRetryAfter(), Clock.systemUTC(), d -> Thread.sleep(d), metrics);
+                    w.maxRetryAfter(), Clock.systemUTC(), d -> Thread.sleep(d), metrics,
+                    new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS));
             this.webhooks = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                     w.groupId(), instance + "-webhooks")), List.of(config.kafka().topics().results()), dispatcher,
                     new ConcurrentRecordLoop.Limits(w.maxInFlight(), WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200),

@@ -49,10 +49,16 @@ class SinkIT {
     }
 
     private static Setup setup(KafkaStack kafka, Path state) {
+        return setup(kafka, state, "127.0.0.1");
+    }
+
+    /** {@code allowed}: the test receivers listen on loopback, which the SSRF guard refuses unless allowed. */
+    private static Setup setup(KafkaStack kafka, Path state, String allowed) {
         String prefix = kafka.newPrefix();
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("sink.state.dir", state.toString());
         values.put("webhooks.backoff", "20ms,20ms,20ms");
+        values.put("webhooks.allowed.hosts", allowed);
         Settings settings = new Settings(ConfigSource.of(values));
         SinkConfig config = SinkConfig.read(settings);
         settings.validate();
@@ -138,6 +144,32 @@ class SinkIT {
             assertThat(letter.errorMessage()).contains("4 tries").contains("500");
             assertThat(receiver.received()).hasSize(4).extracting(WebhookReceiver.Received::webhookId)
                     .containsOnly("never-1");
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNeverCallAnEndpointOnAPrivateAddressThatIsNotAllowListed(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), "");
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("inside.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            sink.start();
+            putTenant(producer, s, "inside", receiver.url(), secretFile);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "inside", s.serdes().results().serializer()
+                    .serialize(s.topics().completions(), succeeded("ssrf-1", "inside")))).get();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            DeadLetter letter = s.serdes().deadLetters().deserializer().deserialize(s.topics().deadLetters(),
+                    letters.getFirst().value());
+            assertThat(letter.stage()).isEqualTo("deliver");
+            assertThat(letter.errorClass()).isEqualTo("WebhookEndpointRefused");
+            assertThat(letter.errorMessage()).contains("127.0.0.1").contains("loopback")
+                    .contains("webhooks.allowed.hosts");
+            assertThat(receiver.received()).as("the receiver was never called").isEmpty();
             assertThat(sink.health().up()).isTrue();
         }
     }

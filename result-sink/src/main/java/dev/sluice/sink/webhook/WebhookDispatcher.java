@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * tenant's endpoint as a signed webhook; {@code webhook-id} is the requestId, so receivers can
  * de-duplicate redeliveries. Only a 2xx counts. Failed tries are retried after the configured
  * backoff steps (a longer Retry-After from the receiver wins, up to a cap); after the last step the
- * delivery becomes a dead letter with the reason, and the dispatcher moves on.
+ * delivery becomes a dead letter with the reason, and the dispatcher moves on. An endpoint that
+ * is not on the public internet ({@link EndpointGuard}) is never called: its delivery becomes a
+ * dead letter saying why.
  */
 public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
@@ -53,11 +55,13 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
     private final Clock clock;
     private final Sleeper sleeper;
     private final MeterRegistry metrics;
+    private final EndpointGuard guard;
 
     public WebhookDispatcher(Function<String, Optional<TenantConfig>> tenants, WebhookSender sender,
             Deserializer<LlmResult> results, Producer<String, byte[]> producer, String deadLetterTopic,
             Serializer<DeadLetter> deadLetters, List<Duration> backoff, Duration maxRetryAfter, Clock clock,
-            Sleeper sleeper, MeterRegistry metrics) {
+            Sleeper sleeper, MeterRegistry metrics, EndpointGuard guard) {
+        this.guard = guard;
         this.tenants = tenants;
         this.sender = sender;
         this.results = results;
@@ -119,6 +123,14 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
             if (i > 0) {
                 metrics.counter("sluice_webhooks_retried_total", "tenant", tenant).increment();
                 sleeper.sleep(delay(i - 1, attempt));
+            }
+            // Checked before every try: a name's DNS answer may change between tries.
+            Optional<String> refused = guard.refusal(endpoint);
+            if (refused.isPresent()) {
+                metrics.counter("sluice_webhooks_refused_total", "tenant", tenant).increment();
+                log.warn("Webhook for {} of tenant {} refused: {}", result.requestId(), tenant, refused.get());
+                deadLetter(record, "deliver", "WebhookEndpointRefused", refused.get());
+                return;
             }
             long start = clock.millis();
             attempt = sender.post(endpoint, result.requestId(), body, signers, trace);
