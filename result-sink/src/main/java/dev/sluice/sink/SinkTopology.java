@@ -1,12 +1,29 @@
 package dev.sluice.sink;
 
+import dev.sluice.model.CostEvent;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
+import dev.sluice.model.SpendPeriod;
+import dev.sluice.model.TenantSpend;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.ExpiringStore;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -31,17 +48,23 @@ import org.apache.kafka.streams.processor.api.Record;
  *   <li>status: status events (QUEUED from the router, RUNNING from workers) and the terminal state
  *       of each result are folded per requestId; a state is written to llm.job-status only when it
  *       moves the job forward, so a late RUNNING never overwrites SUCCEEDED (ADR 0002).</li>
+ *   <li>spend: every cost event is summed into its tenant's UTC day and month on llm.spend
+ *       (keys {@code tenant/2026-11-22} and {@code tenant/2026-11}, partitioned by tenant).</li>
  * </ul>
- * Both stores expire their entries (ExpiringStore), so they hold only the window's requests.
+ * The dedupe and status stores expire their entries (ExpiringStore), so they hold only the
+ * window's requests; the spend store keeps one small total per tenant and period.
  */
 public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
+    static final String SPEND_STORE = "tenant-spend-store";
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
     private final Topics topics;
     private final Serde<LlmResult> results;
     private final Serde<JobStatus> statuses;
+    private final Serde<CostEvent> costs;
+    private final Serde<TenantSpend> spend;
     private final Duration dedupeWindow;
     private final Duration statusRetention;
 
@@ -49,6 +72,8 @@ public final class SinkTopology {
         this.topics = topics;
         this.results = serdes.results();
         this.statuses = serdes.jobStatus();
+        this.costs = serdes.costEvents();
+        this.spend = serdes.spend();
         this.dedupeWindow = dedupeWindow;
         this.statusRetention = statusRetention;
     }
@@ -66,7 +91,54 @@ public final class SinkTopology {
                 Consumed.with(Serdes.String(), statuses).withName("job-events-source"));
         status(events.merge(terminalStates(unique), Named.as("status-changes")))
                 .to(topics.jobStatus(), Produced.with(Serdes.String(), statuses).withName("job-status-sink"));
+
+        spendLedger(builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs)
+                .withName("cost-events-source")))
+                .to(topics.spend(), Produced.with(Serdes.String(), spend).withName("spend-sink")
+                        .withStreamPartitioner(SinkTopology::byTenant));
         return builder.build();
+    }
+
+    /**
+     * Each cost event counts towards its tenant's UTC day and month of {@code occurredAt}: keys
+     * {@code tenant/2026-11-22} and {@code tenant/2026-11}, summed in a store and written to
+     * llm.spend on every change. Under exactly_once_v2 each event is counted once.
+     */
+    private KStream<String, TenantSpend> spendLedger(KStream<String, CostEvent> events) {
+        return events.flatMap((tenant, cost) -> {
+            LocalDate day = LocalDate.ofInstant(cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt(),
+                    ZoneOffset.UTC);
+            return List.of(KeyValue.pair(spendKey(cost.tenantId(), day.toString()), cost),
+                    KeyValue.pair(spendKey(cost.tenantId(), YearMonth.from(day).toString()), cost));
+        }, Named.as("spend-periods"))
+                .groupByKey(Grouped.with("spend-by-period", Serdes.String(), costs))
+                .aggregate(() -> null, SinkTopology::addCost, Named.as("spend-sum"),
+                        Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as(SPEND_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(spend))
+                .toStream(Named.as("spend-changes"));
+    }
+
+    static String spendKey(String tenantId, String period) {
+        return tenantId + "/" + period;
+    }
+
+    private static TenantSpend addCost(String key, CostEvent cost, TenantSpend total) {
+        String period = key.substring(key.lastIndexOf('/') + 1);
+        SpendPeriod type = period.length() == 7 ? SpendPeriod.MONTH : SpendPeriod.DAY;
+        long spent = total == null ? 0 : total.spentMicros();
+        long events = total == null ? 0 : total.events();
+        Instant at = cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt();
+        Instant updated = total == null || at.isAfter(total.updatedAt()) ? at : total.updatedAt();
+        return new TenantSpend(cost.tenantId(), type, period, spent + cost.costMicros(), events + 1, updated);
+    }
+
+    /**
+     * llm.spend is keyed by tenant and period but partitioned by tenant alone, as every
+     * tenant-keyed topic is, so one tenant's spend is on the same partition number everywhere.
+     */
+    private static Optional<Set<Integer>> byTenant(String topic, String key, TenantSpend value, int partitions) {
+        byte[] tenant = value.tenantId().getBytes(StandardCharsets.UTF_8);
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(tenant)) % partitions));
     }
 
     private KStream<String, LlmResult> dedupe(KStream<String, LlmResult> completions) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.devstack.webhooks.WebhookReceiver;
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
@@ -11,6 +13,8 @@ import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.model.TenantSpend;
+import dev.sluice.model.Usage;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
@@ -18,6 +22,7 @@ import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -119,6 +124,32 @@ class SinkIT {
                     .deserialize(s.topics().jobStatus(), r.value())).toList();
             assertThat(states).hasSize(50).allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.SUCCEEDED));
             assertThat(statuses).extracting(r -> r.key()).doesNotHaveDuplicates();
+
+            // and cost events add up to each tenant's day and month on llm.spend, on the tenant's partition
+            var costs = s.serdes().costEvents().serializer();
+            Instant at = Instant.parse("2026-11-22T10:00:00Z");
+            for (int i = 0; i < 10; i++) {
+                String tenant = i % 2 == 0 ? "acme" : "globex";
+                producer.send(new ProducerRecord<>(s.topics().costEvents(), tenant, costs.serialize(
+                        s.topics().costEvents(), new CostEvent("c-" + i, "req-" + i, tenant, "openai", "gpt-4.1-mini",
+                                new Usage(100, 10, 0, 0), 1_000 + i, CostBasis.SYNC, null, at))));
+            }
+            producer.flush();
+            var spend = kafka.readUntil(s.topics().spend(), r -> r.stream().filter(x -> x.key().equals("acme/2026-11"))
+                    .map(x -> s.serdes().spend().deserializer().deserialize(s.topics().spend(), x.value()).events())
+                    .anyMatch(n -> n == 5), Duration.ofSeconds(60));
+            Map<String, TenantSpend> latest = new HashMap<>();
+            spend.forEach(r -> latest.put(r.key(), s.serdes().spend().deserializer().deserialize(s.topics().spend(),
+                    r.value())));
+            assertThat(latest.get("acme/2026-11").spentMicros()).isEqualTo(1_000 + 1_002 + 1_004 + 1_006 + 1_008);
+            assertThat(latest.get("acme/2026-11-22").events()).isEqualTo(5);
+            int partitions = producer.partitionsFor(s.topics().spend()).size();
+            assertThat(spend).allSatisfy(r -> {
+                String tenant = r.key().substring(0, r.key().indexOf('/'));
+                assertThat(r.partition()).as(r.key()).isEqualTo(org.apache.kafka.common.utils.Utils.toPositive(
+                        org.apache.kafka.common.utils.Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8)))
+                        % partitions);
+            });
         }
     }
 

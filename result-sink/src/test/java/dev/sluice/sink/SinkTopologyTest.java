@@ -2,11 +2,16 @@ package dev.sluice.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.CostEvent;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ResultStatus;
+import dev.sluice.model.SpendPeriod;
+import dev.sluice.model.TenantSpend;
+import dev.sluice.model.Usage;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.InMemorySchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -154,6 +159,38 @@ class SinkTopologyTest {
         JobStatus status = statuses.readValue();
         assertThat(status.state()).isEqualTo(JobState.REJECTED);
         assertThat(status.detail()).isEqualTo("EMPTY_MESSAGES");
+    }
+
+    @Test
+    void shouldSumEveryCostEventIntoItsTenantsUtcDayAndMonth() {
+        TestInputTopic<String, CostEvent> costs = driver.createInputTopic(topics.costEvents(), new StringSerializer(),
+                serdes.costEvents().serializer());
+        TestOutputTopic<String, TenantSpend> spend = driver.createOutputTopic(topics.spend(), new StringDeserializer(),
+                serdes.spend().deserializer());
+        Instant lateOnThe22nd = Instant.parse("2026-11-22T23:59:59Z");
+        costs.pipeInput("acme", cost("e-1", "acme", 1_500, T0), T0);
+        costs.pipeInput("acme", cost("e-2", "acme", 250, lateOnThe22nd), T0);
+        costs.pipeInput("acme", cost("e-3", "acme", 1_000, Instant.parse("2026-11-23T00:00:01Z")), T0);
+        costs.pipeInput("globex", cost("e-4", "globex", 7, T0), T0);
+        costs.pipeInput("acme", cost("e-5", "acme", 40, Instant.parse("2026-12-01T08:00:00Z")), T0);
+
+        java.util.Map<String, TenantSpend> latest = spend.readKeyValuesToMap();
+        assertThat(latest).containsOnlyKeys("acme/2026-11-22", "acme/2026-11-23", "acme/2026-11", "acme/2026-12",
+                "acme/2026-12-01", "globex/2026-11-22", "globex/2026-11");
+        assertThat(latest.get("acme/2026-11-22")).isEqualTo(new TenantSpend("acme", SpendPeriod.DAY, "2026-11-22",
+                1_750, 2, lateOnThe22nd));
+        assertThat(latest.get("acme/2026-11")).satisfies(m -> {
+            assertThat(m.periodType()).isEqualTo(SpendPeriod.MONTH);
+            assertThat(m.spentMicros()).isEqualTo(2_750);
+            assertThat(m.events()).isEqualTo(3);
+        });
+        assertThat(latest.get("acme/2026-12").spentMicros()).isEqualTo(40);
+        assertThat(latest.get("globex/2026-11").spentMicros()).isEqualTo(7);
+    }
+
+    private static CostEvent cost(String id, String tenant, long micros, Instant at) {
+        return new CostEvent(id, "r-" + id, tenant, "openai", "gpt-4.1-mini", new Usage(10, 10, 0, 0), micros,
+                CostBasis.SYNC, null, at);
     }
 
     @Test
