@@ -58,7 +58,7 @@ final class AnthropicApi {
                 stream(ctx, request, output, usage, generation);
             } else {
                 SimState.pause(firstByte.plus(generation));
-                json(ctx, 200, message(request, output, usage));
+                state.respond(ctx, 200, message(request, output, usage));
             }
         } catch (ApiException e) {
             error(ctx, e, requestId);
@@ -207,7 +207,7 @@ final class AnthropicApi {
         if (e.retryAfter != null) {
             ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
         }
-        json(ctx, e.status, errorBody(e, requestId));
+        state.respond(ctx, e.status, errorBody(e, requestId));
     }
 
     /** {@code {"type":"error","error":{"type","message"},"request_id"}}, also inside an errored batch result. */
@@ -217,9 +217,5 @@ final class AnthropicApi {
         body.putObject("error").put("type", e.type).put("message", e.getMessage());
         body.put("request_id", requestId);
         return body;
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -40,10 +41,7 @@ final class AnthropicBatchesApi {
     }
 
     void create(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            SimConfig config = state.config();
-            checkAccess(ctx, config);
+        serve(ctx, config -> {
             JsonNode requests = requests(parse(ctx));
             long now = state.now();
             List<BatchRun.Line> lines = new ArrayList<>();
@@ -55,26 +53,18 @@ final class AnthropicBatchesApi {
             batches.add(batch);
             state.stats.batchCreated("anthropic");
             state.stats.batchRun("anthropic", lines.stream().map(BatchRun.Line::customId).toList());
-            json(ctx, 200, view(batch, now));
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+            state.respond(ctx, 200, view(batch, now));
+        });
     }
 
     void retrieve(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            checkAccess(ctx, state.config());
-            json(ctx, 200, view(find(ctx.pathParam("id")), state.now()));
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+        serve(ctx, config -> {
+            state.respond(ctx, 200, view(find(ctx.pathParam("id")), state.now()));
+        });
     }
 
     void list(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            checkAccess(ctx, state.config());
+        serve(ctx, config -> {
             int limit = limit(ctx.queryParam("limit"));
             long now = state.now();
             Stored.Page<AnthropicBatch> page = batches.page(ctx.queryParam("after_id"), ctx.queryParam("before_id"), limit);
@@ -87,32 +77,24 @@ final class AnthropicBatchesApi {
             body.put("has_more", page != null && page.hasMore());
             body.put("first_id", items.isEmpty() ? null : items.getFirst().id);
             body.put("last_id", items.isEmpty() ? null : items.getLast().id);
-            json(ctx, 200, body);
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+            state.respond(ctx, 200, body);
+        });
     }
 
     void cancel(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            checkAccess(ctx, state.config());
+        serve(ctx, config -> {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             long now = state.now();
             if (batch.run.ended(now)) {
                 throw ApiException.invalid("Message Batch " + batch.id + " has already ended and cannot be canceled.", null, null);
             }
             batch.run.cancel(now);
-            json(ctx, 200, view(batch, now));
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+            state.respond(ctx, 200, view(batch, now));
+        });
     }
 
     void delete(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            checkAccess(ctx, state.config());
+        serve(ctx, config -> {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             if (!batch.run.ended(state.now())) {
                 throw ApiException.invalid("Message Batch " + batch.id + " cannot be deleted while it is processing; "
@@ -120,17 +102,13 @@ final class AnthropicBatchesApi {
             }
             view(batch, state.now());
             batches.remove(batch.id);
-            json(ctx, 200, state.json.createObjectNode().put("id", batch.id).put("type", "message_batch_deleted"));
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+            state.respond(ctx, 200, state.json.createObjectNode().put("id", batch.id).put("type", "message_batch_deleted"));
+        });
     }
 
     /** JSONL, one result per request, in request order (the API promises no order). */
     void results(Context ctx) {
-        String requestId = start(ctx);
-        try {
-            checkAccess(ctx, state.config());
+        serve(ctx, config -> {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             long now = state.now();
             if (!batch.run.ended(now)) {
@@ -146,9 +124,7 @@ final class AnthropicBatchesApi {
                 jsonl.write('\n');
             }
             ctx.status(200).contentType("application/x-jsonl").result(jsonl.toByteArray());
-        } catch (ApiException e) {
-            api.error(ctx, e, requestId);
-        }
+        });
     }
 
     void settleAll() {
@@ -158,10 +134,20 @@ final class AnthropicBatchesApi {
         }
     }
 
-    private String start(Context ctx) {
+    /**
+     * Runs one endpoint as {@code /v1/messages} does: a {@code request-id} header, the key and
+     * version checks, and any ApiException answered in Anthropic's error shape.
+     */
+    private void serve(Context ctx, Consumer<SimConfig> endpoint) {
         String requestId = Ids.anthropicRequest();
         ctx.header("request-id", requestId);
-        return requestId;
+        try {
+            SimConfig config = state.config();
+            checkAccess(ctx, config);
+            endpoint.accept(config);
+        } catch (ApiException e) {
+            api.error(ctx, e, requestId);
+        }
     }
 
     /** The same key and version checks, in the same order, as {@code POST /v1/messages}. */
@@ -312,9 +298,5 @@ final class AnthropicBatchesApi {
             throw ApiException.invalid("limit: Input should be a valid integer", null, null);
         }
         throw ApiException.invalid("limit: Input should be between 1 and 1000", null, null);
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

@@ -60,8 +60,23 @@ final class OpenAiApi {
             } else {
                 SimState.pause(firstByte.plus(generation));
                 processingTime(ctx, started);
-                json(ctx, 200, completion(request, output, usage));
+                state.respond(ctx, 200, completion(request, output, usage));
             }
+        } catch (ApiException e) {
+            error(ctx, e);
+        }
+    }
+
+    /**
+     * Runs one files or batches endpoint as chat completions does: an {@code x-request-id}
+     * header, the key check, and any ApiException answered in OpenAI's error shape.
+     */
+    void serve(Context ctx, java.util.function.Consumer<SimConfig> endpoint) {
+        ctx.header("x-request-id", Ids.openAiRequest());
+        try {
+            SimConfig config = state.config();
+            authenticate(ctx, config);
+            endpoint.accept(config);
         } catch (ApiException e) {
             error(ctx, e);
         }
@@ -242,7 +257,7 @@ final class OpenAiApi {
             ctx.header("retry-after", RateLimitHeaders.retryAfterSeconds(e.retryAfter));
             ctx.header("retry-after-ms", Long.toString(Math.max(1, e.retryAfter.toMillis())));
         }
-        json(ctx, e.status, errorBody(e));
+        state.respond(ctx, e.status, errorBody(e));
     }
 
     /** {@code {"error":{"message","type","param","code"}}}, also the body of a failed batch line. */
@@ -254,9 +269,5 @@ final class OpenAiApi {
         error.put("param", e.param);
         error.put("code", e.code);
         return body;
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

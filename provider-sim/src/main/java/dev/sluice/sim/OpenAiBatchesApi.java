@@ -30,10 +30,7 @@ final class OpenAiBatchesApi {
     }
 
     void create(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            SimConfig config = state.config();
-            OpenAiApi.authenticate(ctx, config);
+        api.serve(ctx, config -> {
             JsonNode body = parse(ctx);
             String fileId = requiredText(body, "input_file_id");
             String endpoint = requiredText(body, "endpoint");
@@ -69,26 +66,18 @@ final class OpenAiBatchesApi {
             if (!batch.failed()) {
                 state.stats.batchRun("openai", input.lines().stream().map(BatchRun.Line::customId).toList());
             }
-            json(ctx, 200, view(batch, now));
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+            state.respond(ctx, 200, view(batch, now));
+        });
     }
 
     void retrieve(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
-            json(ctx, 200, view(find(ctx.pathParam("id")), state.now()));
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+        api.serve(ctx, config -> {
+            state.respond(ctx, 200, view(find(ctx.pathParam("id")), state.now()));
+        });
     }
 
     void list(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
+        api.serve(ctx, config -> {
             int limit = limit(ctx.queryParam("limit"));
             long now = state.now();
             Stored.Page<OpenAiBatch> page = batches.page(ctx.queryParam("after"), null, limit);
@@ -102,16 +91,12 @@ final class OpenAiBatchesApi {
             body.put("first_id", items.isEmpty() ? null : items.getFirst().id);
             body.put("last_id", items.isEmpty() ? null : items.getLast().id);
             body.put("has_more", page != null && page.hasMore());
-            json(ctx, 200, body);
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+            state.respond(ctx, 200, body);
+        });
     }
 
     void cancel(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
+        api.serve(ctx, config -> {
             OpenAiBatch batch = find(ctx.pathParam("id"));
             long now = state.now();
             synchronized (batch) {
@@ -122,10 +107,8 @@ final class OpenAiBatchesApi {
                 }
                 batch.run.cancel(now);
             }
-            json(ctx, 200, view(batch, now));
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+            state.respond(ctx, 200, view(batch, now));
+        });
     }
 
     /** Ends every batch whose time is up, so that stats count lines without anyone polling. */
@@ -279,9 +262,5 @@ final class OpenAiBatchesApi {
                     + " instead.", "limit", "invalid_value");
         }
         return limit;
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

@@ -30,9 +30,7 @@ final class OpenAiFilesApi {
     }
 
     void upload(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
+        api.serve(ctx, config -> {
             if (!ctx.isMultipartFormData()) {
                 throw ApiException.invalid("Missing required parameter: 'file'.", "file", "missing_required_parameter");
             }
@@ -56,31 +54,21 @@ final class OpenAiFilesApi {
             Long expiresAt = expiresAt(ctx, purpose, now);
             SimFile stored = new SimFile(Ids.openAiFile(), file.filename(), purpose, content, now, expiresAt);
             files.add(stored);
-            json(ctx, 200, toJson(stored));
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+            state.respond(ctx, 200, toJson(stored));
+        });
     }
 
     void retrieve(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
-            json(ctx, 200, toJson(find(ctx.pathParam("id"))));
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+        api.serve(ctx, config -> {
+            state.respond(ctx, 200, toJson(find(ctx.pathParam("id"))));
+        });
     }
 
     void content(Context ctx) {
-        ctx.header("x-request-id", Ids.openAiRequest());
-        try {
-            OpenAiApi.authenticate(ctx, state.config());
+        api.serve(ctx, config -> {
             SimFile file = find(ctx.pathParam("id"));
             ctx.status(200).contentType("application/octet-stream").result(file.content());
-        } catch (ApiException e) {
-            api.error(ctx, e);
-        }
+        });
     }
 
     SimFile find(String id) {
@@ -149,9 +137,5 @@ final class OpenAiFilesApi {
                     + FILE_TTL_SECONDS + " (30 days), but got " + value + " instead.", "expires_after[seconds]", "invalid_value");
         }
         return now + value;
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

@@ -150,15 +150,15 @@ public final class ProviderSimulator implements AutoCloseable {
         cfg.routes.delete(batches + "/{id}", counted("DELETE " + batches + "/{id}", anthropicBatches::delete));
         cfg.routes.post(batches + "/{id}/cancel", counted("POST " + batches + "/{id}/cancel", anthropicBatches::cancel));
         cfg.routes.get(batches + "/{id}/results", counted("GET " + batches + "/{id}/results", anthropicBatches::results));
-        cfg.routes.get("/health", counted("GET /health", ctx -> json(ctx, 200, Map.of("status", "UP"))));
-        cfg.routes.get("/sim/stats", counted("GET /sim/stats", ctx -> json(ctx, 200, stats())));
-        cfg.routes.get("/sim/config", counted("GET /sim/config", ctx -> json(ctx, 200, ConfigJson.write(state, config()))));
+        cfg.routes.get("/health", counted("GET /health", ctx -> state.respond(ctx, 200, Map.of("status", "UP"))));
+        cfg.routes.get("/sim/stats", counted("GET /sim/stats", ctx -> state.respond(ctx, 200, stats())));
+        cfg.routes.get("/sim/config", counted("GET /sim/config", ctx -> state.respond(ctx, 200, ConfigJson.write(state, config()))));
         cfg.routes.post("/sim/config", counted("POST /sim/config", this::updateFromJson));
         for (HandlerType method : ANY_METHOD) {
             cfg.routes.addEndpoint(new Endpoint(method, "/v1/messages/*", counted("unmatched", anthropic::notFound)));
             cfg.routes.addEndpoint(new Endpoint(method, "/v1/*", counted("unmatched", openAi::invalidUrl)));
             cfg.routes.addEndpoint(new Endpoint(method, "/*", counted("unmatched",
-                    ctx -> json(ctx, 404, Map.of("error", "Not Found: " + ctx.method() + " " + ctx.path())))));
+                    ctx -> state.respond(ctx, 404, Map.of("error", "Not Found: " + ctx.method() + " " + ctx.path())))));
         }
     }
 
@@ -168,11 +168,11 @@ public final class ProviderSimulator implements AutoCloseable {
             SimConfig updated = ConfigJson.apply(config(), patch);
             state.update(updated);
             LOG.info("Simulator config updated: {}", ConfigJson.write(state, updated));
-            json(ctx, 200, ConfigJson.write(state, updated));
+            state.respond(ctx, 200, ConfigJson.write(state, updated));
         } catch (IOException e) {
-            json(ctx, 400, Map.of("error", "body is not valid JSON: " + e.getMessage()));
+            state.respond(ctx, 400, Map.of("error", "body is not valid JSON: " + e.getMessage()));
         } catch (IllegalArgumentException e) {
-            json(ctx, 400, Map.of("error", e.getMessage()));
+            state.respond(ctx, 400, Map.of("error", e.getMessage()));
         }
     }
 
@@ -185,15 +185,11 @@ public final class ProviderSimulator implements AutoCloseable {
             } catch (Exception e) {
                 LOG.error("Unexpected failure serving {}", endpoint, e);
                 if (!ctx.res().isCommitted()) {
-                    json(ctx, 500, Map.of("error", "simulator failure: " + e));
+                    state.respond(ctx, 500, Map.of("error", "simulator failure: " + e));
                 }
             } finally {
                 state.stats.request(endpoint, ctx.statusCode());
             }
         };
-    }
-
-    private void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(state.bytes(body));
     }
 }

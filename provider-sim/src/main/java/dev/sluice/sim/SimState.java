@@ -118,6 +118,11 @@ final class SimState {
         }
     }
 
+    /** Answers with {@code body} as JSON and the given status. */
+    void respond(io.javalin.http.Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(bytes(body));
+    }
+
     byte[] bytes(Object value) {
         try {
             return json.writeValueAsBytes(value);
