@@ -22,9 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
@@ -221,8 +218,9 @@ final class BatchPoller implements AutoCloseable {
             if ((progress.done() != lastDone.getOrDefault(batch.batchId(), -1)
                     || batch.state() != BatchState.IN_PROGRESS) && owns.test(tracked.partition())) {
                 lastDone.put(batch.batchId(), progress.done());
-                write(batch.withState(BatchState.IN_PROGRESS, progress.status() + ": " + progress.done() + " of "
-                        + progress.total() + " lines done", now));
+                // Through the plain producer: a transaction left open by a crash would hide it.
+                submitter.write(batch.withState(BatchState.IN_PROGRESS, progress.status() + ": " + progress.done()
+                        + " of " + progress.total() + " lines done", now));
             }
             backOff(batch.batchId(), now);
             return;
@@ -342,11 +340,6 @@ final class BatchPoller implements AutoCloseable {
         }
     }
 
-    /** A progress update: through the submitter's plain producer, as a transaction left open by a crash would hide it. */
-    private void write(ProviderBatch batch) throws Exception {
-        submitter.write(batch);
-    }
-
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Map<String, Object> props = ClientProps.producer(kafka, transactionalId);
@@ -371,11 +364,6 @@ final class BatchPoller implements AutoCloseable {
             }
             producer = null;
         }
-    }
-
-    /** The batch ids this instance follows now, for tests. */
-    Set<String> following() {
-        return Set.copyOf(due.keySet());
     }
 
     @Override
