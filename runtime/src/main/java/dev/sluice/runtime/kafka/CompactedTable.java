@@ -1,0 +1,88 @@
+package dev.sluice.runtime.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small compacted topic read into memory and kept current by a background consumer, as a
+ * global table is. No consumer group: every instance reads the whole topic. A tombstone removes
+ * a key; a record that cannot be read is logged and skipped, so one bad record never stops the
+ * readers. Meant for topics of configuration size (tenants, disabled endpoints), not for data.
+ */
+public final class CompactedTable<V> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CompactedTable.class);
+
+    private final Map<String, V> values = new ConcurrentHashMap<>();
+    private final Deserializer<V> deserializer;
+    private final TopicFollower follower;
+    private final String topic;
+
+    public CompactedTable(KafkaSettings kafka, String topic, Deserializer<V> deserializer, String clientId) {
+        this.topic = topic;
+        this.deserializer = deserializer;
+        this.follower = new TopicFollower(kafka, topic, clientId, TopicFollower.Start.BEGINNING, this::apply,
+                () -> { });
+    }
+
+    public CompactedTable<V> start() {
+        follower.start();
+        return this;
+    }
+
+    /** Waits until the topic has been read to the end once; false if that took longer than the timeout. */
+    public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+        boolean loaded = follower.awaitLoaded(timeout);
+        if (loaded) {
+            log.debug("{}: {} entries", topic, values.size());
+        }
+        return loaded;
+    }
+
+    public Optional<V> get(String key) {
+        return Optional.ofNullable(values.get(key));
+    }
+
+    public Collection<V> values() {
+        return List.copyOf(values.values());
+    }
+
+    public int size() {
+        return values.size();
+    }
+
+    /**
+     * Takes a value this instance has just written to the topic, so it holds here at once instead
+     * of when the follower reads it back (which writes the same value again).
+     */
+    public void remember(String key, V value) {
+        values.put(key, value);
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null) {
+            return;
+        }
+        if (r.value() == null) {
+            values.remove(r.key());
+            return;
+        }
+        try {
+            values.put(r.key(), deserializer.deserialize(r.topic(), r.value()));
+        } catch (RuntimeException e) {
+            log.warn("Skipping unreadable record {} of {}@{}: {}", r.key(), r.topic(), r.offset(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+    }
+}
