@@ -8,6 +8,7 @@ import dev.sluice.model.CacheHit;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
@@ -269,7 +270,7 @@ public final class AvroMapping {
                 t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt());
     }
 
-    // ---- JobStatus, TenantSpend, ProviderBatch, WebhookDelivery, DeadLetter ----
+    // ---- JobStatus, TenantSpend, ProviderBatch, WebhookDelivery, DisabledEndpoint, DeadLetter ----
 
     public static dev.sluice.avro.JobStatus toAvro(JobStatus s) {
         return new dev.sluice.avro.JobStatus(s.requestId(), s.tenantId(),
@@ -314,6 +315,16 @@ public final class AvroMapping {
     public static WebhookDelivery fromAvro(dev.sluice.avro.WebhookDelivery d) {
         return new WebhookDelivery(d.getRequestId(), d.getTenantId(), d.getEndpoint(), d.getBody(), d.getAttempt(),
                 d.getNotBefore(), d.getLastStatus(), d.getLastError(), d.getFirstAttemptAt());
+    }
+
+    public static dev.sluice.avro.DisabledEndpoint toAvro(DisabledEndpoint d) {
+        return new dev.sluice.avro.DisabledEndpoint(d.tenantId(), d.endpoint(), d.httpStatus(), d.requestId(),
+                d.disabledAt());
+    }
+
+    public static DisabledEndpoint fromAvro(dev.sluice.avro.DisabledEndpoint d) {
+        return new DisabledEndpoint(d.getTenantId(), d.getEndpoint(), d.getHttpStatus(), d.getRequestId(),
+                d.getDisabledAt());
     }
 
     public static dev.sluice.avro.DeadLetter toAvro(DeadLetter d) {

@@ -9,6 +9,7 @@ import dev.sluice.model.BudgetPolicy;
 import dev.sluice.model.CacheHit;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
+import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
@@ -88,12 +89,14 @@ class AvroMappingTest {
                 List.of("r-1", "r-2"), 1, 0, 0, T, T, List.of(new BatchJob("r-1", "acme", 3, 17),
                         new BatchJob("r-2", "acme", 0, 4)), 1, "in_progress");
         WebhookDelivery delivery = new WebhookDelivery("r-1", "acme", "https://h", "{}", 2, T, 503, "down", T);
+        DisabledEndpoint gone = new DisabledEndpoint("acme", "https://h", 410, "r-1", T);
 
         assertThat(roundTrip(serdes.costEvents(), cost)).isEqualTo(cost);
         assertThat(roundTrip(serdes.jobStatus(), status)).isEqualTo(status);
         assertThat(roundTrip(serdes.spend(), spend)).isEqualTo(spend);
         assertThat(roundTrip(serdes.batches(), batch)).isEqualTo(batch);
         assertThat(roundTrip(serdes.webhookDeliveries(), delivery)).isEqualTo(delivery);
+        assertThat(roundTrip(serdes.disabledEndpoints(), gone)).isEqualTo(gone);
     }
 
     @Test

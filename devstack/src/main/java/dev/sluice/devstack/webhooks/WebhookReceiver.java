@@ -4,6 +4,7 @@ import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +21,16 @@ import java.util.function.Function;
  * summary and for tests. A test can script answers (fail the first tries, answer 410, ...).
  */
 public final class WebhookReceiver implements AutoCloseable {
-    /** One delivery as received. */
+    /** One delivery as received, and when. */
     public record Received(String webhookId, String timestamp, String signature, String body, boolean verified,
-            int answeredStatus, Map<String, String> headers) {
+            int answeredStatus, Map<String, String> headers, Instant at) {
+    }
+
+    /** What a scripted receiver answers: a status and headers (such as Retry-After). */
+    public record Answer(int status, Map<String, String> headers) {
+        public static Answer of(int status) {
+            return new Answer(status, Map.of());
+        }
     }
 
     private final Javalin app;
@@ -30,7 +38,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final Queue<Received> received = new ConcurrentLinkedQueue<>();
     private final AtomicInteger verified = new AtomicInteger();
     private final String path;
-    private volatile Function<Received, Integer> script = r -> 204;
+    private volatile Function<Received, Answer> script = r -> Answer.of(204);
 
     private WebhookReceiver(String secret, String host, int port, String path) {
         try {
@@ -57,6 +65,14 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** Decides the status to answer for each verified delivery (default 204); unverified ones always get 401. */
     public void answerWith(Function<Received, Integer> script) {
+        this.script = r -> Answer.of(script.apply(r));
+    }
+
+    /**
+     * Decides the whole answer for each verified delivery. The script runs on the request's
+     * thread, so one that sleeps past the sender's timeout plays an endpoint that never answers.
+     */
+    public void answer(Function<Received, Answer> script) {
         this.script = script;
     }
 
@@ -76,12 +92,14 @@ public final class WebhookReceiver implements AutoCloseable {
             ok = false;
         }
         Received r = new Received(flat.get("webhook-id"), flat.get("webhook-timestamp"), flat.get("webhook-signature"),
-                body, ok, 0, Map.copyOf(flat));
-        int status = ok ? script.apply(r) : 401;
-        received.add(new Received(r.webhookId(), r.timestamp(), r.signature(), body, ok, status, r.headers()));
+                body, ok, 0, Map.copyOf(flat), Instant.now());
+        Answer answer = ok ? script.apply(r) : Answer.of(401);
+        int status = answer.status();
+        received.add(new Received(r.webhookId(), r.timestamp(), r.signature(), body, ok, status, r.headers(), r.at()));
         if (ok && status / 100 == 2) {
             verified.incrementAndGet();
         }
+        answer.headers().forEach(ctx::header);
         ctx.status(status);
     }
 

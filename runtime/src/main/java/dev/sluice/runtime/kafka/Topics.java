@@ -77,6 +77,11 @@ public final class Topics {
         return prefix + "webhooks.retry." + level;
     }
 
+    /** Webhook endpoints that answered 410 Gone; compacted, key tenantId + " " + endpoint. */
+    public String webhooksDisabled() {
+        return prefix + "webhooks.disabled";
+    }
+
     public String deadLetters() {
         return prefix + "dead-letters";
     }
@@ -117,6 +122,7 @@ public final class Topics {
         for (int level = 1; level <= layout.webhookRetryLevels(); level++) {
             specs.add(TopicSpec.delete(webhookRetry(level), jp, Duration.ofDays(3)));
         }
+        specs.add(TopicSpec.compact(webhooksDisabled(), 1));
         specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
         return specs.stream().map(s -> s.withReplication(layout.replicationFactor())).toList();
     }

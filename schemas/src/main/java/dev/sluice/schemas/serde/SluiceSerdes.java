@@ -2,6 +2,7 @@ package dev.sluice.schemas.serde;
 
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
@@ -73,6 +74,10 @@ public final class SluiceSerdes {
 
     public ModelSerde<WebhookDelivery, dev.sluice.avro.WebhookDelivery> webhookDeliveries() {
         return serde(dev.sluice.avro.WebhookDelivery.class, AvroMapping::toAvro, AvroMapping::fromAvro);
+    }
+
+    public ModelSerde<DisabledEndpoint, dev.sluice.avro.DisabledEndpoint> disabledEndpoints() {
+        return serde(dev.sluice.avro.DisabledEndpoint.class, AvroMapping::toAvro, AvroMapping::fromAvro);
     }
 
     public ModelSerde<DeadLetter, dev.sluice.avro.DeadLetter> deadLetters() {
