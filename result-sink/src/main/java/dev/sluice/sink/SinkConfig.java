@@ -1,6 +1,7 @@
 package dev.sluice.sink;
 
 import dev.sluice.sink.webhook.EndpointGuard;
+import dev.sluice.sink.webhook.RetrySchedule;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
@@ -22,14 +23,28 @@ public record SinkConfig(
 
     public static final int DEFAULT_OPS_PORT = 9403;
 
-    /** The webhook dispatcher's settings. */
-    /** @param allowedHosts hosts, addresses and CIDR networks deliveries may go to although not public */
-    public record Webhooks(boolean enabled, String groupId, int maxInFlight, Duration timeout, List<Duration> backoff,
-            Duration maxRetryAfter, List<String> allowedHosts) {
-        /** Tries in all: the first plus one per backoff step. */
-        public int maxAttempts() {
-            return backoff.size() + 1;
+    /**
+     * The webhook dispatcher's settings.
+     *
+     * @param maxInFlight first tries at once
+     * @param retryMaxInFlight deliveries each retry level holds at once, waiting or trying
+     * @param allowedHosts hosts, addresses and CIDR networks deliveries may go to although not public
+     */
+    public record Webhooks(boolean enabled, String groupId, int maxInFlight, int retryMaxInFlight, Duration timeout,
+            RetrySchedule retries, List<String> allowedHosts) {
+    }
+
+    /** {@code webhooks.backoff}: one retry topic per step, so no more steps than topics. */
+    private static RetrySchedule retries(Settings s, KafkaSettings kafka) {
+        List<Duration> delays = s.durations("webhooks.backoff", RetrySchedule.DEFAULT_DELAYS, Duration.ZERO,
+                Duration.ofDays(1));
+        int levels = kafka.layout().webhookRetryLevels();
+        if (delays.size() > levels) {
+            s.problem("webhooks.backoff has " + delays.size() + " steps but there are " + levels
+                    + " retry topics; raise topics.webhook.retry.levels or shorten the schedule");
         }
+        return new RetrySchedule(delays, s.duration("webhooks.max.retry.after", Duration.ofHours(1), Duration.ZERO,
+                Duration.ofDays(1)));
     }
 
     /** {@code webhooks.allowed.hosts}, each entry checked now so a typo is reported at start. */
@@ -46,8 +61,6 @@ public record SinkConfig(
 
     public static SinkConfig read(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s);
-        List<Duration> backoff = s.durations("webhooks.backoff", List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofMinutes(2)), Duration.ZERO, Duration.ofHours(24));
         return new SinkConfig(kafka,
                 s.string("sink.application.id", kafka.groupId("sluice-sink")),
                 s.path("sink.state.dir", Path.of("state", "sink")),
@@ -58,9 +71,9 @@ public record SinkConfig(
                         s.bool("webhooks.enabled", true),
                         s.string("webhooks.group.id", kafka.groupId("sluice-webhooks")),
                         s.intValue("webhooks.max.in.flight", 256, 1, 100_000),
+                        s.intValue("webhooks.retry.max.in.flight", 1024, 1, 100_000),
                         s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5)),
-                        List.copyOf(backoff),
-                        s.duration("webhooks.max.retry.after", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24)),
+                        retries(s, kafka),
                         allowedHosts(s)),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));

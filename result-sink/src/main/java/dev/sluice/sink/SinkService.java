@@ -1,21 +1,29 @@
 package dev.sluice.sink;
 
+import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.kafka.ClientProps;
+import dev.sluice.runtime.kafka.CompactedTable;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
+import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sink.webhook.DisabledEndpoints;
 import dev.sluice.sink.webhook.EndpointGuard;
+import dev.sluice.sink.webhook.RetryLevel;
 import dev.sluice.sink.webhook.WebhookDispatcher;
 import dev.sluice.sink.webhook.WebhookSender;
+import dev.sluice.sink.webhook.WebhookTries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +44,14 @@ public final class SinkService implements SluiceService {
     private final PrometheusMeterRegistry metrics;
     private final StreamsRunner runner;
     private final TenantDirectory tenants;
+    private final CompactedTable<DisabledEndpoint> disabled;
     private final KafkaProducer<String, byte[]> producer;
-    private final ConcurrentRecordLoop webhooks;
-    private final Thread webhookThread;
+    /** The first tries (from llm.results), then one loop per retry level. */
+    private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
+    private final List<Thread> webhookThreads = new ArrayList<>();
     private OpsServer ops;
 
-    /** Results polled ahead of free delivery slots are held up to this size, then the topic is paused. */
+    /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
     private static final long WEBHOOK_BUFFER_BYTES = 16L << 20;
 
     public SinkService(SinkConfig config) {
@@ -53,26 +63,42 @@ public final class SinkService implements SluiceService {
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
                 config.statusRetention()).build(), props, metrics);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
-        if (config.webhooks().enabled()) {
-            this.tenants = new TenantDirectory(config.kafka(), serdes.tenants().deserializer(), instance + "-tenants");
-            this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
-            SinkConfig.Webhooks w = config.webhooks();
-            WebhookDispatcher dispatcher = new WebhookDispatcher(tenants::get,
-                    new WebhookSender(w.timeout(), Clock.systemUTC()), serdes.results().deserializer(), producer,
-                    config.kafka().topics().deadLetters(), serdes.deadLetters().serializer(), w.backoff(),
-                    w.maxRetryAfter(), Clock.systemUTC(), d -> Thread.sleep(d), metrics,
-                    new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS));
-            this.webhooks = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
-                    w.groupId(), instance + "-webhooks")), List.of(config.kafka().topics().results()), dispatcher,
-                    new ConcurrentRecordLoop.Limits(w.maxInFlight(), WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200),
-                            Duration.ofSeconds(30)), Clock.systemUTC());
-            this.webhookThread = Thread.ofPlatform().name(instance + "-webhooks").unstarted(this::dispatchWebhooks);
-        } else {
+        if (!config.webhooks().enabled()) {
             this.tenants = null;
+            this.disabled = null;
             this.producer = null;
-            this.webhooks = null;
-            this.webhookThread = null;
+            return;
         }
+        Topics topics = config.kafka().topics();
+        SinkConfig.Webhooks w = config.webhooks();
+        this.tenants = new TenantDirectory(config.kafka(), serdes.tenants().deserializer(), instance + "-tenants");
+        this.disabled = new CompactedTable<>(config.kafka(), topics.webhooksDisabled(),
+                serdes.disabledEndpoints().deserializer(), instance + "-disabled");
+        this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
+        Clock clock = Clock.systemUTC();
+        WebhookTries tries = new WebhookTries(tenants::get, new DisabledEndpoints(disabled, producer,
+                topics.webhooksDisabled(), serdes.disabledEndpoints().serializer()),
+                new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS), new WebhookSender(w.timeout(), clock),
+                w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
+                serdes.deadLetters().serializer(), clock, metrics);
+        Decoding.Sleeper sleep = d -> Thread.sleep(d);
+        addWebhookLoop(instance + "-webhooks", w.groupId(), topics.results(), w.maxInFlight(),
+                new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
+        for (int level = 1; level <= w.retries().levels(); level++) {
+            RetryLevel handler = new RetryLevel(tries, serdes.webhookDeliveries().deserializer(), clock, sleep);
+            handler.attach(addWebhookLoop(instance + "-webhooks-retry-" + level, w.groupId() + "-retry-" + level,
+                    topics.webhookRetry(level), w.retryMaxInFlight(), handler));
+        }
+    }
+
+    private ConcurrentRecordLoop addWebhookLoop(String clientId, String group, String topic, int maxInFlight,
+            ConcurrentRecordLoop.Handler handler) {
+        ConcurrentRecordLoop loop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
+                group, clientId)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
+                WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), Duration.ofSeconds(30)), Clock.systemUTC());
+        webhookLoops.add(loop);
+        webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));
+        return loop;
     }
 
     @Override
@@ -87,23 +113,27 @@ public final class SinkService implements SluiceService {
         }
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
-        if (webhooks != null) {
+        if (tenants != null) {
             tenants.start();
-            webhookThread.start();
+            disabled.start();
+            webhookThreads.forEach(Thread::start);
         }
     }
 
-    /** Dispatching starts once every tenant is known, so no early result is skipped as "unknown tenant". */
-    private void dispatchWebhooks() {
+    /**
+     * Dispatching starts once every tenant and disabled endpoint is known, so no early result is
+     * skipped as "unknown tenant" or sent to a disabled endpoint.
+     */
+    private void dispatch(ConcurrentRecordLoop loop) {
         try {
-            if (!tenants.awaitLoaded(Duration.ofSeconds(60))) {
-                log.warn("Tenants not loaded after 60 s; delivering anyway");
+            if (!tenants.awaitLoaded(Duration.ofSeconds(60)) || !disabled.awaitLoaded(Duration.ofSeconds(60))) {
+                log.warn("Tenants or disabled endpoints not loaded after 60 s; delivering anyway");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        webhooks.run();
+        loop.run();
     }
 
     @Override
@@ -111,10 +141,15 @@ public final class SinkService implements SluiceService {
         Health streams = runner.health();
         Map<String, Object> details = new LinkedHashMap<>(streams.details());
         boolean up = streams.up();
-        if (webhooks != null) {
-            boolean dispatching = webhookThread.isAlive() && webhooks.healthy();
+        if (!webhookLoops.isEmpty()) {
+            boolean dispatching = true;
+            int inFlight = 0;
+            for (int i = 0; i < webhookLoops.size(); i++) {
+                dispatching &= webhookThreads.get(i).isAlive() && webhookLoops.get(i).healthy();
+                inFlight += webhookLoops.get(i).inFlightCounter().get();
+            }
             details.put("webhooks", dispatching ? "UP" : "DOWN");
-            details.put("webhooksInFlight", webhooks.inFlightCounter().get());
+            details.put("webhooksInFlight", inFlight);
             up &= dispatching;
         }
         return new Health(up, details);
@@ -122,7 +157,7 @@ public final class SinkService implements SluiceService {
 
     @Override
     public boolean ready() {
-        return runner.running() && (webhooks == null || webhooks.assigned());
+        return runner.running() && (webhookLoops.isEmpty() || webhookLoops.getFirst().assigned());
     }
 
     @Override
@@ -132,15 +167,18 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void close() {
-        if (webhooks != null) {
-            webhooks.stop();
+        if (tenants != null) {
+            webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {
-                webhookThread.join(Duration.ofSeconds(45).toMillis());
+                for (Thread t : webhookThreads) {
+                    t.join(Duration.ofSeconds(45).toMillis());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             producer.close(Duration.ofSeconds(10));
             tenants.close();
+            disabled.close();
         }
         runner.close();
         if (ops != null) {

@@ -7,6 +7,7 @@ import dev.sluice.devstack.webhooks.WebhookReceiver;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmRequest;
@@ -15,6 +16,7 @@ import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.model.TenantSpend;
 import dev.sluice.model.Usage;
+import dev.sluice.model.WebhookDelivery;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
@@ -54,16 +56,21 @@ class SinkIT {
     }
 
     private static Setup setup(KafkaStack kafka, Path state) {
-        return setup(kafka, state, "127.0.0.1");
+        return setup(kafka, state, Map.of());
     }
 
-    /** {@code allowed}: the test receivers listen on loopback, which the SSRF guard refuses unless allowed. */
-    private static Setup setup(KafkaStack kafka, Path state, String allowed) {
+    /**
+     * Three retries 20 ms apart unless {@code overrides} says otherwise. The test receivers listen
+     * on loopback, which the SSRF guard refuses unless allowed: {@code webhooks.allowed.hosts} is
+     * 127.0.0.1 unless overridden.
+     */
+    private static Setup setup(KafkaStack kafka, Path state, Map<String, String> overrides) {
         String prefix = kafka.newPrefix();
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("sink.state.dir", state.toString());
         values.put("webhooks.backoff", "20ms,20ms,20ms");
-        values.put("webhooks.allowed.hosts", allowed);
+        values.put("webhooks.allowed.hosts", "127.0.0.1");
+        values.putAll(overrides);
         Settings settings = new Settings(ConfigSource.of(values));
         SinkConfig config = SinkConfig.read(settings);
         settings.validate();
@@ -154,35 +161,151 @@ class SinkIT {
     }
 
     @Test
-    void shouldDeadLetterADeliveryWhoseEndpointNeverAccepts(KafkaStack kafka, @TempDir Path dir) throws Exception {
+    void shouldTryAgainThroughTheRetryTopicsWithTheSameWebhookIdHonouringRetryAfter(KafkaStack kafka,
+            @TempDir Path dir) throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.backoff", "300ms,300ms,300ms,300ms"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("later.secret"), secret);
+        AtomicInteger tries = new AtomicInteger();
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            // Fails the first three tries, the first asking for 2 s; takes the fourth.
+            receiver.answer(r -> switch (tries.incrementAndGet()) {
+                case 1 -> new WebhookReceiver.Answer(503, Map.of("Retry-After", "2"));
+                case 2, 3 -> WebhookReceiver.Answer.of(500);
+                default -> WebhookReceiver.Answer.of(204);
+            });
+            sink.start();
+            putTenant(producer, s, "later", receiver.url(), secretFile);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "later", s.serdes().results().serializer()
+                    .serialize(s.topics().completions(), succeeded("retry-1", "later")))).get();
+
+            await().alias("the fourth try accepted").atMost(Duration.ofSeconds(60))
+                    .until(receiver::distinctAccepted, n -> n == 1);
+            List<WebhookReceiver.Received> got = receiver.received();
+            assertThat(got).hasSize(4).allSatisfy(r -> {
+                assertThat(r.webhookId()).isEqualTo("retry-1");
+                assertThat(r.verified()).isTrue();
+            });
+            assertThat(got).extracting(WebhookReceiver.Received::answeredStatus).containsExactly(503, 500, 500, 204);
+            assertThat(got).extracting(WebhookReceiver.Received::body).containsOnly(got.getFirst().body());
+            assertThat(Duration.between(got.get(0).at(), got.get(1).at())).as("Retry-After: 2 honoured")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+            assertThat(Duration.between(got.get(1).at(), got.get(2).at())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(Duration.between(got.get(2).at(), got.get(3).at())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+
+            // each failed try put the delivery on the next level: attempt n on llm.webhooks.retry.n
+            for (int level = 1; level <= 3; level++) {
+                String topic = s.topics().webhookRetry(level);
+                var waiting = kafka.readUntil(topic, r -> !r.isEmpty(), Duration.ofSeconds(10));
+                assertThat(waiting).hasSize(1);
+                WebhookDelivery d = s.serdes().webhookDeliveries().deserializer().deserialize(topic,
+                        waiting.getFirst().value());
+                assertThat(d.requestId()).isEqualTo("retry-1");
+                assertThat(d.attempt()).isEqualTo(level);
+                assertThat(d.lastStatus()).isEqualTo(level == 1 ? 503 : 500);
+            }
+            assertThat(kafka.readUntil(s.topics().webhookRetry(4), r -> false, Duration.ofSeconds(1))).isEmpty();
+            assertThat(kafka.readUntil(s.topics().deadLetters(), r -> false, Duration.ofSeconds(1))).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldDisableAnEndpointThatAnswersGoneUntilTheTenantIsWrittenAgain(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
         Setup s = setup(kafka, dir.resolve("state"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("gone.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("gone-1") ? 410 : 204);
+            sink.start();
+            putTenant(producer, s, "moved", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
+                    s.topics().completions(), succeeded("gone-1", "moved")))).get();
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letter(s, letters.getFirst()).errorClass()).isEqualTo("WebhookEndpointGone");
+            var disabled = kafka.readUntil(s.topics().webhooksDisabled(), r -> !r.isEmpty(), Duration.ofSeconds(10));
+            DisabledEndpoint off = s.serdes().disabledEndpoints().deserializer().deserialize(
+                    s.topics().webhooksDisabled(), disabled.getFirst().value());
+            assertThat(off.endpoint()).isEqualTo(receiver.url());
+            assertThat(off.requestId()).isEqualTo("gone-1");
+            assertThat(metrics(sink)).contains(
+                    "sluice_webhook_endpoints_disabled_total{service=\"result-sink\",tenant=\"moved\"} 1.0");
+
+            // the next result for that endpoint is not sent; it is a dead letter saying why
+            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
+                    s.topics().completions(), succeeded("gone-2", "moved")))).get();
+            letters = kafka.readUntil(s.topics().deadLetters(), r -> r.size() >= 2, Duration.ofSeconds(60));
+            assertThat(letter(s, letters.get(1)).errorClass()).isEqualTo("WebhookEndpointDisabled");
+            assertThat(letter(s, letters.get(1)).errorMessage()).contains("410").contains("sluice tenants put");
+            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId).containsExactly("gone-1");
+
+            // writing the tenant again enables it
+            putTenant(producer, s, "moved", receiver.url(), secretFile);
+            // The tenants topic is followed, not read on demand: give the sink's follower a moment.
+            Thread.sleep(500);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
+                    s.topics().completions(), succeeded("gone-3", "moved")))).get();
+            await().atMost(Duration.ofSeconds(60)).until(receiver::distinctAccepted, n -> n == 1);
+            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
+                    .containsExactly("gone-1", "gone-3");
+        }
+    }
+
+    @Test
+    void shouldDeadLetterADeliveryWhoseEndpointNeverAnswersAfterTheSchedule(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.timeout", "300ms",
+                "webhooks.backoff", "100ms,200ms,300ms"));
         String secret = newSecret();
         Path secretFile = Files.writeString(dir.resolve("down.secret"), secret);
         try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
                 var producer = kafka.producer();
                 SinkService sink = new SinkService(s.config())) {
-            receiver.answerWith(r -> 500);
+            receiver.answer(r -> {
+                try {
+                    Thread.sleep(2_000); // far past the sender's 300 ms timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return WebhookReceiver.Answer.of(204);
+            });
             sink.start();
             putTenant(producer, s, "down", receiver.url(), secretFile);
             producer.send(new ProducerRecord<>(s.topics().completions(), "down", s.serdes().results().serializer()
                     .serialize(s.topics().completions(), succeeded("never-1", "down")))).get();
 
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
-            DeadLetter letter = s.serdes().deadLetters().deserializer().deserialize(s.topics().deadLetters(),
-                    letters.getFirst().value());
+            DeadLetter letter = letter(s, letters.getFirst());
             assertThat(letter.stage()).isEqualTo("deliver");
-            assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
-            assertThat(letter.errorMessage()).contains("4 tries").contains("500");
-            assertThat(receiver.received()).hasSize(4).extracting(WebhookReceiver.Received::webhookId)
-                    .containsOnly("never-1");
+            assertThat(letter.errorClass()).isEqualTo("WebhookDeliveryFailed");
+            assertThat(letter.sourceTopic()).isEqualTo(s.topics().webhookRetry(3));
+            assertThat(letter.errorMessage()).contains("4 tries").contains("100ms, 200ms, 300ms")
+                    .contains("HttpTimeoutException");
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 4);
+            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId).containsOnly("never-1");
             assertThat(sink.health().up()).isTrue();
         }
+    }
+
+    private static String metrics(SinkService sink) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + sink.opsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static DeadLetter letter(Setup s, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
+        return s.serdes().deadLetters().deserializer().deserialize(s.topics().deadLetters(), r.value());
     }
 
     @Test
     void shouldNeverCallAnEndpointOnAPrivateAddressThatIsNotAllowListed(KafkaStack kafka, @TempDir Path dir)
             throws Exception {
-        Setup s = setup(kafka, dir.resolve("state"), "");
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.allowed.hosts", ""));
         String secret = newSecret();
         Path secretFile = Files.writeString(dir.resolve("inside.secret"), secret);
         try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);

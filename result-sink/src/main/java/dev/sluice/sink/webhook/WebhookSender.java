@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.Executors;
 
@@ -105,14 +104,24 @@ public final class WebhookSender {
         return signatures.toString();
     }
 
-    private static Duration retryAfter(HttpResponse<?> response) {
-        Optional<String> v = response.headers().firstValue("retry-after");
-        if (v.isEmpty()) {
-            return null;
+    private Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("retry-after").map(v -> parseRetryAfter(v, clock.instant()))
+                .orElse(null);
+    }
+
+    /** A Retry-After value: delay-seconds or an HTTP date (RFC 9110); null when it is neither. */
+    static Duration parseRetryAfter(String value, java.time.Instant now) {
+        String v = value.strip();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException e) {
+            // not delay-seconds; maybe a date
         }
         try {
-            return Duration.ofSeconds(Long.parseLong(v.get().strip()));
-        } catch (NumberFormatException e) {
+            java.time.Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+        } catch (java.time.format.DateTimeParseException e) {
             return null;
         }
     }

@@ -1,0 +1,211 @@
+package dev.sluice.sink.webhook;
+
+import com.standardwebhooks.Webhook;
+import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DisabledEndpoint;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.WebhookDelivery;
+import dev.sluice.runtime.Tracing;
+import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.kafka.DeadLetters;
+import dev.sluice.runtime.kafka.Decoding;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tenants.SecretRefs;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One try of a webhook delivery and what follows from it. Before the try: the tenant must still
+ * exist, the endpoint must not be disabled or refused by the {@link EndpointGuard}, and a signing
+ * secret must be configured. After it, the delivery is either done (2xx), disabled with its
+ * endpoint (410 Gone), written to the next retry level with its time of the next try, or, after
+ * the last level, a dead letter. Every try sends the same body with the same {@code webhook-id}
+ * (the requestId), signed anew with the tenant's current secrets.
+ *
+ * <p>Everything written (the next level, a dead letter, a disabled endpoint) is acknowledged
+ * before this returns, so the record that led here may be committed.
+ */
+public final class WebhookTries {
+    private static final Logger log = LoggerFactory.getLogger(WebhookTries.class);
+
+    private final Function<String, Optional<TenantConfig>> tenants;
+    private final DisabledEndpoints disabled;
+    private final EndpointGuard guard;
+    private final WebhookSender sender;
+    private final RetrySchedule schedule;
+    private final Producer<String, byte[]> producer;
+    private final Topics topics;
+    private final Serializer<WebhookDelivery> deliveries;
+    private final Serializer<DeadLetter> deadLetters;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    public WebhookTries(Function<String, Optional<TenantConfig>> tenants, DisabledEndpoints disabled,
+            EndpointGuard guard, WebhookSender sender, RetrySchedule schedule, Producer<String, byte[]> producer,
+            Topics topics, Serializer<WebhookDelivery> deliveries, Serializer<DeadLetter> deadLetters, Clock clock,
+            MeterRegistry metrics) {
+        this.tenants = tenants;
+        this.disabled = disabled;
+        this.guard = guard;
+        this.sender = sender;
+        this.schedule = schedule;
+        this.producer = producer;
+        this.topics = topics;
+        this.deliveries = deliveries;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public RetrySchedule schedule() {
+        return schedule;
+    }
+
+    /**
+     * Makes try {@code delivery.attempt() + 1} of the delivery that {@code source} carries (a
+     * result, or a delivery on a retry level).
+     */
+    public void attempt(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery) throws Exception {
+        String tenantId = delivery.tenantId();
+        Optional<TenantConfig> tenant = tenants.apply(tenantId);
+        if (tenant.isEmpty()) {
+            skipped("unknown_tenant", delivery.requestId(), tenantId);
+            return;
+        }
+        Optional<DisabledEndpoint> off = disabled.disabling(tenant.get(), delivery.endpoint());
+        if (off.isPresent()) {
+            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            deadLetter(source, "WebhookEndpointDisabled", "the endpoint answered " + off.get().httpStatus()
+                    + " Gone at " + off.get().disabledAt() + " (delivery " + off.get().requestId() + ") and is"
+                    + " disabled until the tenant's configuration is written again (sluice tenants put)");
+            return;
+        }
+        // Checked before every try: a name's DNS answer may change between tries.
+        Optional<String> refused = guard.refusal(delivery.endpoint());
+        if (refused.isPresent()) {
+            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            log.warn("Webhook for {} of tenant {} refused: {}", delivery.requestId(), tenantId, refused.get());
+            deadLetter(source, "WebhookEndpointRefused", refused.get());
+            return;
+        }
+        List<Webhook> signers;
+        try {
+            signers = WebhookSender.signers(resolve(tenant.get().webhooks().signingSecretRefs()));
+        } catch (IllegalArgumentException e) {
+            deadLetter(source, "NoSigningSecret", "tenant " + tenantId + ": " + e.getMessage());
+            return;
+        }
+        long start = clock.millis();
+        WebhookSender.Attempt attempt = sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(),
+                signers, Tracing.from(source.headers()));
+        Timer.builder("sluice_webhook_latency").tag("tenant", tenantId).register(metrics)
+                .record(Duration.ofMillis(clock.millis() - start));
+        int tries = delivery.attempt() + 1;
+        if (attempt.delivered()) {
+            metrics.counter("sluice_webhooks_delivered_total", "tenant", tenantId).increment();
+            return;
+        }
+        if (attempt.status() == 410) {
+            disable(source, delivery, tries);
+            return;
+        }
+        Optional<Duration> wait = schedule.delayAfter(tries, attempt.retryAfter());
+        if (wait.isEmpty()) {
+            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            deadLetter(source, "WebhookDeliveryFailed", "no 2xx from the tenant's endpoint after " + tries
+                    + " tries (waits " + schedule.describe() + "); last: " + attempt.error());
+            return;
+        }
+        log.info("Webhook for {} to tenant {} failed (try {} of {}), next in {}: {}", delivery.requestId(), tenantId,
+                tries, schedule.maxAttempts(), RetrySchedule.words(wait.get()), attempt.error());
+        metrics.counter("sluice_webhooks_retried_total", "tenant", tenantId).increment();
+        Instant now = clock.instant();
+        WebhookDelivery next = new WebhookDelivery(delivery.requestId(), tenantId, delivery.endpoint(),
+                delivery.body(), tries, now.plus(wait.get()), attempt.status() == 0 ? null : attempt.status(),
+                attempt.error(), delivery.attempt() == 0 ? now : delivery.firstAttemptAt());
+        schedule(source, next, topics.webhookRetry(tries));
+    }
+
+    /** Writes the delivery to a retry level, keeping the trace of the record it came from. */
+    public void schedule(ConsumerRecord<String, byte[]> source, WebhookDelivery next, String topic) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        var trace = source.headers().lastHeader(Tracing.TRACEPARENT);
+        if (trace != null) {
+            headers.add(Tracing.TRACEPARENT, trace.value());
+        }
+        producer.send(new ProducerRecord<>(topic, null, next.requestId(), deliveries.serialize(topic, next), headers))
+                .get();
+    }
+
+    private void disable(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, int tries) throws Exception {
+        String tenantId = delivery.tenantId();
+        disabled.disable(new DisabledEndpoint(tenantId, delivery.endpoint(), 410, delivery.requestId(),
+                clock.instant()));
+        metrics.counter("sluice_webhook_endpoints_disabled_total", "tenant", tenantId).increment();
+        metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+        log.warn("Webhook endpoint of tenant {} answered 410 Gone to {} (try {}); it is disabled until the tenant's"
+                + " configuration is written again", tenantId, delivery.requestId(), tries);
+        deadLetter(source, "WebhookEndpointGone", "the endpoint answered 410 Gone on try " + tries
+                + "; it is disabled until the tenant's configuration is written again (sluice tenants put)");
+    }
+
+    private static List<Secret> resolve(List<String> refs) {
+        if (refs.isEmpty()) {
+            throw new IllegalArgumentException("no signing secret is configured; deliveries are never sent unsigned");
+        }
+        List<Secret> out = new ArrayList<>();
+        for (String ref : refs) {
+            out.add(SecretRefs.resolve(ref));
+        }
+        return out;
+    }
+
+    /**
+     * The record's value, waiting while the schema registry cannot be reached; null when the value
+     * cannot be read at all, after writing it to the dead letters (stage {@code deserialize}).
+     */
+    public <T> T decode(ConsumerRecord<String, byte[]> record, Deserializer<T> deserializer, Decoding.Sleeper sleeper)
+            throws Exception {
+        try {
+            return Decoding.waitingOutRegistry(() -> deserializer.deserialize(record.topic(), record.value()), sleeper,
+                    e -> log.warn("Record {}-{}@{} waits for the schema registry: {}", record.topic(),
+                            record.partition(), record.offset(), e.getMessage()));
+        } catch (RuntimeException e) {
+            deadLetter(record, "deserialize", e.getClass().getName(), String.valueOf(e.getMessage()));
+            return null;
+        }
+    }
+
+    /** A result that gets no webhook (its tenant is unknown, or has no endpoint). */
+    public void skipped(String reason, String requestId, String tenantId) {
+        metrics.counter("sluice_webhooks_skipped_total", "reason", reason).increment();
+        log.debug("No webhook for {} of tenant {}: {}", requestId, tenantId, reason);
+    }
+
+    /** A dead letter (stage {@code deliver}) for the record that carried the delivery, acknowledged. */
+    public void deadLetter(ConsumerRecord<String, byte[]> record, String errorClass, String message) throws Exception {
+        deadLetter(record, "deliver", errorClass, message);
+    }
+
+    public void deadLetter(ConsumerRecord<String, byte[]> record, String stage, String errorClass, String message)
+            throws Exception {
+        String topic = topics.deadLetters();
+        DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
+        producer.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter))).get();
+    }
+}
