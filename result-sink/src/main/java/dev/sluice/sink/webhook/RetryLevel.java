@@ -57,7 +57,7 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler {
             return;
         }
         if (!waitUntil(new TopicPartition(record.topic(), record.partition()), delivery.notBefore())) {
-            tries.schedule(record, delivery, record.topic());
+            tries.writeToLevel(record, delivery, record.topic());
             return;
         }
         try {

@@ -72,10 +72,6 @@ public final class WebhookTries {
         this.metrics = metrics;
     }
 
-    public RetrySchedule schedule() {
-        return schedule;
-    }
-
     /**
      * Makes try {@code delivery.attempt() + 1} of the delivery that {@code source} carries (a
      * result, or a delivery on a retry level).
@@ -137,12 +133,13 @@ public final class WebhookTries {
         Instant now = clock.instant();
         WebhookDelivery next = new WebhookDelivery(delivery.requestId(), tenantId, delivery.endpoint(),
                 delivery.body(), tries, now.plus(wait.get()), attempt.status() == 0 ? null : attempt.status(),
-                attempt.error(), delivery.attempt() == 0 ? now : delivery.firstAttemptAt());
-        schedule(source, next, topics.webhookRetry(tries));
+                attempt.error(), delivery.firstAttemptAt());
+        writeToLevel(source, next, topics.webhookRetry(tries));
     }
 
     /** Writes the delivery to a retry level, keeping the trace of the record it came from. */
-    public void schedule(ConsumerRecord<String, byte[]> source, WebhookDelivery next, String topic) throws Exception {
+    public void writeToLevel(ConsumerRecord<String, byte[]> source, WebhookDelivery next, String topic)
+            throws Exception {
         RecordHeaders headers = new RecordHeaders();
         var trace = source.headers().lastHeader(Tracing.TRACEPARENT);
         if (trace != null) {
