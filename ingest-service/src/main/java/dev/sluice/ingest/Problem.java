@@ -6,7 +6,7 @@ import java.util.List;
  * An RFC 9457 problem answer ({@code application/problem+json}): a stable type URI, a status, a
  * detail sentence, and one entry per invalid field so a client can fix them all in one go.
  */
-record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
     static final String BASE = "https://sluice.dev/problems/";
 
     record FieldError(String field, String message) {
@@ -28,6 +28,14 @@ record Problem(String type, String title, int status, String detail, List<FieldE
 
     static Problem unavailable(String detail) {
         return new Problem(BASE + "unavailable", "The request could not be stored", 503, detail, List.of());
+    }
+
+    public static Problem notFound(String detail) {
+        return new Problem(BASE + "not-found", "No such resource", 404, detail, List.of());
+    }
+
+    public static Problem statusUnavailable(String detail) {
+        return new Problem(BASE + "status-unavailable", "Job status is unavailable for now", 503, detail, List.of());
     }
 
     static Problem unsupportedMediaType(String got) {
