@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Every job's latest status by requestId, read from the compacted llm.job-status topic into a
  * persistent RocksDB store on this instance's disk, so it holds more jobs than memory would and a
- * restart reads only what was written since the last checkpoint (ADR 0009). It is a Kafka Streams
+ * restart reads only what was written since the last checkpoint (ADR 0010). It is a Kafka Streams
  * app made of one global store: every instance reads every partition, committed records only, and
  * joins no consumer group. Callers read it and subscribe to a job's changes; a tombstone removes
  * the job.
