@@ -1,5 +1,6 @@
 package dev.sluice.schemas;
 
+import dev.sluice.model.ApiKey;
 import dev.sluice.model.Attempt;
 import dev.sluice.model.BatchJob;
 import dev.sluice.model.BatchState;
@@ -268,6 +269,18 @@ public final class AvroMapping {
                         mapList(e.getVariants(), v -> new TenantConfig.Variant(v.getName(), v.getWeight(),
                                 convert(v.getTier(), Tier.class), v.getModel())))),
                 t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt());
+    }
+
+    // ---- ApiKey ----
+
+    public static dev.sluice.avro.ApiKey toAvro(ApiKey k) {
+        return new dev.sluice.avro.ApiKey(k.keyId(), k.tenantId(), k.sha256(), k.label(), k.createdAt(),
+                k.revokedAt());
+    }
+
+    public static ApiKey fromAvro(dev.sluice.avro.ApiKey k) {
+        return new ApiKey(k.getKeyId(), k.getTenantId(), k.getSha256(), k.getLabel(), k.getCreatedAt(),
+                k.getRevokedAt());
     }
 
     // ---- JobStatus, TenantSpend, ProviderBatch, WebhookDelivery, DisabledEndpoint, DeadLetter ----

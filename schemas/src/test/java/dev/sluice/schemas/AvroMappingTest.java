@@ -2,6 +2,7 @@ package dev.sluice.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.model.ApiKey;
 import dev.sluice.model.Attempt;
 import dev.sluice.model.BatchJob;
 import dev.sluice.model.BatchState;
@@ -111,6 +112,15 @@ class AvroMappingTest {
                         new TenantConfig.Variant("B", 3, Tier.LARGE, "gpt-4o")))),
                 7200, 3, T);
         assertThat(roundTrip(serdes.tenants(), tenant)).isEqualTo(tenant);
+    }
+
+    @Test
+    void shouldRoundTripAnApiKeyValidAndRevoked() {
+        ApiKey key = new ApiKey("k7q2m4x9c1ab", "acme", "ab".repeat(32), "ci deploys", T, null);
+        ApiKey revoked = key.revoke(T.plusSeconds(60));
+        assertThat(roundTrip(serdes.apiKeys(), key)).isEqualTo(key);
+        assertThat(roundTrip(serdes.apiKeys(), revoked)).isEqualTo(revoked);
+        assertThat(roundTrip(serdes.apiKeys(), revoked).revoked()).isTrue();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sluice.schemas.serde;
 
+import dev.sluice.model.ApiKey;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DisabledEndpoint;
@@ -58,6 +59,10 @@ public final class SluiceSerdes {
 
     public ModelSerde<TenantConfig, dev.sluice.avro.TenantConfig> tenants() {
         return serde(dev.sluice.avro.TenantConfig.class, AvroMapping::toAvro, AvroMapping::fromAvro);
+    }
+
+    public ModelSerde<ApiKey, dev.sluice.avro.ApiKey> apiKeys() {
+        return serde(dev.sluice.avro.ApiKey.class, AvroMapping::toAvro, AvroMapping::fromAvro);
     }
 
     public ModelSerde<JobStatus, dev.sluice.avro.JobStatus> jobStatus() {
