@@ -33,6 +33,11 @@ public final class Topics {
         return prefix + "tenants";
     }
 
+    /** Tenants' API keys, by keyId; only hashes (ADR 0009). */
+    public String apiKeys() {
+        return prefix + "api-keys";
+    }
+
     public String job(Tier tier, Priority priority) {
         if (tier == Tier.AUTO) {
             throw new IllegalArgumentException("AUTO is resolved by the router; there is no AUTO job topic");
@@ -107,6 +112,7 @@ public final class Topics {
         List<TopicSpec> specs = new ArrayList<>();
         specs.add(TopicSpec.delete(requests(), tp, Duration.ofDays(7)));
         specs.add(TopicSpec.compact(tenants(), 1));
+        specs.add(TopicSpec.compact(apiKeys(), 1));
         for (String job : jobTopics(ROUTED_TIERS)) {
             specs.add(TopicSpec.delete(job, jp, Duration.ofDays(7)));
         }

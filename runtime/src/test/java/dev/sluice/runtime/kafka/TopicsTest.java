@@ -29,11 +29,12 @@ class TopicsTest {
                 "x.job-events")) {
             assertThat(specs.get(tenantKeyed).partitions()).as(tenantKeyed).isEqualTo(12);
         }
-        for (String compacted : List.of("x.tenants", "x.batches", "x.job-status", "x.spend")) {
+        for (String compacted : List.of("x.tenants", "x.api-keys", "x.batches", "x.job-status", "x.spend")) {
             assertThat(specs.get(compacted).configs()).as(compacted).containsEntry("cleanup.policy", "compact");
         }
         assertThat(specs.get("x.requests").configs()).containsEntry("retention.ms", Long.toString(7L * 86_400_000));
         assertThat(specs.get("x.dead-letters").configs()).containsEntry("retention.ms", Long.toString(30L * 86_400_000));
+        assertThat(specs.get("x.api-keys").partitions()).isEqualTo(1);
         assertThat(specs).containsKeys("x.jobs.large.low", "x.jobs.batch", "x.webhooks.retry.5");
         assertThat(specs.keySet()).allMatch(n -> n.startsWith("x."));
     }
