@@ -1,9 +1,13 @@
 package dev.sluice.cli.tenants;
 
 import dev.sluice.cli.KafkaTarget;
+import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.schemas.serde.SerdeConfig;
+import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,11 +18,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice tenants put|list|show|delete}: tenant configuration on the compacted tenants topic. */
+/**
+ * {@code sluice tenants put|list|show|delete}: tenant configuration on the compacted tenants topic;
+ * {@code sluice tenants keys ...}: their API keys ({@link KeysCommand}).
+ */
 @Command(name = "tenants", mixinStandardHelpOptions = true,
-        description = "Manage tenants on the compacted tenants topic.",
+        description = "Manage tenants on the compacted tenants topic, and their API keys.",
         subcommands = {TenantsCommand.Put.class, TenantsCommand.ListTenants.class, TenantsCommand.Show.class,
-            TenantsCommand.Delete.class})
+            TenantsCommand.Delete.class, KeysCommand.class})
 public final class TenantsCommand implements Runnable {
 
     @Override
@@ -26,13 +33,21 @@ public final class TenantsCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    /** Where the tenants topic is: `sluice up`'s endpoints unless told otherwise. */
+    /** Where the tenants and API keys topics are: `sluice up`'s endpoints unless told otherwise. */
     static final class Target {
         @Mixin
         KafkaTarget kafka;
 
-        TenantsTopic topic() {
-            return new TenantsTopic(kafka.bootstrap(), kafka.registryUrl(), kafka.topics().tenants());
+        private SluiceSerdes serdes() {
+            return new SluiceSerdes(SerdeConfig.registry(kafka.registryUrl(), null));
+        }
+
+        RecordTopic<TenantConfig> topic() {
+            return new RecordTopic<>(kafka.bootstrap(), kafka.topics().tenants(), serdes().tenants());
+        }
+
+        RecordTopic<ApiKey> apiKeys() {
+            return new RecordTopic<>(kafka.bootstrap(), kafka.topics().apiKeys(), serdes().apiKeys());
         }
     }
 
@@ -65,10 +80,10 @@ public final class TenantsCommand implements Runnable {
                 System.err.println("sluice: nothing was written");
                 return 2;
             }
-            TenantsTopic topic = target.topic();
+            RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
             for (TenantConfig t : tenants) {
-                topic.put(t);
+                topic.put(t.tenantId(), t);
                 System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")");
             }
             return 0;
@@ -82,7 +97,7 @@ public final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            TenantsTopic topic = target.topic();
+            RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
             Map<String, TenantConfig> tenants = topic.readAll();
             System.out.printf(Locale.ROOT, "%-20s %-12s %-7s %-12s %-12s %-10s %-9s %s%n", "TENANT", "PLAN", "TIER",
@@ -116,7 +131,7 @@ public final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            TenantsTopic topic = target.topic();
+            RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
             TenantConfig t = topic.readAll().get(id);
             if (t == null) {
@@ -129,7 +144,7 @@ public final class TenantsCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = "Remove a tenant; its later requests are rejected TENANT_UNKNOWN.")
+            description = "Remove a tenant and revoke its API keys; its later requests are rejected TENANT_UNKNOWN.")
     static final class Delete implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
         String id;
@@ -139,14 +154,28 @@ public final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TenantsTopic topic = target.topic();
+            RecordTopic<TenantConfig> topic = target.topic();
+            RecordTopic<ApiKey> keys = target.apiKeys();
             topic.check();
+            keys.check();
             if (!topic.readAll().containsKey(id)) {
                 System.err.println("sluice: no tenant " + id);
                 return 1;
             }
             topic.delete(id);
             System.out.println("deleted tenant " + id);
+            // A tenant created again under this id must not inherit the old tenant's keys (ADR 0009).
+            Instant now = Instant.now();
+            int revoked = 0;
+            for (ApiKey k : keys.readAll().values()) {
+                if (k.tenantId().equals(id) && !k.revoked()) {
+                    keys.put(k.keyId(), k.revoke(now));
+                    revoked++;
+                }
+            }
+            if (revoked > 0) {
+                System.out.println("revoked " + revoked + " API key" + (revoked == 1 ? "" : "s") + " of " + id);
+            }
             return 0;
         }
     }

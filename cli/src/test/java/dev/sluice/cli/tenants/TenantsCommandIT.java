@@ -2,10 +2,15 @@ package dev.sluice.cli.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.model.ApiKey;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tenants.ApiKeys;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +18,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -75,6 +82,81 @@ class TenantsCommandIT {
         assertThat(sluice(kafka, prefix, "delete", "globex").exit()).isZero();
         assertThat(sluice(kafka, prefix, "list").out()).doesNotContain("globex").contains("1 tenant");
         assertThat(sluice(kafka, prefix, "show", "globex").exit()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCreateListAndRevokeApiKeysPrintingEachKeyOnceAndStoringOnlyItsHash(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        String prefix = topicsWithTenantAcme(kafka, dir);
+
+        Run create = sluice(kafka, prefix, "keys", "create", "acme", "--label", "ci deploys");
+
+        assertThat(create.exit()).as(create.err()).isZero();
+        String key = create.out().strip();
+        // Booleans, not the strings themselves, so that a failure does not print a key.
+        assertThat(Pattern.matches("slk_[a-z2-7]{12}_[A-Za-z0-9_-]{43}", key)).as("stdout is one key").isTrue();
+        String keyId = ApiKeys.keyIdOf(key).orElseThrow();
+        assertThat(create.err()).contains("created API key " + keyId + " for tenant acme");
+        assertThat((create.out() + create.err()).split(Pattern.quote(key), -1).length - 1).as("times the key is printed")
+                .isEqualTo(1);
+        ApiKey stored = storedKeys(kafka, prefix).getLast();
+        assertThat(stored.keyId()).isEqualTo(keyId);
+        assertThat(stored.tenantId()).isEqualTo("acme");
+        assertThat(stored.label()).isEqualTo("ci deploys");
+        assertThat(stored.revokedAt()).isNull();
+        assertThat(ApiKeys.matches(key, stored.sha256())).as("the stored hash is the key's").isTrue();
+
+        Run list = sluice(kafka, prefix, "keys", "list", "acme");
+        assertThat(list.out()).contains(keyId).contains("ci deploys").contains("1 key, 1 valid")
+                .doesNotContain(stored.sha256());
+        assertThat(list.out().contains(key)).as("list prints the key").isFalse();
+
+        Run revoke = sluice(kafka, prefix, "keys", "revoke", keyId);
+        assertThat(revoke.exit()).isZero();
+        assertThat(revoke.out()).contains("revoked API key " + keyId + " of tenant acme");
+        assertThat(storedKeys(kafka, prefix).getLast().revokedAt()).isNotNull();
+        assertThat(sluice(kafka, prefix, "keys", "list", "acme").out()).contains("1 key, 0 valid");
+        assertThat(sluice(kafka, prefix, "keys", "revoke", key).out()).contains("already revoked");
+        assertThat(sluice(kafka, prefix, "keys", "revoke", "nosuchkey000").exit()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAKeyForAnUnknownTenantAndRevokeADeletedTenantsKeys(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        String prefix = topicsWithTenantAcme(kafka, dir);
+
+        Run unknown = sluice(kafka, prefix, "keys", "create", "globex");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no tenant globex").contains("no key was made");
+        assertThat(unknown.out()).isEmpty();
+
+        assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
+        assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
+        Run delete = sluice(kafka, prefix, "delete", "acme");
+
+        assertThat(delete.out()).contains("revoked 2 API keys of acme");
+        assertThat(storedKeys(kafka, prefix)).hasSize(2).allSatisfy(k -> assertThat(k.revoked()).isTrue());
+    }
+
+    /** A new topic prefix whose topics exist and hold one tenant, acme. */
+    private static String topicsWithTenantAcme(KafkaStack kafka, Path dir) throws Exception {
+        String prefix = kafka.newPrefix();
+        TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(kafka.serviceConfig(prefix)))));
+        Path acme = Files.writeString(dir.resolve("acme.yaml"), "tenantId: acme\n");
+        assertThat(sluice(kafka, prefix, "put", acme.toString()).exit()).isZero();
+        return prefix;
+    }
+
+    /** The latest record of every key on the API keys topic, oldest first. */
+    private static List<ApiKey> storedKeys(KafkaStack kafka, String prefix) {
+        String topic = new Topics(prefix).apiKeys();
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        java.util.Map<String, ApiKey> latest = new java.util.LinkedHashMap<>();
+        kafka.readUntil(topic, r -> false, Duration.ofSeconds(2)).forEach(r -> {
+            latest.remove(r.key());
+            latest.put(r.key(), serdes.apiKeys().deserializer().deserialize(topic, r.value()));
+        });
+        return List.copyOf(latest.values());
     }
 
     @Test

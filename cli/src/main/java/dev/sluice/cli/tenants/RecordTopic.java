@@ -1,0 +1,36 @@
+package dev.sluice.cli.tenants;
+
+import dev.sluice.cli.CompactedTopic;
+import org.apache.kafka.common.serialization.Serde;
+import java.util.Map;
+
+/** A compacted topic of one record type as the CLI sees it: read whole, written one key at a time. */
+final class RecordTopic<T> {
+    private final CompactedTopic topic;
+    private final String name;
+    private final Serde<T> serde;
+
+    RecordTopic(String bootstrap, String topic, Serde<T> serde) {
+        this.topic = new CompactedTopic(bootstrap, topic);
+        this.name = topic;
+        this.serde = serde;
+    }
+
+    /** Fails with a sentence a user can act on when Kafka or the topic is not there. */
+    void check() {
+        topic.check();
+    }
+
+    void put(String key, T value) throws Exception {
+        topic.write(key, serde.serializer().serialize(name, value));
+    }
+
+    void delete(String key) throws Exception {
+        topic.write(key, null);
+    }
+
+    /** Every record, by key: the latest record of each key, tombstones removing it. */
+    Map<String, T> readAll() {
+        return topic.readAll(serde.deserializer()::deserialize);
+    }
+}
