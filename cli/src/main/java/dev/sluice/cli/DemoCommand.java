@@ -102,17 +102,24 @@ final class DemoCommand implements Callable<Integer> {
             if (warmup > 0) {
                 warmupTenants.register(stack.bootstrapServers(), topics, serdes, dir, receiver.url());
             }
+            Set<String> tenantIds = new java.util.LinkedHashSet<>(tenants.ids());
+            if (warmup > 0) {
+                tenantIds.addAll(warmupTenants.ids());
+            }
+            DemoKeys keys = DemoKeys.issue(stack.bootstrapServers(), topics, serdes, tenantIds, "sluice demo " + run);
             DemoSummary summary;
             try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), topics.results(),
                     serdes.results().deserializer(), topics.jobEvents(), serdes.jobStatus().deserializer())) {
+                keys.awaitKnown(stack.ingestUrl(), Duration.ofSeconds(30));
                 if (warmup > 0) {
                     err.println("sluice: warming up with " + warmup + " jobs (not counted)");
-                    submitAndWait(stack, receiver, watcher, err, DemoWorkload.mixed(warmupTenants, warmup,
+                    submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(warmupTenants, warmup,
                             run + "w"), null);
                 }
-                summary = submitAndWait(stack, receiver, watcher, err, DemoWorkload.mixed(tenants, jobs, run),
+                summary = submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(tenants, jobs, run),
                         new Progress(err, jobs, watcher, receiver));
             } finally {
+                keys.revoke(stack.bootstrapServers(), topics, serdes);
                 tenants.removeRunTenant(stack.bootstrapServers(), topics);
                 if (warmup > 0) {
                     warmupTenants.removeRunTenant(stack.bootstrapServers(), topics);
@@ -130,8 +137,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private DemoSummary submitAndWait(LocalStack stack, WebhookReceiver receiver, ResultWatcher watcher,
-            PrintStream err, List<DemoWorkload.Job> work, Progress progress) throws InterruptedException {
+    private DemoSummary submitAndWait(LocalStack stack, DemoKeys keys, WebhookReceiver receiver,
+            ResultWatcher watcher, PrintStream err, List<DemoWorkload.Job> work, Progress progress)
+            throws InterruptedException {
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
         Map<String, DemoWorkload.Kind> kinds = new ConcurrentHashMap<>();
         AtomicInteger notAccepted = new AtomicInteger();
@@ -150,6 +158,7 @@ final class DemoCommand implements Callable<Integer> {
                         long sent = System.nanoTime();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint)
                                 .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + keys.forTenant(job.tenantId()))
                                 .POST(HttpRequest.BodyPublishers.ofString(job.body())).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 202) {

@@ -39,6 +39,11 @@ record DemoTenants(String main, String strict, String overBudget) {
         return new DemoTenants(MAIN, "demo-strict", "demo-budget-" + run);
     }
 
+    /** The three tenants' ids. */
+    List<String> ids() {
+        return List.of(main, strict, overBudget);
+    }
+
     /** The signing secret kept under the data directory, made on first use. */
     static String secret(Path dataDir) throws IOException {
         Path file = secretFile(dataDir);
@@ -107,7 +112,7 @@ record DemoTenants(String main, String strict, String overBudget) {
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
     }

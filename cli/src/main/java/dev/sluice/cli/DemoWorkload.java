@@ -79,7 +79,8 @@ final class DemoWorkload {
         }
     }
 
-    record Job(Kind kind, String body) {
+    /** A job to POST as {@code tenantId} (whose API key it is sent with). */
+    record Job(Kind kind, String tenantId, String body) {
     }
 
     private DemoWorkload() {
@@ -136,7 +137,7 @@ final class DemoWorkload {
                 default -> body = ticket(slot % 3 == 0 ? tenants.strict() : tenants.main(), i, run);
             }
             originals[i] = body;
-            out.add(new Job(kind, body.toString()));
+            out.add(new Job(kind, body.path("tenantId").asText(), body.toString()));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,15 +35,23 @@ final class UpCommand implements Callable<Integer> {
         LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(),
                 anyPorts ? LocalStack.Ports.ANY : LocalStack.Ports.FIXED, sim, Map.of(), List.of()));
         CountDownLatch stopped = new CountDownLatch(1);
+        Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+        AtomicReference<DemoKeys> keys = new AtomicReference<>();
+        AtomicReference<SluiceSerdes> serdes = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("sluice: stopping");
+            revoke(keys.get(), stack, topics, serdes.get());
             stack.close();
             stopped.countDown();
         }, "sluice-up-shutdown"));
         stack.start(step -> System.err.println("sluice: " + step));
+        serdes.set(new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl())));
         DemoTenants.secret(dataDir.path());
-        DemoTenants.forRun("up").registerLasting(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX),
-                new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl())), dataDir.path(), null);
+        DemoTenants.forRun("up").registerLasting(stack.bootstrapServers(), topics, serdes.get(), dataDir.path(), null);
+        keys.set(DemoKeys.issue(stack.bootstrapServers(), topics, serdes.get(), List.of(DemoTenants.MAIN),
+                "sluice up"));
+        keys.get().awaitKnown(stack.ingestUrl(), Duration.ofSeconds(30));
+        String key = keys.get().forTenant(DemoTenants.MAIN);
         System.out.printf("""
 
                 Sluice is up. Ctrl-C stops it; data stays in %s.
@@ -53,16 +62,30 @@ final class UpCommand implements Callable<Integer> {
                   Provider simulator        %s   (OpenAI base URL %s/v1)
 
                 Produce Avro LlmRequest records (Confluent wire format) to llm.requests, keyed by tenantId,
-                or submit over HTTP as tenant "%s":
+                or submit over HTTP as tenant "%s" with its API key (valid until this stack stops):
 
                   curl -s -X POST %s/v1/jobs -H 'Content-Type: application/json' \\
-                    -d '{"tenantId":"%s","messages":[{"role":"user","content":"Hello"}]}'
+                    -H 'Authorization: Bearer %s' \\
+                    -d '{"messages":[{"role":"user","content":"Hello"}]}'
 
-                Results arrive on llm.results (read_committed); status on llm.job-status.
+                More keys: ./sluice tenants keys create %s. Results arrive on llm.results (read_committed);
+                status on llm.job-status.
                 """, dataDir.path(), stack.bootstrapServers(), stack.registryUrl(), stack.ingestUrl(),
-                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenants.MAIN, stack.ingestUrl(), DemoTenants.MAIN);
+                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenants.MAIN, stack.ingestUrl(), key, DemoTenants.MAIN);
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The key printed at start stops working with the stack, so that none outlives it. */
+    private static void revoke(DemoKeys keys, LocalStack stack, Topics topics, SluiceSerdes serdes) {
+        if (keys == null) {
+            return;
+        }
+        try {
+            keys.revoke(stack.bootstrapServers(), topics, serdes);
+        } catch (Exception e) {
+            System.err.println("warning: could not revoke the demo tenant's API key: " + e.getMessage());
+        }
     }
 }

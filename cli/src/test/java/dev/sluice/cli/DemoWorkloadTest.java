@@ -52,6 +52,8 @@ class DemoWorkloadTest {
         List<DemoWorkload.Job> jobs = DemoWorkload.mixed(TENANTS, 40, "run1");
         for (DemoWorkload.Job job : jobs) {
             JsonNode body = JSON.readTree(job.body());
+            assertThat(job.tenantId()).as("the tenant whose key the job is sent with")
+                    .isEqualTo(body.path("tenantId").asText());
             assertThat(body.path("messages").toString()).contains("run1");
             assertThat(body.path("tenantId").asText().equals("demo-budget-run1"))
                     .isEqualTo(job.kind() == DemoWorkload.Kind.OVER_BUDGET);

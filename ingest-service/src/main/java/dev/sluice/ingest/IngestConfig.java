@@ -18,7 +18,7 @@ public record IngestConfig(
                 KafkaSettings.read(s),
                 s.string("ingest.host", "0.0.0.0"),
                 s.intValue("ingest.port", 8088, 0, 65_535),
-                s.intValue("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+                (int) s.bytes("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.bool("topics.create", true));
     }

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 /**
  * Turns the JSON body of {@code POST /v1/jobs} into a request, checking every field and reporting
  * every problem at once. Unknown fields are errors, so a misspelt field never silently becomes a
- * default. The semantic checks that need tenant policy happen later, in the router.
+ * default. A missing tenantId is the caller's (the API key's); one that names another tenant is
+ * kept, for the handler to refuse with 403. The semantic checks that need tenant policy happen
+ * later, in the router.
  */
 final class JobRequestParser {
     static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -32,7 +34,7 @@ final class JobRequestParser {
     record Parsed(LlmRequest request, List<Problem.FieldError> errors) {
     }
 
-    static Parsed parse(JsonNode body, String requestId, String idempotencyHeader, Instant now) {
+    static Parsed parse(JsonNode body, String requestId, String idempotencyHeader, Instant now, String callerTenant) {
         List<Problem.FieldError> errors = new ArrayList<>();
         if (!body.isObject()) {
             errors.add(new Problem.FieldError("", "the body must be a JSON object"));
@@ -43,12 +45,15 @@ final class JobRequestParser {
                 errors.add(new Problem.FieldError(f, "unknown field"));
             }
         });
-        String tenantId = text(body, "tenantId", errors, true);
+        String tenantId = text(body, "tenantId", errors);
         if (tenantId != null && !TENANT_ID.matcher(tenantId).matches()) {
             errors.add(new Problem.FieldError("tenantId", "must be 1-64 letters, digits, '.', '_' or '-'"));
         }
+        if (tenantId == null) {
+            tenantId = callerTenant;
+        }
         List<Message> messages = messages(body.get("messages"), errors);
-        String model = text(body, "model", errors, false);
+        String model = text(body, "model", errors);
         Tier tier = enumValue(body, "tier", Tier.class, null, errors);
         Priority priority = enumValue(body, "priority", Priority.class, Priority.NORMAL, errors);
         int maxOutputTokens = LlmRequest.DEFAULT_MAX_OUTPUT_TOKENS;
@@ -70,13 +75,13 @@ final class JobRequestParser {
             }
         }
         ResponseFormat format = responseFormat(body.get("responseFormat"), errors);
-        String webhook = text(body, "webhook", errors, false);
+        String webhook = text(body, "webhook", errors);
         if (webhook != null && !isHttpUrl(webhook)) {
             errors.add(new Problem.FieldError("webhook", "must be an absolute http(s) URL"));
         }
         Map<String, String> metadata = metadata(body.get("metadata"), errors);
         Instant deadline = null;
-        String d = text(body, "deadline", errors, false);
+        String d = text(body, "deadline", errors);
         if (d != null) {
             try {
                 deadline = Instant.parse(d);
@@ -84,8 +89,8 @@ final class JobRequestParser {
                 errors.add(new Problem.FieldError("deadline", "must be an ISO-8601 instant, e.g. 2026-11-23T09:00:00Z"));
             }
         }
-        String userId = text(body, "userId", errors, false);
-        String idempotencyKey = text(body, "idempotencyKey", errors, false);
+        String userId = text(body, "userId", errors);
+        String idempotencyKey = text(body, "idempotencyKey", errors);
         if (idempotencyHeader != null && !idempotencyHeader.isBlank()) {
             if (idempotencyKey != null && !idempotencyKey.equals(idempotencyHeader)) {
                 errors.add(new Problem.FieldError("idempotencyKey", "differs from the Idempotency-Key header"));
@@ -102,12 +107,9 @@ final class JobRequestParser {
                 messages, maxOutputTokens, temperature, format, webhook, metadata, now), errors);
     }
 
-    private static String text(JsonNode body, String field, List<Problem.FieldError> errors, boolean required) {
+    private static String text(JsonNode body, String field, List<Problem.FieldError> errors) {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) {
-            if (required) {
-                errors.add(new Problem.FieldError(field, "is required"));
-            }
             return null;
         }
         if (!n.isTextual() || n.asText().isBlank()) {

@@ -1,5 +1,8 @@
 package dev.sluice.ingest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
 import java.util.List;
 
 /**
@@ -8,8 +11,18 @@ import java.util.List;
  */
 public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
     static final String BASE = "https://sluice.dev/problems/";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     record FieldError(String field, String message) {
+    }
+
+    /** Writes this problem as the answer. */
+    void send(Context ctx) {
+        try {
+            ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(this));
+        } catch (JsonProcessingException e) {
+            ctx.status(status).result(detail);
+        }
     }
 
     static Problem invalid(List<FieldError> errors) {
@@ -41,5 +54,27 @@ public record Problem(String type, String title, int status, String detail, List
     static Problem unsupportedMediaType(String got) {
         return new Problem(BASE + "unsupported-media-type", "Send application/json", 415,
                 "Content-Type is '" + got + "'; send the job as application/json", List.of());
+    }
+
+    static Problem unauthorized(String detail) {
+        return new Problem(BASE + "unauthorized", "A valid API key is required", 401, detail, List.of());
+    }
+
+    static Problem revoked(String detail) {
+        return new Problem(BASE + "api-key-revoked", "The API key was revoked", 401, detail, List.of());
+    }
+
+    static Problem unknownTenant(String detail) {
+        return new Problem(BASE + "unknown-tenant", "The API key's tenant is not registered", 403, detail, List.of());
+    }
+
+    static Problem otherTenant(String detail, List<FieldError> errors) {
+        return new Problem(BASE + "tenant-mismatch", "The job names another tenant than the API key's", 403, detail,
+                errors);
+    }
+
+    static Problem notReady() {
+        return new Problem(BASE + "not-ready", "Still starting", 503,
+                "ingest-service is still reading API keys and tenants; retry in a moment", List.of());
     }
 }

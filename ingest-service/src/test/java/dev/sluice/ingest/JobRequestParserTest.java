@@ -15,7 +15,7 @@ class JobRequestParserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JobRequestParser.Parsed parse(String json, String idempotencyHeader) throws Exception {
-        return JobRequestParser.parse(JSON.readTree(json), "req-1", idempotencyHeader, NOW);
+        return JobRequestParser.parse(JSON.readTree(json), "req-1", idempotencyHeader, NOW, "caller");
     }
 
     @Test
@@ -71,11 +71,21 @@ class JobRequestParserTest {
     }
 
     @Test
-    void shouldRequireTenantAndMessages() throws Exception {
+    void shouldRequireMessagesOnly() throws Exception {
         var parsed = parse("{}", null);
-        assertThat(parsed.errors()).extracting(Problem.FieldError::field).containsExactly("tenantId", "messages");
+        assertThat(parsed.errors()).extracting(Problem.FieldError::field).containsExactly("messages");
         assertThat(parse("{\"tenantId\":\"a\",\"messages\":[]}", null).errors())
                 .extracting(Problem.FieldError::message).containsExactly("must be a non-empty array");
+    }
+
+    @Test
+    void shouldTakeTheCallersTenantWhenTheBodyNamesNoneAndKeepAnotherForTheHandlerToRefuse() throws Exception {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        assertThat(parse("{" + messages + "}", null).request().tenantId()).isEqualTo("caller");
+        assertThat(parse("{\"tenantId\":null," + messages + "}", null).request().tenantId()).isEqualTo("caller");
+        assertThat(parse("{\"tenantId\":\"other\"," + messages + "}", null).request().tenantId()).isEqualTo("other");
+        assertThat(parse("{\"tenantId\":7," + messages + "}", null).errors()).extracting(Problem.FieldError::field)
+                .containsExactly("tenantId");
     }
 
     @Test

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice tenants keys create|revoke|list}: tenants' API keys on llm.api-keys (ADR 0009).
+ * {@code sluice tenants keys create|revoke|list}: tenants' API keys on llm.api-keys (ADR 0011).
  * A key is printed once, by create, and stored nowhere: the topic holds its SHA-256 only.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,

@@ -164,7 +164,7 @@ public final class TenantsCommand implements Runnable {
             }
             topic.delete(id);
             System.out.println("deleted tenant " + id);
-            // A tenant created again under this id must not inherit the old tenant's keys (ADR 0009).
+            // A tenant created again under this id must not inherit the old tenant's keys (ADR 0011).
             Instant now = Instant.now();
             int revoked = 0;
             for (ApiKey k : keys.readAll().values()) {

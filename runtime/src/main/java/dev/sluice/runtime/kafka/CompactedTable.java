@@ -46,6 +46,16 @@ public final class CompactedTable<V> implements AutoCloseable {
         return loaded;
     }
 
+    /** Whether the topic has been read to the end once, without waiting. */
+    public boolean loaded() {
+        try {
+            return follower.awaitLoaded(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public Optional<V> get(String key) {
         return Optional.ofNullable(values.get(key));
     }

@@ -33,7 +33,7 @@ public final class Topics {
         return prefix + "tenants";
     }
 
-    /** Tenants' API keys, by keyId; only hashes (ADR 0009). */
+    /** Tenants' API keys, by keyId; only hashes (ADR 0011). */
     public String apiKeys() {
         return prefix + "api-keys";
     }

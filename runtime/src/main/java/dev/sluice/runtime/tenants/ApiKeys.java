@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The API key format (ADR 0009): {@code slk_<keyId>_<secret>}, where keyId is 12 random base32
+ * The API key format (ADR 0011): {@code slk_<keyId>_<secret>}, where keyId is 12 random base32
  * characters (the public part, the key of its record on llm.api-keys) and secret is 32 random
  * bytes from SecureRandom in unpadded base64url. Only the SHA-256 of the whole key is stored: a
  * key has 256 random bits, so a fast hash is as good as a slow one (nothing to guess), and

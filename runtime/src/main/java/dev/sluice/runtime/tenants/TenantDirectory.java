@@ -29,6 +29,11 @@ public final class TenantDirectory implements AutoCloseable {
         return tenants.awaitLoaded(timeout);
     }
 
+    /** Whether the topic has been read to the end once, without waiting. */
+    public boolean loaded() {
+        return tenants.loaded();
+    }
+
     public Optional<TenantConfig> get(String tenantId) {
         return tenants.get(tenantId);
     }

@@ -1,0 +1,133 @@
+package dev.sluice.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.runtime.Tracing;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/jobs}. Each request goes through the same steps, and the first that fails
+ * answers: the API key (401, 403), the content type (415), the body size (413), the JSON (400),
+ * every field (400), the tenant (403), then the produce (202 once acked, else 503). Nothing is
+ * produced for a request answered otherwise than 202.
+ */
+final class JobEndpoints {
+    private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IngestConfig config;
+    private final ApiKeyAuth auth;
+    private final JobWriter writer;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+    private final Timer ackLatency;
+
+    JobEndpoints(IngestConfig config, ApiKeyAuth auth, JobWriter writer, MeterRegistry metrics, Clock clock) {
+        this.config = config;
+        this.auth = auth;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.ackLatency = Timer.builder("sluice_ingest_ack_latency").publishPercentiles(0.5, 0.95, 0.99)
+                .register(metrics);
+    }
+
+    void submit(Context ctx) throws IOException {
+        try {
+            answer(ctx);
+        } finally {
+            metrics.counter("sluice_ingest_requests_total", "status", Integer.toString(ctx.statusCode())).increment();
+        }
+    }
+
+    private void answer(Context ctx) throws IOException {
+        Optional<String> caller = auth.tenantOf(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        JsonNode json = readJson(ctx, config.maxBodyBytes());
+        if (json == null) {
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        JobRequestParser.Parsed parsed = JobRequestParser.parse(json, requestId, ctx.header("Idempotency-Key"),
+                clock.instant(), caller.get());
+        if (parsed.request() == null) {
+            Problem.invalid(parsed.errors()).send(ctx);
+            return;
+        }
+        LlmRequest request = parsed.request();
+        if (!request.tenantId().equals(caller.get())) {
+            Problem.otherTenant("The API key belongs to tenant '" + caller.get() + "'; the job names '"
+                    + request.tenantId() + "'", List.of(new Problem.FieldError("tenantId",
+                            "must be the API key's tenant or left out"))).send(ctx);
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            writer.write(request, Tracing.continueOrStart(ctx.header(Tracing.TRACEPARENT)));
+        } catch (NotStored e) {
+            log.warn("Could not store request {}: {}", requestId, e.getCause().toString());
+            ctx.header("Retry-After", "5");
+            Problem.unavailable(e.getMessage()).send(ctx);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        ackLatency.record(Duration.ofNanos(System.nanoTime() - start));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("requestId", requestId);
+        answer.put("tenantId", request.tenantId());
+        answer.put("idempotencyKey", request.effectiveIdempotencyKey());
+        answer.put("status", "ACCEPTED");
+        ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    /** The body as JSON, or null once a 415, 413 or 400 has been answered. */
+    private static JsonNode readJson(Context ctx, int limit) throws IOException {
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            Problem.unsupportedMediaType(contentType).send(ctx);
+            return null;
+        }
+        byte[] body = readCapped(ctx.bodyInputStream(), limit);
+        if (body == null) {
+            Problem.tooLarge(limit).send(ctx);
+            return null;
+        }
+        try {
+            JsonNode json = JSON.readTree(body);
+            if (json == null || json.isMissingNode()) {
+                Problem.malformed("the body is empty").send(ctx);
+                return null;
+            }
+            return json;
+        } catch (JsonProcessingException e) {
+            Problem.malformed(e.getOriginalMessage()).send(ctx);
+            return null;
+        }
+    }
+
+    /** The body, or null when it is longer than the limit (chunked bodies have no Content-Length to check). */
+    private static byte[] readCapped(InputStream in, int limit) throws IOException {
+        byte[] bytes = in.readNBytes(limit + 1);
+        return bytes.length > limit ? null : bytes;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.sluice.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.ApiKey;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tenants.ApiKeys;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.testkit.KafkaStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One ingest-service on its own topics of a test class's broker, with what its tests need: tenants
+ * and API keys written to their topics, HTTP calls, and the records a test caused on a topic.
+ */
+final class IngestHarness implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final KafkaStack kafka;
+    final Topics topics;
+    final SluiceSerdes serdes;
+    final IngestService ingest;
+    final String base;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, ApiKey> keys = new HashMap<>();
+
+    private IngestHarness(KafkaStack kafka, Topics topics, IngestService ingest) {
+        this.kafka = kafka;
+        this.topics = topics;
+        this.serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        this.ingest = ingest;
+        this.base = "http://127.0.0.1:" + ingest.port();
+        this.producer = kafka.producer();
+    }
+
+    /** Starts ingest-service on a new topic prefix, with {@code settings} over the defaults, and waits until ready. */
+    static IngestHarness start(KafkaStack kafka, Map<String, String> settings) {
+        String prefix = kafka.newPrefix();
+        Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+        values.put("ingest.port", "0");
+        values.putAll(settings);
+        Settings s = new Settings(ConfigSource.of(values));
+        IngestConfig config = IngestConfig.read(s);
+        s.validate();
+        IngestService ingest = new IngestService(config);
+        ingest.start();
+        await().alias("ingest-service ready").atMost(Duration.ofSeconds(60)).until(ingest::ready);
+        return new IngestHarness(kafka, new Topics(prefix), ingest);
+    }
+
+    void putTenant(TenantConfig tenant) throws Exception {
+        producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
+                serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+    }
+
+    String putTenant(String tenantId) throws Exception {
+        putTenant(TenantConfig.basic(tenantId, TenantConfig.Webhooks.NONE, Instant.now()));
+        return tenantId;
+    }
+
+    void deleteTenant(String tenantId) throws Exception {
+        producer.send(new ProducerRecord<>(topics.tenants(), tenantId, null)).get();
+    }
+
+    /** A new key of the tenant on the keys topic, as `sluice tenants keys create` writes it; returns the key. */
+    String issueKey(String tenantId) throws Exception {
+        ApiKeys.Issued issued = ApiKeys.issue(RANDOM);
+        ApiKey key = new ApiKey(issued.keyId(), tenantId, issued.sha256(), "test", Instant.now(), null);
+        keys.put(key.keyId(), key);
+        putKey(key);
+        return issued.key();
+    }
+
+    /** Revokes a key issued here, as `sluice tenants keys revoke` does. */
+    void revokeKey(String key) throws Exception {
+        putKey(keys.get(ApiKeys.keyIdOf(key).orElseThrow()).revoke(Instant.now()));
+    }
+
+    private void putKey(ApiKey key) throws Exception {
+        producer.send(new ProducerRecord<>(topics.apiKeys(), key.keyId(),
+                serdes.apiKeys().serializer().serialize(topics.apiKeys(), key))).get();
+    }
+
+    /**
+     * Waits until ingest-service answers an empty job sent with {@code key} with {@code status}:
+     * 400 once the key and its tenant are known (an empty job is never produced), 401 or 403 once a
+     * revocation or a deleted tenant has reached it.
+     */
+    void awaitKeyAnswered(String key, int status) {
+        await().alias("ingest answers the key with " + status).atMost(Duration.ofSeconds(30))
+                .until(() -> post("/v1/jobs", "{}", Map.of("Authorization", "Bearer " + key)).statusCode() == status);
+    }
+
+    HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            r.header("Content-Type", "application/json");
+        }
+        headers.forEach(r::header);
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String body, String key) throws Exception {
+        return post(path, body, Map.of("Authorization", "Bearer " + key));
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The end offset of every partition of the topics a request can write to. */
+    Map<TopicPartition, Long> endOffsets() {
+        try (KafkaConsumer<String, byte[]> consumer = kafka.committedReader()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(topics.requests(), topics.jobEvents())) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    /**
+     * The committed records of {@code topic} after the offsets {@code since}, read until {@code done}
+     * holds for them (or 30 s passed), then for one second more so that a stray record would show.
+     */
+    List<ConsumerRecord<String, byte[]>> recordsSince(Map<TopicPartition, Long> since, String topic,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = kafka.committedReader()) {
+            List<TopicPartition> partitions = since.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList();
+            consumer.assign(partitions);
+            partitions.forEach(tp -> consumer.seek(tp, since.get(tp)));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!done.test(out) && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            long settle = System.currentTimeMillis() + 1000;
+            while (System.currentTimeMillis() < settle) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asserts that nothing reached llm.requests or llm.job-events since {@code before}: the end
+     * offsets have not moved, and after one good job (sent with {@code markerKey}) that job's request
+     * is the only new committed record.
+     */
+    void assertNothingProducedSince(Map<TopicPartition, Long> before, String markerKey) throws Exception {
+        assertThat(endOffsets()).as("end offsets of requests and job-events").isEqualTo(before);
+        HttpResponse<String> marker = post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"marker\"}]}",
+                markerKey);
+        assertThat(marker.statusCode()).as(marker.body()).isEqualTo(202);
+        String markerId = JSON.readTree(marker.body()).path("requestId").asText();
+        List<String> ids = recordsSince(before, topics.requests(), r -> !r.isEmpty()).stream()
+                .map(r -> serdes.requests().deserializer().deserialize(topics.requests(), r.value()).requestId())
+                .toList();
+        assertThat(ids).as("requests produced since the refused ones").containsExactly(markerId);
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        ingest.close();
+    }
+}
