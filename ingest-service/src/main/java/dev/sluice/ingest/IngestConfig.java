@@ -11,6 +11,8 @@ public record IngestConfig(
         int port,
         int maxBodyBytes,
         Duration produceTimeout,
+        int tenantRequestsPerMinute,
+        int tenantBurstSeconds,
         boolean createTopics) {
 
     public static IngestConfig read(Settings s) {
@@ -20,6 +22,8 @@ public record IngestConfig(
                 s.intValue("ingest.port", 8088, 0, 65_535),
                 (int) s.bytes("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                s.intValue("ingest.tenant.requests.per.minute", 6000, 1, TenantRateLimits.MAX_PER_MINUTE),
+                s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),
                 s.bool("topics.create", true));
     }
 }

@@ -46,7 +46,9 @@ public final class IngestService implements SluiceService {
                 config.kafka().serdes().apiKeys().deserializer(), instance + "-api-keys");
         this.auth = new ApiKeyAuth(keys, tenants, metrics);
         this.writer = new JobWriter(config, instance);
-        this.jobs = new JobEndpoints(config, auth, writer, metrics, Clock.systemUTC());
+        TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
+                System::nanoTime);
+        this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, metrics, Clock.systemUTC());
     }
 
     @Override

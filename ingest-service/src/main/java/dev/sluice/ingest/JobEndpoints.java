@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
+import dev.sluice.runtime.tenants.TenantDirectory;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/jobs}. Each request goes through the same steps, and the first that fails
  * answers: the API key (401, 403), the content type (415), the body size (413), the JSON (400),
- * every field (400), the tenant (403), then the produce (202 once acked, else 503). Nothing is
- * produced for a request answered otherwise than 202.
+ * every field (400), the tenant (403), the tenant's request limit (429), then the produce (202
+ * once acked, else 503). Nothing is produced for a request answered otherwise than 202. Only a
+ * valid request takes from the tenant's limit.
  */
 final class JobEndpoints {
     private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
@@ -33,14 +35,19 @@ final class JobEndpoints {
 
     private final IngestConfig config;
     private final ApiKeyAuth auth;
+    private final TenantDirectory tenants;
+    private final TenantRateLimits limits;
     private final JobWriter writer;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final Timer ackLatency;
 
-    JobEndpoints(IngestConfig config, ApiKeyAuth auth, JobWriter writer, MeterRegistry metrics, Clock clock) {
+    JobEndpoints(IngestConfig config, ApiKeyAuth auth, TenantDirectory tenants, TenantRateLimits limits,
+            JobWriter writer, MeterRegistry metrics, Clock clock) {
         this.config = config;
         this.auth = auth;
+        this.tenants = tenants;
+        this.limits = limits;
         this.writer = writer;
         this.metrics = metrics;
         this.clock = clock;
@@ -79,6 +86,9 @@ final class JobEndpoints {
                             "must be the API key's tenant or left out"))).send(ctx);
             return;
         }
+        if (!admitted(ctx, request.tenantId(), 1)) {
+            return;
+        }
         long start = System.nanoTime();
         try {
             writer.write(request, Tracing.continueOrStart(ctx.header(Tracing.TRACEPARENT)));
@@ -98,6 +108,24 @@ final class JobEndpoints {
         answer.put("idempotencyKey", request.effectiveIdempotencyKey());
         answer.put("status", "ACCEPTED");
         ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    /** Whether the tenant's limit lets {@code jobs} jobs in now; if not, 429 with Retry-After has been answered. */
+    private boolean admitted(Context ctx, String tenantId, int jobs) {
+        Integer own = tenants.get(tenantId).map(t -> t.limits().requestsPerMinute()).orElse(null);
+        long wait = limits.take(tenantId, own, jobs);
+        if (wait == 0) {
+            return true;
+        }
+        metrics.counter("sluice_ingest_rate_limited_total", "tenant", tenantId).increment();
+        long seconds = TenantRateLimits.retryAfterSeconds(wait);
+        TenantRateLimits.Limit limit = limits.limitOf(own);
+        ctx.header("Retry-After", Long.toString(seconds));
+        Problem.tooManyRequests(String.format(Locale.ROOT, "Tenant '%s' is over its limit of %d requests a minute"
+                + " (bursts of up to %.0f) on this instance; %s retry in %d s", tenantId, limit.perMinute(),
+                Math.floor(limit.burst()), jobs == 1 ? "nothing was accepted," : "none of the " + jobs
+                        + " jobs was accepted,", seconds)).send(ctx);
+        return false;
     }
 
     /** The body as JSON, or null once a 415, 413 or 400 has been answered. */

@@ -73,6 +73,10 @@ public record Problem(String type, String title, int status, String detail, List
                 errors);
     }
 
+    static Problem tooManyRequests(String detail) {
+        return new Problem(BASE + "rate-limited", "Too many requests for the tenant", 429, detail, List.of());
+    }
+
     static Problem notReady() {
         return new Problem(BASE + "not-ready", "Still starting", 503,
                 "ingest-service is still reading API keys and tenants; retry in a moment", List.of());

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.tenants.ApiKeys;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -16,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Who may submit: API keys and tenants on a real broker, and nothing produced for anyone refused. */
+/**
+ * Who may submit, and how much: API keys, tenants and request limits on a real broker, and nothing
+ * produced for anyone refused.
+ */
 @SluiceKafka
 class IngestAuthIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -121,6 +126,28 @@ class IngestAuthIT {
 
         assertProblem(other, 403, "tenant-mismatch", "belongs to tenant 'acme'; the job names 'globex'");
         assertThat(body(other).path("errors").get(0).path("field").asText()).isEqualTo("tenantId");
+        h.assertNothingProducedSince(before, acmeKey);
+    }
+
+    @Test
+    void shouldAnswerATenantOverItsRequestLimitWith429AndRetryAfter() throws Exception {
+        // One request a minute: a bucket of one, refilled in 60 s.
+        h.putTenant(new TenantConfig("slowco", null, new TenantConfig.Limits(1, null, null, null, null), null, null,
+                null, null, null, null, null, null, 3600, 1, Instant.now()));
+        String key = h.issueKey("slowco");
+        h.awaitKeyAnswered(key, 400);
+        assertThat(h.post("/v1/jobs", JOB, key).statusCode()).isEqualTo(202);
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        HttpResponse<String> limited = h.post("/v1/jobs", JOB, key);
+
+        assertProblem(limited, 429, "rate-limited", "Tenant 'slowco' is over its limit of 1 requests a minute");
+        assertThat(body(limited).path("detail").asText()).contains("nothing was accepted");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Long.parseLong(v)).isBetween(50L, 60L));
+        assertThat(h.get("/metrics").body()).containsPattern(
+                "sluice_ingest_rate_limited_total\\{[^}]*tenant=\"slowco\"[^}]*} 1\\.0");
+        // The marker job is acme's: another tenant is not held back.
         h.assertNothingProducedSince(before, acmeKey);
     }
 
