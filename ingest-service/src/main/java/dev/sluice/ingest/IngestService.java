@@ -45,7 +45,8 @@ public final class IngestService implements SluiceService {
         this.keys = new CompactedTable<>(config.kafka(), config.kafka().topics().apiKeys(),
                 config.kafka().serdes().apiKeys().deserializer(), instance + "-api-keys");
         this.auth = new ApiKeyAuth(keys, tenants, metrics);
-        this.writer = new JobWriter(config, instance);
+        JobRecords records = new JobRecords(config.kafka());
+        this.writer = new JobWriter(config, records, instance, metrics);
         TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
                 System::nanoTime);
         this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, metrics, Clock.systemUTC());

@@ -1,8 +1,9 @@
 package dev.sluice.ingest;
 
 import dev.sluice.model.LlmRequest;
-import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.ClientProps;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -10,25 +11,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one job to llm.requests (keyed by tenantId) and returns once the broker acked it, or
  * throws {@link NotStored} when it did not within the produce timeout. The producer gives up
  * within that timeout on its own (metadata wait, retries and delivery included), so a record can
- * never land after the client was told no.
+ * never land after the client was told no. The job's ACCEPTED status follows, not waited for.
  */
 final class JobWriter implements AutoCloseable {
-    private final IngestConfig config;
-    private final KafkaProducer<String, byte[]> producer;
-    private final Serializer<LlmRequest> requests;
+    private static final Logger log = LoggerFactory.getLogger(JobWriter.class);
 
-    JobWriter(IngestConfig config, String clientId) {
+    private final IngestConfig config;
+    private final JobRecords records;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Counter acceptedFailures;
+
+    JobWriter(IngestConfig config, JobRecords records, String clientId, MeterRegistry metrics) {
         this.config = config;
+        this.records = records;
         this.producer = new KafkaProducer<>(producerProps(config, clientId));
-        this.requests = config.kafka().serdes().requests().serializer();
+        this.acceptedFailures = metrics.counter("sluice_ingest_accepted_event_failures_total");
     }
 
     /** Producer settings whose every wait ends within the produce timeout. */
@@ -42,24 +46,38 @@ final class JobWriter implements AutoCloseable {
         return props;
     }
 
-    /** The request on llm.requests, with the trace context as a header. */
-    ProducerRecord<String, byte[]> requestRecord(LlmRequest request, String traceparent) {
-        RecordHeaders headers = new RecordHeaders();
-        Tracing.put(headers, traceparent);
-        String topic = config.kafka().topics().requests();
-        return new ProducerRecord<>(topic, null, request.tenantId(), requests.serialize(topic, request), headers);
-    }
-
     void write(LlmRequest request, String traceparent) throws NotStored, InterruptedException {
         try {
             // The producer's delivery timeout ends the send first; the extra second only guards a hang.
-            producer.send(requestRecord(request, traceparent))
+            producer.send(records.request(request, traceparent))
                     .get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new NotStored("The broker did not acknowledge the job within " + config.produceTimeout().toMillis()
                     + " ms (" + cause.getClass().getSimpleName() + "); nothing was accepted, retry later", true, cause);
         }
+        accepted(request, traceparent);
+    }
+
+    /**
+     * The job is stored and its 202 stands whatever happens here: a lost ACCEPTED only means the
+     * job's status starts at QUEUED, so it is logged and counted, never answered.
+     */
+    private void accepted(LlmRequest request, String traceparent) {
+        try {
+            producer.send(records.accepted(request, traceparent), (metadata, e) -> {
+                if (e != null) {
+                    acceptedFailed(request, e);
+                }
+            });
+        } catch (RuntimeException e) {
+            acceptedFailed(request, e);
+        }
+    }
+
+    private void acceptedFailed(LlmRequest request, Exception e) {
+        acceptedFailures.increment();
+        log.warn("Request {} is stored, but its ACCEPTED status was not written: {}", request.requestId(), e.toString());
     }
 
     @Override

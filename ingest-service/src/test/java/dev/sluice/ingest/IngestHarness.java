@@ -171,7 +171,7 @@ final class IngestHarness implements AutoCloseable {
     /**
      * Asserts that nothing reached llm.requests or llm.job-events since {@code before}: the end
      * offsets have not moved, and after one good job (sent with {@code markerKey}) that job's request
-     * is the only new committed record.
+     * and its ACCEPTED status are the only new committed records.
      */
     void assertNothingProducedSince(Map<TopicPartition, Long> before, String markerKey) throws Exception {
         assertThat(endOffsets()).as("end offsets of requests and job-events").isEqualTo(before);
@@ -183,6 +183,15 @@ final class IngestHarness implements AutoCloseable {
                 .map(r -> serdes.requests().deserializer().deserialize(topics.requests(), r.value()).requestId())
                 .toList();
         assertThat(ids).as("requests produced since the refused ones").containsExactly(markerId);
+        assertThat(statusesSince(before)).as("job events produced since the refused ones")
+                .containsExactly(markerId + " ACCEPTED");
+    }
+
+    /** "requestId STATE" of every job event since {@code before}, once at least one is there. */
+    List<String> statusesSince(Map<TopicPartition, Long> before) {
+        return recordsSince(before, topics.jobEvents(), r -> !r.isEmpty()).stream()
+                .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value()))
+                .map(s -> s.requestId() + " " + s.state()).toList();
     }
 
     @Override

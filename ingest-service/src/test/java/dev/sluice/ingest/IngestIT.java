@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.testkit.KafkaStack;
@@ -60,6 +62,16 @@ class IngestIT {
         assertThat(stored.idempotencyKey()).isEqualTo("order-42");
         assertThat(stored.messages().getFirst().content()).isEqualTo("Summarise this.");
         assertThat(Tracing.from(records.getFirst().headers())).isEqualTo(traceparent);
+
+        List<ConsumerRecord<String, byte[]>> events = h.recordsSince(before, h.topics.jobEvents(), r -> !r.isEmpty());
+        assertThat(events).hasSize(1);
+        JobStatus accepted = h.serdes.jobStatus().deserializer().deserialize(h.topics.jobEvents(),
+                events.getFirst().value());
+        assertThat(events.getFirst().key()).isEqualTo("acme");
+        assertThat(accepted.requestId()).isEqualTo(requestId);
+        assertThat(accepted.state()).isEqualTo(JobState.ACCEPTED);
+        assertThat(accepted.updatedAt()).isEqualTo(stored.createdAt());
+        assertThat(Tracing.from(events.getFirst().headers())).isEqualTo(traceparent);
     }
 
     @Test
