@@ -10,10 +10,16 @@ public record IngestConfig(
         String host,
         int port,
         int maxBodyBytes,
+        int maxBatchBodyBytes,
+        int maxBatchJobs,
+        int batchProducers,
         Duration produceTimeout,
         int tenantRequestsPerMinute,
         int tenantBurstSeconds,
         boolean createTopics) {
+
+    /** The most jobs one batch may hold: the setting's default and its ceiling. */
+    public static final int MAX_BATCH_JOBS = 1000;
 
     public static IngestConfig read(Settings s) {
         return new IngestConfig(
@@ -21,6 +27,9 @@ public record IngestConfig(
                 s.string("ingest.host", "0.0.0.0"),
                 s.intValue("ingest.port", 8088, 0, 65_535),
                 (int) s.bytes("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+                (int) s.bytes("ingest.max.batch.body.bytes", 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+                s.intValue("ingest.batch.max.jobs", MAX_BATCH_JOBS, 1, MAX_BATCH_JOBS),
+                s.intValue("ingest.batch.producers", 4, 1, 32),
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.intValue("ingest.tenant.requests.per.minute", 6000, 1, TenantRateLimits.MAX_PER_MINUTE),
                 s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),

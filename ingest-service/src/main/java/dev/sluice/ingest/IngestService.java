@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP front door: {@code POST /v1/jobs} turns a JSON job into an Avro request on llm.requests
  * (keyed by tenantId) and answers 202 with the requestId only after the broker acked the record,
- * so an accepted job is never lost. Callers authenticate with a tenant's API key. Nothing is
+ * so an accepted job is never lost; {@code POST /v1/jobs:batch} does so for up to 1,000 jobs in
+ * one transaction. Callers authenticate with a tenant's API key. Nothing is
  * produced for a request that is refused. Handlers run on virtual threads, so waiting for the ack
  * costs no platform thread.
  */
@@ -33,6 +34,7 @@ public final class IngestService implements SluiceService {
     private final CompactedTable<ApiKey> keys;
     private final ApiKeyAuth auth;
     private final JobWriter writer;
+    private final BatchWriter batches;
     private final JobEndpoints jobs;
     private Javalin app;
 
@@ -49,7 +51,8 @@ public final class IngestService implements SluiceService {
         this.writer = new JobWriter(config, records, instance, metrics);
         TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
                 System::nanoTime);
-        this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, metrics, Clock.systemUTC());
+        this.batches = new BatchWriter(config, records, instance);
+        this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, batches, metrics, Clock.systemUTC());
     }
 
     @Override
@@ -67,11 +70,15 @@ public final class IngestService implements SluiceService {
         app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
-            cfg.http.maxRequestSize = config.maxBodyBytes() + 1L;
+            cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
+            cfg.http.prefer405over404 = true;
             cfg.routes.post("/v1/jobs", jobs::submit);
+            cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
             cfg.routes.error(404, ctx -> new Problem(Problem.BASE + "not-found", "No such resource", 404,
                     "No route for " + ctx.method() + " " + ctx.path(), List.of()).send(ctx));
+            cfg.routes.error(405, ctx -> new Problem(Problem.BASE + "method-not-allowed", "Method not allowed", 405,
+                    ctx.method() + " is not served on " + ctx.path(), List.of()).send(ctx));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 new Problem(Problem.BASE + "internal", "Internal error", 500,
@@ -106,6 +113,7 @@ public final class IngestService implements SluiceService {
             app.stop();
         }
         writer.close();
+        batches.close();
         keys.close();
         tenants.close();
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/jobs}. Each request goes through the same steps, and the first that fails
- * answers: the API key (401, 403), the content type (415), the body size (413), the JSON (400),
- * every field (400), the tenant (403), the tenant's request limit (429), then the produce (202
- * once acked, else 503). Nothing is produced for a request answered otherwise than 202. Only a
- * valid request takes from the tenant's limit.
+ * {@code POST /v1/jobs} and {@code POST /v1/jobs:batch}. Each request goes through the same
+ * steps, and the first that fails answers: the API key (401, 403), the content type (415), the body
+ * size (413), the JSON (400), every field of every job (400), the tenant (403), the tenant's
+ * request limit (429), then the produce (202 once acked, else 503). Nothing is produced for a
+ * request answered otherwise than 202. Only a valid request takes from the tenant's limit.
  */
 final class JobEndpoints {
     private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
@@ -38,32 +39,50 @@ final class JobEndpoints {
     private final TenantDirectory tenants;
     private final TenantRateLimits limits;
     private final JobWriter writer;
+    private final BatchWriter batches;
     private final MeterRegistry metrics;
     private final Clock clock;
-    private final Timer ackLatency;
 
     JobEndpoints(IngestConfig config, ApiKeyAuth auth, TenantDirectory tenants, TenantRateLimits limits,
-            JobWriter writer, MeterRegistry metrics, Clock clock) {
+            JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock) {
         this.config = config;
         this.auth = auth;
         this.tenants = tenants;
         this.limits = limits;
         this.writer = writer;
+        this.batches = batches;
         this.metrics = metrics;
         this.clock = clock;
-        this.ackLatency = Timer.builder("sluice_ingest_ack_latency").publishPercentiles(0.5, 0.95, 0.99)
-                .register(metrics);
+    }
+
+    /** How the jobs of a request are stored: all of them, or none with {@link NotStored}. */
+    @FunctionalInterface
+    private interface Store {
+        void write(List<LlmRequest> requests, String traceparent) throws NotStored, InterruptedException;
     }
 
     void submit(Context ctx) throws IOException {
         try {
-            answer(ctx);
+            one(ctx);
         } finally {
-            metrics.counter("sluice_ingest_requests_total", "status", Integer.toString(ctx.statusCode())).increment();
+            count(ctx, "jobs");
         }
     }
 
-    private void answer(Context ctx) throws IOException {
+    void submitBatch(Context ctx) throws IOException {
+        try {
+            batch(ctx);
+        } finally {
+            count(ctx, "batch");
+        }
+    }
+
+    private void count(Context ctx, String endpoint) {
+        metrics.counter("sluice_ingest_requests_total", "endpoint", endpoint, "status",
+                Integer.toString(ctx.statusCode())).increment();
+    }
+
+    private void one(Context ctx) throws IOException {
         Optional<String> caller = auth.tenantOf(ctx);
         if (caller.isEmpty()) {
             return;
@@ -72,9 +91,8 @@ final class JobEndpoints {
         if (json == null) {
             return;
         }
-        String requestId = UUID.randomUUID().toString();
-        JobRequestParser.Parsed parsed = JobRequestParser.parse(json, requestId, ctx.header("Idempotency-Key"),
-                clock.instant(), caller.get());
+        JobRequestParser.Parsed parsed = JobRequestParser.parse(json, UUID.randomUUID().toString(),
+                ctx.header("Idempotency-Key"), clock.instant(), caller.get());
         if (parsed.request() == null) {
             Problem.invalid(parsed.errors()).send(ctx);
             return;
@@ -86,28 +104,80 @@ final class JobEndpoints {
                             "must be the API key's tenant or left out"))).send(ctx);
             return;
         }
-        if (!admitted(ctx, request.tenantId(), 1)) {
+        if (!admitted(ctx, request.tenantId(), 1) || !stored(ctx, "jobs", List.of(request),
+                (rs, traceparent) -> writer.write(rs.getFirst(), traceparent))) {
             return;
         }
-        long start = System.nanoTime();
-        try {
-            writer.write(request, Tracing.continueOrStart(ctx.header(Tracing.TRACEPARENT)));
-        } catch (NotStored e) {
-            log.warn("Could not store request {}: {}", requestId, e.getCause().toString());
-            ctx.header("Retry-After", "5");
-            Problem.unavailable(e.getMessage()).send(ctx);
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        ackLatency.record(Duration.ofNanos(System.nanoTime() - start));
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("requestId", requestId);
+        answer.put("requestId", request.requestId());
         answer.put("tenantId", request.tenantId());
         answer.put("idempotencyKey", request.effectiveIdempotencyKey());
         answer.put("status", "ACCEPTED");
         ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    private void batch(Context ctx) throws IOException {
+        Optional<String> caller = auth.tenantOf(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        if (ctx.header("Idempotency-Key") != null) {
+            Problem.invalidBatch("A batch takes no Idempotency-Key header; give each job its own idempotencyKey",
+                    List.of(new Problem.FieldError("Idempotency-Key", "is not allowed on a batch"))).send(ctx);
+            return;
+        }
+        JsonNode json = readJson(ctx, config.maxBatchBodyBytes());
+        if (json == null) {
+            return;
+        }
+        BatchRequestParser.Parsed parsed = BatchRequestParser.parse(json, config.maxBatchJobs(), config.maxBodyBytes(),
+                () -> UUID.randomUUID().toString(), clock.instant(), caller.get());
+        if (parsed.requests() == null) {
+            Problem.invalidBatch(parsed.detail(), parsed.errors()).send(ctx);
+            return;
+        }
+        List<Problem.FieldError> others = new ArrayList<>();
+        for (int i = 0; i < parsed.requests().size(); i++) {
+            if (!parsed.requests().get(i).tenantId().equals(caller.get())) {
+                others.add(new Problem.FieldError("jobs[" + i + "].tenantId", "must be the API key's tenant or left out"));
+            }
+        }
+        if (!others.isEmpty()) {
+            Problem.otherTenant("The API key belongs to tenant '" + caller.get() + "'; " + others.size() + " of the "
+                    + parsed.requests().size() + " jobs name another tenant; nothing was accepted", others).send(ctx);
+            return;
+        }
+        if (!admitted(ctx, caller.get(), parsed.requests().size())
+                || !stored(ctx, "batch", parsed.requests(), batches::write)) {
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("tenantId", caller.get());
+        answer.put("status", "ACCEPTED");
+        answer.put("jobs", parsed.requests().stream().map(r -> Map.of("requestId", r.requestId(),
+                "idempotencyKey", r.effectiveIdempotencyKey())).toList());
+        ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    /** Whether the jobs were stored; if not, 503 with Retry-After has been answered. */
+    private boolean stored(Context ctx, String endpoint, List<LlmRequest> requests, Store store) throws IOException {
+        long start = System.nanoTime();
+        try {
+            store.write(requests, Tracing.continueOrStart(ctx.header(Tracing.TRACEPARENT)));
+        } catch (NotStored e) {
+            log.warn("Could not store {} job(s) of tenant {} (first {}): {}", requests.size(),
+                    requests.getFirst().tenantId(), requests.getFirst().requestId(),
+                    e.getCause() == null ? e.getMessage() : e.getCause().toString());
+            ctx.header("Retry-After", "5");
+            Problem.unavailable(e.getMessage()).send(ctx);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        Timer.builder("sluice_ingest_ack_latency").tag("endpoint", endpoint).publishPercentiles(0.5, 0.95, 0.99)
+                .register(metrics).record(Duration.ofNanos(System.nanoTime() - start));
+        return true;
     }
 
     /** Whether the tenant's limit lets {@code jobs} jobs in now; if not, 429 with Retry-After has been answered. */

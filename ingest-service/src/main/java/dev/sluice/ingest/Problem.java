@@ -30,6 +30,10 @@ public record Problem(String type, String title, int status, String detail, List
                 errors.size() + " field" + (errors.size() == 1 ? " is" : "s are") + " invalid", errors);
     }
 
+    static Problem invalidBatch(String detail, List<FieldError> errors) {
+        return new Problem(BASE + "invalid-request", "The batch is not valid", 400, detail, errors);
+    }
+
     static Problem malformed(String detail) {
         return new Problem(BASE + "malformed-json", "The body is not valid JSON", 400, detail, List.of());
     }

@@ -1,16 +1,15 @@
 package dev.sluice.ingest;
 
+import static dev.sluice.ingest.IngestHarness.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.tenants.ApiKeys;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -44,16 +43,6 @@ class IngestAuthIT {
 
     private static JsonNode body(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
-    }
-
-    private static void assertProblem(HttpResponse<String> r, int status, String type, String detail)
-            throws Exception {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
-        assertThat(body(r).path("type").asText()).isEqualTo(Problem.BASE + type);
-        assertThat(body(r).path("status").asInt()).isEqualTo(status);
-        assertThat(body(r).path("detail").asText()).contains(detail);
     }
 
     @Test
@@ -132,10 +121,7 @@ class IngestAuthIT {
     @Test
     void shouldAnswerATenantOverItsRequestLimitWith429AndRetryAfter() throws Exception {
         // One request a minute: a bucket of one, refilled in 60 s.
-        h.putTenant(new TenantConfig("slowco", null, new TenantConfig.Limits(1, null, null, null, null), null, null,
-                null, null, null, null, null, null, 3600, 1, Instant.now()));
-        String key = h.issueKey("slowco");
-        h.awaitKeyAnswered(key, 400);
+        String key = h.limitedTenantKey("slowco", 1);
         assertThat(h.post("/v1/jobs", JOB, key).statusCode()).isEqualTo(202);
         Map<TopicPartition, Long> before = h.endOffsets();
 

@@ -27,10 +27,16 @@ class IngestBrokerDownIT {
             kafka.broker().kill();
             HttpResponse<String> down = h.post("/v1/jobs", JOB, key);
 
+            HttpResponse<String> batch = h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB + "," + JOB + "]}", key);
+
             assertThat(down.statusCode()).isEqualTo(503);
             assertThat(down.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(new ObjectMapper().readTree(down.body()).path("detail").asText())
                     .contains("did not acknowledge").contains("nothing was accepted");
+            assertThat(batch.statusCode()).isEqualTo(503);
+            assertThat(batch.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(new ObjectMapper().readTree(batch.body()).path("detail").asText())
+                    .contains("did not take the batch").contains("nothing was accepted");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
@@ -80,6 +81,26 @@ final class IngestHarness implements AutoCloseable {
     String putTenant(String tenantId) throws Exception {
         putTenant(TenantConfig.basic(tenantId, TenantConfig.Webhooks.NONE, Instant.now()));
         return tenantId;
+    }
+
+    /** A tenant held to {@code perMinute} requests a minute, and a key of it that ingest knows; returns the key. */
+    String limitedTenantKey(String tenantId, int perMinute) throws Exception {
+        putTenant(new TenantConfig(tenantId, null, new TenantConfig.Limits(perMinute, null, null, null, null), null,
+                null, null, null, null, null, null, null, 3600, 1, Instant.now()));
+        String key = issueKey(tenantId);
+        awaitKeyAnswered(key, 400);
+        return key;
+    }
+
+    /** Asserts a problem answer: status, content type, type (after {@link Problem#BASE}) and part of the detail. */
+    static void assertProblem(HttpResponse<String> r, int status, String type, String detail) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("type").asText()).isEqualTo(Problem.BASE + type);
+        assertThat(body.path("status").asInt()).isEqualTo(status);
+        assertThat(body.path("detail").asText()).contains(detail);
     }
 
     void deleteTenant(String tenantId) throws Exception {
@@ -175,6 +196,15 @@ final class IngestHarness implements AutoCloseable {
      */
     void assertNothingProducedSince(Map<TopicPartition, Long> before, String markerKey) throws Exception {
         assertThat(endOffsets()).as("end offsets of requests and job-events").isEqualTo(before);
+        assertNothingVisibleSince(before, markerKey);
+    }
+
+    /**
+     * Asserts that no record committed since {@code before} is visible to a read_committed reader:
+     * after one good job (sent with {@code markerKey}), that job's request and its ACCEPTED status
+     * are the only new records. Records of an aborted transaction may lie in between, unseen.
+     */
+    void assertNothingVisibleSince(Map<TopicPartition, Long> before, String markerKey) throws Exception {
         HttpResponse<String> marker = post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"marker\"}]}",
                 markerKey);
         assertThat(marker.statusCode()).as(marker.body()).isEqualTo(202);

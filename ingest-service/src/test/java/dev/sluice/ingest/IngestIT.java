@@ -88,6 +88,7 @@ class IngestIT {
         HttpResponse<String> wrongType = h.post("/v1/jobs", "messages=hi", Map.of("Authorization", "Bearer " + key,
                 "Content-Type", "application/x-www-form-urlencoded"));
         HttpResponse<String> notFound = h.get("/v1/nothing");
+        HttpResponse<String> wrongMethod = h.get("/v1/jobs");
 
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(malformed.body()).path("type").asText()).endsWith("/malformed-json");
@@ -107,7 +108,10 @@ class IngestIT {
         assertThat(wrongType.statusCode()).isEqualTo(415);
         assertThat(JSON.readTree(wrongType.body()).path("detail").asText()).contains("application/x-www-form-urlencoded");
         assertThat(notFound.statusCode()).isEqualTo(404);
-        for (HttpResponse<String> r : List.of(malformed, empty, missing, invalid, oversized, wrongType, notFound)) {
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(wrongMethod.body()).path("detail").asText()).isEqualTo("GET is not served on /v1/jobs");
+        for (HttpResponse<String> r : List.of(malformed, empty, missing, invalid, oversized, wrongType, notFound,
+                wrongMethod)) {
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                     v -> assertThat(v).startsWith("application/problem+json"));
         }
