@@ -182,6 +182,7 @@ public final class LocalStack implements AutoCloseable {
         c.put("topics.create", "false");
         c.put("router.state.dir", options.dataDir().resolve("state").resolve("router").toString());
         c.put("sink.state.dir", options.dataDir().resolve("state").resolve("sink").toString());
+        c.put("ingest.state.dir", options.dataDir().resolve("state").resolve("ingest").toString());
         if (sim != null) {
             // The simulator speaks both protocols, so every model of the catalogue's chains is served.
             c.put("providers.names", "openai,anthropic");

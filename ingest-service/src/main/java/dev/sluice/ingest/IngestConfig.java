@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.ingest.status.StatusConfig;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import java.time.Duration;
@@ -16,14 +17,16 @@ public record IngestConfig(
         Duration produceTimeout,
         int tenantRequestsPerMinute,
         int tenantBurstSeconds,
-        boolean createTopics) {
+        boolean createTopics,
+        StatusConfig status) {
 
     /** The most jobs one batch may hold: the setting's default and its ceiling. */
     public static final int MAX_BATCH_JOBS = 1000;
 
     public static IngestConfig read(Settings s) {
+        KafkaSettings kafka = KafkaSettings.read(s);
         return new IngestConfig(
-                KafkaSettings.read(s),
+                kafka,
                 s.string("ingest.host", "0.0.0.0"),
                 s.intValue("ingest.port", 8088, 0, 65_535),
                 (int) s.bytes("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -33,6 +36,7 @@ public record IngestConfig(
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.intValue("ingest.tenant.requests.per.minute", 6000, 1, TenantRateLimits.MAX_PER_MINUTE),
                 s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),
-                s.bool("topics.create", true));
+                s.bool("topics.create", true),
+                StatusConfig.read(s, kafka));
     }
 }

@@ -1,9 +1,11 @@
 package dev.sluice.ingest;
 
+import dev.sluice.ingest.status.JobStatusTable;
+import dev.sluice.ingest.status.StatusRoutes;
 import dev.sluice.model.ApiKey;
 import dev.sluice.runtime.SluiceService;
-import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.CompactedTable;
+import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -36,6 +38,8 @@ public final class IngestService implements SluiceService {
     private final JobWriter writer;
     private final BatchWriter batches;
     private final JobEndpoints jobs;
+    private final JobStatusTable statuses;
+    private final StatusRoutes statusRoutes;
     private Javalin app;
 
     public IngestService(IngestConfig config) {
@@ -53,6 +57,8 @@ public final class IngestService implements SluiceService {
                 System::nanoTime);
         this.batches = new BatchWriter(config, records, instance);
         this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, batches, metrics, Clock.systemUTC());
+        this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
+        this.statusRoutes = new StatusRoutes(statuses, config.status());
     }
 
     @Override
@@ -67,6 +73,7 @@ public final class IngestService implements SluiceService {
         }
         tenants.start();
         keys.start();
+        statuses.start();
         app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -74,9 +81,15 @@ public final class IngestService implements SluiceService {
             cfg.http.prefer405over404 = true;
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
+            statusRoutes.register(cfg.routes, auth::tenantOf);
             OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
-            cfg.routes.error(404, ctx -> new Problem(Problem.BASE + "not-found", "No such resource", 404,
-                    "No route for " + ctx.method() + " " + ctx.path(), List.of()).send(ctx));
+            // Only for a path no route serves: a route's own 404 (an unknown job) already has its answer.
+            cfg.routes.error(404, ctx -> {
+                if (ctx.attribute(Problem.SENT) == null) {
+                    new Problem(Problem.BASE + "not-found", "No such resource", 404,
+                            "No route for " + ctx.method() + " " + ctx.path(), List.of()).send(ctx);
+                }
+            });
             cfg.routes.error(405, ctx -> new Problem(Problem.BASE + "method-not-allowed", "Method not allowed", 405,
                     ctx.method() + " is not served on " + ctx.path(), List.of()).send(ctx));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -93,13 +106,15 @@ public final class IngestService implements SluiceService {
 
     @Override
     public Health health() {
-        return new Health(app != null, Map.of("port", port(), "tenants", tenants.size(), "apiKeys", keys.size()));
+        Health table = statuses.health();
+        return new Health(app != null && table.up(), Map.of("port", port(), "tenants", tenants.size(),
+                "apiKeys", keys.size(), "jobStatusTable", table.up() ? "UP" : "DOWN"));
     }
 
-    /** Ready once serving and both the API keys and the tenants have been read. */
+    /** Ready once serving, the API keys and the tenants have been read, and the job-status table is loaded. */
     @Override
     public boolean ready() {
-        return app != null && auth.loaded();
+        return app != null && auth.loaded() && statuses.ready();
     }
 
     @Override
@@ -114,6 +129,7 @@ public final class IngestService implements SluiceService {
         }
         writer.close();
         batches.close();
+        statuses.close();
         keys.close();
         tenants.close();
     }

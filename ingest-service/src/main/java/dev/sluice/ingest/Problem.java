@@ -17,7 +17,11 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     /** Writes this problem as the answer. */
-    void send(Context ctx) {
+    /** Set on a request once a problem was written, so the service's 404 mapper does not write another. */
+    static final String SENT = "sluice.problem.sent";
+
+    public void send(Context ctx) {
+        ctx.attribute(SENT, Boolean.TRUE);
         try {
             ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(this));
         } catch (JsonProcessingException e) {

@@ -63,6 +63,11 @@ final class IngestHarness implements AutoCloseable {
         String prefix = kafka.newPrefix();
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("ingest.port", "0");
+        try {
+            values.put("ingest.state.dir", java.nio.file.Files.createTempDirectory("ingest-state").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         values.putAll(settings);
         Settings s = new Settings(ConfigSource.of(values));
         IngestConfig config = IngestConfig.read(s);

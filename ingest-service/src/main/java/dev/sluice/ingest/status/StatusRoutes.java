@@ -181,7 +181,7 @@ public final class StatusRoutes {
     }
 
     private static void problem(Context ctx, Problem p) {
-        ctx.status(p.status()).contentType("application/problem+json").result(json(p));
+        p.send(ctx);
     }
 
     private static String json(Object value) {

@@ -1,0 +1,128 @@
+package dev.sluice.ingest;
+
+import static dev.sluice.ingest.IngestHarness.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
+import dev.sluice.testkit.KafkaStack;
+import dev.sluice.testkit.SluiceKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job-status routes as ingest-service serves them: behind API keys, each tenant seeing only its
+ * own jobs, and the status stream following a job to its end.
+ */
+@SluiceKafka
+class IngestStatusIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static IngestHarness h;
+    private static KafkaProducer<String, byte[]> producer;
+    private static String acmeKey;
+    private static String globexKey;
+
+    @BeforeAll
+    static void start(KafkaStack kafka) throws Exception {
+        h = IngestHarness.start(kafka, Map.of());
+        acmeKey = h.issueKey(h.putTenant("acme"));
+        globexKey = h.issueKey(h.putTenant("globex"));
+        h.awaitKeyAnswered(acmeKey, 400);
+        h.awaitKeyAnswered(globexKey, 400);
+        producer = kafka.producer();
+    }
+
+    @AfterAll
+    static void stop() {
+        producer.close();
+        h.close();
+    }
+
+    private static void status(String requestId, String tenant, JobState state) throws Exception {
+        String topic = h.topics.jobStatus();
+        producer.send(new ProducerRecord<>(topic, requestId, h.serdes.jobStatus().serializer().serialize(topic,
+                JobStatus.of(requestId, tenant, state, null, Instant.now())))).get();
+    }
+
+    private static HttpResponse<String> get(String path, String key) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(h.base + path));
+        if (key != null) {
+            r.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldAnswerAJobToItsTenantOnlyAndAnotherTenantsJobLikeAnUnknownOne() throws Exception {
+        status("acme-1", "acme", JobState.RUNNING);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> get("/v1/jobs/acme-1", acmeKey).statusCode() == 200);
+
+        HttpResponse<String> own = get("/v1/jobs/acme-1", acmeKey);
+        HttpResponse<String> other = get("/v1/jobs/acme-1", globexKey);
+        HttpResponse<String> unknown = get("/v1/jobs/nobody", globexKey);
+        HttpResponse<String> anonymous = get("/v1/jobs/acme-1", null);
+
+        assertThat(JSON.readTree(own.body()).path("state").asText()).isEqualTo("RUNNING");
+        assertThat(JSON.readTree(own.body()).path("tenantId").asText()).isEqualTo("acme");
+        assertProblem(other, 404, "not-found", "No job acme-1 is known for this tenant");
+        assertProblem(unknown, 404, "not-found", "No job nobody is known for this tenant");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(get("/v1/jobs/acme-1/events", globexKey).statusCode()).as("another tenant's stream")
+                .isEqualTo(404);
+    }
+
+    @Test
+    void shouldStreamEveryStatusOfAJobUntilItEnds() throws Exception {
+        status("acme-2", "acme", JobState.ACCEPTED);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> get("/v1/jobs/acme-2", acmeKey).statusCode() == 200);
+        CompletableFuture<List<String>> events = HTTP.sendAsync(HttpRequest.newBuilder(
+                URI.create(h.base + "/v1/jobs/acme-2/events")).header("Authorization", "Bearer " + acmeKey).build(),
+                HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    try (Stream<String> lines = r.body()) {
+                        return lines.filter(l -> l.startsWith("data:")).toList();
+                    }
+                });
+        // The stream begins with the current state; wait for that before moving the job on.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(IngestStatusIT::subscribed);
+        for (JobState next : List.of(JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)) {
+            status("acme-2", "acme", next);
+        }
+
+        List<String> states = events.get(30, TimeUnit.SECONDS).stream()
+                .map(l -> readState(l.substring("data:".length()).strip())).toList();
+        assertThat(states).containsExactly("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED");
+    }
+
+    private static boolean subscribed() throws Exception {
+        String metrics = get("/metrics", null).body();
+        return metrics.lines().anyMatch(l -> l.startsWith("sluice_ingest_status_subscriptions") && !l.endsWith(" 0.0"));
+    }
+
+    private static String readState(String json) {
+        try {
+            return JSON.readTree(json).path("state").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(json, e);
+        }
+    }
+}
