@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A small compacted topic read into memory and kept current by a background consumer, as a
  * global table is. No consumer group: every instance reads the whole topic. A tombstone removes
- * a key; a record that cannot be read is logged and skipped, so one bad record never stops the
- * readers. Meant for topics of configuration size (tenants, disabled endpoints), not for data.
+ * a key. While the schema registry cannot be reached the table waits for it; a record that
+ * cannot be read at all removes its key (failing closed) and is logged, so one bad record never
+ * stops the readers. Meant for topics of configuration size (tenants, disabled endpoints), not for data.
  */
 public final class CompactedTable<V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompactedTable.class);
@@ -76,7 +77,7 @@ public final class CompactedTable<V> implements AutoCloseable {
         values.put(key, value);
     }
 
-    private void apply(ConsumerRecord<String, byte[]> r) {
+    void apply(ConsumerRecord<String, byte[]> r) {
         if (r.key() == null) {
             return;
         }
@@ -85,9 +86,19 @@ public final class CompactedTable<V> implements AutoCloseable {
             return;
         }
         try {
-            values.put(r.key(), deserializer.deserialize(r.topic(), r.value()));
+            // A registry that cannot answer right now holds the table back rather than skip the
+            // record: a skipped revocation would leave a revoked key valid.
+            values.put(r.key(), Decoding.waitingOutRegistry(() -> deserializer.deserialize(r.topic(), r.value()),
+                    d -> Thread.sleep(d), e -> log.warn("Record {} of {}@{} waits for the schema registry: {}",
+                            r.key(), r.topic(), r.offset(), e.getMessage())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.warn("Skipping unreadable record {} of {}@{}: {}", r.key(), r.topic(), r.offset(), e.getMessage());
+            // Unreadable for good: the key's earlier value is dropped too, so nothing stale (an
+            // unrevoked key, an enabled endpoint) outlives a record that meant to change it.
+            values.remove(r.key());
+            log.warn("Dropping {} of {}: its record at offset {} cannot be read: {}", r.key(), r.topic(), r.offset(),
+                    e.getMessage());
         }
     }
 

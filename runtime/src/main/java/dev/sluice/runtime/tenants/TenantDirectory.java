@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Every tenant's configuration, read from the compacted tenants topic into memory and kept current
  * by a background consumer. No consumer group: every instance reads the whole topic, as a global
- * table does. A tombstone removes a tenant; a record that cannot be read is logged and skipped.
+ * table does ({@link CompactedTable}). A tombstone removes a tenant, and so does a record that cannot be read.
  */
 public final class TenantDirectory implements AutoCloseable {
     private final CompactedTable<TenantConfig> tenants;
