@@ -72,7 +72,7 @@ public record SinkConfig(
                         s.string("webhooks.group.id", kafka.groupId("sluice-webhooks")),
                         s.intValue("webhooks.max.in.flight", 256, 1, 100_000),
                         s.intValue("webhooks.retry.max.in.flight", 1024, 1, 100_000),
-                        s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                        s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(2)),
                         retries(s, kafka),
                         allowedHosts(s)),
                 s.bool("topics.create", true),

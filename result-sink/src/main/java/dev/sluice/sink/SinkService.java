@@ -91,11 +91,20 @@ public final class SinkService implements SluiceService {
         }
     }
 
+    /**
+     * How long a rebalance or shutdown waits for tries in progress: longer than any try can take
+     * (connect, up to 10 s, plus the request timeout), so a partition never moves while one of its
+     * deliveries is still being sent, and the next owner cannot send it a second time at once.
+     */
+    private Duration triesEnd() {
+        return config.webhooks().timeout().plusSeconds(15);
+    }
+
     private ConcurrentRecordLoop addWebhookLoop(String clientId, String group, String topic, int maxInFlight,
             ConcurrentRecordLoop.Handler handler) {
         ConcurrentRecordLoop loop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                 group, clientId)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
-                WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), Duration.ofSeconds(30)), Clock.systemUTC());
+                WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()), Clock.systemUTC());
         webhookLoops.add(loop);
         webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));
         return loop;
@@ -171,7 +180,7 @@ public final class SinkService implements SluiceService {
             webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {
                 for (Thread t : webhookThreads) {
-                    t.join(Duration.ofSeconds(45).toMillis());
+                    t.join(triesEnd().plusSeconds(15).toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -47,7 +47,7 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler {
 
     /** Wires this level to its loop: waits end when the loop loses their partitions. */
     public ConcurrentRecordLoop attach(ConcurrentRecordLoop loop) {
-        return loop.onRevoke(this::revoked).onAssignment((owned, total) -> assigned(loop.owned()));
+        return loop.onRevoke(this::revoked).onGain(this::assigned);
     }
 
     @Override

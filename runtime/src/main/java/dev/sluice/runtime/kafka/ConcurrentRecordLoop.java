@@ -104,6 +104,7 @@ public final class ConcurrentRecordLoop implements Runnable {
     private volatile AssignmentListener assignmentListener = (owned, total) -> { };
     private volatile Set<TopicPartition> owned = Set.of();
     private volatile java.util.function.Consumer<Collection<TopicPartition>> revokeListener = partitions -> { };
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> gainListener = partitions -> { };
 
     private record Finished(TopicPartition partition, long offset, int generation, Throwable error) {
     }
@@ -158,6 +159,15 @@ public final class ConcurrentRecordLoop implements Runnable {
      */
     public ConcurrentRecordLoop onRevoke(java.util.function.Consumer<Collection<TopicPartition>> listener) {
         this.revokeListener = listener;
+        return this;
+    }
+
+    /**
+     * Set before {@link #run()}: called on the poll thread with the partitions this consumer has
+     * just been given, before any of their records is polled.
+     */
+    public ConcurrentRecordLoop onGain(java.util.function.Consumer<Collection<TopicPartition>> listener) {
+        this.gainListener = listener;
         return this;
     }
 
@@ -467,6 +477,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             }
             assigned = !consumer.assignment().isEmpty();
             owned = Set.copyOf(consumer.assignment());
+            gainListener.accept(partitions);
             tellAssignment(consumer.assignment());
         }
 
