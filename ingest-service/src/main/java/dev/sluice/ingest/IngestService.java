@@ -111,10 +111,14 @@ public final class IngestService implements SluiceService {
                 "apiKeys", keys.size(), "jobStatusTable", table.up() ? "UP" : "DOWN"));
     }
 
-    /** Ready once serving, the API keys and the tenants have been read, and the job-status table is loaded. */
+    /**
+     * Ready once serving and the API keys and tenants have been read. The job-status table is not
+     * waited for: a new instance restoring it takes jobs already, and its status routes answer
+     * 503 until it is loaded.
+     */
     @Override
     public boolean ready() {
-        return app != null && auth.loaded() && statuses.ready();
+        return app != null && auth.loaded();
     }
 
     @Override

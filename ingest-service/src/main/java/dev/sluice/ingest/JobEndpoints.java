@@ -169,7 +169,7 @@ final class JobEndpoints {
                     requests.getFirst().tenantId(), requests.getFirst().requestId(),
                     e.getCause() == null ? e.getMessage() : e.getCause().toString());
             ctx.header("Retry-After", "5");
-            Problem.unavailable(e.getMessage()).send(ctx);
+            (e.outcomeKnown() ? Problem.unavailable(e.getMessage()) : Problem.outcomeUnknown(e.getMessage())).send(ctx);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -53,8 +53,15 @@ final class JobWriter implements AutoCloseable {
                     .get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new NotStored("The broker did not acknowledge the job within " + config.produceTimeout().toMillis()
-                    + " ms (" + cause.getClass().getSimpleName() + "); nothing was accepted, retry later", true, cause);
+            if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // A send already on the wire when time ran out may still have been written.
+                throw new NotStored("The broker did not acknowledge the job within " + config.produceTimeout().toMillis()
+                        + " ms (" + cause.getClass().getSimpleName() + "); it was most likely not stored, but it may"
+                        + " have been (requestId " + request.requestId() + "). Retry with an Idempotency-Key so that"
+                        + " it can never run twice", false, cause);
+            }
+            throw new NotStored("The broker refused the job (" + cause.getClass().getSimpleName()
+                    + "); nothing was accepted, retry later", true, cause);
         }
         accepted(request, traceparent);
     }

@@ -51,6 +51,11 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem(BASE + "unavailable", "The request could not be stored", 503, detail, List.of());
     }
 
+    /** 503 when the broker's answer never came: the jobs may have been stored, and the detail says how to retry. */
+    static Problem outcomeUnknown(String detail) {
+        return new Problem(BASE + "outcome-unknown", "The request may not have been stored", 503, detail, List.of());
+    }
+
     public static Problem notFound(String detail) {
         return new Problem(BASE + "not-found", "No such resource", 404, detail, List.of());
     }
