@@ -73,6 +73,11 @@ final class KeysCommand implements Runnable {
         public Integer call() throws Exception {
             // A leaked key is often all one has at hand; take it, but never print it.
             String id = ApiKeys.keyIdOf(keyId).orElse(keyId);
+            if (id.startsWith("slk_") || id.length() > 40) {
+                // Something key-shaped that does not parse: never echo it, it may be a secret.
+                System.err.println("sluice: that is not a key id or a well-formed key (not shown)");
+                return 1;
+            }
             RecordTopic<ApiKey> keys = target.apiKeys();
             keys.check();
             ApiKey key = keys.readAll().get(id);

@@ -162,9 +162,8 @@ public final class TenantsCommand implements Runnable {
                 System.err.println("sluice: no tenant " + id);
                 return 1;
             }
-            topic.delete(id);
-            System.out.println("deleted tenant " + id);
-            // A tenant created again under this id must not inherit the old tenant's keys (ADR 0011).
+            // Keys first: a tenant created again under this id must not inherit the old tenant's keys
+            // (ADR 0011), and a delete cut short after this point leaves no key behind.
             Instant now = Instant.now();
             int revoked = 0;
             for (ApiKey k : keys.readAll().values()) {
@@ -176,6 +175,8 @@ public final class TenantsCommand implements Runnable {
             if (revoked > 0) {
                 System.out.println("revoked " + revoked + " API key" + (revoked == 1 ? "" : "s") + " of " + id);
             }
+            topic.delete(id);
+            System.out.println("deleted tenant " + id);
             return 0;
         }
     }
