@@ -114,10 +114,14 @@ final class DemoCommand implements Callable<Integer> {
                 if (warmup > 0) {
                     err.println("sluice: warming up with " + warmup + " jobs (not counted)");
                     submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(warmupTenants, warmup,
-                            run + "w"), null);
+                            run + "w"), null, null, List.of());
                 }
+                DemoStatusCheck status = new DemoStatusCheck(stack.ingestUrl(), keys);
+                err.println("sluice: following one job on its status stream");
+                List<String> stream = status.follow(DemoTenants.MAIN,
+                        DemoWorkload.ticket(DemoTenants.MAIN, 0, run + "s").toString(), Duration.ofSeconds(60));
                 summary = submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(tenants, jobs, run),
-                        new Progress(err, jobs, watcher, receiver));
+                        new Progress(err, jobs, watcher, receiver), status, stream);
             } finally {
                 keys.revoke(stack.bootstrapServers(), topics, serdes);
                 tenants.removeRunTenant(stack.bootstrapServers(), topics);
@@ -138,10 +142,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private DemoSummary submitAndWait(LocalStack stack, DemoKeys keys, WebhookReceiver receiver,
-            ResultWatcher watcher, PrintStream err, List<DemoWorkload.Job> work, Progress progress)
-            throws InterruptedException {
+            ResultWatcher watcher, PrintStream err, List<DemoWorkload.Job> work, Progress progress,
+            DemoStatusCheck status, List<String> stream) throws InterruptedException {
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
         Map<String, DemoWorkload.Kind> kinds = new ConcurrentHashMap<>();
+        Map<String, String> tenantOf = new ConcurrentHashMap<>();
         AtomicInteger notAccepted = new AtomicInteger();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI endpoint = URI.create(stack.ingestUrl() + "/v1/jobs");
@@ -164,6 +169,7 @@ final class DemoCommand implements Callable<Integer> {
                         if (r.statusCode() == 202) {
                             String id = JSON.readTree(r.body()).path("requestId").asText();
                             kinds.put(id, job.kind());
+                            tenantOf.put(id, job.tenantId());
                             submittedAt.put(id, sent);
                         } else {
                             notAccepted.incrementAndGet();
@@ -194,7 +200,18 @@ final class DemoCommand implements Callable<Integer> {
         if (progress != null) {
             progress.done();
         }
-        return summarise(ids, submittedAt, kinds, notAccepted.get(), watcher, receiver, start);
+        DemoStatusCheck.Outcome statusApi = DemoStatusCheck.Outcome.NONE;
+        if (status != null) {
+            Map<String, String> resultStatus = new HashMap<>();
+            for (String id : ids) {
+                ResultWatcher.Seen seen = watcher.get(id);
+                if (seen != null) {
+                    resultStatus.put(id, seen.result().status().name());
+                }
+            }
+            statusApi = status.check(tenantOf, resultStatus, stream, Duration.ofSeconds(30));
+        }
+        return summarise(ids, submittedAt, kinds, notAccepted.get(), watcher, receiver, start, statusApi);
     }
 
     private record Webhooks(int received, int verified) {
@@ -216,7 +233,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private DemoSummary summarise(Set<String> ids, Map<String, Long> submittedAt,
             Map<String, DemoWorkload.Kind> kinds, int notAccepted, ResultWatcher watcher, WebhookReceiver receiver,
-            long start) {
+            long start, DemoStatusCheck.Outcome statusApi) {
         Map<String, Integer> byStatus = new HashMap<>();
         Map<String, Integer> byReason = new HashMap<>();
         Map<String, Integer> byKind = new HashMap<>();
@@ -278,6 +295,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             last = Math.max(last, seen.seenNanos());
         }
+        statusApi.disagreements().forEach(d -> unexpected.add("job status " + d));
         long[] sorted = DemoSummary.sorted(latencies.stream().mapToLong(Long::longValue).toArray());
         long elapsedMs = Math.max(1, (last - start) / 1_000_000);
         Webhooks hooks = webhooksFor(receiver, ids);
@@ -285,7 +303,7 @@ final class DemoCommand implements Callable<Integer> {
                 byKind, byRoute, cacheHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
                 cost, batchJobs, batchCost, batchListPrice, Percentiles.nearestRank(sorted, 50), Percentiles.nearestRank(sorted, 95),
                 Percentiles.nearestRank(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
-                elapsedMs);
+                elapsedMs, statusApi);
     }
 
     private static void stage(Map<String, List<Long>> stages, String name, java.time.Instant from,

@@ -34,7 +34,8 @@ record DemoSummary(
         long p99Ms,
         Map<String, Long> stageP50Ms,
         double jobsPerSecond,
-        long durationMs) {
+        long durationMs,
+        DemoStatusCheck.Outcome statusApi) {
 
     DemoSummary {
         byStatus = new TreeMap<>(byStatus);
@@ -56,10 +57,13 @@ record DemoSummary(
 
     /**
      * Exit code: 0 when every job has a result, every result is what its kind of job should come
-     * to and every result's webhook verified; 1 otherwise.
+     * to, every result's webhook verified, and the status API agreed and kept tenants apart
+     * (when it was checked); 1 otherwise.
      */
     int exitCode() {
-        return missing() == 0 && notAccepted == 0 && unexpected.isEmpty() && webhooksVerified >= results ? 0 : 1;
+        boolean statusOk = statusApi.checked() == 0 || statusApi.isolated();
+        return missing() == 0 && notAccepted == 0 && unexpected.isEmpty() && webhooksVerified >= results && statusOk
+                ? 0 : 1;
     }
 
     static long[] sorted(long[] values) {
@@ -98,6 +102,9 @@ record DemoSummary(
         stageP50Ms.forEach(stages::put);
         root.put("jobsPerSecond", Math.round(jobsPerSecond * 10) / 10.0);
         root.put("durationMs", durationMs);
+        ObjectNode status = root.putObject("statusApi").put("checked", statusApi.checked())
+                .put("agreeing", statusApi.agreeing()).put("isolated", statusApi.isolated());
+        statusApi.stream().forEach(status.putArray("stream")::add);
         return root.toString();
     }
 
@@ -139,6 +146,13 @@ record DemoSummary(
         StringBuilder stages = new StringBuilder();
         stageP50Ms.forEach((stage, ms) -> stages.append(String.format(Locale.ROOT, "   %s %d ms", stage, ms)));
         sb.append(String.format(Locale.ROOT, "  %-22s%s%n", "p50 by stage", stages));
+        if (statusApi.checked() > 0) {
+            sb.append(String.format(Locale.ROOT, "%n  %-22s %d of %d agree with their results; another tenant's key %s%n",
+                    "job status (GET)", statusApi.agreeing(), statusApi.checked(),
+                    statusApi.isolated() ? "gets 404" : "WAS NOT REFUSED"));
+            sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "one job's SSE stream",
+                    String.join(" → ", statusApi.stream())));
+        }
         return sb.toString();
     }
 

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,6 +51,18 @@ class DemoCommandIT {
         assertThat(json.path("costMicros").asLong()).isPositive();
         assertThat(json.path("latencyMs").path("p50").asLong()).isPositive();
         assertThat(json.path("jobsPerSecond").asDouble()).isPositive();
+        // every job's status read back over HTTP agrees with its result, tenants are kept apart,
+        // and one job followed on its SSE stream moved forward state by state to its end
+        JsonNode status = json.path("statusApi");
+        assertThat(status.path("checked").asInt()).isEqualTo(30);
+        assertThat(status.path("agreeing").asInt()).isEqualTo(30);
+        assertThat(status.path("isolated").asBoolean()).isTrue();
+        List<String> stream = new java.util.ArrayList<>();
+        status.path("stream").forEach(s -> stream.add(s.asText()));
+        assertThat(stream).last().isEqualTo("SUCCEEDED");
+        assertThat(stream).contains("QUEUED", "RUNNING").doesNotHaveDuplicates();
+        assertThat(stream.stream().map(dev.sluice.model.JobState::valueOf).toList())
+                .isSortedAccordingTo(java.util.Comparator.naturalOrder());
         assertThat(dataDir.resolve("kafka").resolve("cluster.id")).exists();
     }
 }

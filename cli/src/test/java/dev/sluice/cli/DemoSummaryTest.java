@@ -19,7 +19,7 @@ class DemoSummaryTest {
                 Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1), Map.of("NORMAL", submitted),
                 Map.of("llm.jobs.batch", 2), 4, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 2, 1_500, 3_100,
                 300, 800,
-                950, Map.of("accepted→routed", 40L), 55.5, 3600);
+                950, Map.of("accepted→routed", 40L), 55.5, 3600, DemoStatusCheck.Outcome.NONE);
     }
 
     @Test
@@ -83,5 +83,32 @@ class DemoSummaryTest {
         assertThat(DemoSummary.dollars(1_234_567)).isEqualTo("$1.234567");
         assertThat(DemoSummary.dollars(44_283)).isEqualTo("$0.044283");
         assertThat(summary(1, 1, 1).table()).contains("$1.234567").contains("p50 300 ms");
+    }
+
+    @Test
+    void shouldShowTheStatusApiAndExitNonZeroWhenAnotherTenantCouldReadAJob() throws Exception {
+        DemoSummary base = summary(200, 200, 200);
+        DemoStatusCheck.Outcome seen = new DemoStatusCheck.Outcome(200, 200, true,
+                List.of("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED"), List.of());
+        DemoSummary checked = withStatus(base, seen);
+        JsonNode status = new ObjectMapper().readTree(checked.json()).path("statusApi");
+        assertThat(status.path("agreeing").asInt()).isEqualTo(200);
+        assertThat(status.path("isolated").asBoolean()).isTrue();
+        assertThat(status.path("stream")).extracting(JsonNode::asText)
+                .containsExactly("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED");
+        assertThat(checked.table()).contains("200 of 200 agree").contains("ACCEPTED → QUEUED → RUNNING → SUCCEEDED");
+        assertThat(checked.exitCode()).isZero();
+
+        DemoSummary leaky = withStatus(base, new DemoStatusCheck.Outcome(200, 200, false, seen.stream(), List.of()));
+        assertThat(leaky.exitCode()).isEqualTo(1);
+        assertThat(leaky.table()).contains("WAS NOT REFUSED");
+    }
+
+    private static DemoSummary withStatus(DemoSummary s, DemoStatusCheck.Outcome status) {
+        return new DemoSummary(s.submitted(), s.notAccepted(), s.warmupJobs(), s.results(), s.byStatus(), s.byReason(),
+                s.byKind(), s.byRoute(), s.cacheHits(), s.duplicates(), s.unexpected(), s.webhooksReceived(),
+                s.webhooksVerified(), s.inputTokens(), s.outputTokens(), s.costMicros(), s.batchJobs(),
+                s.batchCostMicros(), s.batchListPriceMicros(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.stageP50Ms(),
+                s.jobsPerSecond(), s.durationMs(), status);
     }
 }
