@@ -71,6 +71,21 @@ public final class ApiKeyAuth {
         return Optional.of(key.tenantId());
     }
 
+    /**
+     * Whether the request's key still gives it {@code tenant}: not revoked, the tenant still
+     * registered. Answers nothing; for a long-lived stream to check as it goes.
+     */
+    public boolean stillAllowed(Context ctx, String tenant) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        String token = header.substring(7).strip();
+        return ApiKeys.keyIdOf(token).flatMap(keys::get)
+                .filter(k -> ApiKeys.matches(token, k.sha256()) && !k.revoked() && k.tenantId().equals(tenant))
+                .isPresent() && tenants.get(tenant).isPresent();
+    }
+
     private Optional<String> refuse(Context ctx, String reason, Problem problem, String challenge) {
         metrics.counter("sluice_ingest_auth_failures_total", "reason", reason).increment();
         if (challenge != null) {

@@ -81,7 +81,7 @@ public final class IngestService implements SluiceService {
             cfg.http.prefer405over404 = true;
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
-            statusRoutes.register(cfg.routes, auth::tenantOf);
+            statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
             OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
             // Only for a path no route serves: a route's own 404 (an unknown job) already has its answer.
             cfg.routes.error(404, ctx -> {

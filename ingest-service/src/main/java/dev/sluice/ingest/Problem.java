@@ -56,6 +56,11 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem(BASE + "outcome-unknown", "The request may not have been stored", 503, detail, List.of());
     }
 
+    /** 429 when a tenant holds as many status streams as it may. */
+    public static Problem tooManyStreams(String detail) {
+        return new Problem(BASE + "too-many-streams", "Too many status streams", 429, detail, List.of());
+    }
+
     public static Problem notFound(String detail) {
         return new Problem(BASE + "not-found", "No such resource", 404, detail, List.of());
     }

@@ -40,7 +40,8 @@ class IngestStatusIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of());
+        h = IngestHarness.start(kafka, Map.of("ingest.status.heartbeat", "200ms",
+                "ingest.status.max.streams.per.tenant", "2"));
         acmeKey = h.issueKey(h.putTenant("acme"));
         globexKey = h.issueKey(h.putTenant("globex"));
         h.awaitKeyAnswered(acmeKey, 400);
@@ -113,9 +114,68 @@ class IngestStatusIT {
         assertThat(states).containsExactly("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED");
     }
 
+    @Test
+    void shouldEndAStreamWhoseKeyIsRevoked() throws Exception {
+        String second = h.issueKey("acme");
+        h.awaitKeyAnswered(second, 400);
+        status("acme-3", "acme", JobState.RUNNING);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> get("/v1/jobs/acme-3", second).statusCode() == 200);
+        CompletableFuture<List<String>> events = stream("acme-3", second);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(IngestStatusIT::subscribed);
+
+        h.revokeKey(second);
+
+        assertThat(events.get(30, TimeUnit.SECONDS)).as("the stream ended after the revocation, the job still running")
+                .singleElement().satisfies(l -> assertThat(readState(l.substring(5).strip())).isEqualTo("RUNNING"));
+    }
+
+    @Test
+    void shouldRefuseATenantMoreStreamsThanItMayHoldWithoutStarvingOthers() throws Exception {
+        String busyKey = h.issueKey(h.putTenant("busy"));
+        h.awaitKeyAnswered(busyKey, 400);
+        for (String id : List.of("busy-1", "busy-2", "busy-3")) {
+            status(id, "busy", JobState.RUNNING);
+        }
+        status("acme-4", "acme", JobState.RUNNING);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> get("/v1/jobs/acme-4", acmeKey).statusCode() == 200);
+        int before = subscriptions();
+        CompletableFuture<List<String>> first = stream("busy-1", busyKey);
+        CompletableFuture<List<String>> second = stream("busy-2", busyKey);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 2);
+
+        assertProblem(get("/v1/jobs/busy-3/events", busyKey), 429, "too-many-streams", "2 status streams open");
+        CompletableFuture<List<String>> other = stream("acme-4", acmeKey);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 3);
+
+        for (String id : List.of("busy-1", "busy-2")) {
+            status(id, "busy", JobState.SUCCEEDED);
+        }
+        status("acme-4", "acme", JobState.SUCCEEDED);
+        for (CompletableFuture<List<String>> f : List.of(first, second, other)) {
+            assertThat(f.get(30, TimeUnit.SECONDS)).hasSize(2);
+        }
+    }
+
+    private static CompletableFuture<List<String>> stream(String id, String key) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(h.base + "/v1/jobs/" + id + "/events"))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofLines())
+                .thenApply(r -> {
+                    try (Stream<String> lines = r.body()) {
+                        return lines.filter(l -> l.startsWith("data:")).toList();
+                    }
+                });
+    }
+
     private static boolean subscribed() throws Exception {
-        String metrics = get("/metrics", null).body();
-        return metrics.lines().anyMatch(l -> l.startsWith("sluice_ingest_status_subscriptions") && !l.endsWith(" 0.0"));
+        return subscriptions() > 0;
+    }
+
+    /** Open and waiting status streams, as the service's metrics count them. */
+    private static int subscriptions() throws Exception {
+        return get("/metrics", null).body().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static String readState(String json) {

@@ -10,11 +10,15 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -33,6 +37,8 @@ public final class StatusRoutes {
     private final JobStatusTable table;
     private final StatusConfig config;
     private final Semaphore streams;
+    private final Map<String, AtomicInteger> tenantStreams = new ConcurrentHashMap<>();
+    private volatile BiPredicate<Context, String> stillAllowed = (ctx, tenant) -> true;
 
     public StatusRoutes(JobStatusTable table, StatusConfig config) {
         this.table = table;
@@ -45,6 +51,17 @@ public final class StatusRoutes {
      * itself answered the request (401, 403).
      */
     public void register(JavalinDefaultRoutingApi routes, Function<Context, Optional<String>> callerTenant) {
+        register(routes, callerTenant, (ctx, tenant) -> true);
+    }
+
+    /**
+     * As {@link #register(JavalinDefaultRoutingApi, Function)}; an open stream also asks
+     * {@code stillAllowed} at every event and heartbeat and ends when the caller's key no longer
+     * gives it the tenant (revoked, or the tenant deleted).
+     */
+    public void register(JavalinDefaultRoutingApi routes, Function<Context, Optional<String>> callerTenant,
+            BiPredicate<Context, String> stillAllowed) {
+        this.stillAllowed = stillAllowed;
         routes.get("/v1/jobs/{id}", ctx -> {
             Optional<String> tenant = callerTenant.apply(ctx);
             if (tenant.isPresent()) {
@@ -91,9 +108,19 @@ public final class StatusRoutes {
                     + " status streams can be open at once; retry later or read GET /v1/jobs/{id}"));
             return;
         }
+        AtomicInteger mine = tenantStreams.computeIfAbsent(callerTenant, t -> new AtomicInteger());
+        if (mine.incrementAndGet() > config.maxStreamsPerTenant()) {
+            mine.decrementAndGet();
+            streams.release();
+            ctx.header("Retry-After", "5");
+            problem(ctx, Problem.tooManyStreams("This tenant has " + config.maxStreamsPerTenant()
+                    + " status streams open, its most; close one or read GET /v1/jobs/{id}"));
+            return;
+        }
         try {
             stream(ctx, ctx.pathParam("id"), callerTenant);
         } finally {
+            mine.decrementAndGet();
             streams.release();
         }
     }
@@ -112,6 +139,10 @@ public final class StatusRoutes {
             client.sendEvent("status", json(StatusView.of(current)), Long.toString(id));
             while (!current.state().isTerminal() && !client.terminated()) {
                 Optional<JobStatus> next = changes.poll(config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+                if (!stillAllowed.test(ctx, callerTenant)) {
+                    client.sendComment("the API key no longer gives access to this tenant; stream closed");
+                    return;
+                }
                 if (next == null) {
                     client.sendComment("heartbeat");
                 } else if (next.isEmpty()) {
