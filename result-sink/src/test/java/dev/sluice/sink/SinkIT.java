@@ -212,6 +212,41 @@ class SinkIT {
     }
 
     @Test
+    void shouldResumeAWaitingDeliveryAfterARestartWithoutTryingItTwice(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.backoff", "4s"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("restart.secret"), secret);
+        AtomicInteger tries = new AtomicInteger();
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer()) {
+            receiver.answerWith(r -> tries.incrementAndGet() == 1 ? 503 : 204);
+            try (SinkService first = new SinkService(s.config())) {
+                first.start();
+                putTenant(producer, s, "restart", receiver.url(), secretFile);
+                producer.send(new ProducerRecord<>(s.topics().completions(), "restart", s.serdes().results()
+                        .serializer().serialize(s.topics().completions(), succeeded("resume-1", "restart")))).get();
+                kafka.readUntil(s.topics().webhookRetry(1), r -> !r.isEmpty(), Duration.ofSeconds(60));
+                // closed while the delivery waits out its 4 s on level 1
+            }
+            assertThat(receiver.received()).hasSize(1);
+            try (SinkService second = new SinkService(s.config())) {
+                second.start();
+                await().alias("the second try, made by the new instance").atMost(Duration.ofSeconds(60))
+                        .until(receiver::distinctAccepted, n -> n == 1);
+                List<WebhookReceiver.Received> got = receiver.received();
+                assertThat(got).extracting(WebhookReceiver.Received::answeredStatus).containsExactly(503, 204);
+                assertThat(Duration.between(got.get(0).at(), got.get(1).at())).as("still waited its step")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(3900));
+                // written back once on shutdown, so level 1 holds the original and its copy
+                assertThat(kafka.readUntil(s.topics().webhookRetry(1), r -> r.size() >= 2, Duration.ofSeconds(10)))
+                        .hasSize(2);
+                assertThat(kafka.readUntil(s.topics().deadLetters(), r -> false, Duration.ofSeconds(1))).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void shouldDisableAnEndpointThatAnswersGoneUntilTheTenantIsWrittenAgain(KafkaStack kafka, @TempDir Path dir)
             throws Exception {
         Setup s = setup(kafka, dir.resolve("state"));
