@@ -10,10 +10,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,42 +160,14 @@ class IngestBatchIT {
 
     @Test
     void shouldMakeNoJobOfABatchVisibleWhenItsTransactionFails() throws Exception {
-        // The broker refuses request records over 2 KB; random text so that compression cannot shrink one.
-        byte[] noise = new byte[3000];
-        new SecureRandom().nextBytes(noise);
-        String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + Base64.getEncoder().encodeToString(noise)
-                + "\"}]}";
         Map<TopicPartition, Long> before = h.endOffsets();
-        HttpResponse<String> failed;
-        try (Admin admin = h.kafka.admin()) {
-            setMaxMessageBytes(admin, "2048");
-            try {
-                failed = h.post("/v1/jobs:batch", batch(List.of(JOB, JOB, big, JOB)), key);
-            } finally {
-                setMaxMessageBytes(admin, null);
-            }
-        }
+        HttpResponse<String> failed = h.withSmallRequestRecords(() -> h.post("/v1/jobs:batch",
+                batch(List.of(JOB, JOB, IngestHarness.incompressibleJob(), JOB)), key));
 
         assertProblem(failed, 503, "unavailable", "nothing was accepted");
         assertThat(failed.headers().firstValue("Retry-After")).hasValue("5");
         // The small jobs and the ACCEPTED statuses were written, then aborted: on the log, never visible.
         assertThat(h.endOffsets()).isNotEqualTo(before);
         h.assertNothingVisibleSince(before, key);
-    }
-
-    /** Sets (or with null removes) max.message.bytes on llm.requests, and waits until the broker has it. */
-    private static void setMaxMessageBytes(Admin admin, String value) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, h.topics.requests());
-        AlterConfigOp op = value == null
-                ? new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE)
-                : new AlterConfigOp(new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET);
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get();
-        org.awaitility.Awaitility.await().alias("max.message.bytes applied").atMost(Duration.ofSeconds(10))
-                .until(() -> {
-                    ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get().get(topic)
-                            .get("max.message.bytes");
-                    return value == null ? e.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
-                            : value.equals(e.value());
-                });
     }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.ApiKey;
+import dev.sluice.model.JobState;
+import dev.sluice.model.JobStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
@@ -22,15 +24,22 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * One ingest-service on its own topics of a test class's broker, with what its tests need: tenants
@@ -156,7 +165,76 @@ final class IngestHarness implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return get(path, null);
+    }
+
+    /** A GET with {@code key} as the bearer key, or with no Authorization header when it is null. */
+    HttpResponse<String> get(String path, String key) throws Exception {
+        return getAsync(path, key).get();
+    }
+
+    CompletableFuture<HttpResponse<String>> getAsync(String path, String key) {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path));
+        if (key != null) {
+            r.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Any method, without a body. */
+    HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        headers.forEach(r::header);
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Writes a job's status to llm.job-status, as result-sink does. */
+    void putStatus(String requestId, String tenantId, JobState state) throws Exception {
+        producer.send(new ProducerRecord<>(topics.jobStatus(), requestId, serdes.jobStatus().serializer().serialize(
+                topics.jobStatus(), JobStatus.of(requestId, tenantId, state, null, Instant.now())))).get();
+    }
+
+    /** Whether a status stream is open (or waiting for its job's first status), as the metric says. */
+    boolean statusStreamOpen() throws Exception {
+        return get("/metrics").body().lines()
+                .anyMatch(l -> l.startsWith("sluice_ingest_status_subscriptions") && !l.endsWith(" 0.0"));
+    }
+
+    /** A job whose request record is over 2 KB however it is compressed: random text in its message. */
+    static String incompressibleJob() {
+        byte[] noise = new byte[2400];
+        RANDOM.nextBytes(noise);
+        return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + Base64.getEncoder().encodeToString(noise)
+                + "\"}]}";
+    }
+
+    /**
+     * Runs {@code call} while the broker refuses request records over 2 KB (max.message.bytes on
+     * llm.requests), so that an {@link #incompressibleJob()} cannot be stored; the limit is removed after.
+     */
+    <T> T withSmallRequestRecords(Callable<T> call) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            setMaxMessageBytes(admin, "2048");
+            try {
+                return call.call();
+            } finally {
+                setMaxMessageBytes(admin, null);
+            }
+        }
+    }
+
+    /** Sets (or with null removes) max.message.bytes on llm.requests, and waits until the broker has it. */
+    private void setMaxMessageBytes(Admin admin, String value) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, topics.requests());
+        AlterConfigOp op = value == null
+                ? new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE)
+                : new AlterConfigOp(new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get();
+        await().alias("max.message.bytes applied").atMost(Duration.ofSeconds(10)).until(() -> {
+            ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes");
+            return value == null ? e.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG : value.equals(e.value());
+        });
     }
 
     /** The end offset of every partition of the topics a request can write to. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.model.JobState;
-import dev.sluice.model.JobStatus;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.URI;
@@ -13,14 +12,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +30,6 @@ class IngestStatusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static IngestHarness h;
-    private static KafkaProducer<String, byte[]> producer;
     private static String acmeKey;
     private static String globexKey;
 
@@ -46,54 +41,38 @@ class IngestStatusIT {
         globexKey = h.issueKey(h.putTenant("globex"));
         h.awaitKeyAnswered(acmeKey, 400);
         h.awaitKeyAnswered(globexKey, 400);
-        producer = kafka.producer();
     }
 
     @AfterAll
     static void stop() {
-        producer.close();
         h.close();
-    }
-
-    private static void status(String requestId, String tenant, JobState state) throws Exception {
-        String topic = h.topics.jobStatus();
-        producer.send(new ProducerRecord<>(topic, requestId, h.serdes.jobStatus().serializer().serialize(topic,
-                JobStatus.of(requestId, tenant, state, null, Instant.now())))).get();
-    }
-
-    private static HttpResponse<String> get(String path, String key) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(h.base + path));
-        if (key != null) {
-            r.header("Authorization", "Bearer " + key);
-        }
-        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void shouldAnswerAJobToItsTenantOnlyAndAnotherTenantsJobLikeAnUnknownOne() throws Exception {
-        status("acme-1", "acme", JobState.RUNNING);
+        h.putStatus("acme-1", "acme", JobState.RUNNING);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> get("/v1/jobs/acme-1", acmeKey).statusCode() == 200);
+                .until(() -> h.get("/v1/jobs/acme-1", acmeKey).statusCode() == 200);
 
-        HttpResponse<String> own = get("/v1/jobs/acme-1", acmeKey);
-        HttpResponse<String> other = get("/v1/jobs/acme-1", globexKey);
-        HttpResponse<String> unknown = get("/v1/jobs/nobody", globexKey);
-        HttpResponse<String> anonymous = get("/v1/jobs/acme-1", null);
+        HttpResponse<String> own = h.get("/v1/jobs/acme-1", acmeKey);
+        HttpResponse<String> other = h.get("/v1/jobs/acme-1", globexKey);
+        HttpResponse<String> unknown = h.get("/v1/jobs/nobody", globexKey);
+        HttpResponse<String> anonymous = h.get("/v1/jobs/acme-1", null);
 
         assertThat(JSON.readTree(own.body()).path("state").asText()).isEqualTo("RUNNING");
         assertThat(JSON.readTree(own.body()).path("tenantId").asText()).isEqualTo("acme");
         assertProblem(other, 404, "not-found", "No job acme-1 is known for this tenant");
         assertProblem(unknown, 404, "not-found", "No job nobody is known for this tenant");
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(get("/v1/jobs/acme-1/events", globexKey).statusCode()).as("another tenant's stream")
+        assertThat(h.get("/v1/jobs/acme-1/events", globexKey).statusCode()).as("another tenant's stream")
                 .isEqualTo(404);
     }
 
     @Test
     void shouldStreamEveryStatusOfAJobUntilItEnds() throws Exception {
-        status("acme-2", "acme", JobState.ACCEPTED);
+        h.putStatus("acme-2", "acme", JobState.ACCEPTED);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> get("/v1/jobs/acme-2", acmeKey).statusCode() == 200);
+                .until(() -> h.get("/v1/jobs/acme-2", acmeKey).statusCode() == 200);
         CompletableFuture<List<String>> events = HTTP.sendAsync(HttpRequest.newBuilder(
                 URI.create(h.base + "/v1/jobs/acme-2/events")).header("Authorization", "Bearer " + acmeKey).build(),
                 HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
@@ -104,9 +83,9 @@ class IngestStatusIT {
                 });
         // The stream begins with the current state; wait for that before moving the job on.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(IngestStatusIT::subscribed);
+                .until(h::statusStreamOpen);
         for (JobState next : List.of(JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)) {
-            status("acme-2", "acme", next);
+            h.putStatus("acme-2", "acme", next);
         }
 
         List<String> states = events.get(30, TimeUnit.SECONDS).stream()
@@ -118,11 +97,11 @@ class IngestStatusIT {
     void shouldEndAStreamWhoseKeyIsRevoked() throws Exception {
         String second = h.issueKey("acme");
         h.awaitKeyAnswered(second, 400);
-        status("acme-3", "acme", JobState.RUNNING);
+        h.putStatus("acme-3", "acme", JobState.RUNNING);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> get("/v1/jobs/acme-3", second).statusCode() == 200);
+                .until(() -> h.get("/v1/jobs/acme-3", second).statusCode() == 200);
         CompletableFuture<List<String>> events = stream("acme-3", second);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(IngestStatusIT::subscribed);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(h::statusStreamOpen);
 
         h.revokeKey(second);
 
@@ -135,24 +114,24 @@ class IngestStatusIT {
         String busyKey = h.issueKey(h.putTenant("busy"));
         h.awaitKeyAnswered(busyKey, 400);
         for (String id : List.of("busy-1", "busy-2", "busy-3")) {
-            status(id, "busy", JobState.RUNNING);
+            h.putStatus(id, "busy", JobState.RUNNING);
         }
-        status("acme-4", "acme", JobState.RUNNING);
+        h.putStatus("acme-4", "acme", JobState.RUNNING);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> get("/v1/jobs/acme-4", acmeKey).statusCode() == 200);
+                .until(() -> h.get("/v1/jobs/acme-4", acmeKey).statusCode() == 200);
         int before = subscriptions();
         CompletableFuture<List<String>> first = stream("busy-1", busyKey);
         CompletableFuture<List<String>> second = stream("busy-2", busyKey);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 2);
 
-        assertProblem(get("/v1/jobs/busy-3/events", busyKey), 429, "too-many-streams", "2 status streams open");
+        assertProblem(h.get("/v1/jobs/busy-3/events", busyKey), 429, "too-many-streams", "2 status streams open");
         CompletableFuture<List<String>> other = stream("acme-4", acmeKey);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 3);
 
         for (String id : List.of("busy-1", "busy-2")) {
-            status(id, "busy", JobState.SUCCEEDED);
+            h.putStatus(id, "busy", JobState.SUCCEEDED);
         }
-        status("acme-4", "acme", JobState.SUCCEEDED);
+        h.putStatus("acme-4", "acme", JobState.SUCCEEDED);
         for (CompletableFuture<List<String>> f : List.of(first, second, other)) {
             assertThat(f.get(30, TimeUnit.SECONDS)).hasSize(2);
         }
@@ -168,13 +147,9 @@ class IngestStatusIT {
                 });
     }
 
-    private static boolean subscribed() throws Exception {
-        return subscriptions() > 0;
-    }
-
     /** Open and waiting status streams, as the service's metrics count them. */
     private static int subscriptions() throws Exception {
-        return get("/metrics", null).body().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
+        return h.get("/metrics", null).body().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
                 .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
