@@ -12,10 +12,14 @@ import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP front door: {@code POST /v1/jobs} turns a JSON job into an Avro request on llm.requests
  * (keyed by tenantId) and answers 202 with the requestId only after the broker acked the record,
  * so an accepted job is never lost; {@code POST /v1/jobs:batch} does so for up to 1,000 jobs in
- * one transaction. Callers authenticate with a tenant's API key. Nothing is
- * produced for a request that is refused. Handlers run on virtual threads, so waiting for the ack
+ * one transaction; {@code GET /v1/jobs/{id}} and its event stream show a job's status. Callers
+ * authenticate with a tenant's API key. Nothing is produced for a request that is refused.
+ * {@code GET /openapi.json} describes every route; OpenApiIT holds it to {@link #routes()} and to
+ * the answers the routes give. Handlers run on virtual threads, so waiting for the ack
  * costs no platform thread.
  */
 public final class IngestService implements SluiceService {
@@ -40,6 +46,8 @@ public final class IngestService implements SluiceService {
     private final JobEndpoints jobs;
     private final JobStatusTable statuses;
     private final StatusRoutes statusRoutes;
+    private final byte[] openApi = openApiDocument();
+    private final List<String> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
 
     public IngestService(IngestConfig config) {
@@ -79,6 +87,13 @@ public final class IngestService implements SluiceService {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
             cfg.http.prefer405over404 = true;
+            // Every route, however it is added, so that OpenApiIT can hold the document to them.
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+            });
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
@@ -98,6 +113,23 @@ public final class IngestService implements SluiceService {
                         "The request failed inside the service; nothing was stored", List.of()).send(ctx);
             });
         }).start(config.host(), config.port());
+    }
+
+    /** "METHOD path" of every HTTP route this service serves, as registered (paths as Javalin templates). */
+    List<String> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** The OpenAPI document served at /openapi.json, read once: a build without it fails when the service is made. */
+    private static byte[] openApiDocument() {
+        try (InputStream in = IngestService.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the classpath beside IngestService");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
