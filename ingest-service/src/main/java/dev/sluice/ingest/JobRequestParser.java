@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 final class JobRequestParser {
     static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Set<String> FIELDS = Set.of("tenantId", "messages", "model", "tier", "priority",
+    static final Set<String> FIELDS = Set.of("tenantId", "messages", "model", "tier", "priority",
             "maxOutputTokens", "temperature", "responseFormat", "webhook", "metadata", "deadline", "userId",
             "idempotencyKey");
 
