@@ -78,7 +78,7 @@ class OpenApiIT {
         HttpResponse<String> served = h.get("/openapi.json");
 
         api.assertDocumented("GET /openapi.json", served);
-        assertThat(api.structuralProblems()).isEmpty();
+        assertThat(api.structuralProblems()).as("what is not OpenAPI 3.1 in the document").isEmpty();
     }
 
     @Test
