@@ -49,10 +49,10 @@ class RoutingTest {
             assertThat(job.routeReason()).contains("source=tenant-default");
         });
         List<JobStatus> events = h.events();
-        assertThat(events).singleElement().satisfies(e -> {
-            assertThat(e.state()).isEqualTo(JobState.QUEUED);
-            assertThat(e.detail()).isEqualTo("llm.jobs.medium.normal");
-        });
+        assertThat(events).extracting(JobStatus::state).containsExactly(JobState.ACCEPTED, JobState.QUEUED);
+        assertThat(events.getFirst().updatedAt()).as("accepted when the request was made")
+                .isEqualTo(jobs.getFirst().request().createdAt());
+        assertThat(events.get(1).detail()).isEqualTo("llm.jobs.medium.normal");
         assertThat(h.completions()).isEmpty();
     }
 
