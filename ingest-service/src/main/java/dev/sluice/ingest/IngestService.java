@@ -57,7 +57,8 @@ public final class IngestService implements SluiceService {
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
         this.keys = new CompactedTable<>(config.kafka(), config.kafka().topics().apiKeys(),
-                config.kafka().serdes().apiKeys().deserializer(), instance + "-api-keys");
+                config.kafka().serdes().apiKeys().deserializer(), instance + "-api-keys",
+                CompactedTable.Unreadable.DROP);
         this.auth = new ApiKeyAuth(keys, tenants, metrics);
         JobRecords records = new JobRecords(config.kafka());
         this.writer = new JobWriter(config, records, instance, metrics);

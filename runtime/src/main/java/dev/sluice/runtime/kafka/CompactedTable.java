@@ -14,21 +14,38 @@ import org.slf4j.LoggerFactory;
 /**
  * A small compacted topic read into memory and kept current by a background consumer, as a
  * global table is. No consumer group: every instance reads the whole topic. A tombstone removes
- * a key. While the schema registry cannot be reached the table waits for it; a record that
- * cannot be read at all removes its key (failing closed) and is logged, so one bad record never
- * stops the readers. Meant for topics of configuration size (tenants, disabled endpoints), not for data.
+ * a key. While the schema registry cannot be reached the table waits for it (close() ends the
+ * wait). A record that cannot be read at all is logged and, by the table's {@link Unreadable}
+ * policy, keeps or drops its key's earlier value; one bad record never stops the readers. Meant for topics of configuration size (tenants, disabled endpoints), not for data.
  */
 public final class CompactedTable<V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompactedTable.class);
+
+    /** What a record that can never be read does to its key's earlier value. */
+    public enum Unreadable {
+        /** Keep it: the last good configuration stands (tenants: a policy is never silently loosened). */
+        KEEP_LAST,
+        /** Drop it: nothing granted by an earlier value outlives a record that meant to change it (API keys). */
+        DROP
+    }
 
     private final Map<String, V> values = new ConcurrentHashMap<>();
     private final Deserializer<V> deserializer;
     private final TopicFollower follower;
     private final String topic;
+    private final Unreadable unreadable;
+    private volatile boolean closing;
 
+    /** A table that keeps a key's last good value when a later record of it cannot be read. */
     public CompactedTable(KafkaSettings kafka, String topic, Deserializer<V> deserializer, String clientId) {
+        this(kafka, topic, deserializer, clientId, Unreadable.KEEP_LAST);
+    }
+
+    public CompactedTable(KafkaSettings kafka, String topic, Deserializer<V> deserializer, String clientId,
+            Unreadable unreadable) {
         this.topic = topic;
         this.deserializer = deserializer;
+        this.unreadable = unreadable;
         this.follower = new TopicFollower(kafka, topic, clientId, TopicFollower.Start.BEGINNING, this::apply,
                 () -> { });
     }
@@ -89,21 +106,36 @@ public final class CompactedTable<V> implements AutoCloseable {
             // A registry that cannot answer right now holds the table back rather than skip the
             // record: a skipped revocation would leave a revoked key valid.
             values.put(r.key(), Decoding.waitingOutRegistry(() -> deserializer.deserialize(r.topic(), r.value()),
-                    d -> Thread.sleep(d), e -> log.warn("Record {} of {}@{} waits for the schema registry: {}",
+                    this::sleepUnlessClosing, e -> log.warn("Record {} of {}@{} waits for the schema registry: {}",
                             r.key(), r.topic(), r.offset(), e.getMessage())));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // closing: the table is going away with its values
         } catch (RuntimeException e) {
-            // Unreadable for good: the key's earlier value is dropped too, so nothing stale (an
-            // unrevoked key, an enabled endpoint) outlives a record that meant to change it.
-            values.remove(r.key());
-            log.warn("Dropping {} of {}: its record at offset {} cannot be read: {}", r.key(), r.topic(), r.offset(),
-                    e.getMessage());
+            if (unreadable == Unreadable.DROP) {
+                values.remove(r.key());
+            }
+            log.warn("{} {} of {}: its record at offset {} cannot be read: {}",
+                    unreadable == Unreadable.DROP ? "Dropping" : "Keeping the last good value of", r.key(), r.topic(),
+                    r.offset(), e.getMessage());
         }
+    }
+
+    /** Waits in short steps, so that close() ends a wait for the registry at once. */
+    private void sleepUnlessClosing(Duration d) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        while (!closing) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Thread.sleep(Math.min(100, Math.max(1, left / 1_000_000)));
+        }
+        throw new InterruptedException("closing");
     }
 
     @Override
     public void close() {
+        closing = true;
         follower.close();
     }
 }

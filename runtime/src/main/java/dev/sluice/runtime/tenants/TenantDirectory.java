@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Every tenant's configuration, read from the compacted tenants topic into memory and kept current
  * by a background consumer. No consumer group: every instance reads the whole topic, as a global
- * table does ({@link CompactedTable}). A tombstone removes a tenant, and so does a record that cannot be read.
+ * table does ({@link CompactedTable}). A tombstone removes a tenant; a record that cannot be read
+ * leaves the tenant's last good configuration in place, so no policy is silently loosened.
  */
 public final class TenantDirectory implements AutoCloseable {
     private final CompactedTable<TenantConfig> tenants;

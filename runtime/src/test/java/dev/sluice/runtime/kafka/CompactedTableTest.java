@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CompactedTableTest {
@@ -26,9 +27,15 @@ class CompactedTableTest {
         return v;
     };
 
-    private final CompactedTable<String> table = new CompactedTable<>(new KafkaSettings("127.0.0.1:1",
-            "http://127.0.0.1:1", Secret.of(""), new Topics("t."), TopicLayout.DEFAULT, Map.of()), "t.keys", values,
-            "test");
+    private final KafkaSettings kafka = new KafkaSettings("127.0.0.1:1", "http://127.0.0.1:1", Secret.of(""),
+            new Topics("t."), TopicLayout.DEFAULT, Map.of());
+    private final CompactedTable<String> table = new CompactedTable<>(kafka, "t.keys", values, "test",
+            CompactedTable.Unreadable.DROP);
+
+    @AfterEach
+    void close() {
+        table.close();
+    }
 
     private static ConsumerRecord<String, byte[]> record(String key, String value) {
         return new ConsumerRecord<>("t.keys", 0, 0, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
@@ -49,6 +56,16 @@ class CompactedTableTest {
         table.apply(record("key-1", "valid"));
         table.apply(record("key-1", "bad"));
         assertThat(table.get("key-1")).as("a revocation that cannot be read must not leave the key valid").isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheLastGoodValueWhenTheTableSaysSo() {
+        try (CompactedTable<String> tenants = new CompactedTable<>(kafka, "t.tenants", values, "test-keep")) {
+            tenants.apply(record("acme", "redact-pii"));
+            tenants.apply(record("acme", "bad"));
+            assertThat(tenants.get("acme")).as("an unreadable update must not loosen the tenant's policy")
+                    .contains("redact-pii");
+        }
     }
 
     @Test
