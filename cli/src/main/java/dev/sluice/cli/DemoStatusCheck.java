@@ -12,12 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -28,14 +31,17 @@ import java.util.stream.Stream;
 final class DemoStatusCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the status API showed: agreement with the results, isolation, and one job's stream. */
-    record Outcome(int checked, int agreeing, boolean isolated, List<String> stream, List<String> disagreements) {
+    /**
+     * What the status API showed: agreement with the results, isolation (null when there was no
+     * second tenant to try), and one job's stream.
+     */
+    record Outcome(int checked, int agreeing, Boolean isolated, List<String> stream, List<String> disagreements) {
         Outcome {
             stream = List.copyOf(stream);
             disagreements = List.copyOf(disagreements);
         }
 
-        static final Outcome NONE = new Outcome(0, 0, false, List.of(), List.of());
+        static final Outcome NONE = new Outcome(0, 0, null, List.of(), List.of());
     }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -49,35 +55,63 @@ final class DemoStatusCheck {
 
     /**
      * Submits {@code body} as {@code tenantId}, opens the job's status stream at once and returns
-     * the states it sent until it ended.
+     * the states it sent until it ended. Whatever goes wrong (the job refused, the stream not
+     * opened, no end within {@code timeout}) is the last entry instead of an exception, so the run
+     * still ends with its summary.
      */
-    List<String> follow(String tenantId, String body, Duration timeout) throws Exception {
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + keys.forTenant(tenantId))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (accepted.statusCode() != 202) {
-            throw new IllegalStateException("the followed job was answered " + accepted.statusCode() + ": "
-                    + accepted.body());
+    List<String> follow(String tenantId, String body, Duration timeout) throws InterruptedException {
+        List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicReference<Stream<String>> open = new AtomicReference<>();
+        CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> read(tenantId, body, timeout, states, open),
+                r -> Thread.ofVirtual().start(r));
+        try {
+            reading.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Stream<String> lines = open.get();
+            if (lines != null) {
+                lines.close();
+            }
+            states.add("no end within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            states.add(String.valueOf(e.getCause()));
         }
-        String id = JSON.readTree(accepted.body()).path("requestId").asText();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HttpResponse<Stream<String>> events;
-        // 503 while a just-started ingest is still loading its job-status table.
-        while ((events = http.sendAsync(get(id + "/events", tenantId), HttpResponse.BodyHandlers.ofLines())
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS)).statusCode() == 503 && System.nanoTime() < deadline) {
-            events.body().close();
-            Thread.sleep(200);
+        return List.copyOf(states);
+    }
+
+    private void read(String tenantId, String body, Duration timeout, List<String> states,
+            AtomicReference<Stream<String>> open) {
+        try {
+            HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + keys.forTenant(tenantId))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (accepted.statusCode() != 202) {
+                states.add("job answered HTTP " + accepted.statusCode());
+                return;
+            }
+            String id = JSON.readTree(accepted.body()).path("requestId").asText();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            HttpResponse<Stream<String>> events;
+            // 503 while a just-started ingest is still loading its job-status table.
+            while ((events = http.send(get(id + "/events", tenantId), HttpResponse.BodyHandlers.ofLines()))
+                    .statusCode() == 503 && System.nanoTime() < deadline) {
+                events.body().close();
+                Thread.sleep(200);
+            }
+            if (events.statusCode() != 200) {
+                events.body().close();
+                states.add("stream answered HTTP " + events.statusCode());
+                return;
+            }
+            try (Stream<String> lines = events.body()) {
+                open.set(lines);
+                lines.filter(l -> l.startsWith("data:")).forEach(l -> states.add(state(l.substring(5))));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            states.add(e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        List<String> states = new ArrayList<>();
-        if (events.statusCode() != 200) {
-            events.body().close();
-            states.add("HTTP " + events.statusCode());
-            return states;
-        }
-        try (Stream<String> lines = events.body()) {
-            lines.filter(l -> l.startsWith("data:")).forEach(l -> states.add(state(l.substring(5))));
-        }
-        return states;
     }
 
     /**
@@ -88,7 +122,7 @@ final class DemoStatusCheck {
     Outcome check(Map<String, String> tenantOf, Map<String, String> resultStatus, List<String> stream,
             Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        AtomicInteger agreeing = new AtomicInteger();
+        Map<String, String> agreed = new java.util.concurrent.ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> disagreements = new ConcurrentLinkedQueue<>();
         Semaphore inFlight = new Semaphore(32);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -98,7 +132,7 @@ final class DemoStatusCheck {
                     try {
                         String seen = awaitState(job.getKey(), tenantOf.get(job.getKey()), job.getValue(), deadline);
                         if (seen.equals(job.getValue())) {
-                            agreeing.incrementAndGet();
+                            agreed.put(job.getKey(), tenantOf.get(job.getKey()));
                         } else {
                             disagreements.add(job.getKey() + ": status " + seen + ", result " + job.getValue());
                         }
@@ -109,7 +143,7 @@ final class DemoStatusCheck {
                 });
             }
         }
-        return new Outcome(resultStatus.size(), agreeing.get(), isolated(tenantOf), stream,
+        return new Outcome(resultStatus.size(), agreed.size(), isolated(agreed), stream,
                 new ArrayList<>(disagreements));
     }
 
@@ -129,13 +163,16 @@ final class DemoStatusCheck {
         }
     }
 
-    /** One job read with a key of another tenant answers 404, as an unknown job does. */
-    private boolean isolated(Map<String, String> tenantOf) throws InterruptedException {
-        Optional<Map.Entry<String, String>> job = tenantOf.entrySet().stream().findFirst();
-        Optional<String> other = job.flatMap(j -> tenantOf.values().stream().filter(t -> !t.equals(j.getValue()))
+    /**
+     * A job its own tenant reads (200) is answered 404 to another tenant's key, as an unknown job
+     * is; null when every job belongs to one tenant.
+     */
+    private Boolean isolated(Map<String, String> readable) throws InterruptedException {
+        Optional<Map.Entry<String, String>> job = readable.entrySet().stream().findFirst();
+        Optional<String> other = job.flatMap(j -> readable.values().stream().filter(t -> !t.equals(j.getValue()))
                 .findFirst());
         if (other.isEmpty()) {
-            return false;
+            return null;
         }
         try {
             return http.send(get(job.get().getKey(), other.get()), HttpResponse.BodyHandlers.discarding())

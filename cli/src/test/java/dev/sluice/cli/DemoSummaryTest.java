@@ -102,6 +102,10 @@ class DemoSummaryTest {
         DemoSummary leaky = withStatus(base, new DemoStatusCheck.Outcome(200, 200, false, seen.stream(), List.of()));
         assertThat(leaky.exitCode()).isEqualTo(1);
         assertThat(leaky.table()).contains("WAS NOT REFUSED");
+
+        DemoSummary oneTenant = withStatus(base, new DemoStatusCheck.Outcome(1, 1, null, seen.stream(), List.of()));
+        assertThat(oneTenant.exitCode()).as("nothing to refuse with one tenant").isZero();
+        assertThat(new ObjectMapper().readTree(oneTenant.json()).path("statusApi").has("isolated")).isFalse();
     }
 
     private static DemoSummary withStatus(DemoSummary s, DemoStatusCheck.Outcome status) {
