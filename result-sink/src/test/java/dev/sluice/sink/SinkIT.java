@@ -227,6 +227,8 @@ class SinkIT {
                 producer.send(new ProducerRecord<>(s.topics().completions(), "restart", s.serdes().results()
                         .serializer().serialize(s.topics().completions(), succeeded("resume-1", "restart")))).get();
                 kafka.readUntil(s.topics().webhookRetry(1), r -> !r.isEmpty(), Duration.ofSeconds(60));
+                await().alias("level 1 holds the delivery, waiting").atMost(Duration.ofSeconds(30))
+                        .until(() -> (Integer) first.health().details().get("webhooksInFlight") > 0);
                 // closed while the delivery waits out its 4 s on level 1
             }
             assertThat(receiver.received()).hasSize(1);
