@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one job to llm.requests (keyed by tenantId) and returns once the broker acked it, or
  * throws {@link NotStored} when it did not within the produce timeout. The producer gives up
- * within that timeout on its own (metadata wait, retries and delivery included), so a record can
- * never land after the client was told no. The job's ACCEPTED status follows, not waited for.
+ * within that timeout on its own (metadata wait, retries and delivery included). A send that was
+ * already on the wire when it gave up may still have been written, so that answer says the
+ * outcome is unknown and how to retry without a second run. The job's ACCEPTED status follows,
+ * not waited for.
  */
 final class JobWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobWriter.class);
@@ -57,8 +59,8 @@ final class JobWriter implements AutoCloseable {
                 // A send already on the wire when time ran out may still have been written.
                 throw new NotStored("The broker did not acknowledge the job within " + config.produceTimeout().toMillis()
                         + " ms (" + cause.getClass().getSimpleName() + "); it was most likely not stored, but it may"
-                        + " have been (requestId " + request.requestId() + "). Retry with an Idempotency-Key so that"
-                        + " it can never run twice", false, cause);
+                        + " have been (requestId " + request.requestId() + "). Retry with the same Idempotency-Key ("
+                        + request.effectiveIdempotencyKey() + ") so that it can never run twice", false, cause);
             }
             throw new NotStored("The broker refused the job (" + cause.getClass().getSimpleName()
                     + "); nothing was accepted, retry later", true, cause);
