@@ -34,41 +34,61 @@ public final class ApiKeyAuth {
         return keys.loaded() && tenants.loaded();
     }
 
+    /** What an Authorization header comes to: the check that failed, or none, and the key when one matched. */
+    private enum Check { MISSING, NOT_BEARER, NOT_A_KEY, INVALID, REVOKED, UNKNOWN_TENANT, OK }
+
+    private record Verdict(Check check, ApiKey key) {
+    }
+
+    /** The one key check, for requests ({@link #tenantOf}) and open streams ({@link #stillAllowed}) alike. */
+    private Verdict check(String header) {
+        if (header == null || header.isBlank()) {
+            return new Verdict(Check.MISSING, null);
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return new Verdict(Check.NOT_BEARER, null);
+        }
+        String token = header.substring(7).strip();
+        Optional<String> keyId = ApiKeys.keyIdOf(token);
+        if (keyId.isEmpty()) {
+            return new Verdict(Check.NOT_A_KEY, null);
+        }
+        ApiKey key = keys.get(keyId.get()).orElse(null);
+        // An unknown keyId and a wrong secret get the same answer: neither tells whether the keyId exists.
+        if (key == null || !ApiKeys.matches(token, key.sha256())) {
+            return new Verdict(Check.INVALID, null);
+        }
+        if (key.revoked()) {
+            return new Verdict(Check.REVOKED, key);
+        }
+        if (tenants.get(key.tenantId()).isEmpty()) {
+            return new Verdict(Check.UNKNOWN_TENANT, key);
+        }
+        return new Verdict(Check.OK, key);
+    }
+
     /** The caller's tenant; empty when the answer (401, 403 or 503) has been written. */
     public Optional<String> tenantOf(Context ctx) {
         if (!loaded()) {
             ctx.header("Retry-After", "1");
             return refuse(ctx, "loading", Problem.notReady(), null);
         }
-        String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) {
-            return refuse(ctx, "missing", Problem.unauthorized(
+        Verdict v = check(ctx.header("Authorization"));
+        ApiKey key = v.key();
+        return switch (v.check()) {
+            case MISSING -> refuse(ctx, "missing", Problem.unauthorized(
                     "Send an API key as 'Authorization: Bearer slk_...' (see `sluice tenants keys create`)"), CHALLENGE);
-        }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return refuse(ctx, "malformed", Problem.unauthorized(
+            case NOT_BEARER -> refuse(ctx, "malformed", Problem.unauthorized(
                     "The Authorization header must be 'Bearer <API key>'"), INVALID);
-        }
-        String token = header.substring(7).strip();
-        Optional<String> keyId = ApiKeys.keyIdOf(token);
-        if (keyId.isEmpty()) {
-            return refuse(ctx, "malformed", Problem.unauthorized(
+            case NOT_A_KEY -> refuse(ctx, "malformed", Problem.unauthorized(
                     "The bearer token is not a Sluice API key (slk_<keyId>_<secret>)"), INVALID);
-        }
-        ApiKey key = keys.get(keyId.get()).orElse(null);
-        // An unknown keyId and a wrong secret get the same answer: neither tells whether the keyId exists.
-        if (key == null || !ApiKeys.matches(token, key.sha256())) {
-            return refuse(ctx, "invalid", Problem.unauthorized("The API key is not valid"), INVALID);
-        }
-        if (key.revoked()) {
-            return refuse(ctx, "revoked", Problem.revoked("The API key " + key.keyId() + " was revoked at "
+            case INVALID -> refuse(ctx, "invalid", Problem.unauthorized("The API key is not valid"), INVALID);
+            case REVOKED -> refuse(ctx, "revoked", Problem.revoked("The API key " + key.keyId() + " was revoked at "
                     + key.revokedAt().truncatedTo(ChronoUnit.SECONDS) + "; ask for a new one"), INVALID);
-        }
-        if (tenants.get(key.tenantId()).isEmpty()) {
-            return refuse(ctx, "unknown_tenant", Problem.unknownTenant("The API key's tenant '" + key.tenantId()
-                    + "' is not registered (or was deleted)"), null);
-        }
-        return Optional.of(key.tenantId());
+            case UNKNOWN_TENANT -> refuse(ctx, "unknown_tenant", Problem.unknownTenant("The API key's tenant '"
+                    + key.tenantId() + "' is not registered (or was deleted)"), null);
+            case OK -> Optional.of(key.tenantId());
+        };
     }
 
     /**
@@ -76,14 +96,8 @@ public final class ApiKeyAuth {
      * registered. Answers nothing; for a long-lived stream to check as it goes.
      */
     public boolean stillAllowed(Context ctx, String tenant) {
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        String token = header.substring(7).strip();
-        return ApiKeys.keyIdOf(token).flatMap(keys::get)
-                .filter(k -> ApiKeys.matches(token, k.sha256()) && !k.revoked() && k.tenantId().equals(tenant))
-                .isPresent() && tenants.get(tenant).isPresent();
+        Verdict v = check(ctx.header("Authorization"));
+        return v.check() == Check.OK && v.key().tenantId().equals(tenant);
     }
 
     private Optional<String> refuse(Context ctx, String reason, Problem problem, String challenge) {
