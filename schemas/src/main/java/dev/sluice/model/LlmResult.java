@@ -76,6 +76,20 @@ public record LlmResult(
                 .completedAt(at).build();
     }
 
+    /**
+     * This result without its bulk (output, parsed output, metadata), for when it is too large for
+     * its topic: a SUCCEEDED result becomes FAILED with {@code code} and {@code message}; any other
+     * keeps its status and reason. Usage and cost stay: the provider calls were made and billed.
+     */
+    public LlmResult withoutBulk(String code, String message) {
+        Builder b = toBuilder().output(null).outputJson(null);
+        b.metadata = Map.of();
+        if (status == ResultStatus.SUCCEEDED) {
+            b.status(ResultStatus.FAILED).error(new ResultError(code, message, false));
+        }
+        return b.build();
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.requestId = requestId;

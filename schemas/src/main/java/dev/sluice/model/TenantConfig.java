@@ -78,11 +78,21 @@ public record TenantConfig(
                 DEFAULT_BATCH_THRESHOLD_SECONDS, 1, updatedAt);
     }
 
-    /** The endpoint a result goes to: the request's own when given, else the tenant's first. */
+    /**
+     * The endpoint a result goes to: the request's own when it is one of the tenant's endpoints,
+     * else the tenant's first when the request named none; null when there is none, or the request
+     * named one the tenant has not registered (another tenant's, say). A URL the tenant has not
+     * registered is never returned, whatever the request says.
+     */
     public String endpointFor(String requested) {
         if (requested != null) {
-            return requested;
+            return registers(requested) ? requested : null;
         }
         return webhooks.endpoints().isEmpty() ? null : webhooks.endpoints().getFirst();
+    }
+
+    /** Whether {@code endpoint} is one of this tenant's webhook endpoints now. */
+    public boolean registers(String endpoint) {
+        return webhooks.endpoints().contains(endpoint);
     }
 }

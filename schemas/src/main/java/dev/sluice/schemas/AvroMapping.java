@@ -344,13 +344,14 @@ public final class AvroMapping {
         return new dev.sluice.avro.DeadLetter(buffer(d.originalKey()), buffer(d.originalValue()),
                 mapList(d.originalHeaders(), h -> new dev.sluice.avro.Header(h.key(), buffer(h.value()))),
                 d.sourceTopic(), d.sourcePartition(), d.sourceOffset(), d.service(), d.stage(), d.errorClass(),
-                d.errorMessage(), d.occurredAt());
+                d.errorMessage(), d.occurredAt(), d.originalValueSize(), d.originalValueSha256(), d.truncated());
     }
 
     public static DeadLetter fromAvro(dev.sluice.avro.DeadLetter d) {
         return new DeadLetter(bytes(d.getOriginalKey()), bytes(d.getOriginalValue()),
                 mapList(d.getOriginalHeaders(), h -> new DeadLetter.Header(h.getKey(), bytes(h.getValue()))),
                 d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset(), d.getService(), d.getStage(),
-                d.getErrorClass(), d.getErrorMessage(), d.getOccurredAt());
+                d.getErrorClass(), d.getErrorMessage(), d.getOccurredAt(), d.getOriginalValueSize(),
+                d.getOriginalValueSha256(), d.getOriginalValueTruncated());
     }
 }

@@ -137,4 +137,40 @@ class AvroMappingTest {
         assertThat(back).usingRecursiveComparison().ignoringFields("originalKey", "originalValue", "originalHeaders")
                 .isEqualTo(letter);
     }
+
+    @Test
+    void shouldKeepADeadLetterOfAHugeRecordSmallWithTheWholeValuesSizeAndHash() throws Exception {
+        byte[] huge = new byte[3 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(huge);
+        List<DeadLetter.Header> headers = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            headers.add(new DeadLetter.Header("h" + i, new byte[1024]));
+        }
+        DeadLetter letter = new DeadLetter("k".repeat(5000).getBytes(java.nio.charset.StandardCharsets.UTF_8), huge,
+                headers, "llm.requests", 3, 42, "router-stream", "produce", "org.apache.kafka.common.errors."
+                        + "RecordTooLargeException", "x".repeat(100_000), T);
+
+        byte[] serialized = serdes.deadLetters().serializer().serialize("llm.dead-letters", letter);
+        DeadLetter back = roundTrip(serdes.deadLetters(), letter);
+
+        assertThat(serialized.length).isLessThan(100 * 1024);
+        assertThat(back.truncated()).isTrue();
+        assertThat(back.originalValueSize()).isEqualTo(huge.length);
+        assertThat(back.originalValueSha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(huge)));
+        assertThat(back.originalValue()).hasSize(DeadLetter.MAX_VALUE_BYTES)
+                .isEqualTo(java.util.Arrays.copyOf(huge, DeadLetter.MAX_VALUE_BYTES));
+        assertThat(back.sourceOffset()).isEqualTo(42);
+    }
+
+    @Test
+    void shouldKeepASmallDeadLetterWholeAndUntruncated() {
+        DeadLetter letter = new DeadLetter(null, new byte[] {1, 2, 3}, List.of(), "llm.jobs.small.normal", 0, 7,
+                "worker-pool", "deserialize", "E", "bad", T);
+
+        assertThat(letter.truncated()).isFalse();
+        assertThat(letter.originalValueSize()).isEqualTo(3);
+        assertThat(roundTrip(serdes.deadLetters(), letter).originalValueSha256()).isEqualTo(
+                "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81");
+    }
 }

@@ -66,8 +66,16 @@ public final class ClientProps {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(DeadLetterHandler.TOPIC, kafka.topics().deadLetters());
         p.put(DeadLetterHandler.SERVICE, applicationId);
+        p.put(DeadLetterHandler.TOPICS_PREFIX, kafka.topics().prefix());
+        p.put(DeadLetterHandler.MAX_RECORD_BYTES, Integer.toString(kafka.layout().maxRecordBytes()));
+        // Records for Sluice's topics are held to topics.max.record.bytes by their serializers; state
+        // changelogs are not (a store logs bytes it already has), so the producer and the internal
+        // topics take as much as llm.batches does: a large remembered result must never stop the app.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.BATCH_RECORD_BYTES);
+        p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.BATCH_RECORD_BYTES));
         p.putAll(kafka.registryProps());
         p.putAll(kafka.common());
         return p;

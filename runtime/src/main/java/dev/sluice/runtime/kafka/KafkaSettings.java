@@ -36,7 +36,9 @@ public record KafkaSettings(
                 s.intValue("topics.tenant.partitions", TopicLayout.DEFAULT.tenantPartitions(), 1, 10_000),
                 s.intValue("topics.job.partitions", TopicLayout.DEFAULT.jobPartitions(), 1, 10_000),
                 (short) s.intValue("topics.replication.factor", TopicLayout.DEFAULT.replicationFactor(), 1, 32),
-                s.intValue("topics.webhook.retry.levels", TopicLayout.DEFAULT.webhookRetryLevels(), 1, 20));
+                s.intValue("topics.webhook.retry.levels", TopicLayout.DEFAULT.webhookRetryLevels(), 1, 20),
+                (int) s.bytes("topics.max.record.bytes", TopicLayout.DEFAULT_MAX_RECORD_BYTES, 64 * 1024,
+                        Topics.BATCH_RECORD_BYTES - TopicLayout.HEADROOM_BYTES));
         return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
                 s.source().withPrefix("kafka.client."));
     }
@@ -54,10 +56,14 @@ public record KafkaSettings(
         return suffix.isEmpty() ? base : base + "-" + suffix;
     }
 
-    /** Serdes of every Sluice record over this installation's schema registry. */
+    /**
+     * Serdes of every Sluice record over this installation's schema registry, refusing values over
+     * {@code topics.max.record.bytes} before they reach a producer.
+     */
     public SluiceSerdes serdes() {
         return new SluiceSerdes(SerdeConfig.registry(schemaRegistryUrl,
-                schemaRegistryUserInfo.isEmpty() ? null : schemaRegistryUserInfo.reveal()));
+                schemaRegistryUserInfo.isEmpty() ? null : schemaRegistryUserInfo.reveal()))
+                .limitedTo(layout.maxRecordBytes());
     }
 
     /** The registry settings in the form the serdes' configure() reads. */

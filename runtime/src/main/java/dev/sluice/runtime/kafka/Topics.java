@@ -130,7 +130,12 @@ public final class Topics {
         }
         specs.add(TopicSpec.compact(webhooksDisabled(), 1));
         specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
-        return specs.stream().map(s -> s.withReplication(layout.replicationFactor())).toList();
+        // Said explicitly rather than left to the broker's default: the services' record limit
+        // (topics.max.record.bytes) relies on every topic taking it.
+        String maxMessageBytes = Integer.toString(layout.topicMaxMessageBytes());
+        return specs.stream().map(s -> s.configs().containsKey("max.message.bytes") ? s
+                : s.with("max.message.bytes", maxMessageBytes)).map(s -> s.withReplication(layout.replicationFactor()))
+                .toList();
     }
 
     /** A topic to create: name, partitions, replication and topic-level configs. */

@@ -1,6 +1,11 @@
 package dev.sluice.runtime.streams;
 
 import dev.sluice.model.DeadLetter;
+import dev.sluice.runtime.kafka.OversizedOutputs;
+import dev.sluice.runtime.kafka.TopicLayout;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.SchemaRegistryException;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Instant;
@@ -15,28 +20,43 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
-import dev.sluice.schemas.registry.SchemaRegistryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a record that cannot be read, or whose processing threw, into a {@link DeadLetter} on the
- * dead-letter topic and lets the app carry on. The dead letter is written through the task's own
- * producer (KIP-1034), so under exactly_once_v2 it commits in the same transaction as the offsets
- * that skip the bad record: it is never lost and never written twice.
+ * Turns a record that cannot be read, whose processing threw, or whose output cannot be written
+ * into a {@link DeadLetter} on the dead-letter topic, and lets the app carry on. The dead letter
+ * is written through the task's own producer (KIP-1034), so under exactly_once_v2 it commits in
+ * the same transaction as the offsets that skip the bad record: it is never lost and never written
+ * twice. A dead letter always fits its topic ({@link DeadLetter} cuts what it keeps).
  *
- * <p>Configured by the Streams properties {@value #TOPIC}, {@value #SERVICE} and the registry
- * settings of {@link SerdeConfig}.
+ * <p>An output too large for its topic is refused by the serializer ({@link RecordTooLargeForTopic}),
+ * before it reaches the producer: handed to a transactional producer it would fail the whole
+ * transaction and stop the stream thread. It is replaced by what {@link OversizedOutputs} makes of
+ * it (a result without its output, or the request's REJECTED result), so the request still ends
+ * with a result, and the input it came from is dead-lettered.
+ *
+ * <p>A send the broker refuses (not authorised, an unknown topic) is different: under exactly_once_v2
+ * the transaction it belonged to cannot commit, whatever the handler answers, so the thread stops
+ * and says why; nothing is committed past the input.
+ *
+ * <p>Configured by the Streams properties {@value #TOPIC}, {@value #SERVICE}, {@value #TOPICS_PREFIX},
+ * {@value #MAX_RECORD_BYTES} and the registry settings of {@link SerdeConfig}.
  */
-public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
+public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler,
+        ProductionExceptionHandler {
     public static final String TOPIC = "sluice.dead.letters.topic";
     public static final String SERVICE = "sluice.service.name";
+    public static final String TOPICS_PREFIX = "sluice.topics.prefix";
+    public static final String MAX_RECORD_BYTES = "sluice.max.record.bytes";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private String topic;
     private String service;
     private Serializer<DeadLetter> serializer;
+    private OversizedOutputs oversized;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -46,7 +66,13 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         topic = configs.get(TOPIC).toString();
         service = configs.get(SERVICE).toString();
-        serializer = new SluiceSerdes(SerdeConfig.registry(configs)).deadLetters().serializer();
+        Object prefix = configs.get(TOPICS_PREFIX);
+        Object limit = configs.get(MAX_RECORD_BYTES);
+        SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(configs)).limitedTo(limit == null
+                ? TopicLayout.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(limit.toString()));
+        serializer = serdes.deadLetters().serializer();
+        oversized = new OversizedOutputs(new Topics(prefix == null ? Topics.DEFAULT_PREFIX : prefix.toString()),
+                serdes);
     }
 
     @Override
@@ -72,11 +98,54 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                     context.partition(), context.offset(), context.processorNodeId(), exception.getMessage());
             return ProcessingExceptionHandler.Response.fail();
         }
-        log.error("Dead-lettering record {}-{}@{} that failed in {}", context.topic(), context.partition(),
-                context.offset(), context.processorNodeId(), exception);
-        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context.topic(), context.partition(),
-                context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.headers(),
-                context.processorNodeId(), exception)));
+        if (exception instanceof UnanswerableRecord) {
+            // Expected bad input with no one to answer: one line, no stack trace.
+            log.warn("Dead-lettering record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
+                    exception.getMessage());
+        } else {
+            log.error("Dead-lettering record {}-{}@{} that failed in {}", context.topic(), context.partition(),
+                    context.offset(), context.processorNodeId(), exception);
+        }
+        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context, context.processorNodeId(),
+                exception)));
+    }
+
+    @Override
+    public ProductionExceptionHandler.Response handleSerializationError(ErrorHandlerContext context,
+            ProducerRecord record, Exception exception, SerializationExceptionOrigin origin) {
+        if (SchemaRegistryException.isTransient(exception)) {
+            log.warn("A record for {} cannot be encoded while the schema registry is unavailable: {}", record.topic(),
+                    exception.getMessage());
+            return ProductionExceptionHandler.Response.fail();
+        }
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        String instead = "";
+        if (exception instanceof RecordTooLargeForTopic tooLarge) {
+            List<ProducerRecord<byte[], byte[]>> replacements = oversized.replace(record.value(), tooLarge,
+                    record.headers(), Instant.now());
+            out.addAll(replacements);
+            instead = replacements.isEmpty() ? "; nothing replaces it" : "; replaced by "
+                    + replacements.stream().map(ProducerRecord::topic).toList();
+        }
+        log.warn("A record for {} from {}-{}@{} cannot be written ({}){}; dead-lettering its input", record.topic(),
+                context.topic(), context.partition(), context.offset(), exception.getMessage(), instead);
+        out.add(deadLetter(context, "produce " + record.topic(), exception));
+        return ProductionExceptionHandler.Response.resume(out);
+    }
+
+    @Override
+    public ProductionExceptionHandler.Response handleError(ErrorHandlerContext context,
+            ProducerRecord<byte[], byte[]> record, Exception exception) {
+        log.error("The broker refused a record for {} from {}-{}@{} ({}); under exactly-once its transaction cannot"
+                + " commit, so this thread stops without committing past it. Check the topic's max.message.bytes"
+                + " against topics.max.record.bytes, and the service's ACLs", record.topic(), context.topic(),
+                context.partition(), context.offset(), exception.toString());
+        return ProductionExceptionHandler.Response.fail();
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, String stage, Exception e) {
+        return deadLetter(context.topic(), context.partition(), context.offset(), context.sourceRawKey(),
+                context.sourceRawValue(), context.headers(), stage, e);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(String sourceTopic, int partition, long offset, byte[] key,
@@ -89,6 +158,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         DeadLetter letter = new DeadLetter(key, value, kept, sourceTopic == null ? "" : sourceTopic, partition, offset,
                 service, stage, exception.getClass().getName(), String.valueOf(exception.getMessage()), Instant.now());
-        return new ProducerRecord<>(topic, null, key, serializer.serialize(topic, letter));
+        // The letter's key is the original's, cut as the letter cuts it: a key is never larger than a letter.
+        return new ProducerRecord<>(topic, null, letter.originalKey(), serializer.serialize(topic, letter));
     }
 }

@@ -16,13 +16,21 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
     private final AvroDeserializer<A> deserializer;
     private final Function<M, A> toAvro;
     private final Function<A, M> fromAvro;
+    private final int maxRecordBytes;
 
     public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
             Function<A, M> fromAvro) {
+        this(serializer, deserializer, toAvro, fromAvro, Integer.MAX_VALUE);
+    }
+
+    /** A serde whose serializer throws {@link RecordTooLargeForTopic} above {@code maxRecordBytes}. */
+    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
+            Function<A, M> fromAvro, int maxRecordBytes) {
         this.serializer = serializer;
         this.deserializer = deserializer;
         this.toAvro = toAvro;
         this.fromAvro = fromAvro;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -33,7 +41,16 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
 
     @Override
     public Serializer<M> serializer() {
-        return (topic, value) -> value == null ? null : serializer.serialize(topic, toAvro.apply(value));
+        return (topic, value) -> {
+            if (value == null) {
+                return null;
+            }
+            byte[] bytes = serializer.serialize(topic, toAvro.apply(value));
+            if (bytes.length > maxRecordBytes) {
+                throw new RecordTooLargeForTopic(topic, bytes.length, maxRecordBytes);
+            }
+            return bytes;
+        };
     }
 
     @Override

@@ -17,18 +17,39 @@ import dev.sluice.schemas.registry.SchemaRegistry;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Serdes of every Sluice record, as plain records, over one registry client. */
+/**
+ * Serdes of every Sluice record, as plain records, over one registry client. With a record limit,
+ * every serializer but those of provider batches (their topic takes more) and dead letters (they
+ * fit by construction) refuses a value larger than the limit with {@link RecordTooLargeForTopic},
+ * so that an oversized record never reaches a producer.
+ */
 public final class SluiceSerdes {
     private final SchemaRegistry registry;
     private final boolean autoRegister;
+    private final int maxRecordBytes;
 
-    public SluiceSerdes(SchemaRegistry registry, boolean autoRegister) {
+    public SluiceSerdes(SchemaRegistry registry, boolean autoRegister, int maxRecordBytes) {
         this.registry = registry;
         this.autoRegister = autoRegister;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    public SluiceSerdes(SchemaRegistry registry, boolean autoRegister) {
+        this(registry, autoRegister, Integer.MAX_VALUE);
     }
 
     public SluiceSerdes(SchemaRegistry registry) {
         this(registry, true);
+    }
+
+    /** These serdes, refusing values over {@code maxRecordBytes}. */
+    public SluiceSerdes limitedTo(int maxRecordBytes) {
+        return new SluiceSerdes(registry, autoRegister, maxRecordBytes);
+    }
+
+    /** The largest value the limited serializers write; {@code Integer.MAX_VALUE} without a limit. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
     }
 
     public SchemaRegistry registry() {
@@ -37,8 +58,13 @@ public final class SluiceSerdes {
 
     private <M, A extends SpecificRecord> ModelSerde<M, A> serde(Class<A> avro, Function<M, A> to,
             Function<A, M> from) {
+        return serde(avro, to, from, maxRecordBytes);
+    }
+
+    private <M, A extends SpecificRecord> ModelSerde<M, A> serde(Class<A> avro, Function<M, A> to,
+            Function<A, M> from, int limit) {
         return new ModelSerde<>(new AvroSerializer<>(registry, autoRegister), new AvroDeserializer<>(registry, avro),
-                to, from);
+                to, from, limit);
     }
 
     public ModelSerde<LlmRequest, dev.sluice.avro.LlmRequest> requests() {
@@ -74,7 +100,8 @@ public final class SluiceSerdes {
     }
 
     public ModelSerde<ProviderBatch, dev.sluice.avro.ProviderBatch> batches() {
-        return serde(dev.sluice.avro.ProviderBatch.class, AvroMapping::toAvro, AvroMapping::fromAvro);
+        return serde(dev.sluice.avro.ProviderBatch.class, AvroMapping::toAvro, AvroMapping::fromAvro,
+                Integer.MAX_VALUE);
     }
 
     public ModelSerde<WebhookDelivery, dev.sluice.avro.WebhookDelivery> webhookDeliveries() {
@@ -86,6 +113,7 @@ public final class SluiceSerdes {
     }
 
     public ModelSerde<DeadLetter, dev.sluice.avro.DeadLetter> deadLetters() {
-        return serde(dev.sluice.avro.DeadLetter.class, AvroMapping::toAvro, AvroMapping::fromAvro);
+        return serde(dev.sluice.avro.DeadLetter.class, AvroMapping::toAvro, AvroMapping::fromAvro,
+                Integer.MAX_VALUE);
     }
 }
