@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
+import dev.sluice.runtime.requests.RequestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,6 +16,7 @@ public record RouterConfig(
         Duration dedupeWindow,
         Duration singleFlightWait,
         int maxMessageChars,
+        RequestLimits requestLimits,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops) {
@@ -31,12 +33,13 @@ public record RouterConfig(
                 s.duration("router.dedupe.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
                 s.duration("router.singleflight.wait", Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1)),
                 s.intValue("router.max.message.chars", 1_000_000, 1, 100_000_000),
+                RequestLimits.read(s),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT));
     }
 
     public RouterRules rules(dev.sluice.runtime.catalogue.ModelCatalogue catalogue) {
-        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars);
+        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits);
     }
 }

@@ -1,13 +1,19 @@
 package dev.sluice.router;
 
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.requests.RequestLimits;
 import java.time.Duration;
 
 /**
  * What routing decisions are made from besides each tenant's own configuration: the model
  * catalogue, how long duplicates are recognised, how long identical requests wait for one in
- * flight, and the largest message accepted.
+ * flight, the largest message and the limits on a request's size.
  */
 public record RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
-        int maxMessageChars) {
+        int maxMessageChars, RequestLimits requestLimits) {
+
+    public RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
+            int maxMessageChars) {
+        this(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, RequestLimits.DEFAULT);
+    }
 }

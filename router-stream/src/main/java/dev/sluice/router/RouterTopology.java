@@ -39,7 +39,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * single-flight, budget) with the tenant's results and cost events merged in, so all of a
  * tenant's decisions happen in one task, one at a time. Its decisions become jobs on
  * {@code llm.jobs.<tier>.<priority>} or {@code llm.jobs.batch} with ACCEPTED and QUEUED events, or
- * completions. Undecodable records are dead-lettered by the deserialization handler.
+ * completions. Undecodable records are dead-lettered by the deserialization handler; tombstones and
+ * requests with no tenant or id a result could be addressed to, by the {@code screen} step. An
+ * output too large for its topic is replaced by the request's REJECTED result (see
+ * {@code DeadLetterHandler} in runtime), so no request can stop the app.
  */
 public final class RouterTopology {
     private final Topics topics;
@@ -68,7 +71,7 @@ public final class RouterTopology {
         StreamsBuilder builder = new StreamsBuilder();
         tenants(builder);
         RouterState.addTo(builder);
-        KStream<String, Verdict> checked = validate(byTenant(source(builder)));
+        KStream<String, Verdict> checked = validate(byTenant(screen(source(builder))));
         Map<String, KStream<String, Verdict>> verdicts = checked.split(Named.as("validation-"))
                 .branch((tenant, v) -> !v.accepted(), Branched.as("refused"))
                 .defaultBranch(Branched.as("accepted"));
@@ -87,6 +90,11 @@ public final class RouterTopology {
 
     private KStream<String, LlmRequest> source(StreamsBuilder builder) {
         return builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("requests-source"));
+    }
+
+    /** Tombstones and requests with no addressable tenant or id become dead letters here, before keying. */
+    private KStream<String, LlmRequest> screen(KStream<String, LlmRequest> in) {
+        return in.processValues(Steps.Screen::new, Named.as("screen"));
     }
 
     /** Requests keyed by tenantId go straight on; others are re-keyed once through a named repartition topic. */

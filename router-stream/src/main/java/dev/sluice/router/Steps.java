@@ -2,6 +2,8 @@ package dev.sluice.router;
 
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.requests.RequestLimits;
+import dev.sluice.runtime.streams.UnanswerableRecord;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -23,12 +25,35 @@ final class Steps {
         @Override
         public void init(FixedKeyProcessorContext<String, Verdict> context) {
             super.init(context);
-            validator = new Validator(rules.catalogue(), new TenantLookup(context), rules.maxMessageChars());
+            validator = new Validator(rules.catalogue(), new TenantLookup(context), rules.maxMessageChars(),
+                    rules.requestLimits());
         }
 
         @Override
         public void process(FixedKeyRecord<String, LlmRequest> record) {
             context().forward(record.withValue(validator.check(record.value(), context().currentSystemTimeMs())));
+        }
+    }
+
+    /**
+     * screen: a record with no one to answer (a tombstone; a tenantId or requestId missing, or too
+     * long to address a result to) becomes a dead letter with its original bytes, before it is
+     * keyed, repartitioned or answered. Everything else goes on, to be validated and answered.
+     */
+    static final class Screen extends ContextualFixedKeyProcessor<String, LlmRequest, LlmRequest> {
+        @Override
+        public void process(FixedKeyRecord<String, LlmRequest> record) {
+            LlmRequest r = record.value();
+            if (r == null) {
+                throw new UnanswerableRecord("a tombstone (null value) on a request topic is not a request;"
+                        + " produce an LlmRequest");
+            }
+            if (RequestLimits.idTooLong(r.tenantId()) || RequestLimits.idTooLong(r.requestId())) {
+                throw new UnanswerableRecord("tenantId (" + r.tenantId().length() + " characters) or requestId ("
+                        + r.requestId().length() + ") is longer than " + RequestLimits.MAX_ID_CHARS
+                        + "; no result can be addressed to it");
+            }
+            context().forward(record);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.tokens.TokenCounter;
 import java.util.Optional;
 import java.util.function.Function;
@@ -26,12 +27,15 @@ final class Validator {
     private final ModelCatalogue catalogue;
     private final Function<String, Optional<TenantConfig>> tenants;
     private final int maxMessageChars;
+    private final RequestLimits limits;
     private final InjectionDetector injection = new InjectionDetector();
 
-    Validator(ModelCatalogue catalogue, Function<String, Optional<TenantConfig>> tenants, int maxMessageChars) {
+    Validator(ModelCatalogue catalogue, Function<String, Optional<TenantConfig>> tenants, int maxMessageChars,
+            RequestLimits limits) {
         this.catalogue = catalogue;
         this.tenants = tenants;
         this.maxMessageChars = maxMessageChars;
+        this.limits = limits;
     }
 
     Verdict check(LlmRequest r, long now) {
@@ -40,6 +44,11 @@ final class Validator {
         }
         if (r.tenantId().isBlank()) {
             return Verdict.reject(r, Reasons.TENANT_MISSING, "tenantId is empty");
+        }
+        RequestLimits.Violation size = limits.check(r);
+        if (size != null) {
+            // Refused before anything is built from it; its result carries none of its bulk.
+            return Verdict.reject(lean(r), size.code(), size.message());
         }
         Optional<TenantConfig> found = tenants.apply(r.tenantId());
         if (found.isEmpty()) {
@@ -154,6 +163,19 @@ final class Validator {
             return Verdict.reject(r, Reasons.INVALID_RESPONSE_FORMAT, "schemaName must match [a-zA-Z0-9_-]{1,64}");
         }
         return null;
+    }
+
+    /**
+     * The request as far as its refusal needs it: no messages or metadata, and no identifier or
+     * webhook too long to be one, so that the REJECTED result is small whatever the request was.
+     */
+    static LlmRequest lean(LlmRequest r) {
+        String key = RequestLimits.idTooLong(r.idempotencyKey()) ? null : r.idempotencyKey();
+        String webhook = r.webhook() != null && r.webhook().length() > RequestLimits.MAX_WEBHOOK_CHARS ? null
+                : r.webhook();
+        return new LlmRequest(r.requestId(), r.tenantId(), key, null, r.priority(), r.deadline(), null, r.tier(),
+                java.util.List.of(), r.maxOutputTokens(), r.temperature(), null, webhook, java.util.Map.of(),
+                r.createdAt());
     }
 
     private static String abbreviate(String s) {

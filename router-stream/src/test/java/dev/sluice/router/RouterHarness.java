@@ -65,17 +65,24 @@ final class RouterHarness implements AutoCloseable {
     private final List<TestOutputTopic<String, LlmJob>> jobTopics = new ArrayList<>();
     private Instant now = T0;
     private boolean closed;
+    private final int recordLimit;
 
     RouterHarness() {
         this(Duration.ofHours(24), Duration.ofMinutes(2));
     }
 
     RouterHarness(Duration dedupeWindow, Duration singleFlightWait) {
-        this(dedupeWindow, singleFlightWait, T0);
+        this(dedupeWindow, singleFlightWait, T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES);
     }
 
-    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start) {
+    /** A router whose records may be at most {@code recordLimit} bytes (topics.max.record.bytes). */
+    static RouterHarness withRecordLimit(int recordLimit) {
+        return new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2), T0, recordLimit);
+    }
+
+    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit) {
         now = start;
+        this.recordLimit = recordLimit;
         serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -86,8 +93,10 @@ final class RouterHarness implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.TOPIC, topics.deadLetters());
         props.put(DeadLetterHandler.SERVICE, "router-test");
+        props.put(DeadLetterHandler.MAX_RECORD_BYTES, Integer.toString(recordLimit));
         props.put(SerdeConfig.SCHEMA_REGISTRY_URL, SerdeConfig.MOCK_SCHEME + scope);
         driver = new TopologyTestDriver(topology(dedupeWindow, singleFlightWait), props, start);
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.requests().serializer());
@@ -106,7 +115,7 @@ final class RouterHarness implements AutoCloseable {
     }
 
     Topology topology(Duration dedupeWindow, Duration singleFlightWait) {
-        return new RouterTopology(topics, TopicLayout.DEFAULT, serdes,
+        return new RouterTopology(topics, TopicLayout.DEFAULT, serdes.limitedTo(recordLimit),
                 new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000)).build();
     }
 
@@ -266,7 +275,7 @@ final class RouterHarness implements AutoCloseable {
                     new ByteArrayDeserializer()).readRecordsToList());
         }
         close();
-        RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now);
+        RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now, recordLimit);
         changelogs.forEach((store, records) -> {
             KeyValueStore<Bytes, byte[]> bytes = innermost(next.driver.getKeyValueStore(store));
             for (var r : records) {
