@@ -146,12 +146,19 @@ final class OpenAiApi {
         }
     }
 
+    /** A request whose last user message carries {@value TextGenerator#LONG_OUTPUT_MARKER}: answered up to its cap. */
+    private static boolean rambles(OpenAiRequest request) {
+        String last = OpenAiBatchInput.lastUserText(request);
+        return last != null && last.contains(TextGenerator.LONG_OUTPUT_MARKER);
+    }
+
     TextGenerator.Generated generate(OpenAiRequest request) {
         Random random = new Random(TextGenerator.seed(request.seedParts()));
         String full = switch (request.formatType()) {
             case "json_object" -> StructuredOutput.jsonObject(state.json, random);
             case "json_schema" -> StructuredOutput.fromSchema(state.json, request.schema(), random);
-            default -> TextGenerator.prose(random);
+            default -> rambles(request) ? TextGenerator.rambling(random, request.maxTokens())
+                    : TextGenerator.prose(random);
         };
         return TextGenerator.finish(full, request.stop(), request.maxTokens());
     }

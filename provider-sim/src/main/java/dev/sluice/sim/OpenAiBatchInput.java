@@ -127,7 +127,7 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
         return new BatchRun.Line(lineId, customId, requestId, outcome, 200, completion, promptTokens, output.tokens());
     }
 
-    private static String lastUserText(OpenAiRequest request) {
+    static String lastUserText(OpenAiRequest request) {
         for (int i = request.messages().size() - 1; i >= 0; i--) {
             if (request.messages().get(i).role().equals("user")) {
                 return request.messages().get(i).text();

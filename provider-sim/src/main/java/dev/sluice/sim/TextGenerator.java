@@ -15,6 +15,11 @@ import java.util.Random;
  */
 final class TextGenerator {
 
+    /**
+     * In the last user message, makes an OpenAI chat completion ramble on until the request's
+     * output cap (finish_reason {@code length}): how a test gets a model answer of megabytes.
+     */
+    static final String LONG_OUTPUT_MARKER = "[sim:long-output]";
     static final int MIN_TARGET_TOKENS = 20;
     static final int MAX_TARGET_TOKENS = 120;
     private static final int MAX_PIECE_CHARS = 16;
@@ -63,6 +68,17 @@ final class TextGenerator {
             String sentence = (text.isEmpty() ? "" : " ") + sentence(random);
             text.append(sentence);
             tokens += Tokens.count(sentence);
+        }
+        return text.toString();
+    }
+
+    /** Prose that goes on past {@code maxTokens} (the cap then cuts it), for {@link #LONG_OUTPUT_MARKER}. */
+    static String rambling(Random random, int maxTokens) {
+        StringBuilder text = new StringBuilder();
+        // This vocabulary runs at about five characters a token (a word and its space): eight overshoot the cap.
+        long chars = 8L * maxTokens + 64;
+        while (text.length() < chars) {
+            text.append(text.isEmpty() ? "" : " ").append(sentence(random));
         }
         return text.toString();
     }

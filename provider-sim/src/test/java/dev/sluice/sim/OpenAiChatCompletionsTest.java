@@ -165,4 +165,18 @@ class OpenAiChatCompletionsTest {
 
         assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(SimHttp.O200K.countTokens("Hello parts") + 3 + 3);
     }
+
+    @Test
+    void shouldRambleOnUntilTheCapWhenTheLastUserMessageAsksForALongOutput() {
+        String request = """
+                {"model":"gpt-4o-mini","max_completion_tokens":50000,"messages":[{"role":"user","content":"Go on [sim:long-output]"}]}""";
+
+        JsonNode body = http.openAi(request).json();
+
+        String content = body.at("/choices/0/message/content").asText();
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(50_000);
+        assertThat(SimHttp.O200K.countTokensOrdinary(content)).isEqualTo(50_000);
+        assertThat(content.length()).isGreaterThan(150_000);
+    }
 }

@@ -10,6 +10,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
 import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
+import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.worker.batch.BatchCollector;
@@ -117,8 +118,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         for (CostEvent cost : outcome.costs()) {
             acks.add(send(topics.costEvents(), cost.tenantId(), costs.serialize(topics.costEvents(), cost), trace));
         }
-        acks.add(send(topics.completions(), job.tenantId(),
-                results.serialize(topics.completions(), outcome.result()), trace));
+        String requestId = job.requestId();
+        acks.add(send(topics.completions(), job.tenantId(), OversizedOutputs.fitting(results, topics.completions(),
+                outcome.result(), e -> {
+                    log.warn("Job {}: {}; it ends FAILED {}", requestId, e.getMessage(),
+                            OversizedOutputs.OUTPUT_TOO_LARGE);
+                    metrics.outputTooLarge();
+                }), trace));
         for (Future<RecordMetadata> ack : acks) {
             ack.get();
         }
@@ -134,7 +140,7 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, Exception e) {
         DeadLetter letter = DeadLetters.from(record, "worker-pool", "deserialize", e.getClass().getName(),
                 String.valueOf(e.getMessage()), clock.instant());
-        return producer.send(new ProducerRecord<>(topics.deadLetters(), record.key(),
+        return producer.send(DeadLetters.record(topics.deadLetters(), letter,
                 deadLetters.serialize(topics.deadLetters(), letter)));
     }
 }

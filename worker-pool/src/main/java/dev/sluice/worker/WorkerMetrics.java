@@ -46,6 +46,11 @@ final class WorkerMetrics {
         registry.counter("sluice_worker_jobs_total", "status", "BATCHED").increment();
     }
 
+    /** A job whose answer was too large for llm.completions: it ended FAILED OUTPUT_TOO_LARGE. */
+    void outputTooLarge() {
+        registry.counter("sluice_worker_outputs_too_large_total").increment();
+    }
+
     void deadLettered() {
         deadLettered.increment();
     }

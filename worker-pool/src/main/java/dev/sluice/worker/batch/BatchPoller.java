@@ -10,6 +10,7 @@ import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.worker.provider.BatchApi;
 import dev.sluice.worker.provider.BatchLineResult;
@@ -303,8 +304,11 @@ final class BatchPoller implements AutoCloseable {
                 }
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
-                        tx.send(new ProducerRecord<>(topics.completions(), job.tenantId(),
-                                results.serialize(topics.completions(), c.result())));
+                        LlmResult result = c.result();
+                        byte[] bytes = OversizedOutputs.fitting(results, topics.completions(), result,
+                                e -> log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(),
+                                        e.getMessage(), OversizedOutputs.OUTPUT_TOO_LARGE));
+                        tx.send(new ProducerRecord<>(topics.completions(), job.tenantId(), bytes));
                         switch (c.result().status()) {
                             case SUCCEEDED -> succeeded++;
                             case EXPIRED -> expired++;
