@@ -364,4 +364,92 @@ class SinkIT {
             assertThat(sink.health().up()).isTrue();
         }
     }
+
+    @Test
+    void shouldNeverCallAUrlTheTenantHasNotRegisteredEvenAnotherTenantsEndpoint(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        String acmeSecret = newSecret();
+        String globexSecret = newSecret();
+        try (WebhookReceiver acme = WebhookReceiver.start(acmeSecret, "127.0.0.1", 0);
+                WebhookReceiver globex = WebhookReceiver.start(globexSecret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            sink.start();
+            putTenant(producer, s, "acme", acme.url(), Files.writeString(dir.resolve("acme.secret"), acmeSecret));
+            putTenant(producer, s, "globex", globex.url(), Files.writeString(dir.resolve("globex.secret"),
+                    globexSecret));
+            var results = s.serdes().results().serializer();
+            for (int i = 0; i < 27; i++) {
+                // What the router answers a request naming another tenant's endpoint.
+                LlmRequest aimed = new LlmRequest("aimed-" + i, "acme", null, null, null, null, null, null,
+                        List.of(dev.sluice.model.Message.user("q")), 10, null, null, globex.url(), Map.of(),
+                        Instant.now());
+                LlmResult rejected = LlmResult.rejected(aimed, "WEBHOOK_NOT_ALLOWED", "not acme's", Instant.now());
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), rejected)));
+            }
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), succeeded("own-" + i, "acme"))));
+            }
+            producer.send(new ProducerRecord<>(s.topics().completions(), "globex",
+                    results.serialize(s.topics().completions(), succeeded("theirs-1", "globex"))));
+            producer.flush();
+
+            await().alias("acme's own 3 and globex's 1 delivered").atMost(Duration.ofSeconds(60))
+                    .until(() -> acme.distinctAccepted() == 3 && globex.distinctAccepted() == 1);
+            assertThat(kafka.readUntil(s.topics().results(), r -> r.size() >= 31, Duration.ofSeconds(30))).hasSize(31);
+            await().alias("the 27 refused results skipped").atMost(Duration.ofSeconds(30)).until(() -> metrics(sink)
+                    .contains("sluice_webhooks_skipped_total{reason=\"endpoint_not_registered\",service=\"result-sink\"} 27.0"));
+            assertThat(globex.received()).extracting(WebhookReceiver.Received::webhookId).containsExactly("theirs-1");
+            assertThat(acme.received()).extracting(WebhookReceiver.Received::webhookId)
+                    .containsExactlyInAnyOrder("own-0", "own-1", "own-2");
+        }
+    }
+
+    @Test
+    void shouldReplaceAResultTooLargeForItsTopicByAFailedOneAndDeliverThat(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("topics.max.record.bytes", "64KB"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            LlmResult huge = LlmResult.forRequest(LlmRequest.of("huge-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output("word ".repeat(20_000)).costMicros(1234)
+                    .completedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), huge)));
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), succeeded("after-1", "acme"))));
+            producer.flush();
+
+            List<LlmResult> written = kafka.readUntil(s.topics().results(), r -> r.size() >= 2, Duration.ofSeconds(60))
+                    .stream().map(r -> s.serdes().results().deserializer().deserialize(s.topics().results(), r.value()))
+                    .toList();
+            assertThat(written).extracting(LlmResult::requestId).containsExactly("huge-1", "after-1");
+            assertThat(written.getFirst()).satisfies(r -> {
+                assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
+                assertThat(r.error().message()).contains("65536");
+                assertThat(r.output()).isNull();
+                assertThat(r.costMicros()).isEqualTo(1234);
+            });
+            DeadLetter letter = letter(s, kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(),
+                    Duration.ofSeconds(30)).getFirst());
+            assertThat(letter.stage()).isEqualTo("produce " + s.topics().results());
+            assertThat(letter.sourceTopic()).isEqualTo(s.topics().completions());
+            assertThat(letter.originalValueSize()).isGreaterThan(100_000);
+            await().alias("both webhooks delivered").atMost(Duration.ofSeconds(60))
+                    .until(receiver::distinctAccepted, n -> n == 2);
+            assertThat(receiver.received()).filteredOn(r -> r.webhookId().equals("huge-1")).first()
+                    .satisfies(r -> assertThat(r.body()).contains("OUTPUT_TOO_LARGE"));
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
 }

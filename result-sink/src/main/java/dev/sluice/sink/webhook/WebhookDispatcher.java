@@ -50,7 +50,9 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
         }
         String endpoint = tenant.get().endpointFor(result.webhook());
         if (endpoint == null) {
-            skipped("no_endpoint", result);
+            // A request may name any URL; only the tenant's own endpoints are ever called. The router
+            // rejected such a request (WEBHOOK_NOT_ALLOWED); its result stays on llm.results.
+            skipped(result.webhook() == null ? "no_endpoint" : "endpoint_not_registered", result);
             return;
         }
         try {

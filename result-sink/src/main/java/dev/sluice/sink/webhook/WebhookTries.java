@@ -11,6 +11,7 @@ import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tenants.SecretRefs;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One try of a webhook delivery and what follows from it. Before the try: the tenant must still
- * exist, the endpoint must not be disabled or refused by the {@link EndpointGuard}, and a signing
+ * exist, the endpoint must still be one of its endpoints and not be disabled or refused by the
+ * {@link EndpointGuard}, and a signing
  * secret must be configured. After it, the delivery is either done (2xx), disabled with its
  * endpoint (410 Gone), written to the next retry level with its time of the next try, or, after
  * the last level, a dead letter. Every try sends the same body with the same {@code webhook-id}
@@ -81,6 +83,13 @@ public final class WebhookTries {
         Optional<TenantConfig> tenant = tenants.apply(tenantId);
         if (tenant.isEmpty()) {
             skipped("unknown_tenant", delivery.requestId(), tenantId);
+            return;
+        }
+        if (!tenant.get().registers(delivery.endpoint())) {
+            // Checked before every try: the tenant may have removed the endpoint since the first.
+            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            deadLetter(source, "WebhookEndpointNotRegistered", "the endpoint is not one of tenant " + tenantId
+                    + "'s webhook endpoints now; only those are ever called");
             return;
         }
         Optional<DisabledEndpoint> off = disabled.disabling(tenant.get(), delivery.endpoint());
@@ -145,8 +154,17 @@ public final class WebhookTries {
         if (trace != null) {
             headers.add(Tracing.TRACEPARENT, trace.value());
         }
-        producer.send(new ProducerRecord<>(topic, null, next.requestId(), deliveries.serialize(topic, next), headers))
-                .get();
+        byte[] value;
+        try {
+            value = deliveries.serialize(topic, next);
+        } catch (RecordTooLargeForTopic e) {
+            // The first try had the payload in hand; a retry must keep it on a topic, and it does not fit.
+            metrics.counter("sluice_webhooks_failed_total", "tenant", next.tenantId()).increment();
+            deadLetter(source, "WebhookPayloadTooLarge", "try " + next.attempt() + " failed and the payload cannot"
+                    + " be kept for the next: " + e.getMessage());
+            return;
+        }
+        producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers)).get();
     }
 
     private void disable(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, int tries) throws Exception {
@@ -203,6 +221,6 @@ public final class WebhookTries {
             throws Exception {
         String topic = topics.deadLetters();
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
-        producer.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter))).get();
+        producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
     }
 }
