@@ -1,9 +1,12 @@
 package dev.sluice.router;
 
+import dev.sluice.model.CostBasis;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.Tier;
+import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.catalogue.Pricing;
@@ -20,7 +23,8 @@ import java.util.Optional;
  *       nearest one it may;</li>
  *   <li>model chain: an explicit model first, then the tier's catalogue chain, keeping only
  *       the models the tenant may use;</li>
- *   <li>cost estimate: input tokens plus maxOutputTokens at the first model's list price;</li>
+ *   <li>cost estimate: the most the job may cost ({@link #worstCaseMicros}), which is what its
+ *       tenant's budget holds for it until its result;</li>
  *   <li>exact cache key, when temperature is 0 or the tenant caches every request;</li>
  *   <li>batch eligibility: a deadline at least the tenant's batch threshold away, and a first
  *       model whose provider has a Batch API.</li>
@@ -54,8 +58,8 @@ final class JobPlanner {
         if (batch) {
             reason.append(" batch");
         }
-        LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), Pricing.estimateMicros(first, v.inputTokens(),
-                r.maxOutputTokens()), cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
+        LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), worstCaseMicros(chain, r, v.inputTokens(), batch),
+                cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
                 reason.toString(), 0, batch, v.injectionFlagged(), Instant.ofEpochMilli(now));
         return new Planned(job, t, cacheable);
     }
@@ -100,6 +104,48 @@ final class JobPlanner {
         return tier;
     }
 
+    /**
+     * The most a job may cost, in the worst case the worker allows: its answer comes from the
+     * dearest model of the chain (any model may answer once those before it fail, and failed calls
+     * are not billed), with every input token written to the prompt cache where that costs more,
+     * and all of maxOutputTokens used; a JSON answer may take a repair call whose input is the
+     * request, the answer and the repair prompt; a batch job may have its line billed at batch
+     * prices before it is re-driven through the sync path. Reserving this rather than one call at the
+     * first model's price keeps a tenant within its budget when a primary outage sends every job to
+     * a dearer fallback.
+     */
+    long worstCaseMicros(List<String> chain, LlmRequest r, long inputTokens, boolean batch) {
+        long out = Math.max(0, r.maxOutputTokens());
+        boolean json = r.responseFormat() != null && r.responseFormat().type() != ResponseFormat.Type.TEXT;
+        long worst = 0;
+        long worstBatch = 0;
+        for (String name : chain) {
+            Optional<ModelSpec> found = catalogue.model(name);
+            if (found.isEmpty()) {
+                continue;
+            }
+            ModelSpec m = found.get();
+            long calls = oneCall(m, inputTokens, out);
+            if (json) {
+                calls = Math.addExact(calls, oneCall(m, inputTokens + out + REPAIR_PROMPT_TOKENS, out));
+            }
+            worst = Math.max(worst, calls);
+            if (batch && m.batchApi()) {
+                worstBatch = Math.max(worstBatch, Pricing.costMicros(m, new Usage(inputTokens, out, 0, 0),
+                        CostBasis.BATCH));
+            }
+        }
+        return Math.addExact(worst, worstBatch);
+    }
+
+    /** Tokens the worker's repair prompt adds, with room to spare. */
+    private static final long REPAIR_PROMPT_TOKENS = 256;
+
+    private static long oneCall(ModelSpec m, long inputTokens, long outputTokens) {
+        return Math.max(Pricing.costMicros(m, new Usage(inputTokens, outputTokens, 0, 0), CostBasis.SYNC),
+                Pricing.costMicros(m, new Usage(0, outputTokens, 0, inputTokens), CostBasis.SYNC));
+    }
+
     /** The models a job tries: an explicit model first, then the tier's; only those the tenant may use. */
     List<String> chain(Tier tier, String model, TenantConfig t) {
         List<String> chain = new ArrayList<>();
@@ -133,10 +179,9 @@ final class JobPlanner {
             if (chain.isEmpty()) {
                 continue;
             }
-            long estimate = Pricing.estimateMicros(catalogue.require(chain.getFirst()), job.estimatedInputTokens(),
-                    job.request().maxOutputTokens());
             String reason = job.routeReason() + " downgraded=" + smaller + " (budget)";
             boolean batch = job.batchEligible() && catalogue.require(chain.getFirst()).batchApi();
+            long estimate = worstCaseMicros(chain, job.request(), job.estimatedInputTokens(), batch);
             return Optional.of(new LlmJob(job.request(), smaller, chain, job.estimatedInputTokens(), estimate, null,
                     job.variant(), reason, job.attempt(), batch, job.injectionFlagged(), job.routedAt()));
         }

@@ -5,6 +5,12 @@ import static dev.sluice.router.RouterHarness.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.BudgetPolicy;
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ResultStatus;
@@ -145,5 +151,58 @@ class BudgetTest {
         h.send(build("r", "free").done());
         assertThat(h.jobs()).hasSize(1);
         assertThat(h.budget("free", DAY)).isEqualTo(BudgetTotals.NONE);
+    }
+
+    @Test
+    void shouldKeepAPrimaryOutageWithEveryJobOnTheDearFallbackWithinTheBudgetPlusOneWorstCase() {
+        long budget = 100_000;
+        h.tenant(budgeted("acme", budget, null, BudgetPolicy.REJECT));
+        ModelSpec fallback = h.catalogue.require("claude-sonnet-4-5");
+        ModelSpec primary = h.catalogue.require("gpt-4.1-mini");
+        assertThat(h.catalogue.chain(Tier.MEDIUM)).containsExactly(primary.name(), fallback.name());
+
+        // 300 jobs are routed before any finishes, as when a backlog meets an outage...
+        for (int i = 0; i < 300; i++) {
+            h.send(build("r-" + i, "acme").tier(Tier.MEDIUM).maxOutputTokens(1_000).done());
+        }
+        List<LlmJob> routed = h.jobs();
+        long rejected = h.completions().stream().filter(r -> r.error().code().equals(Reasons.BUDGET_EXCEEDED))
+                .count();
+        // ...then the primary is down: every one is answered by the fallback, using all its output tokens.
+        long spent = 0;
+        long worstCase = 0;
+        for (LlmJob job : routed) {
+            long cost = Pricing.costMicros(fallback, new Usage(job.estimatedInputTokens(), 1_000, 0, 0),
+                    CostBasis.SYNC);
+            h.cost("acme", job.requestId(), fallback.name(), cost);
+            h.result(RouterHarness.succeeded(job, "answered by the fallback", cost));
+            spent += cost;
+            worstCase = Math.max(worstCase, job.estimatedCostMicros());
+        }
+
+        assertThat(routed).isNotEmpty();
+        assertThat(rejected).isEqualTo(300 - routed.size()).isPositive();
+        assertThat(worstCase).isGreaterThanOrEqualTo(Pricing.estimateMicros(fallback, 1, 1_000));
+        assertThat(spent).as("what the fallback really cost").isLessThanOrEqualTo(budget + worstCase);
+        assertThat(h.budget("acme", DAY).spentMicros()).isEqualTo(spent);
+        assertThat(h.budget("acme", DAY).reservedMicros()).isZero();
+    }
+
+    @Test
+    void shouldHoldTheDearestModelAndARepairCallForAJsonJob() {
+        h.tenant(tenant("acme"));
+        h.send(build("text", "acme").tier(Tier.MEDIUM).maxOutputTokens(1_000).done());
+        LlmJob text = h.jobs().getFirst();
+        LlmRequest t = text.request();
+        h.send(new LlmRequest("json", "acme", null, null, t.priority(), null, null, Tier.MEDIUM, t.messages(), 1_000,
+                null, new ResponseFormat(ResponseFormat.Type.JSON, null, null), null, Map.of(), t.createdAt()));
+        LlmJob json = h.jobs().getFirst();
+
+        ModelSpec sonnet = h.catalogue.require("claude-sonnet-4-5");
+        long in = text.estimatedInputTokens();
+        long oneCall = Math.max(Pricing.costMicros(sonnet, new Usage(in, 1_000, 0, 0), CostBasis.SYNC),
+                Pricing.costMicros(sonnet, new Usage(0, 1_000, 0, in), CostBasis.SYNC));
+        assertThat(text.estimatedCostMicros()).isEqualTo(oneCall);
+        assertThat(json.estimatedCostMicros()).isGreaterThan(2 * oneCall);
     }
 }
