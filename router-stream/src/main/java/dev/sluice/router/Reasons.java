@@ -1,11 +1,18 @@
 package dev.sluice.router;
 
+import dev.sluice.runtime.requests.RequestLimits;
+
 /**
  * Stable reason codes of requests the router does not route. They are part of the API: users
  * match on them, so a code is never renamed. The module README lists each with its meaning.
  */
 public final class Reasons {
     public static final String REQUEST_ID_MISSING = "REQUEST_ID_MISSING";
+    /** The request's size limits ({@link RequestLimits}), shared with ingest. */
+    public static final String REQUEST_TOO_LARGE = RequestLimits.REQUEST_TOO_LARGE;
+    public static final String TOO_MANY_MESSAGES = RequestLimits.TOO_MANY_MESSAGES;
+    public static final String METADATA_TOO_LARGE = RequestLimits.METADATA_TOO_LARGE;
+    public static final String FIELD_TOO_LONG = RequestLimits.FIELD_TOO_LONG;
     public static final String TENANT_MISSING = "TENANT_MISSING";
     public static final String TENANT_UNKNOWN = "TENANT_UNKNOWN";
     public static final String EMPTY_MESSAGES = "EMPTY_MESSAGES";
@@ -22,6 +29,10 @@ public final class Reasons {
     public static final String INJECTION_SUSPECTED = "INJECTION_SUSPECTED";
     public static final String BUDGET_EXCEEDED = "BUDGET_EXCEEDED";
     public static final String ORIGINAL_UNFINISHED = "ORIGINAL_UNFINISHED";
+    /** The idempotency key was used within the window by a request that asked for something else. */
+    public static final String IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED";
+    /** The original is still running and as many duplicates as the router keeps already wait for it. */
+    public static final String DUPLICATE_IN_PROGRESS = "DUPLICATE_IN_PROGRESS";
 
     private Reasons() {
     }

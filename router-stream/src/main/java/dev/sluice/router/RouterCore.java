@@ -11,6 +11,7 @@ import dev.sluice.router.state.DedupeEntry;
 import dev.sluice.router.state.InFlight;
 import dev.sluice.router.state.Reservation;
 import dev.sluice.router.state.RouterState;
+import dev.sluice.runtime.requests.RequestFingerprint;
 import dev.sluice.runtime.streams.ExpiringStore;
 import java.time.Instant;
 import java.util.Optional;
@@ -61,35 +62,59 @@ final class RouterCore {
             duplicate(key, seen, job.request(), now);
             return;
         }
+        String fingerprint = RequestFingerprint.of(job.request());
         if (expired(job, key, now)) {
             return;
         }
         if (p.cacheable()) {
             LlmResult cached = state.cache.get(job.cacheKey(), now);
             if (cached != null) {
-                finish(key, job.requestId(), Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
+                finish(key, job, Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
                 return;
             }
-            ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(job.cacheKey(), now);
-            if (leader != null) {
-                state.inFlight.update(job.cacheKey(), leader, leader.value().with(job));
-                state.dedupe.put(key, DedupeEntry.pending(job.requestId(), null, 0, null), now + dedupeWindowMs);
-                return;
-            }
-            state.inFlight.put(job.cacheKey(), new InFlight(job.requestId(), java.util.List.of()),
-                    now + singleFlightWaitMs);
         }
-        if (!route(p.tenant(), job, key, p.cacheable() ? p.cacheTtlMillis() : 0, now) && p.cacheable()) {
+        boolean leading = false;
+        if (p.cacheable()) {
+            ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(job.cacheKey(), now);
+            if (leader != null && leader.value().takes(job)) {
+                state.inFlight.update(job.cacheKey(), leader, leader.value().with(job));
+                state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fingerprint, null, 0, null),
+                        now + dedupeWindowMs);
+                return;
+            }
+            // A leader with as many followers as it keeps: this one becomes a job of its own.
+            if (leader == null) {
+                state.inFlight.put(job.cacheKey(), new InFlight(job.requestId(), java.util.List.of()),
+                        now + singleFlightWaitMs);
+                leading = true;
+            }
+        }
+        if (!route(p.tenant(), job, fingerprint, key, p.cacheable() ? p.cacheTtlMillis() : 0, now) && leading) {
             state.inFlight.delete(job.cacheKey());
         }
     }
 
-    /** A request whose (tenant, idempotency key) was seen: the original's outcome, now or when it exists. */
+    /**
+     * A request whose (tenant, idempotency key) was seen: the original's outcome, now or when it
+     * exists; or, when it asks for something else than the original did, IDEMPOTENCY_KEY_REUSED.
+     */
     private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, long now) {
-        if (seen.value().finished()) {
-            emit.accept(new Decision.Complete(Outcomes.duplicate(r, seen.value().outcome(), Instant.ofEpochMilli(now))));
+        DedupeEntry original = seen.value();
+        Instant at = Instant.ofEpochMilli(now);
+        if (!original.sameRequest(RequestFingerprint.of(r))) {
+            emit.accept(new Decision.Complete(Outcomes.refused(r, ResultStatus.REJECTED, Reasons.IDEMPOTENCY_KEY_REUSED,
+                    "idempotency key '" + r.effectiveIdempotencyKey() + "' was used by request "
+                            + original.originalRequestId() + " with a different body; use a new key for a new"
+                            + " request, or send exactly the same body to get the original's outcome", at)));
+        } else if (original.finished()) {
+            emit.accept(new Decision.Complete(Outcomes.duplicate(r, original.outcome(), at)));
+        } else if (original.full()) {
+            emit.accept(new Decision.Complete(Outcomes.refused(r, ResultStatus.REJECTED, Reasons.DUPLICATE_IN_PROGRESS,
+                    "request " + original.originalRequestId() + " with the same idempotency key is still running and "
+                            + DedupeEntry.MAX_WAITING + " duplicates already wait for it; send again once it has"
+                            + " finished", at)));
         } else {
-            state.dedupe.update(key, seen, seen.value().withWaiting(r));
+            state.dedupe.update(key, seen, original.withWaiting(r));
         }
     }
 
@@ -98,7 +123,7 @@ final class RouterCore {
         if (deadline == null || deadline.toEpochMilli() > now) {
             return false;
         }
-        finish(key, job.requestId(), Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
+        finish(key, job, Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
                 "deadline " + deadline + " passed before the job could be routed", Instant.ofEpochMilli(now)), now);
         return true;
     }
@@ -107,7 +132,8 @@ final class RouterCore {
      * Reserves the job's budget (downgrading it when the tenant's policy says so) and routes it;
      * false when no tier fits and the request was rejected.
      */
-    private boolean route(TenantConfig tenant, LlmJob job, String key, long cacheTtlMs, long now) {
+    private boolean route(TenantConfig tenant, LlmJob job, String fingerprint, String key, long cacheTtlMs,
+            long now) {
         LlmJob chosen = job;
         Reservation reservation = null;
         if (Budgets.limited(tenant)) {
@@ -121,7 +147,7 @@ final class RouterCore {
                 shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
             }
             if (shortfall != null) {
-                finish(key, job.requestId(), Outcomes.refused(job, ResultStatus.REJECTED,
+                finish(key, job, Outcomes.refused(job, ResultStatus.REJECTED,
                         Reasons.BUDGET_EXCEEDED, shortfall, Instant.ofEpochMilli(now)), now);
                 return false;
             }
@@ -129,16 +155,17 @@ final class RouterCore {
         }
         // A downgraded job answers from another chain: its result must not fill the original's cache key.
         String fillKey = chosen == job ? job.cacheKey() : null;
-        state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fillKey, fillKey == null ? 0 : cacheTtlMs,
-                reservation), now + dedupeWindowMs);
+        state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
+                fillKey == null ? 0 : cacheTtlMs, reservation), now + dedupeWindowMs);
         emit.accept(new Decision.Route(chosen));
         return true;
     }
 
     /** Completes a request without a job; duplicates that were already waiting for it get the same outcome. */
-    private void finish(String key, String requestId, LlmResult result, long now) {
+    private void finish(String key, LlmJob job, LlmResult result, long now) {
         ExpiringStore.Entry<DedupeEntry> existing = state.dedupe.entry(key, now);
-        state.dedupe.put(key, DedupeEntry.done(requestId, result), now + dedupeWindowMs);
+        state.dedupe.put(key, DedupeEntry.done(job.requestId(), RequestFingerprint.of(job.request()), result),
+                now + dedupeWindowMs);
         emit.accept(new Decision.Complete(result));
         if (existing != null) {
             for (LlmRequest waiting : existing.value().waiting()) {
@@ -175,8 +202,7 @@ final class RouterCore {
             state.inFlight.delete(d.cacheKey());
             for (LlmJob follower : flight.value().followers()) {
                 if (r.status() == ResultStatus.SUCCEEDED) {
-                    finish(dedupeKey(follower.request()), follower.requestId(), Outcomes.cacheHit(follower, r, at),
-                            now);
+                    finish(dedupeKey(follower.request()), follower, Outcomes.cacheHit(follower, r, at), now);
                 } else {
                     release(follower, now);
                 }
@@ -189,13 +215,14 @@ final class RouterCore {
         String key = dedupeKey(follower.request());
         Optional<TenantConfig> tenant = tenants.apply(follower.tenantId());
         if (tenant.isEmpty()) {
-            finish(key, follower.requestId(), Outcomes.refused(follower, ResultStatus.REJECTED,
+            finish(key, follower, Outcomes.refused(follower, ResultStatus.REJECTED,
                     Reasons.TENANT_UNKNOWN, "tenant " + follower.tenantId() + " was removed while the request waited",
                     Instant.ofEpochMilli(now)), now);
             return;
         }
         if (!expired(follower, key, now)) {
-            route(tenant.get(), follower, key, tenant.get().cache().ttlSeconds() * 1000, now);
+            route(tenant.get(), follower, RequestFingerprint.of(follower.request()), key,
+                    tenant.get().cache().ttlSeconds() * 1000, now);
         }
     }
 

@@ -134,4 +134,15 @@ class CacheTest {
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("follower");
     }
+
+    @Test
+    void shouldRouteARequestAsItsOwnJobOnceTheLeaderHasAsManyFollowersAsItKeeps() {
+        h.tenant(caching("acme", false, 3600));
+        for (int i = 0; i <= dev.sluice.router.state.InFlight.MAX_FOLLOWERS + 1; i++) {
+            h.send(build("r-" + i, "acme").temperature(0.0).done());
+        }
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("r-0", "r-101");
+        assertThat(h.completions()).isEmpty();
+    }
 }

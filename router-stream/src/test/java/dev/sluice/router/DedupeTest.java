@@ -106,4 +106,49 @@ class DedupeTest {
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("same-id", "other-id");
     }
+
+    @Test
+    void shouldRejectAReusedKeyWithAnotherBodyAndStillAnswerTheSameBodyAsADuplicate() {
+        h.tenant(tenant("acme"));
+        h.send(build("first", "acme").idempotencyKey("order-7").prompt("Refund order 7").done());
+        h.send(build("other", "acme").idempotencyKey("order-7").prompt("Refund order 8").done());
+        h.send(build("retry", "acme").idempotencyKey("order-7").prompt("Refund order 7")
+                .createdAt(RouterHarness.T0.plusSeconds(5)).done());
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
+        assertThat(h.completions()).singleElement().satisfies(r -> {
+            assertThat(r.requestId()).isEqualTo("other");
+            assertThat(r.status()).isEqualTo(ResultStatus.REJECTED);
+            assertThat(r.error().code()).isEqualTo(Reasons.IDEMPOTENCY_KEY_REUSED);
+            assertThat(r.error().message()).contains("order-7").contains("first");
+            assertThat(r.duplicateOf()).isNull();
+        });
+
+        h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 900));
+        h.send(build("late-other", "acme").idempotencyKey("order-7").prompt("Refund order 9").done());
+
+        assertThat(h.completions()).extracting(LlmResult::requestId, r -> r.error() == null ? "duplicate of "
+                + r.duplicateOf() : r.error().code()).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("retry", "duplicate of first"),
+                        org.assertj.core.groups.Tuple.tuple("late-other", Reasons.IDEMPOTENCY_KEY_REUSED));
+    }
+
+    @Test
+    void shouldKeepAtMostAHundredDuplicatesWaitingAndAnswerTheNextThatTheOriginalStillRuns() {
+        h.tenant(tenant("acme"));
+        for (int i = 0; i <= dev.sluice.router.state.DedupeEntry.MAX_WAITING + 1; i++) {
+            h.send(build("r-" + i, "acme").idempotencyKey("busy").done());
+        }
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).extracting(LlmJob::requestId).containsExactly("r-0");
+        assertThat(h.completions()).singleElement().satisfies(r -> {
+            assertThat(r.requestId()).isEqualTo("r-101");
+            assertThat(r.error().code()).isEqualTo(Reasons.DUPLICATE_IN_PROGRESS);
+        });
+        h.result(RouterHarness.succeeded(jobs.getFirst(), "done", 10));
+        assertThat(h.completions()).hasSize(dev.sluice.router.state.DedupeEntry.MAX_WAITING)
+                .allSatisfy(r -> assertThat(r.duplicateOf()).isEqualTo("r-0"));
+    }
 }

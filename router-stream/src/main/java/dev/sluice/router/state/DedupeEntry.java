@@ -6,10 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the router remembers per (tenant, idempotency key): the first request's id and, until its
- * result arrives, what must follow that result: the budget to release, the cache key to fill,
- * and the duplicates waiting for the outcome. After the result it holds the outcome itself, so
- * later duplicates within the window get it at once.
+ * What the router remembers per (tenant, idempotency key): the first request's id and what it
+ * asked for (its {@code RequestFingerprint}, so the key reused for another request is told apart
+ * from a retry) and, until its result arrives, what must follow that result: the budget to
+ * release, the cache key to fill, and the duplicates waiting for the outcome. After the result it
+ * holds the outcome itself, so later duplicates within the window get it at once.
+ *
+ * <p>A waiting duplicate is kept without its messages (its result needs only its ids, webhook and
+ * metadata), and at most {@link #MAX_WAITING} wait, so an entry stays far below what a changelog
+ * record may hold. Entries written before fingerprints existed have none and match any request.
  */
 public record DedupeEntry(
         String originalRequestId,
@@ -17,33 +22,48 @@ public record DedupeEntry(
         long cacheTtlMillis,
         Reservation reservation,
         LlmResult outcome,
-        List<LlmRequest> waiting) {
+        List<LlmRequest> waiting,
+        String fingerprint) {
+
+    public static final int MAX_WAITING = 100;
 
     public DedupeEntry {
         waiting = waiting == null ? List.of() : List.copyOf(waiting);
     }
 
-    public static DedupeEntry pending(String originalRequestId, String cacheKey, long cacheTtlMillis,
-            Reservation reservation) {
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of());
+    public static DedupeEntry pending(String originalRequestId, String fingerprint, String cacheKey,
+            long cacheTtlMillis, Reservation reservation) {
+        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of(), fingerprint);
     }
 
-    public static DedupeEntry done(String originalRequestId, LlmResult outcome) {
-        return new DedupeEntry(originalRequestId, null, 0, null, outcome, List.of());
+    public static DedupeEntry done(String originalRequestId, String fingerprint, LlmResult outcome) {
+        return new DedupeEntry(originalRequestId, null, 0, null, outcome, List.of(), fingerprint);
     }
 
     public boolean finished() {
         return outcome != null;
     }
 
-    public DedupeEntry withWaiting(LlmRequest duplicate) {
-        List<LlmRequest> more = new ArrayList<>(waiting);
-        more.add(duplicate);
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more);
+    /** Whether a request with this fingerprint asks for what the original asked for. */
+    public boolean sameRequest(String otherFingerprint) {
+        return fingerprint == null || fingerprint.equals(otherFingerprint);
     }
 
-    /** The original finished: keep only its outcome. */
+    public boolean full() {
+        return waiting.size() >= MAX_WAITING;
+    }
+
+    public DedupeEntry withWaiting(LlmRequest duplicate) {
+        List<LlmRequest> more = new ArrayList<>(waiting);
+        more.add(new LlmRequest(duplicate.requestId(), duplicate.tenantId(), duplicate.idempotencyKey(),
+                duplicate.userId(), duplicate.priority(), duplicate.deadline(), duplicate.model(), duplicate.tier(),
+                List.of(), duplicate.maxOutputTokens(), duplicate.temperature(), null, duplicate.webhook(),
+                duplicate.metadata(), duplicate.createdAt()));
+        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more, fingerprint);
+    }
+
+    /** The original finished: keep only its outcome (and what it asked for). */
     public DedupeEntry finishedWith(LlmResult result) {
-        return new DedupeEntry(originalRequestId, null, 0, null, result, List.of());
+        return new DedupeEntry(originalRequestId, null, 0, null, result, List.of(), fingerprint);
     }
 }

@@ -1,16 +1,37 @@
 package dev.sluice.router.state;
 
 import dev.sluice.model.LlmJob;
+import dev.sluice.runtime.requests.RequestLimits;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A cacheable request being answered now (the leader), and the identical requests waiting for
  * its result instead of becoming jobs of their own (single-flight).
+ *
+ * <p>Followers are kept whole (each becomes a job if the leader fails), so an entry takes at most
+ * {@link #MAX_FOLLOWERS} of them and {@link #MAX_FOLLOWER_BYTES} of their requests: one changelog
+ * record must hold it. A request beyond that is routed as a job of its own, which costs a provider
+ * call and nothing else.
  */
 public record InFlight(String leaderRequestId, List<LlmJob> followers) {
+    public static final int MAX_FOLLOWERS = 100;
+    public static final long MAX_FOLLOWER_BYTES = 4L * 1024 * 1024;
+
     public InFlight {
         followers = followers == null ? List.of() : List.copyOf(followers);
+    }
+
+    /** Whether one more follower fits in this entry. */
+    public boolean takes(LlmJob follower) {
+        if (followers.size() >= MAX_FOLLOWERS) {
+            return false;
+        }
+        long bytes = RequestLimits.encodedBytes(follower.request());
+        for (LlmJob f : followers) {
+            bytes += RequestLimits.encodedBytes(f.request());
+        }
+        return bytes <= MAX_FOLLOWER_BYTES;
     }
 
     public InFlight with(LlmJob follower) {
