@@ -15,6 +15,8 @@ public final class Reasons {
     public static final String FIELD_TOO_LONG = RequestLimits.FIELD_TOO_LONG;
     public static final String TENANT_MISSING = "TENANT_MISSING";
     public static final String TENANT_UNKNOWN = "TENANT_UNKNOWN";
+    /** A request on a tenant's own topic ({@code llm.requests.<tenant>}) that names another tenant. */
+    public static final String TENANT_MISMATCH = "TENANT_MISMATCH";
     public static final String EMPTY_MESSAGES = "EMPTY_MESSAGES";
     public static final String MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE";
     public static final String INPUT_TOO_LONG = "INPUT_TOO_LONG";

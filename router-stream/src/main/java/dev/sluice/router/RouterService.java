@@ -11,6 +11,7 @@ import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
@@ -29,6 +30,8 @@ public final class RouterService implements SluiceService {
                 config.kafka().serdes(), config.rules(catalogue)).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        // A tenant's request topic created while the router runs is read within this long.
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
         this.metrics = Metrics.newRegistry(name());
         this.runner = new StreamsRunner(topology, props, metrics);
     }

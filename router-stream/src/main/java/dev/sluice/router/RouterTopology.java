@@ -71,7 +71,8 @@ public final class RouterTopology {
         StreamsBuilder builder = new StreamsBuilder();
         tenants(builder);
         RouterState.addTo(builder);
-        KStream<String, Verdict> checked = validate(byTenant(screen(source(builder))));
+        KStream<String, Verdict> checked = validate(byTenant(screen(source(builder), "screen"),
+                screen(tenantSources(builder), "screen-tenant-topics")));
         Map<String, KStream<String, Verdict>> verdicts = checked.split(Named.as("validation-"))
                 .branch((tenant, v) -> !v.accepted(), Branched.as("refused"))
                 .defaultBranch(Branched.as("accepted"));
@@ -92,17 +93,32 @@ public final class RouterTopology {
         return builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("requests-source"));
     }
 
-    /** Tombstones and requests with no addressable tenant or id become dead letters here, before keying. */
-    private KStream<String, LlmRequest> screen(KStream<String, LlmRequest> in) {
-        return in.processValues(Steps.Screen::new, Named.as("screen"));
+    /**
+     * Every tenant's own request topic ({@code llm.requests.<tenant>}), present and future: broker
+     * ACLs can bind a producer to its tenant's topic, and the router answers what comes on it only
+     * as that tenant's.
+     */
+    private KStream<String, LlmRequest> tenantSources(StreamsBuilder builder) {
+        return builder.stream(topics.tenantRequestsPattern(), Consumed.with(Serdes.String(), requests)
+                .withName("tenant-requests-source"));
     }
 
-    /** Requests keyed by tenantId go straight on; others are re-keyed once through a named repartition topic. */
-    private KStream<String, LlmRequest> byTenant(KStream<String, LlmRequest> in) {
+    /** Tombstones and requests with no addressable tenant or id become dead letters here, before keying. */
+    private KStream<String, LlmRequest> screen(KStream<String, LlmRequest> in, String name) {
+        return in.processValues(() -> new Steps.Screen(topics), Named.as(name));
+    }
+
+    /**
+     * Requests on llm.requests keyed by tenantId go straight on; others are re-keyed once through a
+     * named repartition topic. So are all requests from tenants' own topics, whose partition counts
+     * Sluice does not choose: the repartition puts each on its tenant's partition number.
+     */
+    private KStream<String, LlmRequest> byTenant(KStream<String, LlmRequest> in, KStream<String, LlmRequest> own) {
         Map<String, KStream<String, LlmRequest>> keyed = in.split(Named.as("keying-"))
                 .branch((key, r) -> r.tenantId().equals(key), Branched.as("by-tenant"))
                 .defaultBranch(Branched.as("other-key"));
         KStream<String, LlmRequest> rekeyed = keyed.get("keying-other-key")
+                .merge(own, Named.as("with-tenant-topics"))
                 .selectKey((key, r) -> r.tenantId(), Named.as("key-by-tenant"))
                 .repartition(Repartitioned.<String, LlmRequest>as("requests-by-tenant").withKeySerde(Serdes.String())
                         .withValueSerde(requests).withNumberOfPartitions(layout.tenantPartitions()));

@@ -146,4 +146,35 @@ class BadInputTest {
             assertThat(letter.originalValueSha256()).hasSize(64);
         });
     }
+
+    @Test
+    void shouldRouteWhatATenantsOwnTopicCarriesAndRejectARequestNamingAnotherTenantAsTheTopicsTenant() {
+        h.tenant(tenant("acme")).tenant(tenant("globex"));
+        h.sendTo("llm.requests.acme", "acme", request("own", "acme", "hello"));
+        h.sendTo("llm.requests.acme", "anything", request("own-other-key", "acme", "hello again"));
+        h.sendTo("llm.requests.acme", "globex", build("posing", "globex").webhook("https://hooks.example.com/globex")
+                .done());
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId, j -> j.request().tenantId()).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("own", "acme"),
+                org.assertj.core.groups.Tuple.tuple("own-other-key", "acme"));
+        assertThat(h.completions()).singleElement().satisfies(r -> {
+            assertThat(r.requestId()).isEqualTo("posing");
+            assertThat(r.tenantId()).as("answered to the topic's tenant").isEqualTo("acme");
+            assertThat(r.status()).isEqualTo(ResultStatus.REJECTED);
+            assertThat(r.error().code()).isEqualTo(Reasons.TENANT_MISMATCH);
+            assertThat(r.error().message()).contains("globex").contains("acme");
+            assertThat(r.webhook()).as("not globex's endpoint: acme's default gets it").isNull();
+        });
+    }
+
+    @Test
+    void shouldIgnoreASourceTenantHeaderAProducerForgedOnTheSharedTopic() {
+        h.tenant(tenant("acme"));
+        h.sendTo("llm.requests", "acme", request("forged", "acme", "hello"), new org.apache.kafka.common.header
+                .internals.RecordHeader(Steps.SOURCE_TENANT, "globex".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("forged");
+        assertThat(h.completions()).isEmpty();
+    }
 }

@@ -139,6 +139,14 @@ final class RouterHarness implements AutoCloseable {
         requests.pipeInput(key, r, now);
     }
 
+    /** A request on another topic than llm.requests (a tenant's own), with headers. */
+    void sendTo(String topic, String key, LlmRequest r, org.apache.kafka.common.header.Header... headers) {
+        TestInputTopic<String, LlmRequest> in = driver.createInputTopic(topic, new StringSerializer(),
+                serdes.requests().serializer());
+        in.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(key, r,
+                new org.apache.kafka.common.header.internals.RecordHeaders(headers), now));
+    }
+
     void sendRaw(String key, byte[] bytes) {
         TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.requests(), new StringSerializer(),
                 new ByteArraySerializer());

@@ -4,6 +4,9 @@ import dev.sluice.cli.KafkaTarget;
 import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.TopicLayout;
+import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +64,10 @@ public final class TenantsCommand implements Runnable {
         @Option(names = "--models", description = "Model catalogue to check models against (default: built-in).")
         Path models;
 
+        @Option(names = "--request-topic", description = "Also create each tenant's own request topic,"
+                + " <prefix>requests.<tenantId>, if missing: ACLs can bind a tenant's producers to it alone.")
+        boolean requestTopic;
+
         @Mixin
         Target target;
 
@@ -80,11 +88,29 @@ public final class TenantsCommand implements Runnable {
                 System.err.println("sluice: nothing was written");
                 return 2;
             }
+            List<Topics.TopicSpec> requestTopics = new ArrayList<>();
+            if (requestTopic) {
+                for (TenantConfig t : tenants) {
+                    Optional<Topics.TopicSpec> spec = target.kafka.topics().tenantRequestsSpec(t.tenantId(),
+                            TopicLayout.DEFAULT);
+                    if (spec.isEmpty()) {
+                        System.err.println("sluice: tenant id '" + t.tenantId() + "' cannot name a topic (letters,"
+                                + " digits, '.', '_' and '-' only); nothing was written");
+                        return 2;
+                    }
+                    requestTopics.add(spec.get());
+                }
+            }
             RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
+            if (!requestTopics.isEmpty()) {
+                TopicCreator.ensure(Map.of("bootstrap.servers", target.kafka.bootstrap()), requestTopics);
+            }
             for (TenantConfig t : tenants) {
                 topic.put(t.tenantId(), t);
-                System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")");
+                System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")"
+                        + (requestTopic ? "; its request topic is " + target.kafka.topics().tenantRequests(
+                                t.tenantId()).orElseThrow() : ""));
             }
             return 0;
         }

@@ -188,4 +188,17 @@ class TenantsCommandIT {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach Kafka at 127.0.0.1:1");
     }
+
+    @Test
+    void shouldCreateATenantsOwnRequestTopicWhenAsked(KafkaStack kafka, @TempDir Path dir) throws Exception {
+        String prefix = kafka.newPrefix();
+        TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(kafka.serviceConfig(prefix)))));
+        Path initech = Files.writeString(dir.resolve("initech.yaml"), "tenantId: initech\n");
+
+        Run put = sluice(kafka, prefix, "put", "--request-topic", initech.toString());
+
+        assertThat(put.exit()).as(put.err()).isZero();
+        assertThat(put.out()).contains("its request topic is " + prefix + "requests.initech");
+        assertThat(kafka.topics()).contains(prefix + "requests.initech");
+    }
 }

@@ -29,6 +29,36 @@ public final class Topics {
         return prefix + "requests";
     }
 
+    /**
+     * A tenant's own request topic, {@code llm.requests.<tenant>}: broker ACLs can give a tenant's
+     * producers this topic alone, and the router answers a request on it only as that tenant's.
+     * Empty when the tenant's id cannot be part of a topic name.
+     */
+    public java.util.Optional<String> tenantRequests(String tenantId) {
+        String name = prefix + "requests." + tenantId;
+        return TENANT_SEGMENT.matcher(tenantId).matches() && name.length() <= 249 ? java.util.Optional.of(name)
+                : java.util.Optional.empty();
+    }
+
+    /** Every tenant's request topic, present and future: what the router subscribes to besides llm.requests. */
+    public java.util.regex.Pattern tenantRequestsPattern() {
+        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix + "requests.")
+                + TENANT_SEGMENT.pattern());
+    }
+
+    /** The tenant whose request topic this is; empty for llm.requests and any other topic. */
+    public java.util.Optional<String> tenantOfRequestTopic(String topic) {
+        return topic != null && tenantRequestsPattern().matcher(topic).matches()
+                ? java.util.Optional.of(topic.substring(prefix.length() + "requests.".length()))
+                : java.util.Optional.empty();
+    }
+
+    /**
+     * What a tenant id must look like to have a request topic: the characters Kafka allows in a
+     * name, which are those `sluice tenants put` allows in a tenant id.
+     */
+    private static final java.util.regex.Pattern TENANT_SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+
     public String tenants() {
         return prefix + "tenants";
     }
@@ -130,12 +160,25 @@ public final class Topics {
         }
         specs.add(TopicSpec.compact(webhooksDisabled(), 1));
         specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
+        return specs.stream().map(s -> laidOut(s, layout)).toList();
+    }
+
+    /**
+     * A tenant's own request topic as {@code sluice tenants put --request-topic} creates it: like
+     * llm.requests. Its partition count is free (the router re-keys what it carries); empty when
+     * the tenant's id cannot name a topic.
+     */
+    public java.util.Optional<TopicSpec> tenantRequestsSpec(String tenantId, TopicLayout layout) {
+        return tenantRequests(tenantId).map(name -> laidOut(TopicSpec.delete(name, layout.tenantPartitions(),
+                Duration.ofDays(7)), layout));
+    }
+
+    private static TopicSpec laidOut(TopicSpec spec, TopicLayout layout) {
         // Said explicitly rather than left to the broker's default: the services' record limit
         // (topics.max.record.bytes) relies on every topic taking it.
-        String maxMessageBytes = Integer.toString(layout.topicMaxMessageBytes());
-        return specs.stream().map(s -> s.configs().containsKey("max.message.bytes") ? s
-                : s.with("max.message.bytes", maxMessageBytes)).map(s -> s.withReplication(layout.replicationFactor()))
-                .toList();
+        TopicSpec sized = spec.configs().containsKey("max.message.bytes") ? spec
+                : spec.with("max.message.bytes", Integer.toString(layout.topicMaxMessageBytes()));
+        return sized.withReplication(layout.replicationFactor());
     }
 
     /** A topic to create: name, partitions, replication and topic-level configs. */

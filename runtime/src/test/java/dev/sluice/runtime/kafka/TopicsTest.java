@@ -47,4 +47,28 @@ class TopicsTest {
             assertThat(s.configs()).containsEntry("min.insync.replicas", "2");
         });
     }
+
+    @Test
+    void shouldNameATenantsRequestTopicAndFindTheTenantOfOne() {
+        Topics topics = new Topics("llm.");
+        assertThat(topics.tenantRequests("acme")).contains("llm.requests.acme");
+        assertThat(topics.tenantRequests("acme.eu-1")).contains("llm.requests.acme.eu-1");
+        assertThat(topics.tenantRequests("has space")).isEmpty();
+        assertThat(topics.tenantOfRequestTopic("llm.requests.acme")).contains("acme");
+        assertThat(topics.tenantOfRequestTopic("llm.requests")).isEmpty();
+        assertThat(topics.tenantOfRequestTopic("llm.requestsx")).isEmpty();
+        assertThat(topics.tenantOfRequestTopic("other.requests.acme")).isEmpty();
+        assertThat(topics.tenantRequestsPattern().matcher("llm.requests").matches()).isFalse();
+        assertThat(topics.tenantRequestsPattern().matcher("llm.requests.acme").matches()).isTrue();
+    }
+
+    @Test
+    void shouldCreateEveryTopicToTakeTheRecordLimitWithHeadroomAndBatchesMore() {
+        var specs = new Topics("llm.").all(new TopicLayout(12, 6, (short) 1, 5, 2_000_000)).stream()
+                .collect(Collectors.toMap(Topics.TopicSpec::name, s -> s));
+        assertThat(specs.get("llm.results").configs()).containsEntry("max.message.bytes",
+                Integer.toString(2_000_000 + TopicLayout.HEADROOM_BYTES));
+        assertThat(specs.get("llm.batches").configs()).containsEntry("max.message.bytes",
+                Integer.toString(Topics.BATCH_RECORD_BYTES));
+    }
 }
