@@ -6,8 +6,10 @@ import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.SpendPeriod;
 import dev.sluice.model.TenantSpend;
+import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.ExpiringStore;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -38,6 +42,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sink's topology, under exactly_once_v2:
@@ -58,6 +64,7 @@ public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
     static final String SPEND_STORE = "tenant-spend-store";
+    private static final Logger log = LoggerFactory.getLogger(SinkTopology.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
     private final Topics topics;
@@ -67,9 +74,11 @@ public final class SinkTopology {
     private final Serde<TenantSpend> spend;
     private final Duration dedupeWindow;
     private final Duration statusRetention;
+    private final int maxRecordBytes;
 
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention) {
         this.topics = topics;
+        this.maxRecordBytes = serdes.maxRecordBytes();
         this.results = serdes.results();
         this.statuses = serdes.jobStatus();
         this.costs = serdes.costEvents();
@@ -142,8 +151,36 @@ public final class SinkTopology {
     }
 
     private KStream<String, LlmResult> dedupe(KStream<String, LlmResult> completions) {
-        return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow), Named.as("dedupe"),
-                ExpiringStore.storeNames(SEEN_STORE));
+        Serializer<LlmResult> serializer = results.serializer();
+        int limit = maxRecordBytes;
+        String topic = topics.results();
+        return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow, r -> fitting(serializer, topic,
+                limit, r)), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
+    }
+
+    /**
+     * The result as it will be written: itself, or its lean FAILED form when it is too large for
+     * llm.results, decided here so that the job's status and its webhook say the same as the result.
+     * Only a result whose text could come near the limit is serialized to find out.
+     */
+    private static LlmResult fitting(Serializer<LlmResult> serializer, String topic, int limit, LlmResult r) {
+        long chars = (r.output() == null ? 0 : r.output().length()) + (r.outputJson() == null ? 0
+                : r.outputJson().length());
+        for (var e : r.metadata().entrySet()) {
+            chars += e.getKey().length() + e.getValue().length();
+        }
+        // At most three UTF-8 bytes a char, and the rest of a result is far under 64 KiB.
+        if (3 * chars + 64 * 1024 < limit) {
+            return r;
+        }
+        try {
+            serializer.serialize(topic, r);
+            return r;
+        } catch (RecordTooLargeForTopic e) {
+            log.warn("Result of {} for tenant {}: {}; it is written FAILED {} without its output", r.requestId(),
+                    r.tenantId(), e.getMessage(), OversizedOutputs.OUTPUT_TOO_LARGE);
+            return OversizedOutputs.shrink(r, e);
+        }
     }
 
     private KStream<String, JobStatus> terminalStates(KStream<String, LlmResult> unique) {
@@ -159,10 +196,12 @@ public final class SinkTopology {
     /** Passes the first completion of each requestId within the window. */
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
         private final Duration window;
+        private final UnaryOperator<LlmResult> fitting;
         private ExpiringStore<Long> seen;
 
-        FirstCompletionOnly(Duration window) {
+        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting) {
             this.window = window;
+            this.fitting = fitting;
         }
 
         @Override
@@ -179,7 +218,7 @@ public final class SinkTopology {
                 return;
             }
             seen.put(requestId, now, now + window.toMillis());
-            context().forward(record);
+            context().forward(record.withValue(fitting.apply(record.value())));
         }
     }
 
