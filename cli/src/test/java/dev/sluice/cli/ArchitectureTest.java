@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The module rules of DESIGN section 2, checked on the compiled classes of every module. */
+/** The module rules of docs/architecture.md, checked on the compiled classes of every module. */
 class ArchitectureTest {
     private static final String[] SERVICES = {"dev.sluice.router..", "dev.sluice.worker..", "dev.sluice.sink..",
         "dev.sluice.ingest.."};

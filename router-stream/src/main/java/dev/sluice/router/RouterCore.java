@@ -19,8 +19,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Every per-tenant decision, in DESIGN's order: dedupe, exact cache and single-flight, budget,
- * route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
+ * Every per-tenant decision, in this order (docs/architecture.md): dedupe, exact cache and
+ * single-flight, budget, route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
  * results and cost events one at a time, so no two decisions race: a duplicate always finds its
  * original, and a budget is never spent twice.
  */

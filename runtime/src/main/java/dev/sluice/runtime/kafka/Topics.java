@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The topic catalogue of DESIGN section 3. One prefix setting renames every topic, so several
+ * The topic catalogue (docs/architecture.md, "Topics"). One prefix setting renames every topic, so several
  * Sluice installations (or tests) can share a cluster.
  */
 public final class Topics {
