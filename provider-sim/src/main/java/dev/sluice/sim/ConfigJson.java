@@ -21,7 +21,8 @@ final class ConfigJson {
     static final Set<String> KEYS = Set.of("latencyMs", "jitterMs", "latencyDistribution", "latencyP99Ms",
             "tokensPerSecond", "faultRates", "outages", "apiKeys", "seed", "requestsPerMinute", "tokensPerMinute",
             "retryAfterMs", "promptCache", "batchProcessingTimeMs", "batchLineFailureRate", "batchLineExpiryRate");
-    static final Set<String> OUTAGE_KEYS = Set.of("startMs", "durationMs", "status", "everyMs", "protocol", "model");
+    static final Set<String> OUTAGE_KEYS = Set.of("startMs", "durationMs", "status", "everyMs", "protocol", "model",
+            "rate");
 
     private ConfigJson() {
     }
@@ -48,6 +49,7 @@ final class ConfigJson {
             entry.put("everyMs", outage.every().toMillis());
             entry.put("protocol", outage.protocol());
             entry.put("model", outage.model());
+            entry.put("rate", outage.rate());
         }
         json.put("apiKeys", config.apiKeys().size());
         json.put("seed", config.seed());
@@ -133,10 +135,19 @@ final class ConfigJson {
         }
         String protocol = text(node, "protocol", path, errors);
         String model = text(node, "model", path, errors);
+        double rate = 1.0;
+        JsonNode rateNode = node.get("rate");
+        if (Json.present(rateNode)) {
+            if (rateNode.isNumber()) {
+                rate = rateNode.asDouble();
+            } else {
+                errors.add(path + ".rate must be a number, got " + rateNode);
+            }
+        }
         if (errors.size() > before) {
             return null;
         }
-        Outage outage = new Outage(start, duration, status, every, protocol, model);
+        Outage outage = new Outage(start, duration, status, every, protocol, model, rate);
         // Range checks too, so that they are reported with any other problem in the same patch.
         List<String> problems = outage.problems(path);
         errors.addAll(problems);

@@ -39,6 +39,11 @@ final class Dice {
         return OptionalInt.empty();
     }
 
+    /** One uniform draw: true with probability {@code p}. */
+    synchronized boolean chance(double p) {
+        return random.nextDouble() < p;
+    }
+
     /** Time to first byte under the config's distribution, plus uniform jitter. */
     synchronized Duration latency(SimConfig config) {
         Duration base = config.latencyDistribution() == SimConfig.LatencyDistribution.LOG_NORMAL

@@ -29,7 +29,8 @@ public final class Main {
               --fault STATUS=RATE      answer STATUS with probability RATE; repeatable
               --outage SPEC            scheduled outage, repeatable; SPEC is comma-separated key=value:
                                        startMs, durationMs, status (400..599 or hang; default 503),
-                                       everyMs, protocol (openai|anthropic), model; offsets count from start
+                                       everyMs, protocol (openai|anthropic), model, rate (share of
+                                       requests answered so, default 1); offsets count from start
                                        e.g. --outage startMs=60000,durationMs=30000,status=529,protocol=anthropic
               --api-key KEY            accept only these keys; repeatable (default: any non-empty key)
               --rpm N / --tpm N        rate limits per minute per API key (default 1000000 / 1000000000)
@@ -167,6 +168,8 @@ public final class Main {
             String value = kv[1].trim();
             if (value.matches("-?\\d+")) {
                 node.put(key, Long.parseLong(value));
+            } else if (value.matches("-?\\d*\\.\\d+")) {
+                node.put(key, Double.parseDouble(value));
             } else {
                 node.put(key, value);
             }

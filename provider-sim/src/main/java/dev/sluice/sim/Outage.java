@@ -7,10 +7,11 @@ import java.util.Set;
 
 /**
  * A scheduled window in which requests are answered with an error status, or never answered
- * ({@link #HANG}). Offsets count from when the outage list was last set: server start, or the
- * update that changed the list, so that a runtime patch can say "down in 5 s for 30 s" without
- * knowing how long the server has been up. An update that leaves the list as it was keeps the
- * schedule running.
+ * ({@link #HANG}): all of them, or a share {@code rate} of them drawn per request (a 429 storm
+ * that lets half the calls through is {@code rate} 0.5). Offsets count from when the outage list
+ * was last set: server start, or the update that changed the list, so that a runtime patch can
+ * say "down in 5 s for 30 s" without knowing how long the server has been up. An update that
+ * leaves the list as it was keeps the schedule running.
  *
  * @param start offset of the first window
  * @param duration length of each window
@@ -18,8 +19,11 @@ import java.util.Set;
  * @param every period for a repeating outage; zero means once
  * @param protocol {@code openai} or {@code anthropic}; null for both
  * @param model exact model name; null for every model
+ * @param rate the share of requests in a window that get the status (0 < rate ≤ 1); the rest are
+ *     served as if there were no outage, faultRates and rate limits included
  */
-public record Outage(Duration start, Duration duration, int status, Duration every, String protocol, String model) {
+public record Outage(Duration start, Duration duration, int status, Duration every, String protocol, String model,
+        double rate) {
 
     /** Status value of an outage that holds requests open instead of answering. */
     public static final int HANG = 0;
@@ -38,7 +42,7 @@ public record Outage(Duration start, Duration duration, int status, Duration eve
     }
 
     public static Outage of(Duration start, Duration duration, int status) {
-        return new Outage(start, duration, status, Duration.ZERO, null, null);
+        return new Outage(start, duration, status, Duration.ZERO, null, null, 1.0);
     }
 
     public static Outage hang(Duration start, Duration duration) {
@@ -46,11 +50,16 @@ public record Outage(Duration start, Duration duration, int status, Duration eve
     }
 
     public Outage repeatingEvery(Duration period) {
-        return new Outage(start, duration, status, period, protocol, model);
+        return new Outage(start, duration, status, period, protocol, model, rate);
     }
 
     public Outage onlyFor(String protocolName, String modelName) {
-        return new Outage(start, duration, status, every, protocolName, modelName);
+        return new Outage(start, duration, status, every, protocolName, modelName, rate);
+    }
+
+    /** Only a share of the requests in each window get the status, each drawn from the seeded dice. */
+    public Outage atRate(double share) {
+        return new Outage(start, duration, status, every, protocol, model, share);
     }
 
     public boolean hangs() {
@@ -84,6 +93,9 @@ public record Outage(Duration start, Duration duration, int status, Duration eve
         }
         if (every.isNegative() || (!every.isZero() && duration != null && every.compareTo(duration) < 0)) {
             errors.add(name + ".every must be 0 (once) or at least the duration, got " + every);
+        }
+        if (!(rate > 0 && rate <= 1)) {
+            errors.add(name + ".rate must be more than 0 and at most 1, got " + rate);
         }
         if (protocol != null && !PROTOCOLS.contains(protocol)) {
             errors.add(name + ".protocol must be openai or anthropic, got '" + protocol + "'");

@@ -137,7 +137,7 @@ final class SimState {
         }
         Duration elapsed = Duration.ofMillis(clock.getAsLong() - settings.outagesSince());
         for (Outage outage : config.outages()) {
-            if (outage.covers(elapsed, protocol, model)) {
+            if (outage.covers(elapsed, protocol, model) && (outage.rate() >= 1 || settings.dice().chance(outage.rate()))) {
                 return outage;
             }
         }

@@ -36,6 +36,7 @@ class MainTest {
             "--latency-distribution", "lognormal", "--latency-p99-ms", "2000", "--latency-ms", "250",
             "--outage", "startMs=60000,durationMs=30000,status=529,protocol=anthropic",
             "--outage", "startMs=0,durationMs=1000,status=hang,everyMs=600000,model=gpt-4o",
+            "--outage", "startMs=0,durationMs=30000,status=429,rate=0.5",
             "--prompt-cache", "off",
         });
 
@@ -45,7 +46,8 @@ class MainTest {
         assertThat(config.promptCache()).isFalse();
         assertThat(config.outages()).containsExactly(
                 Outage.of(Duration.ofMinutes(1), Duration.ofSeconds(30), 529).onlyFor("anthropic", null),
-                Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(10)).onlyFor(null, "gpt-4o"));
+                Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(10)).onlyFor(null, "gpt-4o"),
+                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
     }
 
     @Test

@@ -106,6 +106,40 @@ class OutageTest {
     }
 
     @Test
+    void shouldAnswerOnlyItsShareOfTheRequestsInAStormWindowWith429sThatSayWhenToComeBack() {
+        start(SimConfig.defaults().withOutages(List.of(
+                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5))));
+
+        clock.set(START + 1_000);
+        List<SimHttp.Reply> storm = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            storm.add(http.openAi(SimHttp.openAiBody("storm " + i)));
+        }
+        SimHttp.Reply anthropic429 = java.util.stream.Stream.generate(() -> http.anthropic(SimHttp.anthropicBody("storm")))
+                .limit(50).filter(r -> r.status() == 429).findFirst().orElseThrow();
+        clock.set(START + 30_000);
+        List<Integer> after = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> http.openAi(SimHttp.openAiBody("after " + i)).status()).toList();
+
+        List<SimHttp.Reply> limited = storm.stream().filter(r -> r.status() == 429).toList();
+        assertThat(storm).extracting(SimHttp.Reply::status).containsOnly(200, 429);
+        assertThat(limited).as("about half of 200").hasSizeBetween(70, 130);
+        assertThat(limited).allSatisfy(r -> {
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+            assertThat(r.header("retry-after")).isEqualTo("1");
+            assertThat(r.header("retry-after-ms")).isEqualTo("1000");
+            assertThat(r.header("x-ratelimit-remaining-requests")).isEqualTo("0");
+            assertThat(r.header("x-ratelimit-reset-requests")).isEqualTo("1s");
+        });
+        assertThat(anthropic429.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
+        assertThat(anthropic429.header("retry-after")).isEqualTo("1");
+        assertThat(anthropic429.header("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+        assertThat(simulator.stats().outageResponses()).isEqualTo(limited.size() + 1);
+        assertThat(simulator.stats().rateLimited()).as("not the key's own limit").isZero();
+        assertThat(after).as("the window is over").containsOnly(200);
+    }
+
+    @Test
     void shouldHangUntilTheClientGivesUp() {
         start(SimConfig.defaults().withOutages(List.of(Outage.hang(Duration.ZERO, Duration.ofMinutes(1)))));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -146,6 +180,20 @@ class OutageTest {
                 Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(1)).onlyFor(null, "gpt-4o"));
         assertThat(http.get("/sim/config").json().at("/outages/0/status").asText()).isEqualTo("hang");
         assertThat(http.get("/sim/config").json().at("/outages/0/everyMs").asLong()).isEqualTo(60_000);
+        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldReadAStormsRateThroughTheConfigEndpoint() {
+        start(SimConfig.defaults());
+
+        SimHttp.Reply reply = http.post("/sim/config", """
+                {"outages":[{"startMs":0,"durationMs":30000,"status":429,"rate":0.5}]}""");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(simulator.config().outages()).containsExactly(
+                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
+        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble()).isEqualTo(0.5);
     }
 
     @Test
@@ -155,7 +203,9 @@ class OutageTest {
         SimHttp.Reply reply = http.post("/sim/config", """
                 {"outages":[{"startMs":-1,"durationMs":1000,"status":200},
                             {"durationMs":"long","colour":"red"},
-                            {"startMs":0,"durationMs":5000,"everyMs":1000,"protocol":"gemini"}]}""");
+                            {"startMs":0,"durationMs":5000,"everyMs":1000,"protocol":"gemini"},
+                            {"startMs":0,"durationMs":5000,"status":429,"rate":1.5},
+                            {"startMs":0,"durationMs":5000,"status":429,"rate":"half"}]}""");
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().get("error").asText())
@@ -165,7 +215,9 @@ class OutageTest {
                 .contains("outages[0].start must be ≥ 0")
                 .contains("outages[0].status must be an HTTP error status 400..599 or hang, got 200")
                 .contains("every must be 0 (once) or at least the duration")
-                .contains("protocol must be openai or anthropic, got 'gemini'");
+                .contains("protocol must be openai or anthropic, got 'gemini'")
+                .contains("outages[3].rate must be more than 0 and at most 1, got 1.5")
+                .contains("outages[4].rate must be a number, got \"half\"");
         assertThat(simulator.config().outages()).isEmpty();
     }
 

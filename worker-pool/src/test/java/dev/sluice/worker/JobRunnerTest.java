@@ -22,7 +22,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.sluice.worker.resilience.MutableClock;
 import dev.sluice.worker.resilience.ProviderCalls;
+import dev.sluice.worker.resilience.RateLimits;
 import io.github.resilience4j.retry.internal.RetryImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +133,77 @@ class JobRunnerTest {
         assertThat(outcome.costs()).hasSize(1);
     }
 
+    /** Every other call answered 429 while the storm lasts, then 503 to every call while it is down. */
+    private static final class Stormy implements ChatProvider {
+        private final String name;
+        volatile boolean storm;
+        volatile boolean down;
+        int calls;
+
+        Stormy(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
+            calls++;
+            if (down) {
+                throw error(503, true);
+            }
+            if (storm && calls % 2 == 1) {
+                throw new ProviderException(429, "requests", "rate_limit_exceeded", "Rate limit reached", true,
+                        java.time.Duration.ofSeconds(1));
+            }
+            return new ProviderReply("answer from " + model.name(), "stop", new Usage(10, 5, 0, 0), 200, "req");
+        }
+    }
+
+    @Test
+    void shouldFailNoJobInA429StormAndFallBackToTheOtherProviderWhenThePrimaryGoesDownRightAfter() {
+        MutableClock clock = new MutableClock(T);
+        ProviderCalls calls = new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock,
+                new RateLimits(clock, clock::advance, java.time.Duration.ofMinutes(5)));
+        Stormy openai = new Stormy("openai");
+        Stormy anthropic = new Stormy("anthropic");
+        JobRunner runner = new JobRunner(catalogue, new Providers().add(openai).add(anthropic), clock, calls,
+                tenant -> false);
+        List<String> chain = List.of("gpt-4.1-mini", "claude-sonnet-4-5");
+        openai.storm = true;
+        anthropic.storm = true;
+
+        List<Outcome> inStorm = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            inStorm.add(runner.run(job(chain)));
+        }
+        openai.storm = false;
+        anthropic.storm = false;
+        openai.down = true;
+        List<Outcome> inOutage = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            inOutage.add(runner.run(job(chain)));
+        }
+
+        assertThat(inStorm).allSatisfy(o -> {
+            assertThat(o.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(o.result().provider()).as("the storm is waited out on the primary").isEqualTo("openai");
+        });
+        assertThat(inStorm).flatExtracting(o -> o.result().attempts()).extracting(Attempt::outcome)
+                .containsOnly("rate_limited", "ok");
+        assertThat(inOutage).allSatisfy(o -> {
+            assertThat(o.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
+            assertThat(o.result().provider()).isEqualTo("anthropic");
+        });
+        assertThat(inOutage.getLast().result().attempts()).extracting(Attempt::outcome)
+                .as("the primary's breaker opened on the 503s: skipped at once").containsExactly("circuit_open", "ok");
+        assertThat(calls.breaker(catalogue.require("claude-sonnet-4-5")).getState())
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+    }
+
     @Test
     void shouldStopAtAFailureAnotherModelWouldNotFix() {
         Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", error(401, false)));
@@ -146,7 +219,7 @@ class JobRunnerTest {
 
     @Test
     void shouldFailRetryablyWhenEveryModelIsDown() {
-        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", error(429, true), "gpt-4o", error(500, true)));
+        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", error(503, true), "gpt-4o", error(500, true)));
         Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
                 .run(job(List.of("gpt-4.1-mini", "gpt-4o")));
 

@@ -206,6 +206,79 @@ class WorkerIT {
     }
 
     @Test
+    void shouldLeaveTheGroupsLagAtZeroAfterFinishingJobsWrittenInTransactions(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(10), Duration.ZERO).withApiKeys(Set.of("sk-it")));
+                var admin = kafka.admin();
+                // As the router writes jobs: in Kafka transactions, each ending in a marker.
+                var router = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+                        "bootstrap.servers", kafka.bootstrapServers(), "transactional.id", prefix + "router"),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.tiers", "small");
+            WorkerConfig config = WorkerConfig.read(new Settings(ConfigSource.of(values)));
+            router.initTransactions();
+            java.util.function.IntConsumer send = i -> {
+                LlmRequest r = LlmRequest.of("tx-" + i, "tenant-" + (i % 3), "Item " + i, Instant.now());
+                router.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
+                        new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 5, 50, null, null, "it", 0, false,
+                                false, Instant.now()))));
+            };
+
+            try (WorkerService worker = new WorkerService(config)) {
+                worker.start();
+                for (int batch = 0; batch < 3; batch++) {
+                    router.beginTransaction();
+                    for (int i = batch * 10; i < batch * 10 + 10; i++) {
+                        send.accept(i);
+                    }
+                    // The middle transaction is aborted once its jobs are on the log: they are never
+                    // seen, and must not count as lag either.
+                    router.flush();
+                    if (batch == 1) {
+                        router.abortTransaction();
+                    } else {
+                        router.commitTransaction();
+                    }
+                }
+                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= 20,
+                        Duration.ofSeconds(60)).stream()
+                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                assertThat(results).hasSize(20).extracting(LlmResult::requestId).doesNotHaveDuplicates()
+                        .noneMatch(id -> id.matches("tx-1\\d"));
+
+                List<org.apache.kafka.common.TopicPartition> partitions = java.util.stream.IntStream.range(0, 2)
+                        .mapToObj(p -> new org.apache.kafka.common.TopicPartition(topic, p)).toList();
+                Map<org.apache.kafka.common.TopicPartition, Long> ends = admin.listOffsets(partitions.stream()
+                        .collect(Collectors.toMap(tp -> tp, tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+                        .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                                e -> e.getValue().offset()));
+                assertThat(ends.values().stream().mapToLong(Long::longValue).sum())
+                        .as("30 jobs and a marker per transaction and partition").isEqualTo(30 + 3 * 2);
+                org.awaitility.Awaitility.await().alias("the group's committed offsets at the log ends (lag 0)")
+                        .atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                            Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
+                            admin.listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get()
+                                    .forEach((tp, o) -> {
+                                        if (o != null && tp.topic().equals(topic)) {
+                                            committed.put(tp, o.offset());
+                                        }
+                                    });
+                            assertThat(committed).isEqualTo(ends);
+                        });
+            }
+        }
+    }
+
+    @Test
     void shouldNotCallAProviderAgainForARedeliveredJobWhoseCompletionExists(KafkaStack kafka) throws Exception {
         String prefix = kafka.newPrefix();
         Topics topics = new Topics(prefix);

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,7 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record counts as done when its handler returns; offsets are committed only below the
  * lowest record still waiting or in progress in each partition, so a crash redelivers what was
- * unfinished and nothing that was finished before the last commit. On a rebalance, the revoked
+ * unfinished and nothing that was finished before the last commit. A partition with nothing
+ * unfinished commits the consumer's position, past transaction markers, so that the group's lag
+ * on a transactional topic reaches 0 ({@link OffsetTracker}). On a rebalance, the revoked
  * partitions' waiting records are given up unstarted, their running ones are awaited (up to the
  * shutdown timeout), and the commit stays below the first record given up.
  *
@@ -381,7 +386,7 @@ public final class ConcurrentRecordLoop implements Runnable {
     }
 
     private void commitAsync() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+        Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable(this::position);
         if (!offsets.isEmpty()) {
             consumer.commitAsync(offsets, (o, e) -> {
                 if (e != null) {
@@ -390,6 +395,20 @@ public final class ConcurrentRecordLoop implements Runnable {
                     log.warn("Offset commit failed; the next one retries it: {}", e.getMessage());
                 }
             });
+        }
+    }
+
+    /**
+     * The consumer's position in the partition, past the transaction markers it skipped; empty
+     * when it does not know it yet (just assigned), as asking must never block the poll thread.
+     */
+    private OptionalLong position(TopicPartition tp) {
+        try {
+            return OptionalLong.of(consumer.position(tp, Duration.ZERO));
+        } catch (WakeupException | InterruptException e) {
+            throw e;
+        } catch (KafkaException | IllegalStateException | IllegalArgumentException e) {
+            return OptionalLong.empty();
         }
     }
 
@@ -423,7 +442,7 @@ public final class ConcurrentRecordLoop implements Runnable {
                 abandonWaiting(consumer.assignment());
                 revokeListener.accept(new HashSet<>(consumer.assignment()));
                 awaitInFlight(new HashSet<>(consumer.assignment()));
-                Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+                Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable(this::position);
                 if (!offsets.isEmpty()) {
                     consumer.commitSync(offsets);
                 }
@@ -455,7 +474,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             abandonWaiting(partitions);
             revokeListener.accept(partitions);
             awaitInFlight(partitions);
-            Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+            Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable(ConcurrentRecordLoop.this::position);
             if (!offsets.isEmpty()) {
                 consumer.commitSync(offsets);
             }
@@ -477,6 +496,7 @@ public final class ConcurrentRecordLoop implements Runnable {
             }
             assigned = !consumer.assignment().isEmpty();
             owned = Set.copyOf(consumer.assignment());
+            partitions.forEach(tracker::assigned);
             gainListener.accept(partitions);
             tellAssignment(consumer.assignment());
         }

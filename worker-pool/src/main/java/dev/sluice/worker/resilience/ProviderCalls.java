@@ -36,13 +36,17 @@ import java.util.function.DoubleSupplier;
  * <ul>
  *   <li><b>Fallback</b> is {@code JobRunner}'s walk down the model chain;</li>
  *   <li><b>Retry</b> (Resilience4j) retries retryable errors only, with the SDKs' backoff and
- *       the provider's {@code Retry-After}, and never past the job's deadline;</li>
+ *       the provider's {@code Retry-After}, and never past the job's deadline. A 429 is not
+ *       among them: it goes back to the RateLimiter (below), as often as it takes;</li>
  *   <li><b>CircuitBreaker</b> (Resilience4j), one per provider and model: when it is open the
- *       call is not made and the chain moves on at once;</li>
+ *       call is not made and the chain moves on at once. Only provider trouble counts: not a
+ *       rejected request, and not a 429;</li>
  *   <li><b>RateLimiter</b> ({@link RateLimits}, Bucket4j): the call waits for one request and
- *       its tokens from the model's per-minute limits, this instance's share of them; a wait
- *       that would pass the deadline moves the chain on, recorded as {@code rate_limit_wait};
- *       every response's rate-limit headers, and every 429, steer the limits;</li>
+ *       its tokens from the model's per-minute limits, this instance's share of them; every
+ *       response's rate-limit headers, and every 429, steer the limits. A call answered 429 waits
+ *       out the Retry-After (every call of the model does) and is made again, through the
+ *       breaker; waiting that would pass the deadline, or {@code worker.rate.limit.max.wait} in
+ *       all, moves the chain on, recorded as {@code rate_limit_wait};</li>
  *   <li><b>TimeLimiter</b> (Resilience4j): each call gets the job's tier's time limit; a call
  *       that overruns is cancelled (its virtual thread interrupted) and counts as a retryable
  *       timeout.</li>
@@ -116,9 +120,11 @@ public final class ProviderCalls {
                 .failureRateThreshold(settings.breakerFailureRate())
                 .waitDurationInOpenState(settings.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
-                // Provider trouble counts against the breaker; a request the provider rejects does not.
-                .recordException(e -> e instanceof ProviderException p && p.retryable())
-                .ignoreException(e -> e instanceof ProviderException p && !p.retryable()
+                // Provider trouble counts against the breaker. A request the provider rejects does
+                // not, and neither does a 429: the key is over its limit, the provider is fine, and
+                // an open breaker would send a storm of 429s on to the fallbacks and fail its jobs.
+                .recordException(e -> e instanceof ProviderException p && p.retryable() && !rateLimitedOnly(p))
+                .ignoreException(e -> e instanceof ProviderException p && (!p.retryable() || rateLimitedOnly(p))
                         || e instanceof RateLimits.WaitTooLong)
                 .clock(clock)
                 .build());
@@ -126,13 +132,15 @@ public final class ProviderCalls {
 
     /**
      * Calls {@code model} for the job, retrying as above. Throws the last ProviderException when
-     * the retries are spent or the error is not retryable, and CallNotPermittedException when the
-     * model's breaker is open.
+     * the retries are spent or the error is not retryable, CallNotPermittedException when the
+     * model's breaker is open, and WaitTooLong when the model's rate limit (429s included) would
+     * not let the call through before the deadline or within {@code worker.rate.limit.max.wait}.
      */
     public ProviderReply call(ChatProvider provider, ModelSpec model, LlmJob job, Consumer<Attempt> attempts)
             throws ProviderException {
         CircuitBreaker breaker = breaker(model);
         Instant deadline = job.request().deadline();
+        Instant waitingSince = clock.instant();
         Retry retry = Retry.of(provider.name() + "/" + model.name() + "/" + job.requestId(),
                 RetryConfig.<ProviderReply>custom()
                         .maxAttempts(1 + settings.retries())
@@ -146,7 +154,7 @@ public final class ProviderCalls {
                 .cancelRunningFuture(true).build());
         long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
         CheckedSupplier<ProviderReply> once = () -> {
-            waitForRateLimit(model, tokens, deadline, attempts);
+            waitForRateLimit(model, tokens, deadline, waitingSince, attempts);
             Instant start = clock.instant();
             try {
                 ProviderReply reply = limited(timeLimiter, limit, job, () -> provider.complete(model, job));
@@ -155,9 +163,7 @@ public final class ProviderCalls {
                         clock.millis() - start.toEpochMilli(), start));
                 return reply;
             } catch (ProviderException e) {
-                if (e.status() == 429) {
-                    rateLimits.rateLimited(model, e.retryAfter(), e.rateLimits());
-                } else {
+                if (!rateLimitedOnly(e)) {
                     rateLimits.observe(model, e.rateLimits());
                 }
                 attempts.accept(new Attempt(model.provider(), model.name(), e.outcome(),
@@ -166,16 +172,17 @@ public final class ProviderCalls {
             }
         };
         CheckedSupplier<ProviderReply> guarded = CircuitBreaker.decorateCheckedSupplier(breaker, once);
+        CheckedSupplier<ProviderReply> admitted = () -> {
+            try {
+                return guarded.get();
+            } catch (CallNotPermittedException e) {
+                attempts.accept(new Attempt(model.provider(), model.name(), CIRCUIT_OPEN, null, 0,
+                        clock.instant()));
+                throw e;
+            }
+        };
         try {
-            return Retry.decorateCheckedSupplier(retry, () -> {
-                try {
-                    return guarded.get();
-                } catch (CallNotPermittedException e) {
-                    attempts.accept(new Attempt(model.provider(), model.name(), CIRCUIT_OPEN, null, 0,
-                            clock.instant()));
-                    throw e;
-                }
-            }).get();
+            return Retry.decorateCheckedSupplier(retry, () -> untilNotRateLimited(model, admitted)).get();
         } catch (ProviderException | RuntimeException e) {
             throw e;
         } catch (Throwable e) {
@@ -183,10 +190,38 @@ public final class ProviderCalls {
         }
     }
 
-    private void waitForRateLimit(ModelSpec model, long tokens, Instant deadline, Consumer<Attempt> attempts)
-            throws ProviderException {
+    /**
+     * The call again after each 429, once the model's rate limit lets it through: a 429 says the
+     * key is over its limit, not that the provider is failing, so it neither spends a retry nor
+     * counts against the breaker. The wait is the provider's Retry-After, else the SDKs' backoff,
+     * and it holds every call of the model, not just this one. What ends it is the rate limiter's
+     * bound (the deadline, or {@code worker.rate.limit.max.wait} since the first call), which
+     * throws WaitTooLong, or a breaker opened meanwhile by real failures.
+     */
+    private ProviderReply untilNotRateLimited(ModelSpec model, CheckedSupplier<ProviderReply> call) throws Throwable {
+        for (int refused = 1; ; refused++) {
+            try {
+                return call.get();
+            } catch (ProviderException e) {
+                if (!rateLimitedOnly(e)) {
+                    throw e;
+                }
+                Duration retryAfter = e.retryAfter() != null && e.retryAfter().isPositive() ? e.retryAfter()
+                        : delay(refused, null);
+                rateLimits.rateLimited(model, retryAfter, e.rateLimits());
+            }
+        }
+    }
+
+    /** A 429 that waiting cures; one the provider says not to retry (insufficient quota) is not. */
+    private static boolean rateLimitedOnly(ProviderException e) {
+        return e.status() == 429 && e.retryable();
+    }
+
+    private void waitForRateLimit(ModelSpec model, long tokens, Instant deadline, Instant waitingSince,
+            Consumer<Attempt> attempts) throws ProviderException {
         try {
-            rateLimits.acquire(model, tokens, deadline);
+            rateLimits.acquire(model, tokens, deadline, waitingSince);
         } catch (RateLimits.WaitTooLong e) {
             attempts.accept(new Attempt(model.provider(), model.name(), RATE_LIMIT_WAIT, null, 0, clock.instant()));
             throw e;

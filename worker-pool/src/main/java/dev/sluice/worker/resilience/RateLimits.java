@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * provider's headers steer the buckets: the limit it reports replaces the catalogue's, and when it
  * reports less remaining than this instance's share of it, the surplus is taken out of the bucket,
  * so sending slows down before a 429 rather than after. A 429 stops every call of that model until
- * its {@code Retry-After} (or the reported reset) has passed.
+ * its {@code Retry-After} (or the reported reset) has passed; the refused call then waits here
+ * again, up to {@code maxWait} in all, rather than failing.
  *
  * <p>Tenants' plan limits ({@link #tryStartTenant}) use the same buckets and the same share, but
  * never wait: a tenant over its rate is passed over by the fair queue until it has room, so its
@@ -103,9 +104,20 @@ public final class RateLimits {
 
     /** Waits until the model may be called with {@code tokens}; throws WaitTooLong if that would pass the deadline. */
     public Duration acquire(ModelSpec model, long tokens, Instant deadline) throws InterruptedException {
+        return acquire(model, tokens, deadline, clock.instant());
+    }
+
+    /**
+     * Waits until the model may be called with {@code tokens}. The wait is bounded by the
+     * deadline and by {@code maxWait} counted from {@code waitingSince}: a job that keeps being
+     * answered 429 comes back here after each one, and {@code maxWait} caps all those waits
+     * together, not each. Throws WaitTooLong when the model could not be called within them.
+     */
+    public Duration acquire(ModelSpec model, long tokens, Instant deadline, Instant waitingSince)
+            throws InterruptedException {
         Limit limit = limit(model);
         long start = clock.millis();
-        long latest = start + maxWait.toMillis();
+        long latest = waitingSince.toEpochMilli() + maxWait.toMillis();
         if (deadline != null) {
             latest = Math.min(latest, deadline.toEpochMilli());
         }
@@ -117,8 +129,9 @@ public final class RateLimits {
             }
             if (now + wait > latest) {
                 throw new WaitTooLong(key(model) + ": its rate limit leaves no room for this call within "
-                        + Duration.ofMillis(Math.max(0, latest - start)).toSeconds() + " s"
-                        + (deadline != null && deadline.toEpochMilli() == latest ? " (the job's deadline)" : ""));
+                        + Duration.ofMillis(Math.max(0, latest - waitingSince.toEpochMilli())).toSeconds() + " s"
+                        + (deadline != null && deadline.toEpochMilli() == latest ? " (the job's deadline)"
+                                : " of waiting (worker.rate.limit.max.wait)"));
             }
             sleeper.sleep(Duration.ofMillis(Math.max(1, wait)));
         }
@@ -134,8 +147,10 @@ public final class RateLimits {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
 
     /**
-     * A 429: no call of this model until its {@code Retry-After}, or the reset of the limit the
-     * headers say is spent, has passed. Without either, the retry's own backoff paces the call.
+     * A 429: no call of this model until its {@code Retry-After} (ProviderCalls passes its own
+     * backoff when the provider sent none), or the reset of the limit the headers say is spent,
+     * has passed. A 429 is the key's limit, shared by every call of the model, so every call
+     * waits, not only the one that was refused.
      */
     public void rateLimited(ModelSpec model, Duration retryAfter, RateLimitHeaders headers) {
         Limit limit = limit(model);

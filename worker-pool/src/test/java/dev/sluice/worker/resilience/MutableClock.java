@@ -7,14 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves; waits under test move it too, as real sleeps would. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         now = start;
     }
 
-    synchronized void advance(Duration d) {
+    public synchronized void advance(Duration d) {
         now = now.plus(d);
     }
 

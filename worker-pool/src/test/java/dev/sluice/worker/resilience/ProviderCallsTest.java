@@ -118,23 +118,122 @@ class ProviderCallsTest {
     @Test
     void shouldWaitWhatRetryAfterSaysUpToSixtySecondsAndBackOffBeyond() {
         ProviderCalls calls = calls(0.0);
-        assertThat(calls.delay(1, error(429, Duration.ofSeconds(2)))).isEqualTo(Duration.ofSeconds(2));
-        assertThat(calls.delay(1, error(429, Duration.ofSeconds(60)))).isEqualTo(Duration.ofSeconds(60));
-        assertThat(calls.delay(1, error(429, Duration.ofSeconds(90)))).isEqualTo(Duration.ofMillis(500));
-        assertThat(calls.delay(2, error(429, Duration.ZERO))).isEqualTo(Duration.ofMillis(1000));
+        assertThat(calls.delay(1, error(503, Duration.ofSeconds(2)))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(calls.delay(1, error(503, Duration.ofSeconds(60)))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(calls.delay(1, error(503, Duration.ofSeconds(90)))).isEqualTo(Duration.ofMillis(500));
+        assertThat(calls.delay(2, error(503, Duration.ZERO))).isEqualTo(Duration.ofMillis(1000));
     }
 
     @Test
     void shouldRetryARetryableErrorOnTheSameModelAndRecordEveryCall() throws Exception {
-        Scripted provider = new Scripted().failing(error(429, Duration.ofSeconds(1)), error(503, null));
+        Scripted provider = new Scripted().failing(error(503, null), error(502, null));
 
         ProviderReply reply = calls(0.0).call(provider, MINI, job(null), attempts::add);
 
         assertThat(reply).isEqualTo(OK);
         assertThat(provider.calls).isEqualTo(3);
-        assertThat(sleeps).containsExactly(1000L, 1000L);
-        assertThat(attempts).extracting(Attempt::outcome).containsExactly("rate_limited", "server_error", "ok");
-        assertThat(attempts).extracting(Attempt::startedAt).containsExactly(T, T.plusSeconds(1), T.plusSeconds(2));
+        assertThat(sleeps).containsExactly(500L, 1000L);
+        assertThat(attempts).extracting(Attempt::outcome).containsExactly("server_error", "server_error", "ok");
+        assertThat(attempts).extracting(Attempt::startedAt).containsExactly(T, T.plusMillis(500), T.plusMillis(1500));
+    }
+
+    @Test
+    void shouldWaitOutEvery429OnTheSameModelWithoutSpendingItsRetries() throws Exception {
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 10; i++) {
+            provider.failing(error(429, Duration.ofSeconds(2)));
+        }
+        provider.failing(error(503, null), error(503, null));
+
+        ProviderReply reply = calls(0.0).call(provider, MINI, job(null), attempts::add);
+
+        assertThat(reply).as("ten 429s, then the two retries of the 503s, then an answer").isEqualTo(OK);
+        assertThat(provider.calls).isEqualTo(13);
+        assertThat(attempts).extracting(Attempt::outcome).startsWith("rate_limited", "rate_limited")
+                .endsWith("server_error", "server_error", "ok");
+        // Each 429's Retry-After was waited out by the rate limiter, which held the model meanwhile.
+        assertThat(attempts.get(10).startedAt()).isEqualTo(T.plusSeconds(20));
+        assertThat(sleeps).as("only the 503s were retry waits").containsExactly(500L, 1000L);
+    }
+
+    @Test
+    void shouldBackOffAsTheSdksDoAfterA429ThatSaysNothingAboutWhenToComeBack() throws Exception {
+        Scripted provider = new Scripted().failing(error(429, null), error(429, null), error(429, null));
+
+        assertThat(calls(0.0).call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
+
+        assertThat(attempts).extracting(Attempt::startedAt)
+                .containsExactly(T, T.plusMillis(500), T.plusMillis(1500), T.plusMillis(3500));
+    }
+
+    @Test
+    void shouldMoveOnWhenTheRateLimitKeepsTheModelPastTheJobsDeadline() {
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 100; i++) {
+            provider.failing(error(429, Duration.ofSeconds(2)));
+        }
+
+        assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(T.plusSeconds(7)), attempts::add))
+                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("the job's deadline");
+
+        assertThat(provider.calls).as("at T, T+2, T+4 and T+6 s").isEqualTo(4);
+        assertThat(attempts).extracting(Attempt::outcome).containsExactly("rate_limited", "rate_limited",
+                "rate_limited", "rate_limited", ProviderCalls.RATE_LIMIT_WAIT);
+    }
+
+    @Test
+    void shouldMoveOnAfterWaitingForTheRateLimitForTheLongestWaitInAll() {
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 1_000; i++) {
+            provider.failing(error(429, Duration.ofSeconds(10)));
+        }
+
+        assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(null), attempts::add))
+                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("worker.rate.limit.max.wait");
+
+        assertThat(provider.calls).as("at T, T+10 s, ... T+300 s").isEqualTo(31);
+        assertThat(clock.instant()).isEqualTo(T.plus(Duration.ofMinutes(5)));
+        assertThat(attempts.getLast().outcome()).isEqualTo(ProviderCalls.RATE_LIMIT_WAIT);
+    }
+
+    @Test
+    void shouldNeverCountA429AgainstTheBreaker() throws Exception {
+        ProviderCalls calls = calls(0.0);
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 40; i++) {
+            provider.failing(error(429, Duration.ofSeconds(1)), error(429, Duration.ofSeconds(1)));
+            assertThat(calls.call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
+        }
+
+        CircuitBreaker breaker = calls.breaker(MINI);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(attempts).filteredOn(a -> a.outcome().equals("rate_limited")).hasSize(80);
+    }
+
+    @Test
+    void shouldStillOpenTheBreakerWhenTheModelFailsWithServerErrorsAfterA429Storm() throws Exception {
+        ProviderCalls calls = calls(0.0);
+        Scripted provider = new Scripted();
+        for (int i = 0; i < 20; i++) {
+            provider.failing(error(429, Duration.ofSeconds(1)));
+            calls.call(provider, MINI, job(null), attempts::add);
+        }
+        for (int i = 0; i < 3; i++) {
+            provider.failing(error(503, null), error(503, null), error(503, null));
+            assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                    .isInstanceOf(ProviderException.class);
+        }
+        assertThat(calls.breaker(MINI).getState()).as("9 server errors in the last 20 calls")
+                .isEqualTo(CircuitBreaker.State.CLOSED);
+
+        provider.failing(error(503, null), error(503, null), error(503, null));
+
+        assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
+                .as("the tenth opens it, and its retry is refused: JobRunner moves on to the fallback")
+                .isInstanceOf(CallNotPermittedException.class);
+        assertThat(calls.breaker(MINI).getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(attempts.getLast().outcome()).isEqualTo(ProviderCalls.CIRCUIT_OPEN);
     }
 
     @Test
@@ -165,7 +264,7 @@ class ProviderCallsTest {
                 .isInstanceOf(ProviderException.class);
         assertThat(provider.calls).isEqualTo(1);
 
-        Scripted patient = new Scripted().failing(error(429, Duration.ofSeconds(2)));
+        Scripted patient = new Scripted().failing(error(503, Duration.ofSeconds(2)));
         assertThat(calls(0.0).call(patient, MINI, job(T.plusSeconds(5)), attempts::add)).isEqualTo(OK);
         assertThat(patient.calls).as("a 2 s Retry-After still fits").isEqualTo(2);
     }

@@ -183,6 +183,22 @@ class RateLimitsTest {
     }
 
     @Test
+    void shouldCapAllTheWaitsOfOneCallTogetherNotEachAlone() throws Exception {
+        ModelSpec m = model(600, 600_000);
+        Instant firstTry = clock.instant();
+        clock.advance(Duration.ofMinutes(4));
+        limits.rateLimited(m, Duration.ofSeconds(90), RateLimitHeaders.NONE);
+
+        assertThatThrownBy(() -> limits.acquire(m, 10, null, firstTry))
+                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("within 300 s")
+                .hasMessageContaining("worker.rate.limit.max.wait");
+        assertThat(sleeps).isEmpty();
+
+        assertThat(limits.acquire(m, 10, null, clock.instant())).as("a call that starts waiting now")
+                .isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
     void shouldRefuseAWaitThatWouldPassTheDeadline() {
         ModelSpec m = model(600, 600_000);
         limits.rateLimited(m, Duration.ofSeconds(30), RateLimitHeaders.NONE);
