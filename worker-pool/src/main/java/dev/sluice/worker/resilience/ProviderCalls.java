@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
- * How one model of a job's chain is called. The layers, in the DESIGN order
+ * How one model of a job's chain is called. The layers, in the order docs/architecture.md gives
  * {@code Fallback(Retry(CircuitBreaker(RateLimiter(TimeLimiter(call)))))}:
  * <ul>
  *   <li><b>Fallback</b> is {@code JobRunner}'s walk down the model chain;</li>
