@@ -1,8 +1,10 @@
 package dev.sluice.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.tenants.TenantDirectory;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 final class JobEndpoints {
     private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A body is one JSON value: anything after it but whitespace makes it malformed, not ignored. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final IngestConfig config;
     private final ApiKeyAuth auth;

@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import static dev.sluice.ingest.IngestHarness.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,6 +117,24 @@ class IngestIT {
                     v -> assertThat(v).startsWith("application/problem+json"));
         }
         h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
+    void shouldRefuseAJobFollowedByAnythingButWhitespaceAndProduceNothing() throws Exception {
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"Summarise this.\"}]}";
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        HttpResponse<String> brace = h.post("/v1/jobs", job + "}", key);
+        HttpResponse<String> second = h.post("/v1/jobs", job + " " + job, key);
+        HttpResponse<String> garbage = h.post("/v1/jobs", job + "\n#!garbage", key);
+
+        for (HttpResponse<String> r : List.of(brace, second, garbage)) {
+            assertProblem(r, 400, "malformed-json", "");
+            assertThat(JSON.readTree(r.body()).path("detail").asText()).as(r.body()).isNotBlank();
+        }
+        h.assertNothingProducedSince(before, key);
+        assertThat(h.post("/v1/jobs", job + " \r\n\t ", key).statusCode()).as("whitespace after the job")
+                .isEqualTo(202);
     }
 
     @Test

@@ -151,6 +151,7 @@ class OpenApiIT {
         JsonNode refused = answer(JOBS, h.post("/v1/jobs", invalid, key), 400);
         answer(JOBS, h.post("/v1/jobs", "[1]", key), 400);
         answer(JOBS, h.post("/v1/jobs", "{\"messages\": ", key), 400);
+        answer(JOBS, h.post("/v1/jobs", JOB + "}", key), 400);
         answer(JOBS, h.post("/v1/jobs", "", key), 400);
         answer(JOBS, h.post("/v1/jobs", JOB, Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "a",
                 "Content-Type", "application/json; charset=utf-8")), 202);
@@ -182,6 +183,7 @@ class OpenApiIT {
         answer(BATCH, h.post("/v1/jobs:batch", batch(Collections.nCopies(1001, JOB)), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(List.of()), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB, key), 400);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB)) + " garbage", key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB)), Map.of("Authorization", "Bearer " + key,
                 "Idempotency-Key", "k-1")), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(Collections.nCopies(20, "{\"messages\":[{\"role\":\"user\","
