@@ -138,6 +138,30 @@ class IngestIT {
     }
 
     @Test
+    void shouldAnswerWhatTheHttpServerRefusesAsProblemsAndProduceNothing() throws Exception {
+        String head = "Host: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\nContent-Type: application/json\r\n";
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String withJob = "Content-Length: " + job.length() + "\r\n\r\n" + job;
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        RawHttp.Response badEncoding = RawHttp.exchange(h.ingest.port(), "POST /v1/jobs%zz HTTP/1.1\r\n" + head
+                + withJob);
+        RawHttp.Response badId = RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/% HTTP/1.1\r\n" + head + "\r\n");
+        RawHttp.Response bigHeader = RawHttp.exchange(h.ingest.port(), "POST /v1/jobs HTTP/1.1\r\n" + head
+                + "X-Padding: " + "a".repeat(9 * 1024) + "\r\n" + withJob);
+        RawHttp.Response longUri = RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/" + "a".repeat(10 * 1024)
+                + " HTTP/1.1\r\n" + head + "\r\n");
+        RawHttp.Response badMethod = RawHttp.exchange(h.ingest.port(), "P@ST /v1/jobs HTTP/1.1\r\n" + head + withJob);
+
+        assertProblem(badEncoding, 400, "bad-request", "");
+        assertProblem(badId, 400, "bad-request", "");
+        assertProblem(bigHeader, 431, "headers-too-large", "");
+        assertProblem(longUri, 414, "uri-too-long", "");
+        assertProblem(badMethod, 400, "bad-request", "Illegal character");
+        h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
     void shouldServeHealthReadinessAndMetricsOnTheSamePortWithoutAKey() throws Exception {
         HttpResponse<String> health = h.get("/health");
         HttpResponse<String> metrics = h.get("/metrics");

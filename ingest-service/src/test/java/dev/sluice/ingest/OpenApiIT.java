@@ -52,6 +52,7 @@ class OpenApiIT {
     private static final String BATCH = "POST /v1/jobs:batch";
     private static final String STATUS = "GET /v1/jobs/{id}";
     private static final String EVENTS = "GET /v1/jobs/{id}/events";
+    private static final String HOST = "Host: 127.0.0.1\r\n";
     private static IngestHarness h;
     private static OpenApiContract api;
     private static String key;
@@ -252,12 +253,26 @@ class OpenApiIT {
         answer(null, h.send("POST", "/openapi.json", Map.of()), 405);
         answer(null, h.get("/v1/nothing"), 404);
         answer(null, h.get("/v1/jobs/acme-1/events/more"), 404);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/% HTTP/1.1\r\n" + HOST + "\r\n"), 400);
+        answer(null, RawHttp.exchange(h.ingest.port(), "G@T /v1/jobs HTTP/1.1\r\n" + HOST + "\r\n"), 400);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/" + "a".repeat(10 * 1024) + " HTTP/1.1\r\n"
+                + HOST + "\r\n"), 414);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/x HTTP/1.1\r\n" + HOST + "X-Padding: "
+                + "a".repeat(9 * 1024) + "\r\n\r\n"), 431);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /health HTTP/7.0\r\n" + HOST + "\r\n"), 505);
+        answer(null, RawHttp.exchange(h.ingest.port(), "OPTIONS * HTTP/1.1\r\n" + HOST + "\r\n"), 404);
     }
 
     @Test
     @Order(Integer.MAX_VALUE)
     void shouldHaveGotEveryDocumentedSuccessFromTheService() {
         assertThat(api.unexercisedSuccesses()).as("documented 2xx answers no test of OpenApiIT got").isEmpty();
+    }
+
+    /** As {@link #answer(String, HttpResponse, int)}, for an answer read off a raw socket. */
+    private static JsonNode answer(String operation, RawHttp.Response r, int status) throws Exception {
+        assertThat(r.status()).as(r.request() + ": " + r.body()).isEqualTo(status);
+        return api.assertDocumented(operation, r);
     }
 
     /** Asserts the status, then that the answer is documented for the operation; returns its JSON body. */
