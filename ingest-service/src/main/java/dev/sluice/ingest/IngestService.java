@@ -84,6 +84,7 @@ public final class IngestService implements SluiceService {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.insertHandler(new BodyDeadline(config.bodyTimeout())));
             // Every route, however it is added, so that OpenApiIT can hold the document to them.
             cfg.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/jobs} and {@code POST /v1/jobs:batch}. Each request goes through the same
  * steps, and the first that fails answers: the API key (401, 403), the content type (415), the body
- * size (413), the JSON (400), every field of every job (400), the tenant (403), the tenant's
+ * size (413) and its arrival in time (408, {@link BodyDeadline}), the JSON (400), every field of every job (400), the tenant (403), the tenant's
  * request limit (429), then the produce (202 once acked, else 503). Nothing is produced for a
  * request answered otherwise than 202. Only a valid request takes from the tenant's limit.
  */
@@ -202,14 +202,24 @@ final class JobEndpoints {
         return false;
     }
 
-    /** The body as JSON, or null once a 415, 413 or 400 has been answered. */
+    /** The body as JSON, or null once a 415, 413, 408 or 400 has been answered. */
     private static JsonNode readJson(Context ctx, int limit) throws IOException {
         String contentType = ctx.contentType();
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             Problem.unsupportedMediaType(contentType).send(ctx);
             return null;
         }
-        byte[] body = readCapped(ctx.bodyInputStream(), limit);
+        byte[] body;
+        try {
+            body = readCapped(ctx.bodyInputStream(), limit);
+        } catch (IOException e) {
+            Optional<BodyDeadline.Expired> expired = BodyDeadline.cause(e);
+            if (expired.isEmpty()) {
+                throw e;
+            }
+            BodyDeadline.refuse(ctx, expired.get());
+            return null;
+        }
         if (body == null) {
             Problem.tooLarge(limit).send(ctx);
             return null;

@@ -50,10 +50,11 @@ final class ProblemErrors {
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problem.ofStatus(e.getStatus(),
                 e.getMessage() == null || e.getMessage().isBlank() ? "Refused by the HTTP server" : e.getMessage())
                 .send(ctx));
-        cfg.routes.exception(Exception.class, (e, ctx) -> {
-            log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
-            Problem.internal(INTERNAL).send(ctx);
-        });
+        cfg.routes.exception(Exception.class, (e, ctx) -> BodyDeadline.cause(e).ifPresentOrElse(
+                expired -> BodyDeadline.refuse(ctx, expired), () -> {
+                    log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                    Problem.internal(INTERNAL).send(ctx);
+                }));
         cfg.router.javaLangErrorHandler(ProblemErrors::error);
     }
 
@@ -85,7 +86,8 @@ final class ProblemErrors {
                 response.setStatus(status);
                 message = message == null ? http.getReason() : message;
             }
-            if (status >= 500) {
+            // A parser's refusal (505 for an unknown version) is the client's doing, not a failure of the service.
+            if (status >= 500 && !(cause instanceof HttpException)) {
                 log.error("HTTP server error {} on {} {}: {}", status, request.getMethod(), request.getHttpURI(),
                         message, cause);
             }

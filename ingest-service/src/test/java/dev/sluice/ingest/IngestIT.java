@@ -12,6 +12,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,7 +29,7 @@ class IngestIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096"));
+        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.body.timeout", "1s"));
         key = h.issueKey(h.putTenant("acme"));
         h.awaitKeyAnswered(key, 400);
     }
@@ -158,6 +159,23 @@ class IngestIT {
         assertProblem(bigHeader, 431, "headers-too-large", "");
         assertProblem(longUri, 414, "uri-too-long", "");
         assertProblem(badMethod, 400, "bad-request", "Illegal character");
+        h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
+    void shouldAnswer408AndCloseTheConnectionWhenABodyIsStillDrippingAtTheBodyTimeout() throws Exception {
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(60) + "\"}]}";
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        // A byte every 50 ms: the whole body would take 5 s, five times the body timeout.
+        RawHttp.Dripped dripped = RawHttp.drip(h.ingest.port(), "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + job.length() + "\r\n\r\n", job, Duration.ofMillis(50));
+
+        assertProblem(dripped.response(), 408, "request-timeout", "within 1000 ms");
+        assertThat(dripped.sent()).as("bytes of the body sent before the answer").isLessThan(job.length());
+        assertThat(dripped.response().header("Connection")).hasValue("close");
+        assertThat(dripped.closed()).as("the connection closed after the 408").isTrue();
         h.assertNothingProducedSince(before, key);
     }
 

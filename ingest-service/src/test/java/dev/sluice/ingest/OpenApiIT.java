@@ -61,7 +61,8 @@ class OpenApiIT {
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
         h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.max.batch.body.bytes", "64KB",
-                "ingest.status.wait", "1s", "ingest.status.heartbeat", "100ms", "ingest.status.max.streams", "1"));
+                "ingest.body.timeout", "1s", "ingest.status.wait", "1s", "ingest.status.heartbeat", "100ms",
+                "ingest.status.max.streams", "1"));
         key = h.issueKey(h.putTenant("acme"));
         globexKey = h.issueKey(h.putTenant("globex"));
         h.awaitKeyAnswered(key, 400);
@@ -219,6 +220,21 @@ class OpenApiIT {
 
         answer(JOBS, refused.get(0), 503);
         answer(BATCH, refused.get(1), 503);
+    }
+
+    @Test
+    void shouldAnswerABodyStillDrippingAtItsDeadlineAsDocumented() throws Exception {
+        answer(JOBS, drip("/v1/jobs", FULL_JOB), 408);
+        answer(BATCH, drip("/v1/jobs:batch", batch(List.of(FULL_JOB))), 408);
+    }
+
+    /** A byte of {@code body} every 50 ms to {@code path}: more than the second the body is given. */
+    private static RawHttp.Response drip(String path, String body) throws Exception {
+        RawHttp.Dripped dripped = RawHttp.drip(h.ingest.port(), "POST " + path + " HTTP/1.1\r\n" + HOST
+                + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\n\r\n", body, Duration.ofMillis(50));
+        assertThat(dripped.sent()).as("bytes sent before the answer").isLessThan(body.length());
+        return dripped.response();
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -13,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * HTTP/1.1 written by hand on a socket, for what java.net.http will not send (a bad
@@ -46,6 +50,42 @@ final class RawHttp implements AutoCloseable {
         try (RawHttp http = connect(port)) {
             http.send(request);
             return http.read(request);
+        }
+    }
+
+    /**
+     * What a body sent a byte at a time got: the answer, the bytes of the body sent by then, and
+     * whether the server then closed the connection.
+     */
+    record Dripped(Response response, int sent, boolean closed) {
+    }
+
+    /**
+     * Sends {@code head} (the request line and headers, with the blank line), then {@code body} a
+     * byte every {@code every}, until an answer comes or the body is all sent; then reads the answer
+     * and whether the server closes the connection within ten seconds.
+     */
+    static Dripped drip(int port, String head, String body, Duration every) throws Exception {
+        try (RawHttp http = connect(port)) {
+            http.send(head);
+            CompletableFuture<Response> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return http.read(head);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            int sent = 0;
+            while (!read.isDone() && sent < body.length()) {
+                http.send(body.substring(sent, ++sent));
+                try {
+                    read.get(every.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillDripping) {
+                    // the next byte
+                }
+            }
+            Response response = read.get(30, TimeUnit.SECONDS);
+            return new Dripped(response, sent, http.closedByServer(Duration.ofSeconds(10)));
         }
     }
 
