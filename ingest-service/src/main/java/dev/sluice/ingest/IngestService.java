@@ -61,7 +61,10 @@ public final class IngestService implements SluiceService {
         TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
                 System::nanoTime);
         this.batches = new BatchWriter(config, records, instance);
-        this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, batches, metrics, Clock.systemUTC());
+        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(config.idempotencyWindow(), config.idempotencyMaxKeys(),
+                Clock.systemUTC()::instant);
+        this.jobs = new JobEndpoints(config, auth, tenants, limits, idempotencyKeys, writer, batches, metrics,
+                Clock.systemUTC());
         this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
         this.statusRoutes = new StatusRoutes(statuses, config.status());
     }

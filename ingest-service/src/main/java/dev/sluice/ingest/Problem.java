@@ -130,6 +130,12 @@ public record Problem(String type, String title, int status, String detail, List
                 errors);
     }
 
+    /** 409: an idempotency key this instance took with another job, each such job's key listed in {@code errors}. */
+    static Problem idempotencyConflict(String detail, List<FieldError> errors) {
+        return new Problem(BASE + "idempotency-key-conflict", "The idempotency key was used for another job", 409,
+                detail, errors);
+    }
+
     static Problem tooManyRequests(String detail) {
         return new Problem(BASE + "rate-limited", "Too many requests for the tenant", 429, detail, List.of());
     }

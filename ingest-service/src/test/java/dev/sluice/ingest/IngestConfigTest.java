@@ -30,10 +30,24 @@ class IngestConfigTest {
     }
 
     @Test
+    void shouldRememberIdempotencyKeysForTheRoutersDedupeWindowAndAtMostAHundredThousand() {
+        IngestConfig defaults = read(Map.of());
+        IngestConfig set = read(Map.of("ingest.idempotency.window", "1h", "ingest.idempotency.max.keys", "5000"));
+
+        assertThat(defaults.idempotencyWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(defaults.idempotencyMaxKeys()).isEqualTo(100_000);
+        assertThat(set.idempotencyWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(set.idempotencyMaxKeys()).isEqualTo(5000);
+    }
+
+    @Test
     void shouldReportEveryIngestSettingOutOfRangeAtOnce() {
-        assertThatThrownBy(() -> read(Map.of("ingest.body.timeout", "10ms", "ingest.produce.timeout", "1h")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2)
+        assertThatThrownBy(() -> read(Map.of("ingest.body.timeout", "10ms", "ingest.produce.timeout", "1h",
+                "ingest.idempotency.window", "10s", "ingest.idempotency.max.keys", "0")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(4)
                         .anySatisfy(p -> assertThat(p).startsWith("ingest.body.timeout"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.produce.timeout")));
+                        .anySatisfy(p -> assertThat(p).startsWith("ingest.produce.timeout"))
+                        .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.window"))
+                        .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.max.keys")));
     }
 }

@@ -151,6 +151,8 @@ class OpenApiIT {
                 "Idempotency-Key", "order-42", "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")),
                 202);
         JsonNode refused = answer(JOBS, h.post("/v1/jobs", invalid, key), 400);
+        answer(JOBS, h.post("/v1/jobs", JOB, Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "order-42")),
+                409);
         answer(JOBS, h.post("/v1/jobs", "[1]", key), 400);
         answer(JOBS, h.post("/v1/jobs", "{\"messages\": ", key), 400);
         answer(JOBS, h.post("/v1/jobs", JOB + "}", key), 400);
@@ -182,6 +184,10 @@ class OpenApiIT {
 
         JsonNode accepted = answer(BATCH, h.post("/v1/jobs:batch", good, key), 202);
         JsonNode refused = answer(BATCH, h.post("/v1/jobs:batch", invalid, key), 400);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB, "{\"idempotencyKey\":\"order-43\","
+                + JOB.substring(1))), key), 409);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of("{\"idempotencyKey\":\"b-1\"," + JOB.substring(1),
+                "{\"idempotencyKey\":\"b-1\",\"priority\":\"LOW\"," + JOB.substring(1))), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(Collections.nCopies(1001, JOB)), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(List.of()), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB, key), 400);
