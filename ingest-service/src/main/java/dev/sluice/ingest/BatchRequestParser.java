@@ -2,17 +2,21 @@ package dev.sluice.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.model.LlmRequest;
+import dev.sluice.runtime.requests.RequestFingerprint;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Turns the body of {@code POST /v1/jobs:batch}, {@code {"jobs":[...]}}, into requests. Every job
  * is checked as {@code POST /v1/jobs} checks one, and every problem of every job is reported at
  * once, its field prefixed with the job's index ({@code jobs[3].messages}). A batch is accepted
- * whole or not at all, so one invalid job refuses it.
+ * whole or not at all, so one invalid job refuses it. Two jobs with one idempotency key and
+ * different contents are invalid too (400): the batch itself is at fault, whatever was sent before.
  */
 final class BatchRequestParser {
     record Parsed(List<LlmRequest> requests, List<Problem.FieldError> errors, String detail) {
@@ -49,6 +53,7 @@ final class BatchRequestParser {
             return new Parsed(null, errors, "The batch is not valid; nothing was accepted");
         }
         List<LlmRequest> requests = new ArrayList<>(jobs.size());
+        Map<String, First> firstWithKey = new HashMap<>();
         int invalidJobs = 0;
         for (int i = 0; i < jobs.size(); i++) {
             String at = "jobs[" + i + "]";
@@ -65,6 +70,10 @@ final class BatchRequestParser {
                 parsed.errors().forEach(e -> errors.add(new Problem.FieldError(
                         e.field().isEmpty() ? at : at + "." + e.field(), e.message())));
                 invalidJobs++;
+            } else if (reusesKey(parsed.request(), i, firstWithKey) instanceof Integer first) {
+                errors.add(new Problem.FieldError(at + ".idempotencyKey", "is also the key of jobs[" + first
+                        + "], a different job; one key names one job"));
+                invalidJobs++;
             } else {
                 requests.add(parsed.request());
             }
@@ -75,6 +84,23 @@ final class BatchRequestParser {
             return new Parsed(null, errors, which + " invalid; nothing was accepted");
         }
         return new Parsed(requests, errors, null);
+    }
+
+    /** The first job of the batch with a key: where it is, and what it asks for. */
+    private record First(int index, String fingerprint) {
+    }
+
+    /**
+     * The index of an earlier job of the batch with the same idempotency key and another job, or
+     * null. The same job twice under one key is let through, as a retry would be.
+     */
+    private static Integer reusesKey(LlmRequest request, int index, Map<String, First> firstWithKey) {
+        if (request.idempotencyKey() == null) {
+            return null;
+        }
+        String fingerprint = RequestFingerprint.of(request);
+        First first = firstWithKey.putIfAbsent(request.idempotencyKey(), new First(index, fingerprint));
+        return first == null || first.fingerprint().equals(fingerprint) ? null : first.index();
     }
 
     private static Parsed refused(String detail, String field, String message) {

@@ -15,8 +15,11 @@ public record IngestConfig(
         int maxBatchJobs,
         int batchProducers,
         Duration produceTimeout,
+        Duration bodyTimeout,
         int tenantRequestsPerMinute,
         int tenantBurstSeconds,
+        Duration idempotencyWindow,
+        int idempotencyMaxKeys,
         boolean createTopics,
         StatusConfig status) {
 
@@ -34,8 +37,11 @@ public record IngestConfig(
                 s.intValue("ingest.batch.max.jobs", MAX_BATCH_JOBS, 1, MAX_BATCH_JOBS),
                 s.intValue("ingest.batch.producers", 4, 1, 32),
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                s.duration("ingest.body.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.intValue("ingest.tenant.requests.per.minute", 6000, 1, TenantRateLimits.MAX_PER_MINUTE),
                 s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),
+                s.duration("ingest.idempotency.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
+                s.intValue("ingest.idempotency.max.keys", 100_000, 1, 10_000_000),
                 s.bool("topics.create", true),
                 StatusConfig.read(s, kafka));
     }

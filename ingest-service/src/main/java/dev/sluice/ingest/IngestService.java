@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front door: {@code POST /v1/jobs} turns a JSON job into an Avro request on llm.requests
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * costs no platform thread.
  */
 public final class IngestService implements SluiceService {
-    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
-
     private final IngestConfig config;
     private final PrometheusMeterRegistry metrics;
     private final TenantDirectory tenants;
@@ -65,7 +61,10 @@ public final class IngestService implements SluiceService {
         TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
                 System::nanoTime);
         this.batches = new BatchWriter(config, records, instance);
-        this.jobs = new JobEndpoints(config, auth, tenants, limits, writer, batches, metrics, Clock.systemUTC());
+        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(config.idempotencyWindow(), config.idempotencyMaxKeys(),
+                Clock.systemUTC()::instant);
+        this.jobs = new JobEndpoints(config, auth, tenants, limits, idempotencyKeys, writer, batches, metrics,
+                Clock.systemUTC());
         this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
         this.statusRoutes = new StatusRoutes(statuses, config.status());
     }
@@ -88,6 +87,7 @@ public final class IngestService implements SluiceService {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.insertHandler(new BodyDeadline(config.bodyTimeout())));
             // Every route, however it is added, so that OpenApiIT can hold the document to them.
             cfg.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
@@ -99,20 +99,7 @@ public final class IngestService implements SluiceService {
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
             OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
-            // Only for a path no route serves: a route's own 404 (an unknown job) already has its answer.
-            cfg.routes.error(404, ctx -> {
-                if (ctx.attribute(Problem.SENT) == null) {
-                    new Problem(Problem.BASE + "not-found", "No such resource", 404,
-                            "No route for " + ctx.method() + " " + ctx.path(), List.of()).send(ctx);
-                }
-            });
-            cfg.routes.error(405, ctx -> new Problem(Problem.BASE + "method-not-allowed", "Method not allowed", 405,
-                    ctx.method() + " is not served on " + ctx.path(), List.of()).send(ctx));
-            cfg.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
-                new Problem(Problem.BASE + "internal", "Internal error", 500,
-                        "The request failed inside the service; nothing was stored", List.of()).send(ctx);
-            });
+            ProblemErrors.install(cfg);
         }).start(config.host(), config.port());
     }
 

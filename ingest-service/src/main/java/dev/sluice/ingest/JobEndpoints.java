@@ -1,8 +1,10 @@
 package dev.sluice.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.tenants.TenantDirectory;
@@ -26,29 +28,35 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/jobs} and {@code POST /v1/jobs:batch}. Each request goes through the same
  * steps, and the first that fails answers: the API key (401, 403), the content type (415), the body
- * size (413), the JSON (400), every field of every job (400), the tenant (403), the tenant's
- * request limit (429), then the produce (202 once acked, else 503). Nothing is produced for a
- * request answered otherwise than 202. Only a valid request takes from the tenant's limit.
+ * size (413) and its arrival in time (408, {@link BodyDeadline}), the JSON (400), every field of
+ * every job (400), the tenant (403), an idempotency key this instance took with another job (409,
+ * {@link IdempotencyKeys}), the tenant's request limit (429), then the produce (202 once acked,
+ * else 503). Nothing is produced for a request answered otherwise than 202. Only a valid request
+ * takes from the tenant's limit.
  */
 final class JobEndpoints {
     private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A body is one JSON value: anything after it but whitespace makes it malformed, not ignored. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final IngestConfig config;
     private final ApiKeyAuth auth;
     private final TenantDirectory tenants;
     private final TenantRateLimits limits;
+    private final IdempotencyKeys keys;
     private final JobWriter writer;
     private final BatchWriter batches;
     private final MeterRegistry metrics;
     private final Clock clock;
 
     JobEndpoints(IngestConfig config, ApiKeyAuth auth, TenantDirectory tenants, TenantRateLimits limits,
-            JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock) {
+            IdempotencyKeys keys, JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock) {
         this.config = config;
         this.auth = auth;
         this.tenants = tenants;
         this.limits = limits;
+        this.keys = keys;
         this.writer = writer;
         this.batches = batches;
         this.metrics = metrics;
@@ -104,7 +112,7 @@ final class JobEndpoints {
                             "must be the API key's tenant or left out"))).send(ctx);
             return;
         }
-        if (!admitted(ctx, request.tenantId(), 1) || !stored(ctx, "jobs", List.of(request),
+        if (!accepted(ctx, "jobs", request.tenantId(), List.of(request),
                 (rs, traceparent) -> writer.write(rs.getFirst(), traceparent))) {
             return;
         }
@@ -147,8 +155,7 @@ final class JobEndpoints {
                     + parsed.requests().size() + " jobs name another tenant; nothing was accepted", others).send(ctx);
             return;
         }
-        if (!admitted(ctx, caller.get(), parsed.requests().size())
-                || !stored(ctx, "batch", parsed.requests(), batches::write)) {
+        if (!accepted(ctx, "batch", caller.get(), parsed.requests(), batches::write)) {
             return;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -157,6 +164,49 @@ final class JobEndpoints {
         answer.put("jobs", parsed.requests().stream().map(r -> Map.of("requestId", r.requestId(),
                 "idempotencyKey", r.effectiveIdempotencyKey())).toList());
         ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    /**
+     * Whether the jobs' idempotency keys are theirs, the tenant's limit lets them in, and they were
+     * stored; if not, 409, 429 or 503 has been answered. A key is given back when its job is surely
+     * not stored, and kept when it may be (503 {@code outcome-unknown}).
+     */
+    private boolean accepted(Context ctx, String endpoint, String tenantId, List<LlmRequest> requests, Store store)
+            throws IOException {
+        if (!claimed(ctx, endpoint, tenantId, requests)) {
+            return false;
+        }
+        if (!admitted(ctx, tenantId, requests.size())) {
+            keys.release(requests);
+            return false;
+        }
+        return stored(ctx, endpoint, requests, store);
+    }
+
+    /**
+     * Whether the jobs' idempotency keys are theirs to take: none was taken on this instance with
+     * another job; if one was, 409 has been answered.
+     */
+    private boolean claimed(Context ctx, String endpoint, String tenantId, List<LlmRequest> requests) {
+        List<IdempotencyKeys.Conflict> conflicts = keys.claim(requests);
+        if (conflicts.isEmpty()) {
+            return true;
+        }
+        metrics.counter("sluice_ingest_idempotency_conflicts_total", "tenant", tenantId).increment();
+        boolean batch = endpoint.equals("batch");
+        String header = ctx.header("Idempotency-Key");
+        String field = batch ? null : header != null && !header.isBlank() ? "Idempotency-Key" : "idempotencyKey";
+        List<Problem.FieldError> errors = conflicts.stream().map(c -> new Problem.FieldError(
+                batch ? "jobs[" + c.index() + "].idempotencyKey" : field, "'" + c.key() + "' was used at "
+                        + c.original().at() + " for request " + c.original().requestId() + ", another job")).toList();
+        IdempotencyKeys.Conflict first = conflicts.getFirst();
+        String what = batch ? conflicts.size() + " of the " + requests.size() + " jobs reuse an idempotency key of"
+                + " another job of this tenant (" + errors.getFirst().field() + ": request "
+                + first.original().requestId() + ")" : "Idempotency key '" + first.key() + "' was used at "
+                + first.original().at() + " for request " + first.original().requestId() + ", another job";
+        Problem.idempotencyConflict(what + "; nothing was accepted. A retry sends the job exactly as it was sent"
+                + " first; another job takes a new key", errors).send(ctx);
+        return false;
     }
 
     /** Whether the jobs were stored; if not, 503 with Retry-After has been answered. */
@@ -168,6 +218,9 @@ final class JobEndpoints {
             log.warn("Could not store {} job(s) of tenant {} (first {}): {}", requests.size(),
                     requests.getFirst().tenantId(), requests.getFirst().requestId(),
                     e.getCause() == null ? e.getMessage() : e.getCause().toString());
+            if (e.outcomeKnown()) {
+                keys.release(requests);
+            }
             ctx.header("Retry-After", "5");
             (e.outcomeKnown() ? Problem.unavailable(e.getMessage()) : Problem.outcomeUnknown(e.getMessage())).send(ctx);
             return false;
@@ -198,14 +251,24 @@ final class JobEndpoints {
         return false;
     }
 
-    /** The body as JSON, or null once a 415, 413 or 400 has been answered. */
+    /** The body as JSON, or null once a 415, 413, 408 or 400 has been answered. */
     private static JsonNode readJson(Context ctx, int limit) throws IOException {
         String contentType = ctx.contentType();
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             Problem.unsupportedMediaType(contentType).send(ctx);
             return null;
         }
-        byte[] body = readCapped(ctx.bodyInputStream(), limit);
+        byte[] body;
+        try {
+            body = readCapped(ctx.bodyInputStream(), limit);
+        } catch (IOException e) {
+            Optional<BodyDeadline.Expired> expired = BodyDeadline.cause(e);
+            if (expired.isEmpty()) {
+                throw e;
+            }
+            BodyDeadline.refuse(ctx, expired.get());
+            return null;
+        }
         if (body == null) {
             Problem.tooLarge(limit).send(ctx);
             return null;

@@ -3,7 +3,9 @@ package dev.sluice.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An RFC 9457 problem answer ({@code application/problem+json}): a stable type URI, a status, a
@@ -13,20 +15,57 @@ public record Problem(String type, String title, int status, String detail, List
     static final String BASE = "https://sluice.dev/problems/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String MEDIA_TYPE = "application/problem+json";
+
     record FieldError(String field, String message) {
     }
 
-    /** Writes this problem as the answer. */
     /** Set on a request once a problem was written, so the service's 404 mapper does not write another. */
     static final String SENT = "sluice.problem.sent";
 
+    /** Writes this problem as the answer. */
     public void send(Context ctx) {
         ctx.attribute(SENT, Boolean.TRUE);
+        ctx.status(status).contentType(MEDIA_TYPE).result(json());
+    }
+
+    /** This problem as the bytes of its JSON body. */
+    byte[] json() {
         try {
-            ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(this));
+            return JSON.writeValueAsBytes(this);
         } catch (JsonProcessingException e) {
-            ctx.status(status).result(detail);
+            throw new IllegalStateException("A problem of strings and a number always has a JSON form", e);
         }
+    }
+
+    /**
+     * A problem for a status the HTTP server chose without the service (a bad message, a URI or
+     * headers over the limit, no route): its own type where the service has one for the status,
+     * else one named after the status's reason phrase ({@code 505} is {@code http-version-not-supported}).
+     */
+    static Problem ofStatus(int status, String detail) {
+        return switch (status) {
+            case 400 -> new Problem(BASE + "bad-request", "The request is not valid HTTP", 400, detail, List.of());
+            case 404 -> notFound(detail);
+            case 405 -> new Problem(BASE + "method-not-allowed", "Method not allowed", 405, detail, List.of());
+            case 408 -> new Problem(BASE + "request-timeout", "The body did not arrive in time", 408, detail,
+                    List.of());
+            case 413 -> new Problem(BASE + "body-too-large", "The body is too large", 413, detail, List.of());
+            case 414 -> new Problem(BASE + "uri-too-long", "The URI is too long", 414, detail, List.of());
+            case 431 -> new Problem(BASE + "headers-too-large", "The request headers are too large", 431, detail,
+                    List.of());
+            case 500 -> internal(detail);
+            default -> {
+                HttpStatus known = HttpStatus.forStatus(status);
+                String reason = known == HttpStatus.UNKNOWN ? "HTTP error" : known.getMessage();
+                yield new Problem(BASE + reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "-"), reason, status,
+                        detail, List.of());
+            }
+        };
+    }
+
+    static Problem internal(String detail) {
+        return new Problem(BASE + "internal", "Internal error", 500, detail, List.of());
     }
 
     static Problem invalid(List<FieldError> errors) {
@@ -89,6 +128,12 @@ public record Problem(String type, String title, int status, String detail, List
     static Problem otherTenant(String detail, List<FieldError> errors) {
         return new Problem(BASE + "tenant-mismatch", "The job names another tenant than the API key's", 403, detail,
                 errors);
+    }
+
+    /** 409: an idempotency key this instance took with another job, each such job's key listed in {@code errors}. */
+    static Problem idempotencyConflict(String detail, List<FieldError> errors) {
+        return new Problem(BASE + "idempotency-key-conflict", "The idempotency key was used for another job", 409,
+                detail, errors);
     }
 
     static Problem tooManyRequests(String detail) {

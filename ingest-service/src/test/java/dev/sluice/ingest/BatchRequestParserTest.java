@@ -45,6 +45,24 @@ class BatchRequestParserTest {
     }
 
     @Test
+    void shouldRefuseTwoJobsWithOneKeyAndDifferentContentsButLetTheSameJobTwiceThrough() throws Exception {
+        String a = "{\"idempotencyKey\":\"k-1\"," + JOB.substring(1);
+        String b = "{\"idempotencyKey\":\"k-1\",\"priority\":\"HIGH\"," + JOB.substring(1);
+
+        var twice = parse(jobs(a, JOB, a), 10);
+        var different = parse(jobs(a, JOB, b, a), 10);
+
+        assertThat(twice.errors()).isEmpty();
+        assertThat(twice.requests()).hasSize(3);
+        assertThat(different.requests()).isNull();
+        assertThat(different.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("jobs[2].idempotencyKey");
+            assertThat(e.message()).isEqualTo("is also the key of jobs[0], a different job; one key names one job");
+        });
+        assertThat(different.detail()).isEqualTo("1 of the 4 jobs is invalid; nothing was accepted");
+    }
+
+    @Test
     void shouldRefuseABatchOverTheLimitWithoutCheckingItsJobs() throws Exception {
         var parsed = parse(jobs(JOB, JOB, "{}"), 2);
 

@@ -126,6 +126,22 @@ class IngestBatchIT {
     }
 
     @Test
+    void shouldRefuseABatchFollowedByAnythingButWhitespaceAndProduceNothing() throws Exception {
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        HttpResponse<String> brace = h.post("/v1/jobs:batch", batchOf(2) + "}", key);
+        HttpResponse<String> second = h.post("/v1/jobs:batch", batchOf(2) + batchOf(1), key);
+        HttpResponse<String> garbage = h.post("/v1/jobs:batch", batchOf(2) + " garbage", key);
+
+        for (HttpResponse<String> r : List.of(brace, second, garbage)) {
+            assertProblem(r, 400, "malformed-json", "");
+        }
+        h.assertNothingProducedSince(before, key);
+        assertThat(h.post("/v1/jobs:batch", batchOf(2) + "\n\n", key).statusCode()).as("whitespace after the batch")
+                .isEqualTo(202);
+    }
+
+    @Test
     void shouldTakeATokenPerJobOfABatchFromTheTenantsLimit() throws Exception {
         // 60 a minute, a bucket of ten seconds' worth: 10 jobs.
         String tenKey = h.limitedTenantKey("tenjobs", 60);

@@ -117,6 +117,19 @@ final class IngestHarness implements AutoCloseable {
         assertThat(body.path("detail").asText()).contains(detail);
     }
 
+    /** As {@link #assertProblem(HttpResponse, int, String, String)}, for an answer read off a raw socket. */
+    static void assertProblem(RawHttp.Response r, int status, String type, String detail) throws Exception {
+        assertThat(r.status()).as(r.request() + ": " + r.body()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).as(r.request()).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("type").asText()).as(r.request()).isEqualTo(Problem.BASE + type);
+        assertThat(body.path("status").asInt()).as(r.request()).isEqualTo(status);
+        assertThat(body.path("title").asText()).as(r.request()).isNotBlank();
+        assertThat(body.path("detail").asText()).as(r.request()).isNotBlank().contains(detail);
+        assertThat(body.path("errors").isArray()).as(r.request()).isTrue();
+    }
+
     void deleteTenant(String tenantId) throws Exception {
         producer.send(new ProducerRecord<>(topics.tenants(), tenantId, null)).get();
     }

@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import static dev.sluice.ingest.IngestHarness.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +29,7 @@ class IngestIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096"));
+        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.body.timeout", "1s"));
         key = h.issueKey(h.putTenant("acme"));
         h.awaitKeyAnswered(key, 400);
     }
@@ -115,6 +117,65 @@ class IngestIT {
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                     v -> assertThat(v).startsWith("application/problem+json"));
         }
+        h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
+    void shouldRefuseAJobFollowedByAnythingButWhitespaceAndProduceNothing() throws Exception {
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"Summarise this.\"}]}";
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        HttpResponse<String> brace = h.post("/v1/jobs", job + "}", key);
+        HttpResponse<String> second = h.post("/v1/jobs", job + " " + job, key);
+        HttpResponse<String> garbage = h.post("/v1/jobs", job + "\n#!garbage", key);
+
+        for (HttpResponse<String> r : List.of(brace, second, garbage)) {
+            assertProblem(r, 400, "malformed-json", "");
+            assertThat(JSON.readTree(r.body()).path("detail").asText()).as(r.body()).isNotBlank();
+        }
+        h.assertNothingProducedSince(before, key);
+        assertThat(h.post("/v1/jobs", job + " \r\n\t ", key).statusCode()).as("whitespace after the job")
+                .isEqualTo(202);
+    }
+
+    @Test
+    void shouldAnswerWhatTheHttpServerRefusesAsProblemsAndProduceNothing() throws Exception {
+        String head = "Host: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\nContent-Type: application/json\r\n";
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String withJob = "Content-Length: " + job.length() + "\r\n\r\n" + job;
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        RawHttp.Response badEncoding = RawHttp.exchange(h.ingest.port(), "POST /v1/jobs%zz HTTP/1.1\r\n" + head
+                + withJob);
+        RawHttp.Response badId = RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/% HTTP/1.1\r\n" + head + "\r\n");
+        RawHttp.Response bigHeader = RawHttp.exchange(h.ingest.port(), "POST /v1/jobs HTTP/1.1\r\n" + head
+                + "X-Padding: " + "a".repeat(9 * 1024) + "\r\n" + withJob);
+        RawHttp.Response longUri = RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/" + "a".repeat(10 * 1024)
+                + " HTTP/1.1\r\n" + head + "\r\n");
+        RawHttp.Response badMethod = RawHttp.exchange(h.ingest.port(), "P@ST /v1/jobs HTTP/1.1\r\n" + head + withJob);
+
+        assertProblem(badEncoding, 400, "bad-request", "");
+        assertProblem(badId, 400, "bad-request", "");
+        assertProblem(bigHeader, 431, "headers-too-large", "");
+        assertProblem(longUri, 414, "uri-too-long", "");
+        assertProblem(badMethod, 400, "bad-request", "Illegal character");
+        h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
+    void shouldAnswer408AndCloseTheConnectionWhenABodyIsStillDrippingAtTheBodyTimeout() throws Exception {
+        String job = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(60) + "\"}]}";
+        Map<TopicPartition, Long> before = h.endOffsets();
+
+        // A byte every 50 ms: the whole body would take 5 s, five times the body timeout.
+        RawHttp.Dripped dripped = RawHttp.drip(h.ingest.port(), "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + job.length() + "\r\n\r\n", job, Duration.ofMillis(50));
+
+        assertProblem(dripped.response(), 408, "request-timeout", "within 1000 ms");
+        assertThat(dripped.sent()).as("bytes of the body sent before the answer").isLessThan(job.length());
+        assertThat(dripped.response().header("Connection")).hasValue("close");
+        assertThat(dripped.closed()).as("the connection closed after the 408").isTrue();
         h.assertNothingProducedSince(before, key);
     }
 

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -195,37 +196,47 @@ final class OpenApiContract {
      * (null for a non-JSON body).
      */
     JsonNode assertDocumented(String operation, HttpResponse<String> r) throws Exception {
-        String status = Integer.toString(r.statusCode());
+        return assertDocumented(operation, r.request().method() + " " + r.request().uri().getPath(), r.statusCode(),
+                name -> r.headers().firstValue(name), r.body());
+    }
+
+    /** As {@link #assertDocumented(String, HttpResponse)}, for an answer read off a raw socket. */
+    JsonNode assertDocumented(String operation, RawHttp.Response r) throws Exception {
+        return assertDocumented(operation, r.request(), r.status(), r::header, r.body());
+    }
+
+    private JsonNode assertDocumented(String operation, String request, int statusCode,
+            Function<String, Optional<String>> headers, String content) throws Exception {
+        String status = Integer.toString(statusCode);
         JsonNode responses = operation == null ? doc.path("x-unrouted-responses")
                 : operation(operation).path("responses");
-        String where = (operation == null ? "an unrouted request " + r.request().method() + " "
-                + r.request().uri().getPath() : operation) + " answered " + status;
-        assertThat(responses.has(status)).as(where + " (" + r.body() + "), which the document does not list among "
+        String where = (operation == null ? "an unrouted request " + request : operation) + " answered " + status;
+        assertThat(responses.has(status)).as(where + " (" + content + "), which the document does not list among "
                 + names(responses.fieldNames())).isTrue();
         String responseAt = follow((operation == null ? "/x-unrouted-responses" : pointer(operation) + "/responses")
                 + "/" + status);
         JsonNode response = doc.at(responseAt);
-        response.path("headers").fieldNames().forEachRemaining(h -> assertHeader(where, r, h,
+        response.path("headers").fieldNames().forEachRemaining(h -> assertHeader(where, headers, h,
                 follow(responseAt + "/headers/" + escape(h))));
-        String mediaType = r.headers().firstValue("Content-Type").map(OpenApiContract::mediaType).orElse("");
+        String mediaType = headers.apply("Content-Type").map(OpenApiContract::mediaType).orElse("");
         assertThat(response.path("content").has(mediaType)).as(where + " as '" + mediaType
                 + "', which the document does not list among " + names(response.path("content").fieldNames()))
                 .isTrue();
         String schemaAt = responseAt + "/content/" + escape(mediaType) + "/schema";
-        JsonNode body = mediaType.endsWith("json") ? JSON.readTree(r.body()) : TextNode.valueOf(r.body());
-        assertThat(validate(schemaAt, body)).as(where + ": the body " + r.body() + " against " + schemaAt).isEmpty();
+        JsonNode body = mediaType.endsWith("json") ? JSON.readTree(content) : TextNode.valueOf(content);
+        assertThat(validate(schemaAt, body)).as(where + ": the body " + content + " against " + schemaAt).isEmpty();
         if (mediaType.equals("text/event-stream")) {
-            assertEvents(where, r.body(), responseAt + "/content/text~1event-stream/x-sse-events");
+            assertEvents(where, content, responseAt + "/content/text~1event-stream/x-sse-events");
         }
         if (operation != null) {
-            answered.computeIfAbsent(operation, k -> ConcurrentHashMap.newKeySet()).add(r.statusCode());
+            answered.computeIfAbsent(operation, k -> ConcurrentHashMap.newKeySet()).add(statusCode);
         }
         return mediaType.endsWith("json") ? body : null;
     }
 
-    private void assertHeader(String where, HttpResponse<String> r, String name, String pointer) {
+    private void assertHeader(String where, Function<String, Optional<String>> headers, String name, String pointer) {
         JsonNode header = doc.at(pointer);
-        Optional<String> value = r.headers().firstValue(name);
+        Optional<String> value = headers.apply(name);
         if (value.isEmpty()) {
             assertThat(header.path("required").asBoolean()).as(where + " without the required header " + name)
                     .isFalse();

@@ -52,6 +52,7 @@ class OpenApiIT {
     private static final String BATCH = "POST /v1/jobs:batch";
     private static final String STATUS = "GET /v1/jobs/{id}";
     private static final String EVENTS = "GET /v1/jobs/{id}/events";
+    private static final String HOST = "Host: 127.0.0.1\r\n";
     private static IngestHarness h;
     private static OpenApiContract api;
     private static String key;
@@ -60,7 +61,8 @@ class OpenApiIT {
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
         h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.max.batch.body.bytes", "64KB",
-                "ingest.status.wait", "1s", "ingest.status.heartbeat", "100ms", "ingest.status.max.streams", "1"));
+                "ingest.body.timeout", "1s", "ingest.status.wait", "1s", "ingest.status.heartbeat", "100ms",
+                "ingest.status.max.streams", "1"));
         key = h.issueKey(h.putTenant("acme"));
         globexKey = h.issueKey(h.putTenant("globex"));
         h.awaitKeyAnswered(key, 400);
@@ -149,8 +151,11 @@ class OpenApiIT {
                 "Idempotency-Key", "order-42", "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")),
                 202);
         JsonNode refused = answer(JOBS, h.post("/v1/jobs", invalid, key), 400);
+        answer(JOBS, h.post("/v1/jobs", JOB, Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "order-42")),
+                409);
         answer(JOBS, h.post("/v1/jobs", "[1]", key), 400);
         answer(JOBS, h.post("/v1/jobs", "{\"messages\": ", key), 400);
+        answer(JOBS, h.post("/v1/jobs", JOB + "}", key), 400);
         answer(JOBS, h.post("/v1/jobs", "", key), 400);
         answer(JOBS, h.post("/v1/jobs", JOB, Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "a",
                 "Content-Type", "application/json; charset=utf-8")), 202);
@@ -179,9 +184,14 @@ class OpenApiIT {
 
         JsonNode accepted = answer(BATCH, h.post("/v1/jobs:batch", good, key), 202);
         JsonNode refused = answer(BATCH, h.post("/v1/jobs:batch", invalid, key), 400);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB, "{\"idempotencyKey\":\"order-43\","
+                + JOB.substring(1))), key), 409);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of("{\"idempotencyKey\":\"b-1\"," + JOB.substring(1),
+                "{\"idempotencyKey\":\"b-1\",\"priority\":\"LOW\"," + JOB.substring(1))), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(Collections.nCopies(1001, JOB)), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(List.of()), key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB, key), 400);
+        answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB)) + " garbage", key), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(List.of(JOB)), Map.of("Authorization", "Bearer " + key,
                 "Idempotency-Key", "k-1")), 400);
         answer(BATCH, h.post("/v1/jobs:batch", batch(Collections.nCopies(20, "{\"messages\":[{\"role\":\"user\","
@@ -219,6 +229,21 @@ class OpenApiIT {
     }
 
     @Test
+    void shouldAnswerABodyStillDrippingAtItsDeadlineAsDocumented() throws Exception {
+        answer(JOBS, drip("/v1/jobs", FULL_JOB), 408);
+        answer(BATCH, drip("/v1/jobs:batch", batch(List.of(FULL_JOB))), 408);
+    }
+
+    /** A byte of {@code body} every 50 ms to {@code path}: more than the second the body is given. */
+    private static RawHttp.Response drip(String path, String body) throws Exception {
+        RawHttp.Dripped dripped = RawHttp.drip(h.ingest.port(), "POST " + path + " HTTP/1.1\r\n" + HOST
+                + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\n\r\n", body, Duration.ofMillis(50));
+        assertThat(dripped.sent()).as("bytes sent before the answer").isLessThan(body.length());
+        return dripped.response();
+    }
+
+    @Test
     void shouldAnswerStatusReadsAndStreamsAsDocumented() throws Exception {
         h.putStatus("acme-1", "acme", JobState.RUNNING);
         await().alias("acme-1 in the status table").atMost(Duration.ofSeconds(30))
@@ -250,12 +275,26 @@ class OpenApiIT {
         answer(null, h.send("POST", "/openapi.json", Map.of()), 405);
         answer(null, h.get("/v1/nothing"), 404);
         answer(null, h.get("/v1/jobs/acme-1/events/more"), 404);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/% HTTP/1.1\r\n" + HOST + "\r\n"), 400);
+        answer(null, RawHttp.exchange(h.ingest.port(), "G@T /v1/jobs HTTP/1.1\r\n" + HOST + "\r\n"), 400);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/" + "a".repeat(10 * 1024) + " HTTP/1.1\r\n"
+                + HOST + "\r\n"), 414);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /v1/jobs/x HTTP/1.1\r\n" + HOST + "X-Padding: "
+                + "a".repeat(9 * 1024) + "\r\n\r\n"), 431);
+        answer(null, RawHttp.exchange(h.ingest.port(), "GET /health HTTP/7.0\r\n" + HOST + "\r\n"), 505);
+        answer(null, RawHttp.exchange(h.ingest.port(), "OPTIONS * HTTP/1.1\r\n" + HOST + "\r\n"), 404);
     }
 
     @Test
     @Order(Integer.MAX_VALUE)
     void shouldHaveGotEveryDocumentedSuccessFromTheService() {
         assertThat(api.unexercisedSuccesses()).as("documented 2xx answers no test of OpenApiIT got").isEmpty();
+    }
+
+    /** As {@link #answer(String, HttpResponse, int)}, for an answer read off a raw socket. */
+    private static JsonNode answer(String operation, RawHttp.Response r, int status) throws Exception {
+        assertThat(r.status()).as(r.request() + ": " + r.body()).isEqualTo(status);
+        return api.assertDocumented(operation, r);
     }
 
     /** Asserts the status, then that the answer is documented for the operation; returns its JSON body. */
