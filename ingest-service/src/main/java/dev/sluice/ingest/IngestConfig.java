@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.ingest.status.StatusConfig;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.requests.RequestLimits;
 import java.time.Duration;
 
 /** ingest-service's configuration; see the module README for every key and its default. */
@@ -20,6 +21,7 @@ public record IngestConfig(
         int tenantBurstSeconds,
         Duration idempotencyWindow,
         int idempotencyMaxKeys,
+        RequestLimits requestLimits,
         boolean createTopics,
         StatusConfig status) {
 
@@ -42,6 +44,7 @@ public record IngestConfig(
                 s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),
                 s.duration("ingest.idempotency.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
                 s.intValue("ingest.idempotency.max.keys", 100_000, 1, 10_000_000),
+                RequestLimits.read(s),
                 s.bool("topics.create", true),
                 StatusConfig.read(s, kafka));
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
+import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,6 +107,11 @@ final class JobEndpoints {
             return;
         }
         LlmRequest request = parsed.request();
+        List<Problem.FieldError> oversized = oversized(request, "");
+        if (!oversized.isEmpty()) {
+            Problem.invalid(oversized).send(ctx);
+            return;
+        }
         if (!request.tenantId().equals(caller.get())) {
             Problem.otherTenant("The API key belongs to tenant '" + caller.get() + "'; the job names '"
                     + request.tenantId() + "'", List.of(new Problem.FieldError("tenantId",
@@ -144,6 +150,15 @@ final class JobEndpoints {
             Problem.invalidBatch(parsed.detail(), parsed.errors()).send(ctx);
             return;
         }
+        List<Problem.FieldError> oversized = new ArrayList<>();
+        for (int i = 0; i < parsed.requests().size(); i++) {
+            oversized.addAll(oversized(parsed.requests().get(i), "jobs[" + i + "]."));
+        }
+        if (!oversized.isEmpty()) {
+            Problem.invalidBatch(oversized.size() + " of the " + parsed.requests().size() + " jobs are over the"
+                    + " request limits; nothing was accepted", oversized).send(ctx);
+            return;
+        }
         List<Problem.FieldError> others = new ArrayList<>();
         for (int i = 0; i < parsed.requests().size(); i++) {
             if (!parsed.requests().get(i).tenantId().equals(caller.get())) {
@@ -164,6 +179,20 @@ final class JobEndpoints {
         answer.put("jobs", parsed.requests().stream().map(r -> Map.of("requestId", r.requestId(),
                 "idempotencyKey", r.effectiveIdempotencyKey())).toList());
         ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
+    }
+
+    /**
+     * The request limits the router applies ({@code requests.max.*}), checked here so that a job it
+     * would refuse for its size is not stored at all; one error naming the field and the code.
+     */
+    private List<Problem.FieldError> oversized(LlmRequest request, String prefix) {
+        RequestLimits.Violation v = config.requestLimits().check(request);
+        if (v == null) {
+            return List.of();
+        }
+        String field = v.field().isEmpty() ? (prefix.isEmpty() ? "(body)" : prefix.substring(0, prefix.length() - 1))
+                : prefix + v.field();
+        return List.of(new Problem.FieldError(field, v.message() + " (" + v.code() + ")"));
     }
 
     /**

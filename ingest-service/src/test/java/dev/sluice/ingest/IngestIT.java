@@ -29,7 +29,8 @@ class IngestIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.body.timeout", "1s"));
+        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.body.timeout", "1s",
+                "requests.max.messages", "3", "requests.max.metadata.entries", "2"));
         key = h.issueKey(h.putTenant("acme"));
         h.awaitKeyAnswered(key, 400);
     }
@@ -117,6 +118,32 @@ class IngestIT {
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                     v -> assertThat(v).startsWith("application/problem+json"));
         }
+        h.assertNothingProducedSince(before, key);
+    }
+
+    @Test
+    void shouldRefuseAJobOverTheRequestLimitsTheRouterAppliesAndProduceNothing() throws Exception {
+        Map<TopicPartition, Long> before = h.endOffsets();
+        String message = "{\"role\":\"user\",\"content\":\"hi\"}";
+
+        HttpResponse<String> messages = h.post("/v1/jobs", "{\"messages\":[" + String.join(",", message, message,
+                message, message) + "]}", key);
+        HttpResponse<String> metadata = h.post("/v1/jobs", "{\"messages\":[" + message + "],\"metadata\":"
+                + "{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}}", key);
+        HttpResponse<String> batch = h.post("/v1/jobs:batch", "{\"jobs\":[{\"messages\":[" + message + "]},"
+                + "{\"messages\":[" + message + "],\"metadata\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}}]}", key);
+
+        assertProblem(messages, 400, "invalid-request", "");
+        assertThat(JSON.readTree(messages.body()).path("errors")).singleElement().satisfies(e -> {
+            assertThat(e.path("field").asText()).isEqualTo("messages");
+            assertThat(e.path("message").asText()).contains("at most 3").contains("TOO_MANY_MESSAGES");
+        });
+        assertProblem(metadata, 400, "invalid-request", "");
+        assertThat(JSON.readTree(metadata.body()).path("errors").findValuesAsText("message"))
+                .singleElement().asString().contains("METADATA_TOO_LARGE");
+        assertProblem(batch, 400, "invalid-request", "");
+        assertThat(JSON.readTree(batch.body()).path("errors").findValuesAsText("field"))
+                .containsExactly("jobs[1].metadata");
         h.assertNothingProducedSince(before, key);
     }
 

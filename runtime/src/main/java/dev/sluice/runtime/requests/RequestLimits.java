@@ -34,8 +34,8 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
 
     public static final RequestLimits DEFAULT = new RequestLimits(512 * 1024, 1_000, 64, 16 * 1024);
 
-    /** A limit a request broke: a stable code and a sentence saying what to change. */
-    public record Violation(String code, String message) {
+    /** A limit a request broke: a stable code, the field it concerns (empty: the whole request) and what to change. */
+    public record Violation(String code, String field, String message) {
     }
 
     public static RequestLimits read(Settings s) {
@@ -56,25 +56,25 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
             return id;
         }
         if (r.webhook() != null && r.webhook().length() > MAX_WEBHOOK_CHARS) {
-            return new Violation(FIELD_TOO_LONG, "webhook is " + r.webhook().length() + " characters; at most "
-                    + MAX_WEBHOOK_CHARS);
+            return new Violation(FIELD_TOO_LONG, "webhook", "webhook is " + r.webhook().length()
+                    + " characters; at most " + MAX_WEBHOOK_CHARS);
         }
         if (r.messages().size() > maxMessages) {
-            return new Violation(TOO_MANY_MESSAGES, "the request has " + r.messages().size()
+            return new Violation(TOO_MANY_MESSAGES, "messages", "the request has " + r.messages().size()
                     + " messages; at most " + maxMessages + " are accepted");
         }
         if (r.metadata().size() > maxMetadataEntries) {
-            return new Violation(METADATA_TOO_LARGE, "metadata has " + r.metadata().size() + " entries; at most "
+            return new Violation(METADATA_TOO_LARGE, "metadata", "metadata has " + r.metadata().size() + " entries; at most "
                     + maxMetadataEntries + " are accepted");
         }
         long metadataBytes = metadataBytes(r.metadata());
         if (metadataBytes > maxMetadataBytes) {
-            return new Violation(METADATA_TOO_LARGE, "metadata keys and values take " + metadataBytes
+            return new Violation(METADATA_TOO_LARGE, "metadata", "metadata keys and values take " + metadataBytes
                     + " bytes; at most " + maxMetadataBytes + " are accepted");
         }
         long size = encodedBytes(r);
         if (size > maxRequestBytes) {
-            return new Violation(REQUEST_TOO_LARGE, "the request is about " + size + " bytes; at most "
+            return new Violation(REQUEST_TOO_LARGE, "", "the request is about " + size + " bytes; at most "
                     + maxRequestBytes + " are accepted (messages, metadata and response schema together)");
         }
         return null;
@@ -86,7 +86,7 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
     }
 
     private static Violation longId(String field, String value) {
-        return idTooLong(value) ? new Violation(FIELD_TOO_LONG, field + " is " + value.length()
+        return idTooLong(value) ? new Violation(FIELD_TOO_LONG, field, field + " is " + value.length()
                 + " characters; at most " + MAX_ID_CHARS) : null;
     }
 
