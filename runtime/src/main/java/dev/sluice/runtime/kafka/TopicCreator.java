@@ -8,8 +8,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the topics of the catalogue that do not exist yet. Existing topics are left alone; one
  * whose partition count differs from the catalogue is reported, because co-partitioning of the
- * tenant-keyed topics depends on it.
+ * tenant-keyed topics depends on it, and so is one that takes smaller records than Sluice writes.
  */
 public final class TopicCreator {
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
@@ -52,6 +55,7 @@ public final class TopicCreator {
                 }
             }
             checkPartitions(admin, specs, existing);
+            undersized(admin, specs, existing);
             awaitLeaders(admin, created);
             if (!created.isEmpty()) {
                 log.info("Created {} topics: {}", created.size(), created);
@@ -93,6 +97,56 @@ public final class TopicCreator {
             Thread.sleep(20);
         }
     }
+
+    /**
+     * Reports an existing topic that takes smaller records than Sluice writes to it: a record the
+     * serializers let through (up to {@code topics.max.record.bytes}) would then be refused by the
+     * broker, which under exactly-once stops a Kafka Streams thread (ADR 0013). The topic is left as
+     * it is; the warning says what to change.
+     */
+    private static List<String> undersized(Admin admin, List<Topics.TopicSpec> specs, Set<String> existing)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<String> undersized = new ArrayList<>();
+        List<ConfigResource> resources = specs.stream().filter(s -> existing.contains(s.name())
+                && s.configs().containsKey(MAX_MESSAGE_BYTES)).map(s -> new ConfigResource(ConfigResource.Type.TOPIC,
+                        s.name())).toList();
+        if (resources.isEmpty()) {
+            return undersized;
+        }
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        for (Topics.TopicSpec spec : specs) {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            ConfigEntry entry = config == null ? null : config.get(MAX_MESSAGE_BYTES);
+            if (entry == null || entry.value() == null) {
+                continue;
+            }
+            long wanted = Long.parseLong(spec.configs().get(MAX_MESSAGE_BYTES));
+            // The record limit plus key, headers and batch framing; the topics Sluice creates have more room.
+            long needed = wanted - TopicLayout.HEADROOM_BYTES + MIN_FRAMING_BYTES;
+            if (Long.parseLong(entry.value()) < needed) {
+                undersized.add(spec.name());
+                log.warn("Topic {} takes records of up to {} bytes, but Sluice may write up to {} (topics.max.record"
+                        + ".bytes and framing); raise its max.message.bytes to {} or lower topics.max.record.bytes",
+                        spec.name(), entry.value(), needed, wanted);
+            }
+        }
+        return undersized;
+    }
+
+    /** The existing topics of {@code specs} that take smaller records than Sluice writes to them (each also logged). */
+    public static List<String> undersized(Map<String, Object> adminProps, List<Topics.TopicSpec> specs) {
+        try (Admin admin = Admin.create(adminProps)) {
+            return undersized(admin, specs, admin.listTopics().names().get(30, TimeUnit.SECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not read the topics' configurations: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading topic configurations", e);
+        }
+    }
+
+    private static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    private static final long MIN_FRAMING_BYTES = 16 * 1024;
 
     private static void checkPartitions(Admin admin, List<Topics.TopicSpec> specs, Set<String> existing)
             throws ExecutionException, InterruptedException, TimeoutException {
