@@ -19,10 +19,12 @@ class ChaosIT {
     @Test
     void shouldEndEveryAcceptedJobInExactlyOneResultWhenEachPartIsKilledAndRestarted(@TempDir Path dir)
             throws Exception {
-        // Given the stack as separate processes under 20 jobs/s, half over HTTP, half produced to llm.requests
+        // Given the stack as separate processes under 20 jobs/s, half over HTTP, half produced to llm.requests,
+        // with a session timeout of 90 s: a successor that waited for the dead member's session would be
+        // seen waiting at least 87 s (the last heartbeat is at most 3 s old at the kill)
         ChaosRun.Options options = new ChaosRun.Options(dir, 20, Duration.ofSeconds(5), List.of(Target.ROUTER,
-                Target.WORKER, Target.SINK, Target.INGEST, Target.BROKER), 50, 200, Map.of(), Duration.ofSeconds(120),
-                Duration.ofSeconds(180));
+                Target.WORKER, Target.SINK, Target.INGEST, Target.BROKER), 50, 200,
+                Map.of("kafka.client.session.timeout.ms", "90000"), Duration.ofSeconds(150), Duration.ofSeconds(180));
 
         // When each part is killed with SIGKILL and restarted at once, in turn, and the load then stops
         ChaosReport report = ChaosRun.run(options, line -> System.out.println("chaos: " + line));
@@ -38,10 +40,10 @@ class ChaosIT {
         assertThat(t.providerCallsRepeated()).as("provider calls repeated").isLessThanOrEqualTo(t.jobsInFlightAtKills());
         assertThat(report.kills()).extracting(ChaosReport.Kill::target).containsExactly(Target.ROUTER, Target.WORKER,
                 Target.SINK, Target.INGEST, Target.BROKER);
-        // and a restarted consumer takes its partitions back as the same static member, well before the
-        // 45 s session timeout a dynamic member's successor waits for
+        // and a restarted service takes its partitions back as the same static member, without waiting for
+        // the dead member's session: 60 s is more than twice the slowest restart seen on a loaded machine
         assertThat(report.kills()).filteredOn(k -> List.of(Target.ROUTER, Target.WORKER, Target.SINK)
                 .contains(k.target())).allSatisfy(k -> assertThat(k.gapSeconds())
-                        .as("seconds without results after killing %s", k.target().label()).isLessThan(40));
+                        .as("seconds without results after killing %s", k.target().label()).isLessThan(60));
     }
 }
