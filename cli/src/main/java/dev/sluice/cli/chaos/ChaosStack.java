@@ -143,8 +143,9 @@ final class ChaosStack implements AutoCloseable {
 
     /** One tenant without webhooks or limits, and an API key of it for ingest-service. */
     private void registerTenant(Map<String, String> config) throws Exception {
-        SluiceSerdes serdes = KafkaSettings.read(new Settings(ConfigSource.of(config))).serdes();
-        var topics = KafkaSettings.read(new Settings(ConfigSource.of(config))).topics();
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config)));
+        SluiceSerdes serdes = kafka.serdes();
+        var topics = kafka.topics();
         TenantConfig tenant = new TenantConfig(TENANT, "chaos", null, null, null, null, null,
                 TenantConfig.Webhooks.NONE, null, null, null, 3600, 1, Instant.now());
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());

@@ -36,8 +36,9 @@ class ChaosIT {
         assertThat(t.missing()).as("accepted jobs without a result").isZero();
         assertThat(t.duplicates()).as("accepted jobs with more than one result").isZero();
         assertThat(t.jobsNotOnce()).as("accepted jobs not on the job topics exactly once").isZero();
-        // and no provider call was repeated beyond the jobs in flight at the kills
+        // and no provider call, nor completion, was repeated beyond the jobs in flight at the kills
         assertThat(t.providerCallsRepeated()).as("provider calls repeated").isLessThanOrEqualTo(t.jobsInFlightAtKills());
+        assertThat(t.completionsRepeated()).as("completions written again").isLessThanOrEqualTo(t.jobsInFlightAtKills());
         assertThat(report.kills()).extracting(ChaosReport.Kill::target).containsExactly(Target.ROUTER, Target.WORKER,
                 Target.SINK, Target.INGEST, Target.BROKER);
         // and a restarted service takes its partitions back as the same static member, without waiting for
