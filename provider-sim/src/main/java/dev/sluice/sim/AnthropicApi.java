@@ -26,7 +26,8 @@ final class AnthropicApi {
         try {
             String apiKey = authenticate(ctx, config);
             requireVersion(ctx);
-            AnthropicRequest request = AnthropicRequest.parse(parse(ctx));
+            JsonNode body = parse(ctx);
+            AnthropicRequest request = AnthropicRequest.parse(body);
             model = request.model();
             Duration firstByte = state.firstByteDelay(ctx, config);
             OptionalInt failure = state.failure(ctx, config, "anthropic", model, firstByte);
@@ -52,6 +53,7 @@ final class AnthropicApi {
                     : PromptCache.AnthropicUsage.NONE);
             TextGenerator.Generated output = generate(request);
             state.stats.tokens(inputTokens, output.tokens(), usage.cache().read(), usage.cache().written());
+            state.stats.answered("anthropic", body.get("messages"));
             Duration generation = SimState.generationTime(config, output.tokens());
             if (request.stream()) {
                 SimState.pause(firstByte);

@@ -26,7 +26,8 @@ final class OpenAiApi {
         String model = "unknown";
         try {
             String apiKey = authenticate(ctx, config);
-            OpenAiRequest request = OpenAiRequest.parse(parse(ctx));
+            JsonNode body = parse(ctx);
+            OpenAiRequest request = OpenAiRequest.parse(body);
             model = request.model();
             Duration firstByte = state.firstByteDelay(ctx, config);
             OptionalInt failure = state.failure(ctx, config, "openai", model, firstByte);
@@ -51,6 +52,7 @@ final class OpenAiApi {
             long unreserved = request.requestedMaxTokens() == 0 ? output.tokens() : 0;
             RateLimitHeaders.openAi(ctx, window.addOutput(config, state.now(), unreserved));
             state.stats.tokens(promptTokens, output.tokens(), cachedTokens, 0);
+            state.stats.answered("openai", body.get("messages"));
             ObjectNode usage = usage(promptTokens, cachedTokens, output.tokens());
             Duration generation = SimState.generationTime(config, output.tokens());
             if (request.stream()) {

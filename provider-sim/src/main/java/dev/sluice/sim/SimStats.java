@@ -25,6 +25,9 @@ import java.util.TreeMap;
  *     {@code expired}, {@code canceled}
  * @param resubmittedCustomIds distinct custom_ids (per protocol) that were in more than one batch that
  *     was run; zero proves that no job was submitted twice
+ * @param repeatedPrompts successful Chat Completions and Messages answers whose messages (per protocol) had been
+ *     answered successfully before: a caller that never sends the same conversation twice on purpose, such as a
+ *     test giving every job a unique prompt, reads its repeated provider calls here
  */
 public record SimStats(
         Map<String, Long> requestsByEndpoint,
@@ -38,14 +41,15 @@ public record SimStats(
         Map<String, Long> rateLimitedByKey,
         Map<String, Long> batchesCreatedByProtocol,
         Map<String, Long> batchLinesByOutcome,
-        long resubmittedCustomIds) {
+        long resubmittedCustomIds,
+        long repeatedPrompts) {
 
     /** The counters from before batches existed; every batch counter is zero. */
     public SimStats(Map<String, Long> requestsByEndpoint, Map<Integer, Long> responsesByStatus, long inputTokens,
             long outputTokens, long cacheReadTokens, long cacheWriteTokens, Map<Integer, Long> injectedFaultsByStatus,
             long outageResponses, Map<String, Long> rateLimitedByKey) {
         this(requestsByEndpoint, responsesByStatus, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens,
-                injectedFaultsByStatus, outageResponses, rateLimitedByKey, Map.of(), Map.of(), 0);
+                injectedFaultsByStatus, outageResponses, rateLimitedByKey, Map.of(), Map.of(), 0, 0);
     }
 
     public SimStats {

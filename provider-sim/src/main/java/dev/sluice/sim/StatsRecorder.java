@@ -1,6 +1,12 @@
 package dev.sluice.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,6 +28,9 @@ final class StatsRecorder {
     // One entry per custom_id ever run: what it costs to prove that no job ran twice.
     private final ConcurrentHashMap<String, Integer> batchesByCustomId = new ConcurrentHashMap<>();
     private final LongAdder resubmittedCustomIds = new LongAdder();
+    // One SHA-256 per conversation answered: 32 bytes a prompt, the price of telling a repeat from a new call.
+    private final Set<String> answeredPrompts = ConcurrentHashMap.newKeySet();
+    private final LongAdder repeatedPrompts = new LongAdder();
 
     void request(String endpoint, int status) {
         byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
@@ -61,6 +70,22 @@ final class StatsRecorder {
         }
     }
 
+    /** A successful synchronous answer to {@code messages}; counted as a repeat if they were answered before. */
+    void answered(String protocol, JsonNode messages) {
+        if (messages == null) {
+            return;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((protocol + "\u0000" + messages).getBytes(StandardCharsets.UTF_8));
+            if (!answeredPrompts.add(HexFormat.of().formatHex(digest))) {
+                repeatedPrompts.increment();
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     void batchLine(String outcome) {
         batchLines.computeIfAbsent(outcome, k -> new LongAdder()).increment();
     }
@@ -68,7 +93,7 @@ final class StatsRecorder {
     SimStats snapshot() {
         return new SimStats(sum(byEndpoint), sum(byStatus), inputTokens.sum(), outputTokens.sum(),
                 cacheReadTokens.sum(), cacheWriteTokens.sum(), sum(injectedFaults), outages.sum(), sum(rateLimited),
-                sum(batchesCreated), sum(batchLines), resubmittedCustomIds.sum());
+                sum(batchesCreated), sum(batchLines), resubmittedCustomIds.sum(), repeatedPrompts.sum());
     }
 
     private static <K> Map<K, Long> sum(Map<K, LongAdder> counters) {

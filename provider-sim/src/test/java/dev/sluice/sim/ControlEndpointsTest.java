@@ -53,6 +53,24 @@ class ControlEndpointsTest {
     }
 
     @Test
+    void shouldCountAConversationAnsweredAgainAsARepeatedPrompt() {
+        // Given a conversation answered once on each protocol, and one that failed
+        http.openAi(SimHttp.openAiBody("first"));
+        http.anthropic(SimHttp.anthropicBody("first"));
+        http.openAi(SimHttp.openAiBody("failed once"), "x-sim-fault", "503");
+
+        // When the OpenAI one is sent twice more, the failed one again and a new one
+        http.openAi(SimHttp.openAiBody("first"));
+        http.openAi(SimHttp.openAiBody("first"));
+        http.openAi(SimHttp.openAiBody("failed once"));
+        http.openAi(SimHttp.openAiBody("second"));
+
+        // Then only the two answers to a conversation answered before are repeats
+        assertThat(http.get("/sim/stats").json().get("repeatedPrompts").asLong()).isEqualTo(2);
+        assertThat(simulator.stats().repeatedPrompts()).isEqualTo(2);
+    }
+
+    @Test
     void shouldApplyAConfigPatchAtRuntime() {
         SimHttp.Reply reply = http.post("/sim/config", """
                 {"latencyMs":5,"jitterMs":1,"faultRates":{"503":1.0},"retryAfterMs":1500}""");

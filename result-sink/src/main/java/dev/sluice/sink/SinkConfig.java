@@ -60,7 +60,7 @@ public record SinkConfig(
     }
 
     public static SinkConfig read(Settings s) {
-        KafkaSettings kafka = KafkaSettings.read(s);
+        KafkaSettings kafka = KafkaSettings.read(s, DEFAULT_OPS_PORT);
         return new SinkConfig(kafka,
                 s.string("sink.application.id", kafka.groupId("sluice-sink")),
                 s.path("sink.state.dir", Path.of("state", "sink")),

@@ -82,11 +82,11 @@ public final class SinkService implements SluiceService {
                 w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
                 serdes.deadLetters().serializer(), clock, metrics);
         Decoding.Sleeper sleep = d -> Thread.sleep(d);
-        addWebhookLoop(instance + "-webhooks", w.groupId(), topics.results(), w.maxInFlight(),
+        addWebhookLoop(instance, "webhooks", w.groupId(), topics.results(), w.maxInFlight(),
                 new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
         for (int level = 1; level <= w.retries().levels(); level++) {
             RetryLevel handler = new RetryLevel(tries, serdes.webhookDeliveries().deserializer(), clock, sleep);
-            handler.attach(addWebhookLoop(instance + "-webhooks-retry-" + level, w.groupId() + "-retry-" + level,
+            handler.attach(addWebhookLoop(instance, "webhooks-retry-" + level, w.groupId() + "-retry-" + level,
                     topics.webhookRetry(level), w.retryMaxInFlight(), handler));
         }
     }
@@ -100,10 +100,11 @@ public final class SinkService implements SluiceService {
         return config.webhooks().timeout().plusSeconds(15);
     }
 
-    private ConcurrentRecordLoop addWebhookLoop(String clientId, String group, String topic, int maxInFlight,
-            ConcurrentRecordLoop.Handler handler) {
+    private ConcurrentRecordLoop addWebhookLoop(String instance, String member, String group, String topic,
+            int maxInFlight, ConcurrentRecordLoop.Handler handler) {
+        String clientId = instance + "-" + member;
         ConcurrentRecordLoop loop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
-                group, clientId)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
+                group, clientId, member)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
                 WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()), Clock.systemUTC());
         webhookLoops.add(loop);
         webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));

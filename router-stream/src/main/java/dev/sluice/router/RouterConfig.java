@@ -24,7 +24,7 @@ public record RouterConfig(
     public static final int DEFAULT_OPS_PORT = 9401;
 
     public static RouterConfig read(Settings s) {
-        KafkaSettings kafka = KafkaSettings.read(s);
+        KafkaSettings kafka = KafkaSettings.read(s, DEFAULT_OPS_PORT);
         return new RouterConfig(
                 kafka,
                 s.string("router.application.id", kafka.groupId("sluice-router")),

@@ -55,7 +55,7 @@ public record WorkerConfig(
     }
 
     private static WorkerConfig readValues(Settings s) {
-        KafkaSettings kafka = KafkaSettings.read(s);
+        KafkaSettings kafka = KafkaSettings.read(s, DEFAULT_OPS_PORT);
         List<Tier> tiers = new ArrayList<>();
         for (String t : s.list("worker.tiers", List.of("small", "medium", "large"))) {
             try {

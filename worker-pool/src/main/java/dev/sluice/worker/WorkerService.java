@@ -60,7 +60,7 @@ public final class WorkerService implements SluiceService {
         config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
                 ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
                 : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
-        Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance);
+        Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance, "jobs");
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
@@ -110,7 +110,7 @@ public final class WorkerService implements SluiceService {
                     clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
                     batchPath.collector());
             this.batchLoop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
-                    config.batchGroupId(), instance + "-batch")), List.of(config.kafka().topics().jobsBatch()),
+                    config.batchGroupId(), instance + "-batch", "batch")), List.of(config.kafka().topics().jobsBatch()),
                     batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
                             config.commitInterval(), config.shutdownTimeout()), clock)
                     .onRevoke(partitions -> batchPath.collector().flushAll());

@@ -1,5 +1,6 @@
 package dev.sluice.cli.bench;
 
+import dev.sluice.cli.chaos.JavaProcess;
 import dev.sluice.devstack.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,20 +90,7 @@ final class SimulatorProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(killOnExit);
-        } catch (IllegalStateException e) {
-            // The JVM is already shutting down; the hook is running or has run.
-        }
+        JavaProcess.stop(process, killOnExit, Duration.ofSeconds(10));
     }
 
     @Override

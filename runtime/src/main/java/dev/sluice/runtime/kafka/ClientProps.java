@@ -48,6 +48,16 @@ public final class ClientProps {
     }
 
     /**
+     * As {@link #consumer(KafkaSettings, String, String)}, as the static member {@code member} of its
+     * group when the instance has a group instance id (ADR 0014).
+     */
+    public static Map<String, Object> consumer(KafkaSettings kafka, String groupId, String clientId, String member) {
+        Map<String, Object> p = consumer(kafka, groupId, clientId);
+        kafka.groupInstanceId(member).ifPresent(id -> p.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        return p;
+    }
+
+    /**
      * Kafka Streams with exactly_once_v2 and explicit naming of every internal topic and store, so a
      * renamed processor can never silently orphan a changelog.
      */
@@ -78,6 +88,9 @@ public final class ClientProps {
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.BATCH_RECORD_BYTES));
         p.putAll(kafka.registryProps());
         p.putAll(kafka.common());
+        // Static membership (ADR 0014): Kafka Streams appends each stream thread's index.
+        kafka.groupInstanceId(null).ifPresent(id -> p.putIfAbsent(
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
         return p;
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -460,7 +461,11 @@ public final class ConcurrentRecordLoop implements Runnable {
             // Whatever the reason for stopping, this consumer owns nothing from now on.
             owned = Set.of();
             assigned = false;
-            consumer.close(Duration.ofSeconds(10));
+            // Leave the group even as a static member (ADR 0014): an instance stopped on purpose may
+            // never come back under its name (a scale-down, new pod names), and its partitions must
+            // move now, not after the session timeout. Only a crash keeps them for its restart.
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(10))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 

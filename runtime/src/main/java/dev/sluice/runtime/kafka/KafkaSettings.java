@@ -11,6 +11,9 @@ import java.util.Map;
  * Where a service finds Kafka and the schema registry. {@code clientOverrides} are passed to every
  * Kafka client unchanged (keys under {@code kafka.client.}, e.g. {@code kafka.client.security.protocol}),
  * so security settings for a real cluster are configuration only.
+ *
+ * @param groupInstanceId this instance's name as a static group member (ADR 0014), or null for dynamic
+ *     membership
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -18,13 +21,42 @@ public record KafkaSettings(
         Secret schemaRegistryUserInfo,
         Topics topics,
         TopicLayout layout,
-        Map<String, String> clientOverrides) {
+        Map<String, String> clientOverrides,
+        String groupInstanceId) {
+
+    /** {@code kafka.group.instance.id} turns static membership off. */
+    public static final String DYNAMIC = "none";
+    private static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     public KafkaSettings {
         clientOverrides = Map.copyOf(clientOverrides);
     }
 
+    /** Dynamic group membership. */
+    public KafkaSettings(String bootstrapServers, String schemaRegistryUrl, Secret schemaRegistryUserInfo,
+            Topics topics, TopicLayout layout, Map<String, String> clientOverrides) {
+        this(bootstrapServers, schemaRegistryUrl, schemaRegistryUserInfo, topics, layout, clientOverrides, null);
+    }
+
+    /**
+     * For a service whose consumers join groups: they are static members named by
+     * {@code kafka.group.instance.id}, by default this host's name and the service's ops port, so that
+     * an instance restarted after a crash takes its partitions back at once instead of after the dead
+     * member's session timeout (ADR 0014). A fixed ops port is what tells two instances on one host
+     * apart (the second could not bind it); with port 0 there is no stable name, and membership stays
+     * dynamic.
+     */
+    public static KafkaSettings read(Settings s, int defaultOpsPort) {
+        int opsPort = dev.sluice.runtime.ops.OpsSettings.read(s, defaultOpsPort).port();
+        return read(s, opsPort == 0 ? DYNAMIC : hostName() + "-" + opsPort);
+    }
+
+    /** For tools and services without group members: static membership only if configured. */
     public static KafkaSettings read(Settings s) {
+        return read(s, DYNAMIC);
+    }
+
+    private static KafkaSettings read(Settings s, String defaultInstanceId) {
         String bootstrap = s.required("kafka.bootstrap.servers");
         String registry = s.url("schema.registry.url", null);
         if (registry == null) {
@@ -39,8 +71,37 @@ public record KafkaSettings(
                 s.intValue("topics.webhook.retry.levels", TopicLayout.DEFAULT.webhookRetryLevels(), 1, 20),
                 (int) s.bytes("topics.max.record.bytes", TopicLayout.DEFAULT_MAX_RECORD_BYTES, 64 * 1024,
                         Topics.BATCH_RECORD_BYTES - TopicLayout.HEADROOM_BYTES));
+        String instanceId = s.string("kafka.group.instance.id", defaultInstanceId);
+        if (!instanceId.equals(DYNAMIC) && !INSTANCE_ID.matcher(instanceId).matches()) {
+            s.problem("kafka.group.instance.id = " + instanceId + ": use 1 to 200 letters, digits, '.', '_' or '-'"
+                    + " (or " + DYNAMIC + " for dynamic group membership)");
+        }
         return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
-                s.source().withPrefix("kafka.client."));
+                s.source().withPrefix("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId);
+    }
+
+    /** HOSTNAME (a Kubernetes pod's name), else the machine's name, in the characters an instance id may use. */
+    private static String hostName() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                name = "localhost";
+            }
+        }
+        String clean = name.replaceAll("[^A-Za-z0-9._-]", "-");
+        return clean.length() > 180 ? clean.substring(0, 180) : clean;
+    }
+
+    /**
+     * The {@code group.instance.id} of one consumer of this instance: every consumer of a group needs
+     * its own, so each is named by its role ({@code jobs}, {@code batch}, {@code webhooks}); empty for
+     * dynamic membership.
+     */
+    public java.util.Optional<String> groupInstanceId(String member) {
+        return groupInstanceId == null ? java.util.Optional.empty()
+                : java.util.Optional.of(member == null ? groupInstanceId : groupInstanceId + "-" + member);
     }
 
     /**

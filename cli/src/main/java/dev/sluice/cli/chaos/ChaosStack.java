@@ -1,0 +1,289 @@
+package dev.sluice.cli.chaos;
+
+import dev.sluice.devstack.KafkaBroker;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.tenants.ApiKeys;
+import dev.sluice.model.ApiKey;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Sluice on one machine with every part a process of its own: the broker (KRaft, its own JVM), the
+ * development schema registry, the provider simulator and the four services, each service started
+ * from a properties file as in production ({@code RouterMain}, {@code WorkerMain}, {@code SinkMain},
+ * {@code IngestMain}). Each service keeps its ports and state directory across restarts, so a
+ * restarted one is the same instance: the same default group instance id (host and ops port) and,
+ * for the Streams apps, the same process id and so the same transactional ids.
+ */
+final class ChaosStack implements AutoCloseable {
+    static final String TENANT = "chaos";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Map<Target, String> MAINS = Map.of(Target.ROUTER, "dev.sluice.router.RouterMain",
+            Target.WORKER, "dev.sluice.worker.WorkerMain", Target.SINK, "dev.sluice.sink.SinkMain",
+            Target.INGEST, "dev.sluice.ingest.IngestMain");
+
+    /** What the stack's options are. {@code overrides} are service settings over the stack's own. */
+    record Options(Path dataDir, int simLatencyMs, Map<String, String> overrides) {
+    }
+
+    private final Options options;
+    private final Map<Target, JavaProcess> services = new EnumMap<>(Target.class);
+    private final Map<Target, Integer> readyPorts = new EnumMap<>(Target.class);
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private KafkaBroker broker;
+    private String registryUrl;
+    private String simUrl;
+    private int ingestPort;
+    private String apiKey;
+
+    ChaosStack(Options options) {
+        this.options = options;
+    }
+
+    ChaosStack start(Consumer<String> progress) throws Exception {
+        try {
+            deleteRecursively(options.dataDir());
+            Files.createDirectories(options.dataDir().resolve("logs"));
+            progress.accept("starting the Kafka broker (its own JVM), data in " + options.dataDir().resolve("kafka"));
+            broker = KafkaBroker.builder().dataDir(options.dataDir().resolve("kafka")).build()
+                    .start(Duration.ofSeconds(120));
+            started.add(broker);
+            progress.accept("starting the schema registry and the provider simulator (a JVM each)");
+            int registryPort = freePort();
+            registryUrl = "http://127.0.0.1:" + registryPort;
+            started.add(new JavaProcess("schema-registry", "dev.sluice.devstack.registry.RegistryMain",
+                    List.of(broker.bootstrapServers(), Integer.toString(registryPort)), log("registry"), 256).start());
+            int simPort = freePort();
+            simUrl = "http://127.0.0.1:" + simPort;
+            started.add(new JavaProcess("provider-sim", "dev.sluice.sim.Main", List.of("--port",
+                    Integer.toString(simPort), "--latency-ms", Integer.toString(options.simLatencyMs())),
+                    log("provider-sim"), 256).start());
+            awaitHttp(registryUrl + "/subjects", Duration.ofSeconds(90), "the schema registry");
+            awaitHttp(simUrl + "/health", Duration.ofSeconds(90), "the provider simulator");
+            Map<String, String> config = serviceConfig();
+            TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
+            registerTenant(config);
+            progress.accept("starting router-stream, worker-pool, result-sink and ingest-service (a JVM each)");
+            for (Target t : List.of(Target.ROUTER, Target.WORKER, Target.SINK, Target.INGEST)) {
+                Map<String, String> own = new HashMap<>(config);
+                int opsPort = freePort();
+                own.put("ops.port", Integer.toString(opsPort));
+                own.put(t.name().toLowerCase(java.util.Locale.ROOT) + ".state.dir",
+                        options.dataDir().resolve("state").resolve(t.label()).toString());
+                readyPorts.put(t, t == Target.INGEST ? ingestPort : opsPort);
+                Path file = options.dataDir().resolve(t.label() + ".properties");
+                writeProperties(file, own);
+                JavaProcess p = new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()), log(t.label()), 384);
+                services.put(t, p.start());
+                started.add(p);
+            }
+            progress.accept("waiting until every service is ready");
+            for (Target t : services.keySet()) {
+                awaitReady(t, Duration.ofSeconds(180));
+            }
+            return this;
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The configuration every service gets, as a file or SLUICE_* variables would set it. */
+    private Map<String, String> serviceConfig() {
+        ingestPort = freePort();
+        Map<String, String> c = new HashMap<>();
+        c.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        c.put("schema.registry.url", registryUrl);
+        c.put("topics.tenant.partitions", "6");
+        c.put("topics.job.partitions", "3");
+        c.put("topics.create", "false");
+        c.put("providers.names", "openai,anthropic");
+        c.put("providers.openai.base.url", simUrl);
+        c.put("providers.openai.api.key", "sk-sluice-chaos");
+        c.put("providers.anthropic.base.url", simUrl);
+        c.put("providers.anthropic.api.key", "sk-ant-sluice-chaos");
+        c.put("ops.host", "127.0.0.1");
+        c.put("ingest.host", "127.0.0.1");
+        c.put("ingest.port", Integer.toString(ingestPort));
+        c.putAll(options.overrides());
+        return c;
+    }
+
+    /** One tenant without webhooks or limits, and an API key of it for ingest-service. */
+    private void registerTenant(Map<String, String> config) throws Exception {
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config)));
+        SluiceSerdes serdes = kafka.serdes();
+        var topics = kafka.topics();
+        TenantConfig tenant = new TenantConfig(TENANT, "chaos", null, null, null, null, null,
+                TenantConfig.Webhooks.NONE, null, null, null, 3600, 1, Instant.now());
+        ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
+        apiKey = issued.key();
+        ApiKey record = new ApiKey(issued.keyId(), TENANT, issued.sha256(), "sluice chaos", Instant.now(), null);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.tenants(), TENANT,
+                    serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+            producer.send(new ProducerRecord<>(topics.apiKeys(), record.keyId(),
+                    serdes.apiKeys().serializer().serialize(topics.apiKeys(), record))).get();
+        }
+    }
+
+    /** SIGKILL to one part, and at once the same part started again; returns when it is ready. */
+    Restart killAndRestart(Target target) throws Exception {
+        Instant killed;
+        if (target == Target.BROKER) {
+            broker.kill();
+            killed = Instant.now();
+            broker.start(Duration.ofSeconds(180));
+        } else {
+            JavaProcess p = services.get(target);
+            p.kill();
+            killed = Instant.now();
+            p.start();
+            awaitReady(target, Duration.ofSeconds(180));
+        }
+        return new Restart(killed, Instant.now());
+    }
+
+    /** When a part was killed, and when its successor was ready. */
+    record Restart(Instant killed, Instant ready) {
+    }
+
+    private void awaitReady(Target t, Duration timeout) throws InterruptedException {
+        JavaProcess p = services.get(t);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ok("http://127.0.0.1:" + readyPorts.get(t) + "/ready")) {
+            if (!p.alive()) {
+                throw new IllegalStateException(t.label() + " exited before it was ready; see " + p.log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(t.label() + " not ready after " + timeout.toSeconds() + " s; see "
+                        + p.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitHttp(String url, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ok(url)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not answer " + url + " within " + timeout.toSeconds()
+                        + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean ok(String url) throws InterruptedException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String registryUrl() {
+        return registryUrl;
+    }
+
+    String simUrl() {
+        return simUrl;
+    }
+
+    String ingestUrl() {
+        return "http://127.0.0.1:" + ingestPort;
+    }
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    Path logs() {
+        return options.dataDir().resolve("logs");
+    }
+
+    private Path log(String name) {
+        return logs().resolve(name + ".log");
+    }
+
+    private static void writeProperties(Path file, Map<String, String> values) throws IOException {
+        Properties props = new Properties();
+        props.putAll(values);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            props.store(w, "written by sluice chaos");
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free local port", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Services first, then the simulator, registry and broker. */
+    @Override
+    public void close() {
+        List<AutoCloseable> reverse = new ArrayList<>(started);
+        java.util.Collections.reverse(reverse);
+        for (AutoCloseable c : reverse) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("warning: stopping " + c + " failed: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+}
