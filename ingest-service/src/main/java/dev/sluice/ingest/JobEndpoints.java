@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.requests.RequestLimits;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -249,6 +250,14 @@ final class JobEndpoints {
                     e.getCause() == null ? e.getMessage() : e.getCause().toString());
             if (e.outcomeKnown()) {
                 keys.release(requests);
+            }
+            if (e.getCause() instanceof RecordTooLargeForTopic tooLarge) {
+                // Within the request limits, yet too large as a record: the limits are set above
+                // topics.max.record.bytes. The job is at fault, not the broker; no retry will help.
+                Problem.ofStatus(413, "A job, as a record for " + tooLarge.topic() + ", is " + tooLarge.size()
+                        + " bytes; at most " + tooLarge.limit() + " fit (topics.max.record.bytes); nothing was"
+                        + " accepted. Send a smaller job").send(ctx);
+                return false;
             }
             ctx.header("Retry-After", "5");
             (e.outcomeKnown() ? Problem.unavailable(e.getMessage()) : Problem.outcomeUnknown(e.getMessage())).send(ctx);
