@@ -18,7 +18,6 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
 import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
-import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
@@ -133,9 +132,11 @@ class RouterIT {
                 List.of(Message.user(prompt)), 200, temperature, null, null, Map.of(), Instant.now());
     }
 
+    /** What a job of this prompt and tier holds of its tenant's budget: its worst case over the chain. */
     private static long estimate(String prompt, Tier tier) {
-        return Pricing.estimateMicros(CATALOGUE.require(CATALOGUE.chain(tier).getFirst()),
-                TokenCounter.chatTokens(List.of(Message.user(prompt))), 200);
+        return new JobPlanner(CATALOGUE).worstCaseMicros(CATALOGUE.chain(tier),
+                request("x", "x", prompt, null, null, tier, null), TokenCounter.chatTokens(List.of(Message.user(prompt))),
+                false);
     }
 
     private static List<LlmJob> allJobs(World w, int atLeast) {
