@@ -54,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile and unlucky records among good traffic, through router, worker and sink on a real broker
  * with the simulator and two tenants' real webhook receivers: 1.2 MB of metadata (compressed, so the
  * broker takes it), a tombstone, requests naming another tenant's endpoint, a model answer of
- * megabytes, a request on a tenant's own topic naming another tenant, a reused idempotency key. The
+ * megabytes, a request on a tenant's own topic (with more partitions than the router's state) naming
+ * another tenant, a reused idempotency key. The
  * good traffic must not notice, each bad record must end as the README says, and no service may
  * stop.
  */
@@ -71,9 +72,9 @@ class BadRecordsIT {
         String globexSecret = secret();
         String acmeTopic = topics.tenantRequests("acme").orElseThrow();
         try (Admin admin = kafka.admin()) {
-            // One partition where llm.requests has three: the router must still put acme's requests
-            // in acme's task.
-            admin.createTopics(List.of(new NewTopic(acmeTopic, 1, (short) 1))).all().get();
+            // Eight partitions where llm.requests and the router's changelogs have three: the router
+            // must still put acme's requests in acme's task, and not size its state by this topic.
+            admin.createTopics(List.of(new NewTopic(acmeTopic, 8, (short) 1))).all().get();
         }
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(10), Duration.ofMillis(10)));

@@ -25,6 +25,7 @@ import java.util.function.Function;
  * original, and a budget is never spent twice.
  */
 final class RouterCore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RouterCore.class);
     private final RouterState state;
     private final Budgets budgets;
     private final JobPlanner planner;
@@ -101,6 +102,14 @@ final class RouterCore {
     private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, long now) {
         DedupeEntry original = seen.value();
         Instant at = Instant.ofEpochMilli(now);
+        if (r.requestId().equals(original.originalRequestId())) {
+            // The original itself, produced again (a producer's retry, perhaps with other metadata):
+            // its one result is the original's. Answering it would write a second result under the
+            // original's requestId, and the sink keeps whichever comes first.
+            log.info("Request {} of tenant {} arrived again; its result is the first arrival's", r.requestId(),
+                    r.tenantId());
+            return;
+        }
         if (!original.sameRequest(RequestFingerprint.of(r))) {
             emit.accept(new Decision.Complete(Outcomes.refused(r, ResultStatus.REJECTED, Reasons.IDEMPOTENCY_KEY_REUSED,
                     "idempotency key '" + r.effectiveIdempotencyKey() + "' was used by request "

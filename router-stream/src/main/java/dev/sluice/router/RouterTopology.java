@@ -110,19 +110,26 @@ public final class RouterTopology {
 
     /**
      * Requests on llm.requests keyed by tenantId go straight on; others are re-keyed once through a
-     * named repartition topic. So are all requests from tenants' own topics, whose partition counts
-     * Sluice does not choose: the repartition puts each on its tenant's partition number.
+     * named repartition topic. So are all requests from tenants' own topics, through their own:
+     * their partition counts are not Sluice's to choose, and a source of the sub-topology that holds
+     * the state must never have more partitions than its changelogs, so they are read in a
+     * sub-topology of their own that holds none.
      */
     private KStream<String, LlmRequest> byTenant(KStream<String, LlmRequest> in, KStream<String, LlmRequest> own) {
         Map<String, KStream<String, LlmRequest>> keyed = in.split(Named.as("keying-"))
                 .branch((key, r) -> r.tenantId().equals(key), Branched.as("by-tenant"))
                 .defaultBranch(Branched.as("other-key"));
         KStream<String, LlmRequest> rekeyed = keyed.get("keying-other-key")
-                .merge(own, Named.as("with-tenant-topics"))
                 .selectKey((key, r) -> r.tenantId(), Named.as("key-by-tenant"))
                 .repartition(Repartitioned.<String, LlmRequest>as("requests-by-tenant").withKeySerde(Serdes.String())
                         .withValueSerde(requests).withNumberOfPartitions(layout.tenantPartitions()));
-        return keyed.get("keying-by-tenant").merge(rekeyed, Named.as("requests-by-tenant-merged"));
+        KStream<String, LlmRequest> ownRekeyed = own
+                .selectKey((key, r) -> r.tenantId(), Named.as("key-tenant-requests-by-tenant"))
+                .repartition(Repartitioned.<String, LlmRequest>as("tenant-requests-by-tenant")
+                        .withKeySerde(Serdes.String()).withValueSerde(requests)
+                        .withNumberOfPartitions(layout.tenantPartitions()));
+        return keyed.get("keying-by-tenant").merge(rekeyed, Named.as("requests-by-tenant-merged"))
+                .merge(ownRekeyed, Named.as("with-tenant-topics"));
     }
 
     private KStream<String, Verdict> validate(KStream<String, LlmRequest> in) {

@@ -34,24 +34,38 @@ final class Steps {
 
         @Override
         public void process(FixedKeyRecord<String, LlmRequest> record) {
-            Header source = record.headers().lastHeader(SOURCE_TENANT);
-            String sourceTenant = source == null ? null : new String(source.value(), StandardCharsets.UTF_8);
-            context().forward(record.withValue(validator.check(record.value(), sourceTenant,
+            Header claimed = record.headers().lastHeader(CLAIMED_TENANT);
+            String claimedTenant = claimed == null ? null : new String(claimed.value(), StandardCharsets.UTF_8);
+            context().forward(record.withValue(validator.check(record.value(), claimedTenant,
                     context().currentSystemTimeMs())));
         }
     }
 
     /**
-     * The header in which {@link Screen} passes on the tenant whose own request topic a request came
-     * on, to {@link Validate}. Whatever a producer put there is removed first.
+     * The header in which {@link Screen} tells {@link Validate} that a request on a tenant's own
+     * topic named another tenant, the one it names. Whatever a producer put there is removed first.
      */
-    static final String SOURCE_TENANT = "sluice.source.tenant";
+    static final String CLAIMED_TENANT = "sluice.claimed.tenant";
 
     /**
-     * screen: a record with no one to answer (a tombstone; a tenantId or requestId missing, or too
-     * long to address a result to) becomes a dead letter with its original bytes, before it is
-     * keyed, repartitioned or answered. Everything else goes on, to be validated and answered; a
-     * request from a tenant's own topic carries that tenant in {@link #SOURCE_TENANT}.
+     * The headers a request's records carry on: trace context, each at most 512 bytes (W3C's own
+     * bound for tracestate). Any other header a producer sets is dropped at the screen, so no header
+     * can make a job, a result or a dead letter too large.
+     */
+    static final java.util.Set<String> KEPT_HEADERS = java.util.Set.of("traceparent", "tracestate");
+    private static final int MAX_KEPT_HEADER_BYTES = 512;
+
+    /**
+     * screen, before a request is keyed, repartitioned or answered:
+     * <ul>
+     *   <li>a record with no one to answer (a tombstone; a tenantId or requestId too long to
+     *       address a result to) becomes a dead letter with its original bytes;</li>
+     *   <li>only trace headers go on ({@link #KEPT_HEADERS});</li>
+     *   <li>a request on a tenant's own topic that names another tenant goes on as the topic
+     *       tenant's, without its bulk or webhook, marked {@link #CLAIMED_TENANT} for validation to
+     *       refuse: nothing it carries is ever answered to, keyed by or charged to the tenant it
+     *       names.</li>
+     * </ul>
      */
     static final class Screen extends ContextualFixedKeyProcessor<String, LlmRequest, LlmRequest> {
         private final Topics topics;
@@ -62,9 +76,11 @@ final class Steps {
 
         @Override
         public void process(FixedKeyRecord<String, LlmRequest> record) {
-            record.headers().remove(SOURCE_TENANT);
-            context().recordMetadata().flatMap(m -> topics.tenantOfRequestTopic(m.topic())).ifPresent(tenant ->
-                    record.headers().add(SOURCE_TENANT, tenant.getBytes(StandardCharsets.UTF_8)));
+            for (Header h : record.headers().toArray()) {
+                if (!KEPT_HEADERS.contains(h.key()) || h.value() == null || h.value().length > MAX_KEPT_HEADER_BYTES) {
+                    record.headers().remove(h.key());
+                }
+            }
             LlmRequest r = record.value();
             if (r == null) {
                 throw new UnanswerableRecord("a tombstone (null value) on a request topic is not a request;"
@@ -74,6 +90,13 @@ final class Steps {
                 throw new UnanswerableRecord("tenantId (" + r.tenantId().length() + " characters) or requestId ("
                         + r.requestId().length() + ") is longer than " + RequestLimits.MAX_ID_CHARS
                         + "; no result can be addressed to it");
+            }
+            String topicTenant = context().recordMetadata().flatMap(m -> topics.tenantOfRequestTopic(m.topic()))
+                    .orElse(null);
+            if (topicTenant != null && !topicTenant.equals(r.tenantId())) {
+                record.headers().add(CLAIMED_TENANT, r.tenantId().getBytes(StandardCharsets.UTF_8));
+                context().forward(record.withValue(Validator.as(Validator.lean(r), topicTenant)));
+                return;
             }
             context().forward(record);
         }

@@ -43,18 +43,18 @@ final class Validator {
     }
 
     /**
-     * @param sourceTenant the tenant whose own request topic the request came on, or null for
-     *     llm.requests; a request naming another tenant is refused, and answered as the topic's
+     * @param claimedTenant the tenant a request on another tenant's own topic named (the screen
+     *     made it that topic tenant's), or null; such a request is refused first, as the topic's
      */
-    Verdict check(LlmRequest r, String sourceTenant, long now) {
+    Verdict check(LlmRequest r, String claimedTenant, long now) {
+        if (claimedTenant != null) {
+            // Answered to the topic's tenant, whose producer wrote it, never to the tenant it names.
+            return Verdict.reject(r, Reasons.TENANT_MISMATCH, "the request names tenant '" + claimedTenant
+                    + "' but came on tenant '" + r.tenantId() + "''s own request topic; a tenant's topic takes only"
+                    + " its own requests");
+        }
         if (r.requestId().isBlank()) {
             return Verdict.reject(r, Reasons.REQUEST_ID_MISSING, "requestId is empty; give every request a unique id");
-        }
-        if (sourceTenant != null && !sourceTenant.equals(r.tenantId())) {
-            // Answered to the topic's tenant, whose producer wrote it, never to the tenant it names.
-            return Verdict.reject(as(lean(r), sourceTenant), Reasons.TENANT_MISMATCH, "the request names tenant '"
-                    + r.tenantId() + "' but came on tenant '" + sourceTenant + "''s own request topic; a tenant's"
-                    + " topic takes only its own requests");
         }
         if (r.tenantId().isBlank()) {
             return Verdict.reject(r, Reasons.TENANT_MISSING, "tenantId is empty");
@@ -193,7 +193,7 @@ final class Validator {
     }
 
     /** The request as another tenant's, without the webhook it named: its result goes to that tenant's own. */
-    private static LlmRequest as(LlmRequest r, String tenantId) {
+    static LlmRequest as(LlmRequest r, String tenantId) {
         return new LlmRequest(r.requestId(), tenantId, r.idempotencyKey(), r.userId(), r.priority(), r.deadline(),
                 r.model(), r.tier(), r.messages(), r.maxOutputTokens(), r.temperature(), r.responseFormat(),
                 null, r.metadata(), r.createdAt());

@@ -169,12 +169,54 @@ class BadInputTest {
     }
 
     @Test
-    void shouldIgnoreASourceTenantHeaderAProducerForgedOnTheSharedTopic() {
+    void shouldIgnoreAClaimedTenantHeaderAProducerForgedOnTheSharedTopic() {
         h.tenant(tenant("acme"));
         h.sendTo("llm.requests", "acme", request("forged", "acme", "hello"), new org.apache.kafka.common.header
-                .internals.RecordHeader(Steps.SOURCE_TENANT, "globex".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                .internals.RecordHeader(Steps.CLAIMED_TENANT, "globex".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("forged");
         assertThat(h.completions()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerARequestNamingAnotherTenantAsTheTopicsTenantWhateverElseIsWrongWithIt() {
+        h.tenant(tenant("acme")).tenant(tenant("globex"));
+        LlmRequest blankId = build(" ", "globex").done();
+        Map<String, String> huge = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            huge.put("k" + i, "v".repeat(30_000));
+        }
+        h.sendTo("llm.requests.acme", "globex", blankId);
+        h.sendTo("llm.requests.acme", "globex", new LlmRequest("fat", "globex", null, null, Priority.NORMAL, null,
+                null, null, List.of(Message.user("hello")), 64, null, null, null, huge, RouterHarness.T0));
+
+        assertThat(h.jobs()).isEmpty();
+        assertThat(h.completions()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.tenantId()).isEqualTo("acme");
+            assertThat(r.error().code()).isEqualTo(Reasons.TENANT_MISMATCH);
+            assertThat(r.metadata()).isEmpty();
+        });
+    }
+
+    @Test
+    void shouldCarryOnlyTraceHeadersSoNoHeaderCanMakeARecordTooLarge() {
+        h.tenant(tenant("acme"));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        h.sendTo("llm.requests", "acme", request("headed", "acme", "hello"),
+                new org.apache.kafka.common.header.internals.RecordHeader("traceparent",
+                        traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new org.apache.kafka.common.header.internals.RecordHeader("bulk", new byte[2_000_000]));
+        h.sendTo("llm.requests", "acme", build("refused-headed", "acme").maxOutputTokens(0).done(),
+                new org.apache.kafka.common.header.internals.RecordHeader("bulk", new byte[2_000_000]));
+
+        var job = h.driver.createOutputTopic(h.topics.job(dev.sluice.model.Tier.MEDIUM, Priority.NORMAL),
+                new StringDeserializer(), h.serdes.jobs().deserializer()).readRecord();
+        assertThat(job.value().requestId()).isEqualTo("headed");
+        assertThat(job.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
+                .doesNotContain("bulk");
+        var refusal = h.driver.createOutputTopic(h.topics.completions(), new StringDeserializer(),
+                h.serdes.results().deserializer()).readRecord();
+        assertThat(refusal.value().requestId()).isEqualTo("refused-headed");
+        assertThat(refusal.headers().toArray()).isEmpty();
     }
 }

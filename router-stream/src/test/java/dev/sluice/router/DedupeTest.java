@@ -151,4 +151,21 @@ class DedupeTest {
         assertThat(h.completions()).hasSize(dev.sluice.router.state.DedupeEntry.MAX_WAITING)
                 .allSatisfy(r -> assertThat(r.duplicateOf()).isEqualTo("r-0"));
     }
+
+    @Test
+    void shouldAnswerNothingForTheOriginalProducedAgainSoItsOneResultIsTheOriginals() {
+        h.tenant(tenant("acme"));
+        h.send(build("same", "acme").prompt("Refund order 3").done());
+        h.send(build("same", "acme").prompt("Refund order 3, with other metadata").done());
+        for (int i = 0; i < dev.sluice.router.state.DedupeEntry.MAX_WAITING + 5; i++) {
+            h.send(build("same", "acme").prompt("Refund order 3").done());
+        }
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).extracting(LlmJob::requestId).containsExactly("same");
+        assertThat(h.completions()).isEmpty();
+        h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 10));
+        h.send(build("same", "acme").prompt("Refund order 3").done());
+        assertThat(h.completions()).isEmpty();
+    }
 }

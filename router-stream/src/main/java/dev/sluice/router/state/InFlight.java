@@ -10,13 +10,13 @@ import java.util.List;
  * its result instead of becoming jobs of their own (single-flight).
  *
  * <p>Followers are kept whole (each becomes a job if the leader fails), so an entry takes at most
- * {@link #MAX_FOLLOWERS} of them and {@link #MAX_FOLLOWER_BYTES} of their requests: one changelog
- * record must hold it. A request beyond that is routed as a job of its own, which costs a provider
- * call and nothing else.
+ * {@link #MAX_FOLLOWERS} of them and {@link #MAX_FOLLOWER_BYTES} of their requests' text: one
+ * changelog record (16 MiB) must hold it as JSON, which writes a control character in six bytes.
+ * A request beyond that is routed as a job of its own, which costs a provider call and nothing else.
  */
 public record InFlight(String leaderRequestId, List<LlmJob> followers) {
     public static final int MAX_FOLLOWERS = 100;
-    public static final long MAX_FOLLOWER_BYTES = 4L * 1024 * 1024;
+    public static final long MAX_FOLLOWER_BYTES = 2L * 1024 * 1024;
 
     public InFlight {
         followers = followers == null ? List.of() : List.copyOf(followers);

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import dev.sluice.runtime.Tracing;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -64,7 +66,8 @@ public final class OversizedOutputs {
 
     /**
      * The records that replace {@code value} (a record for {@code e.topic()} that did not fit), with
-     * the original's headers; empty when nothing replaces it, or the replacement would not fit either.
+     * the original's trace header alone (any other may be what made it too large); empty when
+     * nothing replaces it, or the replacement would not fit either.
      */
     public List<ProducerRecord<byte[], byte[]>> replace(Object value, RecordTooLargeForTopic e, Headers headers,
             Instant at) {
@@ -91,8 +94,13 @@ public final class OversizedOutputs {
             return List.of();
         }
         try {
+            RecordHeaders trace = new RecordHeaders();
+            String traceparent = Tracing.from(headers);
+            if (Tracing.isValid(traceparent)) {
+                Tracing.put(trace, traceparent);
+            }
             return List.of(new ProducerRecord<>(topic, null, replacement.tenantId().getBytes(StandardCharsets.UTF_8),
-                    results.serialize(topic, replacement), headers));
+                    results.serialize(topic, replacement), trace));
         } catch (SerializationException stillTooLarge) {
             return List.of();
         }

@@ -70,8 +70,9 @@ public final class ProviderCalls {
 
     /**
      * @param retries retries after the first call of one model (the SDKs' default is 2)
-     * @param maxRetryAfter the longest provider Retry-After honoured; longer ones fall back to
-     *     the backoff (Anthropic's SDK honours up to 60 s)
+     * @param maxRetryAfter the longest provider Retry-After honoured; after another error, a longer
+     *     one falls back to the backoff (Anthropic's SDK honours up to 60 s); after a 429, the model
+     *     is held this long at most
      * @param breakerWindow calls the breaker judges over
      * @param breakerMinimumCalls calls before it judges at all
      * @param breakerFailureRate percent of failed calls that open it
@@ -206,11 +207,16 @@ public final class ProviderCalls {
                 if (!rateLimitedOnly(e)) {
                     throw e;
                 }
-                Duration retryAfter = e.retryAfter() != null && e.retryAfter().isPositive() ? e.retryAfter()
-                        : delay(refused, null);
+                // A Retry-After longer than worker.retry.after.max holds the model that long, not an hour.
+                Duration retryAfter = e.retryAfter() != null && e.retryAfter().isPositive()
+                        ? min(e.retryAfter(), settings.maxRetryAfter()) : delay(refused, null);
                 rateLimits.rateLimited(model, retryAfter, e.rateLimits());
             }
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** A 429 that waiting cures; one the provider says not to retry (insufficient quota) is not. */

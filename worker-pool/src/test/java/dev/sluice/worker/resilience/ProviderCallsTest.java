@@ -157,6 +157,16 @@ class ProviderCallsTest {
     }
 
     @Test
+    void shouldHoldTheModelNoLongerThanTheRetryAfterCapWhenA429AsksForAnHour() throws Exception {
+        Scripted provider = new Scripted().failing(error(429, Duration.ofHours(1)));
+
+        assertThat(calls(0.0).call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
+
+        assertThat(attempts).extracting(Attempt::startedAt).containsExactly(T,
+                T.plus(ProviderCalls.Settings.DEFAULTS.maxRetryAfter()));
+    }
+
+    @Test
     void shouldBackOffAsTheSdksDoAfterA429ThatSaysNothingAboutWhenToComeBack() throws Exception {
         Scripted provider = new Scripted().failing(error(429, null), error(429, null), error(429, null));
 
