@@ -193,7 +193,7 @@ public final class SinkTopology {
                 ExpiringStore.storeNames(STATUS_STORE));
     }
 
-    /** Passes the first completion of each requestId within the window. */
+    /** Passes the first completion of each (tenant, requestId) within the window. */
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
         private final Duration window;
         private final UnaryOperator<LlmResult> fitting;
@@ -213,11 +213,16 @@ public final class SinkTopology {
         @Override
         public void process(FixedKeyRecord<String, LlmResult> record) {
             long now = context().currentSystemTimeMs();
-            String requestId = record.value().requestId();
-            if (seen.get(requestId, now) != null) {
+            LlmResult r = record.value();
+            // Per tenant: a requestId is the producer's to choose on the Kafka path, and one tenant
+            // must not be able to take another's result away by sending a completion under its id
+            // first. An entry of the requestId alone was written before this key; it still counts
+            // until it expires.
+            String key = r.tenantId() + '\u0000' + r.requestId();
+            if (seen.get(key, now) != null || seen.get(r.requestId(), now) != null) {
                 return;
             }
-            seen.put(requestId, now, now + window.toMillis());
+            seen.put(key, now, now + window.toMillis());
             context().forward(record.withValue(fitting.apply(record.value())));
         }
     }

@@ -89,10 +89,22 @@ class SinkTopologyTest {
     }
 
     @Test
+    void shouldNotLetOneTenantTakeAnothersResultByCompletingItsRequestIdFirst() {
+        LlmResult posing = LlmResult.forRequest(LlmRequest.of("r-1", "mallory", "q", T0))
+                .status(ResultStatus.SUCCEEDED).output("not yours").completedAt(T0).build();
+        completions.pipeInput("mallory", posing, T0);
+        completions.pipeInput("acme", succeeded("r-1", "acme's own"), T0.plusSeconds(1));
+
+        assertThat(results.readRecordsToList()).extracting(r -> r.value().tenantId(), r -> r.value().output())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("mallory", "not yours"),
+                        org.assertj.core.groups.Tuple.tuple("acme", "acme's own"));
+    }
+
+    @Test
     void shouldDropADuplicateArrivingAnHourLaterWithinTheWindow() {
         completions.pipeInput("acme", succeeded("r-1", "first"), T0);
         assertThat(results.readRecordsToList()).hasSize(1);
-        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("r-1")).isNotNull();
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("acme\u0000r-1")).isNotNull();
 
         driver.advanceWallClockTime(Duration.ofHours(1));
         completions.pipeInput("acme", succeeded("r-1", "again"), T0.plusSeconds(3600));
@@ -106,7 +118,7 @@ class SinkTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(2));
 
-        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("r-1")).isNull();
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("acme\u0000r-1")).isNull();
         assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE + "-expiry-index").approximateNumEntries())
                 .isZero();
         completions.pipeInput("acme", succeeded("r-1", "after the window"), T0.plus(Duration.ofDays(8)));
