@@ -15,8 +15,6 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.RouterService;
 import dev.sluice.runtime.SluiceService;
-import dev.sluice.runtime.config.ConfigSource;
-import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -88,9 +86,9 @@ class BadRecordsIT {
             config.put("webhooks.allowed.hosts", "127.0.0.1");
             List<SluiceService> services = new ArrayList<>();
             try (var producer = kafka.producer(); var compressing = compressingProducer(kafka)) {
-                services.add(start(config, RouterConfig::read, RouterService::new));
-                services.add(start(config, WorkerConfig::read, WorkerService::new));
-                services.add(start(config, SinkConfig::read, SinkService::new));
+                services.add(InProcessServices.start(config, RouterConfig::read, RouterService::new));
+                services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
+                services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
                 putTenant(producer, topics, serdes, "acme", acme.url(), Files.writeString(dir.resolve("a"), acmeSecret));
                 putTenant(producer, topics, serdes, "globex", globex.url(),
                         Files.writeString(dir.resolve("g"), globexSecret));
@@ -233,15 +231,5 @@ class BadRecordsIT {
     private static LlmRequest withKey(LlmRequest r, String idempotencyKey) {
         return new LlmRequest(r.requestId(), r.tenantId(), idempotencyKey, null, r.priority(), null, null, null,
                 r.messages(), r.maxOutputTokens(), null, null, null, r.metadata(), r.createdAt());
-    }
-
-    private static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
-            Function<C, SluiceService> create) {
-        Settings settings = new Settings(ConfigSource.of(values));
-        C config = read.apply(settings);
-        settings.validate();
-        SluiceService service = create.apply(config);
-        service.start();
-        return service;
     }
 }

@@ -14,8 +14,6 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.RouterService;
 import dev.sluice.runtime.SluiceService;
-import dev.sluice.runtime.config.ConfigSource;
-import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.AvroSerializer;
@@ -77,9 +75,9 @@ class PipelineIT {
             config.put("webhooks.allowed.hosts", "127.0.0.1");
             List<SluiceService> services = new ArrayList<>();
             try (var producer = kafka.producer()) {
-                services.add(start(config, RouterConfig::read, RouterService::new));
-                services.add(start(config, WorkerConfig::read, WorkerService::new));
-                services.add(start(config, SinkConfig::read, SinkService::new));
+                services.add(InProcessServices.start(config, RouterConfig::read, RouterService::new));
+                services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
+                services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
 
                 TenantConfig tenant = TenantConfig.basic("acme", new TenantConfig.Webhooks(List.of(receiver.url()),
                         List.of("file:" + secretFile)), Instant.now());
@@ -136,16 +134,6 @@ class PipelineIT {
                 }
             }
         }
-    }
-
-    private static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
-            Function<C, SluiceService> create) {
-        Settings settings = new Settings(ConfigSource.of(values));
-        C config = read.apply(settings);
-        settings.validate();
-        SluiceService service = create.apply(config);
-        service.start();
-        return service;
     }
 
     private static LlmRequest request(String id, String prompt) {

@@ -1,0 +1,23 @@
+package dev.sluice.cli;
+
+import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Starts a service in the test's JVM from configuration values, exactly as its Main reads a file. */
+final class InProcessServices {
+    private InProcessServices() {
+    }
+
+    static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
+            Function<C, SluiceService> create) {
+        Settings settings = new Settings(ConfigSource.of(values));
+        C config = read.apply(settings);
+        settings.validate();
+        SluiceService service = create.apply(config);
+        service.start();
+        return service;
+    }
+}
