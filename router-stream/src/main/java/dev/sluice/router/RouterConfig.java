@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
+import dev.sluice.runtime.tracing.TracingSettings;
 import dev.sluice.runtime.requests.RequestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,8 @@ public record RouterConfig(
         RequestLimits requestLimits,
         Path modelCatalogue,
         boolean createTopics,
-        OpsSettings ops) {
+        OpsSettings ops,
+        TracingSettings tracing) {
 
     public static final int DEFAULT_OPS_PORT = 9401;
 
@@ -36,7 +38,8 @@ public record RouterConfig(
                 RequestLimits.read(s),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
-                OpsSettings.read(s, DEFAULT_OPS_PORT));
+                OpsSettings.read(s, DEFAULT_OPS_PORT),
+                TracingSettings.read(s));
     }
 
     public RouterRules rules(dev.sluice.runtime.catalogue.ModelCatalogue catalogue) {

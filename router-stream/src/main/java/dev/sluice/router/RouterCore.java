@@ -33,6 +33,8 @@ final class RouterCore {
     private final long dedupeWindowMs;
     private final long singleFlightWaitMs;
     private final Consumer<Decision> emit;
+    /** While a request that waited is decided: its own traceparent, which its decisions carry. */
+    private String waitingTrace;
 
     RouterCore(RouterState state, JobPlanner planner, Function<String, Optional<TenantConfig>> tenants,
             long dedupeWindowMs, long singleFlightWaitMs, Consumer<Decision> emit) {
@@ -42,7 +44,18 @@ final class RouterCore {
         this.tenants = tenants;
         this.dedupeWindowMs = dedupeWindowMs;
         this.singleFlightWaitMs = singleFlightWaitMs;
-        this.emit = emit;
+        this.emit = d -> emit.accept(waitingTrace != null && d.traceparent() == null ? d.inTrace(waitingTrace) : d);
+    }
+
+    /** Decides for a request that waited (a single-flight follower): in its own trace, not the input's. */
+    private void asWaiting(String traceparent, Runnable decide) {
+        String outer = waitingTrace;
+        waitingTrace = traceparent;
+        try {
+            decide.run();
+        } finally {
+            waitingTrace = outer;
+        }
     }
 
     static String dedupeKey(String tenantId, String idempotencyKey) {
@@ -55,12 +68,13 @@ final class RouterCore {
 
     // ---- a new request ----
 
-    void onRequest(Planned p, long now) {
+    /** {@code traceparent}: the request's own, kept for when it waits and is decided later. */
+    void onRequest(Planned p, String traceparent, long now) {
         LlmJob job = p.job();
         String key = dedupeKey(job.request());
         ExpiringStore.Entry<DedupeEntry> seen = state.dedupe.entry(key, now);
         if (seen != null) {
-            duplicate(key, seen, job.request(), now);
+            duplicate(key, seen, job.request(), traceparent, now);
             return;
         }
         String fingerprint = RequestFingerprint.of(job.request());
@@ -78,7 +92,7 @@ final class RouterCore {
         if (p.cacheable()) {
             ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(job.cacheKey(), now);
             if (leader != null && leader.value().takes(job)) {
-                state.inFlight.update(job.cacheKey(), leader, leader.value().with(job));
+                state.inFlight.update(job.cacheKey(), leader, leader.value().with(job, traceparent));
                 state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fingerprint, null, 0, null),
                         now + dedupeWindowMs);
                 return;
@@ -99,7 +113,8 @@ final class RouterCore {
      * A request whose (tenant, idempotency key) was seen: the original's outcome, now or when it
      * exists; or, when it asks for something else than the original did, IDEMPOTENCY_KEY_REUSED.
      */
-    private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, long now) {
+    private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, String traceparent,
+            long now) {
         DedupeEntry original = seen.value();
         Instant at = Instant.ofEpochMilli(now);
         if (r.requestId().equals(original.originalRequestId())) {
@@ -123,7 +138,7 @@ final class RouterCore {
                             + DedupeEntry.MAX_WAITING + " duplicates already wait for it; send again once it has"
                             + " finished", at)));
         } else {
-            state.dedupe.update(key, seen, original.withWaiting(r));
+            state.dedupe.update(key, seen, original.withWaiting(r, traceparent));
         }
     }
 
@@ -178,7 +193,8 @@ final class RouterCore {
         emit.accept(new Decision.Complete(result));
         if (existing != null) {
             for (LlmRequest waiting : existing.value().waiting()) {
-                emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, result, Instant.ofEpochMilli(now))));
+                emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, result, Instant.ofEpochMilli(now)),
+                        existing.value().traceOf(waiting.requestId())));
             }
         }
     }
@@ -198,7 +214,7 @@ final class RouterCore {
         state.dedupe.update(key, e, d.finishedWith(r));
         Instant at = Instant.ofEpochMilli(now);
         for (LlmRequest waiting : d.waiting()) {
-            emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, r, at)));
+            emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, r, at), d.traceOf(waiting.requestId())));
         }
         if (d.cacheKey() == null) {
             return;
@@ -210,11 +226,13 @@ final class RouterCore {
         if (flight != null && flight.value().leaderRequestId().equals(r.requestId())) {
             state.inFlight.delete(d.cacheKey());
             for (LlmJob follower : flight.value().followers()) {
-                if (r.status() == ResultStatus.SUCCEEDED) {
-                    finish(dedupeKey(follower.request()), follower, Outcomes.cacheHit(follower, r, at), now);
-                } else {
-                    release(follower, now);
-                }
+                asWaiting(flight.value().traceOf(follower.requestId()), () -> {
+                    if (r.status() == ResultStatus.SUCCEEDED) {
+                        finish(dedupeKey(follower.request()), follower, Outcomes.cacheHit(follower, r, at), now);
+                    } else {
+                        release(follower, now);
+                    }
+                });
             }
         }
     }
@@ -262,14 +280,14 @@ final class RouterCore {
             emit.accept(new Decision.Complete(Outcomes.refused(waiting, ResultStatus.FAILED,
                     Reasons.ORIGINAL_UNFINISHED, "request " + d.originalRequestId() + " with the same idempotency key"
                             + " had no result within the de-duplication window; submit again",
-                    Instant.ofEpochMilli(now))));
+                    Instant.ofEpochMilli(now)), d.traceOf(waiting.requestId())));
         }
     }
 
     /** The single-flight wait is over: the followers become jobs of their own. */
     void onInFlightExpired(String cacheKey, InFlight flight, long now) {
         for (LlmJob follower : flight.followers()) {
-            release(follower, now);
+            asWaiting(flight.traceOf(follower.requestId()), () -> release(follower, now));
         }
     }
 }

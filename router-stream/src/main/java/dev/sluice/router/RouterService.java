@@ -9,6 +9,7 @@ import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
+import dev.sluice.runtime.tracing.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,14 +21,16 @@ public final class RouterService implements SluiceService {
     private final RouterConfig config;
     private final StreamsRunner runner;
     private final PrometheusMeterRegistry metrics;
+    private final Telemetry telemetry;
     private OpsServer ops;
 
     public RouterService(RouterConfig config) {
         this.config = config;
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         TokenCounter.load();
+        this.telemetry = Telemetry.start(name(), config.tracing());
         Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes(), config.rules(catalogue)).build();
+                config.kafka().serdes(), config.rules(catalogue), telemetry).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         // A tenant's request topic created while the router runs is read within this long.
@@ -75,5 +78,6 @@ public final class RouterService implements SluiceService {
         if (ops != null) {
             ops.close();
         }
+        telemetry.close();
     }
 }

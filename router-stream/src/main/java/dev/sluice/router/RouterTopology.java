@@ -10,6 +10,7 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Instant;
 import java.util.List;
@@ -54,8 +55,16 @@ public final class RouterTopology {
     private final Serde<JobStatus> statuses;
     private final Serde<TenantConfig> tenants;
     private final RouterRules rules;
+    private final Telemetry telemetry;
 
+    /** Without spans (tests): trace context is still carried from each request to what it leads to. */
     public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules) {
+        this(topics, layout, serdes, rules, Telemetry.off("router-stream"));
+    }
+
+    public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules,
+            Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.topics = topics;
         this.layout = layout;
         this.requests = serdes.requests();
@@ -133,7 +142,7 @@ public final class RouterTopology {
     }
 
     private KStream<String, Verdict> validate(KStream<String, LlmRequest> in) {
-        return in.processValues(() -> new Steps.Validate(rules), Named.as("validate"));
+        return in.processValues(() -> new Steps.Validate(rules, telemetry), Named.as("validate"));
     }
 
     private void refuse(KStream<String, Verdict> refused) {
@@ -158,7 +167,8 @@ public final class RouterTopology {
 
     /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
     private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
-        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait()),
+        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait(),
+                telemetry),
                 Named.as("decide"), RouterState.storeNames());
     }
 

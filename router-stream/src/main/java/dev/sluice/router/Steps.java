@@ -5,6 +5,13 @@ import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.streams.UnanswerableRecord;
+import dev.sluice.runtime.Tracing;
+import dev.sluice.runtime.tracing.SluiceAttributes;
+import dev.sluice.runtime.tracing.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
@@ -16,13 +23,18 @@ final class Steps {
     private Steps() {
     }
 
-    /** validate: the basics and the tenant's policy. */
+    /**
+     * validate: the basics and the tenant's policy. A refusal is the router's decision for the
+     * request: it gets a {@code router validate} span, whose context its completion carries.
+     */
     static final class Validate extends ContextualFixedKeyProcessor<String, LlmRequest, Verdict> {
         private final RouterRules rules;
+        private final Telemetry telemetry;
         private Validator validator;
 
-        Validate(RouterRules rules) {
+        Validate(RouterRules rules, Telemetry telemetry) {
             this.rules = rules;
+            this.telemetry = telemetry;
         }
 
         @Override
@@ -36,8 +48,22 @@ final class Steps {
         public void process(FixedKeyRecord<String, LlmRequest> record) {
             Header claimed = record.headers().lastHeader(CLAIMED_TENANT);
             String claimedTenant = claimed == null ? null : new String(claimed.value(), StandardCharsets.UTF_8);
-            context().forward(record.withValue(validator.check(record.value(), claimedTenant,
-                    context().currentSystemTimeMs())));
+            Verdict verdict = validator.check(record.value(), claimedTenant, context().currentSystemTimeMs());
+            if (verdict.accepted()) {
+                context().forward(record.withValue(verdict));
+                return;
+            }
+            Span span = telemetry.start(telemetry.span("router validate", SpanKind.INTERNAL,
+                    Tracing.extract(record.headers()))
+                    .setAttribute(SluiceAttributes.REQUEST_ID, verdict.request().requestId())
+                    .setAttribute(SluiceAttributes.TENANT_ID, verdict.request().tenantId())
+                    .setAttribute(SluiceAttributes.DECISION, "complete")
+                    .setAttribute(SluiceAttributes.STATUS, verdict.refusal().name())
+                    .setAttribute(SluiceAttributes.REASON, verdict.code()));
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            Tracing.inject(span.getSpanContext(), headers);
+            span.end();
+            context().forward(record.withValue(verdict).withHeaders(headers));
         }
     }
 

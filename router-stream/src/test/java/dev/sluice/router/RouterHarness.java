@@ -19,6 +19,7 @@ import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.DeadLetterHandler;
 import dev.sluice.runtime.streams.ExpiringStore;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.registry.InMemorySchemaRegistry;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -66,6 +67,7 @@ final class RouterHarness implements AutoCloseable {
     private Instant now = T0;
     private boolean closed;
     private final int recordLimit;
+    private final Telemetry telemetry;
 
     RouterHarness() {
         this(Duration.ofHours(24), Duration.ofMinutes(2));
@@ -80,9 +82,21 @@ final class RouterHarness implements AutoCloseable {
         return new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2), T0, recordLimit);
     }
 
+    /** A router whose spans go where {@code telemetry} sends them. */
+    static RouterHarness traced(Telemetry telemetry, Duration singleFlightWait) {
+        return new RouterHarness(Duration.ofHours(24), singleFlightWait, T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES,
+                telemetry);
+    }
+
     private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit) {
+        this(dedupeWindow, singleFlightWait, start, recordLimit, Telemetry.off("router-stream"));
+    }
+
+    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit,
+            Telemetry telemetry) {
         now = start;
         this.recordLimit = recordLimit;
+        this.telemetry = telemetry;
         serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -116,7 +130,7 @@ final class RouterHarness implements AutoCloseable {
 
     Topology topology(Duration dedupeWindow, Duration singleFlightWait) {
         return new RouterTopology(topics, TopicLayout.DEFAULT, serdes.limitedTo(recordLimit),
-                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000)).build();
+                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000), telemetry).build();
     }
 
     // ---- inputs ----

@@ -3,7 +3,9 @@ package dev.sluice.router.state;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the router remembers per (tenant, idempotency key): the first request's id and what it
@@ -15,6 +17,9 @@ import java.util.List;
  * <p>A waiting duplicate is kept without its messages (its result needs only its ids, webhook and
  * metadata), and at most {@link #MAX_WAITING} wait, so an entry stays far below what a changelog
  * record may hold. Entries written before fingerprints existed have none and match any request.
+ *
+ * <p>{@code traces} keeps each waiting duplicate's own traceparent (by requestId), so that the
+ * outcome it gets later, maybe in a punctuation, continues its trace rather than the original's.
  */
 public record DedupeEntry(
         String originalRequestId,
@@ -23,21 +28,24 @@ public record DedupeEntry(
         Reservation reservation,
         LlmResult outcome,
         List<LlmRequest> waiting,
-        String fingerprint) {
+        String fingerprint,
+        Map<String, String> traces) {
 
     public static final int MAX_WAITING = 100;
 
     public DedupeEntry {
         waiting = waiting == null ? List.of() : List.copyOf(waiting);
+        traces = traces == null ? Map.of() : Map.copyOf(traces);
     }
 
     public static DedupeEntry pending(String originalRequestId, String fingerprint, String cacheKey,
             long cacheTtlMillis, Reservation reservation) {
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of(), fingerprint);
+        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of(), fingerprint,
+                Map.of());
     }
 
     public static DedupeEntry done(String originalRequestId, String fingerprint, LlmResult outcome) {
-        return new DedupeEntry(originalRequestId, null, 0, null, outcome, List.of(), fingerprint);
+        return new DedupeEntry(originalRequestId, null, 0, null, outcome, List.of(), fingerprint, Map.of());
     }
 
     public boolean finished() {
@@ -53,17 +61,27 @@ public record DedupeEntry(
         return waiting.size() >= MAX_WAITING;
     }
 
-    public DedupeEntry withWaiting(LlmRequest duplicate) {
+    public DedupeEntry withWaiting(LlmRequest duplicate, String traceparent) {
         List<LlmRequest> more = new ArrayList<>(waiting);
         more.add(new LlmRequest(duplicate.requestId(), duplicate.tenantId(), duplicate.idempotencyKey(),
                 duplicate.userId(), duplicate.priority(), duplicate.deadline(), duplicate.model(), duplicate.tier(),
                 List.of(), duplicate.maxOutputTokens(), duplicate.temperature(), null, duplicate.webhook(),
                 duplicate.metadata(), duplicate.createdAt()));
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more, fingerprint);
+        Map<String, String> moreTraces = new HashMap<>(traces);
+        if (traceparent != null) {
+            moreTraces.put(duplicate.requestId(), traceparent);
+        }
+        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more, fingerprint,
+                moreTraces);
+    }
+
+    /** The traceparent a waiting duplicate arrived with; null when it had none. */
+    public String traceOf(String requestId) {
+        return traces.get(requestId);
     }
 
     /** The original finished: keep only its outcome (and what it asked for). */
     public DedupeEntry finishedWith(LlmResult result) {
-        return new DedupeEntry(originalRequestId, null, 0, null, result, List.of(), fingerprint);
+        return new DedupeEntry(originalRequestId, null, 0, null, result, List.of(), fingerprint, Map.of());
     }
 }

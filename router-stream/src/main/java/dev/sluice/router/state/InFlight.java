@@ -3,7 +3,9 @@ package dev.sluice.router.state;
 import dev.sluice.model.LlmJob;
 import dev.sluice.runtime.requests.RequestLimits;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A cacheable request being answered now (the leader), and the identical requests waiting for
@@ -13,13 +15,21 @@ import java.util.List;
  * {@link #MAX_FOLLOWERS} of them and {@link #MAX_FOLLOWER_BYTES} of their requests' text: one
  * changelog record (16 MiB) must hold it as JSON, which writes a control character in six bytes.
  * A request beyond that is routed as a job of its own, which costs a provider call and nothing else.
+ *
+ * <p>{@code traces} keeps each follower's own traceparent (by requestId): a follower answered from
+ * the leader's result, or routed when the leader fails or the wait ends, stays in its own trace.
  */
-public record InFlight(String leaderRequestId, List<LlmJob> followers) {
+public record InFlight(String leaderRequestId, List<LlmJob> followers, Map<String, String> traces) {
     public static final int MAX_FOLLOWERS = 100;
     public static final long MAX_FOLLOWER_BYTES = 2L * 1024 * 1024;
 
     public InFlight {
         followers = followers == null ? List.of() : List.copyOf(followers);
+        traces = traces == null ? Map.of() : Map.copyOf(traces);
+    }
+
+    public InFlight(String leaderRequestId, List<LlmJob> followers) {
+        this(leaderRequestId, followers, Map.of());
     }
 
     /** Whether one more follower fits in this entry. */
@@ -34,9 +44,18 @@ public record InFlight(String leaderRequestId, List<LlmJob> followers) {
         return bytes <= MAX_FOLLOWER_BYTES;
     }
 
-    public InFlight with(LlmJob follower) {
+    public InFlight with(LlmJob follower, String traceparent) {
         List<LlmJob> more = new ArrayList<>(followers);
         more.add(follower);
-        return new InFlight(leaderRequestId, more);
+        Map<String, String> moreTraces = new HashMap<>(traces);
+        if (traceparent != null) {
+            moreTraces.put(follower.requestId(), traceparent);
+        }
+        return new InFlight(leaderRequestId, more, moreTraces);
+    }
+
+    /** The traceparent a follower arrived with; null when it had none. */
+    public String traceOf(String requestId) {
+        return traces.get(requestId);
     }
 }
