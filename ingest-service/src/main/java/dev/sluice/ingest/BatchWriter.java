@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
@@ -73,27 +74,29 @@ final class BatchWriter implements AutoCloseable {
         }
     }
 
-    void write(List<LlmRequest> requests, String traceparent) throws NotStored, InterruptedException {
+    void write(List<LlmRequest> requests, Function<LlmRequest, String> traceparents)
+            throws NotStored, InterruptedException {
         Slot slot = idle.poll(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (slot == null) {
             throw new NotStored("All " + config.batchProducers() + " batch producers stayed busy for "
                     + config.produceTimeout().toMillis() + " ms; nothing was accepted, retry later", true, null);
         }
         try {
-            write(slot, requests, traceparent);
+            write(slot, requests, traceparents);
         } finally {
             idle.add(slot);
         }
     }
 
-    private void write(Slot slot, List<LlmRequest> requests, String traceparent) throws NotStored {
+    private void write(Slot slot, List<LlmRequest> requests, Function<LlmRequest, String> traceparents)
+            throws NotStored {
         KafkaProducer<String, byte[]> producer;
         try {
             producer = slot.open();
             producer.beginTransaction();
             for (LlmRequest r : requests) {
-                producer.send(records.request(r, traceparent));
-                producer.send(records.accepted(r, traceparent));
+                producer.send(records.request(r, traceparents.apply(r)));
+                producer.send(records.accepted(r, traceparents.apply(r)));
             }
             producer.flush();
         } catch (KafkaException | IllegalStateException e) {

@@ -4,6 +4,7 @@ import dev.sluice.ingest.status.StatusConfig;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.requests.RequestLimits;
+import dev.sluice.runtime.tracing.TracingSettings;
 import java.time.Duration;
 
 /** ingest-service's configuration; see the module README for every key and its default. */
@@ -23,7 +24,8 @@ public record IngestConfig(
         int idempotencyMaxKeys,
         RequestLimits requestLimits,
         boolean createTopics,
-        StatusConfig status) {
+        StatusConfig status,
+        TracingSettings tracing) {
 
     /** The most jobs one batch may hold: the setting's default and its ceiling. */
     public static final int MAX_BATCH_JOBS = 1000;
@@ -46,6 +48,7 @@ public record IngestConfig(
                 s.intValue("ingest.idempotency.max.keys", 100_000, 1, 10_000_000),
                 RequestLimits.read(s),
                 s.bool("topics.create", true),
-                StatusConfig.read(s, kafka));
+                StatusConfig.read(s, kafka),
+                TracingSettings.read(s));
     }
 }

@@ -10,6 +10,7 @@ import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.tenants.TenantDirectory;
+import dev.sluice.runtime.tracing.Telemetry;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -42,6 +43,7 @@ public final class IngestService implements SluiceService {
     private final JobEndpoints jobs;
     private final JobStatusTable statuses;
     private final StatusRoutes statusRoutes;
+    private final Telemetry telemetry;
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
@@ -49,6 +51,7 @@ public final class IngestService implements SluiceService {
     public IngestService(IngestConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
+        this.telemetry = Telemetry.start(name(), config.tracing());
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
@@ -64,7 +67,7 @@ public final class IngestService implements SluiceService {
         IdempotencyKeys idempotencyKeys = new IdempotencyKeys(config.idempotencyWindow(), config.idempotencyMaxKeys(),
                 Clock.systemUTC()::instant);
         this.jobs = new JobEndpoints(config, auth, tenants, limits, idempotencyKeys, writer, batches, metrics,
-                Clock.systemUTC());
+                Clock.systemUTC(), telemetry);
         this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
         this.statusRoutes = new StatusRoutes(statuses, config.status());
     }
@@ -156,5 +159,6 @@ public final class IngestService implements SluiceService {
         statuses.close();
         keys.close();
         tenants.close();
+        telemetry.close();
     }
 }

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
-import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.runtime.tenants.TenantDirectory;
+import dev.sluice.runtime.tracing.Telemetry;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +52,12 @@ final class JobEndpoints {
     private final BatchWriter batches;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final Telemetry telemetry;
 
     JobEndpoints(IngestConfig config, ApiKeyAuth auth, TenantDirectory tenants, TenantRateLimits limits,
-            IdempotencyKeys keys, JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock) {
+            IdempotencyKeys keys, JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock,
+            Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.config = config;
         this.auth = auth;
         this.tenants = tenants;
@@ -68,12 +72,13 @@ final class JobEndpoints {
     /** How the jobs of a request are stored: all of them, or none with {@link NotStored}. */
     @FunctionalInterface
     private interface Store {
-        void write(List<LlmRequest> requests, String traceparent) throws NotStored, InterruptedException;
+        void write(List<LlmRequest> requests, Function<LlmRequest, String> traceparents)
+                throws NotStored, InterruptedException;
     }
 
     void submit(Context ctx) throws IOException {
         try {
-            one(ctx);
+            AcceptSpans.serve(telemetry, "/v1/jobs", ctx::header, ctx, this::one);
         } finally {
             count(ctx, "jobs");
         }
@@ -81,7 +86,7 @@ final class JobEndpoints {
 
     void submitBatch(Context ctx) throws IOException {
         try {
-            batch(ctx);
+            AcceptSpans.serve(telemetry, "/v1/jobs:batch", ctx::header, ctx, this::batch);
         } finally {
             count(ctx, "batch");
         }
@@ -120,7 +125,7 @@ final class JobEndpoints {
             return;
         }
         if (!accepted(ctx, "jobs", request.tenantId(), List.of(request),
-                (rs, traceparent) -> writer.write(rs.getFirst(), traceparent))) {
+                (rs, traceparents) -> writer.write(rs.getFirst(), traceparents.apply(rs.getFirst())))) {
             return;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -242,8 +247,13 @@ final class JobEndpoints {
     /** Whether the jobs were stored; if not, 503 with Retry-After has been answered. */
     private boolean stored(Context ctx, String endpoint, List<LlmRequest> requests, Store store) throws IOException {
         long start = System.nanoTime();
-        try {
-            store.write(requests, Tracing.continueOrStart(ctx.header(Tracing.TRACEPARENT)));
+        try (AcceptSpans spans = AcceptSpans.of(telemetry, requests, endpoint.equals("batch"))) {
+            try {
+                store.write(requests, spans::traceparent);
+            } catch (NotStored e) {
+                spans.failed(e.getMessage());
+                throw e;
+            }
         } catch (NotStored e) {
             log.warn("Could not store {} job(s) of tenant {} (first {}): {}", requests.size(),
                     requests.getFirst().tenantId(), requests.getFirst().requestId(),
