@@ -12,9 +12,16 @@ import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tracing.JobScope;
+import dev.sluice.runtime.tracing.SluiceAttributes;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.worker.batch.BatchCollector;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +41,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * schema the registry cannot give right now waits for it), announces
  * RUNNING, runs it through the provider chain, and publishes the cost events and the completion.
  * It returns only once the broker acked them, which is what lets the loop commit the job's offset.
+ *
+ * <p>Its trace: a {@code job queued} span from when the router routed the job to when it starts
+ * here, and a {@code worker job} span, current on the job's virtual thread while it runs (its
+ * provider calls are children of it), both children of the router's decision; everything the job
+ * produces carries the {@code worker job} span's context, and its log lines the job's ids.
  */
 final class JobHandler implements ConcurrentRecordLoop.Handler {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobHandler.class);
@@ -51,12 +63,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final Predicate<String> alreadyCompleted;
     private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
     private final BatchCollector batches;
+    private final Telemetry telemetry;
 
     /** {@code decoded} holds jobs {@link JobLanes} already decoded; the rest are decoded here. */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
             WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded) {
-        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null);
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, Telemetry telemetry) {
+        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null, telemetry);
     }
 
     /**
@@ -65,7 +78,8 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
      */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
             WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches) {
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.batches = batches;
         this.decoded = decoded;
         this.alreadyCompleted = alreadyCompleted;
@@ -83,7 +97,7 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
-        String trace = Tracing.from(record.headers());
+        Instant pickedUp = clock.instant();
         LlmJob job = decoded.remove(record);
         if (job == null) {
             try {
@@ -96,6 +110,33 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
                 return;
             }
         }
+        Context routed = Tracing.extract(record.headers());
+        Span span = telemetry.start(telemetry.span("worker job", SpanKind.CONSUMER, routed)
+                .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
+                .setAttribute(SluiceAttributes.MESSAGING_DESTINATION, record.topic()));
+        // A job that came without a trace is in the one its worker job span started.
+        queued(Span.fromContext(routed).getSpanContext().isValid() ? routed : Context.root().with(span), record,
+                job, pickedUp);
+        try (JobScope scope = telemetry.open(span, job.requestId(), job.tenantId())) {
+            run(record, job, scope.traceparent());
+        }
+    }
+
+    /**
+     * The job's wait in its topic and in the fair queue, until its start here. It starts at the
+     * later of the job's routedAt and its record's timestamp: the router's records keep the
+     * request's own timestamp, which would count the routing as waiting.
+     */
+    private void queued(Context routed, ConsumerRecord<String, byte[]> record, LlmJob job, Instant pickedUp) {
+        Instant since = job.routedAt().isAfter(Instant.ofEpochMilli(record.timestamp())) ? job.routedAt()
+                : Instant.ofEpochMilli(record.timestamp());
+        telemetry.start(telemetry.span("job queued", SpanKind.INTERNAL, routed).setStartTimestamp(since)
+                .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
+                .setAttribute(SluiceAttributes.MESSAGING_DESTINATION, record.topic())
+                .setAttribute(SluiceAttributes.REQUEST_ID, job.requestId())).end(pickedUp);
+    }
+
+    private void run(ConsumerRecord<String, byte[]> record, LlmJob job, String trace) throws Exception {
         if (alreadyCompleted.test(job.requestId())) {
             // Redelivered after a crash: its completion is on the topic, so no second provider call.
             metrics.skippedCompleted();
@@ -129,6 +170,16 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             ack.get();
         }
         metrics.completed(outcome);
+        ended(outcome.result());
+    }
+
+    private static void ended(LlmResult result) {
+        Span.current().setAttribute(SluiceAttributes.STATUS, result.status().name());
+        if (result.error() != null) {
+            Span.current().setAttribute(SluiceAttributes.REASON, result.error().code());
+        }
+        log.debug("Job ended {} ({}) after {} attempts", result.status(), result.error() == null ? result.model()
+                : result.error().code(), result.attempts().size());
     }
 
     private Future<RecordMetadata> send(String topic, String key, byte[] value, String traceparent) {

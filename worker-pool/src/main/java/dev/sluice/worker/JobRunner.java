@@ -119,10 +119,13 @@ final class JobRunner {
                 if (!e.retryable()) {
                     return failed(result, FailureCodes.rejected(e.status()), e.getMessage(), false, costs);
                 }
+                movedOn(modelName, e.outcome() + (e.status() == 0 ? "" : ", HTTP " + e.status()));
             } catch (CallNotPermittedException e) {
                 last = modelName + ": circuit breaker open";
+                movedOn(modelName, ProviderCalls.CIRCUIT_OPEN);
             } catch (RateLimits.WaitTooLong e) {
                 last = e.getMessage();
+                movedOn(modelName, ProviderCalls.RATE_LIMIT_WAIT);
             }
         }
         if (last == null) {
@@ -132,6 +135,11 @@ final class JobRunner {
         }
         return failed(result, FailureCodes.PROVIDER_UNAVAILABLE, "every model in the chain failed; last error: "
                 + last, true, costs);
+    }
+
+    /** One line per model given up on; the provider's message stays in the result, not in the log. */
+    private static void movedOn(String model, String why) {
+        log.info("Model {} gave no answer ({}); the job moves down its chain", model, why);
     }
 
     private Outcome failed(LlmResult.Builder result, String code, String message, boolean retryable,

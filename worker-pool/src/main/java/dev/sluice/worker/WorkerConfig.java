@@ -8,6 +8,7 @@ import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.ops.OpsSettings;
+import dev.sluice.runtime.tracing.TracingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ public record WorkerConfig(
         Duration rateLimitMaxWait,
         Path modelCatalogue,
         boolean createTopics,
-        OpsSettings ops) {
+        OpsSettings ops,
+        TracingSettings tracing) {
 
     public static final int DEFAULT_OPS_PORT = 9402;
 
@@ -128,7 +130,8 @@ public record WorkerConfig(
                 s.duration("worker.rate.limit.max.wait", Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(24)),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
-                OpsSettings.read(s, DEFAULT_OPS_PORT));
+                OpsSettings.read(s, DEFAULT_OPS_PORT),
+                TracingSettings.read(s));
     }
 
     private static Map<Tier, Duration> timeLimits(Settings s) {

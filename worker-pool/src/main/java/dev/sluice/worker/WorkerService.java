@@ -10,6 +10,7 @@ import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.tenants.TenantDirectory;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.AnthropicProvider;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
@@ -50,11 +51,13 @@ public final class WorkerService implements SluiceService {
     private final BatchPath batchPath;
     private final ConcurrentRecordLoop batchLoop;
     private final Thread batchThread;
+    private final Telemetry telemetry;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
+        this.telemetry = Telemetry.start(name(), config.tracing());
         String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
         Providers providers = new Providers();
         config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
@@ -76,7 +79,7 @@ public final class WorkerService implements SluiceService {
                 clock);
         Map<ConsumerRecord<String, byte[]>, LlmJob> decoded = Collections.synchronizedMap(new WeakHashMap<>());
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics, completed::contains, decoded);
+                workerMetrics, completed::contains, decoded, telemetry);
         JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
                 tenants::get, decoded);
         // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
@@ -105,10 +108,10 @@ public final class WorkerService implements SluiceService {
             AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
             this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
                     completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
-                    clock);
+                    clock, telemetry);
             JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
                     clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
-                    batchPath.collector());
+                    batchPath.collector(), telemetry);
             this.batchLoop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                     config.batchGroupId(), instance + "-batch", "batch")), List.of(config.kafka().topics().jobsBatch()),
                     batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
@@ -204,5 +207,6 @@ public final class WorkerService implements SluiceService {
         if (ops != null) {
             ops.close();
         }
+        telemetry.close();
     }
 }

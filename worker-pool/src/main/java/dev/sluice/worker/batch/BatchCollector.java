@@ -5,7 +5,9 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.ProviderBatch;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.BatchApi;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,6 +48,8 @@ public final class BatchCollector implements AutoCloseable {
         final List<BatchJob> jobs = new ArrayList<>();
         final List<String> lines = new ArrayList<>();
         final Set<String> requestIds = new HashSet<>();
+        /** Each job's trace context (its worker job span), for its submission's span. */
+        final Map<String, Context> traces = new HashMap<>();
         final CompletableFuture<Void> recorded = new CompletableFuture<>();
         long bytes;
 
@@ -61,6 +65,7 @@ public final class BatchCollector implements AutoCloseable {
     private final BatchSubmitter submitter;
     private final BatchSettings settings;
     private final Clock clock;
+    private final Telemetry telemetry;
     private final Map<String, Group> open = new HashMap<>();
     private final Set<String> submitting = ConcurrentHashMap.newKeySet();
     private final ExecutorService flushes = Executors.newVirtualThreadPerTaskExecutor();
@@ -68,7 +73,8 @@ public final class BatchCollector implements AutoCloseable {
     private volatile boolean closing;
 
     BatchCollector(Map<String, BatchApi> apis, ModelCatalogue catalogue, BatchBook book, BatchSubmitter submitter,
-            BatchSettings settings, Clock clock) {
+            BatchSettings settings, Clock clock, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.apis = Map.copyOf(apis);
         this.catalogue = catalogue;
         this.book = book;
@@ -126,6 +132,7 @@ public final class BatchCollector implements AutoCloseable {
                 group.jobs.add(new BatchJob(job.requestId(), job.tenantId(), record.partition(), record.offset()));
                 group.lines.add(line);
                 group.requestIds.add(job.requestId());
+                group.traces.put(job.requestId(), Context.current());
                 group.bytes += bytes;
                 recorded = group.recorded;
                 if (closing || group.jobs.size() >= maxLines(target.get())) {
@@ -174,11 +181,14 @@ public final class BatchCollector implements AutoCloseable {
                 group.target.model().name(), group.jobs, clock.instant());
         submitting.add(intent.batchId());
         flushes.execute(() -> {
-            try {
+            BatchSpans spans = BatchSpans.open(telemetry, "batch submit", group.target.model(), intent, group.traces);
+            try (spans) {
                 submitter.write(intent);
-                submitter.submit(group.target.api(), group.target.model(), intent, group.lines);
+                spans.submitted(submitter.submit(group.target.api(), group.target.model(), intent, group.lines,
+                        spans.traceparents()));
                 group.recorded.complete(null);
             } catch (Exception e) {
+                spans.failed(e);
                 log.error("Batch {} of {} jobs could not be recorded; they are redelivered", intent.batchId(),
                         group.jobs.size(), e);
                 group.recorded.completeExceptionally(e);

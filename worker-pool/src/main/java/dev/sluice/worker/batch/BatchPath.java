@@ -2,6 +2,7 @@ package dev.sluice.worker.batch;
 
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.BatchApi;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,13 +33,13 @@ public final class BatchPath implements AutoCloseable {
      */
     public BatchPath(KafkaSettings kafka, String instance, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             Producer<String, byte[]> producer, BatchSettings settings, Predicate<String> alreadyCompleted,
-            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Clock clock) {
+            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Clock clock, Telemetry telemetry) {
         this.book = new BatchBook(kafka, instance + "-batches");
         // An intent being submitted is written again three times per grace period, so its owner
         // never takes a slow submission for a dead one.
         BatchSubmitter submitter = new BatchSubmitter(producer, kafka.topics(), kafka.serdes(), book, clock,
                 settings.submitGrace().dividedBy(3));
-        this.collector = new BatchCollector(apis, catalogue, book, submitter, settings, clock);
+        this.collector = new BatchCollector(apis, catalogue, book, submitter, settings, clock, telemetry);
         String jobsBatch = kafka.topics().jobsBatch();
         this.poller = new BatchPoller(kafka, instance + "-batch-poller", apis, catalogue, book, collector, submitter,
                 new JobReader(kafka, instance + "-batch-reader"), new BatchOutcomes(clock, redactsPii),
@@ -51,7 +52,7 @@ public final class BatchPath implements AutoCloseable {
                         jobPartitions = producer.partitionsFor(jobsBatch).size();
                     }
                     return mine.contains(new TopicPartition(jobsBatch, partition % jobPartitions));
-                }, settings, clock);
+                }, settings, clock, telemetry);
     }
 
     public BatchPath start() {

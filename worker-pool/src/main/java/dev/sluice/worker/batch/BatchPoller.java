@@ -6,16 +6,19 @@ import dev.sluice.model.CostEvent;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ProviderBatch;
+import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.BatchApi;
 import dev.sluice.worker.provider.BatchLineResult;
 import dev.sluice.worker.provider.BatchProgress;
 import dev.sluice.worker.provider.ProviderException;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +69,7 @@ final class BatchPoller implements AutoCloseable {
     private final Serializer<CostEvent> costs;
     private final Serializer<LlmJob> jobs;
     private final Serializer<ProviderBatch> batches;
+    private final Telemetry telemetry;
     private final Map<String, Instant> due = new HashMap<>();
     private final Map<String, Duration> interval = new HashMap<>();
     private final Map<String, Integer> lastDone = new HashMap<>();
@@ -81,7 +85,8 @@ final class BatchPoller implements AutoCloseable {
     BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
             BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
-            Clock clock) {
+            Clock clock, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.kafka = kafka;
         this.transactionalId = transactionalId;
         this.apis = Map.copyOf(apis);
@@ -250,15 +255,20 @@ final class BatchPoller implements AutoCloseable {
             submitter.confirm(intent, found.get());
             return;
         }
-        Map<String, LlmJob> read = reader.read(intent.jobs());
+        Map<String, Context> traces = new HashMap<>();
+        Map<String, LlmJob> read = reader.read(intent.jobs(), (id, headers) -> traces.put(id, Tracing.extract(headers)));
         List<String> lines = BatchSubmitter.lines(api, model, intent, read);
         if (lines.isEmpty()) {
             collect(api, model, tracked, null);
             return;
         }
         log.info("Batch {} was never submitted; submitting its {} lines now", intent.batchId(), lines.size());
-        if (submitter.submit(api, model, intent, lines) instanceof BatchSubmitter.Submission.Later) {
-            backOff(intent.batchId(), now);
+        try (BatchSpans spans = BatchSpans.open(telemetry, "batch submit", model, intent, traces)) {
+            BatchSubmitter.Submission submission = submitter.submit(api, model, intent, lines, spans.traceparents());
+            spans.submitted(submission);
+            if (submission instanceof BatchSubmitter.Submission.Later) {
+                backOff(intent.batchId(), now);
+            }
         }
     }
 
@@ -276,14 +286,15 @@ final class BatchPoller implements AutoCloseable {
                 lines.put(line.customId(), line);
             }
         }
-        Map<String, LlmJob> read = reader.read(batch.jobs());
+        Map<String, Context> traces = new HashMap<>();
+        Map<String, LlmJob> read = reader.read(batch.jobs(), (id, headers) -> traces.put(id, Tracing.extract(headers)));
         int succeeded = 0;
         int failed = 0;
         int expired = 0;
         int redriven = 0;
         KafkaProducer<String, byte[]> tx = producer();
         tx.beginTransaction();
-        try {
+        try (BatchSpans spans = BatchSpans.open(telemetry, "batch collect", model, batch, traces)) {
             for (BatchJob j : batch.jobs()) {
                 if (alreadyCompleted.test(j.requestId())) {
                     continue;
@@ -291,16 +302,17 @@ final class BatchPoller implements AutoCloseable {
                 LlmJob job = read.get(j.requestId());
                 if (job == null) {
                     LlmResult lost = outcomes.unreadable(batch, j.requestId(), j.tenantId());
-                    tx.send(new ProducerRecord<>(topics.completions(), lost.tenantId(),
-                            results.serialize(topics.completions(), lost)));
+                    tx.send(new ProducerRecord<>(topics.completions(), null, lost.tenantId(),
+                            results.serialize(topics.completions(), lost), spans.headers(j.requestId())));
                     failed++;
                     continue;
                 }
                 BatchOutcomes.Decision decision = outcomes.decide(batch, model, job,
                         lines.get(BatchApi.customId(j.requestId())));
+                spans.decided(j.requestId(), decision);
                 for (CostEvent cost : decision.costs()) {
-                    tx.send(new ProducerRecord<>(topics.costEvents(), cost.tenantId(),
-                            costs.serialize(topics.costEvents(), cost)));
+                    tx.send(new ProducerRecord<>(topics.costEvents(), null, cost.tenantId(),
+                            costs.serialize(topics.costEvents(), cost), spans.headers(j.requestId())));
                 }
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
@@ -308,7 +320,8 @@ final class BatchPoller implements AutoCloseable {
                         byte[] bytes = OversizedOutputs.fitting(results, topics.completions(), result,
                                 e -> log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(),
                                         e.getMessage(), OversizedOutputs.OUTPUT_TOO_LARGE));
-                        tx.send(new ProducerRecord<>(topics.completions(), job.tenantId(), bytes));
+                        tx.send(new ProducerRecord<>(topics.completions(), null, job.tenantId(), bytes,
+                                spans.headers(j.requestId())));
                         switch (c.result().status()) {
                             case SUCCEEDED -> succeeded++;
                             case EXPIRED -> expired++;
@@ -317,7 +330,8 @@ final class BatchPoller implements AutoCloseable {
                     }
                     case BatchOutcomes.Redrive r -> {
                         String topic = topics.job(job.tier(), job.request().priority());
-                        tx.send(new ProducerRecord<>(topic, job.requestId(), jobs.serialize(topic, r.job())));
+                        tx.send(new ProducerRecord<>(topic, null, job.requestId(), jobs.serialize(topic, r.job()),
+                                spans.headers(j.requestId())));
                         redriven++;
                     }
                 }

@@ -5,6 +5,7 @@ import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.ProviderBatch;
+import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -26,6 +27,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,13 +129,19 @@ final class BatchSubmitter {
      */
     Submission submit(BatchApi api, ModelSpec model, ProviderBatch intent, List<String> lines)
             throws InterruptedException, ExecutionException {
+        return submit(api, model, intent, lines, Map.of());
+    }
+
+    /** As above; each job's BATCH_SUBMITTED status carries its traceparent in {@code traceparents}, by requestId. */
+    Submission submit(BatchApi api, ModelSpec model, ProviderBatch intent, List<String> lines,
+            Map<String, String> traceparents) throws InterruptedException, ExecutionException {
         Submission outcome;
         try (Heartbeat ignored = new Heartbeat(intent)) {
             outcome = ask(api, model, intent, lines, this::takenIds, clock, Thread::sleep);
         }
         switch (outcome) {
             case Submission.Accepted a -> {
-                confirm(intent, a.providerBatchId());
+                confirm(intent, a.providerBatchId(), traceparents);
                 log.info("Batch {} submitted to {} as {}: {} lines for {}", intent.batchId(), api.provider(),
                         a.providerBatchId(), lines.size(), model.name());
             }
@@ -210,13 +218,20 @@ final class BatchSubmitter {
 
     /** Records the provider's id for an intent, and each job's BATCH_SUBMITTED status. */
     void confirm(ProviderBatch intent, String providerId) throws InterruptedException, ExecutionException {
+        confirm(intent, providerId, Map.of());
+    }
+
+    private void confirm(ProviderBatch intent, String providerId, Map<String, String> traceparents)
+            throws InterruptedException, ExecutionException {
         ProviderBatch submitted = intent.submitted(providerId, clock.instant());
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (BatchJob j : intent.jobs()) {
             JobStatus status = new JobStatus(j.requestId(), j.tenantId(), JobState.BATCH_SUBMITTED,
                     intent.provider() + "/" + intent.model(), providerId, submitted.updatedAt());
-            acks.add(producer.send(new ProducerRecord<>(topics.jobEvents(), j.tenantId(),
-                    statuses.serialize(topics.jobEvents(), status))));
+            RecordHeaders headers = new RecordHeaders();
+            Tracing.put(headers, traceparents.get(j.requestId()));
+            acks.add(producer.send(new ProducerRecord<>(topics.jobEvents(), null, j.tenantId(),
+                    statuses.serialize(topics.jobEvents(), status), headers)));
         }
         write(submitted);
         for (Future<RecordMetadata> ack : acks) {

@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -44,6 +46,11 @@ final class JobReader {
 
     /** The jobs found, by requestId. */
     Map<String, LlmJob> read(List<BatchJob> wanted) {
+        return read(wanted, (requestId, headers) -> { });
+    }
+
+    /** The jobs found, by requestId; {@code headers} is told each found job's record headers (its trace). */
+    Map<String, LlmJob> read(List<BatchJob> wanted, BiConsumer<String, Headers> headers) {
         Map<Integer, TreeMap<Long, BatchJob>> byPartition = new HashMap<>();
         wanted.forEach(j -> byPartition.computeIfAbsent(j.partition(), p -> new TreeMap<>()).put(j.offset(), j));
         Map<String, LlmJob> found = new HashMap<>();
@@ -61,6 +68,7 @@ final class JobReader {
                     if (job != null) {
                         try {
                             found.put(job.requestId(), jobs.deserialize(r.topic(), r.value()));
+                            headers.accept(job.requestId(), r.headers());
                         } catch (RuntimeException e) {
                             log.warn("Job {} at {}-{}@{} cannot be read back: {}", job.requestId(), r.topic(),
                                     r.partition(), r.offset(), e.getMessage());

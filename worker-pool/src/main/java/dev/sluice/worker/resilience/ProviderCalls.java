@@ -1,10 +1,12 @@
 package dev.sluice.worker.resilience;
 
 import dev.sluice.model.Attempt;
+import dev.sluice.model.CostBasis;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.Tier;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.worker.provider.ChatProvider;
+import dev.sluice.worker.provider.GenAiSpans;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -17,6 +19,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +54,8 @@ import java.util.function.DoubleSupplier;
  *       that overruns is cancelled (its virtual thread interrupted) and counts as a retryable
  *       timeout.</li>
  * </ul>
- * Every call that reaches the provider, and every call the breaker refuses, is an attempt.
+ * Every call that reaches the provider, and every call the breaker refuses, is an attempt. Each
+ * call that reaches the provider is also a span ({@link GenAiSpans}), child of the job's.
  */
 public final class ProviderCalls {
     /** What an attempt refused by an open breaker is called. */
@@ -157,19 +161,24 @@ public final class ProviderCalls {
         CheckedSupplier<ProviderReply> once = () -> {
             waitForRateLimit(model, tokens, deadline, waitingSince, attempts);
             Instant start = clock.instant();
+            Span span = GenAiSpans.call(model, job.request().maxOutputTokens());
             try {
                 ProviderReply reply = limited(timeLimiter, limit, job, () -> provider.complete(model, job));
                 rateLimits.observe(model, reply.rateLimits());
                 attempts.accept(new Attempt(model.provider(), model.name(), Attempt.OK, reply.httpStatus(),
                         clock.millis() - start.toEpochMilli(), start));
+                GenAiSpans.answered(span, model, reply, CostBasis.SYNC);
                 return reply;
             } catch (ProviderException e) {
+                GenAiSpans.failed(span, e);
                 if (!rateLimitedOnly(e)) {
                     rateLimits.observe(model, e.rateLimits());
                 }
                 attempts.accept(new Attempt(model.provider(), model.name(), e.outcome(),
                         e.status() == 0 ? null : e.status(), clock.millis() - start.toEpochMilli(), start));
                 throw e;
+            } finally {
+                span.end();
             }
         };
         CheckedSupplier<ProviderReply> guarded = CircuitBreaker.decorateCheckedSupplier(breaker, once);
