@@ -5,6 +5,7 @@ import dev.sluice.sink.webhook.RetrySchedule;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
+import dev.sluice.runtime.tracing.TracingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,8 @@ public record SinkConfig(
         Duration statusRetention,
         Webhooks webhooks,
         boolean createTopics,
-        OpsSettings ops) {
+        OpsSettings ops,
+        TracingSettings tracing) {
 
     public static final int DEFAULT_OPS_PORT = 9403;
 
@@ -76,6 +78,7 @@ public record SinkConfig(
                         retries(s, kafka),
                         allowedHosts(s)),
                 s.bool("topics.create", true),
-                OpsSettings.read(s, DEFAULT_OPS_PORT));
+                OpsSettings.read(s, DEFAULT_OPS_PORT),
+                TracingSettings.read(s));
     }
 }

@@ -13,6 +13,7 @@ import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tenants.TenantDirectory;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.sink.webhook.DisabledEndpoints;
 import dev.sluice.sink.webhook.EndpointGuard;
@@ -49,6 +50,7 @@ public final class SinkService implements SluiceService {
     /** The first tries (from llm.results), then one loop per retry level. */
     private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
     private final List<Thread> webhookThreads = new ArrayList<>();
+    private final Telemetry telemetry;
     private OpsServer ops;
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
@@ -57,11 +59,12 @@ public final class SinkService implements SluiceService {
     public SinkService(SinkConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
+        this.telemetry = Telemetry.start(name(), config.tracing());
         SluiceSerdes serdes = config.kafka().serdes();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention()).build(), props, metrics);
+                config.statusRetention(), telemetry).build(), props, metrics);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
         if (!config.webhooks().enabled()) {
             this.tenants = null;
@@ -80,7 +83,7 @@ public final class SinkService implements SluiceService {
                 topics.webhooksDisabled(), serdes.disabledEndpoints().serializer()),
                 new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS), new WebhookSender(w.timeout(), clock),
                 w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
-                serdes.deadLetters().serializer(), clock, metrics);
+                serdes.deadLetters().serializer(), clock, metrics, telemetry);
         Decoding.Sleeper sleep = d -> Thread.sleep(d);
         addWebhookLoop(instance, "webhooks", w.groupId(), topics.results(), w.maxInFlight(),
                 new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
@@ -194,5 +197,6 @@ public final class SinkService implements SluiceService {
         if (ops != null) {
             ops.close();
         }
+        telemetry.close();
     }
 }

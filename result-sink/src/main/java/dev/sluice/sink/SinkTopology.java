@@ -6,9 +6,15 @@ import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.SpendPeriod;
 import dev.sluice.model.TenantSpend;
+import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.ExpiringStore;
+import dev.sluice.runtime.tracing.JobScope;
+import dev.sluice.runtime.tracing.SluiceAttributes;
+import dev.sluice.runtime.tracing.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +27,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
@@ -59,6 +67,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The dedupe and status stores expire their entries (ExpiringStore), so they hold only the
  * window's requests; the spend store keeps one small total per tenant and period.
+ *
+ * <p>Each completion is a {@code sink result} span in its job's trace; the result, and the
+ * terminal status made from it, carry that span's context on to the webhook dispatcher.
  */
 public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
@@ -75,8 +86,16 @@ public final class SinkTopology {
     private final Duration dedupeWindow;
     private final Duration statusRetention;
     private final int maxRecordBytes;
+    private final Telemetry telemetry;
 
+    /** Without spans (tests): trace context is still carried from each completion to its result. */
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention) {
+        this(topics, serdes, dedupeWindow, statusRetention, Telemetry.off("result-sink"));
+    }
+
+    public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
+            Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.topics = topics;
         this.maxRecordBytes = serdes.maxRecordBytes();
         this.results = serdes.results();
@@ -154,8 +173,9 @@ public final class SinkTopology {
         Serializer<LlmResult> serializer = results.serializer();
         int limit = maxRecordBytes;
         String topic = topics.results();
+        Telemetry spans = telemetry;
         return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow, r -> fitting(serializer, topic,
-                limit, r)), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
+                limit, r), spans), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
     }
 
     /**
@@ -197,11 +217,13 @@ public final class SinkTopology {
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
         private final Duration window;
         private final UnaryOperator<LlmResult> fitting;
+        private final Telemetry telemetry;
         private ExpiringStore<Long> seen;
 
-        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting) {
+        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting, Telemetry telemetry) {
             this.window = window;
             this.fitting = fitting;
+            this.telemetry = telemetry;
         }
 
         @Override
@@ -212,6 +234,15 @@ public final class SinkTopology {
 
         @Override
         public void process(FixedKeyRecord<String, LlmResult> record) {
+            LlmResult r = record.value();
+            Span span = telemetry.start(telemetry.span("sink result", SpanKind.CONSUMER,
+                    Tracing.extract(record.headers())));
+            try (JobScope scope = telemetry.open(span, r.requestId(), r.tenantId())) {
+                first(record, scope);
+            }
+        }
+
+        private void first(FixedKeyRecord<String, LlmResult> record, JobScope scope) {
             long now = context().currentSystemTimeMs();
             LlmResult r = record.value();
             // Per tenant: a requestId is the producer's to choose on the Kafka path, and one tenant
@@ -220,10 +251,21 @@ public final class SinkTopology {
             // until it expires.
             String key = r.tenantId() + '\u0000' + r.requestId();
             if (seen.get(key, now) != null || seen.get(r.requestId(), now) != null) {
+                scope.span().setAttribute(SluiceAttributes.DECISION, "dropped");
+                log.debug("A later completion of the job is dropped; its result is the first");
                 return;
             }
             seen.put(key, now, now + window.toMillis());
-            context().forward(record.withValue(fitting.apply(record.value())));
+            LlmResult result = fitting.apply(record.value());
+            scope.span().setAttribute(SluiceAttributes.DECISION, "result")
+                    .setAttribute(SluiceAttributes.STATUS, result.status().name());
+            if (result.error() != null) {
+                scope.span().setAttribute(SluiceAttributes.REASON, result.error().code());
+            }
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            scope.inject(headers);
+            context().forward(record.withValue(result).withHeaders(headers));
+            log.debug("Result {} written", result.status());
         }
     }
 

@@ -56,6 +56,12 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler {
         if (delivery == null) {
             return;
         }
+        try (var ids = tries.logContext(record, delivery.requestId(), delivery.tenantId())) {
+            retry(record, delivery);
+        }
+    }
+
+    private void retry(ConsumerRecord<String, byte[]> record, WebhookDelivery delivery) throws Exception {
         if (!waitUntil(new TopicPartition(record.topic(), record.partition()), delivery.notBefore())) {
             tries.writeToLevel(record, delivery, record.topic());
             return;

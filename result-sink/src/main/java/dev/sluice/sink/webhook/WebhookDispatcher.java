@@ -43,6 +43,12 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
         if (result == null) {
             return;
         }
+        try (var ids = tries.logContext(record, result.requestId(), result.tenantId())) {
+            deliver(record, result);
+        }
+    }
+
+    private void deliver(ConsumerRecord<String, byte[]> record, LlmResult result) throws Exception {
         Optional<TenantConfig> tenant = tenants.apply(result.tenantId());
         if (tenant.isEmpty()) {
             skipped("unknown_tenant", result);

@@ -11,9 +11,18 @@ import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tenants.SecretRefs;
+import dev.sluice.runtime.tracing.JobScope;
+import dev.sluice.runtime.tracing.LogContext;
+import dev.sluice.runtime.tracing.SluiceAttributes;
+import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything written (the next level, a dead letter, a disabled endpoint) is acknowledged
  * before this returns, so the record that led here may be committed.
+ *
+ * <p>Each try is a {@code webhook try} span (kind CLIENT) in the job's trace, child of the
+ * result's {@code sink result} span: a delivery written to a retry level keeps the trace context
+ * of the record it came from, so every try of a delivery is a sibling under the result, and the
+ * HTTP request carries the try's own {@code traceparent}.
  */
 public final class WebhookTries {
     private static final Logger log = LoggerFactory.getLogger(WebhookTries.class);
@@ -56,11 +70,13 @@ public final class WebhookTries {
     private final Serializer<DeadLetter> deadLetters;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final Telemetry telemetry;
 
     public WebhookTries(Function<String, Optional<TenantConfig>> tenants, DisabledEndpoints disabled,
             EndpointGuard guard, WebhookSender sender, RetrySchedule schedule, Producer<String, byte[]> producer,
             Topics topics, Serializer<WebhookDelivery> deliveries, Serializer<DeadLetter> deadLetters, Clock clock,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.tenants = tenants;
         this.disabled = disabled;
         this.guard = guard;
@@ -79,6 +95,32 @@ public final class WebhookTries {
      * result, or a delivery on a retry level).
      */
     public void attempt(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery) throws Exception {
+        Span span = telemetry.start(telemetry.span("webhook try", SpanKind.CLIENT, Tracing.extract(source.headers()))
+                .setAttribute(AttributeKey.stringKey("http.request.method"), "POST")
+                .setAttribute(AttributeKey.stringKey("server.address"), host(delivery.endpoint()))
+                .setAttribute(AttributeKey.longKey("sluice.webhook.try"), delivery.attempt() + 1L));
+        try (JobScope scope = telemetry.open(span, delivery.requestId(), delivery.tenantId())) {
+            attempt(source, delivery, scope);
+        }
+    }
+
+    /** The endpoint's host only: a tenant's URL may hold a token in its path or query. */
+    private static String host(String endpoint) {
+        try {
+            return String.valueOf(URI.create(endpoint).getHost());
+        } catch (IllegalArgumentException e) {
+            return "invalid";
+        }
+    }
+
+    /** The ids of the delivery in the log context of this record's thread, until closed. */
+    public LogContext logContext(ConsumerRecord<String, byte[]> source, String requestId, String tenantId) {
+        return LogContext.open(telemetry.service(), requestId, tenantId,
+                Tracing.traceId(Tracing.from(source.headers())));
+    }
+
+    private void attempt(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, JobScope scope)
+            throws Exception {
         String tenantId = delivery.tenantId();
         Optional<TenantConfig> tenant = tenants.apply(tenantId);
         if (tenant.isEmpty()) {
@@ -117,12 +159,20 @@ public final class WebhookTries {
         }
         long start = clock.millis();
         WebhookSender.Attempt attempt = sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(),
-                signers, Tracing.from(source.headers()));
+                signers, scope.traceparent());
         Timer.builder("sluice_webhook_latency").tag("tenant", tenantId).register(metrics)
                 .record(Duration.ofMillis(clock.millis() - start));
         int tries = delivery.attempt() + 1;
+        if (attempt.status() != 0) {
+            scope.span().setAttribute(SluiceAttributes.HTTP_STATUS, (long) attempt.status());
+        }
+        if (!attempt.delivered()) {
+            scope.span().setStatus(StatusCode.ERROR, String.valueOf(attempt.error()));
+        }
+        scope.span().setAttribute(SluiceAttributes.OUTCOME, attempt.delivered() ? "delivered" : "failed");
         if (attempt.delivered()) {
             metrics.counter("sluice_webhooks_delivered_total", "tenant", tenantId).increment();
+            log.debug("Webhook delivered on try {}", tries);
             return;
         }
         if (attempt.status() == 410) {
@@ -220,6 +270,7 @@ public final class WebhookTries {
     public void deadLetter(ConsumerRecord<String, byte[]> record, String stage, String errorClass, String message)
             throws Exception {
         String topic = topics.deadLetters();
+        Span.current().setStatus(StatusCode.ERROR, errorClass).setAttribute(SluiceAttributes.OUTCOME, "dead_letter");
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
         producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
     }
