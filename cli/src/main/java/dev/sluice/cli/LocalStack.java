@@ -11,6 +11,7 @@ import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.tracing.TracingSettings;
 import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
 import dev.sluice.sink.SinkConfig;
@@ -202,6 +203,14 @@ public final class LocalStack implements AutoCloseable {
         c.put("ops.port", "0");
         c.put("ingest.host", "127.0.0.1");
         c.put("ingest.port", Integer.toString(options.ports().ingest()));
+        // Tracing is off unless the operator points the stack at a collector, as with any service:
+        // SLUICE_TRACING_OTLP_ENDPOINT (and SLUICE_TRACING_SAMPLE_RATIO) in the environment.
+        ConfigSource environment = ConfigSource.load(null);
+        for (String key : TracingSettings.KEYS) {
+            if (environment.get(key) != null) {
+                c.put(key, environment.get(key));
+            }
+        }
         c.putAll(options.overrides());
         return c;
     }
