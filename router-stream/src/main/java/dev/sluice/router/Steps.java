@@ -1,19 +1,19 @@
 package dev.sluice.router;
 
 import dev.sluice.model.LlmRequest;
+import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.streams.UnanswerableRecord;
-import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;

@@ -182,7 +182,7 @@ public final class BatchCollector implements AutoCloseable {
         submitting.add(intent.batchId());
         flushes.execute(() -> {
             BatchSpans spans = BatchSpans.open(telemetry, "batch submit", group.target.model(), intent, group.traces);
-            try (spans) {
+            try {
                 submitter.write(intent);
                 spans.submitted(submitter.submit(group.target.api(), group.target.model(), intent, group.lines,
                         spans.traceparents()));
@@ -193,6 +193,7 @@ public final class BatchCollector implements AutoCloseable {
                         group.jobs.size(), e);
                 group.recorded.completeExceptionally(e);
             } finally {
+                spans.close();
                 submitting.remove(intent.batchId());
             }
         });

@@ -317,9 +317,12 @@ final class BatchPoller implements AutoCloseable {
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
                         LlmResult result = c.result();
-                        byte[] bytes = OversizedOutputs.fitting(results, topics.completions(), result,
-                                e -> log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(),
-                                        e.getMessage(), OversizedOutputs.OUTPUT_TOO_LARGE));
+                        byte[] bytes = OversizedOutputs.fitting(results, topics.completions(), result, e -> {
+                            try (var ids = spans.logs(result.requestId(), result.tenantId())) {
+                                log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(), e.getMessage(),
+                                        OversizedOutputs.OUTPUT_TOO_LARGE);
+                            }
+                        });
                         tx.send(new ProducerRecord<>(topics.completions(), null, job.tenantId(), bytes,
                                 spans.headers(j.requestId())));
                         switch (c.result().status()) {

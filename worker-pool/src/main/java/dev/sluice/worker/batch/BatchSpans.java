@@ -4,6 +4,7 @@ import dev.sluice.model.LlmResult;
 import dev.sluice.model.ProviderBatch;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.tracing.LogContext;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.GenAiSpans;
@@ -25,11 +26,16 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 final class BatchSpans implements AutoCloseable {
     private final Map<String, Span> spans = new HashMap<>();
+    private final String service;
+
+    private BatchSpans(String service) {
+        this.service = service;
+    }
 
     /** {@code parents}: each job's trace context by requestId; a job without one starts a trace. */
     static BatchSpans open(Telemetry telemetry, String name, ModelSpec model, ProviderBatch batch,
             Map<String, Context> parents) {
-        BatchSpans out = new BatchSpans();
+        BatchSpans out = new BatchSpans(telemetry.service());
         batch.jobs().forEach(j -> out.spans.put(j.requestId(), telemetry.start(GenAiSpans.describe(
                 telemetry.span(name, SpanKind.CLIENT, parents.getOrDefault(j.requestId(), Context.root())), model)
                 .setAttribute(SluiceAttributes.REQUEST_ID, j.requestId())
@@ -54,6 +60,12 @@ final class BatchSpans implements AutoCloseable {
             Tracing.inject(span.getSpanContext(), headers);
         }
         return headers;
+    }
+
+    /** The job's ids in the log context of this thread, for a line about it, until closed. */
+    LogContext logs(String requestId, String tenantId) {
+        Span span = spans.get(requestId);
+        return LogContext.open(service, requestId, tenantId, span == null ? null : span.getSpanContext().getTraceId());
     }
 
     /** What the provider said to the submission. */
