@@ -2,6 +2,7 @@ package dev.sluice.sink;
 
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.CompactedTable;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
@@ -49,6 +50,7 @@ public final class SinkService implements SluiceService {
     /** The first tries (from llm.results), then one loop per retry level. */
     private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
     private final List<Thread> webhookThreads = new ArrayList<>();
+    private final BrokerWait kafka;
     private OpsServer ops;
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
@@ -57,6 +59,7 @@ public final class SinkService implements SluiceService {
     public SinkService(SinkConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
+        this.kafka = new BrokerWait(name(), config.kafka());
         SluiceSerdes serdes = config.kafka().serdes();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
@@ -118,10 +121,13 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void start() {
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
+        if (!kafka.await()) {
+            return;
+        }
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
         if (tenants != null) {
             tenants.start();
@@ -148,6 +154,10 @@ public final class SinkService implements SluiceService {
 
     @Override
     public Health health() {
+        java.util.Optional<Health> waiting = kafka.health();
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
         Health streams = runner.health();
         Map<String, Object> details = new LinkedHashMap<>(streams.details());
         boolean up = streams.up();
@@ -177,6 +187,7 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void close() {
+        kafka.close();
         if (tenants != null) {
             webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {
