@@ -1,8 +1,16 @@
 package dev.sluice.cli.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.InProcessServices;
 import dev.sluice.model.ApiKey;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Priority;
+import dev.sluice.model.Tier;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterService;
+import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
@@ -20,7 +28,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +151,68 @@ class TenantsCommandIT {
 
         assertThat(delete.out()).contains("revoked 2 API keys of acme");
         assertThat(storedKeys(kafka, prefix)).hasSize(2).allSatisfy(k -> assertThat(k.revoked()).isTrue());
+    }
+
+    @Test
+    void shouldPauseATenantSoTheRouterRefusesItsNewRequestsKeepThePauseThroughAPutAndResumeIt(KafkaStack kafka,
+            @TempDir Path dir) throws Exception {
+        String prefix = topicsWithTenantAcme(kafka, dir);
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
+        config.put("router.state.dir", dir.resolve("router").toString());
+        AtomicInteger sent = new AtomicInteger();
+        try (SluiceService router = InProcessServices.start(config, RouterConfig::read, RouterService::new);
+                KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            Function<String, String> send = label -> {
+                String id = label + "-" + sent.incrementAndGet();
+                LlmRequest r = LlmRequest.of(id, "acme", "Summarise ticket " + id, Instant.now());
+                producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                        serdes.requests().serializer().serialize(topics.requests(), r)));
+                producer.flush();
+                return id;
+            };
+            String before = send.apply("before");
+            await().alias("a job for the request before the pause").atMost(Duration.ofSeconds(60))
+                    .until(() -> routed(kafka, topics, serdes).contains(before));
+
+            Run pause = sluice(kafka, prefix, "pause", "acme");
+            assertThat(pause.exit()).as(pause.err()).isZero();
+            assertThat(pause.out()).contains("paused tenant acme");
+            assertThat(sluice(kafka, prefix, "list").out()).containsPattern("acme +paused");
+            assertThat(sluice(kafka, prefix, "show", "acme").out()).contains("paused: true");
+            Run put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
+            assertThat(put.out()).contains("it stays paused");
+            await().alias("a request refused TENANT_PAUSED").atMost(Duration.ofSeconds(60)).until(() -> {
+                send.apply("during");
+                return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
+            });
+
+            Run resume = sluice(kafka, prefix, "resume", "acme");
+            assertThat(resume.exit()).as(resume.err()).isZero();
+            assertThat(resume.out()).contains("resumed tenant acme");
+            await().alias("a request routed again").atMost(Duration.ofSeconds(60)).until(() -> {
+                send.apply("after");
+                return routed(kafka, topics, serdes).stream().anyMatch(id -> id.startsWith("after-"));
+            });
+            assertThat(sluice(kafka, prefix, "resume", "acme").out()).contains("was already taking requests");
+            assertThat(sluice(kafka, prefix, "pause", "globex").exit()).isEqualTo(1);
+        }
+    }
+
+    /** The requestIds of the jobs routed to the default tier's topic. */
+    private static List<String> routed(KafkaStack kafka, Topics topics, SluiceSerdes serdes) {
+        String topic = topics.job(Tier.MEDIUM, Priority.NORMAL);
+        return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
+                .map(r -> serdes.jobs().deserializer().deserialize(topic, r.value()).requestId()).toList();
+    }
+
+    /** The reason codes of the completions the router wrote. */
+    private static List<String> refusals(KafkaStack kafka, Topics topics, SluiceSerdes serdes) {
+        String topic = topics.completions();
+        return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
+                .map(r -> serdes.results().deserializer().deserialize(topic, r.value()))
+                .filter(r -> r.error() != null).map(r -> r.error().code()).toList();
     }
 
     /** A new topic prefix whose topics exist and hold one tenant, acme. */
