@@ -3,6 +3,7 @@ package dev.sluice.cli.tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.CliRun;
 import dev.sluice.cli.InProcessServices;
 import dev.sluice.model.ApiKey;
 import dev.sluice.model.LlmRequest;
@@ -44,26 +45,8 @@ import picocli.CommandLine;
 @SluiceKafka
 class TenantsCommandIT {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run sluice(KafkaStack kafka, String prefix, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", kafka.registryUrl(),
-                "--topics-prefix", prefix));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream o = System.out;
-        PrintStream e = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new TenantsCommand()).execute(all.toArray(String[]::new));
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
+    private static CliRun sluice(KafkaStack kafka, String prefix, String... args) {
+        return CliRun.of(kafka, prefix, new TenantsCommand(), args);
     }
 
     @Test
@@ -79,15 +62,15 @@ class TenantsCommandIT {
                 """);
         Path globex = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"SMALL\"}");
 
-        Run put = sluice(kafka, prefix, "put", acme.toString(), globex.toString());
+        CliRun put = sluice(kafka, prefix, "put", acme.toString(), globex.toString());
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("put tenant acme").contains("put tenant globex");
 
-        Run list = sluice(kafka, prefix, "list");
+        CliRun list = sluice(kafka, prefix, "list");
         assertThat(list.out()).contains("acme").contains("enterprise").contains("$25.00").contains("globex")
                 .contains("2 tenants");
 
-        Run show = sluice(kafka, prefix, "show", "acme");
+        CliRun show = sluice(kafka, prefix, "show", "acme");
         assertThat(show.exit()).isZero();
         assertThat(show.out()).contains("tenantId: \"acme\"").contains("dailyBudgetMicros: 25000000");
         Path edited = Files.writeString(dir.resolve("acme-edited.yaml"), show.out().replace("enterprise", "scale"));
@@ -104,7 +87,7 @@ class TenantsCommandIT {
             throws Exception {
         String prefix = topicsWithTenantAcme(kafka, dir);
 
-        Run create = sluice(kafka, prefix, "keys", "create", "acme", "--label", "ci deploys");
+        CliRun create = sluice(kafka, prefix, "keys", "create", "acme", "--label", "ci deploys");
 
         assertThat(create.exit()).as(create.err()).isZero();
         String key = create.out().strip();
@@ -121,12 +104,12 @@ class TenantsCommandIT {
         assertThat(stored.revokedAt()).isNull();
         assertThat(ApiKeys.matches(key, stored.sha256())).as("the stored hash is the key's").isTrue();
 
-        Run list = sluice(kafka, prefix, "keys", "list", "acme");
+        CliRun list = sluice(kafka, prefix, "keys", "list", "acme");
         assertThat(list.out()).contains(keyId).contains("ci deploys").contains("1 key, 1 valid")
                 .doesNotContain(stored.sha256());
         assertThat(list.out().contains(key)).as("list prints the key").isFalse();
 
-        Run revoke = sluice(kafka, prefix, "keys", "revoke", keyId);
+        CliRun revoke = sluice(kafka, prefix, "keys", "revoke", keyId);
         assertThat(revoke.exit()).isZero();
         assertThat(revoke.out()).contains("revoked API key " + keyId + " of tenant acme");
         assertThat(storedKeys(kafka, prefix).getLast().revokedAt()).isNotNull();
@@ -140,14 +123,14 @@ class TenantsCommandIT {
             throws Exception {
         String prefix = topicsWithTenantAcme(kafka, dir);
 
-        Run unknown = sluice(kafka, prefix, "keys", "create", "globex");
+        CliRun unknown = sluice(kafka, prefix, "keys", "create", "globex");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no tenant globex").contains("no key was made");
         assertThat(unknown.out()).isEmpty();
 
         assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
         assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
-        Run delete = sluice(kafka, prefix, "delete", "acme");
+        CliRun delete = sluice(kafka, prefix, "delete", "acme");
 
         assertThat(delete.out()).contains("revoked 2 API keys of acme");
         assertThat(storedKeys(kafka, prefix)).hasSize(2).allSatisfy(k -> assertThat(k.revoked()).isTrue());
@@ -176,19 +159,19 @@ class TenantsCommandIT {
             await().alias("a job for the request before the pause").atMost(Duration.ofSeconds(60))
                     .until(() -> routed(kafka, topics, serdes).contains(before));
 
-            Run pause = sluice(kafka, prefix, "pause", "acme");
+            CliRun pause = sluice(kafka, prefix, "pause", "acme");
             assertThat(pause.exit()).as(pause.err()).isZero();
             assertThat(pause.out()).contains("paused tenant acme");
             assertThat(sluice(kafka, prefix, "list").out()).containsPattern("acme +paused");
             assertThat(sluice(kafka, prefix, "show", "acme").out()).contains("paused: true");
-            Run put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
+            CliRun put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
             assertThat(put.out()).contains("it stays paused");
             await().alias("a request refused TENANT_PAUSED").atMost(Duration.ofSeconds(60)).until(() -> {
                 send.apply("during");
                 return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
             });
 
-            Run resume = sluice(kafka, prefix, "resume", "acme");
+            CliRun resume = sluice(kafka, prefix, "resume", "acme");
             assertThat(resume.exit()).as(resume.err()).isZero();
             assertThat(resume.out()).contains("resumed tenant acme");
             await().alias("a request routed again").atMost(Duration.ofSeconds(60)).until(() -> {
@@ -243,7 +226,7 @@ class TenantsCommandIT {
         Path good = Files.writeString(dir.resolve("good.yaml"), "tenantId: good\n");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "tenantId: bad\ndefaultTier: HUGE\n");
 
-        Run put = sluice(kafka, prefix, "put", good.toString(), bad.toString());
+        CliRun put = sluice(kafka, prefix, "put", good.toString(), bad.toString());
 
         assertThat(put.exit()).isEqualTo(2);
         assertThat(put.err()).contains("bad.yaml").contains("'HUGE'").contains("nothing was written");
@@ -272,7 +255,7 @@ class TenantsCommandIT {
         TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(kafka.serviceConfig(prefix)))));
         Path initech = Files.writeString(dir.resolve("initech.yaml"), "tenantId: initech\n");
 
-        Run put = sluice(kafka, prefix, "put", "--request-topic", initech.toString());
+        CliRun put = sluice(kafka, prefix, "put", "--request-topic", initech.toString());
 
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("its request topic is " + prefix + "requests.initech");
