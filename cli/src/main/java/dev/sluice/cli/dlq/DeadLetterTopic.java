@@ -2,12 +2,12 @@ package dev.sluice.cli.dlq;
 
 import dev.sluice.cli.CompactedTopic;
 import dev.sluice.cli.KafkaTarget;
+import dev.sluice.cli.TopicReader;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DeadLetterReplay;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,13 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -61,8 +57,9 @@ final class DeadLetterTopic {
         Deserializer<DeadLetter> decode = serdes.deadLetters().deserializer();
         List<Letter> out = new ArrayList<>();
         String topic = topics.deadLetters();
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
+        try (TopicReader reader = new TopicReader(target.bootstrap())) {
+            KafkaConsumer<String, byte[]> consumer = reader.consumer();
+            List<TopicPartition> partitions = reader.partitions(topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             if (since != null) {
@@ -76,7 +73,7 @@ final class DeadLetterTopic {
                     }
                 }
             }
-            readToEnd(consumer, partitions, r -> {
+            reader.readToEnd(partitions, r -> {
                 DeadLetter letter = decode.deserialize(topic, r.value());
                 if (letter != null && keep.test(letter)) {
                     out.add(new Letter(r.partition(), r.offset(), letter, null));
@@ -91,16 +88,15 @@ final class DeadLetterTopic {
     /** The letter at a partition and offset; empty when there is none there (expired, or never written). */
     Optional<Letter> at(int partition, long offset) {
         String topic = topics.deadLetters();
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
+        try (TopicReader reader = new TopicReader(target.bootstrap())) {
             TopicPartition tp = new TopicPartition(topic, partition);
-            if (!partitions.contains(tp)) {
+            if (!reader.partitions(topic).contains(tp)) {
                 return Optional.empty();
             }
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, offset);
+            reader.consumer().assign(List.of(tp));
+            reader.consumer().seek(tp, offset);
             List<Letter> found = new ArrayList<>();
-            readToEnd(consumer, List.of(tp), r -> {
+            reader.readToEnd(List.of(tp), r -> {
                 if (r.offset() == offset && found.isEmpty()) {
                     found.add(new Letter(partition, offset, serdes.deadLetters().deserializer().deserialize(topic,
                             r.value()), null));
@@ -112,8 +108,8 @@ final class DeadLetterTopic {
 
     /** The partitions of the dead-letter topic. */
     List<Integer> partitions() {
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            return partitions(consumer, topics.deadLetters()).stream().map(TopicPartition::partition).toList();
+        try (TopicReader reader = new TopicReader(target.bootstrap())) {
+            return reader.partitions(topics.deadLetters()).stream().map(TopicPartition::partition).toList();
         }
     }
 
@@ -121,12 +117,8 @@ final class DeadLetterTopic {
     Map<String, DeadLetterReplay> replays() {
         String topic = topics.deadLetterReplays();
         Map<String, DeadLetterReplay> out = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = consumer.listTopics(Duration.ofSeconds(10)).containsKey(topic)
-                    ? partitions(consumer, topic) : List.of();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            readToEnd(consumer, partitions, r -> {
+        try (TopicReader reader = new TopicReader(target.bootstrap())) {
+            reader.readAll(reader.partitions(topic), r -> {
                 if (r.value() != null) {
                     DeadLetterReplay replay = serdes.deadLetterReplays().deserializer().deserialize(topic, r.value());
                     out.put(replay.letterId(), replay);
@@ -142,36 +134,5 @@ final class DeadLetterTopic {
         }
         Map<String, DeadLetterReplay> replays = replays();
         return letters.stream().map(l -> l.replayed(replays.get(l.id()))).toList();
-    }
-
-    private KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20),
-                new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
-        return consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-    }
-
-    /** Reads each partition up to its end as it was when the read began (the last stable offset). */
-    private static void readToEnd(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions,
-            java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + partitions + " did not reach its end in 60 s");
-            }
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                    each.accept(r);
-                }
-            }
-        }
     }
 }
