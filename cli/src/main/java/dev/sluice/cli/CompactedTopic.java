@@ -42,8 +42,9 @@ public final class CompactedTopic {
                         + "; start Sluice (`./sluice up`) or create the topics first");
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " (" + e.getClass().getSimpleName()
-                    + "); is `./sluice up` running? Set --bootstrap-servers otherwise");
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " (" + (e.getCause() == null ? e
+                    : e.getCause()).getClass().getSimpleName() + "); is `./sluice up` running? Set --bootstrap-servers"
+                    + " otherwise");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

@@ -42,10 +42,18 @@ import java.util.function.Function;
  * real cluster is configuration of the same services; nothing here is a shortcut they depend on.
  */
 public final class LocalStack implements AutoCloseable {
-    /** Ports of {@code sluice up}, so a user's application can find the stack; 0 means any free port. */
-    public record Ports(int kafka, int controller, int registry, int sim, int ingest) {
-        public static final Ports ANY = new Ports(0, 0, 0, 0, 0);
-        public static final Ports FIXED = new Ports(19092, 19093, 18081, 18080, 18088);
+    /**
+     * Ports of {@code sluice up}, so a user's application (and a Prometheus) can find the stack; 0
+     * means any free port. {@code ops} is the first of the services' health and metrics ports.
+     */
+    public record Ports(int kafka, int controller, int registry, int sim, int ingest, int ops) {
+        public static final Ports ANY = new Ports(0, 0, 0, 0, 0, 0);
+        public static final Ports FIXED = new Ports(19092, 19093, 18081, 18080, 18088, 19401);
+
+        /** A service's ops port: one each from {@code ops} on, in {@link Service} order; any when ops is 0. */
+        public int opsOf(Service service) {
+            return ops == 0 ? 0 : ops + service.ordinal();
+        }
     }
 
     /** The services the stack can run in this JVM. */
@@ -113,16 +121,16 @@ public final class LocalStack implements AutoCloseable {
             progress.accept("starting " + String.join(", ", options.services().stream()
                     .map(s -> SERVICE_NAMES.get(s)).toList()));
             if (options.services().contains(Service.ROUTER)) {
-                add(config, RouterConfig::read, RouterService::new);
+                add(Service.ROUTER, config, RouterConfig::read, RouterService::new);
             }
             if (options.services().contains(Service.WORKER)) {
-                add(config, WorkerConfig::read, WorkerService::new);
+                add(Service.WORKER, config, WorkerConfig::read, WorkerService::new);
             }
             if (options.services().contains(Service.SINK)) {
-                add(config, SinkConfig::read, SinkService::new);
+                add(Service.SINK, config, SinkConfig::read, SinkService::new);
             }
             if (options.services().contains(Service.INGEST)) {
-                ingest = (IngestService) add(config, IngestConfig::read, IngestService::new);
+                ingest = (IngestService) add(Service.INGEST, config, IngestConfig::read, IngestService::new);
             }
             progress.accept("waiting until every service is ready");
             awaitReady(Duration.ofSeconds(120));
@@ -136,9 +144,13 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private <C> SluiceService add(Map<String, String> config, Function<Settings, C> read,
+    private <C> SluiceService add(Service which, Map<String, String> config, Function<Settings, C> read,
             Function<C, SluiceService> create) {
-        Settings s = settings(config);
+        Map<String, String> own = new HashMap<>(config);
+        if (!options.overrides().containsKey("ops.port")) {
+            own.put("ops.port", Integer.toString(options.ports().opsOf(which)));
+        }
+        Settings s = settings(own);
         C c = read.apply(s);
         s.validate();
         SluiceService service = create.apply(c);

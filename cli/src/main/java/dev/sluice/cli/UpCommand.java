@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -61,6 +62,9 @@ final class UpCommand implements Callable<Integer> {
                   Ingest (POST /v1/jobs)    %s
                   Provider simulator        %s   (OpenAI base URL %s/v1)
 
+                Health (liveness), readiness and Prometheus metrics of each service:
+                %s
+
                 Produce Avro LlmRequest records (Confluent wire format) to llm.requests, keyed by tenantId,
                 or submit over HTTP as tenant "%s" with its API key (valid until this stack stops):
 
@@ -71,10 +75,22 @@ final class UpCommand implements Callable<Integer> {
                 More keys: ./sluice tenants keys create %s. Results arrive on llm.results (read_committed);
                 status on llm.job-status.
                 """, dataDir.path(), stack.bootstrapServers(), stack.registryUrl(), stack.ingestUrl(),
-                stack.simulatorUrl(), stack.simulatorUrl(), DemoTenants.MAIN, stack.ingestUrl(), key, DemoTenants.MAIN);
+                stack.simulatorUrl(), stack.simulatorUrl(), endpoints(stack.services()).stripTrailing(), DemoTenants.MAIN,
+                stack.ingestUrl(), key, DemoTenants.MAIN);
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Each service's /health, /ready and /metrics, one line each, as `up` prints them. */
+    static String endpoints(List<SluiceService> services) {
+        StringBuilder out = new StringBuilder();
+        for (SluiceService s : services) {
+            String base = "http://127.0.0.1:" + s.opsPort();
+            out.append(String.format(java.util.Locale.ROOT, "  %-16s %s/health   %s/ready   %s/metrics%n", s.name(),
+                    base, base, base));
+        }
+        return out.toString();
     }
 
     /** The key printed at start stops working with the stack, so that none outlives it. */

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** Starts a service in the test's JVM from configuration values, exactly as its Main reads a file. */
-final class InProcessServices {
+public final class InProcessServices {
     private InProcessServices() {
     }
 
-    static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
+    public static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
             Function<C, SluiceService> create) {
         Settings settings = new Settings(ConfigSource.of(values));
         C config = read.apply(settings);

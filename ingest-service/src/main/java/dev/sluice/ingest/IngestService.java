@@ -4,6 +4,7 @@ import dev.sluice.ingest.status.JobStatusTable;
 import dev.sluice.ingest.status.StatusRoutes;
 import dev.sluice.model.ApiKey;
 import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.CompactedTable;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
@@ -46,12 +47,14 @@ public final class IngestService implements SluiceService {
     private final Telemetry telemetry;
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
+    private final BrokerWait kafka;
     private Javalin app;
 
     public IngestService(IngestConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
         this.telemetry = Telemetry.start(name(), config.tracing());
+        this.kafka = new BrokerWait(name(), config.kafka());
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
@@ -79,12 +82,6 @@ public final class IngestService implements SluiceService {
 
     @Override
     public void start() {
-        if (config.createTopics()) {
-            TopicCreator.ensure(config.kafka());
-        }
-        tenants.start();
-        keys.start();
-        statuses.start();
         app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -104,6 +101,16 @@ public final class IngestService implements SluiceService {
             OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
             ProblemErrors.install(cfg);
         }).start(config.host(), config.port());
+        // Served first, so that /health answers while Kafka is awaited; jobs are answered 503 until then.
+        if (!kafka.await()) {
+            return;
+        }
+        if (config.createTopics()) {
+            TopicCreator.ensure(config.kafka());
+        }
+        tenants.start();
+        keys.start();
+        statuses.start();
     }
 
     /** "METHOD path" of every HTTP route this service serves, as registered (paths as Javalin templates). */
@@ -129,6 +136,10 @@ public final class IngestService implements SluiceService {
 
     @Override
     public Health health() {
+        java.util.Optional<Health> waiting = kafka.health();
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
         Health table = statuses.health();
         return new Health(app != null && table.up(), Map.of("port", port(), "tenants", tenants.size(),
                 "apiKeys", keys.size(), "jobStatusTable", table.up() ? "UP" : "DOWN"));
@@ -151,6 +162,7 @@ public final class IngestService implements SluiceService {
 
     @Override
     public void close() {
+        kafka.close();
         if (app != null) {
             app.stop();
         }

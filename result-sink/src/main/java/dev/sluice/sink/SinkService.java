@@ -2,6 +2,7 @@ package dev.sluice.sink;
 
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.CompactedTable;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
@@ -51,6 +52,7 @@ public final class SinkService implements SluiceService {
     private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
     private final List<Thread> webhookThreads = new ArrayList<>();
     private final Telemetry telemetry;
+    private final BrokerWait kafka;
     private OpsServer ops;
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
@@ -60,6 +62,7 @@ public final class SinkService implements SluiceService {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
         this.telemetry = Telemetry.start(name(), config.tracing());
+        this.kafka = new BrokerWait(name(), config.kafka());
         SluiceSerdes serdes = config.kafka().serdes();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
@@ -121,10 +124,13 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void start() {
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
+        if (!kafka.await()) {
+            return;
+        }
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
         if (tenants != null) {
             tenants.start();
@@ -151,6 +157,10 @@ public final class SinkService implements SluiceService {
 
     @Override
     public Health health() {
+        java.util.Optional<Health> waiting = kafka.health();
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
         Health streams = runner.health();
         Map<String, Object> details = new LinkedHashMap<>(streams.details());
         boolean up = streams.up();
@@ -180,6 +190,7 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void close() {
+        kafka.close();
         if (tenants != null) {
             webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {

@@ -15,6 +15,8 @@ public final class Reasons {
     public static final String FIELD_TOO_LONG = RequestLimits.FIELD_TOO_LONG;
     public static final String TENANT_MISSING = "TENANT_MISSING";
     public static final String TENANT_UNKNOWN = "TENANT_UNKNOWN";
+    /** An operator paused the tenant ({@code sluice tenants pause}); its jobs already routed run on. */
+    public static final String TENANT_PAUSED = "TENANT_PAUSED";
     /** A request on a tenant's own topic ({@code llm.requests.<tenant>}) that names another tenant. */
     public static final String TENANT_MISMATCH = "TENANT_MISMATCH";
     public static final String EMPTY_MESSAGES = "EMPTY_MESSAGES";

@@ -2,6 +2,7 @@ package dev.sluice.router;
 
 import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.ops.Health;
@@ -22,6 +23,7 @@ public final class RouterService implements SluiceService {
     private final StreamsRunner runner;
     private final PrometheusMeterRegistry metrics;
     private final Telemetry telemetry;
+    private final BrokerWait kafka;
     private OpsServer ops;
 
     public RouterService(RouterConfig config) {
@@ -37,6 +39,7 @@ public final class RouterService implements SluiceService {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
         this.metrics = Metrics.newRegistry(name());
         this.runner = new StreamsRunner(topology, props, metrics);
+        this.kafka = new BrokerWait(name(), config.kafka());
     }
 
     @Override
@@ -46,16 +49,19 @@ public final class RouterService implements SluiceService {
 
     @Override
     public void start() {
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
+        if (!kafka.await()) {
+            return;
+        }
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
     }
 
     @Override
     public Health health() {
-        return runner.health();
+        return kafka.health().orElseGet(runner::health);
     }
 
     @Override
@@ -74,6 +80,7 @@ public final class RouterService implements SluiceService {
 
     @Override
     public void close() {
+        kafka.close();
         runner.close();
         if (ops != null) {
             ops.close();

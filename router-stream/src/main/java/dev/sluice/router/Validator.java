@@ -70,6 +70,12 @@ final class Validator {
                     + " is not configured; add it with `sluice tenants put`");
         }
         TenantConfig t = found.get();
+        if (t.paused()) {
+            // Refused rather than held: holding would need state for every waiting request, and a
+            // paused tenant's producers learn at once why nothing runs.
+            return Verdict.reject(r, Reasons.TENANT_PAUSED, "tenant " + t.tenantId() + " is paused by an operator;"
+                    + " its new requests are refused until `sluice tenants resume " + t.tenantId() + "`");
+        }
         Verdict shape = checkShape(r);
         if (shape != null) {
             return shape;

@@ -55,6 +55,29 @@ class ValidationTest {
     }
 
     @Test
+    void shouldRejectAPausedTenantsNewRequestsWhileItsRoutedJobRunsOnAndRouteThemAgainOnceResumed() {
+        TenantConfig acme = tenant("acme");
+        h.tenant(acme);
+        h.send(request("before", "acme", "Summarise the minutes."));
+        List<LlmJob> routed = h.jobs();
+        assertThat(routed).as("routed before the pause").hasSize(1);
+
+        h.tenant(acme.withPaused(true, h.now()));
+        LlmResult refused = refusal(request("during", "acme", "Summarise the agenda."));
+        h.result(RouterHarness.succeeded(routed.getFirst(), "done", 100));
+
+        assertThat(refused.status()).isEqualTo(ResultStatus.REJECTED);
+        assertThat(refused.error().code()).isEqualTo(Reasons.TENANT_PAUSED);
+        assertThat(refused.error().message()).contains("sluice tenants resume acme");
+        assertThat(h.completions()).as("the routed job's result is taken, nothing refused about it").isEmpty();
+        assertThat(h.jobs()).as("no job withdrawn or added while paused").isEmpty();
+
+        h.tenant(acme.withPaused(false, h.now()));
+        h.send(request("after", "acme", "Summarise the budget."));
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("after");
+    }
+
+    @Test
     void shouldRejectATierOrModelOutsideThePlan() {
         h.tenant(policy("acme", List.of(Tier.SMALL), List.of("gpt-4.1-nano"), null, InjectionPolicy.FLAG));
         assertRejected(build("t", "acme").tier(Tier.LARGE).done(), Reasons.TIER_NOT_ALLOWED);

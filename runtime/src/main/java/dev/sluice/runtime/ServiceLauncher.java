@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * What every service's {@code main} does: read the config file (first argument, or the
  * {@code SLUICE_CONFIG} variable, or none) plus the environment, validate it all at once, log the
  * effective values with secrets masked, start, and close on SIGTERM/Ctrl-C. Bad configuration ends
- * the process with exit code 2 and every problem listed.
+ * the process with exit code 2 and every problem listed; a start that fails (Kafka refused to create
+ * the topics, say), with exit code 1. A broker that cannot be reached yet is waited for, not a
+ * failure: the service says so every few seconds and answers /health meanwhile.
  */
 public final class ServiceLauncher {
     private static final Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
@@ -41,7 +43,15 @@ public final class ServiceLauncher {
             service.close();
             stopped.countDown();
         }, "shutdown"));
-        service.start();
+        try {
+            service.start();
+        } catch (RuntimeException e) {
+            // The ops server may be up already and would keep a half-started process alive.
+            log.error("{} could not start: {}", service.name(), e.getMessage(), e);
+            service.close();
+            System.exit(1);
+            return;
+        }
         log.info("{} started; health and metrics on port {}", service.name(), service.opsPort());
         try {
             stopped.await();

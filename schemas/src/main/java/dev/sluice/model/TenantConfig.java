@@ -19,7 +19,8 @@ public record TenantConfig(
         List<Experiment> experiments,
         long batchThresholdSeconds,
         int fairShareWeight,
-        Instant updatedAt) {
+        Instant updatedAt,
+        boolean paused) {
 
     /** Request, token and spend limits; null means unlimited. */
     public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Long dailyBudgetMicros,
@@ -56,6 +57,14 @@ public record TenantConfig(
 
     public static final long DEFAULT_BATCH_THRESHOLD_SECONDS = 3600;
 
+    /** A tenant taking requests (not paused). */
+    public TenantConfig(String tenantId, String plan, Limits limits, BudgetPolicy budgetPolicy, List<Tier> allowedTiers,
+            List<String> allowedModels, Tier defaultTier, Webhooks webhooks, Guardrails guardrails, CachePolicy cache,
+            List<Experiment> experiments, long batchThresholdSeconds, int fairShareWeight, Instant updatedAt) {
+        this(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier, webhooks, guardrails, cache,
+                experiments, batchThresholdSeconds, fairShareWeight, updatedAt, false);
+    }
+
     public TenantConfig {
         Objects.requireNonNull(tenantId, "tenantId");
         plan = plan == null ? "standard" : plan;
@@ -89,6 +98,15 @@ public record TenantConfig(
             return registers(requested) ? requested : null;
         }
         return webhooks.endpoints().isEmpty() ? null : webhooks.endpoints().getFirst();
+    }
+
+    /**
+     * This tenant paused or resumed, as of {@code at}: a paused tenant's new requests are rejected
+     * TENANT_PAUSED by the router, and its jobs already routed run on.
+     */
+    public TenantConfig withPaused(boolean pause, Instant at) {
+        return new TenantConfig(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier,
+                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, pause);
     }
 
     /** Whether {@code endpoint} is one of this tenant's webhook endpoints now. */

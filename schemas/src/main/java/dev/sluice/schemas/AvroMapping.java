@@ -9,6 +9,7 @@ import dev.sluice.model.CacheHit;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DeadLetterReplay;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
@@ -248,6 +249,7 @@ public final class AvroMapping {
                 .setBatchThresholdSeconds(t.batchThresholdSeconds())
                 .setFairShareWeight(t.fairShareWeight())
                 .setUpdatedAt(t.updatedAt())
+                .setPaused(t.paused())
                 .build();
     }
 
@@ -268,7 +270,7 @@ public final class AvroMapping {
                 mapList(t.getExperiments(), e -> new TenantConfig.Experiment(e.getName(),
                         mapList(e.getVariants(), v -> new TenantConfig.Variant(v.getName(), v.getWeight(),
                                 convert(v.getTier(), Tier.class), v.getModel())))),
-                t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt());
+                t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt(), t.getPaused());
     }
 
     // ---- ApiKey ----
@@ -345,6 +347,16 @@ public final class AvroMapping {
                 mapList(d.originalHeaders(), h -> new dev.sluice.avro.Header(h.key(), buffer(h.value()))),
                 d.sourceTopic(), d.sourcePartition(), d.sourceOffset(), d.service(), d.stage(), d.errorClass(),
                 d.errorMessage(), d.occurredAt(), d.originalValueSize(), d.originalValueSha256(), d.truncated());
+    }
+
+    public static dev.sluice.avro.DeadLetterReplay toAvro(DeadLetterReplay r) {
+        return new dev.sluice.avro.DeadLetterReplay(r.deadLetterTopic(), r.deadLetterPartition(), r.deadLetterOffset(),
+                r.topic(), r.partition(), r.offset(), r.replayedAt(), r.replayedBy());
+    }
+
+    public static DeadLetterReplay fromAvro(dev.sluice.avro.DeadLetterReplay r) {
+        return new DeadLetterReplay(r.getDeadLetterTopic(), r.getDeadLetterPartition(), r.getDeadLetterOffset(),
+                r.getTopic(), r.getPartition(), r.getOffset(), r.getReplayedAt(), r.getReplayedBy());
     }
 
     public static DeadLetter fromAvro(dev.sluice.avro.DeadLetter d) {

@@ -12,6 +12,7 @@ import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DeadLetterReplay;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
@@ -112,6 +113,16 @@ class AvroMappingTest {
                         new TenantConfig.Variant("B", 3, Tier.LARGE, "gpt-4o")))),
                 7200, 3, T);
         assertThat(roundTrip(serdes.tenants(), tenant)).isEqualTo(tenant);
+        TenantConfig paused = tenant.withPaused(true, T.plusSeconds(1));
+        assertThat(roundTrip(serdes.tenants(), paused)).isEqualTo(paused);
+        assertThat(roundTrip(serdes.tenants(), paused).paused()).isTrue();
+    }
+
+    @Test
+    void shouldRoundTripADeadLetterReplay() {
+        DeadLetterReplay replay = new DeadLetterReplay("llm.dead-letters", 2, 117, "llm.requests", 5, 9001, T, "ops");
+        assertThat(roundTrip(serdes.deadLetterReplays(), replay)).isEqualTo(replay);
+        assertThat(replay.letterId()).isEqualTo("2@117");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sluice.worker;
 
 import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
 import dev.sluice.runtime.kafka.FairQueue;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -52,12 +54,14 @@ public final class WorkerService implements SluiceService {
     private final ConcurrentRecordLoop batchLoop;
     private final Thread batchThread;
     private final Telemetry telemetry;
+    private final BrokerWait kafka;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
         this.config = config;
         this.metrics = Metrics.newRegistry(name());
         this.telemetry = Telemetry.start(name(), config.tracing());
+        this.kafka = new BrokerWait(name(), config.kafka());
         String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
         Providers providers = new Providers();
         config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
@@ -153,10 +157,13 @@ public final class WorkerService implements SluiceService {
 
     @Override
     public void start() {
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
+        if (!kafka.await()) {
+            return;
+        }
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         tenants.start();
         completed.start();
         thread.start();
@@ -168,6 +175,10 @@ public final class WorkerService implements SluiceService {
 
     @Override
     public Health health() {
+        Optional<Health> waiting = kafka.health();
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
         boolean batchUp = batchLoop == null || batchThread.isAlive() && batchLoop.healthy() && batchPath.healthy();
         return new Health(thread.isAlive() && loop.healthy() && batchUp, batchLoop == null
                 ? Map.of("inFlight", loop.inFlightCounter().get())
@@ -186,6 +197,7 @@ public final class WorkerService implements SluiceService {
 
     @Override
     public void close() {
+        kafka.close();
         loop.stop();
         if (batchLoop != null) {
             batchLoop.stop();

@@ -100,8 +100,11 @@ final class ChaosStack implements AutoCloseable {
                 Map<String, String> own = new HashMap<>(config);
                 int opsPort = freePort();
                 own.put("ops.port", Integer.toString(opsPort));
-                own.put(t.name().toLowerCase(java.util.Locale.ROOT) + ".state.dir",
-                        options.dataDir().resolve("state").resolve(t.label()).toString());
+                if (t != Target.WORKER) {
+                    // The worker keeps no local state, and a key it does not read would stop it at start.
+                    own.put(t.name().toLowerCase(java.util.Locale.ROOT) + ".state.dir",
+                            options.dataDir().resolve("state").resolve(t.label()).toString());
+                }
                 readyPorts.put(t, t == Target.INGEST ? ingestPort : opsPort);
                 Path file = options.dataDir().resolve(t.label() + ".properties");
                 writeProperties(file, own);

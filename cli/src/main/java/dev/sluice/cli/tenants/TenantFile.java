@@ -57,7 +57,18 @@ public final class TenantFile {
         this.catalogue = catalogue;
     }
 
+    /**
+     * A tenant as a file describes it, and whether the file says if it is paused: a file that does
+     * not leaves the tenant as {@code sluice tenants pause|resume} last set it.
+     */
+    public record Stated(TenantConfig tenant, boolean statesPause) {
+    }
+
     public static TenantConfig read(Path file, ModelCatalogue catalogue) throws Invalid {
+        return readStated(file, catalogue).tenant();
+    }
+
+    public static Stated readStated(Path file, ModelCatalogue catalogue) throws Invalid {
         JsonNode root;
         try {
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -65,7 +76,8 @@ public final class TenantFile {
         } catch (IOException e) {
             throw new Invalid(file.toString(), List.of("cannot be read: " + e.getMessage()));
         }
-        return parse(root, file.toString(), catalogue, Instant.now());
+        return new Stated(parse(root, file.toString(), catalogue, Instant.now()),
+                root != null && root.isObject() && root.has("paused"));
     }
 
     public static TenantConfig parse(JsonNode root, String source, ModelCatalogue catalogue, Instant now)
@@ -75,10 +87,7 @@ public final class TenantFile {
         if (!f.problems.isEmpty()) {
             throw new Invalid(source, f.problems);
         }
-        return new TenantConfig(tenant.tenantId(), tenant.plan(), tenant.limits(), tenant.budgetPolicy(),
-                tenant.allowedTiers(), tenant.allowedModels(), tenant.defaultTier(), tenant.webhooks(),
-                tenant.guardrails(), tenant.cache(), tenant.experiments(), tenant.batchThresholdSeconds(),
-                tenant.fairShareWeight(), now);
+        return tenant.withPaused(tenant.paused(), now);
     }
 
     private TenantConfig tenant(JsonNode root) {
@@ -88,7 +97,7 @@ public final class TenantFile {
         }
         only(root, "", Set.of("tenantId", "plan", "limits", "budgetPolicy", "allowedTiers", "allowedModels",
                 "defaultTier", "webhooks", "guardrails", "cache", "experiments", "batchThresholdSeconds",
-                "fairShareWeight"));
+                "fairShareWeight", "paused"));
         String id = text(root, "tenantId", null);
         if (id == null) {
             problems.add("tenantId is required");
@@ -107,7 +116,7 @@ public final class TenantFile {
                 enumValue(root, "defaultTier", Tier.class, Tier.MEDIUM), webhooks(root.get("webhooks")),
                 guardrails(root.get("guardrails")), cache(root.get("cache")), experiments(root.get("experiments")),
                 number(root, "batchThresholdSeconds", TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 0, 30L * 86_400),
-                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH);
+                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH, bool(root, "paused", false));
     }
 
     private TenantConfig.Limits limits(JsonNode n) {
@@ -406,6 +415,9 @@ public final class TenantFile {
         }
         root.put("batchThresholdSeconds", t.batchThresholdSeconds());
         root.put("fairShareWeight", t.fairShareWeight());
+        if (t.paused()) {
+            root.put("paused", true);
+        }
         return root;
     }
 

@@ -23,13 +23,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice tenants put|list|show|delete}: tenant configuration on the compacted tenants topic;
- * {@code sluice tenants keys ...}: their API keys ({@link KeysCommand}).
+ * {@code sluice tenants put|list|show|delete|pause|resume}: tenant configuration on the compacted
+ * tenants topic; {@code sluice tenants keys ...}: their API keys ({@link KeysCommand}).
  */
 @Command(name = "tenants", mixinStandardHelpOptions = true,
         description = "Manage tenants on the compacted tenants topic, and their API keys.",
         subcommands = {TenantsCommand.Put.class, TenantsCommand.ListTenants.class, TenantsCommand.Show.class,
-            TenantsCommand.Delete.class, KeysCommand.class})
+            TenantsCommand.Delete.class, TenantsCommand.Pause.class, TenantsCommand.Resume.class, KeysCommand.class})
 public final class TenantsCommand implements Runnable {
 
     @Override
@@ -48,6 +48,17 @@ public final class TenantsCommand implements Runnable {
 
         RecordTopic<TenantConfig> topic() {
             return new RecordTopic<>(kafka.bootstrap(), kafka.topics().tenants(), serdes().tenants());
+        }
+
+        /** The tenant as on the topic now, or null after saying on stderr that there is none. */
+        TenantConfig existing(String id) {
+            RecordTopic<TenantConfig> topic = topic();
+            topic.check();
+            TenantConfig t = topic.readAll().get(id);
+            if (t == null) {
+                System.err.println("sluice: no tenant " + id + " (see `sluice tenants list`)");
+            }
+            return t;
         }
 
         RecordTopic<ApiKey> apiKeys() {
@@ -74,11 +85,11 @@ public final class TenantsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ModelCatalogue catalogue = ModelCatalogue.load(models);
-            List<TenantConfig> tenants = new ArrayList<>();
+            List<TenantFile.Stated> stated = new ArrayList<>();
             List<String> errors = new ArrayList<>();
             for (Path f : files) {
                 try {
-                    tenants.add(TenantFile.read(f, catalogue));
+                    stated.add(TenantFile.readStated(f, catalogue));
                 } catch (TenantFile.Invalid e) {
                     errors.add(e.getMessage());
                 }
@@ -88,6 +99,7 @@ public final class TenantsCommand implements Runnable {
                 System.err.println("sluice: nothing was written");
                 return 2;
             }
+            List<TenantConfig> tenants = stated.stream().map(TenantFile.Stated::tenant).toList();
             List<Topics.TopicSpec> requestTopics = new ArrayList<>();
             if (requestTopic) {
                 for (TenantConfig t : tenants) {
@@ -106,9 +118,18 @@ public final class TenantsCommand implements Runnable {
             if (!requestTopics.isEmpty()) {
                 TopicCreator.ensure(Map.of("bootstrap.servers", target.kafka.bootstrap()), requestTopics);
             }
-            for (TenantConfig t : tenants) {
+            // A file that does not say `paused` leaves the tenant as pause/resume last set it: a
+            // configuration rollout must not resume a tenant an operator paused.
+            Map<String, TenantConfig> current = stated.stream().allMatch(TenantFile.Stated::statesPause) ? Map.of()
+                    : topic.readAll();
+            for (TenantFile.Stated s : stated) {
+                TenantConfig was = current.get(s.tenant().tenantId());
+                boolean stays = !s.statesPause() && was != null && was.paused();
+                TenantConfig t = stays ? s.tenant().withPaused(true, s.tenant().updatedAt()) : s.tenant();
                 topic.put(t.tenantId(), t);
                 System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")"
+                        + (stays ? "; it stays paused (`sluice tenants resume " + t.tenantId() + "`)" : "")
+                        + (!stays && t.paused() ? "; it is paused" : "")
                         + (requestTopic ? "; its request topic is " + target.kafka.topics().tenantRequests(
                                 t.tenantId()).orElseThrow() : ""));
             }
@@ -126,10 +147,11 @@ public final class TenantsCommand implements Runnable {
             RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
             Map<String, TenantConfig> tenants = topic.readAll();
-            System.out.printf(Locale.ROOT, "%-20s %-12s %-7s %-12s %-12s %-10s %-9s %s%n", "TENANT", "PLAN", "TIER",
-                    "DAILY", "MONTHLY", "POLICY", "INJECTION", "WEBHOOKS");
+            String format = "%-20s %-7s %-12s %-7s %-12s %-12s %-10s %-9s %s%n";
+            System.out.printf(Locale.ROOT, format, "TENANT", "STATE", "PLAN", "TIER", "DAILY", "MONTHLY", "POLICY",
+                    "INJECTION", "WEBHOOKS");
             for (TenantConfig t : tenants.values()) {
-                System.out.printf(Locale.ROOT, "%-20s %-12s %-7s %-12s %-12s %-10s %-9s %d%n", t.tenantId(), t.plan(),
+                System.out.printf(Locale.ROOT, format, t.tenantId(), t.paused() ? "paused" : "active", t.plan(),
                         t.defaultTier(), usd(t.limits().dailyBudgetMicros()), usd(t.limits().monthlyBudgetMicros()),
                         t.budgetPolicy(), t.guardrails().injection(), t.webhooks().endpoints().size());
             }
@@ -157,11 +179,8 @@ public final class TenantsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RecordTopic<TenantConfig> topic = target.topic();
-            topic.check();
-            TenantConfig t = topic.readAll().get(id);
+            TenantConfig t = target.existing(id);
             if (t == null) {
-                System.err.println("sluice: no tenant " + id + " (see `sluice tenants list`)");
                 return 1;
             }
             System.out.print(json ? TenantFile.toJson(t) + System.lineSeparator() : TenantFile.toYaml(t));
@@ -203,6 +222,55 @@ public final class TenantsCommand implements Runnable {
             }
             topic.delete(id);
             System.out.println("deleted tenant " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Refuse a tenant's new requests (REJECTED TENANT_PAUSED) until it is resumed; its jobs"
+                    + " already routed run on.")
+    static final class Pause extends PauseSwitch {
+        Pause() {
+            super(true);
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Let a paused tenant's new requests through again.")
+    static final class Resume extends PauseSwitch {
+        Resume() {
+            super(false);
+        }
+    }
+
+    /** pause and resume: one write of the tenant, either way. */
+    abstract static class PauseSwitch implements Callable<Integer> {
+        private final boolean pause;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Mixin
+        Target target;
+
+        PauseSwitch(boolean pause) {
+            this.pause = pause;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            TenantConfig t = target.existing(id);
+            if (t == null) {
+                return 1;
+            }
+            if (t.paused() == pause) {
+                System.out.println("tenant " + id + " was already " + (pause ? "paused" : "taking requests"));
+                return 0;
+            }
+            target.topic().put(id, t.withPaused(pause, Instant.now()));
+            System.out.println(pause ? "paused tenant " + id + ": the router refuses its new requests with"
+                    + " TENANT_PAUSED as soon as it reads the change; jobs already routed run on"
+                    : "resumed tenant " + id + ": its new requests are routed again");
             return 0;
         }
     }

@@ -108,6 +108,21 @@ class TenantFileTest {
     }
 
     @Test
+    void shouldKeepAPauseThroughTheShowFormatAndTellAFileThatSaysNothingOfIt(@TempDir Path dir) throws Exception {
+        TenantConfig paused = parse(FULL).withPaused(true, Instant.parse("2026-11-22T12:00:00Z"));
+        assertThat(TenantFile.toYaml(paused)).contains("paused: true");
+        assertThat(TenantFile.toYaml(parse(FULL))).doesNotContain("paused");
+        assertThat(parse(TenantFile.toYaml(paused))).isEqualTo(paused);
+
+        Path silent = Files.writeString(dir.resolve("silent.yaml"), "tenantId: acme\n");
+        Path resumes = Files.writeString(dir.resolve("resumes.yaml"), "tenantId: acme\npaused: false\n");
+        assertThat(TenantFile.readStated(silent, CATALOGUE).statesPause()).isFalse();
+        assertThat(TenantFile.readStated(resumes, CATALOGUE).statesPause()).isTrue();
+        assertThatThrownBy(() -> parse("tenantId: acme\npaused: sometimes\n")).hasMessageContaining(
+                "paused must be true or false");
+    }
+
+    @Test
     void shouldReadJsonFilesToo(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"LARGE\"}");
         TenantConfig t = TenantFile.read(file, CATALOGUE);

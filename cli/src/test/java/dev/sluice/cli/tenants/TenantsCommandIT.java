@@ -1,8 +1,17 @@
 package dev.sluice.cli.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.CliRun;
+import dev.sluice.cli.InProcessServices;
 import dev.sluice.model.ApiKey;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Priority;
+import dev.sluice.model.Tier;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterService;
+import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
@@ -20,7 +29,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,26 +45,8 @@ import picocli.CommandLine;
 @SluiceKafka
 class TenantsCommandIT {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run sluice(KafkaStack kafka, String prefix, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", kafka.registryUrl(),
-                "--topics-prefix", prefix));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream o = System.out;
-        PrintStream e = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new TenantsCommand()).execute(all.toArray(String[]::new));
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
+    private static CliRun sluice(KafkaStack kafka, String prefix, String... args) {
+        return CliRun.of(kafka, prefix, new TenantsCommand(), args);
     }
 
     @Test
@@ -64,15 +62,15 @@ class TenantsCommandIT {
                 """);
         Path globex = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"SMALL\"}");
 
-        Run put = sluice(kafka, prefix, "put", acme.toString(), globex.toString());
+        CliRun put = sluice(kafka, prefix, "put", acme.toString(), globex.toString());
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("put tenant acme").contains("put tenant globex");
 
-        Run list = sluice(kafka, prefix, "list");
+        CliRun list = sluice(kafka, prefix, "list");
         assertThat(list.out()).contains("acme").contains("enterprise").contains("$25.00").contains("globex")
                 .contains("2 tenants");
 
-        Run show = sluice(kafka, prefix, "show", "acme");
+        CliRun show = sluice(kafka, prefix, "show", "acme");
         assertThat(show.exit()).isZero();
         assertThat(show.out()).contains("tenantId: \"acme\"").contains("dailyBudgetMicros: 25000000");
         Path edited = Files.writeString(dir.resolve("acme-edited.yaml"), show.out().replace("enterprise", "scale"));
@@ -89,7 +87,7 @@ class TenantsCommandIT {
             throws Exception {
         String prefix = topicsWithTenantAcme(kafka, dir);
 
-        Run create = sluice(kafka, prefix, "keys", "create", "acme", "--label", "ci deploys");
+        CliRun create = sluice(kafka, prefix, "keys", "create", "acme", "--label", "ci deploys");
 
         assertThat(create.exit()).as(create.err()).isZero();
         String key = create.out().strip();
@@ -106,12 +104,12 @@ class TenantsCommandIT {
         assertThat(stored.revokedAt()).isNull();
         assertThat(ApiKeys.matches(key, stored.sha256())).as("the stored hash is the key's").isTrue();
 
-        Run list = sluice(kafka, prefix, "keys", "list", "acme");
+        CliRun list = sluice(kafka, prefix, "keys", "list", "acme");
         assertThat(list.out()).contains(keyId).contains("ci deploys").contains("1 key, 1 valid")
                 .doesNotContain(stored.sha256());
         assertThat(list.out().contains(key)).as("list prints the key").isFalse();
 
-        Run revoke = sluice(kafka, prefix, "keys", "revoke", keyId);
+        CliRun revoke = sluice(kafka, prefix, "keys", "revoke", keyId);
         assertThat(revoke.exit()).isZero();
         assertThat(revoke.out()).contains("revoked API key " + keyId + " of tenant acme");
         assertThat(storedKeys(kafka, prefix).getLast().revokedAt()).isNotNull();
@@ -125,17 +123,79 @@ class TenantsCommandIT {
             throws Exception {
         String prefix = topicsWithTenantAcme(kafka, dir);
 
-        Run unknown = sluice(kafka, prefix, "keys", "create", "globex");
+        CliRun unknown = sluice(kafka, prefix, "keys", "create", "globex");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no tenant globex").contains("no key was made");
         assertThat(unknown.out()).isEmpty();
 
         assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
         assertThat(sluice(kafka, prefix, "keys", "create", "acme").exit()).isZero();
-        Run delete = sluice(kafka, prefix, "delete", "acme");
+        CliRun delete = sluice(kafka, prefix, "delete", "acme");
 
         assertThat(delete.out()).contains("revoked 2 API keys of acme");
         assertThat(storedKeys(kafka, prefix)).hasSize(2).allSatisfy(k -> assertThat(k.revoked()).isTrue());
+    }
+
+    @Test
+    void shouldPauseATenantSoTheRouterRefusesItsNewRequestsKeepThePauseThroughAPutAndResumeIt(KafkaStack kafka,
+            @TempDir Path dir) throws Exception {
+        String prefix = topicsWithTenantAcme(kafka, dir);
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
+        config.put("router.state.dir", dir.resolve("router").toString());
+        AtomicInteger sent = new AtomicInteger();
+        try (SluiceService router = InProcessServices.start(config, RouterConfig::read, RouterService::new);
+                KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            Function<String, String> send = label -> {
+                String id = label + "-" + sent.incrementAndGet();
+                LlmRequest r = LlmRequest.of(id, "acme", "Summarise ticket " + id, Instant.now());
+                producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                        serdes.requests().serializer().serialize(topics.requests(), r)));
+                producer.flush();
+                return id;
+            };
+            String before = send.apply("before");
+            await().alias("a job for the request before the pause").atMost(Duration.ofSeconds(60))
+                    .until(() -> routed(kafka, topics, serdes).contains(before));
+
+            CliRun pause = sluice(kafka, prefix, "pause", "acme");
+            assertThat(pause.exit()).as(pause.err()).isZero();
+            assertThat(pause.out()).contains("paused tenant acme");
+            assertThat(sluice(kafka, prefix, "list").out()).containsPattern("acme +paused");
+            assertThat(sluice(kafka, prefix, "show", "acme").out()).contains("paused: true");
+            CliRun put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
+            assertThat(put.out()).contains("it stays paused");
+            await().alias("a request refused TENANT_PAUSED").atMost(Duration.ofSeconds(60)).until(() -> {
+                send.apply("during");
+                return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
+            });
+
+            CliRun resume = sluice(kafka, prefix, "resume", "acme");
+            assertThat(resume.exit()).as(resume.err()).isZero();
+            assertThat(resume.out()).contains("resumed tenant acme");
+            await().alias("a request routed again").atMost(Duration.ofSeconds(60)).until(() -> {
+                send.apply("after");
+                return routed(kafka, topics, serdes).stream().anyMatch(id -> id.startsWith("after-"));
+            });
+            assertThat(sluice(kafka, prefix, "resume", "acme").out()).contains("was already taking requests");
+            assertThat(sluice(kafka, prefix, "pause", "globex").exit()).isEqualTo(1);
+        }
+    }
+
+    /** The requestIds of the jobs routed to the default tier's topic. */
+    private static List<String> routed(KafkaStack kafka, Topics topics, SluiceSerdes serdes) {
+        String topic = topics.job(Tier.MEDIUM, Priority.NORMAL);
+        return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
+                .map(r -> serdes.jobs().deserializer().deserialize(topic, r.value()).requestId()).toList();
+    }
+
+    /** The reason codes of the completions the router wrote. */
+    private static List<String> refusals(KafkaStack kafka, Topics topics, SluiceSerdes serdes) {
+        String topic = topics.completions();
+        return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
+                .map(r -> serdes.results().deserializer().deserialize(topic, r.value()))
+                .filter(r -> r.error() != null).map(r -> r.error().code()).toList();
     }
 
     /** A new topic prefix whose topics exist and hold one tenant, acme. */
@@ -166,7 +226,7 @@ class TenantsCommandIT {
         Path good = Files.writeString(dir.resolve("good.yaml"), "tenantId: good\n");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "tenantId: bad\ndefaultTier: HUGE\n");
 
-        Run put = sluice(kafka, prefix, "put", good.toString(), bad.toString());
+        CliRun put = sluice(kafka, prefix, "put", good.toString(), bad.toString());
 
         assertThat(put.exit()).isEqualTo(2);
         assertThat(put.err()).contains("bad.yaml").contains("'HUGE'").contains("nothing was written");
@@ -195,7 +255,7 @@ class TenantsCommandIT {
         TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(kafka.serviceConfig(prefix)))));
         Path initech = Files.writeString(dir.resolve("initech.yaml"), "tenantId: initech\n");
 
-        Run put = sluice(kafka, prefix, "put", "--request-topic", initech.toString());
+        CliRun put = sluice(kafka, prefix, "put", "--request-topic", initech.toString());
 
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("its request topic is " + prefix + "requests.initech");

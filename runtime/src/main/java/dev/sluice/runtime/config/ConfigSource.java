@@ -47,6 +47,11 @@ public final class ConfigSource {
         return new ConfigSource(Map.copyOf(values), Map.of(), Map.of(), "in-process");
     }
 
+    /** Values given in code and an environment given in code: tests of what the environment may hold. */
+    public static ConfigSource of(Map<String, String> values, Map<String, String> environment) {
+        return new ConfigSource(Map.copyOf(values), Map.copyOf(environment), Map.of(), "in-process");
+    }
+
     /** This source with further values that win over everything else. */
     public ConfigSource with(Map<String, String> more) {
         Map<String, String> merged = new LinkedHashMap<>(overrides);
@@ -95,6 +100,20 @@ public final class ConfigSource {
             }
         });
         return out;
+    }
+
+    /** Every key the file and the overrides set (not the environment's). */
+    public java.util.Set<String> keys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(fileValues.keySet());
+        keys.addAll(overrides.keySet());
+        return keys;
+    }
+
+    /** The names of the environment variables that start with {@value #ENV_PREFIX}. */
+    public java.util.Set<String> environmentNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        env.keySet().stream().filter(k -> k.startsWith(ENV_PREFIX)).forEach(names::add);
+        return names;
     }
 
     public static String envName(String key) {

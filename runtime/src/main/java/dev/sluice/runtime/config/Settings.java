@@ -4,21 +4,42 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Typed, validated reading of a {@link ConfigSource}. Each getter checks its value and records
  * a problem instead of throwing, so that {@link #validate()} reports every bad setting at once.
  * Every key read is remembered with its effective value (secrets masked) for the start-up log.
+ *
+ * <p>The keys read are also what {@link #validate()} holds the source to: a key in the file, or a
+ * {@code SLUICE_*} variable, that the service did not read is a typo until shown otherwise, and is
+ * reported with the nearest key it did read. One file or environment may serve every service, so
+ * a key of a section this service reads nothing from, but another Sluice service does
+ * ({@link #SECTIONS}), is left to that service; a key of a section no Sluice service has is
+ * reported. Keys under a pass-through prefix ({@link #passThrough}) are never unknown. A variable
+ * whose first word is no section ({@code SLUICE_HOME}, {@code SLUICE_JAVA_OPTS}, {@code
+ * SLUICE_CONFIG}) is not a setting at all and is left alone.
  */
 public final class Settings {
+    /**
+     * The first segment of every Sluice setting, whichever service reads it. A new top-level
+     * section must be added here, or a file shared with a service that does not read it is refused.
+     */
+    public static final Set<String> SECTIONS = Set.of("kafka", "schema", "topics", "models", "ops", "requests",
+            "router", "worker", "providers", "sink", "webhooks", "ingest", "tracing");
+
     private final ConfigSource source;
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> effective = new LinkedHashMap<>();
+    private final Set<String> passThroughPrefixes = new LinkedHashSet<>();
 
     public Settings(ConfigSource source) {
         this.source = source;
@@ -228,16 +249,105 @@ public final class Settings {
         return s;
     }
 
+    /**
+     * Every key under {@code prefix} (ending in a dot), the prefix removed, for settings handed on
+     * unread ({@code kafka.client.*} to the Kafka clients): any key below it is allowed.
+     */
+    public Map<String, String> passThrough(String prefix) {
+        passThroughPrefixes.add(prefix);
+        return source.withPrefix(prefix);
+    }
+
     /** Records a problem found by a cross-field check. */
     public void problem(String message) {
         problems.add(message);
     }
 
-    /** Throws a {@link ConfigException} listing every problem, if there is any. */
+    /**
+     * Throws a {@link ConfigException} listing every problem, if there is any: bad values, and keys
+     * set but never read. Call it once the service's whole configuration has been read.
+     */
     public void validate() {
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(unknownKeys());
+        if (!all.isEmpty()) {
+            throw new ConfigException(all);
         }
+    }
+
+    /** Keys and {@code SLUICE_*} variables set for this service that it did not read, each with the nearest it did. */
+    List<String> unknownKeys() {
+        Set<String> ownSections = new HashSet<>();
+        effective.keySet().forEach(k -> ownSections.add(section(k)));
+        passThroughPrefixes.forEach(p -> ownSections.add(section(p)));
+        List<String> out = new ArrayList<>();
+        for (String key : source.keys()) {
+            String section = section(key);
+            if (effective.containsKey(key) || passedThrough(key) || SECTIONS.contains(section)
+                    && !ownSections.contains(section)) {
+                continue;
+            }
+            out.add("unknown setting " + key + " (" + source.origin() + ")" + nearest(key, effective.keySet())
+                    .map(k -> "; did you mean " + k + "?").orElse("; no setting of this service is like it"));
+        }
+        Map<String, String> keysByVariable = new HashMap<>();
+        effective.keySet().forEach(k -> keysByVariable.put(ConfigSource.envName(k), k));
+        for (String variable : source.environmentNames()) {
+            String first = variable.substring(ConfigSource.ENV_PREFIX.length()).split("_", 2)[0]
+                    .toLowerCase(Locale.ROOT);
+            if (!SECTIONS.contains(first) || !ownSections.contains(first) || keysByVariable.containsKey(variable)
+                    || passThroughPrefixes.stream().anyMatch(p -> variable.startsWith(ConfigSource.envName(p)))) {
+                continue;
+            }
+            out.add("unknown environment variable " + variable + nearest(variable, keysByVariable.keySet())
+                    .map(v -> "; did you mean " + v + " (" + keysByVariable.get(v) + ")?")
+                    .orElse("; no setting of this service is like it"));
+        }
+        return out;
+    }
+
+    private boolean passedThrough(String key) {
+        return passThroughPrefixes.stream().anyMatch(key::startsWith);
+    }
+
+    private static String section(String key) {
+        int dot = key.indexOf('.');
+        return dot < 0 ? key : key.substring(0, dot);
+    }
+
+    /** The candidate nearest to {@code key} by edit distance, if it is near enough to be what was meant. */
+    static java.util.Optional<String> nearest(String key, java.util.Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(key, c);
+            if (d < bestDistance || d == bestDistance && best != null && c.compareTo(best) < 0) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        // A third of the key's length: a missing letter or two, a swapped word, not another setting.
+        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? java.util.Optional.of(best)
+                : java.util.Optional.empty();
+    }
+
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The effective configuration, one "key = value" per line, secrets masked. */

@@ -77,7 +77,7 @@ public record KafkaSettings(
                     + " (or " + DYNAMIC + " for dynamic group membership)");
         }
         return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
-                s.source().withPrefix("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId);
+                s.passThrough("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId);
     }
 
     /** HOSTNAME (a Kubernetes pod's name), else the machine's name, in the characters an instance id may use. */

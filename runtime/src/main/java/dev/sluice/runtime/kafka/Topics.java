@@ -121,6 +121,14 @@ public final class Topics {
         return prefix + "dead-letters";
     }
 
+    /**
+     * The dead letters {@code sluice dlq replay} put back, keyed by letter ({@code partition@offset}),
+     * each written in the transaction that put it back, so that none is put back twice.
+     */
+    public String deadLetterReplays() {
+        return prefix + "dead-letters.replays";
+    }
+
     /** The synchronous job topics of the given tiers, HIGH priority first. */
     public List<String> jobTopics(List<Tier> tiers) {
         List<String> out = new ArrayList<>();
@@ -160,6 +168,8 @@ public final class Topics {
         }
         specs.add(TopicSpec.compact(webhooksDisabled(), 1));
         specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
+        // As long as the letters themselves, and a little longer, so no letter outlives its record.
+        specs.add(TopicSpec.delete(deadLetterReplays(), 1, Duration.ofDays(31)));
         return specs.stream().map(s -> laidOut(s, layout)).toList();
     }
 

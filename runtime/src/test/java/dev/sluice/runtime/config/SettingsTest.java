@@ -118,4 +118,76 @@ class SettingsTest {
         assertThat(ConfigSource.envName("kafka.bootstrap.servers")).isEqualTo("SLUICE_KAFKA_BOOTSTRAP_SERVERS");
         assertThat(ConfigSource.envName("providers.open-ai.api.key")).isEqualTo("SLUICE_PROVIDERS_OPEN_AI_API_KEY");
     }
+
+    @Test
+    void shouldReportAKeyTheServiceNeverReadWithTheNearestItDidAlongsideEveryOtherProblem(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("router.yaml"), """
+                router:
+                  dedup.window: 1h
+                  stream.threads: many
+                kafka.bootstrap.server: broker:9092
+                """);
+        Settings s = new Settings(ConfigSource.load(file));
+        s.duration("router.dedupe.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30));
+        s.intValue("router.stream.threads", 1, 1, 64);
+        s.string("kafka.bootstrap.servers", null);
+
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("router.stream.threads = 'many' is not a whole number",
+                        "unknown setting kafka.bootstrap.server (" + file + "); did you mean kafka.bootstrap.servers?",
+                        "unknown setting router.dedup.window (" + file + "); did you mean router.dedupe.window?"));
+    }
+
+    @Test
+    void shouldReportAnUnknownSluiceVariableButNotTheScriptsOwnOrAnotherProgramsVariables() {
+        Map<String, String> env = Map.of("SLUICE_ROUTER_DEDUP_WINDOW", "1h", "SLUICE_ROUTER_STREAM_THREADS", "2",
+                "SLUICE_HOME", "/var/sluice", "SLUICE_JAVA_OPTS", "-Xmx1g", "SLUICE_CONFIG", "/etc/router.yaml",
+                "HOME", "/root", "ROUTER_DEDUPE_WINDOW", "1h");
+        Settings s = new Settings(ConfigSource.of(Map.of(), env));
+        s.duration("router.dedupe.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30));
+        assertThat(s.intValue("router.stream.threads", 1, 1, 64)).isEqualTo(2);
+
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("unknown environment variable SLUICE_ROUTER_DEDUP_WINDOW; did you mean"
+                        + " SLUICE_ROUTER_DEDUPE_WINDOW (router.dedupe.window)?"));
+    }
+
+    @Test
+    void shouldAllowAnyKeyBelowAPassThroughPrefixButNotBesideIt() {
+        Map<String, String> env = Map.of("SLUICE_KAFKA_CLIENT_SASL_JAAS_CONFIG", "org.apache...required;");
+        Settings s = new Settings(ConfigSource.of(Map.of("kafka.bootstrap.servers", "broker:9092",
+                "kafka.client.security.protocol", "SASL_SSL", "kafka.clients.sasl.mechanism", "PLAIN"), env));
+        s.string("kafka.bootstrap.servers", null);
+
+        assertThat(s.passThrough("kafka.client.")).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "org.apache...required;");
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("unknown setting kafka.clients.sasl.mechanism (in-process); no setting of this"
+                        + " service is like it"));
+    }
+
+    @Test
+    void shouldLeaveAnotherServicesSectionToItButReportASectionNoServiceHas() {
+        Map<String, String> env = Map.of("SLUICE_PROVIDERS_OPENAI_API_KEY", "sk-live", "SLUICE_WORKER_MAX_IN_FLIGHT",
+                "64");
+        Settings s = new Settings(ConfigSource.of(Map.of("router.dedupe.window", "1h", "worker.max.in.flight", "64",
+                "ingest.port", "8088", "routr.stream.threads", "2"), env));
+        s.duration("router.dedupe.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30));
+        s.intValue("router.stream.threads", 1, 1, 64);
+
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("unknown setting routr.stream.threads (in-process); did you mean"
+                        + " router.stream.threads?"));
+    }
+
+    @Test
+    void shouldSuggestOnlyAKeyNearEnoughToBeWhatWasMeant() {
+        assertThat(Settings.editDistance("router.dedup.window", "router.dedupe.window")).isEqualTo(1);
+        assertThat(Settings.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(Settings.nearest("worker.max.inflight", List.of("worker.max.in.flight", "worker.tiers")))
+                .contains("worker.max.in.flight");
+        assertThat(Settings.nearest("router.colour", List.of("router.dedupe.window", "router.stream.threads")))
+                .isEmpty();
+    }
 }

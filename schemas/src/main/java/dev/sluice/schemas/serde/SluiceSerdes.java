@@ -3,6 +3,7 @@ package dev.sluice.schemas.serde;
 import dev.sluice.model.ApiKey;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
+import dev.sluice.model.DeadLetterReplay;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
@@ -102,6 +103,11 @@ public final class SluiceSerdes {
     public ModelSerde<ProviderBatch, dev.sluice.avro.ProviderBatch> batches() {
         return serde(dev.sluice.avro.ProviderBatch.class, AvroMapping::toAvro, AvroMapping::fromAvro,
                 Integer.MAX_VALUE);
+    }
+
+    /** Dead letters put back on their topics, for {@code sluice dlq}. */
+    public ModelSerde<DeadLetterReplay, dev.sluice.avro.DeadLetterReplay> deadLetterReplays() {
+        return serde(dev.sluice.avro.DeadLetterReplay.class, AvroMapping::toAvro, AvroMapping::fromAvro);
     }
 
     public ModelSerde<WebhookDelivery, dev.sluice.avro.WebhookDelivery> webhookDeliveries() {

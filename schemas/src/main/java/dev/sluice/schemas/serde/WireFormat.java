@@ -23,6 +23,12 @@ public final class WireFormat {
         out[4] = (byte) schemaId;
     }
 
+    /** The schema id of a value in the wire format; empty when the value is not in it. */
+    public static java.util.OptionalInt schemaIdOf(byte[] value) {
+        return value == null || value.length < HEADER_SIZE || value[0] != MAGIC_BYTE ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(readSchemaId(value));
+    }
+
     static int readSchemaId(byte[] in) {
         return ((in[1] & 0xff) << 24) | ((in[2] & 0xff) << 16) | ((in[3] & 0xff) << 8) | (in[4] & 0xff);
     }
