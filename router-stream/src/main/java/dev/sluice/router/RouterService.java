@@ -4,12 +4,14 @@ import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -19,21 +21,26 @@ import org.apache.kafka.streams.Topology;
 public final class RouterService implements SluiceService {
     private final RouterConfig config;
     private final StreamsRunner runner;
+    private static final Duration LAG_EVERY = Duration.ofSeconds(15);
+
     private final PrometheusMeterRegistry metrics;
+    private final ConsumerLag lag;
     private OpsServer ops;
 
     public RouterService(RouterConfig config) {
         this.config = config;
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         TokenCounter.load();
+        this.metrics = Metrics.newRegistry(name());
         Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes(), config.rules(catalogue)).build();
+                config.kafka().serdes(), config.rules(catalogue), new RouterMetrics(metrics)).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         // A tenant's request topic created while the router runs is read within this long.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
-        this.metrics = Metrics.newRegistry(name());
         this.runner = new StreamsRunner(topology, props, metrics);
+        this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
+                .track(config.applicationId(), runner::ownedPartitions);
     }
 
     @Override
@@ -48,6 +55,7 @@ public final class RouterService implements SluiceService {
         }
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
+        lag.start();
     }
 
     @Override
@@ -71,6 +79,7 @@ public final class RouterService implements SluiceService {
 
     @Override
     public void close() {
+        lag.close();
         runner.close();
         if (ops != null) {
             ops.close();

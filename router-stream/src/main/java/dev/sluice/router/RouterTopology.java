@@ -54,8 +54,15 @@ public final class RouterTopology {
     private final Serde<JobStatus> statuses;
     private final Serde<TenantConfig> tenants;
     private final RouterRules rules;
+    private final RouterMetrics metrics;
 
     public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules) {
+        this(topics, layout, serdes, rules, RouterMetrics.none());
+    }
+
+    public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules,
+            RouterMetrics metrics) {
+        this.metrics = metrics;
         this.topics = topics;
         this.layout = layout;
         this.requests = serdes.requests();
@@ -137,9 +144,14 @@ public final class RouterTopology {
     }
 
     private void refuse(KStream<String, Verdict> refused) {
-        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), Outcomes.refused(v.request(), v.refusal(),
-                        v.code(), v.message(), Instant.now())), Named.as("refusal-result"))
+        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), answered(Outcomes.refused(v.request(),
+                        v.refusal(), v.code(), v.message(), Instant.now()))), Named.as("refusal-result"))
                 .to(topics.completions(), Produced.with(Serdes.String(), results).withName("refusals-sink"));
+    }
+
+    private LlmResult answered(LlmResult refusal) {
+        metrics.answered(refusal);
+        return refusal;
     }
 
     private KStream<String, RouterInput> enrich(KStream<String, Verdict> accepted) {
@@ -158,7 +170,7 @@ public final class RouterTopology {
 
     /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
     private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
-        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait()),
+        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait(), metrics),
                 Named.as("decide"), RouterState.storeNames());
     }
 
