@@ -19,11 +19,13 @@ import dev.sluice.worker.provider.ProviderException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -70,6 +72,7 @@ final class BatchPoller implements AutoCloseable {
     private final Map<String, Duration> interval = new HashMap<>();
     private final Map<String, Integer> lastDone = new HashMap<>();
     private final Thread thread;
+    private final Consumer<List<CostEvent>> billed;
     private KafkaProducer<String, byte[]> producer;
     private Instant nextForget = Instant.MIN;
     private volatile boolean running = true;
@@ -81,7 +84,8 @@ final class BatchPoller implements AutoCloseable {
     BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
             BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
-            Clock clock) {
+            Clock clock, Consumer<List<CostEvent>> billed) {
+        this.billed = billed;
         this.kafka = kafka;
         this.transactionalId = transactionalId;
         this.apis = Map.copyOf(apis);
@@ -281,6 +285,7 @@ final class BatchPoller implements AutoCloseable {
         int failed = 0;
         int expired = 0;
         int redriven = 0;
+        List<CostEvent> billedCosts = new ArrayList<>();
         KafkaProducer<String, byte[]> tx = producer();
         tx.beginTransaction();
         try {
@@ -302,6 +307,7 @@ final class BatchPoller implements AutoCloseable {
                     tx.send(new ProducerRecord<>(topics.costEvents(), cost.tenantId(),
                             costs.serialize(topics.costEvents(), cost)));
                 }
+                billedCosts.addAll(decision.costs());
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
                         LlmResult result = c.result();
@@ -335,6 +341,7 @@ final class BatchPoller implements AutoCloseable {
                 return;
             }
             tx.commitTransaction();
+            billed.accept(billedCosts);
             book.apply(done, ack.get().partition());
             log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
                     batch.providerBatchId(), succeeded, failed, expired, redriven);
