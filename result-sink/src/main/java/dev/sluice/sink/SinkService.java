@@ -8,6 +8,7 @@ import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
 import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -19,6 +20,7 @@ import dev.sluice.sink.webhook.EndpointGuard;
 import dev.sluice.sink.webhook.RetryLevel;
 import dev.sluice.sink.webhook.WebhookDispatcher;
 import dev.sluice.sink.webhook.WebhookSender;
+import dev.sluice.sink.webhook.WebhookMetrics;
 import dev.sluice.sink.webhook.WebhookTries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -49,10 +51,12 @@ public final class SinkService implements SluiceService {
     /** The first tries (from llm.results), then one loop per retry level. */
     private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
     private final List<Thread> webhookThreads = new ArrayList<>();
+    private final ConsumerLag lag;
     private OpsServer ops;
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
     private static final long WEBHOOK_BUFFER_BYTES = 16L << 20;
+    private static final Duration LAG_EVERY = Duration.ofSeconds(15);
 
     public SinkService(SinkConfig config) {
         this.config = config;
@@ -61,7 +65,9 @@ public final class SinkService implements SluiceService {
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention()).build(), props, metrics);
+                config.statusRetention(), new SinkMetrics(metrics)).build(), props, metrics);
+        this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
+                .track(config.applicationId(), runner::ownedPartitions);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
         if (!config.webhooks().enabled()) {
             this.tenants = null;
@@ -80,7 +86,7 @@ public final class SinkService implements SluiceService {
                 topics.webhooksDisabled(), serdes.disabledEndpoints().serializer()),
                 new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS), new WebhookSender(w.timeout(), clock),
                 w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
-                serdes.deadLetters().serializer(), clock, metrics);
+                serdes.deadLetters().serializer(), clock, new WebhookMetrics(metrics));
         Decoding.Sleeper sleep = d -> Thread.sleep(d);
         addWebhookLoop(instance, "webhooks", w.groupId(), topics.results(), w.maxInFlight(),
                 new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
@@ -107,6 +113,7 @@ public final class SinkService implements SluiceService {
                 group, clientId, member)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
                 WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()), Clock.systemUTC());
         webhookLoops.add(loop);
+        lag.track(group, loop::owned);
         webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));
         return loop;
     }
@@ -123,6 +130,7 @@ public final class SinkService implements SluiceService {
         }
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         runner.start();
+        lag.start();
         if (tenants != null) {
             tenants.start();
             disabled.start();
@@ -177,6 +185,7 @@ public final class SinkService implements SluiceService {
 
     @Override
     public void close() {
+        lag.close();
         if (tenants != null) {
             webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {

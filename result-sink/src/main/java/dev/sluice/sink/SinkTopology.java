@@ -75,8 +75,15 @@ public final class SinkTopology {
     private final Duration dedupeWindow;
     private final Duration statusRetention;
     private final int maxRecordBytes;
+    private final SinkMetrics metrics;
 
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention) {
+        this(topics, serdes, dedupeWindow, statusRetention, SinkMetrics.none());
+    }
+
+    public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
+            SinkMetrics metrics) {
+        this.metrics = metrics;
         this.topics = topics;
         this.maxRecordBytes = serdes.maxRecordBytes();
         this.results = serdes.results();
@@ -154,8 +161,9 @@ public final class SinkTopology {
         Serializer<LlmResult> serializer = results.serializer();
         int limit = maxRecordBytes;
         String topic = topics.results();
+        SinkMetrics m = metrics;
         return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow, r -> fitting(serializer, topic,
-                limit, r)), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
+                limit, r), m), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
     }
 
     /**
@@ -197,11 +205,13 @@ public final class SinkTopology {
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
         private final Duration window;
         private final UnaryOperator<LlmResult> fitting;
+        private final SinkMetrics metrics;
         private ExpiringStore<Long> seen;
 
-        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting) {
+        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting, SinkMetrics metrics) {
             this.window = window;
             this.fitting = fitting;
+            this.metrics = metrics;
         }
 
         @Override
@@ -223,7 +233,9 @@ public final class SinkTopology {
                 return;
             }
             seen.put(key, now, now + window.toMillis());
-            context().forward(record.withValue(fitting.apply(record.value())));
+            LlmResult result = fitting.apply(record.value());
+            metrics.result(result, Instant.ofEpochMilli(now));
+            context().forward(record.withValue(result));
         }
     }
 

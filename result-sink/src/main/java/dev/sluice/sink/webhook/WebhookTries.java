@@ -12,8 +12,6 @@ import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tenants.SecretRefs;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,12 +53,12 @@ public final class WebhookTries {
     private final Serializer<WebhookDelivery> deliveries;
     private final Serializer<DeadLetter> deadLetters;
     private final Clock clock;
-    private final MeterRegistry metrics;
+    private final WebhookMetrics metrics;
 
     public WebhookTries(Function<String, Optional<TenantConfig>> tenants, DisabledEndpoints disabled,
             EndpointGuard guard, WebhookSender sender, RetrySchedule schedule, Producer<String, byte[]> producer,
             Topics topics, Serializer<WebhookDelivery> deliveries, Serializer<DeadLetter> deadLetters, Clock clock,
-            MeterRegistry metrics) {
+            WebhookMetrics metrics) {
         this.tenants = tenants;
         this.disabled = disabled;
         this.guard = guard;
@@ -87,14 +85,14 @@ public final class WebhookTries {
         }
         if (!tenant.get().registers(delivery.endpoint())) {
             // Checked before every try: the tenant may have removed the endpoint since the first.
-            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            metrics.refused(tenantId);
             deadLetter(source, "WebhookEndpointNotRegistered", "the endpoint is not one of tenant " + tenantId
                     + "'s webhook endpoints now; only those are ever called");
             return;
         }
         Optional<DisabledEndpoint> off = disabled.disabling(tenant.get(), delivery.endpoint());
         if (off.isPresent()) {
-            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            metrics.failed(tenantId);
             deadLetter(source, "WebhookEndpointDisabled", "the endpoint answered " + off.get().httpStatus()
                     + " Gone at " + off.get().disabledAt() + " (delivery " + off.get().requestId() + ") and is"
                     + " disabled until the tenant's configuration is written again (sluice tenants put)");
@@ -103,7 +101,7 @@ public final class WebhookTries {
         // Checked before every try: a name's DNS answer may change between tries.
         Optional<String> refused = guard.refusal(delivery.endpoint());
         if (refused.isPresent()) {
-            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            metrics.refused(tenantId);
             log.warn("Webhook for {} of tenant {} refused: {}", delivery.requestId(), tenantId, refused.get());
             deadLetter(source, "WebhookEndpointRefused", refused.get());
             return;
@@ -112,17 +110,17 @@ public final class WebhookTries {
         try {
             signers = WebhookSender.signers(resolve(tenant.get().webhooks().signingSecretRefs()));
         } catch (IllegalArgumentException e) {
+            metrics.failed(tenantId);
             deadLetter(source, "NoSigningSecret", "tenant " + tenantId + ": " + e.getMessage());
             return;
         }
         long start = clock.millis();
         WebhookSender.Attempt attempt = sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(),
                 signers, Tracing.from(source.headers()));
-        Timer.builder("sluice_webhook_latency").tag("tenant", tenantId).register(metrics)
-                .record(Duration.ofMillis(clock.millis() - start));
+        metrics.tried(attempt.delivered(), Duration.ofMillis(clock.millis() - start));
         int tries = delivery.attempt() + 1;
         if (attempt.delivered()) {
-            metrics.counter("sluice_webhooks_delivered_total", "tenant", tenantId).increment();
+            metrics.delivered(delivery, clock.instant());
             return;
         }
         if (attempt.status() == 410) {
@@ -131,14 +129,14 @@ public final class WebhookTries {
         }
         Optional<Duration> wait = schedule.delayAfter(tries, attempt.retryAfter());
         if (wait.isEmpty()) {
-            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            metrics.failed(tenantId);
             deadLetter(source, "WebhookDeliveryFailed", "no 2xx from the tenant's endpoint after " + tries
                     + " tries (waits " + schedule.describe() + "); last: " + attempt.error());
             return;
         }
         log.info("Webhook for {} to tenant {} failed (try {} of {}), next in {}: {}", delivery.requestId(), tenantId,
                 tries, schedule.maxAttempts(), RetrySchedule.words(wait.get()), attempt.error());
-        metrics.counter("sluice_webhooks_retried_total", "tenant", tenantId).increment();
+        metrics.retried(tenantId);
         Instant now = clock.instant();
         WebhookDelivery next = new WebhookDelivery(delivery.requestId(), tenantId, delivery.endpoint(),
                 delivery.body(), tries, now.plus(wait.get()), attempt.status() == 0 ? null : attempt.status(),
@@ -159,7 +157,7 @@ public final class WebhookTries {
             value = deliveries.serialize(topic, next);
         } catch (RecordTooLargeForTopic e) {
             // The first try had the payload in hand; a retry must keep it on a topic, and it does not fit.
-            metrics.counter("sluice_webhooks_failed_total", "tenant", next.tenantId()).increment();
+            metrics.failed(next.tenantId());
             deadLetter(source, "WebhookPayloadTooLarge", "try " + next.attempt() + " failed and the payload cannot"
                     + " be kept for the next: " + e.getMessage());
             return;
@@ -171,8 +169,8 @@ public final class WebhookTries {
         String tenantId = delivery.tenantId();
         disabled.disable(new DisabledEndpoint(tenantId, delivery.endpoint(), 410, delivery.requestId(),
                 clock.instant()));
-        metrics.counter("sluice_webhook_endpoints_disabled_total", "tenant", tenantId).increment();
-        metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+        metrics.endpointDisabled(tenantId);
+        metrics.failed(tenantId);
         log.warn("Webhook endpoint of tenant {} answered 410 Gone to {} (try {}); it is disabled until the tenant's"
                 + " configuration is written again", tenantId, delivery.requestId(), tries);
         deadLetter(source, "WebhookEndpointGone", "the endpoint answered 410 Gone on try " + tries
@@ -208,7 +206,7 @@ public final class WebhookTries {
 
     /** A result that gets no webhook (its tenant is unknown, or has no endpoint). */
     public void skipped(String reason, String requestId, String tenantId) {
-        metrics.counter("sluice_webhooks_skipped_total", "reason", reason).increment();
+        metrics.skipped(reason);
         log.debug("No webhook for {} of tenant {}: {}", requestId, tenantId, reason);
     }
 
@@ -222,5 +220,6 @@ public final class WebhookTries {
         String topic = topics.deadLetters();
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
         producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
+        metrics.deadLettered(stage);
     }
 }
