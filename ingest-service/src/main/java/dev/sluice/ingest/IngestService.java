@@ -45,6 +45,7 @@ public final class IngestService implements SluiceService {
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
+    private OpsServer ops;
 
     public IngestService(IngestConfig config) {
         this.config = config;
@@ -79,6 +80,7 @@ public final class IngestService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         tenants.start();
         keys.start();
         statuses.start();
@@ -98,7 +100,8 @@ public final class IngestService implements SluiceService {
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
-            OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
+            // Load balancers probe the public port; the metrics, which name tenants, stay on the ops port.
+            OpsServer.addHealthRoutes(cfg, name(), this::health, this::ready);
             ProblemErrors.install(cfg);
         }).start(config.host(), config.port());
     }
@@ -143,7 +146,7 @@ public final class IngestService implements SluiceService {
 
     @Override
     public int opsPort() {
-        return port();
+        return ops == null ? -1 : ops.port();
     }
 
     @Override
@@ -156,5 +159,8 @@ public final class IngestService implements SluiceService {
         statuses.close();
         keys.close();
         tenants.close();
+        if (ops != null) {
+            ops.close();
+        }
     }
 }

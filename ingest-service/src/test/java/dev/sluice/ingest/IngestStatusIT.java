@@ -149,7 +149,7 @@ class IngestStatusIT {
 
     /** Open and waiting status streams, as the service's metrics count them. */
     private static int subscriptions() throws Exception {
-        return h.get("/metrics", null).body().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
+        return h.metrics().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
                 .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
