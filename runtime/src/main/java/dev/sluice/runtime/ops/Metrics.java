@@ -81,15 +81,19 @@ public final class Metrics {
 
     /**
      * Kafka client metrics whose names carry a unit abbreviation (time-ns-total, start-time-ms): their
-     * values are in that unit, so they cannot simply be renamed to seconds. Micrometer's own
-     * process.cpu.time, in nanoseconds, is replaced by process_cpu_seconds_total.
+     * values are in that unit, so they cannot simply be renamed to seconds. Kafka gauges whose names
+     * end in -count (connection-count, active-buffer-count), which promtool keeps for histograms:
+     * renamed, Micrometer's Kafka binder could no longer find them by Kafka's name, and a task's
+     * series would outlive the task. Micrometer's own process.cpu.time, in nanoseconds, is replaced
+     * by process_cpu_seconds_total.
      */
     static boolean unconventional(Meter.Id id) {
-        if (id.getName().equals("process.cpu.time")) {
+        String name = id.getName();
+        if (name.equals("process.cpu.time")) {
             return true;
         }
-        return id.getName().startsWith("kafka.")
-                && Arrays.stream(id.getName().split("\\.")).anyMatch(ABBREVIATED_UNITS::contains);
+        return name.startsWith("kafka.") && (name.endsWith(".count") && id.getType() != Meter.Type.COUNTER
+                || Arrays.stream(name.split("\\.")).anyMatch(ABBREVIATED_UNITS::contains));
     }
 
     /**
@@ -101,26 +105,12 @@ public final class Metrics {
         return id.getName().startsWith("kafka.") && id.getName().contains(".records.lag");
     }
 
-    /**
-     * Gauges whose names end in _count, which promtool keeps for histograms and summaries: named
-     * for what they count instead (the value is unchanged).
-     */
+    /** Micrometer's system.cpu.count, a gauge ending in _count, which promtool keeps for histograms. */
     private static MeterFilter renamed() {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                String name = id.getName();
-                if (name.equals("system.cpu.count")) {
-                    return id.withName("system.cpu.cores");
-                }
-                if (!name.startsWith("kafka.") || !name.endsWith(".count")) {
-                    return id;
-                }
-                String stem = name.substring(0, name.length() - ".count".length());
-                if (stem.endsWith(".connection")) {
-                    return id.withName(stem + "s");
-                }
-                return id.withName(stem.endsWith(".buffer") ? stem + ".records" : stem);
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.cores") : id;
             }
         };
     }
