@@ -101,7 +101,7 @@ public final class ApiKeyAuth {
     }
 
     private Optional<String> refuse(Context ctx, String reason, Problem problem, String challenge) {
-        metrics.counter("sluice_ingest_auth_failures_total", "reason", reason).increment();
+        IngestMetrics.authFailure(metrics, reason);
         if (challenge != null) {
             ctx.header("WWW-Authenticate", challenge);
         }

@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.ingest.status.StatusConfig;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.ops.OpsSettings;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.tracing.TracingSettings;
 import java.time.Duration;
@@ -25,10 +26,13 @@ public record IngestConfig(
         RequestLimits requestLimits,
         boolean createTopics,
         StatusConfig status,
+        OpsSettings ops,
         TracingSettings tracing) {
 
     /** The most jobs one batch may hold: the setting's default and its ceiling. */
     public static final int MAX_BATCH_JOBS = 1000;
+    /** /health, /ready and /metrics, apart from the public API port. */
+    public static final int DEFAULT_OPS_PORT = 9404;
 
     public static IngestConfig read(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s);
@@ -49,6 +53,7 @@ public record IngestConfig(
                 RequestLimits.read(s),
                 s.bool("topics.create", true),
                 StatusConfig.read(s, kafka),
+                OpsSettings.read(s, DEFAULT_OPS_PORT),
                 TracingSettings.read(s));
     }
 }

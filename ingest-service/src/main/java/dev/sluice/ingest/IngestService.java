@@ -49,6 +49,7 @@ public final class IngestService implements SluiceService {
     private final List<String> routes = new CopyOnWriteArrayList<>();
     private final BrokerWait kafka;
     private Javalin app;
+    private OpsServer ops;
 
     public IngestService(IngestConfig config) {
         this.config = config;
@@ -82,6 +83,7 @@ public final class IngestService implements SluiceService {
 
     @Override
     public void start() {
+        ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -98,7 +100,8 @@ public final class IngestService implements SluiceService {
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
-            OpsServer.addRoutes(cfg, name(), metrics, this::health, this::ready);
+            // Load balancers probe the public port; the metrics, which name tenants, stay on the ops port.
+            OpsServer.addHealthRoutes(cfg, name(), this::health, this::ready);
             ProblemErrors.install(cfg);
         }).start(config.host(), config.port());
         // Served first, so that /health answers while Kafka is awaited; jobs are answered 503 until then.
@@ -157,7 +160,7 @@ public final class IngestService implements SluiceService {
 
     @Override
     public int opsPort() {
-        return port();
+        return ops == null ? -1 : ops.port();
     }
 
     @Override
@@ -171,6 +174,9 @@ public final class IngestService implements SluiceService {
         statuses.close();
         keys.close();
         tenants.close();
+        if (ops != null) {
+            ops.close();
+        }
         telemetry.close();
     }
 }

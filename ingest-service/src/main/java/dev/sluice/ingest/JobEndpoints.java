@@ -12,7 +12,6 @@ import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.runtime.tracing.Telemetry;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -93,8 +92,7 @@ final class JobEndpoints {
     }
 
     private void count(Context ctx, String endpoint) {
-        metrics.counter("sluice_ingest_requests_total", "endpoint", endpoint, "status",
-                Integer.toString(ctx.statusCode())).increment();
+        IngestMetrics.request(metrics, endpoint, ctx.statusCode());
     }
 
     private void one(Context ctx) throws IOException {
@@ -227,7 +225,7 @@ final class JobEndpoints {
         if (conflicts.isEmpty()) {
             return true;
         }
-        metrics.counter("sluice_ingest_idempotency_conflicts_total", "tenant", tenantId).increment();
+        IngestMetrics.idempotencyConflict(metrics, tenantId);
         boolean batch = endpoint.equals("batch");
         String header = ctx.header("Idempotency-Key");
         String field = batch ? null : header != null && !header.isBlank() ? "Idempotency-Key" : "idempotencyKey";
@@ -276,8 +274,7 @@ final class JobEndpoints {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        Timer.builder("sluice_ingest_ack_latency").tag("endpoint", endpoint).publishPercentiles(0.5, 0.95, 0.99)
-                .register(metrics).record(Duration.ofNanos(System.nanoTime() - start));
+        IngestMetrics.acked(metrics, endpoint, Duration.ofNanos(System.nanoTime() - start));
         return true;
     }
 
@@ -288,7 +285,7 @@ final class JobEndpoints {
         if (wait == 0) {
             return true;
         }
-        metrics.counter("sluice_ingest_rate_limited_total", "tenant", tenantId).increment();
+        IngestMetrics.rateLimited(metrics, tenantId);
         long seconds = TenantRateLimits.retryAfterSeconds(wait);
         TenantRateLimits.Limit limit = limits.limitOf(own);
         ctx.header("Retry-After", Long.toString(seconds));

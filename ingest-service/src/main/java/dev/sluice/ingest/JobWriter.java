@@ -34,7 +34,7 @@ final class JobWriter implements AutoCloseable {
         this.config = config;
         this.records = records;
         this.producer = new KafkaProducer<>(producerProps(config, clientId));
-        this.acceptedFailures = metrics.counter("sluice_ingest_accepted_event_failures_total");
+        this.acceptedFailures = IngestMetrics.acceptedEventFailures(metrics);
     }
 
     /** Producer settings whose every wait ends within the produce timeout. */

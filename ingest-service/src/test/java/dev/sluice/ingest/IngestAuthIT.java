@@ -131,7 +131,7 @@ class IngestAuthIT {
         assertThat(body(limited).path("detail").asText()).contains("nothing was accepted");
         assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
                 v -> assertThat(Long.parseLong(v)).isBetween(50L, 60L));
-        assertThat(h.get("/metrics").body()).containsPattern(
+        assertThat(h.metrics()).containsPattern(
                 "sluice_ingest_rate_limited_total\\{[^}]*tenant=\"slowco\"[^}]*} 1\\.0");
         // The marker job is acme's: another tenant is not held back.
         h.assertNothingProducedSince(before, acmeKey);

@@ -181,6 +181,17 @@ final class IngestHarness implements AutoCloseable {
         return get(path, null);
     }
 
+    /** A GET on the service's ops port (/health, /ready, /metrics). */
+    HttpResponse<String> ops(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.opsPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The service's Prometheus scrape, from its ops port. */
+    String metrics() throws Exception {
+        return ops("/metrics").body();
+    }
+
     /** A GET with {@code key} as the bearer key, or with no Authorization header when it is null. */
     HttpResponse<String> get(String path, String key) throws Exception {
         return getAsync(path, key).get();
@@ -210,7 +221,7 @@ final class IngestHarness implements AutoCloseable {
 
     /** Whether a status stream is open (or waiting for its job's first status), as the metric says. */
     boolean statusStreamOpen() throws Exception {
-        return get("/metrics").body().lines()
+        return metrics().lines()
                 .anyMatch(l -> l.startsWith("sluice_ingest_status_subscriptions") && !l.endsWith(" 0.0"));
     }
 

@@ -207,13 +207,19 @@ class IngestIT {
     }
 
     @Test
-    void shouldServeHealthReadinessAndMetricsOnTheSamePortWithoutAKey() throws Exception {
+    void shouldServeHealthAndReadinessOnTheApiPortAndMetricsOnlyOnTheOpsPort() throws Exception {
         HttpResponse<String> health = h.get("/health");
-        HttpResponse<String> metrics = h.get("/metrics");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("UP");
         assertThat(JSON.readTree(health.body()).path("apiKeys").asInt()).isPositive();
-        assertThat(metrics.body()).contains("sluice_ingest_requests_total").contains("jvm_memory_used_bytes");
         assertThat(h.get("/ready").statusCode()).isEqualTo(200);
+
+        // The metrics name tenants: never on the public port.
+        assertThat(h.ingest.opsPort()).isNotEqualTo(h.ingest.port());
+        assertThat(h.get("/metrics").statusCode()).isEqualTo(404);
+        assertThat(h.metrics()).contains("sluice_ingest_requests_total").contains("jvm_memory_used_bytes");
+        for (String path : List.of("/health", "/ready")) {
+            assertThat(h.ops(path).statusCode()).as("ops port " + path).isEqualTo(200);
+        }
     }
 }

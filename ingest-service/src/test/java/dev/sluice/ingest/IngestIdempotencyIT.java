@@ -57,7 +57,7 @@ class IngestIdempotencyIT {
     }
 
     private static double conflictsCounted(String tenant) throws Exception {
-        return h.get("/metrics").body().lines().filter(l -> l.startsWith("sluice_ingest_idempotency_conflicts_total{")
+        return h.metrics().lines().filter(l -> l.startsWith("sluice_ingest_idempotency_conflicts_total{")
                         && l.contains("tenant=\"" + tenant + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

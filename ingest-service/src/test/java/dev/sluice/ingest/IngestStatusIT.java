@@ -75,12 +75,12 @@ class IngestStatusIT {
                 .until(() -> h.get("/v1/jobs/acme-2", acmeKey).statusCode() == 200);
         CompletableFuture<List<String>> events = HTTP.sendAsync(HttpRequest.newBuilder(
                 URI.create(h.base + "/v1/jobs/acme-2/events")).header("Authorization", "Bearer " + acmeKey).build(),
-                HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
+                HttpResponse.BodyHandlers.ofLines()).thenApplyAsync(r -> {
                     assertThat(r.statusCode()).isEqualTo(200);
                     try (Stream<String> lines = r.body()) {
                         return lines.filter(l -> l.startsWith("data:")).toList();
                     }
-                });
+                }, OWN_THREAD);
         // The stream begins with the current state; wait for that before moving the job on.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(h::statusStreamOpen);
@@ -137,19 +137,26 @@ class IngestStatusIT {
         }
     }
 
+    /**
+     * Each stream is read on a thread of its own: thenApply would read it on the caller's thread
+     * when the answer's headers are already in (blocking the test until the stream ends), and the
+     * common pool has one thread on two cores.
+     */
+    private static final java.util.concurrent.Executor OWN_THREAD = task -> Thread.ofVirtual().start(task);
+
     private static CompletableFuture<List<String>> stream(String id, String key) {
         return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(h.base + "/v1/jobs/" + id + "/events"))
                 .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofLines())
-                .thenApply(r -> {
+                .thenApplyAsync(r -> {
                     try (Stream<String> lines = r.body()) {
                         return lines.filter(l -> l.startsWith("data:")).toList();
                     }
-                });
+                }, OWN_THREAD);
     }
 
     /** Open and waiting status streams, as the service's metrics count them. */
     private static int subscriptions() throws Exception {
-        return h.get("/metrics", null).body().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
+        return h.metrics().lines().filter(l -> l.startsWith("sluice_ingest_status_subscriptions"))
                 .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -9,6 +9,7 @@ import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
 import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -21,6 +22,7 @@ import dev.sluice.sink.webhook.EndpointGuard;
 import dev.sluice.sink.webhook.RetryLevel;
 import dev.sluice.sink.webhook.WebhookDispatcher;
 import dev.sluice.sink.webhook.WebhookSender;
+import dev.sluice.sink.webhook.WebhookMetrics;
 import dev.sluice.sink.webhook.WebhookTries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -53,10 +55,12 @@ public final class SinkService implements SluiceService {
     private final List<Thread> webhookThreads = new ArrayList<>();
     private final Telemetry telemetry;
     private final BrokerWait kafka;
+    private final ConsumerLag lag;
     private OpsServer ops;
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
     private static final long WEBHOOK_BUFFER_BYTES = 16L << 20;
+    private static final Duration LAG_EVERY = Duration.ofSeconds(15);
 
     public SinkService(SinkConfig config) {
         this.config = config;
@@ -67,7 +71,9 @@ public final class SinkService implements SluiceService {
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention(), telemetry).build(), props, metrics);
+                config.statusRetention(), telemetry, new SinkMetrics(metrics)).build(), props, metrics);
+        this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
+                .track(config.applicationId(), runner::ownedPartitions);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
         if (!config.webhooks().enabled()) {
             this.tenants = null;
@@ -86,7 +92,7 @@ public final class SinkService implements SluiceService {
                 topics.webhooksDisabled(), serdes.disabledEndpoints().serializer()),
                 new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS), new WebhookSender(w.timeout(), clock),
                 w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
-                serdes.deadLetters().serializer(), clock, metrics, telemetry);
+                serdes.deadLetters().serializer(), clock, new WebhookMetrics(metrics), telemetry);
         Decoding.Sleeper sleep = d -> Thread.sleep(d);
         addWebhookLoop(instance, "webhooks", w.groupId(), topics.results(), w.maxInFlight(),
                 new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
@@ -113,6 +119,7 @@ public final class SinkService implements SluiceService {
                 group, clientId, member)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
                 WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()), Clock.systemUTC());
         webhookLoops.add(loop);
+        lag.track(group, loop::owned);
         webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));
         return loop;
     }
@@ -132,6 +139,7 @@ public final class SinkService implements SluiceService {
             TopicCreator.ensure(config.kafka());
         }
         runner.start();
+        lag.start();
         if (tenants != null) {
             tenants.start();
             disabled.start();
@@ -191,6 +199,7 @@ public final class SinkService implements SluiceService {
     @Override
     public void close() {
         kafka.close();
+        lag.close();
         if (tenants != null) {
             webhookLoops.forEach(ConcurrentRecordLoop::stop);
             try {

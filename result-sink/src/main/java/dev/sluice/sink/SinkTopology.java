@@ -87,15 +87,17 @@ public final class SinkTopology {
     private final Duration statusRetention;
     private final int maxRecordBytes;
     private final Telemetry telemetry;
+    private final SinkMetrics metrics;
 
     /** Without spans (tests): trace context is still carried from each completion to its result. */
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention) {
-        this(topics, serdes, dedupeWindow, statusRetention, Telemetry.off("result-sink"));
+        this(topics, serdes, dedupeWindow, statusRetention, Telemetry.off("result-sink"), SinkMetrics.none());
     }
 
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
-            Telemetry telemetry) {
+            Telemetry telemetry, SinkMetrics metrics) {
         this.telemetry = telemetry;
+        this.metrics = metrics;
         this.topics = topics;
         this.maxRecordBytes = serdes.maxRecordBytes();
         this.results = serdes.results();
@@ -174,8 +176,9 @@ public final class SinkTopology {
         int limit = maxRecordBytes;
         String topic = topics.results();
         Telemetry spans = telemetry;
+        SinkMetrics m = metrics;
         return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow, r -> fitting(serializer, topic,
-                limit, r), spans), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
+                limit, r), spans, m), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
     }
 
     /**
@@ -218,12 +221,15 @@ public final class SinkTopology {
         private final Duration window;
         private final UnaryOperator<LlmResult> fitting;
         private final Telemetry telemetry;
+        private final SinkMetrics metrics;
         private ExpiringStore<Long> seen;
 
-        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting, Telemetry telemetry) {
+        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting, Telemetry telemetry,
+                SinkMetrics metrics) {
             this.window = window;
             this.fitting = fitting;
             this.telemetry = telemetry;
+            this.metrics = metrics;
         }
 
         @Override
@@ -264,6 +270,7 @@ public final class SinkTopology {
             }
             Headers headers = new RecordHeaders(record.headers().toArray());
             scope.inject(headers);
+            metrics.result(result, Instant.ofEpochMilli(now));
             context().forward(record.withValue(result).withHeaders(headers));
             log.debug("Result {} written", result.status());
         }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -43,6 +44,7 @@ class SinkTopologyTest {
     private TestInputTopic<String, JobStatus> events;
     private TestOutputTopic<String, LlmResult> results;
     private TestOutputTopic<String, JobStatus> statuses;
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @BeforeEach
     void start() {
@@ -62,7 +64,8 @@ class SinkTopologyTest {
     }
 
     private SinkTopology topology() {
-        return new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2));
+        return new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2),
+                dev.sluice.runtime.tracing.Telemetry.off("result-sink"), new SinkMetrics(metrics));
     }
 
     @AfterEach
@@ -86,6 +89,32 @@ class SinkTopologyTest {
         assertThat(out).extracting(r -> r.value().requestId()).containsExactly("r-1", "r-2");
         assertThat(out.getFirst().value().output()).isEqualTo("first");
         assertThat(out.getFirst().key()).isEqualTo("acme");
+    }
+
+    @Test
+    void shouldCountEachRequestsOneResultByStatusAndReasonAndTimeItByPath() {
+        LlmResult sync = LlmResult.forRequest(LlmRequest.of("sync", "acme", "q", T0)).status(ResultStatus.SUCCEEDED)
+                .startedAt(T0.plusSeconds(1)).completedAt(T0.plusSeconds(2)).build();
+        LlmResult batch = LlmResult.forRequest(LlmRequest.of("batch", "acme", "q", T0)).status(ResultStatus.SUCCEEDED)
+                .batch(true).startedAt(T0.plusSeconds(1)).completedAt(T0.plusSeconds(2)).build();
+        LlmResult refused = LlmResult.rejected(LlmRequest.of("refused", "acme", "q", T0), "EMPTY_MESSAGES", "none",
+                T0.plusSeconds(2));
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        for (LlmResult r : List.of(sync, batch, refused, sync)) {
+            completions.pipeInput("acme", r, T0);
+        }
+
+        assertThat(metrics.get("sluice_sink_results_total").tags("tenant", "acme", "status", "SUCCEEDED", "reason",
+                "NONE").counter().count()).as("the second completion of 'sync' is no result").isEqualTo(2);
+        assertThat(metrics.get("sluice_sink_results_total").tags("status", "REJECTED", "reason", "EMPTY_MESSAGES")
+                .counter().count()).isEqualTo(1);
+        for (String path : List.of("sync", "batch", "router")) {
+            assertThat(metrics.get("sluice_sink_end_to_end").tags("path", path).timer().totalTime(
+                    java.util.concurrent.TimeUnit.SECONDS)).as(path).isEqualTo(5);
+        }
+        assertThat(metrics.get("sluice_sink_completed_to_result").timer().max(java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(3);
     }
 
     @Test

@@ -48,7 +48,7 @@ class SinkTracingTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2),
-                telemetry).build(), props, T0);
+                telemetry, SinkMetrics.none()).build(), props, T0);
     }
 
     @AfterEach

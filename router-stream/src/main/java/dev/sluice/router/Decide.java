@@ -2,6 +2,7 @@ package dev.sluice.router;
 
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
+import dev.sluice.router.state.Budgets;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
@@ -17,6 +18,7 @@ import io.opentelemetry.context.Context;
 import java.time.Duration;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -39,19 +41,23 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     private final Duration dedupeWindow;
     private final Duration singleFlightWait;
     private final Telemetry telemetry;
+    private final RouterMetrics metrics;
     private RouterCore core;
     private long timestamp = -1;
+    private boolean onResult;
     /** The request the input record is, and its span, while it is decided. */
     private String deciding;
     private Span decidingSpan;
     /** The input record's trace context, for the links of decisions it leads to for other requests. */
     private SpanContext input = SpanContext.getInvalid();
 
-    Decide(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait, Telemetry telemetry) {
+    Decide(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait, Telemetry telemetry,
+            RouterMetrics metrics) {
         this.catalogue = catalogue;
         this.dedupeWindow = dedupeWindow;
         this.singleFlightWait = singleFlightWait;
         this.telemetry = telemetry;
+        this.metrics = metrics;
     }
 
     @Override
@@ -61,14 +67,24 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
         RouterState state = RouterState.open(context,
                 (key, entry) -> self[0].onDedupeExpired(key, entry, context.currentSystemTimeMs()),
                 (key, flight) -> self[0].onInFlightExpired(key, flight, context.currentSystemTimeMs()));
-        core = new RouterCore(state, new JobPlanner(catalogue), new TenantLookup(context), dedupeWindow.toMillis(),
+        TenantLookup tenants = new TenantLookup(context);
+        core = new RouterCore(state, new JobPlanner(catalogue), tenants, dedupeWindow.toMillis(),
                 singleFlightWait.toMillis(), this::forward);
         self[0] = core;
+        Budgets budgets = new Budgets(state.budget);
+        context.schedule(RouterMetrics.BUDGET_EVERY, PunctuationType.WALL_CLOCK_TIME,
+                now -> metrics.budgets(context.taskId().toString(), budgets.current(now), tenants));
+    }
+
+    @Override
+    public void close() {
+        metrics.forgetTask(context().taskId().toString());
     }
 
     @Override
     public void process(Record<String, RouterInput> record) {
         timestamp = record.timestamp();
+        onResult = record.value() instanceof RouterInput.Result;
         long now = context().currentSystemTimeMs();
         Context parent = Tracing.extract(record.headers());
         input = Span.fromContext(parent).getSpanContext();
@@ -86,6 +102,7 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
             }
         } finally {
             timestamp = -1;
+            onResult = false;
             input = SpanContext.getInvalid();
         }
     }
@@ -137,6 +154,7 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
         }
         // Decisions made in a punctuation have no input record; they take the wall-clock time.
         long ts = timestamp >= 0 ? timestamp : context().currentSystemTimeMs();
+        metrics.decided(decision, onResult, context().currentSystemTimeMs());
         context().forward(new Record<>(tenantId, decision, ts, headers));
     }
 

@@ -5,6 +5,7 @@ import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -12,6 +13,7 @@ import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
 import dev.sluice.runtime.tracing.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -21,9 +23,12 @@ import org.apache.kafka.streams.Topology;
 public final class RouterService implements SluiceService {
     private final RouterConfig config;
     private final StreamsRunner runner;
+    private static final Duration LAG_EVERY = Duration.ofSeconds(15);
+
     private final PrometheusMeterRegistry metrics;
     private final Telemetry telemetry;
     private final BrokerWait kafka;
+    private final ConsumerLag lag;
     private OpsServer ops;
 
     public RouterService(RouterConfig config) {
@@ -31,15 +36,17 @@ public final class RouterService implements SluiceService {
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         TokenCounter.load();
         this.telemetry = Telemetry.start(name(), config.tracing());
+        this.metrics = Metrics.newRegistry(name());
         Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes(), config.rules(catalogue), telemetry).build();
+                config.kafka().serdes(), config.rules(catalogue), telemetry, new RouterMetrics(metrics)).build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         // A tenant's request topic created while the router runs is read within this long.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
-        this.metrics = Metrics.newRegistry(name());
         this.runner = new StreamsRunner(topology, props, metrics);
         this.kafka = new BrokerWait(name(), config.kafka());
+        this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
+                .track(config.applicationId(), runner::ownedPartitions);
     }
 
     @Override
@@ -57,6 +64,7 @@ public final class RouterService implements SluiceService {
             TopicCreator.ensure(config.kafka());
         }
         runner.start();
+        lag.start();
     }
 
     @Override
@@ -81,6 +89,7 @@ public final class RouterService implements SluiceService {
     @Override
     public void close() {
         kafka.close();
+        lag.close();
         runner.close();
         if (ops != null) {
             ops.close();

@@ -56,15 +56,17 @@ public final class RouterTopology {
     private final Serde<TenantConfig> tenants;
     private final RouterRules rules;
     private final Telemetry telemetry;
+    private final RouterMetrics metrics;
 
     /** Without spans (tests): trace context is still carried from each request to what it leads to. */
     public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules) {
-        this(topics, layout, serdes, rules, Telemetry.off("router-stream"));
+        this(topics, layout, serdes, rules, Telemetry.off("router-stream"), RouterMetrics.none());
     }
 
     public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules,
-            Telemetry telemetry) {
+            Telemetry telemetry, RouterMetrics metrics) {
         this.telemetry = telemetry;
+        this.metrics = metrics;
         this.topics = topics;
         this.layout = layout;
         this.requests = serdes.requests();
@@ -146,9 +148,14 @@ public final class RouterTopology {
     }
 
     private void refuse(KStream<String, Verdict> refused) {
-        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), Outcomes.refused(v.request(), v.refusal(),
-                        v.code(), v.message(), Instant.now())), Named.as("refusal-result"))
+        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), answered(Outcomes.refused(v.request(),
+                        v.refusal(), v.code(), v.message(), Instant.now()))), Named.as("refusal-result"))
                 .to(topics.completions(), Produced.with(Serdes.String(), results).withName("refusals-sink"));
+    }
+
+    private LlmResult answered(LlmResult refusal) {
+        metrics.answered(refusal);
+        return refusal;
     }
 
     private KStream<String, RouterInput> enrich(KStream<String, Verdict> accepted) {
@@ -168,7 +175,7 @@ public final class RouterTopology {
     /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
     private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
         return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait(),
-                telemetry),
+                telemetry, metrics),
                 Named.as("decide"), RouterState.storeNames());
     }
 

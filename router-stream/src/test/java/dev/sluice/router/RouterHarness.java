@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -56,6 +57,9 @@ final class RouterHarness implements AutoCloseable {
     final ModelCatalogue catalogue = ModelCatalogue.loadDefault();
     final SluiceSerdes serdes;
     final TopologyTestDriver driver;
+    /** The router's metrics and its dead-letter counts, as the service's /metrics would show them. */
+    final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final java.nio.file.Path stateDir = stateDir();
     private final String scope = "router-" + UUID.randomUUID();
     private final TestInputTopic<String, LlmRequest> requests;
     private final TestInputTopic<String, TenantConfig> tenants;
@@ -112,6 +116,10 @@ final class RouterHarness implements AutoCloseable {
         props.put(DeadLetterHandler.SERVICE, "router-test");
         props.put(DeadLetterHandler.MAX_RECORD_BYTES, Integer.toString(recordLimit));
         props.put(SerdeConfig.SCHEMA_REGISTRY_URL, SerdeConfig.MOCK_SCHEME + scope);
+        props.put(DeadLetterHandler.METRICS, metrics);
+        // A directory of its own: the default, /tmp/kafka-streams/<application id>, is shared with any
+        // other build on the machine running these tests, and RocksDB's lock on it fails one of them.
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(topology(dedupeWindow, singleFlightWait), props, start);
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.requests().serializer());
         tenants = driver.createInputTopic(topics.tenants(), new StringSerializer(), serdes.tenants().serializer());
@@ -130,7 +138,15 @@ final class RouterHarness implements AutoCloseable {
 
     Topology topology(Duration dedupeWindow, Duration singleFlightWait) {
         return new RouterTopology(topics, TopicLayout.DEFAULT, serdes.limitedTo(recordLimit),
-                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000), telemetry).build();
+                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000), telemetry, new RouterMetrics(metrics)).build();
+    }
+
+    private static java.nio.file.Path stateDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("router-harness");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---- inputs ----
@@ -339,5 +355,10 @@ final class RouterHarness implements AutoCloseable {
         closed = true;
         driver.close();
         InMemorySchemaRegistry.dropScope(scope);
+        try (var files = java.nio.file.Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

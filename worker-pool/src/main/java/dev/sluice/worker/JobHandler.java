@@ -49,6 +49,7 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class JobHandler implements ConcurrentRecordLoop.Handler {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobHandler.class);
+    private static final String DEAD_LETTER_STAGE = "deserialize";
 
     private final Producer<String, byte[]> producer;
     private final Topics topics;
@@ -106,10 +107,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
                                 record.partition(), record.offset(), e.getMessage()));
             } catch (RuntimeException e) {
                 deadLetter(record, e).get();
-                metrics.deadLettered();
+                metrics.deadLettered(DEAD_LETTER_STAGE);
                 return;
             }
         }
+        metrics.pickedUp(job, batches != null);
         Context routed = Tracing.extract(record.headers());
         Span span = telemetry.start(telemetry.span("worker job", SpanKind.CONSUMER, routed)
                 .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
@@ -189,7 +191,7 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     }
 
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, Exception e) {
-        DeadLetter letter = DeadLetters.from(record, "worker-pool", "deserialize", e.getClass().getName(),
+        DeadLetter letter = DeadLetters.from(record, "worker-pool", DEAD_LETTER_STAGE, e.getClass().getName(),
                 String.valueOf(e.getMessage()), clock.instant());
         return producer.send(DeadLetters.record(topics.deadLetters(), letter,
                 deadLetters.serialize(topics.deadLetters(), letter)));

@@ -7,6 +7,7 @@ import dev.sluice.runtime.kafka.ClientProps;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
 import dev.sluice.runtime.kafka.FairQueue;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -43,6 +44,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 public final class WorkerService implements SluiceService {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerService.class);
 
+    private static final Duration LAG_EVERY = Duration.ofSeconds(15);
+
     private final WorkerConfig config;
     private final PrometheusMeterRegistry metrics;
     private final KafkaProducer<String, byte[]> producer;
@@ -55,6 +58,7 @@ public final class WorkerService implements SluiceService {
     private final Thread batchThread;
     private final Telemetry telemetry;
     private final BrokerWait kafka;
+    private final ConsumerLag lag;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
@@ -72,13 +76,14 @@ public final class WorkerService implements SluiceService {
         Clock clock = Clock.systemUTC();
         this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
                 instance + "-tenants");
-        RateLimits rateLimits = RateLimits.system(config.rateLimitMaxWait());
+        WorkerMetrics workerMetrics = new WorkerMetrics(metrics, clock);
+        RateLimits rateLimits = RateLimits.system(config.rateLimitMaxWait()).observedBy(workerMetrics);
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         Predicate<String> redactsPii = tenantId -> tenants.get(tenantId)
                 .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false);
-        JobRunner runner = new JobRunner(catalogue, providers, clock,
-                new ProviderCalls(config.resilience(), clock, rateLimits), redactsPii);
-        WorkerMetrics workerMetrics = new WorkerMetrics(metrics);
+        ProviderCalls calls = new ProviderCalls(config.resilience(), clock, rateLimits);
+        workerMetrics.trackBreakers(calls.breakers());
+        JobRunner runner = new JobRunner(catalogue, providers, clock, calls, redactsPii);
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
                 clock);
         Map<ConsumerRecord<String, byte[]>, LlmJob> decoded = Collections.synchronizedMap(new WeakHashMap<>());
@@ -99,6 +104,7 @@ public final class WorkerService implements SluiceService {
                             Math.round(rateLimits.share() * 100));
                 });
         workerMetrics.trackInFlight(loop.inFlightCounter());
+        this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY).track(config.groupId(), loop::owned);
         this.thread = Thread.ofPlatform().name(instance + "-poll").unstarted(() -> poll(loop));
         if (config.batchViaSync()) {
             this.batchPath = null;
@@ -112,7 +118,7 @@ public final class WorkerService implements SluiceService {
             AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
             this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
                     completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
-                    clock, telemetry);
+                    workerMetrics::billed, clock, telemetry);
             JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
                     clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
                     batchPath.collector(), telemetry);
@@ -123,6 +129,7 @@ public final class WorkerService implements SluiceService {
                     .onRevoke(partitions -> batchPath.collector().flushAll());
             batchJobs.set(batchLoop);
             workerMetrics.trackBatches(() -> batchPath.book().open().size(), batchLoop.inFlightCounter());
+            lag.track(config.batchGroupId(), batchLoop::owned);
             this.batchThread = Thread.ofPlatform().name(instance + "-batch-poll").unstarted(() -> poll(batchLoop));
         }
     }
@@ -164,6 +171,7 @@ public final class WorkerService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
+        lag.start();
         tenants.start();
         completed.start();
         thread.start();
@@ -216,6 +224,7 @@ public final class WorkerService implements SluiceService {
         producer.close(Duration.ofSeconds(10));
         tenants.close();
         completed.close();
+        lag.close();
         if (ops != null) {
             ops.close();
         }

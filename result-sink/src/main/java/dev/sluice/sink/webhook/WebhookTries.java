@@ -16,8 +16,6 @@ import dev.sluice.runtime.tracing.LogContext;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -69,13 +67,13 @@ public final class WebhookTries {
     private final Serializer<WebhookDelivery> deliveries;
     private final Serializer<DeadLetter> deadLetters;
     private final Clock clock;
-    private final MeterRegistry metrics;
+    private final WebhookMetrics metrics;
     private final Telemetry telemetry;
 
     public WebhookTries(Function<String, Optional<TenantConfig>> tenants, DisabledEndpoints disabled,
             EndpointGuard guard, WebhookSender sender, RetrySchedule schedule, Producer<String, byte[]> producer,
             Topics topics, Serializer<WebhookDelivery> deliveries, Serializer<DeadLetter> deadLetters, Clock clock,
-            MeterRegistry metrics, Telemetry telemetry) {
+            WebhookMetrics metrics, Telemetry telemetry) {
         this.telemetry = telemetry;
         this.tenants = tenants;
         this.disabled = disabled;
@@ -129,14 +127,14 @@ public final class WebhookTries {
         }
         if (!tenant.get().registers(delivery.endpoint())) {
             // Checked before every try: the tenant may have removed the endpoint since the first.
-            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            metrics.refused(tenantId);
             deadLetter(source, "WebhookEndpointNotRegistered", "the endpoint is not one of tenant " + tenantId
                     + "'s webhook endpoints now; only those are ever called");
             return;
         }
         Optional<DisabledEndpoint> off = disabled.disabling(tenant.get(), delivery.endpoint());
         if (off.isPresent()) {
-            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            metrics.failed(tenantId);
             deadLetter(source, "WebhookEndpointDisabled", "the endpoint answered " + off.get().httpStatus()
                     + " Gone at " + off.get().disabledAt() + " (delivery " + off.get().requestId() + ") and is"
                     + " disabled until the tenant's configuration is written again (sluice tenants put)");
@@ -145,7 +143,7 @@ public final class WebhookTries {
         // Checked before every try: a name's DNS answer may change between tries.
         Optional<String> refused = guard.refusal(delivery.endpoint());
         if (refused.isPresent()) {
-            metrics.counter("sluice_webhooks_refused_total", "tenant", tenantId).increment();
+            metrics.refused(tenantId);
             log.warn("Webhook for {} of tenant {} refused: {}", delivery.requestId(), tenantId, refused.get());
             deadLetter(source, "WebhookEndpointRefused", refused.get());
             return;
@@ -154,14 +152,14 @@ public final class WebhookTries {
         try {
             signers = WebhookSender.signers(resolve(tenant.get().webhooks().signingSecretRefs()));
         } catch (IllegalArgumentException e) {
+            metrics.failed(tenantId);
             deadLetter(source, "NoSigningSecret", "tenant " + tenantId + ": " + e.getMessage());
             return;
         }
         long start = clock.millis();
         WebhookSender.Attempt attempt = sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(),
                 signers, scope.traceparent());
-        Timer.builder("sluice_webhook_latency").tag("tenant", tenantId).register(metrics)
-                .record(Duration.ofMillis(clock.millis() - start));
+        metrics.tried(attempt.delivered(), Duration.ofMillis(clock.millis() - start));
         int tries = delivery.attempt() + 1;
         if (attempt.status() != 0) {
             scope.span().setAttribute(SluiceAttributes.HTTP_STATUS, (long) attempt.status());
@@ -171,7 +169,7 @@ public final class WebhookTries {
         }
         scope.span().setAttribute(SluiceAttributes.OUTCOME, attempt.delivered() ? "delivered" : "failed");
         if (attempt.delivered()) {
-            metrics.counter("sluice_webhooks_delivered_total", "tenant", tenantId).increment();
+            metrics.delivered(delivery, clock.instant());
             log.debug("Webhook delivered on try {}", tries);
             return;
         }
@@ -181,14 +179,14 @@ public final class WebhookTries {
         }
         Optional<Duration> wait = schedule.delayAfter(tries, attempt.retryAfter());
         if (wait.isEmpty()) {
-            metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+            metrics.failed(tenantId);
             deadLetter(source, "WebhookDeliveryFailed", "no 2xx from the tenant's endpoint after " + tries
                     + " tries (waits " + schedule.describe() + "); last: " + attempt.error());
             return;
         }
         log.info("Webhook for {} to tenant {} failed (try {} of {}), next in {}: {}", delivery.requestId(), tenantId,
                 tries, schedule.maxAttempts(), RetrySchedule.words(wait.get()), attempt.error());
-        metrics.counter("sluice_webhooks_retried_total", "tenant", tenantId).increment();
+        metrics.retried(tenantId);
         Instant now = clock.instant();
         WebhookDelivery next = new WebhookDelivery(delivery.requestId(), tenantId, delivery.endpoint(),
                 delivery.body(), tries, now.plus(wait.get()), attempt.status() == 0 ? null : attempt.status(),
@@ -209,7 +207,7 @@ public final class WebhookTries {
             value = deliveries.serialize(topic, next);
         } catch (RecordTooLargeForTopic e) {
             // The first try had the payload in hand; a retry must keep it on a topic, and it does not fit.
-            metrics.counter("sluice_webhooks_failed_total", "tenant", next.tenantId()).increment();
+            metrics.failed(next.tenantId());
             deadLetter(source, "WebhookPayloadTooLarge", "try " + next.attempt() + " failed and the payload cannot"
                     + " be kept for the next: " + e.getMessage());
             return;
@@ -221,8 +219,8 @@ public final class WebhookTries {
         String tenantId = delivery.tenantId();
         disabled.disable(new DisabledEndpoint(tenantId, delivery.endpoint(), 410, delivery.requestId(),
                 clock.instant()));
-        metrics.counter("sluice_webhook_endpoints_disabled_total", "tenant", tenantId).increment();
-        metrics.counter("sluice_webhooks_failed_total", "tenant", tenantId).increment();
+        metrics.endpointDisabled(tenantId);
+        metrics.failed(tenantId);
         log.warn("Webhook endpoint of tenant {} answered 410 Gone to {} (try {}); it is disabled until the tenant's"
                 + " configuration is written again", tenantId, delivery.requestId(), tries);
         deadLetter(source, "WebhookEndpointGone", "the endpoint answered 410 Gone on try " + tries
@@ -258,7 +256,7 @@ public final class WebhookTries {
 
     /** A result that gets no webhook (its tenant is unknown, or has no endpoint). */
     public void skipped(String reason, String requestId, String tenantId) {
-        metrics.counter("sluice_webhooks_skipped_total", "reason", reason).increment();
+        metrics.skipped(reason);
         log.debug("No webhook for {} of tenant {}: {}", requestId, tenantId, reason);
     }
 
@@ -273,5 +271,6 @@ public final class WebhookTries {
         Span.current().setStatus(StatusCode.ERROR, errorClass).setAttribute(SluiceAttributes.OUTCOME, "dead_letter");
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
         producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
+        metrics.deadLettered(stage);
     }
 }

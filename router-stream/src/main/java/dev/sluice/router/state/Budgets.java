@@ -68,6 +68,31 @@ public final class Budgets {
         change(tenantId, month(occurredAt), now, t -> t.spend(micros));
     }
 
+    /** A tenant's totals in the UTC day and month of a moment. */
+    public record Current(BudgetTotals day, BudgetTotals month) {
+    }
+
+    /**
+     * Every tenant with totals in the UTC day or month of {@code now} in this store (this task's
+     * tenants), with both; reads the whole store, which holds a few periods per tenant.
+     */
+    public java.util.Map<String, Current> current(long now) {
+        Instant at = Instant.ofEpochMilli(now);
+        String day = day(at);
+        String month = month(at);
+        java.util.Map<String, Current> out = new java.util.TreeMap<>();
+        totals.forEachLive(now, (key, t) -> {
+            int split = key.indexOf('\u0000');
+            String tenant = key.substring(0, split);
+            String period = key.substring(split + 1);
+            if (period.equals(day) || period.equals(month)) {
+                Current c = out.getOrDefault(tenant, new Current(BudgetTotals.NONE, BudgetTotals.NONE));
+                out.put(tenant, period.equals(day) ? new Current(t, c.month()) : new Current(c.day(), t));
+            }
+        });
+        return out;
+    }
+
     public BudgetTotals totals(String tenantId, String period, long now) {
         BudgetTotals t = totals.get(key(tenantId, period), now);
         return t == null ? BudgetTotals.NONE : t;

@@ -33,9 +33,20 @@ public final class OpsServer implements AutoCloseable {
         return new OpsServer(app);
     }
 
-    /** Adds /health, /ready and /metrics to a server that also serves other routes (ingest does). */
+    /** Adds /health, /ready and /metrics to a server's routes. */
     public static void addRoutes(JavalinConfig cfg, String service, PrometheusMeterRegistry registry,
             Supplier<Health> health, BooleanSupplier ready) {
+        addHealthRoutes(cfg, service, health, ready);
+        cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(registry.scrape()));
+    }
+
+    /**
+     * Adds /health and /ready alone: ingest's public port keeps them for load balancers, while its
+     * metrics, which name tenants, stay on the ops port.
+     */
+    public static void addHealthRoutes(JavalinConfig cfg, String service, Supplier<Health> health,
+            BooleanSupplier ready) {
         cfg.routes.get("/health", ctx -> {
             Health h = safely(health);
             Map<String, Object> body = new LinkedHashMap<>();
@@ -49,8 +60,6 @@ public final class OpsServer implements AutoCloseable {
             ctx.status(r ? 200 : 503).contentType("application/json")
                     .result("{\"service\":\"" + service + "\",\"ready\":" + r + "}");
         });
-        cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(registry.scrape()));
     }
 
     private static Health safely(Supplier<Health> health) {

@@ -4,6 +4,9 @@ import dev.sluice.model.DeadLetter;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.ops.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.sluice.schemas.registry.SchemaRegistryException;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SerdeConfig;
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * and says why; nothing is committed past the input.
  *
  * <p>Configured by the Streams properties {@value #TOPIC}, {@value #SERVICE}, {@value #TOPICS_PREFIX},
- * {@value #MAX_RECORD_BYTES} and the registry settings of {@link SerdeConfig}.
+ * {@value #MAX_RECORD_BYTES}, {@value #METRICS} (where {@code sluice_dead_letters_total} is counted)
+ * and the registry settings of {@link SerdeConfig}.
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler,
         ProductionExceptionHandler {
@@ -51,12 +55,15 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public static final String SERVICE = "sluice.service.name";
     public static final String TOPICS_PREFIX = "sluice.topics.prefix";
     public static final String MAX_RECORD_BYTES = "sluice.max.record.bytes";
+    /** The service's MeterRegistry, as an object among the Streams properties (StreamsRunner puts it there). */
+    public static final String METRICS = "sluice.metrics.registry";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private String topic;
     private String service;
     private Serializer<DeadLetter> serializer;
     private OversizedOutputs oversized;
+    private MeterRegistry metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -73,6 +80,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         serializer = serdes.deadLetters().serializer();
         oversized = new OversizedOutputs(new Topics(prefix == null ? Topics.DEFAULT_PREFIX : prefix.toString()),
                 serdes);
+        // Without a registry (a TopologyTestDriver, say) the dead letters are still written, only not counted.
+        metrics = configs.get(METRICS) instanceof MeterRegistry r ? r : new SimpleMeterRegistry();
     }
 
     @Override
@@ -158,6 +167,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         DeadLetter letter = new DeadLetter(key, value, kept, sourceTopic == null ? "" : sourceTopic, partition, offset,
                 service, stage, exception.getClass().getName(), String.valueOf(exception.getMessage()), Instant.now());
+        Metrics.deadLetters(metrics, stage).increment();
         // The letter's key is the original's, cut as the letter cuts it: a key is never larger than a letter.
         return new ProducerRecord<>(topic, null, letter.originalKey(), serializer.serialize(topic, letter));
     }

@@ -113,6 +113,18 @@ public final class ExpiringStore<V> {
         }
     }
 
+    /** Every live entry at {@code now}, in key order: for small stores only (it reads them all). */
+    public void forEachLive(long now, java.util.function.BiConsumer<String, V> action) {
+        try (KeyValueIterator<String, Entry<V>> it = values.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (kv.value != null && kv.value.expiresAt() > now) {
+                    action.accept(kv.key, kv.value.value());
+                }
+            }
+        }
+    }
+
     /** Deletes entries that expired before {@code now}, at most a bounded number per run; returns how many. */
     public int purgeExpired(long now) {
         return purgeExpired(now, (key, value) -> { });

@@ -4,13 +4,17 @@ import dev.sluice.runtime.ops.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.common.TopicPartition;
 import dev.sluice.schemas.registry.SchemaRegistryException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -28,10 +32,14 @@ public final class StreamsRunner implements AutoCloseable {
     private final KafkaStreamsMetrics metrics;
     private final CountDownLatch running = new CountDownLatch(1);
 
-    /** The app's Kafka Streams metrics are bound to {@code registry} until close. */
+    /**
+     * The app's Kafka Streams metrics are bound to {@code registry} until close, and its
+     * {@link DeadLetterHandler} counts the dead letters it writes there.
+     */
     public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry) {
         Properties p = new Properties();
         p.putAll(props);
+        p.put(DeadLetterHandler.METRICS, registry);
         this.streams = new KafkaStreams(topology, p);
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
@@ -66,6 +74,15 @@ public final class StreamsRunner implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The input partitions of this instance's active tasks: what its consumer group has it own now. */
+    public Set<TopicPartition> ownedPartitions() {
+        Set<TopicPartition> owned = new HashSet<>();
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            thread.activeTasks().forEach(task -> owned.addAll(task.topicPartitions()));
+        }
+        return owned;
     }
 
     public void start() {

@@ -6,7 +6,10 @@ import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.BatchApi;
 import java.time.Clock;
 import java.time.Duration;
+import dev.sluice.model.CostEvent;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -30,10 +33,12 @@ public final class BatchPath implements AutoCloseable {
      * @param owned the llm.jobs.batch partitions this instance consumes now
      * @param alreadyCompleted whether a request has a completion already
      * @param redactsPii whether a tenant wants PII redacted from output
+     * @param billed hears the cost events of each collected batch once they are committed
      */
     public BatchPath(KafkaSettings kafka, String instance, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             Producer<String, byte[]> producer, BatchSettings settings, Predicate<String> alreadyCompleted,
-            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Clock clock, Telemetry telemetry) {
+            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Consumer<List<CostEvent>> billed,
+            Clock clock, Telemetry telemetry) {
         this.book = new BatchBook(kafka, instance + "-batches");
         // An intent being submitted is written again three times per grace period, so its owner
         // never takes a slow submission for a dead one.
@@ -52,7 +57,7 @@ public final class BatchPath implements AutoCloseable {
                         jobPartitions = producer.partitionsFor(jobsBatch).size();
                     }
                     return mine.contains(new TopicPartition(jobsBatch, partition % jobPartitions));
-                }, settings, clock, telemetry);
+                }, settings, clock, billed, telemetry);
     }
 
     public BatchPath start() {

@@ -22,11 +22,13 @@ import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -74,6 +76,7 @@ final class BatchPoller implements AutoCloseable {
     private final Map<String, Duration> interval = new HashMap<>();
     private final Map<String, Integer> lastDone = new HashMap<>();
     private final Thread thread;
+    private final Consumer<List<CostEvent>> billed;
     private KafkaProducer<String, byte[]> producer;
     private Instant nextForget = Instant.MIN;
     private volatile boolean running = true;
@@ -85,7 +88,8 @@ final class BatchPoller implements AutoCloseable {
     BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
             BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
-            Clock clock, Telemetry telemetry) {
+            Clock clock, Consumer<List<CostEvent>> billed, Telemetry telemetry) {
+        this.billed = billed;
         this.telemetry = telemetry;
         this.kafka = kafka;
         this.transactionalId = transactionalId;
@@ -292,6 +296,7 @@ final class BatchPoller implements AutoCloseable {
         int failed = 0;
         int expired = 0;
         int redriven = 0;
+        List<CostEvent> billedCosts = new ArrayList<>();
         KafkaProducer<String, byte[]> tx = producer();
         tx.beginTransaction();
         try (BatchSpans spans = BatchSpans.open(telemetry, "batch collect", model, batch, traces)) {
@@ -314,6 +319,7 @@ final class BatchPoller implements AutoCloseable {
                     tx.send(new ProducerRecord<>(topics.costEvents(), null, cost.tenantId(),
                             costs.serialize(topics.costEvents(), cost), spans.headers(j.requestId())));
                 }
+                billedCosts.addAll(decision.costs());
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
                         LlmResult result = c.result();
@@ -352,6 +358,7 @@ final class BatchPoller implements AutoCloseable {
                 return;
             }
             tx.commitTransaction();
+            billed.accept(billedCosts);
             book.apply(done, ack.get().partition());
             log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
                     batch.providerBatchId(), succeeded, failed, expired, redriven);

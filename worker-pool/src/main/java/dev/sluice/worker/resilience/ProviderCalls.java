@@ -285,6 +285,11 @@ public final class ProviderCalls {
         throw new IllegalStateException(cause);
     }
 
+    /** Every model's breaker, named {@code provider/model}, as they are made (for metrics). */
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
     /** The breaker of one provider and model. */
     public CircuitBreaker breaker(ModelSpec model) {
         return breakers.circuitBreaker(model.provider() + "/" + model.name());

@@ -46,6 +46,24 @@ public final class RateLimits {
         }
     }
 
+    /** Hears what the limits do, for metrics: each admitted call's wait, each give-up, each response's headers. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        /** A call of the model was let through after waiting this long (zero: at once). */
+        default void waited(ModelSpec model, Duration waited) {
+        }
+
+        /** A call of the model was not made: its wait would have passed the deadline or the longest wait. */
+        default void gaveUp(ModelSpec model) {
+        }
+
+        /** What a response of the model (a 429 included) said about the key's limits. */
+        default void headers(ModelSpec model, RateLimitHeaders headers) {
+        }
+    }
+
     private static final Duration MINUTE = Duration.ofMinutes(1);
     /**
      * The largest per-minute limit a bucket holds: ten billion, far above any provider's, and
@@ -59,6 +77,7 @@ public final class RateLimits {
     private final TimeMeter meter;
     private final Map<String, Limit> limits = new ConcurrentHashMap<>();
     private volatile double share = 1.0;
+    private volatile Observer observer = Observer.NONE;
 
     /**
      * @param maxWait the longest one call waits for the limit (the deadline may cut it shorter);
@@ -102,6 +121,11 @@ public final class RateLimits {
         return share;
     }
 
+    public RateLimits observedBy(Observer observer) {
+        this.observer = observer;
+        return this;
+    }
+
     /** Waits until the model may be called with {@code tokens}; throws WaitTooLong if that would pass the deadline. */
     public Duration acquire(ModelSpec model, long tokens, Instant deadline) throws InterruptedException {
         return acquire(model, tokens, deadline, clock.instant());
@@ -125,9 +149,12 @@ public final class RateLimits {
             long now = clock.millis();
             long wait = limit.tryTake(tokens, now);
             if (wait == 0) {
-                return Duration.ofMillis(now - start);
+                Duration waited = Duration.ofMillis(now - start);
+                observer.waited(model, waited);
+                return waited;
             }
             if (now + wait > latest) {
+                observer.gaveUp(model);
                 throw new WaitTooLong(key(model) + ": its rate limit leaves no room for this call within "
                         + Duration.ofMillis(Math.max(0, latest - waitingSince.toEpochMilli())).toSeconds() + " s"
                         + (deadline != null && deadline.toEpochMilli() == latest ? " (the job's deadline)"
@@ -141,6 +168,7 @@ public final class RateLimits {
     public void observe(ModelSpec model, RateLimitHeaders headers) {
         if (headers != null && !headers.isEmpty()) {
             limit(model).observe(headers, clock.millis());
+            observer.headers(model, headers);
         }
     }
 
@@ -157,6 +185,7 @@ public final class RateLimits {
         long now = clock.millis();
         RateLimitHeaders h = headers == null ? RateLimitHeaders.NONE : headers;
         limit.observe(h, now);
+        observer.headers(model, h);
         if (retryAfter != null && retryAfter.isPositive()) {
             limit.blockUntil(now + retryAfter.toMillis());
         } else if (h.tokensRemaining() != null && h.tokensRemaining() == 0 && h.tokensReset() != null) {
