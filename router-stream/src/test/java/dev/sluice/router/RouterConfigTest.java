@@ -30,7 +30,7 @@ class RouterConfigTest {
             """;
 
     private static RouterConfig read(Path file, Map<String, String> env) {
-        Settings s = new Settings(ConfigSource.of(ConfigSource.load(file).withPrefix(""), env));
+        Settings s = new Settings(ConfigSource.load(file, env));
         RouterConfig config = RouterConfig.read(s);
         s.validate();
         return config;
@@ -54,7 +54,7 @@ class RouterConfigTest {
 
         assertThatThrownBy(() -> read(file, Map.of("SLUICE_ROUTER_STREAM_THREAD", "2")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "unknown setting router.dedup.window (in-process); did you mean router.dedupe.window?",
+                        "unknown setting router.dedup.window (" + file + "); did you mean router.dedupe.window?",
                         "unknown environment variable SLUICE_ROUTER_STREAM_THREAD; did you mean"
                                 + " SLUICE_ROUTER_STREAM_THREADS (router.stream.threads)?"));
     }

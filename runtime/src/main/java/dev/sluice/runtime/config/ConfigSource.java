@@ -38,7 +38,12 @@ public final class ConfigSource {
 
     /** Values from a file (YAML when it ends in .yaml/.yml/.json, else properties) and the process environment. */
     public static ConfigSource load(Path file) {
-        return new ConfigSource(file == null ? Map.of() : readFile(file), System.getenv(), Map.of(),
+        return load(file, System.getenv());
+    }
+
+    /** Values from a file and an environment given in code: how a test reads a file as a service would. */
+    public static ConfigSource load(Path file, Map<String, String> environment) {
+        return new ConfigSource(file == null ? Map.of() : readFile(file), Map.copyOf(environment), Map.of(),
                 file == null ? "environment" : file.toString());
     }
 
