@@ -18,6 +18,7 @@ public record SinkConfig(
         int streamThreads,
         Duration dedupeWindow,
         Duration statusRetention,
+        StuckAfter stuckAfter,
         Webhooks webhooks,
         boolean createTopics,
         OpsSettings ops,
@@ -34,6 +35,42 @@ public record SinkConfig(
      */
     public record Webhooks(boolean enabled, String groupId, int maxInFlight, int retryMaxInFlight, Duration timeout,
             RetrySchedule retries, List<String> allowedHosts) {
+    }
+
+    /**
+     * When a job counts as stuck: its last status is not terminal and nothing followed it for
+     * {@code active} (ACCEPTED, QUEUED, RUNNING) or {@code batch} (BATCH_SUBMITTED: a provider
+     * batch may take its whole 24-hour window).
+     */
+    public record StuckAfter(Duration active, Duration batch) {
+        public static final StuckAfter DEFAULTS = new StuckAfter(Duration.ofMinutes(30), Duration.ofHours(25));
+
+        public Duration of(dev.sluice.model.JobState state) {
+            return state == dev.sluice.model.JobState.BATCH_SUBMITTED ? batch : active;
+        }
+
+        /** Each a stuck job must be seen within: a purge of the status store at least this often. */
+        public Duration checkEvery() {
+            Duration half = active.dividedBy(2);
+            return half.compareTo(Duration.ofMinutes(1)) < 0 ? half : Duration.ofMinutes(1);
+        }
+    }
+
+    /** {@code sink.stuck.after} and {@code .batch}: each shorter than the status retention, which ends the watch. */
+    private static StuckAfter stuckAfter(Settings s, Duration retention) {
+        StuckAfter stuck = new StuckAfter(
+                s.duration("sink.stuck.after", StuckAfter.DEFAULTS.active(), Duration.ofSeconds(1), Duration.ofDays(30)),
+                s.duration("sink.stuck.after.batch", StuckAfter.DEFAULTS.batch(), Duration.ofSeconds(1),
+                        Duration.ofDays(30)));
+        for (Duration d : List.of(stuck.active(), stuck.batch())) {
+            if (d.compareTo(retention) >= 0) {
+                s.problem("sink.stuck.after (" + stuck.active() + ") and sink.stuck.after.batch (" + stuck.batch()
+                        + ") must each be shorter than sink.status.retention (" + retention + "), which keeps a"
+                        + " job's state while it is watched");
+                break;
+            }
+        }
+        return stuck;
     }
 
     /** {@code webhooks.backoff}: one retry topic per step, so no more steps than topics. */
@@ -63,12 +100,15 @@ public record SinkConfig(
 
     public static SinkConfig read(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s, DEFAULT_OPS_PORT);
+        Duration retention = s.duration("sink.status.retention", Duration.ofDays(2), Duration.ofMinutes(1),
+                Duration.ofDays(90));
         return new SinkConfig(kafka,
                 s.string("sink.application.id", kafka.groupId("sluice-sink")),
                 s.path("sink.state.dir", Path.of("state", "sink")),
                 s.intValue("sink.stream.threads", 1, 1, 64),
                 s.duration("sink.dedupe.window", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(90)),
-                s.duration("sink.status.retention", Duration.ofDays(2), Duration.ofMinutes(1), Duration.ofDays(90)),
+                retention,
+                stuckAfter(s, retention),
                 new Webhooks(
                         s.bool("webhooks.enabled", true),
                         s.string("webhooks.group.id", kafka.groupId("sluice-webhooks")),

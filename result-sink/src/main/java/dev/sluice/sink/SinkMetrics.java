@@ -1,5 +1,6 @@
 package dev.sluice.sink;
 
+import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.ops.Metrics;
 import io.micrometer.core.instrument.Counter;
@@ -37,6 +38,15 @@ public final class SinkMetrics {
         Metrics.latency("sluice_sink_end_to_end", "Time from a request's createdAt to its result being written, by"
                         + " path: router (answered without a provider), sync, batch")
                 .tag("path", path(r)).register(registry).record(since(r.createdAt(), now));
+    }
+
+    /** A job whose last state was not terminal and that had no later status and no result in time. */
+    void stuck(JobStatus status) {
+        Counter.builder("sluice_sink_jobs_stuck_total")
+                .tags("tenant", status.tenantId(), "state", status.state().name())
+                .description("Jobs with no later status and no result within sink.stuck.after (BATCH_SUBMITTED:"
+                        + " sink.stuck.after.batch) of their last status, by that status; each job counted once")
+                .register(registry).increment();
     }
 
     /** Who answered: the router itself (no attempt, no batch), a provider batch, or a synchronous call. */

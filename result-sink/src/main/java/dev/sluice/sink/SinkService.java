@@ -71,7 +71,7 @@ public final class SinkService implements SluiceService {
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention(), telemetry, new SinkMetrics(metrics)).build(), props, metrics);
+                config.statusRetention(), config.stuckAfter(), telemetry, new SinkMetrics(metrics)).build(), props, metrics);
         this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
                 .track(config.applicationId(), runner::ownedPartitions);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);

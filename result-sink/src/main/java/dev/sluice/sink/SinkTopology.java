@@ -10,6 +10,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.ExpiringStore;
+import dev.sluice.runtime.tracing.LogContext;
 import dev.sluice.runtime.tracing.JobScope;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
@@ -85,6 +86,7 @@ public final class SinkTopology {
     private final Serde<TenantSpend> spend;
     private final Duration dedupeWindow;
     private final Duration statusRetention;
+    private final SinkConfig.StuckAfter stuckAfter;
     private final int maxRecordBytes;
     private final Telemetry telemetry;
     private final SinkMetrics metrics;
@@ -96,6 +98,12 @@ public final class SinkTopology {
 
     public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
             Telemetry telemetry, SinkMetrics metrics) {
+        this(topics, serdes, dedupeWindow, statusRetention, SinkConfig.StuckAfter.DEFAULTS, telemetry, metrics);
+    }
+
+    public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
+            SinkConfig.StuckAfter stuckAfter, Telemetry telemetry, SinkMetrics metrics) {
+        this.stuckAfter = stuckAfter;
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.topics = topics;
@@ -212,7 +220,8 @@ public final class SinkTopology {
     }
 
     private KStream<String, JobStatus> status(KStream<String, JobStatus> changes) {
-        return changes.process(() -> new ForwardOnly(statusRetention), Named.as("fold-status"),
+        SinkMetrics m = metrics;
+        return changes.process(() -> new ForwardOnly(statusRetention, stuckAfter, m), Named.as("fold-status"),
                 ExpiringStore.storeNames(STATUS_STORE));
     }
 
@@ -279,26 +288,37 @@ public final class SinkTopology {
     /**
      * Writes a status only when it moves its job forward; re-keys it by requestId. A provider
      * batch id, once set, stays on the job's later statuses.
+     *
+     * <p>It also watches for stuck jobs, with no write of its own: a job's state is stored until
+     * {@code sink.stuck.after} while it is not terminal (ACCEPTED, QUEUED, RUNNING; BATCH_SUBMITTED
+     * until {@code sink.stuck.after.batch}), and for the status retention once it is. A state that
+     * expires while not terminal belongs to a job with no later status and no result: it is counted
+     * in {@code sluice_sink_jobs_stuck_total}, logged with its ids, and stored again until its
+     * retention ends, so it is counted once and the job's state still only moves forward.
      */
     private static final class ForwardOnly extends ContextualProcessor<String, JobStatus, String, JobStatus> {
         private final Duration retention;
+        private final SinkConfig.StuckAfter stuckAfter;
+        private final SinkMetrics metrics;
         private ExpiringStore<JobStatus> store;
 
-        ForwardOnly(Duration retention) {
+        ForwardOnly(Duration retention, SinkConfig.StuckAfter stuckAfter, SinkMetrics metrics) {
             this.retention = retention;
+            this.stuckAfter = stuckAfter;
+            this.metrics = metrics;
         }
 
         @Override
         public void init(ProcessorContext<String, JobStatus> context) {
             super.init(context);
-            store = ExpiringStore.open(context, STATUS_STORE, PURGE_EVERY);
+            store = ExpiringStore.open(context, STATUS_STORE, stuckAfter.checkEvery(), this::expired);
         }
 
         @Override
         public void process(Record<String, JobStatus> record) {
             long now = context().currentSystemTimeMs();
             JobStatus next = record.value();
-            JobStatus current = store.get(next.requestId(), now);
+            JobStatus current = current(next.requestId(), now);
             if (current != null && !current.state().canMoveTo(next.state())) {
                 return;
             }
@@ -307,8 +327,34 @@ public final class SinkTopology {
                 next = new JobStatus(next.requestId(), next.tenantId(), next.state(), next.detail(), current.batchId(),
                         next.updatedAt());
             }
-            store.put(next.requestId(), next, now + retention.toMillis());
+            JobState state = next.state();
+            store.put(next.requestId(), next, now + (state.isTerminal() ? retention : stuckAfter.of(state)).toMillis());
             context().forward(record.withKey(next.requestId()).withValue(next));
+        }
+
+        /** A job's state: a terminal one until its retention ends, any other until the purge has seen it. */
+        private JobStatus current(String requestId, long now) {
+            ExpiringStore.Entry<JobStatus> e = store.stored(requestId);
+            return e == null || e.value() == null || e.expiresAt() <= now && e.value().state().isTerminal()
+                    ? null : e.value();
+        }
+
+        private void expired(String requestId, JobStatus status) {
+            if (status == null || status.state().isTerminal()) {
+                return;
+            }
+            long now = context().currentSystemTimeMs();
+            long keepUntil = status.updatedAt().toEpochMilli() + retention.toMillis();
+            if (now >= keepUntil) {
+                return; // the end of its retention: counted when it was stuck, or too old to count
+            }
+            metrics.stuck(status);
+            try (LogContext ids = LogContext.open("result-sink", requestId, status.tenantId(), null)) {
+                log.warn("Job {} of tenant {} is stuck: {} since {}, with no later status and no result for {}"
+                        + " (sluice jobs show {})", requestId, status.tenantId(), status.state(), status.updatedAt(),
+                        stuckAfter.of(status.state()), requestId);
+            }
+            store.put(requestId, status, Math.max(keepUntil, now + stuckAfter.of(status.state()).toMillis()));
         }
     }
 }

@@ -191,6 +191,54 @@ class SinkTopologyTest {
         assertThat(statuses.readValuesToList()).extracting(JobStatus::state).containsExactly(JobState.SUCCEEDED);
     }
 
+    private double stuck(String state) {
+        var counter = metrics.find("sluice_sink_jobs_stuck_total").tags("tenant", "acme", "state", state).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Advances the wall clock a minute at a time, so the status store's purge runs as it would. */
+    private void minutesPass(int minutes) {
+        for (int i = 0; i < minutes; i++) {
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+        }
+    }
+
+    @Test
+    void shouldCountAJobStuckWithoutResultOnceAndStillOnlyMoveItsStateForward() {
+        events.pipeInput("acme", JobStatus.of("lost", "acme", JobState.QUEUED, "llm.jobs.medium.normal", T0), T0);
+        events.pipeInput("acme", JobStatus.of("done", "acme", JobState.QUEUED, "llm.jobs.medium.normal", T0), T0);
+        completions.pipeInput("acme", succeeded("done", "out"), T0.plusSeconds(1));
+        statuses.readRecordsToList();
+
+        minutesPass(29);
+        assertThat(stuck("QUEUED")).as("29 minutes QUEUED is not yet stuck").isZero();
+        minutesPass(2);
+        assertThat(stuck("QUEUED")).as("the job without a result, not the one with").isEqualTo(1);
+
+        // A late event from before its last state still cannot move it back; progress can
+        events.pipeInput("acme", JobStatus.of("lost", "acme", JobState.ACCEPTED, "ingest", T0), T0);
+        assertThat(statuses.readValuesToList()).isEmpty();
+        minutesPass(60 * 24);
+        assertThat(stuck("QUEUED")).as("counted once, however long it stays stuck").isEqualTo(1);
+        Instant late = T0.plus(Duration.ofMinutes(31 + 60 * 24));
+        events.pipeInput("acme", JobStatus.of("lost", "acme", JobState.RUNNING, "gpt-4.1-mini", late), late);
+        assertThat(statuses.readValuesToList()).extracting(JobStatus::state).containsExactly(JobState.RUNNING);
+        minutesPass(31);
+        assertThat(stuck("RUNNING")).as("stuck again, in its new state").isEqualTo(1);
+        assertThat(stuck("QUEUED")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldGiveAJobInAProviderBatchItsLongerWatchBeforeItCountsAsStuck() {
+        events.pipeInput("acme", new JobStatus("b-1", "acme", JobState.BATCH_SUBMITTED, "openai/gpt-4.1-mini",
+                "batch_abc", T0), T0);
+
+        minutesPass(60 * 24);
+        assertThat(stuck("BATCH_SUBMITTED")).as("a day in a 24-hour provider batch is not stuck").isZero();
+        minutesPass(61);
+        assertThat(stuck("BATCH_SUBMITTED")).isEqualTo(1);
+    }
+
     @Test
     void shouldRecordTheReasonCodeOfARefusedRequestOnItsStatus() {
         LlmResult rejected = LlmResult.rejected(LlmRequest.of("r-9", "acme", "", T0), "EMPTY_MESSAGES", "no messages",

@@ -89,6 +89,14 @@ public final class ExpiringStore<V> {
         return e == null || e.expiresAt() <= now ? null : e;
     }
 
+    /**
+     * The entry of a key as stored, expired or not: until the purge reaches an expired entry, a
+     * processor that acts on expiry (see {@link OnExpiry}) may still treat it as current.
+     */
+    public Entry<V> stored(String key) {
+        return values.get(key);
+    }
+
     /** Stores a value until {@code expiresAt}, replacing any earlier value and its expiry. */
     public void put(String key, V value, long expiresAt) {
         Entry<V> previous = values.get(key);
