@@ -17,10 +17,7 @@ class IngestConfigTest {
         Map<String, String> values = new HashMap<>(Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
                 "schema.registry.url", "http://127.0.0.1:8081"));
         values.putAll(extra);
-        Settings settings = new Settings(ConfigSource.of(values));
-        IngestConfig config = IngestConfig.read(settings);
-        settings.validate();
-        return config;
+        return Settings.read(ConfigSource.of(values), IngestConfig::read);
     }
 
     @Test

@@ -30,10 +30,7 @@ class RouterConfigTest {
             """;
 
     private static RouterConfig read(Path file, Map<String, String> env) {
-        Settings s = new Settings(ConfigSource.load(file, env));
-        RouterConfig config = RouterConfig.read(s);
-        s.validate();
-        return config;
+        return Settings.read(ConfigSource.load(file, env), RouterConfig::read);
     }
 
     @Test

@@ -72,7 +72,9 @@ public record WorkerConfig(
             }
         }
         List<ProviderEndpoint> providers = new ArrayList<>();
-        for (String name : s.list("providers.names", List.of("openai"))) {
+        List<String> names = s.list("providers.names", List.of("openai"));
+        disabledProviders(s, names);
+        for (String name : names) {
             String prefix = "providers." + name + ".";
             String protocol = s.string(prefix + "protocol", name.equals("anthropic") ? "anthropic" : "openai");
             if (!protocol.equals("openai") && !protocol.equals("anthropic")) {
@@ -152,5 +154,25 @@ public record WorkerConfig(
             topics.add(kafka.topics().jobsBatch());
         }
         return topics;
+    }
+
+    /**
+     * Settings of a provider that {@code providers.names} does not list are not typos of another
+     * key but most likely a provider left out of the list (or kept for later): each such provider
+     * is one problem that says so, rather than an unknown key per setting.
+     */
+    private static void disabledProviders(Settings s, List<String> names) {
+        java.util.Set<String> others = new java.util.TreeSet<>();
+        for (String key : s.source().keys()) {
+            String[] parts = key.split("\\.", 3);
+            if (parts.length == 3 && parts[0].equals("providers") && !names.contains(parts[1])) {
+                others.add(parts[1]);
+            }
+        }
+        for (String other : others) {
+            s.passThrough("providers." + other + ".");
+            s.problem("providers." + other + ".* is set but " + other + " is not in providers.names ("
+                    + String.join(",", names) + "): add it there to use it, or remove its settings");
+        }
     }
 }

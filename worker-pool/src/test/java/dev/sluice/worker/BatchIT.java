@@ -75,10 +75,7 @@ class BatchIT {
     }
 
     static WorkerConfig workerConfig(Map<String, String> values) {
-        Settings settings = new Settings(ConfigSource.of(values));
-        WorkerConfig config = WorkerConfig.read(settings);
-        settings.validate();
-        return config;
+        return Settings.read(ConfigSource.of(values), WorkerConfig::read);
     }
 
     static void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, Topics topics, List<LlmJob> jobs) {

@@ -162,6 +162,7 @@ class BatchRecoveryIT {
                 var producer = kafka.producer()) {
             Map<String, String> values = BatchIT.config(kafka, prefix, sim);
             values.put("providers.names", "openai");
+            values.keySet().removeIf(k -> k.startsWith("providers.anthropic."));
             values.put("worker.batch.max.lines", "20");
             values.put("worker.batch.max.age", "300ms");
             // Offsets of jobs already in a batch may be uncommitted at the kill: B must not batch them again.

@@ -19,10 +19,7 @@ class StatusConfigTest {
         Map<String, String> values = new HashMap<>(Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
                 "schema.registry.url", "http://127.0.0.1:8081"));
         values.putAll(extra);
-        Settings settings = new Settings(ConfigSource.of(values));
-        StatusConfig config = StatusConfig.read(settings, KafkaSettings.read(settings));
-        settings.validate();
-        return config;
+        return Settings.read(ConfigSource.of(values), s -> StatusConfig.read(s, KafkaSettings.read(s)));
     }
 
     @Test

@@ -45,6 +45,14 @@ public final class Settings {
         this.source = source;
     }
 
+    /** A whole configuration read from a source by {@code reader} and validated: every problem at once, or the config. */
+    public static <C> C read(ConfigSource source, java.util.function.Function<Settings, C> reader) {
+        Settings settings = new Settings(source);
+        C config = reader.apply(settings);
+        settings.validate();
+        return config;
+    }
+
     public ConfigSource source() {
         return source;
     }
