@@ -51,9 +51,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Every series docs/metrics.md promises, on the four services' real scrapes after jobs of every
  * kind have passed through a real broker (HTTP and Kafka submissions, a refusal, exact and
  * single-flight cache hits, a provider batch, a webhook delivered on its second try, an endpoint
- * gone, dead letters in router, worker and sink), each with its labels and HELP text; and
+ * gone, dead letters in router, worker and sink, a job stuck without a result), each with its labels
+ * and HELP text; and
  * {@code promtool check metrics} clean on each scrape, once the Kafka clients' metrics have had
- * their first refresh, with no series exported twice.
+ * their first refresh, with no series exported twice. Every query of the alert rules and Grafana
+ * dashboards in deploy/ is held to the same scrapes: each series, label and exact label value it
+ * reads is there.
  */
 @SluiceKafka
 class MetricsIT {
@@ -139,6 +142,10 @@ class MetricsIT {
                 send(producer, topics.requests(), TENANT, "\u0000not a request".getBytes(StandardCharsets.UTF_8));
                 String jobTopic = topics.job(dev.sluice.model.Tier.SMALL, dev.sluice.model.Priority.NORMAL);
                 send(producer, jobTopic, "not-a-job", "\u0000not a job".getBytes(StandardCharsets.UTF_8));
+                // A QUEUED status of a job that never comes, as a job lost after routing would leave
+                send(producer, topics.jobEvents(), TENANT, serdes.jobStatus().serializer().serialize(topics.jobEvents(),
+                        dev.sluice.model.JobStatus.of("lost-1", TENANT, dev.sluice.model.JobState.QUEUED,
+                                jobTopic, Instant.now())));
                 producer.flush();
 
                 Map<String, Scrape> scrapes = new HashMap<>();
@@ -190,6 +197,9 @@ class MetricsIT {
                             .isEmpty();
                     soft.assertThat(Promtool.problems(s.text())).as(s.service() + ": promtool check metrics").isEmpty();
                 }
+                // and every query of the alert rules and dashboards in deploy/ reads series they export
+                soft.assertThat(DeployQueries.unexported(DeployQueries.all(), scrapes.values()))
+                        .as("deploy/ queries of series no service exports").isEmpty();
                 soft.assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/metrics")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()).as("metrics on ingest's API port")
                         .isEqualTo(404);
@@ -274,6 +284,8 @@ class MetricsIT {
                 "SUCCEEDED", "reason", "NONE")));
         e.add(new Expected(sink, "sluice_sink_results_total", "counter", Map.of("tenant", TENANT, "status",
                 "REJECTED", "reason", "EMPTY_MESSAGES")));
+        e.add(new Expected(sink, "sluice_sink_jobs_stuck_total", "counter", Map.of("tenant", TENANT, "state",
+                "QUEUED")));
         e.add(new Expected(sink, "sluice_sink_completed_to_result_seconds_bucket", "histogram", Map.of()));
         for (String path : List.of("router", "sync", "batch")) {
             e.add(new Expected(sink, "sluice_sink_end_to_end_seconds_bucket", "histogram", Map.of("path", path)));
@@ -351,6 +363,7 @@ class MetricsIT {
         c.put("worker.batch.poll.max.interval", "1s");
         c.put("webhooks.allowed.hosts", "127.0.0.1");
         c.put("webhooks.backoff", "1s");
+        c.put("sink.stuck.after", "3s");
         return c;
     }
 

@@ -39,6 +39,23 @@ final class Promtool {
         throw new AssertionError(INSTALL);
     }
 
+    /** What promtool printed and how it exited. */
+    record Run(int exitCode, String output) {
+    }
+
+    /** Runs promtool with these arguments in {@code dir}, e.g. {@code test rules sluice-alerts.test.yml}. */
+    static Run run(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("promtool " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        return new Run(p.exitValue(), out);
+    }
+
     /**
      * What {@code promtool check metrics} says about a scrape: every problem it reports, one per
      * line; empty when the scrape is clean.
