@@ -44,7 +44,7 @@ final class JobPlanner {
         TenantConfig t = v.tenant();
         Optional<TenantConfig.Variant> variant = Experiments.assign(t, r.userId());
         StringBuilder reason = new StringBuilder();
-        Tier tier = chooseTier(r, t, variant, v.inputTokens(), reason);
+        Tier tier = chooseTier(r, t, variant, reason);
         String model = variant.map(TenantConfig.Variant::model).filter(m -> m != null).orElse(r.model());
         List<String> chain = chain(tier, model, t);
         boolean cacheable = t.cache().enabled()
@@ -65,16 +65,16 @@ final class JobPlanner {
     }
 
     private static Tier chooseTier(LlmRequest r, TenantConfig t, Optional<TenantConfig.Variant> variant,
-            int tokens, StringBuilder reason) {
+            StringBuilder reason) {
         Tier tier;
         if (variant.isPresent() && variant.get().tier() != null && variant.get().tier() != Tier.AUTO) {
             tier = variant.get().tier();
             reason.append("tier=").append(tier).append(" source=variant");
         } else if (r.tier() == null) {
-            tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r, tokens).tier() : t.defaultTier();
+            tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r).tier() : t.defaultTier();
             reason.append("tier=").append(tier).append(" source=tenant-default");
         } else if (r.tier() == Tier.AUTO) {
-            Complexity.Score score = Complexity.score(r, tokens);
+            Complexity.Score score = Complexity.score(r);
             tier = score.tier();
             reason.append("tier=").append(tier).append(" source=auto score=").append(score.points());
         } else {
