@@ -40,15 +40,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -110,7 +107,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
             RouterWorkload workload = new RouterWorkload(tenants, 42, run);
             BenchReport report = new BenchReport(requests, warmup, tenants, threads);
-            try (KafkaProducer<String, byte[]> producer = producer(stack.bootstrapServers())) {
+            try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
                 for (TenantConfig t : workload.tenants()) {
                     producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
                             serdes.tenants().serializer().serialize(topics.tenants(), t)));
@@ -331,13 +328,6 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 10,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-                new StringSerializer(), new ByteArraySerializer());
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {

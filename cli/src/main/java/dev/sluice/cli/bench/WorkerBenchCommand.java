@@ -24,10 +24,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -166,20 +163,13 @@ public final class WorkerBenchCommand implements Callable<Integer> {
         SluiceSerdes serdes = config.kafka().serdes();
         WorkerWorkload workload = new WorkerWorkload(tenants, 42, run, topics, ModelCatalogue.loadDefault());
         long t0 = System.nanoTime();
-        // One request in flight: an idempotent producer whose first batch to a new topic met
-        // NOT_LEADER_OR_FOLLOWER could otherwise retry OUT_OF_ORDER_SEQUENCE_NUMBER until its
-        // delivery timeout and drop the records (seen on a loaded machine; the testkit does the same).
         AtomicReference<Exception> failed = new AtomicReference<>();
         Callback check = (metadata, e) -> {
             if (e != null) {
                 failed.compareAndSet(null, e);
             }
         };
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
-                ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
             for (TenantConfig t : workload.tenants()) {
                 producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
                         serdes.tenants().serializer().serialize(topics.tenants(), t)), check);
