@@ -26,14 +26,16 @@ import java.util.Optional;
  *   <li>cost estimate: the most the job may cost ({@link #worstCaseMicros}), which is what its
  *       tenant's budget holds for it until its result;</li>
  *   <li>exact cache key, when temperature is 0 or the tenant caches every request;</li>
- *   <li>batch eligibility: a deadline at least the tenant's batch threshold away, and a first
- *       model whose provider has a Batch API.</li>
+ *   <li>batch: a deadline at least the tenant's batch threshold away, a first model whose
+ *       provider has a Batch API, and a batch that is expected to cost less than a sync call
+ *       ({@link BatchOrSync}).</li>
  * </ul>
  */
 final class JobPlanner {
     private static final List<Tier> BY_SIZE = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE);
 
     private final ModelCatalogue catalogue;
+    private final BatchOrSync batchOrSync = new BatchOrSync();
 
     JobPlanner(ModelCatalogue catalogue) {
         this.catalogue = catalogue;
@@ -51,12 +53,14 @@ final class JobPlanner {
                 && (r.temperature() != null && r.temperature() == 0.0 || t.cache().includeNonZeroTemperature());
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
         ModelSpec first = catalogue.require(chain.getFirst());
-        boolean batch = r.deadline() != null && first.batchApi()
+        boolean eligible = r.deadline() != null && first.batchApi()
                 && r.deadline().toEpochMilli() - now >= t.batchThresholdSeconds() * 1000;
+        BatchOrSync.Choice choice = batchOrSync.choose(first, r, v.inputTokens(), eligible, now);
+        boolean batch = eligible && choice.batch();
         reason.append(" model=").append(chain.getFirst());
         variant.ifPresent(x -> reason.append(" variant=").append(x.name()));
-        if (batch) {
-            reason.append(" batch");
+        if (eligible) {
+            reason.append(' ').append(choice.describe());
         }
         LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), worstCaseMicros(chain, r, v.inputTokens(), batch),
                 cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
