@@ -28,8 +28,9 @@ import java.util.Map;
  * the same model within the last five minutes (the providers' shortest cache lifetime) and as a
  * cache write (Anthropic) or full input (OpenAI) otherwise; the rest of the input at full price;
  * the answer at the request's {@code maxOutputTokens}, at most {@link #EXPECTED_OUTPUT_CAP}. The
- * prefixes seen are remembered by a 64-bit hash in a bounded LRU, in memory: after a restart the
- * first jobs of a prefix are judged cold.
+ * prefixes seen are remembered by a 64-bit hash in a bounded LRU, in memory, with their token
+ * count, so a shared prompt is counted once: after a restart the first jobs of a prefix are
+ * judged cold.
  */
 final class BatchOrSync {
     /** Answers are usually far shorter than their allowance; past this the allowance says little. */
@@ -37,11 +38,15 @@ final class BatchOrSync {
     static final long WARM_FOR_MS = 5 * 60_000L;
     private static final int REMEMBERED = 10_000;
 
-    private final Map<Long, Long> lastSeen = new LinkedHashMap<>(256, 0.75f, true) {
+    /** A prefix's token count (counted once) and when it was last sent. */
+    private record Seen(int tokens, long at) {
+    }
+
+    private final Map<Long, Seen> seen = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Seen> eldest) {
             return size() > REMEMBERED;
         }
     };
@@ -60,15 +65,18 @@ final class BatchOrSync {
      */
     Choice choose(ModelSpec model, LlmRequest r, int inputTokens, boolean eligible, long now) {
         List<Message> prefix = prefix(model, r.messages());
-        int prefixTokens = prefix.isEmpty() ? 0 : TokenCounter.chatTokens(prefix);
-        if (prefixTokens < model.minCacheTokens() || model.minCacheTokens() <= 0) {
-            prefixTokens = 0;
-        }
+        int prefixTokens = 0;
         boolean warm = false;
-        if (prefixTokens > 0) {
+        // A token is at least one character: a shorter prefix cannot reach the minimum, and is not counted.
+        if (model.minCacheTokens() > 0 && chars(prefix) >= model.minCacheTokens()) {
             long key = hash(model.name(), prefix);
-            Long seen = lastSeen.put(key, now);
-            warm = seen != null && now - seen < WARM_FOR_MS;
+            Seen before = seen.get(key);
+            int tokens = before != null ? before.tokens() : TokenCounter.chatTokens(prefix);
+            seen.put(key, new Seen(tokens, now));
+            if (tokens >= model.minCacheTokens()) {
+                prefixTokens = tokens;
+                warm = before != null && now - before.at() < WARM_FOR_MS;
+            }
         }
         if (!eligible) {
             return new Choice(false, 0, 0, prefixTokens, warm);
@@ -102,6 +110,14 @@ final class BatchOrSync {
         }
         // The last turn is the task itself, never a shared prefix.
         return end >= messages.size() ? messages.subList(0, Math.max(0, messages.size() - 1)) : messages.subList(0, end);
+    }
+
+    private static long chars(List<Message> messages) {
+        long chars = 0;
+        for (Message m : messages) {
+            chars += m.content().length();
+        }
+        return chars;
     }
 
     /** FNV-1a over the model and the prefix's roles and text: collisions only blur an estimate. */
