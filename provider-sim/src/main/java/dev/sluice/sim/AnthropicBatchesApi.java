@@ -44,9 +44,25 @@ final class AnthropicBatchesApi {
         serve(ctx, config -> {
             JsonNode requests = requests(parse(ctx));
             long now = state.now();
-            List<BatchRun.Line> lines = new ArrayList<>();
+            List<AnthropicRequest> parsed = new ArrayList<>();
+            List<ApiException> invalid = new ArrayList<>();
             for (JsonNode request : requests) {
-                lines.add(plan(request.get("custom_id").asText(), request.get("params"), config));
+                try {
+                    parsed.add(AnthropicRequest.parse(request.get("params")));
+                    invalid.add(null);
+                } catch (ApiException e) {
+                    parsed.add(null);
+                    invalid.add(e);
+                }
+            }
+            // The lines run concurrently at the provider: each reads only what was cached before the batch.
+            List<PromptCache.AnthropicUsage> cache = config.promptCache()
+                    ? state.promptCache.anthropicBatch(AnthropicApi.authenticate(ctx, config), parsed, now)
+                    : java.util.Collections.nCopies(parsed.size(), PromptCache.AnthropicUsage.NONE);
+            List<BatchRun.Line> lines = new ArrayList<>();
+            for (int i = 0; i < parsed.size(); i++) {
+                lines.add(plan(requests.get(i).get("custom_id").asText(), parsed.get(i), invalid.get(i), cache.get(i),
+                        config));
             }
             BatchRun run = new BatchRun(now, config.batchProcessingTime().toMillis(), BatchRun.Shape.ANTHROPIC, lines);
             AnthropicBatch batch = new AnthropicBatch(Ids.anthropicBatch(), run);
@@ -173,15 +189,16 @@ final class AnthropicBatchesApi {
         }
     }
 
-    /** The same checks, text and usage as {@code POST /v1/messages} with these params (prompt cache aside). */
-    private BatchRun.Line plan(String customId, JsonNode params, SimConfig config) {
+    /**
+     * The same checks, text and usage as {@code POST /v1/messages} with these params, the prompt
+     * cache read and written as the batch allows ({@link PromptCache#anthropicBatch}).
+     */
+    private BatchRun.Line plan(String customId, AnthropicRequest request, ApiException invalid,
+            PromptCache.AnthropicUsage cache, SimConfig config) {
         String requestId = Ids.anthropicRequest();
-        AnthropicRequest request;
-        try {
-            request = AnthropicRequest.parse(params);
-        } catch (ApiException e) {
-            return new BatchRun.Line(null, customId, requestId, BatchRun.Outcome.ERRORED, e.status,
-                    api.errorBody(e, requestId), 0, 0);
+        if (invalid != null) {
+            return new BatchRun.Line(null, customId, requestId, BatchRun.Outcome.ERRORED, invalid.status,
+                    api.errorBody(invalid, requestId), 0, 0);
         }
         String lastUser = null;
         for (AnthropicRequest.Message message : request.messages()) {
@@ -196,9 +213,9 @@ final class AnthropicBatchesApi {
         }
         int inputTokens = request.inputTokens();
         TextGenerator.Generated output = api.generate(request);
-        ObjectNode message = api.message(request, output,
-                new AnthropicApi.Usage(inputTokens, PromptCache.AnthropicUsage.NONE));
-        return new BatchRun.Line(null, customId, requestId, outcome, 200, message, inputTokens, output.tokens());
+        ObjectNode message = api.message(request, output, new AnthropicApi.Usage(inputTokens, cache));
+        return new BatchRun.Line(null, customId, requestId, outcome, 200, message, inputTokens, output.tokens(),
+                cache.read(), cache.written());
     }
 
     private ObjectNode resultLine(BatchRun.Line line, BatchRun.Outcome outcome) {

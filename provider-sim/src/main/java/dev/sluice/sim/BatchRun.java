@@ -49,7 +49,13 @@ final class BatchRun {
      * @param answer the success body, or the error body for an errored line
      */
     record Line(String lineId, String customId, String requestId, Outcome planned, int status, JsonNode answer,
-            int inputTokens, int outputTokens) {
+            int inputTokens, int outputTokens, int cacheReadTokens, int cacheWrittenTokens) {
+
+        /** A line that read and wrote nothing in the prompt cache. */
+        Line(String lineId, String customId, String requestId, Outcome planned, int status, JsonNode answer,
+                int inputTokens, int outputTokens) {
+            this(lineId, customId, requestId, planned, status, answer, inputTokens, outputTokens, 0, 0);
+        }
     }
 
     private final long createdAt;
@@ -182,12 +188,14 @@ final class BatchRun {
     }
 
     /** Input and output tokens of the lines that succeeded by {@code now}. */
+    /** Input, output and cache-read tokens of the lines answered so far. */
     synchronized long[] usage(long now) {
-        long[] usage = new long[2];
+        long[] usage = new long[3];
         for (int i = 0; i < lines.size(); i++) {
             if (outcome(i, now) == Outcome.SUCCEEDED) {
                 usage[0] += lines.get(i).inputTokens();
                 usage[1] += lines.get(i).outputTokens();
+                usage[2] += lines.get(i).cacheReadTokens();
             }
         }
         return usage;
@@ -199,7 +207,8 @@ final class BatchRun {
             Outcome outcome = outcome(i, now);
             stats.batchLine(outcome.wireName);
             if (outcome == Outcome.SUCCEEDED) {
-                stats.tokens(lines.get(i).inputTokens(), lines.get(i).outputTokens(), 0, 0);
+                Line line = lines.get(i);
+                stats.tokens(line.inputTokens(), line.outputTokens(), line.cacheReadTokens(), line.cacheWrittenTokens());
             }
         }
     }

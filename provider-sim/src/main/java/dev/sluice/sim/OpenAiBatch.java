@@ -105,7 +105,7 @@ final class OpenAiBatch {
         long[] usage = run.usage(now);
         ObjectNode usageNode = body.putObject("usage");
         usageNode.put("input_tokens", usage[0]);
-        usageNode.putObject("input_tokens_details").put("cached_tokens", 0);
+        usageNode.putObject("input_tokens_details").put("cached_tokens", usage[2]);
         usageNode.put("output_tokens", usage[1]);
         usageNode.putObject("output_tokens_details").put("reasoning_tokens", 0);
         usageNode.put("total_tokens", usage[0] + usage[1]);

@@ -25,7 +25,8 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
     // Error codes other than duplicate_custom_id and invalid_json_line are UNCONFIRMED (see README).
     private static final String ENDPOINT = "/v1/chat/completions";
 
-    static OpenAiBatchInput read(byte[] content, long maxBytes, OpenAiApi api, SimConfig config, ObjectMapper json) {
+    static OpenAiBatchInput read(byte[] content, long maxBytes, OpenAiApi api, SimConfig config, ObjectMapper json,
+            PromptCache.OpenAiBatch cache) {
         List<ObjectNode> errors = new ArrayList<>();
         if (content.length > maxBytes) {
             errors.add(error(json, "file_too_large", "The batch input file is larger than the " + (maxBytes >> 20)
@@ -57,7 +58,7 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
             if (line == null || !errors.isEmpty()) {
                 continue;
             }
-            BatchRun.Line planned = plan(line, api, config);
+            BatchRun.Line planned = plan(line, api, config, cache);
             if (model == null && line.path("body").path("model").isTextual()) {
                 model = line.get("body").get("model").asText();
             }
@@ -105,8 +106,11 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
         return (ObjectNode) node;
     }
 
-    /** The same checks, text and usage as {@code POST /v1/chat/completions} with this body. */
-    private static BatchRun.Line plan(ObjectNode line, OpenAiApi api, SimConfig config) {
+    /**
+     * The same checks, text and usage as {@code POST /v1/chat/completions} with this body; cached
+     * tokens as the batch's prompt cache says ({@link PromptCache#openAiBatch}).
+     */
+    private static BatchRun.Line plan(ObjectNode line, OpenAiApi api, SimConfig config, PromptCache.OpenAiBatch cache) {
         String customId = line.get("custom_id").asText();
         String lineId = Ids.openAiBatchLine();
         String requestId = Ids.openAiRequest();
@@ -122,9 +126,12 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
                     api.errorBody(Faults.openAi(500, request.model(), config)), 0, 0);
         }
         int promptTokens = request.promptTokens();
+        int cached = config.promptCache() ? cache.cached(request.model(), request.promptSequence(),
+                request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL) : 0;
         TextGenerator.Generated output = api.generate(request);
-        ObjectNode completion = api.completion(request, output, api.usage(promptTokens, 0, output.tokens()));
-        return new BatchRun.Line(lineId, customId, requestId, outcome, 200, completion, promptTokens, output.tokens());
+        ObjectNode completion = api.completion(request, output, api.usage(promptTokens, cached, output.tokens()));
+        return new BatchRun.Line(lineId, customId, requestId, outcome, 200, completion, promptTokens, output.tokens(),
+                cached, 0);
     }
 
     static String lastUserText(OpenAiRequest request) {

@@ -58,7 +58,10 @@ final class OpenAiBatchesApi {
                         + " has purpose '" + file.purpose() + "'.", "input_file_id", "invalid_value");
             }
             long now = state.now();
-            OpenAiBatchInput input = OpenAiBatchInput.read(file.content(), limits.maxOpenAiBatchFileBytes(), api, config, state.json);
+            PromptCache.OpenAiBatch cache = state.promptCache.openAiBatch(OpenAiApi.authenticate(ctx, config), now);
+            OpenAiBatchInput input = OpenAiBatchInput.read(file.content(), limits.maxOpenAiBatchFileBytes(), api, config,
+                    state.json, cache);
+            cache.commit();
             BatchRun run = new BatchRun(now, config.batchProcessingTime().toMillis(), BatchRun.Shape.OPENAI, input.lines());
             OpenAiBatch batch = new OpenAiBatch(Ids.openAiBatch(), fileId, endpoint, metadata, run, input);
             batches.add(batch);

@@ -65,10 +65,61 @@ final class PromptCache {
      * model) is read; every such prefix of this prompt is (re)written. Writes are free and unreported.
      */
     int openAi(String apiKey, String model, int[] prompt, Duration ttl, long nowMillis) {
-        if (prompt.length < OPENAI_MINIMUM_TOKENS) {
-            return 0;
+        List<String> keys = openAiPrefixes(apiKey, model, prompt);
+        // Hashing long prompts happens outside the lock; only the map is shared.
+        synchronized (this) {
+            return readAndWriteOpenAi(keys, ttl, nowMillis, expiries);
         }
+    }
+
+    /**
+     * OpenAI's automatic caching for the lines of one batch, which run concurrently: a line reads
+     * only prefixes cached before the batch, and the batch's writes take effect at {@link
+     * OpenAiBatch#commit()}. Only models OpenAI prices cached input for in a batch (the gpt-5
+     * family) read or write; for the others a batch line reports no cached tokens.
+     */
+    OpenAiBatch openAiBatch(String apiKey, long nowMillis) {
+        return new OpenAiBatch(apiKey, nowMillis);
+    }
+
+    /** Whether OpenAI publishes a cached-input price in its Batch API for this model. */
+    static boolean openAiCachesInBatch(String model) {
+        return model.toLowerCase(Locale.ROOT).startsWith("gpt-5");
+    }
+
+    final class OpenAiBatch {
+        private final String apiKey;
+        private final long nowMillis;
+        private final Map<String, Long> writes = new LinkedHashMap<>();
+
+        private OpenAiBatch(String apiKey, long nowMillis) {
+            this.apiKey = apiKey;
+            this.nowMillis = nowMillis;
+        }
+
+        int cached(String model, int[] prompt, Duration ttl) {
+            if (!openAiCachesInBatch(model)) {
+                return 0;
+            }
+            List<String> keys = openAiPrefixes(apiKey, model, prompt);
+            synchronized (PromptCache.this) {
+                return readAndWriteOpenAi(keys, ttl, nowMillis, writes);
+            }
+        }
+
+        void commit() {
+            synchronized (PromptCache.this) {
+                writes.forEach((key, expiry) -> expiries.merge(key, expiry, Math::max));
+            }
+        }
+    }
+
+    /** The chained keys of the prompt's prefixes of 1024 + n·128 tokens; none under 1024 tokens. */
+    private static List<String> openAiPrefixes(String apiKey, String model, int[] prompt) {
         List<String> keys = new ArrayList<>();
+        if (prompt.length < OPENAI_MINIMUM_TOKENS) {
+            return keys;
+        }
         byte[] chain = root("openai", apiKey, model);
         int from = 0;
         for (int end = OPENAI_MINIMUM_TOKENS; end <= prompt.length; end += OPENAI_STEP_TOKENS) {
@@ -76,13 +127,10 @@ final class PromptCache {
             keys.add(HexFormat.of().formatHex(chain));
             from = end;
         }
-        // Hashing long prompts happens outside the lock; only the map is shared.
-        synchronized (this) {
-            return readAndWriteOpenAi(keys, ttl, nowMillis);
-        }
+        return keys;
     }
 
-    private int readAndWriteOpenAi(List<String> keys, Duration ttl, long nowMillis) {
+    private int readAndWriteOpenAi(List<String> keys, Duration ttl, long nowMillis, Map<String, Long> writes) {
         int cached = 0;
         for (int i = keys.size() - 1; i >= 0; i--) {
             if (live(keys.get(i), nowMillis)) {
@@ -91,7 +139,7 @@ final class PromptCache {
             }
         }
         for (String key : keys) {
-            expiries.put(key, nowMillis + ttl.toMillis());
+            writes.put(key, nowMillis + ttl.toMillis());
         }
         return cached;
     }
@@ -104,10 +152,48 @@ final class PromptCache {
      * breakpoint that closes them.
      */
     AnthropicUsage anthropic(String apiKey, AnthropicRequest request, long nowMillis) {
+        Prefixes prefixes = anthropicPrefixes(apiKey, request);
+        if (prefixes == null) {
+            return AnthropicUsage.NONE;
+        }
+        synchronized (this) {
+            return readAndWriteAnthropic(request, prefixes, nowMillis, expiries);
+        }
+    }
+
+    /**
+     * The requests of one Message Batch, which the provider runs concurrently: each line reads only
+     * what was cached before the batch, never another line's write, so a batch whose prefix is not
+     * cached yet writes it on every line (Anthropic calls batch cache hits best effort; lines
+     * submitted cold were seen to read nothing). The writes take effect once every line is planned.
+     * A null request (a line that failed to parse) gets {@link AnthropicUsage#NONE}.
+     */
+    List<AnthropicUsage> anthropicBatch(String apiKey, List<AnthropicRequest> requests, long nowMillis) {
+        List<Prefixes> prefixes = new ArrayList<>();
+        for (AnthropicRequest request : requests) {
+            prefixes.add(request == null ? null : anthropicPrefixes(apiKey, request));
+        }
+        List<AnthropicUsage> usages = new ArrayList<>();
+        synchronized (this) {
+            Map<String, Long> writes = new LinkedHashMap<>();
+            for (int i = 0; i < requests.size(); i++) {
+                usages.add(prefixes.get(i) == null ? AnthropicUsage.NONE
+                        : readAndWriteAnthropic(requests.get(i), prefixes.get(i), nowMillis, writes));
+            }
+            writes.forEach((key, expiry) -> expiries.merge(key, expiry, Math::max));
+        }
+        return usages;
+    }
+
+    /** Cumulative tokens and chained keys of the blocks up to the last breakpoint; null when nothing can be cached. */
+    private record Prefixes(int minimum, int[] cumulative, String[] keys) {
+    }
+
+    private static Prefixes anthropicPrefixes(String apiKey, AnthropicRequest request) {
         List<AnthropicRequest.Block> blocks = request.blocks();
         int last = request.lastBreakpoint();
         if (last < 0) {
-            return AnthropicUsage.NONE;
+            return null;
         }
         int minimum = anthropicMinimum(request.model());
         int[] cumulative = new int[last + 1];
@@ -119,16 +205,15 @@ final class PromptCache {
             chain = link(chain, text(block.owner()), text(block.text()));
             keys[i] = HexFormat.of().formatHex(chain);
         }
-        if (cumulative[last] < minimum) {
-            return AnthropicUsage.NONE;
-        }
-        synchronized (this) {
-            return readAndWriteAnthropic(request, minimum, cumulative, keys, nowMillis);
-        }
+        return cumulative[last] < minimum ? null : new Prefixes(minimum, cumulative, keys);
     }
 
-    private AnthropicUsage readAndWriteAnthropic(AnthropicRequest request, int minimum, int[] cumulative, String[] keys,
-            long nowMillis) {
+    /** Reads from the cache as it is; writes (and refreshed hits) go to {@code writes}. */
+    private AnthropicUsage readAndWriteAnthropic(AnthropicRequest request, Prefixes prefixes, long nowMillis,
+            Map<String, Long> writes) {
+        int minimum = prefixes.minimum();
+        int[] cumulative = prefixes.cumulative();
+        String[] keys = prefixes.keys();
         int last = cumulative.length - 1;
         int read = 0;
         for (int i = last; i >= 0; i--) {
@@ -136,7 +221,7 @@ final class PromptCache {
             boolean looked = i > last - ANTHROPIC_LOOKBACK_BLOCKS || ttl != null;
             if (looked && cumulative[i] >= minimum && live(keys[i], nowMillis)) {
                 read = cumulative[i];
-                expiries.put(keys[i], nowMillis + ttlMillis(ttl == null ? "5m" : ttl));
+                writes.put(keys[i], nowMillis + ttlMillis(ttl == null ? "5m" : ttl));
                 break;
             }
         }
@@ -156,7 +241,7 @@ final class PromptCache {
                 }
                 covered = cumulative[i];
             }
-            expiries.put(keys[i], nowMillis + ttlMillis(ttl));
+            writes.put(keys[i], nowMillis + ttlMillis(ttl));
         }
         return new AnthropicUsage(read, written5m, written1h);
     }

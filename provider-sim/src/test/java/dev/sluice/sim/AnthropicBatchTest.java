@@ -73,6 +73,44 @@ class AnthropicBatchTest {
     }
 
     @Test
+    void shouldLetBatchLinesReadOnlyWhatWasCachedBeforeTheBatch() {
+        start(SimConfig.defaults());
+        String shared = "Policy clause for every ticket. ".repeat(300);
+
+        // A cold batch: its lines run at once and none sees another's write, so each writes the prefix
+        Map<String, JsonNode> cold = ended(createBatch(cachedLine("c1", shared, "One?"), cachedLine("c2", shared,
+                "Two?"), cachedLine("c3", shared, "Three?")), 10_000);
+        // The next batch, within five minutes, reads what the first wrote
+        Map<String, JsonNode> warm = ended(createBatch(cachedLine("w1", shared, "Four?"), cachedLine("w2", shared,
+                "Five?")), 20_000);
+
+        for (String id : List.of("c1", "c2", "c3")) {
+            JsonNode usage = cold.get(id).at("/result/message/usage");
+            assertThat(usage.get("cache_read_input_tokens").asInt()).as(id).isZero();
+            assertThat(usage.get("cache_creation_input_tokens").asInt()).as(id).isGreaterThan(1024);
+        }
+        int prefix = cold.get("c1").at("/result/message/usage/cache_creation_input_tokens").asInt();
+        for (String id : List.of("w1", "w2")) {
+            JsonNode usage = warm.get(id).at("/result/message/usage");
+            assertThat(usage.get("cache_read_input_tokens").asInt()).as(id).isEqualTo(prefix);
+            assertThat(usage.get("cache_creation_input_tokens").asInt()).as(id).isZero();
+        }
+    }
+
+    private static String cachedLine(String customId, String system, String question) {
+        return "{\"custom_id\":" + SimHttp.quote(customId) + ",\"params\":{\"model\":\"claude-sonnet-4-5\","
+                + "\"max_tokens\":50,\"system\":[{\"type\":\"text\",\"text\":" + SimHttp.quote(system)
+                + ",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":"
+                + SimHttp.quote(question) + "}]}}";
+    }
+
+    /** The batch's results once its processing time has passed, {@code offsetMs} after the start. */
+    private Map<String, JsonNode> ended(JsonNode batch, long offsetMs) {
+        assertThat(at(offsetMs, batch).get("processing_status").asText()).isEqualTo("ended");
+        return results(http.anthropicCall("GET", BATCHES + "/" + batch.get("id").asText() + "/results", null));
+    }
+
+    @Test
     void shouldEndWithErroredAndExpiredResults() {
         start(SimConfig.defaults());
         String invalid = "{\"custom_id\":\"bad\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}";

@@ -86,6 +86,37 @@ class OpenAiBatchTest {
     }
 
     @Test
+    void shouldReportCachedTokensInABatchOnlyForModelsOpenAiPricesThemForAndOnlyAsCachedBefore() {
+        start(SimConfig.defaults());
+        String shared = "Policy clause for every ticket. ".repeat(300);
+        for (String model : List.of("gpt-5-mini", "gpt-4.1-mini")) {
+            assertThat(http.openAi(cachedBody(model, shared, "Warm?")).status()).isEqualTo(200); // a sync call caches the prefix
+        }
+
+        JsonNode batch = createBatch(uploadLines(cachedLine("g5", "gpt-5-mini", shared, "One?"),
+                cachedLine("g41", "gpt-4.1-mini", shared, "Two?")), null);
+        JsonNode completed = at(10_000, batch);
+        Map<String, JsonNode> byId = new java.util.HashMap<>();
+        fileLines(completed.get("output_file_id").asText()).forEach(l -> byId.put(l.get("custom_id").asText(), l));
+
+        int g5 = byId.get("g5").at("/response/body/usage/prompt_tokens_details/cached_tokens").asInt();
+        assertThat(g5).as("gpt-5-mini: OpenAI prices cached input in a batch").isGreaterThanOrEqualTo(1024);
+        assertThat(byId.get("g41").at("/response/body/usage/prompt_tokens_details/cached_tokens").asInt())
+                .as("gpt-4.1-mini: no batch cached-input price, no cached tokens").isZero();
+        assertThat(completed.at("/usage/input_tokens_details/cached_tokens").asInt()).isEqualTo(g5);
+    }
+
+    private static String cachedBody(String model, String system, String question) {
+        return "{\"model\":" + SimHttp.quote(model) + ",\"messages\":[{\"role\":\"system\",\"content\":"
+                + SimHttp.quote(system) + "},{\"role\":\"user\",\"content\":" + SimHttp.quote(question) + "}]}";
+    }
+
+    private static String cachedLine(String customId, String model, String system, String question) {
+        return "{\"custom_id\":\"" + customId + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + cachedBody(model, system, question) + "}";
+    }
+
+    @Test
     void shouldEndExpiredWithFailedAndExpiredLinesInTheErrorFile() {
         start(SimConfig.defaults());
         String invalidBody = "{\"custom_id\":\"hot\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"

@@ -2,20 +2,28 @@ package dev.sluice.router;
 
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.Message;
+import dev.sluice.model.Role;
 import dev.sluice.model.Tier;
+import dev.sluice.runtime.tokens.TokenCounter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Chooses a tier for {@code AUTO} requests from a score of four signs of difficulty:
+ * Chooses a tier for {@code AUTO} requests from a score of four signs of difficulty in the task:
+ * the user and assistant turns and the requested output. System turns are instructions, most
+ * often one prompt shared by every job of an application (and cached by the provider), and say
+ * nothing about how hard this job is: a 3,000-token system prompt before "Is this ticket about
+ * billing?" is still a small task. The signs:
  * <ul>
- *   <li>length: 300+ input tokens +1, 1,500+ +2;</li>
+ *   <li>length: 300+ tokens in the task's turns +1, 1,500+ +2;</li>
  *   <li>code: a fenced block, or three or more lines that look like code, +1;</li>
  *   <li>analysis words (analyse, compare, evaluate, prove, step by step, trade-off, ...): one or
  *       two distinct +1, three or more +2;</li>
  *   <li>requested output: maxOutputTokens 2,000+ +1, 8,000+ +2.</li>
  * </ul>
- * Score 0–1 is SMALL, 2–3 MEDIUM, 4 or more LARGE. Cheap on purpose: it runs on every AUTO request.
+ * Score 0–1 is SMALL, 2–3 MEDIUM, 4 or more LARGE. A request of system turns alone is judged on
+ * them, having nothing else. Cheap on purpose: it runs on every AUTO request.
  */
 final class Complexity {
     static final Set<String> ANALYSIS_WORDS = Set.of("analyze", "analyse", "analysis", "compare", "contrast",
@@ -30,10 +38,11 @@ final class Complexity {
     record Score(int points, Tier tier) {
     }
 
-    static Score score(LlmRequest request, int inputTokens) {
-        int points = 0;
-        points += inputTokens >= 1500 ? 2 : inputTokens >= 300 ? 1 : 0;
-        String text = allText(request);
+    static Score score(LlmRequest request) {
+        List<Message> task = task(request.messages());
+        int tokens = TokenCounter.chatTokens(task);
+        int points = tokens >= 1500 ? 2 : tokens >= 300 ? 1 : 0;
+        String text = text(task);
         if (hasCode(text)) {
             points += 1;
         }
@@ -44,9 +53,15 @@ final class Complexity {
         return new Score(points, tier);
     }
 
-    private static String allText(LlmRequest request) {
+    /** The user and assistant turns; all turns when there are no others. */
+    static List<Message> task(List<Message> messages) {
+        List<Message> task = messages.stream().filter(m -> m.role() != Role.SYSTEM).toList();
+        return task.isEmpty() ? messages : task;
+    }
+
+    private static String text(List<Message> messages) {
         StringBuilder sb = new StringBuilder();
-        for (Message m : request.messages()) {
+        for (Message m : messages) {
             sb.append(m.content()).append('\n');
         }
         return sb.toString();

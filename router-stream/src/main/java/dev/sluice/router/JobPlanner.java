@@ -26,14 +26,16 @@ import java.util.Optional;
  *   <li>cost estimate: the most the job may cost ({@link #worstCaseMicros}), which is what its
  *       tenant's budget holds for it until its result;</li>
  *   <li>exact cache key, when temperature is 0 or the tenant caches every request;</li>
- *   <li>batch eligibility: a deadline at least the tenant's batch threshold away, and a first
- *       model whose provider has a Batch API.</li>
+ *   <li>batch: a deadline at least the tenant's batch threshold away, a first model whose
+ *       provider has a Batch API, and a batch that is expected to cost less than a sync call
+ *       ({@link BatchOrSync}).</li>
  * </ul>
  */
 final class JobPlanner {
     private static final List<Tier> BY_SIZE = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE);
 
     private final ModelCatalogue catalogue;
+    private final BatchOrSync batchOrSync = new BatchOrSync();
 
     JobPlanner(ModelCatalogue catalogue) {
         this.catalogue = catalogue;
@@ -44,19 +46,21 @@ final class JobPlanner {
         TenantConfig t = v.tenant();
         Optional<TenantConfig.Variant> variant = Experiments.assign(t, r.userId());
         StringBuilder reason = new StringBuilder();
-        Tier tier = chooseTier(r, t, variant, v.inputTokens(), reason);
+        Tier tier = chooseTier(r, t, variant, reason);
         String model = variant.map(TenantConfig.Variant::model).filter(m -> m != null).orElse(r.model());
         List<String> chain = chain(tier, model, t);
         boolean cacheable = t.cache().enabled()
                 && (r.temperature() != null && r.temperature() == 0.0 || t.cache().includeNonZeroTemperature());
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
         ModelSpec first = catalogue.require(chain.getFirst());
-        boolean batch = r.deadline() != null && first.batchApi()
+        boolean eligible = r.deadline() != null && first.batchApi()
                 && r.deadline().toEpochMilli() - now >= t.batchThresholdSeconds() * 1000;
+        BatchOrSync.Choice choice = batchOrSync.choose(first, r, v.inputTokens(), eligible, now);
+        boolean batch = eligible && choice.batch();
         reason.append(" model=").append(chain.getFirst());
         variant.ifPresent(x -> reason.append(" variant=").append(x.name()));
-        if (batch) {
-            reason.append(" batch");
+        if (eligible) {
+            reason.append(' ').append(choice.describe());
         }
         LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), worstCaseMicros(chain, r, v.inputTokens(), batch),
                 cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
@@ -65,16 +69,16 @@ final class JobPlanner {
     }
 
     private static Tier chooseTier(LlmRequest r, TenantConfig t, Optional<TenantConfig.Variant> variant,
-            int tokens, StringBuilder reason) {
+            StringBuilder reason) {
         Tier tier;
         if (variant.isPresent() && variant.get().tier() != null && variant.get().tier() != Tier.AUTO) {
             tier = variant.get().tier();
             reason.append("tier=").append(tier).append(" source=variant");
         } else if (r.tier() == null) {
-            tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r, tokens).tier() : t.defaultTier();
+            tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r).tier() : t.defaultTier();
             reason.append("tier=").append(tier).append(" source=tenant-default");
         } else if (r.tier() == Tier.AUTO) {
-            Complexity.Score score = Complexity.score(r, tokens);
+            Complexity.Score score = Complexity.score(r);
             tier = score.tier();
             reason.append("tier=").append(tier).append(" source=auto score=").append(score.points());
         } else {

@@ -6,6 +6,7 @@ import dev.sluice.model.LlmRequest;
 import dev.sluice.model.Message;
 import dev.sluice.model.Tier;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.tokens.TokenCounter;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -20,23 +21,54 @@ class EnrichmentTest {
                 r.messages(), maxOutputTokens, null, null, null, Map.of(), r.createdAt());
     }
 
+    private static LlmRequest request(List<Message> messages, int maxOutputTokens) {
+        LlmRequest r = LlmRequest.of("r", "t", "x", Instant.EPOCH);
+        return new LlmRequest(r.requestId(), r.tenantId(), null, null, r.priority(), null, null, Tier.AUTO,
+                messages, maxOutputTokens, null, null, null, Map.of(), r.createdAt());
+    }
+
+    /** A user turn of about {@code tokens} tokens, checked with the counter the score uses. */
+    private static String words(int tokens) {
+        String text = "ticket ".repeat(tokens);
+        assertThat(TokenCounter.chatTokens(List.of(Message.user(text)))).isBetween(tokens, tokens + 10);
+        return text;
+    }
+
     @Test
     void shouldScoreEachSignOfDifficultyAsDocumented() {
-        assertThat(Complexity.score(request("Say hi.", 100), 10)).isEqualTo(new Complexity.Score(0, Tier.SMALL));
-        assertThat(Complexity.score(request("Say hi.", 100), 300).points()).isEqualTo(1);
-        assertThat(Complexity.score(request("Say hi.", 100), 1500).points()).isEqualTo(2);
-        assertThat(Complexity.score(request("Fix this:\n```\nx = 1\n```", 100), 10).points()).isEqualTo(1);
-        assertThat(Complexity.score(request("Please compare them.", 100), 10).points()).isEqualTo(1);
-        assertThat(Complexity.score(request("Analyse, compare and evaluate.", 100), 10).points()).isEqualTo(2);
-        assertThat(Complexity.score(request("Say hi.", 2000), 10).points()).isEqualTo(1);
-        assertThat(Complexity.score(request("Say hi.", 8000), 10).points()).isEqualTo(2);
+        assertThat(Complexity.score(request("Say hi.", 100))).isEqualTo(new Complexity.Score(0, Tier.SMALL));
+        assertThat(Complexity.score(request(words(300), 100)).points()).isEqualTo(1);
+        assertThat(Complexity.score(request(words(1500), 100)).points()).isEqualTo(2);
+        assertThat(Complexity.score(request("Fix this:\n```\nx = 1\n```", 100)).points()).isEqualTo(1);
+        assertThat(Complexity.score(request("Please compare them.", 100)).points()).isEqualTo(1);
+        assertThat(Complexity.score(request("Analyse, compare and evaluate.", 100)).points()).isEqualTo(2);
+        assertThat(Complexity.score(request("Say hi.", 2000)).points()).isEqualTo(1);
+        assertThat(Complexity.score(request("Say hi.", 8000)).points()).isEqualTo(2);
     }
 
     @Test
     void shouldMapScoresToTiers() {
-        assertThat(Complexity.score(request("Compare these.", 100), 10).tier()).isEqualTo(Tier.SMALL);
-        assertThat(Complexity.score(request("Compare these.", 2000), 10).tier()).isEqualTo(Tier.MEDIUM);
-        assertThat(Complexity.score(request("Analyse, compare, evaluate step by step.", 8000), 1500).tier())
+        assertThat(Complexity.score(request("Compare these.", 100)).tier()).isEqualTo(Tier.SMALL);
+        assertThat(Complexity.score(request("Compare these.", 2000)).tier()).isEqualTo(Tier.MEDIUM);
+        assertThat(Complexity.score(request(words(1500) + "Analyse, compare, evaluate step by step.", 8000)).tier())
+                .isEqualTo(Tier.LARGE);
+    }
+
+    @Test
+    void shouldJudgeTheTaskNotTheSharedSystemPromptBeforeIt() {
+        // A 3,000-token shared system prompt, itself full of analysis words and code
+        String shared = "You are a support analyst. Analyse, compare and evaluate each ticket step by step.\n"
+                + "```\nreturn label;\n```\n" + "Policy clause. ".repeat(1000);
+        assertThat(TokenCounter.count(shared)).isGreaterThan(2900);
+        Message system = Message.system(shared);
+
+        assertThat(Complexity.score(request(List.of(system, Message.user("Is this ticket about billing? 'I was"
+                + " charged twice.'")), 16))).as("a simple task after it").isEqualTo(new Complexity.Score(0,
+                        Tier.SMALL));
+        assertThat(Complexity.score(request(List.of(system, Message.user(words(1500) + "Compare the two contracts"
+                + " above, evaluate the trade-offs and analyse the implications.")), 8000)).tier())
+                .as("a hard task after it").isEqualTo(Tier.LARGE);
+        assertThat(Complexity.score(request(List.of(system), 16)).tier()).as("system turns alone are the task")
                 .isEqualTo(Tier.LARGE);
     }
 

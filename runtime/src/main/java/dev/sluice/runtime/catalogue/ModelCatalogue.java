@@ -70,20 +70,23 @@ public final class ModelCatalogue {
             }
             boolean batchApi = m.has("batchApi") ? m.path("batchApi").asBoolean()
                     : providers.path(provider).path("batchApi").asBoolean(false);
+            long batchInput = price(m, "batchInput", name, problems, false);
             models.put(name, new ModelSpec(name, provider,
                     price(m, "input", name, problems, true),
                     price(m, "cachedInput", name, problems, false),
                     price(m, "cacheWrite5m", name, problems, false),
                     price(m, "cacheWrite1h", name, problems, false),
                     price(m, "output", name, problems, true),
-                    price(m, "batchInput", name, problems, false),
+                    batchInput,
                     price(m, "batchOutput", name, problems, false),
                     m.path("contextWindow").asInt(128_000),
                     m.path("maxOutputTokens").asInt(16_384),
                     m.path("minCacheTokens").asInt(1024),
                     m.path("rpm").asInt(10_000),
                     m.path("tpm").asLong(10_000_000),
-                    batchApi));
+                    batchApi,
+                    m.has("batchCachedInput") ? price(m, "batchCachedInput", name, problems, true) : batchInput,
+                    m.has("batchCacheWrite5m") ? price(m, "batchCacheWrite5m", name, problems, true) : batchInput));
         });
         Map<Tier, List<String>> chains = new EnumMap<>(Tier.class);
         for (Tier tier : List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE)) {

@@ -8,9 +8,11 @@ import dev.sluice.model.Usage;
  * products are summed exactly, and the sum is divided by a million once, rounding half up, so
  * the cost of a call is never off by more than half a micro-dollar.
  *
- * <p>Batch calls use the catalogue's batch input and output prices; prompt-cache reads and
- * writes inside a batch are charged at half their sync rates, as both providers stack the
- * discounts.
+ * <p>Batch calls use the catalogue's batch prices: input, output, and prompt-cache reads and
+ * 5-minute writes where the provider prices them in a batch (Anthropic: half the sync cache rates,
+ * the discounts stacked; OpenAI: the gpt-5 family's batch cached-input price). A model without
+ * batch cache prices gets no cache discount in a batch: its cached and written tokens are billed
+ * at the batch input price (docs/adr/0017-batch-only-where-it-pays.md).
  */
 public final class Pricing {
     private static final long PER_MILLION = 1_000_000L;
@@ -22,8 +24,8 @@ public final class Pricing {
         boolean batch = basis == CostBasis.BATCH;
         long inputRate = batch ? model.batchInputMicrosPerMTok() : model.inputMicrosPerMTok();
         long outputRate = batch ? model.batchOutputMicrosPerMTok() : model.outputMicrosPerMTok();
-        long cachedRate = batch ? model.cachedInputMicrosPerMTok() / 2 : model.cachedInputMicrosPerMTok();
-        long writeRate = batch ? model.cacheWrite5mMicrosPerMTok() / 2 : model.cacheWrite5mMicrosPerMTok();
+        long cachedRate = batch ? model.batchCachedInputMicrosPerMTok() : model.cachedInputMicrosPerMTok();
+        long writeRate = batch ? model.batchCacheWrite5mMicrosPerMTok() : model.cacheWrite5mMicrosPerMTok();
         long scaled = Math.addExact(Math.addExact(
                 Math.multiplyExact(usage.inputTokens(), inputRate),
                 Math.multiplyExact(usage.outputTokens(), outputRate)), Math.addExact(

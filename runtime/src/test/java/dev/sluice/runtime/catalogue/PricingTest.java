@@ -43,6 +43,27 @@ class PricingTest {
     }
 
     @Test
+    void shouldStackTheBatchAndCacheDiscountsWhereTheProviderDoes() {
+        // claude-sonnet-4-5 in a batch: input $1.50, cache read $0.15, 5-minute write $1.875, output $7.50.
+        ModelSpec sonnet = catalogue.require("claude-sonnet-4-5");
+        Usage usage = new Usage(1_000, 100, 3_000, 2_000); // input, output, cache read, cache write
+        assertThat(Pricing.costMicros(sonnet, usage, CostBasis.BATCH)).isEqualTo(1_500 + 750 + 450 + 3_750);
+        assertThat(Pricing.costMicros(sonnet, usage, CostBasis.SYNC)).isEqualTo(3_000 + 1_500 + 900 + 7_500);
+        // gpt-5-mini in a batch: cached input $0.0125, half its sync $0.025.
+        ModelSpec gpt5 = catalogue.require("gpt-5-mini");
+        assertThat(Pricing.costMicros(gpt5, new Usage(0, 0, 80_000, 0), CostBasis.BATCH)).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldGiveNoCacheDiscountInABatchWhereTheProviderPublishesNone() {
+        // gpt-4.1: cached input $0.50 sync; in a batch OpenAI lists no cached price, so $1.00 like all input.
+        ModelSpec m = catalogue.require("gpt-4.1");
+        assertThat(m.batchCachedInputMicrosPerMTok()).isEqualTo(m.batchInputMicrosPerMTok());
+        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.BATCH)).isEqualTo(3_000);
+        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.SYNC)).isEqualTo(1_500);
+    }
+
+    @Test
     void shouldRoundOnceHalfUpNotPerTokenClass() {
         // gpt-5-nano input is $0.05/M = 0.05 micro-dollars a token: 9 tokens = 0.45 -> 0, 10 tokens = 0.5 -> 1.
         ModelSpec nano = catalogue.require("gpt-5-nano");

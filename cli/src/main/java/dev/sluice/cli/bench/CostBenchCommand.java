@@ -1,0 +1,212 @@
+package dev.sluice.cli.bench;
+
+import dev.sluice.cli.LocalStack;
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.SimConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice bench cost}: the reference workload ({@link CostWorkload}) through the whole
+ * pipeline on this machine twice, naive and as configured, with the provider simulator at zero
+ * latency and two-second batches. Prints spend by basis, model and kind of job for each run, the
+ * ratio of the two, a lower bound ({@link CostReport#lowerBound}), and whether the ledger is exact:
+ * the results' costs, the cost events and the spend ledger on llm.spend agree to the micro-dollar.
+ */
+@Command(name = "cost", mixinStandardHelpOptions = true,
+        description = "Spend of a reference workload, naive and as configured, on the whole pipeline.")
+public final class CostBenchCommand implements Callable<Integer> {
+    @Option(names = "--jobs", defaultValue = "10000", description = "Jobs per run (default ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the workload (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--timeout", defaultValue = "900", description = "Longest wait for a run's results, seconds"
+            + " (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--data-dir", description = "Where the broker and logs live (default: a new temporary"
+            + " directory, deleted afterwards).")
+    Path dataDir;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (jobs < 20) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--jobs must be at least 20");
+        }
+        PrintStream err = System.err;
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sluice-bench-cost");
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        CostWorkload workload = new CostWorkload(jobs, seed, run);
+        SimConfig sim = SimConfig.defaults().withLatency(Duration.ZERO, Duration.ZERO)
+                .withBatchProcessingTime(Duration.ofSeconds(2));
+        Map<String, String> overrides = Map.of("worker.batch.max.age", "2s", "worker.batch.poll.interval", "500ms",
+                "worker.batch.poll.max.interval", "1s");
+        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, sim, overrides,
+                List.of())).start(step -> err.println("sluice: " + step))) {
+            Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+            SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
+            Map<Boolean, Map<String, LlmResult>> results = new HashMap<>();
+            for (boolean configured : List.of(false, true)) {
+                err.println("sluice: " + (configured ? "configured" : "naive") + " run of " + jobs + " jobs");
+                results.put(configured, runOnce(stack, topics, serdes, workload, run, configured, err));
+            }
+            List<CostEvent> costs = new ArrayList<>();
+            Map<String, Long> spend = new HashMap<>();
+            readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
+            CostReport report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
+                    ModelCatalogue.loadDefault());
+            System.out.print(json ? report.json() + System.lineSeparator() : report.table());
+            System.out.flush();
+            return report.complete() && report.ledgerExact() ? 0 : 1;
+        }
+    }
+
+    private Map<String, LlmResult> runOnce(LocalStack stack, Topics topics, SluiceSerdes serdes,
+            CostWorkload workload, String run, boolean configured, PrintStream err) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers());
+                KafkaConsumer<String, byte[]> results = consumer(stack.bootstrapServers())) {
+            List<TopicPartition> partitions = results.partitionsFor(topics.results(), Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topics.results(), p.partition())).toList();
+            results.assign(partitions);
+            results.seekToEnd(partitions);
+            partitions.forEach(results::position);
+            for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
+                TenantConfig tenant = CostWorkload.tenant(run, configured, provider);
+                producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
+                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+            }
+            awaitTenantsKnown(producer, results, topics, serdes, run, configured);
+            Instant now = Instant.now();
+            Map<String, LlmResult> seen = new HashMap<>();
+            for (CostWorkload.Job job : workload.jobs()) {
+                LlmRequest r = workload.request(job, run, configured, now);
+                producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
+                        serdes.requests().serializer().serialize(topics.requests(), r)));
+            }
+            producer.flush();
+            long start = System.nanoTime();
+            long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+            long lastPrint = start;
+            String prefix = run + (configured ? "-c-" : "-n-");
+            while (seen.size() < workload.jobs().size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> rec : results.poll(Duration.ofMillis(200))) {
+                    LlmResult r = serdes.results().deserializer().deserialize(rec.topic(), rec.value());
+                    if (r.requestId().startsWith(prefix)) {
+                        seen.put(r.requestId(), r);
+                    }
+                }
+                if (System.nanoTime() - lastPrint > 5_000_000_000L) {
+                    lastPrint = System.nanoTime();
+                    err.printf("sluice: %5.1f s  results %d of %d%n", (lastPrint - start) / 1e9, seen.size(),
+                            workload.jobs().size());
+                }
+            }
+            err.printf("sluice: %d of %d results in %.1f s%n", seen.size(), workload.jobs().size(),
+                    (System.nanoTime() - start) / 1e9);
+            return seen;
+        }
+    }
+
+    /**
+     * Sends each tenant a request with no messages until the router answers it EMPTY_MESSAGES
+     * rather than TENANT_UNKNOWN: then the router has read the tenant, and the run can start.
+     * Such a request costs nothing.
+     */
+    private static void awaitTenantsKnown(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> results,
+            Topics topics, SluiceSerdes serdes, String run, boolean configured) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
+            String tenant = CostWorkload.tenantId(run, configured, provider);
+            for (int attempt = 0; ; attempt++) {
+                String id = tenant + "-probe-" + attempt;
+                producer.send(new ProducerRecord<>(topics.requests(), tenant, serdes.requests().serializer()
+                        .serialize(topics.requests(), new LlmRequest(id, tenant, null, null, null, null, null, null,
+                                List.of(), 16, null, null, null, Map.of(), Instant.now())))).get();
+                String reason = null;
+                while (reason == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> rec : results.poll(Duration.ofMillis(100))) {
+                        LlmResult r = serdes.results().deserializer().deserialize(rec.topic(), rec.value());
+                        if (r.requestId().equals(id)) {
+                            reason = r.error() == null ? "NONE" : r.error().code();
+                        }
+                    }
+                }
+                if (!"TENANT_UNKNOWN".equals(reason) || System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Every cost event of this run's tenants, and the spend ledger's latest total per tenant and period. */
+    private static void readLedger(String bootstrap, Topics topics, SluiceSerdes serdes, String run,
+            List<CostEvent> costs, Map<String, Long> spend) {
+        String tenants = "cost-" + run + "-";
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+            readAll(consumer, topics.costEvents(), rec -> {
+                CostEvent e = serdes.costEvents().deserializer().deserialize(rec.topic(), rec.value());
+                if (e.tenantId().startsWith(tenants)) {
+                    costs.add(e);
+                }
+            });
+            readAll(consumer, topics.spend(), rec -> {
+                if (rec.key() != null && rec.key().startsWith(tenants) && rec.value() != null) {
+                    spend.put(rec.key(), serdes.spend().deserializer().deserialize(rec.topic(), rec.value())
+                            .spentMicros());
+                }
+            });
+        }
+    }
+
+    private static void readAll(KafkaConsumer<String, byte[]> consumer, String topic,
+            java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(each);
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

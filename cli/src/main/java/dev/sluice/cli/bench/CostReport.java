@@ -1,0 +1,196 @@
+package dev.sluice.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.model.CacheHit;
+import dev.sluice.model.CostBasis;
+import dev.sluice.model.CostEvent;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.Message;
+import dev.sluice.model.Role;
+import dev.sluice.model.Usage;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.runtime.tokens.TokenCounter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What {@code sluice bench cost} prints: each run's spend by basis, model and kind, their ratio, a lower bound, the ledger check. */
+record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, boolean ledgerExact,
+        List<String> ledgerProblems) {
+
+    /** One run's figures, micro-dollars. */
+    record Run(int results, long spentMicros, Map<String, Long> byBasis, Map<String, Long> byModel,
+            Map<String, Long> byKind, Map<String, Integer> byStatus, int batchJobs, int cacheHits) {
+    }
+
+    static CostReport of(CostWorkload workload, String run, Map<String, LlmResult> naive,
+            Map<String, LlmResult> configured, List<CostEvent> costs, Map<String, Long> spend,
+            ModelCatalogue catalogue) {
+        List<String> problems = new java.util.ArrayList<>();
+        Run n = run(workload, run + "-n-", naive, costs);
+        Run c = run(workload, run + "-c-", configured, costs);
+        // The ledger: per tenant, results' costs = cost events = the spend ledger's days.
+        for (boolean isConfigured : List.of(false, true)) {
+            Map<String, LlmResult> results = isConfigured ? configured : naive;
+            for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
+                String tenant = CostWorkload.tenantId(run, isConfigured, provider);
+                long fromResults = results.values().stream().filter(r -> r.tenantId().equals(tenant))
+                        .mapToLong(LlmResult::costMicros).sum();
+                long fromEvents = costs.stream().filter(e -> e.tenantId().equals(tenant))
+                        .mapToLong(CostEvent::costMicros).sum();
+                long fromSpend = spend.entrySet().stream().filter(e -> e.getKey().startsWith(tenant + "/")
+                        && e.getKey().length() == tenant.length() + 11).mapToLong(Map.Entry::getValue).sum();
+                if (fromResults != fromEvents || fromEvents != fromSpend) {
+                    problems.add(tenant + ": results " + fromResults + ", cost events " + fromEvents + ", llm.spend "
+                            + fromSpend + " micro-dollars");
+                }
+            }
+        }
+        return new CostReport(workload.jobs().size(), n, c, lowerBound(workload, run, naive, catalogue),
+                problems.isEmpty(), problems);
+    }
+
+    private static Run run(CostWorkload workload, String prefix, Map<String, LlmResult> results, List<CostEvent> costs) {
+        Map<String, Long> byBasis = new TreeMap<>();
+        Map<String, Long> byModel = new TreeMap<>();
+        for (CostEvent e : costs) {
+            if (e.requestId() != null && e.requestId().startsWith(prefix)) {
+                byBasis.merge(e.basis().name().toLowerCase(Locale.ROOT), e.costMicros(), Long::sum);
+                byModel.merge(e.model(), e.costMicros(), Long::sum);
+            }
+        }
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        for (CostWorkload.Kind kind : CostWorkload.Kind.values()) {
+            byKind.put(kind.name().toLowerCase(Locale.ROOT), 0L);
+        }
+        Map<String, Integer> byStatus = new TreeMap<>();
+        long spent = 0;
+        int batch = 0;
+        int hits = 0;
+        for (CostWorkload.Job job : workload.jobs()) {
+            LlmResult r = results.get(prefix + job.index());
+            if (r == null) {
+                continue;
+            }
+            spent += r.costMicros();
+            byKind.merge(job.kind().name().toLowerCase(Locale.ROOT), r.costMicros(), Long::sum);
+            byStatus.merge(r.status().name(), 1, Integer::sum);
+            batch += r.batch() ? 1 : 0;
+            hits += r.cacheHit() != CacheHit.NONE ? 1 : 0;
+        }
+        return new Run(results.size(), spent, byBasis, byModel, byKind, byStatus, batch, hits);
+    }
+
+    /**
+     * What the workload could cost at best under its quality bar: duplicates and paraphrases free
+     * (perfect exact and semantic caches); a simple job on its provider's SMALL model and a complex
+     * one on its LARGE model, with the shared system prompt read from the prompt cache (where it
+     * reaches the model's minimum), at the
+     * cheaper of sync and (when its deadline allows) batch prices; answers as long as the naive
+     * run's answer to the same job.
+     */
+    static long lowerBound(CostWorkload workload, String run, Map<String, LlmResult> naive, ModelCatalogue catalogue) {
+        long total = 0;
+        for (CostWorkload.Job job : workload.jobs()) {
+            if (job.kind() == CostWorkload.Kind.DUPLICATE || job.kind() == CostWorkload.Kind.PARAPHRASE) {
+                continue;
+            }
+            LlmResult answered = naive.get(run + "-n-" + job.index());
+            if (answered == null) {
+                continue;
+            }
+            ModelSpec model = catalogue.require(job.provider().models.get(job.kind() == CostWorkload.Kind.SIMPLE ? 0 : 2));
+            long input = answered.usage().totalInputTokens();
+            long prefix = Math.min(input, TokenCounter.chatTokens(List.of(new Message(Role.SYSTEM, job.system(), true))));
+            if (prefix < model.minCacheTokens()) {
+                prefix = 0; // too short for this model's prompt cache: it is read at the input price
+            }
+            Usage usage = new Usage(input - prefix, answered.usage().outputTokens(), prefix, 0);
+            long best = Pricing.costMicros(model, usage, CostBasis.SYNC);
+            if (job.deadline()) {
+                best = Math.min(best, Pricing.costMicros(model, usage, CostBasis.BATCH));
+            }
+            total += best;
+        }
+        return total;
+    }
+
+    boolean complete() {
+        return naive.results() == jobs && configured.results() == jobs;
+    }
+
+    double ratio() {
+        return naive.spentMicros() == 0 ? 0 : (double) configured.spentMicros() / naive.spentMicros();
+    }
+
+    double overLowerBound() {
+        return lowerBoundMicros == 0 ? 0 : (double) configured.spentMicros() / lowerBoundMicros;
+    }
+
+    String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", "", "naive", "configured"));
+        row(sb, "jobs with a result", naive.results(), configured.results());
+        money(sb, "spend", naive.spentMicros(), configured.spentMicros());
+        for (String basis : keys(naive.byBasis(), configured.byBasis())) {
+            money(sb, "  basis " + basis, naive.byBasis().getOrDefault(basis, 0L),
+                    configured.byBasis().getOrDefault(basis, 0L));
+        }
+        for (String model : keys(naive.byModel(), configured.byModel())) {
+            money(sb, "  model " + model, naive.byModel().getOrDefault(model, 0L),
+                    configured.byModel().getOrDefault(model, 0L));
+        }
+        for (String kind : naive.byKind().keySet()) {
+            money(sb, "  kind " + kind, naive.byKind().get(kind), configured.byKind().getOrDefault(kind, 0L));
+        }
+        row(sb, "jobs in a provider batch", naive.batchJobs(), configured.batchJobs());
+        row(sb, "cache hits", naive.cacheHits(), configured.cacheHits());
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", "results by status", naive.byStatus(),
+                configured.byStatus()));
+        sb.append(String.format(Locale.ROOT, "configured / naive          %.3f%n", ratio()));
+        sb.append(String.format(Locale.ROOT, "lower bound                 $%.6f (configured is %.2fx it)%n",
+                lowerBoundMicros / 1e6, overLowerBound()));
+        sb.append("ledger                      ").append(ledgerExact ? "exact: results = cost events = llm.spend"
+                : "NOT exact: " + ledgerProblems).append(System.lineSeparator());
+        return sb.toString();
+    }
+
+    String json() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("jobs", jobs);
+        out.put("naive", naive);
+        out.put("configured", configured);
+        out.put("ratio", Math.round(ratio() * 1000) / 1000.0);
+        out.put("lowerBoundMicros", lowerBoundMicros);
+        out.put("configuredOverLowerBound", Math.round(overLowerBound() * 100) / 100.0);
+        out.put("ledgerExact", ledgerExact);
+        out.put("ledgerProblems", ledgerProblems);
+        try {
+            return new ObjectMapper().writeValueAsString(out);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static java.util.Set<String> keys(Map<String, Long> a, Map<String, Long> b) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+
+    private static void row(StringBuilder sb, String name, long a, long b) {
+        sb.append(String.format(Locale.ROOT, "%-28s %14d %14d%n", name, a, b));
+    }
+
+    private static void money(StringBuilder sb, String name, long a, long b) {
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", name, dollars(a), dollars(b)));
+    }
+
+    private static String dollars(long micros) {
+        return String.format(Locale.ROOT, "$%.4f", micros / 1e6);
+    }
+}

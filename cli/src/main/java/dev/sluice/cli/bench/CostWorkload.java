@@ -1,0 +1,166 @@
+package dev.sluice.cli.bench;
+
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.Message;
+import dev.sluice.model.Priority;
+import dev.sluice.model.Role;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.model.Tier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The cost benchmark's reference workload, fixed by its seed: jobs for an OpenAI tenant and an
+ * Anthropic tenant, each behind one of three shared system prompts of about 3,000 tokens (marked
+ * cacheable), of four kinds: 60 % simple (classify or extract from a short text, answer capped at
+ * 32 tokens), 15 % complex (analyse and compare a long brief, capped at 2,000), 15 % exact
+ * duplicates of an earlier job and 10 % paraphrases of one (the same data, asked in other words).
+ * 30 % have a deadline six hours away. Every request is at temperature 0.
+ *
+ * <p>The same jobs run twice, for two pairs of tenants: <b>naive</b> (every job to the tenant's
+ * LARGE tier, Sluice's exact cache off, never a batch) and <b>configured</b> (tier AUTO, the exact
+ * cache on, batches where they pay). The messages are the same in both, so the providers' own
+ * prompt caches work in both; what differs is what Sluice decides.
+ */
+public final class CostWorkload {
+    public enum Kind { SIMPLE, COMPLEX, DUPLICATE, PARAPHRASE }
+
+    public enum Provider {
+        OPENAI(List.of("gpt-4.1-nano", "gpt-4.1-mini", "gpt-4.1")),
+        ANTHROPIC(List.of("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5"));
+
+        final List<String> models;
+
+        Provider(List<String> models) {
+            this.models = models;
+        }
+    }
+
+    /** One job: its index, kind, provider, the job it repeats (duplicates and paraphrases), and its request. */
+    public record Job(int index, Kind kind, Provider provider, int original, boolean deadline, int promptIndex,
+            String system, String task, int maxOutputTokens) {
+    }
+
+    static final Duration DEADLINE = Duration.ofHours(6);
+    private static final String[] SIMPLE = {
+        "Classify the sentiment of this review as positive, negative or neutral: ",
+        "Extract the order number from this message: ",
+        "Which department should handle this ticket, billing, shipping or support? Ticket: ",
+        "Extract the customer's city from this note: ",
+    };
+    private static final String[] SIMPLE_PARAPHRASED = {
+        "Is the following review positive, negative or neutral? Review: ",
+        "What order number does this message mention? Message: ",
+        "Route this ticket to billing, shipping or support: ",
+        "In which city does the customer live, according to this note? Note: ",
+    };
+    private static final String COMPLEX = "Analyse the brief below, compare the two proposals it describes, evaluate"
+            + " the trade-offs of each and justify a recommendation step by step.\n\n";
+    private static final String COMPLEX_PARAPHRASED = "Read the brief below. Weigh the two proposals against each"
+            + " other, set out what each one costs and gains, and argue for one of them, one step at a time.\n\n";
+    private static final String[] WORDS = ("order refund invoice parcel delayed damaged customer account billing"
+            + " address shipment warehouse courier payment card subscription renewal discount voucher support agent"
+            + " escalation weekend morning city region supplier contract margin forecast budget launch quarter"
+            + " growth churn retention pricing tier capacity migration vendor platform integration").split(" ");
+
+    private final List<Job> jobs;
+    private final String[] prompts;
+
+    public CostWorkload(int count, long seed, String salt) {
+        SplittableRandom random = new SplittableRandom(seed);
+        prompts = new String[3];
+        for (int p = 0; p < prompts.length; p++) {
+            prompts[p] = systemPrompt(new SplittableRandom(seed * 31 + p), p, salt);
+        }
+        List<Job> out = new ArrayList<>(count);
+        List<Integer> uniques = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            double draw = random.nextDouble();
+            boolean deadline = random.nextDouble() < 0.30;
+            Kind kind = uniques.size() < 10 ? (draw < 0.8 ? Kind.SIMPLE : Kind.COMPLEX)
+                    : draw < 0.60 ? Kind.SIMPLE : draw < 0.75 ? Kind.COMPLEX : draw < 0.90 ? Kind.DUPLICATE
+                    : Kind.PARAPHRASE;
+            if (kind == Kind.DUPLICATE || kind == Kind.PARAPHRASE) {
+                Job earlier = out.get(uniques.get(random.nextInt(uniques.size())));
+                String task = kind == Kind.DUPLICATE ? earlier.task() : paraphrase(earlier.task());
+                out.add(new Job(i, kind, earlier.provider(), earlier.index(), deadline, earlier.promptIndex(),
+                        earlier.system(), task, earlier.maxOutputTokens()));
+                continue;
+            }
+            Provider provider = random.nextBoolean() ? Provider.OPENAI : Provider.ANTHROPIC;
+            int prompt = random.nextInt(prompts.length);
+            String task;
+            int maxOutput;
+            if (kind == Kind.SIMPLE) {
+                task = SIMPLE[random.nextInt(SIMPLE.length)] + text(random, 25 + random.nextInt(40));
+                maxOutput = 32;
+            } else {
+                task = COMPLEX + text(random, 350 + random.nextInt(250));
+                maxOutput = 2_000;
+            }
+            out.add(new Job(i, kind, provider, i, deadline, prompt, prompts[prompt], task, maxOutput));
+            uniques.add(i);
+        }
+        this.jobs = List.copyOf(out);
+    }
+
+    public List<Job> jobs() {
+        return jobs;
+    }
+
+    public String prompt(int index) {
+        return prompts[index];
+    }
+
+    /** The tenant of a run and provider: {@code cost-<run>-naive-openai}. */
+    public static String tenantId(String run, boolean configured, Provider provider) {
+        return "cost-" + run + "-" + (configured ? "configured" : "naive") + "-" + provider.name().toLowerCase();
+    }
+
+    public static TenantConfig tenant(String run, boolean configured, Provider provider) {
+        return new TenantConfig(tenantId(run, configured, provider), "bench", null, null, null, provider.models,
+                configured ? Tier.AUTO : Tier.LARGE, null, null,
+                new TenantConfig.CachePolicy(configured, false, 86_400), null,
+                configured ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS : Duration.ofDays(3650).toSeconds(), 1,
+                Instant.now());
+    }
+
+    public LlmRequest request(Job job, String run, boolean configured, Instant now) {
+        String tenant = tenantId(run, configured, job.provider());
+        return new LlmRequest(run + (configured ? "-c-" : "-n-") + job.index(), tenant, null, null, Priority.NORMAL,
+                job.deadline() ? now.plus(DEADLINE) : null, null, null,
+                List.of(new Message(Role.SYSTEM, job.system(), true), Message.user(job.task())), job.maxOutputTokens(),
+                0.0, null, null, Map.of(), now);
+    }
+
+    private static String paraphrase(String task) {
+        for (int i = 0; i < SIMPLE.length; i++) {
+            if (task.startsWith(SIMPLE[i])) {
+                return SIMPLE_PARAPHRASED[i] + task.substring(SIMPLE[i].length());
+            }
+        }
+        return task.startsWith(COMPLEX) ? COMPLEX_PARAPHRASED + task.substring(COMPLEX.length()) : "Please: " + task;
+    }
+
+    /** About 3,000 tokens of house rules, distinct per prompt and run. */
+    private static String systemPrompt(SplittableRandom random, int index, String salt) {
+        StringBuilder sb = new StringBuilder("You are the support assistant of shop ").append(salt).append('-')
+                .append(index).append(". Follow these house rules.\n");
+        for (int rule = 1; sb.length() < 19_800; rule++) {
+            sb.append("Rule ").append(rule).append(": ").append(text(random, 18)).append(".\n");
+        }
+        return sb.toString();
+    }
+
+    private static String text(SplittableRandom random, int words) {
+        StringBuilder sb = new StringBuilder();
+        for (int w = 0; w < words; w++) {
+            sb.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+        }
+        return sb.toString();
+    }
+}
