@@ -11,7 +11,6 @@ import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.sim.SimConfig;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,12 +51,8 @@ public final class CostBenchCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--data-dir", description = "Where the broker and logs live (default: a new temporary"
-            + " directory, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    BenchOutput output = new BenchOutput();
 
     @Override
     public Integer call() throws Exception {
@@ -65,7 +60,7 @@ public final class CostBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--jobs must be at least 20");
         }
         PrintStream err = System.err;
-        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sluice-bench-cost");
+        Path dir = output.directory("cost");
         String run = Long.toString(System.currentTimeMillis(), 36);
         CostWorkload workload = new CostWorkload(jobs, seed, run);
         SimConfig sim = SimConfig.defaults().withLatency(Duration.ZERO, Duration.ZERO)
@@ -74,22 +69,27 @@ public final class CostBenchCommand implements Callable<Integer> {
                 "worker.batch.poll.max.interval", "1s");
         try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, sim, overrides,
                 List.of())).start(step -> err.println("sluice: " + step))) {
-            Topics topics = new Topics(Topics.DEFAULT_PREFIX);
-            SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-            Map<Boolean, Map<String, LlmResult>> results = new HashMap<>();
-            for (boolean configured : List.of(false, true)) {
-                err.println("sluice: " + (configured ? "configured" : "naive") + " run of " + jobs + " jobs");
-                results.put(configured, runOnce(stack, topics, serdes, workload, run, configured, err));
-            }
-            List<CostEvent> costs = new ArrayList<>();
-            Map<String, Long> spend = new HashMap<>();
-            readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
-            CostReport report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
-                    ModelCatalogue.loadDefault());
-            System.out.print(json ? report.json() + System.lineSeparator() : report.table());
-            System.out.flush();
-            return report.complete() && report.ledgerExact() ? 0 : 1;
+            return measure(stack, workload, run, err);
+        } finally {
+            output.cleanUp(dir);
         }
+    }
+
+    private int measure(LocalStack stack, CostWorkload workload, String run, PrintStream err) throws Exception {
+        Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
+        Map<Boolean, Map<String, LlmResult>> results = new HashMap<>();
+        for (boolean configured : List.of(false, true)) {
+            err.println("sluice: " + (configured ? "configured" : "naive") + " run of " + jobs + " jobs");
+            results.put(configured, runOnce(stack, topics, serdes, workload, run, configured, err));
+        }
+        List<CostEvent> costs = new ArrayList<>();
+        Map<String, Long> spend = new HashMap<>();
+        readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
+        CostReport report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
+                ModelCatalogue.loadDefault());
+        output.print(report.table(), report.json());
+        return report.complete() && report.ledgerExact() ? 0 : 1;
     }
 
     private Map<String, LlmResult> runOnce(LocalStack stack, Topics topics, SluiceSerdes serdes,

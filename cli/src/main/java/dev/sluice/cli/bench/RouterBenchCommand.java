@@ -14,15 +14,12 @@ import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.sim.SimConfig;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,12 +80,8 @@ public final class RouterBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "router.stream.threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--data-dir", description = "Where the broker and state live (default: a new temporary"
-            + " directory, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    BenchOutput output = new BenchOutput();
 
     @Override
     public Integer call() throws Exception {
@@ -97,7 +90,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
                     + " --latency-seconds and --threads must be at least 1, --rate and --warmup at least 0");
         }
         PrintStream err = System.err;
-        Path dir = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("sluice-bench-router-");
+        Path dir = output.directory("router");
         String run = Long.toString(System.currentTimeMillis(), 36);
         try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, SimConfig.defaults(),
                 Map.of("router.stream.threads", Integer.toString(threads)), List.of(), Set.of()))
@@ -153,13 +146,10 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 }
                 countOutputs(stack.bootstrapServers(), topics, serdes, run, report);
             }
-            System.out.print(json ? report.json() + System.lineSeparator() : report.table());
-            System.out.flush();
+            output.print(report.table(), report.json());
             return 0;
         } finally {
-            if (dataDir == null) {
-                deleteTree(dir);
-            }
+            output.cleanUp(dir);
         }
     }
 
@@ -450,20 +440,6 @@ public final class RouterBenchCommand implements Callable<Integer> {
 
         private static double round(double v) {
             return Math.round(v * 100) / 100.0;
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Best effort: a temporary directory.
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("sluice: could not delete " + dir + ": " + e.getMessage());
         }
     }
 }

@@ -13,7 +13,6 @@ import dev.sluice.worker.WorkerConfig;
 import dev.sluice.worker.WorkerService;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -68,12 +67,8 @@ public final class WorkerBenchCommand implements Callable<Integer> {
     @Option(names = "--tenants", defaultValue = "50", description = "Tenants (default ${DEFAULT-VALUE}).")
     int tenants;
 
-    @Option(names = "--data-dir", description = "Where the broker and logs live (default: a new temporary"
-            + " directory, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    BenchOutput output = new BenchOutput();
 
     @Override
     public Integer call() throws Exception {
@@ -82,7 +77,7 @@ public final class WorkerBenchCommand implements Callable<Integer> {
                     + " --in-flight and --latency-ms must be at least 1");
         }
         PrintStream err = System.err;
-        Path dir = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("sluice-bench-worker-");
+        Path dir = output.directory("worker");
         WorkerBenchReport report = new WorkerBenchReport(tenants);
         try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, SimConfig.defaults(),
                 Map.of(), List.of(), Set.of())).start(step -> err.println("sluice: " + step))) {
@@ -93,13 +88,10 @@ public final class WorkerBenchCommand implements Callable<Integer> {
                 report.scenarios.add(run(stack, dir, "latency", String.format("%,d ms latency", latencyMs),
                         latencyMs, err));
             }
-            System.out.print(json ? report.json() + System.lineSeparator() : report.table());
-            System.out.flush();
+            output.print(report.table(), report.json());
             return 0;
         } finally {
-            if (dataDir == null) {
-                RouterBenchCommand.deleteTree(dir);
-            }
+            output.cleanUp(dir);
         }
     }
 
