@@ -1,6 +1,7 @@
 package dev.sluice.cli.bench;
 
 import dev.sluice.cli.LocalStack;
+import dev.sluice.cli.TopicReader;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
@@ -19,14 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,9 +93,9 @@ public final class CostBenchCommand implements Callable<Integer> {
     private Map<String, LlmResult> runOnce(LocalStack stack, Topics topics, SluiceSerdes serdes,
             CostWorkload workload, String run, boolean configured, PrintStream err) throws Exception {
         try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers());
-                KafkaConsumer<String, byte[]> results = consumer(stack.bootstrapServers())) {
-            List<TopicPartition> partitions = results.partitionsFor(topics.results(), Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topics.results(), p.partition())).toList();
+                TopicReader reader = new TopicReader(stack.bootstrapServers())) {
+            KafkaConsumer<String, byte[]> results = reader.consumer();
+            List<TopicPartition> partitions = reader.partitions(topics.results());
             results.assign(partitions);
             results.seekToEnd(partitions);
             partitions.forEach(results::position);
@@ -173,40 +171,19 @@ public final class CostBenchCommand implements Callable<Integer> {
     private static void readLedger(String bootstrap, Topics topics, SluiceSerdes serdes, String run,
             List<CostEvent> costs, Map<String, Long> spend) {
         String tenants = "cost-" + run + "-";
-        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
-            readAll(consumer, topics.costEvents(), rec -> {
+        try (TopicReader reader = new TopicReader(bootstrap)) {
+            reader.readAll(reader.partitions(topics.costEvents()), rec -> {
                 CostEvent e = serdes.costEvents().deserializer().deserialize(rec.topic(), rec.value());
                 if (e.tenantId().startsWith(tenants)) {
                     costs.add(e);
                 }
             });
-            readAll(consumer, topics.spend(), rec -> {
+            reader.readAll(reader.partitions(topics.spend()), rec -> {
                 if (rec.key() != null && rec.key().startsWith(tenants) && rec.value() != null) {
                     spend.put(rec.key(), serdes.spend().deserializer().deserialize(rec.topic(), rec.value())
                             .spentMicros());
                 }
             });
         }
-    }
-
-    private static void readAll(KafkaConsumer<String, byte[]> consumer, String topic,
-            java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(200)).forEach(each);
-        }
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20),
-                new StringDeserializer(), new ByteArrayDeserializer());
     }
 }
