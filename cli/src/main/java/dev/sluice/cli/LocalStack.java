@@ -150,10 +150,7 @@ public final class LocalStack implements AutoCloseable {
         if (!options.overrides().containsKey("ops.port")) {
             own.put("ops.port", Integer.toString(options.ports().opsOf(which)));
         }
-        Settings s = settings(own);
-        C c = read.apply(s);
-        s.validate();
-        SluiceService service = create.apply(c);
+        SluiceService service = create.apply(Settings.read(ConfigSource.of(own), read));
         started.add(service);
         service.start();
         services.add(service);

@@ -52,10 +52,7 @@ class BrokerStartIT {
     /** Starts a service on a thread of its own: start() waits for Kafka, and none is there yet. */
     private static <C> SluiceService starting(Map<String, String> values, Function<Settings, C> read,
             Function<C, SluiceService> create, List<Thread> starts) {
-        Settings settings = new Settings(ConfigSource.of(values));
-        C config = read.apply(settings);
-        settings.validate();
-        SluiceService service = create.apply(config);
+        SluiceService service = create.apply(Settings.read(ConfigSource.of(values), read));
         starts.add(Thread.ofPlatform().name("start-" + service.name()).start(service::start));
         return service;
     }

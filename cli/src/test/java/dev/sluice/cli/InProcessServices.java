@@ -13,10 +13,7 @@ public final class InProcessServices {
 
     public static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
             Function<C, SluiceService> create) {
-        Settings settings = new Settings(ConfigSource.of(values));
-        C config = read.apply(settings);
-        settings.validate();
-        SluiceService service = create.apply(config);
+        SluiceService service = create.apply(Settings.read(ConfigSource.of(values), read));
         service.start();
         return service;
     }

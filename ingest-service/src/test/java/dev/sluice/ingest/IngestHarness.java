@@ -78,10 +78,7 @@ final class IngestHarness implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         values.putAll(settings);
-        Settings s = new Settings(ConfigSource.of(values));
-        IngestConfig config = IngestConfig.read(s);
-        s.validate();
-        IngestService ingest = new IngestService(config);
+        IngestService ingest = new IngestService(Settings.read(ConfigSource.of(values), IngestConfig::read));
         ingest.start();
         await().alias("ingest-service ready").atMost(Duration.ofSeconds(60)).until(ingest::ready);
         return new IngestHarness(kafka, new Topics(prefix), ingest);

@@ -144,10 +144,7 @@ public final class WorkerBenchCommand implements Callable<Integer> {
         c.put("providers.openai.base.url", sim.baseUrl());
         c.put("providers.openai.api.key", API_KEY);
         c.put("worker.max.in.flight", Integer.toString(inFlight));
-        Settings settings = new Settings(ConfigSource.of(c));
-        WorkerConfig config = WorkerConfig.read(settings);
-        settings.validate();
-        return config;
+        return Settings.read(ConfigSource.of(c), WorkerConfig::read);
     }
 
     private void preload(LocalStack stack, WorkerConfig config, String run, int total, PrintStream err) {
