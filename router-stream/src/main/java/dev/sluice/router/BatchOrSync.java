@@ -8,7 +8,6 @@ import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.runtime.tokens.TokenCounter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,11 +130,12 @@ final class BatchOrSync {
         return h;
     }
 
+    /** Over the UTF-16 chars, so a shared prompt of thousands of tokens is hashed without a copy. */
     private static long mix(long h, String text) {
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
+        for (int i = 0; i < text.length(); i++) {
+            h ^= text.charAt(i);
             h *= 0x100000001b3L;
         }
-        return (h ^ 0xff) * 0x100000001b3L;
+        return (h ^ 0xffff) * 0x100000001b3L;
     }
 }

@@ -95,6 +95,7 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
      */
     static long lowerBound(CostWorkload workload, String run, Map<String, LlmResult> naive, ModelCatalogue catalogue) {
         long total = 0;
+        Map<String, Integer> promptTokens = new java.util.HashMap<>(); // three shared prompts, counted once each
         for (CostWorkload.Job job : workload.jobs()) {
             if (job.kind() == CostWorkload.Kind.DUPLICATE || job.kind() == CostWorkload.Kind.PARAPHRASE) {
                 continue;
@@ -105,7 +106,8 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
             }
             ModelSpec model = catalogue.require(job.provider().models.get(job.kind() == CostWorkload.Kind.SIMPLE ? 0 : 2));
             long input = answered.usage().totalInputTokens();
-            long prefix = Math.min(input, TokenCounter.chatTokens(List.of(new Message(Role.SYSTEM, job.system(), true))));
+            long prefix = Math.min(input, promptTokens.computeIfAbsent(job.system(),
+                    system -> TokenCounter.chatTokens(List.of(new Message(Role.SYSTEM, system, true)))));
             if (prefix < model.minCacheTokens()) {
                 prefix = 0; // too short for this model's prompt cache: it is read at the input price
             }
