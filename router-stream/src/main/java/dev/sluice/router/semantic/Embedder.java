@@ -1,0 +1,25 @@
+package dev.sluice.router.semantic;
+
+/**
+ * Turns a text into a unit-length vector whose cosine with another text's says how alike they
+ * mean. In-process by default ({@link MiniLmEmbedder}); behind this interface a tenant may use a
+ * provider's embeddings endpoint instead. {@link #id()} names the model: vectors of different
+ * models are never compared, and a cache entry made by another model does not count.
+ */
+public interface Embedder {
+    String id();
+
+    float[] embed(String text);
+
+    /** Cosine of two unit vectors: their dot product. */
+    static double cosine(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("vectors of " + a.length + " and " + b.length + " dimensions");
+        }
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+        }
+        return dot;
+    }
+}
