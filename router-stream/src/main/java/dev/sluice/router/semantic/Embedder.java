@@ -11,6 +11,14 @@ public interface Embedder {
 
     float[] embed(String text);
 
+    /**
+     * The cosine two texts' differing words must reach ({@link SemanticMatch}): models spread
+     * short fragments differently (bge-small rates most pairs of fragments above 0.8).
+     */
+    default double residualThreshold() {
+        return 0.70;
+    }
+
     /** Cosine of two unit vectors: their dot product. */
     static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {

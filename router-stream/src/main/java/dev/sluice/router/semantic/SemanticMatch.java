@@ -13,7 +13,7 @@ import java.util.Locale;
  *       numbers, dates, names, opposites);</li>
  *   <li>where the two share most of their words, what differs between them must mean the same:
  *       the words outside their longest common word sequence are embedded on their own and must
- *       reach {@link #RESIDUAL_THRESHOLD}. Shared data dominates a whole-text embedding, so
+ *       reach the model's {@link Embedder#residualThreshold()}. Shared data dominates a whole-text embedding, so
  *       "Summarise this review: …" and "Translate this review: …" of one long review are close
  *       as wholes; their differences, "Summarise" and "Translate", are not.</li>
  * </ol>
@@ -22,7 +22,6 @@ import java.util.Locale;
  */
 public final class SemanticMatch {
     public static final double DEFAULT_THRESHOLD = 0.75;
-    static final double RESIDUAL_THRESHOLD = 0.70;
     /** Below this share of words in common, the texts are compared as wholes only. */
     static final double SHARED_SHARE = 0.5;
 
@@ -69,7 +68,7 @@ public final class SemanticMatch {
             return false; // one asks for more than the other
         }
         return Embedder.cosine(embedder.embed(String.join(" ", restX)), embedder.embed(String.join(" ", restY)))
-                >= RESIDUAL_THRESHOLD;
+                >= embedder.residualThreshold();
     }
 
     static List<String> words(String text) {

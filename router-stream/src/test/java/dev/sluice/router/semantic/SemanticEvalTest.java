@@ -66,7 +66,8 @@ class SemanticEvalTest {
 
     @Test
     void shouldHitMostParaphrasesAndAlmostNothingThatAsksForSomethingElse() throws IOException {
-        Embedder embedder = new MiniLmEmbedder();
+        Embedder embedder = "bge".equals(System.getProperty("semantic.model")) ? new BgeSmallEmbedder()
+                : new MiniLmEmbedder();
         SemanticMatch match = new SemanticMatch(embedder);
         Map<String, int[]> byKind = new TreeMap<>(); // pairs, hits, hits without the guard
         int negatives = 0;

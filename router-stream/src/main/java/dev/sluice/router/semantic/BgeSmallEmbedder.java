@@ -1,0 +1,27 @@
+package dev.sluice.router.semantic;
+
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+
+/** bge-small-en-v1.5 (384 dimensions, quantized) in this process, like {@link MiniLmEmbedder}. */
+public final class BgeSmallEmbedder implements Embedder {
+    public static final String ID = "bge-small-en-v1.5-q";
+
+    private static final class Holder {
+        static final BgeSmallEnV15QuantizedEmbeddingModel MODEL = new BgeSmallEnV15QuantizedEmbeddingModel();
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public double residualThreshold() {
+        return 0.85;
+    }
+
+    @Override
+    public float[] embed(String text) {
+        return Holder.MODEL.embed(text).content().vector();
+    }
+}
