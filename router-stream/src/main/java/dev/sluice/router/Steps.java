@@ -4,6 +4,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.router.semantic.SemanticCache;
+import dev.sluice.router.semantic.SemanticQuery;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.requests.RequestLimits;
@@ -163,19 +164,21 @@ final class Steps {
                 return p;
             }
             String text = CacheKeys.taskText(job.request());
-            if (text.isBlank() || text.length() > SemanticCache.MAX_TEXT_CHARS) {
+            if (text.isBlank()) {
                 return p;
             }
+            SemanticQuery query;
             try {
                 String scope = CacheKeys.semanticScope(job.tenantId(), job.modelChain(), job.request(),
                         semantic.modelId());
-                return p.with(semantic.query(job.tenantId(), scope, text, policy.semanticThreshold()));
+                query = semantic.query(job.tenantId(), scope, text, policy.semanticThreshold());
             } catch (RuntimeException e) {
                 // The exact cache still applies; a model that cannot run must not stop the router.
                 log.warn("Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",
                         job.requestId(), job.tenantId(), e.toString());
                 return p;
             }
+            return query == null ? p : p.with(query);
         }
     }
 }

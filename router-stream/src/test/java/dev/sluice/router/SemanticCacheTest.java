@@ -130,6 +130,20 @@ class SemanticCacheTest {
     }
 
     @Test
+    void shouldLeaveToTheExactCacheATaskLongerThanTheModelReads() {
+        h.tenant(semantic("acme"));
+        String head = "Summarise this support thread for the weekly report. " + "The customer wrote again about"
+                + " the parcel that the courier left at the wrong address last week. ".repeat(8);
+        answered("first", "acme", SYSTEM, head + "They want a refund of the delivery fee.", "Summary one.");
+
+        ask("other-tail", "acme", SYSTEM, head + "They ask us to close their account.");
+
+        assertThat(h.jobs()).as("the texts differ only beyond the model's 128 word pieces")
+                .extracting(LlmJob::requestId).containsExactly("other-tail");
+        assertThat(h.completions()).isEmpty();
+    }
+
+    @Test
     void shouldForgetAnEntryWhenTheTenantsCacheTtlPasses() {
         h.tenant(semantic("acme", true, 60, Tier.MEDIUM));
         answered("first", "acme", SYSTEM, ASKED, "Ships tomorrow.");

@@ -124,7 +124,8 @@ public final class CostWorkload {
     public static TenantConfig tenant(String run, boolean configured, Provider provider) {
         return new TenantConfig(tenantId(run, configured, provider), "bench", null, null, null, provider.models,
                 configured ? Tier.AUTO : Tier.LARGE, null, null,
-                new TenantConfig.CachePolicy(configured, false, 86_400), null,
+                configured ? TenantConfig.CachePolicy.DEFAULT.withSemantic() : new TenantConfig.CachePolicy(false, false,
+                        86_400), null,
                 configured ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS : Duration.ofDays(3650).toSeconds(), 1,
                 Instant.now());
     }

@@ -12,6 +12,15 @@ public interface Embedder {
     float[] embed(String text);
 
     /**
+     * Whether the model reads all of the text. One that reads only a text's beginning would call
+     * two texts the same that differ after it; those are never compared (true for a model
+     * without such a limit).
+     */
+    default boolean fits(String text) {
+        return true;
+    }
+
+    /**
      * The cosine two texts' differing words must reach ({@link SemanticMatch}): models spread
      * short fragments differently (bge-small rates most pairs of fragments above 0.8).
      */

@@ -9,11 +9,10 @@ import java.util.function.Supplier;
  */
 public final class SemanticCache {
     /**
-     * Longer task texts are left to the exact cache: all-MiniLM-L6-v2 reads 256 word pieces
-     * (about 1,000 characters of English) and averages pieces of longer texts, which costs a
-     * model run per piece and blurs what the text asks.
+     * Longer task texts are left to the exact cache without asking the model's tokenizer: no
+     * in-process model here reads more than 512 word pieces, and each takes at least one character.
      */
-    public static final int MAX_TEXT_CHARS = 1_000;
+    public static final int MAX_TEXT_CHARS = 2_000;
 
     private final Supplier<Embedder> load;
     private volatile Embedder embedder;
@@ -48,10 +47,16 @@ public final class SemanticCache {
         return embedder().id();
     }
 
-    /** Embeds a request's task text; the caller has checked that the tenant uses the cache and the text fits. */
+    /**
+     * Embeds a request's task text, or null when the model would not read all of it (see
+     * {@link Embedder#fits}); the caller has checked that the tenant uses the cache.
+     */
     public SemanticQuery query(String tenantId, String scope, String text, double threshold) {
         Embedder e = embedder();
         long start = System.nanoTime();
+        if (text.length() > MAX_TEXT_CHARS || !e.fits(text)) {
+            return null;
+        }
         float[] vector = e.embed(text);
         return new SemanticQuery(tenantId, scope, text, vector, threshold, System.nanoTime() - start);
     }
