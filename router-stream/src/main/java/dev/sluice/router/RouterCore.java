@@ -90,7 +90,7 @@ final class RouterCore {
                 finish(key, job, Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
                 return;
             }
-            if (p.semantic() != null && semanticHit(key, p, now)) {
+            if (p.semantic() != null && semanticHit(key, p, traceparent, now)) {
                 return;
             }
         }
@@ -121,10 +121,11 @@ final class RouterCore {
     }
 
     /**
-     * The semantic cache: an earlier request of the same scope that means the same and whose
-     * answer is in the exact cache answers this one.
+     * The semantic cache: an earlier request of the same scope that means the same answers this
+     * one, with its answer from the exact cache or, while it is still running, as a follower of
+     * its single flight (answered when it is, a job of its own if it fails).
      */
-    private boolean semanticHit(String key, Planned p, long now) {
+    private boolean semanticHit(String key, Planned p, String traceparent, long now) {
         LlmJob job = p.job();
         long start = System.nanoTime();
         SemanticIndex.Lookup found = state.semantic.find(p.semantic(), now, k -> state.cache.get(k, now) != null);
@@ -135,6 +136,19 @@ final class RouterCore {
                         found.requestId(), found.similarity(), found.refusal());
             }
             return false;
+        }
+        if (!found.answered()) {
+            ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(found.cacheKey(), now);
+            if (leader == null || !leader.value().takes(job)) {
+                return false;
+            }
+            state.inFlight.update(found.cacheKey(), leader, leader.value().with(job, traceparent));
+            state.dedupe.put(key, DedupeEntry.pending(job.requestId(), RequestFingerprint.of(job.request()), null, 0,
+                    null), now + dedupeWindowMs);
+            log.info("Request {} of tenant {} waits for request {}, which means the same (similarity {})",
+                    job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
+                            found.similarity()));
+            return true;
         }
         LlmResult cached = state.cache.get(found.cacheKey(), now);
         log.info("Request {} of tenant {} answered by the semantic cache with request {}'s answer (similarity {})",
@@ -265,7 +279,9 @@ final class RouterCore {
             for (LlmJob follower : flight.value().followers()) {
                 asWaiting(flight.value().traceOf(follower.requestId()), () -> {
                     if (r.status() == ResultStatus.SUCCEEDED) {
-                        finish(dedupeKey(follower.request()), follower, Outcomes.cacheHit(follower, r, at), now);
+                        // A follower with another cache key waited because it meant the same.
+                        finish(dedupeKey(follower.request()), follower, d.cacheKey().equals(follower.cacheKey())
+                                ? Outcomes.cacheHit(follower, r, at) : Outcomes.semanticHit(follower, r, at), now);
                     } else {
                         release(follower, now);
                     }

@@ -112,21 +112,35 @@ class SemanticCacheTest {
     }
 
     @Test
-    void shouldNotAnswerFromARequestStillInFlightOrOneThatFailed() {
+    void shouldAnswerAParaphraseArrivingWhileTheOriginalRunsOnceItIsAnswered() {
         h.tenant(semantic("acme"));
         ask("first", "acme", SYSTEM, ASKED);
         LlmJob first = h.jobs().getFirst();
 
         ask("while-running", "acme", SYSTEM, PARAPHRASE);
-        h.result(RouterHarness.failed(first));
-        h.result(RouterHarness.succeeded(h.jobs().getFirst(), "from the second job", 10));
-        ask("after", "acme", SYSTEM, "Where's order 48213 right now?");
+        assertThat(h.jobs()).as("it waits for the first instead of calling a provider").isEmpty();
+        assertThat(h.completions()).isEmpty();
+        h.result(RouterHarness.succeeded(first, "Ships tomorrow.", 10));
 
         assertThat(h.completions()).singleElement().satisfies(hit -> {
-            assertThat(hit.requestId()).isEqualTo("after");
+            assertThat(hit.requestId()).isEqualTo("while-running");
             assertThat(hit.cacheHit()).isEqualTo(CacheHit.SEMANTIC);
-            assertThat(hit.output()).as("the failed request's entry is gone").isEqualTo("from the second job");
+            assertThat(hit.output()).isEqualTo("Ships tomorrow.");
+            assertThat(hit.costMicros()).isZero();
         });
+    }
+
+    @Test
+    void shouldMakeAWaitingParaphraseAJobOfItsOwnWhenTheOriginalFails() {
+        h.tenant(semantic("acme"));
+        ask("first", "acme", SYSTEM, ASKED);
+        LlmJob first = h.jobs().getFirst();
+        ask("while-running", "acme", SYSTEM, PARAPHRASE);
+
+        h.result(RouterHarness.failed(first));
+        assertThat(h.jobs()).as("the waiting paraphrase became a job").extracting(LlmJob::requestId)
+                .containsExactly("while-running");
+        assertThat(h.completions()).isEmpty();
     }
 
     @Test

@@ -30,11 +30,12 @@ public final class SemanticIndex {
     }
 
     /**
-     * What a lookup found: a hit (the entry's exact-cache key, whose answer to serve), or the
-     * refusal of the most similar candidate, or nothing above the threshold.
+     * What a lookup found: a hit (the entry's exact-cache key; {@code answered} when its answer is
+     * there to serve, else its request is still running), or the refusal of the most similar
+     * candidate, or nothing above the threshold.
      */
-    public record Lookup(String cacheKey, String requestId, double similarity, String refusal) {
-        static final Lookup NONE = new Lookup(null, null, 0, "below threshold");
+    public record Lookup(String cacheKey, String requestId, double similarity, String refusal, boolean answered) {
+        static final Lookup NONE = new Lookup(null, null, 0, "below threshold", false);
 
         public boolean hit() {
             return cacheKey != null;
@@ -88,8 +89,8 @@ public final class SemanticIndex {
 
     /**
      * The entry of the query's scope that may answer it: of the {@value #CANDIDATES} most similar
-     * at or above the tenant's threshold whose answer is still there ({@code answered}), the first
-     * that {@link SemanticMatch} accepts.
+     * at or above the tenant's threshold, the first that {@link SemanticMatch} accepts whose answer
+     * is there ({@code answered}); failing that, the first it accepts whose request is still running.
      */
     public Lookup find(SemanticQuery q, long now, Predicate<String> answered) {
         load(now);
@@ -115,20 +116,23 @@ public final class SemanticIndex {
             keys[i] = e.getKey();
         }
         Lookup refused = Lookup.NONE;
+        Lookup running = null;
         for (int i = 0; i < CANDIDATES && keys[i] != null; i++) {
             Indexed c = scope.get(keys[i]);
-            if (!c.tenantId().equals(q.tenantId()) || !answered.test(keys[i])) {
+            if (!c.tenantId().equals(q.tenantId())) {
                 continue;
             }
             SemanticMatch.Verdict v = cache.match().judge(q.text(), q.vector(), c.text(), c.vector(), q.threshold());
-            if (v.hit()) {
-                return new Lookup(keys[i], c.requestId(), v.similarity(), null);
+            if (v.hit() && answered.test(keys[i])) {
+                return new Lookup(keys[i], c.requestId(), v.similarity(), null, true);
             }
-            if (refused == Lookup.NONE) {
-                refused = new Lookup(null, c.requestId(), v.similarity(), v.refusal());
+            if (v.hit() && running == null) {
+                running = new Lookup(keys[i], c.requestId(), v.similarity(), null, false);
+            } else if (!v.hit() && refused == Lookup.NONE) {
+                refused = new Lookup(null, c.requestId(), v.similarity(), v.refusal(), false);
             }
         }
-        return refused;
+        return running != null ? running : refused;
     }
 
     /** Entries indexed now, for tests and metrics. */
