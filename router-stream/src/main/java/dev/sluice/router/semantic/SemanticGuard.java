@@ -14,15 +14,19 @@ import java.util.regex.Pattern;
  * What sentence embeddings are known to miss: two texts close in meaning space that ask for
  * different things. A semantic cache hit is refused when the two texts differ in
  * <ul>
- *   <li>negation: one has an odd number of negations (not, no, never, don't, without, ...) and
- *       the other an even number ("cancel my order" / "don't cancel my order");</li>
- *   <li>numbers, amounts, dates and times: the multiset of numerals differs ("refund $20" /
- *       "refund $200"; "on 3 May" / "on 5 May"; "two items" / "three items");</li>
- *   <li>month or weekday names;</li>
+ *   <li>negation: one has an odd number of negations (not, no, never, don't, without, and words
+ *       that carry one: unable, offline, failed, ...) and the other an even number ("cancel my
+ *       order" / "don't cancel my order"; but "unable to" / "can't" agree);</li>
+ *   <li>numbers, amounts and times, as {@link NumberFacts} writes them: "refund $20" / "refund
+ *       $200", "two items" / "three items", "second" / "third" differ; "twice" / "two times",
+ *       "3 pm" / "15:00" do not;</li>
+ *   <li>calendar words, by unit: month or weekday names, today / tomorrow, day / week / month
+ *       ("monthly" is "per month");</li>
  *   <li>names: the capitalised words that do not start a sentence differ ("ship to Paris" /
  *       "ship to Berlin");</li>
- *   <li>opposites: one has a word of a known antonym pair and the other its opposite
- *       (increase / decrease, enable / disable, before / after, ...).</li>
+ *   <li>opposites: one has a word of a known antonym pair and the other its opposite, in any
+ *       inflection (increase / decreased, thicker / thinner) or by a reversing prefix (lock /
+ *       unlock, valid / invalid).</li>
  * </ul>
  * A miss costs a provider call; a false hit gives a user another request's answer. So the guard
  * refuses whenever it is unsure, and runs only on candidates the similarity threshold let through.

@@ -16,11 +16,14 @@ import org.junit.jupiter.api.Test;
  * The semantic match on the committed eval pairs, with the in-process model, at the default
  * threshold: pairs that ask for something else (negations, opposites, other numbers, dates or names,
  * another task on the same text, another question on the same topic) may hit at most 0.5 % of the
- * time, and at least 60 % of paraphrases should hit (issue 14). Two files: eval-pairs.tsv, which the
+ * time, and issue 14 aims at 60 % of paraphrases hitting. Two files: eval-pairs.tsv, which the
  * rules were tuned on, and eval-pairs-holdout.tsv, written from other templates and domains before
- * tuning, to show whether the rules generalise. The aims are asserted on their union. Prints each
- * file's figures by kind, with and without the guard, each refused paraphrase grouped by the reason,
- * and a threshold sweep.
+ * tuning, to show whether the rules generalise. Both are asserted on their union: no more than
+ * 0.5 % false hits, and the 53 % of paraphrases this design reaches (61 % on the tuning file, 42 %
+ * held out), not the aim: most refused paraphrases are refused by the residual check, whose
+ * fragment embeddings rate synonyms ("book" / "reserve") no closer than other words of a kind
+ * ("delivery" / "billing"). Prints each file's figures by kind, with and without the guard, each
+ * refused paraphrase grouped by the reason, and a threshold sweep.
  */
 class SemanticEvalTest {
     private static final List<String> FILES = List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv");
@@ -120,7 +123,7 @@ class SemanticEvalTest {
         System.out.printf(Locale.ROOT, "both files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
                 paraphraseHits, paraphrases, 100.0 * paraphraseHits / paraphrases, falseHits.size(), negatives,
                 100.0 * falseHits.size() / negatives);
-        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.45);
+        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.53);
         assertThat((double) falseHits.size() / negatives).as("false hits: " + falseHits).isLessThanOrEqualTo(0.005);
     }
 }
