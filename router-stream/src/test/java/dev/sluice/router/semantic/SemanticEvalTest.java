@@ -13,20 +13,33 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The semantic match on the committed eval pairs (src/test/resources/semantic/eval-pairs.tsv), with
- * the in-process model, at the default threshold: pairs that ask for something else (negations,
- * opposites, other numbers, dates or names, another task on the same text, another question on the
- * same topic) may hit at most 0.5 % of the time. Issue 14 aims at 60 % of paraphrases hitting;
- * this design reaches 47 % at no false hit, so the floor here holds what it reaches until a better
- * one replaces it. Prints each kind's figures, with and without the guard, and a threshold sweep.
+ * The semantic match on the committed eval pairs, with the in-process model, at the default
+ * threshold: pairs that ask for something else (negations, opposites, other numbers, dates or names,
+ * another task on the same text, another question on the same topic) may hit at most 0.5 % of the
+ * time, and issue 14 aims at 60 % of paraphrases hitting. Two files: eval-pairs.tsv, which the
+ * rules were tuned on, and eval-pairs-holdout.tsv, written from other templates and domains before
+ * tuning, to show whether the rules generalise. Both are asserted on their union: no more than
+ * 0.5 % false hits, and the 53 % of paraphrases this design reaches (61 % on the tuning file, 42 %
+ * held out), not the aim: most refused paraphrases are refused by the residual check, whose
+ * fragment embeddings rate synonyms ("book" / "reserve") no closer than other words of a kind
+ * ("delivery" / "billing"). Prints each file's figures by kind, with and without the guard, each
+ * refused paraphrase grouped by the reason, and a threshold sweep.
  */
 class SemanticEvalTest {
+    private static final List<String> FILES = List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv");
+
     private record Pair(String kind, String a, String b) {
+        boolean paraphrase() {
+            return kind.equals("paraphrase");
+        }
     }
 
-    static List<Pair> pairs() throws IOException {
+    private record Judged(Pair pair, SemanticMatch.Verdict verdict) {
+    }
+
+    static List<Pair> pairs(String file) throws IOException {
         List<Pair> pairs = new ArrayList<>();
-        try (InputStream in = SemanticEvalTest.class.getResourceAsStream("/semantic/eval-pairs.tsv")) {
+        try (InputStream in = SemanticEvalTest.class.getResourceAsStream("/semantic/" + file)) {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
@@ -38,30 +51,54 @@ class SemanticEvalTest {
         return pairs;
     }
 
-    /** Hit rates by kind at thresholds around the default, with the guard: how the default was chosen. */
-    private static void sweep(Embedder embedder) throws IOException {
-        SemanticMatch match = new SemanticMatch(embedder);
-        List<Pair> pairs = pairs();
-        double[] similarity = new double[pairs.size()];
-        boolean[] refused = new boolean[pairs.size()];
-        for (int i = 0; i < pairs.size(); i++) {
-            float[] a = embedder.embed(pairs.get(i).a());
-            float[] b = embedder.embed(pairs.get(i).b());
-            SemanticMatch.Verdict v = match.judge(pairs.get(i).b(), b, pairs.get(i).a(), a, 0);
-            similarity[i] = v.similarity();
-            refused[i] = !v.hit();
+    /** Judged at threshold 0, so that the sweep can apply any threshold to the same verdicts. */
+    private static List<Judged> judge(Embedder embedder, SemanticMatch match, List<Pair> pairs) {
+        List<Judged> judged = new ArrayList<>();
+        for (Pair p : pairs) {
+            float[] a = embedder.embed(p.a());
+            float[] b = embedder.embed(p.b());
+            judged.add(new Judged(p, match.judge(p.b(), b, p.a(), a, 0)));
         }
-        for (double t = 0.60; t <= 0.951; t += 0.05) {
-            Map<String, int[]> byKind = new TreeMap<>();
-            for (int i = 0; i < pairs.size(); i++) {
-                int[] c = byKind.computeIfAbsent(pairs.get(i).kind(), k -> new int[2]);
-                c[0]++;
-                c[1] += similarity[i] >= t && !refused[i] ? 1 : 0;
+        return judged;
+    }
+
+    private static boolean hit(Judged j, double threshold) {
+        return j.verdict().hit() && j.verdict().similarity() >= threshold;
+    }
+
+    private static void report(String file, List<Judged> judged) {
+        double t = SemanticMatch.DEFAULT_THRESHOLD;
+        Map<String, int[]> byKind = new TreeMap<>(); // pairs, hits, hits without the guard
+        Map<String, List<String>> refusedParaphrases = new TreeMap<>();
+        for (Judged j : judged) {
+            int[] c = byKind.computeIfAbsent(j.pair().kind(), k -> new int[3]);
+            c[0]++;
+            c[1] += hit(j, t) ? 1 : 0;
+            c[2] += j.verdict().similarity() >= t ? 1 : 0;
+            if (j.pair().paraphrase() && !hit(j, t)) {
+                String reason = j.verdict().similarity() < t ? "below threshold" : j.verdict().refusal();
+                refusedParaphrases.computeIfAbsent(reason, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+                        "%.2f %s | %s", j.verdict().similarity(), j.pair().a(), j.pair().b()));
             }
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  threshold %.2f:", t));
-            byKind.forEach((kind, c) -> line.append(String.format(Locale.ROOT, " %s %.1f%%", kind, 100.0 * c[1] / c[0])));
+        }
+        System.out.printf(Locale.ROOT, "semantic eval of %s at threshold %.2f%n", file, t);
+        byKind.forEach((kind, c) -> System.out.printf(Locale.ROOT, "  %-11s %4d pairs  hits %3d = %5.1f %%  (%5.1f %%"
+                + " without the guard)%n", kind, c[0], c[1], 100.0 * c[1] / c[0], 100.0 * c[2] / c[0]));
+        for (double s = 0.60; s <= 0.951; s += 0.05) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  threshold %.2f:", s));
+            for (String kind : byKind.keySet()) {
+                double at = s;
+                long hits = judged.stream().filter(j -> j.pair().kind().equals(kind) && hit(j, at)).count();
+                line.append(String.format(Locale.ROOT, " %s %.1f%%", kind, 100.0 * hits / byKind.get(kind)[0]));
+            }
             System.out.println(line);
         }
+        refusedParaphrases.forEach((reason, list) -> {
+            System.out.printf(Locale.ROOT, "  refused paraphrases, %s: %d%n", reason, list.size());
+            list.forEach(p -> System.out.println("    " + p));
+        });
+        judged.stream().filter(j -> !j.pair().paraphrase() && hit(j, t)).forEach(j -> System.out.printf(Locale.ROOT,
+                "  false hit %s %.2f: %s | %s%n", j.pair().kind(), j.verdict().similarity(), j.pair().a(), j.pair().b()));
     }
 
     @Test
@@ -69,35 +106,24 @@ class SemanticEvalTest {
         Embedder embedder = "bge".equals(System.getProperty("semantic.model")) ? new BgeSmallEmbedder()
                 : new MiniLmEmbedder();
         SemanticMatch match = new SemanticMatch(embedder);
-        Map<String, int[]> byKind = new TreeMap<>(); // pairs, hits, hits without the guard
-        int negatives = 0;
-        int falseHits = 0;
-        List<String> falseHitPairs = new ArrayList<>();
-        for (Pair p : pairs()) {
-            float[] a = embedder.embed(p.a());
-            float[] b = embedder.embed(p.b());
-            SemanticMatch.Verdict v = match.judge(p.b(), b, p.a(), a, SemanticMatch.DEFAULT_THRESHOLD);
-            int[] counts = byKind.computeIfAbsent(p.kind(), k -> new int[3]);
-            counts[0]++;
-            counts[1] += v.hit() ? 1 : 0;
-            counts[2] += v.similarity() >= SemanticMatch.DEFAULT_THRESHOLD ? 1 : 0;
-            if (!p.kind().equals("paraphrase")) {
-                negatives++;
-                if (v.hit()) {
-                    falseHits++;
-                    falseHitPairs.add(p.kind() + ": " + p.a() + " | " + p.b());
-                }
-            }
+        System.out.println("semantic eval with " + embedder.id());
+        List<Judged> all = new ArrayList<>();
+        for (String file : FILES) {
+            List<Judged> judged = judge(embedder, match, pairs(file));
+            report(file, judged);
+            all.addAll(judged);
         }
-        sweep(embedder);
-        System.out.printf(Locale.ROOT, "semantic eval at threshold %.2f (%s)%n", SemanticMatch.DEFAULT_THRESHOLD,
-                embedder.id());
-        byKind.forEach((kind, c) -> System.out.printf(Locale.ROOT, "  %-11s %4d pairs  hits %5.1f %%  (%5.1f %%"
-                + " without the guard)%n", kind, c[0], 100.0 * c[1] / c[0], 100.0 * c[2] / c[0]));
-        falseHitPairs.forEach(f -> System.out.println("  false hit " + f));
 
-        int[] paraphrases = byKind.get("paraphrase");
-        assertThat((double) paraphrases[1] / paraphrases[0]).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.45);
-        assertThat((double) falseHits / negatives).as("false hits: " + falseHitPairs).isLessThanOrEqualTo(0.005);
+        double t = SemanticMatch.DEFAULT_THRESHOLD;
+        long paraphrases = all.stream().filter(j -> j.pair().paraphrase()).count();
+        long paraphraseHits = all.stream().filter(j -> j.pair().paraphrase() && hit(j, t)).count();
+        List<String> falseHits = all.stream().filter(j -> !j.pair().paraphrase() && hit(j, t))
+                .map(j -> j.pair().kind() + ": " + j.pair().a() + " | " + j.pair().b()).toList();
+        long negatives = all.size() - paraphrases;
+        System.out.printf(Locale.ROOT, "both files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
+                paraphraseHits, paraphrases, 100.0 * paraphraseHits / paraphrases, falseHits.size(), negatives,
+                100.0 * falseHits.size() / negatives);
+        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.53);
+        assertThat((double) falseHits.size() / negatives).as("false hits: " + falseHits).isLessThanOrEqualTo(0.005);
     }
 }
