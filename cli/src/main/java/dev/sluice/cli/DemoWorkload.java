@@ -31,9 +31,9 @@ final class DemoWorkload {
     };
     /** Each ticket in other words, for the semantic cache (checked by DemoWorkloadTest with the real model). */
     static final String[] TICKETS_REWORDED = {
-        "I was charged two times for the same order on my invoice, please refund one.",
+        "There are two charges for the same order on my invoice, please refund one.",
         "Exporting reports with more than 10,000 rows to CSV times out.",
-        "How can I rotate the API key of our staging environment?",
+        "Our staging environment needs its API key rotated: how is that done?",
         "Since the last update the mobile app logs me out every few minutes.",
         "For our compliance review we need an audit trail of every permission change.",
         "The search results ignore the date filter when a query contains quotes.",
