@@ -23,6 +23,12 @@ public final class BgeSmallEmbedder implements Embedder {
         return 0.85;
     }
 
+    /** Not tuned: bge-small spreads scores high, so its residual threshold stands in (comparison only). */
+    @Override
+    public double instructionThreshold() {
+        return 0.85;
+    }
+
     @Override
     public boolean fits(String text) {
         return Holder.WINDOW.fits(text);

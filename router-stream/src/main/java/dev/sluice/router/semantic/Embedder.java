@@ -28,6 +28,14 @@ public interface Embedder {
         return 0.70;
     }
 
+    /**
+     * The cosine two texts' instructions must reach when what differs between them did not
+     * ({@link SemanticMatch#instructions}).
+     */
+    default double instructionThreshold() {
+        return 0.70;
+    }
+
     /** Cosine of two unit vectors: their dot product. */
     static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {

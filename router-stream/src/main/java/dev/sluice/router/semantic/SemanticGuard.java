@@ -102,10 +102,38 @@ public final class SemanticGuard {
         if (!x.names.equals(y.names)) {
             return "names";
         }
-        if (opposed(x, y) || opposed(y, x)) {
+        if (opposed(x, y) || opposed(y, x) || moreOfOpposites(x, y) || moreOfOpposites(y, x)) {
             return "opposites";
         }
         return null;
+    }
+
+    /**
+     * Opposites a word set cannot see: both texts have "in", but x has one more "in" and y one more
+     * "out" ("Check in to the hotel in Oslo" / "Check out of the hotel in Oslo").
+     */
+    private static boolean moreOfOpposites(Facts x, Facts y) {
+        for (String word : x.words) {
+            List<String> opposites = OPPOSITES.get(word);
+            if (opposites == null || count(x, word) <= count(y, word)) {
+                continue;
+            }
+            for (String opposite : opposites) {
+                if (!opposite.contains(" ") && count(y, opposite) > count(x, opposite)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int count(Facts f, String word) {
+        String spaced = " " + word + " ";
+        int n = 0;
+        for (int at = f.text.indexOf(spaced); at >= 0; at = f.text.indexOf(spaced, at + spaced.length() - 1)) {
+            n++;
+        }
+        return n;
     }
 
     /** Whether x has a word whose opposite y has, in any inflection ("thicker" / "thinner"), and not the word itself. */

@@ -18,8 +18,12 @@ import java.util.function.Predicate;
 public final class SemanticIndex {
     /** Entries kept per scope; the oldest goes first. A lookup compares the query with every entry of its scope. */
     public static final int MAX_PER_SCOPE = 10_000;
-    /** How many of the most similar entries above the threshold are judged, most similar first. */
-    static final int CANDIDATES = 3;
+    /**
+     * How many of the most similar entries above the threshold are judged, most similar first:
+     * judging one costs two more embeddings (what differs between the texts), on the thread that
+     * decides for the tenant.
+     */
+    static final int CANDIDATES = 2;
 
     private final SemanticCache cache;
     private final Map<String, LinkedHashMap<String, Indexed>> byScope = new HashMap<>();

@@ -11,19 +11,28 @@ import java.util.Locale;
  *   <li>the two texts' cosine reaches the tenant's threshold;</li>
  *   <li>{@link SemanticGuard} finds nothing that makes them ask for different things (negation,
  *       numbers, dates, names, opposites);</li>
- *   <li>where the two share most of their words, what differs between them must mean the same:
- *       the words outside their longest common word sequence are embedded on their own and must
- *       reach the model's {@link Embedder#residualThreshold()}. Shared data dominates a whole-text embedding, so
- *       "Summarise this review: …" and "Translate this review: …" of one long review are close
- *       as wholes; their differences, "Summarise" and "Translate", are not.</li>
+ *   <li>where the two share at least half their words, what differs between them must mean the
+ *       same. Shared data dominates a whole-text embedding, so "Summarise this review: …" and
+ *       "Translate this review: …" of one long review are close as wholes. What differs passes
+ *       when the words outside the two texts' longest common word sequence, embedded on their
+ *       own, reach the model's {@link Embedder#residualThreshold()}, or when the two
+ *       instructions, with the data they share taken out ({@link #instructions}), reach its
+ *       {@link Embedder#instructionThreshold()}. It never passes when one text only adds words,
+ *       nor when either side of the difference is a single word: one word for another in an
+ *       otherwise equal sentence ("earlier" / "later", "this" / "next" weekend) embeds as alike
+ *       as a synonym does.</li>
  * </ol>
- * False hits are worse than misses: the thresholds are set from the committed eval sets to keep
- * false hits at or under 0.5 % (docs/benchmarks.md).
+ * False hits are worse than misses: the rules and thresholds are measured on the committed eval
+ * sets (SemanticEvalTest; docs/benchmarks.md) to keep false hits at or under 0.5 %.
  */
 public final class SemanticMatch {
     public static final double DEFAULT_THRESHOLD = 0.75;
     /** Below this share of words in common, the texts are compared as wholes only. */
     static final double SHARED_SHARE = 0.5;
+    /** Words in a row two texts share that are taken as shared data rather than as part of what is asked. */
+    static final int DATA_RUN = 4;
+    /** Words whose presence or absence changes nothing that is asked ("the query" / "a query"). */
+    private static final java.util.Set<String> ASKS_NOTHING = java.util.Set.of("a", "an", "the", "please", "kindly");
 
     private final Embedder embedder;
     private final SemanticGuard guard = new SemanticGuard();
@@ -61,14 +70,80 @@ public final class SemanticMatch {
         List<String> restX = new ArrayList<>();
         List<String> restY = new ArrayList<>();
         lcs(x, y, restX, restY);
+        restX.removeAll(ASKS_NOTHING);
+        restY.removeAll(ASKS_NOTHING);
         if (restX.isEmpty() && restY.isEmpty()) {
             return true;
         }
         if (restX.isEmpty() || restY.isEmpty()) {
             return false; // one asks for more than the other
         }
-        return Embedder.cosine(embedder.embed(String.join(" ", restX)), embedder.embed(String.join(" ", restY)))
-                >= embedder.residualThreshold();
+        if (restX.size() == 1 || restY.size() == 1) {
+            // One word for another in the same sentence is where embeddings fail: "earlier" /
+            // "later", "this" / "next" weekend, "when" / "where" embed as alike as synonyms do.
+            return false;
+        }
+        if (Embedder.cosine(embedder.embed(String.join(" ", restX)), embedder.embed(String.join(" ", restY)))
+                >= embedder.residualThreshold()) {
+            return true;
+        }
+        String[] asked = instructions(x, y);
+        return asked != null && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
+                >= embedder.instructionThreshold();
+    }
+
+    /**
+     * The two texts with the data they share taken out: each run of at least {@value #DATA_RUN}
+     * words the two have in the same order becomes {@code TEXT}, so "Extract the customer's city
+     * from this note: &lt;note&gt;" and "In which city does the customer live, according to this note?
+     * Note: &lt;note&gt;" compare as "extract the customer's city from this note TEXT" and "in which city
+     * does the customer live according to this note note TEXT". Embedded as what it asks of its
+     * data, an instruction keeps the words around what differs, which fragments lose ("extract" /
+     * "in which ... live"). Null when the texts share no such run.
+     */
+    static String[] instructions(List<String> x, List<String> y) {
+        int[][] t = table(x, y);
+        boolean[] dataX = new boolean[x.size()];
+        boolean[] dataY = new boolean[y.size()];
+        List<int[]> matched = new ArrayList<>();
+        for (int i = 0, j = 0; i < x.size() && j < y.size();) {
+            if (x.get(i).equals(y.get(j))) {
+                matched.add(new int[] {i++, j++});
+            } else if (t[i + 1][j] >= t[i][j + 1]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        boolean any = false;
+        for (int start = 0; start < matched.size();) {
+            int end = start;
+            while (end + 1 < matched.size() && matched.get(end + 1)[0] == matched.get(end)[0] + 1
+                    && matched.get(end + 1)[1] == matched.get(end)[1] + 1) {
+                end++;
+            }
+            if (end - start + 1 >= DATA_RUN) {
+                any = true;
+                for (int m = start; m <= end; m++) {
+                    dataX[matched.get(m)[0]] = true;
+                    dataY[matched.get(m)[1]] = true;
+                }
+            }
+            start = end + 1;
+        }
+        return any ? new String[] {withoutData(x, dataX), withoutData(y, dataY)} : null;
+    }
+
+    private static String withoutData(List<String> words, boolean[] data) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < words.size(); i++) {
+            if (!data[i]) {
+                out.append(out.isEmpty() ? "" : " ").append(words.get(i));
+            } else if (i == 0 || !data[i - 1]) {
+                out.append(out.isEmpty() ? "" : " ").append("TEXT");
+            }
+        }
+        return out.toString();
     }
 
     static List<String> words(String text) {
@@ -82,13 +157,18 @@ public final class SemanticMatch {
     }
 
     /** Length of the longest common word sequence; with lists given, the words of each outside it. */
-    static int lcs(List<String> x, List<String> y, List<String> restX, List<String> restY) {
+    private static int[][] table(List<String> x, List<String> y) {
         int[][] t = new int[x.size() + 1][y.size() + 1];
         for (int i = x.size() - 1; i >= 0; i--) {
             for (int j = y.size() - 1; j >= 0; j--) {
                 t[i][j] = x.get(i).equals(y.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
             }
         }
+        return t;
+    }
+
+    static int lcs(List<String> x, List<String> y, List<String> restX, List<String> restY) {
+        int[][] t = table(x, y);
         if (restX != null) {
             int i = 0;
             int j = 0;

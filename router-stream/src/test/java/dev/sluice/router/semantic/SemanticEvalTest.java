@@ -16,17 +16,17 @@ import org.junit.jupiter.api.Test;
  * The semantic match on the committed eval pairs, with the in-process model, at the default
  * threshold: pairs that ask for something else (negations, opposites, other numbers, dates or names,
  * another task on the same text, another question on the same topic) may hit at most 0.5 % of the
- * time, and issue 14 aims at 60 % of paraphrases hitting. Two files: eval-pairs.tsv, which the
- * rules were tuned on, and eval-pairs-holdout.tsv, written from other templates and domains before
- * tuning, to show whether the rules generalise. Both are asserted on their union: no more than
- * 0.5 % false hits, and the 53 % of paraphrases this design reaches (61 % on the tuning file, 42 %
- * held out), not the aim: most refused paraphrases are refused by the residual check, whose
- * fragment embeddings rate synonyms ("book" / "reserve") no closer than other words of a kind
- * ("delivery" / "billing"). Prints each file's figures by kind, with and without the guard, each
- * refused paraphrase grouped by the reason, and a threshold sweep.
+ * time, and issue 14 aims at 60 % of paraphrases hitting. Three files: eval-pairs.tsv, which the
+ * rules were first tuned on; eval-pairs-holdout.tsv, written from other templates and domains
+ * before the next round of tuning; eval-pairs-blind.tsv, written by someone who had not read the
+ * matcher. Each was blind once and has been looked at since (docs/benchmarks.md gives the figures
+ * each had when it was still blind). Asserted on their union: at most 0.5 % false hits and at least
+ * 60 % of paraphrases. Prints each file's figures by kind, with and without the guard, each refused
+ * paraphrase grouped by the reason, and a threshold sweep.
  */
 class SemanticEvalTest {
-    private static final List<String> FILES = List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv");
+    private static final List<String> FILES = List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv",
+            "eval-pairs-blind.tsv");
 
     private record Pair(String kind, String a, String b) {
         boolean paraphrase() {
@@ -120,10 +120,10 @@ class SemanticEvalTest {
         List<String> falseHits = all.stream().filter(j -> !j.pair().paraphrase() && hit(j, t))
                 .map(j -> j.pair().kind() + ": " + j.pair().a() + " | " + j.pair().b()).toList();
         long negatives = all.size() - paraphrases;
-        System.out.printf(Locale.ROOT, "both files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
+        System.out.printf(Locale.ROOT, "all files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
                 paraphraseHits, paraphrases, 100.0 * paraphraseHits / paraphrases, falseHits.size(), negatives,
                 100.0 * falseHits.size() / negatives);
-        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.53);
+        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.60);
         assertThat((double) falseHits.size() / negatives).as("false hits: " + falseHits).isLessThanOrEqualTo(0.005);
     }
 }

@@ -86,4 +86,12 @@ class SemanticGuardTest {
                 .as("both texts have both words").isNull();
         assertThat(guard.conflict("Is the parcel late?", "Has the late parcel arrived yet?")).isNull();
     }
+
+    @Test
+    void shouldFindAnOppositeWhereBothTextsHaveTheWordButOneHasItMoreOften() {
+        assertThat(guard.conflict("Check in to the hotel in Oslo early.", "Check out of the hotel in Oslo early."))
+                .isEqualTo("opposites");
+        assertThat(guard.conflict("Turn the heating on in the morning.", "Turn the heating on in the morning, please."))
+                .isNull();
+    }
 }
