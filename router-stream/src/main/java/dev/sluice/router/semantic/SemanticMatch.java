@@ -29,6 +29,8 @@ public final class SemanticMatch {
     public static final double DEFAULT_THRESHOLD = 0.75;
     /** Below this share of words in common, the texts are compared as wholes only. */
     static final double SHARED_SHARE = 0.5;
+    /** The longest text that may share an answer with one it has less than half its words in common with. */
+    static final int MAX_WORDS_APART = 20;
     /** Words in a row two texts share that are taken as shared data rather than as part of what is asked. */
     static final int DATA_RUN = 4;
     /** Words whose presence or absence changes nothing that is asked ("the query" / "a query"). */
@@ -65,7 +67,10 @@ public final class SemanticMatch {
         List<String> y = words(b);
         int common = lcs(x, y, null, null);
         if (common < SHARED_SHARE * Math.max(x.size(), y.size())) {
-            return true;
+            // Little in common: two short questions may still ask the same; two longer texts carry
+            // different data ("classify this review: <one review>" / "...: <another>"), and their
+            // similarity as wholes says how alike the data are, not that one answer fits both.
+            return Math.max(x.size(), y.size()) <= MAX_WORDS_APART;
         }
         List<String> restX = new ArrayList<>();
         List<String> restY = new ArrayList<>();

@@ -50,4 +50,25 @@ class SemanticMatchTest {
         assertThat(judge("Translate this review into German: " + review,
                 "Classify the sentiment of this review as positive, negative or neutral: " + review).hit()).isFalse();
     }
+
+    @Test
+    void shouldNotAnswerTheSameInstructionOverOtherDataHoweverAlikeTheDataAre() {
+        String ask = "Which department should handle this ticket, billing, shipping or support? Ticket: ";
+        String[] words = ("order refund invoice parcel delayed damaged customer account billing address shipment"
+                + " warehouse courier payment card subscription renewal discount voucher support agent").split(" ");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String[] tickets = new String[2];
+        for (int t = 0; t < 2; t++) {
+            StringBuilder ticket = new StringBuilder();
+            for (int w = 0; w < 30; w++) {
+                ticket.append(' ').append(words[random.nextInt(words.length)]);
+            }
+            tickets[t] = ticket.toString().strip();
+        }
+        // Two tickets of one support queue, in its words: alike as wholes, different as data (bench cost's simple jobs).
+        SemanticMatch.Verdict v = judge(ask + tickets[0], ask + tickets[1]);
+
+        assertThat(v.similarity()).isGreaterThan(SemanticMatch.DEFAULT_THRESHOLD);
+        assertThat(v.hit()).isFalse();
+    }
 }
