@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * an answered one of the same tenant and scope takes its answer; nothing else does.
  */
 class SemanticCacheTest {
-    private static final String ASKED = "What is the status of order 48213?";
-    private static final String PARAPHRASE = "Where is my order 48213?";
+    private static final String ASKED = "When will order 48213 arrive in Paris?";
+    private static final String PARAPHRASE = "How long until order 48213 gets to Paris?";
     private static final String SYSTEM = "You are the support assistant of a web shop. Answer in one sentence.";
 
     private RouterHarness h = new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2));

@@ -212,7 +212,7 @@ public final class TenantFile {
 
     /**
      * The semantic threshold: below 0.6 whole-text similarity lets through most requests that ask
-     * for something else (docs/semantic-cache.md), so lower values are refused.
+     * for something else (docs/adr/0018-semantic-cache.md), so lower values are refused.
      */
     private double threshold(JsonNode v) {
         if (v == null || v.isNull()) {

@@ -29,8 +29,9 @@ public interface Embedder {
     }
 
     /**
-     * The cosine two texts' instructions must reach when what differs between them did not
-     * ({@link SemanticMatch#instructions}).
+     * The cosine two texts must reach in what they ask once what they are about is taken out: their
+     * instructions without their shared data ({@link SemanticMatch#instructions}), or short texts
+     * without the things they name ({@link SemanticMatch#masked}).
      */
     default double instructionThreshold() {
         return 0.70;

@@ -67,10 +67,18 @@ public final class SemanticMatch {
         List<String> y = words(b);
         int common = lcs(x, y, null, null);
         if (common < SHARED_SHARE * Math.max(x.size(), y.size())) {
-            // Little in common: two short questions may still ask the same; two longer texts carry
-            // different data ("classify this review: <one review>" / "...: <another>"), and their
-            // similarity as wholes says how alike the data are, not that one answer fits both.
-            return Math.max(x.size(), y.size()) <= MAX_WORDS_APART;
+            // Little in common: two short questions may still ask the same, if they do once the
+            // things they name are taken out ("Add Premium Plan to my account" / "Please end my
+            // Premium Plan subscription" are alike as wholes for the product they share). Two longer
+            // texts carry different data ("classify this review: <one review>" / "...: <another>"),
+            // and their similarity as wholes says how alike the data are, not that one answer fits.
+            if (Math.max(x.size(), y.size()) > MAX_WORDS_APART) {
+                return false;
+            }
+            String maskedA = masked(a);
+            String maskedB = masked(b);
+            return maskedA.equals(a) && maskedB.equals(b) || Embedder.cosine(embedder.embed(maskedA),
+                    embedder.embed(maskedB)) >= embedder.instructionThreshold();
         }
         List<String> restX = new ArrayList<>();
         List<String> restY = new ArrayList<>();
@@ -149,6 +157,34 @@ public final class SemanticMatch {
             }
         }
         return out.toString();
+    }
+
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/#-]*[\\p{L}\\p{N}]|[\\p{L}\\p{N}]");
+
+    /**
+     * The text with what names a particular thing (numbers, codes, names: what the guard
+     * requires to be equal) replaced by "it": two short texts about the same order or person are
+     * alike as wholes because of it, whatever they ask about it.
+     */
+    static String masked(String text) {
+        StringBuilder out = new StringBuilder();
+        java.util.regex.Matcher m = TOKEN.matcher(text);
+        int last = 0;
+        boolean sentenceStart = true;
+        while (m.find()) {
+            String between = text.substring(last, m.start());
+            if (between.matches(".*[.?!:\\n].*")) {
+                sentenceStart = true;
+            }
+            out.append(between);
+            String token = m.group();
+            boolean thing = token.chars().anyMatch(Character::isDigit)
+                    || !sentenceStart && Character.isUpperCase(token.charAt(0)) && !token.equals("I");
+            out.append(thing ? "it" : token);
+            sentenceStart = false;
+            last = m.end();
+        }
+        return out.append(text.substring(last)).toString().replaceAll("\\bit( it)+\\b", "it");
     }
 
     static List<String> words(String text) {

@@ -71,4 +71,15 @@ class SemanticMatchTest {
         assertThat(v.similarity()).isGreaterThan(SemanticMatch.DEFAULT_THRESHOLD);
         assertThat(v.hit()).isFalse();
     }
+
+    @Test
+    void shouldTakeTheThingsAShortTextNamesOutBeforeComparingWhatItAsks() {
+        assertThat(SemanticMatch.masked("Please end my Premium Plan subscription for order 48213."))
+                .isEqualTo("Please end my it subscription for order it.");
+        assertThat(judge("Please end my Premium Plan subscription.", "Add Premium Plan to my account.").hit())
+                .as("alike as wholes for the product they name").isFalse();
+        assertThat(judge("Which person does Aisha Khan report to?", "Send the report to Aisha Khan.").hit()).isFalse();
+        assertThat(judge("What was the reason for the ban on PixelNova?", "Why was PixelNova banned?"))
+                .satisfies(v -> assertThat(v.hit()).as(v.refusal()).isTrue());
+    }
 }
