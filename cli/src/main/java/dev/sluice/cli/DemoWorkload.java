@@ -101,7 +101,7 @@ final class DemoWorkload {
     /**
      * {@code count} jobs in a fixed mix. Every 20 hold: 6 plain jobs; 2 with idempotency keys and
      * 2 duplicates of them (10 places later); 2 at temperature 0, 2 identical repeats of them
-     * (12 places later) and 1 in other words (4 places later); 2 batch-eligible; 2 for the over-budget tenant; 1 injection attempt,
+     * (12 places later) and 1 in other words (of the previous 20's, 24 places later); 2 batch-eligible; 2 for the over-budget tenant; 1 injection attempt,
      * blocked for the strict tenant and flagged for the demo tenant in turn.
      */
     static List<Job> mixed(DemoTenants tenants, int count, String run) {
@@ -126,11 +126,17 @@ final class DemoWorkload {
                     kind = originals[i - 10] == null ? Kind.NORMAL : Kind.DUPLICATE;
                 }
                 case 8 -> {
-                    body = originals[i - 4].deepCopy();
-                    ObjectNode user = (ObjectNode) body.get("messages").get(1);
-                    user.put("content", user.get("content").asText().replace(TICKETS[(i - 4) % TICKETS.length],
-                            TICKETS_REWORDED[(i - 4) % TICKETS.length]));
-                    kind = Kind.SEMANTIC_REPEAT;
+                    // The previous block's first temperature-0 job, reworded: far enough behind that
+                    // it is decided first, as the exact repeats are, though jobs are sent in parallel.
+                    if (i < 24) {
+                        body = ticket(tenants.main(), i, run);
+                    } else {
+                        body = originals[i - 24].deepCopy();
+                        ObjectNode user = (ObjectNode) body.get("messages").get(1);
+                        user.put("content", user.get("content").asText().replace(TICKETS[(i - 24) % TICKETS.length],
+                                TICKETS_REWORDED[(i - 24) % TICKETS.length]));
+                        kind = Kind.SEMANTIC_REPEAT;
+                    }
                 }
                 case 16, 18 -> {
                     body = originals[i - 12] == null ? ticket(tenants.main(), i, run) : originals[i - 12].deepCopy();

@@ -26,22 +26,23 @@ class DemoWorkloadTest {
 
         assertThat(kinds).containsEntry(DemoWorkload.Kind.DUPLICATE, 20L)
                 .containsEntry(DemoWorkload.Kind.CACHE_REPEAT, 20L)
-                .containsEntry(DemoWorkload.Kind.SEMANTIC_REPEAT, 10L)
+                .containsEntry(DemoWorkload.Kind.SEMANTIC_REPEAT, 9L)
                 .containsEntry(DemoWorkload.Kind.BATCH_ELIGIBLE, 20L)
                 .containsEntry(DemoWorkload.Kind.OVER_BUDGET, 20L)
                 .containsEntry(DemoWorkload.Kind.INJECTION_BLOCKED, 5L)
                 .containsEntry(DemoWorkload.Kind.INJECTION_FLAGGED, 5L)
-                .containsEntry(DemoWorkload.Kind.NORMAL, 100L);
+                .containsEntry(DemoWorkload.Kind.NORMAL, 101L);
     }
 
     @Test
     void shouldRewordTheTicketOfATemperatureZeroJobSoTheSemanticCacheAnswersIt() throws Exception {
-        List<DemoWorkload.Job> jobs = DemoWorkload.mixed(TENANTS, 20, "run1");
+        List<DemoWorkload.Job> jobs = DemoWorkload.mixed(TENANTS, 40, "run1");
 
         JsonNode original = JSON.readTree(jobs.get(4).body());
-        JsonNode reworded = JSON.readTree(jobs.get(8).body());
+        JsonNode reworded = JSON.readTree(jobs.get(28).body());
 
-        assertThat(jobs.get(8).kind()).isEqualTo(DemoWorkload.Kind.SEMANTIC_REPEAT);
+        assertThat(jobs.get(8).kind()).as("nothing 24 places before it").isEqualTo(DemoWorkload.Kind.NORMAL);
+        assertThat(jobs.get(28).kind()).isEqualTo(DemoWorkload.Kind.SEMANTIC_REPEAT);
         assertThat(reworded.path("messages").get(0)).as("the same system prompt").isEqualTo(
                 original.path("messages").get(0));
         assertThat(reworded.path("temperature").asDouble()).isZero();

@@ -84,6 +84,35 @@ class SemanticCacheTest {
     }
 
     @Test
+    void shouldLookPastNearCopiesThatDifferInANumberToFindTheRequestAParaphraseMeans() {
+        String[][] tickets = {
+            {"My invoice shows two charges for the same order, please refund one.",
+                "There are two charges for the same order on my invoice, please refund one."},
+            {"How do I rotate the API key for our staging environment?",
+                "Our staging environment needs its API key rotated: how is that done?"},
+            {"We need an audit trail of every permission change for our compliance review.",
+                "For our compliance review we need an audit trail of every permission change."},
+        };
+        for (int t = 0; t < tickets.length; t++) {
+            String tenant = "acme" + t;
+            h.tenant(semantic(tenant));
+            // As in the demo: the same ticket under other numbers, answered before the one reworded.
+            for (int n : new int[] {4, 64, 124, 184}) {
+                answered(tenant + "-" + n, tenant, SYSTEM, "Ticket #miuv5gcg-" + n + ": " + tickets[t][0],
+                        "answer " + n);
+            }
+
+            ask(tenant + "-reworded", tenant, SYSTEM, "Ticket #miuv5gcg-124: " + tickets[t][1]);
+
+            assertThat(h.jobs()).as(tickets[t][1]).isEmpty();
+            assertThat(h.completions()).singleElement().satisfies(hit -> {
+                assertThat(hit.cacheHit()).isEqualTo(CacheHit.SEMANTIC);
+                assertThat(hit.output()).isEqualTo("answer 124");
+            });
+        }
+    }
+
+    @Test
     void shouldNeverAnswerOneTenantWithAnothersEntryNorATenantThatDidNotAskForIt() {
         h.tenant(semantic("acme")).tenant(semantic("globex")).tenant(semantic("initech", false, 3600, Tier.MEDIUM));
         answered("a", "acme", SYSTEM, ASKED, "acme's answer");

@@ -19,11 +19,16 @@ public final class SemanticIndex {
     /** Entries kept per scope; the oldest goes first. A lookup compares the query with every entry of its scope. */
     public static final int MAX_PER_SCOPE = 10_000;
     /**
-     * How many of the most similar entries above the threshold are judged, most similar first:
-     * judging one costs two more embeddings (what differs between the texts), on the thread that
-     * decides for the tenant.
+     * How many of the most similar entries at or above the threshold are looked at, most similar
+     * first: each goes through the guard (no model run), which refuses the near-copies that
+     * differ in a number or a name ("Ticket #4: ..." / "Ticket #64: ..." outrank a true paraphrase).
      */
-    static final int CANDIDATES = 2;
+    static final int CANDIDATES = 16;
+    /**
+     * How many candidates the guard lets through are judged in full: each costs up to two more
+     * embeddings (what differs between the texts), on the thread that decides for the tenant.
+     */
+    static final int JUDGED = 2;
 
     private final SemanticCache cache;
     private final Map<String, LinkedHashMap<String, Indexed>> byScope = new HashMap<>();
@@ -93,8 +98,9 @@ public final class SemanticIndex {
 
     /**
      * The entry of the query's scope that may answer it: of the {@value #CANDIDATES} most similar
-     * at or above the tenant's threshold, the first that {@link SemanticMatch} accepts whose answer
-     * is there ({@code answered}); failing that, the first it accepts whose request is still running.
+     * at or above the tenant's threshold, the first {@value #JUDGED} the guard lets through are
+     * judged, and the first that {@link SemanticMatch} accepts whose answer is there
+     * ({@code answered}) is taken; failing that, the first it accepts whose request is still running.
      */
     public Lookup find(SemanticQuery q, long now, Predicate<String> answered) {
         load(now);
@@ -121,11 +127,20 @@ public final class SemanticIndex {
         }
         Lookup refused = Lookup.NONE;
         Lookup running = null;
-        for (int i = 0; i < CANDIDATES && keys[i] != null; i++) {
+        int judged = 0;
+        for (int i = 0; i < CANDIDATES && keys[i] != null && judged < JUDGED; i++) {
             Indexed c = scope.get(keys[i]);
             if (!c.tenantId().equals(q.tenantId())) {
                 continue;
             }
+            String conflict = cache.match().conflict(q.text(), c.text());
+            if (conflict != null) {
+                if (refused == Lookup.NONE) {
+                    refused = new Lookup(null, c.requestId(), best[i], conflict, false);
+                }
+                continue;
+            }
+            judged++;
             SemanticMatch.Verdict v = cache.match().judge(q.text(), q.vector(), c.text(), c.vector(), q.threshold());
             if (v.hit() && answered.test(keys[i])) {
                 return new Lookup(keys[i], c.requestId(), v.similarity(), null, true);

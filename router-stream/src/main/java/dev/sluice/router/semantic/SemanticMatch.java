@@ -62,6 +62,11 @@ public final class SemanticMatch {
         return new Verdict(true, similarity, null);
     }
 
+    /** The guard's reason two texts must not share an answer, or null: cheap, no model run. */
+    String conflict(String a, String b) {
+        return guard.conflict(a, b);
+    }
+
     private boolean residualsAgree(String a, String b) {
         List<String> x = words(a);
         List<String> y = words(b);
