@@ -240,6 +240,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Integer> byRoute = new HashMap<>();
         List<String> unexpected = new ArrayList<>();
         int cacheHits = 0;
+        int semanticHits = 0;
         int duplicates = 0;
         List<Long> latencies = new ArrayList<>();
         Map<String, List<Long>> stages = new java.util.LinkedHashMap<>();
@@ -276,6 +277,9 @@ final class DemoCommand implements Callable<Integer> {
             if (r.cacheHit() != CacheHit.NONE) {
                 cacheHits++;
             }
+            if (r.cacheHit() == CacheHit.SEMANTIC) {
+                semanticHits++;
+            }
             if (r.duplicateOf() != null) {
                 duplicates++;
             }
@@ -300,7 +304,7 @@ final class DemoCommand implements Callable<Integer> {
         long elapsedMs = Math.max(1, (last - start) / 1_000_000);
         Webhooks hooks = webhooksFor(receiver, ids);
         return new DemoSummary(ids.size() + notAccepted, notAccepted, warmup, latencies.size(), byStatus, byReason,
-                byKind, byRoute, cacheHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
+                byKind, byRoute, cacheHits, semanticHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
                 cost, batchJobs, batchCost, batchListPrice, Percentiles.nearestRank(sorted, 50), Percentiles.nearestRank(sorted, 95),
                 Percentiles.nearestRank(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
                 elapsedMs, statusApi);

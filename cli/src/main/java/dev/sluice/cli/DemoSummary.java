@@ -19,6 +19,7 @@ record DemoSummary(
         Map<String, Integer> byKind,
         Map<String, Integer> byRoute,
         int cacheHits,
+        int semanticHits,
         int duplicates,
         List<String> unexpected,
         int webhooksReceived,
@@ -89,6 +90,7 @@ record DemoSummary(
         ObjectNode routes = root.putObject("byRoute");
         byRoute.forEach(routes::put);
         root.put("cacheHits", cacheHits);
+        root.put("semanticHits", semanticHits);
         root.put("duplicates", duplicates);
         root.put("unexpected", unexpected.size());
         root.put("webhooksReceived", webhooksReceived);
@@ -128,7 +130,8 @@ record DemoSummary(
         if (notAccepted > 0) {
             sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "(not accepted)", notAccepted));
         }
-        sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "exact cache hits", cacheHits));
+        sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "exact cache hits", cacheHits - semanticHits));
+        sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "semantic cache hits", semanticHits));
         sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "duplicates", duplicates));
         sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "unexpected outcomes",
                 unexpected.isEmpty() ? "none" : String.valueOf(unexpected.size())));

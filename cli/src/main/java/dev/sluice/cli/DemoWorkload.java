@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class DemoWorkload {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] TICKETS = {
+    static final String[] TICKETS = {
         "My invoice shows two charges for the same order, please refund one.",
         "The export to CSV times out for reports with more than 10,000 rows.",
         "How do I rotate the API key for our staging environment?",
@@ -29,12 +29,21 @@ final class DemoWorkload {
         "We need an audit trail of every permission change for our compliance review.",
         "Search results ignore the date filter when the query contains quotes.",
     };
+    /** Each ticket in other words, for the semantic cache (checked by DemoWorkloadTest with the real model). */
+    static final String[] TICKETS_REWORDED = {
+        "There are two charges for the same order on my invoice, please refund one.",
+        "Exporting reports with more than 10,000 rows to CSV times out.",
+        "Our staging environment needs its API key rotated: how is that done?",
+        "Since the last update the mobile app logs me out every few minutes.",
+        "For our compliance review we need an audit trail of every permission change.",
+        "The search results ignore the date filter when a query contains quotes.",
+    };
     private static final String[] TIERS = {"SMALL", "MEDIUM", "LARGE", "AUTO", null};
     private static final String[] PRIORITIES = {"NORMAL", "HIGH", "NORMAL", "LOW"};
 
     /** What a job is there to show, and so what its result must look like. */
     enum Kind {
-        NORMAL, DUPLICATE, CACHE_REPEAT, BATCH_ELIGIBLE, OVER_BUDGET, INJECTION_BLOCKED, INJECTION_FLAGGED;
+        NORMAL, DUPLICATE, CACHE_REPEAT, SEMANTIC_REPEAT, BATCH_ELIGIBLE, OVER_BUDGET, INJECTION_BLOCKED, INJECTION_FLAGGED;
 
         /**
          * Null when the result (and {@code route}, the topic the router sent the job to, null when
@@ -52,6 +61,9 @@ final class DemoWorkload {
                 case DUPLICATE -> r.duplicateOf() != null ? null : "expected a duplicate, got a job of its own";
                 case CACHE_REPEAT -> r.cacheHit() == CacheHit.EXACT && r.costMicros() == 0 ? null
                         : "expected an exact cache hit at no cost, got " + r.status() + " with cacheHit "
+                                + r.cacheHit();
+                case SEMANTIC_REPEAT -> r.cacheHit() == CacheHit.SEMANTIC && r.costMicros() == 0 ? null
+                        : "expected a semantic cache hit at no cost, got " + r.status() + " with cacheHit "
                                 + r.cacheHit();
                 case OVER_BUDGET -> r.status() == ResultStatus.SUCCEEDED || reason(r, "BUDGET_EXCEEDED") ? null
                         : "expected SUCCEEDED or BUDGET_EXCEEDED, got " + describe(r);
@@ -87,9 +99,9 @@ final class DemoWorkload {
     }
 
     /**
-     * {@code count} jobs in a fixed mix. Every 20 hold: 7 plain jobs; 2 with idempotency keys and
-     * 2 duplicates of them (10 places later); 2 at temperature 0 and 2 identical repeats of them
-     * (12 places later); 2 batch-eligible; 2 for the over-budget tenant; 1 injection attempt,
+     * {@code count} jobs in a fixed mix. Every 20 hold: 6 plain jobs; 2 with idempotency keys and
+     * 2 duplicates of them (10 places later); 2 at temperature 0, 2 identical repeats of them
+     * (12 places later) and 1 in other words (of the previous 20's, 24 places later); 2 batch-eligible; 2 for the over-budget tenant; 1 injection attempt,
      * blocked for the strict tenant and flagged for the demo tenant in turn.
      */
     static List<Job> mixed(DemoTenants tenants, int count, String run) {
@@ -112,6 +124,19 @@ final class DemoWorkload {
                 case 12, 17 -> {
                     body = originals[i - 10] == null ? ticket(tenants.main(), i, run) : originals[i - 10].deepCopy();
                     kind = originals[i - 10] == null ? Kind.NORMAL : Kind.DUPLICATE;
+                }
+                case 8 -> {
+                    // The previous block's first temperature-0 job, reworded: far enough behind that
+                    // it is decided first, as the exact repeats are, though jobs are sent in parallel.
+                    if (i < 24) {
+                        body = ticket(tenants.main(), i, run);
+                    } else {
+                        body = originals[i - 24].deepCopy();
+                        ObjectNode user = (ObjectNode) body.get("messages").get(1);
+                        user.put("content", user.get("content").asText().replace(TICKETS[(i - 24) % TICKETS.length],
+                                TICKETS_REWORDED[(i - 24) % TICKETS.length]));
+                        kind = Kind.SEMANTIC_REPEAT;
+                    }
                 }
                 case 16, 18 -> {
                     body = originals[i - 12] == null ? ticket(tenants.main(), i, run) : originals[i - 12].deepCopy();

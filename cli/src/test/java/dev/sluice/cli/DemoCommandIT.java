@@ -39,10 +39,12 @@ class DemoCommandIT {
         assertThat(json.path("results").asInt()).isEqualTo(30);
         assertThat(json.path("unexpected").asInt()).isZero();
         assertThat(json.path("webhooksVerified").asInt()).isEqualTo(30);
-        // 30 jobs of the mix (DemoWorkload): 2 duplicates, 2 cache repeats, 3 batch-eligible, 1 blocked
-        // injection, 2 for the over-budget tenant (its $0.01 holds one or two LARGE estimates).
+        // 30 jobs of the mix (DemoWorkload): 2 duplicates, 2 cache repeats and 1 reworded repeat, 3
+        // batch-eligible, 1 blocked injection, 2 for the over-budget tenant (its $0.01 holds one or
+        // two LARGE estimates).
         assertThat(json.path("duplicates").asInt()).isEqualTo(2);
-        assertThat(json.path("cacheHits").asInt()).isEqualTo(2);
+        assertThat(json.path("cacheHits").asInt()).isEqualTo(3);
+        assertThat(json.path("semanticHits").asInt()).isEqualTo(1);
         assertThat(json.path("byRoute").path("llm.jobs.batch").asInt()).isEqualTo(3);
         assertThat(json.path("byReason").path("INJECTION_SUSPECTED").asInt()).isEqualTo(1);
         assertThat(json.path("byKind").path("OVER_BUDGET").asInt()).isEqualTo(2);

@@ -17,7 +17,7 @@ class DemoSummaryTest {
     private static DemoSummary summary(int submitted, int results, int verified, List<String> unexpected) {
         return new DemoSummary(submitted, 0, 50, results, Map.of("SUCCEEDED", results - 3, "REJECTED", 3),
                 Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1), Map.of("NORMAL", submitted),
-                Map.of("llm.jobs.batch", 2), 4, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 2, 1_500, 3_100,
+                Map.of("llm.jobs.batch", 2), 4, 1, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 2, 1_500, 3_100,
                 300, 800,
                 950, Map.of("accepted→routed", 40L), 55.5, 3600, DemoStatusCheck.Outcome.NONE);
     }
@@ -110,7 +110,7 @@ class DemoSummaryTest {
 
     private static DemoSummary withStatus(DemoSummary s, DemoStatusCheck.Outcome status) {
         return new DemoSummary(s.submitted(), s.notAccepted(), s.warmupJobs(), s.results(), s.byStatus(), s.byReason(),
-                s.byKind(), s.byRoute(), s.cacheHits(), s.duplicates(), s.unexpected(), s.webhooksReceived(),
+                s.byKind(), s.byRoute(), s.cacheHits(), s.semanticHits(), s.duplicates(), s.unexpected(), s.webhooksReceived(),
                 s.webhooksVerified(), s.inputTokens(), s.outputTokens(), s.costMicros(), s.batchJobs(),
                 s.batchCostMicros(), s.batchListPriceMicros(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.stageP50Ms(),
                 s.jobsPerSecond(), s.durationMs(), status);

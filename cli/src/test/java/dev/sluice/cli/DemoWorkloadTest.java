@@ -26,11 +26,42 @@ class DemoWorkloadTest {
 
         assertThat(kinds).containsEntry(DemoWorkload.Kind.DUPLICATE, 20L)
                 .containsEntry(DemoWorkload.Kind.CACHE_REPEAT, 20L)
+                .containsEntry(DemoWorkload.Kind.SEMANTIC_REPEAT, 9L)
                 .containsEntry(DemoWorkload.Kind.BATCH_ELIGIBLE, 20L)
                 .containsEntry(DemoWorkload.Kind.OVER_BUDGET, 20L)
                 .containsEntry(DemoWorkload.Kind.INJECTION_BLOCKED, 5L)
                 .containsEntry(DemoWorkload.Kind.INJECTION_FLAGGED, 5L)
-                .containsEntry(DemoWorkload.Kind.NORMAL, 110L);
+                .containsEntry(DemoWorkload.Kind.NORMAL, 101L);
+    }
+
+    @Test
+    void shouldRewordTheTicketOfATemperatureZeroJobSoTheSemanticCacheAnswersIt() throws Exception {
+        List<DemoWorkload.Job> jobs = DemoWorkload.mixed(TENANTS, 40, "run1");
+
+        JsonNode original = JSON.readTree(jobs.get(4).body());
+        JsonNode reworded = JSON.readTree(jobs.get(28).body());
+
+        assertThat(jobs.get(8).kind()).as("nothing 24 places before it").isEqualTo(DemoWorkload.Kind.NORMAL);
+        assertThat(jobs.get(28).kind()).isEqualTo(DemoWorkload.Kind.SEMANTIC_REPEAT);
+        assertThat(reworded.path("messages").get(0)).as("the same system prompt").isEqualTo(
+                original.path("messages").get(0));
+        assertThat(reworded.path("temperature").asDouble()).isZero();
+        assertThat(reworded.path("messages").get(1).path("content").asText()).contains("run1-4")
+                .isNotEqualTo(original.path("messages").get(1).path("content").asText());
+    }
+
+    /** The demo expects a SEMANTIC hit for every reworded ticket: with the router's own model and matcher, each is one. */
+    @Test
+    void shouldHaveEveryRewordedTicketAcceptedByTheSemanticMatch() {
+        dev.sluice.router.semantic.MiniLmEmbedder embedder = new dev.sluice.router.semantic.MiniLmEmbedder();
+        dev.sluice.router.semantic.SemanticMatch match = new dev.sluice.router.semantic.SemanticMatch(embedder);
+        for (int t = 0; t < DemoWorkload.TICKETS.length; t++) {
+            String original = "Ticket #mj2x9k1-" + (20 * t + 4) + ": " + DemoWorkload.TICKETS[t];
+            String reworded = "Ticket #mj2x9k1-" + (20 * t + 4) + ": " + DemoWorkload.TICKETS_REWORDED[t];
+            dev.sluice.router.semantic.SemanticMatch.Verdict v = match.judge(reworded, embedder.embed(reworded),
+                    original, embedder.embed(original), dev.sluice.model.TenantConfig.CachePolicy.DEFAULT_SEMANTIC_THRESHOLD);
+            assertThat(v.hit()).as("%s | %s: %s (%.3f)", original, reworded, v.refusal(), v.similarity()).isTrue();
+        }
     }
 
     @Test
@@ -66,7 +97,8 @@ class DemoWorkloadTest {
     void shouldGiveEveryJobButDuplicatesAndRepeatsAPromptOfItsOwn() throws Exception {
         java.util.Set<String> prompts = new java.util.HashSet<>();
         for (DemoWorkload.Job job : DemoWorkload.mixed(TENANTS, 200, "run1")) {
-            if (job.kind() != DemoWorkload.Kind.DUPLICATE && job.kind() != DemoWorkload.Kind.CACHE_REPEAT) {
+            if (job.kind() != DemoWorkload.Kind.DUPLICATE && job.kind() != DemoWorkload.Kind.CACHE_REPEAT
+                    && job.kind() != DemoWorkload.Kind.SEMANTIC_REPEAT) {
                 assertThat(prompts.add(JSON.readTree(job.body()).path("messages").toString())).isTrue();
             }
         }
@@ -77,7 +109,7 @@ class DemoWorkloadTest {
         // The demo's own integration test runs 30 jobs.
         assertThat(DemoWorkload.mixed(TENANTS, 30, "run1").stream().map(DemoWorkload.Job::kind)).hasSize(30)
                 .containsOnly(DemoWorkload.Kind.NORMAL, DemoWorkload.Kind.DUPLICATE, DemoWorkload.Kind.CACHE_REPEAT,
-                        DemoWorkload.Kind.BATCH_ELIGIBLE, DemoWorkload.Kind.OVER_BUDGET,
+                        DemoWorkload.Kind.SEMANTIC_REPEAT, DemoWorkload.Kind.BATCH_ELIGIBLE, DemoWorkload.Kind.OVER_BUDGET,
                         DemoWorkload.Kind.INJECTION_BLOCKED);
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.Message;
 import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,19 +15,48 @@ import java.util.List;
  * parameters that change an answer (maxOutputTokens, temperature, response format), prefixed by
  * the tenant. The tenant is part of the key itself, so one tenant can never be served another's
  * result. Every field is length-prefixed, so two different requests cannot run into one string.
+ *
+ * <p>The semantic cache's scope is the same digest without the task (the user and assistant
+ * turns), with the embedding model instead: two requests are compared by meaning only when
+ * everything else is equal, the system prompt word for word. A change of the tenant's model chain
+ * changes the scope, so answers of the old chain are never found again (they expire).
  */
 final class CacheKeys {
     private CacheKeys() {
     }
 
     static String of(String tenantId, List<String> chain, LlmRequest r) {
+        return digest(tenantId, "v1", chain, r, m -> true);
+    }
+
+    static String semanticScope(String tenantId, List<String> chain, LlmRequest r, String embedder) {
+        return digest(tenantId, "semantic-v1 " + embedder, chain, r, m -> m.role() == Role.SYSTEM);
+    }
+
+    /** What the semantic cache compares: the user and assistant turns, each on its own line. */
+    static String taskText(LlmRequest r) {
+        List<Message> turns = r.messages().stream().filter(m -> m.role() != Role.SYSTEM).toList();
+        if (turns.size() == 1) {
+            return turns.getFirst().content();
+        }
+        StringBuilder text = new StringBuilder();
+        for (Message m : turns) {
+            text.append(m.role().name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(m.content()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static String digest(String tenantId, String version, List<String> chain, LlmRequest r,
+            java.util.function.Predicate<Message> messages) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            add(digest, "v1");
+            add(digest, version);
             add(digest, String.join(",", chain));
             for (Message m : r.messages()) {
-                add(digest, m.role().name());
-                add(digest, m.content());
+                if (messages.test(m)) {
+                    add(digest, m.role().name());
+                    add(digest, m.content());
+                }
             }
             add(digest, Integer.toString(r.maxOutputTokens()));
             add(digest, r.temperature() == null ? "default" : Double.toString(r.temperature()));

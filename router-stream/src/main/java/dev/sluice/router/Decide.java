@@ -38,6 +38,7 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Decide.class);
 
     private final ModelCatalogue catalogue;
+    private final dev.sluice.router.semantic.SemanticCache semantic;
     private final Duration dedupeWindow;
     private final Duration singleFlightWait;
     private final Telemetry telemetry;
@@ -51,9 +52,10 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     /** The input record's trace context, for the links of decisions it leads to for other requests. */
     private SpanContext input = SpanContext.getInvalid();
 
-    Decide(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait, Telemetry telemetry,
-            RouterMetrics metrics) {
+    Decide(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
+            dev.sluice.router.semantic.SemanticCache semantic, Telemetry telemetry, RouterMetrics metrics) {
         this.catalogue = catalogue;
+        this.semantic = semantic;
         this.dedupeWindow = dedupeWindow;
         this.singleFlightWait = singleFlightWait;
         this.telemetry = telemetry;
@@ -66,10 +68,10 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
         RouterCore[] self = new RouterCore[1];
         RouterState state = RouterState.open(context,
                 (key, entry) -> self[0].onDedupeExpired(key, entry, context.currentSystemTimeMs()),
-                (key, flight) -> self[0].onInFlightExpired(key, flight, context.currentSystemTimeMs()));
+                (key, flight) -> self[0].onInFlightExpired(key, flight, context.currentSystemTimeMs()), semantic);
         TenantLookup tenants = new TenantLookup(context);
         core = new RouterCore(state, new JobPlanner(catalogue), tenants, dedupeWindow.toMillis(),
-                singleFlightWait.toMillis(), this::forward);
+                singleFlightWait.toMillis(), this::forward, metrics);
         self[0] = core;
         Budgets budgets = new Budgets(state.budget);
         context.schedule(RouterMetrics.BUDGET_EVERY, PunctuationType.WALL_CLOCK_TIME,

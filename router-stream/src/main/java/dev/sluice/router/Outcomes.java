@@ -39,8 +39,17 @@ final class Outcomes {
 
     /** A result served from the exact cache or a single-flight leader: the same output, no cost. */
     static LlmResult cacheHit(LlmJob job, LlmResult cached, Instant at) {
+        return served(job, cached, CacheHit.EXACT, at);
+    }
+
+    /** A result served from the semantic cache: another request's answer that meant the same, no cost. */
+    static LlmResult semanticHit(LlmJob job, LlmResult cached, Instant at) {
+        return served(job, cached, CacheHit.SEMANTIC, at);
+    }
+
+    private static LlmResult served(LlmJob job, LlmResult cached, CacheHit kind, Instant at) {
         return LlmResult.forJob(job).status(ResultStatus.SUCCEEDED).output(cached.output())
                 .outputJson(cached.outputJson()).finishReason(cached.finishReason()).provider(cached.provider())
-                .model(cached.model()).cacheHit(CacheHit.EXACT).routedAt(at).completedAt(at).build();
+                .model(cached.model()).cacheHit(kind).routedAt(at).completedAt(at).build();
     }
 }

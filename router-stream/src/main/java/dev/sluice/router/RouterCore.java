@@ -10,6 +10,7 @@ import dev.sluice.router.state.Budgets;
 import dev.sluice.router.state.DedupeEntry;
 import dev.sluice.router.state.InFlight;
 import dev.sluice.router.state.Reservation;
+import dev.sluice.router.semantic.SemanticIndex;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.requests.RequestFingerprint;
 import dev.sluice.runtime.streams.ExpiringStore;
@@ -19,8 +20,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Every per-tenant decision, in this order (docs/architecture.md): dedupe, exact cache and
- * single-flight, budget, route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
+ * Every per-tenant decision, in this order (docs/architecture.md): dedupe, exact cache, semantic
+ * cache and single-flight, budget, route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
  * results and cost events one at a time, so no two decisions race: a duplicate always finds its
  * original, and a budget is never spent twice.
  */
@@ -33,11 +34,13 @@ final class RouterCore {
     private final long dedupeWindowMs;
     private final long singleFlightWaitMs;
     private final Consumer<Decision> emit;
+    private final RouterMetrics metrics;
     /** While a request that waited is decided: its own traceparent, which its decisions carry. */
     private String waitingTrace;
 
     RouterCore(RouterState state, JobPlanner planner, Function<String, Optional<TenantConfig>> tenants,
-            long dedupeWindowMs, long singleFlightWaitMs, Consumer<Decision> emit) {
+            long dedupeWindowMs, long singleFlightWaitMs, Consumer<Decision> emit, RouterMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.budgets = new Budgets(state.budget);
         this.planner = planner;
@@ -87,6 +90,9 @@ final class RouterCore {
                 finish(key, job, Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
                 return;
             }
+            if (p.semantic() != null && semanticHit(key, p, traceparent, now)) {
+                return;
+            }
         }
         boolean leading = false;
         if (p.cacheable()) {
@@ -104,9 +110,52 @@ final class RouterCore {
                 leading = true;
             }
         }
-        if (!route(p.tenant(), job, fingerprint, key, p.cacheable() ? p.cacheTtlMillis() : 0, now) && leading) {
-            state.inFlight.delete(job.cacheKey());
+        if (!route(p.tenant(), job, fingerprint, key, p.cacheable() ? p.cacheTtlMillis() : 0, now)) {
+            if (leading) {
+                state.inFlight.delete(job.cacheKey());
+            }
+        } else if (p.semantic() != null && state.dedupe.get(key, now).cacheKey() != null) {
+            // Findable by meaning from now on; it answers once its result fills the exact cache.
+            state.semantic.add(job.cacheKey(), p.semantic(), job.requestId(), now, now + p.cacheTtlMillis());
         }
+    }
+
+    /**
+     * The semantic cache: an earlier request of the same scope that means the same answers this
+     * one, with its answer from the exact cache or, while it is still running, as a follower of
+     * its single flight (answered when it is, a job of its own if it fails).
+     */
+    private boolean semanticHit(String key, Planned p, String traceparent, long now) {
+        LlmJob job = p.job();
+        long start = System.nanoTime();
+        SemanticIndex.Lookup found = state.semantic.find(p.semantic(), now, k -> state.cache.get(k, now) != null);
+        metrics.semanticLookup(job.tenantId(), p.semantic().embedNanos(), System.nanoTime() - start, found);
+        if (!found.hit()) {
+            if (found.refusal() != null && found.requestId() != null) {
+                log.debug("Semantic cache: request {} is not answered by {} (similarity {}): {}", job.requestId(),
+                        found.requestId(), found.similarity(), found.refusal());
+            }
+            return false;
+        }
+        if (!found.answered()) {
+            ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(found.cacheKey(), now);
+            if (leader == null || !leader.value().takes(job)) {
+                return false;
+            }
+            state.inFlight.update(found.cacheKey(), leader, leader.value().with(job, traceparent));
+            state.dedupe.put(key, DedupeEntry.pending(job.requestId(), RequestFingerprint.of(job.request()), null, 0,
+                    null), now + dedupeWindowMs);
+            log.info("Request {} of tenant {} waits for request {}, which means the same (similarity {})",
+                    job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
+                            found.similarity()));
+            return true;
+        }
+        LlmResult cached = state.cache.get(found.cacheKey(), now);
+        log.info("Request {} of tenant {} answered by the semantic cache with request {}'s answer (similarity {})",
+                job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
+                        found.similarity()));
+        finish(key, job, Outcomes.semanticHit(job, cached, Instant.ofEpochMilli(now)), now);
+        return true;
     }
 
     /**
@@ -221,6 +270,8 @@ final class RouterCore {
         }
         if (r.status() == ResultStatus.SUCCEEDED && r.cacheHit() == dev.sluice.model.CacheHit.NONE) {
             state.cache.put(d.cacheKey(), r, now + d.cacheTtlMillis());
+        } else {
+            state.semantic.remove(d.cacheKey(), now);
         }
         ExpiringStore.Entry<InFlight> flight = state.inFlight.entry(d.cacheKey(), now);
         if (flight != null && flight.value().leaderRequestId().equals(r.requestId())) {
@@ -228,7 +279,9 @@ final class RouterCore {
             for (LlmJob follower : flight.value().followers()) {
                 asWaiting(flight.value().traceOf(follower.requestId()), () -> {
                     if (r.status() == ResultStatus.SUCCEEDED) {
-                        finish(dedupeKey(follower.request()), follower, Outcomes.cacheHit(follower, r, at), now);
+                        // A follower with another cache key waited because it meant the same.
+                        finish(dedupeKey(follower.request()), follower, d.cacheKey().equals(follower.cacheKey())
+                                ? Outcomes.cacheHit(follower, r, at) : Outcomes.semanticHit(follower, r, at), now);
                     } else {
                         release(follower, now);
                     }

@@ -4,6 +4,7 @@ import dev.sluice.model.CacheHit;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.SemanticIndex;
 import dev.sluice.router.state.BudgetTotals;
 import dev.sluice.router.state.Budgets;
 import dev.sluice.runtime.ops.Metrics;
@@ -69,15 +70,36 @@ public final class RouterMetrics {
             case Decision.Complete c -> {
                 answered(c.result());
                 LlmResult result = c.result();
-                if (result.cacheHit() == CacheHit.EXACT && result.duplicateOf() == null) {
+                if (result.cacheHit() != CacheHit.NONE && result.duplicateOf() == null) {
+                    String kind = result.cacheHit() == CacheHit.SEMANTIC ? "semantic"
+                            : onResult ? "single_flight" : "exact";
                     Counter.builder("sluice_router_cache_hits_total")
-                            .tags("tenant", result.tenantId(), "kind", onResult ? "single_flight" : "exact")
-                            .description("Requests answered from the tenant's exact cache (exact), or by the result of"
-                                    + " an identical request in flight (single_flight)")
+                            .tags("tenant", result.tenantId(), "kind", kind)
+                            .description("Requests answered from the tenant's exact cache (exact), by the result of"
+                                    + " an identical request in flight (single_flight), or by the answer of an earlier"
+                                    + " request that meant the same (semantic)")
                             .register(registry).increment();
                 }
             }
         }
+    }
+
+    /**
+     * One semantic-cache lookup: how long the request's embedding took (in enrich, on the stream
+     * thread) and the lookup itself (in decide), and its outcome: a hit, a candidate refused by
+     * the guards, or nothing similar enough.
+     */
+    void semanticLookup(String tenantId, long embedNanos, long lookupNanos, SemanticIndex.Lookup found) {
+        Metrics.latency("sluice_router_semantic_embed", "Time to embed a request's task text for the semantic"
+                + " cache, on the stream thread of the tenant's partition").register(registry)
+                .record(Duration.ofNanos(embedNanos));
+        Metrics.latency("sluice_router_semantic_lookup", "Time to find a semantic-cache candidate and judge it, in"
+                + " decide").register(registry).record(Duration.ofNanos(lookupNanos));
+        String outcome = found.hit() ? "hit" : found.requestId() != null ? "refused" : "miss";
+        Counter.builder("sluice_router_semantic_lookups_total").tags("tenant", tenantId, "outcome", outcome)
+                .description("Semantic-cache lookups: hit, refused (a candidate above the threshold that the guards"
+                        + " told apart) or miss (nothing similar enough)")
+                .register(registry).increment();
     }
 
     private void routed(LlmJob job, long now) {

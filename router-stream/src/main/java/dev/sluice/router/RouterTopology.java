@@ -159,7 +159,7 @@ public final class RouterTopology {
     }
 
     private KStream<String, RouterInput> enrich(KStream<String, Verdict> accepted) {
-        return accepted.processValues(() -> new Steps.Enrich(rules.catalogue()), Named.as("enrich"));
+        return accepted.processValues(() -> new Steps.Enrich(rules), Named.as("enrich"));
     }
 
     private KStream<String, RouterInput> results(StreamsBuilder builder) {
@@ -175,7 +175,7 @@ public final class RouterTopology {
     /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
     private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
         return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait(),
-                telemetry, metrics),
+                rules.semantic(), telemetry, metrics),
                 Named.as("decide"), RouterState.storeNames());
     }
 

@@ -1,8 +1,11 @@
 package dev.sluice.router;
 
+import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.SemanticCache;
+import dev.sluice.router.semantic.SemanticQuery;
 import dev.sluice.runtime.Tracing;
-import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.streams.UnanswerableRecord;
@@ -20,6 +23,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /** The stateless steps as processors: they read the tenants' global store and the task's clock. */
 final class Steps {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Steps.class);
+
     private Steps() {
     }
 
@@ -129,17 +134,51 @@ final class Steps {
     }
 
     /** enrich: plan the accepted request as a job. */
+    /**
+     * Plans each accepted request as a job and, for a tenant with the semantic cache on, embeds its
+     * task text here, before {@code decide}: the lookup in {@code decide} then only compares
+     * vectors. Both steps run on the stream thread of the tenant's partition, so the embedding
+     * delays the requests behind it in that partition; its time is measured
+     * ({@code sluice_router_semantic_embed_seconds}) and tenants without the semantic cache pay
+     * nothing for it (docs/adr/0018-semantic-cache.md).
+     */
     static final class Enrich extends ContextualFixedKeyProcessor<String, Verdict, RouterInput> {
         private final JobPlanner planner;
+        private final SemanticCache semantic;
 
-        Enrich(ModelCatalogue catalogue) {
-            this.planner = new JobPlanner(catalogue);
+        Enrich(RouterRules rules) {
+            this.planner = new JobPlanner(rules.catalogue());
+            this.semantic = rules.semantic();
         }
 
         @Override
         public void process(FixedKeyRecord<String, Verdict> record) {
-            context().forward(record.withValue(new RouterInput.Request(
-                    planner.plan(record.value(), context().currentSystemTimeMs()))));
+            Planned planned = planner.plan(record.value(), context().currentSystemTimeMs());
+            context().forward(record.withValue(new RouterInput.Request(withSemantic(planned))));
+        }
+
+        private Planned withSemantic(Planned p) {
+            TenantConfig.CachePolicy policy = p.tenant().cache();
+            LlmJob job = p.job();
+            if (!p.cacheable() || !policy.semantic() || job.cacheKey() == null) {
+                return p;
+            }
+            String text = CacheKeys.taskText(job.request());
+            if (text.isBlank()) {
+                return p;
+            }
+            SemanticQuery query;
+            try {
+                String scope = CacheKeys.semanticScope(job.tenantId(), job.modelChain(), job.request(),
+                        semantic.modelId());
+                query = semantic.query(job.tenantId(), scope, text, policy.semanticThreshold());
+            } catch (RuntimeException e) {
+                // The exact cache still applies; a model that cannot run must not stop the router.
+                log.warn("Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",
+                        job.requestId(), job.tenantId(), e.toString());
+                return p;
+            }
+            return query == null ? p : p.with(query);
         }
     }
 }

@@ -37,7 +37,8 @@ class RestartTest {
     private static TenantConfig budgeted(String id, long daily) {
         TenantConfig base = tenant(id);
         return new TenantConfig(id, null, new TenantConfig.Limits(null, null, daily, null, null), BudgetPolicy.REJECT,
-                null, null, Tier.LARGE, base.webhooks(), null, null, null, 3600, 1, RouterHarness.T0);
+                null, null, Tier.LARGE, base.webhooks(), null, TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
+                3600, 1, RouterHarness.T0);
     }
 
     @Test

@@ -42,8 +42,25 @@ public record TenantConfig(
         public static final Guardrails DEFAULT = new Guardrails(InjectionPolicy.FLAG, false);
     }
 
-    public record CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds) {
+    /**
+     * The exact cache, and the semantic cache on top of it (off unless asked for): a request that
+     * means the same as a cached one of the same model chain, system prompt and parameters takes
+     * its answer when their similarity reaches {@code semanticThreshold} and nothing tells them apart.
+     */
+    public record CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds, boolean semantic,
+            double semanticThreshold) {
+        public static final double DEFAULT_SEMANTIC_THRESHOLD = 0.75;
         public static final CachePolicy DEFAULT = new CachePolicy(true, false, 86_400);
+
+        /** The exact cache alone. */
+        public CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds) {
+            this(enabled, includeNonZeroTemperature, ttlSeconds, false, DEFAULT_SEMANTIC_THRESHOLD);
+        }
+
+        /** With the semantic cache on at the default threshold. */
+        public CachePolicy withSemantic() {
+            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, true, semanticThreshold);
+        }
     }
 
     public record Variant(String name, int weight, Tier tier, String model) {

@@ -49,6 +49,11 @@ public final class CostBenchCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--semantic", defaultValue = "false", arity = "1", description = "Whether the configured run's"
+            + " tenants also use the semantic cache (default ${DEFAULT-VALUE}: on this workload it costs more than it"
+            + " saves, docs/benchmarks.md).")
+    boolean semantic;
+
     @picocli.CommandLine.Mixin
     BenchOutput output = new BenchOutput();
 
@@ -100,7 +105,7 @@ public final class CostBenchCommand implements Callable<Integer> {
             results.seekToEnd(partitions);
             partitions.forEach(results::position);
             for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
-                TenantConfig tenant = CostWorkload.tenant(run, configured, provider);
+                TenantConfig tenant = CostWorkload.tenant(run, configured, provider, semantic);
                 producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
                         serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
             }

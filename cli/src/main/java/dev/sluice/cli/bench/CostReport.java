@@ -24,7 +24,8 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
 
     /** One run's figures, micro-dollars. */
     record Run(int results, long spentMicros, Map<String, Long> byBasis, Map<String, Long> byModel,
-            Map<String, Long> byKind, Map<String, Integer> byStatus, int batchJobs, int cacheHits) {
+            Map<String, Long> byKind, Map<String, Integer> byStatus, int batchJobs, int cacheHits,
+            int semanticHits) {
     }
 
     static CostReport of(CostWorkload workload, String run, Map<String, LlmResult> naive,
@@ -71,6 +72,7 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
         long spent = 0;
         int batch = 0;
         int hits = 0;
+        int semantic = 0;
         for (CostWorkload.Job job : workload.jobs()) {
             LlmResult r = results.get(prefix + job.index());
             if (r == null) {
@@ -81,8 +83,9 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
             byStatus.merge(r.status().name(), 1, Integer::sum);
             batch += r.batch() ? 1 : 0;
             hits += r.cacheHit() != CacheHit.NONE ? 1 : 0;
+            semantic += r.cacheHit() == CacheHit.SEMANTIC ? 1 : 0;
         }
-        return new Run(results.size(), spent, byBasis, byModel, byKind, byStatus, batch, hits);
+        return new Run(results.size(), spent, byBasis, byModel, byKind, byStatus, batch, hits, semantic);
     }
 
     /**
@@ -151,6 +154,7 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
         }
         row(sb, "jobs in a provider batch", naive.batchJobs(), configured.batchJobs());
         row(sb, "cache hits", naive.cacheHits(), configured.cacheHits());
+        row(sb, "  of them semantic", naive.semanticHits(), configured.semanticHits());
         sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", "results by status", naive.byStatus(),
                 configured.byStatus()));
         sb.append(String.format(Locale.ROOT, "configured / naive          %.3f%n", ratio()));

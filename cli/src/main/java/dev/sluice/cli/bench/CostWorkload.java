@@ -121,10 +121,13 @@ public final class CostWorkload {
         return "cost-" + run + "-" + (configured ? "configured" : "naive") + "-" + provider.name().toLowerCase();
     }
 
-    public static TenantConfig tenant(String run, boolean configured, Provider provider) {
+    /** {@code semantic}: whether a configured tenant also uses the semantic cache. */
+    public static TenantConfig tenant(String run, boolean configured, Provider provider, boolean semantic) {
         return new TenantConfig(tenantId(run, configured, provider), "bench", null, null, null, provider.models,
                 configured ? Tier.AUTO : Tier.LARGE, null, null,
-                new TenantConfig.CachePolicy(configured, false, 86_400), null,
+                !configured ? new TenantConfig.CachePolicy(false, false, 86_400)
+                        : semantic ? TenantConfig.CachePolicy.DEFAULT.withSemantic() : TenantConfig.CachePolicy.DEFAULT,
+                null,
                 configured ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS : Duration.ofDays(3650).toSeconds(), 1,
                 Instant.now());
     }

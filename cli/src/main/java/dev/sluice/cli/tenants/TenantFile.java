@@ -199,9 +199,31 @@ public final class TenantFile {
         if (!object(n, "cache")) {
             return TenantConfig.CachePolicy.DEFAULT;
         }
-        only(n, "cache.", Set.of("enabled", "includeNonZeroTemperature", "ttlSeconds"));
-        return new TenantConfig.CachePolicy(bool(n, "cache.enabled", true),
-                bool(n, "cache.includeNonZeroTemperature", false), number(n, "ttlSeconds", 86_400, 1, 365L * 86_400));
+        only(n, "cache.", Set.of("enabled", "includeNonZeroTemperature", "ttlSeconds", "semantic",
+                "semanticThreshold"));
+        boolean semantic = bool(n, "cache.semantic", false);
+        boolean enabled = bool(n, "cache.enabled", true);
+        if (semantic && !enabled) {
+            problems.add("cache.semantic needs cache.enabled: a semantic hit serves an answer the exact cache keeps");
+        }
+        return new TenantConfig.CachePolicy(enabled, bool(n, "cache.includeNonZeroTemperature", false),
+                number(n, "ttlSeconds", 86_400, 1, 365L * 86_400), semantic, threshold(n.get("semanticThreshold")));
+    }
+
+    /**
+     * The semantic threshold: below 0.6 whole-text similarity lets through most requests that ask
+     * for something else (docs/adr/0018-semantic-cache.md), so lower values are refused.
+     */
+    private double threshold(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return TenantConfig.CachePolicy.DEFAULT_SEMANTIC_THRESHOLD;
+        }
+        if (!v.isNumber() || v.asDouble() < 0.6 || v.asDouble() > 1.0) {
+            problems.add("cache.semanticThreshold '" + v.asText() + "' must be a number from 0.6 to 1.0 (default "
+                    + TenantConfig.CachePolicy.DEFAULT_SEMANTIC_THRESHOLD + "; higher means fewer, surer hits)");
+            return TenantConfig.CachePolicy.DEFAULT_SEMANTIC_THRESHOLD;
+        }
+        return v.asDouble();
     }
 
     private List<TenantConfig.Experiment> experiments(JsonNode n) {
@@ -398,7 +420,8 @@ public final class TenantFile {
                 .put("redactPii", t.guardrails().redactPii());
         root.putObject("cache").put("enabled", t.cache().enabled())
                 .put("includeNonZeroTemperature", t.cache().includeNonZeroTemperature())
-                .put("ttlSeconds", t.cache().ttlSeconds());
+                .put("ttlSeconds", t.cache().ttlSeconds()).put("semantic", t.cache().semantic())
+                .put("semanticThreshold", t.cache().semanticThreshold());
         ArrayNode experiments = root.putArray("experiments");
         for (TenantConfig.Experiment e : t.experiments()) {
             ObjectNode en = experiments.addObject().put("name", e.name());

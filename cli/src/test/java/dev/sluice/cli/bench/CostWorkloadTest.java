@@ -62,8 +62,11 @@ class CostWorkloadTest {
         assertThat(naive.messages().getFirst().cacheable()).isTrue();
         assertThat(naive.temperature()).isZero();
         assertThat(naive.tenantId()).isNotEqualTo(configured.tenantId());
-        assertThat(CostWorkload.tenant("r", false, job.provider()).cache().enabled()).isFalse();
-        assertThat(CostWorkload.tenant("r", true, job.provider()).cache().enabled()).isTrue();
+        assertThat(CostWorkload.tenant("r", false, job.provider(), true).cache().enabled()).isFalse();
+        assertThat(CostWorkload.tenant("r", true, job.provider(), true).cache().enabled()).isTrue();
+        assertThat(CostWorkload.tenant("r", true, job.provider(), true).cache().semantic()).isTrue();
+        assertThat(CostWorkload.tenant("r", true, job.provider(), false).cache().semantic()).isFalse();
+        assertThat(CostWorkload.tenant("r", false, job.provider(), true).cache().semantic()).isFalse();
         assertThat(new CostWorkload(10_000, 42, "t").jobs()).as("fixed by the seed").isEqualTo(workload.jobs());
         assertThat(List.of(Message.user(job.task()))).isNotEmpty();
     }

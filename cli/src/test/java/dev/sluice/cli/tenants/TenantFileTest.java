@@ -99,6 +99,20 @@ class TenantFileTest {
     }
 
     @Test
+    void shouldReadTheSemanticCacheAndRefuseAThresholdThatWouldLetMostRequestsThrough() throws Exception {
+        TenantConfig t = parse("tenantId: a\ncache: {semantic: true, semanticThreshold: 0.8}");
+        assertThat(t.cache().semantic()).isTrue();
+        assertThat(t.cache().semanticThreshold()).isEqualTo(0.8);
+        assertThat(parse("tenantId: a").cache().semantic()).as("off unless asked for").isFalse();
+        assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
+
+        assertThatThrownBy(() -> parse("tenantId: a\ncache: {semantic: true, semanticThreshold: 0.4}"))
+                .hasMessageContaining("cache.semanticThreshold '0.4' must be a number from 0.6 to 1.0");
+        assertThatThrownBy(() -> parse("tenantId: a\ncache: {enabled: false, semantic: true}"))
+                .hasMessageContaining("cache.semantic needs cache.enabled");
+    }
+
+    @Test
     void shouldRequireASigningSecretForWebhookEndpointsAndATenantId() {
         assertThatThrownBy(() -> parse("tenantId: a\nwebhooks: {endpoints: [\"https://h.example/x\"]}"))
                 .hasMessageContaining("need at least one signingSecretRefs");

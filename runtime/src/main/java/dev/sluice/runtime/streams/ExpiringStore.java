@@ -33,11 +33,14 @@ public final class ExpiringStore<V> {
     private final KeyValueStore<String, Entry<V>> values;
     private final KeyValueStore<Bytes, byte[]> index;
     private final int maxPurgePerRun;
+    private final OnExpiry<V> onExpiry;
 
-    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index, int maxPurgePerRun) {
+    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index, int maxPurgePerRun,
+            OnExpiry<V> onExpiry) {
         this.values = values;
         this.index = index;
         this.maxPurgePerRun = maxPurgePerRun;
+        this.onExpiry = onExpiry;
     }
 
     /** Adds the two stores behind an expiring store named {@code name} to a topology. */
@@ -72,21 +75,35 @@ public final class ExpiringStore<V> {
             OnExpiry<V> onExpiry) {
         KeyValueStore<String, Entry<V>> values = context.getStateStore(name);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(name + INDEX_SUFFIX);
-        ExpiringStore<V> store = new ExpiringStore<>(values, index, 10_000);
+        ExpiringStore<V> store = new ExpiringStore<>(values, index, 10_000, onExpiry);
         context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, now -> store.purgeExpired(now, onExpiry));
         return store;
     }
 
     /** The live value of a key at {@code now}, or null. */
     public V get(String key, long now) {
-        Entry<V> e = values.get(key);
-        return e == null || e.expiresAt() <= now ? null : e.value();
+        Entry<V> e = entry(key, now);
+        return e == null ? null : e.value();
     }
 
-    /** The live entry of a key at {@code now} (value and expiry), or null. */
+    /**
+     * The live entry of a key at {@code now} (value and expiry), or null. An entry found expired
+     * that the purge has not reached yet is expired here, its {@link OnExpiry} called first: a
+     * caller that reads null and then puts must not overwrite an entry whose expiry was never
+     * handled (a single-flight leader's waiting followers, a dedupe entry's reservation).
+     */
     public Entry<V> entry(String key, long now) {
         Entry<V> e = values.get(key);
-        return e == null || e.expiresAt() <= now ? null : e;
+        if (e == null) {
+            return null;
+        }
+        if (e.expiresAt() <= now) {
+            values.delete(key);
+            index.delete(indexKey(e.expiresAt(), key));
+            onExpiry.expired(key, e.value());
+            return null;
+        }
+        return e;
     }
 
     /**

@@ -1,0 +1,236 @@
+package dev.sluice.router.semantic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Whether a new request may take a cached answer to an earlier one of the same tenant, model chain
+ * and parameters. Three checks, all of which must pass:
+ * <ol>
+ *   <li>the two texts' cosine reaches the tenant's threshold;</li>
+ *   <li>{@link SemanticGuard} finds nothing that makes them ask for different things (negation,
+ *       numbers, dates, names, opposites);</li>
+ *   <li>where the two share at least half their words, what differs between them must mean the
+ *       same. Shared data dominates a whole-text embedding, so "Summarise this review: …" and
+ *       "Translate this review: …" of one long review are close as wholes. What differs passes
+ *       when the words outside the two texts' longest common word sequence, embedded on their
+ *       own, reach the model's {@link Embedder#residualThreshold()}, or when the two
+ *       instructions, with the data they share taken out ({@link #instructions}), reach its
+ *       {@link Embedder#instructionThreshold()}. It never passes when one text only adds words,
+ *       nor when either side of the difference is a single word: one word for another in an
+ *       otherwise equal sentence ("earlier" / "later", "this" / "next" weekend) embeds as alike
+ *       as a synonym does.</li>
+ * </ol>
+ * False hits are worse than misses: the rules and thresholds are measured on the committed eval
+ * sets (SemanticEvalTest; docs/benchmarks.md) to keep false hits at or under 0.5 %.
+ */
+public final class SemanticMatch {
+    public static final double DEFAULT_THRESHOLD = 0.75;
+    /** Below this share of words in common, the texts are compared as wholes only. */
+    static final double SHARED_SHARE = 0.5;
+    /** The longest text that may share an answer with one it has less than half its words in common with. */
+    static final int MAX_WORDS_APART = 20;
+    /** Words in a row two texts share that are taken as shared data rather than as part of what is asked. */
+    static final int DATA_RUN = 4;
+    /** Words whose presence or absence changes nothing that is asked ("the query" / "a query"). */
+    private static final java.util.Set<String> ASKS_NOTHING = java.util.Set.of("a", "an", "the", "please", "kindly");
+
+    private final Embedder embedder;
+    private final SemanticGuard guard = new SemanticGuard();
+
+    public SemanticMatch(Embedder embedder) {
+        this.embedder = embedder;
+    }
+
+    /** A hit, or why not: {@code below threshold}, {@code different in what differs}, or the guard's reason. */
+    public record Verdict(boolean hit, double similarity, String refusal) {
+    }
+
+    public Verdict judge(String query, float[] queryVector, String cached, float[] cachedVector, double threshold) {
+        double similarity = Embedder.cosine(queryVector, cachedVector);
+        if (similarity < threshold) {
+            return new Verdict(false, similarity, "below threshold");
+        }
+        String conflict = guard.conflict(query, cached);
+        if (conflict != null) {
+            return new Verdict(false, similarity, conflict);
+        }
+        if (!residualsAgree(query, cached)) {
+            return new Verdict(false, similarity, "different in what differs");
+        }
+        return new Verdict(true, similarity, null);
+    }
+
+    /** The guard's reason two texts must not share an answer, or null: cheap, no model run. */
+    String conflict(String a, String b) {
+        return guard.conflict(a, b);
+    }
+
+    private boolean residualsAgree(String a, String b) {
+        List<String> x = words(a);
+        List<String> y = words(b);
+        int common = lcs(x, y, null, null);
+        if (common < SHARED_SHARE * Math.max(x.size(), y.size())) {
+            // Little in common: two short questions may still ask the same, if they do once the
+            // things they name are taken out ("Add Premium Plan to my account" / "Please end my
+            // Premium Plan subscription" are alike as wholes for the product they share). Two longer
+            // texts carry different data ("classify this review: <one review>" / "...: <another>"),
+            // and their similarity as wholes says how alike the data are, not that one answer fits.
+            if (Math.max(x.size(), y.size()) > MAX_WORDS_APART) {
+                return false;
+            }
+            String maskedA = masked(a);
+            String maskedB = masked(b);
+            return maskedA.equals(a) && maskedB.equals(b) || Embedder.cosine(embedder.embed(maskedA),
+                    embedder.embed(maskedB)) >= embedder.instructionThreshold();
+        }
+        List<String> restX = new ArrayList<>();
+        List<String> restY = new ArrayList<>();
+        lcs(x, y, restX, restY);
+        restX.removeAll(ASKS_NOTHING);
+        restY.removeAll(ASKS_NOTHING);
+        if (restX.isEmpty() && restY.isEmpty()) {
+            return true;
+        }
+        if (restX.isEmpty() || restY.isEmpty()) {
+            return false; // one asks for more than the other
+        }
+        if (restX.size() == 1 || restY.size() == 1) {
+            // One word for another in the same sentence is where embeddings fail: "earlier" /
+            // "later", "this" / "next" weekend, "when" / "where" embed as alike as synonyms do.
+            return false;
+        }
+        if (Embedder.cosine(embedder.embed(String.join(" ", restX)), embedder.embed(String.join(" ", restY)))
+                >= embedder.residualThreshold()) {
+            return true;
+        }
+        String[] asked = instructions(x, y);
+        return asked != null && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
+                >= embedder.instructionThreshold();
+    }
+
+    /**
+     * The two texts with the data they share taken out: each run of at least {@value #DATA_RUN}
+     * words the two have in the same order becomes {@code TEXT}, so "Extract the customer's city
+     * from this note: &lt;note&gt;" and "In which city does the customer live, according to this note?
+     * Note: &lt;note&gt;" compare as "extract the customer's city from this note TEXT" and "in which city
+     * does the customer live according to this note note TEXT". Embedded as what it asks of its
+     * data, an instruction keeps the words around what differs, which fragments lose ("extract" /
+     * "in which ... live"). Null when the texts share no such run.
+     */
+    static String[] instructions(List<String> x, List<String> y) {
+        int[][] t = table(x, y);
+        boolean[] dataX = new boolean[x.size()];
+        boolean[] dataY = new boolean[y.size()];
+        List<int[]> matched = new ArrayList<>();
+        for (int i = 0, j = 0; i < x.size() && j < y.size();) {
+            if (x.get(i).equals(y.get(j))) {
+                matched.add(new int[] {i++, j++});
+            } else if (t[i + 1][j] >= t[i][j + 1]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        boolean any = false;
+        for (int start = 0; start < matched.size();) {
+            int end = start;
+            while (end + 1 < matched.size() && matched.get(end + 1)[0] == matched.get(end)[0] + 1
+                    && matched.get(end + 1)[1] == matched.get(end)[1] + 1) {
+                end++;
+            }
+            if (end - start + 1 >= DATA_RUN) {
+                any = true;
+                for (int m = start; m <= end; m++) {
+                    dataX[matched.get(m)[0]] = true;
+                    dataY[matched.get(m)[1]] = true;
+                }
+            }
+            start = end + 1;
+        }
+        return any ? new String[] {withoutData(x, dataX), withoutData(y, dataY)} : null;
+    }
+
+    private static String withoutData(List<String> words, boolean[] data) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < words.size(); i++) {
+            if (!data[i]) {
+                out.append(out.isEmpty() ? "" : " ").append(words.get(i));
+            } else if (i == 0 || !data[i - 1]) {
+                out.append(out.isEmpty() ? "" : " ").append("TEXT");
+            }
+        }
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/#-]*[\\p{L}\\p{N}]|[\\p{L}\\p{N}]");
+
+    /**
+     * The text with what names a particular thing (numbers, codes, names: what the guard
+     * requires to be equal) replaced by "it": two short texts about the same order or person are
+     * alike as wholes because of it, whatever they ask about it.
+     */
+    static String masked(String text) {
+        StringBuilder out = new StringBuilder();
+        java.util.regex.Matcher m = TOKEN.matcher(text);
+        int last = 0;
+        boolean sentenceStart = true;
+        while (m.find()) {
+            String between = text.substring(last, m.start());
+            if (between.matches(".*[.?!:\\n].*")) {
+                sentenceStart = true;
+            }
+            out.append(between);
+            String token = m.group();
+            boolean thing = token.chars().anyMatch(Character::isDigit)
+                    || !sentenceStart && Character.isUpperCase(token.charAt(0)) && !token.equals("I");
+            out.append(thing ? "it" : token);
+            sentenceStart = false;
+            last = m.end();
+        }
+        return out.append(text.substring(last)).toString().replaceAll("\\bit( it)+\\b", "it");
+    }
+
+    static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}$']+")) {
+            if (!w.isEmpty()) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /** Length of the longest common word sequence; with lists given, the words of each outside it. */
+    private static int[][] table(List<String> x, List<String> y) {
+        int[][] t = new int[x.size() + 1][y.size() + 1];
+        for (int i = x.size() - 1; i >= 0; i--) {
+            for (int j = y.size() - 1; j >= 0; j--) {
+                t[i][j] = x.get(i).equals(y.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+            }
+        }
+        return t;
+    }
+
+    static int lcs(List<String> x, List<String> y, List<String> restX, List<String> restY) {
+        int[][] t = table(x, y);
+        if (restX != null) {
+            int i = 0;
+            int j = 0;
+            while (i < x.size() && j < y.size()) {
+                if (x.get(i).equals(y.get(j))) {
+                    i++;
+                    j++;
+                } else if (t[i + 1][j] >= t[i][j + 1]) {
+                    restX.add(x.get(i++));
+                } else {
+                    restY.add(y.get(j++));
+                }
+            }
+            restX.addAll(x.subList(i, x.size()));
+            restY.addAll(y.subList(j, y.size()));
+        }
+        return t[0][0];
+    }
+}
