@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every series docs/metrics.md promises, on the four services' real scrapes after jobs of every
- * kind have passed through a real broker (HTTP and Kafka submissions, a refusal, exact and
- * single-flight cache hits, a provider batch, a webhook delivered on its second try, an endpoint
+ * kind have passed through a real broker (HTTP and Kafka submissions, a refusal, exact,
+ * single-flight and semantic cache hits, a provider batch, a webhook delivered on its second try, an endpoint
  * gone, dead letters in router, worker and sink, a job stuck without a result), each with its labels
  * and HELP text; and
  * {@code promtool check metrics} clean on each scrape, once the Kafka clients' metrics have had
@@ -103,7 +103,8 @@ class MetricsIT {
                         IngestService::new));
                 putTenant(producer, topics, serdes, new TenantConfig(TENANT, null, new TenantConfig.Limits(null, null,
                         10_000_000L, 100_000_000L, null), null, null, null, null, new TenantConfig.Webhooks(
-                        List.of(receiver.url()), List.of("file:" + secretFile)), null, null, null,
+                        List.of(receiver.url()), List.of("file:" + secretFile)), null,
+                        TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
                         TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1, Instant.now()));
                 putTenant(producer, topics, serdes, TenantConfig.basic(GONE, new TenantConfig.Webhooks(
                         List.of(gone.url()), List.of("file:" + secretFile)), Instant.now()));
@@ -131,6 +132,7 @@ class MetricsIT {
                 requests.add(request("gone-1", GONE, "Summarise for a gone endpoint", 0.7, null));
                 requests.add(request("cache-a", TENANT, "What is the capital of France?", 0.0, null));
                 requests.add(request("cache-b", TENANT, "What is the capital of France?", 0.0, null));
+                requests.add(request("reset-a", TENANT, "How do I reset my password?", 0.0, null));
                 requests.add(request("batch-1", TENANT, "Summarise the quarterly report", 0.7,
                         Instant.now().plus(Duration.ofHours(6))));
                 requests.add(new LlmRequest("empty-1", TENANT, null, null, null, null, null, null, List.of(), 64, null,
@@ -157,9 +159,12 @@ class MetricsIT {
                                 Map.of("tenant", TENANT, "kind", "single_flight")));
                 send(producer, topics.requests(), TENANT, serdes.requests().serializer().serialize(topics.requests(),
                         request("cache-c", TENANT, "What is the capital of France?", 0.0, null)));
+                // In other words: a semantic hit (or, while reset-a still runs, its follower)
+                send(producer, topics.requests(), TENANT, serdes.requests().serializer().serialize(topics.requests(),
+                        request("reset-b", TENANT, "I forgot my password, how can I set a new one?", 0.0, null)));
                 producer.flush();
 
-                int results = 3 + requests.size() + 1;
+                int results = 3 + requests.size() + 2;
                 assertThat(kafka.readUntil(topics.results(), r -> r.size() >= results, Duration.ofSeconds(120)))
                         .as("a result for every request").hasSize(results);
                 await().alias("every webhook of acme delivered").atMost(Duration.ofSeconds(60))
@@ -231,6 +236,12 @@ class MetricsIT {
                 "exact")));
         e.add(new Expected(router, "sluice_router_cache_hits_total", "counter", Map.of("tenant", TENANT, "kind",
                 "single_flight")));
+        e.add(new Expected(router, "sluice_router_cache_hits_total", "counter", Map.of("tenant", TENANT, "kind",
+                "semantic")));
+        e.add(new Expected(router, "sluice_router_semantic_lookups_total", "counter", Map.of("tenant", TENANT,
+                "outcome", "hit")));
+        e.add(new Expected(router, "sluice_router_semantic_embed_seconds_bucket", "histogram", Map.of()));
+        e.add(new Expected(router, "sluice_router_semantic_lookup_seconds_bucket", "histogram", Map.of()));
         for (String period : List.of("day", "month")) {
             e.add(new Expected(router, "sluice_router_budget_spent_ratio", "gauge", Map.of("tenant", TENANT,
                     "period", period)));
