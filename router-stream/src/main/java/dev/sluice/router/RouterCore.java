@@ -228,8 +228,14 @@ final class RouterCore {
         }
         // A downgraded job answers from another chain: its result must not fill the original's cache key.
         String fillKey = chosen == job ? job.cacheKey() : null;
-        state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
-                fillKey == null ? 0 : cacheTtlMs, reservation), now + dedupeWindowMs);
+        DedupeEntry pending = DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
+                fillKey == null ? 0 : cacheTtlMs, reservation);
+        ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
+        if (waited != null && !waited.value().finished() && waited.value().originalRequestId().equals(job.requestId())) {
+            // A follower released to a job of its own: the duplicates that waited on it still wait.
+            pending = pending.keepingWaitingOf(waited.value());
+        }
+        state.dedupe.put(key, pending, now + dedupeWindowMs);
         emit.accept(new Decision.Route(chosen));
         return true;
     }

@@ -124,6 +124,24 @@ class CacheTest {
     }
 
     @Test
+    void shouldKeepTheDuplicatesOfAWaitingRequestWhenItBecomesAJobOfItsOwn() {
+        h.tenant(caching("acme", false, 3600));
+        h.send(build("leader", "acme").temperature(0.0).done());
+        h.send(build("follower", "acme").idempotencyKey("k-1").temperature(0.0).done());
+        h.send(build("follower-again", "acme").idempotencyKey("k-1").temperature(0.0).done());
+        h.result(RouterHarness.failed(h.jobs().getFirst()));
+        LlmJob follower = h.jobs().getFirst();
+
+        h.result(RouterHarness.succeeded(follower, "the follower's own answer", 10));
+
+        assertThat(h.completions()).singleElement().satisfies(r -> {
+            assertThat(r.requestId()).isEqualTo("follower-again");
+            assertThat(r.duplicateOf()).isEqualTo("follower");
+            assertThat(r.output()).isEqualTo("the follower's own answer");
+        });
+    }
+
+    @Test
     void shouldStopWaitingAfterTheBoundAndMakeTheFollowerAJob() {
         h.tenant(caching("acme", false, 3600));
         h.send(build("leader", "acme").temperature(0.0).done());

@@ -75,6 +75,15 @@ public record DedupeEntry(
                 moreTraces);
     }
 
+    /**
+     * This entry with the duplicates that waited on an earlier entry of the same request (one that
+     * waited itself, as a single-flight follower, and is now routed as a job of its own).
+     */
+    public DedupeEntry keepingWaitingOf(DedupeEntry earlier) {
+        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, earlier.waiting,
+                fingerprint, earlier.traces);
+    }
+
     /** The traceparent a waiting duplicate arrived with; null when it had none. */
     public String traceOf(String requestId) {
         return traces.get(requestId);
