@@ -304,10 +304,10 @@ final class DemoCommand implements Callable<Integer> {
         long elapsedMs = Math.max(1, (last - start) / 1_000_000);
         Webhooks hooks = webhooksFor(receiver, ids);
         return new DemoSummary(ids.size() + notAccepted, notAccepted, warmup, latencies.size(), byStatus, byReason,
-                byKind, byRoute, cacheHits, semanticHits, duplicates, unexpected, hooks.received(), hooks.verified(), input, output,
-                cost, batchJobs, batchCost, batchListPrice, Percentiles.nearestRank(sorted, 50), Percentiles.nearestRank(sorted, 95),
-                Percentiles.nearestRank(sorted, 99), stageP50(stages), latencies.size() * 1000.0 / elapsedMs,
-                elapsedMs, statusApi);
+                byKind, byRoute, cacheHits, semanticHits, duplicates, unexpected, hooks.received(), hooks.verified(),
+                input, output, cost, batchJobs, batchCost, batchListPrice, Percentiles.nearestRank(sorted, 50),
+                Percentiles.nearestRank(sorted, 95), Percentiles.nearestRank(sorted, 99), stageP50(stages),
+                latencies.size() * 1000.0 / elapsedMs, elapsedMs, statusApi);
     }
 
     private static void stage(Map<String, List<Long>> stages, String name, java.time.Instant from,

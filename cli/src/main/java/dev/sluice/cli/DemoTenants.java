@@ -73,7 +73,8 @@ record DemoTenants(String main, String strict, String overBudget) {
         Instant now = Instant.now();
         List<TenantConfig> out = new ArrayList<>();
         out.add(new TenantConfig(main, "demo", null, null, null, null, null, hooks,
-                new TenantConfig.Guardrails(InjectionPolicy.FLAG, false), TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
+                new TenantConfig.Guardrails(InjectionPolicy.FLAG, false),
+                TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
                 3600, 1, now));
         out.add(new TenantConfig(strict, "demo", null, null, null, null, null, hooks,
                 new TenantConfig.Guardrails(InjectionPolicy.BLOCK, false), null, null, 3600, 1, now));

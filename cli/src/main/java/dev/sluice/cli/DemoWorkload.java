@@ -43,7 +43,8 @@ final class DemoWorkload {
 
     /** What a job is there to show, and so what its result must look like. */
     enum Kind {
-        NORMAL, DUPLICATE, CACHE_REPEAT, SEMANTIC_REPEAT, BATCH_ELIGIBLE, OVER_BUDGET, INJECTION_BLOCKED, INJECTION_FLAGGED;
+        NORMAL, DUPLICATE, CACHE_REPEAT, SEMANTIC_REPEAT, BATCH_ELIGIBLE, OVER_BUDGET, INJECTION_BLOCKED,
+        INJECTION_FLAGGED;
 
         /**
          * Null when the result (and {@code route}, the topic the router sent the job to, null when
@@ -101,8 +102,9 @@ final class DemoWorkload {
     /**
      * {@code count} jobs in a fixed mix. Every 20 hold: 6 plain jobs; 2 with idempotency keys and
      * 2 duplicates of them (10 places later); 2 at temperature 0, 2 identical repeats of them
-     * (12 places later) and 1 in other words (of the previous 20's, 24 places later); 2 batch-eligible; 2 for the over-budget tenant; 1 injection attempt,
-     * blocked for the strict tenant and flagged for the demo tenant in turn.
+     * (12 places later) and 1 in other words (of the previous 20's, 24 places later); 2
+     * batch-eligible; 2 for the over-budget tenant; 1 injection attempt, blocked for the strict
+     * tenant and flagged for the demo tenant in turn.
      */
     static List<Job> mixed(DemoTenants tenants, int count, String run) {
         List<Job> out = new ArrayList<>(count);

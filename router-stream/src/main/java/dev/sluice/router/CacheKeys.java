@@ -41,7 +41,8 @@ final class CacheKeys {
         }
         StringBuilder text = new StringBuilder();
         for (Message m : turns) {
-            text.append(m.role().name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(m.content()).append('\n');
+            text.append(m.role().name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(m.content())
+                    .append('\n');
         }
         return text.toString();
     }

@@ -6,11 +6,11 @@ import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.SemanticIndex;
 import dev.sluice.router.state.Budgets;
 import dev.sluice.router.state.DedupeEntry;
 import dev.sluice.router.state.InFlight;
 import dev.sluice.router.state.Reservation;
-import dev.sluice.router.semantic.SemanticIndex;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.requests.RequestFingerprint;
 import dev.sluice.runtime.streams.ExpiringStore;
@@ -21,8 +21,8 @@ import java.util.function.Function;
 
 /**
  * Every per-tenant decision, in this order (docs/architecture.md): dedupe, exact cache, semantic
- * cache and single-flight, budget, route. It runs inside one Streams task per tenant partition and sees that tenant's requests,
- * results and cost events one at a time, so no two decisions race: a duplicate always finds its
+ * cache and single-flight, budget, route. It runs inside one Streams task per tenant partition and
+ * sees that tenant's requests, results and cost events one at a time, so no two decisions race: a duplicate always finds its
  * original, and a budget is never spent twice.
  */
 final class RouterCore {
@@ -231,7 +231,8 @@ final class RouterCore {
         DedupeEntry pending = DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
                 fillKey == null ? 0 : cacheTtlMs, reservation);
         ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
-        if (waited != null && !waited.value().finished() && waited.value().originalRequestId().equals(job.requestId())) {
+        if (waited != null && !waited.value().finished()
+                && waited.value().originalRequestId().equals(job.requestId())) {
             // A follower released to a job of its own: the duplicates that waited on it still wait.
             pending = pending.keepingWaitingOf(waited.value());
         }

@@ -136,7 +136,10 @@ public final class SemanticGuard {
         return n;
     }
 
-    /** Whether x has a word whose opposite y has, in any inflection ("thicker" / "thinner"), and not the word itself. */
+    /**
+     * Whether x has a word whose opposite y has, in any inflection ("thicker" / "thinner"), and
+     * not the word itself.
+     */
     private static boolean opposed(Facts x, Facts y) {
         Set<String> rootsX = roots(x.words);
         Set<String> rootsY = roots(y.words);

@@ -164,7 +164,8 @@ public final class SemanticMatch {
         return out.toString();
     }
 
-    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/#-]*[\\p{L}\\p{N}]|[\\p{L}\\p{N}]");
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(
+            "[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/#-]*[\\p{L}\\p{N}]|[\\p{L}\\p{N}]");
 
     /**
      * The text with what names a particular thing (numbers, codes, names: what the guard

@@ -35,8 +35,8 @@ public final class ExpiringStore<V> {
     private final int maxPurgePerRun;
     private final OnExpiry<V> onExpiry;
 
-    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index, int maxPurgePerRun,
-            OnExpiry<V> onExpiry) {
+    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index,
+            int maxPurgePerRun, OnExpiry<V> onExpiry) {
         this.values = values;
         this.index = index;
         this.maxPurgePerRun = maxPurgePerRun;
