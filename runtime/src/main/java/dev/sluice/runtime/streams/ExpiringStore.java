@@ -17,7 +17,8 @@ import org.apache.kafka.streams.state.Stores;
  * A persistent key-value store whose entries expire, made of two RocksDB key-value stores: the
  * values, each with its expiry time, and an index ordered by expiry time. A wall-clock punctuator
  * deletes what has expired by scanning the index from its start, so a purge costs only the entries
- * it removes. Reads treat an expired entry as absent even before the purge reaches it.
+ * it removes. A read that finds an entry expired before the purge reached it expires it there
+ * (its {@link OnExpiry} called) and answers absent.
  *
  * <p>Why not a window store: under exactly_once_v2, Kafka Streams 4.3 keeps a segmented store's
  * committed changelog offset inside its segments, so a task whose window store has no segment yet
