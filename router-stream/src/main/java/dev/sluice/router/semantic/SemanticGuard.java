@@ -188,6 +188,41 @@ public final class SemanticGuard {
         return roots;
     }
 
+    /** One word of a text as {@link #forEachWord} finds it. */
+    @FunctionalInterface
+    interface WordVisitor {
+        /** {@code token} may end in the stop that follows it ("order.", "Note:"); {@code end} is where it ends. */
+        void word(String token, int end, boolean sentenceStart);
+    }
+
+    /** Each word of a text in order, with whether it starts a sentence (after . ? ! : or a new line). */
+    static void forEachWord(String text, WordVisitor visitor) {
+        boolean sentenceStart = true;
+        Matcher m = WORD.matcher(text);
+        int last = 0;
+        while (m.find()) {
+            String between = text.substring(last, m.start());
+            if (between.contains(".") || between.contains("?") || between.contains("!") || between.contains("\n")
+                    || between.contains(":")) {
+                sentenceStart = true;
+            }
+            last = m.end();
+            String token = m.group();
+            visitor.word(token, m.end(), sentenceStart);
+            sentenceStart = token.endsWith(".") || token.endsWith(":");
+        }
+    }
+
+    /** A word without the stop that may follow it ("order." is "order"). */
+    static String withoutTrailingStop(String token) {
+        return token.replaceAll("[.,:]+$", "");
+    }
+
+    /** Whether the guard takes a word for a name: capitalised where a sentence does not start, and not "I". */
+    static boolean isName(String word, boolean sentenceStart) {
+        return !sentenceStart && Character.isUpperCase(word.charAt(0)) && !word.equals("I");
+    }
+
     /** What the guard compares of one text. */
     private record Facts(String text, Set<String> words, int negations, List<String> numbers, Set<String> calendar,
             Set<String> names) {
@@ -196,20 +231,10 @@ public final class SemanticGuard {
             Set<String> words = new TreeSet<>();
             Set<String> names = new TreeSet<>();
             List<String> tokens = new ArrayList<>(); // lower case, apostrophes dropped, hyphenated words split
-            boolean sentenceStart = true;
-            Matcher m = WORD.matcher(text);
-            int last = 0;
-            while (m.find()) {
-                String between = text.substring(last, m.start());
-                if (between.contains(".") || between.contains("?") || between.contains("!") || between.contains("\n")
-                        || between.contains(":")) {
-                    sentenceStart = true;
-                }
-                last = m.end();
-                String token = m.group();
-                String raw = token.replaceAll("[.,:]+$", "");
+            forEachWord(text, (token, end, sentenceStart) -> {
+                String raw = withoutTrailingStop(token);
                 String bare = raw.toLowerCase(Locale.ROOT).replace("’", "'").replace("'", "");
-                if (!sentenceStart && Character.isUpperCase(raw.charAt(0)) && !bare.equals("i")) {
+                if (isName(raw, sentenceStart)) {
                     names.add(bare);
                 }
                 words.add(bare);
@@ -218,11 +243,10 @@ public final class SemanticGuard {
                         tokens.add(part);
                     }
                 }
-                if (!token.equals(raw) || m.end() == text.length() || ";?!)\n".indexOf(text.charAt(m.end())) >= 0) {
+                if (!token.equals(raw) || end == text.length() || ";?!)\n".indexOf(text.charAt(end)) >= 0) {
                     tokens.add(NumberFacts.CLAUSE_END);
                 }
-                sentenceStart = token.endsWith(".") || token.endsWith(":");
-            }
+            });
             int negations = 0;
             Set<String> calendar = new TreeSet<>();
             for (int i = 0; i < tokens.size(); i++) {

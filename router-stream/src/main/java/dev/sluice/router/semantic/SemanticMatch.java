@@ -16,7 +16,7 @@ import java.util.Locale;
  *       "Translate this review: …" of one long review are close as wholes. What differs passes
  *       when the words outside the two texts' longest common word sequence, embedded on their
  *       own, reach the model's {@link Embedder#residualThreshold()}, or when the two
- *       instructions, with the data they share taken out ({@link #instructions}), reach its
+ *       instructions, with the data they share taken out ({@link Alignment#instructions()}), reach its
  *       {@link Embedder#instructionThreshold()}. It never passes when one text only adds words,
  *       nor when either side of the difference is a single word: one word for another in an
  *       otherwise equal sentence ("earlier" / "later", "this" / "next" weekend) embeds as alike
@@ -70,8 +70,8 @@ public final class SemanticMatch {
     private boolean residualsAgree(String a, String b) {
         List<String> x = words(a);
         List<String> y = words(b);
-        int common = lcs(x, y, null, null);
-        if (common < SHARED_SHARE * Math.max(x.size(), y.size())) {
+        Alignment aligned = Alignment.of(x, y);
+        if (aligned.common() < SHARED_SHARE * Math.max(x.size(), y.size())) {
             // Little in common: two short questions may still ask the same, if they do once the
             // things they name are taken out ("Add Premium Plan to my account" / "Please end my
             // Premium Plan subscription" are alike as wholes for the product they share). Two longer
@@ -85,9 +85,8 @@ public final class SemanticMatch {
             return maskedA.equals(a) && maskedB.equals(b) || Embedder.cosine(embedder.embed(maskedA),
                     embedder.embed(maskedB)) >= embedder.instructionThreshold();
         }
-        List<String> restX = new ArrayList<>();
-        List<String> restY = new ArrayList<>();
-        lcs(x, y, restX, restY);
+        List<String> restX = aligned.rest(true);
+        List<String> restY = aligned.rest(false);
         restX.removeAll(ASKS_NOTHING);
         restY.removeAll(ASKS_NOTHING);
         if (restX.isEmpty() && restY.isEmpty()) {
@@ -105,92 +104,118 @@ public final class SemanticMatch {
                 >= embedder.residualThreshold()) {
             return true;
         }
-        String[] asked = instructions(x, y);
+        String[] asked = aligned.instructions();
         return asked != null && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
                 >= embedder.instructionThreshold();
     }
 
-    /**
-     * The two texts with the data they share taken out: each run of at least {@value #DATA_RUN}
-     * words the two have in the same order becomes {@code TEXT}, so "Extract the customer's city
-     * from this note: &lt;note&gt;" and "In which city does the customer live, according to this note?
-     * Note: &lt;note&gt;" compare as "extract the customer's city from this note TEXT" and "in which city
-     * does the customer live according to this note note TEXT". Embedded as what it asks of its
-     * data, an instruction keeps the words around what differs, which fragments lose ("extract" /
-     * "in which ... live"). Null when the texts share no such run.
-     */
+    /** See {@link Alignment#instructions()}. */
     static String[] instructions(List<String> x, List<String> y) {
-        int[][] t = table(x, y);
-        boolean[] dataX = new boolean[x.size()];
-        boolean[] dataY = new boolean[y.size()];
-        List<int[]> matched = new ArrayList<>();
-        for (int i = 0, j = 0; i < x.size() && j < y.size();) {
-            if (x.get(i).equals(y.get(j))) {
-                matched.add(new int[] {i++, j++});
-            } else if (t[i + 1][j] >= t[i][j + 1]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
-        boolean any = false;
-        for (int start = 0; start < matched.size();) {
-            int end = start;
-            while (end + 1 < matched.size() && matched.get(end + 1)[0] == matched.get(end)[0] + 1
-                    && matched.get(end + 1)[1] == matched.get(end)[1] + 1) {
-                end++;
-            }
-            if (end - start + 1 >= DATA_RUN) {
-                any = true;
-                for (int m = start; m <= end; m++) {
-                    dataX[matched.get(m)[0]] = true;
-                    dataY[matched.get(m)[1]] = true;
+        return Alignment.of(x, y).instructions();
+    }
+
+    /** Two word lists aligned on their longest common word sequence: the index pairs it matches. */
+    private record Alignment(List<String> x, List<String> y, List<int[]> matched) {
+
+        static Alignment of(List<String> x, List<String> y) {
+            int[][] t = new int[x.size() + 1][y.size() + 1];
+            for (int i = x.size() - 1; i >= 0; i--) {
+                for (int j = y.size() - 1; j >= 0; j--) {
+                    t[i][j] = x.get(i).equals(y.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
                 }
             }
-            start = end + 1;
-        }
-        return any ? new String[] {withoutData(x, dataX), withoutData(y, dataY)} : null;
-    }
-
-    private static String withoutData(List<String> words, boolean[] data) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < words.size(); i++) {
-            if (!data[i]) {
-                out.append(out.isEmpty() ? "" : " ").append(words.get(i));
-            } else if (i == 0 || !data[i - 1]) {
-                out.append(out.isEmpty() ? "" : " ").append("TEXT");
+            List<int[]> matched = new ArrayList<>();
+            for (int i = 0, j = 0; i < x.size() && j < y.size();) {
+                if (x.get(i).equals(y.get(j))) {
+                    matched.add(new int[] {i++, j++});
+                } else if (t[i + 1][j] >= t[i][j + 1]) {
+                    i++;
+                } else {
+                    j++;
+                }
             }
+            return new Alignment(x, y, matched);
         }
-        return out.toString();
-    }
 
-    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(
-            "[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/#-]*[\\p{L}\\p{N}]|[\\p{L}\\p{N}]");
+        int common() {
+            return matched.size();
+        }
+
+        /** The words of x (or y) outside the common sequence, in order. */
+        List<String> rest(boolean ofX) {
+            List<String> words = ofX ? x : y;
+            boolean[] in = new boolean[words.size()];
+            matched.forEach(m -> in[ofX ? m[0] : m[1]] = true);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < words.size(); i++) {
+                if (!in[i]) {
+                    out.add(words.get(i));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The two texts with the data they share taken out: each run of at least {@value SemanticMatch#DATA_RUN}
+         * words the two have in the same order becomes {@code TEXT}, so "Extract the customer's city
+         * from this note: &lt;note&gt;" and "In which city does the customer live, according to this
+         * note? Note: &lt;note&gt;" compare as "extract the customer's city from this note TEXT" and "in
+         * which city does the customer live according to this note note TEXT". Embedded as what it
+         * asks of its data, an instruction keeps the words around what differs, which fragments lose
+         * ("extract" / "in which ... live"). Null when the texts share no such run.
+         */
+        String[] instructions() {
+            boolean[] dataX = new boolean[x.size()];
+            boolean[] dataY = new boolean[y.size()];
+            boolean any = false;
+            for (int start = 0; start < matched.size();) {
+                int end = start;
+                while (end + 1 < matched.size() && matched.get(end + 1)[0] == matched.get(end)[0] + 1
+                        && matched.get(end + 1)[1] == matched.get(end)[1] + 1) {
+                    end++;
+                }
+                if (end - start + 1 >= DATA_RUN) {
+                    any = true;
+                    for (int m = start; m <= end; m++) {
+                        dataX[matched.get(m)[0]] = true;
+                        dataY[matched.get(m)[1]] = true;
+                    }
+                }
+                start = end + 1;
+            }
+            return any ? new String[] {withoutData(x, dataX), withoutData(y, dataY)} : null;
+        }
+
+        private static String withoutData(List<String> words, boolean[] data) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < words.size(); i++) {
+                if (!data[i]) {
+                    out.append(out.isEmpty() ? "" : " ").append(words.get(i));
+                } else if (i == 0 || !data[i - 1]) {
+                    out.append(out.isEmpty() ? "" : " ").append("TEXT");
+                }
+            }
+            return out.toString();
+        }
+    }
 
     /**
-     * The text with what names a particular thing (numbers, codes, names: what the guard
-     * requires to be equal) replaced by "it": two short texts about the same order or person are
-     * alike as wholes because of it, whatever they ask about it.
+     * The text with what names a particular thing replaced by "it": the words the guard takes for
+     * names and those with a digit (numbers, codes), which it requires to be equal. Two short texts
+     * about the same order or person are alike as wholes because of it, whatever they ask about it.
      */
     static String masked(String text) {
-        StringBuilder out = new StringBuilder();
-        java.util.regex.Matcher m = TOKEN.matcher(text);
-        int last = 0;
-        boolean sentenceStart = true;
-        while (m.find()) {
-            String between = text.substring(last, m.start());
-            if (between.matches(".*[.?!:\\n].*")) {
-                sentenceStart = true;
+        StringBuilder out = new StringBuilder(text.length());
+        int[] copied = {0};
+        SemanticGuard.forEachWord(text, (token, end, sentenceStart) -> {
+            String raw = SemanticGuard.withoutTrailingStop(token);
+            if (raw.chars().anyMatch(Character::isDigit) || SemanticGuard.isName(raw, sentenceStart)) {
+                int start = end - token.length();
+                out.append(text, copied[0], start).append("it");
+                copied[0] = start + raw.length();
             }
-            out.append(between);
-            String token = m.group();
-            boolean thing = token.chars().anyMatch(Character::isDigit)
-                    || !sentenceStart && Character.isUpperCase(token.charAt(0)) && !token.equals("I");
-            out.append(thing ? "it" : token);
-            sentenceStart = false;
-            last = m.end();
-        }
-        return out.append(text.substring(last)).toString().replaceAll("\\bit( it)+\\b", "it");
+        });
+        return out.append(text, copied[0], text.length()).toString().replaceAll("\\bit( it)+\\b", "it");
     }
 
     static List<String> words(String text) {
@@ -201,37 +226,5 @@ public final class SemanticMatch {
             }
         }
         return out;
-    }
-
-    /** Length of the longest common word sequence; with lists given, the words of each outside it. */
-    private static int[][] table(List<String> x, List<String> y) {
-        int[][] t = new int[x.size() + 1][y.size() + 1];
-        for (int i = x.size() - 1; i >= 0; i--) {
-            for (int j = y.size() - 1; j >= 0; j--) {
-                t[i][j] = x.get(i).equals(y.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
-            }
-        }
-        return t;
-    }
-
-    static int lcs(List<String> x, List<String> y, List<String> restX, List<String> restY) {
-        int[][] t = table(x, y);
-        if (restX != null) {
-            int i = 0;
-            int j = 0;
-            while (i < x.size() && j < y.size()) {
-                if (x.get(i).equals(y.get(j))) {
-                    i++;
-                    j++;
-                } else if (t[i + 1][j] >= t[i][j + 1]) {
-                    restX.add(x.get(i++));
-                } else {
-                    restY.add(y.get(j++));
-                }
-            }
-            restX.addAll(x.subList(i, x.size()));
-            restY.addAll(y.subList(j, y.size()));
-        }
-        return t[0][0];
     }
 }
