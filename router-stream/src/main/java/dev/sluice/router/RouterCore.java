@@ -110,7 +110,7 @@ final class RouterCore {
                 leading = true;
             }
         }
-        if (!route(p.tenant(), job, fingerprint, key, p.cacheable() ? p.cacheTtlMillis() : 0, now)) {
+        if (!route(p.tenant(), job, fingerprint, key, p.cacheable() ? p.cacheTtlMillis() : 0, null, now)) {
             if (leading) {
                 state.inFlight.delete(job.cacheKey());
             }
@@ -203,10 +203,11 @@ final class RouterCore {
 
     /**
      * Reserves the job's budget (downgrading it when the tenant's policy says so) and routes it;
-     * false when no tier fits and the request was rejected.
+     * false when no tier fits and the request was rejected. {@code waitedAs}: the pending entry of
+     * a follower now routed as a job (null for a new request), whose waiting duplicates it keeps.
      */
     private boolean route(TenantConfig tenant, LlmJob job, String fingerprint, String key, long cacheTtlMs,
-            long now) {
+            DedupeEntry waitedAs, long now) {
         LlmJob chosen = job;
         Reservation reservation = null;
         if (Budgets.limited(tenant)) {
@@ -230,11 +231,8 @@ final class RouterCore {
         String fillKey = chosen == job ? job.cacheKey() : null;
         DedupeEntry pending = DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
                 fillKey == null ? 0 : cacheTtlMs, reservation);
-        ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
-        if (waited != null && !waited.value().finished()
-                && waited.value().originalRequestId().equals(job.requestId())) {
-            // A follower released to a job of its own: the duplicates that waited on it still wait.
-            pending = pending.keepingWaitingOf(waited.value());
+        if (waitedAs != null) {
+            pending = pending.keepingWaitingOf(waitedAs);
         }
         state.dedupe.put(key, pending, now + dedupeWindowMs);
         emit.accept(new Decision.Route(chosen));
@@ -308,8 +306,10 @@ final class RouterCore {
             return;
         }
         if (!expired(follower, key, now)) {
+            // The duplicates that waited on it as a follower still wait on it as a job.
+            ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
             route(tenant.get(), follower, RequestFingerprint.of(follower.request()), key,
-                    tenant.get().cache().ttlSeconds() * 1000, now);
+                    tenant.get().cache().ttlSeconds() * 1000, waited == null ? null : waited.value(), now);
         }
     }
 
