@@ -1,6 +1,7 @@
 package dev.sluice.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.model.BudgetPolicy;
 import dev.sluice.model.CacheHit;
@@ -232,7 +233,8 @@ class RouterIT {
                     kafka.readUntil(w.topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
                             .getFirst().value());
             assertThat(letter.stage()).isEqualTo("deserialize");
-            assertThat(router.ready()).isTrue();
+            // Tasks process while a follow-up rebalance runs; ready means RUNNING, which comes after.
+            await().alias("the router ready (RUNNING)").atMost(Duration.ofSeconds(30)).until(router::ready);
         }
     }
 
@@ -274,7 +276,8 @@ class RouterIT {
                 assertThat(done.values()).filteredOn(r -> r.requestId().startsWith("more-"))
                         .as("budget restored").hasSize(2)
                         .allSatisfy(r -> assertThat(r.error().code()).isEqualTo(Reasons.BUDGET_EXCEEDED));
-                assertThat(restarted.ready()).isTrue();
+                await().alias("the restarted router ready (RUNNING)").atMost(Duration.ofSeconds(30))
+                        .until(restarted::ready);
             }
         }
     }
