@@ -1,5 +1,6 @@
 package dev.sluice.router;
 
+import dev.sluice.router.semantic.SemanticCache;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
@@ -18,6 +19,7 @@ public record RouterConfig(
         Duration singleFlightWait,
         int maxMessageChars,
         RequestLimits requestLimits,
+        int semanticEmbedThreads,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops,
@@ -36,13 +38,19 @@ public record RouterConfig(
                 s.duration("router.singleflight.wait", Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1)),
                 s.intValue("router.max.message.chars", 1_000_000, 1, 100_000_000),
                 RequestLimits.read(s),
+                s.intValue("router.semantic.embed.threads", 1, 0, 16),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT),
                 TracingSettings.read(s));
     }
 
+    /**
+     * The rules, with the in-process semantic cache and its embed-ahead threads (none with
+     * {@code router.semantic.embed.threads: 0}); the threads start with the first request to embed.
+     */
     public RouterRules rules(dev.sluice.runtime.catalogue.ModelCatalogue catalogue) {
-        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits);
+        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits,
+                SemanticCache.inProcess().embeddingAhead(semanticEmbedThreads));
     }
 }
