@@ -67,18 +67,18 @@ final class EmbedAheadFeed {
     }
 
     /** On an embed-ahead thread: the task text {@code enrich} will embed, or null when it will not. */
-    private String textOf(ConsumerRecord<byte[], byte[]> record) {
+    private EmbedAhead.Text textOf(ConsumerRecord<byte[], byte[]> record) {
         LlmRequest r = requests.get().deserialize(record.topic(), record.headers(), record.value());
         TenantConfig.CachePolicy cache = r == null ? null : tenants.get(r.tenantId());
         if (cache == null || !JobPlanner.cacheable(cache, r)) {
             return null;
         }
         String text = CacheKeys.taskText(r);
-        return text.isBlank() ? null : text;
+        return text.isBlank() ? null : new EmbedAhead.Text(cache.semanticEmbedder(), text);
     }
 
-    /** The embedding made ahead for the record {@code enrich} processes, if it is of {@code text}; else null. */
-    EmbedAhead.Embedding take(RecordMetadata at, String text) {
-        return ahead.take(new EmbedAhead.Slot(at.topic(), at.partition(), at.offset()), text);
+    /** The embedding made ahead for the record {@code enrich} processes, if it is of {@code text} by {@code embedder}; else null. */
+    EmbedAhead.Embedding take(RecordMetadata at, String embedder, String text) {
+        return ahead.take(new EmbedAhead.Slot(at.topic(), at.partition(), at.offset()), embedder, text);
     }
 }

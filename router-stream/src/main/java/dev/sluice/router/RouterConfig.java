@@ -1,6 +1,9 @@
 package dev.sluice.router;
 
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.OpenAiEmbedder;
 import dev.sluice.router.semantic.SemanticCache;
+import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
@@ -20,6 +23,7 @@ public record RouterConfig(
         int maxMessageChars,
         RequestLimits requestLimits,
         int semanticEmbedThreads,
+        OpenAiEmbeddings openAiEmbeddings,
         Path modelCatalogue,
         boolean createTopics,
         OpsSettings ops,
@@ -39,6 +43,11 @@ public record RouterConfig(
                 s.intValue("router.max.message.chars", 1_000_000, 1, 100_000_000),
                 RequestLimits.read(s),
                 s.intValue("router.semantic.embed.threads", 1, 0, 16),
+                new OpenAiEmbeddings(s.string("router.semantic.openai.base.url", "https://api.openai.com"),
+                        s.string("router.semantic.openai.model", "text-embedding-3-small"),
+                        s.secret("router.semantic.openai.api.key"),
+                        s.duration("router.semantic.openai.timeout", Duration.ofSeconds(2), Duration.ofMillis(100),
+                                Duration.ofMinutes(1))),
                 s.path("models.file", null),
                 s.bool("topics.create", true),
                 OpsSettings.read(s, DEFAULT_OPS_PORT),
@@ -50,7 +59,18 @@ public record RouterConfig(
      * {@code router.semantic.embed.threads: 0}); the threads start with the first request to embed.
      */
     public RouterRules rules(dev.sluice.runtime.catalogue.ModelCatalogue catalogue) {
-        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits,
-                SemanticCache.inProcess().embeddingAhead(semanticEmbedThreads));
+        SemanticCache semantic = SemanticCache.inProcess().embeddingAhead(semanticEmbedThreads);
+        if (!openAiEmbeddings.apiKey().isEmpty()) {
+            semantic.with(TenantConfig.CachePolicy.OPENAI, () -> new OpenAiEmbedder(openAiEmbeddings.baseUrl(),
+                    openAiEmbeddings.model(), openAiEmbeddings.apiKey(), openAiEmbeddings.timeout()));
+        }
+        return new RouterRules(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits, semantic);
+    }
+
+    /**
+     * The OpenAI-compatible embeddings endpoint that tenants with {@code cache.semanticEmbedder: openai}
+     * take their vectors from; offered only when its API key is set.
+     */
+    public record OpenAiEmbeddings(String baseUrl, String model, Secret apiKey, Duration timeout) {
     }
 }

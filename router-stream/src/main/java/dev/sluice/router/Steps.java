@@ -147,6 +147,7 @@ final class Steps {
         private final JobPlanner planner;
         private final SemanticCache semantic;
         private final EmbedAheadFeed ahead;
+        private final java.util.Set<String> unknownEmbedderLogged = new java.util.HashSet<>();
 
         Enrich(RouterRules rules, EmbedAheadFeed ahead) {
             this.planner = new JobPlanner(rules.catalogue());
@@ -173,16 +174,27 @@ final class Steps {
             if (text.isBlank()) {
                 return p;
             }
+            String embedder = policy.semanticEmbedder();
+            if (!semantic.has(embedder)) {
+                if (unknownEmbedderLogged.add(job.tenantId() + "/" + embedder)) {
+                    log.warn("Semantic cache off for tenant {}: it names the embedder '{}', which this router is not"
+                            + " configured with (router.semantic.openai.api.key); its requests get the exact cache only",
+                            job.tenantId(), embedder);
+                }
+                return p;
+            }
             SemanticQuery query;
             try {
                 String scope = CacheKeys.semanticScope(job.tenantId(), job.modelChain(), job.request(),
-                        semantic.modelId());
+                        semantic.modelId(embedder));
                 long start = System.nanoTime();
                 EmbedAhead.Embedding made = ahead == null ? null
-                        : context().recordMetadata().map(at -> ahead.take(at, text)).orElse(null);
-                EmbedAhead.Embedding embedding = made != null ? made : semantic.embed(text);
+                        : context().recordMetadata().map(at -> ahead.take(at, embedder, text)).orElse(null);
+                EmbedAhead.Embedding embedding = made != null ? made : semantic.embed(embedder, text);
                 query = semantic.query(job.tenantId(), scope, policy.semanticThreshold(), embedding,
                         System.nanoTime() - start, made != null);
+            } catch (SemanticCache.EmbedderPaused paused) {
+                return p;
             } catch (RuntimeException e) {
                 // The exact cache still applies; a model that cannot run must not stop the router.
                 log.warn("Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",

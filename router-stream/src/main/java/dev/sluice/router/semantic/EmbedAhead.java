@@ -35,8 +35,12 @@ public final class EmbedAhead implements AutoCloseable {
     public record Slot(String topic, int partition, long offset) {
     }
 
-    /** A text's embedding, or {@code vector == null} when the model would not read it whole. */
-    public record Embedding(String text, float[] vector, long nanos) {
+    /** A text's embedding by the named embedder, or {@code vector == null} when the model would not read it whole. */
+    public record Embedding(String embedder, String text, float[] vector, long nanos) {
+    }
+
+    /** What to embed, and with which of the cache's embedders. */
+    public record Text(String embedder, String text) {
     }
 
     private final SemanticCache cache;
@@ -65,7 +69,7 @@ public final class EmbedAhead implements AutoCloseable {
      * Embeds, on an ahead thread, the text {@code textOf} gives (null: nothing to embed) for the
      * record at {@code slot}. Called on the consumer's thread, so it only queues.
      */
-    public void offer(Slot slot, Callable<String> textOf) {
+    public void offer(Slot slot, Callable<Text> textOf) {
         if (offers.incrementAndGet() % PURGE_EVERY == 0) {
             forgetOld(System.nanoTime());
         }
@@ -82,16 +86,23 @@ public final class EmbedAhead implements AutoCloseable {
     }
 
     /**
-     * The embedding made ahead for the record at {@code slot}, if it is of {@code text}: waits only
-     * for one already being made. Null when there is none (the caller embeds inline).
+     * The embedding made ahead for the record at {@code slot}, if it is of {@code text} by
+     * {@code embedder}: waits only for one already being made. Null when there is none (the caller
+     * embeds inline).
      */
-    public Embedding take(Slot slot, String text) {
+    public Embedding take(Slot slot, String embedder, String text) {
         Task task = tasks.remove(slot);
         if (task == null || task.state.compareAndSet(Task.QUEUED, Task.TAKEN_BACK)) {
             return null;
         }
         Embedding e = task.result.exceptionally(failed -> null).join();
-        return e != null && text.equals(e.text()) ? e : null;
+        return e != null && text.equals(e.text()) && embedder.equals(e.embedder()) ? e : null;
+    }
+
+    /** Whether the embedding for {@code slot} is made (or failed), for tests. */
+    boolean made(Slot slot) {
+        Task t = tasks.get(slot);
+        return t != null && t.result.isDone();
     }
 
     /** Records offered and not yet taken, for tests. */
@@ -122,9 +133,9 @@ public final class EmbedAhead implements AutoCloseable {
         final AtomicInteger state = new AtomicInteger(QUEUED);
         final CompletableFuture<Embedding> result = new CompletableFuture<>();
         final long offeredNanos = System.nanoTime();
-        final Callable<String> textOf;
+        final Callable<Text> textOf;
 
-        Task(Callable<String> textOf) {
+        Task(Callable<Text> textOf) {
             this.textOf = textOf;
         }
 
@@ -134,8 +145,8 @@ public final class EmbedAhead implements AutoCloseable {
                 return;
             }
             try {
-                String text = textOf.call();
-                result.complete(text == null ? null : cache.embed(text));
+                Text text = textOf.call();
+                result.complete(text == null ? null : cache.embed(text.embedder(), text.text()));
             } catch (Exception | LinkageError e) {
                 // The caller embeds inline and meets the failure itself, with the request's ids in the log.
                 result.completeExceptionally(e);

@@ -43,8 +43,17 @@ class EmbedAheadTest {
     });
     private final EmbedAhead ahead = new EmbedAhead(cache, 1);
 
+    private static EmbedAhead.Text text(String text) {
+        return new EmbedAhead.Text(SemanticCache.IN_PROCESS, text);
+    }
+
     private static EmbedAhead.Slot slot(long offset) {
         return new EmbedAhead.Slot("llm.requests", 0, offset);
+    }
+
+    private void awaitMade(long... offsets) {
+        await().alias("made ahead").atMost(Duration.ofSeconds(10))
+                .until(() -> java.util.Arrays.stream(offsets).allMatch(o -> ahead.made(slot(o))));
     }
 
     @AfterEach
@@ -55,28 +64,32 @@ class EmbedAheadTest {
 
     @Test
     void shouldHandTheStreamThreadTheEmbeddingMadeAheadForItsRecord() {
-        ahead.offer(slot(1), () -> "where is my parcel");
+        ahead.offer(slot(1), () -> text("where is my parcel"));
         await().alias("embedded ahead").atMost(Duration.ofSeconds(10)).until(() -> embedded.size() == 1);
 
-        EmbedAhead.Embedding e = ahead.take(slot(1), "where is my parcel");
+        EmbedAhead.Embedding e = ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my parcel");
 
         assertThat(e.vector()).containsExactly(18f, 1f);
-        assertThat(ahead.take(slot(1), "where is my parcel")).as("taken once").isNull();
+        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my parcel")).as("taken once").isNull();
         assertThat(ahead.pending()).isZero();
     }
 
     @Test
-    void shouldNotHandOverAnEmbeddingOfAnotherText() {
-        ahead.offer(slot(1), () -> "where is my parcel");
+    void shouldNotHandOverAnEmbeddingOfAnotherTextOrByAnotherEmbedder() {
+        ahead.offer(slot(1), () -> text("where is my parcel"));
+        ahead.offer(slot(2), () -> text("where is my parcel"));
+        awaitMade(1, 2);
 
-        assertThat(ahead.take(slot(1), "where is my order")).isNull();
+        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my order")).isNull();
+        assertThat(ahead.take(slot(2), "openai", "where is my parcel")).isNull();
     }
 
     @Test
     void shouldSayATextTheModelWouldNotReadWholeHasNoVector() {
-        ahead.offer(slot(1), () -> "too long a text");
+        ahead.offer(slot(1), () -> text("too long a text"));
+        awaitMade(1);
 
-        EmbedAhead.Embedding e = ahead.take(slot(1), "too long a text");
+        EmbedAhead.Embedding e = ahead.take(slot(1), SemanticCache.IN_PROCESS, "too long a text");
 
         assertThat(e).isNotNull();
         assertThat(e.vector()).isNull();
@@ -85,13 +98,13 @@ class EmbedAheadTest {
     @Test
     void shouldLeaveARecordStillQueuedToTheStreamThreadInsteadOfWaitingBehindTheQueue() throws Exception {
         holding = new CountDownLatch(1);
-        ahead.offer(slot(1), () -> "hold the only thread");
+        ahead.offer(slot(1), () -> text("hold the only thread"));
         assertThat(holding.await(10, TimeUnit.SECONDS)).as("the embed-ahead thread is busy").isTrue();
-        ahead.offer(slot(2), () -> "queued behind it");
+        ahead.offer(slot(2), () -> text("queued behind it"));
 
-        assertThat(ahead.take(slot(2), "queued behind it")).as("not waited for").isNull();
+        assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "queued behind it")).as("not waited for").isNull();
         release.countDown();
-        EmbedAhead.Embedding held = ahead.take(slot(1), "hold the only thread");
+        EmbedAhead.Embedding held = ahead.take(slot(1), SemanticCache.IN_PROCESS, "hold the only thread");
 
         assertThat(held.vector()).as("one being made is waited for").isNotNull();
         await().alias("the thread went past the task taken back").during(Duration.ofMillis(200))
@@ -104,9 +117,10 @@ class EmbedAheadTest {
             throw new IllegalStateException("undecodable");
         });
         ahead.offer(slot(2), () -> null);
+        awaitMade(1, 2);
 
-        assertThat(ahead.take(slot(1), "anything")).isNull();
-        assertThat(ahead.take(slot(2), "anything")).isNull();
+        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "anything")).isNull();
+        assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "anything")).isNull();
     }
 
     @Test
