@@ -13,6 +13,7 @@ import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -89,31 +90,49 @@ public final class RouterBenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).")
     int embedThreads;
 
+    @Option(names = "--semantic-embedder", defaultValue = "in-process", description = "Where the semantic"
+            + " tenants' vectors come from: in-process, or openai (the provider simulator's /v1/embeddings, started"
+            + " in this JVM) (default ${DEFAULT-VALUE}).")
+    String semanticEmbedder;
+
+    @Option(names = "--embeddings-latency", defaultValue = "0ms", converter = dev.sluice.cli.DurationConverter.class,
+            description = "The simulator's latency per embeddings call with --semantic-embedder openai (default"
+                    + " ${DEFAULT-VALUE}).")
+    Duration embeddingsLatency;
+
     @picocli.CommandLine.Mixin
     BenchOutput output = new BenchOutput();
 
     @Override
     public Integer call() throws Exception {
         if (requests < 1 || tenants < 1 || rate < 0 || warmup < 0 || latencySeconds < 1 || threads < 1
-                || embedThreads < 0 || !(semanticShare >= 0 && semanticShare <= 1)) {
+                || embedThreads < 0 || !(semanticShare >= 0 && semanticShare <= 1)
+                || !TenantConfig.CachePolicy.EMBEDDERS.contains(semanticEmbedder)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--requests, --tenants,"
                     + " --latency-seconds and --threads must be at least 1, --rate, --warmup and --embed-threads at"
-                    + " least 0, --semantic-share between 0 and 1");
+                    + " least 0, --semantic-share between 0 and 1, --semantic-embedder one of "
+                    + TenantConfig.CachePolicy.EMBEDDERS);
         }
         PrintStream err = System.err;
         Path dir = output.directory("router");
         String run = Long.toString(System.currentTimeMillis(), 36);
-        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, SimConfig.defaults(),
-                Map.of("router.stream.threads", Integer.toString(threads), "router.semantic.embed.threads",
-                        Integer.toString(embedThreads)), List.of(), Set.of()))
-                .start(step -> err.println("sluice: " + step))) {
+        Map<String, String> overrides = new HashMap<>(Map.of("router.stream.threads", Integer.toString(threads),
+                "router.semantic.embed.threads", Integer.toString(embedThreads)));
+        try (ProviderSimulator embeddings = semanticEmbedder.equals(TenantConfig.CachePolicy.OPENAI)
+                        ? ProviderSimulator.start(SimConfig.defaults().withLatency(embeddingsLatency, Duration.ZERO))
+                        : null;
+                LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY,
+                        SimConfig.defaults(), withEmbeddings(overrides, embeddings), List.of(), Set.of()))
+                        .start(step -> err.println("sluice: " + step))) {
             Map<String, String> config = stack.serviceConfig();
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-            RouterWorkload workload = new RouterWorkload(tenants, 42, run, semanticShare);
+            RouterWorkload workload = new RouterWorkload(tenants, 42, run, semanticShare, semanticEmbedder);
             BenchReport report = new BenchReport(requests, warmup, tenants, threads);
             report.semanticShare = semanticShare;
             report.embedThreads = embedThreads;
+            report.embedder = semanticEmbedder + (embeddings == null ? ""
+                    : " (simulator, " + embeddingsLatency.toMillis() + " ms a call)");
             try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
                 for (TenantConfig t : workload.tenants()) {
                     producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
@@ -166,6 +185,14 @@ public final class RouterBenchCommand implements Callable<Integer> {
         } finally {
             output.cleanUp(dir);
         }
+    }
+
+    private static Map<String, String> withEmbeddings(Map<String, String> overrides, ProviderSimulator sim) {
+        if (sim != null) {
+            overrides.put("router.semantic.openai.base.url", sim.baseUrl());
+            overrides.put("router.semantic.openai.api.key", "sk-sluice-local");
+        }
+        return overrides;
     }
 
     private static long write(KafkaProducer<String, byte[]> producer, Topics topics, SluiceSerdes serdes,
@@ -421,6 +448,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
         Latency semanticLatency = Latency.of(List.of());
         double semanticShare;
         int embedThreads;
+        String embedder = TenantConfig.CachePolicy.IN_PROCESS;
         SemanticEmbeddings embeddings = SemanticEmbeddings.NONE;
         final Map<String, Long> jobs = new TreeMap<>();
         final Map<String, Long> completions = new TreeMap<>();
@@ -464,7 +492,8 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 }
             }
             if (semanticShare > 0) {
-                root.putObject("semantic").put("share", semanticShare).put("embedThreads", embedThreads)
+                root.putObject("semantic").put("share", semanticShare).put("embedder", embedder)
+                        .put("embedThreads", embedThreads)
                         .put("embeddedAhead", embeddings.ahead()).put("embeddedOnStreamThread", embeddings.inline())
                         .put("streamThreadSecondsOnEmbeddings", round(embeddings.streamThreadSeconds()));
             }
@@ -503,10 +532,10 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 }
             }
             if (semanticShare > 0) {
-                sb.append(String.format(Locale.ROOT, "  semantic cache         %.0f %% of tenants, %d embed-ahead thread(s):"
-                        + " %,d embedded ahead, %,d on the stream thread, %.1f s of stream-thread time on"
-                        + " embeddings%n", semanticShare * 100, embedThreads, embeddings.ahead(), embeddings.inline(),
-                        embeddings.streamThreadSeconds()));
+                sb.append(String.format(Locale.ROOT, "  semantic cache         %.0f %% of tenants, embedder %s, %d"
+                        + " embed-ahead thread(s): %,d embedded ahead, %,d on the stream thread, %.1f s of"
+                        + " stream-thread time on embeddings%n", semanticShare * 100, embedder, embedThreads,
+                        embeddings.ahead(), embeddings.inline(), embeddings.streamThreadSeconds()));
             }
             return sb.toString();
         }

@@ -42,6 +42,7 @@ public final class RouterWorkload {
     private final SplittableRandom random;
     private final String run;
     private final int semanticTenants;
+    private final String embedder;
     private final List<LlmRequest> keyedOriginals = new ArrayList<>();
     private final List<LlmRequest> cacheableOriginals = new ArrayList<>();
     private long next;
@@ -51,10 +52,16 @@ public final class RouterWorkload {
     }
 
     public RouterWorkload(int tenantCount, long seed, String run, double semanticShare) {
+        this(tenantCount, seed, run, semanticShare, TenantConfig.CachePolicy.IN_PROCESS);
+    }
+
+    /** With {@code embedder} giving the semantic tenants' vectors (see {@link TenantConfig.CachePolicy#EMBEDDERS}). */
+    public RouterWorkload(int tenantCount, long seed, String run, double semanticShare, String embedder) {
         this.tenantCount = tenantCount;
         this.random = new SplittableRandom(seed);
         this.run = run;
         this.semanticTenants = (int) Math.round(semanticShare * tenantCount);
+        this.embedder = embedder;
     }
 
     /** Whether the tenant has the semantic cache on. */
@@ -80,7 +87,7 @@ public final class RouterWorkload {
                     : List.of();
             out.add(new TenantConfig(tenantId(i), "bench", limits, policy, null, null, Tier.MEDIUM, null,
                     new TenantConfig.Guardrails(i % 2 == 0 ? InjectionPolicy.BLOCK : InjectionPolicy.FLAG, false),
-                    i < semanticTenants ? TenantConfig.CachePolicy.DEFAULT.withSemantic()
+                    i < semanticTenants ? TenantConfig.CachePolicy.DEFAULT.withSemantic().withSemanticEmbedder(embedder)
                             : TenantConfig.CachePolicy.DEFAULT, experiments, TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1,
                     Instant.now()));
         }
