@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
 
-/** {@code POST /v1/chat/completions}: OpenAI's request checks, body shapes, headers and SSE. */
+/**
+ * {@code POST /v1/chat/completions}: OpenAI's request checks, body shapes, headers and SSE; also
+ * the key check and error shape every other OpenAI route uses.
+ */
 final class OpenAiApi {
 
     private final SimState state;
@@ -21,8 +24,7 @@ final class OpenAiApi {
     void chatCompletions(Context ctx) {
         long started = System.nanoTime();
         SimConfig config = state.config();
-        ctx.header("x-request-id", Ids.openAiRequest());
-        ctx.header("openai-version", "2020-10-01");
+        identify(ctx);
         String model = "unknown";
         try {
             String apiKey = authenticate(ctx, config);
@@ -91,6 +93,12 @@ final class OpenAiApi {
                 "Invalid URL (" + ctx.method() + " " + ctx.path() + ")", null, null, null));
     }
 
+    /** The headers every OpenAI answer carries, an error's included. */
+    static void identify(Context ctx) {
+        ctx.header("x-request-id", Ids.openAiRequest());
+        ctx.header("openai-version", "2020-10-01");
+    }
+
     static String mask(String key) {
         if (key.length() < 10) {
             return "*".repeat(Math.max(4, key.length()));
@@ -107,7 +115,7 @@ final class OpenAiApi {
                 request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL, state.now());
     }
 
-    private static ApiException rateLimited(String model, RateWindow.Snapshot window) {
+    static ApiException rateLimited(String model, RateWindow.Snapshot window) {
         return switch (window.verdict()) {
             case REQUESTS -> Faults.openAiRateLimit(model, "requests", "requests per min (RPM)", window.requestLimit(),
                     window.requestsUsed(), 1, window.resetIn());
@@ -137,7 +145,7 @@ final class OpenAiApi {
         return key;
     }
 
-    private JsonNode parse(Context ctx) {
+    JsonNode parse(Context ctx) {
         try {
             return state.json.readTree(ctx.bodyAsBytes());
         } catch (java.io.IOException e) {
@@ -256,7 +264,7 @@ final class OpenAiApi {
         return output.truncated() ? "length" : "stop";
     }
 
-    private static void processingTime(Context ctx, long startedNanos) {
+    static void processingTime(Context ctx, long startedNanos) {
         ctx.header("openai-processing-ms", Long.toString((System.nanoTime() - startedNanos) / 1_000_000));
     }
 

@@ -102,17 +102,7 @@ record OpenAiRequest(
     }
 
     static OpenAiRequest parse(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw ApiException.invalid("Invalid type for request body: expected an object, but got "
-                    + Json.typeName(body) + " instead.", null, "invalid_type");
-        }
-        JsonNode model = body.get("model");
-        if (!Json.present(model) || (model.isTextual() && model.asText().isBlank())) {
-            throw ApiException.invalid("you must provide a model parameter", "model", null);
-        }
-        if (!model.isTextual()) {
-            throw invalidType("model", "a string", model);
-        }
+        String model = model(body);
         List<Message> messages = messages(body.get("messages"));
         int requestedMaxTokens = maxTokens(body);
         JsonNode temperature = body.get("temperature");
@@ -145,9 +135,25 @@ record OpenAiRequest(
                     "messages", null);
         }
         boolean extendedCache = cacheRetention(body.get("prompt_cache_retention"));
-        return new OpenAiRequest(model.asText(), messages,
+        return new OpenAiRequest(model, messages,
                 requestedMaxTokens == 0 ? DEFAULT_MAX_TOKENS : requestedMaxTokens, requestedMaxTokens, extendedCache,
                 stream, includeUsage, stop(body.get("stop")), formatType, formatType.equals("text") ? null : format);
+    }
+
+    /** The body's model, after the checks every OpenAI endpoint makes first: an object, with a model named. */
+    static String model(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.invalid("Invalid type for request body: expected an object, but got "
+                    + Json.typeName(body) + " instead.", null, "invalid_type");
+        }
+        JsonNode model = body.get("model");
+        if (!Json.present(model) || (model.isTextual() && model.asText().isBlank())) {
+            throw ApiException.invalid("you must provide a model parameter", "model", null);
+        }
+        if (!model.isTextual()) {
+            throw invalidType("model", "a string", model);
+        }
+        return model.asText();
     }
 
     private static List<Message> messages(JsonNode messages) {
@@ -308,7 +314,7 @@ record OpenAiRequest(
         return ApiException.invalid("Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
     }
 
-    private static ApiException invalidType(String param, String expected, JsonNode got) {
+    static ApiException invalidType(String param, String expected, JsonNode got) {
         return ApiException.invalid("Invalid type for '" + param + "': expected " + expected + ", but got "
                 + Json.typeName(got) + " instead.", param, "invalid_type");
     }

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP server speaking the OpenAI Chat Completions and Anthropic Messages protocols, so that
- * adapters, demos and benchmarks run without a real provider. Each request runs on its own
+ * An HTTP server speaking the OpenAI Chat Completions, OpenAI Embeddings and Anthropic Messages
+ * protocols, so that adapters, demos and benchmarks run without a real provider. Each request runs on its own
  * virtual thread, so thousands of requests can sit in simulated latency at once.
  */
 public final class ProviderSimulator implements AutoCloseable {
@@ -46,6 +46,7 @@ public final class ProviderSimulator implements AutoCloseable {
         this.state = new SimState(config, clock);
         OpenAiApi openAi = new OpenAiApi(state);
         AnthropicApi anthropic = new AnthropicApi(state);
+        OpenAiEmbeddingsApi embeddings = new OpenAiEmbeddingsApi(state, openAi);
         OpenAiFilesApi files = new OpenAiFilesApi(state, openAi, limits);
         this.openAiBatches = new OpenAiBatchesApi(state, openAi, files, limits);
         this.anthropicBatches = new AnthropicBatchesApi(state, anthropic, limits, this::baseUrl);
@@ -59,7 +60,7 @@ public final class ProviderSimulator implements AutoCloseable {
             cfg.jetty.addConnector((server, http) -> connector(server, http, config));
             // Uploads beyond a megabyte are spooled to the temp directory while Jetty parses them.
             cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
-            routes(cfg, openAi, anthropic, files);
+            routes(cfg, openAi, embeddings, anthropic, files);
         });
     }
 
@@ -132,9 +133,11 @@ public final class ProviderSimulator implements AutoCloseable {
         return connector;
     }
 
-    private void routes(JavalinConfig cfg, OpenAiApi openAi, AnthropicApi anthropic, OpenAiFilesApi files) {
+    private void routes(JavalinConfig cfg, OpenAiApi openAi, OpenAiEmbeddingsApi embeddings, AnthropicApi anthropic,
+            OpenAiFilesApi files) {
         // Specific routes first: the catch-alls below would match them too.
         cfg.routes.post("/v1/chat/completions", counted("POST /v1/chat/completions", openAi::chatCompletions));
+        cfg.routes.post("/v1/embeddings", counted("POST /v1/embeddings", embeddings::embeddings));
         cfg.routes.post("/v1/messages", counted("POST /v1/messages", anthropic::messages));
         cfg.routes.post("/v1/files", counted("POST /v1/files", files::upload));
         cfg.routes.get("/v1/files/{id}", counted("GET /v1/files/{id}", files::retrieve));

@@ -8,6 +8,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
+import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -16,7 +17,11 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import com.openai.models.embeddings.EmbeddingModel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +148,34 @@ class OpenAiSdkCompatibilityTest {
                     assertThat(e.param()).contains("temperature");
                     assertThat(e.type()).contains("invalid_request_error");
                 });
+    }
+
+    @Test
+    void shouldHaveEmbeddingsParsedAndValidatedByTheOfficialSdkInBothEncodings() {
+        EmbeddingCreateParams.Builder params = EmbeddingCreateParams.builder()
+                .model(EmbeddingModel.TEXT_EMBEDDING_3_SMALL)
+                .inputOfArrayOfStrings(List.of("Where is my parcel?", "My package has not arrived."));
+
+        CreateEmbeddingResponse sdkDefault = client.embeddings().create(params.build()).validate();
+        CreateEmbeddingResponse floats = client.embeddings()
+                .create(params.encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build()).validate();
+
+        assertThat(floats.data()).hasSize(2);
+        assertThat(floats.data().get(1).index()).isEqualTo(1);
+        assertThat(floats.data().getFirst().embedding()).hasSize(384);
+        assertThat(sdkDefault.data().getFirst().embedding()).isEqualTo(floats.data().getFirst().embedding());
+        assertThat(floats.usage().promptTokens())
+                .isEqualTo(SimHttp.O200K.countTokensOrdinary("Where is my parcel?")
+                        + SimHttp.O200K.countTokensOrdinary("My package has not arrived."));
+        assertThat(floats.usage().totalTokens()).isEqualTo(floats.usage().promptTokens());
+    }
+
+    @Test
+    void shouldSurfaceAnUnknownEmbeddingModelAsNotFoundException() {
+        EmbeddingCreateParams unknown = EmbeddingCreateParams.builder().model("text-embedding-4").input("hi").build();
+
+        assertThatThrownBy(() -> client.embeddings().create(unknown))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
     }
 
     private static ChatCompletionCreateParams.Builder params(String prompt) {

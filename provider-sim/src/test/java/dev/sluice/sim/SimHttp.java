@@ -64,6 +64,10 @@ final class SimHttp {
         return post("/v1/chat/completions", body, join(new String[] {"Authorization", "Bearer " + OPENAI_KEY}, headers));
     }
 
+    Reply embeddings(String body, String... headers) {
+        return post("/v1/embeddings", body, join(new String[] {"Authorization", "Bearer " + OPENAI_KEY}, headers));
+    }
+
     Reply anthropic(String body, String... headers) {
         return post("/v1/messages", body,
                 join(new String[] {"x-api-key", ANTHROPIC_KEY, "anthropic-version", "2023-06-01"}, headers));

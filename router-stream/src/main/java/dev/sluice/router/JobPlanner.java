@@ -41,6 +41,11 @@ final class JobPlanner {
         this.catalogue = catalogue;
     }
 
+    /** Whether a tenant's cache may answer a request: the cache is on, and the answer is deterministic or the tenant takes it anyway. */
+    static boolean cacheable(TenantConfig.CachePolicy cache, LlmRequest r) {
+        return cache.enabled() && (r.temperature() != null && r.temperature() == 0.0 || cache.includeNonZeroTemperature());
+    }
+
     Planned plan(Verdict v, long now) {
         LlmRequest r = v.request();
         TenantConfig t = v.tenant();
@@ -49,8 +54,7 @@ final class JobPlanner {
         Tier tier = chooseTier(r, t, variant, reason);
         String model = variant.map(TenantConfig.Variant::model).filter(m -> m != null).orElse(r.model());
         List<String> chain = chain(tier, model, t);
-        boolean cacheable = t.cache().enabled()
-                && (r.temperature() != null && r.temperature() == 0.0 || t.cache().includeNonZeroTemperature());
+        boolean cacheable = cacheable(t.cache(), r);
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
         ModelSpec first = catalogue.require(chain.getFirst());
         boolean eligible = r.deadline() != null && first.batchApi()

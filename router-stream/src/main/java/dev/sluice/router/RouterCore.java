@@ -129,7 +129,7 @@ final class RouterCore {
         LlmJob job = p.job();
         long start = System.nanoTime();
         SemanticIndex.Lookup found = state.semantic.find(p.semantic(), now, k -> state.cache.get(k, now) != null);
-        metrics.semanticLookup(job.tenantId(), p.semantic().embedNanos(), System.nanoTime() - start, found);
+        metrics.semanticLookup(job.tenantId(), p.semantic(), System.nanoTime() - start, found);
         if (!found.hit()) {
             if (found.refusal() != null && found.requestId() != null) {
                 log.debug("Semantic cache: request {} is not answered by {} (similarity {}): {}", job.requestId(),

@@ -5,6 +5,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.router.semantic.SemanticIndex;
+import dev.sluice.router.semantic.SemanticQuery;
 import dev.sluice.router.state.BudgetTotals;
 import dev.sluice.router.state.Budgets;
 import dev.sluice.runtime.ops.Metrics;
@@ -85,14 +86,16 @@ public final class RouterMetrics {
     }
 
     /**
-     * One semantic-cache lookup: how long the request's embedding took (in enrich, on the stream
-     * thread) and the lookup itself (in decide), and its outcome: a hit, a candidate refused by
-     * the guards, or nothing similar enough.
+     * One semantic-cache lookup: how long the stream thread spent on the request's embedding (in
+     * enrich: making it, or waiting for the embed-ahead thread that made it) and on the lookup itself
+     * (in decide), and its outcome: a hit, a candidate refused by the guards, or nothing similar enough.
      */
-    void semanticLookup(String tenantId, long embedNanos, long lookupNanos, SemanticIndex.Lookup found) {
-        Metrics.latency("sluice_router_semantic_embed", "Time to embed a request's task text for the semantic"
-                + " cache, on the stream thread of the tenant's partition").register(registry)
-                .record(Duration.ofNanos(embedNanos));
+    void semanticLookup(String tenantId, SemanticQuery query, long lookupNanos, SemanticIndex.Lookup found) {
+        Metrics.latency("sluice_router_semantic_embed", "Time the stream thread of the tenant's partition spent on"
+                + " a request's embedding for the semantic cache: making it (where=stream_thread), or waiting for"
+                + " the embed-ahead thread that made it (where=ahead)")
+                .tag("where", query.ahead() ? "ahead" : "stream_thread").register(registry)
+                .record(Duration.ofNanos(query.embedNanos()));
         Metrics.latency("sluice_router_semantic_lookup", "Time to find a semantic-cache candidate and judge it, in"
                 + " decide").register(registry).record(Duration.ofNanos(lookupNanos));
         String outcome = found.hit() ? "hit" : found.requestId() != null ? "refused" : "miss";

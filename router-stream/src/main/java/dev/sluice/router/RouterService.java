@@ -22,6 +22,7 @@ import org.apache.kafka.streams.Topology;
 /** router-stream as a service: the topology under exactly_once_v2, with health and metrics. */
 public final class RouterService implements SluiceService {
     private final RouterConfig config;
+    private final RouterRules rules;
     private final StreamsRunner runner;
     private static final Duration LAG_EVERY = Duration.ofSeconds(15);
 
@@ -37,9 +38,12 @@ public final class RouterService implements SluiceService {
         TokenCounter.load();
         this.telemetry = Telemetry.start(name(), config.tracing());
         this.metrics = Metrics.newRegistry(name());
-        Topology topology = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes(), config.rules(catalogue), telemetry, new RouterMetrics(metrics)).build();
+        this.rules = config.rules(catalogue);
+        RouterTopology router = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
+                config.kafka().serdes(), rules, telemetry, new RouterMetrics(metrics));
+        Topology topology = router.build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
+        props.putAll(router.embedAheadConsumerConfig());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         // A tenant's request topic created while the router runs is read within this long.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
@@ -91,6 +95,7 @@ public final class RouterService implements SluiceService {
         kafka.close();
         lag.close();
         runner.close();
+        rules.semantic().close();
         if (ops != null) {
             ops.close();
         }

@@ -7,6 +7,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.EmbedAhead;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
@@ -15,11 +16,13 @@ import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -57,6 +60,7 @@ public final class RouterTopology {
     private final RouterRules rules;
     private final Telemetry telemetry;
     private final RouterMetrics metrics;
+    private final EmbedAheadFeed embedAhead;
 
     /** Without spans (tests): trace context is still carried from each request to what it leads to. */
     public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules) {
@@ -76,6 +80,23 @@ public final class RouterTopology {
         this.statuses = serdes.jobStatus();
         this.tenants = serdes.tenants();
         this.rules = rules;
+        EmbedAhead ahead = rules.semantic().ahead();
+        this.embedAhead = ahead == null ? null
+                : new EmbedAheadFeed(ahead, topics, () -> serdes.requests().deserializer());
+    }
+
+    /**
+     * What the main consumers of a Streams app running this topology need so that semantic-cache
+     * requests are embedded ahead of the stream threads ({@link EmbedAheadFeed}); empty when the
+     * rules' semantic cache embeds on the stream threads only.
+     */
+    public Map<String, Object> embedAheadConsumerConfig() {
+        if (embedAhead == null) {
+            return Map.of();
+        }
+        return Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                EmbedAheadInterceptor.class.getName(),
+                StreamsConfig.mainConsumerPrefix(EmbedAheadInterceptor.FEED), embedAhead);
     }
 
     public Topology build() {
@@ -159,7 +180,7 @@ public final class RouterTopology {
     }
 
     private KStream<String, RouterInput> enrich(KStream<String, Verdict> accepted) {
-        return accepted.processValues(() -> new Steps.Enrich(rules), Named.as("enrich"));
+        return accepted.processValues(() -> new Steps.Enrich(rules, embedAhead), Named.as("enrich"));
     }
 
     private KStream<String, RouterInput> results(StreamsBuilder builder) {

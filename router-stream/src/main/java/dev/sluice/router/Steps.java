@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.EmbedAhead;
 import dev.sluice.router.semantic.SemanticCache;
 import dev.sluice.router.semantic.SemanticQuery;
 import dev.sluice.runtime.Tracing;
@@ -133,22 +134,25 @@ final class Steps {
         }
     }
 
-    /** enrich: plan the accepted request as a job. */
     /**
-     * Plans each accepted request as a job and, for a tenant with the semantic cache on, embeds its
-     * task text here, before {@code decide}: the lookup in {@code decide} then only compares
-     * vectors. Both steps run on the stream thread of the tenant's partition, so the embedding
-     * delays the requests behind it in that partition; its time is measured
-     * ({@code sluice_router_semantic_embed_seconds}) and tenants without the semantic cache pay
-     * nothing for it (docs/adr/0018-semantic-cache.md).
+     * enrich: plans each accepted request as a job and, for a tenant with the semantic cache on,
+     * embeds its task text, so the lookup in {@code decide} only compares vectors. The embedding is
+     * usually made ahead, on an embed-ahead thread, from the poll that fetched the record
+     * ({@link EmbedAheadFeed}); when it is not there yet, it is made here, on the stream thread of
+     * the tenant's partition, and delays the requests behind it. The stream thread's time on it is
+     * measured ({@code sluice_router_semantic_embed_seconds}), and tenants without the semantic
+     * cache never embed (docs/adr/0018-semantic-cache.md).
      */
     static final class Enrich extends ContextualFixedKeyProcessor<String, Verdict, RouterInput> {
         private final JobPlanner planner;
         private final SemanticCache semantic;
+        private final EmbedAheadFeed ahead;
+        private final java.util.Set<String> unknownEmbedderLogged = new java.util.HashSet<>();
 
-        Enrich(RouterRules rules) {
+        Enrich(RouterRules rules, EmbedAheadFeed ahead) {
             this.planner = new JobPlanner(rules.catalogue());
             this.semantic = rules.semantic();
+            this.ahead = ahead;
         }
 
         @Override
@@ -160,6 +164,9 @@ final class Steps {
         private Planned withSemantic(Planned p) {
             TenantConfig.CachePolicy policy = p.tenant().cache();
             LlmJob job = p.job();
+            if (ahead != null) {
+                ahead.tenant(job.tenantId(), policy);
+            }
             if (!p.cacheable() || !policy.semantic() || job.cacheKey() == null) {
                 return p;
             }
@@ -167,11 +174,27 @@ final class Steps {
             if (text.isBlank()) {
                 return p;
             }
+            String embedder = policy.semanticEmbedder();
+            if (!semantic.has(embedder)) {
+                if (unknownEmbedderLogged.add(job.tenantId() + "/" + embedder)) {
+                    log.warn("Semantic cache off for tenant {}: it names the embedder '{}', which this router is not"
+                            + " configured with (router.semantic.openai.api.key); its requests get the exact cache only",
+                            job.tenantId(), embedder);
+                }
+                return p;
+            }
             SemanticQuery query;
             try {
                 String scope = CacheKeys.semanticScope(job.tenantId(), job.modelChain(), job.request(),
-                        semantic.modelId());
-                query = semantic.query(job.tenantId(), scope, text, policy.semanticThreshold());
+                        semantic.modelId(embedder));
+                long start = System.nanoTime();
+                EmbedAhead.Embedding made = ahead == null ? null
+                        : context().recordMetadata().map(at -> ahead.take(at, embedder, text)).orElse(null);
+                EmbedAhead.Embedding embedding = made != null ? made : semantic.embed(embedder, text);
+                query = semantic.query(job.tenantId(), scope, policy.semanticThreshold(), embedding,
+                        System.nanoTime() - start, made != null);
+            } catch (SemanticCache.EmbedderPaused paused) {
+                return p;
             } catch (RuntimeException e) {
                 // The exact cache still applies; a model that cannot run must not stop the router.
                 log.warn("Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",

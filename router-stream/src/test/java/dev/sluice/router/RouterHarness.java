@@ -12,17 +12,20 @@ import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
 import dev.sluice.model.Usage;
+import dev.sluice.router.semantic.SemanticCache;
 import dev.sluice.router.state.BudgetTotals;
 import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.runtime.streams.DeadLetterHandler;
 import dev.sluice.runtime.streams.ExpiringStore;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.registry.InMemorySchemaRegistry;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,17 +33,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
@@ -72,6 +74,7 @@ final class RouterHarness implements AutoCloseable {
     private boolean closed;
     private final int recordLimit;
     private final Telemetry telemetry;
+    private final SemanticCache semantic;
 
     RouterHarness() {
         this(Duration.ofHours(24), Duration.ofMinutes(2));
@@ -92,12 +95,24 @@ final class RouterHarness implements AutoCloseable {
                 telemetry);
     }
 
+    /** A router whose semantic cache is {@code semantic} (other embedders, embed-ahead threads). */
+    static RouterHarness withSemantic(SemanticCache semantic) {
+        return new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2), T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES,
+                Telemetry.off("router-stream"), semantic);
+    }
+
     private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit) {
         this(dedupeWindow, singleFlightWait, start, recordLimit, Telemetry.off("router-stream"));
     }
 
     private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit,
             Telemetry telemetry) {
+        this(dedupeWindow, singleFlightWait, start, recordLimit, telemetry, SemanticCache.inProcess());
+    }
+
+    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit,
+            Telemetry telemetry, SemanticCache semantic) {
+        this.semantic = semantic;
         now = start;
         this.recordLimit = recordLimit;
         this.telemetry = telemetry;
@@ -138,7 +153,8 @@ final class RouterHarness implements AutoCloseable {
 
     Topology topology(Duration dedupeWindow, Duration singleFlightWait) {
         return new RouterTopology(topics, TopicLayout.DEFAULT, serdes.limitedTo(recordLimit),
-                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000), telemetry, new RouterMetrics(metrics)).build();
+                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000, RequestLimits.DEFAULT, semantic),
+                telemetry, new RouterMetrics(metrics)).build();
     }
 
     private static java.nio.file.Path stateDir() {
@@ -313,7 +329,7 @@ final class RouterHarness implements AutoCloseable {
                     new ByteArrayDeserializer()).readRecordsToList());
         }
         close();
-        RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now, recordLimit);
+        RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now, recordLimit, telemetry, semantic);
         changelogs.forEach((store, records) -> {
             KeyValueStore<Bytes, byte[]> bytes = innermost(next.driver.getKeyValueStore(store));
             for (var r : records) {

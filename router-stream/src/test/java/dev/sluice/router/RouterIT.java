@@ -282,6 +282,62 @@ class RouterIT {
         }
     }
 
+    @Test
+    void shouldEmbedASemanticTenantsRequestsAheadOfTheStreamThreadOnBothPathsAndStillAnswerAParaphrase(
+            KafkaStack kafka, @TempDir Path state) throws Exception {
+        try (World w = new World(kafka, state)) {
+            TenantConfig base = tenant("sem", null, InjectionPolicy.FLAG, 3600);
+            w.tenant(new TenantConfig("sem", "it", base.limits(), base.budgetPolicy(), null, null, Tier.SMALL,
+                    base.webhooks(), base.guardrails(), base.cache().withSemantic(), null, 3600, 1, Instant.now()));
+            try (RouterService router = w.router()) {
+                // The first request teaches the router that the tenant uses the semantic cache.
+                w.send("sem", request("first", "sem", "When will order 48213 arrive in Paris?", null, 0.0,
+                        Tier.SMALL, null));
+                w.producer.flush();
+                LlmJob first = w.jobs(w.topics.job(Tier.SMALL, Priority.NORMAL), 1).getFirst();
+                w.answer(first, ResultStatus.SUCCEEDED, "Order 48213 arrives on Friday.", 1234);
+
+                for (int i = 0; i < 20; i++) {
+                    w.send("sem", request("keyed-" + i, "sem", "Classify ticket " + i + " about a late parcel.",
+                            null, 0.0, Tier.SMALL, null));
+                }
+                w.producer.flush();
+                w.jobs(w.topics.job(Tier.SMALL, Priority.NORMAL), 21);
+                double keyedAhead = embeddedAhead(router);
+                assertThat(keyedAhead).as("requests keyed by tenant embedded ahead").isPositive();
+
+                for (int i = 0; i < 20; i++) {
+                    // Keyed by request id: read again from the router's repartition topic.
+                    w.send("other-" + i, request("other-" + i, "sem", "Summarise complaint " + i
+                            + " about a broken kettle.", null, 0.0, Tier.SMALL, null));
+                }
+                w.producer.flush();
+                w.jobs(w.topics.job(Tier.SMALL, Priority.NORMAL), 41);
+                assertThat(embeddedAhead(router)).as("repartitioned requests embedded ahead").isGreaterThan(keyedAhead);
+
+                w.send("sem", request("paraphrase", "sem", "How long until order 48213 gets to Paris?", null, 0.0,
+                        Tier.SMALL, null));
+                w.producer.flush();
+                assertThat(w.completions(r -> !r.isEmpty())).singleElement().satisfies(hit -> {
+                    assertThat(hit.requestId()).isEqualTo("paraphrase");
+                    assertThat(hit.cacheHit()).isEqualTo(CacheHit.SEMANTIC);
+                    assertThat(hit.output()).isEqualTo("Order 48213 arrives on Friday.");
+                });
+            }
+        }
+    }
+
+    /** How many semantic lookups found their embedding made ahead, from the router's own /metrics. */
+    private static double embeddedAhead(RouterService router) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String body = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + router.opsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith("sluice_router_semantic_embed_seconds_count{")
+                        && l.contains("where=\"ahead\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     private static void deleteRecursively(Path dir) throws Exception {
         try (var paths = java.nio.file.Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))

@@ -46,20 +46,42 @@ public record TenantConfig(
      * The exact cache, and the semantic cache on top of it (off unless asked for): a request that
      * means the same as a cached one of the same model chain, system prompt and parameters takes
      * its answer when their similarity reaches {@code semanticThreshold} and nothing tells them apart.
+     * {@code semanticEmbedder} says where the vectors come from: {@link #IN_PROCESS} (also when null),
+     * or {@link #OPENAI}, the embeddings endpoint the router is configured with.
      */
     public record CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds, boolean semantic,
-            double semanticThreshold) {
+            double semanticThreshold, String semanticEmbedder) {
         public static final double DEFAULT_SEMANTIC_THRESHOLD = 0.75;
+        public static final String IN_PROCESS = "in-process";
+        public static final String OPENAI = "openai";
+        public static final java.util.Set<String> EMBEDDERS = java.util.Set.of(IN_PROCESS, OPENAI);
         public static final CachePolicy DEFAULT = new CachePolicy(true, false, 86_400);
+
+        public CachePolicy {
+            semanticEmbedder = semanticEmbedder == null ? IN_PROCESS : semanticEmbedder;
+        }
 
         /** The exact cache alone. */
         public CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds) {
-            this(enabled, includeNonZeroTemperature, ttlSeconds, false, DEFAULT_SEMANTIC_THRESHOLD);
+            this(enabled, includeNonZeroTemperature, ttlSeconds, false, DEFAULT_SEMANTIC_THRESHOLD, IN_PROCESS);
+        }
+
+        /** With the in-process embedding model. */
+        public CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds, boolean semantic,
+                double semanticThreshold) {
+            this(enabled, includeNonZeroTemperature, ttlSeconds, semantic, semanticThreshold, IN_PROCESS);
         }
 
         /** With the semantic cache on at the default threshold. */
         public CachePolicy withSemantic() {
-            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, true, semanticThreshold);
+            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, true, semanticThreshold,
+                    semanticEmbedder);
+        }
+
+        /** With the semantic cache's vectors from {@code embedder} (one of {@link #EMBEDDERS}). */
+        public CachePolicy withSemanticEmbedder(String embedder) {
+            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, semantic, semanticThreshold,
+                    embedder);
         }
     }
 

@@ -242,7 +242,8 @@ public final class AvroMapping {
                         convert(t.guardrails().injection(), dev.sluice.avro.InjectionPolicy.class),
                         t.guardrails().redactPii()))
                 .setCache(new dev.sluice.avro.CachePolicy(t.cache().enabled(), t.cache().includeNonZeroTemperature(),
-                        t.cache().ttlSeconds(), t.cache().semantic(), t.cache().semanticThreshold()))
+                        t.cache().ttlSeconds(), t.cache().semantic(), t.cache().semanticThreshold(),
+                        t.cache().semanticEmbedder()))
                 .setExperiments(mapList(t.experiments(), e -> new dev.sluice.avro.Experiment(e.name(),
                         mapList(e.variants(), v -> new dev.sluice.avro.ExperimentVariant(v.name(), v.weight(),
                                 convert(v.tier(), dev.sluice.avro.Tier.class), v.model())))))
@@ -266,7 +267,8 @@ public final class AvroMapping {
                 new TenantConfig.Guardrails(convert(t.getGuardrails().getInjection(), InjectionPolicy.class),
                         t.getGuardrails().getRedactPii()),
                 new TenantConfig.CachePolicy(t.getCache().getEnabled(), t.getCache().getIncludeNonZeroTemperature(),
-                        t.getCache().getTtlSeconds(), t.getCache().getSemantic(), t.getCache().getSemanticThreshold()),
+                        t.getCache().getTtlSeconds(), t.getCache().getSemantic(), t.getCache().getSemanticThreshold(),
+                        t.getCache().getSemanticEmbedder()),
                 mapList(t.getExperiments(), e -> new TenantConfig.Experiment(e.getName(),
                         mapList(e.getVariants(), v -> new TenantConfig.Variant(v.getName(), v.getWeight(),
                                 convert(v.getTier(), Tier.class), v.getModel())))),

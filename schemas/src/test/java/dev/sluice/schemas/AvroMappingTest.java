@@ -108,7 +108,7 @@ class AvroMappingTest {
                 List.of(Tier.SMALL, Tier.MEDIUM), List.of("gpt-4.1-mini"), Tier.SMALL,
                 new TenantConfig.Webhooks(List.of("https://h/1", "https://h/2"), List.of("file:/s1", "env:S2")),
                 new TenantConfig.Guardrails(InjectionPolicy.BLOCK, true),
-                new TenantConfig.CachePolicy(true, true, 600),
+                new TenantConfig.CachePolicy(true, true, 600).withSemantic().withSemanticEmbedder("openai"),
                 List.of(new TenantConfig.Experiment("exp", List.of(new TenantConfig.Variant("A", 1, null, null),
                         new TenantConfig.Variant("B", 3, Tier.LARGE, "gpt-4o")))),
                 7200, 3, T);

@@ -13,6 +13,7 @@ import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -80,26 +81,58 @@ public final class RouterBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "router.stream.threads (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--semantic-share", defaultValue = "0", description = "Share of the tenants with the semantic"
+            + " cache on, 0 to 1 (default ${DEFAULT-VALUE}); the latency run then reports them and the others apart.")
+    double semanticShare;
+
+    @Option(names = "--embed-threads", defaultValue = "1", description = "router.semantic.embed.threads: threads"
+            + " that embed semantic-cache requests ahead of the stream threads; 0 embeds on them (default"
+            + " ${DEFAULT-VALUE}).")
+    int embedThreads;
+
+    @Option(names = "--semantic-embedder", defaultValue = "in-process", description = "Where the semantic"
+            + " tenants' vectors come from: in-process, or openai (the provider simulator's /v1/embeddings, started"
+            + " in this JVM) (default ${DEFAULT-VALUE}).")
+    String semanticEmbedder;
+
+    @Option(names = "--embeddings-latency", defaultValue = "0ms", converter = dev.sluice.cli.DurationConverter.class,
+            description = "The simulator's latency per embeddings call with --semantic-embedder openai (default"
+                    + " ${DEFAULT-VALUE}).")
+    Duration embeddingsLatency;
+
     @picocli.CommandLine.Mixin
     BenchOutput output = new BenchOutput();
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1 || tenants < 1 || rate < 0 || warmup < 0 || latencySeconds < 1 || threads < 1) {
+        if (requests < 1 || tenants < 1 || rate < 0 || warmup < 0 || latencySeconds < 1 || threads < 1
+                || embedThreads < 0 || !(semanticShare >= 0 && semanticShare <= 1)
+                || !TenantConfig.CachePolicy.EMBEDDERS.contains(semanticEmbedder)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--requests, --tenants,"
-                    + " --latency-seconds and --threads must be at least 1, --rate and --warmup at least 0");
+                    + " --latency-seconds and --threads must be at least 1, --rate, --warmup and --embed-threads at"
+                    + " least 0, --semantic-share between 0 and 1, --semantic-embedder one of "
+                    + TenantConfig.CachePolicy.EMBEDDERS);
         }
         PrintStream err = System.err;
         Path dir = output.directory("router");
         String run = Long.toString(System.currentTimeMillis(), 36);
-        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, SimConfig.defaults(),
-                Map.of("router.stream.threads", Integer.toString(threads)), List.of(), Set.of()))
-                .start(step -> err.println("sluice: " + step))) {
+        Map<String, String> overrides = new HashMap<>(Map.of("router.stream.threads", Integer.toString(threads),
+                "router.semantic.embed.threads", Integer.toString(embedThreads)));
+        try (ProviderSimulator embeddings = semanticEmbedder.equals(TenantConfig.CachePolicy.OPENAI)
+                        ? ProviderSimulator.start(SimConfig.defaults().withLatency(embeddingsLatency, Duration.ZERO))
+                        : null;
+                LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY,
+                        SimConfig.defaults(), withEmbeddings(overrides, embeddings), List.of(), Set.of()))
+                        .start(step -> err.println("sluice: " + step))) {
             Map<String, String> config = stack.serviceConfig();
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-            RouterWorkload workload = new RouterWorkload(tenants, 42, run);
+            RouterWorkload workload = new RouterWorkload(tenants, 42, run, semanticShare, semanticEmbedder);
             BenchReport report = new BenchReport(requests, warmup, tenants, threads);
+            report.semanticShare = semanticShare;
+            report.embedThreads = embedThreads;
+            report.embedder = semanticEmbedder + (embeddings == null ? ""
+                    : " (simulator, " + embeddingsLatency.toMillis() + " ms a call)");
             try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
                 for (TenantConfig t : workload.tenants()) {
                     producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
@@ -143,6 +176,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
                     if (rate > 0) {
                         latencyRun(stack, topics, serdes, producer, workload, report, err);
                     }
+                    report.embeddings = SemanticEmbeddings.scrape(router.opsPort());
                 }
                 countOutputs(stack.bootstrapServers(), topics, serdes, run, report);
             }
@@ -151,6 +185,14 @@ public final class RouterBenchCommand implements Callable<Integer> {
         } finally {
             output.cleanUp(dir);
         }
+    }
+
+    private static Map<String, String> withEmbeddings(Map<String, String> overrides, ProviderSimulator sim) {
+        if (sim != null) {
+            overrides.put("router.semantic.openai.base.url", sim.baseUrl());
+            overrides.put("router.semantic.openai.api.key", "sk-sluice-local");
+        }
+        return overrides;
     }
 
     private static long write(KafkaProducer<String, byte[]> producer, Topics topics, SluiceSerdes serdes,
@@ -222,7 +264,9 @@ public final class RouterBenchCommand implements Callable<Integer> {
         int total = rate * latencySeconds;
         err.printf("sluice: latency run: %,d requests at %,d/s%n", total, rate);
         Map<String, Long> sent = new ConcurrentHashMap<>();
+        Map<String, Boolean> semantic = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Long> semanticLatencies = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean running = new AtomicBoolean(true);
         KafkaConsumer<String, byte[]> consumer = consumer(stack.bootstrapServers());
         List<TopicPartition> parts = new ArrayList<>();
@@ -246,7 +290,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
                         }
                         Long at = id == null ? null : sent.remove(id);
                         if (at != null) {
-                            latencies.add(now - at);
+                            (Boolean.TRUE.equals(semantic.remove(id)) ? semanticLatencies : latencies).add(now - at);
                         }
                     }
                 }
@@ -262,6 +306,9 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             RouterWorkload.Keyed k = workload.next();
+            if (workload.semantic(k.request().tenantId())) {
+                semantic.put(k.request().requestId(), true);
+            }
             sent.put(k.request().requestId(), System.nanoTime());
             producer.send(new ProducerRecord<>(topics.requests(), k.key(),
                     serdes.requests().serializer().serialize(topics.requests(), k.request())));
@@ -271,13 +318,10 @@ public final class RouterBenchCommand implements Callable<Integer> {
         Thread.sleep(3000);
         running.set(false);
         reader.join(10_000);
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         report.latencyRate = rate;
         report.latencySent = total;
-        report.latencyAnswered = sorted.length;
-        report.latencyP50Ms = Percentiles.nearestRank(sorted, 50) / 1e6;
-        report.latencyP99Ms = Percentiles.nearestRank(sorted, 99) / 1e6;
-        report.latencyMaxMs = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
+        report.latency = Latency.of(latencies);
+        report.semanticLatency = Latency.of(semanticLatencies);
     }
 
     /** Reads what the router wrote for this run's requests: jobs per topic, completions per reason. */
@@ -346,6 +390,44 @@ public final class RouterBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Latency percentiles of the requests answered at once in the latency run. */
+    record Latency(int answered, double p50Ms, double p99Ms, double maxMs) {
+        static Latency of(List<Long> nanos) {
+            long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+            return new Latency(sorted.length, Percentiles.nearestRank(sorted, 50) / 1e6,
+                    Percentiles.nearestRank(sorted, 99) / 1e6, sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+        }
+
+        void into(com.fasterxml.jackson.databind.node.ObjectNode node) {
+            node.put("answered", answered).put("p50Ms", BenchReport.round(p50Ms)).put("p99Ms", BenchReport.round(p99Ms))
+                    .put("maxMs", BenchReport.round(maxMs));
+        }
+
+        String describe(String whose) {
+            return String.format(Locale.ROOT, "p50 %.1f ms   p99 %.1f ms   max %.1f ms   (%,d answered at once%s)",
+                    p50Ms, p99Ms, maxMs, answered, whose.isEmpty() ? "" : ", " + whose);
+        }
+    }
+
+    /** The router's own count of semantic-cache embeddings, from its /metrics. */
+    record SemanticEmbeddings(long ahead, long inline, double streamThreadSeconds) {
+        static final SemanticEmbeddings NONE = new SemanticEmbeddings(0, 0, 0);
+
+        static SemanticEmbeddings scrape(int opsPort) throws Exception {
+            String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + opsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return new SemanticEmbeddings((long) sum(body, "_count", "ahead"), (long) sum(body, "_count", "stream_thread"),
+                    sum(body, "_sum", "ahead") + sum(body, "_sum", "stream_thread"));
+        }
+
+        private static double sum(String metrics, String suffix, String where) {
+            return metrics.lines().filter(l -> l.startsWith("sluice_router_semantic_embed_seconds" + suffix + "{")
+                            && l.contains("where=\"" + where + "\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+    }
+
     /** The figures, as a table and as JSON. */
     static final class BenchReport {
         final int requests;
@@ -360,11 +442,14 @@ public final class RouterBenchCommand implements Callable<Integer> {
         double brokerCpuCores;
         int latencyRate;
         int latencySent;
-        int latencyAnswered;
         double latencyOfferedSeconds;
-        double latencyP50Ms;
-        double latencyP99Ms;
-        double latencyMaxMs;
+        /** Requests of tenants without the semantic cache (all, with no semantic share), and those of tenants with it. */
+        Latency latency = Latency.of(List.of());
+        Latency semanticLatency = Latency.of(List.of());
+        double semanticShare;
+        int embedThreads;
+        String embedder = TenantConfig.CachePolicy.IN_PROCESS;
+        SemanticEmbeddings embeddings = SemanticEmbeddings.NONE;
         final Map<String, Long> jobs = new TreeMap<>();
         final Map<String, Long> completions = new TreeMap<>();
 
@@ -400,9 +485,17 @@ public final class RouterBenchCommand implements Callable<Integer> {
             var completionsNode = root.putObject("completions");
             completions.forEach(completionsNode::put);
             if (latencyRate > 0) {
-                root.putObject("latency").put("rate", latencyRate).put("sent", latencySent)
-                        .put("answered", latencyAnswered).put("p50Ms", round(latencyP50Ms))
-                        .put("p99Ms", round(latencyP99Ms)).put("maxMs", round(latencyMaxMs));
+                var latencyNode = root.putObject("latency").put("rate", latencyRate).put("sent", latencySent);
+                latency.into(latencyNode);
+                if (semanticShare > 0) {
+                    semanticLatency.into(latencyNode.putObject("semanticTenants"));
+                }
+            }
+            if (semanticShare > 0) {
+                root.putObject("semantic").put("share", semanticShare).put("embedder", embedder)
+                        .put("embedThreads", embedThreads)
+                        .put("embeddedAhead", embeddings.ahead()).put("embeddedOnStreamThread", embeddings.inline())
+                        .put("streamThreadSecondsOnEmbeddings", round(embeddings.streamThreadSeconds()));
             }
             return root.toString();
         }
@@ -431,14 +524,23 @@ public final class RouterBenchCommand implements Callable<Integer> {
             jobs.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
             completions.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
             if (latencyRate > 0) {
-                sb.append(String.format(Locale.ROOT, "  latency at %,d req/s     p50 %.1f ms   p99 %.1f ms"
-                        + "   max %.1f ms   (%,d of %,d answered at once)%n", latencyRate, latencyP50Ms,
-                        latencyP99Ms, latencyMaxMs, latencyAnswered, latencySent));
+                sb.append(String.format(Locale.ROOT, "  latency at %,d req/s     %s%n", latencyRate,
+                        latency.describe(semanticShare > 0 ? "of tenants without the semantic cache" : "")));
+                if (semanticShare > 0) {
+                    sb.append(String.format(Locale.ROOT, "                         %s%n",
+                            semanticLatency.describe("of tenants with it")));
+                }
+            }
+            if (semanticShare > 0) {
+                sb.append(String.format(Locale.ROOT, "  semantic cache         %.0f %% of tenants, embedder %s, %d"
+                        + " embed-ahead thread(s): %,d embedded ahead, %,d on the stream thread, %.1f s of"
+                        + " stream-thread time on embeddings%n", semanticShare * 100, embedder, embedThreads,
+                        embeddings.ahead(), embeddings.inline(), embeddings.streamThreadSeconds()));
             }
             return sb.toString();
         }
 
-        private static double round(double v) {
+        static double round(double v) {
             return Math.round(v * 100) / 100.0;
         }
     }

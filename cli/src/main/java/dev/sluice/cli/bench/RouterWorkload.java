@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * originals, 40-49 batch-eligible deadlines, 50-51 injection attempts, 52-54 deadlines already
  * past, 55-74 tier AUTO, the rest a fixed tier. One in ten is keyed by its requestId, not its
  * tenant, and so is re-keyed through the repartition topic. Prompts are 200 to 2,000 characters.
- * The sequence is fixed by the seed.
+ * With a semantic share, that share of the tenants (the first ones) has the semantic cache on, and
+ * their prompts are 60 to 400 characters, short enough for the embedding model to read whole. The
+ * sequence is fixed by the seed, and the same for every share but in the prompts' lengths.
  */
 public final class RouterWorkload {
     /** A request and the key it is produced with. */
@@ -39,14 +41,32 @@ public final class RouterWorkload {
     private final int tenantCount;
     private final SplittableRandom random;
     private final String run;
+    private final int semanticTenants;
+    private final String embedder;
     private final List<LlmRequest> keyedOriginals = new ArrayList<>();
     private final List<LlmRequest> cacheableOriginals = new ArrayList<>();
     private long next;
 
     public RouterWorkload(int tenantCount, long seed, String run) {
+        this(tenantCount, seed, run, 0);
+    }
+
+    public RouterWorkload(int tenantCount, long seed, String run, double semanticShare) {
+        this(tenantCount, seed, run, semanticShare, TenantConfig.CachePolicy.IN_PROCESS);
+    }
+
+    /** With {@code embedder} giving the semantic tenants' vectors (see {@link TenantConfig.CachePolicy#EMBEDDERS}). */
+    public RouterWorkload(int tenantCount, long seed, String run, double semanticShare, String embedder) {
         this.tenantCount = tenantCount;
         this.random = new SplittableRandom(seed);
         this.run = run;
+        this.semanticTenants = (int) Math.round(semanticShare * tenantCount);
+        this.embedder = embedder;
+    }
+
+    /** Whether the tenant has the semantic cache on. */
+    public boolean semantic(String tenantId) {
+        return Integer.parseInt(tenantId.substring(tenantId.lastIndexOf('-') + 1)) < semanticTenants;
     }
 
     public String tenantId(int i) {
@@ -67,7 +87,8 @@ public final class RouterWorkload {
                     : List.of();
             out.add(new TenantConfig(tenantId(i), "bench", limits, policy, null, null, Tier.MEDIUM, null,
                     new TenantConfig.Guardrails(i % 2 == 0 ? InjectionPolicy.BLOCK : InjectionPolicy.FLAG, false),
-                    TenantConfig.CachePolicy.DEFAULT, experiments, TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1,
+                    i < semanticTenants ? TenantConfig.CachePolicy.DEFAULT.withSemantic().withSemanticEmbedder(embedder)
+                            : TenantConfig.CachePolicy.DEFAULT, experiments, TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1,
                     Instant.now()));
         }
         return out;
@@ -92,7 +113,12 @@ public final class RouterWorkload {
             Double temperature = slot >= 20 && slot < 40 ? 0.0 : 0.7;
             Instant deadline = null;
             Tier tier = TIERS[random.nextInt(TIERS.length)];
-            String prompt = prompt(200 + random.nextInt(1800));
+            int length = 200 + random.nextInt(1800);
+            String prompt = prompt(length);
+            if (semantic(tenant)) {
+                // Cut, not drawn shorter: the draws, and so every other request, stay those of no share.
+                prompt = prompt.substring(0, prompt.lastIndexOf(' ', 60 + (length - 200) * 340 / 1800) + 1);
+            }
             if (slot >= 40 && slot < 50) {
                 deadline = now.plus(Duration.ofHours(6));
             } else if (slot == 50 || slot == 51) {

@@ -200,14 +200,29 @@ public final class TenantFile {
             return TenantConfig.CachePolicy.DEFAULT;
         }
         only(n, "cache.", Set.of("enabled", "includeNonZeroTemperature", "ttlSeconds", "semantic",
-                "semanticThreshold"));
+                "semanticThreshold", "semanticEmbedder"));
         boolean semantic = bool(n, "cache.semantic", false);
         boolean enabled = bool(n, "cache.enabled", true);
         if (semantic && !enabled) {
             problems.add("cache.semantic needs cache.enabled: a semantic hit serves an answer the exact cache keeps");
         }
         return new TenantConfig.CachePolicy(enabled, bool(n, "cache.includeNonZeroTemperature", false),
-                number(n, "ttlSeconds", 86_400, 1, 365L * 86_400), semantic, threshold(n.get("semanticThreshold")));
+                number(n, "ttlSeconds", 86_400, 1, 365L * 86_400), semantic, threshold(n.get("semanticThreshold")),
+                embedder(n.get("semanticEmbedder")));
+    }
+
+    /** Where the semantic cache's vectors come from: the router's own model, or its embeddings endpoint. */
+    private String embedder(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return TenantConfig.CachePolicy.IN_PROCESS;
+        }
+        if (!v.isTextual() || !TenantConfig.CachePolicy.EMBEDDERS.contains(v.asText())) {
+            problems.add("cache.semanticEmbedder '" + v.asText() + "' must be " + TenantConfig.CachePolicy.IN_PROCESS
+                    + " (the router's own model, the default) or " + TenantConfig.CachePolicy.OPENAI
+                    + " (the embeddings endpoint in the router's router.semantic.openai.* settings)");
+            return TenantConfig.CachePolicy.IN_PROCESS;
+        }
+        return v.asText();
     }
 
     /**
@@ -421,7 +436,8 @@ public final class TenantFile {
         root.putObject("cache").put("enabled", t.cache().enabled())
                 .put("includeNonZeroTemperature", t.cache().includeNonZeroTemperature())
                 .put("ttlSeconds", t.cache().ttlSeconds()).put("semantic", t.cache().semantic())
-                .put("semanticThreshold", t.cache().semanticThreshold());
+                .put("semanticThreshold", t.cache().semanticThreshold())
+                .put("semanticEmbedder", t.cache().semanticEmbedder());
         ArrayNode experiments = root.putArray("experiments");
         for (TenantConfig.Experiment e : t.experiments()) {
             ObjectNode en = experiments.addObject().put("name", e.name());

@@ -18,22 +18,9 @@ class RouterBenchCommandIT {
 
     @Test
     void shouldMeasureTheRouterAndAccountForEveryRequest(@TempDir Path dataDir) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new Main()).execute("bench", "router", "--requests", "2000", "--warmup", "500",
-                    "--tenants", "10", "--rate", "100", "--latency-seconds", "2", "--json",
-                    "--data-dir", dataDir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"requests\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
-        JsonNode json = new ObjectMapper().readTree(line);
+        JsonNode json = run("bench", "router", "--requests", "2000", "--warmup", "500", "--tenants", "10", "--rate",
+                "100", "--latency-seconds", "2", "--json", "--data-dir", dataDir.toString());
 
-        assertThat(exit).isZero();
         assertThat(json.path("requestsPerSecond").asLong()).isPositive();
         assertThat(json.path("rekeyed").asLong()).isEqualTo(200);
         long jobs = sum(json.path("jobs"));
@@ -45,6 +32,37 @@ class RouterBenchCommandIT {
         assertThat(json.path("completions").path("INJECTION_SUSPECTED").asLong()).isPositive();
         assertThat(json.path("latency").path("answered").asLong()).isPositive();
         assertThat(json.path("latency").path("p50Ms").asDouble()).isPositive();
+    }
+
+    @Test
+    void shouldReportTheSemanticTenantsApartWithTheirEmbeddingsFromTheSimulatorsEndpoint(@TempDir Path dataDir)
+            throws Exception {
+        JsonNode json = run("bench", "router", "--requests", "1000", "--warmup", "0", "--tenants", "10", "--rate",
+                "50", "--latency-seconds", "2", "--semantic-share", "0.5", "--semantic-embedder", "openai",
+                "--embed-threads", "2", "--json", "--data-dir", dataDir.toString());
+
+        JsonNode semantic = json.path("semantic");
+        assertThat(semantic.path("embedder").asText()).startsWith("openai (simulator");
+        assertThat(semantic.path("embeddedAhead").asLong() + semantic.path("embeddedOnStreamThread").asLong())
+                .as("the semantic tenants' requests were embedded").isPositive();
+        assertThat(json.path("latency").path("semanticTenants").path("answered").asLong()).isPositive();
+        assertThat(json.path("latency").path("answered").asLong()).as("the others apart").isPositive();
+    }
+
+    private static JsonNode run(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new Main()).execute(args);
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(exit).isZero();
+        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"requests\""))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
+        return new ObjectMapper().readTree(line);
     }
 
     private static long sum(JsonNode counts) {

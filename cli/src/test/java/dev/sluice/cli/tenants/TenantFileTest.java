@@ -113,6 +113,19 @@ class TenantFileTest {
     }
 
     @Test
+    void shouldReadWhereTheSemanticCachesVectorsComeFromAndRefuseAnEmbedderTheRouterDoesNotHave()
+            throws Exception {
+        assertThat(parse("tenantId: a\ncache: {semantic: true}").cache().semanticEmbedder())
+                .as("the router's own model by default").isEqualTo(TenantConfig.CachePolicy.IN_PROCESS);
+        TenantConfig t = parse("tenantId: a\ncache: {semantic: true, semanticEmbedder: openai}");
+        assertThat(t.cache().semanticEmbedder()).isEqualTo(TenantConfig.CachePolicy.OPENAI);
+        assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
+
+        assertThatThrownBy(() -> parse("tenantId: a\ncache: {semantic: true, semanticEmbedder: cohere}"))
+                .hasMessageContaining("cache.semanticEmbedder 'cohere' must be in-process");
+    }
+
+    @Test
     void shouldRequireASigningSecretForWebhookEndpointsAndATenantId() {
         assertThatThrownBy(() -> parse("tenantId: a\nwebhooks: {endpoints: [\"https://h.example/x\"]}"))
                 .hasMessageContaining("need at least one signingSecretRefs");

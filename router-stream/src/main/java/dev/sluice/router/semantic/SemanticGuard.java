@@ -86,6 +86,18 @@ public final class SemanticGuard {
         }
     }
 
+    /** The guard's reasons that say two texts are about different things, not that they ask different things. */
+    private static final Set<String> ABOUT_OTHER_THINGS = Set.of("numbers", "dates", "names");
+
+    /**
+     * Whether a refusal says the two texts are about different things (another order, date or
+     * person: "Ticket #4: ..." / "Ticket #64: ...") rather than that they ask different things of
+     * the same ones.
+     */
+    public static boolean aboutOtherThings(String refusal) {
+        return ABOUT_OTHER_THINGS.contains(refusal);
+    }
+
     /** Why two texts must not share an answer, or null when nothing was found against it. */
     public String conflict(String a, String b) {
         Facts x = Facts.of(a);

@@ -20,7 +20,7 @@ public final class SemanticIndex {
     public static final int MAX_PER_SCOPE = 10_000;
     /**
      * How many of the most similar entries at or above the threshold are looked at, most similar
-     * first: each goes through the guard (no model run), which refuses the near-copies that
+     * first: each goes through the guard (no model run), which passes over the near-copies that
      * differ in a number or a name ("Ticket #4: ..." / "Ticket #64: ..." outrank a true paraphrase).
      */
     static final int CANDIDATES = 16;
@@ -97,10 +97,15 @@ public final class SemanticIndex {
     }
 
     /**
-     * The entry of the query's scope that may answer it: of the {@value #CANDIDATES} most similar
-     * at or above the tenant's threshold, the first {@value #JUDGED} the guard lets through are
-     * judged, and the first that {@link SemanticMatch} accepts whose answer is there
-     * ({@code answered}) is taken; failing that, the first it accepts whose request is still running.
+     * The entry of the query's scope that may answer it. The {@value #CANDIDATES} most similar at
+     * or above the tenant's threshold are looked at, most similar first. One the guard finds about
+     * other things (another number, date or name) is passed over. The first that is about the same
+     * things decides: if {@link SemanticMatch} finds that it asks something else, nothing farther
+     * is taken either, since the query is closer to a request that is not it than to any other
+     * ("Can I return the wool coat without a receipt?" is nearer "Can I still return a wool coat
+     * after 14 days?" than "... the denim jacket ..."). Up to {@value #JUDGED} accepted ones are
+     * judged, and the first whose answer is there ({@code answered}) is taken; failing that, the
+     * first whose request is still running.
      */
     public Lookup find(SemanticQuery q, long now, Predicate<String> answered) {
         load(now);
@@ -134,21 +139,21 @@ public final class SemanticIndex {
                 continue;
             }
             String conflict = cache.match().conflict(q.text(), c.text());
-            if (conflict != null) {
-                if (refused == Lookup.NONE) {
-                    refused = new Lookup(null, c.requestId(), best[i], conflict, false);
-                }
-                continue;
-            }
-            judged++;
-            SemanticMatch.Verdict v = cache.match().judge(q.text(), q.vector(), c.text(), c.vector(), q.threshold());
+            SemanticMatch.Verdict v = conflict != null ? new SemanticMatch.Verdict(false, best[i], conflict)
+                    : cache.match().judge(q.text(), q.vector(), c.text(), c.vector(), q.threshold());
+            judged += conflict == null ? 1 : 0;
             if (v.hit() && answered.test(keys[i])) {
                 return new Lookup(keys[i], c.requestId(), v.similarity(), null, true);
             }
             if (v.hit() && running == null) {
                 running = new Lookup(keys[i], c.requestId(), v.similarity(), null, false);
-            } else if (!v.hit() && refused == Lookup.NONE) {
-                refused = new Lookup(null, c.requestId(), v.similarity(), v.refusal(), false);
+            } else if (!v.hit()) {
+                if (refused == Lookup.NONE) {
+                    refused = new Lookup(null, c.requestId(), v.similarity(), v.refusal(), false);
+                }
+                if (!SemanticGuard.aboutOtherThings(v.refusal())) {
+                    break;
+                }
             }
         }
         return running != null ? running : refused;

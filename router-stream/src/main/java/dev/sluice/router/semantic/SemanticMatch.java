@@ -3,14 +3,18 @@ package dev.sluice.router.semantic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Whether a new request may take a cached answer to an earlier one of the same tenant, model chain
- * and parameters. Three checks, all of which must pass:
+ * and parameters. Three checks, all of which must pass (short texts with little in common are
+ * compared with what they name, or with the subject they share, taken out: {@link #masked},
+ * {@link #sharedMasked}):
  * <ol>
  *   <li>the two texts' cosine reaches the tenant's threshold;</li>
  *   <li>{@link SemanticGuard} finds nothing that makes them ask for different things (negation,
- *       numbers, dates, names, opposites);</li>
+ *       numbers, dates, names, opposites), and they are not a yes/no question and an open one
+ *       ({@link #asks});</li>
  *   <li>where the two share at least half their words, what differs between them must mean the
  *       same. Shared data dominates a whole-text embedding, so "Summarise this review: …" and
  *       "Translate this review: …" of one long review are close as wholes. What differs passes
@@ -23,7 +27,8 @@ import java.util.Locale;
  *       as a synonym does.</li>
  * </ol>
  * False hits are worse than misses: the rules and thresholds are measured on the committed eval
- * sets (SemanticEvalTest; docs/benchmarks.md) to keep false hits at or under 0.5 %.
+ * sets (SemanticEvalTest) and in a cache filled with them (SemanticLookupLatencyTest; docs/benchmarks.md)
+ * to keep false hits at or under 0.5 %.
  */
 public final class SemanticMatch {
     public static final double DEFAULT_THRESHOLD = 0.75;
@@ -34,7 +39,26 @@ public final class SemanticMatch {
     /** Words in a row two texts share that are taken as shared data rather than as part of what is asked. */
     static final int DATA_RUN = 4;
     /** Words whose presence or absence changes nothing that is asked ("the query" / "a query"). */
-    private static final java.util.Set<String> ASKS_NOTHING = java.util.Set.of("a", "an", "the", "please", "kindly");
+    private static final Set<String> ASKS_NOTHING = Set.of("a", "an", "the", "please", "kindly");
+    /**
+     * The cosine two short texts that name nothing and ask in different ways must reach with the
+     * words they share taken out ({@link #sharedMasked}): lower than
+     * {@link Embedder#instructionThreshold()}, as what is left of such texts is little more than
+     * how they ask. Measured for all-MiniLM-L6-v2 on the filled cache (docs/benchmarks.md).
+     */
+    static final double SHARED_MASKED_THRESHOLD = 0.55;
+    /** Words that say how something is asked, not what it is about: never taken for a shared subject. */
+    private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "please", "kindly", "i", "me", "my",
+            "you", "your", "we", "our", "it", "its", "they", "their", "this", "that", "these", "those", "is", "are",
+            "was", "were", "be", "been", "being", "am", "do", "does", "did", "can", "could", "would", "should", "will",
+            "shall", "may", "might", "must", "have", "has", "had", "to", "of", "in", "on", "for", "from", "at", "by",
+            "with", "into", "about", "as", "and", "or", "but", "so", "if", "what", "which", "who", "when", "where",
+            "why", "how", "there", "some", "any", "one");
+    private static final Set<String> OPEN_WORDS = Set.of("what", "which", "who", "whom", "whose", "when", "where",
+            "why", "how");
+    private static final Set<String> AUXILIARIES = Set.of("do", "does", "did", "is", "are", "was", "were", "am", "can",
+            "could", "will", "would", "should", "shall", "may", "might", "must", "has", "have", "had");
+    private static final Set<String> REQUESTS = Set.of("can", "could", "will", "would");
 
     private final Embedder embedder;
     private final SemanticGuard guard = new SemanticGuard();
@@ -55,6 +79,9 @@ public final class SemanticMatch {
         String conflict = guard.conflict(query, cached);
         if (conflict != null) {
             return new Verdict(false, similarity, conflict);
+        }
+        if (!asksAlike(query, cached)) {
+            return new Verdict(false, similarity, "another kind of question");
         }
         if (!residualsAgree(query, cached)) {
             return new Verdict(false, similarity, "different in what differs");
@@ -82,8 +109,14 @@ public final class SemanticMatch {
             }
             String maskedA = masked(a);
             String maskedB = masked(b);
-            return maskedA.equals(a) && maskedB.equals(b) || Embedder.cosine(embedder.embed(maskedA),
-                    embedder.embed(maskedB)) >= embedder.instructionThreshold();
+            if (maskedA.equals(a) && maskedB.equals(b)) {
+                // Nothing named. Asked the same way, their likeness as wholes stands. A question and
+                // a request are alike as wholes for the subject they share ("Give me a recipe for
+                // risotto." / "What can I use instead of eggs in risotto?"): compared without it.
+                return asks(a) == asks(b) || Embedder.cosine(embedder.embed(sharedMasked(a, b)), embedder.embed(sharedMasked(b, a)))
+                        >= SHARED_MASKED_THRESHOLD;
+            }
+            return Embedder.cosine(embedder.embed(maskedA), embedder.embed(maskedB)) >= embedder.instructionThreshold();
         }
         List<String> restX = aligned.rest(true);
         List<String> restY = aligned.rest(false);
@@ -107,6 +140,49 @@ public final class SemanticMatch {
         String[] asked = aligned.instructions();
         return asked != null && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
                 >= embedder.instructionThreshold();
+    }
+
+    /** How a text asks: a question answered yes or no, an open question (what, how, ...), or neither. */
+    enum Asks { YES_NO, OPEN, OTHER }
+
+    /**
+     * Whether two texts ask alike: a yes/no question and an open one never share an answer, however
+     * alike they are as wholes ("Does chocolate cake need eggs?" / "What can I use instead of eggs in
+     * chocolate cake?"): "yes" does not say what to use. A request or a statement may be either.
+     */
+    static boolean asksAlike(String a, String b) {
+        Asks x = asks(a);
+        Asks y = asks(b);
+        return x == y || x == Asks.OTHER || y == Asks.OTHER;
+    }
+
+    /**
+     * How the text's first question asks, read from the first clause of the sentence that ends in
+     * "?" that starts with a question word or an auxiliary ("I forgot my password, how can I set a
+     * new one?" asks openly). "Can you ..." and "Would you ..." are requests, not yes/no questions.
+     */
+    static Asks asks(String text) {
+        int mark = text.indexOf('?');
+        if (mark < 0) {
+            return Asks.OTHER;
+        }
+        int start = Math.max(Math.max(text.lastIndexOf('.', mark), text.lastIndexOf('!', mark)),
+                Math.max(text.lastIndexOf(':', mark), text.lastIndexOf('\n', mark))) + 1;
+        for (String clause : text.substring(start, mark).split("[,;]")) {
+            List<String> w = words(clause);
+            if (w.isEmpty()) {
+                continue;
+            }
+            String first = w.get(0).replaceAll("'.*", "");
+            if (OPEN_WORDS.contains(first)) {
+                return Asks.OPEN;
+            }
+            if (AUXILIARIES.contains(first)) {
+                boolean request = w.size() > 1 && w.get(1).equals("you") && REQUESTS.contains(first);
+                return request ? Asks.OTHER : Asks.YES_NO;
+            }
+        }
+        return Asks.OTHER;
     }
 
     /** See {@link Alignment#instructions()}. */
@@ -216,6 +292,21 @@ public final class SemanticMatch {
             }
         });
         return out.append(text, copied[0], text.length()).toString().replaceAll("\\bit( it)+\\b", "it");
+    }
+
+    /**
+     * The text with each word the other text also has (in any inflection, {@link SemanticGuard#roots})
+     * replaced by "it", but for {@link #FUNCTION_WORDS}: what the text asks of the thing the two share.
+     */
+    static String sharedMasked(String text, String other) {
+        Set<String> theirs = SemanticGuard.roots(new java.util.TreeSet<>(words(other)));
+        StringBuilder out = new StringBuilder();
+        for (String word : words(text)) {
+            boolean shared = !FUNCTION_WORDS.contains(word)
+                    && SemanticGuard.roots(Set.of(word)).stream().anyMatch(theirs::contains);
+            out.append(out.isEmpty() ? "" : " ").append(shared ? "it" : word);
+        }
+        return out.toString().replaceAll("\\bit( it)+\\b", "it");
     }
 
     static List<String> words(String text) {

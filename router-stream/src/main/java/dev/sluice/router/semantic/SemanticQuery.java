@@ -9,8 +9,9 @@ package dev.sluice.router.semantic;
  * @param text       the task text, embedded
  * @param vector     its embedding
  * @param threshold  the tenant's similarity threshold
- * @param embedNanos how long the embedding took, for the metrics
+ * @param embedNanos how long the deciding thread spent on the embedding (making it, or waiting for it), for the metrics
+ * @param ahead      whether the embedding was made ahead ({@link EmbedAhead}) rather than by the deciding thread
  */
 public record SemanticQuery(String tenantId, String scope, String text, float[] vector, double threshold,
-        long embedNanos) {
+        long embedNanos, boolean ahead) {
 }

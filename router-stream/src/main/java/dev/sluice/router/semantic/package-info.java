@@ -1,7 +1,8 @@
 /**
  * The semantic cache (docs/adr/0018-semantic-cache.md): {@link dev.sluice.router.semantic.SemanticCache}
  * holds the embedding model ({@link dev.sluice.router.semantic.MiniLmEmbedder}, all-MiniLM-L6-v2
- * run in process; bge-small-en-v1.5 to compare), loaded on first use;
+ * run in process; bge-small-en-v1.5 to compare; {@link dev.sluice.router.semantic.OpenAiEmbedder} for an
+ * OpenAI-compatible embeddings endpoint, not yet selectable), loaded on first use;
  * {@link dev.sluice.router.semantic.SemanticIndex} is one router task's entries (an expiring store
  * with a changelog, indexed in memory by scope) and its lookups; {@link dev.sluice.router.semantic.SemanticMatch}
  * and {@link dev.sluice.router.semantic.SemanticGuard} decide whether two texts may share an answer.

@@ -82,4 +82,25 @@ class SemanticMatchTest {
         assertThat(judge("What was the reason for the ban on PixelNova?", "Why was PixelNova banned?"))
                 .satisfies(v -> assertThat(v.hit()).as(v.refusal()).isTrue());
     }
+
+    @Test
+    void shouldNeverAnswerAnOpenQuestionWithTheAnswerToAYesNoQuestion() {
+        assertThat(SemanticMatch.asks("Does chocolate cake need eggs?")).isEqualTo(SemanticMatch.Asks.YES_NO);
+        assertThat(SemanticMatch.asks("I forgot my password, how can I set a new one?"))
+                .isEqualTo(SemanticMatch.Asks.OPEN);
+        assertThat(SemanticMatch.asks("Can you ship order 11562 to Lisbon?")).as("a request")
+                .isEqualTo(SemanticMatch.Asks.OTHER);
+        assertThat(judge("What can I use instead of eggs in chocolate cake?", "Does chocolate cake need eggs?"))
+                .satisfies(v -> assertThat(v.refusal()).isEqualTo("another kind of question"));
+    }
+
+    @Test
+    void shouldCompareAQuestionAndARequestThatNameNothingWithoutTheSubjectTheyShare() {
+        assertThat(SemanticMatch.sharedMasked("What can I use instead of eggs in risotto?", "Give me a recipe for risotto."))
+                .isEqualTo("what can i use instead of eggs in it");
+        assertThat(judge("What can I use instead of eggs in risotto?", "Give me a recipe for risotto.").hit()).isFalse();
+        assertThat(judge("Explain eigenvalues in simple terms.",
+                "Give me a plain-language explanation of what eigenvalues are."))
+                .as("asked the same way: alike as wholes").satisfies(v -> assertThat(v.hit()).as(v.refusal()).isTrue());
+    }
 }
