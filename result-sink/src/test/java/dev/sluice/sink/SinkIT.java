@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -451,6 +452,56 @@ class SinkIT {
                     .until(receiver::distinctAccepted, n -> n == 2);
             assertThat(receiver.received()).filteredOn(r -> r.webhookId().equals("huge-1")).first()
                     .satisfies(r -> assertThat(r.body()).contains("OUTPUT_TOO_LARGE"));
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    /**
+     * A result under topics.max.record.bytes that the broker refuses anyway: llm.results takes less
+     * (its own max.message.bytes). Under exactly_once_v2 the refusal arrives after the send and its
+     * transaction is lost; the sink must still end the request with a result and go on.
+     */
+    @Test
+    void shouldReplaceAResultTheBrokerRefusesAndGoOnWithTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(s.topics().results(), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        byte[] noise = new byte[12_000];
+        new SecureRandom().nextBytes(noise);
+        try (var producer = kafka.producer(); SinkService sink = new SinkService(s.config())) {
+            sink.start();
+            var results = s.serdes().results().serializer();
+            LlmResult refused = LlmResult.forRequest(LlmRequest.of("refused-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise)).costMicros(4321)
+                    .completedAt(Instant.now()).build();
+            for (LlmResult r : List.of(succeeded("before-1", "acme"), refused, succeeded("after-1", "acme"))) {
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), r))).get();
+            }
+
+            List<LlmResult> written = kafka.readUntil(s.topics().results(), r -> r.size() >= 3, Duration.ofSeconds(90))
+                    .stream().map(r -> s.serdes().results().deserializer().deserialize(s.topics().results(), r.value()))
+                    .toList();
+            assertThat(written).extracting(LlmResult::requestId).containsExactly("before-1", "refused-1", "after-1");
+            assertThat(written.get(1)).satisfies(r -> {
+                assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
+                assertThat(r.error().message()).contains("RecordTooLargeException");
+                assertThat(r.output()).isNull();
+                assertThat(r.costMicros()).isEqualTo(4321);
+            });
+            assertThat(written.get(2).status()).isEqualTo(ResultStatus.SUCCEEDED);
+            List<DeadLetter> letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(),
+                    Duration.ofSeconds(30)).stream().map(r -> s.serdes().deadLetters().deserializer()
+                            .deserialize(s.topics().deadLetters(), r.value())).toList();
+            assertThat(letters).singleElement().satisfies(d -> {
+                assertThat(d.sourceTopic()).isEqualTo(s.topics().completions());
+                assertThat(d.stage()).isEqualTo("produce " + s.topics().results());
+                assertThat(d.errorMessage()).contains("RecordTooLargeException");
+            });
             assertThat(sink.health().up()).isTrue();
         }
     }
