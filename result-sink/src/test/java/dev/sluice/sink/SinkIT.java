@@ -505,4 +505,44 @@ class SinkIT {
             assertThat(sink.health().up()).isTrue();
         }
     }
+
+    @Test
+    void shouldDeadLetterADeliveryItsRetryLevelRefusesAndDeliverTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(s.topics().webhookRetry(1), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        byte[] noise = new byte[12_000];
+        new SecureRandom().nextBytes(noise);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("big-1") ? 500 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            LlmResult big = LlmResult.forRequest(LlmRequest.of("big-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise))
+                    .completedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), big))).get();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.errorClass()).isEqualTo("WebhookRetryRefused");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
+                assertThat(letter.errorMessage()).contains("RecordTooLargeException");
+            });
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), succeeded("after-1", "acme")))).get();
+            await().alias("the next result's webhook delivered").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.received().stream().anyMatch(r -> r.webhookId().equals("after-1")));
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
 }
