@@ -332,4 +332,45 @@ class WorkerIT {
                     .isEqualTo(25);
         }
     }
+
+    /** llm.completions takes less than a completion: the broker refuses what the serializer let through. */
+    @Test
+    void shouldDeadLetterAJobWhoseCompletionTheBrokerRefusesAndGoOnWithTheNext(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.completions(), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "300")))).all().get();
+        }
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.batch.sync", "true");
+            try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
+                    var producer = kafka.producer()) {
+                worker.start();
+                String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+                for (String id : List.of("refused-1", "refused-2")) {
+                    LlmRequest r = LlmRequest.of(id, "acme", "Explain " + id, Instant.now());
+                    producer.send(new ProducerRecord<>(topic, id, serdes.jobs().serializer().serialize(topic,
+                            new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 10, 100, null, null, "it", 0, false,
+                                    false, Instant.now())))).get();
+                }
+
+                List<DeadLetter> letters = kafka.readUntil(topics.deadLetters(), r -> r.size() >= 2,
+                        Duration.ofSeconds(60)).stream().map(r -> serdes.deadLetters().deserializer()
+                                .deserialize(topics.deadLetters(), r.value())).toList();
+                assertThat(letters).hasSize(2).allSatisfy(d -> {
+                    assertThat(d.sourceTopic()).isEqualTo(topic);
+                    assertThat(d.stage()).isEqualTo("produce " + topics.completions());
+                    assertThat(d.errorMessage()).contains("RecordTooLargeException");
+                });
+                assertThat(worker.health().up()).isTrue();
+            }
+        }
+    }
 }
