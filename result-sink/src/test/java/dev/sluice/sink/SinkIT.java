@@ -545,4 +545,49 @@ class SinkIT {
             assertThat(sink.health().up()).isTrue();
         }
     }
+
+    /**
+     * The first try has the payload in hand; a retry must keep it on a level topic. A result that
+     * fits llm.results can still make a delivery over topics.max.record.bytes: its JSON body
+     * escapes every quote of the output, and the body is kept besides the delivery's fields.
+     */
+    @Test
+    void shouldDeadLetterADeliveryTooLargeToKeepForARetryAndDeliverTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("topics.max.record.bytes", "64KB"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("quoted-1") ? 500 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            // About 40 KB as a result, about 80 KB as a JSON body (\" for each quote).
+            LlmResult quoted = LlmResult.forRequest(LlmRequest.of("quoted-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output("\"".repeat(40_000)).completedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), quoted)));
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), succeeded("after-1", "acme"))));
+            producer.flush();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.stage()).isEqualTo("deliver");
+                assertThat(letter.errorClass()).isEqualTo("WebhookPayloadTooLarge");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
+                assertThat(letter.errorMessage()).contains("try 1 failed").contains("65536");
+            });
+            await().alias("the next result's webhook delivered").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.received().stream().anyMatch(r -> r.webhookId().equals("after-1")));
+            assertThat(receiver.received()).filteredOn(r -> r.webhookId().equals("quoted-1"))
+                    .as("tried once, with the whole body").singleElement()
+                    .satisfies(r -> assertThat(r.body().length()).isGreaterThan(80_000));
+            assertThat(kafka.readUntil(s.topics().webhookRetry(1), r -> false, Duration.ofSeconds(1))).isEmpty();
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
 }
