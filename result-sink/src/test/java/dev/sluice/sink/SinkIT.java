@@ -590,4 +590,42 @@ class SinkIT {
             assertThat(sink.health().up()).isTrue();
         }
     }
+
+    @Test
+    void shouldNeverCallAgainAnEndpointTheTenantRemovedAfterAFailedTry(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        // A retry 3 s later: time for the tenant's new record to reach the sink first.
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.backoff", "3s"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        try (WebhookReceiver old = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                WebhookReceiver current = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            AtomicInteger tries = new AtomicInteger();
+            old.answerWith(r -> tries.incrementAndGet() == 1 ? 503 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", old.url(), secretFile);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme", s.serdes().results().serializer()
+                    .serialize(s.topics().completions(), succeeded("moved-1", "acme")))).get();
+            await().alias("the first try answered 503").atMost(Duration.ofSeconds(60))
+                    .until(() -> old.received().size() == 1);
+
+            // When the tenant replaces that endpoint before the retry
+            putTenant(producer, s, "acme", current.url(), secretFile);
+
+            // Then the retry is a dead letter, and neither endpoint gets the delivery again
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.stage()).isEqualTo("deliver");
+                assertThat(letter.errorClass()).isEqualTo("WebhookEndpointNotRegistered");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().webhookRetry(1));
+            });
+            assertThat(old.received()).extracting(WebhookReceiver.Received::answeredStatus).containsExactly(503);
+            assertThat(current.received()).isEmpty();
+            assertThat(metrics(sink)).contains("sluice_webhooks_refused_total{service=\"result-sink\",tenant=\"acme\"} 1.0");
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
 }
