@@ -628,4 +628,79 @@ class SinkIT {
             assertThat(sink.health().up()).isTrue();
         }
     }
+
+    @Test
+    void shouldLeaveTheWebhookGroupsLagAtZeroAfterFinishingDeliveries(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                var admin = kafka.admin();
+                // Writes to llm.results as the sink's Streams app does: in transactions, with markers.
+                var aborting = new KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "transactional.id", s.topics().results() + "-aborting"),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+                SinkService sink = new SinkService(s.config())) {
+            // Given results whose first try fails for one in four, so that retry level 1 is used too
+            receiver.answerWith(r -> r.webhookId().endsWith("-0") && failedOnce.add(r.webhookId()) ? 503 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            for (int i = 0; i < 20; i++) {
+                String id = "lag-" + i / 4 + "-" + i % 4;
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), succeeded(id, "acme"))));
+            }
+            producer.flush();
+            // and a transaction on llm.results aborted once its records are on the log: never
+            // delivered, and not lag either
+            aborting.initTransactions();
+            aborting.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                aborting.send(new ProducerRecord<>(s.topics().results(), "acme",
+                        results.serialize(s.topics().results(), succeeded("aborted-" + i, "acme"))));
+            }
+            aborting.flush();
+            aborting.abortTransaction();
+
+            // When every delivery is done
+            await().alias("20 webhooks delivered, 5 of them on their second try").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.distinctAccepted() == 20 && failedOnce.size() == 5);
+
+            // Then the first-try group and the retry level's group have committed up to their log ends
+            String group = s.config().webhooks().groupId();
+            assertLagZero(admin, group, s.topics().results());
+            assertLagZero(admin, group + "-retry-1", s.topics().webhookRetry(1));
+            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
+                    .noneMatch(id -> id.startsWith("aborted-"));
+        }
+    }
+
+    private static void assertLagZero(org.apache.kafka.clients.admin.Admin admin, String group, String topic)
+            throws Exception {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, o) -> ends.put(tp, o.offset()));
+        assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).as(topic + " holds records").isPositive();
+        await().alias(group + " committed at the log ends of " + topic + " (lag 0)").atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> {
+                    Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
+                    ends.keySet().forEach(tp -> committed.put(tp, 0L));
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+                        if (o != null && tp.topic().equals(topic)) {
+                            committed.put(tp, o.offset());
+                        }
+                    });
+                    assertThat(committed).isEqualTo(ends);
+                });
+    }
 }
