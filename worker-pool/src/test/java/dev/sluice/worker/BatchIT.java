@@ -256,6 +256,20 @@ class BatchIT {
                 assertThat(costs.get("long-1").basis()).isEqualTo(CostBasis.BATCH);
                 assertThat(byId.get("short-1").status()).isEqualTo(ResultStatus.SUCCEEDED);
                 assertThat(byId.get("short-1").output()).isNotBlank();
+
+                // and the batch and the worker's metrics count it as what it ended as
+                ProviderBatch batch = kafka.readUntil(topics.batches(), r -> r.stream().anyMatch(x -> x.value() != null
+                        && serdes.batches().deserializer().deserialize(topics.batches(), x.value()).state()
+                                == BatchState.COLLECTED), Duration.ofSeconds(30)).stream()
+                        .filter(r -> r.value() != null)
+                        .map(r -> serdes.batches().deserializer().deserialize(topics.batches(), r.value()))
+                        .filter(b -> b.state() == BatchState.COLLECTED).findFirst().orElseThrow();
+                assertThat(batch.succeeded()).isEqualTo(1);
+                assertThat(batch.failed()).isEqualTo(1);
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("sluice_worker_outputs_too_large_total{service=\"worker-pool\"} 1.0");
                 assertThat(worker.health().up()).isTrue();
             }
         }
