@@ -13,6 +13,7 @@ import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.runtime.streams.BrokerRefusals;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.runtime.tracing.Telemetry;
@@ -70,8 +71,10 @@ public final class SinkService implements SluiceService {
         SluiceSerdes serdes = config.kafka().serdes();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes, config.dedupeWindow(),
-                config.statusRetention(), config.stuckAfter(), telemetry, new SinkMetrics(metrics)).build(), props, metrics);
+        BrokerRefusals refusals = new BrokerRefusals();
+        this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes.guardedBy(refusals),
+                config.dedupeWindow(), config.statusRetention(), config.stuckAfter(), telemetry,
+                new SinkMetrics(metrics)).build(), props, metrics, refusals);
         this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
                 .track(config.applicationId(), runner::ownedPartitions);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);

@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -453,5 +454,253 @@ class SinkIT {
                     .satisfies(r -> assertThat(r.body()).contains("OUTPUT_TOO_LARGE"));
             assertThat(sink.health().up()).isTrue();
         }
+    }
+
+    /**
+     * A result under topics.max.record.bytes that the broker refuses anyway: llm.results takes less
+     * (its own max.message.bytes). Under exactly_once_v2 the refusal arrives after the send and its
+     * transaction is lost; the sink must still end the request with a result and go on.
+     */
+    @Test
+    void shouldReplaceAResultTheBrokerRefusesAndGoOnWithTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(s.topics().results(), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        byte[] noise = new byte[12_000];
+        new SecureRandom().nextBytes(noise);
+        try (var producer = kafka.producer(); SinkService sink = new SinkService(s.config())) {
+            sink.start();
+            var results = s.serdes().results().serializer();
+            LlmResult refused = LlmResult.forRequest(LlmRequest.of("refused-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise)).costMicros(4321)
+                    .completedAt(Instant.now()).build();
+            for (LlmResult r : List.of(succeeded("before-1", "acme"), refused, succeeded("after-1", "acme"))) {
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), r))).get();
+            }
+
+            List<LlmResult> written = kafka.readUntil(s.topics().results(), r -> r.size() >= 3, Duration.ofSeconds(90))
+                    .stream().map(r -> s.serdes().results().deserializer().deserialize(s.topics().results(), r.value()))
+                    .toList();
+            assertThat(written).extracting(LlmResult::requestId).containsExactly("before-1", "refused-1", "after-1");
+            assertThat(written.get(1)).satisfies(r -> {
+                assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
+                assertThat(r.error().message()).contains("RecordTooLargeException");
+                assertThat(r.output()).isNull();
+                assertThat(r.costMicros()).isEqualTo(4321);
+            });
+            assertThat(written.get(2).status()).isEqualTo(ResultStatus.SUCCEEDED);
+            List<DeadLetter> letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(),
+                    Duration.ofSeconds(30)).stream().map(r -> s.serdes().deadLetters().deserializer()
+                            .deserialize(s.topics().deadLetters(), r.value())).toList();
+            assertThat(letters).singleElement().satisfies(d -> {
+                assertThat(d.sourceTopic()).isEqualTo(s.topics().completions());
+                assertThat(d.stage()).isEqualTo("produce " + s.topics().results());
+                assertThat(d.errorMessage()).contains("RecordTooLargeException");
+            });
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterADeliveryItsRetryLevelRefusesAndDeliverTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(s.topics().webhookRetry(1), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        byte[] noise = new byte[12_000];
+        new SecureRandom().nextBytes(noise);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("big-1") ? 500 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            LlmResult big = LlmResult.forRequest(LlmRequest.of("big-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise))
+                    .completedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), big))).get();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.errorClass()).isEqualTo("WebhookRetryRefused");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
+                assertThat(letter.errorMessage()).contains("RecordTooLargeException");
+            });
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), succeeded("after-1", "acme")))).get();
+            await().alias("the next result's webhook delivered").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.received().stream().anyMatch(r -> r.webhookId().equals("after-1")));
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    /**
+     * The first try has the payload in hand; a retry must keep it on a level topic. A result that
+     * fits llm.results can still make a delivery over topics.max.record.bytes: its JSON body
+     * escapes every quote of the output, and the body is kept besides the delivery's fields.
+     */
+    @Test
+    void shouldDeadLetterADeliveryTooLargeToKeepForARetryAndDeliverTheNextOnes(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("topics.max.record.bytes", "64KB"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            receiver.answerWith(r -> r.webhookId().equals("quoted-1") ? 500 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            // About 40 KB as a result, about 80 KB as a JSON body (\" for each quote).
+            LlmResult quoted = LlmResult.forRequest(LlmRequest.of("quoted-1", "acme", "q", Instant.now()))
+                    .status(ResultStatus.SUCCEEDED).output("\"".repeat(40_000)).completedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), quoted)));
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                    results.serialize(s.topics().completions(), succeeded("after-1", "acme"))));
+            producer.flush();
+
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.stage()).isEqualTo("deliver");
+                assertThat(letter.errorClass()).isEqualTo("WebhookPayloadTooLarge");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
+                assertThat(letter.errorMessage()).contains("try 1 failed").contains("65536");
+            });
+            await().alias("the next result's webhook delivered").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.received().stream().anyMatch(r -> r.webhookId().equals("after-1")));
+            assertThat(receiver.received()).filteredOn(r -> r.webhookId().equals("quoted-1"))
+                    .as("tried once, with the whole body").singleElement()
+                    .satisfies(r -> assertThat(r.body().length()).isGreaterThan(80_000));
+            assertThat(kafka.readUntil(s.topics().webhookRetry(1), r -> false, Duration.ofSeconds(1))).isEmpty();
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNeverCallAgainAnEndpointTheTenantRemovedAfterAFailedTry(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        // A retry 3 s later: time for the tenant's new record to reach the sink first.
+        Setup s = setup(kafka, dir.resolve("state"), Map.of("webhooks.backoff", "3s"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        try (WebhookReceiver old = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                WebhookReceiver current = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                SinkService sink = new SinkService(s.config())) {
+            AtomicInteger tries = new AtomicInteger();
+            old.answerWith(r -> tries.incrementAndGet() == 1 ? 503 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", old.url(), secretFile);
+            producer.send(new ProducerRecord<>(s.topics().completions(), "acme", s.serdes().results().serializer()
+                    .serialize(s.topics().completions(), succeeded("moved-1", "acme")))).get();
+            await().alias("the first try answered 503").atMost(Duration.ofSeconds(60))
+                    .until(() -> old.received().size() == 1);
+
+            // When the tenant replaces that endpoint before the retry
+            putTenant(producer, s, "acme", current.url(), secretFile);
+
+            // Then the retry is a dead letter, and neither endpoint gets the delivery again
+            var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
+            assertThat(letters).singleElement().satisfies(r -> {
+                DeadLetter letter = letter(s, r);
+                assertThat(letter.stage()).isEqualTo("deliver");
+                assertThat(letter.errorClass()).isEqualTo("WebhookEndpointNotRegistered");
+                assertThat(letter.sourceTopic()).isEqualTo(s.topics().webhookRetry(1));
+            });
+            assertThat(old.received()).extracting(WebhookReceiver.Received::answeredStatus).containsExactly(503);
+            assertThat(current.received()).isEmpty();
+            assertThat(metrics(sink)).contains("sluice_webhooks_refused_total{service=\"result-sink\",tenant=\"acme\"} 1.0");
+            assertThat(sink.health().up()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldLeaveTheWebhookGroupsLagAtZeroAfterFinishingDeliveries(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Setup s = setup(kafka, dir.resolve("state"));
+        String secret = newSecret();
+        Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        try (WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0);
+                var producer = kafka.producer();
+                var admin = kafka.admin();
+                // Writes to llm.results as the sink's Streams app does: in transactions, with markers.
+                var aborting = new KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "transactional.id", s.topics().results() + "-aborting"),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+                SinkService sink = new SinkService(s.config())) {
+            // Given results whose first try fails for one in four, so that retry level 1 is used too
+            receiver.answerWith(r -> r.webhookId().endsWith("-0") && failedOnce.add(r.webhookId()) ? 503 : 204);
+            sink.start();
+            putTenant(producer, s, "acme", receiver.url(), secretFile);
+            var results = s.serdes().results().serializer();
+            for (int i = 0; i < 20; i++) {
+                String id = "lag-" + i / 4 + "-" + i % 4;
+                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
+                        results.serialize(s.topics().completions(), succeeded(id, "acme"))));
+            }
+            producer.flush();
+            // and a transaction on llm.results aborted once its records are on the log: never
+            // delivered, and not lag either
+            aborting.initTransactions();
+            aborting.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                aborting.send(new ProducerRecord<>(s.topics().results(), "acme",
+                        results.serialize(s.topics().results(), succeeded("aborted-" + i, "acme"))));
+            }
+            aborting.flush();
+            aborting.abortTransaction();
+
+            // When every delivery is done
+            await().alias("20 webhooks delivered, 5 of them on their second try").atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.distinctAccepted() == 20 && failedOnce.size() == 5);
+
+            // Then the first-try group and the retry level's group have committed up to their log ends
+            String group = s.config().webhooks().groupId();
+            assertLagZero(admin, group, s.topics().results());
+            assertLagZero(admin, group + "-retry-1", s.topics().webhookRetry(1));
+            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
+                    .noneMatch(id -> id.startsWith("aborted-"));
+        }
+    }
+
+    private static void assertLagZero(org.apache.kafka.clients.admin.Admin admin, String group, String topic)
+            throws Exception {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, o) -> ends.put(tp, o.offset()));
+        assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).as(topic + " holds records").isPositive();
+        await().alias(group + " committed at the log ends of " + topic + " (lag 0)").atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> {
+                    Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
+                    ends.keySet().forEach(tp -> committed.put(tp, 0L));
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+                        if (o != null && tp.topic().equals(topic)) {
+                            committed.put(tp, o.offset());
+                        }
+                    });
+                    assertThat(committed).isEqualTo(ends);
+                });
     }
 }

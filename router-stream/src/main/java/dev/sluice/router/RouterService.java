@@ -9,6 +9,7 @@ import dev.sluice.runtime.ops.ConsumerLag;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
+import dev.sluice.runtime.streams.BrokerRefusals;
 import dev.sluice.runtime.streams.StreamsRunner;
 import dev.sluice.runtime.tokens.TokenCounter;
 import dev.sluice.runtime.tracing.Telemetry;
@@ -39,15 +40,16 @@ public final class RouterService implements SluiceService {
         this.telemetry = Telemetry.start(name(), config.tracing());
         this.metrics = Metrics.newRegistry(name());
         this.rules = config.rules(catalogue);
+        BrokerRefusals refusals = new BrokerRefusals();
         RouterTopology router = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes(), rules, telemetry, new RouterMetrics(metrics));
+                config.kafka().serdes().guardedBy(refusals), rules, telemetry, new RouterMetrics(metrics));
         Topology topology = router.build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.putAll(router.embedAheadConsumerConfig());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         // A tenant's request topic created while the router runs is read within this long.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 30_000);
-        this.runner = new StreamsRunner(topology, props, metrics);
+        this.runner = new StreamsRunner(topology, props, metrics, refusals);
         this.kafka = new BrokerWait(name(), config.kafka());
         this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
                 .track(config.applicationId(), runner::ownedPartitions);

@@ -327,6 +327,61 @@ class RouterIT {
         }
     }
 
+    /**
+     * A job under topics.max.record.bytes that the broker refuses anyway: its topic takes less
+     * (its own max.message.bytes). Under exactly_once_v2 the refusal arrives after the send and its
+     * transaction is lost; the router must still end the request with a result and go on.
+     */
+    @Test
+    void shouldRejectARequestWhoseJobTheBrokerRefusesAndRouteTheNextOnes(KafkaStack kafka, @TempDir Path state)
+            throws Exception {
+        try (World w = new World(kafka, state); var admin = kafka.admin()) {
+            String small = w.topics.job(Tier.SMALL, Priority.NORMAL);
+            admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, small), List.of(
+                            new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin
+                                    .ConfigEntry("max.message.bytes", "4096"),
+                                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+            w.tenant(tenant("acme", null, InjectionPolicy.OFF, 3600));
+            // Random text: the producer's compression cannot bring it under the topic's 4 KiB.
+            byte[] noise = new byte[9_000];
+            new java.security.SecureRandom().nextBytes(noise);
+            String big = "Summarise: " + java.util.Base64.getEncoder().encodeToString(noise);
+            try (RouterService router = w.router()) {
+                w.send("acme", request("before-1", "acme", "Say hello", null, null, Tier.SMALL, null));
+                w.producer.flush();
+                assertThat(w.jobs(small, 1)).extracting(LlmJob::requestId).containsExactly("before-1");
+
+                w.send("acme", request("refused-1", "acme", big, null, null, Tier.SMALL, null));
+                w.producer.flush();
+                List<LlmResult> ended = kafka.readUntil(w.topics.completions(), r -> !r.isEmpty(),
+                        Duration.ofSeconds(90)).stream().map(r -> w.serdes.results().deserializer()
+                                .deserialize(w.topics.completions(), r.value())).toList();
+                assertThat(ended).singleElement().satisfies(r -> {
+                    assertThat(r.requestId()).isEqualTo("refused-1");
+                    assertThat(r.status()).isEqualTo(ResultStatus.REJECTED);
+                    assertThat(r.error().code()).isEqualTo("REQUEST_TOO_LARGE");
+                    assertThat(r.error().message()).contains("RecordTooLargeException");
+                });
+                List<DeadLetter> letters = kafka.readUntil(w.topics.deadLetters(), r -> !r.isEmpty(),
+                        Duration.ofSeconds(30)).stream().map(r -> w.serdes.deadLetters().deserializer()
+                                .deserialize(w.topics.deadLetters(), r.value())).toList();
+                assertThat(letters).singleElement().satisfies(d -> {
+                    assertThat(d.service()).as("the application id").startsWith("sluice-router");
+                    assertThat(d.sourceTopic()).isEqualTo(w.topics.requests());
+                    assertThat(d.stage()).isEqualTo("produce " + small);
+                    assertThat(d.errorMessage()).contains("RecordTooLargeException");
+                });
+
+                w.send("acme", request("after-1", "acme", "Say goodbye", null, null, Tier.SMALL, null));
+                w.producer.flush();
+                assertThat(w.jobs(small, 2)).extracting(LlmJob::requestId).containsExactly("before-1", "after-1");
+                await().alias("the router ready (RUNNING) after its thread was replaced")
+                        .atMost(Duration.ofSeconds(30)).until(router::ready);
+            }
+        }
+    }
+
     /** How many semantic lookups found their embedding made ahead, from the router's own /metrics. */
     private static double embeddedAhead(RouterService router) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();

@@ -15,6 +15,7 @@ import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tracing.JobScope;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
+import dev.sluice.schemas.serde.RecordRefused;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.worker.batch.BatchCollector;
 import io.opentelemetry.api.trace.Span;
@@ -26,11 +27,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -157,22 +160,66 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             // ended FAILED; it stays uncommitted and runs in full wherever it is redelivered.
             throw new InterruptedException("worker stopping; job " + job.requestId() + " left for redelivery");
         }
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        List<Sent> acks = new ArrayList<>();
         for (CostEvent cost : outcome.costs()) {
-            acks.add(send(topics.costEvents(), cost.tenantId(), costs.serialize(topics.costEvents(), cost), trace));
+            acks.add(new Sent(topics.costEvents(), send(topics.costEvents(), cost.tenantId(),
+                    costs.serialize(topics.costEvents(), cost), trace)));
         }
         String requestId = job.requestId();
-        acks.add(send(topics.completions(), job.tenantId(), OversizedOutputs.fitting(results, topics.completions(),
-                outcome.result(), e -> {
+        acks.add(new Sent(topics.completions(), send(topics.completions(), job.tenantId(),
+                OversizedOutputs.fitting(results, topics.completions(), outcome.result(), e -> {
                     log.warn("Job {}: {}; it ends FAILED {}", requestId, e.getMessage(),
                             OversizedOutputs.OUTPUT_TOO_LARGE);
                     metrics.outputTooLarge();
-                }), trace));
-        for (Future<RecordMetadata> ack : acks) {
-            ack.get();
+                }), trace)));
+        LlmResult ended = outcome.result();
+        for (Sent sent : acks) {
+            try {
+                sent.ack().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof Exception cause) || cause instanceof RetriableException) {
+                    throw e;
+                }
+                // Refused for good (a topic's own smaller max.message.bytes, an invalid record):
+                // this job's record only. Its result is written without its bulk, and the job is
+                // dead-lettered, so that the next jobs go on.
+                RecordRefused refused = new RecordRefused(sent.topic(), cause.getClass().getName(),
+                        String.valueOf(cause.getMessage()), true);
+                log.warn("Job {}: {}; its job is dead-lettered", requestId, refused.getMessage());
+                if (sent.topic().equals(topics.completions())) {
+                    ended = replaceRefusedCompletion(job, ended, refused, trace);
+                }
+                try {
+                    deadLetter(record, "produce " + sent.topic(), refused).get();
+                } catch (ExecutionException dead) {
+                    throw new IllegalStateException("the dead-letter topic " + topics.deadLetters() + " refused the"
+                            + " letter of job " + requestId + "; nothing else can take it", dead.getCause());
+                }
+                metrics.deadLettered("produce");
+            }
         }
         metrics.completed(outcome);
-        ended(outcome.result());
+        ended(ended);
+    }
+
+    /** A sent record and its topic, for what to do when the broker refuses it. */
+    private record Sent(String topic, Future<RecordMetadata> ack) {
+    }
+
+    /** The result without its bulk in place of a refused completion; the result as it was if that is refused too. */
+    private LlmResult replaceRefusedCompletion(LlmJob job, LlmResult result, RecordRefused refused, String trace)
+            throws InterruptedException {
+        LlmResult lean = result.withoutBulk(refused.forSize() ? OversizedOutputs.OUTPUT_TOO_LARGE
+                : OversizedOutputs.RECORD_REFUSED, "the result was not written (" + refused.getMessage()
+                + "); its output and metadata were dropped");
+        try {
+            send(topics.completions(), job.tenantId(), results.serialize(topics.completions(), lean), trace).get();
+            return lean;
+        } catch (ExecutionException | RuntimeException e) {
+            log.warn("Job {}: its lean result was refused too ({}); only the dead letter is left", job.requestId(),
+                    e.getMessage());
+            return result;
+        }
     }
 
     private static void ended(LlmResult result) {
@@ -191,7 +238,15 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     }
 
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, Exception e) {
-        DeadLetter letter = DeadLetters.from(record, "worker-pool", DEAD_LETTER_STAGE, e.getClass().getName(),
+        return deadLetter(record, DEAD_LETTER_STAGE, e);
+    }
+
+    /**
+     * Acknowledged by the caller. A dead letter the broker refuses stops the loop (nothing else can
+     * take the record), and says so.
+     */
+    private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String stage, Exception e) {
+        DeadLetter letter = DeadLetters.from(record, "worker-pool", stage, e.getClass().getName(),
                 String.valueOf(e.getMessage()), clock.instant());
         return producer.send(DeadLetters.record(topics.deadLetters(), letter,
                 deadLetters.serialize(topics.deadLetters(), letter)));

@@ -6,6 +6,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.ops.Metrics;
+import dev.sluice.worker.batch.BatchPath;
 import dev.sluice.worker.provider.RateLimitHeaders;
 import dev.sluice.worker.resilience.ProviderCalls;
 import dev.sluice.worker.resilience.RateLimits;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * and their latency, queue wait, tokens and cost per tenant, model and basis (sync and batch),
  * circuit breakers, rate-limit waits, what the providers say is left of each quota, dead letters.
  */
-final class WorkerMetrics implements RateLimits.Observer {
+final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
     /** How long a quota the provider reported holds when it gave no reset time: limits are per minute. */
     private static final Duration QUOTA_WITHOUT_RESET = Duration.ofMinutes(1);
 
@@ -119,7 +120,8 @@ final class WorkerMetrics implements RateLimits.Observer {
      * Tokens and money of billed provider calls, sync and batch alike, per tenant, model and what
      * the call was billed as: the same numbers as the cost events on llm.cost-events.
      */
-    void billed(Collection<CostEvent> costs) {
+    @Override
+    public void billed(Collection<CostEvent> costs) {
         for (CostEvent c : costs) {
             String basis = c.basis().name().toLowerCase(Locale.ROOT);
             Counter.builder("sluice_worker_cost_micros_total")
@@ -159,7 +161,8 @@ final class WorkerMetrics implements RateLimits.Observer {
     }
 
     /** A job whose answer was too large for llm.completions: it ended FAILED OUTPUT_TOO_LARGE. */
-    void outputTooLarge() {
+    @Override
+    public void outputTooLarge() {
         Counter.builder("sluice_worker_outputs_too_large_total")
                 .description("Jobs whose answer was too large for llm.completions; they ended FAILED OUTPUT_TOO_LARGE")
                 .register(registry).increment();

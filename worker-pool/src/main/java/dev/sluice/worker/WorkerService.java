@@ -118,7 +118,7 @@ public final class WorkerService implements SluiceService {
             AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
             this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
                     completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
-                    workerMetrics::billed, clock, telemetry);
+                    workerMetrics, clock, telemetry);
             JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
                     clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
                     batchPath.collector(), telemetry);

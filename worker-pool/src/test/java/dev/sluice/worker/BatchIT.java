@@ -210,4 +210,68 @@ class BatchIT {
             }
         }
     }
+
+    /**
+     * A batch line whose answer does not fit llm.completions (topics.max.record.bytes at its
+     * 64 KiB minimum): the simulator rambles on to the 20,000-token cap, about 100 KB.
+     */
+    @Test
+    void shouldEndABatchJobWhoseAnswerIsTooLargeFailedOutputTooLargeKeepingItsCost(KafkaStack kafka)
+            throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of("sk-it"))
+                .withBatchProcessingTime(Duration.ofSeconds(1)))) {
+            // Given a batch job asking for a long answer, and an ordinary one in the same batch
+            LlmRequest longOne = new LlmRequest("long-1", "acme", null, null, Priority.LOW, null, null, null,
+                    List.of(Message.user("Go on and on [sim:long-output]")), 20_000, 0.0, null, null, Map.of(),
+                    Instant.now());
+            List<LlmJob> jobs = List.of(new LlmJob(longOne, Tier.SMALL, List.of("gpt-4.1-mini"), 20, 20_000, null,
+                    null, "deadline far away", 0, true, false, Instant.now()), job("short-1", "gpt-4.1-mini", null, null));
+            Map<String, String> values = config(kafka, prefix, sim);
+            values.put("topics.max.record.bytes", "64KB");
+            try (WorkerService worker = new WorkerService(workerConfig(values));
+                    var producer = kafka.producer()) {
+                worker.start();
+                send(producer, serdes, topics, jobs);
+
+                // Then the long one ends FAILED OUTPUT_TOO_LARGE, billed at batch prices, and the other succeeds
+                Map<String, LlmResult> byId = read(kafka, topics.completions(),
+                        v -> serdes.results().deserializer().deserialize(topics.completions(), v), 2,
+                        Duration.ofSeconds(60)).stream().collect(Collectors.toMap(LlmResult::requestId, r -> r));
+                assertThat(byId.keySet()).containsExactlyInAnyOrder("long-1", "short-1");
+                Map<String, CostEvent> costs = read(kafka, topics.costEvents(),
+                        v -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), v), 2,
+                        Duration.ofSeconds(30)).stream().collect(Collectors.toMap(CostEvent::requestId, c -> c));
+                assertThat(byId.get("long-1")).satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                    assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
+                    assertThat(r.error().message()).contains("65536");
+                    assertThat(r.output()).isNull();
+                    assertThat(r.batch()).isTrue();
+                    assertThat(r.usage().outputTokens()).isGreaterThan(10_000);
+                    assertThat(r.costMicros()).isPositive().isEqualTo(costs.get("long-1").costMicros());
+                });
+                assertThat(costs.get("long-1").basis()).isEqualTo(CostBasis.BATCH);
+                assertThat(byId.get("short-1").status()).isEqualTo(ResultStatus.SUCCEEDED);
+                assertThat(byId.get("short-1").output()).isNotBlank();
+
+                // and the batch and the worker's metrics count it as what it ended as
+                ProviderBatch batch = kafka.readUntil(topics.batches(), r -> r.stream().anyMatch(x -> x.value() != null
+                        && serdes.batches().deserializer().deserialize(topics.batches(), x.value()).state()
+                                == BatchState.COLLECTED), Duration.ofSeconds(30)).stream()
+                        .filter(r -> r.value() != null)
+                        .map(r -> serdes.batches().deserializer().deserialize(topics.batches(), r.value()))
+                        .filter(b -> b.state() == BatchState.COLLECTED).findFirst().orElseThrow();
+                assertThat(batch.succeeded()).isEqualTo(1);
+                assertThat(batch.failed()).isEqualTo(1);
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("sluice_worker_outputs_too_large_total{service=\"worker-pool\"} 1.0");
+                assertThat(worker.health().up()).isTrue();
+            }
+        }
+    }
 }

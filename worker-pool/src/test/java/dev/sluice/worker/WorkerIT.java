@@ -332,4 +332,106 @@ class WorkerIT {
                     .isEqualTo(25);
         }
     }
+
+    /** llm.completions takes less than a completion: the broker refuses what the serializer let through. */
+    @Test
+    void shouldDeadLetterAJobWhoseCompletionTheBrokerRefusesAndGoOnWithTheNext(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.completions(), 3, (short) 1)
+                    .configs(Map.of("max.message.bytes", "300")))).all().get();
+        }
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.batch.sync", "true");
+            try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
+                    var producer = kafka.producer()) {
+                worker.start();
+                String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+                for (String id : List.of("refused-1", "refused-2")) {
+                    LlmRequest r = LlmRequest.of(id, "acme", "Explain " + id, Instant.now());
+                    producer.send(new ProducerRecord<>(topic, id, serdes.jobs().serializer().serialize(topic,
+                            new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 10, 100, null, null, "it", 0, false,
+                                    false, Instant.now())))).get();
+                }
+
+                List<DeadLetter> letters = kafka.readUntil(topics.deadLetters(), r -> r.size() >= 2,
+                        Duration.ofSeconds(60)).stream().map(r -> serdes.deadLetters().deserializer()
+                                .deserialize(topics.deadLetters(), r.value())).toList();
+                assertThat(letters).hasSize(2).allSatisfy(d -> {
+                    assertThat(d.sourceTopic()).isEqualTo(topic);
+                    assertThat(d.stage()).isEqualTo("produce " + topics.completions());
+                    assertThat(d.errorMessage()).contains("RecordTooLargeException");
+                });
+                assertThat(worker.health().up()).isTrue();
+            }
+        }
+    }
+
+    /**
+     * A model answer that does not fit llm.completions (topics.max.record.bytes at its 64 KiB
+     * minimum): the simulator rambles on to the 20,000-token cap, about 100 KB.
+     */
+    @Test
+    void shouldEndAJobWhoseAnswerIsTooLargeFailedOutputTooLargeKeepingItsCostAndRunTheNext(KafkaStack kafka)
+            throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(10), Duration.ZERO).withApiKeys(Set.of("sk-it")))) {
+            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+            values.put("providers.openai.base.url", sim.baseUrl());
+            values.put("providers.openai.api.key", "sk-it");
+            values.put("worker.tiers", "small");
+            values.put("topics.max.record.bytes", "64KB");
+            try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
+                    var producer = kafka.producer()) {
+                worker.start();
+                String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+                for (String id : List.of("long-1", "after-1")) {
+                    String prompt = id.equals("long-1") ? "Go on and on [sim:long-output]" : "Explain " + id;
+                    LlmRequest r = new LlmRequest(id, "acme", null, null, Priority.NORMAL, null, null, null,
+                            List.of(dev.sluice.model.Message.user(prompt)), 20_000, 0.0, null, null, Map.of(),
+                            Instant.now());
+                    // One key: the long job comes first on its partition, the next one after it.
+                    producer.send(new ProducerRecord<>(topic, "acme", serdes.jobs().serializer().serialize(topic,
+                            new LlmJob(r, Tier.SMALL, List.of("gpt-4.1-mini"), 10, 20_000, null, null, "it", 0, false,
+                                    false, Instant.now())))).get();
+                }
+
+                Map<String, LlmResult> byId = kafka.readUntil(topics.completions(), r -> r.size() >= 2,
+                        Duration.ofSeconds(60)).stream()
+                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                        .collect(Collectors.toMap(LlmResult::requestId, r -> r));
+                Map<String, CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= 2,
+                        Duration.ofSeconds(30)).stream()
+                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
+                        .collect(Collectors.toMap(CostEvent::requestId, c -> c));
+                assertThat(byId.get("long-1")).satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                    assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
+                    assertThat(r.error().message()).contains("65536");
+                    assertThat(r.output()).isNull();
+                    assertThat(r.usage().outputTokens()).isGreaterThan(10_000);
+                    assertThat(r.costMicros()).isPositive().isEqualTo(costs.get("long-1").costMicros());
+                });
+                assertThat(byId.get("after-1").status()).isEqualTo(ResultStatus.SUCCEEDED);
+                assertThat(byId.get("after-1").output()).isNotBlank();
+                assertThat(kafka.readUntil(topics.deadLetters(), r -> false, Duration.ofSeconds(1)))
+                        .as("nothing refused: the result was replaced before the producer").isEmpty();
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("sluice_worker_outputs_too_large_total{service=\"worker-pool\"} 1.0");
+                assertThat(worker.health().up()).isTrue();
+            }
+        }
+    }
 }

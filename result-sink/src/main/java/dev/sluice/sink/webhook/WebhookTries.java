@@ -27,10 +27,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -212,7 +214,18 @@ public final class WebhookTries {
                     + " be kept for the next: " + e.getMessage());
             return;
         }
-        producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers)).get();
+        try {
+            producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers)).get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof Exception cause) || cause instanceof RetriableException) {
+                throw e;
+            }
+            // Refused for good (the level's own smaller max.message.bytes, an invalid record): this
+            // delivery only; the next ones go on.
+            metrics.failed(next.tenantId());
+            deadLetter(source, "WebhookRetryRefused", "try " + next.attempt() + " failed and " + topic
+                    + " refused the delivery for the next (" + cause + ")");
+        }
     }
 
     private void disable(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, int tries) throws Exception {
@@ -270,7 +283,13 @@ public final class WebhookTries {
         String topic = topics.deadLetters();
         Span.current().setStatus(StatusCode.ERROR, errorClass).setAttribute(SluiceAttributes.OUTCOME, "dead_letter");
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
-        producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
+        try {
+            producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the dead-letter topic " + topic + " did not take the letter of "
+                    + record.topic() + "-" + record.partition() + "@" + record.offset() + "; nothing else can take"
+                    + " it, so this loop stops without committing past it", e.getCause());
+        }
         metrics.deadLettered(stage);
     }
 }

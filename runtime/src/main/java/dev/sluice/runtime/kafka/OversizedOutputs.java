@@ -4,12 +4,15 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.requests.RequestLimits;
+import dev.sluice.schemas.serde.RecordRefused;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import dev.sluice.runtime.Tracing;
@@ -26,6 +29,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class OversizedOutputs {
     public static final String OUTPUT_TOO_LARGE = "OUTPUT_TOO_LARGE";
+    /** A record the broker refused for another reason than its size (an invalid record, a topic's own rule). */
+    public static final String RECORD_REFUSED = "RECORD_REFUSED";
 
     private final Topics topics;
     private final Serializer<LlmResult> results;
@@ -71,19 +76,39 @@ public final class OversizedOutputs {
      */
     public List<ProducerRecord<byte[], byte[]>> replace(Object value, RecordTooLargeForTopic e, Headers headers,
             Instant at) {
+        return replace(value, e.topic(), r -> shrink(r, e), r -> rejected(r, e, at), headers);
+    }
+
+    /**
+     * The records that replace {@code value}, a record the broker refused for good when it was sent
+     * before: as for one too large ({@code OUTPUT_TOO_LARGE}, {@code REQUEST_TOO_LARGE}) when the
+     * broker said so, else with {@value #RECORD_REFUSED}.
+     */
+    public List<ProducerRecord<byte[], byte[]>> replace(Object value, RecordRefused e, Headers headers, Instant at) {
+        String why = e.getMessage();
+        String resultCode = e.forSize() ? OUTPUT_TOO_LARGE : RECORD_REFUSED;
+        String requestCode = e.forSize() ? RequestLimits.REQUEST_TOO_LARGE : RECORD_REFUSED;
+        return replace(value, e.topic(), r -> r.withoutBulk(resultCode, "the result was not written (" + why
+                + "); its output and metadata were dropped"), r -> LlmResult.rejected(r, requestCode,
+                        "the request, as a record, was not written (" + why + ")", at).withoutBulk(requestCode, why),
+                headers);
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> replace(Object value, String refusedTopic,
+            UnaryOperator<LlmResult> shrink, Function<LlmRequest, LlmResult> reject, Headers headers) {
         LlmResult replacement;
         String topic;
         switch (value) {
             case LlmResult r -> {
-                replacement = shrink(r, e);
-                topic = e.topic();
+                replacement = shrink.apply(r);
+                topic = refusedTopic;
             }
             case LlmJob j -> {
-                replacement = rejected(j.request(), e, at);
+                replacement = reject.apply(j.request());
                 topic = topics.completions();
             }
             case LlmRequest r -> {
-                replacement = rejected(r, e, at);
+                replacement = reject.apply(r);
                 topic = topics.completions();
             }
             case null, default -> {

@@ -8,6 +8,7 @@ import dev.sluice.runtime.ops.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.sluice.schemas.registry.SchemaRegistryException;
+import dev.sluice.schemas.serde.RecordRefused;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
@@ -24,6 +26,7 @@ import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +44,14 @@ import org.slf4j.LoggerFactory;
  * it (a result without its output, or the request's REJECTED result), so the request still ends
  * with a result, and the input it came from is dead-lettered.
  *
- * <p>A send the broker refuses (not authorised, an unknown topic) is different: under exactly_once_v2
- * the transaction it belonged to cannot commit, whatever the handler answers, so the thread stops
- * and says why; nothing is committed past the input.
+ * <p>A send the broker refuses for good (a topic whose own max.message.bytes is lower, an invalid
+ * record) is found only after the send: under exactly_once_v2 its transaction cannot commit,
+ * whatever the handler answers. With {@link BrokerRefusals} (StreamsRunner puts them under
+ * {@value #REFUSALS}) the record is remembered and the thread is replaced; made again from the same
+ * input, the record is refused by its serializer and replaced as one too large is. The thread stops
+ * for good only when the dead-letter topic itself refuses, when what replaced a record was
+ * refused and its dead letter too, or for what Kafka Streams deems fatal before asking (an
+ * authorisation error, a fenced producer).
  *
  * <p>Configured by the Streams properties {@value #TOPIC}, {@value #SERVICE}, {@value #TOPICS_PREFIX},
  * {@value #MAX_RECORD_BYTES}, {@value #METRICS} (where {@code sluice_dead_letters_total} is counted)
@@ -57,6 +65,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public static final String MAX_RECORD_BYTES = "sluice.max.record.bytes";
     /** The service's MeterRegistry, as an object among the Streams properties (StreamsRunner puts it there). */
     public static final String METRICS = "sluice.metrics.registry";
+    /** The app's {@link BrokerRefusals}, as an object among the Streams properties (StreamsRunner puts them there). */
+    public static final String REFUSALS = "sluice.broker.refusals";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private String topic;
@@ -64,6 +74,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     private Serializer<DeadLetter> serializer;
     private OversizedOutputs oversized;
     private MeterRegistry metrics;
+    private BrokerRefusals refusals;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -82,6 +93,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                 serdes);
         // Without a registry (a TopologyTestDriver, say) the dead letters are still written, only not counted.
         metrics = configs.get(METRICS) instanceof MeterRegistry r ? r : new SimpleMeterRegistry();
+        refusals = configs.get(REFUSALS) instanceof BrokerRefusals r ? r : null;
     }
 
     @Override
@@ -105,6 +117,11 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         if (SchemaRegistryException.isTransient(exception)) {
             log.warn("Record {}-{}@{} failed in {} while the schema registry is unavailable: {}", context.topic(),
                     context.partition(), context.offset(), context.processorNodeId(), exception.getMessage());
+            return ProcessingExceptionHandler.Response.fail();
+        }
+        if (exception instanceof StreamsException) {
+            // Kafka Streams' own error, surfacing from a send in this record's processing (a refused
+            // earlier send, a fenced producer): not this record's fault, and its transaction is lost.
             return ProcessingExceptionHandler.Response.fail();
         }
         if (exception instanceof UnanswerableRecord) {
@@ -135,6 +152,16 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
             out.addAll(replacements);
             instead = replacements.isEmpty() ? "; nothing replaces it" : "; replaced by "
                     + replacements.stream().map(ProducerRecord::topic).toList();
+        } else if (exception instanceof RecordRefused refused) {
+            List<ProducerRecord<byte[], byte[]>> replacements = refused.replaceable()
+                    ? oversized.replace(record.value(), refused, record.headers(), Instant.now()).stream()
+                            // One for another topic (a job's REJECTED result) may have been refused in turn.
+                            .filter(r -> r.topic().equals(refused.topic()) || refusals == null
+                                    || !refusals.refuses(r)).toList()
+                    : List.of();
+            out.addAll(replacements);
+            instead = replacements.isEmpty() ? "; nothing replaces it" : "; replaced by "
+                    + replacements.stream().map(ProducerRecord::topic).toList();
         }
         log.warn("A record for {} from {}-{}@{} cannot be written ({}){}; dead-lettering its input", record.topic(),
                 context.topic(), context.partition(), context.offset(), exception.getMessage(), instead);
@@ -142,13 +169,33 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         return ProductionExceptionHandler.Response.resume(out);
     }
 
+    /**
+     * Called from the send's callback, on the producer's thread: the context's record is whatever
+     * the task processes now, not the input of {@code record}, so only the record itself is known.
+     */
     @Override
     public ProductionExceptionHandler.Response handleError(ErrorHandlerContext context,
             ProducerRecord<byte[], byte[]> record, Exception exception) {
-        log.error("The broker refused a record for {} from {}-{}@{} ({}); under exactly-once its transaction cannot"
-                + " commit, so this thread stops without committing past it. Check the topic's max.message.bytes"
-                + " against topics.max.record.bytes, and the service's ACLs", record.topic(), context.topic(),
-                context.partition(), context.offset(), exception.toString());
+        if (exception instanceof RetriableException || refusals == null) {
+            log.error("The broker did not take a record for {} ({}); under exactly-once its transaction cannot commit,"
+                    + " so this thread stops without committing past it", record.topic(), exception.toString());
+            return ProductionExceptionHandler.Response.fail();
+        }
+        if (record.topic().equals(topic)) {
+            log.error("The dead-letter topic {} refused a dead letter ({}); nothing else can take a record that"
+                    + " cannot be written, so this thread stops without committing past it. Check the topic's"
+                    + " max.message.bytes and the service's ACLs", topic, exception.toString());
+            return ProductionExceptionHandler.Response.fail();
+        }
+        if (refusals.refuse(record, exception) == BrokerRefusals.Outcome.CANNOT_CONTINUE) {
+            log.error("The broker refused a record for {} again ({}), and nothing replaces it; this thread stops"
+                    + " without committing past it. Check the topic's max.message.bytes and the service's ACLs",
+                    record.topic(), exception.toString());
+            return ProductionExceptionHandler.Response.fail();
+        }
+        log.warn("The broker refused a record for {} ({}); its transaction aborts, the thread is replaced, and the"
+                + " record, made again from its input, is replaced and its input dead-lettered", record.topic(),
+                exception.toString());
         return ProductionExceptionHandler.Response.fail();
     }
 

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a topology: starts it, reports its state as health, and treats an exception that escapes a
  * stream thread as fatal for this instance (SHUTDOWN_CLIENT), so a bug stops the instance loudly
- * instead of looping; its tasks move to the other instances.
+ * instead of looping; its tasks move to the other instances. Two deaths are not fatal: the schema
+ * registry being unavailable, and a record the broker refused for good, remembered in the app's
+ * {@link BrokerRefusals}: the thread is replaced, and the record, made again, is replaced.
  */
 public final class StreamsRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
@@ -31,19 +33,31 @@ public final class StreamsRunner implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
     private final CountDownLatch running = new CountDownLatch(1);
+    private final BrokerRefusals refusals;
+
+    /** As below, for a topology that reads only (its outputs are not guarded by {@link BrokerRefusals}). */
+    public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry) {
+        this(topology, props, registry, null);
+    }
 
     /**
      * The app's Kafka Streams metrics are bound to {@code registry} until close, and its
-     * {@link DeadLetterHandler} counts the dead letters it writes there.
+     * {@link DeadLetterHandler} counts the dead letters it writes there. {@code refusals} must be
+     * the guard of the serdes the topology writes with ({@code SluiceSerdes.guardedBy}).
      */
-    public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry) {
+    public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry,
+            BrokerRefusals refusals) {
         Properties p = new Properties();
         p.putAll(props);
         p.put(DeadLetterHandler.METRICS, registry);
+        if (refusals != null) {
+            p.put(DeadLetterHandler.REFUSALS, refusals);
+        }
+        this.refusals = refusals;
         this.streams = new KafkaStreams(topology, p);
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
-        streams.setUncaughtExceptionHandler(StreamsRunner::onThreadDeath);
+        streams.setUncaughtExceptionHandler(this::onThreadDeath);
         streams.setStateListener((now, before) -> {
             log.info("Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -53,11 +67,25 @@ public final class StreamsRunner implements AutoCloseable {
     }
 
     /**
+     * A thread that died on a record the broker refused is replaced at once. Its member stays in the
+     * group until its session times out (Kafka Streams replaces a thread that way), so its tasks
+     * wait that long (45 s by default) before the new thread runs them.
+     */
+    StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeath(Throwable e) {
+        if (refusals != null && refusals.caused(e)) {
+            log.warn("Stream thread stopped on a record the broker refused; replacing it: its transaction aborts, and"
+                    + " the record, made again, is replaced and its input dead-lettered");
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        return onThreadDeathFor(e);
+    }
+
+    /**
      * A thread that died because the schema registry was unavailable is replaced after a pause; its
      * tasks resume from their last commit, so nothing is lost or doubled under exactly_once_v2.
      * Anything else is a bug or a broken environment: the instance shuts down loudly.
      */
-    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeath(Throwable e) {
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeathFor(Throwable e) {
         if (SchemaRegistryException.isTransient(e)) {
             log.warn("Stream thread stopped while the schema registry is unavailable; replacing it in 2 s: {}",
                     e.getMessage());

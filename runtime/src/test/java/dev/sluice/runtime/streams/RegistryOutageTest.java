@@ -47,9 +47,9 @@ class RegistryOutageTest {
 
     @Test
     void shouldReplaceAThreadThatDiedOfAnOutageAndStopOnAnythingElse() {
-        assertThat(StreamsRunner.onThreadDeath(new StreamsException("failed", OUTAGE)))
+        assertThat(StreamsRunner.onThreadDeathFor(new StreamsException("failed", OUTAGE)))
                 .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
-        assertThat(StreamsRunner.onThreadDeath(new IllegalStateException("bug")))
+        assertThat(StreamsRunner.onThreadDeathFor(new IllegalStateException("bug")))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
 }

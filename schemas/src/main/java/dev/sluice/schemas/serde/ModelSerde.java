@@ -17,6 +17,8 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
     private final Function<M, A> toAvro;
     private final Function<A, M> fromAvro;
     private final int maxRecordBytes;
+    private final OutputGuard guard;
+    private final Deserializer<M> decoder;
 
     public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
             Function<A, M> fromAvro) {
@@ -26,11 +28,19 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
     /** A serde whose serializer throws {@link RecordTooLargeForTopic} above {@code maxRecordBytes}. */
     public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
             Function<A, M> fromAvro, int maxRecordBytes) {
+        this(serializer, deserializer, toAvro, fromAvro, maxRecordBytes, null);
+    }
+
+    /** As above, and {@code guard} (when not null) sees every value written and may refuse it. */
+    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
+            Function<A, M> fromAvro, int maxRecordBytes, OutputGuard guard) {
         this.serializer = serializer;
         this.deserializer = deserializer;
         this.toAvro = toAvro;
         this.fromAvro = fromAvro;
         this.maxRecordBytes = maxRecordBytes;
+        this.guard = guard;
+        this.decoder = deserializer();
     }
 
     @Override
@@ -48,6 +58,9 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
             byte[] bytes = serializer.serialize(topic, toAvro.apply(value));
             if (bytes.length > maxRecordBytes) {
                 throw new RecordTooLargeForTopic(topic, bytes.length, maxRecordBytes);
+            }
+            if (guard != null) {
+                guard.check(topic, value, bytes, decoder);
             }
             return bytes;
         };

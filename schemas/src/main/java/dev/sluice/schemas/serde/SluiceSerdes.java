@@ -28,11 +28,17 @@ public final class SluiceSerdes {
     private final SchemaRegistry registry;
     private final boolean autoRegister;
     private final int maxRecordBytes;
+    private final OutputGuard guard;
 
     public SluiceSerdes(SchemaRegistry registry, boolean autoRegister, int maxRecordBytes) {
+        this(registry, autoRegister, maxRecordBytes, null);
+    }
+
+    private SluiceSerdes(SchemaRegistry registry, boolean autoRegister, int maxRecordBytes, OutputGuard guard) {
         this.registry = registry;
         this.autoRegister = autoRegister;
         this.maxRecordBytes = maxRecordBytes;
+        this.guard = guard;
     }
 
     public SluiceSerdes(SchemaRegistry registry, boolean autoRegister) {
@@ -45,7 +51,12 @@ public final class SluiceSerdes {
 
     /** These serdes, refusing values over {@code maxRecordBytes}. */
     public SluiceSerdes limitedTo(int maxRecordBytes) {
-        return new SluiceSerdes(registry, autoRegister, maxRecordBytes);
+        return new SluiceSerdes(registry, autoRegister, maxRecordBytes, guard);
+    }
+
+    /** These serdes, whose serializers show every value they write to {@code guard}, which may refuse it. */
+    public SluiceSerdes guardedBy(OutputGuard guard) {
+        return new SluiceSerdes(registry, autoRegister, maxRecordBytes, guard);
     }
 
     /** The largest value the limited serializers write; {@code Integer.MAX_VALUE} without a limit. */
@@ -65,7 +76,7 @@ public final class SluiceSerdes {
     private <M, A extends SpecificRecord> ModelSerde<M, A> serde(Class<A> avro, Function<M, A> to,
             Function<A, M> from, int limit) {
         return new ModelSerde<>(new AvroSerializer<>(registry, autoRegister), new AvroDeserializer<>(registry, avro),
-                to, from, limit);
+                to, from, limit, guard);
     }
 
     public ModelSerde<LlmRequest, dev.sluice.avro.LlmRequest> requests() {

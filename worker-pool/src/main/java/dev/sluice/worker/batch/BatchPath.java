@@ -7,9 +7,8 @@ import dev.sluice.worker.provider.BatchApi;
 import java.time.Clock;
 import java.time.Duration;
 import dev.sluice.model.CostEvent;
-import java.util.List;
+import java.util.Collection;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -26,6 +25,14 @@ public final class BatchPath implements AutoCloseable {
     private final BatchBook book;
     private final BatchCollector collector;
     private final BatchPoller poller;
+    /** What the worker's metrics hear of a collected batch, once its transaction has committed. */
+    public interface Collected {
+        void billed(Collection<CostEvent> costs);
+
+        /** A job whose answer did not fit llm.completions: it ended FAILED OUTPUT_TOO_LARGE. */
+        void outputTooLarge();
+    }
+
     /** Partitions of llm.jobs.batch, learned once (topics do not shrink). */
     private volatile int jobPartitions;
 
@@ -33,11 +40,11 @@ public final class BatchPath implements AutoCloseable {
      * @param owned the llm.jobs.batch partitions this instance consumes now
      * @param alreadyCompleted whether a request has a completion already
      * @param redactsPii whether a tenant wants PII redacted from output
-     * @param billed hears the cost events of each collected batch once they are committed
+     * @param collected hears what each collected batch cost and ended as, once it is committed
      */
     public BatchPath(KafkaSettings kafka, String instance, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             Producer<String, byte[]> producer, BatchSettings settings, Predicate<String> alreadyCompleted,
-            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Consumer<List<CostEvent>> billed,
+            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Collected collected,
             Clock clock, Telemetry telemetry) {
         this.book = new BatchBook(kafka, instance + "-batches");
         // An intent being submitted is written again three times per grace period, so its owner
@@ -57,7 +64,7 @@ public final class BatchPath implements AutoCloseable {
                         jobPartitions = producer.partitionsFor(jobsBatch).size();
                     }
                     return mine.contains(new TopicPartition(jobsBatch, partition % jobPartitions));
-                }, settings, clock, billed, telemetry);
+                }, settings, clock, collected, telemetry);
     }
 
     public BatchPath start() {

@@ -14,6 +14,7 @@ import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tracing.Telemetry;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.worker.provider.BatchApi;
 import dev.sluice.worker.provider.BatchLineResult;
 import dev.sluice.worker.provider.BatchProgress;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,7 +76,7 @@ final class BatchPoller implements AutoCloseable {
     private final Map<String, Duration> interval = new HashMap<>();
     private final Map<String, Integer> lastDone = new HashMap<>();
     private final Thread thread;
-    private final Consumer<List<CostEvent>> billed;
+    private final BatchPath.Collected collected;
     private KafkaProducer<String, byte[]> producer;
     private Instant nextForget = Instant.MIN;
     private volatile boolean running = true;
@@ -88,8 +88,8 @@ final class BatchPoller implements AutoCloseable {
     BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
             BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
             BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
-            Clock clock, Consumer<List<CostEvent>> billed, Telemetry telemetry) {
-        this.billed = billed;
+            Clock clock, BatchPath.Collected collected, Telemetry telemetry) {
+        this.collected = collected;
         this.telemetry = telemetry;
         this.kafka = kafka;
         this.transactionalId = transactionalId;
@@ -296,6 +296,7 @@ final class BatchPoller implements AutoCloseable {
         int failed = 0;
         int expired = 0;
         int redriven = 0;
+        int tooLarge = 0;
         List<CostEvent> billedCosts = new ArrayList<>();
         KafkaProducer<String, byte[]> tx = producer();
         tx.beginTransaction();
@@ -323,15 +324,22 @@ final class BatchPoller implements AutoCloseable {
                 switch (decision) {
                     case BatchOutcomes.Complete c -> {
                         LlmResult result = c.result();
-                        byte[] bytes = OversizedOutputs.fitting(results, topics.completions(), result, e -> {
+                        byte[] bytes;
+                        try {
+                            bytes = results.serialize(topics.completions(), result);
+                        } catch (RecordTooLargeForTopic e) {
                             try (var ids = spans.logs(result.requestId(), result.tenantId())) {
                                 log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(), e.getMessage(),
                                         OversizedOutputs.OUTPUT_TOO_LARGE);
                             }
-                        });
+                            // Counted as what was written: the batch's counts and the job's result agree.
+                            result = OversizedOutputs.shrink(result, e);
+                            bytes = results.serialize(topics.completions(), result);
+                            tooLarge++;
+                        }
                         tx.send(new ProducerRecord<>(topics.completions(), null, job.tenantId(), bytes,
                                 spans.headers(j.requestId())));
-                        switch (c.result().status()) {
+                        switch (result.status()) {
                             case SUCCEEDED -> succeeded++;
                             case EXPIRED -> expired++;
                             default -> failed++;
@@ -358,7 +366,10 @@ final class BatchPoller implements AutoCloseable {
                 return;
             }
             tx.commitTransaction();
-            billed.accept(billedCosts);
+            collected.billed(billedCosts);
+            for (int i = 0; i < tooLarge; i++) {
+                collected.outputTooLarge();
+            }
             book.apply(done, ack.get().partition());
             log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
                     batch.providerBatchId(), succeeded, failed, expired, redriven);
