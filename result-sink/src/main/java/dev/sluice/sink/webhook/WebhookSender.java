@@ -4,6 +4,7 @@ import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.http.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -105,24 +106,6 @@ public final class WebhookSender {
     }
 
     private Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("retry-after").map(v -> parseRetryAfter(v, clock.instant()))
-                .orElse(null);
-    }
-
-    /** A Retry-After value: delay-seconds or an HTTP date (RFC 9110); null when it is neither. */
-    static Duration parseRetryAfter(String value, java.time.Instant now) {
-        String v = value.strip();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
-        } catch (NumberFormatException e) {
-            // not delay-seconds; maybe a date
-        }
-        try {
-            java.time.Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
+        return RetryAfter.of(response.headers(), clock.instant());
     }
 }

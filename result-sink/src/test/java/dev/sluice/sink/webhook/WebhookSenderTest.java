@@ -71,14 +71,4 @@ class WebhookSenderTest {
                 .hasMessageContaining("whsec_")
                 .hasMessageNotContaining("%%%not-base64");
     }
-
-    @Test
-    void shouldReadRetryAfterAsSecondsOrAsAnHttpDate() {
-        Instant now = Instant.parse("2026-11-22T10:00:00Z");
-        assertThat(WebhookSender.parseRetryAfter(" 120 ", now)).isEqualTo(java.time.Duration.ofSeconds(120));
-        assertThat(WebhookSender.parseRetryAfter("Sun, 22 Nov 2026 10:01:30 GMT", now))
-                .isEqualTo(java.time.Duration.ofSeconds(90));
-        assertThat(WebhookSender.parseRetryAfter("Sun, 22 Nov 2026 09:00:00 GMT", now)).isZero();
-        assertThat(WebhookSender.parseRetryAfter("soon", now)).isNull();
-    }
 }

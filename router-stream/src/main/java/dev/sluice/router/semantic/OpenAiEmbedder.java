@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.http.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Vectors from an OpenAI-compatible {@code POST {baseUrl}/v1/embeddings} (OpenAI itself, or a
@@ -188,20 +188,7 @@ public final class OpenAiEmbedder implements Embedder {
         return node.isTextual() && !node.asText().isBlank() ? node.asText() : null;
     }
 
-    /** retry-after-ms, else retry-after in seconds; an HTTP date is ignored. */
     private static Duration retryAfter(HttpResponse<String> response) {
-        try {
-            Optional<String> ms = response.headers().firstValue("retry-after-ms");
-            if (ms.isPresent()) {
-                return Duration.ofMillis((long) Double.parseDouble(ms.get()));
-            }
-            Optional<String> seconds = response.headers().firstValue("retry-after");
-            if (seconds.isPresent()) {
-                return Duration.ofMillis((long) (Double.parseDouble(seconds.get()) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return null;
+        return RetryAfter.of(response.headers(), java.time.Instant.now());
     }
 }

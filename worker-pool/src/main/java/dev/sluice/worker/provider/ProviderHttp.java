@@ -1,5 +1,6 @@
 package dev.sluice.worker.provider;
 
+import dev.sluice.runtime.http.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,20 +85,8 @@ final class ProviderHttp {
         return !needsUser && ProviderException.retryableStatus(response.statusCode());
     }
 
-    /** retry-after-ms, else retry-after in seconds; an HTTP-date form is ignored (the backoff decides). */
+    /** What the answer's retry-after-ms or Retry-After asks for ({@link RetryAfter}). */
     static Duration retryAfter(HttpResponse<?> response) {
-        try {
-            Optional<String> ms = response.headers().firstValue("retry-after-ms");
-            if (ms.isPresent()) {
-                return Duration.ofMillis((long) Double.parseDouble(ms.get()));
-            }
-            Optional<String> s = response.headers().firstValue("retry-after");
-            if (s.isPresent()) {
-                return Duration.ofMillis((long) (Double.parseDouble(s.get()) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return null;
+        return RetryAfter.of(response.headers(), java.time.Instant.now());
     }
 }
