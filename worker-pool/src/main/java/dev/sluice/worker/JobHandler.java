@@ -33,7 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -177,7 +176,7 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             try {
                 sent.ack().get();
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof Exception cause) || cause instanceof RetriableException) {
+                if (!(e.getCause() instanceof Exception cause) || !OversizedOutputs.refusedForThisRecordOnly(cause)) {
                     throw e;
                 }
                 // Refused for good (a topic's own smaller max.message.bytes, an invalid record):

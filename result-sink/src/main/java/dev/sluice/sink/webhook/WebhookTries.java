@@ -9,6 +9,7 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.kafka.DeadLetters;
 import dev.sluice.runtime.kafka.Decoding;
+import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tenants.SecretRefs;
 import dev.sluice.runtime.tracing.JobScope;
@@ -32,7 +33,6 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -217,7 +217,7 @@ public final class WebhookTries {
         try {
             producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers)).get();
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof Exception cause) || cause instanceof RetriableException) {
+            if (!(e.getCause() instanceof Exception cause) || !OversizedOutputs.refusedForThisRecordOnly(cause)) {
                 throw e;
             }
             // Refused for good (the level's own smaller max.message.bytes, an invalid record): this

@@ -45,6 +45,18 @@ public final class OversizedOutputs {
      * ({@link #shrink}); {@code shrunk} is told when that happened. For services that write results
      * with a plain producer: a FAILED result in place of one that would not fit, never a failed send.
      */
+    /**
+     * Whether the broker refused a record for something about that record alone (its size, its
+     * contents), so that replacing it lets the next ones through. Anything else (not authorised, an
+     * unsupported version, a fenced producer) is about the service and would refuse every record:
+     * that must stop it, loudly, rather than dead-letter all its work.
+     */
+    public static boolean refusedForThisRecordOnly(Throwable cause) {
+        return cause instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                || cause instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+                || cause instanceof org.apache.kafka.common.InvalidRecordException;
+    }
+
     public static byte[] fitting(Serializer<LlmResult> serializer, String topic, LlmResult result,
             Consumer<RecordTooLargeForTopic> shrunk) {
         try {

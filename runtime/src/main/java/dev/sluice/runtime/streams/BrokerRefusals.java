@@ -49,6 +49,7 @@ public final class BrokerRefusals implements OutputGuard {
     enum Outcome { REPLACE_THREAD, CANNOT_CONTINUE }
 
     private final Map<String, Deserializer<?>> decoders = new ConcurrentHashMap<>();
+    private final Set<String> refusedTopics = ConcurrentHashMap.newKeySet();
     private final Map<String, Refusal> refused = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Refusal> eldest) {
@@ -61,7 +62,8 @@ public final class BrokerRefusals implements OutputGuard {
     @Override
     public void check(String topic, Object value, byte[] bytes, Deserializer<?> decoder) {
         decoders.putIfAbsent(topic, decoder);
-        if (refused.isEmpty()) {
+        if (!refusedTopics.contains(topic)) {
+            // Every write but those to a topic that refused something: no lock, no hash.
             return;
         }
         Refusal r = refused.get(identity(topic, value, bytes));
@@ -83,6 +85,7 @@ public final class BrokerRefusals implements OutputGuard {
                 return Outcome.CANNOT_CONTINUE;
             }
             // Known and replaceable: its replacement (written under the same identity) was refused.
+            refusedTopics.add(record.topic());
             refused.put(id, new Refusal(record.topic(), error.getClass().getName(), String.valueOf(error.getMessage()),
                     before == null));
         }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
@@ -176,7 +175,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     @Override
     public ProductionExceptionHandler.Response handleError(ErrorHandlerContext context,
             ProducerRecord<byte[], byte[]> record, Exception exception) {
-        if (exception instanceof RetriableException || refusals == null) {
+        if (!OversizedOutputs.refusedForThisRecordOnly(exception) || refusals == null) {
             log.error("The broker did not take a record for {} ({}); under exactly-once its transaction cannot commit,"
                     + " so this thread stops without committing past it", record.topic(), exception.toString());
             return ProductionExceptionHandler.Response.fail();
