@@ -28,6 +28,12 @@ final class EmbedAheadFeed {
     /** Repartition topics of the router's own ({@code <application id>-...-repartition}) that key requests by tenant. */
     private static final String BY_TENANT_REPARTITION = "requests-by-tenant-repartition";
 
+    /**
+     * Larger requests are left to the stream thread: a task holds its record until an ahead thread
+     * reads it, and a task text the model reads whole is far shorter (at most 2,000 characters).
+     */
+    static final int MAX_VALUE_BYTES = 32 * 1024;
+
     private final EmbedAhead ahead;
     private final String requestsTopic;
     private final ThreadLocal<Deserializer<LlmRequest>> requests;
@@ -41,7 +47,7 @@ final class EmbedAheadFeed {
 
     /** What {@code enrich} learnt of a tenant's cache policy from the tenant table. */
     void tenant(String tenantId, TenantConfig.CachePolicy cache) {
-        if (cache.semantic()) {
+        if (cache.semantic() && ahead.has(cache.semanticEmbedder())) {
             tenants.put(tenantId, cache);
         } else if (!tenants.isEmpty()) {
             tenants.remove(tenantId);
@@ -54,7 +60,8 @@ final class EmbedAheadFeed {
             return;
         }
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (record.key() == null || record.value() == null || !keyedByTenant(record.topic())
+            if (record.key() == null || record.value() == null || record.value().length > MAX_VALUE_BYTES
+                    || !keyedByTenant(record.topic())
                     || !tenants.containsKey(new String(record.key(), StandardCharsets.UTF_8))) {
                 continue;
             }

@@ -96,11 +96,14 @@ public final class RouterService implements SluiceService {
     public void close() {
         kafka.close();
         lag.close();
-        runner.close();
-        rules.semantic().close();
-        if (ops != null) {
-            ops.close();
+        try {
+            runner.close();
+        } finally {
+            rules.semantic().close();
+            if (ops != null) {
+                ops.close();
+            }
+            telemetry.close();
         }
-        telemetry.close();
     }
 }

@@ -44,8 +44,12 @@ class SemanticEmbedderTest {
 
     /** The router's semantic cache with the simulator's endpoint as {@code openai}, counting its calls. */
     private SemanticCache withOpenAi(ProviderSimulator sim) {
+        return withOpenAi(sim, KEY);
+    }
+
+    private SemanticCache withOpenAi(ProviderSimulator sim, String key) {
         return SemanticCache.inProcess().with(TenantConfig.CachePolicy.OPENAI, () -> {
-            OpenAiEmbedder openai = new OpenAiEmbedder(sim.baseUrl(), "text-embedding-3-small", Secret.of(KEY),
+            OpenAiEmbedder openai = new OpenAiEmbedder(sim.baseUrl(), "text-embedding-3-small", Secret.of(key),
                     Duration.ofSeconds(5));
             return new Embedder() {
                 @Override
@@ -125,6 +129,20 @@ class SemanticEmbedderTest {
             assertThat(h.completions()).as("the exact cache still answers").extracting(LlmResult::requestId,
                     LlmResult::cacheHit).containsExactly(org.assertj.core.groups.Tuple.tuple("again", CacheHit.EXACT));
             assertThat(calls).as("asked once, then paused").hasValue(1);
+        }
+    }
+
+    @Test
+    void shouldNotPauseTheEndpointForAnAnswerAboutTheSetupSuchAsAWrongKey() {
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
+                RouterHarness h = RouterHarness.withSemantic(withOpenAi(sim, "sk-wrong"))) {
+            h.tenant(tenantEmbeddingWith("acme", TenantConfig.CachePolicy.OPENAI));
+
+            ask(h, "first", "acme", ASKED);
+            ask(h, "second", "acme", PARAPHRASE);
+
+            assertThat(h.jobs()).extracting(j -> j.request().requestId()).containsExactly("first", "second");
+            assertThat(calls).as("a 401 is about the key, not the endpoint's health: asked each time").hasValue(2);
         }
     }
 

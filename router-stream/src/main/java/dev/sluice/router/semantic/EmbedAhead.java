@@ -1,6 +1,5 @@
 package dev.sluice.router.semantic;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * requests are embedded inline.
  */
 public final class EmbedAhead implements AutoCloseable {
-    static final int MAX_PENDING = 10_000;
+    static final int MAX_PENDING = 2_000;
     static final long FORGET_AFTER_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Longer than any embedding should take (an endpoint's timeout is at most a minute): then the caller embeds. */
+    static final long TAKE_TIMEOUT_SECONDS = 65;
     static final int PURGE_EVERY = 1_000;
 
     /** Where a record was read: the stream thread finds its embedding by the record it processes. */
@@ -76,7 +77,7 @@ public final class EmbedAhead implements AutoCloseable {
         if (tasks.size() >= MAX_PENDING) {
             return;
         }
-        Task task = new Task(textOf);
+        Task task = new Task(slot, textOf);
         tasks.put(slot, task);
         try {
             pool.execute(task);
@@ -95,14 +96,22 @@ public final class EmbedAhead implements AutoCloseable {
         if (task == null || task.state.compareAndSet(Task.QUEUED, Task.TAKEN_BACK)) {
             return null;
         }
-        Embedding e = task.result.exceptionally(failed -> null).join();
+        Embedding e;
+        try {
+            e = task.result.get(TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+            return null;
+        }
         return e != null && text.equals(e.text()) && embedder.equals(e.embedder()) ? e : null;
     }
 
-    /** Whether the embedding for {@code slot} is made (or failed), for tests. */
+    /** Whether nothing is still being made for {@code slot}: made, failed, or nothing to make. For tests. */
     boolean made(Slot slot) {
         Task t = tasks.get(slot);
-        return t != null && t.result.isDone();
+        return t == null || t.result.isDone();
     }
 
     /** Records offered and not yet taken, for tests. */
@@ -110,14 +119,21 @@ public final class EmbedAhead implements AutoCloseable {
         return tasks.size();
     }
 
+    /** Whether the cache has the embedder {@code name} (see {@link SemanticCache#has}). */
+    public boolean has(String name) {
+        return cache.has(name);
+    }
+
     private void forgetOld(long now) {
-        for (Iterator<Task> it = tasks.values().iterator(); it.hasNext();) {
-            Task t = it.next();
-            if (now - t.offeredNanos > forgetAfterNanos) {
+        // Removes an entry only if it still holds the task seen: one offered again meanwhile stays.
+        tasks.entrySet().removeIf(e -> {
+            Task t = e.getValue();
+            boolean old = now - t.offeredNanos > forgetAfterNanos;
+            if (old) {
                 t.state.compareAndSet(Task.QUEUED, Task.TAKEN_BACK);
-                it.remove();
             }
-        }
+            return old;
+        });
     }
 
     @Override
@@ -133,23 +149,38 @@ public final class EmbedAhead implements AutoCloseable {
         final AtomicInteger state = new AtomicInteger(QUEUED);
         final CompletableFuture<Embedding> result = new CompletableFuture<>();
         final long offeredNanos = System.nanoTime();
-        final Callable<Text> textOf;
+        final Slot slot;
+        /** The record it reads; dropped once read, so a task kept until taken holds a vector, not a request. */
+        volatile Callable<Text> textOf;
 
-        Task(Callable<Text> textOf) {
+        Task(Slot slot, Callable<Text> textOf) {
+            this.slot = slot;
             this.textOf = textOf;
         }
 
         @Override
         public void run() {
             if (!state.compareAndSet(QUEUED, STARTED)) {
+                textOf = null;
                 return;
             }
             try {
                 Text text = textOf.call();
-                result.complete(text == null ? null : cache.embed(text.embedder(), text.text()));
-            } catch (Exception | LinkageError e) {
-                // The caller embeds inline and meets the failure itself, with the request's ids in the log.
+                textOf = null;
+                if (text == null) {
+                    // Nothing to embed (not cacheable, blank): nothing will be taken.
+                    tasks.remove(slot, this);
+                    result.complete(null);
+                    return;
+                }
+                result.complete(cache.embed(text.embedder(), text.text()));
+            } catch (Throwable e) {
+                // The caller embeds inline and meets the failure itself, with the request's ids in the
+                // log; an Error goes on to the pool's thread as well, once the caller cannot wait on it.
                 result.completeExceptionally(e);
+                if (e instanceof Error error) {
+                    throw error;
+                }
             }
         }
     }

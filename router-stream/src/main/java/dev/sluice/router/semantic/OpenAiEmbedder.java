@@ -20,7 +20,7 @@ import java.time.Duration;
  * server that speaks its protocol), one text per call. A failed call is an
  * {@link EmbeddingException}; the key goes only into the Authorization header.
  */
-public final class OpenAiEmbedder implements Embedder {
+public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     /**
      * OpenAI's embedding models read at most 8,191 tokens (8,192 for text-embedding-3). A
      * byte-level BPE token is at least one byte, so a text of at most this many UTF-8 bytes always
@@ -101,19 +101,35 @@ public final class OpenAiEmbedder implements Embedder {
         return vector(response);
     }
 
+    /** The answer, body included, within the timeout: the request's own timeout ends at the headers. */
     private HttpResponse<String> send(HttpRequest request) {
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new EmbeddingException(id + ": no answer from " + endpoint + " within " + timeout.toMillis() + " ms",
-                    0, null, null);
-        } catch (IOException e) {
-            throw new EmbeddingException(id + ": " + endpoint + " could not be reached (" + e.getClass().getSimpleName()
-                    + ")", 0, null, null);
+            return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            throw noAnswer();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof HttpTimeoutException) {
+                throw noAnswer();
+            }
+            if (e.getCause() instanceof IOException) {
+                throw new EmbeddingException(id + ": " + endpoint + " could not be reached ("
+                        + e.getCause().getClass().getSimpleName() + ")", 0, null, null);
+            }
+            throw new EmbeddingException(id + ": the call to " + endpoint + " failed (" + e.getCause() + ")", 0, null,
+                    null);
         } catch (InterruptedException e) {
+            answer.cancel(true);
             Thread.currentThread().interrupt();
             throw new EmbeddingException(id + ": interrupted while waiting for " + endpoint, 0, null, null);
         }
+    }
+
+    private EmbeddingException noAnswer() {
+        return new EmbeddingException(id + ": no answer from " + endpoint + " within " + timeout.toMillis() + " ms", 0,
+                null, null);
     }
 
     /** {@code data[0].embedding}, scaled to unit length: OpenAI's already are, other servers' may not be. */
@@ -190,5 +206,11 @@ public final class OpenAiEmbedder implements Embedder {
 
     private static Duration retryAfter(HttpResponse<String> response) {
         return RetryAfter.of(response.headers(), java.time.Instant.now());
+    }
+
+    /** Stops the HTTP client's threads. */
+    @Override
+    public void close() {
+        http.close();
     }
 }

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * request that needs it, so an instance whose tenants do not use the semantic cache never loads
  * one and pays nothing for it.
  *
- * <p>An embedder other than the in-process one that fails (an outage, a timeout, a 429) is not
- * asked again for {@link #PAUSE_AFTER_FAILURE}: its tenants' requests meanwhile get the exact cache
+ * <p>An embedder other than the in-process one that is unavailable (no answer, a timeout, a 429,
+ * a 5xx) is not asked again for {@link #PAUSE_AFTER_FAILURE}, or longer if it asked to be left
+ * alone longer (Retry-After): its tenants' requests meanwhile get the exact cache
  * only, so a provider that is down cannot hold a partition's decisions for a timeout per request.
  */
 public final class SemanticCache implements AutoCloseable {
@@ -151,6 +152,21 @@ public final class SemanticCache implements AutoCloseable {
             this.remote = remote;
         }
 
+        /** No answer (down, timed out), rate limited, or a server error: the endpoint, not the text. */
+        private static boolean unavailable(EmbeddingException e) {
+            return e.status() == 0 || e.status() == 429 || e.status() >= 500;
+        }
+
+        void close() {
+            if (embedder instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.debug("Closing embedder {}: {}", name, e.toString());
+                }
+            }
+        }
+
         Embedder get() {
             Embedder e = embedder;
             if (e == null) {
@@ -178,12 +194,18 @@ public final class SemanticCache implements AutoCloseable {
                     log.info("Semantic cache: embedder {} answers again", name);
                 }
                 return v;
-            } catch (RuntimeException e) {
-                pausedUntilNanos = System.nanoTime() + PAUSE_AFTER_FAILURE.toNanos();
+            } catch (EmbeddingException e) {
+                if (!unavailable(e)) {
+                    // About this text or this setup (a 400, a 401, a body that is not an embedding): no pause.
+                    throw e;
+                }
+                java.time.Duration pause = e.retryAfter() != null && e.retryAfter().compareTo(PAUSE_AFTER_FAILURE) > 0
+                        ? e.retryAfter() : PAUSE_AFTER_FAILURE;
+                pausedUntilNanos = System.nanoTime() + pause.toNanos();
                 if (!paused) {
                     paused = true;
-                    log.warn("Semantic cache: embedder {} failed ({}); its tenants get the exact cache only for {} s,"
-                            + " then it is tried again", name, e.getMessage(), PAUSE_AFTER_FAILURE.toSeconds());
+                    log.warn("Semantic cache: embedder {} is unavailable ({}); its tenants get the exact cache only for"
+                            + " {} s, then it is tried again", name, e.getMessage(), pause.toSeconds());
                 }
                 throw e;
             }
@@ -206,5 +228,6 @@ public final class SemanticCache implements AutoCloseable {
         if (a != null) {
             a.close();
         }
+        embedders.values().forEach(Named::close);
     }
 }

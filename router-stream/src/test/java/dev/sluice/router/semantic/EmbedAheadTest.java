@@ -121,19 +121,28 @@ class EmbedAheadTest {
 
         assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "anything")).isNull();
         assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "anything")).isNull();
+        assertThat(ahead.pending()).as("nothing to make is not kept until forgotten").isZero();
     }
 
     @Test
     void shouldForgetWhatWasOfferedAndNeverTaken() {
+        CountDownLatch busy = new CountDownLatch(1);
         try (EmbedAhead forgetful = new EmbedAhead(cache, 1, 0)) {
-            for (int i = 0; i < EmbedAhead.PURGE_EVERY - 1; i++) {
-                forgetful.offer(slot(i), () -> null);
+            // The one thread held by the first: the others wait in the queue, offered and not taken.
+            forgetful.offer(slot(0), () -> {
+                busy.await(10, TimeUnit.SECONDS);
+                return null;
+            });
+            for (int i = 1; i < EmbedAhead.PURGE_EVERY - 1; i++) {
+                forgetful.offer(slot(i), () -> text("never read"));
             }
             assertThat(forgetful.pending()).isEqualTo(EmbedAhead.PURGE_EVERY - 1);
 
             forgetful.offer(slot(EmbedAhead.PURGE_EVERY), () -> null);
 
             assertThat(forgetful.pending()).as("only the newest left").isEqualTo(1);
+        } finally {
+            busy.countDown();
         }
     }
 }
