@@ -56,11 +56,6 @@ public final class SemanticCache implements AutoCloseable {
         return named(embedder).get().id();
     }
 
-    /** The in-process model's name. */
-    public String modelId() {
-        return modelId(IN_PROCESS);
-    }
-
     private Named named(String embedder) {
         Named n = embedders.get(embedder);
         if (n == null) {
@@ -99,11 +94,6 @@ public final class SemanticCache implements AutoCloseable {
         return new EmbedAhead.Embedding(embedder, text, vector, System.nanoTime() - start);
     }
 
-    /** A text's embedding by the in-process model. */
-    public EmbedAhead.Embedding embed(String text) {
-        return embed(IN_PROCESS, text);
-    }
-
     /**
      * A request's side of a lookup, from its task text's embedding, or null when the model would not
      * read all of it; the caller has checked that the tenant uses the cache. {@code waitedNanos} is
@@ -116,12 +106,6 @@ public final class SemanticCache implements AutoCloseable {
             return null;
         }
         return new SemanticQuery(tenantId, scope, embedding.text(), embedding.vector(), threshold, waitedNanos, ahead);
-    }
-
-    /** Embeds a request's task text on this thread and makes its side of a lookup (see above). */
-    public SemanticQuery query(String tenantId, String scope, String text, double threshold) {
-        EmbedAhead.Embedding e = embed(text);
-        return query(tenantId, scope, threshold, e, e.nanos(), false);
     }
 
     SemanticMatch match() {
