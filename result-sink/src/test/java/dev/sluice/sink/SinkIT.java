@@ -86,6 +86,13 @@ class SinkIT {
                 s.serdes().tenants().serializer().serialize(s.topics().tenants(), config))).get();
     }
 
+    /** Writes a worker's completion for the sink to read, keyed by its tenant as the worker does. */
+    private static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> complete(
+            KafkaProducer<String, byte[]> producer, Setup s, LlmResult result) {
+        return producer.send(new ProducerRecord<>(s.topics().completions(), result.tenantId(),
+                s.serdes().results().serializer().serialize(s.topics().completions(), result)));
+    }
+
     private static LlmResult succeeded(String requestId, String tenant) {
         return LlmResult.forRequest(LlmRequest.of(requestId, tenant, "q", Instant.now()))
                 .status(ResultStatus.SUCCEEDED).output("answer " + requestId).completedAt(Instant.now()).build();
@@ -179,8 +186,7 @@ class SinkIT {
             });
             sink.start();
             putTenant(producer, s, "later", receiver.url(), secretFile);
-            producer.send(new ProducerRecord<>(s.topics().completions(), "later", s.serdes().results().serializer()
-                    .serialize(s.topics().completions(), succeeded("retry-1", "later")))).get();
+            complete(producer, s, succeeded("retry-1", "later")).get();
 
             await().alias("the fourth try accepted").atMost(Duration.ofSeconds(60))
                     .until(receiver::distinctAccepted, n -> n == 1);
@@ -225,8 +231,7 @@ class SinkIT {
             try (SinkService first = new SinkService(s.config())) {
                 first.start();
                 putTenant(producer, s, "restart", receiver.url(), secretFile);
-                producer.send(new ProducerRecord<>(s.topics().completions(), "restart", s.serdes().results()
-                        .serializer().serialize(s.topics().completions(), succeeded("resume-1", "restart")))).get();
+                complete(producer, s, succeeded("resume-1", "restart")).get();
                 kafka.readUntil(s.topics().webhookRetry(1), r -> !r.isEmpty(), Duration.ofSeconds(60));
                 await().alias("level 1 holds the delivery, waiting").atMost(Duration.ofSeconds(30))
                         .until(() -> (Integer) first.health().details().get("webhooksInFlight") > 0);
@@ -261,9 +266,7 @@ class SinkIT {
             receiver.answerWith(r -> r.webhookId().equals("gone-1") ? 410 : 204);
             sink.start();
             putTenant(producer, s, "moved", receiver.url(), secretFile);
-            var results = s.serdes().results().serializer();
-            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
-                    s.topics().completions(), succeeded("gone-1", "moved")))).get();
+            complete(producer, s, succeeded("gone-1", "moved")).get();
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
             assertThat(letter(s, letters.getFirst()).errorClass()).isEqualTo("WebhookEndpointGone");
             var disabled = kafka.readUntil(s.topics().webhooksDisabled(), r -> !r.isEmpty(), Duration.ofSeconds(10));
@@ -275,8 +278,7 @@ class SinkIT {
                     "sluice_webhook_endpoints_disabled_total{service=\"result-sink\",tenant=\"moved\"} 1.0");
 
             // the next result for that endpoint is not sent; it is a dead letter saying why
-            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
-                    s.topics().completions(), succeeded("gone-2", "moved")))).get();
+            complete(producer, s, succeeded("gone-2", "moved")).get();
             letters = kafka.readUntil(s.topics().deadLetters(), r -> r.size() >= 2, Duration.ofSeconds(60));
             assertThat(letter(s, letters.get(1)).errorClass()).isEqualTo("WebhookEndpointDisabled");
             assertThat(letter(s, letters.get(1)).errorMessage()).contains("410").contains("sluice tenants put");
@@ -286,8 +288,7 @@ class SinkIT {
             putTenant(producer, s, "moved", receiver.url(), secretFile);
             // The tenants topic is followed, not read on demand: give the sink's follower a moment.
             Thread.sleep(500);
-            producer.send(new ProducerRecord<>(s.topics().completions(), "moved", results.serialize(
-                    s.topics().completions(), succeeded("gone-3", "moved")))).get();
+            complete(producer, s, succeeded("gone-3", "moved")).get();
             await().atMost(Duration.ofSeconds(60)).until(receiver::distinctAccepted, n -> n == 1);
             assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
                     .containsExactly("gone-1", "gone-3");
@@ -314,8 +315,7 @@ class SinkIT {
             });
             sink.start();
             putTenant(producer, s, "down", receiver.url(), secretFile);
-            producer.send(new ProducerRecord<>(s.topics().completions(), "down", s.serdes().results().serializer()
-                    .serialize(s.topics().completions(), succeeded("never-1", "down")))).get();
+            complete(producer, s, succeeded("never-1", "down")).get();
 
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
             DeadLetter letter = letter(s, letters.getFirst());
@@ -351,8 +351,7 @@ class SinkIT {
                 SinkService sink = new SinkService(s.config())) {
             sink.start();
             putTenant(producer, s, "inside", receiver.url(), secretFile);
-            producer.send(new ProducerRecord<>(s.topics().completions(), "inside", s.serdes().results().serializer()
-                    .serialize(s.topics().completions(), succeeded("ssrf-1", "inside")))).get();
+            complete(producer, s, succeeded("ssrf-1", "inside")).get();
 
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
             DeadLetter letter = s.serdes().deadLetters().deserializer().deserialize(s.topics().deadLetters(),
@@ -380,22 +379,18 @@ class SinkIT {
             putTenant(producer, s, "acme", acme.url(), Files.writeString(dir.resolve("acme.secret"), acmeSecret));
             putTenant(producer, s, "globex", globex.url(), Files.writeString(dir.resolve("globex.secret"),
                     globexSecret));
-            var results = s.serdes().results().serializer();
             for (int i = 0; i < 27; i++) {
                 // What the router answers a request naming another tenant's endpoint.
                 LlmRequest aimed = new LlmRequest("aimed-" + i, "acme", null, null, null, null, null, null,
                         List.of(dev.sluice.model.Message.user("q")), 10, null, null, globex.url(), Map.of(),
                         Instant.now());
                 LlmResult rejected = LlmResult.rejected(aimed, "WEBHOOK_NOT_ALLOWED", "not acme's", Instant.now());
-                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                        results.serialize(s.topics().completions(), rejected)));
+                complete(producer, s, rejected);
             }
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                        results.serialize(s.topics().completions(), succeeded("own-" + i, "acme"))));
+                complete(producer, s, succeeded("own-" + i, "acme"));
             }
-            producer.send(new ProducerRecord<>(s.topics().completions(), "globex",
-                    results.serialize(s.topics().completions(), succeeded("theirs-1", "globex"))));
+            complete(producer, s, succeeded("theirs-1", "globex"));
             producer.flush();
 
             await().alias("acme's own 3 and globex's 1 delivered").atMost(Duration.ofSeconds(60))
@@ -420,14 +415,11 @@ class SinkIT {
                 SinkService sink = new SinkService(s.config())) {
             sink.start();
             putTenant(producer, s, "acme", receiver.url(), secretFile);
-            var results = s.serdes().results().serializer();
             LlmResult huge = LlmResult.forRequest(LlmRequest.of("huge-1", "acme", "q", Instant.now()))
                     .status(ResultStatus.SUCCEEDED).output("word ".repeat(20_000)).costMicros(1234)
                     .completedAt(Instant.now()).build();
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), huge)));
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), succeeded("after-1", "acme"))));
+            complete(producer, s, huge);
+            complete(producer, s, succeeded("after-1", "acme"));
             producer.flush();
 
             List<LlmResult> written = kafka.readUntil(s.topics().results(), r -> r.size() >= 2, Duration.ofSeconds(60))
@@ -473,13 +465,11 @@ class SinkIT {
         new SecureRandom().nextBytes(noise);
         try (var producer = kafka.producer(); SinkService sink = new SinkService(s.config())) {
             sink.start();
-            var results = s.serdes().results().serializer();
             LlmResult refused = LlmResult.forRequest(LlmRequest.of("refused-1", "acme", "q", Instant.now()))
                     .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise)).costMicros(4321)
                     .completedAt(Instant.now()).build();
             for (LlmResult r : List.of(succeeded("before-1", "acme"), refused, succeeded("after-1", "acme"))) {
-                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                        results.serialize(s.topics().completions(), r))).get();
+                complete(producer, s, r).get();
             }
 
             List<LlmResult> written = kafka.readUntil(s.topics().results(), r -> r.size() >= 3, Duration.ofSeconds(90))
@@ -524,12 +514,10 @@ class SinkIT {
             receiver.answerWith(r -> r.webhookId().equals("big-1") ? 500 : 204);
             sink.start();
             putTenant(producer, s, "acme", receiver.url(), secretFile);
-            var results = s.serdes().results().serializer();
             LlmResult big = LlmResult.forRequest(LlmRequest.of("big-1", "acme", "q", Instant.now()))
                     .status(ResultStatus.SUCCEEDED).output(Base64.getEncoder().encodeToString(noise))
                     .completedAt(Instant.now()).build();
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), big))).get();
+            complete(producer, s, big).get();
 
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
             assertThat(letters).singleElement().satisfies(r -> {
@@ -538,8 +526,7 @@ class SinkIT {
                 assertThat(letter.sourceTopic()).isEqualTo(s.topics().results());
                 assertThat(letter.errorMessage()).contains("RecordTooLargeException");
             });
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), succeeded("after-1", "acme")))).get();
+            complete(producer, s, succeeded("after-1", "acme")).get();
             await().alias("the next result's webhook delivered").atMost(Duration.ofSeconds(60))
                     .until(() -> receiver.received().stream().anyMatch(r -> r.webhookId().equals("after-1")));
             assertThat(sink.health().up()).isTrue();
@@ -563,14 +550,11 @@ class SinkIT {
             receiver.answerWith(r -> r.webhookId().equals("quoted-1") ? 500 : 204);
             sink.start();
             putTenant(producer, s, "acme", receiver.url(), secretFile);
-            var results = s.serdes().results().serializer();
             // About 40 KB as a result, about 80 KB as a JSON body (\" for each quote).
             LlmResult quoted = LlmResult.forRequest(LlmRequest.of("quoted-1", "acme", "q", Instant.now()))
                     .status(ResultStatus.SUCCEEDED).output("\"".repeat(40_000)).completedAt(Instant.now()).build();
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), quoted)));
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                    results.serialize(s.topics().completions(), succeeded("after-1", "acme"))));
+            complete(producer, s, quoted);
+            complete(producer, s, succeeded("after-1", "acme"));
             producer.flush();
 
             var letters = kafka.readUntil(s.topics().deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(60));
@@ -606,8 +590,7 @@ class SinkIT {
             old.answerWith(r -> tries.incrementAndGet() == 1 ? 503 : 204);
             sink.start();
             putTenant(producer, s, "acme", old.url(), secretFile);
-            producer.send(new ProducerRecord<>(s.topics().completions(), "acme", s.serdes().results().serializer()
-                    .serialize(s.topics().completions(), succeeded("moved-1", "acme")))).get();
+            complete(producer, s, succeeded("moved-1", "acme")).get();
             await().alias("the first try answered 503").atMost(Duration.ofSeconds(60))
                     .until(() -> old.received().size() == 1);
 
@@ -652,8 +635,7 @@ class SinkIT {
             var results = s.serdes().results().serializer();
             for (int i = 0; i < 20; i++) {
                 String id = "lag-" + i / 4 + "-" + i % 4;
-                producer.send(new ProducerRecord<>(s.topics().completions(), "acme",
-                        results.serialize(s.topics().completions(), succeeded(id, "acme"))));
+                complete(producer, s, succeeded(id, "acme"));
             }
             producer.flush();
             // and a transaction on llm.results aborted once its records are on the log: never

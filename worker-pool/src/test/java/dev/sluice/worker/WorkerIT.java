@@ -37,6 +37,14 @@ import org.junit.jupiter.api.Test;
 @SluiceKafka
 class WorkerIT {
 
+    /** The worker's configuration with OpenAI on the simulator, to add to. */
+    private static Map<String, String> onSimulator(KafkaStack kafka, String prefix, ProviderSimulator sim) {
+        Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
+        values.put("providers.openai.base.url", sim.baseUrl());
+        values.put("providers.openai.api.key", "sk-it");
+        return values;
+    }
+
     @Test
     void shouldCompleteEveryJobWithACompletionAndACostEventPricedFromTheCatalogue(KafkaStack kafka) throws Exception {
         String prefix = kafka.newPrefix();
@@ -45,9 +53,7 @@ class WorkerIT {
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
-            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-            values.put("providers.openai.base.url", sim.baseUrl());
-            values.put("providers.openai.api.key", "sk-it");
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.max.in.flight", "16");
             // The patient job below runs the synchronous way; BatchIT covers the Batch APIs.
             values.put("worker.batch.sync", "true");
@@ -220,9 +226,7 @@ class WorkerIT {
                         "bootstrap.servers", kafka.bootstrapServers(), "transactional.id", prefix + "router"),
                         new org.apache.kafka.common.serialization.StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-            values.put("providers.openai.base.url", sim.baseUrl());
-            values.put("providers.openai.api.key", "sk-it");
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
             WorkerConfig config = WorkerConfig.read(new Settings(ConfigSource.of(values)));
             router.initTransactions();
@@ -287,9 +291,7 @@ class WorkerIT {
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(10), Duration.ofMillis(10)).withApiKeys(Set.of("sk-it")));
                 var producer = kafka.producer()) {
-            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-            values.put("providers.openai.base.url", sim.baseUrl());
-            values.put("providers.openai.api.key", "sk-it");
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
             String topic = topics.job(Tier.SMALL, Priority.NORMAL);
             java.util.function.IntConsumer send = i -> {
@@ -346,9 +348,7 @@ class WorkerIT {
         }
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
-            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-            values.put("providers.openai.base.url", sim.baseUrl());
-            values.put("providers.openai.api.key", "sk-it");
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.batch.sync", "true");
             try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
                     var producer = kafka.producer()) {
@@ -386,9 +386,7 @@ class WorkerIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(10), Duration.ZERO).withApiKeys(Set.of("sk-it")))) {
-            Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
-            values.put("providers.openai.base.url", sim.baseUrl());
-            values.put("providers.openai.api.key", "sk-it");
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
             values.put("topics.max.record.bytes", "64KB");
             try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
