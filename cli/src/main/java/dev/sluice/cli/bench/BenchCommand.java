@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code sluice bench}: benchmarks that print figures; docs/benchmarks.md records the latest. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (see docs/benchmarks.md).",
-        subcommands = {RouterBenchCommand.class, WorkerBenchCommand.class, CostBenchCommand.class})
+        subcommands = {RouterBenchCommand.class, WorkerBenchCommand.class, CostBenchCommand.class,
+            PipelineBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

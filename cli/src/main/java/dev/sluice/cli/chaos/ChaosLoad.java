@@ -120,7 +120,7 @@ final class ChaosLoad implements AutoCloseable {
     }
 
     private void sendDirect(String prompt) {
-        LlmRequest r = LlmRequest.of(UUID.randomUUID().toString(), ChaosStack.TENANT, prompt, Instant.now());
+        LlmRequest r = LlmRequest.of(UUID.randomUUID().toString(), ProcessStack.TENANT, prompt, Instant.now());
         producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
                 serdes.requests().serializer().serialize(topics.requests(), r)), (meta, error) -> {
                     if (error == null) {

@@ -48,7 +48,7 @@ public final class ChaosRun {
 
     public static ChaosReport run(Options options, Consumer<String> progress) throws Exception {
         Instant started = Instant.now();
-        try (ChaosStack stack = new ChaosStack(new ChaosStack.Options(options.dataDir(), options.simLatencyMs(),
+        try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(options.dataDir(), options.simLatencyMs(),
                 options.overrides())).start(progress)) {
             Topics topics = new Topics(options.overrides().getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX));
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
@@ -65,7 +65,7 @@ public final class ChaosRun {
                 for (Target target : options.kills()) {
                     int inFlight = inFlight(load, tally);
                     progress.accept("kill -9 " + target.label() + " (" + inFlight + " jobs in flight), restarting it");
-                    ChaosStack.Restart restart = stack.killAndRestart(target);
+                    ProcessStack.Restart restart = stack.killAndRestart(target);
                     kills.add(new Kill(target, restart, inFlight));
                     progress.accept(target.label() + " ready again after " + seconds(restart.killed(), restart.ready())
                             + " s; waiting for results of new jobs");
@@ -82,7 +82,7 @@ public final class ChaosRun {
         }
     }
 
-    private record Kill(Target target, ChaosStack.Restart restart, int inFlight) {
+    private record Kill(Target target, ProcessStack.Restart restart, int inFlight) {
     }
 
     /** Jobs whose way passes the part: every job passes the router, worker, sink and broker; HTTP ones pass ingest. */

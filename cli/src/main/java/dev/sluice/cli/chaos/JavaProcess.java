@@ -15,19 +15,22 @@ import java.util.concurrent.TimeUnit;
  * same arguments, as a crashed and restarted instance would be.
  */
 public final class JavaProcess implements AutoCloseable {
+    /** C1 only and the serial collector: JVMs that start again and again on a small machine (ADR 0004). */
+    public static final List<String> QUICK_START = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final String name;
     private final List<String> command;
     private final Path log;
     private Process process;
     private Thread killOnExit;
 
-    JavaProcess(String name, String mainClass, List<String> args, Path log, int heapMb) {
+    JavaProcess(String name, String mainClass, List<String> args, Path log, List<String> jvmFlags, int heapMb) {
         this.name = name;
         this.log = log;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // C1 only and the serial collector: these JVMs start again and again on a small machine (ADR 0004).
-        this.command = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+        this.command = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx" + heapMb + "m"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
                 "-Dlog4j2.configurationFile=classpath:log4j2-cli.xml", "-Dsluice.log.file=" + log));
         String avroPackages = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
         if (avroPackages != null) {
@@ -64,6 +67,11 @@ public final class JavaProcess implements AutoCloseable {
         killOnExit = new Thread(started::destroyForcibly, name + "-stop");
         Runtime.getRuntime().addShutdownHook(killOnExit);
         return this;
+    }
+
+    /** The running process's id; -1 when it is not running. */
+    long pid() {
+        return process == null ? -1 : process.pid();
     }
 
     boolean alive() {

@@ -3,15 +3,9 @@ package dev.sluice.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sluice bench cost} end to end, small: both runs answer every job, the ledger is exact
@@ -21,21 +15,9 @@ class CostBenchCommandIT {
 
     @Test
     void shouldRunTheWorkloadNaiveAndConfiguredWithAnExactLedger(@TempDir Path dataDir) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new Main()).execute("bench", "cost", "--jobs", "300", "--json",
+        JsonNode json = BenchCli.run("bench", "cost", "--jobs", "300", "--json",
                     "--data-dir", dataDir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"jobs\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
-        JsonNode json = new ObjectMapper().readTree(line);
 
-        assertThat(exit).isZero();
         assertThat(json.path("ledgerExact").asBoolean()).as(json.path("ledgerProblems").toString()).isTrue();
         for (String run : new String[] {"naive", "configured"}) {
             assertThat(json.path(run).path("results").asInt()).as(run).isEqualTo(300);

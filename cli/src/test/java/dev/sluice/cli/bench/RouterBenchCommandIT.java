@@ -3,23 +3,17 @@ package dev.sluice.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice bench router} end to end, small: it must finish, count what it measured and print it. */
 class RouterBenchCommandIT {
 
     @Test
     void shouldMeasureTheRouterAndAccountForEveryRequest(@TempDir Path dataDir) throws Exception {
-        JsonNode json = run("bench", "router", "--requests", "2000", "--warmup", "500", "--tenants", "10", "--rate",
-                "100", "--latency-seconds", "2", "--json", "--data-dir", dataDir.toString());
+        JsonNode json = BenchCli.run("bench", "router", "--requests", "2000", "--warmup", "500", "--tenants", "10",
+                "--rate", "100", "--latency-seconds", "2", "--json", "--data-dir", dataDir.toString());
 
         assertThat(json.path("requestsPerSecond").asLong()).isPositive();
         assertThat(json.path("rekeyed").asLong()).isEqualTo(200);
@@ -37,8 +31,8 @@ class RouterBenchCommandIT {
     @Test
     void shouldReportTheSemanticTenantsApartWithTheirEmbeddingsFromTheSimulatorsEndpoint(@TempDir Path dataDir)
             throws Exception {
-        JsonNode json = run("bench", "router", "--requests", "1000", "--warmup", "0", "--tenants", "10", "--rate",
-                "50", "--latency-seconds", "2", "--semantic-share", "0.5", "--semantic-embedder", "openai",
+        JsonNode json = BenchCli.run("bench", "router", "--requests", "1000", "--warmup", "0", "--tenants", "10",
+                "--rate", "50", "--latency-seconds", "2", "--semantic-share", "0.5", "--semantic-embedder", "openai",
                 "--embed-threads", "2", "--json", "--data-dir", dataDir.toString());
 
         JsonNode semantic = json.path("semantic");
@@ -47,22 +41,6 @@ class RouterBenchCommandIT {
                 .as("the semantic tenants' requests were embedded").isPositive();
         assertThat(json.path("latency").path("semanticTenants").path("answered").asLong()).isPositive();
         assertThat(json.path("latency").path("answered").asLong()).as("the others apart").isPositive();
-    }
-
-    private static JsonNode run(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(exit).isZero();
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"requests\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
-        return new ObjectMapper().readTree(line);
     }
 
     private static long sum(JsonNode counts) {

@@ -3,37 +3,19 @@ package dev.sluice.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice bench worker} end to end, small: both scenarios finish, every job completes, figures are printed. */
 class WorkerBenchCommandIT {
 
     @Test
     void shouldMeasureTheWorkerAtBothLatenciesAndCompleteEveryJob(@TempDir Path dataDir) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new Main()).execute("bench", "worker", "--jobs", "600", "--warmup", "200",
+        JsonNode json = BenchCli.run("bench", "worker", "--jobs", "600", "--warmup", "200",
                     "--in-flight", "100", "--latency-ms", "200", "--tenants", "10", "--json",
                     "--data-dir", dataDir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"tenants\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no figures on stdout"));
-        JsonNode json = new ObjectMapper().readTree(line);
 
-        assertThat(exit).isZero();
         assertThat(json.path("scenarios")).hasSize(2);
         for (JsonNode s : json.path("scenarios")) {
             assertThat(s.path("outcomes").path("SUCCEEDED").asLong()).as(s.path("name").asText())

@@ -44,35 +44,53 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * from a properties file as in production ({@code RouterMain}, {@code WorkerMain}, {@code SinkMain},
  * {@code IngestMain}). Each service keeps its ports and state directory across restarts, so a
  * restarted one is the same instance: the same default group instance id (host and ops port) and,
- * for the Streams apps, the same process id and so the same transactional ids.
+ * for the Streams apps, the same process id and so the same transactional ids. {@code sluice chaos}
+ * kills and restarts its parts; {@code sluice bench pipeline} reads each part's CPU and memory.
  */
-final class ChaosStack implements AutoCloseable {
-    static final String TENANT = "chaos";
+public final class ProcessStack implements AutoCloseable {
+    public static final String TENANT = "chaos";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private static final Map<Target, String> MAINS = Map.of(Target.ROUTER, "dev.sluice.router.RouterMain",
             Target.WORKER, "dev.sluice.worker.WorkerMain", Target.SINK, "dev.sluice.sink.SinkMain",
             Target.INGEST, "dev.sluice.ingest.IngestMain");
 
-    /** What the stack's options are. {@code overrides} are service settings over the stack's own. */
-    record Options(Path dataDir, int simLatencyMs, Map<String, String> overrides) {
+    /**
+     * What the stack's options are. {@code overrides} are service settings over the stack's own;
+     * {@code serviceJvm} the services' JVM flags and {@code serviceHeapMb} their heap; {@code tenants}
+     * more tenants to register besides {@link #TENANT}, without webhooks or limits.
+     */
+    public record Options(Path dataDir, int simLatencyMs, Map<String, String> overrides, List<String> serviceJvm,
+            int serviceHeapMb, List<String> tenants) {
+        public Options {
+            overrides = Map.copyOf(overrides);
+            serviceJvm = List.copyOf(serviceJvm);
+            tenants = List.copyOf(tenants);
+        }
+
+        /** What {@code sluice chaos} runs: C1 only and the serial collector, as these JVMs restart often (ADR 0004). */
+        public Options(Path dataDir, int simLatencyMs, Map<String, String> overrides) {
+            this(dataDir, simLatencyMs, overrides, JavaProcess.QUICK_START, 384, List.of());
+        }
     }
 
     private final Options options;
     private final Map<Target, JavaProcess> services = new EnumMap<>(Target.class);
     private final Map<Target, Integer> readyPorts = new EnumMap<>(Target.class);
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, JavaProcess> parts = new java.util.LinkedHashMap<>();
     private KafkaBroker broker;
     private String registryUrl;
     private String simUrl;
     private int ingestPort;
     private String apiKey;
+    private Map<String, String> config = Map.of();
 
-    ChaosStack(Options options) {
+    public ProcessStack(Options options) {
         this.options = options;
     }
 
-    ChaosStack start(Consumer<String> progress) throws Exception {
+    public ProcessStack start(Consumer<String> progress) throws Exception {
         try {
             deleteRecursively(options.dataDir());
             Files.createDirectories(options.dataDir().resolve("logs"));
@@ -84,15 +102,18 @@ final class ChaosStack implements AutoCloseable {
             int registryPort = freePort();
             registryUrl = "http://127.0.0.1:" + registryPort;
             started.add(new JavaProcess("schema-registry", "dev.sluice.devstack.registry.RegistryMain",
-                    List.of(broker.bootstrapServers(), Integer.toString(registryPort)), log("registry"), 256).start());
+                    List.of(broker.bootstrapServers(), Integer.toString(registryPort)), log("registry"),
+                    JavaProcess.QUICK_START, 256).start());
+            parts.put("schema-registry", (JavaProcess) started.getLast());
             int simPort = freePort();
             simUrl = "http://127.0.0.1:" + simPort;
             started.add(new JavaProcess("provider-sim", "dev.sluice.sim.Main", List.of("--port",
                     Integer.toString(simPort), "--latency-ms", Integer.toString(options.simLatencyMs())),
-                    log("provider-sim"), 256).start());
+                    log("provider-sim"), JavaProcess.QUICK_START, 256).start());
+            parts.put("provider-sim", (JavaProcess) started.getLast());
             awaitHttp(registryUrl + "/subjects", Duration.ofSeconds(90), "the schema registry");
             awaitHttp(simUrl + "/health", Duration.ofSeconds(90), "the provider simulator");
-            Map<String, String> config = serviceConfig();
+            config = buildConfig();
             TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
             registerTenant(config);
             progress.accept("starting router-stream, worker-pool, result-sink and ingest-service (a JVM each)");
@@ -108,7 +129,9 @@ final class ChaosStack implements AutoCloseable {
                 readyPorts.put(t, t == Target.INGEST ? ingestPort : opsPort);
                 Path file = options.dataDir().resolve(t.label() + ".properties");
                 writeProperties(file, own);
-                JavaProcess p = new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()), log(t.label()), 384);
+                JavaProcess p = new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()), log(t.label()),
+                        options.serviceJvm(), options.serviceHeapMb());
+                parts.put(t.label(), p);
                 services.put(t, p.start());
                 started.add(p);
             }
@@ -124,7 +147,7 @@ final class ChaosStack implements AutoCloseable {
     }
 
     /** The configuration every service gets, as a file or SLUICE_* variables would set it. */
-    private Map<String, String> serviceConfig() {
+    private Map<String, String> buildConfig() {
         ingestPort = freePort();
         Map<String, String> c = new HashMap<>();
         c.put("kafka.bootstrap.servers", broker.bootstrapServers());
@@ -144,21 +167,26 @@ final class ChaosStack implements AutoCloseable {
         return c;
     }
 
-    /** One tenant without webhooks or limits, and an API key of it for ingest-service. */
+    /** The tenants, without webhooks or limits, and an API key of the first for ingest-service. */
     private void registerTenant(Map<String, String> config) throws Exception {
         KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config)));
         SluiceSerdes serdes = kafka.serdes();
         var topics = kafka.topics();
-        TenantConfig tenant = new TenantConfig(TENANT, "chaos", null, null, null, null, null,
-                TenantConfig.Webhooks.NONE, null, null, null, 3600, 1, Instant.now());
+        List<TenantConfig> tenants = new ArrayList<>();
+        for (String id : Stream.concat(Stream.of(TENANT), options.tenants().stream()).toList()) {
+            tenants.add(new TenantConfig(id, id, null, null, null, null, null, TenantConfig.Webhooks.NONE, null, null,
+                    null, 3600, 1, Instant.now()));
+        }
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
         apiKey = issued.key();
         ApiKey record = new ApiKey(issued.keyId(), TENANT, issued.sha256(), "sluice chaos", Instant.now(), null);
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topics.tenants(), TENANT,
-                    serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+            for (TenantConfig tenant : tenants) {
+                producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
+                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+            }
             producer.send(new ProducerRecord<>(topics.apiKeys(), record.keyId(),
                     serdes.apiKeys().serializer().serialize(topics.apiKeys(), record))).get();
         }
@@ -220,27 +248,43 @@ final class ChaosStack implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    /**
+     * The process id of each part, by name: kafka-broker, schema-registry, provider-sim and the four
+     * services; -1 for one not running.
+     */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        pids.put("kafka-broker", broker == null ? -1 : broker.pid());
+        parts.forEach((name, p) -> pids.put(name, p.pid()));
+        return pids;
+    }
+
+    /** The configuration the services share (each adds its own ports and state directory). */
+    public Map<String, String> serviceConfig() {
+        return Map.copyOf(config);
+    }
+
+    public String bootstrapServers() {
         return broker.bootstrapServers();
     }
 
-    String registryUrl() {
+    public String registryUrl() {
         return registryUrl;
     }
 
-    String simUrl() {
+    public String simUrl() {
         return simUrl;
     }
 
-    String ingestUrl() {
+    public String ingestUrl() {
         return "http://127.0.0.1:" + ingestPort;
     }
 
-    String apiKey() {
+    public String apiKey() {
         return apiKey;
     }
 
-    Path logs() {
+    public Path logs() {
         return options.dataDir().resolve("logs");
     }
 
