@@ -17,8 +17,15 @@ import org.apache.kafka.streams.state.Stores;
  * A persistent key-value store whose entries expire, made of two RocksDB key-value stores: the
  * values, each with its expiry time, and an index ordered by expiry time. A wall-clock punctuator
  * deletes what has expired by scanning the index from its start, so a purge costs only the entries
- * it removes. A read that finds an entry expired before the purge reached it expires it there
+ * it reaches. A read that finds an entry expired before the purge reached it expires it there
  * (its {@link OnExpiry} called) and answers absent.
+ *
+ * <p>The index is written only when it must be. Each live value has an index entry at or before
+ * its expiry, and that is all the purge needs: when it reaches an entry whose value now expires
+ * later, it files the value again at its own time. So a put that moves an expiry later (a job's
+ * status moving on, each with a later expiry), a delete and an expiry on read write nothing to the
+ * index; only a new key, or an expiry moved earlier, does. Before, each such change wrote two index
+ * records (a delete and a put), the largest share of the records a job wrote (issue 15).
  *
  * <p>Why not a window store: under exactly_once_v2, Kafka Streams 4.3 keeps a segmented store's
  * committed changelog offset inside its segments, so a task whose window store has no segment yet
@@ -100,7 +107,6 @@ public final class ExpiringStore<V> {
         }
         if (e.expiresAt() <= now) {
             values.delete(key);
-            index.delete(indexKey(e.expiresAt(), key));
             onExpiry.expired(key, e.value());
             return null;
         }
@@ -115,14 +121,14 @@ public final class ExpiringStore<V> {
         return values.get(key);
     }
 
-    /** Stores a value until {@code expiresAt}, replacing any earlier value and its expiry. */
+    /**
+     * Stores a value until {@code expiresAt}, replacing any earlier value and its expiry. The index
+     * is written only for a new key or an earlier expiry: the entry of a later one is still there.
+     */
     public void put(String key, V value, long expiresAt) {
         Entry<V> previous = values.get(key);
         values.put(key, new Entry<>(value, expiresAt));
-        if (previous == null || previous.expiresAt() != expiresAt) {
-            if (previous != null) {
-                index.delete(indexKey(previous.expiresAt(), key));
-            }
+        if (previous == null || expiresAt < previous.expiresAt()) {
             index.put(indexKey(expiresAt, key), new byte[0]);
         }
     }
@@ -132,11 +138,9 @@ public final class ExpiringStore<V> {
         values.put(key, new Entry<>(value, entry.expiresAt()));
     }
 
+    /** Deletes a key; its index entry stays until the purge reaches it and finds nothing. */
     public void delete(String key) {
-        Entry<V> previous = values.delete(key);
-        if (previous != null) {
-            index.delete(indexKey(previous.expiresAt(), key));
-        }
+        values.delete(key);
     }
 
     /** Every live entry at {@code now}, in key order: for small stores only (it reads them all). */
@@ -156,11 +160,15 @@ public final class ExpiringStore<V> {
         return purgeExpired(now, (key, value) -> { });
     }
 
-    /** As {@link #purgeExpired(long)}, calling {@code onExpiry} for every entry it deletes. */
+    /**
+     * As {@link #purgeExpired(long)}, calling {@code onExpiry} for every entry it deletes. An index
+     * entry whose value now expires later is filed again at the value's own expiry; one whose value
+     * is gone is dropped. Both count towards the bound, as they cost what a deletion does.
+     */
     public int purgeExpired(long now, OnExpiry<V> onExpiry) {
-        int purged = 0;
+        int reached = 0;
         try (KeyValueIterator<Bytes, byte[]> it = index.range(null, indexKey(now, ""))) {
-            while (it.hasNext() && purged < maxPurgePerRun) {
+            while (it.hasNext() && reached < maxPurgePerRun) {
                 Bytes indexKey = it.next().key;
                 String key = keyOf(indexKey);
                 Entry<V> e = values.get(key);
@@ -168,11 +176,13 @@ public final class ExpiringStore<V> {
                 if (e != null && e.expiresAt() <= now) {
                     values.delete(key);
                     onExpiry.expired(key, e.value());
+                } else if (e != null) {
+                    index.put(indexKey(e.expiresAt(), key), new byte[0]);
                 }
-                purged++;
+                reached++;
             }
         }
-        return purged;
+        return reached;
     }
 
     /** Big-endian expiry then the key: RocksDB's byte order is then expiry order. */

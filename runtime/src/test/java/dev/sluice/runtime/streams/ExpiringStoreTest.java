@@ -16,11 +16,13 @@ class ExpiringStoreTest {
     private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     private final List<String> expired = new ArrayList<>();
 
+    private KeyValueStore<Bytes, byte[]> index;
+
     private ExpiringStore<String> open() {
         KeyValueStore<String, ExpiringStore.Entry<String>> values = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore("s"), Serdes.String(), new ExpiringStore.EntrySerde<>(Serdes.String()))
                 .withLoggingDisabled().build();
-        KeyValueStore<Bytes, byte[]> index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s-expiry-index"),
+        index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s-expiry-index"),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         values.init(context.getStateStoreContext(), values);
         index.init(context.getStateStoreContext(), index);
@@ -60,5 +62,45 @@ class ExpiringStoreTest {
 
         assertThat(expired).containsExactly("read=a", "purged=b");
         assertThat(store.get("live", 300)).isEqualTo("c");
+    }
+
+    @Test
+    void shouldWriteTheIndexOnlyForANewKeyOrAnEarlierExpiryAndStillExpireEachValueAtItsOwnTime() {
+        ExpiringStore<String> store = open();
+        store.put("job", "QUEUED", 100);
+        store.put("job", "RUNNING", 200);
+        store.put("job", "SUCCEEDED", 1_000);
+        assertThat(index.approximateNumEntries()).as("later expiries keep the first entry").isEqualTo(1);
+
+        purge(150);
+        assertThat(expired).as("the first entry reached: the value lives on, filed again at its own time").isEmpty();
+        assertThat(store.get("job", 150)).isEqualTo("SUCCEEDED");
+        purge(999);
+        assertThat(expired).isEmpty();
+        purge(1_001);
+        assertThat(expired).containsExactly("job=SUCCEEDED");
+        assertThat(index.approximateNumEntries()).isZero();
+
+        store.put("early", "long", 5_000);
+        store.put("early", "short", 2_000);
+        purge(2_001);
+        assertThat(expired).as("an expiry moved earlier is honoured").containsExactly("job=SUCCEEDED", "early=short");
+        purge(5_001);
+        assertThat(expired).as("and the later entry left behind expires nothing").hasSize(2);
+        assertThat(index.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldDropTheIndexEntryOfADeletedKeyWhenThePurgeReachesItAndNotExpireItsSuccessor() {
+        ExpiringStore<String> store = open();
+        store.put("k", "first", 100);
+        store.delete("k");
+        store.put("k", "second", 500);
+
+        purge(101);
+        assertThat(expired).isEmpty();
+        assertThat(store.get("k", 101)).isEqualTo("second");
+        purge(501);
+        assertThat(expired).containsExactly("k=second");
     }
 }
