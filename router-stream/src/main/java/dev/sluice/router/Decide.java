@@ -28,7 +28,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>Each request is decided in a {@value #SPAN} span, child of the trace context its record
  * carries (a new trace when it carries none), and its decision goes on with that span's context in
- * its headers, to its job, its ACCEPTED and QUEUED events or its completion. A request that waits
+ * its headers, to its job, its QUEUED event or its completion. A request that waits
  * (a duplicate of one in progress, a single-flight follower) keeps that context in the store; when
  * it is decided later, on another record or in a punctuation, its decision gets a span in its own
  * trace, linked to the record that led to it.

@@ -42,7 +42,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Then one step, {@code decide}, makes every per-tenant decision (dedupe, exact cache and
  * single-flight, budget) with the tenant's results and cost events merged in, so all of a
  * tenant's decisions happen in one task, one at a time. Its decisions become jobs on
- * {@code llm.jobs.<tier>.<priority>} or {@code llm.jobs.batch} with ACCEPTED and QUEUED events, or
+ * {@code llm.jobs.<tier>.<priority>} or {@code llm.jobs.batch} with a QUEUED event, or
  * completions. Undecodable records are dead-lettered by the deserialization handler; tombstones and
  * requests with no tenant or id a result could be addressed to, by the {@code screen} step. An
  * output too large for its topic is replaced by the request's REJECTED result (see
@@ -200,7 +200,7 @@ public final class RouterTopology {
                 Named.as("decide"), RouterState.storeNames());
     }
 
-    /** route: jobs to their topic with ACCEPTED and QUEUED events; completions to llm.completions. */
+    /** route: jobs to their topic with a QUEUED event; completions to llm.completions. */
     private void emit(KStream<String, Decision> decisions) {
         Map<String, KStream<String, Decision>> kinds = decisions.split(Named.as("decision-"))
                 .branch((tenant, d) -> d instanceof Decision.Route, Branched.as("route"))
@@ -209,12 +209,11 @@ public final class RouterTopology {
                 .mapValues(d -> ((Decision.Route) d).job(), Named.as("routed-job"));
         routed.selectKey((tenant, job) -> job.requestId(), Named.as("key-by-request"))
                 .to(new JobTopic(topics), Produced.with(Serdes.String(), jobs).withName("jobs-sink"));
-        // ACCEPTED too, so that a job produced straight to llm.requests (not through ingest, which
-        // writes its own) also starts there; the sink drops an ACCEPTED it already has.
-        routed.flatMapValues(job -> List.of(
-                        JobStatus.of(job.requestId(), job.tenantId(), JobState.ACCEPTED, null, job.request().createdAt()),
-                        JobStatus.of(job.requestId(), job.tenantId(), JobState.QUEUED, JobTopic.topicOf(topics, job),
-                                job.routedAt())), Named.as("accepted-and-queued-events"))
+        // QUEUED alone: it says the job was accepted too. An ACCEPTED written with it, in the same
+        // transaction, was one more event and one more status per job that no reader could see
+        // before QUEUED replaced it (issue 15); ingest still writes ACCEPTED when it acks a POST.
+        routed.mapValues(job -> JobStatus.of(job.requestId(), job.tenantId(), JobState.QUEUED,
+                        JobTopic.topicOf(topics, job), job.routedAt()), Named.as("queued-event"))
                 .to(topics.jobEvents(), Produced.with(Serdes.String(), statuses).withName("job-events-sink"));
         kinds.get("decision-complete").mapValues(d -> ((Decision.Complete) d).result(), Named.as("completed-result"))
                 .to(topics.completions(), Produced.with(Serdes.String(), results).withName("completions-sink"));
