@@ -77,6 +77,9 @@ public final class ClientProps {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        // One off-heap budget for every RocksDB store of the JVM (BoundedRocksDb).
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.sluice.runtime.streams.BoundedRocksDb.class);
+        p.put(dev.sluice.runtime.streams.BoundedRocksDb.MEMORY_BYTES, Long.toString(kafka.stateMemoryBytes()));
         p.put(DeadLetterHandler.TOPIC, kafka.topics().deadLetters());
         p.put(DeadLetterHandler.SERVICE, applicationId);
         p.put(DeadLetterHandler.TOPICS_PREFIX, kafka.topics().prefix());

@@ -14,6 +14,8 @@ import java.util.Map;
  *
  * @param groupInstanceId this instance's name as a static group member (ADR 0014), or null for dynamic
  *     membership
+ * @param stateMemoryBytes the off-heap budget of every RocksDB store of this JVM's Streams apps
+ *     ({@code streams.state.memory}, see {@code BoundedRocksDb})
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -22,7 +24,8 @@ public record KafkaSettings(
         Topics topics,
         TopicLayout layout,
         Map<String, String> clientOverrides,
-        String groupInstanceId) {
+        String groupInstanceId,
+        long stateMemoryBytes) {
 
     /** {@code kafka.group.instance.id} turns static membership off. */
     public static final String DYNAMIC = "none";
@@ -35,7 +38,8 @@ public record KafkaSettings(
     /** Dynamic group membership. */
     public KafkaSettings(String bootstrapServers, String schemaRegistryUrl, Secret schemaRegistryUserInfo,
             Topics topics, TopicLayout layout, Map<String, String> clientOverrides) {
-        this(bootstrapServers, schemaRegistryUrl, schemaRegistryUserInfo, topics, layout, clientOverrides, null);
+        this(bootstrapServers, schemaRegistryUrl, schemaRegistryUserInfo, topics, layout, clientOverrides, null,
+                dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES);
     }
 
     /**
@@ -77,7 +81,9 @@ public record KafkaSettings(
                     + " (or " + DYNAMIC + " for dynamic group membership)");
         }
         return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
-                s.passThrough("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId);
+                s.passThrough("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId,
+                s.bytes("streams.state.memory", dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES,
+                        16L << 20, 1L << 40));
     }
 
     /** HOSTNAME (a Kubernetes pod's name), else the machine's name, in the characters an instance id may use. */
