@@ -62,7 +62,8 @@ class DemoCommandIT {
         List<String> stream = new java.util.ArrayList<>();
         status.path("stream").forEach(s -> stream.add(s.asText()));
         assertThat(stream).last().isEqualTo("SUCCEEDED");
-        assertThat(stream).contains("QUEUED", "RUNNING").doesNotHaveDuplicates();
+        // RUNNING shows only for a call of a second or more (worker.running.event.after): the demo's take 100 ms.
+        assertThat(stream).contains("QUEUED").doesNotHaveDuplicates();
         assertThat(stream.stream().map(dev.sluice.model.JobState::valueOf).toList())
                 .isSortedAccordingTo(java.util.Comparator.naturalOrder());
         assertThat(dataDir.resolve("kafka").resolve("cluster.id")).exists();

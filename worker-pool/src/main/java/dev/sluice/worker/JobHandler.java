@@ -41,7 +41,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Handles one job record: reads it (a record that is not a job becomes a dead letter; a job whose
  * schema the registry cannot give right now waits for it), announces
- * RUNNING, runs it through the provider chain, and publishes the cost events and the completion.
+ * RUNNING ({@link RunningEvents}: only if the call lasts), runs it through the provider chain, and
+ * publishes the cost events and the completion.
  * It returns only once the broker acked them, which is what lets the loop commit the job's offset.
  *
  * <p>Its trace: a {@code job queued} span from when the router routed the job to when it starts
@@ -67,12 +68,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
     private final BatchCollector batches;
     private final Telemetry telemetry;
+    private final RunningEvents running;
 
     /** {@code decoded} holds jobs {@link JobLanes} already decoded; the rest are decoded here. */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
             WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, Telemetry telemetry) {
-        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null, telemetry);
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, RunningEvents running, Telemetry telemetry) {
+        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null, running, telemetry);
     }
 
     /**
@@ -81,8 +83,10 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
      */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
             WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches, Telemetry telemetry) {
+            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches, RunningEvents running,
+            Telemetry telemetry) {
         this.telemetry = telemetry;
+        this.running = running;
         this.batches = batches;
         this.decoded = decoded;
         this.alreadyCompleted = alreadyCompleted;
@@ -151,9 +155,16 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             return;
         }
         String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();
-        send(topics.jobEvents(), job.tenantId(), statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(),
-                job.tenantId(), JobState.RUNNING, firstModel, clock.instant())), trace);
-        Outcome outcome = runner.run(job);
+        byte[] runningEvent = statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(), job.tenantId(),
+                JobState.RUNNING, firstModel, clock.instant()));
+        RunningEvents.Pending announced = running.announce(() -> send(topics.jobEvents(), job.tenantId(), runningEvent,
+                trace));
+        Outcome outcome;
+        try {
+            outcome = runner.run(job);
+        } finally {
+            announced.cancel();
+        }
         if (Thread.currentThread().isInterrupted()) {
             // The worker is stopping and cut the call short: publish nothing, so the job is not
             // ended FAILED; it stays uncommitted and runs in full wherever it is redelivered.

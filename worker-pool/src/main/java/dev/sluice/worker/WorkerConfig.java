@@ -27,6 +27,7 @@ public record WorkerConfig(
         long bufferBytes,
         Duration commitInterval,
         Duration shutdownTimeout,
+        Duration runningEventAfter,
         List<ProviderEndpoint> providers,
         ProviderCalls.Settings resilience,
         Duration redeliveryWindow,
@@ -118,6 +119,7 @@ public record WorkerConfig(
                 s.bytes("worker.buffer.bytes", 32L << 20, 64L << 10, 4L << 30),
                 s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 s.duration("worker.shutdown.timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
+                s.duration("worker.running.event.after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(10)),
                 providers,
                 new ProviderCalls.Settings(
                         s.intValue("worker.retries", 2, 0, 10),

@@ -59,6 +59,7 @@ public final class WorkerService implements SluiceService {
     private final Telemetry telemetry;
     private final BrokerWait kafka;
     private final ConsumerLag lag;
+    private final RunningEvents running;
     private OpsServer ops;
 
     public WorkerService(WorkerConfig config) {
@@ -87,8 +88,9 @@ public final class WorkerService implements SluiceService {
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
                 clock);
         Map<ConsumerRecord<String, byte[]>, LlmJob> decoded = Collections.synchronizedMap(new WeakHashMap<>());
+        this.running = new RunningEvents(config.runningEventAfter());
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics, completed::contains, decoded, telemetry);
+                workerMetrics, completed::contains, decoded, running, telemetry);
         JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
                 tenants::get, decoded);
         // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
@@ -121,7 +123,7 @@ public final class WorkerService implements SluiceService {
                     workerMetrics, clock, telemetry);
             JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
                     clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
-                    batchPath.collector(), telemetry);
+                    batchPath.collector(), running, telemetry);
             this.batchLoop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                     config.batchGroupId(), instance + "-batch", "batch")), List.of(config.kafka().topics().jobsBatch()),
                     batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
@@ -221,6 +223,7 @@ public final class WorkerService implements SluiceService {
         if (batchPath != null) {
             batchPath.close();
         }
+        running.close();
         producer.close(Duration.ofSeconds(10));
         tenants.close();
         completed.close();

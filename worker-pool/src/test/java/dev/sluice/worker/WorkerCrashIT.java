@@ -88,6 +88,8 @@ class WorkerCrashIT {
             Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
             values.put("providers.openai.api.key", "sk-it");
             values.put("worker.max.in.flight", Integer.toString(MAX_IN_FLIGHT));
+            // RUNNING at each job's start: the tally below counts running jobs by it.
+            values.put("worker.running.event.after", "0");
             // Long enough that, at the kill, some finished jobs are sure to lie past A's last commit:
             // B is handed jobs already done, the case the completed-jobs skip is for.
             values.put("worker.commit.interval", "3s");

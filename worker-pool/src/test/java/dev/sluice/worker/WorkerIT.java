@@ -38,6 +38,13 @@ import org.junit.jupiter.api.Test;
 class WorkerIT {
 
     /** The worker's configuration with OpenAI on the simulator, to add to. */
+    /** A job of the SMALL tier for {@code r}, as the router would write it to {@code topic}. */
+    private static ProducerRecord<String, byte[]> smallJob(SluiceSerdes serdes, ModelCatalogue catalogue, String topic,
+            LlmRequest r) {
+        return new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic, new LlmJob(r,
+                Tier.SMALL, catalogue.chain(Tier.SMALL), 10, 100, null, null, "it", 0, false, false, Instant.now())));
+    }
+
     private static Map<String, String> onSimulator(KafkaStack kafka, String prefix, ProviderSimulator sim) {
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("providers.openai.base.url", sim.baseUrl());
@@ -55,6 +62,8 @@ class WorkerIT {
                 .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.max.in.flight", "16");
+            // Every job's RUNNING at once, before its call (20 ms here), so that each can be counted.
+            values.put("worker.running.event.after", "0");
             // The patient job below runs the synchronous way; BatchIT covers the Batch APIs.
             values.put("worker.batch.sync", "true");
             Settings settings = new Settings(ConfigSource.of(values));
@@ -232,9 +241,7 @@ class WorkerIT {
             router.initTransactions();
             java.util.function.IntConsumer send = i -> {
                 LlmRequest r = LlmRequest.of("tx-" + i, "tenant-" + (i % 3), "Item " + i, Instant.now());
-                router.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
-                        new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 5, 50, null, null, "it", 0, false,
-                                false, Instant.now()))));
+                router.send(smallJob(serdes, catalogue, topic, r));
             };
 
             try (WorkerService worker = new WorkerService(config)) {
@@ -296,9 +303,7 @@ class WorkerIT {
             String topic = topics.job(Tier.SMALL, Priority.NORMAL);
             java.util.function.IntConsumer send = i -> {
                 LlmRequest r = LlmRequest.of("re-" + i, "tenant-" + (i % 2), "Item " + i, Instant.now());
-                producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
-                        new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 5, 50, null, null, "it", 0, false,
-                                false, Instant.now()))));
+                producer.send(smallJob(serdes, catalogue, topic, r));
             };
 
             values.put("worker.group.id", prefix + "first");
@@ -335,6 +340,45 @@ class WorkerIT {
         }
     }
 
+    /**
+     * A call that lasts past {@code worker.running.event.after} gets its RUNNING event then, dated
+     * when the job started; RunningEventsTest covers the call that ends first and gets none.
+     */
+    @Test
+    void shouldWriteTheRunningEventOfALongCallOnceItHasLastedDatedWhenTheJobStarted(KafkaStack kafka) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(1500), Duration.ZERO).withApiKeys(Set.of("sk-it")))) {
+            Map<String, String> values = onSimulator(kafka, prefix, sim);
+            values.put("worker.tiers", "small");
+            values.put("worker.running.event.after", "300ms");
+            try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
+                    var producer = kafka.producer()) {
+                worker.start();
+                String topic = topics.job(Tier.SMALL, Priority.NORMAL);
+                LlmRequest r = LlmRequest.of("slow-1", "acme", "Explain the slow one", Instant.now());
+                producer.send(smallJob(serdes, catalogue, topic, r)).get();
+
+                LlmResult result = serdes.results().deserializer().deserialize(topics.completions(),
+                        kafka.readUntil(topics.completions(), l -> !l.isEmpty(), Duration.ofSeconds(60)).getFirst()
+                                .value());
+                var events = kafka.readUntil(topics.jobEvents(), l -> !l.isEmpty(), Duration.ofSeconds(30));
+                assertThat(events).singleElement().satisfies(e -> {
+                    JobStatus running = serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), e.value());
+                    assertThat(running.state()).isEqualTo(JobState.RUNNING);
+                    assertThat(running.updatedAt()).as("dated when the job started, just before its first call")
+                            .isBetween(result.startedAt().minusSeconds(1), result.startedAt());
+                    assertThat(e.timestamp() - running.updatedAt().toEpochMilli()).as("written once it had lasted")
+                            .isGreaterThanOrEqualTo(300);
+                    assertThat(Instant.ofEpochMilli(e.timestamp())).isBefore(result.completedAt());
+                });
+            }
+        }
+    }
+
     /** llm.completions takes less than a completion: the broker refuses what the serializer let through. */
     @Test
     void shouldDeadLetterAJobWhoseCompletionTheBrokerRefusesAndGoOnWithTheNext(KafkaStack kafka) throws Exception {
@@ -356,9 +400,7 @@ class WorkerIT {
                 String topic = topics.job(Tier.SMALL, Priority.NORMAL);
                 for (String id : List.of("refused-1", "refused-2")) {
                     LlmRequest r = LlmRequest.of(id, "acme", "Explain " + id, Instant.now());
-                    producer.send(new ProducerRecord<>(topic, id, serdes.jobs().serializer().serialize(topic,
-                            new LlmJob(r, Tier.SMALL, catalogue.chain(Tier.SMALL), 10, 100, null, null, "it", 0, false,
-                                    false, Instant.now())))).get();
+                    producer.send(smallJob(serdes, catalogue, topic, r)).get();
                 }
 
                 List<DeadLetter> letters = kafka.readUntil(topics.deadLetters(), r -> r.size() >= 2,
