@@ -12,6 +12,9 @@ import java.util.function.ToLongFunction;
 
 /** The figures of {@code sluice bench pipeline}, as a table and as JSON. */
 final class PipelineReport {
+    /** Sluice's own processes: what the all-in-one memory figure sums. */
+    static final List<String> SERVICES = List.of("router-stream", "worker-pool", "result-sink", "ingest-service");
+
     /** The stages a result's moments divide its time into, in order. */
     static final Map<String, ToLongFunction<ResultClock.Times>> STAGES = stages();
 
@@ -119,7 +122,8 @@ final class PipelineReport {
                     .put("cpuMicrosPerJob", Math.round(r.cores() * cpu.seconds() * 1e6 / sent))
                     .put("peakRssMiB", r.peakRssBytes() >> 20).put("rssMiB", r.rssBytes() >> 20));
             n.put("processesCores", round(cpu.totalCores())).put("machineBusyCores", round(cpu.machineBusyCores()))
-                    .put("peakRssMiB", cpu.totalPeakRssBytes() >> 20);
+                    .put("peakRssMiB", cpu.totalPeakRssBytes() >> 20)
+                    .put("servicesPeakRssMiB", cpu.peakRssBytesOf(SERVICES) >> 20);
             return n;
         }
 
@@ -148,6 +152,8 @@ final class PipelineReport {
                     r.cores() * cpu.seconds() * 1e6 / sent, r.peakRssBytes() >> 20, r.rssBytes() >> 20)));
             sb.append(String.format(Locale.ROOT, "                    %-22s %7.2f %,12.0f %,7d MiB%n", "all of them",
                     cpu.totalCores(), cpu.totalCores() * cpu.seconds() * 1e6 / sent, cpu.totalPeakRssBytes() >> 20));
+            sb.append(String.format(Locale.ROOT, "                    %-22s %7s %12s %,7d MiB%n", "the four services",
+                    "", "", cpu.peakRssBytesOf(SERVICES) >> 20));
             sb.append(String.format(Locale.ROOT, "                    %-22s %7.2f%n", "machine busy",
                     cpu.machineBusyCores()));
         }

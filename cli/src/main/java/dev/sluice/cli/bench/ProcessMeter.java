@@ -54,6 +54,12 @@ final class ProcessMeter {
         long totalPeakRssBytes() {
             return processes.values().stream().mapToLong(r -> Math.max(0, r.peakRssBytes())).sum();
         }
+
+        /** The peak resident sets of the named processes, summed (each its own peak). */
+        long peakRssBytesOf(java.util.Collection<String> names) {
+            return names.stream().map(processes::get).filter(java.util.Objects::nonNull)
+                    .mapToLong(r -> Math.max(0, r.peakRssBytes())).sum();
+        }
     }
 
     private static long cpuNanos(long pid) {

@@ -45,6 +45,9 @@ class PipelineBenchCommandIT {
             assertThat(p.path("peakRssMiB").asLong()).as(part + " memory").isPositive();
         }
 
+        assertThat(burst.path("servicesPeakRssMiB").asLong()).isPositive()
+                .isLessThan(burst.path("peakRssMiB").asLong());
+
         JsonNode steady = json.path("steady").path(0);
         assertThat(steady.path("offeredPerSecond").asLong()).isEqualTo(100);
         assertThat(steady.path("results").asLong()).isEqualTo(300);
