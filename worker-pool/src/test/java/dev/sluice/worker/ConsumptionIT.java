@@ -202,6 +202,8 @@ class ConsumptionIT {
         values.put("providers.openai.base.url", sim.baseUrl());
         values.put("providers.openai.api.key", "sk-it");
         values.put("worker.max.in.flight", Integer.toString(maxInFlight));
+        // RUNNING at each job's start: a test below waits for them to know every call is under way.
+        values.put("worker.running.event.after", "0");
         return values;
     }
 

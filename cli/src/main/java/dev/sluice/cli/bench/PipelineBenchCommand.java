@@ -86,6 +86,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             + " repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = "--jfr", description = "Record each service's JVM with Java Flight Recorder (profile settings)"
+            + " over each measured share, into DIR/<share>-<service>.jfr.")
+    Path jfr;
+
     @picocli.CommandLine.Mixin
     BenchOutput output = new BenchOutput();
 
@@ -139,10 +143,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     long done = clock.count();
                     settle(admin);
                     err.printf("sluice: burst of %,d jobs%n", jobs);
-                    report.burst = share(admin, pids, clock, run + "b", () -> {
+                    Recorder recorder = new Recorder(jfr, stack.pids());
+                    report.burst = share(admin, pids, clock, run + "b", recorder.around("burst", () -> {
                         load.send("b", jobs);
                         return jobs;
-                    }, done + jobs, err);
+                    }), done + jobs, err);
                     done = clock.count();
                     for (int rate : rates) {
                         if (rate == 0) {
@@ -151,10 +156,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         int count = rate * steadySeconds;
                         err.printf("sluice: steady %,d jobs/s for %d s%n", rate, steadySeconds);
                         String phase = "s" + rate;
-                        PipelineReport.Share s = share(admin, pids, clock, run + phase, () -> {
-                            load.paced(phase, rate, count);
-                            return count;
-                        }, done + count, err);
+                        PipelineReport.Share s = share(admin, pids, clock, run + phase,
+                                recorder.around("steady-" + rate, () -> {
+                                    load.paced(phase, rate, count);
+                                    return count;
+                                }), done + count, err);
                         s.rate = rate;
                         s.countFromMillis = Math.min(5_000, steadySeconds * 200L);
                         report.steady.add(s);
@@ -200,6 +206,46 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             }
             last = sum;
             Thread.sleep(1_000);
+        }
+    }
+
+    /**
+     * Flight recordings of the services over a share, with {@code jcmd}: started as the share's
+     * sends start, stopped (and written) once they end; none without {@code --jfr}.
+     */
+    private record Recorder(Path dir, Map<String, Long> pids) {
+        private static final List<String> SERVICES = PipelineReport.SERVICES;
+
+        Callable<Integer> around(String share, Callable<Integer> send) {
+            if (dir == null) {
+                return send;
+            }
+            return () -> {
+                java.nio.file.Files.createDirectories(dir);
+                for (String s : SERVICES) {
+                    jcmd(pids.get(s), "JFR.start", "name=bench", "settings=profile");
+                }
+                int sent = send.call();
+                for (String s : SERVICES) {
+                    jcmd(pids.get(s), "JFR.stop", "name=bench",
+                            "filename=" + dir.toAbsolutePath().resolve(share + "-" + s + ".jfr"));
+                }
+                return sent;
+            };
+        }
+
+        private static void jcmd(Long pid, String... command) throws Exception {
+            if (pid == null || pid < 0) {
+                return;
+            }
+            List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                    .toString(), Long.toString(pid)));
+            line.addAll(List.of(command));
+            Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                System.err.println("sluice: jcmd " + String.join(" ", command) + " failed: " + out.strip());
+            }
         }
     }
 

@@ -16,8 +16,8 @@ class PipelineBenchCommandIT {
     @Test
     void shouldRunTheWholePipelineAgainstKafkasCeilingAndAccountForEveryJob(@TempDir Path dataDir) throws Exception {
         JsonNode json = BenchCli.run("bench", "pipeline", "--jobs", "300", "--warmup", "100", "--rates", "100",
-                "--steady-seconds", "3", "--ceiling-records", "5000", "--c1", "--service-heap-mb", "256", "--json",
-                "--data-dir", dataDir.toString());
+                "--steady-seconds", "3", "--ceiling-records", "5000", "--c1", "--service-heap-mb", "256",
+                "--jfr", dataDir.resolve("jfr").toString(), "--json", "--data-dir", dataDir.toString());
 
         assertThat(json.path("ceiling").path("producedPerSecond").asLong()).isPositive();
         assertThat(json.path("ceiling").path("consumedPerSecond").asLong()).isPositive();
@@ -47,6 +47,11 @@ class PipelineBenchCommandIT {
 
         assertThat(burst.path("servicesPeakRssMiB").asLong()).isPositive()
                 .isLessThan(burst.path("peakRssMiB").asLong());
+
+        for (String service : PipelineReport.SERVICES) {
+            assertThat(dataDir.resolve("jfr").resolve("burst-" + service + ".jfr")).as("a flight recording")
+                    .isNotEmptyFile();
+        }
 
         JsonNode steady = json.path("steady").path(0);
         assertThat(steady.path("offeredPerSecond").asLong()).isEqualTo(100);
