@@ -1,6 +1,5 @@
 package dev.sluice.cli.bench;
 
-import dev.sluice.cli.chaos.JavaProcess;
 import dev.sluice.cli.chaos.ProcessStack;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.config.ConfigSource;
@@ -82,6 +81,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             + " (default: C2, as in production).")
     boolean c1;
 
+    @Option(names = "--service-jvm", description = "A JVM option for each service, instead of the serial collector;"
+            + " repeatable (-XX:+UseG1GC...).")
+    List<String> serviceJvm = new ArrayList<>();
+
     @Option(names = "--set", split = ",", description = "A service setting over the benchmark's own, KEY=VALUE;"
             + " repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -104,12 +107,16 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Path dir = output.directory("pipeline");
         String run = "pb" + Long.toString(System.currentTimeMillis(), 36) + "-";
-        PipelineReport report = new PipelineReport(jobs, warmup, simLatencyMs, c1 ? "C1" : "C2", serviceHeapMb);
+        PipelineReport report = new PipelineReport(jobs, warmup, simLatencyMs, (c1 ? "C1" : "C2")
+                + (serviceJvm.isEmpty() ? ", serial GC" : " " + String.join(" ", serviceJvm)), serviceHeapMb);
         try {
             Map<String, String> overrides = new HashMap<>(settings);
             int partitions = Integer.parseInt(overrides.getOrDefault("topics.tenant.partitions", "6"));
             List<String> tenantIds = tenantsOverPartitions(tenants, partitions);
-            List<String> jvm = c1 ? JavaProcess.QUICK_START : List.of("-XX:+UseSerialGC");
+            List<String> jvm = new ArrayList<>(serviceJvm.isEmpty() ? List.of("-XX:+UseSerialGC") : serviceJvm);
+            if (c1) {
+                jvm.add("-XX:TieredStopAtLevel=1");
+            }
             try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(dir, simLatencyMs, overrides, jvm,
                     serviceHeapMb, tenantIds)).start(step -> err.println("sluice: " + step));
                     Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -144,10 +151,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     settle(admin);
                     err.printf("sluice: burst of %,d jobs%n", jobs);
                     Recorder recorder = new Recorder(jfr, stack.pids());
-                    report.burst = share(admin, pids, clock, run + "b", recorder.around("burst", () -> {
+                    report.burst = share(admin, pids, clock, run + "b", recorder, "burst", () -> {
                         load.send("b", jobs);
                         return jobs;
-                    }), done + jobs, err);
+                    }, done + jobs, err);
                     done = clock.count();
                     for (int rate : rates) {
                         if (rate == 0) {
@@ -156,11 +163,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         int count = rate * steadySeconds;
                         err.printf("sluice: steady %,d jobs/s for %d s%n", rate, steadySeconds);
                         String phase = "s" + rate;
-                        PipelineReport.Share s = share(admin, pids, clock, run + phase,
-                                recorder.around("steady-" + rate, () -> {
+                        PipelineReport.Share s = share(admin, pids, clock, run + phase, recorder, "steady-" + rate,
+                                () -> {
                                     load.paced(phase, rate, count);
                                     return count;
-                                }), done + count, err);
+                                }, done + count, err);
                         s.rate = rate;
                         s.countFromMillis = Math.min(5_000, steadySeconds * 200L);
                         report.steady.add(s);
@@ -177,13 +184,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     /** Sends a share's jobs, waits for all their results and for the pipeline to go quiet, and measures it. */
     private static PipelineReport.Share share(Admin admin, Map<String, Long> pids, ResultClock clock, String idPrefix,
-            Callable<Integer> send, long target, PrintStream err) throws Exception {
+            Recorder recorder, String name, Callable<Integer> send, long target, PrintStream err) throws Exception {
         Map<String, Long> before = TopicTally.endOffsets(admin);
+        recorder.start();
         ProcessMeter meter = ProcessMeter.start(pids);
         long t0 = System.currentTimeMillis();
         int sent = send.call();
         clock.await(target, Duration.ofSeconds(120), n -> err.printf("sluice:   %,d results read%n", n));
         ProcessMeter.Result cpu = meter.stop();
+        recorder.stop(name);
         settle(admin);
         PipelineReport.Share s = new PipelineReport.Share(sent, t0, clock.of(idPrefix), cpu,
                 TopicTally.delta(before, TopicTally.endOffsets(admin)));
@@ -210,28 +219,28 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Flight recordings of the services over a share, with {@code jcmd}: started as the share's
-     * sends start, stopped (and written) once they end; none without {@code --jfr}.
+     * Flight recordings of the services over a share, with {@code jcmd}: started as the share
+     * starts, stopped (and written) once its last result is read; none without {@code --jfr}.
      */
     private record Recorder(Path dir, Map<String, Long> pids) {
         private static final List<String> SERVICES = PipelineReport.SERVICES;
 
-        Callable<Integer> around(String share, Callable<Integer> send) {
-            if (dir == null) {
-                return send;
-            }
-            return () -> {
+        void start() throws Exception {
+            if (dir != null) {
                 java.nio.file.Files.createDirectories(dir);
                 for (String s : SERVICES) {
                     jcmd(pids.get(s), "JFR.start", "name=bench", "settings=profile");
                 }
-                int sent = send.call();
+            }
+        }
+
+        void stop(String share) throws Exception {
+            if (dir != null) {
                 for (String s : SERVICES) {
                     jcmd(pids.get(s), "JFR.stop", "name=bench",
                             "filename=" + dir.toAbsolutePath().resolve(share + "-" + s + ".jfr"));
                 }
-                return sent;
-            };
+            }
         }
 
         private static void jcmd(Long pid, String... command) throws Exception {
