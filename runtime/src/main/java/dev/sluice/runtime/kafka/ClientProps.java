@@ -70,16 +70,22 @@ public final class ClientProps {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // Uncompressed: a Streams app writes many small batches, one per partition per commit (statuses,
+        // events, changelogs), and lz4's set-up per batch (a 64 KB buffer, a native checksum) cost the
+        // sink 12 % of its CPU for almost nothing saved (issue 15, docs/benchmarks.md).
+        // kafka.client.producer.compression.type brings it back.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "none");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 100);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        // One off-heap budget for every RocksDB store of the JVM (BoundedRocksDb).
-        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.sluice.runtime.streams.BoundedRocksDb.class);
-        p.put(dev.sluice.runtime.streams.BoundedRocksDb.MEMORY_BYTES, Long.toString(kafka.stateMemoryBytes()));
+        // One off-heap budget for every RocksDB store of the JVM (BoundedRocksDb); 0 leaves Streams' defaults.
+        if (kafka.stateMemoryBytes() > 0) {
+            p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.sluice.runtime.streams.BoundedRocksDb.class);
+            p.put(dev.sluice.runtime.streams.BoundedRocksDb.MEMORY_BYTES, Long.toString(kafka.stateMemoryBytes()));
+        }
         p.put(DeadLetterHandler.TOPIC, kafka.topics().deadLetters());
         p.put(DeadLetterHandler.SERVICE, applicationId);
         p.put(DeadLetterHandler.TOPICS_PREFIX, kafka.topics().prefix());

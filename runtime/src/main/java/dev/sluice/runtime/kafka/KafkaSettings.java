@@ -82,8 +82,18 @@ public record KafkaSettings(
         }
         return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
                 s.passThrough("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId,
-                s.bytes("streams.state.memory", dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES,
-                        16L << 20, 1L << 40));
+                stateMemory(s));
+    }
+
+    /** {@code streams.state.memory}: at least 16 MB, or 0 for Kafka Streams' own RocksDB settings. */
+    private static long stateMemory(Settings s) {
+        long bytes = s.bytes("streams.state.memory", dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES, 0,
+                1L << 40);
+        if (bytes > 0 && bytes < 16L << 20) {
+            s.problem("streams.state.memory = " + bytes + " bytes: use at least 16MB, or 0 for Kafka Streams' own"
+                    + " RocksDB settings (a cache and memtables per store)");
+        }
+        return bytes;
     }
 
     /** HOSTNAME (a Kubernetes pod's name), else the machine's name, in the characters an instance id may use. */
