@@ -111,6 +111,9 @@ class OpsCommandsIT {
             assertThat(one.out()).containsPattern(workers + " +\\S+ +" + jobTopic.replace(".", "\\.") + " +2 +"
                     + behind + " ").doesNotContain(kafkaSettings.groupId("sluice-router"));
             assertThat(sluice(kafka, prefix, new LagCommand(), "--group", "nobody").exit()).isEqualTo(1);
+            // Routed is not yet shown: the sink writes the QUEUED status in its own next commit.
+            await().alias("job-2 shown QUEUED").atMost(Duration.ofSeconds(30))
+                    .until(() -> sluice(kafka, prefix, new JobsCommand(), "show", "job-2").out().contains("QUEUED"));
             assertThat(sluice(kafka, prefix, new JobsCommand(), "show", "job-2").out()).containsPattern(
                     "status +QUEUED").contains("none yet");
         } finally {
