@@ -155,10 +155,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
             return;
         }
         String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();
-        byte[] runningEvent = statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(), job.tenantId(),
-                JobState.RUNNING, firstModel, clock.instant()));
-        RunningEvents.Pending announced = running.announce(() -> send(topics.jobEvents(), job.tenantId(), runningEvent,
-                trace));
+        Instant started = clock.instant();
+        // Made only if it is written: a job that ends sooner than worker.running.event.after never needs it.
+        RunningEvents.Pending announced = running.announce(() -> send(topics.jobEvents(), job.tenantId(),
+                statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(), job.tenantId(), JobState.RUNNING,
+                        firstModel, started)), trace));
         Outcome outcome;
         try {
             outcome = runner.run(job);
