@@ -111,7 +111,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 + (serviceJvm.isEmpty() ? ", serial GC" : " " + String.join(" ", serviceJvm)), serviceHeapMb);
         try {
             Map<String, String> overrides = new HashMap<>(settings);
-            int partitions = Integer.parseInt(overrides.getOrDefault("topics.tenant.partitions", "6"));
+            int partitions = overrides.containsKey("topics.tenant.partitions")
+                    ? Integer.parseInt(overrides.get("topics.tenant.partitions")) : ProcessStack.TENANT_PARTITIONS;
             List<String> tenantIds = tenantsOverPartitions(tenants, partitions);
             List<String> jvm = new ArrayList<>(serviceJvm.isEmpty() ? List.of("-XX:+UseSerialGC") : serviceJvm);
             if (c1) {
@@ -151,7 +152,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     settle(admin);
                     err.printf("sluice: burst of %,d jobs%n", jobs);
                     Recorder recorder = new Recorder(jfr, stack.pids());
-                    report.burst = share(admin, pids, clock, run + "b", recorder, "burst", () -> {
+                    report.burst = share(admin, pids, clock, run + "b-", recorder, "burst", () -> {
                         load.send("b", jobs);
                         return jobs;
                     }, done + jobs, err);
@@ -163,8 +164,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         int count = rate * steadySeconds;
                         err.printf("sluice: steady %,d jobs/s for %d s%n", rate, steadySeconds);
                         String phase = "s" + rate;
-                        PipelineReport.Share s = share(admin, pids, clock, run + phase, recorder, "steady-" + rate,
-                                () -> {
+                        PipelineReport.Share s = share(admin, pids, clock, run + phase + "-", recorder,
+                                "steady-" + rate, () -> {
                                     load.paced(phase, rate, count);
                                     return count;
                                 }, done + count, err);
@@ -182,7 +183,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Sends a share's jobs, waits for all their results and for the pipeline to go quiet, and measures it. */
+    /**
+     * Sends a share's jobs, waits for all their results and for the pipeline to go quiet, and measures
+     * it. Its results are those whose requestId starts with {@code idPrefix}.
+     */
     private static PipelineReport.Share share(Admin admin, Map<String, Long> pids, ResultClock clock, String idPrefix,
             Recorder recorder, String name, Callable<Integer> send, long target, PrintStream err) throws Exception {
         Map<String, Long> before = TopicTally.endOffsets(admin);
@@ -193,25 +197,26 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         clock.await(target, Duration.ofSeconds(120), n -> err.printf("sluice:   %,d results read%n", n));
         ProcessMeter.Result cpu = meter.stop();
         recorder.stop(name);
-        settle(admin);
+        Map<String, Long> after = settle(admin);
         PipelineReport.Share s = new PipelineReport.Share(sent, t0, clock.of(idPrefix), cpu,
-                TopicTally.delta(before, TopicTally.endOffsets(admin)));
+                TopicTally.delta(before, after));
         err.printf("sluice:   %,.0f jobs/s, %.1f records per job%n", s.jobsPerSecond(), s.recordsPerJob());
         return s;
     }
 
     /**
-     * Waits until no topic but the broker's own grows for a second: the last statuses, changelogs and
-     * markers of a share are written after its results.
+     * Waits until no topic but the broker's own grows for a second (the last statuses, changelogs and
+     * markers of a share are written after its results), and returns every topic's end offsets then.
      */
-    private static void settle(Admin admin) throws Exception {
+    private static Map<String, Long> settle(Admin admin) throws Exception {
         long last = -1;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            long sum = TopicTally.endOffsets(admin).entrySet().stream().filter(e -> !e.getKey().startsWith("__"))
+        while (true) {
+            Map<String, Long> offsets = TopicTally.endOffsets(admin);
+            long sum = offsets.entrySet().stream().filter(e -> !e.getKey().startsWith("__"))
                     .mapToLong(Map.Entry::getValue).sum();
-            if (sum == last) {
-                return;
+            if (sum == last || System.nanoTime() >= deadline) {
+                return offsets;
             }
             last = sum;
             Thread.sleep(1_000);

@@ -49,6 +49,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class ProcessStack implements AutoCloseable {
     public static final String TENANT = "chaos";
+    /** Partitions of every tenant-keyed topic, unless the overrides say otherwise. */
+    public static final int TENANT_PARTITIONS = 6;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private static final Map<Target, String> MAINS = Map.of(Target.ROUTER, "dev.sluice.router.RouterMain",
@@ -101,16 +103,14 @@ public final class ProcessStack implements AutoCloseable {
             progress.accept("starting the schema registry and the provider simulator (a JVM each)");
             int registryPort = freePort();
             registryUrl = "http://127.0.0.1:" + registryPort;
-            started.add(new JavaProcess("schema-registry", "dev.sluice.devstack.registry.RegistryMain",
+            startPart(new JavaProcess("schema-registry", "dev.sluice.devstack.registry.RegistryMain",
                     List.of(broker.bootstrapServers(), Integer.toString(registryPort)), log("registry"),
-                    JavaProcess.QUICK_START, 256).start());
-            parts.put("schema-registry", (JavaProcess) started.getLast());
+                    JavaProcess.QUICK_START, 256));
             int simPort = freePort();
             simUrl = "http://127.0.0.1:" + simPort;
-            started.add(new JavaProcess("provider-sim", "dev.sluice.sim.Main", List.of("--port",
+            startPart(new JavaProcess("provider-sim", "dev.sluice.sim.Main", List.of("--port",
                     Integer.toString(simPort), "--latency-ms", Integer.toString(options.simLatencyMs())),
-                    log("provider-sim"), JavaProcess.QUICK_START, 256).start());
-            parts.put("provider-sim", (JavaProcess) started.getLast());
+                    log("provider-sim"), JavaProcess.QUICK_START, 256));
             awaitHttp(registryUrl + "/subjects", Duration.ofSeconds(90), "the schema registry");
             awaitHttp(simUrl + "/health", Duration.ofSeconds(90), "the provider simulator");
             config = buildConfig();
@@ -129,11 +129,8 @@ public final class ProcessStack implements AutoCloseable {
                 readyPorts.put(t, t == Target.INGEST ? ingestPort : opsPort);
                 Path file = options.dataDir().resolve(t.label() + ".properties");
                 writeProperties(file, own);
-                JavaProcess p = new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()), log(t.label()),
-                        options.serviceJvm(), options.serviceHeapMb());
-                parts.put(t.label(), p);
-                services.put(t, p.start());
-                started.add(p);
+                services.put(t, startPart(new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()),
+                        log(t.label()), options.serviceJvm(), options.serviceHeapMb())));
             }
             progress.accept("waiting until every service is ready");
             for (Target t : services.keySet()) {
@@ -146,13 +143,20 @@ public final class ProcessStack implements AutoCloseable {
         }
     }
 
+    /** Starts a part, to be stopped with the stack and named in {@link #pids()}. */
+    private JavaProcess startPart(JavaProcess part) {
+        started.add(part.start());
+        parts.put(part.name(), part);
+        return part;
+    }
+
     /** The configuration every service gets, as a file or SLUICE_* variables would set it. */
     private Map<String, String> buildConfig() {
         ingestPort = freePort();
         Map<String, String> c = new HashMap<>();
         c.put("kafka.bootstrap.servers", broker.bootstrapServers());
         c.put("schema.registry.url", registryUrl);
-        c.put("topics.tenant.partitions", "6");
+        c.put("topics.tenant.partitions", Integer.toString(TENANT_PARTITIONS));
         c.put("topics.job.partitions", "3");
         c.put("topics.create", "false");
         c.put("providers.names", "openai,anthropic");
