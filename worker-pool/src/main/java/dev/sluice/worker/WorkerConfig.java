@@ -2,6 +2,7 @@ package dev.sluice.worker;
 
 import dev.sluice.model.Tier;
 import dev.sluice.worker.batch.BatchSettings;
+import dev.sluice.worker.provider.HttpSettings;
 import dev.sluice.worker.resilience.ProviderCalls;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.config.Settings;
@@ -40,7 +41,7 @@ public record WorkerConfig(
     public static final int DEFAULT_OPS_PORT = 9402;
 
     /** How to reach one provider. {@code protocol} is the wire protocol its adapter speaks. */
-    public record ProviderEndpoint(String name, String protocol, String baseUrl, Secret apiKey, Duration timeout) {
+    public record ProviderEndpoint(String name, String protocol, String baseUrl, Secret apiKey, HttpSettings http) {
     }
 
     public static WorkerConfig read(Settings s) {
@@ -89,7 +90,12 @@ public record WorkerConfig(
             };
             providers.add(new ProviderEndpoint(name, protocol, s.url(prefix + "base.url", defaultUrl),
                     s.secret(prefix + "api.key"),
-                    s.duration(prefix + "timeout", Duration.ofSeconds(600), Duration.ofSeconds(1), Duration.ofHours(1))));
+                    new HttpSettings(
+                            s.duration(prefix + "timeout", Duration.ofSeconds(600), Duration.ofSeconds(1),
+                                    Duration.ofHours(1)),
+                            s.enumValue(prefix + "http.client", HttpSettings.Client.class, HttpSettings.Client.HTTP1),
+                            s.duration(prefix + "keep.alive", HttpSettings.DEFAULT_KEEP_ALIVE, Duration.ZERO,
+                                    Duration.ofHours(1)))));
             if (providers.getLast().baseUrl() == null) {
                 s.problem(prefix + "base.url is required for provider " + name);
             }

@@ -54,6 +54,8 @@ public final class WorkerService implements SluiceService {
     private final TenantDirectory tenants;
     private final CompletedJobs completed;
     private final BatchPath batchPath;
+    private final Providers providers = new Providers();
+    private final Map<String, BatchApi> batchApis = new HashMap<>();
     private final ConcurrentRecordLoop batchLoop;
     private final Thread batchThread;
     private final Telemetry telemetry;
@@ -68,10 +70,9 @@ public final class WorkerService implements SluiceService {
         this.telemetry = Telemetry.start(name(), config.tracing());
         this.kafka = new BrokerWait(name(), config.kafka());
         String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
-        Providers providers = new Providers();
         config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
-                ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
-                : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
+                ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())
+                : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())));
         Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance, "jobs");
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
@@ -113,10 +114,9 @@ public final class WorkerService implements SluiceService {
             this.batchLoop = null;
             this.batchThread = null;
         } else {
-            Map<String, BatchApi> batchApis = new HashMap<>();
             config.providers().forEach(p -> batchApis.put(p.name(), p.protocol().equals("anthropic")
-                    ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.timeout())
-                    : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.timeout())));
+                    ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())
+                    : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())));
             AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
             this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
                     completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
@@ -224,6 +224,8 @@ public final class WorkerService implements SluiceService {
             batchPath.close();
         }
         running.close();
+        providers.close();
+        batchApis.values().forEach(BatchApi::close);
         producer.close(Duration.ofSeconds(10));
         tenants.close();
         completed.close();

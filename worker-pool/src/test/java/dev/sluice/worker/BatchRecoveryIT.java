@@ -22,6 +22,7 @@ import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import dev.sluice.worker.provider.AnthropicBatchApi;
 import dev.sluice.worker.provider.BatchApi;
+import dev.sluice.worker.provider.HttpSettings;
 import dev.sluice.worker.provider.OpenAiBatchApi;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,9 +90,9 @@ class BatchRecoveryIT {
             WorkerConfig config = BatchIT.workerConfig(values);
             TopicCreator.ensure(config.kafka());
             OpenAiBatchApi openAi = new OpenAiBatchApi("openai", sim.baseUrl(), Secret.of("sk-it"),
-                    Duration.ofSeconds(10));
+                    HttpSettings.of(Duration.ofSeconds(10)));
             AnthropicBatchApi anthropic = new AnthropicBatchApi("anthropic", sim.baseUrl(), Secret.of("sk-it"),
-                    Duration.ofSeconds(10));
+                    HttpSettings.of(Duration.ofSeconds(10)));
 
             // Given a worker that died after each provider took its batch and before the record said so
             List<LlmJob> gptJobs = jobs("orphan-gpt-", GPT, 10);

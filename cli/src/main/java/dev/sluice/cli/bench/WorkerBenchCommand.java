@@ -16,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +67,10 @@ public final class WorkerBenchCommand implements Callable<Integer> {
 
     @Option(names = "--tenants", defaultValue = "50", description = "Tenants (default ${DEFAULT-VALUE}).")
     int tenants;
+
+    @Option(names = "--set", split = ",", description = "A worker setting over the benchmark's own, KEY=VALUE;"
+            + " repeatable (for example providers.openai.http.client=jdk).")
+    Map<String, String> settings = new LinkedHashMap<>();
 
     @picocli.CommandLine.Mixin
     BenchOutput output = new BenchOutput();
@@ -144,6 +149,7 @@ public final class WorkerBenchCommand implements Callable<Integer> {
         c.put("providers.openai.base.url", sim.baseUrl());
         c.put("providers.openai.api.key", API_KEY);
         c.put("worker.max.in.flight", Integer.toString(inFlight));
+        c.putAll(settings);
         return Settings.read(ConfigSource.of(c), WorkerConfig::read);
     }
 

@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.model.LlmJob;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -38,11 +34,11 @@ public final class AnthropicBatchApi implements BatchApi {
     private final Secret apiKey;
     private final ProviderHttp http;
 
-    public AnthropicBatchApi(String name, String baseUrl, Secret apiKey, Duration timeout) {
+    public AnthropicBatchApi(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
         this.name = name;
         this.base = ProviderHttp.endpoint(baseUrl, "/v1/messages/batches").toString();
         this.apiKey = apiKey;
-        this.http = new ProviderHttp(name, timeout);
+        this.http = new ProviderHttp(name, settings);
     }
 
     @Override
@@ -86,7 +82,7 @@ public final class AnthropicBatchApi implements BatchApi {
 
     @Override
     public BatchProgress progress(String providerBatchId) throws ProviderException {
-        return progress(json(http.get(request(base + "/" + providerBatchId))));
+        return progress(json(http.send(request(base + "/" + providerBatchId))));
     }
 
     static BatchProgress progress(JsonNode batch) {
@@ -102,7 +98,7 @@ public final class AnthropicBatchApi implements BatchApi {
     public List<BatchLineResult> results(BatchProgress ended) throws ProviderException {
         String url = ended.outputRef() != null && !ended.outputRef().isEmpty() ? ended.outputRef()
                 : base + "/" + ended.id() + "/results";
-        HttpResponse<String> response = http.get(request(url));
+        ProviderHttp.Answer response = http.send(request(url));
         if (response.statusCode() / 100 != 2) {
             throw AnthropicProvider.error(name, response);
         }
@@ -162,7 +158,7 @@ public final class AnthropicBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = json(http.get(request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
+            JsonNode page = json(http.send(request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
             for (JsonNode batch : page.path("data")) {
                 Instant created = instant(batch.path("created_at").asText());
                 if (created != null && created.isBefore(from)) {
@@ -188,8 +184,8 @@ public final class AnthropicBatchApi implements BatchApi {
         }
     }
 
-    private HttpRequest.Builder request(String url) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+    private ProviderHttp.Request request(String url) {
+        ProviderHttp.Request request = ProviderHttp.Request.to(url)
                 .header("anthropic-version", AnthropicProvider.VERSION);
         if (!apiKey.isEmpty()) {
             request.header("x-api-key", apiKey.reveal());
@@ -197,10 +193,15 @@ public final class AnthropicBatchApi implements BatchApi {
         return request;
     }
 
-    private JsonNode json(HttpResponse<String> response) throws ProviderException {
+    private JsonNode json(ProviderHttp.Answer response) throws ProviderException {
         if (response.statusCode() / 100 != 2) {
             throw AnthropicProvider.error(name, response);
         }
         return ProviderHttp.json(name, response.statusCode(), response.body());
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

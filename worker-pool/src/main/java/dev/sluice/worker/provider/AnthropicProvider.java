@@ -15,9 +15,6 @@ import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.tokens.TokenCounter;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,11 +37,11 @@ public final class AnthropicProvider implements ChatProvider {
     private final Secret apiKey;
     private final ProviderHttp http;
 
-    public AnthropicProvider(String name, String baseUrl, Secret apiKey, Duration timeout) {
+    public AnthropicProvider(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
         this.name = name;
         this.endpoint = ProviderHttp.endpoint(baseUrl, "/v1/messages");
         this.apiKey = apiKey;
-        this.http = new ProviderHttp(name, timeout);
+        this.http = new ProviderHttp(name, settings);
     }
 
     @Override
@@ -54,13 +51,13 @@ public final class AnthropicProvider implements ChatProvider {
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+        ProviderHttp.Request request = ProviderHttp.Request.to(endpoint)
                 .header("content-type", "application/json")
                 .header("anthropic-version", VERSION);
         if (!apiKey.isEmpty()) {
             request.header("x-api-key", apiKey.reveal());
         }
-        HttpResponse<String> response = http.post(request, body(model, job.request()));
+        ProviderHttp.Answer response = http.post(request, body(model, job.request()));
         if (response.statusCode() / 100 != 2) {
             throw error(name, response);
         }
@@ -183,7 +180,7 @@ public final class AnthropicProvider implements ChatProvider {
         };
     }
 
-    static ProviderException error(String name, HttpResponse<String> response) {
+    static ProviderException error(String name, ProviderHttp.Answer response) {
         int status = response.statusCode();
         String type = null;
         String code = null;
@@ -200,5 +197,10 @@ public final class AnthropicProvider implements ChatProvider {
                 ProviderHttp.retryable(response, "enforced_spend_limit_reached".equals(code)),
                 ProviderHttp.retryAfter(response), RateLimitHeaders.anthropic(response.headers(),
                         java.time.Instant.now()));
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

@@ -16,12 +16,16 @@ import java.util.regex.Pattern;
  * lines of an ended batch, and finding a batch again by the tag Sluice gave it. Implementations
  * are thread-safe.
  */
-public interface BatchApi {
+public interface BatchApi extends AutoCloseable {
     /** What both providers accept as a custom_id. */
     Pattern SAFE_CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     /** The catalogue provider name. */
     String provider();
+
+    /** Closes its idle connections; calls after it fail. */
+    @Override
+    default void close() {}
 
     /** Most lines one batch may have. */
     int maxLines();

@@ -8,11 +8,7 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +35,11 @@ public final class OpenAiBatchApi implements BatchApi {
     private final Secret apiKey;
     private final ProviderHttp http;
 
-    public OpenAiBatchApi(String name, String baseUrl, Secret apiKey, Duration timeout) {
+    public OpenAiBatchApi(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
         this.name = name;
         this.base = ProviderHttp.endpoint(baseUrl, "/v1").toString();
         this.apiKey = apiKey;
-        this.http = new ProviderHttp(name, timeout);
+        this.http = new ProviderHttp(name, settings);
     }
 
     @Override
@@ -95,8 +91,8 @@ public final class OpenAiBatchApi implements BatchApi {
             body.write('\n');
         }
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        HttpRequest.Builder request = request("/files").header("Content-Type", "multipart/form-data; boundary="
-                + boundary).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        ProviderHttp.Request request = request("/files").header("Content-Type", "multipart/form-data; boundary="
+                + boundary).post(body.toByteArray());
         return json(http.send(request)).path("id").asText();
     }
 
@@ -106,7 +102,7 @@ public final class OpenAiBatchApi implements BatchApi {
 
     @Override
     public BatchProgress progress(String providerBatchId) throws ProviderException {
-        return progress(json(http.get(request("/batches/" + providerBatchId))));
+        return progress(json(http.send(request("/batches/" + providerBatchId))));
     }
 
     static BatchProgress progress(JsonNode batch) {
@@ -129,7 +125,7 @@ public final class OpenAiBatchApi implements BatchApi {
         List<BatchLineResult> lines = new ArrayList<>();
         for (String file : new String[] {ended.outputRef(), ended.errorRef()}) {
             if (file != null && !file.isEmpty()) {
-                HttpResponse<String> content = http.get(request("/files/" + file + "/content"));
+                ProviderHttp.Answer content = http.send(request("/files/" + file + "/content"));
                 if (content.statusCode() / 100 != 2) {
                     throw error(content);
                 }
@@ -184,7 +180,7 @@ public final class OpenAiBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = json(http.get(request("/batches?limit=100" + (after == null ? "" : "&after=" + after))));
+            JsonNode page = json(http.send(request("/batches?limit=100" + (after == null ? "" : "&after=" + after))));
             for (JsonNode batch : page.path("data")) {
                 if (tag.equals(batch.path("metadata").path(TAG).asText(null))) {
                     return Optional.of(batch.path("id").asText());
@@ -201,22 +197,22 @@ public final class OpenAiBatchApi implements BatchApi {
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+    private ProviderHttp.Request request(String path) {
+        ProviderHttp.Request request = ProviderHttp.Request.to(base + path);
         if (!apiKey.isEmpty()) {
             request.header("Authorization", "Bearer " + apiKey.reveal());
         }
         return request;
     }
 
-    private JsonNode json(HttpResponse<String> response) throws ProviderException {
+    private JsonNode json(ProviderHttp.Answer response) throws ProviderException {
         if (response.statusCode() / 100 != 2) {
             throw error(response);
         }
         return ProviderHttp.json(name, response.statusCode(), response.body());
     }
 
-    private ProviderException error(HttpResponse<String> response) {
+    private ProviderException error(ProviderHttp.Answer response) {
         String message = "HTTP " + response.statusCode();
         String type = null;
         String code = null;
@@ -230,5 +226,10 @@ public final class OpenAiBatchApi implements BatchApi {
         }
         return new ProviderException(response.statusCode(), type, code, name + ": " + message,
                 ProviderHttp.retryable(response, false), ProviderHttp.retryAfter(response));
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

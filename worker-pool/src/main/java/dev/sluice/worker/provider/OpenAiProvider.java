@@ -13,9 +13,6 @@ import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -32,11 +29,11 @@ public final class OpenAiProvider implements ChatProvider {
     private final Secret apiKey;
     private final ProviderHttp http;
 
-    public OpenAiProvider(String name, String baseUrl, Secret apiKey, Duration timeout) {
+    public OpenAiProvider(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
         this.name = name;
         this.endpoint = ProviderHttp.endpoint(baseUrl, "/v1/chat/completions");
         this.apiKey = apiKey;
-        this.http = new ProviderHttp(name, timeout);
+        this.http = new ProviderHttp(name, settings);
     }
 
     @Override
@@ -46,11 +43,11 @@ public final class OpenAiProvider implements ChatProvider {
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json");
+        ProviderHttp.Request request = ProviderHttp.Request.to(endpoint).header("Content-Type", "application/json");
         if (!apiKey.isEmpty()) {
             request.header("Authorization", "Bearer " + apiKey.reveal());
         }
-        HttpResponse<String> response = http.post(request, body(model, job.request()));
+        ProviderHttp.Answer response = http.post(request, body(model, job.request()));
         if (response.statusCode() / 100 != 2) {
             throw error(response);
         }
@@ -89,7 +86,7 @@ public final class OpenAiProvider implements ChatProvider {
         return body.toString();
     }
 
-    private ProviderReply reply(HttpResponse<String> response) throws ProviderException {
+    private ProviderReply reply(ProviderHttp.Answer response) throws ProviderException {
         ProviderReply reply = reply(name, response.statusCode(), response.body(),
                 response.headers().firstValue("x-request-id").orElse(null));
         return new ProviderReply(reply.text(), reply.finishReason(), reply.usage(), reply.httpStatus(),
@@ -118,7 +115,7 @@ public final class OpenAiProvider implements ChatProvider {
                 new Usage(Math.max(0, prompt - cached), completion, cached, 0), status, requestId);
     }
 
-    private ProviderException error(HttpResponse<String> response) {
+    private ProviderException error(ProviderHttp.Answer response) {
         int status = response.statusCode();
         String type = null;
         String code = null;
@@ -135,5 +132,10 @@ public final class OpenAiProvider implements ChatProvider {
                 "insufficient_quota".equals(code) || "insufficient_quota".equals(type));
         return new ProviderException(status, type, code, name + ": " + message, retryable,
                 ProviderHttp.retryAfter(response), RateLimitHeaders.openAi(response.headers()));
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

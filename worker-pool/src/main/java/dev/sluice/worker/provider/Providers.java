@@ -20,4 +20,9 @@ public final class Providers {
     public java.util.Set<String> names() {
         return byName.keySet();
     }
+
+    /** Closes every adapter's connections. */
+    public void close() {
+        byName.values().forEach(ChatProvider::close);
+    }
 }

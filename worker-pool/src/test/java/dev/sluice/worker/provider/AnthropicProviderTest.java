@@ -47,7 +47,8 @@ class AnthropicProviderTest {
     }
 
     private static AnthropicProvider provider(String key) {
-        return new AnthropicProvider("anthropic", sim.baseUrl(), Secret.of(key), Duration.ofSeconds(10));
+        return new AnthropicProvider("anthropic", sim.baseUrl(), Secret.of(key),
+                HttpSettings.of(Duration.ofSeconds(10)));
     }
 
     private static LlmRequest request(List<Message> messages, Double temperature, ResponseFormat format) {

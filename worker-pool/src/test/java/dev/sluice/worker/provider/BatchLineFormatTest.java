@@ -37,9 +37,9 @@ class BatchLineFormatTest {
     }
 
     private final OpenAiBatchApi openAi = new OpenAiBatchApi("openai", "http://127.0.0.1:1", Secret.of("k"),
-            Duration.ofSeconds(1));
+            HttpSettings.of(Duration.ofSeconds(1)));
     private final AnthropicBatchApi anthropic = new AnthropicBatchApi("anthropic", "http://127.0.0.1:1",
-            Secret.of("k"), Duration.ofSeconds(1));
+            Secret.of("k"), HttpSettings.of(Duration.ofSeconds(1)));
 
     @Test
     void shouldWriteAnOpenAiInputLineAsTheFilesApiWantsIt() throws Exception {

@@ -43,7 +43,8 @@ class OpenAiProviderTest {
     }
 
     private static OpenAiProvider provider(String key) {
-        return new OpenAiProvider("openai", sim.baseUrl(), Secret.of(key), Duration.ofSeconds(10));
+        return new OpenAiProvider("openai", sim.baseUrl(), Secret.of(key),
+                HttpSettings.of(Duration.ofSeconds(10)));
     }
 
     private static LlmJob job(String prompt, Map<String, String> metadata, ResponseFormat format) {
@@ -66,6 +67,26 @@ class OpenAiProviderTest {
         assertThat(reply.usage().outputTokens()).isEqualTo(TokenCounter.count(reply.text()));
         assertThat(reply.usage().inputTokens()).isEqualTo(TokenCounter.chatTokens(
                 List.of(Message.system("You are terse."), Message.user("Name three rivers."))));
+    }
+
+    @Test
+    void shouldReadTheSameReplyThroughEitherHttpClient() throws Exception {
+        LlmJob job = job("Name three rivers.", Map.of(), null);
+        try (OpenAiProvider own = provider(KEY); OpenAiProvider jdk = new OpenAiProvider("openai", sim.baseUrl(),
+                Secret.of(KEY), new HttpSettings(Duration.ofSeconds(10), HttpSettings.Client.JDK,
+                        HttpSettings.DEFAULT_KEEP_ALIVE))) {
+            ProviderReply viaOwn = own.complete(MODEL, job);
+            ProviderReply viaJdk = jdk.complete(MODEL, job);
+
+            assertThat(viaJdk.text()).isEqualTo(viaOwn.text());
+            assertThat(viaJdk.usage()).isEqualTo(viaOwn.usage());
+            assertThat(viaJdk.rateLimits().requestLimit()).isEqualTo(viaOwn.rateLimits().requestLimit()).isPositive();
+        }
+        try (OpenAiProvider wrongKey = new OpenAiProvider("openai", sim.baseUrl(), Secret.of("sk-wrong"),
+                new HttpSettings(Duration.ofSeconds(10), HttpSettings.Client.JDK, HttpSettings.DEFAULT_KEEP_ALIVE))) {
+            assertThatThrownBy(() -> wrongKey.complete(MODEL, job))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.status()).isEqualTo(401));
+        }
     }
 
     @Test
@@ -166,7 +187,7 @@ class OpenAiProviderTest {
     @Test
     void shouldTreatAnUnreachableProviderAsRetryable() {
         OpenAiProvider nowhere = new OpenAiProvider("openai", "http://127.0.0.1:1", Secret.of(KEY),
-                Duration.ofSeconds(2));
+                HttpSettings.of(Duration.ofSeconds(2)));
         assertThatThrownBy(() -> nowhere.complete(MODEL, job("anyone?", Map.of(), null)))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.status()).isZero();
