@@ -109,7 +109,8 @@ final class BatchPoller implements AutoCloseable {
         this.costs = kafka.serdes().costEvents().serializer();
         this.jobs = kafka.serdes().jobs().serializer();
         this.batches = kafka.serdes().batches().serializer();
-        this.thread = Thread.ofPlatform().daemon().name(transactionalId).unstarted(this::run);
+        // Virtual, so that close()'s interrupt also ends a provider call it is blocked in (Http1Client).
+        this.thread = Thread.ofVirtual().name(transactionalId).unstarted(this::run);
     }
 
     BatchPoller start() {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -43,16 +44,22 @@ import javax.net.ssl.SSLSocketFactory;
  *       send twice: a GET, or one with an {@code Idempotency-Key}. Any other is not sent again
  *       here (the JDK client does the same); the job's retries decide.</li>
  *   <li>{@code https} is TLS with the JVM's trust store, host name checked, SNI sent.</li>
+ *   <li>Every request carries {@code Host}, {@code User-Agent: sluice-worker} and, with a body,
+ *       {@code Content-Length}; the adapters add the rest.</li>
  * </ul>
  */
 final class Http1Client implements ProviderHttp.Transport {
     private static final int MAX_LINE = 64 * 1024;
     private static final int MAX_HEADER_BYTES = 256 * 1024;
+    private static final int ALLOCATE_AT_ONCE = 1 << 20;
+    static final String USER_AGENT = "sluice-worker";
 
     private final Duration connectTimeout;
     private final long keepAliveNanos;
     private final SSLSocketFactory tls;
     private final Map<Origin, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+    /** Connections in an exchange now: closed by {@link #close()}, so that no caller waits out its timeout. */
+    private final Set<Connection> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Http1Client(Duration connectTimeout, Duration keepAlive) {
@@ -115,7 +122,11 @@ final class Http1Client implements ProviderHttp.Transport {
     private ProviderHttp.Answer exchange(Connection c, Origin origin, byte[] head, ProviderHttp.Request request,
             long deadline) throws IOException {
         boolean keep = false;
+        busy.add(c);
         try {
+            if (closed) {
+                throw new IOException("client closed");
+            }
             c.deadline = deadline;
             c.out.write(head);
             if (request.body() != null) {
@@ -134,11 +145,14 @@ final class Http1Client implements ProviderHttp.Transport {
             }
             throw e;
         } finally {
+            busy.remove(c);
             if (keep) {
                 c.idleSince = System.nanoTime();
                 c.reused = true;
                 c.received = 0;
-                idle.computeIfAbsent(origin, o -> new ConcurrentLinkedDeque<>()).push(c);
+                ConcurrentLinkedDeque<Connection> q = idle.computeIfAbsent(origin, o -> new ConcurrentLinkedDeque<>());
+                q.push(c);
+                evictExpired(q, c.idleSince);
             } else {
                 c.close();
             }
@@ -147,6 +161,21 @@ final class Http1Client implements ProviderHttp.Transport {
 
     private static HttpTimeoutException timeout(long deadline) {
         return new HttpTimeoutException("no whole answer before the deadline");
+    }
+
+    /**
+     * Closes the least recently used connections whose keep-alive has passed. Taking the most recent
+     * first leaves the others at the tail after a burst; they would otherwise stay open (and the
+     * server's side of them closed) until the next burst reached them.
+     */
+    private void evictExpired(ConcurrentLinkedDeque<Connection> q, long now) {
+        for (Connection last = q.pollLast(); last != null; last = q.pollLast()) {
+            if (now - last.idleSince < keepAliveNanos) {
+                q.offerLast(last);
+                return;
+            }
+            last.close();
+        }
     }
 
     /** The most recently used live connection to the origin, or null. */
@@ -217,7 +246,9 @@ final class Http1Client implements ProviderHttp.Transport {
         if (uri.getRawQuery() != null) {
             b.append('?').append(uri.getRawQuery());
         }
-        b.append(" HTTP/1.1\r\nHost: ").append(origin.hostHeader()).append("\r\n");
+        // A User-Agent as every SDK sends one: some edge proxies challenge requests without it.
+        b.append(" HTTP/1.1\r\nHost: ").append(origin.hostHeader()).append("\r\nUser-Agent: ").append(USER_AGENT)
+                .append("\r\n");
         List<String> headers = request.headers();
         for (int i = 0; i < headers.size(); i += 2) {
             b.append(headers.get(i)).append(": ").append(headers.get(i + 1)).append("\r\n");
@@ -379,6 +410,14 @@ final class Http1Client implements ProviderHttp.Transport {
         }
 
         byte[] bytes(int n) throws IOException {
+            if (n > ALLOCATE_AT_ONCE) {
+                // A length is only a claim: take memory as the bytes arrive, not for what is announced.
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(ALLOCATE_AT_ONCE);
+                for (int left = n; left > 0; left -= ALLOCATE_AT_ONCE) {
+                    body.writeBytes(bytes(Math.min(left, ALLOCATE_AT_ONCE)));
+                }
+                return body.toByteArray();
+            }
             byte[] out = new byte[n];
             int have = Math.min(n, lim - pos);
             System.arraycopy(buf, pos, out, 0, have);
@@ -443,6 +482,7 @@ final class Http1Client implements ProviderHttp.Transport {
         }
     }
 
+    /** Closes idle connections, and those in an exchange now, whose callers get an IOException. */
     @Override
     public void close() {
         closed = true;
@@ -451,5 +491,6 @@ final class Http1Client implements ProviderHttp.Transport {
                 c.close();
             }
         });
+        busy.forEach(Connection::close);
     }
 }

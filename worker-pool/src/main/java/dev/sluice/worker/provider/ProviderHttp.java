@@ -192,9 +192,10 @@ final class ProviderHttp {
             return new Answer(r.statusCode(), r.headers(), r.body());
         }
 
+        /** Not {@code close()}, which would wait for every call in flight to end. */
         @Override
         public void close() {
-            http.close();
+            http.shutdownNow();
         }
     }
 

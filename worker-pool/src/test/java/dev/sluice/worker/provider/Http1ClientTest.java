@@ -2,6 +2,7 @@ package dev.sluice.worker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.BufferedInputStream;
@@ -21,6 +22,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +71,8 @@ class Http1ClientTest {
             assertThat(server.connections()).isEqualTo(1);
             Received sent = server.received().getFirst();
             assertThat(sent.head()).startsWith("POST /v1/chat?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
-                    .contains("\r\nContent-Type: application/json\r\n", "\r\nAuthorization: Bearer k\r\n",
+                    .contains("\r\nUser-Agent: sluice-worker\r\n", "\r\nContent-Type: application/json\r\n",
+                            "\r\nAuthorization: Bearer k\r\n",
                             "\r\nContent-Length: 8\r\n");
             assertThat(new String(sent.body(), StandardCharsets.UTF_8)).isEqualTo("{\"ü\":1}");
         }
@@ -147,6 +150,37 @@ class Http1ClientTest {
     }
 
     @Test
+    void shouldCloseConnectionsLeftIdleAfterABurstOnceTheirKeepAliveHasPassed() throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        try (Script server = Script.answering((r, out) -> {
+            // The first two requests are answered only once both have arrived: two connections.
+            both.countDown();
+            both.await(10, TimeUnit.SECONDS);
+            out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }); Http1Client http = new Http1Client(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    http.exchange(post(server, "/", "{}"), TIMEOUT);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            http.exchange(post(server, "/", "{}"), TIMEOUT);
+            other.join();
+            assertThat(server.connections()).isEqualTo(2);
+
+            // Calls keep reusing the most recent connection; one of them finds the other expired and closes it.
+            await().alias("the connection left idle closed by the client").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        http.exchange(post(server, "/", "{}"), TIMEOUT);
+                        return server.closedByClient() == 1;
+                    });
+            assertThat(server.connections()).as("no connection opened for the later calls").isEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldGiveUpAtTheDeadlineEvenOnAServerThatTricklesItsAnswer() throws Exception {
         try (Script silent = Script.answering((r, out) -> {
             Thread.sleep(60_000);
@@ -193,6 +227,32 @@ class Http1ClientTest {
             assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class,
                     e -> assertThat(e.type()).isEqualTo("interrupted"));
             http.close();
+        }
+    }
+
+    @Test
+    void shouldEndCallsInFlightWhenClosedEvenOnAPlatformThread() throws Exception {
+        try (Script silent = Script.answering((r, out) -> {
+            Thread.sleep(60_000);
+            return false;
+        })) {
+            Http1Client http = client();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread call = Thread.ofPlatform().start(() -> {
+                try {
+                    http.exchange(post(silent, "/", "{}"), TIMEOUT);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(silent.awaitRequest()).as("the request reached the server").isTrue();
+            http.close();
+            call.join(Duration.ofSeconds(5));
+
+            assertThat(call.isAlive()).as("the call ended when its client closed").isFalse();
+            assertThat(thrown.get()).isInstanceOf(IOException.class).isNotInstanceOf(HttpTimeoutException.class);
+            assertThatThrownBy(() -> http.exchange(post(silent, "/", "{}"), TIMEOUT)).isInstanceOf(IOException.class)
+                    .hasMessage("client closed");
         }
     }
 
@@ -288,6 +348,7 @@ class Http1ClientTest {
         private final ServerSocket server;
         private final Answerer answerer;
         private final AtomicInteger connections = new AtomicInteger();
+        private final AtomicInteger closedByClient = new AtomicInteger();
         private final List<Received> received = new CopyOnWriteArrayList<>();
         private final BlockingQueue<Received> arrivals = new LinkedBlockingQueue<>();
         private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -312,6 +373,11 @@ class Http1ClientTest {
 
         int connections() {
             return connections.get();
+        }
+
+        /** Connections whose client closed them between requests. */
+        int closedByClient() {
+            return closedByClient.get();
         }
 
         List<Received> received() {
@@ -342,6 +408,7 @@ class Http1ClientTest {
                 for (int i = 1;; i++) {
                     String head = head(in);
                     if (head == null) {
+                        closedByClient.incrementAndGet();
                         return;
                     }
                     int length = 0;
