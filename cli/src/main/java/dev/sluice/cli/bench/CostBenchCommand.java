@@ -86,11 +86,16 @@ public final class CostBenchCommand implements Callable<Integer> {
             err.println("sluice: " + (configured ? "configured" : "naive") + " run of " + jobs + " jobs");
             results.put(configured, runOnce(stack, topics, serdes, workload, run, configured, err));
         }
-        List<CostEvent> costs = new ArrayList<>();
-        Map<String, Long> spend = new HashMap<>();
-        readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
-        CostReport report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
-                ModelCatalogue.loadDefault());
+        // llm.spend is written a commit or two after the last cost event: read until it agrees, or for 15 s.
+        CostReport report;
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        do {
+            List<CostEvent> costs = new ArrayList<>();
+            Map<String, Long> spend = new HashMap<>();
+            readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
+            report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
+                    ModelCatalogue.loadDefault());
+        } while (!report.ledgerExact() && System.nanoTime() < deadline && pause());
         output.print(report.table(), report.json());
         return report.complete() && report.ledgerExact() ? 0 : 1;
     }
@@ -170,6 +175,11 @@ public final class CostBenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(500);
+        return true;
     }
 
     /** Every cost event of this run's tenants, and the spend ledger's latest total per tenant and period. */
