@@ -34,6 +34,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -42,6 +43,7 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -81,7 +83,6 @@ public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
     static final String LEDGER_STORE = "spend-ledger-store";
-    static final String UNSENT_STORE = "spend-unsent-store";
     static final String SEED_STORE = "spend-seed-store";
     /** The repartition that versions before the ledger summed spend through; read for what it still holds. */
     static final String LEGACY_REPARTITION = "spend-by-period";
@@ -162,9 +163,7 @@ public final class SinkTopology {
      */
     private KStream<String, TenantSpend> spendLedger(StreamsBuilder builder, KStream<String, CostEvent> events) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
-                Serdes.String(), spend).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(UNSENT_STORE),
-                Serdes.String(), Serdes.Long()).withCachingEnabled());
+                Serdes.String(), Held.serde(spend)).withCachingEnabled());
         builder.globalTable(topics.spend(), Consumed.with(Serdes.String(), spend).withName("spend-seed"),
                 Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as(SEED_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(spend));
@@ -178,7 +177,7 @@ public final class SinkTopology {
                         .withStreamPartitioner((topic, key, cost, n) -> Optional.of(Set.of(
                                 Utils.toPositive(Utils.murmur2(cost.tenantId().getBytes(StandardCharsets.UTF_8))) % n))));
         return events.merge(legacy, Named.as("spend-inputs")).process(SpendLedger::new, Named.as("spend-sum"),
-                LEDGER_STORE, UNSENT_STORE);
+                LEDGER_STORE);
     }
 
     /** A legacy record's key: this, then the one period it counts for. No tenant id starts with it. */
@@ -189,24 +188,66 @@ public final class SinkTopology {
     }
 
     /**
+     * A total as the ledger holds it, and whether llm.spend has it yet. Stored as one flag byte,
+     * then the total in its usual serde.
+     */
+    record Held(TenantSpend total, boolean unsent) {
+        static Serde<Held> serde(Serde<TenantSpend> totals) {
+            Serializer<TenantSpend> out = totals.serializer();
+            Deserializer<TenantSpend> in = totals.deserializer();
+            return Serdes.serdeFrom((topic, held) -> {
+                if (held == null) {
+                    return null;
+                }
+                byte[] total = out.serialize(topic, held.total());
+                byte[] bytes = new byte[total.length + 1];
+                bytes[0] = (byte) (held.unsent() ? 1 : 0);
+                System.arraycopy(total, 0, bytes, 1, total.length);
+                return bytes;
+            }, (topic, bytes) -> bytes == null ? null
+                    : new Held(in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)), bytes[0] == 1));
+        }
+    }
+
+    /**
      * Adds each cost event to its tenant's totals, and writes the totals that changed to llm.spend
      * every {@link #SPEND_EVERY}: one record per tenant and period however many events came, as
-     * the aggregation it replaces wrote one per commit. Which totals are still to be written is
-     * itself a store, logged with the totals, so a crash between a commit and the next write loses
-     * none.
+     * the aggregation it replaces wrote one per commit.
+     *
+     * <p>A total not yet on llm.spend is marked so in the ledger itself, committed with it: a
+     * crash between a commit and the next write loses none, as the ledger is read for such marks
+     * when its task starts. The write is scheduled only while something waits for it: every
+     * punctuation makes its task commit, so one that ran every 100 ms regardless would make an idle
+     * sink commit a transaction every commit interval.
      */
-    private static final class SpendLedger extends ContextualProcessor<String, CostEvent, String, TenantSpend> {
-        private KeyValueStore<String, TenantSpend> ledger;
-        private KeyValueStore<String, Long> unsent;
+    static final class SpendLedger extends ContextualProcessor<String, CostEvent, String, TenantSpend> {
+        private final Set<String> unsent = new java.util.LinkedHashSet<>();
+        private KeyValueStore<String, Held> ledger;
         private TimestampedKeyValueStore<String, TenantSpend> seed;
+        private Cancellable writing;
 
         @Override
         public void init(ProcessorContext<String, TenantSpend> context) {
             super.init(context);
             ledger = context.getStateStore(LEDGER_STORE);
-            unsent = context.getStateStore(UNSENT_STORE);
             seed = context.getStateStore(SEED_STORE);
-            context.schedule(SPEND_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> write());
+            // Marked before a crash or a move of the task, and not written yet.
+            try (KeyValueIterator<String, Held> it = ledger.all()) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value != null && kv.value.unsent()) {
+                        unsent.add(kv.key);
+                    }
+                });
+            }
+            if (!unsent.isEmpty()) {
+                writeSoon();
+            }
+        }
+
+        private void writeSoon() {
+            if (writing == null) {
+                writing = context().schedule(SPEND_EVERY, PunctuationType.WALL_CLOCK_TIME, this::write);
+            }
         }
 
         @Override
@@ -223,28 +264,25 @@ public final class SinkTopology {
         }
 
         private void add(String key, CostEvent cost) {
-            TenantSpend total = ledger.get(key);
-            if (total == null) {
-                // Not held yet: a new period, or one an earlier version summed and wrote to llm.spend.
-                total = ValueAndTimestamp.getValueOrNull(seed.get(key));
-            }
-            ledger.put(key, addCost(key, cost, total));
-            unsent.put(key, context().currentSystemTimeMs());
+            Held held = ledger.get(key);
+            // Not held yet: a new period, or one an earlier version summed and wrote to llm.spend.
+            TenantSpend total = held != null ? held.total() : ValueAndTimestamp.getValueOrNull(seed.get(key));
+            ledger.put(key, new Held(addCost(key, cost, total), true));
+            unsent.add(key);
+            writeSoon();
         }
 
-        private void write() {
-            List<String> keys = new java.util.ArrayList<>();
-            try (KeyValueIterator<String, Long> it = unsent.all()) {
-                it.forEachRemaining(kv -> keys.add(kv.key));
-            }
-            long now = context().currentSystemTimeMs();
-            for (String key : keys) {
-                TenantSpend total = ledger.get(key);
-                unsent.delete(key);
-                if (total != null) {
-                    context().forward(new Record<>(key, total, now));
+        private void write(long now) {
+            for (String key : unsent) {
+                Held held = ledger.get(key);
+                if (held != null && held.unsent()) {
+                    ledger.put(key, new Held(held.total(), false));
+                    context().forward(new Record<>(key, held.total(), now));
                 }
             }
+            unsent.clear();
+            writing.cancel();
+            writing = null;
         }
     }
 
