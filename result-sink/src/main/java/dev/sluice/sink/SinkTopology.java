@@ -32,12 +32,18 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -64,10 +70,11 @@ import org.slf4j.LoggerFactory;
  *       of each result are folded per requestId; a state is written to llm.job-status only when it
  *       moves the job forward, so a late RUNNING never overwrites SUCCEEDED (ADR 0002).</li>
  *   <li>spend: every cost event is summed into its tenant's UTC day and month on llm.spend
- *       (keys {@code tenant/2026-11-22} and {@code tenant/2026-11}, partitioned by tenant).</li>
+ *       (keys {@code tenant/2026-11-22} and {@code tenant/2026-11}, partitioned by tenant), in
+ *       the task that reads the tenant's cost events: no repartition ({@link SpendLedger}).</li>
  * </ul>
  * The dedupe and status stores expire their entries (ExpiringStore), so they hold only the
- * window's requests; the spend store keeps one small total per tenant and period.
+ * window's requests; the spend ledger keeps one small total per tenant and period.
  *
  * <p>Each completion is a {@code sink result} span in its job's trace; the result, and the
  * terminal status made from it, carry that span's context on to the webhook dispatcher.
@@ -75,7 +82,12 @@ import org.slf4j.LoggerFactory;
 public final class SinkTopology {
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
-    static final String SPEND_STORE = "tenant-spend-store";
+    static final String LEDGER_STORE = "spend-ledger-store";
+    static final String SEED_STORE = "spend-seed-store";
+    /** The repartition that versions before the ledger summed spend through; read for what it still holds. */
+    static final String LEGACY_REPARTITION = "spend-by-period";
+    /** How often the totals changed since are written to llm.spend. */
+    static final Duration SPEND_EVERY = Duration.ofMillis(100);
     private static final Logger log = LoggerFactory.getLogger(SinkTopology.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
@@ -118,8 +130,8 @@ public final class SinkTopology {
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        ExpiringStore.addTo(builder, SEEN_STORE, Serdes.Long());
-        ExpiringStore.addTo(builder, STATUS_STORE, statuses);
+        ExpiringStore.addTo(builder, SEEN_STORE, Serdes.Long(), ExpiringStore.Keys.PER_JOB);
+        ExpiringStore.addTo(builder, STATUS_STORE, statuses, ExpiringStore.Keys.PER_JOB);
 
         KStream<String, LlmResult> unique = dedupe(builder.stream(topics.completions(),
                 Consumed.with(Serdes.String(), results).withName("completions-source")));
@@ -130,7 +142,7 @@ public final class SinkTopology {
         status(events.merge(terminalStates(unique), Named.as("status-changes")))
                 .to(topics.jobStatus(), Produced.with(Serdes.String(), statuses).withName("job-status-sink"));
 
-        spendLedger(builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs)
+        spendLedger(builder, builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs)
                 .withName("cost-events-source")))
                 .to(topics.spend(), Produced.with(Serdes.String(), spend).withName("spend-sink")
                         .withStreamPartitioner(SinkTopology::byTenant));
@@ -139,28 +151,142 @@ public final class SinkTopology {
 
     /**
      * Each cost event counts towards its tenant's UTC day and month of {@code occurredAt}: keys
-     * {@code tenant/2026-11-22} and {@code tenant/2026-11}, summed in a store and written to
-     * llm.spend on every change. Under exactly_once_v2 each event is counted once.
+     * {@code tenant/2026-11-22} and {@code tenant/2026-11}. Cost events are keyed and partitioned
+     * by tenant, so the task that reads a tenant's events holds its totals and no repartition is
+     * needed. Under exactly_once_v2 each event is counted once.
+     *
+     * <p>Two inputs serve the upgrade from versions that summed through a repartition by period
+     * ({@link #LEGACY_REPARTITION}) into another store: llm.spend itself, as a global table that
+     * seeds a total the ledger has not held yet; and whatever that repartition still holds,
+     * re-keyed by tenant and counted for its one period. Nothing writes to the repartition any
+     * more, so at steady state both are idle.
      */
-    private KStream<String, TenantSpend> spendLedger(KStream<String, CostEvent> events) {
-        return events.flatMap((tenant, cost) -> {
-            LocalDate day = LocalDate.ofInstant(cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt(),
-                    ZoneOffset.UTC);
-            return List.of(KeyValue.pair(spendKey(cost.tenantId(), day.toString()), cost),
-                    KeyValue.pair(spendKey(cost.tenantId(), YearMonth.from(day).toString()), cost));
-        }, Named.as("spend-periods"))
-                .groupByKey(Grouped.with("spend-by-period", Serdes.String(), costs))
-                .aggregate(() -> null, SinkTopology::addCost, Named.as("spend-sum"),
-                        Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as(SPEND_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(spend))
-                .toStream(Named.as("spend-changes"));
+    private KStream<String, TenantSpend> spendLedger(StreamsBuilder builder, KStream<String, CostEvent> events) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
+                Serdes.String(), Held.serde(spend)).withCachingEnabled());
+        builder.globalTable(topics.spend(), Consumed.with(Serdes.String(), spend).withName("spend-seed"),
+                Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as(SEED_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(spend));
+        KStream<String, CostEvent> legacy = events.filter((tenant, cost) -> false, Named.as("spend-legacy-none"))
+                .repartition(Repartitioned.<String, CostEvent>as(LEGACY_REPARTITION).withKeySerde(Serdes.String())
+                        .withValueSerde(costs))
+                .selectKey((periodKey, cost) -> LEGACY_PERIOD + periodKey.substring(periodKey.lastIndexOf('/') + 1),
+                        Named.as("spend-legacy-period"))
+                .repartition(Repartitioned.<String, CostEvent>as("spend-legacy-by-tenant").withKeySerde(Serdes.String())
+                        .withValueSerde(costs)
+                        .withStreamPartitioner((topic, key, cost, n) -> Optional.of(Set.of(
+                                Utils.toPositive(Utils.murmur2(cost.tenantId().getBytes(StandardCharsets.UTF_8))) % n))));
+        return events.merge(legacy, Named.as("spend-inputs")).process(SpendLedger::new, Named.as("spend-sum"),
+                LEDGER_STORE);
     }
+
+    /** A legacy record's key: this, then the one period it counts for. No tenant id starts with it. */
+    static final String LEGACY_PERIOD = "\u0000";
 
     static String spendKey(String tenantId, String period) {
         return tenantId + "/" + period;
     }
 
-    private static TenantSpend addCost(String key, CostEvent cost, TenantSpend total) {
+    /**
+     * A total as the ledger holds it, and whether llm.spend has it yet. Stored as one flag byte,
+     * then the total in its usual serde.
+     */
+    record Held(TenantSpend total, boolean unsent) {
+        static Serde<Held> serde(Serde<TenantSpend> totals) {
+            Serializer<TenantSpend> out = totals.serializer();
+            Deserializer<TenantSpend> in = totals.deserializer();
+            return Serdes.serdeFrom((topic, held) -> {
+                if (held == null) {
+                    return null;
+                }
+                byte[] total = out.serialize(topic, held.total());
+                byte[] bytes = new byte[total.length + 1];
+                bytes[0] = (byte) (held.unsent() ? 1 : 0);
+                System.arraycopy(total, 0, bytes, 1, total.length);
+                return bytes;
+            }, (topic, bytes) -> bytes == null ? null
+                    : new Held(in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)), bytes[0] == 1));
+        }
+    }
+
+    /**
+     * Adds each cost event to its tenant's totals, and writes the totals that changed to llm.spend
+     * every {@link #SPEND_EVERY}: one record per tenant and period however many events came, as
+     * the aggregation it replaces wrote one per commit.
+     *
+     * <p>A total not yet on llm.spend is marked so in the ledger itself, committed with it: a
+     * crash between a commit and the next write loses none, as the ledger is read for such marks
+     * when its task starts. The write is scheduled only while something waits for it: every
+     * punctuation makes its task commit, so one that ran every 100 ms regardless would make an idle
+     * sink commit a transaction every commit interval.
+     */
+    static final class SpendLedger extends ContextualProcessor<String, CostEvent, String, TenantSpend> {
+        private final Set<String> unsent = new java.util.LinkedHashSet<>();
+        private KeyValueStore<String, Held> ledger;
+        private TimestampedKeyValueStore<String, TenantSpend> seed;
+        private Cancellable writing;
+
+        @Override
+        public void init(ProcessorContext<String, TenantSpend> context) {
+            super.init(context);
+            ledger = context.getStateStore(LEDGER_STORE);
+            seed = context.getStateStore(SEED_STORE);
+            // Marked before a crash or a move of the task, and not written yet.
+            try (KeyValueIterator<String, Held> it = ledger.all()) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value != null && kv.value.unsent()) {
+                        unsent.add(kv.key);
+                    }
+                });
+            }
+            if (!unsent.isEmpty()) {
+                writeSoon();
+            }
+        }
+
+        private void writeSoon() {
+            if (writing == null) {
+                writing = context().schedule(SPEND_EVERY, PunctuationType.WALL_CLOCK_TIME, this::write);
+            }
+        }
+
+        @Override
+        public void process(Record<String, CostEvent> record) {
+            CostEvent cost = record.value();
+            if (record.key() != null && record.key().startsWith(LEGACY_PERIOD)) {
+                add(spendKey(cost.tenantId(), record.key().substring(LEGACY_PERIOD.length())), cost);
+                return;
+            }
+            LocalDate day = LocalDate.ofInstant(cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt(),
+                    ZoneOffset.UTC);
+            add(spendKey(cost.tenantId(), day.toString()), cost);
+            add(spendKey(cost.tenantId(), YearMonth.from(day).toString()), cost);
+        }
+
+        private void add(String key, CostEvent cost) {
+            Held held = ledger.get(key);
+            // Not held yet: a new period, or one an earlier version summed and wrote to llm.spend.
+            TenantSpend total = held != null ? held.total() : ValueAndTimestamp.getValueOrNull(seed.get(key));
+            ledger.put(key, new Held(addCost(key, cost, total), true));
+            unsent.add(key);
+            writeSoon();
+        }
+
+        private void write(long now) {
+            for (String key : unsent) {
+                Held held = ledger.get(key);
+                if (held != null && held.unsent()) {
+                    ledger.put(key, new Held(held.total(), false));
+                    context().forward(new Record<>(key, held.total(), now));
+                }
+            }
+            unsent.clear();
+            writing.cancel();
+            writing = null;
+        }
+    }
+
+    static TenantSpend addCost(String key, CostEvent cost, TenantSpend total) {
         String period = key.substring(key.lastIndexOf('/') + 1);
         SpendPeriod type = period.length() == 7 ? SpendPeriod.MONTH : SpendPeriod.DAY;
         long spent = total == null ? 0 : total.spentMicros();

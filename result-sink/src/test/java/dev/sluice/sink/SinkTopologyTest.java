@@ -24,6 +24,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -262,8 +263,13 @@ class SinkTopologyTest {
         costs.pipeInput("acme", cost("e-3", "acme", 1_000, Instant.parse("2026-11-23T00:00:01Z")), T0);
         costs.pipeInput("globex", cost("e-4", "globex", 7, T0), T0);
         costs.pipeInput("acme", cost("e-5", "acme", 40, Instant.parse("2026-12-01T08:00:00Z")), T0);
+        assertThat(spend.isEmpty()).as("totals are written on the ledger's next write, not per event").isTrue();
+        driver.advanceWallClockTime(SinkTopology.SPEND_EVERY);
 
-        java.util.Map<String, TenantSpend> latest = spend.readKeyValuesToMap();
+        List<KeyValue<String, TenantSpend>> written = spend.readKeyValuesToList();
+        assertThat(written).as("one record per tenant and period that changed").hasSize(7);
+        java.util.Map<String, TenantSpend> latest = new java.util.HashMap<>();
+        written.forEach(kv -> latest.put(kv.key, kv.value));
         assertThat(latest).containsOnlyKeys("acme/2026-11-22", "acme/2026-11-23", "acme/2026-11", "acme/2026-12",
                 "acme/2026-12-01", "globex/2026-11-22", "globex/2026-11");
         assertThat(latest.get("acme/2026-11-22")).isEqualTo(new TenantSpend("acme", SpendPeriod.DAY, "2026-11-22",
@@ -275,6 +281,52 @@ class SinkTopologyTest {
         });
         assertThat(latest.get("acme/2026-12").spentMicros()).isEqualTo(40);
         assertThat(latest.get("globex/2026-11").spentMicros()).isEqualTo(7);
+
+        costs.pipeInput("globex", cost("e-6", "globex", 3, T0), T0);
+        driver.advanceWallClockTime(SinkTopology.SPEND_EVERY);
+        assertThat(spend.readKeyValuesToMap()).as("only what changed since").containsOnlyKeys("globex/2026-11-22",
+                "globex/2026-11").extractingByKey("globex/2026-11").extracting(TenantSpend::spentMicros).isEqualTo(10L);
+    }
+
+    @Test
+    void shouldCarryOnFromTheTotalsOnLlmSpendThatAnEarlierVersionWrote() {
+        // Upgraded from a version that summed through a repartition into another store: its totals are on llm.spend.
+        TestInputTopic<String, TenantSpend> before = driver.createInputTopic(topics.spend(), new StringSerializer(),
+                serdes.spend().serializer());
+        before.pipeInput("acme/2026-11", new TenantSpend("acme", SpendPeriod.MONTH, "2026-11", 1_000_000, 40, T0), T0);
+        TestInputTopic<String, CostEvent> costs = driver.createInputTopic(topics.costEvents(), new StringSerializer(),
+                serdes.costEvents().serializer());
+        TestOutputTopic<String, TenantSpend> spend = driver.createOutputTopic(topics.spend(), new StringDeserializer(),
+                serdes.spend().deserializer());
+
+        costs.pipeInput("acme", cost("e-1", "acme", 1_500, T0), T0);
+        driver.advanceWallClockTime(SinkTopology.SPEND_EVERY);
+
+        java.util.Map<String, TenantSpend> latest = spend.readKeyValuesToMap();
+        assertThat(latest.get("acme/2026-11").spentMicros()).isEqualTo(1_001_500);
+        assertThat(latest.get("acme/2026-11").events()).isEqualTo(41);
+        assertThat(latest.get("acme/2026-11-22").spentMicros()).as("a period new to both").isEqualTo(1_500);
+    }
+
+    @Test
+    void shouldCountWhatTheEarlierVersionsRepartitionStillHeldForItsOnePeriod() {
+        // Written by an earlier version, not yet summed when it stopped: one record per event and period.
+        TestInputTopic<String, CostEvent> leftover = driver.createInputTopic(
+                "sink-test-" + SinkTopology.LEGACY_REPARTITION + "-repartition", new StringSerializer(),
+                serdes.costEvents().serializer());
+        TestOutputTopic<String, TenantSpend> spend = driver.createOutputTopic(topics.spend(), new StringDeserializer(),
+                serdes.spend().deserializer());
+
+        leftover.pipeInput("acme/2026-11-22", cost("e-1", "acme", 1_500, T0), T0);
+        leftover.pipeInput("acme/2026-11", cost("e-1", "acme", 1_500, T0), T0);
+        leftover.pipeInput("acme/2026-11", cost("e-2", "acme", 500, Instant.parse("2026-11-21T10:00:00Z")), T0);
+        driver.advanceWallClockTime(SinkTopology.SPEND_EVERY);
+
+        java.util.Map<String, TenantSpend> latest = spend.readKeyValuesToMap();
+        assertThat(latest).containsOnlyKeys("acme/2026-11-22", "acme/2026-11");
+        assertThat(latest.get("acme/2026-11-22").spentMicros()).isEqualTo(1_500);
+        assertThat(latest.get("acme/2026-11").spentMicros()).isEqualTo(2_000);
+        assertThat(latest.get("acme/2026-11").events()).isEqualTo(2);
     }
 
     private static CostEvent cost(String id, String tenant, long micros, Instant at) {

@@ -47,11 +47,11 @@ public final class RouterState {
     }
 
     public static void addTo(StreamsBuilder builder) {
-        ExpiringStore.addTo(builder, DEDUPE, new JsonSerde<>(DedupeEntry.class));
-        ExpiringStore.addTo(builder, CACHE, new JsonSerde<>(LlmResult.class));
-        ExpiringStore.addTo(builder, IN_FLIGHT, new JsonSerde<>(InFlight.class));
-        ExpiringStore.addTo(builder, BUDGET, new JsonSerde<>(BudgetTotals.class));
-        ExpiringStore.addTo(builder, SEMANTIC, new JsonSerde<>(SemanticEntry.class));
+        ExpiringStore.addTo(builder, DEDUPE, new JsonSerde<>(DedupeEntry.class), ExpiringStore.Keys.PER_JOB);
+        ExpiringStore.addTo(builder, CACHE, new JsonSerde<>(LlmResult.class), ExpiringStore.Keys.PER_JOB);
+        ExpiringStore.addTo(builder, IN_FLIGHT, new JsonSerde<>(InFlight.class), ExpiringStore.Keys.PER_JOB);
+        ExpiringStore.addTo(builder, BUDGET, new JsonSerde<>(BudgetTotals.class), ExpiringStore.Keys.FEW);
+        ExpiringStore.addTo(builder, SEMANTIC, new JsonSerde<>(SemanticEntry.class), ExpiringStore.Keys.PER_JOB);
     }
 
     public static String[] storeNames() {

@@ -51,12 +51,34 @@ public final class ExpiringStore<V> {
         this.onExpiry = onExpiry;
     }
 
+    /**
+     * What an expiring store's keys are like, which decides whether Kafka Streams' record cache
+     * serves it.
+     */
+    public enum Keys {
+        /**
+         * A key or more per job, written once or twice: not cached. The cache would fold little for
+         * them, and they would fill it (one per thread, 10 MB by default). A full cache flushes a
+         * store on every put to it, so the small stores that need it would lose their folding
+         * (docs/benchmarks.md, the spend ledger).
+         */
+        PER_JOB,
+        /** A few keys, each rewritten by many jobs (a tenant's totals): cached, so each is written once per commit. */
+        FEW
+    }
+
     /** Adds the two stores behind an expiring store named {@code name} to a topology. */
-    public static <V> void addTo(StreamsBuilder builder, String name, Serde<V> valueSerde) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
-                new EntrySerde<>(valueSerde)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name + INDEX_SUFFIX),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+    public static <V> void addTo(StreamsBuilder builder, String name, Serde<V> valueSerde, Keys keys) {
+        var values = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
+                new EntrySerde<>(valueSerde));
+        var index = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name + INDEX_SUFFIX), Serdes.Bytes(),
+                Serdes.ByteArray());
+        if (keys == Keys.FEW) {
+            values.withCachingEnabled();
+            index.withCachingEnabled();
+        }
+        builder.addStateStore(values);
+        builder.addStateStore(index);
     }
 
     /** The names a processor must be connected to. */
