@@ -174,8 +174,7 @@ public final class SinkTopology {
                         Named.as("spend-legacy-period"))
                 .repartition(Repartitioned.<String, CostEvent>as("spend-legacy-by-tenant").withKeySerde(Serdes.String())
                         .withValueSerde(costs)
-                        .withStreamPartitioner((topic, key, cost, n) -> Optional.of(Set.of(
-                                Utils.toPositive(Utils.murmur2(cost.tenantId().getBytes(StandardCharsets.UTF_8))) % n))));
+                        .withStreamPartitioner((topic, key, cost, n) -> tenantPartition(cost.tenantId(), n)));
         return events.merge(legacy, Named.as("spend-inputs")).process(SpendLedger::new, Named.as("spend-sum"),
                 LEDGER_STORE);
     }
@@ -204,8 +203,8 @@ public final class SinkTopology {
                 bytes[0] = (byte) (held.unsent() ? 1 : 0);
                 System.arraycopy(total, 0, bytes, 1, total.length);
                 return bytes;
-            }, (topic, bytes) -> bytes == null ? null
-                    : new Held(in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)), bytes[0] == 1));
+            }, (topic, bytes) -> bytes == null ? null : new Held(
+                    in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)), bytes[0] == 1));
         }
     }
 
@@ -301,7 +300,12 @@ public final class SinkTopology {
      * tenant-keyed topic is, so one tenant's spend is on the same partition number everywhere.
      */
     private static Optional<Set<Integer>> byTenant(String topic, String key, TenantSpend value, int partitions) {
-        byte[] tenant = value.tenantId().getBytes(StandardCharsets.UTF_8);
+        return tenantPartition(value.tenantId(), partitions);
+    }
+
+    /** The partition of every tenant-keyed topic for this tenant: the producer's default for the tenant id as key. */
+    private static Optional<Set<Integer>> tenantPartition(String tenantId, int partitions) {
+        byte[] tenant = tenantId.getBytes(StandardCharsets.UTF_8);
         return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(tenant)) % partitions));
     }
 

@@ -67,7 +67,8 @@ class SpendUpgradeIT {
 
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
             // The earlier version: the same application, with its topology of then.
-            Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), dir.resolve("then"));
+            Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(),
+                    dir.resolve("then"));
             try (KafkaStreams then = new KafkaStreams(earlierVersion(topics, serdes), new StreamsConfig(props))) {
                 then.start();
                 for (int i = 0; i < 10; i++) {
@@ -100,8 +101,9 @@ class SpendUpgradeIT {
                 .withName("cost-events-source"))
                 .flatMap((tenant, cost) -> {
                     LocalDate day = LocalDate.ofInstant(cost.occurredAt(), ZoneOffset.UTC);
-                    return List.of(KeyValue.pair(SinkTopology.spendKey(cost.tenantId(), day.toString()), cost),
-                            KeyValue.pair(SinkTopology.spendKey(cost.tenantId(), YearMonth.from(day).toString()), cost));
+                    String id = cost.tenantId();
+                    return List.of(KeyValue.pair(SinkTopology.spendKey(id, day.toString()), cost),
+                            KeyValue.pair(SinkTopology.spendKey(id, YearMonth.from(day).toString()), cost));
                 }, Named.as("spend-periods"))
                 .groupByKey(Grouped.with(SinkTopology.LEGACY_REPARTITION, Serdes.String(), serdes.costEvents()))
                 .aggregate(() -> null, SinkTopology::addCost, Named.as("spend-sum"),

@@ -70,7 +70,8 @@ class Http1ClientTest {
             assertThat(second.body()).isEqualTo("{\"n\":2}");
             assertThat(server.connections()).isEqualTo(1);
             Received sent = server.received().getFirst();
-            assertThat(sent.head()).startsWith("POST /v1/chat?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
+            assertThat(sent.head())
+                    .startsWith("POST /v1/chat?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
                     .contains("\r\nUser-Agent: sluice-worker\r\n", "\r\nContent-Type: application/json\r\n",
                             "\r\nAuthorization: Bearer k\r\n",
                             "\r\nContent-Length: 8\r\n");
