@@ -87,9 +87,10 @@ class SpendUpgradeIT {
                 sink.start();
                 send(producer, serdes, topics.costEvents(), "acme", cost("e-new", 7));
 
-                Map<String, TenantSpend> latest = await(kafka, topics, serdes, "acme/2026-11", 1_057, 12);
-                assertThat(latest.get("acme/2026-11-22").spentMicros()).isEqualTo(1_057);
-                assertThat(latest.get("acme/2026-11-22").events()).isEqualTo(12);
+                // The two leftover records lie on partitions of their own, so each total is awaited.
+                await(kafka, topics, serdes, "acme/2026-11", 1_057, 12);
+                Map<String, TenantSpend> latest = await(kafka, topics, serdes, "acme/2026-11-22", 1_057, 12);
+                assertThat(latest.get("acme/2026-11").spentMicros()).isEqualTo(1_057);
             }
         }
     }
