@@ -137,7 +137,7 @@ final class Http1Client implements ProviderHttp.Transport {
             keep = r.keepAlive && keepAliveNanos > 0 && !closed;
             return new ProviderHttp.Answer(r.status, r.headers, r.body);
         } catch (SocketTimeoutException e) {
-            throw timeout(deadline);
+            throw timeout();
         } catch (IOException e) {
             if (c.reused && c.received == 0 && !Thread.currentThread().isInterrupted()
                     && !(e instanceof HttpTimeoutException)) {
@@ -159,7 +159,7 @@ final class Http1Client implements ProviderHttp.Transport {
         }
     }
 
-    private static HttpTimeoutException timeout(long deadline) {
+    private static HttpTimeoutException timeout() {
         return new HttpTimeoutException("no whole answer before the deadline");
     }
 
@@ -223,7 +223,7 @@ final class Http1Client implements ProviderHttp.Transport {
             return new Connection(socket);
         } catch (SocketTimeoutException e) {
             socket.close();
-            throw timeout(deadline);
+            throw timeout();
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -233,7 +233,7 @@ final class Http1Client implements ProviderHttp.Transport {
     private static long remainingMillis(long deadline) throws HttpTimeoutException {
         long left = (deadline - System.nanoTime()) / 1_000_000;
         if (left <= 0) {
-            throw timeout(deadline);
+            throw timeout();
         }
         return left;
     }

@@ -183,10 +183,7 @@ class Http1ClientTest {
 
     @Test
     void shouldGiveUpAtTheDeadlineEvenOnAServerThatTricklesItsAnswer() throws Exception {
-        try (Script silent = Script.answering((r, out) -> {
-            Thread.sleep(60_000);
-            return false;
-        }); Script trickling = Script.answering((r, out) -> {
+        try (Script silent = Script.silent(); Script trickling = Script.answering((r, out) -> {
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             for (int i = 0; i < 1000; i++) {
                 out.write('x');
@@ -207,10 +204,7 @@ class Http1ClientTest {
 
     @Test
     void shouldStopACallWhoseThreadIsInterruptedAndSaySo() throws Exception {
-        try (Script silent = Script.answering((r, out) -> {
-            Thread.sleep(60_000);
-            return false;
-        })) {
+        try (Script silent = Script.silent()) {
             ProviderHttp http = new ProviderHttp("openai", HttpSettings.of(TIMEOUT));
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread call = Thread.ofVirtual().start(() -> {
@@ -233,10 +227,7 @@ class Http1ClientTest {
 
     @Test
     void shouldEndCallsInFlightWhenClosedEvenOnAPlatformThread() throws Exception {
-        try (Script silent = Script.answering((r, out) -> {
-            Thread.sleep(60_000);
-            return false;
-        })) {
+        try (Script silent = Script.silent()) {
             Http1Client http = client();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread call = Thread.ofPlatform().start(() -> {
@@ -353,6 +344,7 @@ class Http1ClientTest {
         private final List<Received> received = new CopyOnWriteArrayList<>();
         private final BlockingQueue<Received> arrivals = new LinkedBlockingQueue<>();
         private final List<Socket> open = new CopyOnWriteArrayList<>();
+        private Runnable onClose = () -> { };
 
         Script(ServerSocketFactory factory, Answerer answerer) throws IOException {
             this.server = factory.createServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -362,6 +354,17 @@ class Http1ClientTest {
 
         static Script answering(Answerer answerer) throws IOException {
             return new Script(ServerSocketFactory.getDefault(), answerer);
+        }
+
+        /** A server that reads each request and never answers it, until it is closed. */
+        static Script silent() throws IOException {
+            CountDownLatch closed = new CountDownLatch(1);
+            Script script = answering((r, out) -> {
+                closed.await();
+                return false;
+            });
+            script.onClose = closed::countDown;
+            return script;
         }
 
         int port() {
@@ -449,6 +452,7 @@ class Http1ClientTest {
 
         @Override
         public void close() throws IOException {
+            onClose.run();
             server.close();
             for (Socket s : open) {
                 s.close();
