@@ -63,23 +63,30 @@ import org.slf4j.LoggerFactory;
 /**
  * The sink's topology, under exactly_once_v2:
  * <ul>
- *   <li>dedupe: the first completion of a requestId goes to llm.results, later ones within the
- *       window are dropped. Completions are keyed by tenantId and a request has one tenant, so
- *       every completion of a request lands in the same task and one store decides.</li>
+ *   <li>dedupe: the first completion of a (tenant, requestId) goes to llm.results, later ones
+ *       within the window are dropped. Completions are keyed by tenantId and a request has one
+ *       tenant, so every completion of a request lands in the same task. The status store decides:
+ *       a job's terminal state is there exactly when its result was written (only results make
+ *       terminal states), and it is kept for the dedupe window.</li>
  *   <li>status: status events (QUEUED from the router, RUNNING from workers) and the terminal state
- *       of each result are folded per requestId; a state is written to llm.job-status only when it
- *       moves the job forward, so a late RUNNING never overwrites SUCCEEDED (ADR 0002).</li>
+ *       of each result are folded per (tenant, requestId); a state is written to llm.job-status
+ *       only when it moves the job forward, so a late RUNNING never overwrites SUCCEEDED (ADR 0002).</li>
  *   <li>spend: every cost event is summed into its tenant's UTC day and month on llm.spend
  *       (keys {@code tenant/2026-11-22} and {@code tenant/2026-11}, partitioned by tenant), in
  *       the task that reads the tenant's cost events: no repartition ({@link SpendLedger}).</li>
  * </ul>
- * The dedupe and status stores expire their entries (ExpiringStore), so they hold only the
- * window's requests; the spend ledger keeps one small total per tenant and period.
+ * The status store expires its entries (ExpiringStore), so it holds only the window's requests;
+ * the spend ledger keeps one small total per tenant and period.
  *
  * <p>Each completion is a {@code sink result} span in its job's trace; the result, and the
  * terminal status made from it, carry that span's context on to the webhook dispatcher.
  */
 public final class SinkTopology {
+    /**
+     * The dedupe store of versions before the status store decided dedupe: read, never written, so
+     * a completion seen by such a version within the window is still dropped after an upgrade. Its
+     * purge empties it within the window; a later version can then drop it.
+     */
     static final String SEEN_STORE = "completions-seen-store";
     static final String STATUS_STORE = "job-status-store";
     static final String LEDGER_STORE = "spend-ledger-store";
@@ -315,8 +322,10 @@ public final class SinkTopology {
         String topic = topics.results();
         Telemetry spans = telemetry;
         SinkMetrics m = metrics;
-        return completions.processValues(() -> new FirstCompletionOnly(dedupeWindow, r -> fitting(serializer, topic,
-                limit, r), spans, m), Named.as("dedupe"), ExpiringStore.storeNames(SEEN_STORE));
+        String[] stores = java.util.stream.Stream.of(SEEN_STORE, STATUS_STORE).map(ExpiringStore::storeNames)
+                .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+        return completions.processValues(() -> new FirstCompletionOnly(r -> fitting(serializer, topic, limit, r), spans,
+                m), Named.as("dedupe"), stores);
     }
 
     /**
@@ -351,21 +360,47 @@ public final class SinkTopology {
 
     private KStream<String, JobStatus> status(KStream<String, JobStatus> changes) {
         SinkMetrics m = metrics;
-        return changes.process(() -> new ForwardOnly(statusRetention, stuckAfter, m), Named.as("fold-status"),
+        Duration keepTerminal = statusRetention.compareTo(dedupeWindow) > 0 ? statusRetention : dedupeWindow;
+        return changes.process(() -> new ForwardOnly(statusRetention, keepTerminal, stuckAfter, m),
+                Named.as("fold-status"),
                 ExpiringStore.storeNames(STATUS_STORE));
     }
 
-    /** Passes the first completion of each (tenant, requestId) within the window. */
+    /** A job's key in the status store: its tenant's id, a NUL, its requestId. */
+    static String jobKey(String tenantId, String requestId) {
+        return tenantId + '\u0000' + requestId;
+    }
+
+    /**
+     * A job's entry in the status store, expired or not: under {@link #jobKey}, or else under its
+     * requestId alone, as versions before the tenant was in the key stored it, if that entry is
+     * this tenant's.
+     */
+    static ExpiringStore.Entry<JobStatus> storedStatus(ExpiringStore<JobStatus> store, String tenantId,
+            String requestId) {
+        ExpiringStore.Entry<JobStatus> e = store.stored(jobKey(tenantId, requestId));
+        if (e != null) {
+            return e;
+        }
+        ExpiringStore.Entry<JobStatus> legacy = store.stored(requestId);
+        return legacy != null && legacy.value() != null && tenantId.equals(legacy.value().tenantId()) ? legacy : null;
+    }
+
+    /**
+     * Passes the first completion of each (tenant, requestId) within the window: one whose job has
+     * no terminal state yet. Only results make terminal states, and the status fold stores the
+     * state of this one before the task reads its next record, so the next completion of the job
+     * finds it. Reading the status store instead of a store of its own saves each job a write and
+     * an index entry (issue 15).
+     */
     private static final class FirstCompletionOnly extends ContextualFixedKeyProcessor<String, LlmResult, LlmResult> {
-        private final Duration window;
         private final UnaryOperator<LlmResult> fitting;
         private final Telemetry telemetry;
         private final SinkMetrics metrics;
-        private ExpiringStore<Long> seen;
+        private ExpiringStore<Long> seenBefore;
+        private ExpiringStore<JobStatus> statuses;
 
-        FirstCompletionOnly(Duration window, UnaryOperator<LlmResult> fitting, Telemetry telemetry,
-                SinkMetrics metrics) {
-            this.window = window;
+        FirstCompletionOnly(UnaryOperator<LlmResult> fitting, Telemetry telemetry, SinkMetrics metrics) {
             this.fitting = fitting;
             this.telemetry = telemetry;
             this.metrics = metrics;
@@ -374,7 +409,8 @@ public final class SinkTopology {
         @Override
         public void init(FixedKeyProcessorContext<String, LlmResult> context) {
             super.init(context);
-            seen = ExpiringStore.open(context, SEEN_STORE, PURGE_EVERY);
+            seenBefore = ExpiringStore.open(context, SEEN_STORE, PURGE_EVERY);
+            statuses = ExpiringStore.reader(context, STATUS_STORE);
         }
 
         @Override
@@ -392,15 +428,13 @@ public final class SinkTopology {
             LlmResult r = record.value();
             // Per tenant: a requestId is the producer's to choose on the Kafka path, and one tenant
             // must not be able to take another's result away by sending a completion under its id
-            // first. An entry of the requestId alone was written before this key; it still counts
-            // until it expires.
-            String key = r.tenantId() + '\u0000' + r.requestId();
-            if (seen.get(key, now) != null || seen.get(r.requestId(), now) != null) {
+            // first.
+            if (resulted(r, now) || seenBefore.get(jobKey(r.tenantId(), r.requestId()), now) != null
+                    || seenBefore.get(r.requestId(), now) != null) {
                 scope.span().setAttribute(SluiceAttributes.DECISION, "dropped");
                 log.debug("A later completion of the job is dropped; its result is the first");
                 return;
             }
-            seen.put(key, now, now + window.toMillis());
             LlmResult result = fitting.apply(record.value());
             scope.span().setAttribute(SluiceAttributes.DECISION, "result")
                     .setAttribute(SluiceAttributes.STATUS, result.status().name());
@@ -413,27 +447,37 @@ public final class SinkTopology {
             context().forward(record.withValue(result).withHeaders(headers));
             log.debug("Result {} written", result.status());
         }
+
+        private boolean resulted(LlmResult r, long now) {
+            ExpiringStore.Entry<JobStatus> e = storedStatus(statuses, r.tenantId(), r.requestId());
+            return e != null && e.value() != null && e.value().state().isTerminal() && e.expiresAt() > now;
+        }
     }
 
     /**
      * Writes a status only when it moves its job forward; re-keys it by requestId. A provider
-     * batch id, once set, stays on the job's later statuses.
+     * batch id, once set, stays on the job's later statuses. A terminal state is kept for the
+     * status retention or the dedupe window, whichever is longer: the dedupe step reads it as the
+     * mark of the job's result.
      *
      * <p>It also watches for stuck jobs, with no write of its own: a job's state is stored until
      * {@code sink.stuck.after} while it is not terminal (ACCEPTED, QUEUED, RUNNING; BATCH_SUBMITTED
-     * until {@code sink.stuck.after.batch}), and for the status retention once it is. A state that
+     * until {@code sink.stuck.after.batch}), and as long as a terminal state is kept once it is. A state that
      * expires while not terminal belongs to a job with no later status and no result: it is counted
      * in {@code sluice_sink_jobs_stuck_total}, logged with its ids, and stored again until its
      * retention ends, so it is counted once and the job's state still only moves forward.
      */
     private static final class ForwardOnly extends ContextualProcessor<String, JobStatus, String, JobStatus> {
         private final Duration retention;
+        private final Duration keepTerminal;
         private final SinkConfig.StuckAfter stuckAfter;
         private final SinkMetrics metrics;
         private ExpiringStore<JobStatus> store;
 
-        ForwardOnly(Duration retention, SinkConfig.StuckAfter stuckAfter, SinkMetrics metrics) {
+        ForwardOnly(Duration retention, Duration keepTerminal, SinkConfig.StuckAfter stuckAfter,
+                SinkMetrics metrics) {
             this.retention = retention;
+            this.keepTerminal = keepTerminal;
             this.stuckAfter = stuckAfter;
             this.metrics = metrics;
         }
@@ -448,7 +492,7 @@ public final class SinkTopology {
         public void process(Record<String, JobStatus> record) {
             long now = context().currentSystemTimeMs();
             JobStatus next = record.value();
-            JobStatus current = current(next.requestId(), now);
+            JobStatus current = current(next, now);
             if (current != null && !current.state().canMoveTo(next.state())) {
                 return;
             }
@@ -458,18 +502,19 @@ public final class SinkTopology {
                         next.updatedAt());
             }
             JobState state = next.state();
-            store.put(next.requestId(), next, now + (state.isTerminal() ? retention : stuckAfter.of(state)).toMillis());
+            store.put(jobKey(next.tenantId(), next.requestId()), next,
+                    now + (state.isTerminal() ? keepTerminal : stuckAfter.of(state)).toMillis());
             context().forward(record.withKey(next.requestId()).withValue(next));
         }
 
-        /** A job's state: a terminal one until its retention ends, any other until the purge has seen it. */
-        private JobStatus current(String requestId, long now) {
-            ExpiringStore.Entry<JobStatus> e = store.stored(requestId);
+        /** A job's state: a terminal one until it is no longer kept, any other until the purge has seen it. */
+        private JobStatus current(JobStatus next, long now) {
+            ExpiringStore.Entry<JobStatus> e = storedStatus(store, next.tenantId(), next.requestId());
             return e == null || e.value() == null || e.expiresAt() <= now && e.value().state().isTerminal()
                     ? null : e.value();
         }
 
-        private void expired(String requestId, JobStatus status) {
+        private void expired(String key, JobStatus status) {
             if (status == null || status.state().isTerminal()) {
                 return;
             }
@@ -479,12 +524,13 @@ public final class SinkTopology {
                 return; // the end of its retention: counted when it was stuck, or too old to count
             }
             metrics.stuck(status);
+            String requestId = status.requestId();
             try (LogContext ids = LogContext.open("result-sink", requestId, status.tenantId(), null)) {
                 log.warn("Job {} of tenant {} is stuck: {} since {}, with no later status and no result for {}"
                         + " (sluice jobs show {})", requestId, status.tenantId(), status.state(), status.updatedAt(),
                         stuckAfter.of(status.state()), requestId);
             }
-            store.put(requestId, status, Math.max(keepUntil, now + stuckAfter.of(status.state()).toMillis()));
+            store.put(key, status, Math.max(keepUntil, now + stuckAfter.of(status.state()).toMillis()));
         }
     }
 }

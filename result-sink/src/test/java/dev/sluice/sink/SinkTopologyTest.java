@@ -119,25 +119,33 @@ class SinkTopologyTest {
     }
 
     @Test
-    void shouldNotLetOneTenantTakeAnothersResultByCompletingItsRequestIdFirst() {
+    void shouldNotLetOneTenantTakeAnothersResultOrStatusByCompletingItsRequestIdFirst() {
         LlmResult posing = LlmResult.forRequest(LlmRequest.of("r-1", "mallory", "q", T0))
                 .status(ResultStatus.SUCCEEDED).output("not yours").completedAt(T0).build();
         completions.pipeInput("mallory", posing, T0);
         completions.pipeInput("acme", succeeded("r-1", "acme's own"), T0.plusSeconds(1));
+        completions.pipeInput("acme", succeeded("r-1", "acme's again"), T0.plusSeconds(2));
 
         assertThat(results.readRecordsToList()).extracting(r -> r.value().tenantId(), r -> r.value().output())
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("mallory", "not yours"),
                         org.assertj.core.groups.Tuple.tuple("acme", "acme's own"));
+        // Each tenant's job has its own state: mallory's SUCCEEDED does not hold acme's back.
+        assertThat(statuses.readRecordsToList()).extracting(r -> r.value().tenantId(), r -> r.value().state())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("mallory", JobState.SUCCEEDED),
+                        org.assertj.core.groups.Tuple.tuple("acme", JobState.SUCCEEDED));
     }
 
     @Test
-    void shouldDropADuplicateArrivingAnHourLaterWithinTheWindow() {
+    void shouldDropADuplicateArrivingDaysLaterWithinTheWindowThoughTheStatusRetentionIsShorter() {
         completions.pipeInput("acme", succeeded("r-1", "first"), T0);
         assertThat(results.readRecordsToList()).hasSize(1);
-        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("acme\u0000r-1")).isNotNull();
+        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).approximateNumEntries())
+                .as("the job's terminal state is its dedupe entry; nothing else is written").isZero();
 
         driver.advanceWallClockTime(Duration.ofHours(1));
         completions.pipeInput("acme", succeeded("r-1", "again"), T0.plusSeconds(3600));
+        driver.advanceWallClockTime(Duration.ofDays(3));
+        completions.pipeInput("acme", succeeded("r-1", "days later"), T0.plus(Duration.ofDays(3)));
         assertThat(results.isEmpty()).isTrue();
     }
 
@@ -148,11 +156,40 @@ class SinkTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(2));
 
-        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE).get("acme\u0000r-1")).isNull();
-        assertThat(driver.getKeyValueStore(SinkTopology.SEEN_STORE + "-expiry-index").approximateNumEntries())
+        assertThat(driver.getKeyValueStore(SinkTopology.STATUS_STORE).approximateNumEntries()).isZero();
+        assertThat(driver.getKeyValueStore(SinkTopology.STATUS_STORE + "-expiry-index").approximateNumEntries())
                 .isZero();
         completions.pipeInput("acme", succeeded("r-1", "after the window"), T0.plus(Duration.ofDays(8)));
         assertThat(results.readValue().output()).isEqualTo("after the window");
+    }
+
+    @Test
+    void shouldStillDropACompletionThatAnEarlierVersionsStoresHeldAfterAnUpgrade() {
+        long until = T0.plus(Duration.ofDays(7)).toEpochMilli();
+        // The dedupe store of versions before, under both of its keys; and a status stored under the
+        // requestId alone, by versions before the tenant was in its key.
+        org.apache.kafka.streams.state.KeyValueStore<String, Object> seen =
+                driver.getKeyValueStore(SinkTopology.SEEN_STORE);
+        seen.put("acme\u0000r-1", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(0L, until));
+        seen.put("r-2", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(0L, until));
+        org.apache.kafka.streams.state.KeyValueStore<String, Object> status =
+                driver.getKeyValueStore(SinkTopology.STATUS_STORE);
+        status.put("r-3", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(
+                JobStatus.of("r-3", "acme", JobState.SUCCEEDED, "gpt-4.1-mini", T0), until));
+        status.put("r-4", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(
+                JobStatus.of("r-4", "mallory", JobState.SUCCEEDED, "gpt-4.1-mini", T0), until));
+        status.put("r-5", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(
+                JobStatus.of("r-5", "acme", JobState.RUNNING, null, T0), until));
+
+        for (String id : List.of("r-1", "r-2", "r-3", "r-4", "r-5")) {
+            completions.pipeInput("acme", succeeded(id, id), T0.plusSeconds(1));
+        }
+
+        assertThat(results.readRecordsToList()).as("r-4's stored state is another tenant's; r-5's is not terminal")
+                .extracting(r -> r.value().requestId()).containsExactly("r-4", "r-5");
+        assertThat(statuses.readRecordsToList()).extracting(r -> r.value().requestId(), r -> r.value().state())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("r-4", JobState.SUCCEEDED),
+                        org.assertj.core.groups.Tuple.tuple("r-5", JobState.SUCCEEDED));
     }
 
     @Test

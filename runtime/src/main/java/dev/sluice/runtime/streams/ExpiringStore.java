@@ -110,6 +110,15 @@ public final class ExpiringStore<V> {
         return store;
     }
 
+    /**
+     * The store as a second processor of the same task sees it: to read with {@link #stored}, no
+     * purge of its own (the processor that opened it purges and handles expiry).
+     */
+    public static <V> ExpiringStore<V> reader(ProcessingContext context, String name) {
+        return new ExpiringStore<>(context.getStateStore(name), context.getStateStore(name + INDEX_SUFFIX), 0,
+                (key, value) -> { });
+    }
+
     /** The live value of a key at {@code now}, or null. */
     public V get(String key, long now) {
         Entry<V> e = entry(key, now);
