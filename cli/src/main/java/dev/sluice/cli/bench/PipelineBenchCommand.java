@@ -2,6 +2,7 @@ package dev.sluice.cli.bench;
 
 import dev.sluice.cli.chaos.ProcessStack;
 import dev.sluice.model.LlmRequest;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.ClientProps;
@@ -69,6 +70,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             + " partitions (default ${DEFAULT-VALUE}).")
     int tenants;
 
+    @Option(names = "--budget-micros", description = "Give every tenant a daily and a monthly budget of this many"
+            + " micro-dollars, so the router reserves and settles each job against its totals (default: no"
+            + " budgets).")
+    Long budgetMicros;
+
     @Option(names = "--sim-latency-ms", defaultValue = "0", description = "The provider simulator's latency per"
             + " call (default ${DEFAULT-VALUE}).")
     int simLatencyMs;
@@ -99,10 +105,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (jobs < 1 || warmup < 0 || steadySeconds < 1 || ceilingRecords < 1 || ceilingBytes < 1 || tenants < 1
-                || simLatencyMs < 0 || serviceHeapMb < 128 || rates.stream().anyMatch(r -> r < 0)) {
+                || budgetMicros != null && budgetMicros < 1 || simLatencyMs < 0 || serviceHeapMb < 128
+                || rates.stream().anyMatch(r -> r < 0)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--jobs, --steady-seconds,"
-                    + " --ceiling-records, --ceiling-bytes and --tenants must be at least 1, --warmup, --rates and"
-                    + " --sim-latency-ms at least 0, --service-heap-mb at least 128");
+                    + " --ceiling-records, --ceiling-bytes, --tenants and --budget-micros must be at least 1, --warmup,"
+                    + " --rates and --sim-latency-ms at least 0, --service-heap-mb at least 128");
         }
         PrintStream err = System.err;
         Path dir = output.directory("pipeline");
@@ -118,11 +125,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             if (c1) {
                 jvm.add("-XX:TieredStopAtLevel=1");
             }
+            TenantConfig.Limits limits = budgetMicros == null ? null
+                    : new TenantConfig.Limits(null, null, budgetMicros, budgetMicros, null);
             try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(dir, simLatencyMs, overrides, jvm,
-                    serviceHeapMb, tenantIds)).start(step -> err.println("sluice: " + step));
+                    serviceHeapMb, tenantIds, limits)).start(step -> err.println("sluice: " + step));
                     Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                             stack.bootstrapServers()))) {
                 report.settings = new java.util.TreeMap<>(settings);
+                report.budgetMicros = budgetMicros;
                 Map<String, Long> pids = new LinkedHashMap<>(stack.pids());
                 pids.put("bench (load, reader)", ProcessHandle.current().pid());
                 KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(stack.serviceConfig())));

@@ -25,6 +25,8 @@ final class PipelineReport {
     final int serviceHeapMb;
     /** The service settings given with --set. */
     Map<String, String> settings = Map.of();
+    /** Every tenant's daily and monthly budget (--budget-micros), or null. */
+    Long budgetMicros;
     KafkaCeiling ceiling;
     Share burst;
     final List<Share> steady = new ArrayList<>();
@@ -166,6 +168,9 @@ final class PipelineReport {
                 .put("serviceHeapMb", serviceHeapMb);
         ObjectNode set = root.putObject("settings");
         settings.forEach(set::put);
+        if (budgetMicros != null) {
+            root.put("budgetMicros", budgetMicros);
+        }
         root.putObject("ceiling").put("records", ceiling.records()).put("bytes", ceiling.bytes())
                 .put("partitions", ceiling.partitions())
                 .put("producedPerSecond", Math.round(ceiling.producedPerSecond()))
@@ -179,8 +184,9 @@ final class PipelineReport {
     String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%nthe whole pipeline, each part a process; services' JVMs %s, %d MiB heap;"
-                + " simulator at %d ms; %,d warm-up jobs not counted%s%n", jit, serviceHeapMb, simLatencyMs, warmup,
-                settings.isEmpty() ? "" : "; settings " + settings));
+                + " simulator at %d ms; %,d warm-up jobs not counted%s%s%n", jit, serviceHeapMb, simLatencyMs, warmup,
+                budgetMicros == null ? "" : String.format(Locale.ROOT, "; every tenant's daily and monthly budget"
+                        + " %,d µ$", budgetMicros), settings.isEmpty() ? "" : "; settings " + settings));
         sb.append(String.format(Locale.ROOT, "%nKafka's own ceiling on this broker (%,d records of %d B, %d partitions,"
                 + " acks=all, idempotent, lz4)%n  producer          %,.0f records/s%n  consumer          %,.0f"
                 + " records/s%n", ceiling.records(), ceiling.bytes(), ceiling.partitions(),

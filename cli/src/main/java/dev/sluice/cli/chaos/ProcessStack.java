@@ -60,10 +60,11 @@ public final class ProcessStack implements AutoCloseable {
     /**
      * What the stack's options are. {@code overrides} are service settings over the stack's own;
      * {@code serviceJvm} the services' JVM flags and {@code serviceHeapMb} their heap; {@code tenants}
-     * more tenants to register besides {@link #TENANT}, without webhooks or limits.
+     * more tenants to register besides {@link #TENANT}, without webhooks; {@code limits} every
+     * tenant's limits and budgets (null for none).
      */
     public record Options(Path dataDir, int simLatencyMs, Map<String, String> overrides, List<String> serviceJvm,
-            int serviceHeapMb, List<String> tenants) {
+            int serviceHeapMb, List<String> tenants, TenantConfig.Limits limits) {
         public Options {
             overrides = Map.copyOf(overrides);
             serviceJvm = List.copyOf(serviceJvm);
@@ -72,7 +73,7 @@ public final class ProcessStack implements AutoCloseable {
 
         /** What {@code sluice chaos} runs: C1 only and the serial collector, as these JVMs restart often (ADR 0004). */
         public Options(Path dataDir, int simLatencyMs, Map<String, String> overrides) {
-            this(dataDir, simLatencyMs, overrides, JavaProcess.QUICK_START, 384, List.of());
+            this(dataDir, simLatencyMs, overrides, JavaProcess.QUICK_START, 384, List.of(), null);
         }
     }
 
@@ -171,14 +172,15 @@ public final class ProcessStack implements AutoCloseable {
         return c;
     }
 
-    /** The tenants, without webhooks or limits, and an API key of the first for ingest-service. */
+    /** The tenants, without webhooks, and an API key of the first for ingest-service. */
     private void registerTenant(Map<String, String> config) throws Exception {
         KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config)));
         SluiceSerdes serdes = kafka.serdes();
         var topics = kafka.topics();
         List<TenantConfig> tenants = new ArrayList<>();
         for (String id : Stream.concat(Stream.of(TENANT), options.tenants().stream()).toList()) {
-            tenants.add(new TenantConfig(id, id, null, null, null, null, null, TenantConfig.Webhooks.NONE, null, null,
+            tenants.add(new TenantConfig(id, id, options.limits(), null, null, null, null, TenantConfig.Webhooks.NONE,
+                    null, null,
                     null, 3600, 1, Instant.now()));
         }
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());

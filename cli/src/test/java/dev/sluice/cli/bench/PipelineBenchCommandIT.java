@@ -17,7 +17,8 @@ class PipelineBenchCommandIT {
     void shouldRunTheWholePipelineAgainstKafkasCeilingAndAccountForEveryJob(@TempDir Path dataDir) throws Exception {
         JsonNode json = BenchCli.run("bench", "pipeline", "--jobs", "300", "--warmup", "100", "--rates", "100",
                 "--steady-seconds", "3", "--ceiling-records", "5000", "--c1", "--service-heap-mb", "256",
-                "--jfr", dataDir.resolve("jfr").toString(), "--json", "--data-dir", dataDir.toString());
+                "--jfr", dataDir.resolve("jfr").toString(), "--budget-micros", "1000000000000", "--json", "--data-dir",
+                dataDir.toString());
 
         assertThat(json.path("ceiling").path("producedPerSecond").asLong()).isPositive();
         assertThat(json.path("ceiling").path("consumedPerSecond").asLong()).isPositive();
@@ -34,6 +35,9 @@ class PipelineBenchCommandIT {
             "llm.results"}) {
             assertThat(burst.path("recordsPerTopic").path(topic).asDouble()).as(topic).isGreaterThanOrEqualTo(1.0);
         }
+        // Every tenant has a budget, so the router keeps its totals: its budget store is written.
+        assertThat(json.path("budgetMicros").asLong()).isEqualTo(1_000_000_000_000L);
+        assertThat(burst.path("recordsPerTopic").path("sluice-router-budget-store-changelog").asDouble()).isPositive();
         assertThat(burst.path("efficiency").asDouble()).isPositive();
         assertThat(burst.path("stagesMs").path("end to end").path("p50").asLong()).isPositive();
         assertThat(burst.path("stagesMs").path("end to end").path("p99").asLong())
