@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * Every PromQL query the operator material in deploy/ runs: the alert rules in
- * deploy/prometheus/sluice-alerts.yml and each panel's and variable's query in the Grafana
- * dashboards in deploy/grafana, with where it comes from, and what a real scrape says of them.
+ * deploy/helm/sluice/files/prometheus/sluice-alerts.yml and each panel's and variable's query in
+ * the Grafana dashboards in deploy/helm/sluice/files/grafana, with where it comes from, and what a
+ * real scrape says of them.
  */
 final class DeployQueries {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -34,24 +35,25 @@ final class DeployQueries {
     private DeployQueries() {
     }
 
-    /** The repository's root: the first directory up from here that has deploy/prometheus. */
+    /** The repository's root: the first directory up from here that has deploy/helm/sluice/files/prometheus. */
     static Path root() {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("deploy/prometheus"))) {
+        while (dir != null && !Files.isDirectory(dir.resolve("deploy/helm/sluice/files/prometheus"))) {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("no deploy/prometheus above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("no deploy/helm/sluice/files/prometheus above "
+                    + Path.of("").toAbsolutePath());
         }
         return dir;
     }
 
     static Path rules() {
-        return root().resolve("deploy/prometheus/sluice-alerts.yml");
+        return root().resolve("deploy/helm/sluice/files/prometheus/sluice-alerts.yml");
     }
 
     static Path ruleTests() {
-        return root().resolve("deploy/prometheus/sluice-alerts.test.yml");
+        return root().resolve("deploy/helm/sluice/files/prometheus/sluice-alerts.test.yml");
     }
 
     /** Each alert's name and expression, in file order. */
@@ -68,7 +70,7 @@ final class DeployQueries {
     }
 
     static List<Path> dashboardFiles() throws IOException {
-        try (Stream<Path> files = Files.list(root().resolve("deploy/grafana"))) {
+        try (Stream<Path> files = Files.list(root().resolve("deploy/helm/sluice/files/grafana"))) {
             return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
     }

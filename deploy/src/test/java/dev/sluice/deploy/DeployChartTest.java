@@ -1,0 +1,369 @@
+package dev.sluice.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.sluice.ingest.IngestConfig;
+import dev.sluice.model.Priority;
+import dev.sluice.model.Tier;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.runtime.config.ConfigException;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.sink.SinkConfig;
+import dev.sluice.worker.WorkerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The Helm chart as a cluster would get it: rendered by Helm for the production defaults, the dev
+ * overlay and a layout far from both, then held to the Kubernetes, Strimzi, KEDA and Prometheus
+ * Operator schemas and to the services themselves: the topic catalogue, each service's
+ * configuration reader, its ops port and probes, its group.
+ */
+class DeployChartTest {
+
+    /** The values a chart is rendered with. */
+    enum Variant {
+        PRODUCTION(List.of(), null),
+        DEV(List.of("values-dev.yaml"), null),
+        /** Every optional part on, and a topic layout unlike the defaults. */
+        WIDE(List.of(), """
+                topics:
+                  prefix: acme_prod.
+                  tenantPartitions: 3
+                  jobPartitions: 4
+                  replicationFactor: 2
+                  webhookRetryLevels: 2
+                  maxRecordBytes: 2000000
+                tenants:
+                  - id: acme
+                  - id: Beta_Team.eu
+                semanticEmbeddings:
+                  apiKeySecret: embeddings-key
+                schemaRegistry:
+                  basicAuthSecret: registry-auth
+                providers:
+                  names: [openai, anthropic]
+                config:
+                  router.dedupe.window: 12h
+                  webhooks.allowed.hosts: hooks.internal.example.com
+                  ingest.idempotency.max.keys: 2000000
+                  webhooks.backoff: 5s,2m
+                metrics:
+                  podMonitor: true
+                workers:
+                  tiers:
+                    small: {minReplicas: 2, maxReplicas: 40, lagThreshold: 10}
+                    large: {minReplicas: 1, maxReplicas: 3, lagThreshold: 10}
+                """);
+
+        final List<String> valuesFiles;
+        final String values;
+
+        Variant(List<String> valuesFiles, String values) {
+            this.valuesFiles = valuesFiles;
+            this.values = values;
+        }
+
+        String render() {
+            return Chart.render(valuesFiles.stream().map(f -> Chart.helmDir().resolve(f)).toList(), values);
+        }
+
+        List<JsonNode> documents() {
+            return Chart.documents(render());
+        }
+    }
+
+    private static final Map<String, Function<Settings, ?>> READERS = Map.of(
+            "router-stream", RouterConfig::read,
+            "worker-pool", WorkerConfig::read,
+            "result-sink", SinkConfig::read,
+            "ingest-service", IngestConfig::read);
+
+    private static final Map<String, Integer> OPS_PORTS = Map.of(
+            "router-stream", RouterConfig.DEFAULT_OPS_PORT,
+            "worker-pool", WorkerConfig.DEFAULT_OPS_PORT,
+            "result-sink", SinkConfig.DEFAULT_OPS_PORT,
+            "ingest-service", IngestConfig.DEFAULT_OPS_PORT);
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shouldRenderOnlyManifestsValidAgainstTheKubernetesStrimziKedaAndPrometheusOperatorSchemas(Variant variant,
+            @TempDir Path dir) throws Exception {
+        String rendered = variant.render();
+        Path file = Files.writeString(dir.resolve(variant + ".yaml"), rendered);
+
+        ManifestValidator.Report report = ManifestValidator.validate(file);
+
+        assertThat(report.problems()).as(report.output()).isEmpty();
+        assertThat(report.valid()).as("every document validated").isEqualTo(Chart.documents(rendered).size());
+    }
+
+    @Test
+    void shouldOfferAStrimziClusterExampleValidAgainstStrimzisSchemas() throws Exception {
+        Path example = Chart.helmDir().resolve("examples/strimzi-kafka.yaml");
+
+        ManifestValidator.Report report = ManifestValidator.validate(example);
+
+        assertThat(report.problems()).as(report.output()).isEmpty();
+        assertThat(report.valid()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCatchAManifestTheSchemasRefuseAndOneNoSchemaDescribes(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), """
+                apiVersion: kafka.strimzi.io/v1beta2
+                kind: KafkaTopic
+                metadata: {name: t}
+                spec: {partitions: "twelve", replicas: 1}
+                ---
+                apiVersion: example.com/v1
+                kind: Unknown
+                metadata: {name: u}
+                """);
+
+        ManifestValidator.Report report = ManifestValidator.validate(file);
+
+        assertThat(report.problems()).hasSize(2);
+        assertThat(report.output()).contains("partitions must be integer").contains("no schema for example.com/v1");
+    }
+
+    @Test
+    void shouldPassHelmLintStrictly() {
+        LintResult lint = new Helm(Chart.chartDir()).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shouldDeclareExactlyTheTopicsOfTheCatalogueForTheSameLayout(Variant variant) {
+        List<JsonNode> docs = variant.documents();
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config(docs))));
+
+        List<Topics.TopicSpec> expected = new ArrayList<>(kafka.topics().all(kafka.layout()));
+        tenants(docs).forEach(t -> expected.add(kafka.topics().tenantRequestsSpec(t, kafka.layout()).orElseThrow()));
+
+        Map<String, String> declared = new TreeMap<>();
+        Chart.ofKind(docs, "KafkaTopic").forEach(t -> {
+            JsonNode spec = t.path("spec");
+            Map<String, String> configs = new TreeMap<>();
+            spec.path("config").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
+            assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("sluice");
+            declared.put(spec.path("topicName").asText(), spec.path("partitions").asInt() + " × "
+                    + spec.path("replicas").asInt() + " " + configs);
+        });
+        Map<String, String> catalogue = expected.stream().collect(Collectors.toMap(Topics.TopicSpec::name,
+                s -> s.partitions() + " × " + s.replication() + " " + new TreeMap<>(s.configs()), (a, b) -> a,
+                TreeMap::new));
+        assertThat(declared).isEqualTo(catalogue);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shouldGiveEveryServiceAConfigurationItAccepts(Variant variant, @TempDir Path dir) throws IOException {
+        List<JsonNode> docs = variant.documents();
+        Path file = Files.writeString(dir.resolve("sluice.yaml"), Chart.named(docs, "ConfigMap", "sluice-config")
+                .path("data").path("sluice.yaml").asText());
+
+        Set<String> checked = new TreeSet<>();
+        Chart.containers(docs).forEach(workload -> {
+            JsonNode container = workload.getValue();
+            String service = container.path("name").asText();
+            Settings.read(ConfigSource.load(file, environment(container)), READERS.get(service));
+            checked.add(service);
+        });
+        assertThat(checked).containsExactlyInAnyOrderElementsOf(READERS.keySet());
+    }
+
+    @Test
+    void shouldRefuseASettingNoServiceKnowsAsTheServiceWouldAtStart(@TempDir Path dir) throws IOException {
+        List<JsonNode> docs = Chart.documents(Chart.render(List.of(), "config:\n  router.dedupe.windw: 1h\n"));
+        Path file = Files.writeString(dir.resolve("sluice.yaml"), Chart.named(docs, "ConfigMap", "sluice-config")
+                .path("data").path("sluice.yaml").asText());
+        JsonNode router = Chart.containers(docs).map(Map.Entry::getValue)
+                .filter(c -> c.path("name").asText().equals("router-stream")).findFirst().orElseThrow();
+
+        assertThatThrownBy(() -> Settings.read(ConfigSource.load(file, environment(router)), RouterConfig::read))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("did you mean router.dedupe.window?");
+    }
+
+    @Test
+    void shouldRefuseFewerWebhookRetryTopicsThanTheDefaultScheduleNeedsRatherThanRenderASinkThatWillNotStart() {
+        assertThatThrownBy(() -> Chart.render(List.of(), "topics:\n  webhookRetryLevels: 2\n"))
+                .hasMessageContaining("webhooks.backoff");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shouldProbeEachServiceOnItsOwnOpsPortAndScrapeIt(Variant variant) {
+        List<JsonNode> docs = variant.documents();
+        Chart.containers(docs).forEach(workload -> {
+            JsonNode pod = workload.getKey().path("spec").path("template");
+            JsonNode container = workload.getValue();
+            String service = container.path("name").asText();
+            int ops = port(container, "ops");
+            assertThat(ops).as(service).isEqualTo(OPS_PORTS.get(service));
+            assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health");
+            assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
+            assertThat(container.at("/livenessProbe/httpGet/port").asText()).isEqualTo("ops");
+            assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("ops");
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo(String.valueOf(ops));
+        });
+        JsonNode ingest = Chart.containers(docs).map(Map.Entry::getValue)
+                .filter(c -> c.path("name").asText().equals("ingest-service")).findFirst().orElseThrow();
+        assertThat(port(ingest, "api")).as("ingest.port's default").isEqualTo(8088);
+    }
+
+    @Test
+    void shouldKeepTheStreamsAppsStateOnVolumesWithStandbysAndBudgetEveryWorkload() {
+        List<JsonNode> docs = Variant.PRODUCTION.documents();
+
+        for (String app : List.of("sluice-router-stream", "sluice-result-sink")) {
+            JsonNode set = Chart.named(docs, "StatefulSet", app);
+            assertThat(set.at("/spec/volumeClaimTemplates/0/metadata/name").asText()).isEqualTo("state");
+            JsonNode container = set.at("/spec/template/spec/containers/0");
+            assertThat(environment(container)).containsEntry("SLUICE_KAFKA_CLIENT_NUM_STANDBY_REPLICAS", "1");
+        }
+        Set<String> workloads = Chart.containers(docs).map(w -> w.getKey().at("/metadata/name").asText())
+                .collect(Collectors.toSet());
+        Set<String> budgeted = Chart.ofKind(docs, "PodDisruptionBudget").map(p -> p.at("/metadata/name").asText())
+                .collect(Collectors.toSet());
+        assertThat(budgeted).isEqualTo(workloads).hasSize(6);
+        assertThat(Chart.named(docs, "HorizontalPodAutoscaler", "sluice-ingest-service")
+                .at("/spec/metrics/0/resource/name").asText()).isEqualTo("cpu");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"PRODUCTION", "WIDE"})
+    void shouldScaleEachWorkerTierOnItsOwnLagAndNoFurtherThanItsPartitions(Variant variant) {
+        List<JsonNode> docs = variant.documents();
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config(docs))));
+        String group = kafka.groupId("sluice-workers");
+
+        List<JsonNode> scaled = Chart.ofKind(docs, "ScaledObject").toList();
+        assertThat(scaled).hasSize((int) Chart.ofKind(docs, "Deployment")
+                .filter(d -> d.at("/metadata/labels/sluice.dev~1tier").isTextual()).count());
+        for (JsonNode object : scaled) {
+            JsonNode deployment = Chart.named(docs, "Deployment", object.at("/spec/scaleTargetRef/name").asText());
+            Tier tier = Tier.valueOf(deployment.at("/metadata/labels/sluice.dev~1tier").asText().toUpperCase());
+            String tiers = environment(deployment.at("/spec/template/spec/containers/0")).get("SLUICE_WORKER_TIERS");
+            assertThat(tiers).isEqualTo(tier.name().toLowerCase());
+
+            assertThat(object.at("/spec/maxReplicaCount").asInt()).isLessThanOrEqualTo(kafka.layout().jobPartitions());
+            List<String> topics = new ArrayList<>();
+            object.at("/spec/triggers").forEach(t -> {
+                assertThat(t.at("/metadata/consumerGroup").asText()).isEqualTo(group);
+                topics.add(t.at("/metadata/topic").asText());
+            });
+            assertThat(topics).containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(Priority.values())
+                    .map(p -> kafka.topics().job(tier, p)).toList());
+        }
+    }
+
+    @Test
+    void shouldGiveEachServiceAndTenantItsOwnUserAndTakeSecretsOnlyByReference() {
+        List<JsonNode> docs = Variant.WIDE.documents();
+
+        Set<String> users = Chart.ofKind(docs, "KafkaUser").map(u -> u.at("/metadata/name").asText())
+                .collect(Collectors.toSet());
+        assertThat(users).containsExactlyInAnyOrder("sluice-router-stream", "sluice-worker-pool", "sluice-result-sink",
+                "sluice-ingest-service", "sluice-keda", "sluice-tenant-acme", "sluice-tenant-beta-team.eu");
+        JsonNode tenant = Chart.named(docs, "KafkaUser", "sluice-tenant-beta-team.eu");
+        assertThat(tenant.at("/spec/authorization/acls")).hasSize(1);
+        assertThat(tenant.at("/spec/authorization/acls/0/resource/name").asText())
+                .isEqualTo("acme_prod.requests.Beta_Team.eu");
+        assertThat(tenant.at("/spec/authorization/acls/0/operations").toString()).isEqualTo("[\"Write\"]");
+
+        // Each service signs in as its own user, with the password Strimzi keeps in the user's Secret.
+        Chart.containers(docs).forEach(w -> {
+            JsonNode container = w.getValue();
+            String secret = secretOf(container, "SLUICE_KAFKA_CLIENT_SASL_JAAS_CONFIG");
+            assertThat(secret).isEqualTo("sluice-" + container.path("name").asText());
+        });
+        // The chart creates no Secret of its own, but KEDA's (not secret) username.
+        assertThat(Chart.ofKind(docs, "Secret").map(s -> s.at("/metadata/name").asText()))
+                .containsExactly("sluice-keda-kafka-username");
+    }
+
+    @Test
+    void shouldLetOnlyTheWorkersReachProvidersAndOnlyTheSinkReachWebhooksByDefault() {
+        List<JsonNode> docs = Variant.PRODUCTION.documents();
+        Map<String, Integer> egressRules = new LinkedHashMap<>();
+        Chart.ofKind(docs, "NetworkPolicy").forEach(p -> egressRules.put(p.at("/metadata/name").asText(),
+                p.at("/spec/egress").size()));
+
+        // DNS, Kafka and the registry for everyone; one more for the workers' providers and the sink's webhooks.
+        assertThat(egressRules).containsExactlyInAnyOrderEntriesOf(Map.of("sluice-router-stream", 3,
+                "sluice-worker-pool", 4, "sluice-result-sink", 4, "sluice-ingest-service", 3));
+        assertThat(Chart.named(docs, "NetworkPolicy", "sluice-result-sink").at("/spec/egress/3/to/0/ipBlock/except")
+                .toString()).contains("10.0.0.0/8", "169.254.0.0/16");
+    }
+
+    private static Map<String, String> config(List<JsonNode> docs) {
+        try {
+            JsonNode file = Chart.YAML.readTree(Chart.named(docs, "ConfigMap", "sluice-config").at("/data/sluice.yaml")
+                    .asText());
+            Map<String, String> out = new HashMap<>();
+            file.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> tenants(List<JsonNode> docs) {
+        return Chart.ofKind(docs, "KafkaUser").map(u -> u.at("/metadata/name").asText())
+                .filter(n -> n.startsWith("sluice-tenant-"))
+                .map(n -> Chart.named(docs, "KafkaUser", n).at("/spec/authorization/acls/0/resource/name").asText())
+                .map(topic -> topic.substring(topic.indexOf("requests.") + "requests.".length())).toList();
+    }
+
+    /** A container's environment as the service sees it; a value from a Secret is a stand-in. */
+    private static Map<String, String> environment(JsonNode container) {
+        Map<String, String> env = new HashMap<>();
+        container.path("env").forEach(e -> env.put(e.path("name").asText(),
+                e.has("valueFrom") ? "from-a-secret" : e.path("value").asText()));
+        return env;
+    }
+
+    private static String secretOf(JsonNode container, String variable) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(variable)) {
+                return e.at("/valueFrom/secretKeyRef/name").asText();
+            }
+        }
+        throw new AssertionError(container.path("name").asText() + " has no " + variable);
+    }
+
+    private static int port(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        throw new AssertionError(container.path("name").asText() + " has no port " + name);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.deploy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * deploy/helm/validate/validate.mjs, run by Node.js: each document of a manifest file against its
+ * kind's schema (kubernetes-models and its Strimzi, KEDA and Prometheus Operator packages, pinned
+ * in package-lock.json). Its packages are installed with {@code npm ci} the first time.
+ */
+final class ManifestValidator {
+    record Report(int valid, List<String> problems, String output) {
+    }
+
+    private ManifestValidator() {
+    }
+
+    static Report validate(Path manifests) throws IOException, InterruptedException {
+        Path dir = Chart.helmDir().resolve("validate");
+        if (!Files.isDirectory(dir.resolve("node_modules"))) {
+            run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
+        }
+        Result r = run(dir, List.of("node", "validate.mjs", manifests.toString()), 120);
+        List<String> lines = r.output().lines().toList();
+        String last = lines.isEmpty() ? "" : lines.getLast();
+        if (!last.matches("\\d+ valid, \\d+ invalid")) {
+            throw new IllegalStateException("validate.mjs did not finish (exit " + r.exit() + "):\n" + r.output());
+        }
+        List<String> problems = new ArrayList<>(lines.subList(0, lines.size() - 1));
+        if ((r.exit() == 0) != problems.isEmpty()) {
+            throw new IllegalStateException("validate.mjs exited " + r.exit() + " with:\n" + r.output());
+        }
+        return new Report(Integer.parseInt(last.substring(0, last.indexOf(' '))), problems, r.output());
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(Path dir, List<String> command, int timeoutSeconds)
+            throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command.getFirst() + " (" + e.getMessage() + "): the chart"
+                    + " tests validate manifests with Node.js 18 or later and npm; install them (.ci/run does)", e);
+        }
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s");
+        }
+        String output = new String(out, StandardCharsets.UTF_8);
+        if (command.getFirst().equals("npm") && p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + ":\n" + output);
+        }
+        return new Result(p.exitValue(), output);
+    }
+}
