@@ -72,6 +72,8 @@ class DeployChartTest {
                   webhooks.backoff: 5s,2m
                 metrics:
                   podMonitor: true
+                providerSim:
+                  enabled: true
                 workers:
                   tiers:
                     small: {minReplicas: 2, maxReplicas: 40, lagThreshold: 10}
@@ -188,7 +190,7 @@ class DeployChartTest {
                 .path("data").path("sluice.yaml").asText());
 
         Set<String> checked = new TreeSet<>();
-        Chart.containers(docs).forEach(workload -> {
+        services(docs).forEach(workload -> {
             JsonNode container = workload.getValue();
             String service = container.path("name").asText();
             Settings.read(ConfigSource.load(file, environment(container)), READERS.get(service));
@@ -210,6 +212,20 @@ class DeployChartTest {
     }
 
     @Test
+    void shouldRunTheProviderSimulatorInTheDevOverlayWhereTheWorkersCallIt() throws IOException {
+        List<JsonNode> docs = Variant.DEV.documents();
+
+        JsonNode sim = Chart.named(docs, "Deployment", "sluice-provider-sim");
+        assertThat(sim.at("/spec/template/spec/containers/0/image").asText()).endsWith("/sluice-provider-sim:"
+                + Chart.YAML.readTree(Chart.chartDir().resolve("Chart.yaml").toFile()).path("appVersion").asText());
+        assertThat(sim.at("/spec/template/spec/containers/0/args").toString()).contains("\"--port\",\"8090\"");
+        String service = Chart.named(docs, "Service", "sluice-provider-sim").at("/metadata/name").asText();
+        assertThat(config(docs)).containsEntry("providers.openai.base.url", "http://" + service + ":8090");
+        assertThat(Chart.ofKind(Variant.PRODUCTION.documents(), "Deployment")
+                .map(d -> d.at("/metadata/name").asText())).doesNotContain("sluice-provider-sim");
+    }
+
+    @Test
     void shouldRefuseFewerWebhookRetryTopicsThanTheDefaultScheduleNeedsRatherThanRenderASinkThatWillNotStart() {
         assertThatThrownBy(() -> Chart.render(List.of(), "topics:\n  webhookRetryLevels: 2\n"))
                 .hasMessageContaining("webhooks.backoff");
@@ -219,7 +235,7 @@ class DeployChartTest {
     @EnumSource(Variant.class)
     void shouldProbeEachServiceOnItsOwnOpsPortAndScrapeIt(Variant variant) {
         List<JsonNode> docs = variant.documents();
-        Chart.containers(docs).forEach(workload -> {
+        services(docs).forEach(workload -> {
             JsonNode pod = workload.getKey().path("spec").path("template");
             JsonNode container = workload.getValue();
             String service = container.path("name").asText();
@@ -247,7 +263,7 @@ class DeployChartTest {
             JsonNode container = set.at("/spec/template/spec/containers/0");
             assertThat(environment(container)).containsEntry("SLUICE_KAFKA_CLIENT_NUM_STANDBY_REPLICAS", "1");
         }
-        Set<String> workloads = Chart.containers(docs).map(w -> w.getKey().at("/metadata/name").asText())
+        Set<String> workloads = services(docs).map(w -> w.getKey().at("/metadata/name").asText())
                 .collect(Collectors.toSet());
         Set<String> budgeted = Chart.ofKind(docs, "PodDisruptionBudget").map(p -> p.at("/metadata/name").asText())
                 .collect(Collectors.toSet());
@@ -298,7 +314,7 @@ class DeployChartTest {
         assertThat(tenant.at("/spec/authorization/acls/0/operations").toString()).isEqualTo("[\"Write\"]");
 
         // Each service signs in as its own user, with the password Strimzi keeps in the user's Secret.
-        Chart.containers(docs).forEach(w -> {
+        services(docs).forEach(w -> {
             JsonNode container = w.getValue();
             String secret = secretOf(container, "SLUICE_KAFKA_CLIENT_SASL_JAAS_CONFIG");
             assertThat(secret).isEqualTo("sluice-" + container.path("name").asText());
@@ -320,6 +336,17 @@ class DeployChartTest {
                 "sluice-worker-pool", 4, "sluice-result-sink", 4, "sluice-ingest-service", 3));
         assertThat(Chart.named(docs, "NetworkPolicy", "sluice-result-sink").at("/spec/egress/3/to/0/ipBlock/except")
                 .toString()).contains("10.0.0.0/8", "169.254.0.0/16");
+
+        // With an embeddings endpoint, the router may reach it; with the simulator, the workers may reach it.
+        List<JsonNode> wide = Variant.WIDE.documents();
+        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-router-stream").at("/spec/egress").size()).isEqualTo(4);
+        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-worker-pool").at("/spec/egress/4/ports/0/port").asInt())
+                .isEqualTo(8090);
+    }
+
+    /** The containers of the four services' workloads (not the provider simulator's). */
+    private static java.util.stream.Stream<Map.Entry<JsonNode, JsonNode>> services(List<JsonNode> docs) {
+        return Chart.containers(docs).filter(c -> READERS.containsKey(c.getValue().path("name").asText()));
     }
 
     private static Map<String, String> config(List<JsonNode> docs) {
