@@ -42,6 +42,11 @@ final class Chart {
         throw new IllegalStateException("no deploy/helm/sluice/Chart.yaml above " + Path.of("").toAbsolutePath());
     }
 
+    /** deploy/: the chart, the compose file, the validation scripts. */
+    static Path deployDir() {
+        return helmDir().getParent();
+    }
+
     static Path chartDir() {
         return helmDir().resolve("sluice");
     }

@@ -39,7 +39,7 @@ class ImagesIT {
     @BeforeAll
     static void buildEveryImageOnAStandInBase() throws Exception {
         Path base = standInBase(work.resolve("base"));
-        Path root = Chart.helmDir().getParent().getParent();
+        Path root = Chart.deployDir().getParent();
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", root.resolve("pom.xml").toString(), "-pl",
                 String.join(",", MODULES), "-am", "package", "jib:buildTar", "-DskipTests",
                 "-Dimage.base=tar://" + base, "-Djib.from.platforms=linux/amd64"));
@@ -56,7 +56,7 @@ class ImagesIT {
         "provider-sim, dev.sluice.sim.Main, 8090"})
     void shouldBuildAnImageThatRunsItsServiceAsNonRootWithNativeAccess(String module, String mainClass, int port)
             throws Exception {
-        Path tar = Chart.helmDir().getParent().getParent().resolve(module).resolve("target/jib-image.tar");
+        Path tar = Chart.deployDir().getParent().resolve(module).resolve("target/jib-image.tar");
         Path image = work.resolve(module);
         Files.createDirectories(image);
         assertThat(run(List.of("tar", "-xf", tar.toString(), "-C", image.toString()), image, Map.of(), 120).exit())
