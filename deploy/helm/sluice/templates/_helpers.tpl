@@ -28,6 +28,16 @@ app.kubernetes.io/part-of: sluice
 {{- printf "%s/sluice-%s:%s" .root.Values.image.registry .image (default .root.Chart.AppVersion .root.Values.image.tag) -}}
 {{- end -}}
 
+{{- define "sluice.registryUrl" -}}
+{{- if .Values.schemaRegistry.url -}}
+{{- .Values.schemaRegistry.url -}}
+{{- else if .Values.schemaRegistry.deploy -}}
+{{- printf "http://%s-schema-registry:8081" .Release.Name -}}
+{{- else -}}
+http://schema-registry:8081
+{{- end -}}
+{{- end -}}
+
 {{- define "sluice.bootstrap" -}}
 {{- default (printf "%s-kafka-bootstrap:9093" .Values.kafka.cluster) .Values.kafka.bootstrapServers -}}
 {{- end -}}
@@ -52,7 +62,7 @@ app.kubernetes.io/part-of: sluice
 {{- define "sluice.config" -}}
 {{- $c := dict
   "kafka.bootstrap.servers" (include "sluice.bootstrap" .)
-  "schema.registry.url" .Values.schemaRegistry.url
+  "schema.registry.url" (include "sluice.registryUrl" .)
   "topics.prefix" .Values.topics.prefix
   "topics.tenant.partitions" (.Values.topics.tenantPartitions | int64 | toString)
   "topics.job.partitions" (.Values.topics.jobPartitions | int64 | toString)

@@ -63,6 +63,7 @@ class DeployChartTest {
                   apiKeySecret: embeddings-key
                 schemaRegistry:
                   basicAuthSecret: registry-auth
+                  deploy: true
                 providers:
                   names: [openai, anthropic]
                 config:
@@ -168,14 +169,17 @@ class DeployChartTest {
         tenants(docs).forEach(t -> expected.add(kafka.topics().tenantRequestsSpec(t, kafka.layout()).orElseThrow()));
 
         Map<String, String> declared = new TreeMap<>();
-        Chart.ofKind(docs, "KafkaTopic").forEach(t -> {
+        // All but the schema registry's own topic, when the chart runs one.
+        List<JsonNode> sluiceTopics = Chart.ofKind(docs, "KafkaTopic")
+                .filter(t -> !t.at("/spec/topicName").asText().equals("_schemas")).toList();
+        for (JsonNode t : sluiceTopics) {
             JsonNode spec = t.path("spec");
             Map<String, String> configs = new TreeMap<>();
             spec.path("config").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
             assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("sluice");
             declared.put(spec.path("topicName").asText(), spec.path("partitions").asInt() + " × "
                     + spec.path("replicas").asInt() + " " + configs);
-        });
+        }
         Map<String, String> catalogue = expected.stream().collect(Collectors.toMap(Topics.TopicSpec::name,
                 s -> s.partitions() + " × " + s.replication() + " " + new TreeMap<>(s.configs()), (a, b) -> a,
                 TreeMap::new));
@@ -223,6 +227,22 @@ class DeployChartTest {
         assertThat(config(docs)).containsEntry("providers.openai.base.url", "http://" + service + ":8090");
         assertThat(Chart.ofKind(Variant.PRODUCTION.documents(), "Deployment")
                 .map(d -> d.at("/metadata/name").asText())).doesNotContain("sluice-provider-sim");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"DEV", "WIDE"})
+    void shouldRunASchemaRegistryOnItsOwnCompactedTopicWhereTheServicesLookForIt(Variant variant) {
+        List<JsonNode> docs = variant.documents();
+
+        JsonNode topic = Chart.ofKind(docs, "KafkaTopic").filter(t -> t.at("/spec/topicName").asText()
+                .equals("_schemas")).findFirst().orElseThrow();
+        assertThat(topic.at("/spec/partitions").asInt()).isEqualTo(1);
+        assertThat(topic.at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
+        Chart.named(docs, "Deployment", "sluice-schema-registry");
+        int port = Chart.named(docs, "Service", "sluice-schema-registry").at("/spec/ports/0/port").asInt();
+        assertThat(config(docs)).containsEntry("schema.registry.url", "http://sluice-schema-registry:" + port);
+        assertThat(Variant.PRODUCTION.documents().stream().map(d -> d.at("/metadata/name").asText()))
+                .doesNotContain("sluice-schema-registry");
     }
 
     @Test
@@ -306,7 +326,8 @@ class DeployChartTest {
         Set<String> users = Chart.ofKind(docs, "KafkaUser").map(u -> u.at("/metadata/name").asText())
                 .collect(Collectors.toSet());
         assertThat(users).containsExactlyInAnyOrder("sluice-router-stream", "sluice-worker-pool", "sluice-result-sink",
-                "sluice-ingest-service", "sluice-keda", "sluice-tenant-acme", "sluice-tenant-beta-team.eu");
+                "sluice-ingest-service", "sluice-keda", "sluice-tenant-acme", "sluice-tenant-beta-team.eu",
+                "sluice-schema-registry");
         JsonNode tenant = Chart.named(docs, "KafkaUser", "sluice-tenant-beta-team.eu");
         assertThat(tenant.at("/spec/authorization/acls")).hasSize(1);
         assertThat(tenant.at("/spec/authorization/acls/0/resource/name").asText())
