@@ -376,14 +376,19 @@ public final class SinkTopology {
      * requestId alone, as versions before the tenant was in the key stored it, if that entry is
      * this tenant's.
      */
-    static ExpiringStore.Entry<JobStatus> storedStatus(ExpiringStore<JobStatus> store, String tenantId,
-            String requestId) {
-        ExpiringStore.Entry<JobStatus> e = store.stored(jobKey(tenantId, requestId));
+    static Stored storedStatus(ExpiringStore<JobStatus> store, String tenantId, String requestId) {
+        String key = jobKey(tenantId, requestId);
+        ExpiringStore.Entry<JobStatus> e = store.stored(key);
         if (e != null) {
-            return e;
+            return new Stored(key, e);
         }
         ExpiringStore.Entry<JobStatus> legacy = store.stored(requestId);
-        return legacy != null && legacy.value() != null && tenantId.equals(legacy.value().tenantId()) ? legacy : null;
+        return legacy != null && legacy.value() != null && tenantId.equals(legacy.value().tenantId())
+                ? new Stored(requestId, legacy) : null;
+    }
+
+    /** A job's entry in the status store, and the key it is under. */
+    record Stored(String key, ExpiringStore.Entry<JobStatus> entry) {
     }
 
     /**
@@ -449,7 +454,8 @@ public final class SinkTopology {
         }
 
         private boolean resulted(LlmResult r, long now) {
-            ExpiringStore.Entry<JobStatus> e = storedStatus(statuses, r.tenantId(), r.requestId());
+            Stored stored = storedStatus(statuses, r.tenantId(), r.requestId());
+            ExpiringStore.Entry<JobStatus> e = stored == null ? null : stored.entry();
             return e != null && e.value() != null && e.value().state().isTerminal() && e.expiresAt() > now;
         }
     }
@@ -492,7 +498,9 @@ public final class SinkTopology {
         public void process(Record<String, JobStatus> record) {
             long now = context().currentSystemTimeMs();
             JobStatus next = record.value();
-            JobStatus current = current(next, now);
+            String key = jobKey(next.tenantId(), next.requestId());
+            Stored stored = storedStatus(store, next.tenantId(), next.requestId());
+            JobStatus current = current(stored, now);
             if (current != null && !current.state().canMoveTo(next.state())) {
                 return;
             }
@@ -502,14 +510,18 @@ public final class SinkTopology {
                         next.updatedAt());
             }
             JobState state = next.state();
-            store.put(jobKey(next.tenantId(), next.requestId()), next,
-                    now + (state.isTerminal() ? keepTerminal : stuckAfter.of(state)).toMillis());
+            store.put(key, next, now + (state.isTerminal() ? keepTerminal : stuckAfter.of(state)).toMillis());
+            if (stored != null && !stored.key().equals(key)) {
+                // An earlier version's entry, under the requestId alone: the job goes on under its
+                // new key, and the old entry must not expire into a stuck job that moved on.
+                store.delete(stored.key());
+            }
             context().forward(record.withKey(next.requestId()).withValue(next));
         }
 
         /** A job's state: a terminal one until it is no longer kept, any other until the purge has seen it. */
-        private JobStatus current(JobStatus next, long now) {
-            ExpiringStore.Entry<JobStatus> e = storedStatus(store, next.tenantId(), next.requestId());
+        private static JobStatus current(Stored stored, long now) {
+            ExpiringStore.Entry<JobStatus> e = stored == null ? null : stored.entry();
             return e == null || e.value() == null || e.expiresAt() <= now && e.value().state().isTerminal()
                     ? null : e.value();
         }

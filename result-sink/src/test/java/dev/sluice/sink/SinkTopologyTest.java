@@ -193,6 +193,26 @@ class SinkTopologyTest {
     }
 
     @Test
+    void shouldMoveAJobAnEarlierVersionStoredOnToItsNewKeyAndNotCountItStuckLater() {
+        long until = T0.plus(Duration.ofMinutes(30)).toEpochMilli();
+        org.apache.kafka.streams.state.KeyValueStore<String, Object> status =
+                driver.getKeyValueStore(SinkTopology.STATUS_STORE);
+        status.put("r-1", new dev.sluice.runtime.streams.ExpiringStore.Entry<>(
+                JobStatus.of("r-1", "acme", JobState.QUEUED, "llm.jobs.medium.normal", T0), until));
+
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.RUNNING, null, T0.plusSeconds(1)), T0);
+        completions.pipeInput("acme", succeeded("r-1", "done"), T0);
+        events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.QUEUED, null, T0.plusSeconds(2)), T0);
+        driver.advanceWallClockTime(Duration.ofHours(2));
+
+        assertThat(statuses.readRecordsToList()).extracting(r -> r.value().state())
+                .containsExactly(JobState.RUNNING, JobState.SUCCEEDED);
+        assertThat(status.get("r-1")).as("the earlier version's entry").isNull();
+        assertThat(metrics.find("sluice_sink_jobs_stuck_total").counters()).allSatisfy(c ->
+                assertThat(c.count()).isZero());
+    }
+
+    @Test
     void shouldFoldStatusEventsAndTheResultIntoForwardOnlyJobStatus() {
         events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.QUEUED, "llm.jobs.medium.normal", T0), T0);
         events.pipeInput("acme", JobStatus.of("r-1", "acme", JobState.RUNNING, "gpt-4.1-mini", T0.plusMillis(10)),
