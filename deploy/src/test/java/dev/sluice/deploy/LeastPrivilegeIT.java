@@ -75,10 +75,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart's KafkaUsers, enforced by a real broker: a KRaft broker with Kafka's StandardAuthorizer
- * and a SCRAM-SHA-512 listener, given the topics of the chart's KafkaTopics and exactly the ACLs
- * of its KafkaUsers, as Strimzi's operators would give them. Each service then runs with the
- * configuration and environment its rendered container gets, signed in as its own user: a worker
- * per tier Deployment, a router, a sink, an ingest. Jobs must go through from a tenant's own
+ * and a TLS listener where clients sign in with SCRAM-SHA-512, as Strimzi's is, given the topics of
+ * the chart's KafkaTopics and exactly the ACLs of its KafkaUsers, as Strimzi's operators would
+ * give them. Each service then runs with the configuration and environment its rendered container
+ * gets (SASL_SSL, the cluster CA as a PEM file), signed in as its own user: a worker per tier
+ * Deployment, a router, a sink, an ingest. Jobs must go through from a tenant's own
  * request topic and from the HTTP API; a tenant must not write anywhere else, and KEDA's user may
  * read lag but no record.
  */
@@ -97,6 +98,8 @@ class LeastPrivilegeIT {
     private static DevSchemaRegistry registry;
     private static ProviderSimulator sim;
     private static String scramBootstrap;
+    /** The broker's self-signed certificate, as PEM: the "cluster CA" clients trust. */
+    private static Path clusterCa;
     private static List<JsonNode> chart;
     private static final List<SluiceService> services = new ArrayList<>();
     private static IngestService ingest;
@@ -118,17 +121,21 @@ class LeastPrivilegeIT {
         int controller = freePort();
         int scram = freePort();
         scramBootstrap = "127.0.0.1:" + scram;
+        Path brokerKeys = tls(dir.resolve("tls"));
+        clusterCa = dir.resolve("tls/ca.crt");
         broker = KafkaBroker.builder().dataDir(dir.resolve("kafka")).port(plain).controllerPort(controller)
                 .heapMb(384)
                 .config("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",CONTROLLER://127.0.0.1:" + controller
-                        + ",SASL_PLAINTEXT://127.0.0.1:" + scram)
-                .config("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_PLAINTEXT://"
-                        + scramBootstrap)
-                .config("listener.security.protocol.map",
-                        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT")
+                        + ",SASL_SSL://127.0.0.1:" + scram)
+                .config("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://" + scramBootstrap)
+                .config("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL")
                 .config("sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                .config("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                .config("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                .config("ssl.keystore.type", "PKCS12")
+                .config("ssl.keystore.location", brokerKeys.toString())
+                .config("ssl.keystore.password", PASSWORD)
+                .config("ssl.key.password", PASSWORD)
                 .config("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
                 // The plain listener is the operator's (Strimzi's, here the test's): the broker and
                 // controller themselves, the registry, and the test's own admin and readers.
@@ -224,18 +231,18 @@ class LeastPrivilegeIT {
 
     /**
      * A service with its rendered configuration and environment, as its pod would start it, but
-     * signed in over SASL_PLAINTEXT (the test broker has no TLS) and with local paths and ports.
+     * with the test's broker, registry, simulator, paths and ports.
      */
     private static SluiceService start(String workload, String service, JsonNode container) throws Exception {
         Map<String, String> file = new HashMap<>();
         Chart.YAML.readTree(Chart.named(chart, "ConfigMap", "sluice-config").at("/data/sluice.yaml").asText())
                 .properties().forEach(e -> file.put(e.getKey(), e.getValue().asText()));
-        assertThat(file).containsEntry("kafka.client.sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(file).containsEntry("kafka.client.sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("kafka.client.security.protocol", "SASL_SSL")
+                .containsEntry("kafka.client.ssl.truststore.type", "PEM");
         file.put("kafka.bootstrap.servers", scramBootstrap);
         file.put("schema.registry.url", registry.url());
-        file.put("kafka.client.security.protocol", "SASL_PLAINTEXT");
-        file.remove("kafka.client.ssl.truststore.type");
-        file.remove("kafka.client.ssl.truststore.location");
+        file.put("kafka.client.ssl.truststore.location", clusterCa.toString());
         file.put("providers.openai.base.url", sim.baseUrl());
         file.put("ops.port", "0");
         file.put("ingest.port", "0");
@@ -347,7 +354,9 @@ class LeastPrivilegeIT {
     private static Map<String, Object> client(String user) {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", scramBootstrap);
-        c.put("security.protocol", "SASL_PLAINTEXT");
+        c.put("security.protocol", "SASL_SSL");
+        c.put("ssl.truststore.type", "PEM");
+        c.put("ssl.truststore.location", clusterCa.toString());
         c.put("sasl.mechanism", "SCRAM-SHA-512");
         c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + user + "\" password=\"" + PASSWORD + "\";");
@@ -361,6 +370,28 @@ class LeastPrivilegeIT {
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The broker's key and self-signed certificate for 127.0.0.1, made by the JDK's keytool, and
+     * the certificate as PEM in ca.crt beside it, as Strimzi's cluster CA Secret holds it.
+     */
+    private static Path tls(Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        Path store = dir.resolve("broker.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        for (List<String> command : List.of(
+                List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1",
+                        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", PASSWORD,
+                        "-keypass", PASSWORD),
+                List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", store.toString(),
+                        "-storepass", PASSWORD, "-file", dir.resolve("ca.crt").toString()))) {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(output).isZero();
+        }
+        return store;
     }
 
     private static int freePort() throws Exception {
