@@ -1,6 +1,14 @@
-{{/* A resource's name: the release, then the part. */}}
+{{/*
+A resource's name: the release, then the part. At most 52 characters, as a StatefulSet's pods
+carry a controller-revision-hash label made of its name and 11 more: a longer release name fails
+here rather than on the cluster.
+*/}}
 {{- define "sluice.name" -}}
-{{- printf "%s-%s" .root.Release.Name .part | trunc 63 | trimSuffix "-" -}}
+{{- $name := printf "%s-%s" .root.Release.Name .part -}}
+{{- if gt (len $name) 52 -}}
+{{- fail (printf "the name %q is over 52 characters: use a shorter release name" $name) -}}
+{{- end -}}
+{{- $name -}}
 {{- end -}}
 
 {{- define "sluice.labels" -}}
@@ -39,7 +47,7 @@ http://schema-registry:8081
 {{- end -}}
 
 {{- define "sluice.bootstrap" -}}
-{{- default (printf "%s-kafka-bootstrap:9093" .Values.kafka.cluster) .Values.kafka.bootstrapServers -}}
+{{- default (printf "%s-kafka-bootstrap.%s.svc:9093" .Values.kafka.cluster .Release.Namespace) .Values.kafka.bootstrapServers -}}
 {{- end -}}
 
 {{/* A group or application id as the services derive it from the topic prefix (KafkaSettings.groupId). */}}

@@ -77,7 +77,7 @@ class ComposeFileTest {
         assertThat(service.get("image").toString()).endsWith("/sluice-" + name
                 + ":${SLUICE_IMAGE_TAG:-0.1.0-SNAPSHOT}").startsWith("${SLUICE_IMAGE_REGISTRY:-ghcr.io/sluice-dev}");
         assertThat(service.get("user")).isEqualTo("65532:65532");
-        assertThat((List<Object>) service.get("ports")).contains(opsPort + ":" + opsPort);
+        assertThat((List<Object>) service.get("ports")).contains("127.0.0.1:" + opsPort + ":" + opsPort);
         assertThat(service.get("healthcheck").toString()).contains("/dev/tcp/127.0.0.1/" + opsPort)
                 .contains("GET /ready");
 
@@ -107,7 +107,8 @@ class ComposeFileTest {
         Map<String, Object> sim = service("provider-sim");
         assertThat((List<Object>) sim.get("profiles")).containsExactly("sim");
         assertThat(sim.get("command").toString()).contains("--port, 8090");
-        assertThat(Files.readString(composeDir().resolve("sluice.yaml")))
-                .contains("providers.openai.base.url: http://provider-sim:8090");
+        assertThat(Files.readString(composeDir().resolve("example.env")))
+                .contains("SLUICE_PROVIDERS_OPENAI_BASE_URL=http://provider-sim:8090");
+        assertThat((List<Object>) sim.get("tmpfs")).containsExactly("/tmp");
     }
 }

@@ -77,7 +77,7 @@ class DeployChartTest {
                   enabled: true
                 workers:
                   tiers:
-                    small: {minReplicas: 2, maxReplicas: 40, lagThreshold: 10}
+                    small: {minReplicas: 2, maxReplicas: 40, lagThreshold: 1000000}
                     large: {minReplicas: 1, maxReplicas: 3, lagThreshold: 10}
                 """);
 
@@ -123,14 +123,28 @@ class DeployChartTest {
         assertThat(report.valid()).as("every document validated").isEqualTo(Chart.documents(rendered).size());
     }
 
-    @Test
-    void shouldOfferAStrimziClusterExampleValidAgainstStrimzisSchemas() throws Exception {
-        Path example = Chart.helmDir().resolve("examples/strimzi-kafka.yaml");
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"strimzi-kafka.yaml", "strimzi-kafka-dev.yaml"})
+    void shouldOfferStrimziClusterExamplesValidAgainstStrimzisSchemas(String file) throws Exception {
+        Path example = Chart.helmDir().resolve("examples").resolve(file);
 
         ManifestValidator.Report report = ManifestValidator.validate(example);
 
         assertThat(report.problems()).as(report.output()).isEmpty();
         assertThat(report.valid()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldMatchTheDevOverlayToTheDevClustersPlainListenerWithoutUsers() throws IOException {
+        JsonNode kafka = Chart.documents(Files.readString(Chart.helmDir().resolve("examples/strimzi-kafka-dev.yaml")))
+                .stream().filter(d -> d.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+        List<JsonNode> docs = Variant.DEV.documents();
+
+        assertThat(kafka.at("/spec/kafka/authorization").isMissingNode()).isTrue();
+        assertThat(kafka.at("/spec/kafka/listeners/0/port").asInt()).isEqualTo(9092);
+        assertThat(config(docs).get("kafka.bootstrap.servers")).endsWith(":9092");
+        assertThat(config(docs)).doesNotContainKey("kafka.client.security.protocol");
+        assertThat(Chart.ofKind(docs, "KafkaUser")).isEmpty();
     }
 
     @Test
@@ -310,8 +324,16 @@ class DeployChartTest {
 
             assertThat(object.at("/spec/maxReplicaCount").asInt()).isLessThanOrEqualTo(kafka.layout().jobPartitions());
             List<String> topics = new ArrayList<>();
+            // KEDA scales the Deployment: a replica count of the chart's would reset it on every upgrade.
+            assertThat(deployment.at("/spec/replicas").isMissingNode()).isTrue();
+            assertThat(object.at("/spec/minReplicaCount").asInt())
+                    .isLessThanOrEqualTo(object.at("/spec/maxReplicaCount").asInt());
             object.at("/spec/triggers").forEach(t -> {
                 assertThat(t.at("/metadata/consumerGroup").asText()).isEqualTo(group);
+                // KEDA's operator runs in its own namespace: the name must resolve from there.
+                assertThat(t.at("/metadata/bootstrapServers").asText()).isEqualTo(kafka.bootstrapServers())
+                        .contains(".sluice.svc:");
+                assertThat(t.at("/metadata/lagThreshold").asText()).matches("\\d+");
                 topics.add(t.at("/metadata/topic").asText());
             });
             assertThat(topics).containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(Priority.values())

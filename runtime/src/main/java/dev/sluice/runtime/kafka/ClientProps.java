@@ -67,6 +67,10 @@ public final class ClientProps {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.layout().replicationFactor());
+        // Its changelogs and repartition topics as Sluice's own (Topics): 2 in sync when replicated,
+        // else 1, whatever the cluster's default.
+        p.put(StreamsConfig.topicPrefix("min.insync.replicas"),
+                Integer.toString(Math.min(2, kafka.layout().replicationFactor())));
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);

@@ -213,10 +213,11 @@ public final class Topics {
             return new TopicSpec(name, partitions, replication, Map.copyOf(c));
         }
 
+        /**
+         * {@code rf} replicas, and min.insync.replicas said explicitly: 2 when replicated, else 1,
+         * so that a topic of one replica still takes writes on a cluster whose default is 2.
+         */
         TopicSpec withReplication(short rf) {
-            if (rf == 1) {
-                return this;
-            }
             Map<String, String> c = new java.util.HashMap<>(configs);
             c.put("min.insync.replicas", Integer.toString(Math.min(2, rf)));
             return new TopicSpec(name, partitions, rf, Map.copyOf(c));

@@ -32,6 +32,14 @@ class ClientPropsTest {
     }
 
     @Test
+    void shouldGiveStreamsInternalTopicsTheInSyncReplicasOfSluicesOwn() {
+        assertThat(ClientProps.streams(kafka(Map.of()), "app", Path.of("s")))
+                .containsEntry("topic.min.insync.replicas", "1");
+        assertThat(ClientProps.streams(kafka(Map.of("topics.replication.factor", "3")), "app", Path.of("s")))
+                .containsEntry("topic.min.insync.replicas", "2").containsEntry("replication.factor", 3);
+    }
+
+    @Test
     void shouldLeaveKafkaStreamsOwnRocksDbSettingsWithABudgetOfZero() {
         Map<String, Object> p = ClientProps.streams(kafka(Map.of("streams.state.memory", "0")), "app", Path.of("s"));
 

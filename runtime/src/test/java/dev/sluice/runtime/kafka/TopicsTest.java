@@ -40,6 +40,12 @@ class TopicsTest {
     }
 
     @Test
+    void shouldSayOneInSyncReplicaForTopicsOfOneReplicaSoAClusterDefaultOfTwoCannotRefuseTheirWrites() {
+        assertThat(new Topics("llm.").all(new TopicLayout(12, 6, (short) 1, 5))).allSatisfy(s ->
+                assertThat(s.configs()).containsEntry("min.insync.replicas", "1"));
+    }
+
+    @Test
     void shouldRequireTwoInSyncReplicasWhenReplicated() {
         var specs = new Topics("llm.").all(new TopicLayout(12, 6, (short) 3, 5));
         assertThat(specs).allSatisfy(s -> {
