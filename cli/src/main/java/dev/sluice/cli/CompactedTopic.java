@@ -34,7 +34,7 @@ public final class CompactedTopic {
 
     /** Fails with a sentence a user can act on when Kafka or the topic is not there. */
     public void check() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (Admin admin = Admin.create(CliKafka.client(bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
@@ -53,8 +53,7 @@ public final class CompactedTopic {
 
     /** Writes one key (a null value is a tombstone) and waits for the ack. */
     public void write(String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(CliKafka.client(bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
@@ -66,8 +65,7 @@ public final class CompactedTopic {
     /** The latest value of every key, in key order; tombstones remove it. */
     public <T> Map<String, T> readAll(BiFunction<String, byte[], T> decode) {
         Map<String, T> values = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(CliKafka.client(bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
                 new ByteArrayDeserializer())) {

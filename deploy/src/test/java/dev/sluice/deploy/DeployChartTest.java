@@ -349,7 +349,7 @@ class DeployChartTest {
                 .collect(Collectors.toSet());
         assertThat(users).containsExactlyInAnyOrder("sluice-router-stream", "sluice-worker-pool", "sluice-result-sink",
                 "sluice-ingest-service", "sluice-keda", "sluice-tenant-acme", "sluice-tenant-beta-team.eu",
-                "sluice-schema-registry");
+                "sluice-schema-registry", "sluice-operator");
         JsonNode tenant = Chart.named(docs, "KafkaUser", "sluice-tenant-beta-team.eu");
         assertThat(tenant.at("/spec/authorization/acls")).hasSize(1);
         assertThat(tenant.at("/spec/authorization/acls/0/resource/name").asText())

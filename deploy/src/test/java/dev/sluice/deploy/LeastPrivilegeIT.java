@@ -214,11 +214,11 @@ class LeastPrivilegeIT {
 
     private static String apiKey;
 
+    /** As the operator's CLI does, signed in as the chart's operator KafkaUser. */
     private static void registerTenantAndKey() throws Exception {
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
         apiKey = issued.key();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(),
-                "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = producer("sluice-operator")) {
             TenantConfig acme = new TenantConfig("acme", "acme", null, null, null, null, null,
                     TenantConfig.Webhooks.NONE, null, null, null, 3600, 1, Instant.now());
             producer.send(new ProducerRecord<>(topics.tenants(), "acme",
@@ -328,6 +328,22 @@ class LeastPrivilegeIT {
                         .as(topic).isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(TopicAuthorizationException.class);
             }
+        }
+    }
+
+    @Test
+    void shouldLetTheOperatorsCliReadGroupsLagAndTheDeadLetters() throws Exception {
+        Map<String, Object> operator = client("sluice-operator");
+        try (Admin admin = Admin.create(operator)) {
+            assertThat(admin.listConsumerGroupOffsets("sluice-router").partitionsToOffsetAndMetadata().get())
+                    .isNotNull();
+        }
+        try (var consumer = new KafkaConsumer<>(operator, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(topics.deadLetters(), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            consumer.poll(Duration.ofMillis(500));
+            assertThat(consumer.position(partition)).isNotNegative();
         }
     }
 

@@ -60,8 +60,7 @@ final class Replayer {
         ensureLedger();
         KafkaSettings naming = new KafkaSettings(bootstrap, "http://unused", Secret.of(null), topics,
                 TopicLayout.DEFAULT, Map.of());
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> props = dev.sluice.cli.CliKafka.client(bootstrap);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, naming.groupId("sluice-dlq-replay"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
@@ -125,7 +124,7 @@ final class Replayer {
         if (names.isEmpty()) {
             return counts;
         }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        try (Admin admin = Admin.create(dev.sluice.cli.CliKafka.client(bootstrap))) {
             var existing = admin.listTopics().names().get();
             List<String> present = names.stream().filter(existing::contains).toList();
             for (TopicDescription d : admin.describeTopics(present).allTopicNames().get().values()) {

@@ -116,7 +116,7 @@ public final class TenantsCommand implements Runnable {
             RecordTopic<TenantConfig> topic = target.topic();
             topic.check();
             if (!requestTopics.isEmpty()) {
-                TopicCreator.ensure(Map.of("bootstrap.servers", target.kafka.bootstrap()), requestTopics);
+                TopicCreator.ensure(dev.sluice.cli.CliKafka.client(target.kafka.bootstrap()), requestTopics);
             }
             // A file that does not say `paused` leaves the tenant as pause/resume last set it: a
             // configuration rollout must not resume a tenant an operator paused.
