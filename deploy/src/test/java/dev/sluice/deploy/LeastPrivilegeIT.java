@@ -97,6 +97,8 @@ class LeastPrivilegeIT {
     private static KafkaBroker broker;
     private static DevSchemaRegistry registry;
     private static ProviderSimulator sim;
+    private static dev.sluice.devstack.webhooks.WebhookReceiver webhooks;
+    private static Path webhookSecret;
     private static String scramBootstrap;
     /** The broker's self-signed certificate, as PEM: the "cluster CA" clients trust. */
     private static Path clusterCa;
@@ -144,6 +146,13 @@ class LeastPrivilegeIT {
         registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0, DevSchemaRegistry.DEFAULT_TOPIC);
         serdes = new SluiceSerdes(new RestSchemaRegistry(registry.url()));
         sim = ProviderSimulator.start(SimConfig.defaults());
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(
+                "least-privilege-webhook-secret!!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        webhookSecret = java.nio.file.Files.writeString(dir.resolve("acme.whsec"), secret);
+        webhooks = dev.sluice.devstack.webhooks.WebhookReceiver.start(secret, "127.0.0.1", 0);
+        // Each delivery's first try fails, so the sink's retry path (its topic and group) runs too.
+        Set<String> tried = ConcurrentHashMap.newKeySet();
+        webhooks.answerWith(r -> tried.add(r.webhookId()) ? 503 : 204);
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             applyTopicsAndUsers(admin);
@@ -167,6 +176,9 @@ class LeastPrivilegeIT {
         }
         if (sim != null) {
             sim.close();
+        }
+        if (webhooks != null) {
+            webhooks.close();
         }
         if (registry != null) {
             registry.close();
@@ -220,7 +232,8 @@ class LeastPrivilegeIT {
         apiKey = issued.key();
         try (var producer = producer("sluice-operator")) {
             TenantConfig acme = new TenantConfig("acme", "acme", null, null, null, null, null,
-                    TenantConfig.Webhooks.NONE, null, null, null, 3600, 1, Instant.now());
+                    new TenantConfig.Webhooks(List.of(webhooks.url()), List.of("file:" + webhookSecret)), null, null,
+                    null, 3600, 1, Instant.now());
             producer.send(new ProducerRecord<>(topics.tenants(), "acme",
                     serdes.tenants().serializer().serialize(topics.tenants(), acme))).get();
             ApiKey key = new ApiKey(issued.keyId(), "acme", issued.sha256(), "least privilege", Instant.now(), null);
@@ -245,6 +258,9 @@ class LeastPrivilegeIT {
         file.put("kafka.client.ssl.truststore.location", clusterCa.toString());
         file.put("providers.openai.base.url", sim.baseUrl());
         file.put("ops.port", "0");
+        // The receiver is on this host, which the SSRF guard refuses unless allowed; one quick retry.
+        file.put("webhooks.allowed.hosts", "127.0.0.1");
+        file.put("webhooks.backoff", "1s");
         file.put("ingest.port", "0");
 
         Map<String, String> env = new HashMap<>();
@@ -315,6 +331,12 @@ class LeastPrivilegeIT {
         }
         assertThat(expected).allSatisfy(id -> assertThat(results.get(id).status()).as(id + ": "
                 + results.get(id).error()).isEqualTo(ResultStatus.SUCCEEDED));
+        // Each result's webhook, signed, after a first try that failed and a retry through
+        // llm.webhooks.retry.1: the dispatcher's and the retry level's groups and topics.
+        await().atMost(Duration.ofSeconds(60)).until(() -> webhooks.received().stream()
+                .filter(r -> r.verified() && r.answeredStatus() == 204).map(r -> r.webhookId())
+                .collect(java.util.stream.Collectors.toSet()).containsAll(expected));
+        assertThat(webhooks.received()).filteredOn(r -> r.answeredStatus() == 503).hasSizeGreaterThanOrEqualTo(10);
     }
 
     @Test
