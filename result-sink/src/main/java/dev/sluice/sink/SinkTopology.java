@@ -306,7 +306,7 @@ public final class SinkTopology {
      * llm.spend is keyed by tenant and period but partitioned by tenant alone, as every
      * tenant-keyed topic is, so one tenant's spend is on the same partition number everywhere.
      */
-    private static Optional<Set<Integer>> byTenant(String topic, String key, TenantSpend value, int partitions) {
+    static Optional<Set<Integer>> byTenant(String topic, String key, TenantSpend value, int partitions) {
         return tenantPartition(value.tenantId(), partitions);
     }
 
