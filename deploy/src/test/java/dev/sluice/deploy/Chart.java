@@ -85,6 +85,18 @@ final class Chart {
         }
     }
 
+    /** The settings of the one sluice.yaml every service reads, from the rendered ConfigMap. */
+    static Map<String, String> config(List<JsonNode> docs) {
+        try {
+            JsonNode file = YAML.readTree(named(docs, "ConfigMap", "sluice-config").at("/data/sluice.yaml").asText());
+            Map<String, String> out = new java.util.HashMap<>();
+            file.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Stream<JsonNode> ofKind(List<JsonNode> docs, String kind) {
         return docs.stream().filter(d -> kind.equals(d.path("kind").asText()));
     }

@@ -2,19 +2,14 @@ package dev.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ingest.IngestConfig;
-import dev.sluice.router.RouterConfig;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
-import dev.sluice.sink.SinkConfig;
-import dev.sluice.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,12 +24,6 @@ import org.yaml.snakeyaml.Yaml;
  */
 @SuppressWarnings("unchecked")
 class ComposeFileTest {
-    private static final Map<String, Function<Settings, ?>> READERS = Map.of(
-            "router-stream", RouterConfig::read,
-            "worker-pool", WorkerConfig::read,
-            "result-sink", SinkConfig::read,
-            "ingest-service", IngestConfig::read);
-
     private static Path composeDir() {
         return Chart.deployDir().resolve("compose");
     }
@@ -89,7 +78,7 @@ class ComposeFileTest {
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .forEach(l -> env.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         assertThat(env.get("SLUICE_CONFIG")).isEqualTo("/etc/sluice/sluice.yaml");
-        Settings.read(ConfigSource.load(composeDir().resolve("sluice.yaml"), env), READERS.get(name));
+        Settings.read(ConfigSource.load(composeDir().resolve("sluice.yaml"), env), Services.READERS.get(name));
 
         // A Streams app's state (and ingest's status table) on the volume mounted where the config puts it.
         String stateKey = Map.of("router-stream", "router.state.dir", "result-sink", "sink.state.dir",
@@ -97,7 +86,8 @@ class ComposeFileTest {
         if (stateKey != null) {
             Map<String, Object> config = new Yaml().load(Files.readString(composeDir().resolve("sluice.yaml")));
             String stateDir = config.get(stateKey).toString();
-            assertThat((List<Object>) service.get("volumes")).anyMatch(v -> v.toString().endsWith("-state:" + stateDir));
+            assertThat((List<Object>) service.get("volumes"))
+                    .anyMatch(v -> v.toString().endsWith("-state:" + stateDir));
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import dev.sluice.ingest.IngestConfig;
 import dev.sluice.model.Priority;
 import dev.sluice.model.Tier;
 import dev.sluice.router.RouterConfig;
@@ -15,8 +14,6 @@ import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.Topics;
-import dev.sluice.sink.SinkConfig;
-import dev.sluice.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,18 +94,6 @@ class DeployChartTest {
         }
     }
 
-    private static final Map<String, Function<Settings, ?>> READERS = Map.of(
-            "router-stream", RouterConfig::read,
-            "worker-pool", WorkerConfig::read,
-            "result-sink", SinkConfig::read,
-            "ingest-service", IngestConfig::read);
-
-    private static final Map<String, Integer> OPS_PORTS = Map.of(
-            "router-stream", RouterConfig.DEFAULT_OPS_PORT,
-            "worker-pool", WorkerConfig.DEFAULT_OPS_PORT,
-            "result-sink", SinkConfig.DEFAULT_OPS_PORT,
-            "ingest-service", IngestConfig.DEFAULT_OPS_PORT);
-
     @ParameterizedTest
     @EnumSource(Variant.class)
     void shouldRenderOnlyManifestsValidAgainstTheKubernetesStrimziKedaAndPrometheusOperatorSchemas(Variant variant,
@@ -142,8 +126,8 @@ class DeployChartTest {
 
         assertThat(kafka.at("/spec/kafka/authorization").isMissingNode()).isTrue();
         assertThat(kafka.at("/spec/kafka/listeners/0/port").asInt()).isEqualTo(9092);
-        assertThat(config(docs).get("kafka.bootstrap.servers")).endsWith(":9092");
-        assertThat(config(docs)).doesNotContainKey("kafka.client.security.protocol");
+        assertThat(Chart.config(docs).get("kafka.bootstrap.servers")).endsWith(":9092");
+        assertThat(Chart.config(docs)).doesNotContainKey("kafka.client.security.protocol");
         assertThat(Chart.ofKind(docs, "KafkaUser")).isEmpty();
     }
 
@@ -177,7 +161,7 @@ class DeployChartTest {
     @EnumSource(Variant.class)
     void shouldDeclareExactlyTheTopicsOfTheCatalogueForTheSameLayout(Variant variant) {
         List<JsonNode> docs = variant.documents();
-        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config(docs))));
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(Chart.config(docs))));
 
         List<Topics.TopicSpec> expected = new ArrayList<>(kafka.topics().all(kafka.layout()));
         tenants(docs).forEach(t -> expected.add(kafka.topics().tenantRequestsSpec(t, kafka.layout()).orElseThrow()));
@@ -211,10 +195,10 @@ class DeployChartTest {
         services(docs).forEach(workload -> {
             JsonNode container = workload.getValue();
             String service = container.path("name").asText();
-            Settings.read(ConfigSource.load(file, environment(container)), READERS.get(service));
+            Settings.read(ConfigSource.load(file, environment(container)), Services.READERS.get(service));
             checked.add(service);
         });
-        assertThat(checked).containsExactlyInAnyOrderElementsOf(READERS.keySet());
+        assertThat(checked).containsExactlyInAnyOrderElementsOf(Services.READERS.keySet());
     }
 
     @Test
@@ -238,7 +222,7 @@ class DeployChartTest {
                 + Chart.YAML.readTree(Chart.chartDir().resolve("Chart.yaml").toFile()).path("appVersion").asText());
         assertThat(sim.at("/spec/template/spec/containers/0/args").toString()).contains("\"--port\",\"8090\"");
         String service = Chart.named(docs, "Service", "sluice-provider-sim").at("/metadata/name").asText();
-        assertThat(config(docs)).containsEntry("providers.openai.base.url", "http://" + service + ":8090");
+        assertThat(Chart.config(docs)).containsEntry("providers.openai.base.url", "http://" + service + ":8090");
         assertThat(Chart.ofKind(Variant.PRODUCTION.documents(), "Deployment")
                 .map(d -> d.at("/metadata/name").asText())).doesNotContain("sluice-provider-sim");
     }
@@ -254,7 +238,7 @@ class DeployChartTest {
         assertThat(topic.at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
         Chart.named(docs, "Deployment", "sluice-schema-registry");
         int port = Chart.named(docs, "Service", "sluice-schema-registry").at("/spec/ports/0/port").asInt();
-        assertThat(config(docs)).containsEntry("schema.registry.url", "http://sluice-schema-registry:" + port);
+        assertThat(Chart.config(docs)).containsEntry("schema.registry.url", "http://sluice-schema-registry:" + port);
         assertThat(Variant.PRODUCTION.documents().stream().map(d -> d.at("/metadata/name").asText()))
                 .doesNotContain("sluice-schema-registry");
     }
@@ -274,7 +258,7 @@ class DeployChartTest {
             JsonNode container = workload.getValue();
             String service = container.path("name").asText();
             int ops = port(container, "ops");
-            assertThat(ops).as(service).isEqualTo(OPS_PORTS.get(service));
+            assertThat(ops).as(service).isEqualTo(Services.OPS_PORTS.get(service));
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health");
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
             assertThat(container.at("/livenessProbe/httpGet/port").asText()).isEqualTo("ops");
@@ -310,7 +294,7 @@ class DeployChartTest {
     @EnumSource(value = Variant.class, names = {"PRODUCTION", "WIDE"})
     void shouldScaleEachWorkerTierOnItsOwnLagAndNoFurtherThanItsPartitions(Variant variant) {
         List<JsonNode> docs = variant.documents();
-        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(config(docs))));
+        KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(Chart.config(docs))));
         String group = kafka.groupId("sluice-workers");
 
         List<JsonNode> scaled = Chart.ofKind(docs, "ScaledObject").toList();
@@ -389,19 +373,7 @@ class DeployChartTest {
 
     /** The containers of the four services' workloads (not the provider simulator's). */
     private static java.util.stream.Stream<Map.Entry<JsonNode, JsonNode>> services(List<JsonNode> docs) {
-        return Chart.containers(docs).filter(c -> READERS.containsKey(c.getValue().path("name").asText()));
-    }
-
-    private static Map<String, String> config(List<JsonNode> docs) {
-        try {
-            JsonNode file = Chart.YAML.readTree(Chart.named(docs, "ConfigMap", "sluice-config").at("/data/sluice.yaml")
-                    .asText());
-            Map<String, String> out = new HashMap<>();
-            file.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
-            return out;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Chart.containers(docs).filter(c -> Services.READERS.containsKey(c.getValue().path("name").asText()));
     }
 
     private static List<String> tenants(List<JsonNode> docs) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +42,7 @@ class ImagesIT {
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", root.resolve("pom.xml").toString(), "-pl",
                 String.join(",", MODULES), "-am", "package", "jib:buildTar", "-DskipTests",
                 "-Dimage.base=tar://" + base, "-Djib.from.platforms=linux/amd64"));
-        Run build = run(mvn, root, Map.of(), 900);
+        Command.Result build = Command.run(mvn, root, 900);
         assertThat(build.exit()).as(build.output()).isZero();
     }
 
@@ -59,7 +58,7 @@ class ImagesIT {
         Path tar = Chart.deployDir().getParent().resolve(module).resolve("target/jib-image.tar");
         Path image = work.resolve(module);
         Files.createDirectories(image);
-        assertThat(run(List.of("tar", "-xf", tar.toString(), "-C", image.toString()), image, Map.of(), 120).exit())
+        assertThat(Command.run(List.of("tar", "-xf", tar.toString(), "-C", image.toString()), image, 120).exit())
                 .isZero();
 
         JsonNode manifest = blob(image, JSON.readTree(image.resolve("index.json").toFile())
@@ -78,7 +77,7 @@ class ImagesIT {
         Files.createDirectories(rootfs);
         for (JsonNode layer : manifest.path("layers")) {
             Path blob = blobPath(image, layer.path("digest").asText());
-            assertThat(run(List.of("tar", "-xzf", blob.toString(), "-C", rootfs.toString()), image, Map.of(), 300)
+            assertThat(Command.run(List.of("tar", "-xzf", blob.toString(), "-C", rootfs.toString()), image, 300)
                     .exit()).isZero();
         }
         assertThat(rootfs.resolve("etc/os-release")).as("the base's own layer comes first").exists();
@@ -103,7 +102,7 @@ class ImagesIT {
         if (module.equals("provider-sim")) {
             command.add("--no-such-flag");
         }
-        Run started = run(command, rootfs, Map.of(), 60);
+        Command.Result started = Command.run(command, rootfs, 60);
         assertThat(started.exit()).as(started.output()).isEqualTo(2);
         assertThat(started.output()).contains(module.equals("provider-sim") ? "--no-such-flag"
                 : "kafka.bootstrap.servers").doesNotContain("ClassNotFoundException", "NoClassDefFoundError");
@@ -116,8 +115,8 @@ class ImagesIT {
     private static Path standInBase(Path dir) throws Exception {
         Files.createDirectories(dir.resolve("root/etc"));
         Files.writeString(dir.resolve("root/etc/os-release"), "NAME=\"sluice stand-in base\"\n");
-        assertThat(run(List.of("tar", "-cf", dir.resolve("layer.tar").toString(), "-C", dir.resolve("root").toString(),
-                "etc"), dir, Map.of(), 30).exit()).isZero();
+        assertThat(Command.run(List.of("tar", "-cf", dir.resolve("layer.tar").toString(), "-C",
+                dir.resolve("root").toString(), "etc"), dir, 30).exit()).isZero();
         String diffId = "sha256:" + sha256(Files.readAllBytes(dir.resolve("layer.tar")));
         String config = JSON.writeValueAsString(Map.of("architecture", "amd64", "os", "linux",
                 "config", Map.of("Env", List.of("PATH=/opt/java/openjdk/bin:/usr/bin:/bin",
@@ -128,8 +127,8 @@ class ImagesIT {
         Files.writeString(dir.resolve("manifest.json"), JSON.writeValueAsString(List.of(Map.of("Config", configName,
                 "RepoTags", List.of("sluice-test/stand-in-base:1"), "Layers", List.of("layer.tar")))));
         Path tar = dir.resolve("base.tar");
-        assertThat(run(List.of("tar", "-cf", tar.toString(), "-C", dir.toString(), "manifest.json", configName,
-                "layer.tar"), dir, Map.of(), 30).exit()).isZero();
+        assertThat(Command.run(List.of("tar", "-cf", tar.toString(), "-C", dir.toString(), "manifest.json", configName,
+                "layer.tar"), dir, 30).exit()).isZero();
         return tar;
     }
 
@@ -149,25 +148,5 @@ class ImagesIT {
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private record Run(int exit, String output) {
-    }
-
-    private static Run run(List<String> command, Path dir, Map<String, String> env, int timeoutSeconds)
-            throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
-        pb.environment().putAll(env);
-        Path log = Files.createTempFile("sluice-images", ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s");
-        }
-        String output = Files.readString(log);
-        Files.delete(log);
-        return new Run(p.exitValue(), output.length() > 20_000 ? output.substring(output.length() - 20_000) : output);
     }
 }

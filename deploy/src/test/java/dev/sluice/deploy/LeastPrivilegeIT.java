@@ -45,7 +45,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -85,12 +84,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeastPrivilegeIT {
     private static final String PASSWORD = "least-privilege-test";
-    private static final Map<String, Function<Settings, ?>> READERS = Map.of(
-            "router-stream", RouterConfig::read,
-            "worker-pool", WorkerConfig::read,
-            "result-sink", SinkConfig::read,
-            "ingest-service", IngestConfig::read);
-
     @TempDir
     static Path dir;
 
@@ -162,7 +155,7 @@ class LeastPrivilegeIT {
         for (Map.Entry<JsonNode, JsonNode> workload : (Iterable<Map.Entry<JsonNode, JsonNode>>)
                 Chart.containers(chart)::iterator) {
             String service = workload.getValue().path("name").asText();
-            if (READERS.containsKey(service)) {
+            if (Services.READERS.containsKey(service)) {
                 services.add(start(workload.getKey().at("/metadata/name").asText(), service, workload.getValue()));
             }
         }
@@ -247,9 +240,7 @@ class LeastPrivilegeIT {
      * with the test's broker, registry, simulator, paths and ports.
      */
     private static SluiceService start(String workload, String service, JsonNode container) throws Exception {
-        Map<String, String> file = new HashMap<>();
-        Chart.YAML.readTree(Chart.named(chart, "ConfigMap", "sluice-config").at("/data/sluice.yaml").asText())
-                .properties().forEach(e -> file.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> file = Chart.config(chart);
         assertThat(file).containsEntry("kafka.client.sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("kafka.client.security.protocol", "SASL_SSL")
                 .containsEntry("kafka.client.ssl.truststore.type", "PEM");
@@ -280,7 +271,7 @@ class LeastPrivilegeIT {
             }
         }
         Settings settings = new Settings(ConfigSource.of(file, env));
-        Object config = READERS.get(service).apply(settings);
+        Object config = Services.READERS.get(service).apply(settings);
         settings.validate();
         SluiceService s = switch (service) {
             case "router-stream" -> new RouterService((RouterConfig) config);
@@ -425,9 +416,8 @@ class LeastPrivilegeIT {
                         "-keypass", PASSWORD),
                 List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", store.toString(),
                         "-storepass", PASSWORD, "-file", dir.resolve("ca.crt").toString()))) {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as(output).isZero();
+            Command.Result r = Command.run(command, dir, 60);
+            assertThat(r.exit()).as(r.output()).isZero();
         }
         return store;
     }

@@ -1,12 +1,10 @@
 package dev.sluice.deploy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The scripts in deploy/validate, run by Node.js: validate.mjs checks each document of a manifest
@@ -35,7 +33,7 @@ final class ManifestValidator {
         if (!Files.isDirectory(dir.resolve("node_modules"))) {
             run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
         }
-        Result r = run(dir, List.of("node", script, file.toString()), 120);
+        Command.Result r = run(dir, List.of("node", script, file.toString()), 120);
         List<String> lines = r.output().lines().toList();
         String last = lines.isEmpty() ? "" : lines.getLast();
         if (!last.matches("\\d+ valid, \\d+ invalid")) {
@@ -48,28 +46,18 @@ final class ManifestValidator {
         return new Report(Integer.parseInt(last.substring(0, last.indexOf(' '))), problems, r.output());
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(Path dir, List<String> command, int timeoutSeconds)
+    private static Command.Result run(Path dir, List<String> command, int timeoutSeconds)
             throws IOException, InterruptedException {
-        Process p;
+        Command.Result r;
         try {
-            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            r = Command.run(command, dir, timeoutSeconds);
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command.getFirst() + " (" + e.getMessage() + "): the chart"
                     + " tests validate manifests with Node.js 18 or later and npm; install them (.ci/run does)", e);
         }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s");
+        if (command.getFirst().equals("npm") && r.exit() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + ":\n" + r.output());
         }
-        String output = new String(out, StandardCharsets.UTF_8);
-        if (command.getFirst().equals("npm") && p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + ":\n" + output);
-        }
-        return new Result(p.exitValue(), output);
+        return r;
     }
 }
