@@ -109,7 +109,9 @@ final class AnthropicApi {
 
     TextGenerator.Generated generate(AnthropicRequest request) {
         Random random = new Random(TextGenerator.seed(request.seedParts()));
-        return TextGenerator.finish(TextGenerator.prose(random), request.stopSequences(), request.maxTokens());
+        String full = Answers.answer(state.json, request.model(), request.lastUserText())
+                .orElseGet(() -> TextGenerator.prose(random));
+        return TextGenerator.finish(full, request.stopSequences(), request.maxTokens());
     }
 
     /**

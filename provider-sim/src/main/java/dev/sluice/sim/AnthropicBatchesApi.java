@@ -200,13 +200,7 @@ final class AnthropicBatchesApi {
             return new BatchRun.Line(null, customId, requestId, BatchRun.Outcome.ERRORED, invalid.status,
                     api.errorBody(invalid, requestId), 0, 0);
         }
-        String lastUser = null;
-        for (AnthropicRequest.Message message : request.messages()) {
-            if (message.role().equals("user")) {
-                lastUser = message.text();
-            }
-        }
-        BatchRun.Outcome outcome = BatchRun.draw(config, customId, lastUser);
+        BatchRun.Outcome outcome = BatchRun.draw(config, customId, request.lastUserText());
         if (outcome == BatchRun.Outcome.ERRORED) {
             return new BatchRun.Line(null, customId, requestId, outcome, 500,
                     api.errorBody(Faults.anthropic(500, request.model(), config), requestId), 0, 0);

@@ -32,6 +32,16 @@ record AnthropicRequest(
     record Message(String role, String text) {
     }
 
+    /** The text of the last user turn, where test markers and answer keys are read; null without one. */
+    String lastUserText() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role().equals("user")) {
+                return messages.get(i).text();
+            }
+        }
+        return null;
+    }
+
     /**
      * One system or content block. {@code owner} places it ({@code system}, {@code messages.2.user})
      * so equal text in different places is a different prefix.
