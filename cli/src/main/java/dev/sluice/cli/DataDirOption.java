@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where the local stack keeps its broker data, state stores and secrets between runs. */
-final class DataDirOption {
+public final class DataDirOption {
     @Option(names = "--data-dir", description = "Data directory (default: $SLUICE_HOME, else ./.sluice).")
     Path dir;
 
-    Path path() {
+    public Path path() {
         if (dir != null) {
             return dir.toAbsolutePath();
         }

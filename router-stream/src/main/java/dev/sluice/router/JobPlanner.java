@@ -41,9 +41,17 @@ final class JobPlanner {
         this.catalogue = catalogue;
     }
 
-    /** Whether a tenant's cache may answer a request: the cache is on, and the answer is deterministic or the tenant takes it anyway. */
+    /** Request metadata that keeps the cache out of one request: {@code "sluice.cache": "skip"} (evals use it). */
+    static final String CACHE_METADATA = "sluice.cache";
+    static final String CACHE_SKIP = "skip";
+
+    /**
+     * Whether a tenant's cache may answer a request (and keep its answer): the cache is on, the
+     * request does not skip it, and the answer is deterministic or the tenant takes it anyway.
+     */
     static boolean cacheable(TenantConfig.CachePolicy cache, LlmRequest r) {
-        return cache.enabled() && (r.temperature() != null && r.temperature() == 0.0 || cache.includeNonZeroTemperature());
+        return cache.enabled() && !CACHE_SKIP.equals(r.metadata().get(CACHE_METADATA))
+                && (r.temperature() != null && r.temperature() == 0.0 || cache.includeNonZeroTemperature());
     }
 
     Planned plan(Verdict v, long now) {

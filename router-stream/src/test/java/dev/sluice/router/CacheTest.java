@@ -11,6 +11,7 @@ import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,24 @@ class CacheTest {
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("plain-2");
         assertThat(h.completions()).extracting(LlmResult::requestId).containsExactly("optin-2");
+    }
+
+    @Test
+    void shouldNeitherAnswerNorKeepARequestThatSkipsTheCache() {
+        h.tenant(caching("acme", false, 3600));
+        Map<String, String> skip = Map.of("sluice.cache", "skip");
+        routeAndAnswer("first", "acme", "cached answer");
+
+        h.send(build("skips", "acme").temperature(0.0).metadata(skip).done());
+        LlmJob skipped = h.jobs().getFirst();
+        assertThat(skipped.requestId()).isEqualTo("skips");
+        assertThat(skipped.cacheKey()).isNull();
+        assertThat(h.completions()).isEmpty();
+
+        h.send(build("fresh-skip", "acme").temperature(0.0).prompt("Not asked before").metadata(skip).done());
+        h.result(RouterHarness.succeeded(h.jobs().getFirst(), "not kept", 10));
+        h.send(build("fresh", "acme").temperature(0.0).prompt("Not asked before").done());
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("fresh");
     }
 
     @Test

@@ -243,6 +243,7 @@ final class RouterHarness implements AutoCloseable {
         private Double temperature;
         private String webhook;
         private Instant createdAt = T0;
+        private Map<String, String> metadata = Map.of();
 
         Builder(String id, String tenant) {
             this.id = id;
@@ -261,10 +262,11 @@ final class RouterHarness implements AutoCloseable {
         Builder temperature(Double v) { temperature = v; return this; }
         Builder webhook(String v) { webhook = v; return this; }
         Builder createdAt(Instant v) { createdAt = v; return this; }
+        Builder metadata(Map<String, String> v) { metadata = v; return this; }
 
         LlmRequest done() {
             return new LlmRequest(id, tenant, idempotencyKey, userId, priority, deadline, model, tier, messages,
-                    maxOutputTokens, temperature, null, webhook, Map.of(), createdAt);
+                    maxOutputTokens, temperature, null, webhook, metadata, createdAt);
         }
     }
 

@@ -125,6 +125,11 @@ public final class Topics {
      * The dead letters {@code sluice dlq replay} put back, keyed by letter ({@code partition@offset}),
      * each written in the transaction that put it back, so that none is put back twice.
      */
+    /** Eval runs' reports (JSON, keyed by suite), kept a year so runs can be compared over time. */
+    public String evalRuns() {
+        return prefix + "eval-runs";
+    }
+
     public String deadLetterReplays() {
         return prefix + "dead-letters.replays";
     }
@@ -170,6 +175,7 @@ public final class Topics {
         specs.add(TopicSpec.delete(deadLetters(), jp, Duration.ofDays(30)));
         // As long as the letters themselves, and a little longer, so no letter outlives its record.
         specs.add(TopicSpec.delete(deadLetterReplays(), 1, Duration.ofDays(31)));
+        specs.add(TopicSpec.delete(evalRuns(), 1, Duration.ofDays(365)));
         return specs.stream().map(s -> laidOut(s, layout)).toList();
     }
 

@@ -1,0 +1,303 @@
+package dev.sluice.cli.eval;
+
+import dev.sluice.cli.DataDirOption;
+import dev.sluice.cli.KafkaTarget;
+import dev.sluice.cli.LocalStack;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResultStatus;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.runtime.catalogue.ModelCatalogue;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.serde.SerdeConfig;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.SimConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sluice eval SUITE --models a,b}: every case of the suite on every model, through Sluice,
+ * graded; the report printed and kept on llm.eval-runs. {@code --min-pass} makes it a CI gate.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Run an eval suite on models through Sluice: pass rate, latency, tokens and cost per model and"
+                + " category. The run is kept on llm.eval-runs for `sluice eval compare`.",
+            "Exit status: 0, or 1 when a model's pass rate is below --min-pass, or 2 on an error."},
+        subcommands = {EvalCommand.Compare.class})
+public final class EvalCommand implements Callable<Integer> {
+    /** The tenant a --local run registers and runs as. */
+    static final String LOCAL_TENANT = "eval";
+
+    @Parameters(paramLabel = "SUITE", arity = "0..1", description = "The suite: YAML, or JSONL (one case per line).")
+    Path suiteFile;
+
+    @Option(names = "--models", split = ",", paramLabel = "MODEL", required = false,
+            description = "Models to run the suite on, comma-separated; `auto` is Sluice's AUTO routing.")
+    List<String> models;
+
+    @Option(names = "--tenant", paramLabel = "T", description = "The tenant the requests run as: its cache, budgets"
+            + " and allowed models apply (default: demo, as `sluice up` registers it; eval with --local).")
+    String tenant;
+
+    @Option(names = "--min-pass", paramLabel = "RATE", description = "Exit 1 when a model's pass rate over the suite"
+            + " is below this, from 0 to 1 (e.g. 0.9).")
+    Double minPass;
+
+    @Option(names = "--no-cache", description = "Keep Sluice's cache from answering (or storing) these requests;"
+            + " budgets and routing still apply.")
+    boolean skipCache;
+
+    @Option(names = "--concurrency", defaultValue = "16", description = "Requests in flight at once (default"
+            + " ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Longest wait for the"
+            + " whole run; a case without a result by then fails as NO_RESULT (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--json", description = "Print the report as one JSON object on stdout (as kept on the topic).")
+    boolean json;
+
+    @Option(names = "--local", description = "Start the local stack (broker, registry, provider simulator, services)"
+            + " for this run, as `sluice demo` does, instead of using a running one.")
+    boolean local;
+
+    @Mixin
+    KafkaTarget target;
+
+    @Mixin
+    DataDirOption dataDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        EvalSuite suite = checkedSuite();
+        PrintStream err = System.err;
+        String runId = Long.toString(System.currentTimeMillis(), 36);
+        if (!local) {
+            Topics topics = target.topics();
+            SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(target.registryUrl(), null));
+            return run(suite, runId, tenant == null ? "demo" : tenant, target.bootstrap(), topics, serdes, err);
+        }
+        SimConfig sim = SimConfig.defaults().withLatency(Duration.ofMillis(50), Duration.ofMillis(50));
+        try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY, sim,
+                Map.of(), List.of("-XX:TieredStopAtLevel=1"))).start(step -> err.println("sluice: " + step))) {
+            Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+            SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(stack.registryUrl(), null));
+            String as = tenant == null ? LOCAL_TENANT : tenant;
+            register(stack.bootstrapServers(), topics, serdes, as);
+            return run(suite, runId, as, stack.bootstrapServers(), topics, serdes, err);
+        }
+    }
+
+    private EvalSuite checkedSuite() throws Exception {
+        CommandLine cli = spec.commandLine();
+        if (suiteFile == null) {
+            throw new CommandLine.ParameterException(cli, "give the suite file: sluice eval SUITE --models a,b");
+        }
+        if (models == null || models.isEmpty()) {
+            throw new CommandLine.ParameterException(cli, "give --models, e.g. --models gpt-4.1-nano,gpt-4.1-mini");
+        }
+        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
+        List<String> unknown = models.stream().filter(m -> !m.equals(EvalRunner.AUTO))
+                .filter(m -> catalogue.model(m).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw new CommandLine.ParameterException(cli, "unknown model(s) " + unknown + "; known: auto, "
+                    + String.join(", ", catalogue.models().keySet().stream().sorted().toList()));
+        }
+        if (models.stream().distinct().count() != models.size()) {
+            throw new CommandLine.ParameterException(cli, "--models names a model twice");
+        }
+        if (minPass != null && (minPass < 0 || minPass > 1)) {
+            throw new CommandLine.ParameterException(cli, "--min-pass must be from 0 to 1");
+        }
+        if (concurrency < 1 || timeoutSeconds < 1) {
+            throw new CommandLine.ParameterException(cli, "--concurrency and --timeout must be at least 1");
+        }
+        try {
+            return EvalSuite.read(suiteFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CommandLine.ParameterException(cli, "no suite file " + suiteFile);
+        } catch (EvalSuite.Invalid e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+    }
+
+    private int run(EvalSuite suite, String runId, String as, String bootstrap, Topics topics, SluiceSerdes serdes,
+            PrintStream err) throws Exception {
+        EvalRunner.Options options = new EvalRunner.Options(runId, as, models, skipCache, concurrency,
+                Duration.ofSeconds(timeoutSeconds));
+        int total = suite.cases().size() * models.size();
+        err.printf("sluice: eval %s, run %s: %d cases x %d models as tenant %s%n", suite.name(), runId,
+                suite.cases().size(), models.size(), as);
+        Instant started = Instant.now();
+        List<CaseResult> results;
+        try (KafkaPipeline pipeline = new KafkaPipeline(bootstrap, topics, serdes)) {
+            if (local) {
+                awaitTenant(pipeline, as, err);
+            }
+            int step = Math.max(1, total / 10);
+            results = new EvalRunner(pipeline, Clock.systemUTC()).run(suite, options, done -> {
+                if (done % step == 0 || done == total) {
+                    err.printf("sluice: %d/%d graded%n", done, total);
+                }
+            });
+        }
+        EvalReport report = new EvalReport(runId, suite.name(), as, models, skipCache, started, Instant.now(),
+                results);
+        System.out.print(json ? report.json() + System.lineSeparator() : report.text());
+        System.out.flush();
+        try {
+            new EvalRuns(bootstrap, topics.evalRuns()).append(report);
+        } catch (IllegalStateException e) {
+            err.println("sluice: " + e.getMessage() + "; the report above is all there is of run " + runId);
+            return 2;
+        }
+        err.println("sluice: run " + runId + " kept on " + topics.evalRuns() + "; compare runs with: sluice eval"
+                + " compare " + suite.name() + (local ? " --local" : ""));
+        if (minPass != null) {
+            List<String> below = report.below(minPass);
+            if (!below.isEmpty()) {
+                err.printf("sluice: below --min-pass %s: %s%n", minPass, String.join(", ", below.stream().map(m ->
+                        m + " " + String.format(java.util.Locale.ROOT, "%.1f%%",
+                                100 * report.stats().get(m).get(EvalReport.ALL).passRate())).toList()));
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** The tenant this run registers, with no webhooks and the cache on. */
+    private static void register(String bootstrap, Topics topics, SluiceSerdes serdes, String tenantId)
+            throws Exception {
+        TenantConfig config = TenantConfig.basic(tenantId, TenantConfig.Webhooks.NONE, Instant.now());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(dev.sluice.cli.CliKafka.client(bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.tenants(), tenantId,
+                    serdes.tenants().serializer().serialize(topics.tenants(), config))).get();
+        }
+    }
+
+    /** Until the router knows a tenant registered a moment ago, its requests are refused TENANT_UNKNOWN. */
+    private static void awaitTenant(Pipeline pipeline, String tenantId, PrintStream err) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            LlmRequest probe = LlmRequest.of("eval-probe-" + System.currentTimeMillis() + "-" + i, tenantId,
+                    "ping", Instant.now());
+            LlmResult r;
+            try {
+                r = pipeline.submit(probe).get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                continue;
+            }
+            if (r.status() == ResultStatus.SUCCEEDED) {
+                return;
+            }
+            if (r.error() == null || !"TENANT_UNKNOWN".equals(r.error().code())) {
+                throw new IllegalStateException("the local stack answered a probe " + r.status()
+                        + (r.error() == null ? "" : " " + r.error().code() + ": " + r.error().message()));
+            }
+            Thread.sleep(250);
+        }
+        err.println("sluice: the router did not learn of tenant " + tenantId + " in 60 s");
+        throw new IllegalStateException("tenant " + tenantId + " unknown to the router after 60 s");
+    }
+
+    /** {@code sluice eval compare SUITE}: the two latest runs (or the named ones) side by side. */
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "Compare two runs of a suite kept on llm.eval-runs: pass rate, p95 and cost per request per"
+                    + " model and category, and the cases that regressed or were fixed. Without --run, the latest two.")
+    static final class Compare implements Callable<Integer> {
+        @Parameters(paramLabel = "SUITE", description = "The suite's name (its `name`, or its file name without"
+                + " the extension).")
+        String suite;
+
+        @Option(names = "--run", paramLabel = "ID", description = "A run to compare, older first; give it twice, or"
+                + " once to compare it with the latest.")
+        List<String> runs = new ArrayList<>();
+
+        @Option(names = "--json", description = "JSON instead of text.")
+        boolean json;
+
+        @Option(names = "--local", description = "Read the runs `sluice eval --local` kept: start the local stack's"
+                + " broker (its data directory) for the read.")
+        boolean local;
+
+        @Mixin
+        KafkaTarget target;
+
+        @Mixin
+        DataDirOption dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!local) {
+                return compare(target.bootstrap(), target.topics());
+            }
+            try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY,
+                    SimConfig.defaults(), Map.of(), List.of(), java.util.Set.of())).start(step -> { })) {
+                return compare(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX));
+            }
+        }
+
+        private int compare(String bootstrap, Topics topics) throws Exception {
+            List<EvalReport> all;
+            try {
+                all = new EvalRuns(bootstrap, topics.evalRuns()).of(suite);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                System.err.println("sluice: cannot reach Kafka at " + bootstrap + " (" + e.getMessage() + "): is"
+                        + " Sluice running there (./sluice up)? Runs of `sluice eval --local` are read with --local.");
+                return 2;
+            }
+            if (all.size() < 2) {
+                System.err.println("sluice: suite " + suite + " has " + all.size() + " run(s) on "
+                        + topics.evalRuns() + "; compare needs two");
+                return 1;
+            }
+            EvalReport before;
+            EvalReport after;
+            if (runs.isEmpty()) {
+                before = all.get(all.size() - 2);
+                after = all.getLast();
+            } else if (runs.size() <= 2) {
+                before = find(all, runs.getFirst());
+                after = runs.size() == 2 ? find(all, runs.get(1)) : all.getLast();
+            } else {
+                System.err.println("sluice: give --run once or twice");
+                return 2;
+            }
+            if (before == null || after == null) {
+                System.err.println("sluice: no such run of " + suite + "; its runs: " + String.join(", ",
+                        all.stream().map(r -> r.runId() + " (" + r.startedAt() + ")").toList()));
+                return 1;
+            }
+            EvalCompare compare = new EvalCompare(before, after);
+            System.out.print(json ? compare.json().toPrettyString() + System.lineSeparator() : compare.text());
+            return 0;
+        }
+
+        private static EvalReport find(List<EvalReport> runs, String id) {
+            return runs.stream().filter(r -> r.runId().equals(id)).findFirst().orElse(null);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.sluice.cli.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.CliRun;
+import dev.sluice.cli.InProcessServices;
+import dev.sluice.model.TenantConfig;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterService;
+import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.config.ConfigSource;
+import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.KafkaSettings;
+import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.sim.ProviderSimulator;
+import dev.sluice.sim.SimConfig;
+import dev.sluice.sink.SinkConfig;
+import dev.sluice.sink.SinkService;
+import dev.sluice.testkit.KafkaStack;
+import dev.sluice.testkit.SluiceKafka;
+import dev.sluice.worker.WorkerConfig;
+import dev.sluice.worker.WorkerService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sluice eval} and {@code sluice eval compare} against the pipeline on a real broker, with
+ * the provider simulator's answer keys: every grader through the real path, the judge as one more
+ * job, the cache and its bypass, the --min-pass exit status, and runs kept and compared.
+ */
+@SluiceKafka
+class EvalCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SUITE = """
+            name: it-suite
+            cases:
+              - {id: capital, category: facts, input: "Capital of France? [sim:expect d=3]Paris[/sim:expect]",
+                 grader: {type: exact, expected: Paris}}
+              - {id: capital-judged, category: facts, input: "Capital of France? [sim:expect d=3]Paris[/sim:expect]",
+                 grader: {type: judge, model: claude-opus-4-5, criteria: Names the capital}}
+              - {id: sum, category: math, input: "17 + 25? [sim:expect d=5]42[/sim:expect]",
+                 grader: {type: numeric, expected: 42}}
+              - {id: sum-near, category: math, input: "17 + 25? [sim:expect d=5]42[/sim:expect]",
+                 grader: {type: numeric, expected: 42, tolerance: 1}}
+              - {id: word, category: facts, input: "Say hello [sim:expect]hello world[/sim:expect]",
+                 grader: {type: contains, expected: [hello, world]}}
+              - {id: code, category: facts, input: "A status code [sim:expect]404[/sim:expect]",
+                 grader: {type: regex, pattern: '^\\d{3}$'}}
+              - {id: ticket, category: extraction, responseFormat: json,
+                 input: 'Team? [sim:expect d=2]{"team":"billing"}[/sim:expect]',
+                 grader: {type: json-schema, schema: {type: object, required: [team],
+                   properties: {team: {const: billing}}}}}
+              - {id: no-key, category: facts, input: "Capital of Peru?", grader: {type: exact, expected: Lima}}
+            """;
+
+    @Test
+    void shouldGradeEveryCaseThroughThePipelineKeepTheRunsAndGateOnThePassRate(KafkaStack kafka,
+            @TempDir Path dir) throws Exception {
+        String prefix = kafka.newPrefix();
+        Topics topics = new Topics(prefix);
+        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
+        Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
+        config.put("router.state.dir", dir.resolve("router").toString());
+        config.put("sink.state.dir", dir.resolve("sink").toString());
+        TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
+        Path suite = dir.resolve("it-suite.yaml");
+        Files.writeString(suite, SUITE);
+        List<SluiceService> services = new ArrayList<>();
+        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                .withLatency(Duration.ofMillis(5), Duration.ofMillis(5)));
+                KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            config.put("providers.openai.base.url", sim.baseUrl());
+            config.put("providers.openai.api.key", "sk-eval");
+            config.put("providers.anthropic.base.url", sim.baseUrl());
+            config.put("providers.anthropic.api.key", "sk-ant-eval");
+            config.put("providers.names", "openai,anthropic");
+            producer.send(new ProducerRecord<>(topics.tenants(), "acme", serdes.tenants().serializer().serialize(
+                    topics.tenants(), TenantConfig.basic("acme", TenantConfig.Webhooks.NONE, Instant.now())))).get();
+            services.add(InProcessServices.start(config, RouterConfig::read, RouterService::new));
+            services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
+            services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
+
+            CliRun first = eval(kafka, prefix, suite.toString(), "--models", "gpt-4.1-nano,claude-opus-4-5",
+                    "--tenant", "acme", "--min-pass", "0", "--json");
+            assertThat(first.exit()).as(first.err()).isZero();
+            JsonNode run1 = lastJson(first);
+            List<CaseResult> cases = EvalReport.fromJson(run1).cases();
+            assertThat(cases).hasSize(16);
+            assertThat(cases).allSatisfy(c -> assertThat(c.status()).as(c.caseId()).isEqualTo("SUCCEEDED"));
+            for (String model : List.of("gpt-4.1-nano", "claude-opus-4-5")) {
+                Map<String, CaseResult> byId = new HashMap<>();
+                cases.stream().filter(c -> c.model().equals(model)).forEach(c -> byId.put(c.caseId(), c));
+                // The same question gets the same answer: the judge agrees with the exact grader,
+                // and a near miss (42 + 1) passes only with a tolerance of 1.
+                assertThat(byId.get("capital-judged").pass()).as(model).isEqualTo(byId.get("capital").pass());
+                assertThat(byId.get("capital-judged").judgeCostMicros()).isPositive();
+                assertThat(byId.get("sum-near").pass()).as(model).isTrue();
+                assertThat(byId.get("no-key").pass()).as(model).isFalse();
+                assertThat(byId.get("word").costMicros()).isPositive();
+                assertThat(byId.get("word").answeredBy()).isEqualTo(model);
+            }
+            // On this suite the key draws fall so that opus knows every answer; nano misses some.
+            assertThat(run1.at("/summary/claude-opus-4-5/all/passed").asInt()).isEqualTo(7);
+            assertThat(run1.at("/summary/gpt-4.1-nano/all/passRate").asDouble()).isLessThan(
+                    run1.at("/summary/claude-opus-4-5/all/passRate").asDouble());
+
+            // Again: temperature 0, so the tenant's cache answers at no cost, with the same verdicts.
+            CliRun second = eval(kafka, prefix, suite.toString(), "--models", "gpt-4.1-nano,claude-opus-4-5",
+                    "--tenant", "acme", "--min-pass", "0.99", "--json");
+            assertThat(second.exit()).as("opus passes 7 of 8 < 0.99").isEqualTo(1);
+            assertThat(second.err()).contains("below --min-pass 0.99: gpt-4.1-nano", "claude-opus-4-5 87.5%");
+            List<CaseResult> again = EvalReport.fromJson(lastJson(second)).cases();
+            assertThat(again).allSatisfy(c -> assertThat(c.cached()).as(c.caseId()).isTrue());
+            assertThat(again).extracting(CaseResult::pass).containsExactlyElementsOf(
+                    cases.stream().map(CaseResult::pass).toList());
+            assertThat(again).extracting(CaseResult::costMicros).containsOnly(0L);
+
+            // --no-cache: the providers are asked again, and answer the same.
+            CliRun third = eval(kafka, prefix, suite.toString(), "--models", "gpt-4.1-nano", "--tenant", "acme",
+                    "--no-cache", "--min-pass", "0.5");
+            assertThat(third.exit()).as(third.err()).isZero();
+            assertThat(third.out()).contains("gpt-4.1-nano", "facts", "math", "extraction", "$/passed",
+                    "Failed (");
+
+            CliRun compare = CliRun.of(kafka, prefix, new EvalCommand(), "compare", "it-suite", "--json");
+            assertThat(compare.exit()).as(compare.err()).isZero();
+            JsonNode diff = JSON.readTree(compare.out());
+            assertThat(diff.at("/before/runId").asText()).isEqualTo(lastJson(second).path("runId").asText());
+            assertThat(diff.path("regressed")).isEmpty();
+            assertThat(diff.at("/models/gpt-4.1-nano/all/passRateChange").asDouble()).isZero();
+            assertThat(diff.at("/models/claude-opus-4-5/all/after").isNull()).isTrue();
+            CliRun named = CliRun.of(kafka, prefix, new EvalCommand(), "compare", "it-suite", "--run",
+                    run1.path("runId").asText());
+            assertThat(named.exit()).isZero();
+            assertThat(named.out()).contains("run " + run1.path("runId").asText()).contains("Regressed (0)");
+            assertThat(CliRun.of(kafka, prefix, new EvalCommand(), "compare", "no-such-suite").exit()).isEqualTo(1);
+        } finally {
+            for (int i = services.size() - 1; i >= 0; i--) {
+                services.get(i).close();
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseABadSuiteOrUnknownModelBeforeSendingAnything(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "cases: [{id: a, grader: {type: exact}}]");
+        CliRun invalid = eval(kafka, kafka.newPrefix(), bad.toString(), "--models", "gpt-4.1");
+        assertThat(invalid.exit()).isEqualTo(2);
+        assertThat(invalid.err()).contains("bad.yaml: 2 problems", "cases[0]: give the question",
+                "cases[0].grader.expected: required");
+
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, "cases: [{id: a, input: x, grader: {type: exact, expected: x}}]");
+        CliRun unknown = eval(kafka, kafka.newPrefix(), good.toString(), "--models", "gpt-4.1,gpt-9");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown model(s) [gpt-9]; known: auto, claude-haiku-4-5");
+        assertThat(eval(kafka, kafka.newPrefix(), good.toString()).err()).contains("give --models");
+        assertThat(eval(kafka, kafka.newPrefix(), good.toString(), "--models", "gpt-4.1", "--min-pass", "1.5")
+                .err()).contains("--min-pass must be from 0 to 1");
+    }
+
+    private static CliRun eval(KafkaStack kafka, String prefix, String... args) {
+        return CliRun.of(kafka, prefix, new EvalCommand(), args);
+    }
+
+    /** The report: the last JSON object on stdout (in-process services may log JSON lines there too). */
+    private static JsonNode lastJson(CliRun run) throws Exception {
+        return JSON.readTree(run.out().lines().filter(l -> l.startsWith("{") && !l.contains("\"@timestamp\""))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no report on stdout: " + run.err())));
+    }
+}
