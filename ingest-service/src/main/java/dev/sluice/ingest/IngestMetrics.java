@@ -15,7 +15,7 @@ final class IngestMetrics {
 
     static void request(MeterRegistry registry, String endpoint, int status) {
         Counter.builder("sluice_ingest_requests_total").tags("endpoint", endpoint, "status", Integer.toString(status))
-                .description("Job submissions answered, by endpoint (jobs, batch) and HTTP status")
+                .description("Job submissions and feedback answered, by endpoint (jobs, batch, feedback) and HTTP status")
                 .register(registry).increment();
     }
 

@@ -27,7 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The HTTP front door: {@code POST /v1/jobs} turns a JSON job into an Avro request on llm.requests
  * (keyed by tenantId) and answers 202 with the requestId only after the broker acked the record,
  * so an accepted job is never lost; {@code POST /v1/jobs:batch} does so for up to 1,000 jobs in
- * one transaction; {@code GET /v1/jobs/{id}} and its event stream show a job's status. Callers
+ * one transaction; {@code GET /v1/jobs/{id}} and its event stream show a job's status;
+ * {@code POST /v1/jobs/{id}/feedback} takes a user's score of a job's answer. Callers
  * authenticate with a tenant's API key. Nothing is produced for a request that is refused.
  * {@code GET /openapi.json} describes every route; OpenApiIT holds it to {@link #routes()} and to
  * the answers the routes give. Handlers run on virtual threads, so waiting for the ack
@@ -42,6 +43,7 @@ public final class IngestService implements SluiceService {
     private final JobWriter writer;
     private final BatchWriter batches;
     private final JobEndpoints jobs;
+    private final FeedbackEndpoint feedback;
     private final JobStatusTable statuses;
     private final StatusRoutes statusRoutes;
     private final Telemetry telemetry;
@@ -74,6 +76,7 @@ public final class IngestService implements SluiceService {
                 Clock.systemUTC(), telemetry);
         this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
         this.statusRoutes = new StatusRoutes(statuses, config.status());
+        this.feedback = new FeedbackEndpoint(auth, statuses, jobs, writer, metrics, Clock.systemUTC());
     }
 
     @Override
@@ -100,6 +103,7 @@ public final class IngestService implements SluiceService {
             cfg.routes.post("/v1/jobs", jobs::submit);
             cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
             statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
+            cfg.routes.post("/v1/jobs/{id}/feedback", feedback::submit);
             // Load balancers probe the public port; the metrics, which name tenants, stay on the ops port.
             OpsServer.addHealthRoutes(cfg, name(), this::health, this::ready);
             ProblemErrors.install(cfg);

@@ -279,7 +279,7 @@ final class JobEndpoints {
     }
 
     /** Whether the tenant's limit lets {@code jobs} jobs in now; if not, 429 with Retry-After has been answered. */
-    private boolean admitted(Context ctx, String tenantId, int jobs) {
+    boolean admitted(Context ctx, String tenantId, int jobs) {
         Integer own = tenants.get(tenantId).map(t -> t.limits().requestsPerMinute()).orElse(null);
         long wait = limits.take(tenantId, own, jobs);
         if (wait == 0) {
@@ -297,7 +297,7 @@ final class JobEndpoints {
     }
 
     /** The body as JSON, or null once a 415, 413, 408 or 400 has been answered. */
-    private static JsonNode readJson(Context ctx, int limit) throws IOException {
+    static JsonNode readJson(Context ctx, int limit) throws IOException {
         String contentType = ctx.contentType();
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             Problem.unsupportedMediaType(contentType).send(ctx);

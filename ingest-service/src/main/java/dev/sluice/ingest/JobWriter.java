@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.model.Feedback;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.kafka.ClientProps;
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,23 +51,38 @@ final class JobWriter implements AutoCloseable {
     }
 
     void write(LlmRequest request, String traceparent) throws NotStored, InterruptedException {
+        send(records.request(request, traceparent), "job", "requestId " + request.requestId()
+                + "). Retry with the same Idempotency-Key (" + request.effectiveIdempotencyKey()
+                + ") so that it can never run twice");
+        accepted(request, traceparent);
+    }
+
+    /** Writes a user's feedback on a job to llm.feedback, once acked. */
+    void write(Feedback feedback) throws NotStored, InterruptedException {
+        send(records.feedback(feedback), "feedback", "feedbackId " + feedback.feedbackId()
+                + "). A second feedback on the job is harmless: the latest counts");
+    }
+
+    /**
+     * Sends and waits for the ack; {@code unknown} ends the sentence of a timed-out send, whose
+     * record may have been written after all.
+     */
+    private void send(ProducerRecord<String, byte[]> record, String what, String unknown)
+            throws NotStored, InterruptedException {
         try {
             // The producer's delivery timeout ends the send first; the extra second only guards a hang.
-            producer.send(records.request(request, traceparent))
-                    .get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            producer.send(record).get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
                 // A send already on the wire when time ran out may still have been written.
-                throw new NotStored("The broker did not acknowledge the job within " + config.produceTimeout().toMillis()
-                        + " ms (" + cause.getClass().getSimpleName() + "); it was most likely not stored, but it may"
-                        + " have been (requestId " + request.requestId() + "). Retry with the same Idempotency-Key ("
-                        + request.effectiveIdempotencyKey() + ") so that it can never run twice", false, cause);
+                throw new NotStored("The broker did not acknowledge the " + what + " within "
+                        + config.produceTimeout().toMillis() + " ms (" + cause.getClass().getSimpleName() + "); it was"
+                        + " most likely not stored, but it may have been (" + unknown, false, cause);
             }
-            throw new NotStored("The broker refused the job (" + cause.getClass().getSimpleName()
+            throw new NotStored("The broker refused the " + what + " (" + cause.getClass().getSimpleName()
                     + "); nothing was accepted, retry later", true, cause);
         }
-        accepted(request, traceparent);
     }
 
     /**

@@ -136,6 +136,11 @@ public record Problem(String type, String title, int status, String detail, List
                 detail, errors);
     }
 
+    /** 409: feedback on a job that has not ended, so has no answer to judge yet. */
+    static Problem jobNotEnded(String detail) {
+        return new Problem(BASE + "job-not-ended", "The job has no result yet", 409, detail, List.of());
+    }
+
     static Problem tooManyRequests(String detail) {
         return new Problem(BASE + "rate-limited", "Too many requests for the tenant", 429, detail, List.of());
     }

@@ -260,9 +260,14 @@ final class IngestHarness implements AutoCloseable {
 
     /** The end offset of every partition of the topics a request can write to. */
     Map<TopicPartition, Long> endOffsets() {
+        return endOffsets(topics.requests(), topics.jobEvents());
+    }
+
+    /** The end offsets of every partition of the topics. */
+    Map<TopicPartition, Long> endOffsets(String... of) {
         try (KafkaConsumer<String, byte[]> consumer = kafka.committedReader()) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(topics.requests(), topics.jobEvents())) {
+            for (String topic : of) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }

@@ -52,6 +52,7 @@ class OpenApiIT {
     private static final String BATCH = "POST /v1/jobs:batch";
     private static final String STATUS = "GET /v1/jobs/{id}";
     private static final String EVENTS = "GET /v1/jobs/{id}/events";
+    private static final String FEEDBACK = "POST /v1/jobs/{id}/feedback";
     private static final String HOST = "Host: 127.0.0.1\r\n";
     private static IngestHarness h;
     private static OpenApiContract api;
@@ -266,6 +267,39 @@ class OpenApiIT {
 
         assertThat(status.path("state").asText()).isEqualTo("RUNNING");
         assertThat(events).as("an event stream is not JSON").isNull();
+    }
+
+    @Test
+    void shouldAnswerFeedbackGoodAndBadAsDocumented() throws Exception {
+        h.putStatus("acme-done", "acme", JobState.SUCCEEDED);
+        h.putStatus("acme-busy", "acme", JobState.RUNNING);
+        await().alias("both jobs in the status table").atMost(Duration.ofSeconds(30))
+                .until(() -> h.get("/v1/jobs/acme-done", key).statusCode() == 200
+                        && h.get("/v1/jobs/acme-busy", key).statusCode() == 200);
+        String orphan = h.issueKey("initech");
+        h.awaitKeyAnswered(orphan, 403);
+
+        JsonNode accepted = answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback",
+                "{\"score\":0.75,\"label\":\"helpful\"}", key), 202);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":1,\"label\":null}", key), 202);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":1}", globexKey), 404);
+        answer(FEEDBACK, h.post("/v1/jobs/nobody/feedback", "{\"score\":1}", key), 404);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-busy/feedback", "{\"score\":1}", key), 409);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":1}", orphan), 403);
+        JsonNode invalid = answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback",
+                "{\"score\":1.5,\"label\":\"two words\",\"colour\":\"blue\"}", key), 400);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":", key), 400);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "[1]", key), 400);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":\"0.5\"}", key), 400);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "score=1", Map.of("Authorization", "Bearer " + key,
+                "Content-Type", "application/x-www-form-urlencoded")), 415);
+        answer(FEEDBACK, h.post("/v1/jobs/acme-done/feedback", "{\"score\":1,\"label\":\"" + "a".repeat(5000)
+                + "\"}", key), 413);
+
+        assertThat(accepted.path("requestId").asText()).isEqualTo("acme-done");
+        assertThat(refusedByService(invalid)).containsExactly("/colour", "/label", "/score");
+        assertThat(refusedByDocument(FEEDBACK, "{\"score\":1.5,\"label\":\"two words\",\"colour\":\"blue\"}"))
+                .containsExactly("/colour", "/label", "/score");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.catalogue.Pricing;
+import dev.sluice.runtime.tokens.TokenCounter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.Optional;
 /**
  * Plans an accepted request as a job (the enrich step):
  * <ul>
- *   <li>tier: the A/B variant's if it sets one, else the request's, else the tenant's default;
+ *   <li>experiments: the request's variant in each of the tenant's experiments, noted in its
+ *       metadata; the first variant that sets a system prompt replaces the request's
+ *       ({@link Experiments});</li>
+ *   <li>tier: the first A/B variant's that sets one, else the request's, else the tenant's default;
  *       AUTO is scored by {@link Complexity}; a tier the tenant may not use moves to the
  *       nearest one it may;</li>
- *   <li>model chain: an explicit model first, then the tier's catalogue chain, keeping only
+ *   <li>model chain: the first variant's model or an explicit model first, then the tier's catalogue chain, keeping only
  *       the models the tenant may use;</li>
  *   <li>cost estimate: the most the job may cost ({@link #worstCaseMicros}), which is what its
  *       tenant's budget holds for it until its result;</li>
@@ -55,36 +59,39 @@ final class JobPlanner {
     }
 
     Planned plan(Verdict v, long now) {
-        LlmRequest r = v.request();
         TenantConfig t = v.tenant();
-        Optional<TenantConfig.Variant> variant = Experiments.assign(t, r.userId());
+        List<Experiments.Assignment> assignments = Experiments.assign(t, v.request().userId());
+        LlmRequest r = Experiments.apply(v.request(), assignments);
+        int inputTokens = r == v.request() ? v.inputTokens() : TokenCounter.chatTokens(r.messages());
         StringBuilder reason = new StringBuilder();
-        Tier tier = chooseTier(r, t, variant, reason);
-        String model = variant.map(TenantConfig.Variant::model).filter(m -> m != null).orElse(r.model());
+        Tier tier = chooseTier(r, t, Experiments.first(assignments, TenantConfig.Variant::tier), reason);
+        String variantModel = Experiments.first(assignments, TenantConfig.Variant::model);
+        String model = variantModel != null ? variantModel : r.model();
         List<String> chain = chain(tier, model, t);
         boolean cacheable = cacheable(t.cache(), r);
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
         ModelSpec first = catalogue.require(chain.getFirst());
         boolean eligible = r.deadline() != null && first.batchApi()
                 && r.deadline().toEpochMilli() - now >= t.batchThresholdSeconds() * 1000;
-        BatchOrSync.Choice choice = batchOrSync.choose(first, r, v.inputTokens(), eligible, now);
+        BatchOrSync.Choice choice = batchOrSync.choose(first, r, inputTokens, eligible, now);
         boolean batch = eligible && choice.batch();
         reason.append(" model=").append(chain.getFirst());
-        variant.ifPresent(x -> reason.append(" variant=").append(x.name()));
+        assignments.forEach(a -> reason.append(" variant=").append(a.experiment()).append('/')
+                .append(a.variant().name()));
         if (eligible) {
             reason.append(' ').append(choice.describe());
         }
-        LlmJob job = new LlmJob(r, tier, chain, v.inputTokens(), worstCaseMicros(chain, r, v.inputTokens(), batch),
-                cacheKey, variant.map(TenantConfig.Variant::name).orElse(null),
+        // The job's variant is its first experiment's, as when only the first experiment applied.
+        LlmJob job = new LlmJob(r, tier, chain, inputTokens, worstCaseMicros(chain, r, inputTokens, batch),
+                cacheKey, assignments.isEmpty() ? null : assignments.getFirst().variant().name(),
                 reason.toString(), 0, batch, v.injectionFlagged(), Instant.ofEpochMilli(now));
-        return new Planned(job, t, cacheable);
+        return new Planned(job, t, cacheable, v.request());
     }
 
-    private static Tier chooseTier(LlmRequest r, TenantConfig t, Optional<TenantConfig.Variant> variant,
-            StringBuilder reason) {
+    private static Tier chooseTier(LlmRequest r, TenantConfig t, Tier variantTier, StringBuilder reason) {
         Tier tier;
-        if (variant.isPresent() && variant.get().tier() != null && variant.get().tier() != Tier.AUTO) {
-            tier = variant.get().tier();
+        if (variantTier != null && variantTier != Tier.AUTO) {
+            tier = variantTier;
             reason.append("tier=").append(tier).append(" source=variant");
         } else if (r.tier() == null) {
             tier = t.defaultTier() == Tier.AUTO ? Complexity.score(r).tier() : t.defaultTier();

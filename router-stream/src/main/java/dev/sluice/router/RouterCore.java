@@ -74,20 +74,21 @@ final class RouterCore {
     /** {@code traceparent}: the request's own, kept for when it waits and is decided later. */
     void onRequest(Planned p, String traceparent, long now) {
         LlmJob job = p.job();
-        String key = dedupeKey(job.request());
+        String key = dedupeKey(p.received());
         ExpiringStore.Entry<DedupeEntry> seen = state.dedupe.entry(key, now);
         if (seen != null) {
-            duplicate(key, seen, job.request(), traceparent, now);
+            duplicate(key, seen, p.received(), traceparent, now);
             return;
         }
-        String fingerprint = RequestFingerprint.of(job.request());
-        if (expired(job, key, now)) {
+        // What the caller sent, not what its experiments made of it: a tenant's experiments may change between tries.
+        String fingerprint = RequestFingerprint.of(p.received());
+        if (expired(job, key, fingerprint, now)) {
             return;
         }
         if (p.cacheable()) {
             LlmResult cached = state.cache.get(job.cacheKey(), now);
             if (cached != null) {
-                finish(key, job, Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
+                finish(key, job, fingerprint, Outcomes.cacheHit(job, cached, Instant.ofEpochMilli(now)), now);
                 return;
             }
             if (p.semantic() != null && semanticHit(key, p, traceparent, now)) {
@@ -143,7 +144,7 @@ final class RouterCore {
                 return false;
             }
             state.inFlight.update(found.cacheKey(), leader, leader.value().with(job, traceparent));
-            state.dedupe.put(key, DedupeEntry.pending(job.requestId(), RequestFingerprint.of(job.request()), null, 0,
+            state.dedupe.put(key, DedupeEntry.pending(job.requestId(), RequestFingerprint.of(p.received()), null, 0,
                     null), now + dedupeWindowMs);
             log.info("Request {} of tenant {} waits for request {}, which means the same (similarity {})",
                     job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
@@ -154,7 +155,8 @@ final class RouterCore {
         log.info("Request {} of tenant {} answered by the semantic cache with request {}'s answer (similarity {})",
                 job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
                         found.similarity()));
-        finish(key, job, Outcomes.semanticHit(job, cached, Instant.ofEpochMilli(now)), now);
+        finish(key, job, RequestFingerprint.of(p.received()), Outcomes.semanticHit(job, cached,
+                Instant.ofEpochMilli(now)), now);
         return true;
     }
 
@@ -191,12 +193,12 @@ final class RouterCore {
         }
     }
 
-    private boolean expired(LlmJob job, String key, long now) {
+    private boolean expired(LlmJob job, String key, String fingerprint, long now) {
         Instant deadline = job.request().deadline();
         if (deadline == null || deadline.toEpochMilli() > now) {
             return false;
         }
-        finish(key, job, Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
+        finish(key, job, fingerprint, Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
                 "deadline " + deadline + " passed before the job could be routed", Instant.ofEpochMilli(now)), now);
         return true;
     }
@@ -221,7 +223,7 @@ final class RouterCore {
                 shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
             }
             if (shortfall != null) {
-                finish(key, job, Outcomes.refused(job, ResultStatus.REJECTED,
+                finish(key, job, fingerprint, Outcomes.refused(job, ResultStatus.REJECTED,
                         Reasons.BUDGET_EXCEEDED, shortfall, Instant.ofEpochMilli(now)), now);
                 return false;
             }
@@ -241,9 +243,20 @@ final class RouterCore {
 
     /** Completes a request without a job; duplicates that were already waiting for it get the same outcome. */
     private void finish(String key, LlmJob job, LlmResult result, long now) {
+        finish(key, job, null, result, now);
+    }
+
+    /**
+     * As {@link #finish(String, LlmJob, LlmResult, long)}; {@code fingerprint}: of the request as it
+     * came, or null to keep the one its pending entry holds (a job's own request may carry its
+     * experiments' changes, so it is fingerprinted only when there is neither).
+     */
+    private void finish(String key, LlmJob job, String fingerprint, LlmResult result, long now) {
         ExpiringStore.Entry<DedupeEntry> existing = state.dedupe.entry(key, now);
-        state.dedupe.put(key, DedupeEntry.done(job.requestId(), RequestFingerprint.of(job.request()), result),
-                now + dedupeWindowMs);
+        String kept = fingerprint != null ? fingerprint
+                : existing != null && existing.value().fingerprint() != null ? existing.value().fingerprint()
+                : RequestFingerprint.of(job.request());
+        state.dedupe.put(key, DedupeEntry.done(job.requestId(), kept, result), now + dedupeWindowMs);
         emit.accept(new Decision.Complete(result));
         if (existing != null) {
             for (LlmRequest waiting : existing.value().waiting()) {
@@ -305,11 +318,14 @@ final class RouterCore {
                     Instant.ofEpochMilli(now)), now);
             return;
         }
-        if (!expired(follower, key, now)) {
+        // The fingerprint its pending entry holds is of the request as it came.
+        ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
+        String fingerprint = waited != null && waited.value().fingerprint() != null ? waited.value().fingerprint()
+                : RequestFingerprint.of(follower.request());
+        if (!expired(follower, key, fingerprint, now)) {
             // The duplicates that waited on it as a follower still wait on it as a job.
-            ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
-            route(tenant.get(), follower, RequestFingerprint.of(follower.request()), key,
-                    tenant.get().cache().ttlSeconds() * 1000, waited == null ? null : waited.value(), now);
+            route(tenant.get(), follower, fingerprint, key, tenant.get().cache().ttlSeconds() * 1000,
+                    waited == null ? null : waited.value(), now);
         }
     }
 

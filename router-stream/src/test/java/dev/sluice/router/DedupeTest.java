@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.model.ResultStatus;
 import java.time.Duration;
 import java.util.List;
@@ -132,6 +133,32 @@ class DedupeTest {
                 + r.duplicateOf() : r.error().code()).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("retry", "duplicate of first"),
                         org.assertj.core.groups.Tuple.tuple("late-other", Reasons.IDEMPOTENCY_KEY_REUSED));
+    }
+
+    @Test
+    void shouldKnowARetryByWhatTheCallerSentThoughAnExperimentChangedTheJobsPrompt() {
+        TenantConfig plain = tenant("acme");
+        TenantConfig prompted = new TenantConfig("acme", null, null, null, null, null, null, plain.webhooks(), null,
+                null, List.of(new TenantConfig.Experiment("prompts", List.of(new TenantConfig.Variant("short", 1,
+                        null, null, "v2", "Answer in one word.")))), 3600, 1, RouterHarness.T0);
+        h.tenant(prompted);
+        h.send(build("first", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        // A retry while the first runs waits for it; one after the experiment ended is still a retry.
+        h.send(build("retry", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
+        assertThat(jobs.getFirst().request().messages().getFirst()).isEqualTo(
+                dev.sluice.model.Message.system("Answer in one word."));
+        h.tenant(plain);
+        h.send(build("later", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 900));
+        h.send(build("after", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+
+        assertThat(h.completions()).extracting(LlmResult::requestId, r -> r.error() == null ? "duplicate of "
+                + r.duplicateOf() : r.error().code()).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("retry", "duplicate of first"),
+                        org.assertj.core.groups.Tuple.tuple("later", "duplicate of first"),
+                        org.assertj.core.groups.Tuple.tuple("after", "duplicate of first"));
     }
 
     @Test

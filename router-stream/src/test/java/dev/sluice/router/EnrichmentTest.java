@@ -97,8 +97,8 @@ class EnrichmentTest {
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 4000; i++) {
             String user = "user-" + i;
-            String v = Experiments.assign(t, user).orElseThrow().name();
-            assertThat(Experiments.assign(t, user).orElseThrow().name()).isEqualTo(v);
+            String v = Experiments.assign(t, user).getFirst().variant().name();
+            assertThat(Experiments.assign(t, user).getFirst().variant().name()).isEqualTo(v);
             counts.merge(v, 1, Integer::sum);
         }
         assertThat(counts.get("A")).isBetween(850, 1150);

@@ -9,6 +9,7 @@ import dev.sluice.model.DeadLetter;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
+import dev.sluice.model.Message;
 import dev.sluice.model.Priority;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
@@ -127,12 +128,50 @@ class RoutingTest {
         }
 
         List<LlmJob> jobs = h.jobs();
-        String user1 = Experiments.assign(tenantWithExperiment(), "user-1").orElseThrow().name();
+        String user1 = Experiments.assign(tenantWithExperiment(), "user-1").getFirst().variant().name();
         assertThat(jobs).filteredOn(j -> j.request().userId().equals("user-1")).extracting(LlmJob::variant)
                 .hasSize(6).containsOnly(user1);
         assertThat(jobs).extracting(LlmJob::variant).doesNotContainNull();
         assertThat(jobs).filteredOn(j -> "large".equals(j.variant()))
                 .allSatisfy(j -> assertThat(j.tier()).isEqualTo(Tier.LARGE));
+    }
+
+    @Test
+    void shouldApplyEveryExperimentNoteEachInTheMetadataAndLetTheFirstThatSetsAThingDecideIt() {
+        TenantConfig t = tenant("acme");
+        // Both variants of "models" set a model; "prompts" sets a system prompt and, in one arm, a
+        // model that "models" (the earlier) overrides.
+        h.tenant(new TenantConfig("acme", null, null, null, null, null, null, t.webhooks(), null, null, List.of(
+                new TenantConfig.Experiment("models", List.of(
+                        new TenantConfig.Variant("nano", 1, null, "gpt-4.1-nano"),
+                        new TenantConfig.Variant("mini", 1, null, "gpt-4.1-mini"))),
+                new TenantConfig.Experiment("prompts", List.of(
+                        new TenantConfig.Variant("v1", 1, null, null, "v1", null),
+                        new TenantConfig.Variant("v2", 1, null, "claude-opus-4-5", "v2", "Answer in one word.")))),
+                3600, 1, RouterHarness.T0));
+        for (int i = 0; i < 40; i++) {
+            h.send(build("r-" + i, "acme").userId("user-" + i).messages(Message.system("Be thorough."),
+                    Message.user("Which team handles refunds?")).done());
+        }
+
+        List<LlmJob> jobs = h.jobs();
+        assertThat(jobs).hasSize(40);
+        for (LlmJob j : jobs) {
+            String models = j.request().metadata().get("sluice.experiment.models");
+            String prompts = j.request().metadata().get("sluice.experiment.prompts");
+            assertThat(models).isIn("nano", "mini");
+            assertThat(prompts).isIn("v1", "v2");
+            assertThat(j.variant()).as("the job's variant is its first experiment's").isEqualTo(models);
+            assertThat(j.modelChain().getFirst()).isEqualTo(models.equals("nano") ? "gpt-4.1-nano" : "gpt-4.1-mini");
+            assertThat(j.request().messages()).containsExactly(prompts.equals("v2")
+                    ? Message.system("Answer in one word.") : Message.system("Be thorough."),
+                    Message.user("Which team handles refunds?"));
+            assertThat(j.routeReason()).contains("variant=models/" + models, "variant=prompts/" + prompts);
+        }
+        assertThat(jobs).extracting(j -> j.request().metadata().get("sluice.experiment.prompts"))
+                .contains("v1", "v2");
+        assertThat(jobs).extracting(j -> j.request().metadata().get("sluice.experiment.models"))
+                .contains("nano", "mini");
     }
 
     private static TenantConfig tenantWithExperiment() {

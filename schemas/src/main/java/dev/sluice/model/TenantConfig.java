@@ -85,7 +85,22 @@ public record TenantConfig(
         }
     }
 
-    public record Variant(String name, int weight, Tier tier, String model) {
+    /**
+     * One arm of an experiment: what it changes for the jobs assigned to it. Each part is null when
+     * the variant leaves it as the request has it: the tier, the model, and the system prompt
+     * ({@code systemPrompt} replaces the request's system messages); {@code promptVersion} labels it.
+     */
+    public record Variant(String name, int weight, Tier tier, String model, String promptVersion,
+            String systemPrompt) {
+        /** A variant that sets tier and model at most. */
+        public Variant(String name, int weight, Tier tier, String model) {
+            this(name, weight, tier, model, null, null);
+        }
+    }
+
+    /** The metadata key a job's assignment to {@code experiment} goes under, its value the variant's name. */
+    public static String experimentKey(String experiment) {
+        return "sluice.experiment." + experiment;
     }
 
     public record Experiment(String name, List<Variant> variants) {

@@ -10,6 +10,7 @@ import dev.sluice.model.CostBasis;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DeadLetterReplay;
+import dev.sluice.model.Feedback;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
@@ -246,7 +247,8 @@ public final class AvroMapping {
                         t.cache().semanticEmbedder()))
                 .setExperiments(mapList(t.experiments(), e -> new dev.sluice.avro.Experiment(e.name(),
                         mapList(e.variants(), v -> new dev.sluice.avro.ExperimentVariant(v.name(), v.weight(),
-                                convert(v.tier(), dev.sluice.avro.Tier.class), v.model())))))
+                                convert(v.tier(), dev.sluice.avro.Tier.class), v.model(), v.promptVersion(),
+                                v.systemPrompt())))))
                 .setBatchThresholdSeconds(t.batchThresholdSeconds())
                 .setFairShareWeight(t.fairShareWeight())
                 .setUpdatedAt(t.updatedAt())
@@ -271,7 +273,8 @@ public final class AvroMapping {
                         t.getCache().getSemanticEmbedder()),
                 mapList(t.getExperiments(), e -> new TenantConfig.Experiment(e.getName(),
                         mapList(e.getVariants(), v -> new TenantConfig.Variant(v.getName(), v.getWeight(),
-                                convert(v.getTier(), Tier.class), v.getModel())))),
+                                convert(v.getTier(), Tier.class), v.getModel(), v.getPromptVersion(),
+                                v.getSystemPrompt())))),
                 t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt(), t.getPaused());
     }
 
@@ -359,6 +362,16 @@ public final class AvroMapping {
     public static DeadLetterReplay fromAvro(dev.sluice.avro.DeadLetterReplay r) {
         return new DeadLetterReplay(r.getDeadLetterTopic(), r.getDeadLetterPartition(), r.getDeadLetterOffset(),
                 r.getTopic(), r.getPartition(), r.getOffset(), r.getReplayedAt(), r.getReplayedBy());
+    }
+
+    public static dev.sluice.avro.Feedback toAvro(Feedback f) {
+        return new dev.sluice.avro.Feedback(f.feedbackId(), f.requestId(), f.tenantId(), f.score(), f.label(),
+                f.createdAt());
+    }
+
+    public static Feedback fromAvro(dev.sluice.avro.Feedback f) {
+        return new Feedback(f.getFeedbackId(), f.getRequestId(), f.getTenantId(), f.getScore(), f.getLabel(),
+                f.getCreatedAt());
     }
 
     public static DeadLetter fromAvro(dev.sluice.avro.DeadLetter d) {

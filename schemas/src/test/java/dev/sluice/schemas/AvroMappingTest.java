@@ -1,6 +1,7 @@
 package dev.sluice.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.model.ApiKey;
 import dev.sluice.model.Attempt;
@@ -13,6 +14,7 @@ import dev.sluice.model.CostEvent;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DeadLetterReplay;
+import dev.sluice.model.Feedback;
 import dev.sluice.model.InjectionPolicy;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
@@ -110,12 +112,23 @@ class AvroMappingTest {
                 new TenantConfig.Guardrails(InjectionPolicy.BLOCK, true),
                 new TenantConfig.CachePolicy(true, true, 600).withSemantic().withSemanticEmbedder("openai"),
                 List.of(new TenantConfig.Experiment("exp", List.of(new TenantConfig.Variant("A", 1, null, null),
-                        new TenantConfig.Variant("B", 3, Tier.LARGE, "gpt-4o")))),
+                        new TenantConfig.Variant("B", 3, Tier.LARGE, "gpt-4o"),
+                        new TenantConfig.Variant("C", 1, null, null, "v2", "Answer briefly.")))),
                 7200, 3, T);
         assertThat(roundTrip(serdes.tenants(), tenant)).isEqualTo(tenant);
         TenantConfig paused = tenant.withPaused(true, T.plusSeconds(1));
         assertThat(roundTrip(serdes.tenants(), paused)).isEqualTo(paused);
         assertThat(roundTrip(serdes.tenants(), paused).paused()).isTrue();
+    }
+
+    @Test
+    void shouldRoundTripFeedbackWithAndWithoutALabel() {
+        Feedback labelled = new Feedback("f-1", "job-1", "acme", 0.75, "helpful", T);
+        Feedback plain = new Feedback("f-2", "job-1", "acme", 0.0, null, T);
+        assertThat(roundTrip(serdes.feedback(), labelled)).isEqualTo(labelled);
+        assertThat(roundTrip(serdes.feedback(), plain)).isEqualTo(plain);
+        assertThatThrownBy(() -> new Feedback("f-3", "job-1", "acme", 1.5, null, T))
+                .hasMessage("score must be from 0 to 1, not 1.5");
     }
 
     @Test

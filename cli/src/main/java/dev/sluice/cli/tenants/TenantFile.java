@@ -19,6 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -270,7 +273,7 @@ public final class TenantFile {
                 for (int j = 0; j < vs.size(); j++) {
                     JsonNode v = vs.get(j);
                     String vat = at + ".variants[" + j + "]";
-                    only(v, vat + ".", Set.of("name", "weight", "tier", "model"));
+                    only(v, vat + ".", Set.of("name", "weight", "tier", "model", "promptVersion", "systemPrompt"));
                     String model = text(v, "model", null);
                     if (model != null && catalogue.model(model).isEmpty()) {
                         problems.add(vat + ".model " + model + " is not in the model catalogue");
@@ -280,12 +283,43 @@ public final class TenantFile {
                         problems.add(vat + ".name is required");
                     }
                     variants.add(new TenantConfig.Variant(vname == null ? "?" : vname,
-                            (int) number(v, "weight", 1, 0, 1_000_000), enumValue(v, "tier", Tier.class, null), model));
+                            (int) number(v, "weight", 1, 0, 1_000_000), enumValue(v, "tier", Tier.class, null), model,
+                            text(v, "promptVersion", null), text(v, "systemPrompt", null)));
                 }
             }
             out.add(new TenantConfig.Experiment(name == null ? "?" : name, variants));
         }
+        overlapping(out);
         return out;
+    }
+
+    /**
+     * Every experiment applies to a job; two that both set one thing (tier, model or system prompt)
+     * would leave the later one's setting unused for every user both assign, so such a pair is refused.
+     * So are two experiments of one name, whose assignments would share a metadata key.
+     */
+    private void overlapping(List<TenantConfig.Experiment> experiments) {
+        Map<String, java.util.function.Function<TenantConfig.Variant, Object>> parts = new java.util.LinkedHashMap<>();
+        parts.put("tier", TenantConfig.Variant::tier);
+        parts.put("model", TenantConfig.Variant::model);
+        parts.put("systemPrompt", TenantConfig.Variant::systemPrompt);
+        Map<String, String> setBy = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        for (TenantConfig.Experiment e : experiments) {
+            if (!names.add(e.name())) {
+                problems.add("experiments: two are named " + e.name() + "; each needs its own name");
+            }
+            for (Map.Entry<String, java.util.function.Function<TenantConfig.Variant, Object>> part : parts.entrySet()) {
+                if (e.variants().stream().anyMatch(v -> part.getValue().apply(v) != null)) {
+                    String earlier = setBy.putIfAbsent(part.getKey(), e.name());
+                    if (earlier != null) {
+                        problems.add("experiments " + earlier + " and " + e.name() + " both set " + part.getKey()
+                                + ": a user in both would get " + earlier + "'s only; run them one after the other,"
+                                + " or as one experiment with a variant per combination");
+                    }
+                }
+            }
+        }
     }
 
     // ---- helpers that record problems instead of throwing ----
@@ -449,6 +483,12 @@ public final class TenantFile {
                 }
                 if (v.model() != null) {
                     vn.put("model", v.model());
+                }
+                if (v.promptVersion() != null) {
+                    vn.put("promptVersion", v.promptVersion());
+                }
+                if (v.systemPrompt() != null) {
+                    vn.put("systemPrompt", v.systemPrompt());
                 }
             }
         }

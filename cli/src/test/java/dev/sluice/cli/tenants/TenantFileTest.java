@@ -99,6 +99,36 @@ class TenantFileTest {
     }
 
     @Test
+    void shouldReadPromptVariantsAndRefuseTwoExperimentsThatSetOneThing() throws Exception {
+        TenantConfig t = parse("""
+                tenantId: a
+                experiments:
+                  - name: models
+                    variants: [{name: nano, model: gpt-4.1-nano}, {name: mini, model: gpt-4.1-mini}]
+                  - name: prompts
+                    variants:
+                      - {name: v1, promptVersion: v1}
+                      - {name: v2, promptVersion: v2, systemPrompt: "Answer in one word."}
+                """);
+        assertThat(t.experiments().get(1).variants().get(1)).isEqualTo(
+                new TenantConfig.Variant("v2", 1, null, null, "v2", "Answer in one word."));
+        assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
+
+        assertThatThrownBy(() -> parse("""
+                tenantId: a
+                experiments:
+                  - {name: one, variants: [{name: x, model: gpt-4.1-nano}, {name: y, tier: SMALL}]}
+                  - {name: two, variants: [{name: z, model: gpt-4.1}]}
+                  - {name: two, variants: [{name: w, tier: LARGE}]}
+                """)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> assertThat(e.problems()).containsExactly(
+                        "experiments one and two both set model: a user in both would get one's only; run them one"
+                                + " after the other, or as one experiment with a variant per combination",
+                        "experiments: two are named two; each needs its own name",
+                        "experiments one and two both set tier: a user in both would get one's only; run them one"
+                                + " after the other, or as one experiment with a variant per combination"));
+    }
+
+    @Test
     void shouldReadTheSemanticCacheAndRefuseAThresholdThatWouldLetMostRequestsThrough() throws Exception {
         TenantConfig t = parse("tenantId: a\ncache: {semantic: true, semanticThreshold: 0.8}");
         assertThat(t.cache().semantic()).isTrue();

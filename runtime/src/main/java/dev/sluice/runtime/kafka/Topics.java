@@ -125,6 +125,11 @@ public final class Topics {
      * The dead letters {@code sluice dlq replay} put back, keyed by letter ({@code partition@offset}),
      * each written in the transaction that put it back, so that none is put back twice.
      */
+    /** Users' feedback on jobs' answers (keyed by tenantId), joined to results for analysis. */
+    public String feedback() {
+        return prefix + "feedback";
+    }
+
     /** Eval runs' reports (JSON, keyed by suite), kept a year so runs can be compared over time. */
     public String evalRuns() {
         return prefix + "eval-runs";
@@ -168,6 +173,7 @@ public final class Topics {
         specs.add(TopicSpec.compact(jobStatus(), tp));
         specs.add(TopicSpec.delete(jobEvents(), tp, Duration.ofDays(7)));
         specs.add(TopicSpec.compact(spend(), tp));
+        specs.add(TopicSpec.delete(feedback(), tp, Duration.ofDays(35)));
         for (int level = 1; level <= layout.webhookRetryLevels(); level++) {
             specs.add(TopicSpec.delete(webhookRetry(level), jp, Duration.ofDays(3)));
         }

@@ -4,6 +4,7 @@ import dev.sluice.model.ApiKey;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DeadLetterReplay;
+import dev.sluice.model.Feedback;
 import dev.sluice.model.DisabledEndpoint;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
@@ -117,6 +118,10 @@ public final class SluiceSerdes {
     }
 
     /** Dead letters put back on their topics, for {@code sluice dlq}. */
+    public ModelSerde<Feedback, dev.sluice.avro.Feedback> feedback() {
+        return serde(dev.sluice.avro.Feedback.class, AvroMapping::toAvro, AvroMapping::fromAvro);
+    }
+
     public ModelSerde<DeadLetterReplay, dev.sluice.avro.DeadLetterReplay> deadLetterReplays() {
         return serde(dev.sluice.avro.DeadLetterReplay.class, AvroMapping::toAvro, AvroMapping::fromAvro);
     }
