@@ -164,6 +164,6 @@ record DemoSummary(
     }
 
     static String dollars(long micros) {
-        return String.format(Locale.ROOT, "$%d.%06d", micros / 1_000_000, micros % 1_000_000);
+        return Money.dollars(micros);
     }
 }

@@ -131,7 +131,7 @@ public final class JobsCommand implements Runnable {
     }
 
     /** The partition Kafka's default partitioner gives a key: where the services' producers put it. */
-    static int partitionOf(String key, int partitions) {
+    public static int partitionOf(String key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

@@ -4,6 +4,7 @@ import dev.sluice.cli.bench.BenchCommand;
 import dev.sluice.cli.chaos.ChaosCommand;
 import dev.sluice.cli.dlq.DlqCommand;
 import dev.sluice.cli.eval.EvalCommand;
+import dev.sluice.cli.experiments.ExperimentsCommand;
 import dev.sluice.cli.tenants.TenantsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "A Kafka-native pipeline for asynchronous LLM jobs.",
         subcommands = {DemoCommand.class, UpCommand.class, SimCommand.class, TenantsCommand.class, BatchesCommand.class,
-            DlqCommand.class, LagCommand.class, JobsCommand.class, EvalCommand.class, BenchCommand.class, ChaosCommand.class})
+            DlqCommand.class, LagCommand.class, JobsCommand.class, EvalCommand.class, ExperimentsCommand.class, BenchCommand.class, ChaosCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -156,8 +156,7 @@ public record EvalReport(String runId, String suite, String tenant, List<String>
 
     /** Micro-dollars as dollars with six decimals, exact. */
     static String dollars(long micros) {
-        return (micros < 0 ? "-" : "") + "$" + Math.abs(micros) / 1_000_000 + "."
-                + String.format(Locale.ROOT, "%06d", Math.abs(micros) % 1_000_000);
+        return dev.sluice.cli.Money.dollars(micros);
     }
 
     private static double round(double v) {

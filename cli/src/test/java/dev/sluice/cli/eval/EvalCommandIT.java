@@ -5,36 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.CliRun;
-import dev.sluice.cli.InProcessServices;
+import dev.sluice.cli.InProcessPipeline;
 import dev.sluice.model.TenantConfig;
-import dev.sluice.router.RouterConfig;
-import dev.sluice.router.RouterService;
-import dev.sluice.runtime.SluiceService;
-import dev.sluice.runtime.config.ConfigSource;
-import dev.sluice.runtime.config.Settings;
-import dev.sluice.runtime.kafka.KafkaSettings;
-import dev.sluice.runtime.kafka.TopicCreator;
-import dev.sluice.runtime.kafka.Topics;
-import dev.sluice.schemas.registry.RestSchemaRegistry;
-import dev.sluice.schemas.serde.SluiceSerdes;
-import dev.sluice.sim.ProviderSimulator;
-import dev.sluice.sim.SimConfig;
-import dev.sluice.sink.SinkConfig;
-import dev.sluice.sink.SinkService;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
-import dev.sluice.worker.WorkerConfig;
-import dev.sluice.worker.WorkerService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,29 +51,11 @@ class EvalCommandIT {
     @Test
     void shouldGradeEveryCaseThroughThePipelineKeepTheRunsAndGateOnThePassRate(KafkaStack kafka,
             @TempDir Path dir) throws Exception {
-        String prefix = kafka.newPrefix();
-        Topics topics = new Topics(prefix);
-        SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
-        Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
-        config.put("router.state.dir", dir.resolve("router").toString());
-        config.put("sink.state.dir", dir.resolve("sink").toString());
-        TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
         Path suite = dir.resolve("it-suite.yaml");
         Files.writeString(suite, SUITE);
-        List<SluiceService> services = new ArrayList<>();
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(5), Duration.ofMillis(5)));
-                KafkaProducer<String, byte[]> producer = kafka.producer()) {
-            config.put("providers.openai.base.url", sim.baseUrl());
-            config.put("providers.openai.api.key", "sk-eval");
-            config.put("providers.anthropic.base.url", sim.baseUrl());
-            config.put("providers.anthropic.api.key", "sk-ant-eval");
-            config.put("providers.names", "openai,anthropic");
-            producer.send(new ProducerRecord<>(topics.tenants(), "acme", serdes.tenants().serializer().serialize(
-                    topics.tenants(), TenantConfig.basic("acme", TenantConfig.Webhooks.NONE, Instant.now())))).get();
-            services.add(InProcessServices.start(config, RouterConfig::read, RouterService::new));
-            services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
-            services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
+        try (InProcessPipeline pipeline = InProcessPipeline.start(kafka, dir)) {
+            String prefix = pipeline.prefix;
+            pipeline.put(TenantConfig.basic("acme", TenantConfig.Webhooks.NONE, Instant.now()));
 
             CliRun first = eval(kafka, prefix, suite.toString(), "--models", "gpt-4.1-nano,claude-opus-4-5",
                     "--tenant", "acme", "--min-pass", "0", "--json");
@@ -149,10 +111,6 @@ class EvalCommandIT {
             assertThat(named.exit()).isZero();
             assertThat(named.out()).contains("run " + run1.path("runId").asText()).contains("Regressed (0)");
             assertThat(CliRun.of(kafka, prefix, new EvalCommand(), "compare", "no-such-suite").exit()).isEqualTo(1);
-        } finally {
-            for (int i = services.size() - 1; i >= 0; i--) {
-                services.get(i).close();
-            }
         }
     }
 
