@@ -23,6 +23,8 @@ import java.util.Optional;
  *       metadata; the first variant that sets a system prompt replaces the request's
  *       ({@link Experiments});</li>
  *   <li>tier: the first A/B variant's that sets one, else the request's, else the tenant's default;
+ *       an AUTO request whose category ({@code sluice.category}) the tenant's routing policy
+ *       lists goes to the policy's model, in the smallest tier that has it;
  *       AUTO is scored by {@link Complexity}; a tier the tenant may not use moves to the
  *       nearest one it may;</li>
  *   <li>model chain: the first variant's model or an explicit model first, then the tier's catalogue chain, keeping only
@@ -64,9 +66,25 @@ final class JobPlanner {
         LlmRequest r = Experiments.apply(v.request(), assignments);
         int inputTokens = r == v.request() ? v.inputTokens() : TokenCounter.chatTokens(r.messages());
         StringBuilder reason = new StringBuilder();
-        Tier tier = chooseTier(r, t, Experiments.first(assignments, TenantConfig.Variant::tier), reason);
+        Tier variantTier = Experiments.first(assignments, TenantConfig.Variant::tier);
         String variantModel = Experiments.first(assignments, TenantConfig.Variant::model);
-        String model = variantModel != null ? variantModel : r.model();
+        String policyModel = variantTier == null && variantModel == null && r.model() == null ? policyModel(r, t)
+                : null;
+        Tier tier;
+        String model;
+        if (policyModel != null) {
+            tier = tierOf(policyModel, reason);
+            model = policyModel;
+            reason.append(" source=policy category=").append(r.metadata().get(TenantConfig.CATEGORY_KEY));
+            Tier allowed = nearestAllowed(tier, t);
+            if (allowed != tier) {
+                reason.append(" moved-to=").append(allowed);
+                tier = allowed;
+            }
+        } else {
+            tier = chooseTier(r, t, variantTier, reason);
+            model = variantModel != null ? variantModel : r.model();
+        }
         List<String> chain = chain(tier, model, t);
         boolean cacheable = cacheable(t.cache(), r);
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
@@ -86,6 +104,31 @@ final class JobPlanner {
                 cacheKey, assignments.isEmpty() ? null : assignments.getFirst().variant().name(),
                 reason.toString(), 0, batch, v.injectionFlagged(), Instant.ofEpochMilli(now));
         return new Planned(job, t, cacheable, v.request());
+    }
+
+    /**
+     * The model the tenant's routing policy gives the request's category, when the request is
+     * AUTO's to route (tier AUTO, or no tier with the tenant's default AUTO), names no model, and
+     * the model is in the catalogue and allowed to the tenant; else null (the heuristic decides).
+     */
+    private String policyModel(LlmRequest r, TenantConfig t) {
+        TenantConfig.RoutingPolicy policy = t.routingPolicy();
+        boolean auto = r.tier() == Tier.AUTO || r.tier() == null && t.defaultTier() == Tier.AUTO;
+        String category = r.metadata().get(TenantConfig.CATEGORY_KEY);
+        if (policy == null || !auto || category == null) {
+            return null;
+        }
+        String model = policy.models().get(category);
+        boolean usable = model != null && catalogue.model(model).isPresent()
+                && (t.allowedModels().isEmpty() || t.allowedModels().contains(model));
+        return usable ? model : null;
+    }
+
+    /** The smallest tier whose catalogue chain has the model; MEDIUM when none has it. */
+    private Tier tierOf(String model, StringBuilder reason) {
+        Tier tier = BY_SIZE.stream().filter(x -> catalogue.chain(x).contains(model)).findFirst().orElse(Tier.MEDIUM);
+        reason.append("tier=").append(tier);
+        return tier;
     }
 
     private static Tier chooseTier(LlmRequest r, TenantConfig t, Tier variantTier, StringBuilder reason) {

@@ -17,6 +17,7 @@ import dev.sluice.model.Tier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,6 +173,45 @@ class RoutingTest {
                 .contains("v1", "v2");
         assertThat(jobs).extracting(j -> j.request().metadata().get("sluice.experiment.models"))
                 .contains("nano", "mini");
+    }
+
+    @Test
+    void shouldSendAnAutoRequestOfAPolicyCategoryToThePolicysModelAndLeaveTheRestToTheHeuristic() {
+        TenantConfig.RoutingPolicy policy = new TenantConfig.RoutingPolicy(0.9, Map.of("analysis", "gpt-4.1-mini",
+                "classification", "gpt-4.1-nano", "retired", "gpt-3", "forbidden", "claude-opus-4-5"), "eval s run r");
+        h.tenant(withTier(tenant("acme"), Tier.AUTO, List.of(), List.of("gpt-4.1-nano", "gpt-4.1-mini", "gpt-4.1",
+                "claude-haiku-4-5", "claude-sonnet-4-5")).withRoutingPolicy(policy, RouterHarness.T0));
+        String hard = "Analyse, compare and evaluate step by step the trade-offs:\n```\nx\n```";
+        h.send(build("policy", "acme").maxOutputTokens(9000).prompt(hard)
+                .metadata(Map.of("sluice.category", "analysis")).done());
+        h.send(build("auto-tier", "acme").tier(Tier.AUTO).prompt("Is this about billing?")
+                .metadata(Map.of("sluice.category", "classification")).done());
+        h.send(build("no-category", "acme").maxOutputTokens(9000).prompt(hard).done());
+        h.send(build("other-category", "acme").maxOutputTokens(9000).prompt(hard)
+                .metadata(Map.of("sluice.category", "poetry")).done());
+        h.send(build("not-in-catalogue", "acme").maxOutputTokens(9000).prompt(hard)
+                .metadata(Map.of("sluice.category", "retired")).done());
+        h.send(build("not-allowed", "acme").maxOutputTokens(9000).prompt(hard)
+                .metadata(Map.of("sluice.category", "forbidden")).done());
+        h.send(build("named-model", "acme").model("gpt-4.1").prompt("Is this about billing?")
+                .metadata(Map.of("sluice.category", "classification")).done());
+        h.send(build("named-tier", "acme").tier(Tier.LARGE).prompt("Is this about billing?")
+                .metadata(Map.of("sluice.category", "classification")).done());
+
+        Map<String, LlmJob> jobs = new java.util.HashMap<>();
+        h.jobs().forEach(j -> jobs.put(j.requestId(), j));
+        assertThat(jobs.get("policy").modelChain()).containsExactly("gpt-4.1-mini", "claude-sonnet-4-5");
+        assertThat(jobs.get("policy").tier()).isEqualTo(Tier.MEDIUM);
+        assertThat(jobs.get("policy").routeReason()).contains("source=policy category=analysis");
+        assertThat(jobs.get("auto-tier").modelChain().getFirst()).isEqualTo("gpt-4.1-nano");
+        assertThat(jobs.get("auto-tier").tier()).isEqualTo(Tier.SMALL);
+        for (String heuristic : List.of("no-category", "other-category", "not-in-catalogue", "not-allowed")) {
+            assertThat(jobs.get(heuristic).tier()).as(heuristic).isEqualTo(Tier.LARGE);
+            assertThat(jobs.get(heuristic).modelChain().getFirst()).as(heuristic).isEqualTo("gpt-4.1");
+            assertThat(jobs.get(heuristic).routeReason()).as(heuristic).doesNotContain("policy");
+        }
+        assertThat(jobs.get("named-model").modelChain().getFirst()).isEqualTo("gpt-4.1");
+        assertThat(jobs.get("named-tier").tier()).isEqualTo(Tier.LARGE);
     }
 
     private static TenantConfig tenantWithExperiment() {

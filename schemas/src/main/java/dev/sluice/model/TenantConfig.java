@@ -20,7 +20,33 @@ public record TenantConfig(
         long batchThresholdSeconds,
         int fairShareWeight,
         Instant updatedAt,
-        boolean paused) {
+        boolean paused,
+        RoutingPolicy routingPolicy) {
+
+    /**
+     * Where AUTO sends each task category, as an eval showed: per category (the request's metadata
+     * {@code sluice.category}) the cheapest model whose pass rate met {@code bar}. A category not
+     * listed, or a request without one, is routed by the complexity heuristic.
+     *
+     * @param source what it was made from, for people ("eval support run mxd976z1")
+     */
+    public record RoutingPolicy(double bar, java.util.Map<String, String> models, String source) {
+        public RoutingPolicy {
+            models = java.util.Map.copyOf(new java.util.TreeMap<>(models));
+        }
+    }
+
+    /** The request metadata key naming a request's task category, as a routing policy reads it. */
+    public static final String CATEGORY_KEY = "sluice.category";
+
+    /** A tenant with no routing policy. */
+    public TenantConfig(String tenantId, String plan, Limits limits, BudgetPolicy budgetPolicy, List<Tier> allowedTiers,
+            List<String> allowedModels, Tier defaultTier, Webhooks webhooks, Guardrails guardrails, CachePolicy cache,
+            List<Experiment> experiments, long batchThresholdSeconds, int fairShareWeight, Instant updatedAt,
+            boolean paused) {
+        this(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier, webhooks, guardrails, cache,
+                experiments, batchThresholdSeconds, fairShareWeight, updatedAt, paused, null);
+    }
 
     /** Request, token and spend limits; null means unlimited. */
     public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Long dailyBudgetMicros,
@@ -160,7 +186,14 @@ public record TenantConfig(
      */
     public TenantConfig withPaused(boolean pause, Instant at) {
         return new TenantConfig(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier,
-                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, pause);
+                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, pause,
+                routingPolicy);
+    }
+
+    /** This tenant with {@code policy} (null: none), as of {@code at}. */
+    public TenantConfig withRoutingPolicy(RoutingPolicy policy, Instant at) {
+        return new TenantConfig(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier,
+                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, paused, policy);
     }
 
     /** Whether {@code endpoint} is one of this tenant's webhook endpoints now. */

@@ -253,6 +253,9 @@ public final class AvroMapping {
                 .setFairShareWeight(t.fairShareWeight())
                 .setUpdatedAt(t.updatedAt())
                 .setPaused(t.paused())
+                .setRoutingPolicy(t.routingPolicy() == null ? null : new dev.sluice.avro.RoutingPolicy(
+                        t.routingPolicy().bar(), new java.util.HashMap<>(t.routingPolicy().models()),
+                        t.routingPolicy().source()))
                 .build();
     }
 
@@ -275,7 +278,9 @@ public final class AvroMapping {
                         mapList(e.getVariants(), v -> new TenantConfig.Variant(v.getName(), v.getWeight(),
                                 convert(v.getTier(), Tier.class), v.getModel(), v.getPromptVersion(),
                                 v.getSystemPrompt())))),
-                t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt(), t.getPaused());
+                t.getBatchThresholdSeconds(), t.getFairShareWeight(), t.getUpdatedAt(), t.getPaused(),
+                t.getRoutingPolicy() == null ? null : new TenantConfig.RoutingPolicy(t.getRoutingPolicy().getBar(),
+                        t.getRoutingPolicy().getModels(), t.getRoutingPolicy().getSource()));
     }
 
     // ---- ApiKey ----

@@ -118,6 +118,11 @@ class AvroMappingTest {
         assertThat(roundTrip(serdes.tenants(), tenant)).isEqualTo(tenant);
         TenantConfig paused = tenant.withPaused(true, T.plusSeconds(1));
         assertThat(roundTrip(serdes.tenants(), paused)).isEqualTo(paused);
+        TenantConfig routed = paused.withRoutingPolicy(new TenantConfig.RoutingPolicy(0.9,
+                java.util.Map.of("classification", "gpt-4.1-nano", "analysis", "gpt-4.1-mini"), "eval s run r"),
+                T.plusSeconds(2));
+        assertThat(roundTrip(serdes.tenants(), routed)).isEqualTo(routed);
+        assertThat(roundTrip(serdes.tenants(), routed).paused()).as("withRoutingPolicy keeps the rest").isTrue();
         assertThat(roundTrip(serdes.tenants(), paused).paused()).isTrue();
     }
 

@@ -2,6 +2,9 @@ package dev.sluice.cli.bench;
 
 import dev.sluice.cli.LocalStack;
 import dev.sluice.cli.TopicReader;
+import dev.sluice.cli.eval.EvalLoop;
+import dev.sluice.cli.eval.EvalReport;
+import dev.sluice.cli.eval.EvalSuite;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
@@ -31,13 +34,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice bench cost}: the reference workload ({@link CostWorkload}) through the whole
- * pipeline on this machine twice, naive and as configured, with the provider simulator at zero
- * latency and two-second batches. Prints spend by basis, model and kind of job for each run, the
- * ratio of the two, a lower bound ({@link CostReport#lowerBound}), and whether the ledger is exact:
- * the results' costs, the cost events and the spend ledger on llm.spend agree to the micro-dollar.
+ * pipeline on this machine three times, naive, as configured, and configured with a routing
+ * policy from an eval of the workload's task categories (run on the same stack first), with the
+ * provider simulator at zero latency and two-second batches. Prints spend by basis, model and
+ * kind of job for each run, the ratios, a lower bound ({@link CostReport#lowerBound}), and whether
+ * the ledger is exact: the results' costs, the cost events and the spend ledger on llm.spend agree
+ * to the micro-dollar.
  */
 @Command(name = "cost", mixinStandardHelpOptions = true,
-        description = "Spend of a reference workload, naive and as configured, on the whole pipeline.")
+        description = "Spend of a reference workload, naive, as configured, and routed by an eval's policy, on the"
+                + " whole pipeline.")
 public final class CostBenchCommand implements Callable<Integer> {
     @Option(names = "--jobs", defaultValue = "10000", description = "Jobs per run (default ${DEFAULT-VALUE}).")
     int jobs;
@@ -81,11 +87,18 @@ public final class CostBenchCommand implements Callable<Integer> {
     private int measure(LocalStack stack, CostWorkload workload, String run, PrintStream err) throws Exception {
         Topics topics = new Topics(Topics.DEFAULT_PREFIX);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-        Map<Boolean, Map<String, LlmResult>> results = new HashMap<>();
-        for (boolean configured : List.of(false, true)) {
-            err.println("sluice: " + (configured ? "configured" : "naive") + " run of " + jobs + " jobs");
-            results.put(configured, runOnce(stack, topics, serdes, workload, run, configured, err));
+        Map<CostWorkload.Mode, Map<String, LlmResult>> results = new java.util.EnumMap<>(CostWorkload.Mode.class);
+        for (CostWorkload.Mode mode : List.of(CostWorkload.Mode.NAIVE, CostWorkload.Mode.CONFIGURED)) {
+            err.println("sluice: " + mode.label() + " run of " + jobs + " jobs");
+            results.put(mode, runOnce(stack, topics, serdes, workload, run, mode, Map.of(), err));
         }
+        Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies = policies(stack, topics, serdes, run, err);
+        err.println("sluice: policy run of " + jobs + " jobs");
+        results.put(CostWorkload.Mode.POLICY, runOnce(stack, topics, serdes, workload, run, CostWorkload.Mode.POLICY,
+                policies, err));
+        Map<String, Map<String, String>> chosen = new java.util.TreeMap<>();
+        policies.forEach((provider, policy) -> chosen.put(provider.name().toLowerCase(java.util.Locale.ROOT),
+                policy.models()));
         // llm.spend is written a commit or two after the last cost event: read until it agrees, or for 15 s.
         CostReport report;
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -93,15 +106,48 @@ public final class CostBenchCommand implements Callable<Integer> {
             List<CostEvent> costs = new ArrayList<>();
             Map<String, Long> spend = new HashMap<>();
             readLedger(stack.bootstrapServers(), topics, serdes, run, costs, spend);
-            report = CostReport.of(workload, run, results.get(false), results.get(true), costs, spend,
-                    ModelCatalogue.loadDefault());
+            report = CostReport.of(workload, run, results, costs, spend, ModelCatalogue.loadDefault(), chosen);
         } while (!report.ledgerExact() && System.nanoTime() < deadline && pause());
         output.print(report.table(), report.json());
         return report.complete() && report.ledgerExact() ? 0 : 1;
     }
 
+    /** The eval the policy run routes by: the workload's task categories on every model, at {@link #POLICY_BAR}. */
+    private Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies(LocalStack stack, Topics topics,
+            SluiceSerdes serdes, String run, PrintStream err) throws Exception {
+        EvalSuite suite;
+        try (java.io.InputStream in = CostBenchCommand.class.getResourceAsStream("cost-categories.yaml")) {
+            suite = EvalSuite.fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    "cost-bench-categories", "cost-categories.yaml");
+        }
+        String tenant = "cost-" + run + "-eval";
+        try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(topics.tenants(), tenant, serdes.tenants().serializer().serialize(
+                    topics.tenants(), TenantConfig.basic(tenant, TenantConfig.Webhooks.NONE, Instant.now())))).get();
+        }
+        List<String> models = new ArrayList<>();
+        for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
+            models.addAll(provider.models);
+        }
+        err.println("sluice: eval of the task categories (" + suite.cases().size() + " cases) on " + models);
+        EvalReport report = EvalLoop.run(suite, run + "-eval", tenant, models, stack.bootstrapServers(), topics,
+                serdes, Duration.ofSeconds(timeoutSeconds));
+        Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> out = new java.util.EnumMap<>(
+                CostWorkload.Provider.class);
+        for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
+            err.print(EvalLoop.policyTable(report, POLICY_BAR, POLICY_MIN_CASES, provider.models));
+            out.put(provider, EvalLoop.policy(report, POLICY_BAR, POLICY_MIN_CASES, provider.models));
+        }
+        return out;
+    }
+
+    /** The pass rate the policy run's models must meet in a category, and the cases it needs. */
+    static final double POLICY_BAR = 0.85;
+    static final int POLICY_MIN_CASES = 10;
+
     private Map<String, LlmResult> runOnce(LocalStack stack, Topics topics, SluiceSerdes serdes,
-            CostWorkload workload, String run, boolean configured, PrintStream err) throws Exception {
+            CostWorkload workload, String run, CostWorkload.Mode mode,
+            Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies, PrintStream err) throws Exception {
         try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers());
                 TopicReader reader = new TopicReader(stack.bootstrapServers())) {
             KafkaConsumer<String, byte[]> results = reader.consumer();
@@ -110,15 +156,15 @@ public final class CostBenchCommand implements Callable<Integer> {
             results.seekToEnd(partitions);
             partitions.forEach(results::position);
             for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
-                TenantConfig tenant = CostWorkload.tenant(run, configured, provider, semantic);
+                TenantConfig tenant = CostWorkload.tenant(run, mode, provider, semantic, policies.get(provider));
                 producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
                         serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
             }
-            awaitTenantsKnown(producer, results, topics, serdes, run, configured);
+            awaitTenantsKnown(producer, results, topics, serdes, run, mode);
             Instant now = Instant.now();
             Map<String, LlmResult> seen = new HashMap<>();
             for (CostWorkload.Job job : workload.jobs()) {
-                LlmRequest r = workload.request(job, run, configured, now);
+                LlmRequest r = workload.request(job, run, mode, now);
                 producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
                         serdes.requests().serializer().serialize(topics.requests(), r)));
             }
@@ -126,7 +172,7 @@ public final class CostBenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
             long lastPrint = start;
-            String prefix = run + (configured ? "-c-" : "-n-");
+            String prefix = mode.prefix(run);
             while (seen.size() < workload.jobs().size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> rec : results.poll(Duration.ofMillis(200))) {
                     LlmResult r = serdes.results().deserializer().deserialize(rec.topic(), rec.value());
@@ -152,10 +198,10 @@ public final class CostBenchCommand implements Callable<Integer> {
      * Such a request costs nothing.
      */
     private static void awaitTenantsKnown(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> results,
-            Topics topics, SluiceSerdes serdes, String run, boolean configured) throws Exception {
+            Topics topics, SluiceSerdes serdes, String run, CostWorkload.Mode mode) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
-            String tenant = CostWorkload.tenantId(run, configured, provider);
+            String tenant = CostWorkload.tenantId(run, mode, provider);
             for (int attempt = 0; ; attempt++) {
                 String id = tenant + "-probe-" + attempt;
                 producer.send(new ProducerRecord<>(topics.requests(), tenant, serdes.requests().serializer()

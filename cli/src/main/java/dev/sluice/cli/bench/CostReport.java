@@ -18,9 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What {@code sluice bench cost} prints: each run's spend by basis, model and kind, their ratio, a lower bound, the ledger check. */
-record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, boolean ledgerExact,
-        List<String> ledgerProblems) {
+/**
+ * What {@code sluice bench cost} prints: each run's spend by basis, model and kind, their ratios, a
+ * lower bound, the routing policy the policy run used, and the ledger check.
+ */
+record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBoundMicros, boolean ledgerExact,
+        List<String> ledgerProblems, Map<String, Map<String, String>> policies) {
 
     /** One run's figures, micro-dollars. */
     record Run(int results, long spentMicros, Map<String, Long> byBasis, Map<String, Long> byModel,
@@ -28,18 +31,24 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
             int semanticHits) {
     }
 
-    static CostReport of(CostWorkload workload, String run, Map<String, LlmResult> naive,
-            Map<String, LlmResult> configured, List<CostEvent> costs, Map<String, Long> spend,
-            ModelCatalogue catalogue) {
+    /**
+     * {@code results}: each mode's results by requestId; {@code policies}: the policy run's routing
+     * policy per provider (category to model).
+     */
+    static CostReport of(CostWorkload workload, String run, Map<CostWorkload.Mode, Map<String, LlmResult>> results,
+            List<CostEvent> costs, Map<String, Long> spend, ModelCatalogue catalogue,
+            Map<String, Map<String, String>> policies) {
         List<String> problems = new java.util.ArrayList<>();
-        Run n = run(workload, run + "-n-", naive, costs);
-        Run c = run(workload, run + "-c-", configured, costs);
+        Map<CostWorkload.Mode, Run> runs = new java.util.EnumMap<>(CostWorkload.Mode.class);
+        for (CostWorkload.Mode mode : CostWorkload.Mode.values()) {
+            runs.put(mode, run(workload, mode.prefix(run), results.getOrDefault(mode, Map.of()), costs));
+        }
         // The ledger: per tenant, results' costs = cost events = the spend ledger's days.
-        for (boolean isConfigured : List.of(false, true)) {
-            Map<String, LlmResult> results = isConfigured ? configured : naive;
+        for (CostWorkload.Mode mode : CostWorkload.Mode.values()) {
+            Map<String, LlmResult> byId = results.getOrDefault(mode, Map.of());
             for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
-                String tenant = CostWorkload.tenantId(run, isConfigured, provider);
-                long fromResults = results.values().stream().filter(r -> r.tenantId().equals(tenant))
+                String tenant = CostWorkload.tenantId(run, mode, provider);
+                long fromResults = byId.values().stream().filter(r -> r.tenantId().equals(tenant))
                         .mapToLong(LlmResult::costMicros).sum();
                 long fromEvents = costs.stream().filter(e -> e.tenantId().equals(tenant))
                         .mapToLong(CostEvent::costMicros).sum();
@@ -51,8 +60,10 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
                 }
             }
         }
-        return new CostReport(workload.jobs().size(), n, c, lowerBound(workload, run, naive, catalogue),
-                problems.isEmpty(), problems);
+        return new CostReport(workload.jobs().size(), runs.get(CostWorkload.Mode.NAIVE),
+                runs.get(CostWorkload.Mode.CONFIGURED), runs.get(CostWorkload.Mode.POLICY),
+                lowerBound(workload, run, results.getOrDefault(CostWorkload.Mode.NAIVE, Map.of()), catalogue),
+                problems.isEmpty(), problems, policies);
     }
 
     private static Run run(CostWorkload workload, String prefix, Map<String, LlmResult> results, List<CostEvent> costs) {
@@ -103,7 +114,7 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
             if (job.kind() == CostWorkload.Kind.DUPLICATE || job.kind() == CostWorkload.Kind.PARAPHRASE) {
                 continue;
             }
-            LlmResult answered = naive.get(run + "-n-" + job.index());
+            LlmResult answered = naive.get(CostWorkload.Mode.NAIVE.prefix(run) + job.index());
             if (answered == null) {
                 continue;
             }
@@ -125,11 +136,16 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
     }
 
     boolean complete() {
-        return naive.results() == jobs && configured.results() == jobs;
+        return naive.results() == jobs && configured.results() == jobs && policy.results() == jobs;
     }
 
     double ratio() {
         return naive.spentMicros() == 0 ? 0 : (double) configured.spentMicros() / naive.spentMicros();
+    }
+
+    /** The policy run's spend over the configured run's: what routing by the eval saves over AUTO's heuristic. */
+    double policyRatio() {
+        return configured.spentMicros() == 0 ? 0 : (double) policy.spentMicros() / configured.spentMicros();
     }
 
     double overLowerBound() {
@@ -138,26 +154,26 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", "", "naive", "configured"));
-        row(sb, "jobs with a result", naive.results(), configured.results());
-        money(sb, "spend", naive.spentMicros(), configured.spentMicros());
-        for (String basis : keys(naive.byBasis(), configured.byBasis())) {
-            money(sb, "  basis " + basis, naive.byBasis().getOrDefault(basis, 0L),
-                    configured.byBasis().getOrDefault(basis, 0L));
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s %14s%n", "", "naive", "configured", "policy"));
+        row(sb, "jobs with a result", Run::results);
+        money(sb, "spend", Run::spentMicros);
+        for (String basis : keys(Run::byBasis)) {
+            money(sb, "  basis " + basis, r -> r.byBasis().getOrDefault(basis, 0L));
         }
-        for (String model : keys(naive.byModel(), configured.byModel())) {
-            money(sb, "  model " + model, naive.byModel().getOrDefault(model, 0L),
-                    configured.byModel().getOrDefault(model, 0L));
+        for (String model : keys(Run::byModel)) {
+            money(sb, "  model " + model, r -> r.byModel().getOrDefault(model, 0L));
         }
         for (String kind : naive.byKind().keySet()) {
-            money(sb, "  kind " + kind, naive.byKind().get(kind), configured.byKind().getOrDefault(kind, 0L));
+            money(sb, "  kind " + kind, r -> r.byKind().getOrDefault(kind, 0L));
         }
-        row(sb, "jobs in a provider batch", naive.batchJobs(), configured.batchJobs());
-        row(sb, "cache hits", naive.cacheHits(), configured.cacheHits());
-        row(sb, "  of them semantic", naive.semanticHits(), configured.semanticHits());
-        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", "results by status", naive.byStatus(),
-                configured.byStatus()));
+        row(sb, "jobs in a provider batch", Run::batchJobs);
+        row(sb, "cache hits", Run::cacheHits);
+        row(sb, "  of them semantic", Run::semanticHits);
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s %14s%n", "results by status", naive.byStatus(),
+                configured.byStatus(), policy.byStatus()));
         sb.append(String.format(Locale.ROOT, "configured / naive          %.3f%n", ratio()));
+        sb.append(String.format(Locale.ROOT, "policy / configured         %.3f  (the routing policy: %s)%n",
+                policyRatio(), policies));
         sb.append(String.format(Locale.ROOT, "lower bound                 $%.6f (configured is %.2fx it)%n",
                 lowerBoundMicros / 1e6, overLowerBound()));
         sb.append("ledger                      ").append(ledgerExact ? "exact: results = cost events = llm.spend"
@@ -170,7 +186,10 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
         out.put("jobs", jobs);
         out.put("naive", naive);
         out.put("configured", configured);
+        out.put("policy", policy);
         out.put("ratio", Math.round(ratio() * 1000) / 1000.0);
+        out.put("policyRatio", Math.round(policyRatio() * 1000) / 1000.0);
+        out.put("policies", policies);
         out.put("lowerBoundMicros", lowerBoundMicros);
         out.put("configuredOverLowerBound", Math.round(overLowerBound() * 100) / 100.0);
         out.put("ledgerExact", ledgerExact);
@@ -182,18 +201,22 @@ record CostReport(int jobs, Run naive, Run configured, long lowerBoundMicros, bo
         }
     }
 
-    private static java.util.Set<String> keys(Map<String, Long> a, Map<String, Long> b) {
-        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
-        keys.addAll(b.keySet());
+    private java.util.Set<String> keys(java.util.function.Function<Run, Map<String, Long>> part) {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (Run r : List.of(naive, configured, policy)) {
+            keys.addAll(part.apply(r).keySet());
+        }
         return keys;
     }
 
-    private static void row(StringBuilder sb, String name, long a, long b) {
-        sb.append(String.format(Locale.ROOT, "%-28s %14d %14d%n", name, a, b));
+    private void row(StringBuilder sb, String name, java.util.function.ToLongFunction<Run> value) {
+        sb.append(String.format(Locale.ROOT, "%-28s %14d %14d %14d%n", name, value.applyAsLong(naive),
+                value.applyAsLong(configured), value.applyAsLong(policy)));
     }
 
-    private static void money(StringBuilder sb, String name, long a, long b) {
-        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s%n", name, dollars(a), dollars(b)));
+    private void money(StringBuilder sb, String name, java.util.function.ToLongFunction<Run> value) {
+        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s %14s%n", name, dollars(value.applyAsLong(naive)),
+                dollars(value.applyAsLong(configured)), dollars(value.applyAsLong(policy))));
     }
 
     private static String dollars(long micros) {

@@ -21,13 +21,39 @@ import java.util.SplittableRandom;
  * duplicates of an earlier job and 10 % paraphrases of one (the same data, asked in other words).
  * 30 % have a deadline six hours away. Every request is at temperature 0.
  *
- * <p>The same jobs run twice, for two pairs of tenants: <b>naive</b> (every job to the tenant's
- * LARGE tier, Sluice's exact cache off, never a batch) and <b>configured</b> (tier AUTO, the exact
- * cache on, batches where they pay). The messages are the same in both, so the providers' own
- * prompt caches work in both; what differs is what Sluice decides.
+ * <p>The same jobs run three times, for three pairs of tenants: <b>naive</b> (every job to the
+ * tenant's LARGE tier, Sluice's exact cache off, never a batch), <b>configured</b> (tier AUTO, the
+ * exact cache on, batches where they pay) and <b>policy</b> (configured, with a routing policy
+ * from an eval of the task categories). The messages are the same in all three, so the
+ * providers' own prompt caches work in each; what differs is what Sluice decides. Each request's
+ * metadata names its task category ({@code sluice.category}), which only the policy run reads.
  */
 public final class CostWorkload {
     public enum Kind { SIMPLE, COMPLEX, DUPLICATE, PARAPHRASE }
+
+    /**
+     * How a run's tenants are set up: naive; configured (AUTO, cache, batches); and configured
+     * with a routing policy from an eval, so AUTO sends each task category where the eval showed.
+     */
+    public enum Mode {
+        NAIVE("n"), CONFIGURED("c"), POLICY("p");
+
+        final String tag;
+
+        Mode(String tag) {
+            this.tag = tag;
+        }
+
+        /** {@code naive}, {@code configured}, {@code policy}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The prefix of the run's requestIds: {@code <run>-c-}. */
+        String prefix(String run) {
+            return run + "-" + tag + "-";
+        }
+    }
 
     public enum Provider {
         OPENAI(List.of("gpt-4.1-nano", "gpt-4.1-mini", "gpt-4.1")),
@@ -40,10 +66,17 @@ public final class CostWorkload {
         }
     }
 
-    /** One job: its index, kind, provider, the job it repeats (duplicates and paraphrases), and its request. */
+    /**
+     * One job: its index, kind, provider, the job it repeats (duplicates and paraphrases), its task
+     * category (as a routing policy reads it: classification, extraction or analysis) and its request.
+     */
     public record Job(int index, Kind kind, Provider provider, int original, boolean deadline, int promptIndex,
-            String system, String task, int maxOutputTokens) {
+            String system, String task, int maxOutputTokens, String category) {
     }
+
+    /** The task categories of the simple prompts, in their order, and of a complex job. */
+    static final String[] SIMPLE_CATEGORIES = {"classification", "extraction", "classification", "extraction"};
+    static final String COMPLEX_CATEGORY = "analysis";
 
     static final Duration DEADLINE = Duration.ofHours(6);
     private static final String[] SIMPLE = {
@@ -88,21 +121,25 @@ public final class CostWorkload {
                 Job earlier = out.get(uniques.get(random.nextInt(uniques.size())));
                 String task = kind == Kind.DUPLICATE ? earlier.task() : paraphrase(earlier.task());
                 out.add(new Job(i, kind, earlier.provider(), earlier.index(), deadline, earlier.promptIndex(),
-                        earlier.system(), task, earlier.maxOutputTokens()));
+                        earlier.system(), task, earlier.maxOutputTokens(), earlier.category()));
                 continue;
             }
             Provider provider = random.nextBoolean() ? Provider.OPENAI : Provider.ANTHROPIC;
             int prompt = random.nextInt(prompts.length);
             String task;
             int maxOutput;
+            String category;
             if (kind == Kind.SIMPLE) {
-                task = SIMPLE[random.nextInt(SIMPLE.length)] + text(random, 25 + random.nextInt(40));
+                int which = random.nextInt(SIMPLE.length);
+                task = SIMPLE[which] + text(random, 25 + random.nextInt(40));
                 maxOutput = 32;
+                category = SIMPLE_CATEGORIES[which];
             } else {
                 task = COMPLEX + text(random, 350 + random.nextInt(250));
                 maxOutput = 2_000;
+                category = COMPLEX_CATEGORY;
             }
-            out.add(new Job(i, kind, provider, i, deadline, prompt, prompts[prompt], task, maxOutput));
+            out.add(new Job(i, kind, provider, i, deadline, prompt, prompts[prompt], task, maxOutput, category));
             uniques.add(i);
         }
         this.jobs = List.copyOf(out);
@@ -117,27 +154,33 @@ public final class CostWorkload {
     }
 
     /** The tenant of a run and provider: {@code cost-<run>-naive-openai}. */
-    public static String tenantId(String run, boolean configured, Provider provider) {
-        return "cost-" + run + "-" + (configured ? "configured" : "naive") + "-" + provider.name().toLowerCase();
+    public static String tenantId(String run, Mode mode, Provider provider) {
+        return "cost-" + run + "-" + mode.label() + "-" + provider.name().toLowerCase();
     }
 
-    /** {@code semantic}: whether a configured tenant also uses the semantic cache. */
-    public static TenantConfig tenant(String run, boolean configured, Provider provider, boolean semantic) {
-        return new TenantConfig(tenantId(run, configured, provider), "bench", null, null, null, provider.models,
+    /**
+     * {@code semantic}: whether a configured tenant also uses the semantic cache; {@code policy}:
+     * the POLICY run's routing policy (null otherwise).
+     */
+    public static TenantConfig tenant(String run, Mode mode, Provider provider, boolean semantic,
+            TenantConfig.RoutingPolicy policy) {
+        boolean configured = mode != Mode.NAIVE;
+        return new TenantConfig(tenantId(run, mode, provider), "bench", null, null, null, provider.models,
                 configured ? Tier.AUTO : Tier.LARGE, null, null,
                 !configured ? new TenantConfig.CachePolicy(false, false, 86_400)
                         : semantic ? TenantConfig.CachePolicy.DEFAULT.withSemantic() : TenantConfig.CachePolicy.DEFAULT,
                 null,
                 configured ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS : Duration.ofDays(3650).toSeconds(), 1,
-                Instant.now());
+                Instant.now(), false, mode == Mode.POLICY ? policy : null);
     }
 
-    public LlmRequest request(Job job, String run, boolean configured, Instant now) {
-        String tenant = tenantId(run, configured, job.provider());
-        return new LlmRequest(run + (configured ? "-c-" : "-n-") + job.index(), tenant, null, null, Priority.NORMAL,
+    /** The job's request in a run: the same messages in every mode; the metadata names its category. */
+    public LlmRequest request(Job job, String run, Mode mode, Instant now) {
+        String tenant = tenantId(run, mode, job.provider());
+        return new LlmRequest(mode.prefix(run) + job.index(), tenant, null, null, Priority.NORMAL,
                 job.deadline() ? now.plus(DEADLINE) : null, null, null,
                 List.of(new Message(Role.SYSTEM, job.system(), true), Message.user(job.task())), job.maxOutputTokens(),
-                0.0, null, null, Map.of(), now);
+                0.0, null, null, Map.of(TenantConfig.CATEGORY_KEY, job.category()), now);
     }
 
     private static String paraphrase(String task) {

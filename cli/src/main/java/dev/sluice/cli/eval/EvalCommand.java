@@ -3,9 +3,6 @@ package dev.sluice.cli.eval;
 import dev.sluice.cli.DataDirOption;
 import dev.sluice.cli.KafkaTarget;
 import dev.sluice.cli.LocalStack;
-import dev.sluice.model.LlmRequest;
-import dev.sluice.model.LlmResult;
-import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.Topics;
@@ -21,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -41,7 +36,7 @@ import picocli.CommandLine.Parameters;
         description = {"Run an eval suite on models through Sluice: pass rate, latency, tokens and cost per model and"
                 + " category. The run is kept on llm.eval-runs for `sluice eval compare`.",
             "Exit status: 0, or 1 when a model's pass rate is below --min-pass, or 2 on an error."},
-        subcommands = {EvalCommand.Compare.class})
+        subcommands = {EvalCommand.Compare.class, EvalCommand.Policy.class})
 public final class EvalCommand implements Callable<Integer> {
     /** The tenant a --local run registers and runs as. */
     static final String LOCAL_TENANT = "eval";
@@ -154,7 +149,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<CaseResult> results;
         try (KafkaPipeline pipeline = new KafkaPipeline(bootstrap, topics, serdes)) {
             if (local) {
-                awaitTenant(pipeline, as, err);
+                EvalLoop.awaitTenant(pipeline, as);
             }
             int step = Math.max(1, total / 10);
             results = new EvalRunner(pipeline, Clock.systemUTC()).run(suite, options, done -> {
@@ -198,29 +193,105 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** Until the router knows a tenant registered a moment ago, its requests are refused TENANT_UNKNOWN. */
-    private static void awaitTenant(Pipeline pipeline, String tenantId, PrintStream err) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (int i = 0; System.nanoTime() < deadline; i++) {
-            LlmRequest probe = LlmRequest.of("eval-probe-" + System.currentTimeMillis() + "-" + i, tenantId,
-                    "ping", Instant.now());
-            LlmResult r;
-            try {
-                r = pipeline.submit(probe).get(30, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                continue;
+    /**
+     * {@code sluice eval policy SUITE --tenant T --bar 0.9}: from a kept run, per category the
+     * cheapest model at the bar; {@code --write} puts it in the tenant's configuration for AUTO.
+     */
+    @Command(name = "policy", mixinStandardHelpOptions = true,
+            description = {"A routing policy from a kept run of a suite: per category, the cheapest model (cost per"
+                    + " request) whose pass rate meets --bar over at least --min-cases cases, among the models the"
+                    + " tenant may use. With --write it becomes the tenant's routingPolicy: AUTO requests whose"
+                    + " metadata names the category (sluice.category) go to that model; others keep the heuristic."})
+    static final class Policy implements Callable<Integer> {
+        @Parameters(paramLabel = "SUITE", description = "The suite's name.")
+        String suite;
+
+        @Option(names = "--tenant", required = true, paramLabel = "T", description = "The tenant the policy is for.")
+        String tenant;
+
+        @Option(names = "--bar", required = true, paramLabel = "RATE", description = "The pass rate a model must"
+                + " meet in a category, from 0 to 1.")
+        double bar;
+
+        @Option(names = "--min-cases", defaultValue = "5", paramLabel = "N", description = "Cases a category needs"
+                + " before a model is chosen for it (default ${DEFAULT-VALUE}).")
+        int minCases;
+
+        @Option(names = "--run", paramLabel = "ID", description = "The run to use (default: the latest).")
+        String runId;
+
+        @Option(names = "--write", description = "Write the policy into the tenant's configuration.")
+        boolean write;
+
+        @Option(names = "--json", description = "JSON instead of text.")
+        boolean json;
+
+        @Option(names = "--local", description = "Use the local stack's data (as `sluice eval --local` kept it).")
+        boolean local;
+
+        @Mixin
+        KafkaTarget target;
+
+        @Mixin
+        DataDirOption dataDir;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bar < 0 || bar > 1 || minCases < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--bar must be from 0 to 1 and --min-cases at least 1");
             }
-            if (r.status() == ResultStatus.SUCCEEDED) {
-                return;
+            if (!local) {
+                return policy(target.bootstrap(), target.registryUrl(), target.topics());
             }
-            if (r.error() == null || !"TENANT_UNKNOWN".equals(r.error().code())) {
-                throw new IllegalStateException("the local stack answered a probe " + r.status()
-                        + (r.error() == null ? "" : " " + r.error().code() + ": " + r.error().message()));
+            try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY,
+                    SimConfig.defaults(), Map.of(), List.of(), java.util.Set.of())).start(step -> { })) {
+                return policy(stack.bootstrapServers(), stack.registryUrl(), new Topics(Topics.DEFAULT_PREFIX));
             }
-            Thread.sleep(250);
         }
-        err.println("sluice: the router did not learn of tenant " + tenantId + " in 60 s");
-        throw new IllegalStateException("tenant " + tenantId + " unknown to the router after 60 s");
+
+        private int policy(String bootstrap, String registry, Topics topics) throws Exception {
+            List<EvalReport> runs = new EvalRuns(bootstrap, topics.evalRuns()).of(suite);
+            EvalReport run = runId == null ? (runs.isEmpty() ? null : runs.getLast())
+                    : runs.stream().filter(r -> r.runId().equals(runId)).findFirst().orElse(null);
+            if (run == null) {
+                System.err.println("sluice: no " + (runId == null ? "run" : "run " + runId) + " of suite " + suite
+                        + " on " + topics.evalRuns() + (runs.isEmpty() ? "" : "; its runs: " + String.join(", ",
+                                runs.stream().map(EvalReport::runId).toList())));
+                return 1;
+            }
+            long cached = run.cases().stream().filter(CaseResult::cached).count();
+            if (cached > 0) {
+                System.err.println("sluice: run " + run.runId() + " had " + cached + " answer(s) from Sluice's cache,"
+                        + " at no cost: its costs are not the models'. Run the eval again with --no-cache");
+                return 1;
+            }
+            dev.sluice.cli.tenants.RecordTopic<TenantConfig> tenants = new dev.sluice.cli.tenants.RecordTopic<>(
+                    bootstrap, topics.tenants(), new SluiceSerdes(SerdeConfig.registry(registry, null)).tenants());
+            tenants.check();
+            TenantConfig config = tenants.readAll().get(tenant);
+            if (config == null) {
+                System.err.println("sluice: no tenant " + tenant + " (see `sluice tenants list`)");
+                return 1;
+            }
+            EvalPolicy policy = EvalPolicy.of(run, bar, minCases, config.allowedModels());
+            System.out.print(json ? policy.json().toPrettyString() + System.lineSeparator() : policy.text());
+            if (!write) {
+                System.err.println("sluice: nothing written; --write makes it tenant " + tenant + "'s routing policy");
+                return 0;
+            }
+            if (config.defaultTier() != dev.sluice.model.Tier.AUTO) {
+                System.err.println("sluice: note: tenant " + tenant + "'s default tier is " + config.defaultTier()
+                        + ", so the policy applies to requests that ask for tier AUTO");
+            }
+            tenants.put(tenant, config.withRoutingPolicy(policy.policy(), Instant.now()));
+            System.err.println("sluice: wrote the routing policy of tenant " + tenant + " (" + policy.policy().models()
+                    .size() + " categories); requests name their category in metadata sluice.category");
+            return 0;
+        }
     }
 
     /** {@code sluice eval compare SUITE}: the two latest runs (or the named ones) side by side. */

@@ -147,6 +147,8 @@ final class EvalRunner {
         m.put("sluice.eval.run", o.runId());
         m.put("sluice.eval.case", c.id());
         m.put("sluice.eval.category", c.category());
+        // The category a routing policy reads: with --models auto, the eval measures the tenant's policy.
+        m.put(dev.sluice.model.TenantConfig.CATEGORY_KEY, c.category());
         m.put("sluice.eval.role", role);
         if (o.skipCache()) {
             m.put(CACHE_METADATA, CACHE_SKIP);

@@ -83,7 +83,7 @@ public record EvalSuite(String name, List<Case> cases) {
         return jsonl ? fromJsonl(text, stem, file.toString()) : fromYaml(text, stem, file.toString());
     }
 
-    static EvalSuite fromYaml(String text, String defaultName, String source) throws Invalid {
+    public static EvalSuite fromYaml(String text, String defaultName, String source) throws Invalid {
         List<String> problems = new ArrayList<>();
         JsonNode root;
         try {

@@ -5,23 +5,23 @@ import org.apache.kafka.common.serialization.Serde;
 import java.util.Map;
 
 /** A compacted topic of one record type as the CLI sees it: read whole, written one key at a time. */
-final class RecordTopic<T> {
+public final class RecordTopic<T> {
     private final CompactedTopic topic;
     private final String name;
     private final Serde<T> serde;
 
-    RecordTopic(String bootstrap, String topic, Serde<T> serde) {
+    public RecordTopic(String bootstrap, String topic, Serde<T> serde) {
         this.topic = new CompactedTopic(bootstrap, topic);
         this.name = topic;
         this.serde = serde;
     }
 
     /** Fails with a sentence a user can act on when Kafka or the topic is not there. */
-    void check() {
+    public void check() {
         topic.check();
     }
 
-    void put(String key, T value) throws Exception {
+    public void put(String key, T value) throws Exception {
         topic.write(key, serde.serializer().serialize(name, value));
     }
 
@@ -30,7 +30,7 @@ final class RecordTopic<T> {
     }
 
     /** Every record, by key: the latest record of each key, tombstones removing it. */
-    Map<String, T> readAll() {
+    public Map<String, T> readAll() {
         return topic.readAll(serde.deserializer()::deserialize);
     }
 }

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  */
 public final class TenantFile {
     static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final BigDecimal MICROS = BigDecimal.valueOf(1_000_000);
@@ -100,7 +101,7 @@ public final class TenantFile {
         }
         only(root, "", Set.of("tenantId", "plan", "limits", "budgetPolicy", "allowedTiers", "allowedModels",
                 "defaultTier", "webhooks", "guardrails", "cache", "experiments", "batchThresholdSeconds",
-                "fairShareWeight", "paused"));
+                "fairShareWeight", "paused", "routingPolicy"));
         String id = text(root, "tenantId", null);
         if (id == null) {
             problems.add("tenantId is required");
@@ -119,7 +120,43 @@ public final class TenantFile {
                 enumValue(root, "defaultTier", Tier.class, Tier.MEDIUM), webhooks(root.get("webhooks")),
                 guardrails(root.get("guardrails")), cache(root.get("cache")), experiments(root.get("experiments")),
                 number(root, "batchThresholdSeconds", TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 0, 30L * 86_400),
-                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH, bool(root, "paused", false));
+                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH, bool(root, "paused", false),
+                routingPolicy(root.get("routingPolicy"), models));
+    }
+
+    /** {@code routingPolicy: {bar: 0.9, models: {classification: gpt-4.1-nano}, source: ...}}, or null. */
+    private TenantConfig.RoutingPolicy routingPolicy(JsonNode n, List<String> allowed) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            problems.add("routingPolicy must be an object with bar and models");
+            return null;
+        }
+        only(n, "routingPolicy.", Set.of("bar", "models", "source"));
+        JsonNode bar = n.get("bar");
+        if (bar == null || !bar.isNumber() || bar.asDouble() < 0 || bar.asDouble() > 1) {
+            problems.add("routingPolicy.bar must be a pass rate from 0 to 1");
+        }
+        java.util.Map<String, String> models = new java.util.TreeMap<>();
+        JsonNode m = n.get("models");
+        if (m == null || !m.isObject()) {
+            problems.add("routingPolicy.models must map each category to a model");
+        } else {
+            m.properties().forEach(e -> {
+                String model = e.getValue().asText();
+                if (!CATEGORY.matcher(e.getKey()).matches()) {
+                    problems.add("routingPolicy.models: category '" + e.getKey() + "' must be 1-100 letters, digits,"
+                            + " '.', '_' or '-'");
+                } else if (catalogue.model(model).isEmpty()) {
+                    problems.add("routingPolicy.models." + e.getKey() + ": " + model + " is not in the model catalogue");
+                } else if (!allowed.isEmpty() && !allowed.contains(model)) {
+                    problems.add("routingPolicy.models." + e.getKey() + ": " + model + " is not in allowedModels");
+                }
+                models.put(e.getKey(), model);
+            });
+        }
+        return new TenantConfig.RoutingPolicy(bar == null ? 0 : bar.asDouble(), models, text(n, "source", null));
     }
 
     private TenantConfig.Limits limits(JsonNode n) {
@@ -496,6 +533,14 @@ public final class TenantFile {
         root.put("fairShareWeight", t.fairShareWeight());
         if (t.paused()) {
             root.put("paused", true);
+        }
+        if (t.routingPolicy() != null) {
+            ObjectNode policy = root.putObject("routingPolicy").put("bar", t.routingPolicy().bar());
+            ObjectNode byCategory = policy.putObject("models");
+            t.routingPolicy().models().forEach(byCategory::put);
+            if (t.routingPolicy().source() != null) {
+                policy.put("source", t.routingPolicy().source());
+            }
         }
         return root;
     }

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code sluice bench cost} end to end, small: both runs answer every job, the ledger is exact
- * (results = cost events = llm.spend), and what the configured run decides shows in its figures.
+ * {@code sluice bench cost} end to end, small: the three runs answer every job, the ledger is exact
+ * (results = cost events = llm.spend), what the configured run decides shows in its figures, and
+ * the policy run follows the policy its eval wrote.
  */
 class CostBenchCommandIT {
 
@@ -19,7 +20,7 @@ class CostBenchCommandIT {
                     "--data-dir", dataDir.toString());
 
         assertThat(json.path("ledgerExact").asBoolean()).as(json.path("ledgerProblems").toString()).isTrue();
-        for (String run : new String[] {"naive", "configured"}) {
+        for (String run : new String[] {"naive", "configured", "policy"}) {
             assertThat(json.path(run).path("results").asInt()).as(run).isEqualTo(300);
             assertThat(json.path(run).path("spentMicros").asLong()).as(run).isPositive();
         }
@@ -34,5 +35,14 @@ class CostBenchCommandIT {
         assertThat(json.path("ratio").asDouble()).isBetween(0.05, 0.9);
         assertThat(json.path("lowerBoundMicros").asLong()).isPositive()
                 .isLessThanOrEqualTo(configured.path("spentMicros").asLong());
+
+        // The eval chose a model per category for each provider; the policy run's analysis jobs went there.
+        JsonNode policy = json.path("policy");
+        for (String provider : new String[] {"openai", "anthropic"}) {
+            JsonNode chosen = json.path("policies").path(provider);
+            assertThat(chosen.has("analysis")).as(provider + ": " + chosen).isTrue();
+            assertThat(policy.path("byModel").has(chosen.path("analysis").asText())).as(provider).isTrue();
+        }
+        assertThat(json.path("policyRatio").asDouble()).isPositive();
     }
 }

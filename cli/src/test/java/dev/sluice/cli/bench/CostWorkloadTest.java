@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.Message;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.tokens.TokenCounter;
 import java.time.Instant;
 import java.util.List;
@@ -51,22 +52,45 @@ class CostWorkloadTest {
         }
     }
 
+    private static final TenantConfig.RoutingPolicy POLICY = new TenantConfig.RoutingPolicy(0.85,
+            Map.of("analysis", "gpt-4.1-mini"), "eval");
+
+    private static TenantConfig tenant(CostWorkload.Mode mode, CostWorkload.Job job, boolean semantic) {
+        return CostWorkload.tenant("r", mode, job.provider(), semantic, POLICY);
+    }
+
     @Test
-    void shouldSendTheSameMessagesInBothRunsAndDifferOnlyInTheTenant() {
+    void shouldGiveEveryJobItsKindsCategoryAndItsOriginalsWhenItRepeatsOne() {
+        for (CostWorkload.Job job : workload.jobs()) {
+            CostWorkload.Job original = workload.jobs().get(job.original());
+            assertThat(job.category()).isEqualTo(original.category());
+            assertThat(job.category()).isEqualTo(original.kind() == CostWorkload.Kind.COMPLEX ? "analysis"
+                    : original.task().startsWith("Extract") ? "extraction" : "classification");
+        }
+    }
+
+    @Test
+    void shouldSendTheSameMessagesInEveryRunAndDifferOnlyInTheTenant() {
         CostWorkload.Job job = workload.jobs().get(5);
         Instant now = Instant.parse("2026-12-06T12:00:00Z");
-        LlmRequest naive = workload.request(job, "r", false, now);
-        LlmRequest configured = workload.request(job, "r", true, now);
+        LlmRequest naive = workload.request(job, "r", CostWorkload.Mode.NAIVE, now);
+        LlmRequest configured = workload.request(job, "r", CostWorkload.Mode.CONFIGURED, now);
+        LlmRequest policy = workload.request(job, "r", CostWorkload.Mode.POLICY, now);
 
-        assertThat(naive.messages()).isEqualTo(configured.messages());
+        assertThat(naive.messages()).isEqualTo(configured.messages()).isEqualTo(policy.messages());
+        assertThat(naive.metadata()).isEqualTo(policy.metadata()).containsEntry("sluice.category", job.category());
+        assertThat(policy.tenantId()).isNotEqualTo(configured.tenantId());
         assertThat(naive.messages().getFirst().cacheable()).isTrue();
         assertThat(naive.temperature()).isZero();
         assertThat(naive.tenantId()).isNotEqualTo(configured.tenantId());
-        assertThat(CostWorkload.tenant("r", false, job.provider(), true).cache().enabled()).isFalse();
-        assertThat(CostWorkload.tenant("r", true, job.provider(), true).cache().enabled()).isTrue();
-        assertThat(CostWorkload.tenant("r", true, job.provider(), true).cache().semantic()).isTrue();
-        assertThat(CostWorkload.tenant("r", true, job.provider(), false).cache().semantic()).isFalse();
-        assertThat(CostWorkload.tenant("r", false, job.provider(), true).cache().semantic()).isFalse();
+        assertThat(tenant(CostWorkload.Mode.NAIVE, job, true).cache().enabled()).isFalse();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().enabled()).isTrue();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().semantic()).isTrue();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).cache().semantic()).isFalse();
+        assertThat(tenant(CostWorkload.Mode.NAIVE, job, true).cache().semantic()).isFalse();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).routingPolicy()).isNull();
+        assertThat(tenant(CostWorkload.Mode.POLICY, job, false).routingPolicy()).isEqualTo(POLICY);
+        assertThat(tenant(CostWorkload.Mode.POLICY, job, false).defaultTier()).isEqualTo(dev.sluice.model.Tier.AUTO);
         assertThat(new CostWorkload(10_000, 42, "t").jobs()).as("fixed by the seed").isEqualTo(workload.jobs());
         assertThat(List.of(Message.user(job.task()))).isNotEmpty();
     }

@@ -1,6 +1,7 @@
 package dev.sluice.cli.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -111,6 +113,34 @@ class EvalCommandIT {
             assertThat(named.exit()).isZero();
             assertThat(named.out()).contains("run " + run1.path("runId").asText()).contains("Regressed (0)");
             assertThat(CliRun.of(kafka, prefix, new EvalCommand(), "compare", "no-such-suite").exit()).isEqualTo(1);
+
+            // A policy from a run answered partly from the cache would price cached answers at 0: refused.
+            CliRun fromCache = CliRun.of(kafka, prefix, new EvalCommand(), "policy", "it-suite", "--tenant", "acme",
+                    "--bar", "0.5", "--run", run1.path("runId").asText());
+            assertThat(fromCache.exit()).isEqualTo(1);
+            assertThat(fromCache.err()).contains("from Sluice's cache", "--no-cache");
+
+            // The loop: measure the models and AUTO, write the policy, and AUTO follows it.
+            CliRun measured = eval(kafka, prefix, suite.toString(), "--models", "gpt-4.1-nano,claude-opus-4-5,auto",
+                    "--tenant", "acme", "--no-cache", "--json");
+            assertThat(measured.exit()).as(measured.err()).isZero();
+            CliRun policy = CliRun.of(kafka, prefix, new EvalCommand(), "policy", "it-suite", "--tenant", "acme",
+                    "--bar", "0.5", "--min-cases", "1", "--write", "--json");
+            assertThat(policy.exit()).as(policy.err()).isZero();
+            JsonNode chosen = JSON.readTree(policy.out()).path("policy");
+            assertThat(chosen.size()).as("a model for every category at a bar of 0.5").isEqualTo(3);
+            JsonNode summary = lastJson(measured).path("summary");
+            chosen.properties().forEach(e -> assertThat(summary.path(e.getValue().asText()).path(e.getKey())
+                    .path("passRate").asDouble()).as(e.getKey()).isGreaterThanOrEqualTo(0.5));
+            // On this suite nano passes under half of facts, so facts goes to opus: a model AUTO's heuristic
+            // never picks for a short question. The runs below see it only if the router follows the policy.
+            assertThat(chosen.path("facts").asText()).isEqualTo("claude-opus-4-5");
+            await().alias("the router has the policy").atMost(Duration.ofSeconds(30)).until(() -> {
+                CliRun auto = eval(kafka, prefix, suite.toString(), "--models", "auto", "--tenant", "acme",
+                        "--no-cache", "--json");
+                return EvalReport.fromJson(lastJson(auto)).cases().stream().allMatch(c ->
+                        c.answeredBy().equals(chosen.path(c.category()).asText()));
+            });
         }
     }
 

@@ -99,6 +99,34 @@ class TenantFileTest {
     }
 
     @Test
+    void shouldReadARoutingPolicyAndRefuseModelsTheTenantCannotUse() throws Exception {
+        TenantConfig t = parse("""
+                tenantId: a
+                allowedModels: [gpt-4.1-nano, gpt-4.1-mini]
+                routingPolicy:
+                  bar: 0.9
+                  models: {classification: gpt-4.1-nano, analysis: gpt-4.1-mini}
+                  source: eval support run r1
+                """);
+        assertThat(t.routingPolicy()).isEqualTo(new TenantConfig.RoutingPolicy(0.9,
+                java.util.Map.of("classification", "gpt-4.1-nano", "analysis", "gpt-4.1-mini"), "eval support run r1"));
+        assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
+        assertThat(parse("tenantId: a").routingPolicy()).isNull();
+
+        assertThatThrownBy(() -> parse("""
+                tenantId: a
+                allowedModels: [gpt-4.1-nano]
+                routingPolicy: {bar: 1.5, models: {x: gpt-9, y: gpt-4.1, "bad cat": gpt-4.1-nano}, why: no}
+                """)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "routingPolicy.why is not a known field (known: bar, models, source)",
+                                "routingPolicy.bar must be a pass rate from 0 to 1",
+                                "routingPolicy.models: category 'bad cat' must be 1-100 letters, digits, '.', '_' or '-'",
+                                "routingPolicy.models.x: gpt-9 is not in the model catalogue",
+                                "routingPolicy.models.y: gpt-4.1 is not in allowedModels"));
+    }
+
+    @Test
     void shouldReadPromptVariantsAndRefuseTwoExperimentsThatSetOneThing() throws Exception {
         TenantConfig t = parse("""
                 tenantId: a
