@@ -15,6 +15,11 @@ public record CliRun(int exit, String out, String err) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", kafka.registryUrl(),
                 "--topics-prefix", prefix));
+        return run(command, all.toArray(String[]::new));
+    }
+
+    /** One run of a command with exactly these arguments. */
+    public static CliRun run(Object command, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = System.out;
@@ -22,7 +27,7 @@ public record CliRun(int exit, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(command).execute(all.toArray(String[]::new));
+            int exit = new CommandLine(command).execute(args);
             return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(o);

@@ -193,6 +193,23 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /** What a subcommand does with a broker, a registry and the topics. */
+    @FunctionalInterface
+    interface OnKafka {
+        int run(String bootstrap, String registry, Topics topics) throws Exception;
+    }
+
+    /**
+     * {@code what} on the data `sluice eval --local` kept: the local stack's broker and registry
+     * over its data directory, no services.
+     */
+    static int onLocalData(DataDirOption dataDir, OnKafka what) throws Exception {
+        try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY,
+                SimConfig.defaults(), Map.of(), List.of(), java.util.Set.of())).start(step -> { })) {
+            return what.run(stack.bootstrapServers(), stack.registryUrl(), new Topics(Topics.DEFAULT_PREFIX));
+        }
+    }
+
     /**
      * {@code sluice eval policy SUITE --tenant T --bar 0.9}: from a kept run, per category the
      * cheapest model at the bar; {@code --write} puts it in the tenant's configuration for AUTO.
@@ -247,10 +264,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (!local) {
                 return policy(target.bootstrap(), target.registryUrl(), target.topics());
             }
-            try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY,
-                    SimConfig.defaults(), Map.of(), List.of(), java.util.Set.of())).start(step -> { })) {
-                return policy(stack.bootstrapServers(), stack.registryUrl(), new Topics(Topics.DEFAULT_PREFIX));
-            }
+            return onLocalData(dataDir, this::policy);
         }
 
         private int policy(String bootstrap, String registry, Topics topics) throws Exception {
@@ -325,10 +339,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (!local) {
                 return compare(target.bootstrap(), target.topics());
             }
-            try (LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(), LocalStack.Ports.ANY,
-                    SimConfig.defaults(), Map.of(), List.of(), java.util.Set.of())).start(step -> { })) {
-                return compare(stack.bootstrapServers(), new Topics(Topics.DEFAULT_PREFIX));
-            }
+            return onLocalData(dataDir, (bootstrap, registry, topics) -> compare(bootstrap, topics));
         }
 
         private int compare(String bootstrap, Topics topics) throws Exception {
