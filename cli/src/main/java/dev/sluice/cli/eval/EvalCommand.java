@@ -18,10 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,7 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
             SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(stack.registryUrl(), null));
             String as = tenant == null ? LOCAL_TENANT : tenant;
-            register(stack.bootstrapServers(), topics, serdes, as);
+            register(stack.bootstrapServers(), topics, serdes, as, err);
             return run(suite, runId, as, stack.bootstrapServers(), topics, serdes, err);
         }
     }
@@ -129,13 +125,25 @@ public final class EvalCommand implements Callable<Integer> {
         if (concurrency < 1 || timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(cli, "--concurrency and --timeout must be at least 1");
         }
+        EvalSuite suite;
         try {
-            return EvalSuite.read(suiteFile);
+            suite = EvalSuite.read(suiteFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new CommandLine.ParameterException(cli, "no suite file " + suiteFile);
         } catch (EvalSuite.Invalid e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
+        List<String> judges = new ArrayList<>();
+        for (EvalSuite.Case c : suite.cases()) {
+            if (c.grader() instanceof Grader.Judge judge && catalogue.model(judge.model()).isEmpty()) {
+                judges.add(c.id() + " (" + judge.model() + ")");
+            }
+        }
+        if (!judges.isEmpty()) {
+            throw new CommandLine.ParameterException(cli, "judge model(s) not in the model catalogue, in case(s) "
+                    + String.join(", ", judges));
+        }
+        return suite;
     }
 
     private int run(EvalSuite suite, String runId, String as, String bootstrap, Topics topics, SluiceSerdes serdes,
@@ -182,15 +190,20 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The tenant this run registers, with no webhooks and the cache on. */
-    private static void register(String bootstrap, Topics topics, SluiceSerdes serdes, String tenantId)
-            throws Exception {
-        TenantConfig config = TenantConfig.basic(tenantId, TenantConfig.Webhooks.NONE, Instant.now());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(dev.sluice.cli.CliKafka.client(bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topics.tenants(), tenantId,
-                    serdes.tenants().serializer().serialize(topics.tenants(), config))).get();
+    /**
+     * The tenant this run runs as, registered with defaults (no webhooks, the cache on) when the
+     * data directory has none by that id; one already there is kept as it is, routing policy,
+     * budgets and experiments included, so that an eval measures it.
+     */
+    private static void register(String bootstrap, Topics topics, SluiceSerdes serdes, String tenantId,
+            PrintStream err) throws Exception {
+        dev.sluice.cli.tenants.RecordTopic<TenantConfig> tenants = new dev.sluice.cli.tenants.RecordTopic<>(bootstrap,
+                topics.tenants(), serdes.tenants());
+        if (tenants.readAll().containsKey(tenantId)) {
+            err.println("sluice: running as tenant " + tenantId + " as configured in this data directory");
+            return;
         }
+        tenants.put(tenantId, TenantConfig.basic(tenantId, TenantConfig.Webhooks.NONE, Instant.now()));
     }
 
     /** What a subcommand does with a broker, a registry and the topics. */
@@ -234,7 +247,7 @@ public final class EvalCommand implements Callable<Integer> {
                 + " before a model is chosen for it (default ${DEFAULT-VALUE}).")
         int minCases;
 
-        @Option(names = "--run", paramLabel = "ID", description = "The run to use (default: the latest).")
+        @Option(names = "--run", paramLabel = "ID", description = "The run to use (default: the tenant's latest).")
         String runId;
 
         @Option(names = "--write", description = "Write the policy into the tenant's configuration.")
@@ -269,13 +282,20 @@ public final class EvalCommand implements Callable<Integer> {
 
         private int policy(String bootstrap, String registry, Topics topics) throws Exception {
             List<EvalReport> runs = new EvalRuns(bootstrap, topics.evalRuns()).of(suite);
-            EvalReport run = runId == null ? (runs.isEmpty() ? null : runs.getLast())
+            // Without --run, the tenant's own latest run: its cache, budgets and models made the figures.
+            EvalReport run = runId == null
+                    ? runs.stream().filter(r -> r.tenant().equals(tenant)).reduce((a, b) -> b).orElse(null)
                     : runs.stream().filter(r -> r.runId().equals(runId)).findFirst().orElse(null);
             if (run == null) {
-                System.err.println("sluice: no " + (runId == null ? "run" : "run " + runId) + " of suite " + suite
-                        + " on " + topics.evalRuns() + (runs.isEmpty() ? "" : "; its runs: " + String.join(", ",
-                                runs.stream().map(EvalReport::runId).toList())));
+                System.err.println("sluice: no " + (runId == null ? "run of tenant " + tenant : "run " + runId)
+                        + " of suite " + suite + " on " + topics.evalRuns() + (runs.isEmpty() ? "" : "; its runs: "
+                        + String.join(", ", runs.stream().map(r -> r.runId() + " (tenant " + r.tenant() + ")")
+                                .toList()) + (runId == null ? "; --run picks one" : "")));
                 return 1;
+            }
+            if (!run.tenant().equals(tenant)) {
+                System.err.println("sluice: note: run " + run.runId() + " ran as tenant " + run.tenant()
+                        + "; the policy is for " + tenant);
             }
             long cached = run.cases().stream().filter(CaseResult::cached).count();
             if (cached > 0) {
@@ -321,6 +341,10 @@ public final class EvalCommand implements Callable<Integer> {
                 + " once to compare it with the latest.")
         List<String> runs = new ArrayList<>();
 
+        @Option(names = "--tenant", paramLabel = "T", description = "Compare this tenant's latest two runs (default:"
+                + " the tenant of the suite's latest run).")
+        String tenant;
+
         @Option(names = "--json", description = "JSON instead of text.")
         boolean json;
 
@@ -351,16 +375,21 @@ public final class EvalCommand implements Callable<Integer> {
                         + " Sluice running there (./sluice up)? Runs of `sluice eval --local` are read with --local.");
                 return 2;
             }
-            if (all.size() < 2) {
-                System.err.println("sluice: suite " + suite + " has " + all.size() + " run(s) on "
-                        + topics.evalRuns() + "; compare needs two");
+            // Runs of one tenant: another tenant's cache, budgets and models make other figures.
+            String as = tenant != null ? tenant : all.isEmpty() ? null : all.getLast().tenant();
+            List<EvalReport> mine = all.stream().filter(r -> r.tenant().equals(as)).toList();
+            if (runs.isEmpty() && mine.size() < 2) {
+                System.err.println("sluice: suite " + suite + " has " + mine.size() + " run(s) "
+                        + (as == null ? "" : "of tenant " + as + " ") + "on " + topics.evalRuns()
+                        + "; compare needs two" + (all.size() > mine.size() ? " (--tenant picks another tenant's;"
+                                + " --run names runs)" : ""));
                 return 1;
             }
             EvalReport before;
             EvalReport after;
             if (runs.isEmpty()) {
-                before = all.get(all.size() - 2);
-                after = all.getLast();
+                before = mine.get(mine.size() - 2);
+                after = mine.getLast();
             } else if (runs.size() <= 2) {
                 before = find(all, runs.getFirst());
                 after = runs.size() == 2 ? find(all, runs.get(1)) : all.getLast();
@@ -372,6 +401,10 @@ public final class EvalCommand implements Callable<Integer> {
                 System.err.println("sluice: no such run of " + suite + "; its runs: " + String.join(", ",
                         all.stream().map(r -> r.runId() + " (" + r.startedAt() + ")").toList()));
                 return 1;
+            }
+            if (!before.tenant().equals(after.tenant())) {
+                System.err.println("sluice: note: run " + before.runId() + " ran as tenant " + before.tenant() + ", run "
+                        + after.runId() + " as " + after.tenant());
             }
             EvalCompare compare = new EvalCompare(before, after);
             System.out.print(json ? compare.json().toPrettyString() + System.lineSeparator() : compare.text());

@@ -93,8 +93,9 @@ final class EvalRunner {
     private CaseResult runCase(EvalSuite.Case c, String model, int modelIndex, Options o, Semaphore slots,
             long deadline) throws InterruptedException {
         String id = "eval-" + o.runId() + "-" + modelIndex + "-" + c.id();
-        LlmRequest request = request(id, o, c, model);
-        LlmResult result = call(request, slots, deadline);
+        Answered answered = call(() -> request(id, o, c, model), slots, deadline);
+        LlmRequest request = answered.request();
+        LlmResult result = answered.result();
         if (result == null) {
             return new CaseResult(c.id(), c.category(), model, null, CaseResult.NO_RESULT, false,
                     "no result within " + o.timeout(), 0, 0, 0, 0, 0, false, false);
@@ -113,11 +114,10 @@ final class EvalRunner {
         long judgeCost = 0;
         boolean judgeError = false;
         if (c.grader() instanceof Grader.Judge judge) {
-            LlmRequest ask = new LlmRequest(id + "-judge", o.tenant(), null, null, Priority.HIGH, null,
+            LlmResult reply = call(() -> new LlmRequest(id + "-judge", o.tenant(), null, null, Priority.HIGH, null,
                     judge.model(), null, judge.prompt(c.question(), answer == null ? "" : answer), 256, 0.0,
                     new ResponseFormat(ResponseFormat.Type.JSON, null, null), null, metadata(o, c, "judge"),
-                    Instant.now(clock));
-            LlmResult reply = call(ask, slots, deadline);
+                    Instant.now(clock)), slots, deadline).result();
             if (reply == null || reply.status() != ResultStatus.SUCCEEDED) {
                 verdict = Grader.Verdict.of(false, "judge error: " + (reply == null ? "no reply in time"
                         : reply.status() + (reply.error() == null ? "" : " " + reply.error().code())));
@@ -156,15 +156,27 @@ final class EvalRunner {
         return m;
     }
 
-    private LlmResult call(LlmRequest request, Semaphore slots, long deadline) throws InterruptedException {
+    /** A request as sent (null when no slot came in time) and its result (null when none came in time). */
+    private record Answered(LlmRequest request, LlmResult result) {
+    }
+
+    /**
+     * Takes a slot, then makes the request and submits it: a request is made, and so stamped
+     * {@code createdAt}, only once it can go, so that its latency is Sluice's and not the time it
+     * queued here behind {@code concurrency} others.
+     */
+    private Answered call(java.util.function.Supplier<LlmRequest> make, Semaphore slots, long deadline)
+            throws InterruptedException {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-            return null;
+            return new Answered(null, null);
         }
+        LlmRequest request = make.get();
         try {
-            return pipeline.submit(request).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return new Answered(request, pipeline.submit(request).get(Math.max(1, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            return null;
+            return new Answered(request, null);
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not submit " + request.requestId() + ": " + e.getCause().getMessage(),
                     e.getCause());

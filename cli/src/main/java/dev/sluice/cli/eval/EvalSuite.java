@@ -174,6 +174,10 @@ public record EvalSuite(String name, List<Case> cases) {
             problems.add(at + "id: '" + id + "' must be 1 to 100 letters, digits, '.', '_' or '-'");
         }
         String category = text(node, "category", text(defaults, "category", "default"));
+        if (!NAME.matcher(category).matches()) {
+            // A category names a routing-policy entry and a metadata value: one word.
+            problems.add(at + "category: '" + category + "' must be 1 to 100 letters, digits, '.', '_' or '-'");
+        }
         List<Message> messages = messages(node, at, problems);
         int maxOutputTokens = node.has("maxOutputTokens") ? node.get("maxOutputTokens").asInt(-1)
                 : defaults.path("maxOutputTokens").asInt(DEFAULT_MAX_OUTPUT_TOKENS);

@@ -36,6 +36,7 @@ final class KafkaPipeline implements Pipeline {
     private final Map<String, CompletableFuture<LlmResult>> waiting = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean running = true;
+    private volatile Throwable failed;
 
     KafkaPipeline(String bootstrap, Topics topics, SluiceSerdes serdes) {
         this.topics = topics;
@@ -70,6 +71,11 @@ final class KafkaPipeline implements Pipeline {
 
     @Override
     public CompletableFuture<LlmResult> submit(LlmRequest request) {
+        Throwable stopped = failed;
+        if (stopped != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the reader of " + topics.results()
+                    + " stopped: " + stopped, stopped));
+        }
         CompletableFuture<LlmResult> result = new CompletableFuture<>();
         waiting.put(request.requestId(), result);
         byte[] value = serdes.requests().serializer().serialize(topics.requests(), request);
@@ -82,6 +88,11 @@ final class KafkaPipeline implements Pipeline {
         return result;
     }
 
+    /**
+     * Completes the futures of results as they come. A record that is no result is skipped (it is
+     * not one of ours); when the reader itself fails, every waiting future fails with its reason,
+     * and so does every later submit, rather than each waiting out the run's timeout.
+     */
     private void read() {
         try {
             while (running) {
@@ -89,7 +100,12 @@ final class KafkaPipeline implements Pipeline {
                     if (r.value() == null || waiting.isEmpty()) {
                         continue;
                     }
-                    LlmResult result = serdes.results().deserializer().deserialize(r.topic(), r.value());
+                    LlmResult result;
+                    try {
+                        result = serdes.results().deserializer().deserialize(r.topic(), r.value());
+                    } catch (RuntimeException e) {
+                        continue;
+                    }
                     CompletableFuture<LlmResult> f = waiting.remove(result.requestId());
                     if (f != null) {
                         f.complete(result);
@@ -98,6 +114,10 @@ final class KafkaPipeline implements Pipeline {
             }
         } catch (WakeupException e) {
             // close()
+        } catch (RuntimeException e) {
+            failed = e;
+            waiting.values().forEach(f -> f.completeExceptionally(e));
+            waiting.clear();
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

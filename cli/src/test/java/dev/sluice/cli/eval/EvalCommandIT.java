@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.CliRun;
 import dev.sluice.cli.InProcessPipeline;
+import dev.sluice.model.LlmRequest;
+import dev.sluice.model.LlmResult;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
@@ -113,6 +115,23 @@ class EvalCommandIT {
             assertThat(named.exit()).isZero();
             assertThat(named.out()).contains("run " + run1.path("runId").asText()).contains("Regressed (0)");
             assertThat(CliRun.of(kafka, prefix, new EvalCommand(), "compare", "no-such-suite").exit()).isEqualTo(1);
+            // Another tenant has no runs of its own to compare, or to make a policy from.
+            CliRun otherCompare = CliRun.of(kafka, prefix, new EvalCommand(), "compare", "it-suite", "--tenant",
+                    "globex");
+            assertThat(otherCompare.exit()).isEqualTo(1);
+            assertThat(otherCompare.err()).contains("has 0 run(s) of tenant globex");
+            CliRun otherPolicy = CliRun.of(kafka, prefix, new EvalCommand(), "policy", "it-suite", "--tenant", "globex",
+                    "--bar", "0.5");
+            assertThat(otherPolicy.exit()).isEqualTo(1);
+            assertThat(otherPolicy.err()).contains("no run of tenant globex of suite it-suite", "(tenant acme)");
+
+            // A record on llm.results that is no result is passed over: the results after it still come.
+            try (KafkaPipeline reader = new KafkaPipeline(kafka.bootstrapServers(), pipeline.topics, pipeline.serdes)) {
+                pipeline.send(pipeline.topics.results(), "acme", new byte[] {0, 0, 0, 0, 9, 9});
+                LlmResult after = reader.submit(LlmRequest.of("after-garbage", "acme", "hello", Instant.now()))
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(after.status()).isEqualTo(dev.sluice.model.ResultStatus.SUCCEEDED);
+            }
 
             // A policy from a run answered partly from the cache would price cached answers at 0: refused.
             CliRun fromCache = CliRun.of(kafka, prefix, new EvalCommand(), "policy", "it-suite", "--tenant", "acme",
@@ -160,6 +179,10 @@ class EvalCommandIT {
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown model(s) [gpt-9]; known: auto, claude-haiku-4-5");
         assertThat(eval(kafka, kafka.newPrefix(), good.toString()).err()).contains("give --models");
+        Path judged = dir.resolve("judged.yaml");
+        Files.writeString(judged, "cases: [{id: j, input: x, grader: {type: judge, model: gpt-7, criteria: c}}]");
+        assertThat(eval(kafka, kafka.newPrefix(), judged.toString(), "--models", "gpt-4.1").err())
+                .contains("judge model(s) not in the model catalogue, in case(s) j (gpt-7)");
         assertThat(eval(kafka, kafka.newPrefix(), good.toString(), "--models", "gpt-4.1", "--min-pass", "1.5")
                 .err()).contains("--min-pass must be from 0 to 1");
     }

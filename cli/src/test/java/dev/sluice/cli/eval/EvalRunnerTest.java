@@ -84,6 +84,50 @@ class EvalRunnerTest {
     }
 
     @Test
+    void shouldMeasureLatencyFromWhenARequestWentNotFromWhenItQueuedForASlot() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(T0);
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        // Each answer completes 100 ms after its submission, by the clock, which then moves on a second;
+        // it arrives 50 ms later in real time, so the other cases queue for the one slot meanwhile.
+        Pipeline slow = new Pipeline() {
+            @Override
+            public CompletableFuture<LlmResult> submit(LlmRequest r) {
+                LlmResult result = LlmResult.forRequest(r).status(ResultStatus.SUCCEEDED).output("x")
+                        .completedAt(now.get().plusMillis(100)).build();
+                now.updateAndGet(t -> t.plusSeconds(1));
+                return CompletableFuture.supplyAsync(() -> result,
+                        CompletableFuture.delayedExecutor(50, java.util.concurrent.TimeUnit.MILLISECONDS));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        EvalSuite suite = suite("cases: [" + String.join(", ", java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> "{id: c" + i + ", input: x, grader: {type: contains, expected: x}}").toList()) + "]");
+
+        List<CaseResult> results = new EvalRunner(slow, moving).run(suite, new EvalRunner.Options("r1", "acme",
+                List.of("m"), false, 1, Duration.ofSeconds(5)), done -> { });
+
+        assertThat(results).extracting(CaseResult::latencyMs).containsOnly(100L);
+    }
+
+    @Test
     void shouldAskForAutoRoutingAndSkipTheCacheWhenTold() throws Exception {
         EvalSuite suite = suite("cases: [{id: a, input: x, grader: {type: contains, expected: x}}]");
         run(suite, answering(r -> ok(r, "x", 1)), List.of("auto"), true, Duration.ofSeconds(5));

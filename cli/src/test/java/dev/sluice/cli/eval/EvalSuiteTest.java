@@ -96,9 +96,14 @@ class EvalSuiteTest {
                   - id: d
                     input: q
                     grader: {type: exact, expected: x}
+                  - id: e
+                    category: written answers
+                    input: q
+                    grader: {type: exact, expected: x}
                 """, "f", "bad.yaml"))
                 .isInstanceOf(EvalSuite.Invalid.class)
-                .hasMessageStartingWith("bad.yaml: 10 problems:")
+                .hasMessageStartingWith("bad.yaml: 11 problems:")
+                .hasMessageContaining("cases[5].category: 'written answers' must be 1 to 100 letters")
                 .hasMessageContaining("colour: unknown field")
                 .hasMessageContaining("name: 'bad name!' must be")
                 .hasMessageContaining("cases[0]: give the question as input (text) or messages (a list), one of the two")
