@@ -18,8 +18,8 @@ import java.util.Optional;
  *
  * <p>A message that also holds the answer under review between {@code <answer>} and
  * {@code </answer>} is a judge's call: the simulator answers {@code {"pass":..,"score":..,"reason":..}},
- * passing the answer when it contains X (any case, surrounding space ignored). A simulated judge
- * never errs, so a test knows what each verdict must be.
+ * passing the answer when it contains X (any case, surrounding space ignored). The simulated judge
+ * follows that one rule, so a test knows what each verdict must be.
  */
 final class Answers {
     static final String OPEN = "[sim:expect";

@@ -15,6 +15,8 @@ import java.util.List;
  * parameters that change an answer (maxOutputTokens, temperature, response format), prefixed by
  * the tenant. The tenant is part of the key itself, so one tenant can never be served another's
  * result. Every field is length-prefixed, so two different requests cannot run into one string.
+ * A job's experiment assignments ({@code sluice.experiment.*} metadata) are part of it too, so one
+ * arm of an experiment never takes another's answer, at no cost, and skews its figures.
  *
  * <p>The semantic cache's scope is the same digest without the task (the user and assistant
  * turns), with the embedding model instead: two requests are compared by meaning only when
@@ -22,6 +24,8 @@ import java.util.List;
  * changes the scope, so answers of the old chain are never found again (they expire).
  */
 final class CacheKeys {
+    private static final String EXPERIMENT_PREFIX = dev.sluice.model.TenantConfig.experimentKey("");
+
     private CacheKeys() {
     }
 
@@ -65,6 +69,14 @@ final class CacheKeys {
             add(digest, f.type().name());
             add(digest, f.jsonSchema() == null ? "" : f.jsonSchema());
             add(digest, f.schemaName() == null ? "" : f.schemaName());
+            // An experiment's arms keep their answers apart, whatever they change; a request in no
+            // experiment adds nothing here, so its key is as before experiments.
+            new java.util.TreeMap<>(r.metadata()).forEach((k, v) -> {
+                if (k.startsWith(EXPERIMENT_PREFIX)) {
+                    add(digest, k);
+                    add(digest, v);
+                }
+            });
             return tenantId + ":" + HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

@@ -67,7 +67,9 @@ final class Experiments {
     /**
      * The request as the assignments make it: each assignment in its metadata
      * ({@code sluice.experiment.<name>} = variant), and the first variant's system prompt, if one
-     * sets it, in place of its system messages. The request itself when nothing is assigned.
+     * sets it, in place of its system messages (marked cacheable: every job of the variant shares
+     * it). The request itself when nothing is assigned. The router's checks (maxInputTokens, the
+     * injection guard) ran on the request as sent; a variant's prompt is the tenant's own text.
      */
     static LlmRequest apply(LlmRequest r, List<Assignment> assignments) {
         if (assignments.isEmpty()) {
@@ -79,7 +81,8 @@ final class Experiments {
         String system = first(assignments, TenantConfig.Variant::systemPrompt);
         if (system != null) {
             messages = new ArrayList<>();
-            messages.add(Message.system(system));
+            // Shared by every job of the variant: worth a prompt-cache breakpoint.
+            messages.add(new Message(Role.SYSTEM, system, true));
             r.messages().stream().filter(m -> m.role() != Role.SYSTEM).forEach(messages::add);
         }
         return new LlmRequest(r.requestId(), r.tenantId(), r.idempotencyKey(), r.userId(), r.priority(), r.deadline(),

@@ -87,6 +87,29 @@ class CacheTest {
     }
 
     @Test
+    void shouldKeepTheArmsOfAnExperimentFromTakingEachOthersAnswers() {
+        TenantConfig base = caching("acme", false, 3600);
+        // One arm only labels a prompt version: its jobs ask exactly what the other arm's ask.
+        TenantConfig labelled = new TenantConfig("acme", null, null, null, null, null, null, base.webhooks(), null,
+                base.cache(), List.of(new TenantConfig.Experiment("labels", List.of(
+                        new TenantConfig.Variant("a", 1, null, null, "v1", null),
+                        new TenantConfig.Variant("b", 1, null, null, "v2", null)))), 3600, 1, RouterHarness.T0);
+        h.tenant(labelled);
+        java.util.Map<String, String> armOf = new java.util.HashMap<>();
+        for (int i = 0; i < 20 && armOf.size() < 2; i++) {
+            String arm = Experiments.assign(labelled, "u" + i).getFirst().variant().name();
+            armOf.putIfAbsent(arm, "u" + i);
+        }
+        h.send(build("first", "acme").userId(armOf.get("a")).temperature(0.0).done());
+        h.result(RouterHarness.succeeded(h.jobs().getFirst(), "arm a's answer", 100));
+        h.send(build("same-arm", "acme").userId(armOf.get("a")).temperature(0.0).done());
+        h.send(build("other-arm", "acme").userId(armOf.get("b")).temperature(0.0).done());
+
+        assertThat(h.completions()).extracting(LlmResult::requestId).containsExactly("same-arm");
+        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("other-arm");
+    }
+
+    @Test
     void shouldNeverShowOneTenantsCacheToAnother() {
         h.tenant(caching("acme", false, 3600)).tenant(caching("globex", false, 3600));
         routeAndAnswer("a", "acme", "acme's answer");

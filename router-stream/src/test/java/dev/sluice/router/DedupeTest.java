@@ -147,8 +147,7 @@ class DedupeTest {
         h.send(build("retry", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
         List<LlmJob> jobs = h.jobs();
         assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
-        assertThat(jobs.getFirst().request().messages().getFirst()).isEqualTo(
-                dev.sluice.model.Message.system("Answer in one word."));
+        assertThat(jobs.getFirst().request().messages().getFirst().content()).isEqualTo("Answer in one word.");
         h.tenant(plain);
         h.send(build("later", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
         h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 900));

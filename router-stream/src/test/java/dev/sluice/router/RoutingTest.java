@@ -165,8 +165,8 @@ class RoutingTest {
             assertThat(j.variant()).as("the job's variant is its first experiment's").isEqualTo(models);
             assertThat(j.modelChain().getFirst()).isEqualTo(models.equals("nano") ? "gpt-4.1-nano" : "gpt-4.1-mini");
             assertThat(j.request().messages()).containsExactly(prompts.equals("v2")
-                    ? Message.system("Answer in one word.") : Message.system("Be thorough."),
-                    Message.user("Which team handles refunds?"));
+                    ? new Message(dev.sluice.model.Role.SYSTEM, "Answer in one word.", true)
+                    : Message.system("Be thorough."), Message.user("Which team handles refunds?"));
             assertThat(j.routeReason()).contains("variant=models/" + models, "variant=prompts/" + prompts);
         }
         assertThat(jobs).extracting(j -> j.request().metadata().get("sluice.experiment.prompts"))

@@ -19,13 +19,17 @@ import java.util.TreeMap;
 /**
  * An experiment's outcome per variant: jobs, success rate, users' feedback, latency and cost, each
  * rate and mean with a 95 % confidence interval, and against the control variant the differences
- * with their intervals and a plain verdict. A job is a result whose metadata names a variant of
+ * with their intervals and a plain verdict. Success and feedback (scores from 0 to 1) are
+ * proportions: Wilson's interval, and Newcombe's for a difference; cost is a mean: Student's t, and
+ * Welch's for a difference. A job is a result whose metadata names a variant of
  * the experiment ({@code sluice.experiment.<name>}); duplicates (their original is counted) are
  * left out. A job's feedback is the latest for its requestId.
  */
 public final class ExperimentReport {
     /** The normal quantile of a two-sided 95 % interval. */
     static final double Z = 1.959964;
+    /** Jobs (and feedback scores) each side needs before the verdict counts them: intervals of fewer mislead. */
+    static final int MIN_SAMPLE = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A value with its 95 % interval; NaN bounds when there is too little to say. */
@@ -106,6 +110,11 @@ public final class ExperimentReport {
         return new ExperimentReport(experiment, chosen, List.copyOf(variants), List.copyOf(comparisons));
     }
 
+    /** Scores from 0 to 1 as a proportion: their mean over their count, with Wilson's interval. */
+    static Interval scores(double[] xs) {
+        return wilson(java.util.Arrays.stream(xs).average().orElse(0), xs.length);
+    }
+
     private static Variant variant(String name, List<LlmResult> rs, double[] scores, long[] costs) {
         int succeeded = (int) rs.stream().filter(r -> r.status() == ResultStatus.SUCCEEDED).count();
         long[] latencies = rs.stream().filter(r -> r.status() == ResultStatus.SUCCEEDED)
@@ -113,7 +122,7 @@ public final class ExperimentReport {
                 .toArray();
         long total = java.util.Arrays.stream(costs).sum();
         return new Variant(name, rs.size(), succeeded, wilson(succeeded, rs.size()), scores.length,
-                scores.length == 0 ? null : mean(scores), Percentiles.nearestRank(latencies, 50),
+                scores.length == 0 ? null : scores(scores), Percentiles.nearestRank(latencies, 50),
                 Percentiles.nearestRank(latencies, 95), mean(java.util.Arrays.stream(costs).asDoubleStream().toArray()),
                 succeeded == 0 ? -1 : Math.round((double) total / succeeded));
     }
@@ -121,7 +130,11 @@ public final class ExperimentReport {
     private static Comparison compare(Variant v, Variant c, double[] vScores, double[] cScores, long[] vCosts,
             long[] cCosts) {
         Interval success = newcombe(v.succeeded(), v.jobs(), c.succeeded(), c.jobs());
-        Interval feedback = vScores.length == 0 || cScores.length == 0 ? null : welch(vScores, cScores);
+        // Scores lie between 0 and 1, so their variance is at most mean * (1 - mean): treated as
+        // proportions, they get Wilson's and Newcombe's intervals, which stay honest for a handful of
+        // scores that happen to agree (a normal interval would be zero wide there).
+        Interval feedback = vScores.length == 0 || cScores.length == 0 ? null
+                : newcombe(v.feedback().value(), vScores.length, c.feedback().value(), cScores.length);
         Interval cost = welch(java.util.Arrays.stream(vCosts).asDoubleStream().toArray(),
                 java.util.Arrays.stream(cCosts).asDoubleStream().toArray());
         return new Comparison(v.name(), c.name(), success, feedback, cost, verdict(v, c, success, feedback, cost));
@@ -130,9 +143,18 @@ public final class ExperimentReport {
     /**
      * In words: worse on a quality signal (success rate, feedback) keeps the control; better on
      * one, and not worse on the other, favours the variant, weighed against cost; else cost decides;
-     * else there is no clear difference yet. "Clear" means the 95 % interval leaves out zero.
+     * else there is no clear difference yet. "Clear" means the 95 % interval leaves out zero. No
+     * verdict before {@link #MIN_SAMPLE} jobs a side, and feedback counts from that many scores a side.
      */
     static String verdict(Variant v, Variant c, Interval success, Interval feedback, Interval cost) {
+        if (v.jobs() < MIN_SAMPLE || c.jobs() < MIN_SAMPLE) {
+            return "Too few jobs yet (" + v.jobs() + " and " + c.jobs() + "; a verdict takes " + MIN_SAMPLE
+                    + " of each): keep collecting.";
+        }
+        // Feedback speaks once each side has enough of it.
+        if (v.withFeedback() < MIN_SAMPLE || c.withFeedback() < MIN_SAMPLE) {
+            feedback = null;
+        }
         List<String> worse = new ArrayList<>();
         List<String> better = new ArrayList<>();
         if (success.below(0)) {
@@ -177,10 +199,14 @@ public final class ExperimentReport {
 
     /** Wilson's score interval of a proportion; NaN bounds with no trials. */
     static Interval wilson(int successes, int trials) {
+        return wilson(trials == 0 ? 0 : (double) successes / trials, trials);
+    }
+
+    /** Wilson's score interval of proportion {@code p} observed over {@code trials}. */
+    static Interval wilson(double p, int trials) {
         if (trials == 0) {
             return new Interval(Double.NaN, Double.NaN, Double.NaN);
         }
-        double p = (double) successes / trials;
         double z2 = Z * Z;
         double centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
         double half = Z * Math.sqrt(p * (1 - p) / trials + z2 / (4.0 * trials * trials)) / (1 + z2 / trials);
@@ -189,15 +215,20 @@ public final class ExperimentReport {
 
     /** Newcombe's interval (method 10, from Wilson's) of the difference of two proportions, a minus b. */
     static Interval newcombe(int sa, int na, int sb, int nb) {
-        Interval a = wilson(sa, na);
-        Interval b = wilson(sb, nb);
+        return newcombe(na == 0 ? 0 : (double) sa / na, na, nb == 0 ? 0 : (double) sb / nb, nb);
+    }
+
+    /** As {@link #newcombe(int, int, int, int)}, for proportions {@code pa} over {@code na} and {@code pb} over {@code nb}. */
+    static Interval newcombe(double pa, int na, double pb, int nb) {
+        Interval a = wilson(pa, na);
+        Interval b = wilson(pb, nb);
         double d = a.value() - b.value();
         double low = d - Math.sqrt(Math.pow(a.value() - a.low(), 2) + Math.pow(b.high() - b.value(), 2));
         double high = d + Math.sqrt(Math.pow(a.high() - a.value(), 2) + Math.pow(b.value() - b.low(), 2));
         return new Interval(d, low, high);
     }
 
-    /** A mean with its normal-approximation interval; NaN bounds with fewer than two values. */
+    /** A mean with Student's t interval; NaN bounds with fewer than two values. */
     static Interval mean(double[] xs) {
         if (xs.length == 0) {
             return new Interval(Double.NaN, Double.NaN, Double.NaN);
@@ -206,19 +237,48 @@ public final class ExperimentReport {
         if (xs.length < 2) {
             return new Interval(m, Double.NaN, Double.NaN);
         }
-        double half = Z * Math.sqrt(variance(xs, m) / xs.length);
+        double half = t975(xs.length - 1) * Math.sqrt(variance(xs, m) / xs.length);
         return new Interval(m, m - half, m + half);
     }
 
-    /** The difference of two means (a minus b) with Welch's normal-approximation interval. */
+    /**
+     * The difference of two means (a minus b) with Welch's interval: Student's t at the
+     * Welch–Satterthwaite degrees of freedom (rounded down, so the interval errs wide).
+     */
     static Interval welch(double[] a, double[] b) {
         double ma = java.util.Arrays.stream(a).average().orElse(Double.NaN);
         double mb = java.util.Arrays.stream(b).average().orElse(Double.NaN);
         if (a.length < 2 || b.length < 2) {
             return new Interval(ma - mb, Double.NaN, Double.NaN);
         }
-        double half = Z * Math.sqrt(variance(a, ma) / a.length + variance(b, mb) / b.length);
+        double qa = variance(a, ma) / a.length;
+        double qb = variance(b, mb) / b.length;
+        double denominator = qa * qa / (a.length - 1) + qb * qb / (b.length - 1);
+        double df = denominator == 0 ? Double.POSITIVE_INFINITY : (qa + qb) * (qa + qb) / denominator;
+        double half = t975(df) * Math.sqrt(qa + qb);
         return new Interval(ma - mb, ma - mb - half, ma - mb + half);
+    }
+
+    /** Student's t quantile 0.975 for 1 to 30 degrees of freedom (published tables). */
+    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042};
+
+    /**
+     * Student's t quantile 0.975 at {@code df} degrees of freedom, rounded down: the table to 30,
+     * then the Cornish-Fisher expansion about the normal quantile (within 0.001 of the exact
+     * value from 30 on).
+     */
+    static double t975(double df) {
+        if (Double.isInfinite(df)) {
+            return Z;
+        }
+        int v = Math.max(1, (int) Math.floor(df));
+        if (v <= T975.length) {
+            return T975[v - 1];
+        }
+        double z3 = Z * Z * Z;
+        return Z + (z3 + Z) / (4.0 * v) + (5 * z3 * Z * Z + 16 * z3 + 3 * Z) / (96.0 * v * v);
     }
 
     private static double variance(double[] xs, double mean) {

@@ -67,18 +67,21 @@ public final class ExperimentsCommand implements Runnable {
             String key = TenantConfig.experimentKey(name);
             List<LlmResult> results = new ArrayList<>();
             List<Feedback> feedback = new ArrayList<>();
+            int[] unreadable = {0};
             try (TopicReader reader = new TopicReader(target.bootstrap())) {
                 String resultsTopic = target.topics().results();
-                read(reader, resultsTopic, from, r -> {
+                read(reader, resultsTopic, from, unreadable, r -> {
                     LlmResult result = serdes.results().deserializer().deserialize(resultsTopic, r.value());
                     if (result.tenantId().equals(tenant) && result.metadata().containsKey(key)) {
                         results.add(result);
                     }
                 });
+                // Feedback counts only keyed by its own tenant, as ingest-service writes it: a record
+                // naming the tenant under another key was not written for it.
                 String feedbackTopic = target.topics().feedback();
-                read(reader, feedbackTopic, from, r -> {
+                read(reader, feedbackTopic, from, unreadable, r -> {
                     Feedback f = serdes.feedback().deserializer().deserialize(feedbackTopic, r.value());
-                    if (f.tenantId().equals(tenant)) {
+                    if (f.tenantId().equals(tenant) && tenant.equals(r.key())) {
                         feedback.add(f);
                     }
                 });
@@ -86,6 +89,10 @@ public final class ExperimentsCommand implements Runnable {
                 System.err.println("sluice: cannot reach Kafka at " + target.bootstrap() + " (" + e.getMessage()
                         + "): is Sluice running there (./sluice up)?");
                 return 2;
+            }
+            if (unreadable[0] > 0) {
+                System.err.println("sluice: skipped " + unreadable[0] + " record(s) that are not valid results or"
+                        + " feedback (a score outside 0..1, say)");
             }
             ExperimentReport report = ExperimentReport.of(name, results, feedback, control);
             if (control != null && report.variants().stream().noneMatch(v -> v.name().equals(control))) {
@@ -98,8 +105,12 @@ public final class ExperimentsCommand implements Runnable {
             return report.variants().isEmpty() ? 1 : 0;
         }
 
-        /** The tenant's partition of a tenant-keyed topic, from {@code from} to its end; nothing if it is missing. */
-        private void read(TopicReader reader, String topic, Instant from, Consumer<ConsumerRecord<String, byte[]>> each) {
+        /**
+         * The tenant's partition of a tenant-keyed topic, from {@code from} to its end; nothing if it is
+         * missing. A record {@code each} cannot read is counted in {@code unreadable} and skipped.
+         */
+        private void read(TopicReader reader, String topic, Instant from, int[] unreadable,
+                Consumer<ConsumerRecord<String, byte[]>> each) {
             List<TopicPartition> all = reader.partitions(topic);
             if (all.isEmpty()) {
                 return;
@@ -115,7 +126,11 @@ public final class ExperimentsCommand implements Runnable {
             reader.consumer().seek(own, offset.offset());
             reader.readToEnd(List.of(own), r -> {
                 if (r.value() != null) {
-                    each.accept(r);
+                    try {
+                        each.accept(r);
+                    } catch (RuntimeException e) {
+                        unreadable[0]++;
+                    }
                 }
             });
         }

@@ -37,17 +37,44 @@ class ExperimentReportTest {
     }
 
     @Test
-    void shouldGiveMeansAndWelchDifferencesWithNormalIntervals() {
+    void shouldGiveMeansAndWelchDifferencesWithStudentsIntervals() {
         ExperimentReport.Interval m = ExperimentReport.mean(new double[] {1, 2, 3, 4});
-        // sd = 1.2910, se = 0.6455, half = 1.96 * se = 1.2652
+        // sd = 1.2910, se = 0.6455, 3 degrees of freedom: half = 3.182 * se = 2.0540
         assertThat(m.value()).isEqualTo(2.5);
-        assertThat(m.low()).isCloseTo(1.2348, within(0.0001));
-        assertThat(m.high()).isCloseTo(3.7652, within(0.0001));
+        assertThat(m.low()).isCloseTo(0.4460, within(0.0001));
+        assertThat(m.high()).isCloseTo(4.5540, within(0.0001));
         ExperimentReport.Interval d = ExperimentReport.welch(new double[] {10, 12, 14}, new double[] {1, 2, 3, 4});
-        // var a = 4 (n 3), var b = 1.6667 (n 4): se = sqrt(4/3 + 1.6667/4) = 1.3229
+        // var a = 4 (n 3), var b = 1.6667 (n 4): se = sqrt(4/3 + 1.6667/4) = 1.3229; Welch-Satterthwaite
+        // df = 1.75^2 / ((4/3)^2/2 + (1.6667/4)^2/3) = 3.23, rounded down to 3
         assertThat(d.value()).isEqualTo(9.5);
-        assertThat(d.low()).isCloseTo(9.5 - 1.959964 * 1.322876, within(0.0001));
+        assertThat(d.low()).isCloseTo(9.5 - 3.182 * 1.322876, within(0.0001));
         assertThat(Double.isNaN(ExperimentReport.welch(new double[] {1}, new double[] {1, 2}).low())).isTrue();
+        // Student's t: the table, then the expansion, meeting the normal quantile in the limit.
+        assertThat(ExperimentReport.t975(1)).isEqualTo(12.706);
+        assertThat(ExperimentReport.t975(30.9)).isEqualTo(2.042);
+        assertThat(ExperimentReport.t975(40)).isCloseTo(2.021, within(0.001));
+        assertThat(ExperimentReport.t975(120)).isCloseTo(1.980, within(0.001));
+        assertThat(ExperimentReport.t975(Double.POSITIVE_INFINITY)).isCloseTo(1.96, within(0.0001));
+    }
+
+    @Test
+    void shouldNotCallAFewAgreeingScoresAClearDifference() {
+        // Two thumbs up against two thumbs down: a normal interval would be zero wide, and "clear".
+        ExperimentReport.Interval d = ExperimentReport.newcombe(1.0, 2, 0.0, 2);
+        assertThat(d.value()).isEqualTo(1.0);
+        assertThat(d.low()).isLessThan(0.5);
+        // Twenty against twenty is clear.
+        assertThat(ExperimentReport.newcombe(1.0, 20, 0.0, 20).low()).isGreaterThan(0.6);
+        // A verdict takes ten jobs a side, and feedback counts from ten scores a side.
+        ExperimentReport.Interval clear = new ExperimentReport.Interval(-0.5, -0.7, -0.3);
+        ExperimentReport.Interval zero = new ExperimentReport.Interval(0, -1, 1);
+        assertThat(ExperimentReport.verdict(variant("v", 9, 1, 0), variant("c", 100, 1, 0), clear, clear, zero))
+                .isEqualTo("Too few jobs yet (9 and 100; a verdict takes 10 of each): keep collecting.");
+        assertThat(ExperimentReport.verdict(variant("v", 50, 1, 2), variant("c", 50, 1, 2), zero, clear, zero))
+                .isEqualTo("No clear difference yet between v and c (50 and 50 jobs): keep collecting.");
+        assertThat(ExperimentReport.verdict(variant("v", 50, 1, 10), variant("c", 50, 1, 10), zero, clear, zero))
+                .isEqualTo("v is worse than c on feedback: keep c.");
+        assertThat(ExperimentReport.scores(new double[] {0.5, 1.0}).value()).isEqualTo(0.75);
     }
 
     @Test
@@ -71,7 +98,7 @@ class ExperimentReportTest {
                 10, null, null, null, Map.of("sluice.experiment.other", "a"), T0)).status(ResultStatus.SUCCEEDED)
                 .completedAt(T0).build());
         feedback.add(new Feedback("g", "c-1", "globex", 0.0, null, T0.plusSeconds(30)));
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 12; i++) {
             results.add(result("s-" + i, "small", true, 10, 50));
         }
 
@@ -96,7 +123,7 @@ class ExperimentReportTest {
         assertThat(s.feedback()).as("small has no feedback").isNull();
         // Every cost equal within a variant: no spread, so the interval is the point, and clearly cheaper.
         assertThat(s.verdict()).isEqualTo("small is cheaper (-90 % per job) with no clear difference in quality"
-                + " (4 and 10 jobs): switch to small unless a smaller loss matters to you.");
+                + " (12 and 10 jobs): switch to small unless a smaller loss matters to you.");
         assertThat(report.text()).contains("control", "80.0% [", "$0.000125");
         assertThat(report.json().at("/variants/0/successRate/low").asDouble()).isCloseTo(0.4902, within(0.0001));
     }
@@ -127,8 +154,12 @@ class ExperimentReportTest {
     }
 
     private static ExperimentReport.Variant variant(String name, int jobs, long costPerJob) {
-        return new ExperimentReport.Variant(name, jobs, jobs, ExperimentReport.wilson(jobs, jobs), 0, null, 0, 0,
-                new ExperimentReport.Interval(costPerJob, costPerJob, costPerJob), costPerJob);
+        return variant(name, jobs, costPerJob, jobs);
+    }
+
+    private static ExperimentReport.Variant variant(String name, int jobs, long costPerJob, int withFeedback) {
+        return new ExperimentReport.Variant(name, jobs, jobs, ExperimentReport.wilson(jobs, jobs), withFeedback, null,
+                0, 0, new ExperimentReport.Interval(costPerJob, costPerJob, costPerJob), costPerJob);
     }
 
     private static LlmRequest request(String id, String variant) {

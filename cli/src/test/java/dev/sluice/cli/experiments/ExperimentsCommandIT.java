@@ -46,10 +46,10 @@ class ExperimentsCommandIT {
             for (int i = 0; i < 40; i++) {
                 submit(p, "acme", "a-" + i);
             }
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 30; i++) {
                 submit(p, "globex", "g-" + i);
             }
-            List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(p.topics.results(), r -> r.size() >= 46,
+            List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(p.topics.results(), r -> r.size() >= 70,
                     Duration.ofSeconds(90));
             Map<String, Integer> jobs = new HashMap<>();
             Map<String, Long> cost = new HashMap<>();
@@ -66,12 +66,22 @@ class ExperimentsCommandIT {
                         p.topics.feedback(), new Feedback("f-" + result.requestId(), result.requestId(),
                                 result.tenantId(), score, null, Instant.now())));
             }
+            // Neither a record that is no Feedback nor one keyed otherwise than by the tenant it names counts.
+            p.send(p.topics.feedback(), "acme", new byte[] {0, 0, 0, 0, 1, 7});
+            String someControlJob = records.stream().map(r -> p.serdes.results().deserializer().deserialize(
+                    p.topics.results(), r.value())).filter(r -> r.tenantId().equals("acme")
+                            && "control".equals(r.metadata().get("sluice.experiment.models"))).findFirst()
+                    .orElseThrow().requestId();
+            p.send(p.topics.feedback(), keyBeside(kafka, p.topics.feedback(), "acme"), p.serdes.feedback().serializer()
+                    .serialize(p.topics.feedback(), new Feedback("forged", someControlJob, "acme", 0.0, null,
+                            Instant.now().plusSeconds(60))));
             assertThat(jobs.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
             assertThat(jobs).containsOnlyKeys("control", "nano");
 
             CliRun run = CliRun.of(kafka, p.prefix, new ExperimentsCommand(), "report", "models", "--tenant", "acme",
                     "--json");
             assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("skipped 1 record(s) that are not valid results or feedback");
             JsonNode report = JSON.readTree(run.out());
             assertThat(report.path("control").asText()).isEqualTo("control");
             for (JsonNode v : report.path("variants")) {
@@ -99,6 +109,20 @@ class ExperimentsCommandIT {
             assertThat(missing.err()).contains("no job of tenant acme in variant large", "control, nano");
             assertThat(CliRun.of(kafka, p.prefix, new ExperimentsCommand(), "report", "prompts", "--tenant", "acme")
                     .exit()).as("an experiment with no jobs").isEqualTo(1);
+        }
+    }
+
+    /** Another key that lands on the same partition as {@code key}: what the report reads for that tenant. */
+    private static String keyBeside(KafkaStack kafka, String topic, String key) {
+        int partitions;
+        try (var consumer = kafka.committedReader()) {
+            partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
+        }
+        int own = dev.sluice.cli.JobsCommand.partitionOf(key, partitions);
+        for (int i = 0; ; i++) {
+            if (dev.sluice.cli.JobsCommand.partitionOf("other-" + i, partitions) == own) {
+                return "other-" + i;
+            }
         }
     }
 
