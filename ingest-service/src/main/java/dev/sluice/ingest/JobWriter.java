@@ -51,7 +51,7 @@ final class JobWriter implements AutoCloseable {
     }
 
     void write(LlmRequest request, String traceparent) throws NotStored, InterruptedException {
-        send(records.request(request, traceparent), "job", "requestId " + request.requestId()
+        send(() -> records.request(request, traceparent), "job", "requestId " + request.requestId()
                 + "). Retry with the same Idempotency-Key (" + request.effectiveIdempotencyKey()
                 + ") so that it can never run twice");
         accepted(request, traceparent);
@@ -59,19 +59,20 @@ final class JobWriter implements AutoCloseable {
 
     /** Writes a user's feedback on a job to llm.feedback, once acked. */
     void write(Feedback feedback) throws NotStored, InterruptedException {
-        send(records.feedback(feedback), "feedback", "feedbackId " + feedback.feedbackId()
+        send(() -> records.feedback(feedback), "feedback", "feedbackId " + feedback.feedbackId()
                 + "). A second feedback on the job is harmless: the latest counts");
     }
 
     /**
-     * Sends and waits for the ack; {@code unknown} ends the sentence of a timed-out send, whose
-     * record may have been written after all.
+     * Makes the record and sends it, waiting for the ack; {@code unknown} ends the sentence of a
+     * timed-out send, whose record may have been written after all. The record is made inside, so
+     * that one too large for its topic (refused by the serializer) is a {@link NotStored} too.
      */
-    private void send(ProducerRecord<String, byte[]> record, String what, String unknown)
+    private void send(java.util.function.Supplier<ProducerRecord<String, byte[]>> record, String what, String unknown)
             throws NotStored, InterruptedException {
         try {
             // The producer's delivery timeout ends the send first; the extra second only guards a hang.
-            producer.send(record).get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            producer.send(record.get()).get(config.produceTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
