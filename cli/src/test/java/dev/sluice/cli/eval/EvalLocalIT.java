@@ -39,7 +39,8 @@ class EvalLocalIT {
 
         CliRun compare = sluice("eval", "compare", "local-suite", "--local", "--data-dir", data);
         assertThat(compare.exit()).isEqualTo(1);
-        assertThat(compare.err()).contains("suite local-suite has 1 run(s) on llm.eval-runs; compare needs two");
+        assertThat(compare.err())
+                .contains("suite local-suite has 1 run(s) of tenant eval on llm.eval-runs; compare needs two");
 
         CliRun policy = sluice("eval", "policy", "local-suite", "--tenant", "eval", "--bar", "0", "--min-cases", "1",
                 "--local", "--json", "--write", "--data-dir", data);
