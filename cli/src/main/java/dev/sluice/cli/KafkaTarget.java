@@ -16,8 +16,16 @@ public final class KafkaTarget {
     @Option(names = "--topics-prefix", defaultValue = "llm.", description = "Topic prefix (default ${DEFAULT-VALUE}).")
     String prefix;
 
+    private boolean probed;
+
+    /** The bootstrap servers; the first call checks that one of them answers ({@link BrokerProbe}). */
     public String bootstrap() {
-        return bootstrap != null ? bootstrap : env("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
+        String servers = bootstrap != null ? bootstrap : env("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092");
+        if (!probed) {
+            BrokerProbe.check(servers);
+            probed = true;
+        }
+        return servers;
     }
 
     public String registryUrl() {

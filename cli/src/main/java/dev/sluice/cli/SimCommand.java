@@ -20,6 +20,10 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dev.sluice.sim.Main.asksForHelp(args.toArray(String[]::new))) {
+            System.out.print(dev.sluice.sim.Main.usage("sluice sim", DEFAULT_PORT));
+            return 0;
+        }
         List<String> all = new ArrayList<>(List.of("--port", Integer.toString(DEFAULT_PORT)));
         all.addAll(args);
         dev.sluice.sim.Main.main(all.toArray(String[]::new));

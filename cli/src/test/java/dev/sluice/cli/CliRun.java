@@ -18,7 +18,7 @@ public record CliRun(int exit, String out, String err) {
         return run(command, all.toArray(String[]::new));
     }
 
-    /** One run of a command with exactly these arguments. */
+    /** One run of a command with exactly these arguments, errors handled as {@code sluice} handles them. */
     public static CliRun run(Object command, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -27,7 +27,7 @@ public record CliRun(int exit, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(command).execute(args);
+            int exit = Main.configured(new CommandLine(command)).execute(args);
             return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(o);

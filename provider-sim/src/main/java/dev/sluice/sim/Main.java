@@ -18,9 +18,9 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
 
     private static final String USAGE = """
-            Usage: provider-sim [options]
+            Usage: %s [options]
               --host HOST              bind address (default 127.0.0.1)
-              --port PORT              port, 0 = any free port (default 0)
+              --port PORT              port, 0 = any free port (default %d)
               --latency-ms N           time to first byte: fixed base, or the median for lognormal (default 0)
               --jitter-ms N            extra uniform random latency 0..N (default 0)
               --latency-distribution D fixed or lognormal (default fixed)
@@ -44,13 +44,27 @@ public final class Main {
     private Main() {
     }
 
+    /** The options, as {@code program} takes them, its port defaulting to {@code defaultPort}. */
+    public static String usage(String program, int defaultPort) {
+        return "provider-sim: an OpenAI/Anthropic wire-protocol simulator\n" + USAGE.formatted(program, defaultPort);
+    }
+
+    /** Whether the arguments ask for the usage ({@code --help} or {@code -h}). */
+    public static boolean asksForHelp(String[] args) {
+        return java.util.Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"));
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        if (asksForHelp(args)) {
+            System.out.print(usage("provider-sim", 0));
+            return;
+        }
         SimConfig config;
         try {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.print(USAGE);
+            System.err.print(USAGE.formatted("provider-sim", 0));
             System.exit(2);
             return;
         }

@@ -11,6 +11,15 @@ import org.junit.jupiter.api.Test;
 class MainTest {
 
     @Test
+    void shouldPrintTheUsageWithTheCallersNameAndDefaultPortOnHelp() {
+        assertThat(Main.asksForHelp(new String[] {"--port", "1", "--help"})).isTrue();
+        assertThat(Main.asksForHelp(new String[] {"-h"})).isTrue();
+        assertThat(Main.asksForHelp(new String[] {"--port", "1"})).isFalse();
+        assertThat(Main.usage("provider-sim", 0)).contains("Usage: provider-sim [options]", "(default 0)");
+        assertThat(Main.usage("sluice sim", 18080)).contains("Usage: sluice sim [options]", "(default 18080)");
+    }
+
+    @Test
     void shouldBuildTheConfigFromFlags() {
         SimConfig config = Main.parse(new String[] {
             "--host", "0.0.0.0", "--port", "8089", "--latency-ms", "120", "--jitter-ms", "30",
