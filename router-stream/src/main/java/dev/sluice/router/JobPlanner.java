@@ -47,16 +47,12 @@ final class JobPlanner {
         this.catalogue = catalogue;
     }
 
-    /** Request metadata that keeps the cache out of one request: {@code "sluice.cache": "skip"} (evals use it). */
-    static final String CACHE_METADATA = "sluice.cache";
-    static final String CACHE_SKIP = "skip";
-
     /**
      * Whether a tenant's cache may answer a request (and keep its answer): the cache is on, the
      * request does not skip it, and the answer is deterministic or the tenant takes it anyway.
      */
     static boolean cacheable(TenantConfig.CachePolicy cache, LlmRequest r) {
-        return cache.enabled() && !CACHE_SKIP.equals(r.metadata().get(CACHE_METADATA))
+        return cache.enabled() && !LlmRequest.CACHE_SKIP.equals(r.metadata().get(LlmRequest.CACHE_METADATA))
                 && (r.temperature() != null && r.temperature() == 0.0 || cache.includeNonZeroTemperature());
     }
 

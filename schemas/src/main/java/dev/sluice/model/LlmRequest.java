@@ -28,6 +28,9 @@ public record LlmRequest(
         Instant createdAt) {
 
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+    /** Metadata that keeps Sluice's cache out of one request ({@code "sluice.cache": "skip"}): read by the router, set by evals. */
+    public static final String CACHE_METADATA = "sluice.cache";
+    public static final String CACHE_SKIP = "skip";
 
     public LlmRequest {
         Objects.requireNonNull(requestId, "requestId");

@@ -179,11 +179,12 @@ public final class EvalCommand implements Callable<Integer> {
         err.println("sluice: run " + runId + " kept on " + topics.evalRuns() + "; compare runs with: sluice eval"
                 + " compare " + suite.name() + (local ? " --local" : ""));
         if (minPass != null) {
+            Map<String, Map<String, EvalReport.Stats>> stats = report.stats();
             List<String> below = report.below(minPass);
             if (!below.isEmpty()) {
                 err.printf("sluice: below --min-pass %s: %s%n", minPass, String.join(", ", below.stream().map(m ->
                         m + " " + String.format(java.util.Locale.ROOT, "%.1f%%",
-                                100 * report.stats().get(m).get(EvalReport.ALL).passRate())).toList()));
+                                100 * stats.get(m).get(EvalReport.ALL).passRate())).toList()));
                 return 1;
             }
         }

@@ -32,9 +32,6 @@ import java.util.function.IntConsumer;
 final class EvalRunner {
     /** The model name that asks for Sluice's AUTO routing rather than a model. */
     static final String AUTO = "auto";
-    /** Request metadata the router reads: {@code skip} keeps the cache from answering or storing. */
-    static final String CACHE_METADATA = "sluice.cache";
-    static final String CACHE_SKIP = "skip";
 
     record Options(String runId, String tenant, List<String> models, boolean skipCache, int concurrency,
             Duration timeout) {
@@ -151,7 +148,7 @@ final class EvalRunner {
         m.put(dev.sluice.model.TenantConfig.CATEGORY_KEY, c.category());
         m.put("sluice.eval.role", role);
         if (o.skipCache()) {
-            m.put(CACHE_METADATA, CACHE_SKIP);
+            m.put(LlmRequest.CACHE_METADATA, LlmRequest.CACHE_SKIP);
         }
         return m;
     }
