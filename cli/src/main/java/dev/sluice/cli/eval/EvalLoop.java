@@ -2,7 +2,6 @@ package dev.sluice.cli.eval;
 
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
-import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -43,24 +42,29 @@ public final class EvalLoop {
         return EvalPolicy.of(run, bar, minCases, allowed).text();
     }
 
-    /** Until the router knows a tenant registered a moment ago, its requests are refused TENANT_UNKNOWN. */
+    /**
+     * Until the router knows a tenant registered a moment ago, its requests are refused
+     * TENANT_UNKNOWN. The probe has no messages, so a known tenant's is refused EMPTY_MESSAGES
+     * and costs nothing, as {@code bench cost}'s probe does.
+     */
     static void awaitTenant(Pipeline pipeline, String tenantId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; System.nanoTime() < deadline; i++) {
-            LlmRequest probe = LlmRequest.of("eval-probe-" + System.currentTimeMillis() + "-" + i, tenantId,
-                    "ping", Instant.now());
+            LlmRequest probe = new LlmRequest("eval-probe-" + System.currentTimeMillis() + "-" + i, tenantId, null,
+                    null, null, null, null, null, List.of(), 16, null, null, null, java.util.Map.of(), Instant.now());
             LlmResult r;
             try {
                 r = pipeline.submit(probe).get(30, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 continue;
             }
-            if (r.status() == ResultStatus.SUCCEEDED) {
+            String code = r.error() == null ? null : r.error().code();
+            if ("EMPTY_MESSAGES".equals(code)) {
                 return;
             }
-            if (r.error() == null || !"TENANT_UNKNOWN".equals(r.error().code())) {
+            if (!"TENANT_UNKNOWN".equals(code)) {
                 throw new IllegalStateException("a probe of tenant " + tenantId + " was answered " + r.status()
-                        + (r.error() == null ? "" : " " + r.error().code() + ": " + r.error().message()));
+                        + (r.error() == null ? "" : " " + code + ": " + r.error().message()));
             }
             Thread.sleep(250);
         }
