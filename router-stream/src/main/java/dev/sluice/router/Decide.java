@@ -3,7 +3,6 @@ package dev.sluice.router;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.router.state.Budgets;
-import dev.sluice.router.state.RouterState;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.tracing.JobScope;
@@ -65,15 +64,10 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     @Override
     public void init(ProcessorContext<String, Decision> context) {
         super.init(context);
-        RouterCore[] self = new RouterCore[1];
-        RouterState state = RouterState.open(context,
-                (key, entry) -> self[0].onDedupeExpired(key, entry, context.currentSystemTimeMs()),
-                (key, flight) -> self[0].onInFlightExpired(key, flight, context.currentSystemTimeMs()), semantic);
         TenantLookup tenants = new TenantLookup(context);
-        core = new RouterCore(state, new JobPlanner(catalogue), tenants, dedupeWindow.toMillis(),
+        core = new RouterCore(context, semantic, new JobPlanner(catalogue), tenants, dedupeWindow.toMillis(),
                 singleFlightWait.toMillis(), this::forward, metrics);
-        self[0] = core;
-        Budgets budgets = new Budgets(state.budget);
+        Budgets budgets = core.budgets();
         context.schedule(RouterMetrics.BUDGET_EVERY, PunctuationType.WALL_CLOCK_TIME,
                 now -> metrics.budgets(context.taskId().toString(), budgets.current(now), tenants));
     }

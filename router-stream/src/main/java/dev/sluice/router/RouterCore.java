@@ -6,6 +6,7 @@ import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
+import dev.sluice.router.semantic.SemanticCache;
 import dev.sluice.router.semantic.SemanticIndex;
 import dev.sluice.router.state.Budgets;
 import dev.sluice.router.state.DedupeEntry;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
 
 /**
  * Every per-tenant decision, in this order (docs/architecture.md): dedupe, exact cache, semantic
@@ -38,16 +40,30 @@ final class RouterCore {
     /** While a request that waited is decided: its own traceparent, which its decisions carry. */
     private String waitingTrace;
 
-    RouterCore(RouterState state, JobPlanner planner, Function<String, Optional<TenantConfig>> tenants,
-            long dedupeWindowMs, long singleFlightWaitMs, Consumer<Decision> emit, RouterMetrics metrics) {
+    /**
+     * Opens the router's stores in a processor's init. The core owns them, and what expires in
+     * them (a dedupe entry whose original never finished, a single-flight wait that is over)
+     * comes back to this core's own {@link #onDedupeExpired} and {@link #onInFlightExpired}: those
+     * are only called later, from a purge or a read, never while this constructor runs.
+     */
+    RouterCore(ProcessingContext context, SemanticCache semantic, JobPlanner planner,
+            Function<String, Optional<TenantConfig>> tenants, long dedupeWindowMs, long singleFlightWaitMs,
+            Consumer<Decision> emit, RouterMetrics metrics) {
         this.metrics = metrics;
-        this.state = state;
+        this.state = RouterState.open(context,
+                (key, entry) -> onDedupeExpired(key, entry, context.currentSystemTimeMs()),
+                (key, flight) -> onInFlightExpired(key, flight, context.currentSystemTimeMs()), semantic);
         this.budgets = new Budgets(state.budget);
         this.planner = planner;
         this.tenants = tenants;
         this.dedupeWindowMs = dedupeWindowMs;
         this.singleFlightWaitMs = singleFlightWaitMs;
         this.emit = d -> emit.accept(waitingTrace != null && d.traceparent() == null ? d.inTrace(waitingTrace) : d);
+    }
+
+    /** The tenants' budgets, for the gauges a punctuation reports. */
+    Budgets budgets() {
+        return budgets;
     }
 
     /** Decides for a request that waited (a single-flight follower): in its own trace, not the input's. */
