@@ -41,7 +41,7 @@ public record IngestConfig(
                 s.string("ingest.host", "0.0.0.0"),
                 s.intValue("ingest.port", 8088, 0, 65_535),
                 (int) s.bytes("ingest.max.body.bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
-                (int) s.bytes("ingest.max.batch.body.bytes", 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+                (int) s.bytes("ingest.batch.max.body.bytes", 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
                 s.intValue("ingest.batch.max.jobs", MAX_BATCH_JOBS, 1, MAX_BATCH_JOBS),
                 s.intValue("ingest.batch.producers", 4, 1, 32),
                 s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),

@@ -36,7 +36,7 @@ class IngestBatchIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "8192", "ingest.max.batch.body.bytes", "256KB"));
+        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "8192", "ingest.batch.max.body.bytes", "256KB"));
         key = h.issueKey(h.putTenant("acme"));
         h.putTenant("globex");
         h.awaitKeyAnswered(key, 400);

@@ -61,7 +61,7 @@ class OpenApiIT {
 
     @BeforeAll
     static void start(KafkaStack kafka) throws Exception {
-        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.max.batch.body.bytes", "64KB",
+        h = IngestHarness.start(kafka, Map.of("ingest.max.body.bytes", "4096", "ingest.batch.max.body.bytes", "64KB",
                 "ingest.body.timeout", "1s", "ingest.status.wait", "1s", "ingest.status.heartbeat", "100ms",
                 "ingest.status.max.streams", "1"));
         key = h.issueKey(h.putTenant("acme"));

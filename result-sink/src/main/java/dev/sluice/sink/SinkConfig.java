@@ -60,11 +60,11 @@ public record SinkConfig(
     private static StuckAfter stuckAfter(Settings s, Duration retention) {
         StuckAfter stuck = new StuckAfter(
                 s.duration("sink.stuck.after", StuckAfter.DEFAULTS.active(), Duration.ofSeconds(1), Duration.ofDays(30)),
-                s.duration("sink.stuck.after.batch", StuckAfter.DEFAULTS.batch(), Duration.ofSeconds(1),
+                s.duration("sink.batch.stuck.after", StuckAfter.DEFAULTS.batch(), Duration.ofSeconds(1),
                         Duration.ofDays(30)));
         for (Duration d : List.of(stuck.active(), stuck.batch())) {
             if (d.compareTo(retention) >= 0) {
-                s.problem("sink.stuck.after (" + stuck.active() + ") and sink.stuck.after.batch (" + stuck.batch()
+                s.problem("sink.stuck.after (" + stuck.active() + ") and sink.batch.stuck.after (" + stuck.batch()
                         + ") must each be shorter than sink.status.retention (" + retention + "), which keeps a"
                         + " job's state while it is watched");
                 break;

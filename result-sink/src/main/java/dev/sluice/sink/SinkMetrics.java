@@ -45,7 +45,7 @@ public final class SinkMetrics {
         Counter.builder("sluice_sink_jobs_stuck_total")
                 .tags("tenant", status.tenantId(), "state", status.state().name())
                 .description("Jobs with no later status and no result within sink.stuck.after (BATCH_SUBMITTED:"
-                        + " sink.stuck.after.batch) of their last status, by that status; each job counted once")
+                        + " sink.batch.stuck.after) of their last status, by that status; each job counted once")
                 .register(registry).increment();
     }
 

@@ -468,7 +468,7 @@ public final class SinkTopology {
      *
      * <p>It also watches for stuck jobs, with no write of its own: a job's state is stored until
      * {@code sink.stuck.after} while it is not terminal (ACCEPTED, QUEUED, RUNNING; BATCH_SUBMITTED
-     * until {@code sink.stuck.after.batch}), and as long as a terminal state is kept once it is. A state that
+     * until {@code sink.batch.stuck.after}), and as long as a terminal state is kept once it is. A state that
      * expires while not terminal belongs to a job with no later status and no result: it is counted
      * in {@code sluice_sink_jobs_stuck_total}, logged with its ids, and stored again until its
      * retention ends, so it is counted once and the job's state still only moves forward.

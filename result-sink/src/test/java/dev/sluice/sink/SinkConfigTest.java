@@ -32,7 +32,7 @@ class SinkConfigTest {
 
     @Test
     void shouldRefuseAStuckWatchAsLongAsTheStatusRetentionThatEndsIt() {
-        assertThatThrownBy(() -> read(Map.of("sink.status.retention", "1d", "sink.stuck.after.batch", "25h")))
+        assertThatThrownBy(() -> read(Map.of("sink.status.retention", "1d", "sink.batch.stuck.after", "25h")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
                         .asString().contains("must each be shorter than sink.status.retention (PT24H)"));
     }

@@ -129,7 +129,7 @@ public record WorkerConfig(
                 providers,
                 new ProviderCalls.Settings(
                         s.intValue("worker.retries", 2, 0, 10),
-                        s.duration("worker.retry.after.max", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1)),
+                        s.duration("worker.max.retry.after", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1)),
                         s.intValue("worker.breaker.window", 20, 1, 10_000),
                         s.intValue("worker.breaker.minimum.calls", 10, 1, 10_000),
                         s.intValue("worker.breaker.failure.percent", 50, 1, 100),

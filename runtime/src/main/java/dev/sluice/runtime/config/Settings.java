@@ -36,6 +36,16 @@ public final class Settings {
     public static final Set<String> SECTIONS = Set.of("kafka", "schema", "topics", "models", "ops", "requests",
             "router", "worker", "providers", "sink", "webhooks", "ingest", "tracing");
 
+    /**
+     * Keys renamed so that every key reads in one order: section, what it sets, then {@code max}
+     * or {@code min}, then the measure ({@code worker.batch.max.bytes}). A file or variable that
+     * still sets the old name is refused with the new one, rather than read under either name.
+     */
+    static final Map<String, String> RENAMED = Map.of(
+            "worker.retry.after.max", "worker.max.retry.after",
+            "ingest.max.batch.body.bytes", "ingest.batch.max.body.bytes",
+            "sink.stuck.after.batch", "sink.batch.stuck.after");
+
     private final ConfigSource source;
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> effective = new LinkedHashMap<>();
@@ -295,6 +305,10 @@ public final class Settings {
                     && !ownSections.contains(section)) {
                 continue;
             }
+            if (RENAMED.containsKey(key)) {
+                out.add("setting " + key + " was renamed " + RENAMED.get(key) + " (" + source.origin() + ")");
+                continue;
+            }
             out.add("unknown setting " + key + " (" + source.origin() + ")" + nearest(key, effective.keySet())
                     .map(k -> "; did you mean " + k + "?").orElse("; no setting of this service is like it"));
         }
@@ -305,6 +319,13 @@ public final class Settings {
                     .toLowerCase(Locale.ROOT);
             if (!SECTIONS.contains(first) || !ownSections.contains(first) || keysByVariable.containsKey(variable)
                     || passThroughPrefixes.stream().anyMatch(p -> variable.startsWith(ConfigSource.envName(p)))) {
+                continue;
+            }
+            String renamed = RENAMED.keySet().stream().filter(k -> ConfigSource.envName(k).equals(variable))
+                    .findFirst().map(RENAMED::get).orElse(null);
+            if (renamed != null) {
+                out.add("environment variable " + variable + " was renamed " + ConfigSource.envName(renamed)
+                        + " (" + renamed + ")");
                 continue;
             }
             out.add("unknown environment variable " + variable + nearest(variable, keysByVariable.keySet())

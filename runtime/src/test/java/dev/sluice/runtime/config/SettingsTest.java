@@ -154,6 +154,19 @@ class SettingsTest {
     }
 
     @Test
+    void shouldRefuseARenamedKeyOrVariableNamingItsNewName() {
+        Map<String, String> env = Map.of("SLUICE_INGEST_MAX_BATCH_BODY_BYTES", "8MiB");
+        Settings s = new Settings(ConfigSource.of(Map.of("worker.retry.after.max", "2m"), env));
+        s.duration("worker.max.retry.after", Duration.ofMinutes(1), Duration.ZERO, Duration.ofHours(1));
+        s.bytes("ingest.batch.max.body.bytes", 1 << 20, 1, 1L << 30);
+
+        assertThatThrownBy(s::validate).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                .containsExactly("setting worker.retry.after.max was renamed worker.max.retry.after (in-process)",
+                        "environment variable SLUICE_INGEST_MAX_BATCH_BODY_BYTES was renamed"
+                                + " SLUICE_INGEST_BATCH_MAX_BODY_BYTES (ingest.batch.max.body.bytes)"));
+    }
+
+    @Test
     void shouldAllowAnyKeyBelowAPassThroughPrefixButNotBesideIt() {
         Map<String, String> env = Map.of("SLUICE_KAFKA_CLIENT_SASL_JAAS_CONFIG", "org.apache...required;");
         Settings s = new Settings(ConfigSource.of(Map.of("kafka.bootstrap.servers", "broker:9092",

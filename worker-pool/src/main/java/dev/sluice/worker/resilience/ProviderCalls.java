@@ -216,7 +216,7 @@ public final class ProviderCalls {
                 if (!rateLimitedOnly(e)) {
                     throw e;
                 }
-                // A Retry-After longer than worker.retry.after.max holds the model that long, not an hour.
+                // A Retry-After longer than worker.max.retry.after holds the model that long, not an hour.
                 Duration retryAfter = e.retryAfter() != null && e.retryAfter().isPositive()
                         ? min(e.retryAfter(), settings.maxRetryAfter()) : delay(refused, null);
                 rateLimits.rateLimited(model, retryAfter, e.rateLimits());
