@@ -52,7 +52,7 @@ public final class SinkService implements SluiceService {
     private final CompactedTable<DisabledEndpoint> disabled;
     private final KafkaProducer<String, byte[]> producer;
     /** The first tries (from llm.results), then one loop per retry level. */
-    private final List<ConcurrentRecordLoop> webhookLoops = new ArrayList<>();
+    private final List<ConcurrentRecordLoop<Void>> webhookLoops = new ArrayList<>();
     private final List<Thread> webhookThreads = new ArrayList<>();
     private final Telemetry telemetry;
     private final BrokerWait kafka;
@@ -115,12 +115,13 @@ public final class SinkService implements SluiceService {
         return config.webhooks().timeout().plusSeconds(15);
     }
 
-    private ConcurrentRecordLoop addWebhookLoop(String instance, String member, String group, String topic,
-            int maxInFlight, ConcurrentRecordLoop.Handler handler) {
+    private ConcurrentRecordLoop<Void> addWebhookLoop(String instance, String member, String group, String topic,
+            int maxInFlight, ConcurrentRecordLoop.Handler<Void> handler) {
         String clientId = instance + "-" + member;
-        ConcurrentRecordLoop loop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
-                group, clientId, member)), List.of(topic), handler, new ConcurrentRecordLoop.Limits(maxInFlight,
-                WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()), Clock.systemUTC());
+        ConcurrentRecordLoop<Void> loop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(
+                ClientProps.consumer(config.kafka(), group, clientId, member)), List.of(topic), handler,
+                new ConcurrentRecordLoop.Limits(maxInFlight, WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()),
+                Clock.systemUTC());
         webhookLoops.add(loop);
         lag.track(group, loop::owned);
         webhookThreads.add(Thread.ofPlatform().name(clientId).unstarted(() -> dispatch(loop)));
@@ -154,7 +155,7 @@ public final class SinkService implements SluiceService {
      * Dispatching starts once every tenant and disabled endpoint is known, so no early result is
      * skipped as "unknown tenant" or sent to a disabled endpoint.
      */
-    private void dispatch(ConcurrentRecordLoop loop) {
+    private void dispatch(ConcurrentRecordLoop<Void> loop) {
         try {
             if (!tenants.awaitLoaded(Duration.ofSeconds(60)) || !disabled.awaitLoaded(Duration.ofSeconds(60))) {
                 log.warn("Tenants or disabled endpoints not loaded after 60 s; delivering anyway");

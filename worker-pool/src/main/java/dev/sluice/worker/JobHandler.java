@@ -25,7 +25,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -50,7 +49,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * provider calls are children of it), both children of the router's decision; everything the job
  * produces carries the {@code worker job} span's context, and its log lines the job's ids.
  */
-final class JobHandler implements ConcurrentRecordLoop.Handler {
+final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobHandler.class);
     private static final String DEAD_LETTER_STAGE = "deserialize";
 
@@ -65,16 +64,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
     private final Clock clock;
     private final WorkerMetrics metrics;
     private final Predicate<String> alreadyCompleted;
-    private final Map<ConsumerRecord<String, byte[]>, LlmJob> decoded;
     private final BatchCollector batches;
     private final Telemetry telemetry;
     private final RunningEvents running;
 
-    /** {@code decoded} holds jobs {@link JobLanes} already decoded; the rest are decoded here. */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, RunningEvents running, Telemetry telemetry) {
-        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, decoded, null, running, telemetry);
+            WorkerMetrics metrics, Predicate<String> alreadyCompleted, RunningEvents running, Telemetry telemetry) {
+        this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, null, running, telemetry);
     }
 
     /**
@@ -82,13 +78,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
      * Batch API here, and the synchronous way otherwise.
      */
     JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics, Predicate<String> alreadyCompleted,
-            Map<ConsumerRecord<String, byte[]>, LlmJob> decoded, BatchCollector batches, RunningEvents running,
+            WorkerMetrics metrics, Predicate<String> alreadyCompleted, BatchCollector batches, RunningEvents running,
             Telemetry telemetry) {
         this.telemetry = telemetry;
         this.running = running;
         this.batches = batches;
-        this.decoded = decoded;
         this.alreadyCompleted = alreadyCompleted;
         this.producer = producer;
         this.topics = topics;
@@ -102,10 +96,14 @@ final class JobHandler implements ConcurrentRecordLoop.Handler {
         this.metrics = metrics;
     }
 
+    /**
+     * @param decoded the job {@link JobLanes} decoded on the poll thread; null when it could not (not
+     *     a job, or its schema not known yet) or when the loop has no JobLanes (the batch topic)
+     */
     @Override
-    public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
+    public void handle(ConsumerRecord<String, byte[]> record, LlmJob decoded) throws Exception {
         Instant pickedUp = clock.instant();
-        LlmJob job = decoded.remove(record);
+        LlmJob job = decoded;
         if (job == null) {
             try {
                 job = Decoding.waitingOutRegistry(() -> jobs.deserialize(record.topic(), record.value()), Thread::sleep,

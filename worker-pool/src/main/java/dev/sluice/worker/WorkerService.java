@@ -21,7 +21,6 @@ import dev.sluice.worker.resilience.RateLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
@@ -33,9 +32,7 @@ import dev.sluice.worker.provider.AnthropicBatchApi;
 import dev.sluice.worker.provider.BatchApi;
 import dev.sluice.worker.provider.OpenAiBatchApi;
 import java.util.Map;
-import java.util.WeakHashMap;
 import dev.sluice.model.LlmJob;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,14 +46,14 @@ public final class WorkerService implements SluiceService {
     private final WorkerConfig config;
     private final PrometheusMeterRegistry metrics;
     private final KafkaProducer<String, byte[]> producer;
-    private final ConcurrentRecordLoop loop;
+    private final ConcurrentRecordLoop<LlmJob> loop;
     private final Thread thread;
     private final TenantDirectory tenants;
     private final CompletedJobs completed;
     private final BatchPath batchPath;
     private final Providers providers = new Providers();
     private final Map<String, BatchApi> batchApis = new HashMap<>();
-    private final ConcurrentRecordLoop batchLoop;
+    private final ConcurrentRecordLoop<LlmJob> batchLoop;
     private final Thread batchThread;
     private final Telemetry telemetry;
     private final BrokerWait kafka;
@@ -88,19 +85,18 @@ public final class WorkerService implements SluiceService {
         JobRunner runner = new JobRunner(catalogue, providers, clock, calls, redactsPii);
         this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
                 clock);
-        Map<ConsumerRecord<String, byte[]>, LlmJob> decoded = Collections.synchronizedMap(new WeakHashMap<>());
         this.running = new RunningEvents(config.runningEventAfter());
         JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics, completed::contains, decoded, running, telemetry);
+                workerMetrics, completed::contains, running, telemetry);
         JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
-                tenants::get, decoded);
+                tenants::get);
         // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
         FairQueue.Gate tenantLimits = (tenantId, tokens) -> tenants.get(tenantId)
                 .map(t -> rateLimits.tryStartTenant(tenantId, t.limits().requestsPerMinute(),
                         t.limits().tokensPerMinute(), tokens)).orElse(true);
-        this.loop = new ConcurrentRecordLoop(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
-                JobLanes.PRIORITIES, lanes, tenantLimits, new ConcurrentRecordLoop.Limits(config.maxInFlight(), config.bufferBytes(),
-                        config.commitInterval(), config.shutdownTimeout()), clock)
+        this.loop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
+                JobLanes.PRIORITIES, lanes, tenantLimits, new ConcurrentRecordLoop.Limits(config.maxInFlight(),
+                        config.bufferBytes(), config.commitInterval(), config.shutdownTimeout()), clock)
                 .onAssignment((owned, total) -> {
                     rateLimits.share(owned, total);
                     log.info("Owning {} of {} job partitions: taking {}% of every provider rate limit", owned, total,
@@ -117,14 +113,14 @@ public final class WorkerService implements SluiceService {
             config.providers().forEach(p -> batchApis.put(p.name(), p.protocol().equals("anthropic")
                     ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())
                     : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())));
-            AtomicReference<ConcurrentRecordLoop> batchJobs = new AtomicReference<>();
+            AtomicReference<ConcurrentRecordLoop<LlmJob>> batchJobs = new AtomicReference<>();
             this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
                     completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
                     workerMetrics, clock, telemetry);
             JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
-                    clock, workerMetrics, completed::contains, new java.util.concurrent.ConcurrentHashMap<>(),
-                    batchPath.collector(), running, telemetry);
-            this.batchLoop = new ConcurrentRecordLoop(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
+                    clock, workerMetrics, completed::contains, batchPath.collector(), running, telemetry);
+            // One lane and nothing decoded on the poll thread: the handler decodes each job itself.
+            this.batchLoop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
                     config.batchGroupId(), instance + "-batch", "batch")), List.of(config.kafka().topics().jobsBatch()),
                     batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
                             config.commitInterval(), config.shutdownTimeout()), clock)
@@ -146,7 +142,7 @@ public final class WorkerService implements SluiceService {
      * once recent completions are known, so no redelivered job is called twice, and once every
      * batch on record is known, so no redelivered job is batched twice.
      */
-    private void poll(ConcurrentRecordLoop jobs) {
+    private void poll(ConcurrentRecordLoop<LlmJob> jobs) {
         try {
             if (!tenants.awaitLoaded(Duration.ofSeconds(60))) {
                 log.warn("Tenants not loaded after 60 s; running jobs with the policies known so far");

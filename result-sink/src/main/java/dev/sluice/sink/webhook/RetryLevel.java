@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * shutdown), the delivery is written back to its level unchanged and its record ends, so the next
  * owner tries it on time and nothing is lost or tried twice.
  */
-public final class RetryLevel implements ConcurrentRecordLoop.Handler {
+public final class RetryLevel implements ConcurrentRecordLoop.Handler<Void> {
     private static final Logger log = LoggerFactory.getLogger(RetryLevel.class);
 
     private final WebhookTries tries;
@@ -46,12 +46,12 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler {
     }
 
     /** Wires this level to its loop: waits end when the loop loses their partitions. */
-    public ConcurrentRecordLoop attach(ConcurrentRecordLoop loop) {
+    public ConcurrentRecordLoop<Void> attach(ConcurrentRecordLoop<Void> loop) {
         return loop.onRevoke(this::revoked).onGain(this::assigned);
     }
 
     @Override
-    public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
+    public void handle(ConsumerRecord<String, byte[]> record, Void nothing) throws Exception {
         WebhookDelivery delivery = tries.decode(record, deliveries, sleeper);
         if (delivery == null) {
             return;

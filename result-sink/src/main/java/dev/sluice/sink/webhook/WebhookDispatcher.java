@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link WebhookTries}. A failed first try goes to retry level 1 ({@link RetryLevel} takes it from
  * there), so no thread is held waiting to try again.
  */
-public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
+public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler<Void> {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final Function<String, Optional<TenantConfig>> tenants;
@@ -38,7 +38,7 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler {
     }
 
     @Override
-    public void handle(ConsumerRecord<String, byte[]> record) throws Exception {
+    public void handle(ConsumerRecord<String, byte[]> record, Void nothing) throws Exception {
         LlmResult result = tries.decode(record, results, sleeper);
         if (result == null) {
             return;
