@@ -204,8 +204,8 @@ class BatchRecoveryIT {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
                     assertThat(r.batch()).isTrue();
                 });
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                        .until(() -> sim.stats().batchesCreated("openai") == 3);
+                await().alias("3 batches created, and no fourth for 2 s").during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5)).until(() -> sim.stats().batchesCreated("openai") == 3);
                 assertThat(sim.stats().resubmittedCustomIds()).isZero();
                 assertThat(sim.stats().requests("POST /v1/chat/completions")).isZero();
             }

@@ -174,7 +174,8 @@ class ConsumptionIT {
 
             try (WorkerService first = new WorkerService(config)) {
                 first.start();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                org.awaitility.Awaitility.await().alias("all ten jobs started by the first worker")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> kafka.readUntil(topics.jobEvents(), r -> r.size() >= 10, Duration.ofSeconds(1))
                                 .size() >= 10);
                 // A worker of the same group for the large tier joins: the group rebalances, and the
@@ -187,7 +188,8 @@ class ConsumptionIT {
 
                     assertThat(done).hasSize(10).extracting(LlmResult::requestId).doesNotHaveDuplicates();
                     assertThat(done).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
-                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin
+                    org.awaitility.Awaitility.await().alias("the ten jobs' offsets committed")
+                            .atMost(Duration.ofSeconds(30)).until(() -> admin
                             .listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get()
                             .values().stream().mapToLong(o -> o.offset()).sum() >= 10);
                     assertThat(sim.stats().requests("POST /v1/chat/completions")).as("each job called once")

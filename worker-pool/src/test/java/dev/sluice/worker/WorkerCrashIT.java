@@ -134,7 +134,8 @@ class WorkerCrashIT {
                 // and B, in this JVM and the same group, takes over
                 try (WorkerService b = new WorkerService(configB)) {
                     b.start();
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    await().alias("worker B completed every job").atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                             assertThat(tally.poll().done().size()).as("jobs with a completion").isEqualTo(JOBS));
                     await().alias("worker B committed every job").atMost(Duration.ofSeconds(30))
                             .until(() -> committed(admin, group).values().stream().mapToLong(Long::longValue)

@@ -327,7 +327,8 @@ class WorkerIT {
                     send.accept(i);
                 }
                 producer.flush();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> admin
+                org.awaitility.Awaitility.await().alias("the second group committed all 25 jobs")
+                        .atMost(Duration.ofSeconds(60)).until(() -> admin
                         .listConsumerGroupOffsets(prefix + "second").partitionsToOffsetAndMetadata().get().values()
                         .stream().mapToLong(o -> o.offset()).sum() >= 25);
             }
