@@ -80,7 +80,12 @@ class SinkIT {
 
     private static void putTenant(KafkaProducer<String, byte[]> producer, Setup s, String tenant, String endpoint,
             Path secretFile) throws Exception {
-        TenantConfig config = TenantConfig.basic(tenant, new TenantConfig.Webhooks(List.of(endpoint),
+        putTenant(producer, s, tenant, List.of(endpoint), secretFile);
+    }
+
+    private static void putTenant(KafkaProducer<String, byte[]> producer, Setup s, String tenant,
+            List<String> endpoints, Path secretFile) throws Exception {
+        TenantConfig config = TenantConfig.basic(tenant, new TenantConfig.Webhooks(endpoints,
                 List.of("file:" + secretFile)), Instant.now());
         producer.send(new ProducerRecord<>(s.topics().tenants(), tenant,
                 s.serdes().tenants().serializer().serialize(s.topics().tenants(), config))).get();
@@ -96,6 +101,14 @@ class SinkIT {
     private static LlmResult succeeded(String requestId, String tenant) {
         return LlmResult.forRequest(LlmRequest.of(requestId, tenant, "q", Instant.now()))
                 .status(ResultStatus.SUCCEEDED).output("answer " + requestId).completedAt(Instant.now()).build();
+    }
+
+    /** A result whose request named one of the tenant's endpoints rather than taking the first. */
+    private static LlmResult succeeded(String requestId, String tenant, String webhook) {
+        LlmRequest request = new LlmRequest(requestId, tenant, null, null, null, null, null, null,
+                List.of(dev.sluice.model.Message.user("q")), 10, null, null, webhook, Map.of(), Instant.now());
+        return LlmResult.forRequest(request).status(ResultStatus.SUCCEEDED).output("answer " + requestId)
+                .completedAt(Instant.now()).build();
     }
 
     @Test
@@ -285,14 +298,36 @@ class SinkIT {
             assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId).containsExactly("gone-1");
 
             // writing the tenant again enables it
-            putTenant(producer, s, "moved", receiver.url(), secretFile);
-            // The tenants topic is followed, not read on demand: give the sink's follower a moment.
-            Thread.sleep(500);
-            complete(producer, s, succeeded("gone-3", "moved")).get();
-            await().atMost(Duration.ofSeconds(60)).until(receiver::distinctAccepted, n -> n == 1);
-            assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
-                    .containsExactly("gone-1", "gone-3");
+            try (WebhookReceiver probe = WebhookReceiver.start(secret, "127.0.0.1", 0)) {
+                putTenant(producer, s, "moved", List.of(receiver.url(), probe.url()), secretFile);
+                awaitTenantFollowed(producer, s, "moved", probe);
+                complete(producer, s, succeeded("gone-3", "moved")).get();
+                await().alias("gone-3 delivered to the endpoint enabled again").atMost(Duration.ofSeconds(60))
+                        .until(receiver::distinctAccepted, n -> n == 1);
+                assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
+                        .containsExactly("gone-1", "gone-3");
+            }
         }
+    }
+
+    /**
+     * The sink follows the tenants topic in the background, so a result sent right after a tenant
+     * is written may still meet the old configuration. The write being waited for added
+     * {@code probe} as an endpoint: a result naming it is skipped (not registered) until the sink
+     * holds that write, and delivered after. One probe result a poll, until one arrives.
+     */
+    private static void awaitTenantFollowed(KafkaProducer<String, byte[]> producer, Setup s, String tenant,
+            WebhookReceiver probe) {
+        AtomicInteger sent = new AtomicInteger();
+        await().alias("the sink follows the new configuration of tenant " + tenant + ": a result to its new"
+                + " endpoint delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    if (probe.distinctAccepted() > 0) {
+                        return true;
+                    }
+                    complete(producer, s, succeeded("probe-" + sent.incrementAndGet(), tenant, probe.url())).get();
+                    return false;
+                });
     }
 
     @Test
@@ -324,7 +359,8 @@ class SinkIT {
             assertThat(letter.sourceTopic()).isEqualTo(s.topics().webhookRetry(3));
             assertThat(letter.errorMessage()).contains("4 tries").contains("100ms, 200ms, 300ms")
                     .contains("HttpTimeoutException");
-            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 4);
+            await().alias("all 4 tries reached the slow receiver").atMost(Duration.ofSeconds(10))
+                    .until(() -> receiver.received().size() == 4);
             assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId).containsOnly("never-1");
             assertThat(sink.health().up()).isTrue();
         }
