@@ -159,7 +159,8 @@ class LeastPrivilegeIT {
                 services.add(start(workload.getKey().at("/metadata/name").asText(), service, workload.getValue()));
             }
         }
-        await().atMost(Duration.ofSeconds(120)).until(() -> services.stream().allMatch(SluiceService::ready));
+        await().alias("every service ready under its least-privilege user").atMost(Duration.ofSeconds(120))
+                .until(() -> services.stream().allMatch(SluiceService::ready));
     }
 
     @AfterAll
@@ -312,7 +313,7 @@ class LeastPrivilegeIT {
                 "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             reader.subscribe(List.of(topics.results()));
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
+            await().alias("a result on llm.results for each job").atMost(Duration.ofSeconds(120)).until(() -> {
                 reader.poll(Duration.ofMillis(200)).forEach(r -> {
                     LlmResult result = serdes.results().deserializer().deserialize(topics.results(), r.value());
                     results.put(result.requestId(), result);
@@ -324,9 +325,10 @@ class LeastPrivilegeIT {
                 + results.get(id).error()).isEqualTo(ResultStatus.SUCCEEDED));
         // Each result's webhook, signed, after a first try that failed and a retry through
         // llm.webhooks.retry.1: the dispatcher's and the retry level's groups and topics.
-        await().atMost(Duration.ofSeconds(60)).until(() -> webhooks.received().stream()
-                .filter(r -> r.verified() && r.answeredStatus() == 204).map(r -> r.webhookId())
-                .collect(java.util.stream.Collectors.toSet()).containsAll(expected));
+        await().alias("a verified webhook accepted for every result").atMost(Duration.ofSeconds(60))
+                .until(() -> webhooks.received().stream()
+                        .filter(r -> r.verified() && r.answeredStatus() == 204).map(r -> r.webhookId())
+                        .collect(java.util.stream.Collectors.toSet()).containsAll(expected));
         assertThat(webhooks.received()).filteredOn(r -> r.answeredStatus() == 503).hasSizeGreaterThanOrEqualTo(10);
     }
 

@@ -21,8 +21,8 @@ class IngestBrokerDownIT {
             String key = h.issueKey(h.putTenant("acme"));
             // The topic's first produce can outlast the short timeout on a busy machine (metadata,
             // leader election); the broker is up, so it is accepted once that is done.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> h.post("/v1/jobs", JOB, key).statusCode() == 202);
+            org.awaitility.Awaitility.await().alias("a job accepted (202) while the broker is up")
+                    .atMost(Duration.ofSeconds(30)).until(() -> h.post("/v1/jobs", JOB, key).statusCode() == 202);
 
             kafka.broker().kill();
             HttpResponse<String> down = h.post("/v1/jobs", JOB, key);

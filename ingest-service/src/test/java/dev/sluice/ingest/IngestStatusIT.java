@@ -51,7 +51,7 @@ class IngestStatusIT {
     @Test
     void shouldAnswerAJobToItsTenantOnlyAndAnotherTenantsJobLikeAnUnknownOne() throws Exception {
         h.putStatus("acme-1", "acme", JobState.RUNNING);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await().alias("acme-1's status readable by its tenant").atMost(Duration.ofSeconds(30))
                 .until(() -> h.get("/v1/jobs/acme-1", acmeKey).statusCode() == 200);
 
         HttpResponse<String> own = h.get("/v1/jobs/acme-1", acmeKey);
@@ -71,7 +71,7 @@ class IngestStatusIT {
     @Test
     void shouldStreamEveryStatusOfAJobUntilItEnds() throws Exception {
         h.putStatus("acme-2", "acme", JobState.ACCEPTED);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await().alias("acme-2's status readable by its tenant").atMost(Duration.ofSeconds(30))
                 .until(() -> h.get("/v1/jobs/acme-2", acmeKey).statusCode() == 200);
         CompletableFuture<List<String>> events = HTTP.sendAsync(HttpRequest.newBuilder(
                 URI.create(h.base + "/v1/jobs/acme-2/events")).header("Authorization", "Bearer " + acmeKey).build(),
@@ -82,7 +82,7 @@ class IngestStatusIT {
                     }
                 }, OWN_THREAD);
         // The stream begins with the current state; wait for that before moving the job on.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await().alias("acme-2's status stream open").atMost(Duration.ofSeconds(10))
                 .until(h::statusStreamOpen);
         for (JobState next : List.of(JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)) {
             h.putStatus("acme-2", "acme", next);
@@ -98,10 +98,11 @@ class IngestStatusIT {
         String second = h.issueKey("acme");
         h.awaitKeyAnswered(second, 400);
         h.putStatus("acme-3", "acme", JobState.RUNNING);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> h.get("/v1/jobs/acme-3", second).statusCode() == 200);
+        org.awaitility.Awaitility.await().alias("acme-3's status readable with the second key")
+                .atMost(Duration.ofSeconds(30)).until(() -> h.get("/v1/jobs/acme-3", second).statusCode() == 200);
         CompletableFuture<List<String>> events = stream("acme-3", second);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(h::statusStreamOpen);
+        org.awaitility.Awaitility.await().alias("acme-3's status stream open").atMost(Duration.ofSeconds(10))
+                .until(h::statusStreamOpen);
 
         h.revokeKey(second);
 
@@ -117,16 +118,18 @@ class IngestStatusIT {
             h.putStatus(id, "busy", JobState.RUNNING);
         }
         h.putStatus("acme-4", "acme", JobState.RUNNING);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await().alias("acme-4's status readable by its tenant").atMost(Duration.ofSeconds(30))
                 .until(() -> h.get("/v1/jobs/acme-4", acmeKey).statusCode() == 200);
         int before = subscriptions();
         CompletableFuture<List<String>> first = stream("busy-1", busyKey);
         CompletableFuture<List<String>> second = stream("busy-2", busyKey);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 2);
+        org.awaitility.Awaitility.await().alias("busy's two status streams open").atMost(Duration.ofSeconds(10))
+                .until(() -> subscriptions() == before + 2);
 
         assertProblem(h.get("/v1/jobs/busy-3/events", busyKey), 429, "too-many-streams", "2 status streams open");
         CompletableFuture<List<String>> other = stream("acme-4", acmeKey);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions() == before + 3);
+        org.awaitility.Awaitility.await().alias("acme's stream open beside busy's two").atMost(Duration.ofSeconds(10))
+                .until(() -> subscriptions() == before + 3);
 
         for (String id : List.of("busy-1", "busy-2")) {
             h.putStatus(id, "busy", JobState.SUCCEEDED);
