@@ -29,21 +29,19 @@ public final class AnthropicBatchApi implements BatchApi {
     static final long MAX_BYTES = 256L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
+    private final AnthropicProtocol protocol;
     private final String base;
-    private final Secret apiKey;
     private final ProviderHttp http;
 
     public AnthropicBatchApi(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
-        this.name = name;
+        this.protocol = new AnthropicProtocol(name, apiKey);
         this.base = ProviderHttp.endpoint(baseUrl, "/v1/messages/batches").toString();
-        this.apiKey = apiKey;
         this.http = new ProviderHttp(name, settings);
     }
 
     @Override
     public String provider() {
-        return name;
+        return protocol.name();
     }
 
     @Override
@@ -76,13 +74,13 @@ public final class AnthropicBatchApi implements BatchApi {
             body.append(i == 0 ? "" : ",").append(lines.get(i));
         }
         body.append("]}");
-        return json(http.post(request(base).header("content-type", "application/json"), body.toString()))
-                .path("id").asText();
+        return protocol.json(http.post(protocol.request(base).header("content-type", "application/json"),
+                body.toString())).path("id").asText();
     }
 
     @Override
     public BatchProgress progress(String providerBatchId) throws ProviderException {
-        return progress(json(http.send(request(base + "/" + providerBatchId))));
+        return progress(protocol.json(http.send(protocol.request(base + "/" + providerBatchId))));
     }
 
     static BatchProgress progress(JsonNode batch) {
@@ -98,58 +96,27 @@ public final class AnthropicBatchApi implements BatchApi {
     public List<BatchLineResult> results(BatchProgress ended) throws ProviderException {
         String url = ended.outputRef() != null && !ended.outputRef().isEmpty() ? ended.outputRef()
                 : base + "/" + ended.id() + "/results";
-        ProviderHttp.Answer response = http.send(request(url));
-        if (response.statusCode() / 100 != 2) {
-            throw AnthropicProvider.error(name, response);
-        }
+        ProviderHttp.Answer content = protocol.ok(http.send(protocol.request(url)));
         List<BatchLineResult> lines = new ArrayList<>();
-        for (String line : response.body().split("\n")) {
+        for (String line : content.body().split("\n")) {
             if (!line.isBlank()) {
-                lines.add(resultLine(name, line));
+                lines.add(resultLine(line));
             }
         }
         return lines;
     }
 
     /** One line of the results JSONL. */
-    static BatchLineResult resultLine(String name, String line) throws ProviderException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new ProviderException(200, "invalid_response", null, name + " returned a result line that is not"
-                    + " JSON", true, null);
-        }
+    BatchLineResult resultLine(String line) throws ProviderException {
+        JsonNode root = ProviderHttp.jsonLine(protocol.name(), line);
         String customId = root.path("custom_id").asText();
         JsonNode result = root.path("result");
         return switch (result.path("type").asText()) {
-            case "succeeded" -> BatchLineResult.succeeded(customId, AnthropicProvider.reply(result.path("message"),
+            case "succeeded" -> BatchLineResult.succeeded(customId, AnthropicProtocol.reply(result.path("message"),
                     200, result.path("message").path("id").asText(null)));
             case "expired" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.EXPIRED);
             case "canceled" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.CANCELED);
-            default -> {
-                JsonNode err = result.path("error").path("error");
-                String type = err.path("type").asText("api_error");
-                int status = statusOf(type);
-                yield BatchLineResult.errored(customId, new ProviderException(status, type, null, name + ": "
-                        + err.path("message").asText(type), ProviderException.retryableStatus(status), null));
-            }
-        };
-    }
-
-    /** The HTTP status a synchronous call would have had for this error type. */
-    static int statusOf(String errorType) {
-        return switch (errorType) {
-            case "invalid_request_error" -> 400;
-            case "authentication_error" -> 401;
-            case "billing_error" -> 402;
-            case "permission_error" -> 403;
-            case "not_found_error" -> 404;
-            case "request_too_large" -> 413;
-            case "rate_limit_error" -> 429;
-            case "timeout_error" -> 504;
-            case "overloaded_error" -> 529;
-            default -> 500;
+            default -> BatchLineResult.errored(customId, protocol.error(result.path("error").path("error")));
         };
     }
 
@@ -158,7 +125,8 @@ public final class AnthropicBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = json(http.send(request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
+            JsonNode page = protocol.json(http.send(protocol.request(base + "?limit=100"
+                    + (after == null ? "" : "&after_id=" + after))));
             for (JsonNode batch : page.path("data")) {
                 Instant created = instant(batch.path("created_at").asText());
                 if (created != null && created.isBefore(from)) {
@@ -182,22 +150,6 @@ public final class AnthropicBatchApi implements BatchApi {
         } catch (DateTimeParseException e) {
             return null;
         }
-    }
-
-    private ProviderHttp.Request request(String url) {
-        ProviderHttp.Request request = ProviderHttp.Request.to(url)
-                .header("anthropic-version", AnthropicProvider.VERSION);
-        if (!apiKey.isEmpty()) {
-            request.header("x-api-key", apiKey.reveal());
-        }
-        return request;
-    }
-
-    private JsonNode json(ProviderHttp.Answer response) throws ProviderException {
-        if (response.statusCode() / 100 != 2) {
-            throw AnthropicProvider.error(name, response);
-        }
-        return ProviderHttp.json(name, response.statusCode(), response.body());
     }
 
     @Override

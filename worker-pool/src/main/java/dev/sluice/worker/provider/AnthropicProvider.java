@@ -1,7 +1,5 @@
 package dev.sluice.worker.provider;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +8,6 @@ import dev.sluice.model.LlmRequest;
 import dev.sluice.model.Message;
 import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.Role;
-import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelSpec;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.tokens.TokenCounter;
@@ -26,50 +23,36 @@ import java.util.List;
  * usage's cache reads and writes are priced apart.
  */
 public final class AnthropicProvider implements ChatProvider {
-    static final String VERSION = "2023-06-01";
     static final String JSON_INSTRUCTION = "Respond with a single JSON object and nothing else.";
     /** Anthropic accepts at most four cache breakpoints in one request. */
     static final int MAX_BREAKPOINTS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
+    private final AnthropicProtocol protocol;
     private final URI endpoint;
-    private final Secret apiKey;
     private final ProviderHttp http;
 
     public AnthropicProvider(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
-        this.name = name;
+        this.protocol = new AnthropicProtocol(name, apiKey);
         this.endpoint = ProviderHttp.endpoint(baseUrl, "/v1/messages");
-        this.apiKey = apiKey;
         this.http = new ProviderHttp(name, settings);
     }
 
     @Override
     public String name() {
-        return name;
+        return protocol.name();
     }
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        ProviderHttp.Request request = ProviderHttp.Request.to(endpoint)
-                .header("content-type", "application/json")
-                .header("anthropic-version", VERSION);
-        if (!apiKey.isEmpty()) {
-            request.header("x-api-key", apiKey.reveal());
-        }
-        ProviderHttp.Answer response = http.post(request, body(model, job.request()));
-        if (response.statusCode() / 100 != 2) {
-            throw error(name, response);
-        }
-        ProviderReply reply = reply(name, response.statusCode(), response.body(),
-                response.headers().firstValue("request-id").orElse(null));
-        return new ProviderReply(reply.text(), reply.finishReason(), reply.usage(), reply.httpStatus(),
-                reply.providerRequestId(), RateLimitHeaders.anthropic(response.headers(), java.time.Instant.now()));
+        return protocol.reply(http.post(protocol.request(endpoint).header("content-type", "application/json"),
+                body(model, job.request())));
     }
 
     /**
-     * The request body. Anthropic has no JSON mode, so JSON and JSON-schema formats become a
-     * system instruction (the schema quoted); temperature is capped at Anthropic's maximum of 1.
+     * The request body, which a batch line carries as its params. Anthropic has no JSON mode, so
+     * JSON and JSON-schema formats become a system instruction (the schema quoted); temperature
+     * is capped at Anthropic's maximum of 1.
      */
     static String body(ModelSpec model, LlmRequest r) {
         ObjectNode body = JSON.createObjectNode();
@@ -139,64 +122,6 @@ public final class AnthropicProvider implements ChatProvider {
         if (breakpoint) {
             block.putObject("cache_control").put("type", "ephemeral");
         }
-    }
-
-    /** Reads a Messages response: text blocks joined, usage with cache reads and writes apart. */
-    static ProviderReply reply(String name, int status, String body, String requestId) throws ProviderException {
-        try {
-            return reply(JSON.readTree(body), status, requestId);
-        } catch (JsonProcessingException e) {
-            throw new ProviderException(status, "invalid_response", null, name
-                    + " answered 2xx with a body that is not JSON", true, null);
-        }
-    }
-
-    static ProviderReply reply(JsonNode root, int status, String requestId) {
-        StringBuilder text = new StringBuilder();
-        for (JsonNode block : root.path("content")) {
-            if ("text".equals(block.path("type").asText())) {
-                text.append(block.path("text").asText(""));
-            }
-        }
-        JsonNode usage = root.path("usage");
-        return new ProviderReply(text.toString(), finishReason(root.path("stop_reason").asText(null)),
-                new Usage(usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong(),
-                        usage.path("cache_read_input_tokens").asLong(0),
-                        usage.path("cache_creation_input_tokens").asLong(0)),
-                status, requestId);
-    }
-
-    /** Anthropic's stop reasons in the vocabulary results use (OpenAI's finish reasons). */
-    static String finishReason(String stopReason) {
-        if (stopReason == null) {
-            return null;
-        }
-        return switch (stopReason) {
-            case "end_turn", "stop_sequence" -> "stop";
-            case "max_tokens", "model_context_window_exceeded" -> "length";
-            case "refusal" -> "content_filter";
-            case "tool_use" -> "tool_calls";
-            default -> stopReason;
-        };
-    }
-
-    static ProviderException error(String name, ProviderHttp.Answer response) {
-        int status = response.statusCode();
-        String type = null;
-        String code = null;
-        String message = "HTTP " + status;
-        try {
-            JsonNode err = JSON.readTree(response.body()).path("error");
-            type = err.path("type").asText(null);
-            code = err.path("details").path("error_code").asText(null);
-            message = err.path("message").asText(message);
-        } catch (JsonProcessingException e) {
-            // A proxy's HTML page: the status alone decides.
-        }
-        return new ProviderException(status, type, code, name + ": " + message,
-                ProviderHttp.retryable(response, "enforced_spend_limit_reached".equals(code)),
-                ProviderHttp.retryAfter(response), RateLimitHeaders.anthropic(response.headers(),
-                        java.time.Instant.now()));
     }
 
     @Override

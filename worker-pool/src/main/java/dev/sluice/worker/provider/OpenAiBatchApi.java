@@ -30,21 +30,19 @@ public final class OpenAiBatchApi implements BatchApi {
     private static final Set<String> ENDED = Set.of("completed", "failed", "expired", "cancelled");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
+    private final OpenAiProtocol protocol;
     private final String base;
-    private final Secret apiKey;
     private final ProviderHttp http;
 
     public OpenAiBatchApi(String name, String baseUrl, Secret apiKey, HttpSettings settings) {
-        this.name = name;
+        this.protocol = new OpenAiProtocol(name, apiKey);
         this.base = ProviderHttp.endpoint(baseUrl, "/v1").toString();
-        this.apiKey = apiKey;
         this.http = new ProviderHttp(name, settings);
     }
 
     @Override
     public String provider() {
-        return name;
+        return protocol.name();
     }
 
     @Override
@@ -75,8 +73,8 @@ public final class OpenAiBatchApi implements BatchApi {
         ObjectNode create = JSON.createObjectNode();
         create.put("input_file_id", fileId).put("endpoint", "/v1/chat/completions").put("completion_window", "24h");
         create.putObject("metadata").put(TAG, tag);
-        JsonNode batch = json(http.post(request("/batches").header("Content-Type", "application/json"),
-                create.toString()));
+        JsonNode batch = protocol.json(http.post(protocol.request(base + "/batches")
+                .header("Content-Type", "application/json"), create.toString()));
         return batch.path("id").asText();
     }
 
@@ -91,9 +89,9 @@ public final class OpenAiBatchApi implements BatchApi {
             body.write('\n');
         }
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        ProviderHttp.Request request = request("/files").header("Content-Type", "multipart/form-data; boundary="
-                + boundary).post(body.toByteArray());
-        return json(http.send(request)).path("id").asText();
+        ProviderHttp.Request request = protocol.request(base + "/files").header("Content-Type",
+                "multipart/form-data; boundary=" + boundary).post(body.toByteArray());
+        return protocol.json(http.send(request)).path("id").asText();
     }
 
     private static void part(ByteArrayOutputStream body, String boundary, String headersAndValue) {
@@ -102,7 +100,7 @@ public final class OpenAiBatchApi implements BatchApi {
 
     @Override
     public BatchProgress progress(String providerBatchId) throws ProviderException {
-        return progress(json(http.send(request("/batches/" + providerBatchId))));
+        return progress(protocol.json(http.send(protocol.request(base + "/batches/" + providerBatchId))));
     }
 
     static BatchProgress progress(JsonNode batch) {
@@ -125,13 +123,11 @@ public final class OpenAiBatchApi implements BatchApi {
         List<BatchLineResult> lines = new ArrayList<>();
         for (String file : new String[] {ended.outputRef(), ended.errorRef()}) {
             if (file != null && !file.isEmpty()) {
-                ProviderHttp.Answer content = http.send(request("/files/" + file + "/content"));
-                if (content.statusCode() / 100 != 2) {
-                    throw error(content);
-                }
+                ProviderHttp.Answer content = protocol.ok(http.send(protocol.request(base + "/files/" + file
+                        + "/content")));
                 for (String line : content.body().split("\n")) {
                     if (!line.isBlank()) {
-                        lines.add(resultLine(name, line));
+                        lines.add(resultLine(line));
                     }
                 }
             }
@@ -140,14 +136,8 @@ public final class OpenAiBatchApi implements BatchApi {
     }
 
     /** One line of an output or error file. */
-    static BatchLineResult resultLine(String name, String line) throws ProviderException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new ProviderException(200, "invalid_response", null, name + " returned a result line that is not"
-                    + " JSON", true, null);
-        }
+    BatchLineResult resultLine(String line) throws ProviderException {
+        JsonNode root = ProviderHttp.jsonLine(protocol.name(), line);
         String customId = root.path("custom_id").asText();
         JsonNode response = root.path("response");
         if (response.isMissingNode() || response.isNull()) {
@@ -158,21 +148,16 @@ public final class OpenAiBatchApi implements BatchApi {
             if (code.equals("batch_cancelled")) {
                 return BatchLineResult.notRun(customId, BatchLineResult.Kind.CANCELED);
             }
-            return BatchLineResult.errored(customId, new ProviderException(0, code, code, name + ": "
+            return BatchLineResult.errored(customId, new ProviderException(0, code, code, protocol.name() + ": "
                     + root.path("error").path("message").asText(code), true, null));
         }
         int status = response.path("status_code").asInt();
         String requestId = response.path("request_id").asText(null);
         JsonNode body = response.path("body");
         if (status / 100 == 2) {
-            return BatchLineResult.succeeded(customId, OpenAiProvider.reply(body, status, requestId));
+            return BatchLineResult.succeeded(customId, OpenAiProtocol.reply(body, status, requestId));
         }
-        JsonNode err = body.path("error");
-        String code = err.path("code").asText(null);
-        boolean needsUser = "insufficient_quota".equals(code) || "insufficient_quota".equals(err.path("type").asText());
-        return BatchLineResult.errored(customId, new ProviderException(status, err.path("type").asText(null), code,
-                name + ": " + err.path("message").asText("HTTP " + status),
-                !needsUser && ProviderException.retryableStatus(status), null));
+        return BatchLineResult.errored(customId, protocol.error(status, body.path("error")));
     }
 
     @Override
@@ -180,7 +165,8 @@ public final class OpenAiBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = json(http.send(request("/batches?limit=100" + (after == null ? "" : "&after=" + after))));
+            JsonNode page = protocol.json(http.send(protocol.request(base + "/batches?limit=100"
+                    + (after == null ? "" : "&after=" + after))));
             for (JsonNode batch : page.path("data")) {
                 if (tag.equals(batch.path("metadata").path(TAG).asText(null))) {
                     return Optional.of(batch.path("id").asText());
@@ -195,37 +181,6 @@ public final class OpenAiBatchApi implements BatchApi {
                 return Optional.empty();
             }
         }
-    }
-
-    private ProviderHttp.Request request(String path) {
-        ProviderHttp.Request request = ProviderHttp.Request.to(base + path);
-        if (!apiKey.isEmpty()) {
-            request.header("Authorization", "Bearer " + apiKey.reveal());
-        }
-        return request;
-    }
-
-    private JsonNode json(ProviderHttp.Answer response) throws ProviderException {
-        if (response.statusCode() / 100 != 2) {
-            throw error(response);
-        }
-        return ProviderHttp.json(name, response.statusCode(), response.body());
-    }
-
-    private ProviderException error(ProviderHttp.Answer response) {
-        String message = "HTTP " + response.statusCode();
-        String type = null;
-        String code = null;
-        try {
-            JsonNode err = JSON.readTree(response.body()).path("error");
-            message = err.path("message").asText(message);
-            type = err.path("type").asText(null);
-            code = err.path("code").asText(null);
-        } catch (JsonProcessingException e) {
-            // Not JSON (a proxy's page): the status decides.
-        }
-        return new ProviderException(response.statusCode(), type, code, name + ": " + message,
-                ProviderHttp.retryable(response, false), ProviderHttp.retryAfter(response));
     }
 
     @Override

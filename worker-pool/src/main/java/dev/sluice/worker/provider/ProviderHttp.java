@@ -3,6 +3,7 @@ package dev.sluice.worker.provider;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.sluice.runtime.http.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
@@ -129,6 +130,28 @@ final class ProviderHttp {
         } catch (JsonProcessingException e) {
             throw new ProviderException(status, "invalid_response", null, name
                     + " answered 2xx with a body that is not JSON", true, null);
+        }
+    }
+
+    /** A line of a batch's results as JSON; a line that is not JSON is a retryable {@code invalid_response}. */
+    static JsonNode jsonLine(String name, String line) throws ProviderException {
+        try {
+            return JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new ProviderException(200, "invalid_response", null, name + " returned a result line that is not"
+                    + " JSON", true, null);
+        }
+    }
+
+    /**
+     * The {@code error} object of an error answer, as both providers send it; a missing node when
+     * the body is not JSON (a proxy's HTML page), so that the status alone decides.
+     */
+    static JsonNode errorObject(Answer response) {
+        try {
+            return JSON.readTree(response.body()).path("error");
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
         }
     }
 

@@ -15,4 +15,9 @@ public record ProviderReply(String text, String finishReason, Usage usage, int h
     public ProviderReply(String text, String finishReason, Usage usage, int httpStatus, String providerRequestId) {
         this(text, finishReason, usage, httpStatus, providerRequestId, RateLimitHeaders.NONE);
     }
+
+    /** The same reply with what its answer's headers said about the key's limits. */
+    public ProviderReply withRateLimits(RateLimitHeaders limits) {
+        return new ProviderReply(text, finishReason, usage, httpStatus, providerRequestId, limits);
+    }
 }

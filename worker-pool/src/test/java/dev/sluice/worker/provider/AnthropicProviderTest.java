@@ -163,7 +163,7 @@ class AnthropicProviderTest {
                 + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":1500,\"ephemeral_1h_input_tokens\":0},"
                 + "\"service_tier\":\"standard\"}}";
 
-        ProviderReply reply = AnthropicProvider.reply("anthropic", 200, recorded, "req_011");
+        ProviderReply reply = AnthropicProtocol.reply(JSON.readTree(recorded), 200, "req_011");
 
         assertThat(reply.text()).isEqualTo("Hello there");
         assertThat(reply.finishReason()).isEqualTo("length");
@@ -176,11 +176,11 @@ class AnthropicProviderTest {
 
     @Test
     void shouldMapStopReasonsToTheFinishReasonsResultsUse() {
-        assertThat(AnthropicProvider.finishReason("end_turn")).isEqualTo("stop");
-        assertThat(AnthropicProvider.finishReason("stop_sequence")).isEqualTo("stop");
-        assertThat(AnthropicProvider.finishReason("max_tokens")).isEqualTo("length");
-        assertThat(AnthropicProvider.finishReason("refusal")).isEqualTo("content_filter");
-        assertThat(AnthropicProvider.finishReason("pause_turn")).isEqualTo("pause_turn");
+        assertThat(AnthropicProtocol.finishReason("end_turn")).isEqualTo("stop");
+        assertThat(AnthropicProtocol.finishReason("stop_sequence")).isEqualTo("stop");
+        assertThat(AnthropicProtocol.finishReason("max_tokens")).isEqualTo("length");
+        assertThat(AnthropicProtocol.finishReason("refusal")).isEqualTo("content_filter");
+        assertThat(AnthropicProtocol.finishReason("pause_turn")).isEqualTo("pause_turn");
     }
 
     @Test

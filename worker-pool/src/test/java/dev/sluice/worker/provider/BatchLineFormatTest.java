@@ -65,7 +65,7 @@ class BatchLineFormatTest {
                 "prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}},\
                 "error":null}""";
 
-        BatchLineResult result = OpenAiBatchApi.resultLine("openai", line);
+        BatchLineResult result = openAi.resultLine(line);
 
         assertThat(result.customId()).isEqualTo("req-1");
         assertThat(result.kind()).isEqualTo(BatchLineResult.Kind.SUCCEEDED);
@@ -77,18 +77,18 @@ class BatchLineFormatTest {
 
     @Test
     void shouldReadOpenAiErrorLinesByStatusAndExpiry() throws Exception {
-        BatchLineResult serverError = OpenAiBatchApi.resultLine("openai", """
+        BatchLineResult serverError = openAi.resultLine("""
                 {"id":"batch_req_2","custom_id":"req-2","response":{"status_code":500,"request_id":"req_x","body":\
                 {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}},\
                 "error":null}""");
-        BatchLineResult badRequest = OpenAiBatchApi.resultLine("openai", """
+        BatchLineResult badRequest = openAi.resultLine("""
                 {"id":"batch_req_3","custom_id":"req-3","response":{"status_code":400,"request_id":"req_y","body":\
                 {"error":{"message":"max_tokens is too large","type":"invalid_request_error","param":"max_tokens",\
                 "code":null}}},"error":null}""");
-        BatchLineResult expired = OpenAiBatchApi.resultLine("openai", """
+        BatchLineResult expired = openAi.resultLine("""
                 {"id":"batch_req_4","custom_id":"req-4","response":null,"error":{"code":"batch_expired",\
                 "message":"This request could not be executed before the completion window expired."}}""");
-        BatchLineResult cancelled = OpenAiBatchApi.resultLine("openai", """
+        BatchLineResult cancelled = openAi.resultLine("""
                 {"id":"batch_req_5","custom_id":"req-5","response":null,"error":{"code":"batch_cancelled",\
                 "message":"This request was not executed because the batch was cancelled."}}""");
 
@@ -142,20 +142,20 @@ class BatchLineFormatTest {
 
     @Test
     void shouldReadEveryAnthropicResultType() throws Exception {
-        BatchLineResult ok = AnthropicBatchApi.resultLine("anthropic", """
+        BatchLineResult ok = anthropic.resultLine("""
                 {"custom_id":"req-1","result":{"type":"succeeded","message":{"id":"msg_1","type":"message",\
                 "role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"Nile."}],\
                 "stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":21,"output_tokens":3,\
                 "cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}}""");
-        BatchLineResult apiError = AnthropicBatchApi.resultLine("anthropic", """
+        BatchLineResult apiError = anthropic.resultLine("""
                 {"custom_id":"req-2","result":{"type":"errored","error":{"type":"error","error":{"type":"api_error",\
                 "message":"Internal server error"},"request_id":"req_2"}}}""");
-        BatchLineResult invalid = AnthropicBatchApi.resultLine("anthropic", """
+        BatchLineResult invalid = anthropic.resultLine("""
                 {"custom_id":"req-3","result":{"type":"errored","error":{"type":"error","error":\
                 {"type":"invalid_request_error","message":"max_tokens: must be at most 64000"},"request_id":"req_3"}}}""");
-        BatchLineResult canceled = AnthropicBatchApi.resultLine("anthropic",
+        BatchLineResult canceled = anthropic.resultLine(
                 "{\"custom_id\":\"req-4\",\"result\":{\"type\":\"canceled\"}}");
-        BatchLineResult expired = AnthropicBatchApi.resultLine("anthropic",
+        BatchLineResult expired = anthropic.resultLine(
                 "{\"custom_id\":\"req-5\",\"result\":{\"type\":\"expired\"}}");
 
         assertThat(ok.kind()).isEqualTo(BatchLineResult.Kind.SUCCEEDED);
