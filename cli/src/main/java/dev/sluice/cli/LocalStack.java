@@ -11,6 +11,7 @@ import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.ValueSchemas;
 import dev.sluice.runtime.tracing.TracingSettings;
 import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
@@ -114,7 +115,9 @@ public final class LocalStack implements AutoCloseable {
             }
             Map<String, String> config = serviceConfig();
             Settings topicSettings = settings(config);
-            TopicCreator.ensure(KafkaSettings.read(topicSettings));
+            KafkaSettings kafka = KafkaSettings.read(topicSettings);
+            TopicCreator.ensure(kafka);
+            ValueSchemas.register(kafka.serdes().registry(), ValueSchemas.of(kafka.topics(), kafka.layout()));
             if (options.services().isEmpty()) {
                 return this;
             }

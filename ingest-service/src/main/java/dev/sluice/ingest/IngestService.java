@@ -7,6 +7,7 @@ import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.kafka.BrokerWait;
 import dev.sluice.runtime.kafka.CompactedTable;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.ValueSchemas;
 import dev.sluice.runtime.ops.Health;
 import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
@@ -115,6 +116,9 @@ public final class IngestService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
+        // Before any record is written, so an outside client that registers nothing may start first.
+        ValueSchemas.register(config.kafka().serdes().registry(),
+                ValueSchemas.of(config.kafka().topics(), config.kafka().layout()));
         tenants.start();
         keys.start();
         statuses.start();

@@ -2,6 +2,7 @@ package dev.sluice.ingest;
 
 import static dev.sluice.ingest.IngestHarness.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,12 +10,14 @@ import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.Tracing;
+import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +41,29 @@ class IngestIT {
     @AfterAll
     static void stop() {
         h.close();
+    }
+
+    /**
+     * A producer outside Sluice with {@code auto.register.schemas=false} looks its schema up under
+     * the topic's subject: that must answer before anyone has written to the topic. A fresh
+     * ingest-service on topics of its own, nothing sent.
+     */
+    @Test
+    void shouldRegisterTheValueSchemasAtStartSoAClientThatRegistersNothingMayStartFirst(KafkaStack kafka) {
+        RestSchemaRegistry registry = new RestSchemaRegistry(kafka.registryUrl());
+        try (IngestHarness fresh = IngestHarness.start(kafka, Map.of())) {
+            Map<String, Schema> expected = Map.of(
+                    fresh.topics.requests() + "-value", dev.sluice.avro.LlmRequest.getClassSchema(),
+                    fresh.topics.results() + "-value", dev.sluice.avro.LlmResult.getClassSchema(),
+                    fresh.topics.jobStatus() + "-value", dev.sluice.avro.JobStatus.getClassSchema(),
+                    fresh.topics.costEvents() + "-value", dev.sluice.avro.CostEvent.getClassSchema(),
+                    fresh.topics.feedback() + "-value", dev.sluice.avro.Feedback.getClassSchema(),
+                    fresh.topics.deadLetters() + "-value", dev.sluice.avro.DeadLetter.getClassSchema());
+            await().alias("the value schemas registered by a fresh ingest-service").atMost(Duration.ofSeconds(30))
+                    .until(() -> registry.subjects().containsAll(expected.keySet()));
+            expected.forEach((subject, schema) -> assertThat(registry.lookupId(subject, schema)).as(subject)
+                    .isPositive());
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.TopicCreator;
+import dev.sluice.runtime.kafka.ValueSchemas;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SerdeConfig;
@@ -117,6 +118,8 @@ public final class TenantsCommand implements Runnable {
             topic.check();
             if (!requestTopics.isEmpty()) {
                 TopicCreator.ensure(dev.sluice.cli.CliKafka.client(target.kafka.bootstrap()), requestTopics);
+                requestTopics.forEach(t -> ValueSchemas.register(target.serdes().registry(),
+                        ValueSchemas.ofTenantRequests(t.name())));
             }
             // A file that does not say `paused` leaves the tenant as pause/resume last set it: a
             // configuration rollout must not resume a tenant an operator paused.

@@ -260,5 +260,8 @@ class TenantsCommandIT {
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("its request topic is " + prefix + "requests.initech");
         assertThat(kafka.topics()).contains(prefix + "requests.initech");
+        // Registered at once, so the tenant's own producer may run with auto.register.schemas=false.
+        assertThat(new RestSchemaRegistry(kafka.registryUrl()).lookupId(prefix + "requests.initech-value",
+                dev.sluice.avro.LlmRequest.getClassSchema())).isPositive();
     }
 }
