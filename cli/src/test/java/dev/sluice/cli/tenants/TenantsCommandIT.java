@@ -167,7 +167,7 @@ class TenantsCommandIT {
             CliRun put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
             assertThat(put.out()).contains("it stays paused");
             await().alias("a request refused TENANT_PAUSED").atMost(Duration.ofSeconds(60)).until(() -> {
-                send.apply("during");
+                String unused = send.apply("during"); // sent for its refusal, not its id
                 return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
             });
 
@@ -175,7 +175,7 @@ class TenantsCommandIT {
             assertThat(resume.exit()).as(resume.err()).isZero();
             assertThat(resume.out()).contains("resumed tenant acme");
             await().alias("a request routed again").atMost(Duration.ofSeconds(60)).until(() -> {
-                send.apply("after");
+                String unused = send.apply("after"); // the id is read back from the routed topic
                 return routed(kafka, topics, serdes).stream().anyMatch(id -> id.startsWith("after-"));
             });
             assertThat(sluice(kafka, prefix, "resume", "acme").out()).contains("was already taking requests");

@@ -17,6 +17,8 @@ public final class JobScope implements AutoCloseable {
     private final Scope scope;
     private final LogContext logs;
 
+    // The Scope is this AutoCloseable's own: close() closes it, on the thread that opened it.
+    @SuppressWarnings("MustBeClosedChecker")
     JobScope(Telemetry telemetry, Span span, String requestId, String tenantId) {
         this.span = span;
         this.scope = Context.current().with(span).with(Telemetry.CURRENT, telemetry).makeCurrent();

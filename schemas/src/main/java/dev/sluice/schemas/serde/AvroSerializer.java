@@ -91,6 +91,6 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
 
     private SpecificDatumWriter<T> writer(Schema schema) {
-        return writers.computeIfAbsent(schema, SpecificDatumWriter::new);
+        return writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s));
     }
 }
