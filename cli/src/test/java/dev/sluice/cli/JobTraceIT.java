@@ -222,7 +222,7 @@ class JobTraceIT {
             assertThat(sink.service()).isEqualTo("result-sink");
             assertThat(sink.parentSpanId()).isEqualTo(job.spanId());
             List<ReceivedSpan> webhookTries = trace.stream().filter(s -> s.name().equals("webhook try"))
-                    .sorted(java.util.Comparator.comparing(ReceivedSpan::startNanos)).toList();
+                    .sorted(java.util.Comparator.comparingLong(ReceivedSpan::startNanos)).toList();
             assertThat(webhookTries).hasSize(2).allSatisfy(t -> assertThat(t.parentSpanId()).isEqualTo(sink.spanId()));
             assertThat(webhookTries).extracting(t -> t.attribute("http.response.status_code"))
                     .containsExactly(503L, 204L);

@@ -302,9 +302,9 @@ class DeployChartTest {
                 .filter(d -> d.at("/metadata/labels/sluice.dev~1tier").isTextual()).count());
         for (JsonNode object : scaled) {
             JsonNode deployment = Chart.named(docs, "Deployment", object.at("/spec/scaleTargetRef/name").asText());
-            Tier tier = Tier.valueOf(deployment.at("/metadata/labels/sluice.dev~1tier").asText().toUpperCase());
+            Tier tier = Tier.valueOf(deployment.at("/metadata/labels/sluice.dev~1tier").asText().toUpperCase(java.util.Locale.ROOT));
             String tiers = environment(deployment.at("/spec/template/spec/containers/0")).get("SLUICE_WORKER_TIERS");
-            assertThat(tiers).isEqualTo(tier.name().toLowerCase());
+            assertThat(tiers).isEqualTo(tier.name().toLowerCase(java.util.Locale.ROOT));
 
             assertThat(object.at("/spec/maxReplicaCount").asInt()).isLessThanOrEqualTo(kafka.layout().jobPartitions());
             List<String> topics = new ArrayList<>();

@@ -210,7 +210,7 @@ class LeastPrivilegeIT {
                         ? PatternType.PREFIXED : PatternType.LITERAL);
                 for (JsonNode op : acl.path("operations")) {
                     acls.add(new AclBinding(resource, new AccessControlEntry("User:" + user, "*",
-                            AclOperation.valueOf(op.asText().toUpperCase()), AclPermissionType.ALLOW)));
+                            AclOperation.valueOf(op.asText().toUpperCase(java.util.Locale.ROOT)), AclPermissionType.ALLOW)));
                 }
             }
         });

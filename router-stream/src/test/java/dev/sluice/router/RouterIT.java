@@ -398,6 +398,8 @@ class RouterIT {
             paths.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))
                     .forEach(p -> p.toFile().delete());
         }
-        assertThat(java.nio.file.Files.list(dir)).isEmpty();
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
     }
 }

@@ -8,7 +8,6 @@ import dev.sluice.model.LlmResult;
 import dev.sluice.model.Priority;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.Tier;
-import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.TopicCreator;
@@ -53,7 +52,6 @@ class RateLimitIT {
         String prefix = kafka.newPrefix();
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
-        ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         AtomicLong ahead = new AtomicLong();
         try (ProviderSimulator sim = startWithClock(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(20), Duration.ZERO).withApiKeys(Set.of("sk-it"))

@@ -155,7 +155,7 @@ public final class CostWorkload {
 
     /** The tenant of a run and provider: {@code cost-<run>-naive-openai}. */
     public static String tenantId(String run, Mode mode, Provider provider) {
-        return "cost-" + run + "-" + mode.label() + "-" + provider.name().toLowerCase();
+        return "cost-" + run + "-" + mode.label() + "-" + provider.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -80,8 +80,8 @@ final class DeadLetterTopic {
                 }
             });
         }
-        out.sort(Comparator.comparing((Letter l) -> l.letter().occurredAt()).thenComparing(Letter::partition)
-                .thenComparing(Letter::offset));
+        out.sort(Comparator.comparing((Letter l) -> l.letter().occurredAt()).thenComparingInt(Letter::partition)
+                .thenComparingLong(Letter::offset));
         return withReplays(out);
     }
 

@@ -56,7 +56,7 @@ record EvalPolicy(EvalReport run, double bar, int minCases, List<Row> rows) {
             }
             qualified.sort(Comparator.<Map.Entry<String, EvalReport.Stats>>comparingLong(
                     e -> e.getValue().costPerRequestMicros())
-                    .thenComparing(e -> -e.getValue().passRate()).thenComparing(Map.Entry::getKey));
+                    .thenComparingDouble(e -> -e.getValue().passRate()).thenComparing(Map.Entry::getKey));
             if (qualified.isEmpty()) {
                 rows.add(new Row(category, null, 0, 0, 0, "none met the bar: " + String.join("; ", reasons)
                         + "; AUTO's heuristic routes it", auto));

@@ -32,6 +32,7 @@ public sealed interface Grader {
 
     /** The answer stripped of surrounding space equals {@code expected} (in any case when ignoreCase). */
     record Exact(String expected, boolean ignoreCase) implements Grader {
+        @Override
         public String type() {
             return "exact";
         }
@@ -45,6 +46,7 @@ public sealed interface Grader {
 
     /** Every one of {@code expected} appears in the answer. */
     record Contains(List<String> expected, boolean ignoreCase) implements Grader {
+        @Override
         public String type() {
             return "contains";
         }
@@ -59,6 +61,7 @@ public sealed interface Grader {
 
     /** The pattern is found somewhere in the answer (anchor it with ^ and $ to match the whole). */
     record Regex(Pattern pattern) implements Grader {
+        @Override
         public String type() {
             return "regex";
         }
@@ -71,6 +74,7 @@ public sealed interface Grader {
 
     /** The answer is JSON (a fence around it tolerated), and equal to {@code expected} when given. */
     record Json(JsonNode expected) implements Grader {
+        @Override
         public String type() {
             return "json";
         }
@@ -94,6 +98,7 @@ public sealed interface Grader {
 
     /** The answer is JSON valid against the schema (draft from its $schema, else 2020-12). */
     record JsonSchema(String schema) implements Grader {
+        @Override
         public String type() {
             return "json-schema";
         }
@@ -109,6 +114,7 @@ public sealed interface Grader {
     record Numeric(BigDecimal expected, BigDecimal tolerance) implements Grader {
         private static final Pattern NUMBER = Pattern.compile("-?\\d[\\d,]*(?:\\.\\d+)?|-?\\.\\d+");
 
+        @Override
         public String type() {
             return "numeric";
         }
@@ -135,6 +141,7 @@ public sealed interface Grader {
                 + " for the question. Reply with one JSON object and nothing else: {\"pass\": true or false,"
                 + " \"score\": a number from 0 to 1, \"reason\": one sentence}.";
 
+        @Override
         public String type() {
             return "judge";
         }

@@ -49,7 +49,7 @@ final class RegistryService {
             if (existing.isPresent()) {
                 return existing.get().id();
             }
-            List<String> problems = incompatibilities(subject, state.effectiveLevel(subject), schema,
+            List<String> problems = incompatibilities(state.effectiveLevel(subject), schema,
                     state.versions(subject, false));
             if (!problems.isEmpty()) {
                 throw RegistryException.incompatible(subject, problems);
@@ -112,9 +112,9 @@ final class RegistryService {
         return read(() -> {
             CompatibilityLevel level = state.effectiveLevel(subject);
             if (id.isLatest()) {
-                return incompatibilities(subject, level, schema, existingVersions(subject, false));
+                return incompatibilities(level, schema, existingVersions(subject, false));
             }
-            return incompatibilities(subject, level, schema, List.of(resolve(subject, id, false)));
+            return incompatibilities(level, schema, List.of(resolve(subject, id, false)));
         });
     }
 
@@ -230,7 +230,7 @@ final class RegistryService {
         return versions;
     }
 
-    private List<String> incompatibilities(String subject, CompatibilityLevel level, Schema schema,
+    private List<String> incompatibilities(CompatibilityLevel level, Schema schema,
             List<LogEntry.SchemaVersion> priors) {
         List<CompatibilityChecker.Prior> parsed = priors.stream()
                 .map(v -> new CompatibilityChecker.Prior(v.version(), parsedById.computeIfAbsent(v.id(),

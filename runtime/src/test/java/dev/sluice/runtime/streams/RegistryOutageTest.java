@@ -20,7 +20,7 @@ class RegistryOutageTest {
 
     private final DeadLetterHandler handler = new DeadLetterHandler();
     private final ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("llm.requests", 0, 42L,
-            "acme".getBytes(), new byte[] {0, 0, 0, 0, 7, 2});
+            "acme".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 7, 2});
 
     RegistryOutageTest() {
         handler.configure(Map.of(DeadLetterHandler.TOPIC, "llm.dead-letters", DeadLetterHandler.SERVICE, "router",

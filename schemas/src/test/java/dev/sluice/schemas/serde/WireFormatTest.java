@@ -164,7 +164,7 @@ class WireFormatTest {
     @Test
     void shouldExplainBytesThatAreNotTheWireFormat() {
         var deserializer = new AvroDeserializer<>(registry, LlmRequest.class);
-        assertThatThrownBy(() -> deserializer.deserialize("llm.requests", "{\"json\":true}".getBytes()))
+        assertThatThrownBy(() -> deserializer.deserialize("llm.requests", "{\"json\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("magic byte");
         assertThatThrownBy(() -> deserializer.deserialize("llm.requests", new byte[] {0, 0, 1}))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("fewer than the 5-byte");
