@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice batches}: the provider batches on llm.batches, those in flight first. */
-@Command(name = "batches", mixinStandardHelpOptions = true,
+@Command(
+        name = "batches",
+        mixinStandardHelpOptions = true,
         description = "List provider batches in flight (add --all for finished ones too), with their line counts.")
 public final class BatchesCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also list batches that are finished (collected, failed, cancelled).")
@@ -30,7 +32,8 @@ public final class BatchesCommand implements Callable<Integer> {
         topic.check();
         SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(target.registryUrl(), null));
         List<ProviderBatch> batches = topic.readAll(serdes.batches().deserializer()::deserialize).values().stream()
-                .sorted(Comparator.comparing(ProviderBatch::createdAt)).toList();
+                .sorted(Comparator.comparing(ProviderBatch::createdAt))
+                .toList();
         System.out.print(table(batches, all, Instant.now()));
         return 0;
     }
@@ -39,8 +42,21 @@ public final class BatchesCommand implements Callable<Integer> {
     static String table(List<ProviderBatch> batches, boolean all, Instant now) {
         StringBuilder out = new StringBuilder();
         String format = "%-40s %-10s %-18s %-34s %-12s %6s %6s %6s %7s %8s %8s  %s%n";
-        out.append(String.format(Locale.ROOT, format, "BATCH", "PROVIDER", "MODEL", "PROVIDER BATCH", "STATE", "LINES",
-                "OK", "FAILED", "EXPIRED", "REDRIVEN", "AGE", "DETAIL"));
+        out.append(String.format(
+                Locale.ROOT,
+                format,
+                "BATCH",
+                "PROVIDER",
+                "MODEL",
+                "PROVIDER BATCH",
+                "STATE",
+                "LINES",
+                "OK",
+                "FAILED",
+                "EXPIRED",
+                "REDRIVEN",
+                "AGE",
+                "DETAIL"));
         long open = 0;
         long openLines = 0;
         for (ProviderBatch b : batches) {
@@ -49,14 +65,30 @@ public final class BatchesCommand implements Callable<Integer> {
                 openLines += b.jobs().size();
             }
             if (all || !b.finished()) {
-                out.append(String.format(Locale.ROOT, format, b.batchId(), b.provider(), b.model(),
-                        b.providerBatchId() == null ? "(not confirmed)" : b.providerBatchId(), b.state(),
-                        b.jobs().size(), b.succeeded(), b.failed(), b.expired(), b.redriven(),
-                        age(Duration.between(b.createdAt(), now)), b.detail() == null ? "" : b.detail()));
+                out.append(String.format(
+                        Locale.ROOT,
+                        format,
+                        b.batchId(),
+                        b.provider(),
+                        b.model(),
+                        b.providerBatchId() == null ? "(not confirmed)" : b.providerBatchId(),
+                        b.state(),
+                        b.jobs().size(),
+                        b.succeeded(),
+                        b.failed(),
+                        b.expired(),
+                        b.redriven(),
+                        age(Duration.between(b.createdAt(), now)),
+                        b.detail() == null ? "" : b.detail()));
             }
         }
-        out.append(String.format(Locale.ROOT, "%d batch%s in flight (%d lines), %d finished%s%n", open,
-                open == 1 ? "" : "es", openLines, batches.size() - open,
+        out.append(String.format(
+                Locale.ROOT,
+                "%d batch%s in flight (%d lines), %d finished%s%n",
+                open,
+                open == 1 ? "" : "es",
+                openLines,
+                batches.size() - open,
                 all || batches.size() == open ? "" : " (--all lists them)"));
         return out.toString();
     }

@@ -15,8 +15,7 @@ public final class BrokerProbe {
     /** How long one address may take to accept a connection. */
     static final int CONNECT_MILLIS = 2_000;
 
-    private BrokerProbe() {
-    }
+    private BrokerProbe() {}
 
     /**
      * Returns when one of the bootstrap servers ({@code host:port}, comma-separated, a
@@ -34,12 +33,12 @@ public final class BrokerProbe {
             }
             String host = address.substring(0, colon).replace("[", "").replace("]", "");
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))),
-                        CONNECT_MILLIS);
+                socket.connect(
+                        new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))), CONNECT_MILLIS);
                 return;
             } catch (IOException | IllegalArgumentException e) {
-                failures.add(server.strip() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
-                        : e.getMessage()) + ")");
+                failures.add(server.strip() + " ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
             }
         }
         throw new IllegalStateException("cannot reach Kafka at " + String.join(", ", failures)

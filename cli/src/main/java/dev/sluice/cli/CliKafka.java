@@ -11,8 +11,7 @@ import java.util.Map;
  * CLI signs in to a secured cluster, as the chart's operator KafkaUser, say.
  */
 public final class CliKafka {
-    private CliKafka() {
-    }
+    private CliKafka() {}
 
     /** The bootstrap servers, this process's client variables, then {@code more} (key, value, ...). */
     public static Map<String, Object> client(String bootstrap, Object... more) {
@@ -20,7 +19,8 @@ public final class CliKafka {
     }
 
     static Map<String, Object> client(Map<String, String> environment, String bootstrap, Object... more) {
-        Map<String, Object> settings = new HashMap<>(ConfigSource.load(null, environment).withPrefix("kafka.client."));
+        Map<String, Object> settings =
+                new HashMap<>(ConfigSource.load(null, environment).withPrefix("kafka.client."));
         settings.put("bootstrap.servers", bootstrap);
         for (int i = 0; i + 1 < more.length; i += 2) {
             settings.put((String) more[i], more[i + 1]);

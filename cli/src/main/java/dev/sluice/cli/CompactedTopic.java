@@ -34,16 +34,20 @@ public final class CompactedTopic {
 
     /** Fails with a sentence a user can act on when Kafka or the topic is not there. */
     public void check() {
-        try (Admin admin = Admin.create(CliKafka.client(bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
+        try (Admin admin = Admin.create(CliKafka.client(
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000))) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
                 throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrap
                         + "; start Sluice (`./sluice up`) or create the topics first");
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " (" + (e.getCause() == null ? e
-                    : e.getCause()).getClass().getSimpleName() + "); is `./sluice up` running? Set --bootstrap-servers"
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " ("
+                    + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName()
+                    + "); is `./sluice up` running? Set --bootstrap-servers"
                     + " otherwise");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -53,11 +57,19 @@ public final class CompactedTopic {
 
     /** Writes one key (a null value is a tombstone) and waits for the ack. */
     public void write(String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(CliKafka.client(bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                CliKafka.client(
+                        bootstrap,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        15_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get(20, TimeUnit.SECONDS);
         }
     }
@@ -65,12 +77,18 @@ public final class CompactedTopic {
     /** The latest value of every key, in key order; tombstones remove it. */
     public <T> Map<String, T> readAll(BiFunction<String, byte[], T> decode) {
         Map<String, T> values = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(CliKafka.client(bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                CliKafka.client(
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -41,7 +41,9 @@ import picocli.CommandLine.Option;
  * signature with the Standard Webhooks library), checks each outcome against what its kind of job
  * should come to, and prints what happened.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on this machine and summarise it.")
 final class DemoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,19 +55,29 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
 
-    @Option(names = "--timeout", description = "Longest wait for results, e.g. 180s (default ${DEFAULT-VALUE}).",
-            defaultValue = "180s", converter = DurationConverter.class)
+    @Option(
+            names = "--timeout",
+            description = "Longest wait for results, e.g. 180s (default ${DEFAULT-VALUE}).",
+            defaultValue = "180s",
+            converter = DurationConverter.class)
     Duration timeout;
 
-    @Option(names = "--concurrency", description = "Submissions in flight at once (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--concurrency",
+            description = "Submissions in flight at once (default ${DEFAULT-VALUE}).",
             defaultValue = "8")
     int concurrency;
 
-    @Option(names = "--warmup", description = "Jobs run first and not counted, so the figures are not the JVMs'"
-            + " warm-up; 0 measures from cold (default ${DEFAULT-VALUE}).", defaultValue = "50")
+    @Option(
+            names = "--warmup",
+            description = "Jobs run first and not counted, so the figures are not the JVMs'"
+                    + " warm-up; 0 measures from cold (default ${DEFAULT-VALUE}).",
+            defaultValue = "50")
     int warmup;
 
-    @Option(names = "--sim-latency-ms", description = "Simulated provider latency (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--sim-latency-ms",
+            description = "Simulated provider latency (default ${DEFAULT-VALUE}).",
             defaultValue = "100")
     int simLatencyMs;
 
@@ -75,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (jobs < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--jobs must be at least 1");
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--jobs must be at least 1");
         }
         PrintStream err = System.err;
         Path dir = dataDir.path();
@@ -87,13 +100,14 @@ final class DemoCommand implements Callable<Integer> {
         // job, a first schema lookup) is cold in the measured run; it has its own budget tenant.
         DemoTenants warmupTenants = DemoTenants.forRun(run + "w");
         // Batches end in seconds here, not the hours a provider may take, so the demo waits for them.
-        SimConfig sim = SimConfig.defaults().withLatency(Duration.ofMillis(simLatencyMs),
-                Duration.ofMillis(simLatencyMs / 2)).withBatchProcessingTime(Duration.ofSeconds(2));
+        SimConfig sim = SimConfig.defaults()
+                .withLatency(Duration.ofMillis(simLatencyMs), Duration.ofMillis(simLatencyMs / 2))
+                .withBatchProcessingTime(Duration.ofSeconds(2));
         long t0 = System.nanoTime();
         // A short run on a small machine spends more CPU on C2 compilation than C2 gives back (ADR 0004).
-        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, sim, Map.of(),
-                List.of("-XX:TieredStopAtLevel=1")))
-                .start(step -> err.println("sluice: " + step));
+        try (LocalStack stack = new LocalStack(new LocalStack.Options(
+                                dir, LocalStack.Ports.ANY, sim, Map.of(), List.of("-XX:TieredStopAtLevel=1")))
+                        .start(step -> err.println("sluice: " + step));
                 WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0)) {
             err.printf("sluice: stack up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
@@ -108,20 +122,42 @@ final class DemoCommand implements Callable<Integer> {
             }
             DemoKeys keys = DemoKeys.issue(stack.bootstrapServers(), topics, serdes, tenantIds, "sluice demo " + run);
             DemoSummary summary;
-            try (ResultWatcher watcher = new ResultWatcher(stack.bootstrapServers(), topics.results(),
-                    serdes.results().deserializer(), topics.jobEvents(), serdes.jobStatus().deserializer())) {
+            try (ResultWatcher watcher = new ResultWatcher(
+                    stack.bootstrapServers(),
+                    topics.results(),
+                    serdes.results().deserializer(),
+                    topics.jobEvents(),
+                    serdes.jobStatus().deserializer())) {
                 keys.awaitKnown(stack.ingestUrl(), Duration.ofSeconds(30));
                 if (warmup > 0) {
                     err.println("sluice: warming up with " + warmup + " jobs (not counted)");
-                    submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(warmupTenants, warmup,
-                            run + "w"), null, null, List.of());
+                    submitAndWait(
+                            stack,
+                            keys,
+                            receiver,
+                            watcher,
+                            err,
+                            DemoWorkload.mixed(warmupTenants, warmup, run + "w"),
+                            null,
+                            null,
+                            List.of());
                 }
                 DemoStatusCheck status = new DemoStatusCheck(stack.ingestUrl(), keys);
                 err.println("sluice: following one job on its status stream");
-                List<String> stream = status.follow(DemoTenants.MAIN,
-                        DemoWorkload.ticket(DemoTenants.MAIN, 0, run + "s").toString(), Duration.ofSeconds(60));
-                summary = submitAndWait(stack, keys, receiver, watcher, err, DemoWorkload.mixed(tenants, jobs, run),
-                        new Progress(err, jobs, watcher, receiver), status, stream);
+                List<String> stream = status.follow(
+                        DemoTenants.MAIN,
+                        DemoWorkload.ticket(DemoTenants.MAIN, 0, run + "s").toString(),
+                        Duration.ofSeconds(60));
+                summary = submitAndWait(
+                        stack,
+                        keys,
+                        receiver,
+                        watcher,
+                        err,
+                        DemoWorkload.mixed(tenants, jobs, run),
+                        new Progress(err, jobs, watcher, receiver),
+                        status,
+                        stream);
             } finally {
                 keys.revoke(stack.bootstrapServers(), topics, serdes);
                 tenants.removeRunTenant(stack.bootstrapServers(), topics);
@@ -141,14 +177,23 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private DemoSummary submitAndWait(LocalStack stack, DemoKeys keys, WebhookReceiver receiver,
-            ResultWatcher watcher, PrintStream err, List<DemoWorkload.Job> work, Progress progress,
-            DemoStatusCheck status, List<String> stream) throws InterruptedException {
+    private DemoSummary submitAndWait(
+            LocalStack stack,
+            DemoKeys keys,
+            WebhookReceiver receiver,
+            ResultWatcher watcher,
+            PrintStream err,
+            List<DemoWorkload.Job> work,
+            Progress progress,
+            DemoStatusCheck status,
+            List<String> stream)
+            throws InterruptedException {
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
         Map<String, DemoWorkload.Kind> kinds = new ConcurrentHashMap<>();
         Map<String, String> tenantOf = new ConcurrentHashMap<>();
         AtomicInteger notAccepted = new AtomicInteger();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI endpoint = URI.create(stack.ingestUrl() + "/v1/jobs");
         Semaphore inFlight = new Semaphore(concurrency);
         long start = System.nanoTime();
@@ -161,13 +206,16 @@ final class DemoCommand implements Callable<Integer> {
                 pool.submit(() -> {
                     try {
                         long sent = System.nanoTime();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint)
-                                .header("Content-Type", "application/json")
-                                .header("Authorization", "Bearer " + keys.forTenant(job.tenantId()))
-                                .POST(HttpRequest.BodyPublishers.ofString(job.body())).build(),
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(endpoint)
+                                        .header("Content-Type", "application/json")
+                                        .header("Authorization", "Bearer " + keys.forTenant(job.tenantId()))
+                                        .POST(HttpRequest.BodyPublishers.ofString(job.body()))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 202) {
-                            String id = JSON.readTree(r.body()).path("requestId").asText();
+                            String id =
+                                    JSON.readTree(r.body()).path("requestId").asText();
                             kinds.put(id, job.kind());
                             tenantOf.put(id, job.tenantId());
                             submittedAt.put(id, sent);
@@ -191,7 +239,8 @@ final class DemoCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> ids = new HashSet<>(submittedAt.keySet());
         while (System.nanoTime() < deadline
-                && (watcher.countOf(ids) < ids.size() || webhooksFor(receiver, ids).verified() < ids.size())) {
+                && (watcher.countOf(ids) < ids.size()
+                        || webhooksFor(receiver, ids).verified() < ids.size())) {
             if (progress != null) {
                 progress.maybePrint();
             }
@@ -214,8 +263,7 @@ final class DemoCommand implements Callable<Integer> {
         return summarise(ids, submittedAt, kinds, notAccepted.get(), watcher, receiver, start, statusApi);
     }
 
-    private record Webhooks(int received, int verified) {
-    }
+    private record Webhooks(int received, int verified) {}
 
     private static Webhooks webhooksFor(WebhookReceiver receiver, Set<String> ids) {
         Set<String> received = new HashSet<>();
@@ -231,9 +279,15 @@ final class DemoCommand implements Callable<Integer> {
         return new Webhooks(received.size(), verified.size());
     }
 
-    private DemoSummary summarise(Set<String> ids, Map<String, Long> submittedAt,
-            Map<String, DemoWorkload.Kind> kinds, int notAccepted, ResultWatcher watcher, WebhookReceiver receiver,
-            long start, DemoStatusCheck.Outcome statusApi) {
+    private DemoSummary summarise(
+            Set<String> ids,
+            Map<String, Long> submittedAt,
+            Map<String, DemoWorkload.Kind> kinds,
+            int notAccepted,
+            ResultWatcher watcher,
+            WebhookReceiver receiver,
+            long start,
+            DemoStatusCheck.Outcome statusApi) {
         Map<String, Integer> byStatus = new HashMap<>();
         Map<String, Integer> byReason = new HashMap<>();
         Map<String, Integer> byKind = new HashMap<>();
@@ -287,31 +341,58 @@ final class DemoCommand implements Callable<Integer> {
             stage(stages, "accepted→routed", r.createdAt(), r.routedAt());
             stage(stages, "routed→started", r.routedAt(), r.startedAt());
             stage(stages, "started→completed", r.startedAt(), r.completedAt());
-            stages.get("completed→result").add(Math.max(0, seen.seenWallMillis() - r.completedAt().toEpochMilli()));
+            stages.get("completed→result")
+                    .add(Math.max(0, seen.seenWallMillis() - r.completedAt().toEpochMilli()));
             input += r.usage().totalInputTokens();
             output += r.usage().outputTokens();
             cost += r.costMicros();
             if (r.batch() && r.model() != null) {
                 batchJobs++;
                 batchCost += r.costMicros();
-                batchListPrice += CATALOGUE.model(r.model()).map(m -> Pricing.costMicros(m, r.usage(), CostBasis.SYNC))
+                batchListPrice += CATALOGUE
+                        .model(r.model())
+                        .map(m -> Pricing.costMicros(m, r.usage(), CostBasis.SYNC))
                         .orElse(r.costMicros());
             }
             last = Math.max(last, seen.seenNanos());
         }
         statusApi.disagreements().forEach(d -> unexpected.add("job status " + d));
-        long[] sorted = DemoSummary.sorted(latencies.stream().mapToLong(Long::longValue).toArray());
+        long[] sorted =
+                DemoSummary.sorted(latencies.stream().mapToLong(Long::longValue).toArray());
         long elapsedMs = Math.max(1, (last - start) / 1_000_000);
         Webhooks hooks = webhooksFor(receiver, ids);
-        return new DemoSummary(ids.size() + notAccepted, notAccepted, warmup, latencies.size(), byStatus, byReason,
-                byKind, byRoute, cacheHits, semanticHits, duplicates, unexpected, hooks.received(), hooks.verified(),
-                input, output, cost, batchJobs, batchCost, batchListPrice, Percentiles.nearestRank(sorted, 50),
-                Percentiles.nearestRank(sorted, 95), Percentiles.nearestRank(sorted, 99), stageP50(stages),
-                latencies.size() * 1000.0 / elapsedMs, elapsedMs, statusApi);
+        return new DemoSummary(
+                ids.size() + notAccepted,
+                notAccepted,
+                warmup,
+                latencies.size(),
+                byStatus,
+                byReason,
+                byKind,
+                byRoute,
+                cacheHits,
+                semanticHits,
+                duplicates,
+                unexpected,
+                hooks.received(),
+                hooks.verified(),
+                input,
+                output,
+                cost,
+                batchJobs,
+                batchCost,
+                batchListPrice,
+                Percentiles.nearestRank(sorted, 50),
+                Percentiles.nearestRank(sorted, 95),
+                Percentiles.nearestRank(sorted, 99),
+                stageP50(stages),
+                latencies.size() * 1000.0 / elapsedMs,
+                elapsedMs,
+                statusApi);
     }
 
-    private static void stage(Map<String, List<Long>> stages, String name, java.time.Instant from,
-            java.time.Instant to) {
+    private static void stage(
+            Map<String, List<Long>> stages, String name, java.time.Instant from, java.time.Instant to) {
         if (from != null && to != null) {
             stages.get(name).add(Math.max(0, to.toEpochMilli() - from.toEpochMilli()));
         }
@@ -319,8 +400,12 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Map<String, Long> stageP50(Map<String, List<Long>> stages) {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
-        stages.forEach((name, values) -> out.put(name, Percentiles.nearestRank(
-                DemoSummary.sorted(values.stream().mapToLong(Long::longValue).toArray()), 50)));
+        stages.forEach((name, values) -> out.put(
+                name,
+                Percentiles.nearestRank(
+                        DemoSummary.sorted(
+                                values.stream().mapToLong(Long::longValue).toArray()),
+                        50)));
         return out;
     }
 
@@ -354,9 +439,14 @@ final class DemoCommand implements Callable<Integer> {
             }
             lastPrint = now;
             Set<String> ids = new HashSet<>(submitted);
-            String line = String.format(java.util.Locale.ROOT,
+            String line = String.format(
+                    java.util.Locale.ROOT,
                     "sluice: %5.1f s  submitted %d/%d  results %d  webhooks verified %d",
-                    (now - start) / 1e9, ids.size(), total, watcher.countOf(ids), webhooksFor(receiver, ids).verified());
+                    (now - start) / 1e9,
+                    ids.size(),
+                    total,
+                    watcher.countOf(ids),
+                    webhooksFor(receiver, ids).verified());
             err.print(terminal ? "\r" + line : line + System.lineSeparator());
             err.flush();
         }

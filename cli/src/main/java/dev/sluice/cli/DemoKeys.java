@@ -34,8 +34,9 @@ final class DemoKeys {
     }
 
     /** A new key for each tenant, labelled {@code label}. */
-    static DemoKeys issue(String bootstrapServers, Topics topics, SluiceSerdes serdes, Collection<String> tenantIds,
-            String label) throws Exception {
+    static DemoKeys issue(
+            String bootstrapServers, Topics topics, SluiceSerdes serdes, Collection<String> tenantIds, String label)
+            throws Exception {
         SecureRandom random = new SecureRandom();
         Map<String, String> byTenant = new LinkedHashMap<>();
         List<ApiKey> records = new ArrayList<>();
@@ -63,14 +64,19 @@ final class DemoKeys {
      * 200 ms; the first jobs would otherwise race it.
      */
     void awaitKnown(String ingestUrl, Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Map.Entry<String, String> e : byTenant.entrySet()) {
             HttpRequest probe = HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + e.getValue())
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + e.getValue())
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build();
             int status;
-            while ((status = http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode()) != 400) {
+            while ((status = http.send(probe, HttpResponse.BodyHandlers.discarding())
+                            .statusCode())
+                    != 400) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("ingest-service still answers " + status + " for tenant "
                             + e.getKey() + "'s API key after " + timeout.toSeconds() + " s");
@@ -83,15 +89,22 @@ final class DemoKeys {
     /** Revokes every key made here. */
     void revoke(String bootstrapServers, Topics topics, SluiceSerdes serdes) throws Exception {
         Instant now = Instant.now();
-        write(bootstrapServers, topics, serdes, records.stream().map(k -> k.revoke(now)).toList());
+        write(
+                bootstrapServers,
+                topics,
+                serdes,
+                records.stream().map(k -> k.revoke(now)).toList());
     }
 
     private void write(String bootstrapServers, Topics topics, SluiceSerdes serdes, List<ApiKey> keys)
             throws Exception {
         try (KafkaProducer<String, byte[]> producer = DemoTenants.producer(bootstrapServers)) {
             for (ApiKey k : keys) {
-                producer.send(new ProducerRecord<>(topics.apiKeys(), k.keyId(),
-                        serdes.apiKeys().serializer().serialize(topics.apiKeys(), k))).get();
+                producer.send(new ProducerRecord<>(
+                                topics.apiKeys(),
+                                k.keyId(),
+                                serdes.apiKeys().serializer().serialize(topics.apiKeys(), k)))
+                        .get();
             }
         }
     }

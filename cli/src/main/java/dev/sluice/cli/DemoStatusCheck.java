@@ -44,7 +44,8 @@ final class DemoStatusCheck {
         static final Outcome NONE = new Outcome(0, 0, null, List.of(), List.of());
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String ingestUrl;
     private final DemoKeys keys;
 
@@ -62,7 +63,8 @@ final class DemoStatusCheck {
     List<String> follow(String tenantId, String body, Duration timeout) throws InterruptedException {
         List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicReference<Stream<String>> open = new AtomicReference<>();
-        CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> read(tenantId, body, timeout, states, open),
+        CompletableFuture<Void> reading = CompletableFuture.runAsync(
+                () -> read(tenantId, body, timeout, states, open),
                 r -> Thread.ofVirtual().start(r));
         try {
             reading.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,13 +80,16 @@ final class DemoStatusCheck {
         return List.copyOf(states);
     }
 
-    private void read(String tenantId, String body, Duration timeout, List<String> states,
-            AtomicReference<Stream<String>> open) {
+    private void read(
+            String tenantId, String body, Duration timeout, List<String> states, AtomicReference<Stream<String>> open) {
         try {
-            HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
-                    .header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + keys.forTenant(tenantId))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> accepted = http.send(
+                    HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + keys.forTenant(tenantId))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (accepted.statusCode() != 202) {
                 states.add("job answered HTTP " + accepted.statusCode());
                 return;
@@ -93,8 +98,9 @@ final class DemoStatusCheck {
             long deadline = System.nanoTime() + timeout.toNanos();
             HttpResponse<Stream<String>> events;
             // 503 while a just-started ingest is still loading its job-status table.
-            while ((events = http.send(get(id + "/events", tenantId), HttpResponse.BodyHandlers.ofLines()))
-                    .statusCode() == 503 && System.nanoTime() < deadline) {
+            while ((events = http.send(get(id + "/events", tenantId), HttpResponse.BodyHandlers.ofLines())).statusCode()
+                            == 503
+                    && System.nanoTime() < deadline) {
                 events.body().close();
                 Thread.sleep(200);
             }
@@ -119,8 +125,8 @@ final class DemoStatusCheck {
      * or {@code timeout} passes (the status table follows the sink by a moment), and reads one
      * job with another tenant's key.
      */
-    Outcome check(Map<String, String> tenantOf, Map<String, String> resultStatus, List<String> stream,
-            Duration timeout) throws InterruptedException {
+    Outcome check(Map<String, String> tenantOf, Map<String, String> resultStatus, List<String> stream, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, String> agreed = new java.util.concurrent.ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> disagreements = new ConcurrentLinkedQueue<>();
@@ -143,8 +149,8 @@ final class DemoStatusCheck {
                 });
             }
         }
-        return new Outcome(resultStatus.size(), agreed.size(), isolated(agreed), stream,
-                new ArrayList<>(disagreements));
+        return new Outcome(
+                resultStatus.size(), agreed.size(), isolated(agreed), stream, new ArrayList<>(disagreements));
     }
 
     private String awaitState(String id, String tenantId, String expected, long deadline) throws InterruptedException {
@@ -152,7 +158,9 @@ final class DemoStatusCheck {
         while (true) {
             try {
                 HttpResponse<String> r = http.send(get(id, tenantId), HttpResponse.BodyHandlers.ofString());
-                seen = r.statusCode() == 200 ? JSON.readTree(r.body()).path("state").asText() : "HTTP " + r.statusCode();
+                seen = r.statusCode() == 200
+                        ? JSON.readTree(r.body()).path("state").asText()
+                        : "HTTP " + r.statusCode();
             } catch (IOException e) {
                 seen = e.toString();
             }
@@ -169,14 +177,15 @@ final class DemoStatusCheck {
      */
     private Boolean isolated(Map<String, String> readable) throws InterruptedException {
         Optional<Map.Entry<String, String>> job = readable.entrySet().stream().findFirst();
-        Optional<String> other = job.flatMap(j -> readable.values().stream().filter(t -> !t.equals(j.getValue()))
-                .findFirst());
+        Optional<String> other = job.flatMap(j ->
+                readable.values().stream().filter(t -> !t.equals(j.getValue())).findFirst());
         if (other.isEmpty()) {
             return null;
         }
         try {
             return http.send(get(job.get().getKey(), other.get()), HttpResponse.BodyHandlers.discarding())
-                    .statusCode() == 404;
+                            .statusCode()
+                    == 404;
         } catch (IOException e) {
             return false;
         }
@@ -184,7 +193,8 @@ final class DemoStatusCheck {
 
     private HttpRequest get(String path, String tenantId) {
         return HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs/" + path))
-                .header("Authorization", "Bearer " + keys.forTenant(tenantId)).build();
+                .header("Authorization", "Bearer " + keys.forTenant(tenantId))
+                .build();
     }
 
     private static String state(String json) {

@@ -64,7 +64,8 @@ record DemoSummary(
     int exitCode() {
         boolean statusOk = !Boolean.FALSE.equals(statusApi.isolated());
         return missing() == 0 && notAccepted == 0 && unexpected.isEmpty() && webhooksVerified >= results && statusOk
-                ? 0 : 1;
+                ? 0
+                : 1;
     }
 
     static long[] sorted(long[] values) {
@@ -97,15 +98,18 @@ record DemoSummary(
         root.put("webhooksVerified", webhooksVerified);
         root.putObject("tokens").put("input", inputTokens).put("output", outputTokens);
         root.put("costMicros", costMicros);
-        root.putObject("batch").put("jobs", batchJobs).put("costMicros", batchCostMicros)
-                .put("listPriceMicros", batchListPriceMicros).put("savedMicros", batchSavedMicros());
+        root.putObject("batch")
+                .put("jobs", batchJobs)
+                .put("costMicros", batchCostMicros)
+                .put("listPriceMicros", batchListPriceMicros)
+                .put("savedMicros", batchSavedMicros());
         root.putObject("latencyMs").put("p50", p50Ms).put("p95", p95Ms).put("p99", p99Ms);
         ObjectNode stages = root.putObject("stageP50Ms");
         stageP50Ms.forEach(stages::put);
         root.put("jobsPerSecond", Math.round(jobsPerSecond * 10) / 10.0);
         root.put("durationMs", durationMs);
-        ObjectNode status = root.putObject("statusApi").put("checked", statusApi.checked())
-                .put("agreeing", statusApi.agreeing());
+        ObjectNode status =
+                root.putObject("statusApi").put("checked", statusApi.checked()).put("agreeing", statusApi.agreeing());
         if (statusApi.isolated() != null) {
             status.put("isolated", statusApi.isolated());
         }
@@ -115,8 +119,13 @@ record DemoSummary(
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%nSluice demo: %d jobs, %d results in %.1f s (%.1f jobs/s)%s%n%n",
-                submitted, results, durationMs / 1000.0, jobsPerSecond,
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nSluice demo: %d jobs, %d results in %.1f s (%.1f jobs/s)%s%n%n",
+                submitted,
+                results,
+                durationMs / 1000.0,
+                jobsPerSecond,
                 warmupJobs > 0 ? ", after " + warmupJobs + " warm-up jobs not counted" : ", measured from cold"));
         sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "status", "jobs"));
         byStatus.forEach((status, n) -> sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", status, n)));
@@ -133,7 +142,10 @@ record DemoSummary(
         sb.append(String.format(Locale.ROOT, "%n  %-22s %10d%n", "exact cache hits", cacheHits - semanticHits));
         sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "semantic cache hits", semanticHits));
         sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "duplicates", duplicates));
-        sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", "unexpected outcomes",
+        sb.append(String.format(
+                Locale.ROOT,
+                "  %-22s %10s%n",
+                "unexpected outcomes",
                 unexpected.isEmpty() ? "none" : String.valueOf(unexpected.size())));
         sb.append(String.format(Locale.ROOT, "%n  %-22s %10s%n", "submitted as", "jobs"));
         byKind.forEach((kind, n) -> sb.append(String.format(Locale.ROOT, "    %-22s %8d%n", kind, n)));
@@ -143,22 +155,38 @@ record DemoSummary(
         sb.append(String.format(Locale.ROOT, "  %-22s %10d%n", "webhooks verified", webhooksVerified));
         sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "input tokens", inputTokens));
         sb.append(String.format(Locale.ROOT, "  %-22s %,10d%n", "output tokens", outputTokens));
-        sb.append(String.format(Locale.ROOT, "  %-22s %10s   (%,d micro-dollars)%n", "cost",
-                dollars(costMicros), costMicros));
-        sb.append(String.format(Locale.ROOT, "  %-22s %10d   cost %s, saved %s against list price%n",
-                "jobs in provider batches", batchJobs, dollars(batchCostMicros), dollars(batchSavedMicros())));
-        sb.append(String.format(Locale.ROOT, "  %-22s p50 %d ms   p95 %d ms   p99 %d ms%n", "latency (request→result)",
-                p50Ms, p95Ms, p99Ms));
+        sb.append(String.format(
+                Locale.ROOT, "  %-22s %10s   (%,d micro-dollars)%n", "cost", dollars(costMicros), costMicros));
+        sb.append(String.format(
+                Locale.ROOT,
+                "  %-22s %10d   cost %s, saved %s against list price%n",
+                "jobs in provider batches",
+                batchJobs,
+                dollars(batchCostMicros),
+                dollars(batchSavedMicros())));
+        sb.append(String.format(
+                Locale.ROOT,
+                "  %-22s p50 %d ms   p95 %d ms   p99 %d ms%n",
+                "latency (request→result)",
+                p50Ms,
+                p95Ms,
+                p99Ms));
         StringBuilder stages = new StringBuilder();
         stageP50Ms.forEach((stage, ms) -> stages.append(String.format(Locale.ROOT, "   %s %d ms", stage, ms)));
         sb.append(String.format(Locale.ROOT, "  %-22s%s%n", "p50 by stage", stages));
         if (statusApi.checked() > 0) {
-            String isolation = statusApi.isolated() == null ? "(one tenant only: isolation not tried)"
+            String isolation = statusApi.isolated() == null
+                    ? "(one tenant only: isolation not tried)"
                     : statusApi.isolated() ? "another tenant's key gets 404" : "another tenant's key WAS NOT REFUSED";
-            sb.append(String.format(Locale.ROOT, "%n  %-22s %d of %d agree with their results; %s%n",
-                    "job status (GET)", statusApi.agreeing(), statusApi.checked(), isolation));
-            sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "one job's SSE stream",
-                    String.join(" → ", statusApi.stream())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%n  %-22s %d of %d agree with their results; %s%n",
+                    "job status (GET)",
+                    statusApi.agreeing(),
+                    statusApi.checked(),
+                    isolation));
+            sb.append(String.format(
+                    Locale.ROOT, "  %-22s %s%n", "one job's SSE stream", String.join(" → ", statusApi.stream())));
         }
         return sb.toString();
     }

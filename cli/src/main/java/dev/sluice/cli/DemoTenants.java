@@ -68,18 +68,56 @@ record DemoTenants(String main, String strict, String overBudget) {
     }
 
     List<TenantConfig> configs(Path dataDir, String endpoint) {
-        TenantConfig.Webhooks hooks = new TenantConfig.Webhooks(endpoint == null ? List.of() : List.of(endpoint),
+        TenantConfig.Webhooks hooks = new TenantConfig.Webhooks(
+                endpoint == null ? List.of() : List.of(endpoint),
                 List.of("file:" + secretFile(dataDir).toAbsolutePath()));
         Instant now = Instant.now();
         List<TenantConfig> out = new ArrayList<>();
-        out.add(new TenantConfig(main, "demo", null, null, null, null, null, hooks,
+        out.add(new TenantConfig(
+                main,
+                "demo",
+                null,
+                null,
+                null,
+                null,
+                null,
+                hooks,
                 new TenantConfig.Guardrails(InjectionPolicy.FLAG, false),
-                TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
-                3600, 1, now));
-        out.add(new TenantConfig(strict, "demo", null, null, null, null, null, hooks,
-                new TenantConfig.Guardrails(InjectionPolicy.BLOCK, false), null, null, 3600, 1, now));
-        out.add(new TenantConfig(overBudget, "demo", new TenantConfig.Limits(null, null, OVER_BUDGET_DAILY_MICROS,
-                null, null), BudgetPolicy.REJECT, null, null, null, hooks, null, null, null, 3600, 1, now));
+                TenantConfig.CachePolicy.DEFAULT.withSemantic(),
+                null,
+                3600,
+                1,
+                now));
+        out.add(new TenantConfig(
+                strict,
+                "demo",
+                null,
+                null,
+                null,
+                null,
+                null,
+                hooks,
+                new TenantConfig.Guardrails(InjectionPolicy.BLOCK, false),
+                null,
+                null,
+                3600,
+                1,
+                now));
+        out.add(new TenantConfig(
+                overBudget,
+                "demo",
+                new TenantConfig.Limits(null, null, OVER_BUDGET_DAILY_MICROS, null, null),
+                BudgetPolicy.REJECT,
+                null,
+                null,
+                null,
+                hooks,
+                null,
+                null,
+                null,
+                3600,
+                1,
+                now));
         return out;
     }
 
@@ -92,16 +130,24 @@ record DemoTenants(String main, String strict, String overBudget) {
     /** Writes the two lasting tenants only ({@code demo} and {@code demo-strict}), for {@code sluice up}. */
     void registerLasting(String bootstrapServers, Topics topics, SluiceSerdes serdes, Path dataDir, String endpoint)
             throws Exception {
-        write(bootstrapServers, topics, serdes, configs(dataDir, endpoint).stream()
-                .filter(t -> !t.tenantId().equals(overBudget)).toList());
+        write(
+                bootstrapServers,
+                topics,
+                serdes,
+                configs(dataDir, endpoint).stream()
+                        .filter(t -> !t.tenantId().equals(overBudget))
+                        .toList());
     }
 
     private static void write(String bootstrapServers, Topics topics, SluiceSerdes serdes, List<TenantConfig> configs)
             throws Exception {
         try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
             for (TenantConfig t : configs) {
-                producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
-                        serdes.tenants().serializer().serialize(topics.tenants(), t))).get();
+                producer.send(new ProducerRecord<>(
+                                topics.tenants(),
+                                t.tenantId(),
+                                serdes.tenants().serializer().serialize(topics.tenants(), t)))
+                        .get();
             }
         }
     }
@@ -109,12 +155,15 @@ record DemoTenants(String main, String strict, String overBudget) {
     /** Removes this run's over-budget tenant, so demo runs do not pile tenants up. */
     void removeRunTenant(String bootstrapServers, Topics topics) throws Exception {
         try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
-            producer.send(new ProducerRecord<>(topics.tenants(), overBudget, null)).get();
+            producer.send(new ProducerRecord<>(topics.tenants(), overBudget, null))
+                    .get();
         }
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 }

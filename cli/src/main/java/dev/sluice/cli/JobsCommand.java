@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sluice jobs show ID}: one job's status, result, timings, attempts, cost and trace id. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Look at jobs.",
+@Command(
+        name = "jobs",
+        mixinStandardHelpOptions = true,
+        description = "Look at jobs.",
         subcommands = {JobsCommand.Show.class})
 public final class JobsCommand implements Runnable {
 
@@ -31,16 +34,21 @@ public final class JobsCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "A job's status (llm.job-status), its result (llm.results) with timings, attempts and cost,"
                     + " and its trace id.")
     static final class Show implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "The job's requestId.")
         String id;
 
-        @Option(names = "--tenant", paramLabel = "T", description = "The job's tenant: finds its result when its"
-                + " status is gone (statuses are kept 2 days after a job ends, results 7 days); without it and a"
-                + " status, every partition of llm.results is read.")
+        @Option(
+                names = "--tenant",
+                paramLabel = "T",
+                description = "The job's tenant: finds its result when its"
+                        + " status is gone (statuses are kept 2 days after a job ends, results 7 days); without it and a"
+                        + " status, every partition of llm.results is read.")
         String tenant;
 
         @Option(names = "--json", description = "JSON instead of text.")
@@ -57,14 +65,15 @@ public final class JobsCommand implements Runnable {
             JobReport.Found result;
             try (TopicReader reader = new TopicReader(target.bootstrap())) {
                 status = status(reader, serdes);
-                String tenantId = tenant != null ? tenant
-                        : status == null ? null : ((JobStatus) status.value()).tenantId();
+                String tenantId =
+                        tenant != null ? tenant : status == null ? null : ((JobStatus) status.value()).tenantId();
                 result = result(reader, serdes, tenantId, status);
             }
             if (status == null && result == null) {
-                System.err.println("sluice: no job " + id + " on " + target.topics().jobStatus() + " or "
-                        + target.topics().results() + (tenant == null ? "" : " of tenant " + tenant)
-                        + " (statuses are kept 2 days after a job ends, results 7 days)");
+                System.err.println(
+                        "sluice: no job " + id + " on " + target.topics().jobStatus() + " or "
+                                + target.topics().results() + (tenant == null ? "" : " of tenant " + tenant)
+                                + " (statuses are kept 2 days after a job ends, results 7 days)");
                 return 1;
             }
             JobReport report = new JobReport(id, status, result);
@@ -87,24 +96,27 @@ public final class JobsCommand implements Runnable {
                 return null;
             }
             ConsumerRecord<String, byte[]> last = mine.getLast();
-            return new JobReport.Found(serdes.jobStatus().deserializer().deserialize(topic, last.value()),
-                    Tracing.from(last.headers()));
+            return new JobReport.Found(
+                    serdes.jobStatus().deserializer().deserialize(topic, last.value()), Tracing.from(last.headers()));
         }
 
         /**
          * The job's one result: on its tenant's partition of llm.results (every partition without a
          * tenant), from a little before its final status was written when there is one.
          */
-        private JobReport.Found result(TopicReader reader, SluiceSerdes serdes, String tenantId,
-                JobReport.Found status) {
+        private JobReport.Found result(
+                TopicReader reader, SluiceSerdes serdes, String tenantId, JobReport.Found status) {
             String topic = target.topics().results();
             List<TopicPartition> all = reader.partitions(topic);
-            List<TopicPartition> partitions = tenantId == null ? all
-                    : List.of(new TopicPartition(topic, partitionOf(tenantId, all.size())));
+            List<TopicPartition> partitions =
+                    tenantId == null ? all : List.of(new TopicPartition(topic, partitionOf(tenantId, all.size())));
             reader.consumer().assign(partitions);
             reader.consumer().seekToBeginning(partitions);
             if (status != null) {
-                long from = ((JobStatus) status.value()).updatedAt().minus(Duration.ofHours(1)).toEpochMilli();
+                long from = ((JobStatus) status.value())
+                        .updatedAt()
+                        .minus(Duration.ofHours(1))
+                        .toEpochMilli();
                 Map<TopicPartition, Long> at = new HashMap<>();
                 partitions.forEach(p -> at.put(p, from));
                 reader.consumer().offsetsForTimes(at).forEach((p, o) -> seek(reader, p, o));
@@ -113,7 +125,8 @@ public final class JobsCommand implements Runnable {
             reader.readToEnd(partitions, r -> {
                 if (found.isEmpty() && r.value() != null) {
                     LlmResult res = serdes.results().deserializer().deserialize(topic, r.value());
-                    if (res.requestId().equals(id) && (tenantId == null || res.tenantId().equals(tenantId))) {
+                    if (res.requestId().equals(id)
+                            && (tenantId == null || res.tenantId().equals(tenantId))) {
                         found.add(new JobReport.Found(res, Tracing.from(r.headers())));
                     }
                 }

@@ -5,12 +5,15 @@ import picocli.CommandLine.Option;
 
 /** Where the CLI finds Kafka, the registry and the topics: `sluice up`'s endpoints unless told otherwise. */
 public final class KafkaTarget {
-    @Option(names = "--bootstrap-servers", description = "Kafka (default: $SLUICE_KAFKA_BOOTSTRAP_SERVERS,"
-            + " else 127.0.0.1:19092, as `sluice up` prints).")
+    @Option(
+            names = "--bootstrap-servers",
+            description = "Kafka (default: $SLUICE_KAFKA_BOOTSTRAP_SERVERS,"
+                    + " else 127.0.0.1:19092, as `sluice up` prints).")
     String bootstrap;
 
-    @Option(names = "--registry-url", description = "Schema registry (default: $SLUICE_SCHEMA_REGISTRY_URL,"
-            + " else http://127.0.0.1:18081).")
+    @Option(
+            names = "--registry-url",
+            description = "Schema registry (default: $SLUICE_SCHEMA_REGISTRY_URL," + " else http://127.0.0.1:18081).")
     String registry;
 
     @Option(names = "--topics-prefix", defaultValue = "llm.", description = "Topic prefix (default ${DEFAULT-VALUE}).")

@@ -58,27 +58,48 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The services the stack can run in this JVM. */
-    public enum Service { ROUTER, WORKER, SINK, INGEST }
+    public enum Service {
+        ROUTER,
+        WORKER,
+        SINK,
+        INGEST
+    }
 
     /**
      * Settings of the stack. Partition counts are modest: this runs on a laptop. The provider
      * simulator starts when the worker does.
      */
-    public record Options(Path dataDir, Ports ports, SimConfig sim, Map<String, String> overrides,
-            List<String> brokerJvmOptions, Set<Service> services) {
+    public record Options(
+            Path dataDir,
+            Ports ports,
+            SimConfig sim,
+            Map<String, String> overrides,
+            List<String> brokerJvmOptions,
+            Set<Service> services) {
         public Options {
             services = services.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(services);
         }
 
         /** Every service. */
-        public Options(Path dataDir, Ports ports, SimConfig sim, Map<String, String> overrides,
+        public Options(
+                Path dataDir,
+                Ports ports,
+                SimConfig sim,
+                Map<String, String> overrides,
                 List<String> brokerJvmOptions) {
             this(dataDir, ports, sim, overrides, brokerJvmOptions, java.util.EnumSet.allOf(Service.class));
         }
     }
 
-    private static final Map<Service, String> SERVICE_NAMES = Map.of(Service.ROUTER, "router-stream",
-            Service.WORKER, "worker-pool", Service.SINK, "result-sink", Service.INGEST, "ingest-service");
+    private static final Map<Service, String> SERVICE_NAMES = Map.of(
+            Service.ROUTER,
+            "router-stream",
+            Service.WORKER,
+            "worker-pool",
+            Service.SINK,
+            "result-sink",
+            Service.INGEST,
+            "ingest-service");
 
     private final Options options;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -98,19 +119,26 @@ public final class LocalStack implements AutoCloseable {
         try {
             Files.createDirectories(options.dataDir());
             lock();
-            progress.accept("starting Kafka broker (KRaft) with data in " + options.dataDir().resolve("kafka"));
-            KafkaBroker.Builder brokerBuilder = KafkaBroker.builder().dataDir(options.dataDir().resolve("kafka"))
-                    .port(options.ports().kafka()).controllerPort(options.ports().controller());
+            progress.accept("starting Kafka broker (KRaft) with data in "
+                    + options.dataDir().resolve("kafka"));
+            KafkaBroker.Builder brokerBuilder = KafkaBroker.builder()
+                    .dataDir(options.dataDir().resolve("kafka"))
+                    .port(options.ports().kafka())
+                    .controllerPort(options.ports().controller());
             options.brokerJvmOptions().forEach(brokerBuilder::jvmOption);
             broker = brokerBuilder.build().start(Duration.ofSeconds(120));
             started.add(broker);
             progress.accept("starting schema registry");
-            registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", options.ports().registry(),
+            registry = DevSchemaRegistry.start(
+                    broker.bootstrapServers(),
+                    "127.0.0.1",
+                    options.ports().registry(),
                     DevSchemaRegistry.DEFAULT_TOPIC);
             started.add(registry);
             if (options.services().contains(Service.WORKER)) {
                 progress.accept("starting provider simulator");
-                sim = ProviderSimulator.start(options.sim().withPort(options.ports().sim()));
+                sim = ProviderSimulator.start(
+                        options.sim().withPort(options.ports().sim()));
                 started.add(sim);
             }
             Map<String, String> config = serviceConfig();
@@ -121,8 +149,12 @@ public final class LocalStack implements AutoCloseable {
             if (options.services().isEmpty()) {
                 return this;
             }
-            progress.accept("starting " + String.join(", ", options.services().stream()
-                    .map(s -> SERVICE_NAMES.get(s)).toList()));
+            progress.accept("starting "
+                    + String.join(
+                            ", ",
+                            options.services().stream()
+                                    .map(s -> SERVICE_NAMES.get(s))
+                                    .toList()));
             if (options.services().contains(Service.ROUTER)) {
                 add(Service.ROUTER, config, RouterConfig::read, RouterService::new);
             }
@@ -147,8 +179,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private <C> SluiceService add(Service which, Map<String, String> config, Function<Settings, C> read,
-            Function<C, SluiceService> create) {
+    private <C> SluiceService add(
+            Service which, Map<String, String> config, Function<Settings, C> read, Function<C, SluiceService> create) {
         Map<String, String> own = new HashMap<>(config);
         if (!options.overrides().containsKey("ops.port")) {
             own.put("ops.port", Integer.toString(options.ports().opsOf(which)));
@@ -164,8 +196,10 @@ public final class LocalStack implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<String> notReady = services.stream().filter(s -> !s.ready())
-                    .map(s -> s.name() + " " + s.health().details()).toList();
+            List<String> notReady = services.stream()
+                    .filter(s -> !s.ready())
+                    .map(s -> s.name() + " " + s.health().details())
+                    .toList();
             if (notReady.isEmpty()) {
                 return;
             }
@@ -193,9 +227,15 @@ public final class LocalStack implements AutoCloseable {
         c.put("topics.tenant.partitions", "6");
         c.put("topics.job.partitions", "3");
         c.put("topics.create", "false");
-        c.put("router.state.dir", options.dataDir().resolve("state").resolve("router").toString());
-        c.put("sink.state.dir", options.dataDir().resolve("state").resolve("sink").toString());
-        c.put("ingest.state.dir", options.dataDir().resolve("state").resolve("ingest").toString());
+        c.put(
+                "router.state.dir",
+                options.dataDir().resolve("state").resolve("router").toString());
+        c.put(
+                "sink.state.dir",
+                options.dataDir().resolve("state").resolve("sink").toString());
+        c.put(
+                "ingest.state.dir",
+                options.dataDir().resolve("state").resolve("ingest").toString());
         if (sim != null) {
             // The simulator speaks both protocols, so every model of the catalogue's chains is served.
             c.put("providers.names", "openai,anthropic");
@@ -228,8 +268,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void lock() throws IOException {
-        FileChannel channel = FileChannel.open(options.dataDir().resolve("lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(
+                options.dataDir().resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = channel.tryLock();
         if (lock == null) {
             channel.close();

@@ -10,15 +10,33 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sluice} command. */
-@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+@Command(
+        name = "sluice",
+        mixinStandardHelpOptions = true,
+        version = "sluice 0.1.0",
         description = "A Kafka-native pipeline for asynchronous LLM jobs.",
-        footer = {"", "The ./sluice script also takes:",
+        footer = {
+            "",
+            "The ./sluice script also takes:",
             "  test         Every unit and integration test (mvn verify); needs Maven.",
             "  build        Build without running anything.",
-            "`./sluice help COMMAND` or `./sluice COMMAND --help` shows a command's options."},
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, UpCommand.class, SimCommand.class,
-            TenantsCommand.class, BatchesCommand.class, DlqCommand.class, LagCommand.class, JobsCommand.class,
-            EvalCommand.class, ExperimentsCommand.class, BenchCommand.class, ChaosCommand.class})
+            "`./sluice help COMMAND` or `./sluice COMMAND --help` shows a command's options."
+        },
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            UpCommand.class,
+            SimCommand.class,
+            TenantsCommand.class,
+            BatchesCommand.class,
+            DlqCommand.class,
+            LagCommand.class,
+            JobsCommand.class,
+            EvalCommand.class,
+            ExperimentsCommand.class,
+            BenchCommand.class,
+            ChaosCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Micro-dollars as the commands print them. */
 public final class Money {
-    private Money() {
-    }
+    private Money() {}
 
     /** Dollars with all six decimals, exact: {@code $1.234567}, {@code -$0.000042}. */
     public static String dollars(long micros) {

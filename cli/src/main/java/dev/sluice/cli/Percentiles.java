@@ -2,8 +2,7 @@ package dev.sluice.cli;
 
 /** Percentiles of measured samples, shared by the demo summary and the benchmarks. */
 public final class Percentiles {
-    private Percentiles() {
-    }
+    private Percentiles() {}
 
     /** The nearest-rank percentile {@code p} (0–100) of sorted samples; 0 for none. */
     public static long nearestRank(long[] sorted, double p) {

@@ -22,8 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * llm.job-events alongside for the topic the router sent each job to (its QUEUED event).
  */
 final class ResultWatcher implements AutoCloseable {
-    record Seen(LlmResult result, long seenNanos, long seenWallMillis) {
-    }
+    record Seen(LlmResult result, long seenNanos, long seenWallMillis) {}
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<LlmResult> results;
@@ -35,17 +34,26 @@ final class ResultWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ResultWatcher(String bootstrapServers, String topic, Deserializer<LlmResult> results, String eventsTopic,
+    ResultWatcher(
+            String bootstrapServers,
+            String topic,
+            Deserializer<LlmResult> results,
+            String eventsTopic,
             Deserializer<JobStatus> statuses) {
         this.topic = topic;
         this.results = results;
         this.eventsTopic = eventsTopic;
         this.statuses = statuses;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> partitions = java.util.stream.Stream.of(topic, eventsTopic)
                 .flatMap(t -> consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(t, p.partition())))
@@ -63,8 +71,8 @@ final class ResultWatcher implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     if (r.topic().equals(topic)) {
                         LlmResult result = results.deserialize(topic, r.value());
-                        seen.putIfAbsent(result.requestId(),
-                                new Seen(result, System.nanoTime(), System.currentTimeMillis()));
+                        seen.putIfAbsent(
+                                result.requestId(), new Seen(result, System.nanoTime(), System.currentTimeMillis()));
                     } else if (r.value() != null) {
                         JobStatus status = statuses.deserialize(eventsTopic, r.value());
                         if (status.state() == JobState.QUEUED && status.detail() != null) {

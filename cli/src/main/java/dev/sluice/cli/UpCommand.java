@@ -16,13 +16,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice up}: the local stack on fixed ports until Ctrl-C, for users' own applications. */
-@Command(name = "up", mixinStandardHelpOptions = true,
+@Command(
+        name = "up",
+        mixinStandardHelpOptions = true,
         description = "Run the whole stack on this machine until Ctrl-C and print its endpoints.")
 final class UpCommand implements Callable<Integer> {
     @Option(names = "--any-ports", description = "Pick free ports instead of the fixed defaults.")
     boolean anyPorts;
 
-    @Option(names = "--sim-latency-ms", description = "Simulated provider latency (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--sim-latency-ms",
+            description = "Simulated provider latency (default ${DEFAULT-VALUE}).",
             defaultValue = "100")
     int simLatencyMs;
 
@@ -31,29 +35,33 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimConfig sim = SimConfig.defaults().withLatency(Duration.ofMillis(simLatencyMs),
-                Duration.ofMillis(simLatencyMs / 2));
-        LocalStack stack = new LocalStack(new LocalStack.Options(dataDir.path(),
-                anyPorts ? LocalStack.Ports.ANY : LocalStack.Ports.FIXED, sim, Map.of(), List.of()));
+        SimConfig sim =
+                SimConfig.defaults().withLatency(Duration.ofMillis(simLatencyMs), Duration.ofMillis(simLatencyMs / 2));
+        LocalStack stack = new LocalStack(new LocalStack.Options(
+                dataDir.path(), anyPorts ? LocalStack.Ports.ANY : LocalStack.Ports.FIXED, sim, Map.of(), List.of()));
         CountDownLatch stopped = new CountDownLatch(1);
         Topics topics = new Topics(Topics.DEFAULT_PREFIX);
         AtomicReference<DemoKeys> keys = new AtomicReference<>();
         AtomicReference<SluiceSerdes> serdes = new AtomicReference<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("sluice: stopping");
-            revoke(keys.get(), stack, topics, serdes.get());
-            stack.close();
-            stopped.countDown();
-        }, "sluice-up-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.err.println("sluice: stopping");
+                            revoke(keys.get(), stack, topics, serdes.get());
+                            stack.close();
+                            stopped.countDown();
+                        },
+                        "sluice-up-shutdown"));
         stack.start(step -> System.err.println("sluice: " + step));
         serdes.set(new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl())));
         DemoTenants.secret(dataDir.path());
         DemoTenants.forRun("up").registerLasting(stack.bootstrapServers(), topics, serdes.get(), dataDir.path(), null);
-        keys.set(DemoKeys.issue(stack.bootstrapServers(), topics, serdes.get(), List.of(DemoTenants.MAIN),
-                "sluice up"));
+        keys.set(
+                DemoKeys.issue(stack.bootstrapServers(), topics, serdes.get(), List.of(DemoTenants.MAIN), "sluice up"));
         keys.get().awaitKnown(stack.ingestUrl(), Duration.ofSeconds(30));
         String key = keys.get().forTenant(DemoTenants.MAIN);
-        System.out.printf("""
+        System.out.printf(
+                """
 
                 Sluice is up. Ctrl-C stops it; data stays in %s.
 
@@ -74,9 +82,18 @@ final class UpCommand implements Callable<Integer> {
 
                 More keys: ./sluice tenants keys create %s. Results arrive on llm.results (read_committed);
                 status on llm.job-status.
-                """, dataDir.path(), stack.bootstrapServers(), stack.registryUrl(), stack.ingestUrl(),
-                stack.simulatorUrl(), stack.simulatorUrl(), endpoints(stack.services()).stripTrailing(), DemoTenants.MAIN,
-                stack.ingestUrl(), key, DemoTenants.MAIN);
+                """,
+                dataDir.path(),
+                stack.bootstrapServers(),
+                stack.registryUrl(),
+                stack.ingestUrl(),
+                stack.simulatorUrl(),
+                stack.simulatorUrl(),
+                endpoints(stack.services()).stripTrailing(),
+                DemoTenants.MAIN,
+                stack.ingestUrl(),
+                key,
+                DemoTenants.MAIN);
         System.out.flush();
         stopped.await();
         return 0;
@@ -87,8 +104,8 @@ final class UpCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder();
         for (SluiceService s : services) {
             String base = "http://127.0.0.1:" + s.opsPort();
-            out.append(String.format(java.util.Locale.ROOT, "  %-16s %s/health   %s/ready   %s/metrics%n", s.name(),
-                    base, base, base));
+            out.append(String.format(
+                    java.util.Locale.ROOT, "  %-16s %s/health   %s/ready   %s/metrics%n", s.name(), base, base, base));
         }
         return out.toString();
     }

@@ -45,13 +45,19 @@ class BrokerStartIT {
     }
 
     private static HttpResponse<String> get(SluiceService service, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.opsPort() + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.opsPort() + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Starts a service on a thread of its own: start() waits for Kafka, and none is there yet. */
-    private static <C> SluiceService starting(Map<String, String> values, Function<Settings, C> read,
-            Function<C, SluiceService> create, List<Thread> starts) {
+    private static <C> SluiceService starting(
+            Map<String, String> values,
+            Function<Settings, C> read,
+            Function<C, SluiceService> create,
+            List<Thread> starts) {
         SluiceService service = create.apply(Settings.read(ConfigSource.of(values), read));
         starts.add(Thread.ofPlatform().name("start-" + service.name()).start(service::start));
         return service;
@@ -87,22 +93,34 @@ class BrokerStartIT {
             services.add(starting(config, IngestConfig::read, IngestService::new, starts));
 
             for (SluiceService s : services) {
-                await().alias(s.name() + " says it waits for Kafka").atMost(Duration.ofSeconds(30))
+                await().alias(s.name() + " says it waits for Kafka")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> s.opsPort() > 0 && get(s, "/health").body().contains("connection refused"));
                 HttpResponse<String> health = get(s, "/health");
-                assertThat(health.statusCode()).as(s.name() + " is live while it waits").isEqualTo(200);
+                assertThat(health.statusCode())
+                        .as(s.name() + " is live while it waits")
+                        .isEqualTo(200);
                 assertThat(health.body()).contains("waiting for Kafka at " + bootstrap);
-                assertThat(get(s, "/ready").statusCode()).as(s.name() + " is not ready while it waits").isEqualTo(503);
+                assertThat(get(s, "/ready").statusCode())
+                        .as(s.name() + " is not ready while it waits")
+                        .isEqualTo(503);
             }
 
-            broker = KafkaBroker.builder().dataDir(dir.resolve("kafka")).port(kafkaPort).controllerPort(freePort())
-                    .heapMb(384).build().start(Duration.ofSeconds(90));
-            registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", registryPort,
-                    DevSchemaRegistry.DEFAULT_TOPIC);
+            broker = KafkaBroker.builder()
+                    .dataDir(dir.resolve("kafka"))
+                    .port(kafkaPort)
+                    .controllerPort(freePort())
+                    .heapMb(384)
+                    .build()
+                    .start(Duration.ofSeconds(90));
+            registry = DevSchemaRegistry.start(
+                    broker.bootstrapServers(), "127.0.0.1", registryPort, DevSchemaRegistry.DEFAULT_TOPIC);
 
             for (SluiceService s : services) {
-                await().alias(s.name() + " ready once the broker listens").atMost(Duration.ofSeconds(120))
-                        .pollInterval(Duration.ofMillis(200)).until(() -> get(s, "/ready").statusCode() == 200);
+                await().alias(s.name() + " ready once the broker listens")
+                        .atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> get(s, "/ready").statusCode() == 200);
                 assertThat(get(s, "/health").body()).doesNotContain("waiting for Kafka");
             }
             for (Thread t : starts) {

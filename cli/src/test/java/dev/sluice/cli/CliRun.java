@@ -13,8 +13,13 @@ public record CliRun(int exit, String out, String err) {
 
     public static CliRun of(KafkaStack kafka, String prefix, Object command, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", kafka.registryUrl(),
-                "--topics-prefix", prefix));
+        all.addAll(List.of(
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--registry-url",
+                kafka.registryUrl(),
+                "--topics-prefix",
+                prefix));
         return run(command, all.toArray(String[]::new));
     }
 

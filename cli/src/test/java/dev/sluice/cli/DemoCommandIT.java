@@ -24,15 +24,18 @@ class DemoCommandIT {
         int exit;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new Main()).execute("demo", "--jobs", "30", "--warmup", "5", "--json",
-                    "--data-dir", dataDir.toString());
+            exit = new CommandLine(new Main())
+                    .execute("demo", "--jobs", "30", "--warmup", "5", "--json", "--data-dir", dataDir.toString());
         } finally {
             System.setOut(original);
         }
 
         // In tests the services also log JSON lines to stdout; the summary is the one object that starts so.
-        String summary = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{\"submitted\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no summary on stdout"));
+        String summary = out.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("{\"submitted\""))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no summary on stdout"));
         JsonNode json = new ObjectMapper().readTree(summary);
         assertThat(exit).isZero();
         assertThat(json.path("submitted").asInt()).isEqualTo(30);
@@ -49,7 +52,8 @@ class DemoCommandIT {
         assertThat(json.path("byReason").path("INJECTION_SUSPECTED").asInt()).isEqualTo(1);
         assertThat(json.path("byKind").path("OVER_BUDGET").asInt()).isEqualTo(2);
         assertThat(json.path("byStatus").path("SUCCEEDED").asInt()
-                + json.path("byReason").path("BUDGET_EXCEEDED").asInt()).isEqualTo(29);
+                        + json.path("byReason").path("BUDGET_EXCEEDED").asInt())
+                .isEqualTo(29);
         assertThat(json.path("costMicros").asLong()).isPositive();
         assertThat(json.path("latencyMs").path("p50").asLong()).isPositive();
         assertThat(json.path("jobsPerSecond").asDouble()).isPositive();

@@ -15,11 +15,34 @@ class DemoSummaryTest {
     }
 
     private static DemoSummary summary(int submitted, int results, int verified, List<String> unexpected) {
-        return new DemoSummary(submitted, 0, 50, results, Map.of("SUCCEEDED", results - 3, "REJECTED", 3),
-                Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1), Map.of("NORMAL", submitted),
-                Map.of("llm.jobs.batch", 2), 4, 1, 5, unexpected, results, verified, 1000, 2000, 1_234_567, 2, 1_500, 3_100,
-                300, 800,
-                950, Map.of("accepted→routed", 40L), 55.5, 3600, DemoStatusCheck.Outcome.NONE);
+        return new DemoSummary(
+                submitted,
+                0,
+                50,
+                results,
+                Map.of("SUCCEEDED", results - 3, "REJECTED", 3),
+                Map.of("BUDGET_EXCEEDED", 2, "INJECTION_SUSPECTED", 1),
+                Map.of("NORMAL", submitted),
+                Map.of("llm.jobs.batch", 2),
+                4,
+                1,
+                5,
+                unexpected,
+                results,
+                verified,
+                1000,
+                2000,
+                1_234_567,
+                2,
+                1_500,
+                3_100,
+                300,
+                800,
+                950,
+                Map.of("accepted→routed", 40L),
+                55.5,
+                3600,
+                DemoStatusCheck.Outcome.NONE);
     }
 
     @Test
@@ -34,8 +57,17 @@ class DemoSummaryTest {
     @Test
     void shouldPrintTheKeysScriptsRelyOn() throws Exception {
         JsonNode json = new ObjectMapper().readTree(summary(200, 200, 200).json());
-        assertThat(json.fieldNames()).toIterable().contains("submitted", "results", "byStatus", "webhooksReceived",
-                "webhooksVerified", "costMicros", "latencyMs", "jobsPerSecond");
+        assertThat(json.fieldNames())
+                .toIterable()
+                .contains(
+                        "submitted",
+                        "results",
+                        "byStatus",
+                        "webhooksReceived",
+                        "webhooksVerified",
+                        "costMicros",
+                        "latencyMs",
+                        "jobsPerSecond");
         assertThat(json.path("latencyMs").path("p95").asLong()).isEqualTo(800);
         assertThat(json.path("costMicros").asLong()).isEqualTo(1_234_567);
         assertThat(json.path("byStatus").path("SUCCEEDED").asInt()).isEqualTo(197);
@@ -50,17 +82,21 @@ class DemoSummaryTest {
         assertThat(json.path("duplicates").asInt()).isEqualTo(5);
         assertThat(json.path("byRoute").path("llm.jobs.batch").asInt()).isEqualTo(2);
         assertThat(json.path("unexpected").asInt()).isZero();
-        assertThat(summary(200, 200, 200).table()).contains("BUDGET_EXCEEDED").contains("exact cache hits")
+        assertThat(summary(200, 200, 200).table())
+                .contains("BUDGET_EXCEEDED")
+                .contains("exact cache hits")
                 .contains("llm.jobs.batch");
     }
 
     @Test
     void shouldSayWhatProviderBatchesSavedAgainstListPrice() throws Exception {
-        JsonNode batch = new ObjectMapper().readTree(summary(200, 200, 200).json()).path("batch");
+        JsonNode batch =
+                new ObjectMapper().readTree(summary(200, 200, 200).json()).path("batch");
         assertThat(batch.path("jobs").asInt()).isEqualTo(2);
         assertThat(batch.path("costMicros").asLong()).isEqualTo(1_500);
         assertThat(batch.path("savedMicros").asLong()).isEqualTo(1_600);
-        assertThat(summary(200, 200, 200).table()).contains("jobs in provider batches")
+        assertThat(summary(200, 200, 200).table())
+                .contains("jobs in provider batches")
                 .contains("cost $0.001500, saved $0.001600 against list price");
     }
 
@@ -88,13 +124,14 @@ class DemoSummaryTest {
     @Test
     void shouldShowTheStatusApiAndExitNonZeroWhenAnotherTenantCouldReadAJob() throws Exception {
         DemoSummary base = summary(200, 200, 200);
-        DemoStatusCheck.Outcome seen = new DemoStatusCheck.Outcome(200, 200, true,
-                List.of("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED"), List.of());
+        DemoStatusCheck.Outcome seen = new DemoStatusCheck.Outcome(
+                200, 200, true, List.of("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED"), List.of());
         DemoSummary checked = withStatus(base, seen);
         JsonNode status = new ObjectMapper().readTree(checked.json()).path("statusApi");
         assertThat(status.path("agreeing").asInt()).isEqualTo(200);
         assertThat(status.path("isolated").asBoolean()).isTrue();
-        assertThat(status.path("stream")).extracting(JsonNode::asText)
+        assertThat(status.path("stream"))
+                .extracting(JsonNode::asText)
                 .containsExactly("ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED");
         assertThat(checked.table()).contains("200 of 200 agree").contains("ACCEPTED → QUEUED → RUNNING → SUCCEEDED");
         assertThat(checked.exitCode()).isZero();
@@ -105,14 +142,41 @@ class DemoSummaryTest {
 
         DemoSummary oneTenant = withStatus(base, new DemoStatusCheck.Outcome(1, 1, null, seen.stream(), List.of()));
         assertThat(oneTenant.exitCode()).as("nothing to refuse with one tenant").isZero();
-        assertThat(new ObjectMapper().readTree(oneTenant.json()).path("statusApi").has("isolated")).isFalse();
+        assertThat(new ObjectMapper()
+                        .readTree(oneTenant.json())
+                        .path("statusApi")
+                        .has("isolated"))
+                .isFalse();
     }
 
     private static DemoSummary withStatus(DemoSummary s, DemoStatusCheck.Outcome status) {
-        return new DemoSummary(s.submitted(), s.notAccepted(), s.warmupJobs(), s.results(), s.byStatus(), s.byReason(),
-                s.byKind(), s.byRoute(), s.cacheHits(), s.semanticHits(), s.duplicates(), s.unexpected(), s.webhooksReceived(),
-                s.webhooksVerified(), s.inputTokens(), s.outputTokens(), s.costMicros(), s.batchJobs(),
-                s.batchCostMicros(), s.batchListPriceMicros(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.stageP50Ms(),
-                s.jobsPerSecond(), s.durationMs(), status);
+        return new DemoSummary(
+                s.submitted(),
+                s.notAccepted(),
+                s.warmupJobs(),
+                s.results(),
+                s.byStatus(),
+                s.byReason(),
+                s.byKind(),
+                s.byRoute(),
+                s.cacheHits(),
+                s.semanticHits(),
+                s.duplicates(),
+                s.unexpected(),
+                s.webhooksReceived(),
+                s.webhooksVerified(),
+                s.inputTokens(),
+                s.outputTokens(),
+                s.costMicros(),
+                s.batchJobs(),
+                s.batchCostMicros(),
+                s.batchListPriceMicros(),
+                s.p50Ms(),
+                s.p95Ms(),
+                s.p99Ms(),
+                s.stageP50Ms(),
+                s.jobsPerSecond(),
+                s.durationMs(),
+                status);
     }
 }

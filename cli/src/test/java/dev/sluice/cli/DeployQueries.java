@@ -29,11 +29,9 @@ final class DeployQueries {
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([^,]+?)\\s*,\\s*(\\w+)\\s*\\)");
 
     /** A query and where it is: {@code alert SluiceJobsStuck}, {@code sluice-cost.json / Spend rate by tenant}. */
-    record Query(String origin, String expr) {
-    }
+    record Query(String origin, String expr) {}
 
-    private DeployQueries() {
-    }
+    private DeployQueries() {}
 
     /** The repository's root: the first directory up from here that has deploy/helm/sluice/files/prometheus. */
     static Path root() {
@@ -93,8 +91,10 @@ final class DeployQueries {
             String board = file.getFileName().toString();
             for (JsonNode panel : panels(dashboard)) {
                 for (JsonNode target : panel.path("targets")) {
-                    out.add(new Query(board + " / " + panel.path("title").asText() + " / " + target.path("refId")
-                            .asText(), target.path("expr").asText()));
+                    out.add(new Query(
+                            board + " / " + panel.path("title").asText() + " / "
+                                    + target.path("refId").asText(),
+                            target.path("expr").asText()));
                 }
             }
             for (JsonNode variable : dashboard.path("templating").path("list")) {
@@ -103,11 +103,13 @@ final class DeployQueries {
                     String text = query.isObject() ? query.path("query").asText() : query.asText();
                     Matcher m = LABEL_VALUES.matcher(text);
                     if (!m.matches()) {
-                        throw new IllegalStateException(board + " variable " + variable.path("name").asText()
-                                + ": only label_values(series, label) queries are checked, not " + text);
+                        throw new IllegalStateException(
+                                board + " variable " + variable.path("name").asText()
+                                        + ": only label_values(series, label) queries are checked, not " + text);
                     }
                     // Reads as the same series and label as a query would
-                    out.add(new Query(board + " / variable " + variable.path("name").asText(),
+                    out.add(new Query(
+                            board + " / variable " + variable.path("name").asText(),
                             "group by (" + m.group(2) + ") (" + m.group(1) + ")"));
                 }
             }
@@ -121,7 +123,8 @@ final class DeployQueries {
      * variable ($tenant) and regular expressions are not held to the scrape.
      */
     static List<String> unexported(List<Query> queries, Collection<Scrape> scrapes) {
-        List<Scrape.Sample> samples = scrapes.stream().flatMap(s -> s.samples().stream()).toList();
+        List<Scrape.Sample> samples =
+                scrapes.stream().flatMap(s -> s.samples().stream()).toList();
         Set<String> problems = new java.util.LinkedHashSet<>();
         for (Query q : queries) {
             PromQl.Reads reads = PromQl.read(q.expr());
@@ -131,7 +134,9 @@ final class DeployQueries {
                     problems.add(q.origin() + ": a selector without a metric name");
                     continue;
                 }
-                List<Scrape.Sample> series = samples.stream().filter(s -> s.name().equals(selector.metric())).toList();
+                List<Scrape.Sample> series = samples.stream()
+                        .filter(s -> s.name().equals(selector.metric()))
+                        .toList();
                 if (series.isEmpty()) {
                     problems.add(q.origin() + ": " + selector.metric() + " is not exported");
                     continue;
@@ -140,8 +145,10 @@ final class DeployQueries {
                 for (PromQl.Matcher m : selector.matchers()) {
                     if (series.stream().noneMatch(s -> s.labels().containsKey(m.label()))) {
                         problems.add(q.origin() + ": " + selector.metric() + " has no label " + m.label());
-                    } else if (m.op().equals("=") && !m.value().contains("$")
-                            && series.stream().noneMatch(s -> m.value().equals(s.labels().get(m.label())))) {
+                    } else if (m.op().equals("=")
+                            && !m.value().contains("$")
+                            && series.stream()
+                                    .noneMatch(s -> m.value().equals(s.labels().get(m.label())))) {
                         problems.add(q.origin() + ": " + selector.metric() + " has no series with " + m.label() + "=\""
                                 + m.value() + "\"");
                     }

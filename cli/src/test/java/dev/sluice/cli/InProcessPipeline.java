@@ -48,7 +48,8 @@ public final class InProcessPipeline implements AutoCloseable {
         config.put("router.state.dir", stateDir.resolve("router").toString());
         config.put("sink.state.dir", stateDir.resolve("sink").toString());
         TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
-        this.sim = ProviderSimulator.start(SimConfig.defaults().withLatency(Duration.ofMillis(5), Duration.ofMillis(5)));
+        this.sim =
+                ProviderSimulator.start(SimConfig.defaults().withLatency(Duration.ofMillis(5), Duration.ofMillis(5)));
         this.producer = kafka.producer();
         config.put("providers.names", "openai,anthropic");
         config.put("providers.openai.base.url", sim.baseUrl());
@@ -71,8 +72,11 @@ public final class InProcessPipeline implements AutoCloseable {
 
     /** Writes the tenant to the tenants topic, acked. */
     public void put(TenantConfig tenant) throws Exception {
-        producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
-                serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+        producer.send(new ProducerRecord<>(
+                        topics.tenants(),
+                        tenant.tenantId(),
+                        serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                .get();
     }
 
     /** Writes a record, acked. */

@@ -8,11 +8,10 @@ import java.util.function.Function;
 
 /** Starts a service in the test's JVM from configuration values, exactly as its Main reads a file. */
 public final class InProcessServices {
-    private InProcessServices() {
-    }
+    private InProcessServices() {}
 
-    public static <C> SluiceService start(Map<String, String> values, Function<Settings, C> read,
-            Function<C, SluiceService> create) {
+    public static <C> SluiceService start(
+            Map<String, String> values, Function<Settings, C> read, Function<C, SluiceService> create) {
         SluiceService service = create.apply(Settings.read(ConfigSource.of(values), read));
         service.start();
         return service;

@@ -19,12 +19,18 @@ class JobReportTest {
     private static final String STATUS_PARENT = "00-" + "1".repeat(32) + "-00f067aa0ba902b7-01";
 
     private static LlmResult fallback() {
-        return LlmResult.forRequest(LlmRequest.of("r-1", "acme", "hi", T)).status(ResultStatus.SUCCEEDED)
-                .provider("anthropic").model("claude-haiku-4-5")
+        return LlmResult.forRequest(LlmRequest.of("r-1", "acme", "hi", T))
+                .status(ResultStatus.SUCCEEDED)
+                .provider("anthropic")
+                .model("claude-haiku-4-5")
                 .addAttempt(new Attempt("openai", "gpt-4.1-nano", "http_503", 503, 120, T.plusMillis(300)))
                 .addAttempt(new Attempt("anthropic", "claude-haiku-4-5", Attempt.OK, 200, 840, T.plusMillis(430)))
-                .usage(new Usage(12, 113, 0, 0)).costMicros(1_234_567).routedAt(T.plusMillis(250))
-                .startedAt(T.plusMillis(300)).completedAt(T.plusMillis(1_300)).build();
+                .usage(new Usage(12, 113, 0, 0))
+                .costMicros(1_234_567)
+                .routedAt(T.plusMillis(250))
+                .startedAt(T.plusMillis(300))
+                .completedAt(T.plusMillis(1_300))
+                .build();
     }
 
     private static JobReport.Found status(String parent) {
@@ -37,7 +43,9 @@ class JobReportTest {
 
         String text = report.text();
 
-        assertThat(text).contains("job r-1 of tenant acme").contains("status     SUCCEEDED at 2026-11-22T12:00:01.400Z")
+        assertThat(text)
+                .contains("job r-1 of tenant acme")
+                .contains("status     SUCCEEDED at 2026-11-22T12:00:01.400Z")
                 .contains("created 2026-11-22T12:00:00Z, routed +250 ms, started +50 ms, completed +1000 ms (1300 ms in"
                         + " all)")
                 .contains("1. openai gpt-4.1-nano http_503 (HTTP 503) in 120 ms")
@@ -61,14 +69,19 @@ class JobReportTest {
 
     @Test
     void shouldShowAJobStillRunningAndARefusalWithItsReason() {
-        JobReport running = new JobReport("r-2", new JobReport.Found(JobStatus.of("r-2", "acme", JobState.RUNNING,
-                "gpt-4.1-nano", T), null), null);
-        assertThat(running.text()).contains("RUNNING at 2026-11-22T12:00:00Z (gpt-4.1-nano)").contains("none yet");
+        JobReport running = new JobReport(
+                "r-2",
+                new JobReport.Found(JobStatus.of("r-2", "acme", JobState.RUNNING, "gpt-4.1-nano", T), null),
+                null);
+        assertThat(running.text())
+                .contains("RUNNING at 2026-11-22T12:00:00Z (gpt-4.1-nano)")
+                .contains("none yet");
 
-        LlmResult refused = LlmResult.rejected(LlmRequest.of("r-3", "acme", "hi", T), "TENANT_PAUSED",
-                "tenant acme is paused", T.plusMillis(5));
+        LlmResult refused = LlmResult.rejected(
+                LlmRequest.of("r-3", "acme", "hi", T), "TENANT_PAUSED", "tenant acme is paused", T.plusMillis(5));
         JobReport report = new JobReport("r-3", null, new JobReport.Found(refused, null));
-        assertThat(report.text()).contains("(no status: expired, or never written)")
+        assertThat(report.text())
+                .contains("(no status: expired, or never written)")
                 .contains("REJECTED TENANT_PAUSED: tenant acme is paused")
                 .contains("none (no provider was called)");
         assertThat(report.json().at("/result/reason").asText()).isEqualTo("TENANT_PAUSED");

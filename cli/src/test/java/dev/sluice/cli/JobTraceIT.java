@@ -66,8 +66,8 @@ class JobTraceIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void shouldFollowAJobInOneTraceFromPostThroughAFallbackToItsSecondWebhookTry(KafkaStack kafka,
-            @TempDir Path dir) throws Exception {
+    void shouldFollowAJobInOneTraceFromPostThroughAFallbackToItsSecondWebhookTry(KafkaStack kafka, @TempDir Path dir)
+            throws Exception {
         String prefix = kafka.newPrefix();
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
@@ -114,44 +114,77 @@ class JobTraceIT {
                 services.add(InProcessServices.start(config, RouterConfig::read, RouterService::new));
                 services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
                 services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
-                IngestService ingest = (IngestService) InProcessServices.start(config, IngestConfig::read,
-                        IngestService::new);
+                IngestService ingest =
+                        (IngestService) InProcessServices.start(config, IngestConfig::read, IngestService::new);
                 services.add(ingest);
-                TenantConfig tenant = TenantConfig.basic("acme", new TenantConfig.Webhooks(List.of(endpoint.url()),
-                        List.of("file:" + secretFile)), Instant.now());
-                producer.send(new ProducerRecord<>(topics.tenants(), "acme",
-                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+                TenantConfig tenant = TenantConfig.basic(
+                        "acme",
+                        new TenantConfig.Webhooks(List.of(endpoint.url()), List.of("file:" + secretFile)),
+                        Instant.now());
+                producer.send(new ProducerRecord<>(
+                                topics.tenants(),
+                                "acme",
+                                serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                        .get();
                 DemoKeys keys = DemoKeys.issue(kafka.bootstrapServers(), topics, serdes, List.of("acme"), "trace-it");
                 String ingestUrl = "http://127.0.0.1:" + ingest.port();
                 keys.awaitKnown(ingestUrl, Duration.ofSeconds(60));
 
                 // when a caller posts a job with its own traceparent
-                HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(ingestUrl + "/v1/jobs")).header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + keys.forTenant("acme"))
-                        .header("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\""
-                                + PROMPT + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> accepted = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
+                                        .header("Content-Type", "application/json")
+                                        .header("Authorization", "Bearer " + keys.forTenant("acme"))
+                                        .header("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}]}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(accepted.statusCode()).isEqualTo(202);
                 requestId = JSON.readTree(accepted.body()).path("requestId").asText();
 
-                await().alias("the job's webhook delivered on its second try").atMost(Duration.ofSeconds(90))
-                        .until(() -> endpoint.received().stream().filter(r -> r.webhookId().equals(requestId))
-                                .filter(r -> r.answeredStatus() == 204).count() == 1);
-                webhooks = endpoint.received().stream().filter(r -> r.webhookId().equals(requestId)).toList();
-                result = serdes.results().deserializer().deserialize(topics.results(),
-                        kafka.readUntil(topics.results(), r -> !r.isEmpty(), Duration.ofSeconds(30)).getFirst()
-                                .value());
+                await().alias("the job's webhook delivered on its second try")
+                        .atMost(Duration.ofSeconds(90))
+                        .until(() -> endpoint.received().stream()
+                                        .filter(r -> r.webhookId().equals(requestId))
+                                        .filter(r -> r.answeredStatus() == 204)
+                                        .count()
+                                == 1);
+                webhooks = endpoint.received().stream()
+                        .filter(r -> r.webhookId().equals(requestId))
+                        .toList();
+                result = serdes.results()
+                        .deserializer()
+                        .deserialize(
+                                topics.results(),
+                                kafka.readUntil(topics.results(), r -> !r.isEmpty(), Duration.ofSeconds(30))
+                                        .getFirst()
+                                        .value());
                 // One job ran: whatever these topics hold, the job produced.
                 // Its events: ACCEPTED (ingest), QUEUED (router), RUNNING (worker).
-                Map<String, Integer> records = Map.of(topics.requests(), 1, topics.jobEvents(), 3,
-                        topics.completions(), 1, topics.costEvents(), 1, topics.results(), 1,
-                        topics.webhookRetry(1), 1);
-                records.forEach((topic, count) -> produced.addAll(kafka.readUntil(topic, l -> l.size() >= count,
-                        Duration.ofSeconds(30))));
-                String jobTopic = produced.stream().filter(r -> r.topic().equals(topics.jobEvents()))
+                Map<String, Integer> records = Map.of(
+                        topics.requests(),
+                        1,
+                        topics.jobEvents(),
+                        3,
+                        topics.completions(),
+                        1,
+                        topics.costEvents(),
+                        1,
+                        topics.results(),
+                        1,
+                        topics.webhookRetry(1),
+                        1);
+                records.forEach((topic, count) ->
+                        produced.addAll(kafka.readUntil(topic, l -> l.size() >= count, Duration.ofSeconds(30))));
+                String jobTopic = produced.stream()
+                        .filter(r -> r.topic().equals(topics.jobEvents()))
                         .map(r -> serdes.jobStatus().deserializer().deserialize(r.topic(), r.value()))
-                        .filter(e -> e.state() == JobState.QUEUED).findFirst().orElseThrow().detail();
+                        .filter(e -> e.state() == JobState.QUEUED)
+                        .findFirst()
+                        .orElseThrow()
+                        .detail();
                 produced.addAll(kafka.readUntil(jobTopic, l -> !l.isEmpty(), Duration.ofSeconds(30)));
             } finally {
                 // Closing each service exports what its telemetry still holds.
@@ -164,12 +197,16 @@ class JobTraceIT {
             // then the job was answered by the fallback, on the second try of its webhook
             assertThat(result.status()).isEqualTo(ResultStatus.SUCCEEDED);
             assertThat(result.provider()).isEqualTo("anthropic");
-            assertThat(webhooks).extracting(WebhookReceiver.Received::answeredStatus).containsExactly(503, 204);
+            assertThat(webhooks)
+                    .extracting(WebhookReceiver.Received::answeredStatus)
+                    .containsExactly(503, 204);
 
             // and every span about the job is in the caller's trace
             List<ReceivedSpan> spans = collector.spans();
-            assertThat(spans).filteredOn(s -> requestId.equals(s.attribute("sluice.request_id")))
-                    .isNotEmpty().allSatisfy(s -> assertThat(s.traceId()).isEqualTo(CALLER_TRACE));
+            assertThat(spans)
+                    .filteredOn(s -> requestId.equals(s.attribute("sluice.request_id")))
+                    .isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.traceId()).isEqualTo(CALLER_TRACE));
             List<ReceivedSpan> trace = collector.trace(CALLER_TRACE);
 
             // with the structure POST -> decide -> (queued, worker job -> two attempts) -> sink result -> two tries
@@ -191,27 +228,34 @@ class JobTraceIT {
             assertThat(job.attribute("sluice.status")).isEqualTo("SUCCEEDED");
             assertThat(queued.endNanos()).isLessThanOrEqualTo(job.startNanos());
 
-            List<ReceivedSpan> attempts = trace.stream().filter(s -> s.name().startsWith("chat ")).toList();
+            List<ReceivedSpan> attempts =
+                    trace.stream().filter(s -> s.name().startsWith("chat ")).toList();
             assertThat(attempts).hasSize(2).allSatisfy(a -> {
                 assertThat(a.parentSpanId()).isEqualTo(job.spanId());
                 assertThat(a.kind()).isEqualTo("SPAN_KIND_CLIENT");
                 assertThat(a.attribute("gen_ai.operation.name")).isEqualTo("chat");
                 assertThat(a.name()).isEqualTo("chat " + a.attribute("gen_ai.request.model"));
             });
-            ReceivedSpan failed = attempts.stream().filter(a -> "openai".equals(a.attribute("gen_ai.system")))
-                    .findFirst().orElseThrow();
+            ReceivedSpan failed = attempts.stream()
+                    .filter(a -> "openai".equals(a.attribute("gen_ai.system")))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(failed.attribute("gen_ai.provider.name")).isEqualTo("openai");
             assertThat(failed.attribute("sluice.outcome")).isEqualTo("server_error");
             assertThat(failed.attribute("http.response.status_code")).isEqualTo(503L);
             assertThat(failed.statusCode()).isEqualTo("STATUS_CODE_ERROR");
-            ReceivedSpan fallback = attempts.stream().filter(a -> "anthropic".equals(a.attribute("gen_ai.system")))
-                    .findFirst().orElseThrow();
+            ReceivedSpan fallback = attempts.stream()
+                    .filter(a -> "anthropic".equals(a.attribute("gen_ai.system")))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(fallback.attribute("gen_ai.provider.name")).isEqualTo("anthropic");
             assertThat(fallback.attribute("gen_ai.request.model")).isEqualTo(result.model());
             assertThat(fallback.attribute("sluice.outcome")).isEqualTo("ok");
             assertThat(fallback.attribute("http.response.status_code")).isEqualTo(200L);
-            assertThat(fallback.attribute("gen_ai.usage.input_tokens")).isEqualTo(result.usage().totalInputTokens());
-            assertThat(fallback.attribute("gen_ai.usage.output_tokens")).isEqualTo(result.usage().outputTokens());
+            assertThat(fallback.attribute("gen_ai.usage.input_tokens"))
+                    .isEqualTo(result.usage().totalInputTokens());
+            assertThat(fallback.attribute("gen_ai.usage.output_tokens"))
+                    .isEqualTo(result.usage().outputTokens());
             assertThat(fallback.attribute("gen_ai.usage.cache_read.input_tokens"))
                     .isEqualTo(result.usage().cachedInputTokens());
             assertThat(fallback.attribute("sluice.cost_micros")).isEqualTo(result.costMicros());
@@ -221,34 +265,48 @@ class JobTraceIT {
             ReceivedSpan sink = one(trace, "sink result");
             assertThat(sink.service()).isEqualTo("result-sink");
             assertThat(sink.parentSpanId()).isEqualTo(job.spanId());
-            List<ReceivedSpan> webhookTries = trace.stream().filter(s -> s.name().equals("webhook try"))
-                    .sorted(java.util.Comparator.comparingLong(ReceivedSpan::startNanos)).toList();
-            assertThat(webhookTries).hasSize(2).allSatisfy(t -> assertThat(t.parentSpanId()).isEqualTo(sink.spanId()));
-            assertThat(webhookTries).extracting(t -> t.attribute("http.response.status_code"))
+            List<ReceivedSpan> webhookTries = trace.stream()
+                    .filter(s -> s.name().equals("webhook try"))
+                    .sorted(java.util.Comparator.comparingLong(ReceivedSpan::startNanos))
+                    .toList();
+            assertThat(webhookTries)
+                    .hasSize(2)
+                    .allSatisfy(t -> assertThat(t.parentSpanId()).isEqualTo(sink.spanId()));
+            assertThat(webhookTries)
+                    .extracting(t -> t.attribute("http.response.status_code"))
                     .containsExactly(503L, 204L);
-            assertThat(webhookTries).extracting(t -> t.attribute("sluice.webhook.try")).containsExactly(1L, 2L);
+            assertThat(webhookTries)
+                    .extracting(t -> t.attribute("sluice.webhook.try"))
+                    .containsExactly(1L, 2L);
             // each try's HTTP request carries that try's own context
             for (int i = 0; i < 2; i++) {
                 assertThat(webhooks.get(i).headers().get("traceparent"))
-                        .isEqualTo("00-" + CALLER_TRACE + "-" + webhookTries.get(i).spanId() + "-01");
+                        .isEqualTo(
+                                "00-" + CALLER_TRACE + "-" + webhookTries.get(i).spanId() + "-01");
             }
         }
 
         // every record the job produced carries the caller's trace
-        assertThat(produced).hasSize(9).allSatisfy(r -> assertThat(Tracing.traceId(Tracing.from(r.headers())))
-                .as("trace of the record on %s", r.topic()).isEqualTo(CALLER_TRACE));
+        assertThat(produced)
+                .hasSize(9)
+                .allSatisfy(r -> assertThat(Tracing.traceId(Tracing.from(r.headers())))
+                        .as("trace of the record on %s", r.topic())
+                        .isEqualTo(CALLER_TRACE));
 
         // and every log line about the job names its service, request, tenant and trace, in JSON
         List<JsonNode> lines = logs.stream().map(JobTraceIT::parse).toList();
-        List<JsonNode> aboutJob = lines.stream().filter(l -> requestId.equals(l.path("requestId").asText(null)))
+        List<JsonNode> aboutJob = lines.stream()
+                .filter(l -> requestId.equals(l.path("requestId").asText(null)))
                 .toList();
         assertThat(aboutJob).allSatisfy(l -> {
             assertThat(l.path("tenantId").asText()).isEqualTo("acme");
             assertThat(l.path("traceId").asText()).isEqualTo(CALLER_TRACE);
         });
-        assertThat(aboutJob).extracting(l -> l.path("service").asText())
+        assertThat(aboutJob)
+                .extracting(l -> l.path("service").asText())
                 .contains("ingest-service", "router-stream", "worker-pool", "result-sink");
-        assertThat(lines).filteredOn(l -> l.path("message").asText().contains(requestId))
+        assertThat(lines)
+                .filteredOn(l -> l.path("message").asText().contains(requestId))
                 .allSatisfy(l -> assertThat(l.path("requestId").asText()).isEqualTo(requestId));
         // and neither the prompt nor the output is ever logged
         assertThat(logs).noneMatch(l -> l.contains("zebra-marmalade-7731"));
@@ -257,8 +315,12 @@ class JobTraceIT {
     }
 
     private static ReceivedSpan one(List<ReceivedSpan> trace, String name) {
-        List<ReceivedSpan> named = trace.stream().filter(s -> s.name().equals(name)).toList();
-        assertThat(named).as("spans named '%s' in %s", name, trace.stream().map(ReceivedSpan::name).toList())
+        List<ReceivedSpan> named =
+                trace.stream().filter(s -> s.name().equals(name)).toList();
+        assertThat(named)
+                .as(
+                        "spans named '%s' in %s",
+                        name, trace.stream().map(ReceivedSpan::name).toList())
                 .hasSize(1);
         return named.getFirst();
     }

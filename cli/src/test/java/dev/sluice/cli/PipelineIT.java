@@ -64,8 +64,8 @@ class PipelineIT {
         String secret = "whsec_" + Base64.getEncoder().encodeToString(key);
         Path secretFile = Files.writeString(dir.resolve("tenant.whsec"), secret);
 
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)));
+        try (ProviderSimulator sim = ProviderSimulator.start(
+                        SimConfig.defaults().withLatency(Duration.ofMillis(20), Duration.ofMillis(20)));
                 WebhookReceiver receiver = WebhookReceiver.start(secret, "127.0.0.1", 0)) {
             Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
             config.put("router.state.dir", dir.resolve("router").toString());
@@ -79,55 +79,78 @@ class PipelineIT {
                 services.add(InProcessServices.start(config, WorkerConfig::read, WorkerService::new));
                 services.add(InProcessServices.start(config, SinkConfig::read, SinkService::new));
 
-                TenantConfig tenant = TenantConfig.basic("acme", new TenantConfig.Webhooks(List.of(receiver.url()),
-                        List.of("file:" + secretFile)), Instant.now());
-                producer.send(new ProducerRecord<>(topics.tenants(), "acme",
-                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+                TenantConfig tenant = TenantConfig.basic(
+                        "acme",
+                        new TenantConfig.Webhooks(List.of(receiver.url()), List.of("file:" + secretFile)),
+                        Instant.now());
+                producer.send(new ProducerRecord<>(
+                                topics.tenants(),
+                                "acme",
+                                serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                        .get();
 
                 // The project's own Avro serializer, exactly as a user's producer would use it.
-                AvroSerializer<LlmRequest> serializer = new AvroSerializer<>(
-                        new RestSchemaRegistry(kafka.registryUrl()), true);
+                AvroSerializer<LlmRequest> serializer =
+                        new AvroSerializer<>(new RestSchemaRegistry(kafka.registryUrl()), true);
                 for (int i = 0; i < REQUESTS; i++) {
-                    producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                    producer.send(new ProducerRecord<>(
+                            topics.requests(),
+                            "acme",
                             serializer.serialize(topics.requests(), request("req-" + i, "Summarise item " + i))));
                 }
-                producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                producer.send(new ProducerRecord<>(
+                        topics.requests(),
+                        "acme",
                         serializer.serialize(topics.requests(), requestWithoutMessages("empty-1"))));
-                producer.send(new ProducerRecord<>(topics.requests(), "acme",
-                        "\u0000garbage, not Avro".getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(
+                        topics.requests(), "acme", "\u0000garbage, not Avro".getBytes(StandardCharsets.UTF_8)));
                 for (int i = 0; i < 5; i++) {
-                    producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                    producer.send(new ProducerRecord<>(
+                            topics.requests(),
+                            "acme",
                             serializer.serialize(topics.requests(), request("after-" + i, "After the garbage"))));
                 }
                 producer.flush();
 
                 int expected = REQUESTS + 1 + 5;
-                List<LlmResult> results = kafka.readUntil(topics.results(), r -> r.size() >= expected,
-                        Duration.ofSeconds(180)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.results(), r.value())).toList();
-                Map<String, LlmResult> byId = results.stream()
-                        .collect(Collectors.toMap(LlmResult::requestId, Function.identity()));
+                List<LlmResult> results =
+                        kafka.readUntil(topics.results(), r -> r.size() >= expected, Duration.ofSeconds(180)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.results(), r.value()))
+                                .toList();
+                Map<String, LlmResult> byId =
+                        results.stream().collect(Collectors.toMap(LlmResult::requestId, Function.identity()));
 
                 assertThat(results).hasSize(expected);
                 assertThat(byId).hasSize(expected);
-                assertThat(results).filteredOn(r -> !r.requestId().equals("empty-1"))
+                assertThat(results)
+                        .filteredOn(r -> !r.requestId().equals("empty-1"))
                         .allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
                 assertThat(byId.get("empty-1").status()).isEqualTo(ResultStatus.REJECTED);
                 assertThat(byId.get("empty-1").error().code()).isEqualTo("EMPTY_MESSAGES");
                 assertThat(byId).containsKeys("after-0", "after-4");
 
-                await().alias("a verified webhook for every result").atMost(Duration.ofSeconds(120))
+                await().alias("a verified webhook for every result")
+                        .atMost(Duration.ofSeconds(120))
                         .until(receiver::distinctAccepted, n -> n == expected);
-                assertThat(receiver.received()).allSatisfy(r -> assertThat(r.verified()).isTrue());
-                assertThat(receiver.received()).extracting(WebhookReceiver.Received::webhookId)
+                assertThat(receiver.received())
+                        .allSatisfy(r -> assertThat(r.verified()).isTrue());
+                assertThat(receiver.received())
+                        .extracting(WebhookReceiver.Received::webhookId)
                         .containsAll(byId.keySet());
 
-                DeadLetter letter = serdes.deadLetters().deserializer().deserialize(topics.deadLetters(),
-                        kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
-                                .getFirst().value());
+                DeadLetter letter = serdes.deadLetters()
+                        .deserializer()
+                        .deserialize(
+                                topics.deadLetters(),
+                                kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
+                                        .getFirst()
+                                        .value());
                 assertThat(letter.sourceTopic()).isEqualTo(topics.requests());
-                assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8)).endsWith("garbage, not Avro");
-                assertThat(services).allSatisfy(s -> assertThat(s.health().up()).as(s.name()).isTrue());
+                assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8))
+                        .endsWith("garbage, not Avro");
+                assertThat(services)
+                        .allSatisfy(
+                                s -> assertThat(s.health().up()).as(s.name()).isTrue());
             } finally {
                 for (int i = services.size() - 1; i >= 0; i--) {
                     services.get(i).close();
@@ -137,13 +160,21 @@ class PipelineIT {
     }
 
     private static LlmRequest request(String id, String prompt) {
-        return LlmRequest.newBuilder().setRequestId(id).setTenantId("acme")
-                .setMessages(List.of(new Message(Role.USER, prompt, false))).setMaxOutputTokens(128)
-                .setCreatedAt(Instant.now()).build();
+        return LlmRequest.newBuilder()
+                .setRequestId(id)
+                .setTenantId("acme")
+                .setMessages(List.of(new Message(Role.USER, prompt, false)))
+                .setMaxOutputTokens(128)
+                .setCreatedAt(Instant.now())
+                .build();
     }
 
     private static LlmRequest requestWithoutMessages(String id) {
-        return LlmRequest.newBuilder().setRequestId(id).setTenantId("acme").setMessages(List.of())
-                .setCreatedAt(Instant.now()).build();
+        return LlmRequest.newBuilder()
+                .setRequestId(id)
+                .setTenantId("acme")
+                .setMessages(List.of())
+                .setCreatedAt(Instant.now())
+                .build();
     }
 }

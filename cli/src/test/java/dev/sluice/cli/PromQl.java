@@ -13,26 +13,44 @@ import java.util.Set;
  */
 final class PromQl {
     /** One label matcher: {@code label op "value"}, op one of =, !=, =~, !~. */
-    record Matcher(String label, String op, String value) {
-    }
+    record Matcher(String label, String op, String value) {}
 
-    record Selector(String metric, List<Matcher> matchers) {
-    }
+    record Selector(String metric, List<Matcher> matchers) {}
 
     /** What an expression reads: its selectors and the labels named by by, without, on, ignoring, group_*. */
-    record Reads(List<Selector> selectors, Set<String> groupingLabels) {
-    }
+    record Reads(List<Selector> selectors, Set<String> groupingLabels) {}
 
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",
-            "ignoring", "group_left", "group_right", "inf", "nan",
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan",
             // aggregation operators, which may come before their by/without clause: sum by (x) (...)
-            "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "group",
+            "stddev",
+            "stdvar",
+            "count",
+            "count_values",
+            "bottomk",
+            "topk",
             "quantile");
-    private static final Set<String> LABEL_LISTS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right");
+    private static final Set<String> LABEL_LISTS =
+            Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
 
-    private PromQl() {
-    }
+    private PromQl() {}
 
     static Reads read(String expr) {
         List<Selector> selectors = new ArrayList<>();
@@ -50,15 +68,19 @@ final class PromQl {
                 selectors.add(new Selector(null, matchers(expr.substring(i + 1, end))));
                 i = end + 1;
             } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(expr.charAt(i + 1)))) {
-                while (i < n && (Character.isLetterOrDigit(expr.charAt(i)) || expr.charAt(i) == '.'
-                        || ((expr.charAt(i) == '+' || expr.charAt(i) == '-')
-                                && Character.toLowerCase(expr.charAt(i - 1)) == 'e'))) {
+                while (i < n
+                        && (Character.isLetterOrDigit(expr.charAt(i))
+                                || expr.charAt(i) == '.'
+                                || ((expr.charAt(i) == '+' || expr.charAt(i) == '-')
+                                        && Character.toLowerCase(expr.charAt(i - 1)) == 'e'))) {
                     i++;
                 }
             } else if (Character.isLetter(c) || c == '_' || c == ':') {
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(expr.charAt(i)) || expr.charAt(i) == '_'
-                        || expr.charAt(i) == ':')) {
+                while (i < n
+                        && (Character.isLetterOrDigit(expr.charAt(i))
+                                || expr.charAt(i) == '_'
+                                || expr.charAt(i) == ':')) {
                     i++;
                 }
                 String word = expr.substring(start, i);
@@ -95,12 +117,13 @@ final class PromQl {
 
     private static List<Matcher> matchers(String body) {
         List<Matcher> out = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*,?")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*,?")
                 .matcher(body);
         int at = 0;
         while (m.find() && m.start() == at) {
-            out.add(new Matcher(m.group(1), m.group(2), m.group(3).replace("\\\"", "\"").replace("\\\\", "\\")));
+            out.add(new Matcher(
+                    m.group(1), m.group(2), m.group(3).replace("\\\"", "\"").replace("\\\\", "\\")));
             at = m.end();
         }
         if (at != body.length()) {

@@ -16,10 +16,14 @@ class PromQlTest {
                   and on (provider) sluice_worker_in_flight offset 10m * 3600 / 1.5e-3
                   or vector(0)""");
 
-        assertThat(reads.selectors()).containsExactly(
-                new PromQl.Selector("sluice_worker_provider_call_seconds_bucket", List.of(
-                        new PromQl.Matcher("outcome", "=", "ok"), new PromQl.Matcher("model", "=~", "gpt-.*"))),
-                new PromQl.Selector("sluice_worker_in_flight", List.of()));
+        assertThat(reads.selectors())
+                .containsExactly(
+                        new PromQl.Selector(
+                                "sluice_worker_provider_call_seconds_bucket",
+                                List.of(
+                                        new PromQl.Matcher("outcome", "=", "ok"),
+                                        new PromQl.Matcher("model", "=~", "gpt-.*"))),
+                        new PromQl.Selector("sluice_worker_in_flight", List.of()));
         assertThat(reads.groupingLabels()).containsExactly("le", "provider");
     }
 
@@ -29,8 +33,9 @@ class PromQlTest {
                 + " by (tenant) unless x_total offset 30m");
 
         assertThat(reads.selectors()).extracting(PromQl.Selector::metric).containsExactly("x_total", "x_total");
-        assertThat(reads.selectors().getFirst().matchers()).containsExactly(
-                new PromQl.Matcher("tenant", "=~", "$tenant"), new PromQl.Matcher("reason", "!=", "a\"b"));
+        assertThat(reads.selectors().getFirst().matchers())
+                .containsExactly(
+                        new PromQl.Matcher("tenant", "=~", "$tenant"), new PromQl.Matcher("reason", "!=", "a\"b"));
         assertThat(reads.groupingLabels()).containsExactly("tenant");
     }
 

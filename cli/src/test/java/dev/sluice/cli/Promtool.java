@@ -17,8 +17,7 @@ final class Promtool {
             + " apt-get install -y prometheus (see .ci/run, which also keeps its server from running),"
             + " or set PROMTOOL to the binary";
 
-    private Promtool() {
-    }
+    private Promtool() {}
 
     /** The binary: $PROMTOOL, else promtool on the PATH; fails with how to install it when there is none. */
     static Path binary() {
@@ -40,14 +39,16 @@ final class Promtool {
     }
 
     /** What promtool printed and how it exited. */
-    record Run(int exitCode, String output) {
-    }
+    record Run(int exitCode, String output) {}
 
     /** Runs promtool with these arguments in {@code dir}, e.g. {@code test rules sluice-alerts.test.yml}. */
     static Run run(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary().toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -61,7 +62,9 @@ final class Promtool {
      * line; empty when the scrape is clean.
      */
     static List<String> problems(String scrape) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(binary().toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(binary().toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         // The scrape is written from another thread, so a large one cannot block on a full output pipe.
         Thread writer = Thread.ofVirtual().start(() -> {
             try (var in = p.getOutputStream()) {
@@ -76,7 +79,8 @@ final class Promtool {
             throw new AssertionError("promtool check metrics did not finish in 60 s");
         }
         writer.join();
-        List<String> problems = new ArrayList<>(out.lines().filter(l -> !l.isBlank()).toList());
+        List<String> problems =
+                new ArrayList<>(out.lines().filter(l -> !l.isBlank()).toList());
         if (p.exitValue() != 0 && problems.isEmpty()) {
             problems.add("promtool exited with " + p.exitValue() + " and said nothing");
         }

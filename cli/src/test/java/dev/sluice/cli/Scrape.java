@@ -64,6 +64,10 @@ record Scrape(String service, String text, Map<String, String> help, Map<String,
     List<String> duplicates() {
         Map<String, Integer> seen = new HashMap<>();
         samples.forEach(s -> seen.merge(s.series(), 1, Integer::sum));
-        return seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+        return seen.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 }

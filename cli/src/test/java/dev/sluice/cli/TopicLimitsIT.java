@@ -23,7 +23,9 @@ class TopicLimitsIT {
         TopicLayout layout = new TopicLayout(3, 2, (short) 1, 5);
         try (Admin admin = kafka.admin()) {
             admin.createTopics(List.of(new NewTopic(topics.results(), 3, (short) 1)
-                    .configs(Map.of("max.message.bytes", "500000")))).all().get();
+                            .configs(Map.of("max.message.bytes", "500000"))))
+                    .all()
+                    .get();
         }
         Map<String, Object> adminProps = Map.of("bootstrap.servers", kafka.bootstrapServers());
 

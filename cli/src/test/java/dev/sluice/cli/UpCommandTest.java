@@ -18,8 +18,7 @@ class UpCommandTest {
             }
 
             @Override
-            public void start() {
-            }
+            public void start() {}
 
             @Override
             public Health health() {
@@ -32,21 +31,24 @@ class UpCommandTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
     @Test
     void shouldPrintEachServicesHealthReadinessAndMetricsUrlOnItsOwnPort() {
-        String printed = UpCommand.endpoints(List.of(running("router-stream", 19401), running("worker-pool", 19402),
-                running("result-sink", 19403), running("ingest-service", 18088)));
+        String printed = UpCommand.endpoints(List.of(
+                running("router-stream", 19401),
+                running("worker-pool", 19402),
+                running("result-sink", 19403),
+                running("ingest-service", 18088)));
 
-        assertThat(printed.lines()).containsExactly(
-                "  router-stream    http://127.0.0.1:19401/health   http://127.0.0.1:19401/ready   http://127.0.0.1:19401/metrics",
-                "  worker-pool      http://127.0.0.1:19402/health   http://127.0.0.1:19402/ready   http://127.0.0.1:19402/metrics",
-                "  result-sink      http://127.0.0.1:19403/health   http://127.0.0.1:19403/ready   http://127.0.0.1:19403/metrics",
-                "  ingest-service   http://127.0.0.1:18088/health   http://127.0.0.1:18088/ready   http://127.0.0.1:18088/metrics");
+        assertThat(printed.lines())
+                .containsExactly(
+                        "  router-stream    http://127.0.0.1:19401/health   http://127.0.0.1:19401/ready   http://127.0.0.1:19401/metrics",
+                        "  worker-pool      http://127.0.0.1:19402/health   http://127.0.0.1:19402/ready   http://127.0.0.1:19402/metrics",
+                        "  result-sink      http://127.0.0.1:19403/health   http://127.0.0.1:19403/ready   http://127.0.0.1:19403/metrics",
+                        "  ingest-service   http://127.0.0.1:18088/health   http://127.0.0.1:18088/ready   http://127.0.0.1:18088/metrics");
     }
 
     @Test

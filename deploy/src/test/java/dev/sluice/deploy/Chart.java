@@ -25,8 +25,7 @@ final class Chart {
     /** The Kubernetes version rendered for: the oldest the chart supports (Chart.yaml, kubeVersion). */
     static final String KUBE_VERSION = "v1.27.0";
 
-    private Chart() {
-    }
+    private Chart() {}
 
     /** deploy/helm: the first directory up from here that has helm/sluice/Chart.yaml under it. */
     static Path helmDir() {
@@ -39,7 +38,8 @@ final class Chart {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException("no deploy/helm/sluice/Chart.yaml above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no deploy/helm/sluice/Chart.yaml above " + Path.of("").toAbsolutePath());
     }
 
     /** deploy/: the chart, the compose file, the validation scripts. */
@@ -53,7 +53,10 @@ final class Chart {
 
     /** The chart rendered with these values files (in order) and then these values (a values file written for them). */
     static String render(List<Path> valuesFiles, String extraValuesYaml) {
-        TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace("sluice")
+        TemplateCommand template = new Helm(chartDir())
+                .template()
+                .withName(RELEASE)
+                .withNamespace("sluice")
                 .withKubeVersion(KUBE_VERSION);
         valuesFiles.forEach(template::withValuesFile);
         if (extraValuesYaml != null) {
@@ -88,7 +91,9 @@ final class Chart {
     /** The settings of the one sluice.yaml every service reads, from the rendered ConfigMap. */
     static Map<String, String> config(List<JsonNode> docs) {
         try {
-            JsonNode file = YAML.readTree(named(docs, "ConfigMap", "sluice-config").at("/data/sluice.yaml").asText());
+            JsonNode file = YAML.readTree(named(docs, "ConfigMap", "sluice-config")
+                    .at("/data/sluice.yaml")
+                    .asText());
             Map<String, String> out = new java.util.HashMap<>();
             file.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
             return out;
@@ -102,16 +107,23 @@ final class Chart {
     }
 
     static JsonNode named(List<JsonNode> docs, String kind, String name) {
-        return ofKind(docs, kind).filter(d -> name.equals(d.path("metadata").path("name").asText())).findFirst()
+        return ofKind(docs, kind)
+                .filter(d -> name.equals(d.path("metadata").path("name").asText()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the rendered chart"));
     }
 
     /** The containers of every workload (Deployment, StatefulSet), with their pod's volumes at hand. */
     static Stream<Map.Entry<JsonNode, JsonNode>> containers(List<JsonNode> docs) {
-        return docs.stream().filter(d -> List.of("Deployment", "StatefulSet").contains(d.path("kind").asText()))
+        return docs.stream()
+                .filter(d -> List.of("Deployment", "StatefulSet")
+                        .contains(d.path("kind").asText()))
                 .flatMap(d -> {
                     List<Map.Entry<JsonNode, JsonNode>> out = new ArrayList<>();
-                    d.path("spec").path("template").path("spec").path("containers")
+                    d.path("spec")
+                            .path("template")
+                            .path("spec")
+                            .path("containers")
                             .forEach(c -> out.add(Map.entry(d, c)));
                     return out.stream();
                 });

@@ -12,11 +12,9 @@ import java.util.concurrent.TimeUnit;
  * output, stderr included, goes through a file, so a chatty command cannot block on a full pipe.
  */
 final class Command {
-    record Result(int exit, String output) {
-    }
+    record Result(int exit, String output) {}
 
-    private Command() {
-    }
+    private Command() {}
 
     static Result run(List<String> command, Path dir, int timeoutSeconds) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);

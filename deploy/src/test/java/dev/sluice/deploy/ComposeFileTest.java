@@ -31,13 +31,15 @@ class ComposeFileTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> service(String name) throws IOException {
         // SnakeYAML resolves the file's anchors and merge keys (<<), as Compose does.
-        Map<String, Object> compose = new Yaml().load(Files.readString(composeDir().resolve("compose.yaml")));
+        Map<String, Object> compose =
+                new Yaml().load(Files.readString(composeDir().resolve("compose.yaml")));
         return (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get(name);
     }
 
     @Test
     void shouldFollowTheComposeSpecification() throws Exception {
-        ManifestValidator.Report report = ManifestValidator.validateCompose(composeDir().resolve("compose.yaml"));
+        ManifestValidator.Report report =
+                ManifestValidator.validateCompose(composeDir().resolve("compose.yaml"));
 
         assertThat(report.problems()).as(report.output()).isEmpty();
         assertThat(report.valid()).isEqualTo(1);
@@ -63,11 +65,13 @@ class ComposeFileTest {
             throws Exception {
         Map<String, Object> service = service(name);
 
-        assertThat(service.get("image").toString()).endsWith("/sluice-" + name
-                + ":${SLUICE_IMAGE_TAG:-0.1.0-SNAPSHOT}").startsWith("${SLUICE_IMAGE_REGISTRY:-ghcr.io/sluice-dev}");
+        assertThat(service.get("image").toString())
+                .endsWith("/sluice-" + name + ":${SLUICE_IMAGE_TAG:-0.1.0-SNAPSHOT}")
+                .startsWith("${SLUICE_IMAGE_REGISTRY:-ghcr.io/sluice-dev}");
         assertThat(service.get("user")).isEqualTo("65532:65532");
         assertThat((List<Object>) service.get("ports")).contains("127.0.0.1:" + opsPort + ":" + opsPort);
-        assertThat(service.get("healthcheck").toString()).contains("/dev/tcp/127.0.0.1/" + opsPort)
+        assertThat(service.get("healthcheck").toString())
+                .contains("/dev/tcp/127.0.0.1/" + opsPort)
                 .contains("GET /ready");
 
         // The configuration as the container gets it: the mounted file, the service's environment
@@ -81,10 +85,17 @@ class ComposeFileTest {
         Settings.read(ConfigSource.load(composeDir().resolve("sluice.yaml"), env), Services.READERS.get(name));
 
         // A Streams app's state (and ingest's status table) on the volume mounted where the config puts it.
-        String stateKey = Map.of("router-stream", "router.state.dir", "result-sink", "sink.state.dir",
-                "ingest-service", "ingest.state.dir").get(name);
+        String stateKey = Map.of(
+                        "router-stream",
+                        "router.state.dir",
+                        "result-sink",
+                        "sink.state.dir",
+                        "ingest-service",
+                        "ingest.state.dir")
+                .get(name);
         if (stateKey != null) {
-            Map<String, Object> config = new Yaml().load(Files.readString(composeDir().resolve("sluice.yaml")));
+            Map<String, Object> config =
+                    new Yaml().load(Files.readString(composeDir().resolve("sluice.yaml")));
             String stateDir = config.get(stateKey).toString();
             assertThat((List<Object>) service.get("volumes"))
                     .anyMatch(v -> v.toString().endsWith("-state:" + stateDir));

@@ -86,7 +86,8 @@ class DeployChartTest {
         }
 
         String render() {
-            return Chart.render(valuesFiles.stream().map(f -> Chart.helmDir().resolve(f)).toList(), values);
+            return Chart.render(
+                    valuesFiles.stream().map(f -> Chart.helmDir().resolve(f)).toList(), values);
         }
 
         List<JsonNode> documents() {
@@ -96,15 +97,17 @@ class DeployChartTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
-    void shouldRenderOnlyManifestsValidAgainstTheKubernetesStrimziKedaAndPrometheusOperatorSchemas(Variant variant,
-            @TempDir Path dir) throws Exception {
+    void shouldRenderOnlyManifestsValidAgainstTheKubernetesStrimziKedaAndPrometheusOperatorSchemas(
+            Variant variant, @TempDir Path dir) throws Exception {
         String rendered = variant.render();
         Path file = Files.writeString(dir.resolve(variant + ".yaml"), rendered);
 
         ManifestValidator.Report report = ManifestValidator.validate(file);
 
         assertThat(report.problems()).as(report.output()).isEmpty();
-        assertThat(report.valid()).as("every document validated").isEqualTo(Chart.documents(rendered).size());
+        assertThat(report.valid())
+                .as("every document validated")
+                .isEqualTo(Chart.documents(rendered).size());
     }
 
     @ParameterizedTest
@@ -120,8 +123,11 @@ class DeployChartTest {
 
     @Test
     void shouldMatchTheDevOverlayToTheDevClustersPlainListenerWithoutUsers() throws IOException {
-        JsonNode kafka = Chart.documents(Files.readString(Chart.helmDir().resolve("examples/strimzi-kafka-dev.yaml")))
-                .stream().filter(d -> d.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+        JsonNode kafka =
+                Chart.documents(Files.readString(Chart.helmDir().resolve("examples/strimzi-kafka-dev.yaml"))).stream()
+                        .filter(d -> d.path("kind").asText().equals("Kafka"))
+                        .findFirst()
+                        .orElseThrow();
         List<JsonNode> docs = Variant.DEV.documents();
 
         assertThat(kafka.at("/spec/kafka/authorization").isMissingNode()).isTrue();
@@ -164,23 +170,37 @@ class DeployChartTest {
         KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(Chart.config(docs))));
 
         List<Topics.TopicSpec> expected = new ArrayList<>(kafka.topics().all(kafka.layout()));
-        tenants(docs).forEach(t -> expected.add(kafka.topics().tenantRequestsSpec(t, kafka.layout()).orElseThrow()));
+        tenants(docs)
+                .forEach(t -> expected.add(
+                        kafka.topics().tenantRequestsSpec(t, kafka.layout()).orElseThrow()));
 
         Map<String, String> declared = new TreeMap<>();
         // All but the schema registry's own topic, when the chart runs one.
         List<JsonNode> sluiceTopics = Chart.ofKind(docs, "KafkaTopic")
-                .filter(t -> !t.at("/spec/topicName").asText().equals("_schemas")).toList();
+                .filter(t -> !t.at("/spec/topicName").asText().equals("_schemas"))
+                .toList();
         for (JsonNode t : sluiceTopics) {
             JsonNode spec = t.path("spec");
             Map<String, String> configs = new TreeMap<>();
-            spec.path("config").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
-            assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("sluice");
-            declared.put(spec.path("topicName").asText(), spec.path("partitions").asInt() + " × "
-                    + spec.path("replicas").asInt() + " " + configs);
+            spec.path("config")
+                    .properties()
+                    .forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
+            assertThat(t.path("metadata")
+                            .path("labels")
+                            .path("strimzi.io/cluster")
+                            .asText())
+                    .isEqualTo("sluice");
+            declared.put(
+                    spec.path("topicName").asText(),
+                    spec.path("partitions").asInt() + " × "
+                            + spec.path("replicas").asInt() + " " + configs);
         }
-        Map<String, String> catalogue = expected.stream().collect(Collectors.toMap(Topics.TopicSpec::name,
-                s -> s.partitions() + " × " + s.replication() + " " + new TreeMap<>(s.configs()), (a, b) -> a,
-                TreeMap::new));
+        Map<String, String> catalogue = expected.stream()
+                .collect(Collectors.toMap(
+                        Topics.TopicSpec::name,
+                        s -> s.partitions() + " × " + s.replication() + " " + new TreeMap<>(s.configs()),
+                        (a, b) -> a,
+                        TreeMap::new));
         assertThat(declared).isEqualTo(catalogue);
     }
 
@@ -188,8 +208,12 @@ class DeployChartTest {
     @EnumSource(Variant.class)
     void shouldGiveEveryServiceAConfigurationItAccepts(Variant variant, @TempDir Path dir) throws IOException {
         List<JsonNode> docs = variant.documents();
-        Path file = Files.writeString(dir.resolve("sluice.yaml"), Chart.named(docs, "ConfigMap", "sluice-config")
-                .path("data").path("sluice.yaml").asText());
+        Path file = Files.writeString(
+                dir.resolve("sluice.yaml"),
+                Chart.named(docs, "ConfigMap", "sluice-config")
+                        .path("data")
+                        .path("sluice.yaml")
+                        .asText());
 
         Set<String> checked = new TreeSet<>();
         services(docs).forEach(workload -> {
@@ -204,13 +228,21 @@ class DeployChartTest {
     @Test
     void shouldRefuseASettingNoServiceKnowsAsTheServiceWouldAtStart(@TempDir Path dir) throws IOException {
         List<JsonNode> docs = Chart.documents(Chart.render(List.of(), "config:\n  router.dedupe.windw: 1h\n"));
-        Path file = Files.writeString(dir.resolve("sluice.yaml"), Chart.named(docs, "ConfigMap", "sluice-config")
-                .path("data").path("sluice.yaml").asText());
-        JsonNode router = Chart.containers(docs).map(Map.Entry::getValue)
-                .filter(c -> c.path("name").asText().equals("router-stream")).findFirst().orElseThrow();
+        Path file = Files.writeString(
+                dir.resolve("sluice.yaml"),
+                Chart.named(docs, "ConfigMap", "sluice-config")
+                        .path("data")
+                        .path("sluice.yaml")
+                        .asText());
+        JsonNode router = Chart.containers(docs)
+                .map(Map.Entry::getValue)
+                .filter(c -> c.path("name").asText().equals("router-stream"))
+                .findFirst()
+                .orElseThrow();
 
         assertThatThrownBy(() -> Settings.read(ConfigSource.load(file, environment(router)), RouterConfig::read))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("did you mean router.dedupe.window?");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("did you mean router.dedupe.window?");
     }
 
     @Test
@@ -218,28 +250,42 @@ class DeployChartTest {
         List<JsonNode> docs = Variant.DEV.documents();
 
         JsonNode sim = Chart.named(docs, "Deployment", "sluice-provider-sim");
-        assertThat(sim.at("/spec/template/spec/containers/0/image").asText()).endsWith("/sluice-provider-sim:"
-                + Chart.YAML.readTree(Chart.chartDir().resolve("Chart.yaml").toFile()).path("appVersion").asText());
+        assertThat(sim.at("/spec/template/spec/containers/0/image").asText())
+                .endsWith("/sluice-provider-sim:"
+                        + Chart.YAML
+                                .readTree(Chart.chartDir().resolve("Chart.yaml").toFile())
+                                .path("appVersion")
+                                .asText());
         assertThat(sim.at("/spec/template/spec/containers/0/args").toString()).contains("\"--port\",\"8090\"");
-        String service = Chart.named(docs, "Service", "sluice-provider-sim").at("/metadata/name").asText();
+        String service = Chart.named(docs, "Service", "sluice-provider-sim")
+                .at("/metadata/name")
+                .asText();
         assertThat(Chart.config(docs)).containsEntry("providers.openai.base.url", "http://" + service + ":8090");
         assertThat(Chart.ofKind(Variant.PRODUCTION.documents(), "Deployment")
-                .map(d -> d.at("/metadata/name").asText())).doesNotContain("sluice-provider-sim");
+                        .map(d -> d.at("/metadata/name").asText()))
+                .doesNotContain("sluice-provider-sim");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Variant.class, names = {"DEV", "WIDE"})
+    @EnumSource(
+            value = Variant.class,
+            names = {"DEV", "WIDE"})
     void shouldRunASchemaRegistryOnItsOwnCompactedTopicWhereTheServicesLookForIt(Variant variant) {
         List<JsonNode> docs = variant.documents();
 
-        JsonNode topic = Chart.ofKind(docs, "KafkaTopic").filter(t -> t.at("/spec/topicName").asText()
-                .equals("_schemas")).findFirst().orElseThrow();
+        JsonNode topic = Chart.ofKind(docs, "KafkaTopic")
+                .filter(t -> t.at("/spec/topicName").asText().equals("_schemas"))
+                .findFirst()
+                .orElseThrow();
         assertThat(topic.at("/spec/partitions").asInt()).isEqualTo(1);
         assertThat(topic.at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
         Chart.named(docs, "Deployment", "sluice-schema-registry");
-        int port = Chart.named(docs, "Service", "sluice-schema-registry").at("/spec/ports/0/port").asInt();
+        int port = Chart.named(docs, "Service", "sluice-schema-registry")
+                .at("/spec/ports/0/port")
+                .asInt();
         assertThat(Chart.config(docs)).containsEntry("schema.registry.url", "http://sluice-schema-registry:" + port);
-        assertThat(Variant.PRODUCTION.documents().stream().map(d -> d.at("/metadata/name").asText()))
+        assertThat(Variant.PRODUCTION.documents().stream()
+                        .map(d -> d.at("/metadata/name").asText()))
                 .doesNotContain("sluice-schema-registry");
     }
 
@@ -263,11 +309,16 @@ class DeployChartTest {
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
             assertThat(container.at("/livenessProbe/httpGet/port").asText()).isEqualTo("ops");
             assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("ops");
-            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
-            assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo(String.valueOf(ops));
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean())
+                    .isTrue();
+            assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText())
+                    .isEqualTo(String.valueOf(ops));
         });
-        JsonNode ingest = Chart.containers(docs).map(Map.Entry::getValue)
-                .filter(c -> c.path("name").asText().equals("ingest-service")).findFirst().orElseThrow();
+        JsonNode ingest = Chart.containers(docs)
+                .map(Map.Entry::getValue)
+                .filter(c -> c.path("name").asText().equals("ingest-service"))
+                .findFirst()
+                .orElseThrow();
         assertThat(port(ingest, "api")).as("ingest.port's default").isEqualTo(8088);
     }
 
@@ -277,21 +328,28 @@ class DeployChartTest {
 
         for (String app : List.of("sluice-router-stream", "sluice-result-sink")) {
             JsonNode set = Chart.named(docs, "StatefulSet", app);
-            assertThat(set.at("/spec/volumeClaimTemplates/0/metadata/name").asText()).isEqualTo("state");
+            assertThat(set.at("/spec/volumeClaimTemplates/0/metadata/name").asText())
+                    .isEqualTo("state");
             JsonNode container = set.at("/spec/template/spec/containers/0");
             assertThat(environment(container)).containsEntry("SLUICE_KAFKA_CLIENT_NUM_STANDBY_REPLICAS", "1");
         }
-        Set<String> workloads = services(docs).map(w -> w.getKey().at("/metadata/name").asText())
+        Set<String> workloads = services(docs)
+                .map(w -> w.getKey().at("/metadata/name").asText())
                 .collect(Collectors.toSet());
-        Set<String> budgeted = Chart.ofKind(docs, "PodDisruptionBudget").map(p -> p.at("/metadata/name").asText())
+        Set<String> budgeted = Chart.ofKind(docs, "PodDisruptionBudget")
+                .map(p -> p.at("/metadata/name").asText())
                 .collect(Collectors.toSet());
         assertThat(budgeted).isEqualTo(workloads).hasSize(6);
         assertThat(Chart.named(docs, "HorizontalPodAutoscaler", "sluice-ingest-service")
-                .at("/spec/metrics/0/resource/name").asText()).isEqualTo("cpu");
+                        .at("/spec/metrics/0/resource/name")
+                        .asText())
+                .isEqualTo("cpu");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Variant.class, names = {"PRODUCTION", "WIDE"})
+    @EnumSource(
+            value = Variant.class,
+            names = {"PRODUCTION", "WIDE"})
     void shouldScaleEachWorkerTierOnItsOwnLagAndNoFurtherThanItsPartitions(Variant variant) {
         List<JsonNode> docs = variant.documents();
         KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(Chart.config(docs))));
@@ -299,14 +357,19 @@ class DeployChartTest {
 
         List<JsonNode> scaled = Chart.ofKind(docs, "ScaledObject").toList();
         assertThat(scaled).hasSize((int) Chart.ofKind(docs, "Deployment")
-                .filter(d -> d.at("/metadata/labels/sluice.dev~1tier").isTextual()).count());
+                .filter(d -> d.at("/metadata/labels/sluice.dev~1tier").isTextual())
+                .count());
         for (JsonNode object : scaled) {
-            JsonNode deployment = Chart.named(docs, "Deployment", object.at("/spec/scaleTargetRef/name").asText());
-            Tier tier = Tier.valueOf(deployment.at("/metadata/labels/sluice.dev~1tier").asText().toUpperCase(java.util.Locale.ROOT));
-            String tiers = environment(deployment.at("/spec/template/spec/containers/0")).get("SLUICE_WORKER_TIERS");
+            JsonNode deployment = Chart.named(
+                    docs, "Deployment", object.at("/spec/scaleTargetRef/name").asText());
+            Tier tier = Tier.valueOf(
+                    deployment.at("/metadata/labels/sluice.dev~1tier").asText().toUpperCase(java.util.Locale.ROOT));
+            String tiers = environment(deployment.at("/spec/template/spec/containers/0"))
+                    .get("SLUICE_WORKER_TIERS");
             assertThat(tiers).isEqualTo(tier.name().toLowerCase(java.util.Locale.ROOT));
 
-            assertThat(object.at("/spec/maxReplicaCount").asInt()).isLessThanOrEqualTo(kafka.layout().jobPartitions());
+            assertThat(object.at("/spec/maxReplicaCount").asInt())
+                    .isLessThanOrEqualTo(kafka.layout().jobPartitions());
             List<String> topics = new ArrayList<>();
             // KEDA scales the Deployment: a replica count of the chart's would reset it on every upgrade.
             assertThat(deployment.at("/spec/replicas").isMissingNode()).isTrue();
@@ -315,13 +378,16 @@ class DeployChartTest {
             object.at("/spec/triggers").forEach(t -> {
                 assertThat(t.at("/metadata/consumerGroup").asText()).isEqualTo(group);
                 // KEDA's operator runs in its own namespace: the name must resolve from there.
-                assertThat(t.at("/metadata/bootstrapServers").asText()).isEqualTo(kafka.bootstrapServers())
+                assertThat(t.at("/metadata/bootstrapServers").asText())
+                        .isEqualTo(kafka.bootstrapServers())
                         .contains(".sluice.svc:");
                 assertThat(t.at("/metadata/lagThreshold").asText()).matches("\\d+");
                 topics.add(t.at("/metadata/topic").asText());
             });
-            assertThat(topics).containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(Priority.values())
-                    .map(p -> kafka.topics().job(tier, p)).toList());
+            assertThat(topics)
+                    .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(Priority.values())
+                            .map(p -> kafka.topics().job(tier, p))
+                            .toList());
         }
     }
 
@@ -329,16 +395,26 @@ class DeployChartTest {
     void shouldGiveEachServiceAndTenantItsOwnUserAndTakeSecretsOnlyByReference() {
         List<JsonNode> docs = Variant.WIDE.documents();
 
-        Set<String> users = Chart.ofKind(docs, "KafkaUser").map(u -> u.at("/metadata/name").asText())
+        Set<String> users = Chart.ofKind(docs, "KafkaUser")
+                .map(u -> u.at("/metadata/name").asText())
                 .collect(Collectors.toSet());
-        assertThat(users).containsExactlyInAnyOrder("sluice-router-stream", "sluice-worker-pool", "sluice-result-sink",
-                "sluice-ingest-service", "sluice-keda", "sluice-tenant-acme", "sluice-tenant-beta-team.eu",
-                "sluice-schema-registry", "sluice-operator");
+        assertThat(users)
+                .containsExactlyInAnyOrder(
+                        "sluice-router-stream",
+                        "sluice-worker-pool",
+                        "sluice-result-sink",
+                        "sluice-ingest-service",
+                        "sluice-keda",
+                        "sluice-tenant-acme",
+                        "sluice-tenant-beta-team.eu",
+                        "sluice-schema-registry",
+                        "sluice-operator");
         JsonNode tenant = Chart.named(docs, "KafkaUser", "sluice-tenant-beta-team.eu");
         assertThat(tenant.at("/spec/authorization/acls")).hasSize(1);
         assertThat(tenant.at("/spec/authorization/acls/0/resource/name").asText())
                 .isEqualTo("acme_prod.requests.Beta_Team.eu");
-        assertThat(tenant.at("/spec/authorization/acls/0/operations").toString()).isEqualTo("[\"Write\"]");
+        assertThat(tenant.at("/spec/authorization/acls/0/operations").toString())
+                .isEqualTo("[\"Write\"]");
 
         // Each service signs in as its own user, with the password Strimzi keeps in the user's Secret.
         services(docs).forEach(w -> {
@@ -355,39 +431,64 @@ class DeployChartTest {
     void shouldLetOnlyTheWorkersReachProvidersAndOnlyTheSinkReachWebhooksByDefault() {
         List<JsonNode> docs = Variant.PRODUCTION.documents();
         Map<String, Integer> egressRules = new LinkedHashMap<>();
-        Chart.ofKind(docs, "NetworkPolicy").forEach(p -> egressRules.put(p.at("/metadata/name").asText(),
-                p.at("/spec/egress").size()));
+        Chart.ofKind(docs, "NetworkPolicy")
+                .forEach(p -> egressRules.put(
+                        p.at("/metadata/name").asText(), p.at("/spec/egress").size()));
 
         // DNS, Kafka and the registry for everyone; one more for the workers' providers and the sink's webhooks.
-        assertThat(egressRules).containsExactlyInAnyOrderEntriesOf(Map.of("sluice-router-stream", 3,
-                "sluice-worker-pool", 4, "sluice-result-sink", 4, "sluice-ingest-service", 3));
-        assertThat(Chart.named(docs, "NetworkPolicy", "sluice-result-sink").at("/spec/egress/3/to/0/ipBlock/except")
-                .toString()).contains("10.0.0.0/8", "169.254.0.0/16");
+        assertThat(egressRules)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "sluice-router-stream",
+                        3,
+                        "sluice-worker-pool",
+                        4,
+                        "sluice-result-sink",
+                        4,
+                        "sluice-ingest-service",
+                        3));
+        assertThat(Chart.named(docs, "NetworkPolicy", "sluice-result-sink")
+                        .at("/spec/egress/3/to/0/ipBlock/except")
+                        .toString())
+                .contains("10.0.0.0/8", "169.254.0.0/16");
 
         // With an embeddings endpoint, the router may reach it; with the simulator, the workers may reach it.
         List<JsonNode> wide = Variant.WIDE.documents();
-        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-router-stream").at("/spec/egress").size()).isEqualTo(4);
-        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-worker-pool").at("/spec/egress/4/ports/0/port").asInt())
+        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-router-stream")
+                        .at("/spec/egress")
+                        .size())
+                .isEqualTo(4);
+        assertThat(Chart.named(wide, "NetworkPolicy", "sluice-worker-pool")
+                        .at("/spec/egress/4/ports/0/port")
+                        .asInt())
                 .isEqualTo(8090);
     }
 
     /** The containers of the four services' workloads (not the provider simulator's). */
     private static java.util.stream.Stream<Map.Entry<JsonNode, JsonNode>> services(List<JsonNode> docs) {
-        return Chart.containers(docs).filter(c -> Services.READERS.containsKey(c.getValue().path("name").asText()));
+        return Chart.containers(docs)
+                .filter(c ->
+                        Services.READERS.containsKey(c.getValue().path("name").asText()));
     }
 
     private static List<String> tenants(List<JsonNode> docs) {
-        return Chart.ofKind(docs, "KafkaUser").map(u -> u.at("/metadata/name").asText())
+        return Chart.ofKind(docs, "KafkaUser")
+                .map(u -> u.at("/metadata/name").asText())
                 .filter(n -> n.startsWith("sluice-tenant-"))
-                .map(n -> Chart.named(docs, "KafkaUser", n).at("/spec/authorization/acls/0/resource/name").asText())
-                .map(topic -> topic.substring(topic.indexOf("requests.") + "requests.".length())).toList();
+                .map(n -> Chart.named(docs, "KafkaUser", n)
+                        .at("/spec/authorization/acls/0/resource/name")
+                        .asText())
+                .map(topic -> topic.substring(topic.indexOf("requests.") + "requests.".length()))
+                .toList();
     }
 
     /** A container's environment as the service sees it; a value from a Secret is a stand-in. */
     private static Map<String, String> environment(JsonNode container) {
         Map<String, String> env = new HashMap<>();
-        container.path("env").forEach(e -> env.put(e.path("name").asText(),
-                e.has("valueFrom") ? "from-a-secret" : e.path("value").asText()));
+        container
+                .path("env")
+                .forEach(e -> env.put(
+                        e.path("name").asText(),
+                        e.has("valueFrom") ? "from-a-secret" : e.path("value").asText()));
         return env;
     }
 

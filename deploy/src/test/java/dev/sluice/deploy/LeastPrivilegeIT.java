@@ -21,8 +21,8 @@ import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tenants.ApiKeys;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
+import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
 import dev.sluice.sink.SinkConfig;
@@ -84,6 +84,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeastPrivilegeIT {
     private static final String PASSWORD = "least-privilege-test";
+
     @TempDir
     static Path dir;
 
@@ -95,6 +96,7 @@ class LeastPrivilegeIT {
     private static String scramBootstrap;
     /** The broker's self-signed certificate, as PEM: the "cluster CA" clients trust. */
     private static Path clusterCa;
+
     private static List<JsonNode> chart;
     private static final List<SluiceService> services = new ArrayList<>();
     private static IngestService ingest;
@@ -118,14 +120,20 @@ class LeastPrivilegeIT {
         scramBootstrap = "127.0.0.1:" + scram;
         Path brokerKeys = tls(dir.resolve("tls"));
         clusterCa = dir.resolve("tls/ca.crt");
-        broker = KafkaBroker.builder().dataDir(dir.resolve("kafka")).port(plain).controllerPort(controller)
+        broker = KafkaBroker.builder()
+                .dataDir(dir.resolve("kafka"))
+                .port(plain)
+                .controllerPort(controller)
                 .heapMb(384)
-                .config("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",CONTROLLER://127.0.0.1:" + controller
-                        + ",SASL_SSL://127.0.0.1:" + scram)
+                .config(
+                        "listeners",
+                        "PLAINTEXT://127.0.0.1:" + plain + ",CONTROLLER://127.0.0.1:" + controller
+                                + ",SASL_SSL://127.0.0.1:" + scram)
                 .config("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://" + scramBootstrap)
                 .config("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL")
                 .config("sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                .config("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                .config(
+                        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;")
                 .config("ssl.keystore.type", "PKCS12")
                 .config("ssl.keystore.location", brokerKeys.toString())
@@ -135,12 +143,15 @@ class LeastPrivilegeIT {
                 // The plain listener is the operator's (Strimzi's, here the test's): the broker and
                 // controller themselves, the registry, and the test's own admin and readers.
                 .config("super.users", "User:ANONYMOUS")
-                .build().start(Duration.ofSeconds(120));
+                .build()
+                .start(Duration.ofSeconds(120));
         registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0, DevSchemaRegistry.DEFAULT_TOPIC);
         serdes = new SluiceSerdes(new RestSchemaRegistry(registry.url()));
         sim = ProviderSimulator.start(SimConfig.defaults());
-        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(
-                "least-privilege-webhook-secret!!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String secret = "whsec_"
+                + java.util.Base64.getEncoder()
+                        .encodeToString(
+                                "least-privilege-webhook-secret!!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         webhookSecret = java.nio.file.Files.writeString(dir.resolve("acme.whsec"), secret);
         webhooks = dev.sluice.devstack.webhooks.WebhookReceiver.start(secret, "127.0.0.1", 0);
         // Each delivery's first try fails, so the sink's retry path (its topic and group) runs too.
@@ -152,14 +163,15 @@ class LeastPrivilegeIT {
         }
         registerTenantAndKey();
 
-        for (Map.Entry<JsonNode, JsonNode> workload : (Iterable<Map.Entry<JsonNode, JsonNode>>)
-                Chart.containers(chart)::iterator) {
+        for (Map.Entry<JsonNode, JsonNode> workload :
+                (Iterable<Map.Entry<JsonNode, JsonNode>>) Chart.containers(chart)::iterator) {
             String service = workload.getValue().path("name").asText();
             if (Services.READERS.containsKey(service)) {
                 services.add(start(workload.getKey().at("/metadata/name").asText(), service, workload.getValue()));
             }
         }
-        await().alias("every service ready under its least-privilege user").atMost(Duration.ofSeconds(120))
+        await().alias("every service ready under its least-privilege user")
+                .atMost(Duration.ofSeconds(120))
                 .until(() -> services.stream().allMatch(SluiceService::ready));
     }
 
@@ -187,9 +199,14 @@ class LeastPrivilegeIT {
         List<NewTopic> newTopics = new ArrayList<>();
         Chart.ofKind(chart, "KafkaTopic").forEach(t -> {
             Map<String, String> configs = new HashMap<>();
-            t.at("/spec/config").properties().forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
-            newTopics.add(new NewTopic(t.at("/spec/topicName").asText(), t.at("/spec/partitions").asInt(),
-                    (short) t.at("/spec/replicas").asInt()).configs(configs));
+            t.at("/spec/config")
+                    .properties()
+                    .forEach(e -> configs.put(e.getKey(), e.getValue().asText()));
+            newTopics.add(new NewTopic(
+                            t.at("/spec/topicName").asText(),
+                            t.at("/spec/partitions").asInt(),
+                            (short) t.at("/spec/replicas").asInt())
+                    .configs(configs));
         });
         admin.createTopics(newTopics).all().get();
 
@@ -198,19 +215,29 @@ class LeastPrivilegeIT {
         Chart.ofKind(chart, "KafkaUser").forEach(u -> {
             String user = u.at("/metadata/name").asText();
             assertThat(u.at("/spec/authentication/type").asText()).isEqualTo("scram-sha-512");
-            users.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512,
-                    4096), PASSWORD));
+            users.add(new UserScramCredentialUpsertion(
+                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD));
             for (JsonNode acl : u.at("/spec/authorization/acls")) {
-                ResourcePattern resource = new ResourcePattern(switch (acl.at("/resource/type").asText()) {
-                    case "topic" -> ResourceType.TOPIC;
-                    case "group" -> ResourceType.GROUP;
-                    case "transactionalId" -> ResourceType.TRANSACTIONAL_ID;
-                    default -> throw new AssertionError("a resource type Strimzi has but the test does not: " + acl);
-                }, acl.at("/resource/name").asText(), acl.at("/resource/patternType").asText().equals("prefix")
-                        ? PatternType.PREFIXED : PatternType.LITERAL);
+                ResourcePattern resource = new ResourcePattern(
+                        switch (acl.at("/resource/type").asText()) {
+                            case "topic" -> ResourceType.TOPIC;
+                            case "group" -> ResourceType.GROUP;
+                            case "transactionalId" -> ResourceType.TRANSACTIONAL_ID;
+                            default ->
+                                throw new AssertionError("a resource type Strimzi has but the test does not: " + acl);
+                        },
+                        acl.at("/resource/name").asText(),
+                        acl.at("/resource/patternType").asText().equals("prefix")
+                                ? PatternType.PREFIXED
+                                : PatternType.LITERAL);
                 for (JsonNode op : acl.path("operations")) {
-                    acls.add(new AclBinding(resource, new AccessControlEntry("User:" + user, "*",
-                            AclOperation.valueOf(op.asText().toUpperCase(java.util.Locale.ROOT)), AclPermissionType.ALLOW)));
+                    acls.add(new AclBinding(
+                            resource,
+                            new AccessControlEntry(
+                                    "User:" + user,
+                                    "*",
+                                    AclOperation.valueOf(op.asText().toUpperCase(java.util.Locale.ROOT)),
+                                    AclPermissionType.ALLOW)));
                 }
             }
         });
@@ -225,14 +252,32 @@ class LeastPrivilegeIT {
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
         apiKey = issued.key();
         try (var producer = producer("sluice-operator")) {
-            TenantConfig acme = new TenantConfig("acme", "acme", null, null, null, null, null,
-                    new TenantConfig.Webhooks(List.of(webhooks.url()), List.of("file:" + webhookSecret)), null, null,
-                    null, 3600, 1, Instant.now());
-            producer.send(new ProducerRecord<>(topics.tenants(), "acme",
-                    serdes.tenants().serializer().serialize(topics.tenants(), acme))).get();
+            TenantConfig acme = new TenantConfig(
+                    "acme",
+                    "acme",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    new TenantConfig.Webhooks(List.of(webhooks.url()), List.of("file:" + webhookSecret)),
+                    null,
+                    null,
+                    null,
+                    3600,
+                    1,
+                    Instant.now());
+            producer.send(new ProducerRecord<>(
+                            topics.tenants(),
+                            "acme",
+                            serdes.tenants().serializer().serialize(topics.tenants(), acme)))
+                    .get();
             ApiKey key = new ApiKey(issued.keyId(), "acme", issued.sha256(), "least privilege", Instant.now(), null);
-            producer.send(new ProducerRecord<>(topics.apiKeys(), key.keyId(),
-                    serdes.apiKeys().serializer().serialize(topics.apiKeys(), key))).get();
+            producer.send(new ProducerRecord<>(
+                            topics.apiKeys(),
+                            key.keyId(),
+                            serdes.apiKeys().serializer().serialize(topics.apiKeys(), key)))
+                    .get();
         }
     }
 
@@ -242,7 +287,8 @@ class LeastPrivilegeIT {
      */
     private static SluiceService start(String workload, String service, JsonNode container) throws Exception {
         Map<String, String> file = Chart.config(chart);
-        assertThat(file).containsEntry("kafka.client.sasl.mechanism", "SCRAM-SHA-512")
+        assertThat(file)
+                .containsEntry("kafka.client.sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("kafka.client.security.protocol", "SASL_SSL")
                 .containsEntry("kafka.client.ssl.truststore.type", "PEM");
         file.put("kafka.bootstrap.servers", scramBootstrap);
@@ -261,8 +307,10 @@ class LeastPrivilegeIT {
             String secret = e.at("/valueFrom/secretKeyRef/name").asText();
             if (name.equals("SLUICE_KAFKA_CLIENT_SASL_JAAS_CONFIG")) {
                 // Strimzi's Secret for the KafkaUser the container names.
-                env.put(name, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                        + secret + "\" password=\"" + PASSWORD + "\";");
+                env.put(
+                        name,
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + secret
+                                + "\" password=\"" + PASSWORD + "\";");
             } else if (name.endsWith("_STATE_DIR")) {
                 env.put(name, dir.resolve("state").resolve(workload).toString());
             } else if (!secret.isEmpty()) {
@@ -291,56 +339,84 @@ class LeastPrivilegeIT {
             for (int i = 0; i < 5; i++) {
                 LlmRequest r = LlmRequest.of("topic-" + i, "acme", "What is " + i + " + 1?", Instant.now());
                 String topic = topics.tenantRequests("acme").orElseThrow();
-                tenant.send(new ProducerRecord<>(topic, "acme", serdes.requests().serializer().serialize(topic, r)))
+                tenant.send(new ProducerRecord<>(
+                                topic, "acme", serdes.requests().serializer().serialize(topic, r)))
                         .get();
                 expected.add(r.requestId());
             }
         }
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 5; i++) {
-            HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + ingest.port() + "/v1/jobs")).header("Authorization", "Bearer " + apiKey)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":"
-                            + "\"What is " + i + " + 2?\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> accepted = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.port() + "/v1/jobs"))
+                            .header("Authorization", "Bearer " + apiKey)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"messages\":[{\"role\":\"user\",\"content\":" + "\"What is " + i + " + 2?\"}]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             expected.add(Chart.YAML.readTree(accepted.body()).path("requestId").asText());
         }
 
         Map<String, LlmResult> results = new ConcurrentHashMap<>();
-        try (var reader = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "least-privilege-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+        try (var reader = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        broker.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "least-privilege-reader",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             reader.subscribe(List.of(topics.results()));
-            await().alias("a result on llm.results for each job").atMost(Duration.ofSeconds(120)).until(() -> {
-                reader.poll(Duration.ofMillis(200)).forEach(r -> {
-                    LlmResult result = serdes.results().deserializer().deserialize(topics.results(), r.value());
-                    results.put(result.requestId(), result);
-                });
-                return results.keySet().containsAll(expected);
-            });
+            await().alias("a result on llm.results for each job")
+                    .atMost(Duration.ofSeconds(120))
+                    .until(() -> {
+                        reader.poll(Duration.ofMillis(200)).forEach(r -> {
+                            LlmResult result = serdes.results().deserializer().deserialize(topics.results(), r.value());
+                            results.put(result.requestId(), result);
+                        });
+                        return results.keySet().containsAll(expected);
+                    });
         }
-        assertThat(expected).allSatisfy(id -> assertThat(results.get(id).status()).as(id + ": "
-                + results.get(id).error()).isEqualTo(ResultStatus.SUCCEEDED));
+        assertThat(expected)
+                .allSatisfy(id -> assertThat(results.get(id).status())
+                        .as(id + ": " + results.get(id).error())
+                        .isEqualTo(ResultStatus.SUCCEEDED));
         // Each result's webhook, signed, after a first try that failed and a retry through
         // llm.webhooks.retry.1: the dispatcher's and the retry level's groups and topics.
-        await().alias("a verified webhook accepted for every result").atMost(Duration.ofSeconds(60))
+        await().alias("a verified webhook accepted for every result")
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> webhooks.received().stream()
-                        .filter(r -> r.verified() && r.answeredStatus() == 204).map(r -> r.webhookId())
-                        .collect(java.util.stream.Collectors.toSet()).containsAll(expected));
-        assertThat(webhooks.received()).filteredOn(r -> r.answeredStatus() == 503).hasSizeGreaterThanOrEqualTo(10);
+                        .filter(r -> r.verified() && r.answeredStatus() == 204)
+                        .map(r -> r.webhookId())
+                        .collect(java.util.stream.Collectors.toSet())
+                        .containsAll(expected));
+        assertThat(webhooks.received())
+                .filteredOn(r -> r.answeredStatus() == 503)
+                .hasSizeGreaterThanOrEqualTo(10);
     }
 
     @Test
     void shouldKeepATenantToItsOwnRequestTopic() {
         try (var tenant = producer("sluice-tenant-acme")) {
             LlmRequest r = LlmRequest.of("posing", "acme", "hello", Instant.now());
-            for (String topic : List.of(topics.requests(), topics.requests() + ".other",
-                    topics.job(dev.sluice.model.Tier.SMALL, dev.sluice.model.Priority.NORMAL), topics.results())) {
-                assertThatThrownBy(() -> tenant.send(new ProducerRecord<>(topic, "acme",
-                        serdes.requests().serializer().serialize(topics.requests(), r))).get())
-                        .as(topic).isInstanceOf(ExecutionException.class)
+            for (String topic : List.of(
+                    topics.requests(),
+                    topics.requests() + ".other",
+                    topics.job(dev.sluice.model.Tier.SMALL, dev.sluice.model.Priority.NORMAL),
+                    topics.results())) {
+                assertThatThrownBy(() -> tenant.send(new ProducerRecord<>(
+                                        topic,
+                                        "acme",
+                                        serdes.requests().serializer().serialize(topics.requests(), r)))
+                                .get())
+                        .as(topic)
+                        .isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(TopicAuthorizationException.class);
             }
         }
@@ -350,7 +426,9 @@ class LeastPrivilegeIT {
     void shouldLetTheOperatorsCliReadGroupsLagAndTheDeadLetters() throws Exception {
         Map<String, Object> operator = client("sluice-operator");
         try (Admin admin = Admin.create(operator)) {
-            assertThat(admin.listConsumerGroupOffsets("sluice-router").partitionsToOffsetAndMetadata().get())
+            assertThat(admin.listConsumerGroupOffsets("sluice-router")
+                            .partitionsToOffsetAndMetadata()
+                            .get())
                     .isNotNull();
         }
         try (var consumer = new KafkaConsumer<>(operator, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -366,19 +444,25 @@ class LeastPrivilegeIT {
     void shouldLetKedaReadTheWorkersLagButNoRecord() throws Exception {
         Map<String, Object> keda = client("sluice-keda");
         try (Admin admin = Admin.create(keda)) {
-            assertThat(admin.listConsumerGroupOffsets("sluice-workers").partitionsToOffsetAndMetadata().get())
+            assertThat(admin.listConsumerGroupOffsets("sluice-workers")
+                            .partitionsToOffsetAndMetadata()
+                            .get())
                     .isNotNull();
-            assertThat(admin.describeTopics(List.of(topics.job(dev.sluice.model.Tier.SMALL,
-                    dev.sluice.model.Priority.NORMAL))).allTopicNames().get()).hasSize(1);
+            assertThat(admin.describeTopics(
+                                    List.of(topics.job(dev.sluice.model.Tier.SMALL, dev.sluice.model.Priority.NORMAL)))
+                            .allTopicNames()
+                            .get())
+                    .hasSize(1);
         }
         keda.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-workers");
         try (var consumer = new KafkaConsumer<>(keda, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topics.job(dev.sluice.model.Tier.SMALL, dev.sluice.model.Priority.NORMAL)));
             assertThatThrownBy(() -> {
-                for (int i = 0; i < 50; i++) {
-                    consumer.poll(Duration.ofMillis(200));
-                }
-            }).isInstanceOf(org.apache.kafka.common.errors.AuthorizationException.class);
+                        for (int i = 0; i < 50; i++) {
+                            consumer.poll(Duration.ofMillis(200));
+                        }
+                    })
+                    .isInstanceOf(org.apache.kafka.common.errors.AuthorizationException.class);
         }
     }
 
@@ -389,8 +473,10 @@ class LeastPrivilegeIT {
         c.put("ssl.truststore.type", "PEM");
         c.put("ssl.truststore.location", clusterCa.toString());
         c.put("sasl.mechanism", "SCRAM-SHA-512");
-        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + user + "\" password=\"" + PASSWORD + "\";");
+        c.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + PASSWORD + "\";");
         return c;
     }
 
@@ -410,14 +496,44 @@ class LeastPrivilegeIT {
     private static Path tls(Path dir) throws Exception {
         java.nio.file.Files.createDirectories(dir);
         Path store = dir.resolve("broker.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         for (List<String> command : List.of(
-                List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1",
-                        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", PASSWORD,
-                        "-keypass", PASSWORD),
-                List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", store.toString(),
-                        "-storepass", PASSWORD, "-file", dir.resolve("ca.crt").toString()))) {
+                List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "broker",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "san=ip:127.0.0.1,dns:localhost",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        PASSWORD,
+                        "-keypass",
+                        PASSWORD),
+                List.of(
+                        keytool,
+                        "-exportcert",
+                        "-rfc",
+                        "-alias",
+                        "broker",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        PASSWORD,
+                        "-file",
+                        dir.resolve("ca.crt").toString()))) {
             Command.Result r = Command.run(command, dir, 60);
             assertThat(r.exit()).as(r.output()).isZero();
         }

@@ -13,11 +13,9 @@ import java.util.List;
  * packages, pinned in package-lock.json, are installed with {@code npm ci} the first time.
  */
 final class ManifestValidator {
-    record Report(int valid, List<String> problems, String output) {
-    }
+    record Report(int valid, List<String> problems, String output) {}
 
-    private ManifestValidator() {
-    }
+    private ManifestValidator() {}
 
     static Report validate(Path manifests) throws IOException, InterruptedException {
         return run("validate.mjs", manifests);
@@ -52,8 +50,10 @@ final class ManifestValidator {
         try {
             r = Command.run(command, dir, timeoutSeconds);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command.getFirst() + " (" + e.getMessage() + "): the chart"
-                    + " tests validate manifests with Node.js 18 or later and npm; install them (.ci/run does)", e);
+            throw new IllegalStateException(
+                    "cannot run " + command.getFirst() + " (" + e.getMessage() + "): the chart"
+                            + " tests validate manifests with Node.js 18 or later and npm; install them (.ci/run does)",
+                    e);
         }
         if (command.getFirst().equals("npm") && r.exit() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + ":\n" + r.output());

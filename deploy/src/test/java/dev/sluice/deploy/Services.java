@@ -24,6 +24,5 @@ final class Services {
             "result-sink", SinkConfig.DEFAULT_OPS_PORT,
             "ingest-service", IngestConfig.DEFAULT_OPS_PORT);
 
-    private Services() {
-    }
+    private Services() {}
 }

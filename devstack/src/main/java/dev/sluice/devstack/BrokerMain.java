@@ -12,8 +12,7 @@ import java.nio.file.Path;
  * <p>Arguments: {@code <server.properties> <clusterId> <parentPid>}.
  */
 public final class BrokerMain {
-    private BrokerMain() {
-    }
+    private BrokerMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {

@@ -80,7 +80,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** CPU time the broker's JVM has used so far, for benchmarks; zero when the OS does not say. */
     public Duration cpuTime() {
-        return process == null ? Duration.ZERO
+        return process == null
+                ? Duration.ZERO
                 : process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
@@ -134,7 +135,8 @@ public final class KafkaBroker implements AutoCloseable {
                 throw new IllegalStateException("The Kafka broker exited with code " + process.exitValue()
                         + " before it was ready. Last lines of " + logFile() + ":\n" + tail(40));
             }
-            if (Files.exists(logFile()) && Files.readString(logFile(), StandardCharsets.UTF_8).contains(READY_LINE)
+            if (Files.exists(logFile())
+                    && Files.readString(logFile(), StandardCharsets.UTF_8).contains(READY_LINE)
                     && clusterAnswers()) {
                 return;
             }
@@ -151,9 +153,13 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private boolean clusterAnswers() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                3000))) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
             return false;
@@ -220,8 +226,10 @@ public final class KafkaBroker implements AutoCloseable {
     static String newClusterId() {
         while (true) {
             UUID uuid = UUID.randomUUID();
-            byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                    .putLong(uuid.getLeastSignificantBits()).array();
+            byte[] bytes = java.nio.ByteBuffer.allocate(16)
+                    .putLong(uuid.getMostSignificantBits())
+                    .putLong(uuid.getLeastSignificantBits())
+                    .array();
             String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
             if (!id.startsWith("-")) {
                 return id;
@@ -275,7 +283,8 @@ public final class KafkaBroker implements AutoCloseable {
         String[] entries = cp.split(java.io.File.pathSeparator);
         if (entries.length == 1 && entries[0].endsWith(".jar")) {
             try (JarFile jar = new JarFile(entries[0])) {
-                String manifestCp = jar.getManifest() == null ? null
+                String manifestCp = jar.getManifest() == null
+                        ? null
                         : jar.getManifest().getMainAttributes().getValue("Class-Path");
                 if (manifestCp != null) {
                     List<String> expanded = new ArrayList<>();

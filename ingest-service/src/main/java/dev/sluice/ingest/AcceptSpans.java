@@ -29,10 +29,17 @@ final class AcceptSpans implements AutoCloseable {
     private final Map<String, Span> jobs = new HashMap<>();
 
     /** Runs the handler in the request's span, current on this thread, with its answer's status on it. */
-    static void serve(Telemetry telemetry, String route, UnaryOperator<String> headers, io.javalin.http.Context ctx,
-            Handler handler) throws java.io.IOException {
-        Span span = telemetry.start(telemetry.span("POST " + route, SpanKind.SERVER, Tracing.extract(headers))
-                .setAttribute(HTTP_METHOD, "POST").setAttribute(HTTP_ROUTE, route));
+    static void serve(
+            Telemetry telemetry,
+            String route,
+            UnaryOperator<String> headers,
+            io.javalin.http.Context ctx,
+            Handler handler)
+            throws java.io.IOException {
+        Span span = telemetry.start(telemetry
+                .span("POST " + route, SpanKind.SERVER, Tracing.extract(headers))
+                .setAttribute(HTTP_METHOD, "POST")
+                .setAttribute(HTTP_ROUTE, route));
         try (JobScope ignored = telemetry.open(span, null, null)) {
             try {
                 handler.handle(ctx);
@@ -54,15 +61,19 @@ final class AcceptSpans implements AutoCloseable {
     static AcceptSpans of(Telemetry telemetry, List<LlmRequest> requests, boolean batch) {
         AcceptSpans spans = new AcceptSpans();
         if (!batch) {
-            JobScope.identify(requests.getFirst().requestId(), requests.getFirst().tenantId());
+            JobScope.identify(
+                    requests.getFirst().requestId(), requests.getFirst().tenantId());
             log.debug("Storing the job");
             return spans;
         }
         JobScope.identify(null, requests.getFirst().tenantId());
         for (LlmRequest r : requests) {
-            spans.jobs.put(r.requestId(), telemetry.start(telemetry.span("ingest accept", SpanKind.INTERNAL,
-                    Context.current()).setAttribute(SluiceAttributes.REQUEST_ID, r.requestId())
-                    .setAttribute(SluiceAttributes.TENANT_ID, r.tenantId())));
+            spans.jobs.put(
+                    r.requestId(),
+                    telemetry.start(telemetry
+                            .span("ingest accept", SpanKind.INTERNAL, Context.current())
+                            .setAttribute(SluiceAttributes.REQUEST_ID, r.requestId())
+                            .setAttribute(SluiceAttributes.TENANT_ID, r.tenantId())));
         }
         return spans;
     }

@@ -35,10 +35,17 @@ public final class ApiKeyAuth {
     }
 
     /** What an Authorization header comes to: the check that failed, or none, and the key when one matched. */
-    private enum Check { MISSING, NOT_BEARER, NOT_A_KEY, INVALID, REVOKED, UNKNOWN_TENANT, OK }
-
-    private record Verdict(Check check, ApiKey key) {
+    private enum Check {
+        MISSING,
+        NOT_BEARER,
+        NOT_A_KEY,
+        INVALID,
+        REVOKED,
+        UNKNOWN_TENANT,
+        OK
     }
+
+    private record Verdict(Check check, ApiKey key) {}
 
     /** The one key check, for requests ({@link #tenantOf}) and open streams ({@link #stillAllowed}) alike. */
     private Verdict check(String header) {
@@ -76,17 +83,40 @@ public final class ApiKeyAuth {
         Verdict v = check(ctx.header("Authorization"));
         ApiKey key = v.key();
         return switch (v.check()) {
-            case MISSING -> refuse(ctx, "missing", Problem.unauthorized(
-                    "Send an API key as 'Authorization: Bearer slk_...' (see `sluice tenants keys create`)"), CHALLENGE);
-            case NOT_BEARER -> refuse(ctx, "malformed", Problem.unauthorized(
-                    "The Authorization header must be 'Bearer <API key>'"), INVALID);
-            case NOT_A_KEY -> refuse(ctx, "malformed", Problem.unauthorized(
-                    "The bearer token is not a Sluice API key (slk_<keyId>_<secret>)"), INVALID);
+            case MISSING ->
+                refuse(
+                        ctx,
+                        "missing",
+                        Problem.unauthorized(
+                                "Send an API key as 'Authorization: Bearer slk_...' (see `sluice tenants keys create`)"),
+                        CHALLENGE);
+            case NOT_BEARER ->
+                refuse(
+                        ctx,
+                        "malformed",
+                        Problem.unauthorized("The Authorization header must be 'Bearer <API key>'"),
+                        INVALID);
+            case NOT_A_KEY ->
+                refuse(
+                        ctx,
+                        "malformed",
+                        Problem.unauthorized("The bearer token is not a Sluice API key (slk_<keyId>_<secret>)"),
+                        INVALID);
             case INVALID -> refuse(ctx, "invalid", Problem.unauthorized("The API key is not valid"), INVALID);
-            case REVOKED -> refuse(ctx, "revoked", Problem.revoked("The API key " + key.keyId() + " was revoked at "
-                    + key.revokedAt().truncatedTo(ChronoUnit.SECONDS) + "; ask for a new one"), INVALID);
-            case UNKNOWN_TENANT -> refuse(ctx, "unknown_tenant", Problem.unknownTenant("The API key's tenant '"
-                    + key.tenantId() + "' is not registered (or was deleted)"), null);
+            case REVOKED ->
+                refuse(
+                        ctx,
+                        "revoked",
+                        Problem.revoked("The API key " + key.keyId() + " was revoked at "
+                                + key.revokedAt().truncatedTo(ChronoUnit.SECONDS) + "; ask for a new one"),
+                        INVALID);
+            case UNKNOWN_TENANT ->
+                refuse(
+                        ctx,
+                        "unknown_tenant",
+                        Problem.unknownTenant(
+                                "The API key's tenant '" + key.tenantId() + "' is not registered (or was deleted)"),
+                        null);
             case OK -> Optional.of(key.tenantId());
         };
     }

@@ -19,17 +19,20 @@ import java.util.function.Supplier;
  * different contents are invalid too (400): the batch itself is at fault, whatever was sent before.
  */
 final class BatchRequestParser {
-    record Parsed(List<LlmRequest> requests, List<Problem.FieldError> errors, String detail) {
-    }
+    record Parsed(List<LlmRequest> requests, List<Problem.FieldError> errors, String detail) {}
 
-    private BatchRequestParser() {
-    }
+    private BatchRequestParser() {}
 
     /**
      * @param maxJobs      the most jobs a batch may hold
      * @param maxJobBytes  the most bytes one job may take, as for a single job's body
      */
-    static Parsed parse(JsonNode body, int maxJobs, int maxJobBytes, Supplier<String> requestIds, Instant now,
+    static Parsed parse(
+            JsonNode body,
+            int maxJobs,
+            int maxJobBytes,
+            Supplier<String> requestIds,
+            Instant now,
             String callerTenant) {
         List<Problem.FieldError> errors = new ArrayList<>();
         if (!body.isObject()) {
@@ -46,8 +49,11 @@ final class BatchRequestParser {
         } else if (!jobs.isArray() || jobs.isEmpty()) {
             errors.add(new Problem.FieldError("jobs", "must be an array of 1 to " + maxJobs + " jobs"));
         } else if (jobs.size() > maxJobs) {
-            return refused("The batch holds " + jobs.size() + " jobs; a batch holds at most " + maxJobs
-                    + ". Nothing was accepted", "jobs", "holds " + jobs.size() + " jobs; at most " + maxJobs);
+            return refused(
+                    "The batch holds " + jobs.size() + " jobs; a batch holds at most " + maxJobs
+                            + ". Nothing was accepted",
+                    "jobs",
+                    "holds " + jobs.size() + " jobs; at most " + maxJobs);
         }
         if (!errors.isEmpty()) {
             return new Parsed(null, errors, "The batch is not valid; nothing was accepted");
@@ -60,35 +66,37 @@ final class BatchRequestParser {
             JsonNode job = jobs.get(i);
             int bytes = job.toString().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxJobBytes) {
-                errors.add(new Problem.FieldError(at, "is " + bytes + " bytes; one job may take at most "
-                        + maxJobBytes));
+                errors.add(
+                        new Problem.FieldError(at, "is " + bytes + " bytes; one job may take at most " + maxJobBytes));
                 invalidJobs++;
                 continue;
             }
             JobRequestParser.Parsed parsed = JobRequestParser.parse(job, requestIds.get(), null, now, callerTenant);
             if (parsed.request() == null) {
-                parsed.errors().forEach(e -> errors.add(new Problem.FieldError(
-                        e.field().isEmpty() ? at : at + "." + e.field(), e.message())));
+                parsed.errors()
+                        .forEach(e -> errors.add(
+                                new Problem.FieldError(e.field().isEmpty() ? at : at + "." + e.field(), e.message())));
                 invalidJobs++;
             } else if (reusesKey(parsed.request(), i, firstWithKey) instanceof Integer first) {
-                errors.add(new Problem.FieldError(at + ".idempotencyKey", "is also the key of jobs[" + first
-                        + "], a different job; one key names one job"));
+                errors.add(new Problem.FieldError(
+                        at + ".idempotencyKey",
+                        "is also the key of jobs[" + first + "], a different job; one key names one job"));
                 invalidJobs++;
             } else {
                 requests.add(parsed.request());
             }
         }
         if (invalidJobs > 0) {
-            String which = jobs.size() == 1 ? "The job is" : invalidJobs + " of the " + jobs.size() + " jobs "
-                    + (invalidJobs == 1 ? "is" : "are");
+            String which = jobs.size() == 1
+                    ? "The job is"
+                    : invalidJobs + " of the " + jobs.size() + " jobs " + (invalidJobs == 1 ? "is" : "are");
             return new Parsed(null, errors, which + " invalid; nothing was accepted");
         }
         return new Parsed(requests, errors, null);
     }
 
     /** The first job of the batch with a key: where it is, and what it asks for. */
-    private record First(int index, String fingerprint) {
-    }
+    private record First(int index, String fingerprint) {}
 
     /**
      * The index of an earlier job of the batch with the same idempotency key and another job, or

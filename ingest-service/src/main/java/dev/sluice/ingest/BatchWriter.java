@@ -53,8 +53,8 @@ final class BatchWriter implements AutoCloseable {
                 props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
                 // An instance that dies mid-batch holds back read_committed readers of those
                 // partitions until the broker aborts the transaction: keep that short.
-                props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                        (int) Math.max(5_000, 3 * config.produceTimeout().toMillis()));
+                props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int)
+                        Math.max(5_000, 3 * config.produceTimeout().toMillis()));
                 producer = new KafkaProducer<>(props);
                 try {
                     producer.initTransactions();
@@ -78,8 +78,11 @@ final class BatchWriter implements AutoCloseable {
             throws NotStored, InterruptedException {
         Slot slot = idle.poll(config.produceTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (slot == null) {
-            throw new NotStored("All " + config.batchProducers() + " batch producers stayed busy for "
-                    + config.produceTimeout().toMillis() + " ms; nothing was accepted, retry later", true, null);
+            throw new NotStored(
+                    "All " + config.batchProducers() + " batch producers stayed busy for "
+                            + config.produceTimeout().toMillis() + " ms; nothing was accepted, retry later",
+                    true,
+                    null);
         }
         try {
             write(slot, requests, traceparents);
@@ -111,9 +114,12 @@ final class BatchWriter implements AutoCloseable {
                 producer.commitTransaction();
             } catch (KafkaException again) {
                 slot.discard();
-                throw new NotStored("The broker did not confirm the batch's commit within "
-                        + config.produceTimeout().toMillis() + " ms; its jobs may or may not have been stored."
-                        + " Retrying is safe for jobs that carry an idempotencyKey", false, again);
+                throw new NotStored(
+                        "The broker did not confirm the batch's commit within "
+                                + config.produceTimeout().toMillis() + " ms; its jobs may or may not have been stored."
+                                + " Retrying is safe for jobs that carry an idempotencyKey",
+                        false,
+                        again);
             }
         } catch (KafkaException e) {
             // A send failed: the transaction cannot commit and is aborted.
@@ -135,8 +141,12 @@ final class BatchWriter implements AutoCloseable {
     }
 
     private NotStored notStored(Exception e) {
-        return new NotStored("The broker did not take the batch within " + config.produceTimeout().toMillis()
-                + " ms (" + e.getClass().getSimpleName() + "); nothing was accepted, retry later", true, e);
+        return new NotStored(
+                "The broker did not take the batch within "
+                        + config.produceTimeout().toMillis() + " ms ("
+                        + e.getClass().getSimpleName() + "); nothing was accepted, retry later",
+                true,
+                e);
     }
 
     @Override

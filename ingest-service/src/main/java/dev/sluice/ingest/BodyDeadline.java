@@ -51,7 +51,8 @@ final class BodyDeadline extends Handler.Wrapper {
     /** Answers 408 and has the connection closed: the rest of the body may still be on its way. */
     static void refuse(Context ctx, Expired expired) {
         ctx.header("Connection", "close");
-        Problem.ofStatus(408, expired.getMessage() + "; nothing was stored. Send the whole body at once").send(ctx);
+        Problem.ofStatus(408, expired.getMessage() + "; nothing was stored. Send the whole body at once")
+                .send(ctx);
     }
 
     @Override
@@ -62,9 +63,12 @@ final class BodyDeadline extends Handler.Wrapper {
         }
         Deadlined deadlined = new Deadlined(request, timeout);
         long left = timeout.toNanos() - (System.nanoTime() - request.getHeadersNanoTime());
-        Scheduler.Task expiry = request.getComponents().getScheduler().schedule(
-                () -> request.getComponents().getExecutor().execute(deadlined::expire), Math.max(0, left),
-                TimeUnit.NANOSECONDS);
+        Scheduler.Task expiry = request.getComponents()
+                .getScheduler()
+                .schedule(
+                        () -> request.getComponents().getExecutor().execute(deadlined::expire),
+                        Math.max(0, left),
+                        TimeUnit.NANOSECONDS);
         try {
             if (super.handle(deadlined, response, Callback.from(expiry::cancel, callback))) {
                 return true;

@@ -39,8 +39,13 @@ final class FeedbackEndpoint {
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    FeedbackEndpoint(ApiKeyAuth auth, JobStatusTable statuses, JobEndpoints jobs, JobWriter writer,
-            MeterRegistry metrics, Clock clock) {
+    FeedbackEndpoint(
+            ApiKeyAuth auth,
+            JobStatusTable statuses,
+            JobEndpoints jobs,
+            JobWriter writer,
+            MeterRegistry metrics,
+            Clock clock) {
         this.auth = auth;
         this.statuses = statuses;
         this.jobs = jobs;
@@ -74,19 +79,22 @@ final class FeedbackEndpoint {
         }
         if (!statuses.ready()) {
             ctx.header("Retry-After", "5");
-            Problem.statusUnavailable("The job-status table is still loading; retry shortly").send(ctx);
+            Problem.statusUnavailable("The job-status table is still loading; retry shortly")
+                    .send(ctx);
             return;
         }
-        Optional<JobStatus> status = statuses.get(parsed.requestId())
-                .filter(s -> s.tenantId().equals(caller.get()));
+        Optional<JobStatus> status =
+                statuses.get(parsed.requestId()).filter(s -> s.tenantId().equals(caller.get()));
         if (status.isEmpty()) {
             Problem.notFound("No job " + parsed.requestId() + " is known for this tenant (a job's status is kept 2"
-                    + " days after it ends; feedback is taken while it is)").send(ctx);
+                            + " days after it ends; feedback is taken while it is)")
+                    .send(ctx);
             return;
         }
         if (!status.get().state().isTerminal()) {
-            Problem.jobNotEnded("Job " + parsed.requestId() + " is " + status.get().state() + "; give feedback on its"
-                    + " answer once it has one").send(ctx);
+            Problem.jobNotEnded("Job " + parsed.requestId() + " is "
+                            + status.get().state() + "; give feedback on its" + " answer once it has one")
+                    .send(ctx);
             return;
         }
         if (!jobs.admitted(ctx, caller.get(), 1)) {
@@ -115,7 +123,7 @@ final class FeedbackEndpoint {
             errors.add(new Problem.FieldError("(body)", "must be a JSON object: {\"score\": 0..1, \"label\": ...}"));
             return null;
         }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 errors.add(new Problem.FieldError(name, "unknown field; feedback takes score and label"));
@@ -123,18 +131,25 @@ final class FeedbackEndpoint {
         }
         JsonNode score = body.path("score");
         if (!score.isNumber() || !(score.asDouble() >= 0 && score.asDouble() <= 1)) {
-            errors.add(new Problem.FieldError("score", "required: a number from 0 (worst) to 1 (best); thumbs are 0"
-                    + " and 1, five stars (n - 1) / 4"));
+            errors.add(new Problem.FieldError(
+                    "score",
+                    "required: a number from 0 (worst) to 1 (best); thumbs are 0" + " and 1, five stars (n - 1) / 4"));
         }
         JsonNode label = body.path("label");
-        if (!label.isMissingNode() && !label.isNull() && !(label.isTextual() && LABEL.matcher(label.asText())
-                .matches())) {
+        if (!label.isMissingNode()
+                && !label.isNull()
+                && !(label.isTextual() && LABEL.matcher(label.asText()).matches())) {
             errors.add(new Problem.FieldError("label", "1 to 64 letters, digits, '.', '_', ':' or '-'"));
         }
         if (!errors.isEmpty()) {
             return null;
         }
-        return new Feedback(UUID.randomUUID().toString(), requestId, tenantId, score.asDouble(),
-                label.isTextual() ? label.asText() : null, clock.instant());
+        return new Feedback(
+                UUID.randomUUID().toString(),
+                requestId,
+                tenantId,
+                score.asDouble(),
+                label.isTextual() ? label.asText() : null,
+                clock.instant());
     }
 }

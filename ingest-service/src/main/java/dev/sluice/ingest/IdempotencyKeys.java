@@ -27,15 +27,12 @@ import java.util.function.Supplier;
  */
 final class IdempotencyKeys {
     /** The first job a key was taken with. */
-    record Use(String fingerprint, String requestId, Instant at) {
-    }
+    record Use(String fingerprint, String requestId, Instant at) {}
 
     /** The job at {@code index} of a request has {@code key}, which {@code original} was taken with. */
-    record Conflict(int index, String key, Use original) {
-    }
+    record Conflict(int index, String key, Use original) {}
 
-    private record TenantKey(String tenantId, String key) {
-    }
+    private record TenantKey(String tenantId, String key) {}
 
     private final Duration window;
     private final int maxKeys;
@@ -56,7 +53,8 @@ final class IdempotencyKeys {
      */
     List<Conflict> claim(List<LlmRequest> requests) {
         List<String> fingerprints = requests.stream()
-                .map(r -> r.idempotencyKey() == null ? null : RequestFingerprint.of(r)).toList();
+                .map(r -> r.idempotencyKey() == null ? null : RequestFingerprint.of(r))
+                .toList();
         Instant now = clock.get();
         synchronized (uses) {
             dropExpired(now);

@@ -44,11 +44,17 @@ public record IngestConfig(
                 (int) s.bytes("ingest.batch.max.body.bytes", 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
                 s.intValue("ingest.batch.max.jobs", MAX_BATCH_JOBS, 1, MAX_BATCH_JOBS),
                 s.intValue("ingest.batch.producers", 4, 1, 32),
-                s.duration("ingest.produce.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
-                s.duration("ingest.body.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.duration(
+                        "ingest.produce.timeout",
+                        Duration.ofSeconds(10),
+                        Duration.ofMillis(100),
+                        Duration.ofMinutes(5)),
+                s.duration(
+                        "ingest.body.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.intValue("ingest.tenant.requests.per.minute", 6000, 1, TenantRateLimits.MAX_PER_MINUTE),
                 s.intValue("ingest.tenant.burst.seconds", 10, 1, 3600),
-                s.duration("ingest.idempotency.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
+                s.duration(
+                        "ingest.idempotency.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
                 s.intValue("ingest.idempotency.max.keys", 100_000, 1, 10_000_000),
                 RequestLimits.read(s),
                 s.bool("topics.create", true),

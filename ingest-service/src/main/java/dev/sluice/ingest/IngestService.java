@@ -60,21 +60,24 @@ public final class IngestService implements SluiceService {
         this.telemetry = Telemetry.start(name(), config.tracing());
         this.kafka = new BrokerWait(name(), config.kafka());
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
-        this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
-                instance + "-tenants");
-        this.keys = new CompactedTable<>(config.kafka(), config.kafka().topics().apiKeys(),
-                config.kafka().serdes().apiKeys().deserializer(), instance + "-api-keys",
+        this.tenants = new TenantDirectory(
+                config.kafka(), config.kafka().serdes().tenants().deserializer(), instance + "-tenants");
+        this.keys = new CompactedTable<>(
+                config.kafka(),
+                config.kafka().topics().apiKeys(),
+                config.kafka().serdes().apiKeys().deserializer(),
+                instance + "-api-keys",
                 CompactedTable.Unreadable.DROP);
         this.auth = new ApiKeyAuth(keys, tenants, metrics);
         JobRecords records = new JobRecords(config.kafka());
         this.writer = new JobWriter(config, records, instance, metrics);
-        TenantRateLimits limits = new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(),
-                System::nanoTime);
+        TenantRateLimits limits =
+                new TenantRateLimits(config.tenantRequestsPerMinute(), config.tenantBurstSeconds(), System::nanoTime);
         this.batches = new BatchWriter(config, records, instance);
-        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(config.idempotencyWindow(), config.idempotencyMaxKeys(),
-                Clock.systemUTC()::instant);
-        this.jobs = new JobEndpoints(config, auth, tenants, limits, idempotencyKeys, writer, batches, metrics,
-                Clock.systemUTC(), telemetry);
+        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(
+                config.idempotencyWindow(), config.idempotencyMaxKeys(), Clock.systemUTC()::instant);
+        this.jobs = new JobEndpoints(
+                config, auth, tenants, limits, idempotencyKeys, writer, batches, metrics, Clock.systemUTC(), telemetry);
         this.statuses = new JobStatusTable(config.kafka(), config.status(), metrics);
         this.statusRoutes = new StatusRoutes(statuses, config.status());
         this.feedback = new FeedbackEndpoint(auth, statuses, jobs, writer, metrics, Clock.systemUTC());
@@ -89,26 +92,29 @@ public final class IngestService implements SluiceService {
     public void start() {
         ops = OpsServer.start(config.ops().host(), config.ops().port(), name(), metrics, this::health, this::ready);
         app = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
-            cfg.startup.showJavalinBanner = false;
-            cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
-            cfg.http.prefer405over404 = true;
-            cfg.jetty.modifyServer(server -> server.insertHandler(new BodyDeadline(config.bodyTimeout())));
-            // Every route, however it is added, so that OpenApiIT can hold the document to them.
-            cfg.events.handlerAdded(h -> {
-                if (h.getHttpMethod().isHttpMethod()) {
-                    routes.add(h.getHttpMethod().name() + " " + h.getPath());
-                }
-            });
-            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-            cfg.routes.post("/v1/jobs", jobs::submit);
-            cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
-            statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
-            cfg.routes.post("/v1/jobs/{id}/feedback", feedback::submit);
-            // Load balancers probe the public port; the metrics, which name tenants, stay on the ops port.
-            OpsServer.addHealthRoutes(cfg, name(), this::health, this::ready);
-            ProblemErrors.install(cfg);
-        }).start(config.host(), config.port());
+                    cfg.concurrency.useVirtualThreads = true;
+                    cfg.startup.showJavalinBanner = false;
+                    cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.maxBatchBodyBytes()) + 1L;
+                    cfg.http.prefer405over404 = true;
+                    cfg.jetty.modifyServer(server -> server.insertHandler(new BodyDeadline(config.bodyTimeout())));
+                    // Every route, however it is added, so that OpenApiIT can hold the document to them.
+                    cfg.events.handlerAdded(h -> {
+                        if (h.getHttpMethod().isHttpMethod()) {
+                            routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                        }
+                    });
+                    cfg.routes.get(
+                            "/openapi.json",
+                            ctx -> ctx.contentType("application/json").result(openApi));
+                    cfg.routes.post("/v1/jobs", jobs::submit);
+                    cfg.routes.post("/v1/jobs:batch", jobs::submitBatch);
+                    statusRoutes.register(cfg.routes, auth::tenantOf, auth::stillAllowed);
+                    cfg.routes.post("/v1/jobs/{id}/feedback", feedback::submit);
+                    // Load balancers probe the public port; the metrics, which name tenants, stay on the ops port.
+                    OpsServer.addHealthRoutes(cfg, name(), this::health, this::ready);
+                    ProblemErrors.install(cfg);
+                })
+                .start(config.host(), config.port());
         // Served first, so that /health answers while Kafka is awaited; jobs are answered 503 until then.
         if (!kafka.await()) {
             return;
@@ -117,7 +123,8 @@ public final class IngestService implements SluiceService {
             TopicCreator.ensure(config.kafka());
         }
         // Before any record is written, so an outside client that registers nothing may start first.
-        ValueSchemas.register(config.kafka().serdes().registry(),
+        ValueSchemas.register(
+                config.kafka().serdes().registry(),
                 ValueSchemas.of(config.kafka().topics(), config.kafka().layout()));
         tenants.start();
         keys.start();
@@ -152,8 +159,17 @@ public final class IngestService implements SluiceService {
             return waiting.get();
         }
         Health table = statuses.health();
-        return new Health(app != null && table.up(), Map.of("port", port(), "tenants", tenants.size(),
-                "apiKeys", keys.size(), "jobStatusTable", table.up() ? "UP" : "DOWN"));
+        return new Health(
+                app != null && table.up(),
+                Map.of(
+                        "port",
+                        port(),
+                        "tenants",
+                        tenants.size(),
+                        "apiKeys",
+                        keys.size(),
+                        "jobStatusTable",
+                        table.up() ? "UP" : "DOWN"));
     }
 
     /**

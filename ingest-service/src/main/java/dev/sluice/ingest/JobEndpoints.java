@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.runtime.requests.RequestLimits;
-import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.runtime.tracing.Telemetry;
+import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -40,7 +40,8 @@ final class JobEndpoints {
     private static final Logger log = LoggerFactory.getLogger(JobEndpoints.class);
     /** A body is one JSON value: anything after it but whitespace makes it malformed, not ignored. */
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final IngestConfig config;
     private final ApiKeyAuth auth;
@@ -53,8 +54,16 @@ final class JobEndpoints {
     private final Clock clock;
     private final Telemetry telemetry;
 
-    JobEndpoints(IngestConfig config, ApiKeyAuth auth, TenantDirectory tenants, TenantRateLimits limits,
-            IdempotencyKeys keys, JobWriter writer, BatchWriter batches, MeterRegistry metrics, Clock clock,
+    JobEndpoints(
+            IngestConfig config,
+            ApiKeyAuth auth,
+            TenantDirectory tenants,
+            TenantRateLimits limits,
+            IdempotencyKeys keys,
+            JobWriter writer,
+            BatchWriter batches,
+            MeterRegistry metrics,
+            Clock clock,
             Telemetry telemetry) {
         this.telemetry = telemetry;
         this.config = config;
@@ -104,8 +113,8 @@ final class JobEndpoints {
         if (json == null) {
             return;
         }
-        JobRequestParser.Parsed parsed = JobRequestParser.parse(json, UUID.randomUUID().toString(),
-                ctx.header("Idempotency-Key"), clock.instant(), caller.get());
+        JobRequestParser.Parsed parsed = JobRequestParser.parse(
+                json, UUID.randomUUID().toString(), ctx.header("Idempotency-Key"), clock.instant(), caller.get());
         if (parsed.request() == null) {
             Problem.invalid(parsed.errors()).send(ctx);
             return;
@@ -117,12 +126,18 @@ final class JobEndpoints {
             return;
         }
         if (!request.tenantId().equals(caller.get())) {
-            Problem.otherTenant("The API key belongs to tenant '" + caller.get() + "'; the job names '"
-                    + request.tenantId() + "'", List.of(new Problem.FieldError("tenantId",
-                            "must be the API key's tenant or left out"))).send(ctx);
+            Problem.otherTenant(
+                            "The API key belongs to tenant '" + caller.get() + "'; the job names '" + request.tenantId()
+                                    + "'",
+                            List.of(new Problem.FieldError("tenantId", "must be the API key's tenant or left out")))
+                    .send(ctx);
             return;
         }
-        if (!accepted(ctx, "jobs", request.tenantId(), List.of(request),
+        if (!accepted(
+                ctx,
+                "jobs",
+                request.tenantId(),
+                List.of(request),
                 (rs, traceparents) -> writer.write(rs.getFirst(), traceparents.apply(rs.getFirst())))) {
             return;
         }
@@ -140,16 +155,23 @@ final class JobEndpoints {
             return;
         }
         if (ctx.header("Idempotency-Key") != null) {
-            Problem.invalidBatch("A batch takes no Idempotency-Key header; give each job its own idempotencyKey",
-                    List.of(new Problem.FieldError("Idempotency-Key", "is not allowed on a batch"))).send(ctx);
+            Problem.invalidBatch(
+                            "A batch takes no Idempotency-Key header; give each job its own idempotencyKey",
+                            List.of(new Problem.FieldError("Idempotency-Key", "is not allowed on a batch")))
+                    .send(ctx);
             return;
         }
         JsonNode json = readJson(ctx, config.maxBatchBodyBytes());
         if (json == null) {
             return;
         }
-        BatchRequestParser.Parsed parsed = BatchRequestParser.parse(json, config.maxBatchJobs(), config.maxBodyBytes(),
-                () -> UUID.randomUUID().toString(), clock.instant(), caller.get());
+        BatchRequestParser.Parsed parsed = BatchRequestParser.parse(
+                json,
+                config.maxBatchJobs(),
+                config.maxBodyBytes(),
+                () -> UUID.randomUUID().toString(),
+                clock.instant(),
+                caller.get());
         if (parsed.requests() == null) {
             Problem.invalidBatch(parsed.detail(), parsed.errors()).send(ctx);
             return;
@@ -159,19 +181,26 @@ final class JobEndpoints {
             oversized.addAll(oversized(parsed.requests().get(i), "jobs[" + i + "]."));
         }
         if (!oversized.isEmpty()) {
-            Problem.invalidBatch(oversized.size() + " of the " + parsed.requests().size() + " jobs are over the"
-                    + " request limits; nothing was accepted", oversized).send(ctx);
+            Problem.invalidBatch(
+                            oversized.size() + " of the " + parsed.requests().size() + " jobs are over the"
+                                    + " request limits; nothing was accepted",
+                            oversized)
+                    .send(ctx);
             return;
         }
         List<Problem.FieldError> others = new ArrayList<>();
         for (int i = 0; i < parsed.requests().size(); i++) {
             if (!parsed.requests().get(i).tenantId().equals(caller.get())) {
-                others.add(new Problem.FieldError("jobs[" + i + "].tenantId", "must be the API key's tenant or left out"));
+                others.add(
+                        new Problem.FieldError("jobs[" + i + "].tenantId", "must be the API key's tenant or left out"));
             }
         }
         if (!others.isEmpty()) {
-            Problem.otherTenant("The API key belongs to tenant '" + caller.get() + "'; " + others.size() + " of the "
-                    + parsed.requests().size() + " jobs name another tenant; nothing was accepted", others).send(ctx);
+            Problem.otherTenant(
+                            "The API key belongs to tenant '" + caller.get() + "'; " + others.size() + " of the "
+                                    + parsed.requests().size() + " jobs name another tenant; nothing was accepted",
+                            others)
+                    .send(ctx);
             return;
         }
         if (!accepted(ctx, "batch", caller.get(), parsed.requests(), batches::write)) {
@@ -180,8 +209,11 @@ final class JobEndpoints {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("tenantId", caller.get());
         answer.put("status", "ACCEPTED");
-        answer.put("jobs", parsed.requests().stream().map(r -> Map.of("requestId", r.requestId(),
-                "idempotencyKey", r.effectiveIdempotencyKey())).toList());
+        answer.put(
+                "jobs",
+                parsed.requests().stream()
+                        .map(r -> Map.of("requestId", r.requestId(), "idempotencyKey", r.effectiveIdempotencyKey()))
+                        .toList());
         ctx.status(202).contentType("application/json").result(JSON.writeValueAsString(answer));
     }
 
@@ -194,7 +226,8 @@ final class JobEndpoints {
         if (v == null) {
             return List.of();
         }
-        String field = v.field().isEmpty() ? (prefix.isEmpty() ? "(body)" : prefix.substring(0, prefix.length() - 1))
+        String field = v.field().isEmpty()
+                ? (prefix.isEmpty() ? "(body)" : prefix.substring(0, prefix.length() - 1))
                 : prefix + v.field();
         return List.of(new Problem.FieldError(field, v.message() + " (" + v.code() + ")"));
     }
@@ -229,16 +262,25 @@ final class JobEndpoints {
         boolean batch = endpoint.equals("batch");
         String header = ctx.header("Idempotency-Key");
         String field = batch ? null : header != null && !header.isBlank() ? "Idempotency-Key" : "idempotencyKey";
-        List<Problem.FieldError> errors = conflicts.stream().map(c -> new Problem.FieldError(
-                batch ? "jobs[" + c.index() + "].idempotencyKey" : field, "'" + c.key() + "' was used at "
-                        + c.original().at() + " for request " + c.original().requestId() + ", another job")).toList();
+        List<Problem.FieldError> errors = conflicts.stream()
+                .map(c -> new Problem.FieldError(
+                        batch ? "jobs[" + c.index() + "].idempotencyKey" : field,
+                        "'" + c.key() + "' was used at " + c.original().at() + " for request "
+                                + c.original().requestId() + ", another job"))
+                .toList();
         IdempotencyKeys.Conflict first = conflicts.getFirst();
-        String what = batch ? conflicts.size() + " of the " + requests.size() + " jobs reuse an idempotency key of"
-                + " another job of this tenant (" + errors.getFirst().field() + ": request "
-                + first.original().requestId() + ")" : "Idempotency key '" + first.key() + "' was used at "
-                + first.original().at() + " for request " + first.original().requestId() + ", another job";
-        Problem.idempotencyConflict(what + "; nothing was accepted. A retry sends the job exactly as it was sent"
-                + " first; another job takes a new key", errors).send(ctx);
+        String what = batch
+                ? conflicts.size() + " of the " + requests.size() + " jobs reuse an idempotency key of"
+                        + " another job of this tenant (" + errors.getFirst().field() + ": request "
+                        + first.original().requestId() + ")"
+                : "Idempotency key '" + first.key() + "' was used at "
+                        + first.original().at() + " for request "
+                        + first.original().requestId() + ", another job";
+        Problem.idempotencyConflict(
+                        what + "; nothing was accepted. A retry sends the job exactly as it was sent"
+                                + " first; another job takes a new key",
+                        errors)
+                .send(ctx);
         return false;
     }
 
@@ -253,8 +295,11 @@ final class JobEndpoints {
                 throw e;
             }
         } catch (NotStored e) {
-            log.warn("Could not store {} job(s) of tenant {} (first {}): {}", requests.size(),
-                    requests.getFirst().tenantId(), requests.getFirst().requestId(),
+            log.warn(
+                    "Could not store {} job(s) of tenant {} (first {}): {}",
+                    requests.size(),
+                    requests.getFirst().tenantId(),
+                    requests.getFirst().requestId(),
                     e.getCause() == null ? e.getMessage() : e.getCause().toString());
             if (e.outcomeKnown()) {
                 keys.release(requests);
@@ -262,9 +307,13 @@ final class JobEndpoints {
             if (e.getCause() instanceof RecordTooLargeForTopic tooLarge) {
                 // Within the request limits, yet too large as a record: the limits are set above
                 // topics.max.record.bytes. The job is at fault, not the broker; no retry will help.
-                Problem.ofStatus(413, "A job, as a record for " + tooLarge.topic() + ", is " + tooLarge.size()
-                        + " bytes; at most " + tooLarge.limit() + " fit (topics.max.record.bytes); nothing was"
-                        + " accepted. Send a smaller job").send(ctx);
+                Problem.ofStatus(
+                                413,
+                                "A job, as a record for " + tooLarge.topic() + ", is " + tooLarge.size()
+                                        + " bytes; at most " + tooLarge.limit()
+                                        + " fit (topics.max.record.bytes); nothing was"
+                                        + " accepted. Send a smaller job")
+                        .send(ctx);
                 return false;
             }
             ctx.header("Retry-After", "5");
@@ -280,7 +329,8 @@ final class JobEndpoints {
 
     /** Whether the tenant's limit lets {@code jobs} jobs in now; if not, 429 with Retry-After has been answered. */
     boolean admitted(Context ctx, String tenantId, int jobs) {
-        Integer own = tenants.get(tenantId).map(t -> t.limits().requestsPerMinute()).orElse(null);
+        Integer own =
+                tenants.get(tenantId).map(t -> t.limits().requestsPerMinute()).orElse(null);
         long wait = limits.take(tenantId, own, jobs);
         if (wait == 0) {
             return true;
@@ -289,10 +339,16 @@ final class JobEndpoints {
         long seconds = TenantRateLimits.retryAfterSeconds(wait);
         TenantRateLimits.Limit limit = limits.limitOf(own);
         ctx.header("Retry-After", Long.toString(seconds));
-        Problem.tooManyRequests(String.format(Locale.ROOT, "Tenant '%s' is over its limit of %d requests a minute"
-                + " (bursts of up to %.0f) on this instance; %s retry in %d s", tenantId, limit.perMinute(),
-                Math.floor(limit.burst()), jobs == 1 ? "nothing was accepted," : "none of the " + jobs
-                        + " jobs was accepted,", seconds)).send(ctx);
+        Problem.tooManyRequests(String.format(
+                        Locale.ROOT,
+                        "Tenant '%s' is over its limit of %d requests a minute"
+                                + " (bursts of up to %.0f) on this instance; %s retry in %d s",
+                        tenantId,
+                        limit.perMinute(),
+                        Math.floor(limit.burst()),
+                        jobs == 1 ? "nothing was accepted," : "none of the " + jobs + " jobs was accepted,",
+                        seconds))
+                .send(ctx);
         return false;
     }
 

@@ -39,14 +39,14 @@ final class JobRecords {
     }
 
     ProducerRecord<String, byte[]> request(LlmRequest r, String traceparent) {
-        return new ProducerRecord<>(requestsTopic, null, r.tenantId(), requests.serialize(requestsTopic, r),
-                headers(traceparent));
+        return new ProducerRecord<>(
+                requestsTopic, null, r.tenantId(), requests.serialize(requestsTopic, r), headers(traceparent));
     }
 
     ProducerRecord<String, byte[]> accepted(LlmRequest r, String traceparent) {
         JobStatus status = JobStatus.of(r.requestId(), r.tenantId(), JobState.ACCEPTED, null, r.createdAt());
-        return new ProducerRecord<>(eventsTopic, null, r.tenantId(), statuses.serialize(eventsTopic, status),
-                headers(traceparent));
+        return new ProducerRecord<>(
+                eventsTopic, null, r.tenantId(), statuses.serialize(eventsTopic, status), headers(traceparent));
     }
 
     private static RecordHeaders headers(String traceparent) {

@@ -27,12 +27,22 @@ import java.util.regex.Pattern;
  */
 final class JobRequestParser {
     static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    static final Set<String> FIELDS = Set.of("tenantId", "messages", "model", "tier", "priority",
-            "maxOutputTokens", "temperature", "responseFormat", "webhook", "metadata", "deadline", "userId",
+    static final Set<String> FIELDS = Set.of(
+            "tenantId",
+            "messages",
+            "model",
+            "tier",
+            "priority",
+            "maxOutputTokens",
+            "temperature",
+            "responseFormat",
+            "webhook",
+            "metadata",
+            "deadline",
+            "userId",
             "idempotencyKey");
 
-    record Parsed(LlmRequest request, List<Problem.FieldError> errors) {
-    }
+    record Parsed(LlmRequest request, List<Problem.FieldError> errors) {}
 
     static Parsed parse(JsonNode body, String requestId, String idempotencyHeader, Instant now, String callerTenant) {
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -86,7 +96,8 @@ final class JobRequestParser {
             try {
                 deadline = Instant.parse(d);
             } catch (DateTimeParseException e) {
-                errors.add(new Problem.FieldError("deadline", "must be an ISO-8601 instant, e.g. 2026-11-23T09:00:00Z"));
+                errors.add(
+                        new Problem.FieldError("deadline", "must be an ISO-8601 instant, e.g. 2026-11-23T09:00:00Z"));
             }
         }
         String userId = text(body, "userId", errors);
@@ -103,8 +114,24 @@ final class JobRequestParser {
         if (!errors.isEmpty()) {
             return new Parsed(null, errors);
         }
-        return new Parsed(new LlmRequest(requestId, tenantId, idempotencyKey, userId, priority, deadline, model, tier,
-                messages, maxOutputTokens, temperature, format, webhook, metadata, now), errors);
+        return new Parsed(
+                new LlmRequest(
+                        requestId,
+                        tenantId,
+                        idempotencyKey,
+                        userId,
+                        priority,
+                        deadline,
+                        model,
+                        tier,
+                        messages,
+                        maxOutputTokens,
+                        temperature,
+                        format,
+                        webhook,
+                        metadata,
+                        now),
+                errors);
     }
 
     private static String text(JsonNode body, String field, List<Problem.FieldError> errors) {
@@ -119,8 +146,8 @@ final class JobRequestParser {
         return n.asText();
     }
 
-    private static <E extends Enum<E>> E enumValue(JsonNode body, String field, Class<E> type, E fallback,
-            List<Problem.FieldError> errors) {
+    private static <E extends Enum<E>> E enumValue(
+            JsonNode body, String field, Class<E> type, E fallback, List<Problem.FieldError> errors) {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) {
             return fallback;

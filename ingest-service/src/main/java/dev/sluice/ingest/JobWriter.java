@@ -51,16 +51,22 @@ final class JobWriter implements AutoCloseable {
     }
 
     void write(LlmRequest request, String traceparent) throws NotStored, InterruptedException {
-        send(() -> records.request(request, traceparent), "job", "requestId " + request.requestId()
-                + "). Retry with the same Idempotency-Key (" + request.effectiveIdempotencyKey()
-                + ") so that it can never run twice");
+        send(
+                () -> records.request(request, traceparent),
+                "job",
+                "requestId " + request.requestId()
+                        + "). Retry with the same Idempotency-Key (" + request.effectiveIdempotencyKey()
+                        + ") so that it can never run twice");
         accepted(request, traceparent);
     }
 
     /** Writes a user's feedback on a job to llm.feedback, once acked. */
     void write(Feedback feedback) throws NotStored, InterruptedException {
-        send(() -> records.feedback(feedback), "feedback", "feedbackId " + feedback.feedbackId()
-                + "). A second feedback on the job is harmless: the latest counts");
+        send(
+                () -> records.feedback(feedback),
+                "feedback",
+                "feedbackId " + feedback.feedbackId()
+                        + "). A second feedback on the job is harmless: the latest counts");
     }
 
     /**
@@ -77,12 +83,19 @@ final class JobWriter implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
                 // A send already on the wire when time ran out may still have been written.
-                throw new NotStored("The broker did not acknowledge the " + what + " within "
-                        + config.produceTimeout().toMillis() + " ms (" + cause.getClass().getSimpleName() + "); it was"
-                        + " most likely not stored, but it may have been (" + unknown, false, cause);
+                throw new NotStored(
+                        "The broker did not acknowledge the " + what + " within "
+                                + config.produceTimeout().toMillis() + " ms ("
+                                + cause.getClass().getSimpleName() + "); it was"
+                                + " most likely not stored, but it may have been (" + unknown,
+                        false,
+                        cause);
             }
-            throw new NotStored("The broker refused the " + what + " (" + cause.getClass().getSimpleName()
-                    + "); nothing was accepted, retry later", true, cause);
+            throw new NotStored(
+                    "The broker refused the " + what + " (" + cause.getClass().getSimpleName()
+                            + "); nothing was accepted, retry later",
+                    true,
+                    cause);
         }
     }
 
@@ -104,7 +117,8 @@ final class JobWriter implements AutoCloseable {
 
     private void acceptedFailed(LlmRequest request, Exception e) {
         acceptedFailures.increment();
-        log.warn("Request {} is stored, but its ACCEPTED status was not written: {}", request.requestId(), e.toString());
+        log.warn(
+                "Request {} is stored, but its ACCEPTED status was not written: {}", request.requestId(), e.toString());
     }
 
     @Override

@@ -17,8 +17,7 @@ public record Problem(String type, String title, int status, String detail, List
 
     static final String MEDIA_TYPE = "application/problem+json";
 
-    record FieldError(String field, String message) {
-    }
+    record FieldError(String field, String message) {}
 
     /** Set on a request once a problem was written, so the service's 404 mapper does not write another. */
     static final String SENT = "sluice.problem.sent";
@@ -48,18 +47,22 @@ public record Problem(String type, String title, int status, String detail, List
             case 400 -> new Problem(BASE + "bad-request", "The request is not valid HTTP", 400, detail, List.of());
             case 404 -> notFound(detail);
             case 405 -> new Problem(BASE + "method-not-allowed", "Method not allowed", 405, detail, List.of());
-            case 408 -> new Problem(BASE + "request-timeout", "The body did not arrive in time", 408, detail,
-                    List.of());
+            case 408 ->
+                new Problem(BASE + "request-timeout", "The body did not arrive in time", 408, detail, List.of());
             case 413 -> new Problem(BASE + "body-too-large", "The body is too large", 413, detail, List.of());
             case 414 -> new Problem(BASE + "uri-too-long", "The URI is too long", 414, detail, List.of());
-            case 431 -> new Problem(BASE + "headers-too-large", "The request headers are too large", 431, detail,
-                    List.of());
+            case 431 ->
+                new Problem(BASE + "headers-too-large", "The request headers are too large", 431, detail, List.of());
             case 500 -> internal(detail);
             default -> {
                 HttpStatus known = HttpStatus.forStatus(status);
                 String reason = known == HttpStatus.UNKNOWN ? "HTTP error" : known.getMessage();
-                yield new Problem(BASE + reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "-"), reason, status,
-                        detail, List.of());
+                yield new Problem(
+                        BASE + reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "-"),
+                        reason,
+                        status,
+                        detail,
+                        List.of());
             }
         };
     }
@@ -69,8 +72,12 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     static Problem invalid(List<FieldError> errors) {
-        return new Problem(BASE + "invalid-request", "The request is not valid", 400,
-                errors.size() + " field" + (errors.size() == 1 ? " is" : "s are") + " invalid", errors);
+        return new Problem(
+                BASE + "invalid-request",
+                "The request is not valid",
+                400,
+                errors.size() + " field" + (errors.size() == 1 ? " is" : "s are") + " invalid",
+                errors);
     }
 
     static Problem invalidBatch(String detail, List<FieldError> errors) {
@@ -82,8 +89,12 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     static Problem tooLarge(int limit) {
-        return new Problem(BASE + "body-too-large", "The body is too large", 413,
-                "The body exceeds the limit of " + limit + " bytes", List.of());
+        return new Problem(
+                BASE + "body-too-large",
+                "The body is too large",
+                413,
+                "The body exceeds the limit of " + limit + " bytes",
+                List.of());
     }
 
     static Problem unavailable(String detail) {
@@ -109,8 +120,12 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     static Problem unsupportedMediaType(String got) {
-        return new Problem(BASE + "unsupported-media-type", "Send application/json", 415,
-                "Content-Type is '" + got + "'; send the job as application/json", List.of());
+        return new Problem(
+                BASE + "unsupported-media-type",
+                "Send application/json",
+                415,
+                "Content-Type is '" + got + "'; send the job as application/json",
+                List.of());
     }
 
     static Problem unauthorized(String detail) {
@@ -126,14 +141,14 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     static Problem otherTenant(String detail, List<FieldError> errors) {
-        return new Problem(BASE + "tenant-mismatch", "The job names another tenant than the API key's", 403, detail,
-                errors);
+        return new Problem(
+                BASE + "tenant-mismatch", "The job names another tenant than the API key's", 403, detail, errors);
     }
 
     /** 409: an idempotency key this instance took with another job, each such job's key listed in {@code errors}. */
     static Problem idempotencyConflict(String detail, List<FieldError> errors) {
-        return new Problem(BASE + "idempotency-key-conflict", "The idempotency key was used for another job", 409,
-                detail, errors);
+        return new Problem(
+                BASE + "idempotency-key-conflict", "The idempotency key was used for another job", 409, detail, errors);
     }
 
     /** 409: feedback on a job that has not ended, so has no answer to judge yet. */
@@ -146,7 +161,11 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     static Problem notReady() {
-        return new Problem(BASE + "not-ready", "Still starting", 503,
-                "ingest-service is still reading API keys and tenants; retry in a moment", List.of());
+        return new Problem(
+                BASE + "not-ready",
+                "Still starting",
+                503,
+                "ingest-service is still reading API keys and tenants; retry in a moment",
+                List.of());
     }
 }

@@ -33,8 +33,7 @@ final class ProblemErrors {
     private static final Logger log = LoggerFactory.getLogger(ProblemErrors.class);
     private static final String INTERNAL = "The request failed inside the service; nothing was stored";
 
-    private ProblemErrors() {
-    }
+    private ProblemErrors() {}
 
     static void install(JavalinConfig cfg) {
         cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
@@ -42,16 +41,25 @@ final class ProblemErrors {
         // Only for a path no route serves: a route's own 404 (an unknown job) already has its answer.
         cfg.routes.error(404, ctx -> {
             if (ctx.attribute(Problem.SENT) == null) {
-                Problem.notFound("No route for " + ctx.method() + " " + ctx.path()).send(ctx);
+                Problem.notFound("No route for " + ctx.method() + " " + ctx.path())
+                        .send(ctx);
             }
         });
-        cfg.routes.error(405, ctx -> Problem.ofStatus(405, ctx.method() + " is not served on " + ctx.path())
-                .send(ctx));
-        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problem.ofStatus(e.getStatus(),
-                e.getMessage() == null || e.getMessage().isBlank() ? "Refused by the HTTP server" : e.getMessage())
-                .send(ctx));
-        cfg.routes.exception(Exception.class, (e, ctx) -> BodyDeadline.cause(e).ifPresentOrElse(
-                expired -> BodyDeadline.refuse(ctx, expired), () -> {
+        cfg.routes.error(
+                405,
+                ctx -> Problem.ofStatus(405, ctx.method() + " is not served on " + ctx.path())
+                        .send(ctx));
+        cfg.routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> Problem.ofStatus(
+                                e.getStatus(),
+                                e.getMessage() == null || e.getMessage().isBlank()
+                                        ? "Refused by the HTTP server"
+                                        : e.getMessage())
+                        .send(ctx));
+        cfg.routes.exception(
+                Exception.class,
+                (e, ctx) -> BodyDeadline.cause(e).ifPresentOrElse(expired -> BodyDeadline.refuse(ctx, expired), () -> {
                     log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
                     Problem.internal(INTERNAL).send(ctx);
                 }));
@@ -88,8 +96,13 @@ final class ProblemErrors {
             }
             // A parser's refusal (505 for an unknown version) is the client's doing, not a failure of the service.
             if (status >= 500 && !(cause instanceof HttpException)) {
-                log.error("HTTP server error {} on {} {}: {}", status, request.getMethod(), request.getHttpURI(),
-                        message, cause);
+                log.error(
+                        "HTTP server error {} on {} {}: {}",
+                        status,
+                        request.getMethod(),
+                        request.getHttpURI(),
+                        message,
+                        cause);
             }
             if (HttpMethod.HEAD.is(request.getMethod()) || org.eclipse.jetty.http.HttpStatus.hasNoBody(status)) {
                 callback.succeeded();
@@ -108,8 +121,8 @@ final class ProblemErrors {
                 return "Refused by the HTTP server: " + message;
             }
             return switch (status) {
-                case 400 -> "The request is not valid HTTP/1.1: its request line, a header or the URI's"
-                        + " percent-encoding";
+                case 400 ->
+                    "The request is not valid HTTP/1.1: its request line, a header or the URI's" + " percent-encoding";
                 case 414 -> "The request line is longer than the server reads";
                 case 431 -> "The request headers are larger than the server reads";
                 case 500 -> INTERNAL;

@@ -39,8 +39,8 @@ final class TenantRateLimits {
     }
 
     Limit limitOf(Integer tenantPerMinute) {
-        int perMinute = Math.min(MAX_PER_MINUTE,
-                tenantPerMinute != null && tenantPerMinute > 0 ? tenantPerMinute : defaultPerMinute);
+        int perMinute = Math.min(
+                MAX_PER_MINUTE, tenantPerMinute != null && tenantPerMinute > 0 ? tenantPerMinute : defaultPerMinute);
         return new Limit(perMinute, Math.max(UNITS_PER_TOKEN, perMinute * (long) burstSeconds * 1_000_000_000L));
     }
 

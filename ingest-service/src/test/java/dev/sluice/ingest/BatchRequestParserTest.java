@@ -15,8 +15,8 @@ class BatchRequestParserTest {
 
     private static BatchRequestParser.Parsed parse(String body, int maxJobs) throws Exception {
         AtomicInteger ids = new AtomicInteger();
-        return BatchRequestParser.parse(JSON.readTree(body), maxJobs, 200, () -> "req-" + ids.incrementAndGet(), NOW,
-                "acme");
+        return BatchRequestParser.parse(
+                JSON.readTree(body), maxJobs, 200, () -> "req-" + ids.incrementAndGet(), NOW, "acme");
     }
 
     private static String jobs(String... jobs) {
@@ -30,7 +30,9 @@ class BatchRequestParserTest {
         assertThat(parsed.errors()).isEmpty();
         assertThat(parsed.requests()).extracting(LlmRequest::requestId).containsExactly("req-1", "req-2");
         assertThat(parsed.requests()).extracting(LlmRequest::tenantId).containsOnly("acme");
-        assertThat(parsed.requests()).extracting(LlmRequest::effectiveIdempotencyKey).containsExactly("req-1", "k-2");
+        assertThat(parsed.requests())
+                .extracting(LlmRequest::effectiveIdempotencyKey)
+                .containsExactly("req-1", "k-2");
         assertThat(parsed.requests()).extracting(LlmRequest::createdAt).containsOnly(NOW);
     }
 
@@ -39,7 +41,8 @@ class BatchRequestParserTest {
         var parsed = parse(jobs(JOB, "{\"messages\":[]}", JOB, "{\"colour\":\"red\"," + JOB.substring(1), "7"), 10);
 
         assertThat(parsed.requests()).isNull();
-        assertThat(parsed.errors()).extracting(Problem.FieldError::field)
+        assertThat(parsed.errors())
+                .extracting(Problem.FieldError::field)
                 .containsExactly("jobs[1].messages", "jobs[3].colour", "jobs[4]");
         assertThat(parsed.detail()).isEqualTo("3 of the 5 jobs are invalid; nothing was accepted");
     }
@@ -76,12 +79,18 @@ class BatchRequestParserTest {
 
     @Test
     void shouldRequireANonEmptyJobsArrayAndNothingElse() throws Exception {
-        assertThat(parse("{}", 10).errors()).extracting(Problem.FieldError::message).containsExactly("is required");
-        assertThat(parse(jobs(), 10).errors()).extracting(Problem.FieldError::message)
+        assertThat(parse("{}", 10).errors())
+                .extracting(Problem.FieldError::message)
+                .containsExactly("is required");
+        assertThat(parse(jobs(), 10).errors())
+                .extracting(Problem.FieldError::message)
                 .containsExactly("must be an array of 1 to 10 jobs");
-        assertThat(parse("{\"jobs\":{}}", 10).errors()).extracting(Problem.FieldError::field).containsExactly("jobs");
+        assertThat(parse("{\"jobs\":{}}", 10).errors())
+                .extracting(Problem.FieldError::field)
+                .containsExactly("jobs");
         assertThat(parse("{\"jobs\":[" + JOB + "],\"tenantId\":\"acme\"}", 10).errors())
-                .extracting(Problem.FieldError::field).containsExactly("tenantId");
+                .extracting(Problem.FieldError::field)
+                .containsExactly("tenantId");
         assertThat(parse("[" + JOB + "]", 10).detail()).contains("{\"jobs\": [...]}");
     }
 

@@ -18,8 +18,22 @@ class IdempotencyKeysTest {
     private final IdempotencyKeys keys = new IdempotencyKeys(Duration.ofHours(24), 3, now::get);
 
     private static LlmRequest job(String requestId, String tenantId, String key, String prompt) {
-        return new LlmRequest(requestId, tenantId, key, null, Priority.NORMAL, null, null, null,
-                List.of(Message.user(prompt)), LlmRequest.DEFAULT_MAX_OUTPUT_TOKENS, null, null, null, Map.of(), START);
+        return new LlmRequest(
+                requestId,
+                tenantId,
+                key,
+                null,
+                Priority.NORMAL,
+                null,
+                null,
+                null,
+                List.of(Message.user(prompt)),
+                LlmRequest.DEFAULT_MAX_OUTPUT_TOKENS,
+                null,
+                null,
+                null,
+                Map.of(),
+                START);
     }
 
     @Test
@@ -41,8 +55,11 @@ class IdempotencyKeysTest {
     void shouldLetTheSameJobThroughAgainAndKeepItsFirstUse() {
         keys.claim(List.of(job("r-1", "acme", "k", "Summarise A")));
 
-        assertThat(keys.claim(List.of(job("r-2", "acme", "k", "Summarise A")))).as("a retry").isEmpty();
-        assertThat(keys.claim(List.of(job("r-3", "acme", "k", "Summarise B")))).singleElement()
+        assertThat(keys.claim(List.of(job("r-2", "acme", "k", "Summarise A"))))
+                .as("a retry")
+                .isEmpty();
+        assertThat(keys.claim(List.of(job("r-3", "acme", "k", "Summarise B"))))
+                .singleElement()
                 .satisfies(c -> assertThat(c.original().requestId()).isEqualTo("r-1"));
     }
 
@@ -50,7 +67,8 @@ class IdempotencyKeysTest {
     void shouldKeepTenantsApartAndIgnoreJobsWithoutAKey() {
         keys.claim(List.of(job("r-1", "acme", "k", "Summarise A"), job("r-2", "acme", null, "x")));
 
-        assertThat(keys.claim(List.of(job("r-3", "globex", "k", "Summarise B")))).isEmpty();
+        assertThat(keys.claim(List.of(job("r-3", "globex", "k", "Summarise B"))))
+                .isEmpty();
         assertThat(keys.claim(List.of(job("r-4", "acme", null, "y")))).isEmpty();
         assertThat(keys.size()).isEqualTo(2);
     }
@@ -59,12 +77,16 @@ class IdempotencyKeysTest {
     void shouldForgetAKeyOnceTheWindowHasPassed() {
         keys.claim(List.of(job("r-1", "acme", "k", "Summarise A")));
         now.set(START.plus(Duration.ofHours(24)).minusMillis(1));
-        assertThat(keys.claim(List.of(job("r-2", "acme", "k", "Summarise B")))).as("within the window").hasSize(1);
+        assertThat(keys.claim(List.of(job("r-2", "acme", "k", "Summarise B"))))
+                .as("within the window")
+                .hasSize(1);
 
         now.set(START.plus(Duration.ofHours(24)));
 
         assertThat(keys.claim(List.of(job("r-3", "acme", "k", "Summarise B")))).isEmpty();
-        assertThat(keys.claim(List.of(job("r-4", "acme", "k", "Summarise A")))).as("now held by r-3").hasSize(1);
+        assertThat(keys.claim(List.of(job("r-4", "acme", "k", "Summarise A"))))
+                .as("now held by r-3")
+                .hasSize(1);
     }
 
     @Test
@@ -75,7 +97,9 @@ class IdempotencyKeysTest {
         }
 
         assertThat(keys.size()).isEqualTo(3);
-        assertThat(keys.claim(List.of(job("r-5", "acme", "k-1", "another")))).as("k-1 was dropped").isEmpty();
+        assertThat(keys.claim(List.of(job("r-5", "acme", "k-1", "another"))))
+                .as("k-1 was dropped")
+                .isEmpty();
         assertThat(keys.claim(List.of(job("r-6", "acme", "k-4", "another")))).hasSize(1);
     }
 
@@ -83,8 +107,10 @@ class IdempotencyKeysTest {
     void shouldClaimEveryKeyOfABatchOrNone() {
         keys.claim(List.of(job("r-1", "acme", "k-1", "first")));
 
-        List<IdempotencyKeys.Conflict> conflicts = keys.claim(List.of(job("r-2", "acme", "k-2", "a"),
-                job("r-3", "acme", "k-1", "not first"), job("r-4", "acme", "k-3", "b")));
+        List<IdempotencyKeys.Conflict> conflicts = keys.claim(List.of(
+                job("r-2", "acme", "k-2", "a"),
+                job("r-3", "acme", "k-1", "not first"),
+                job("r-4", "acme", "k-3", "b")));
 
         assertThat(conflicts).extracting(IdempotencyKeys.Conflict::index).containsExactly(1);
         assertThat(keys.size()).as("neither k-2 nor k-3 was kept").isEqualTo(1);
@@ -99,7 +125,11 @@ class IdempotencyKeysTest {
 
         keys.release(List.of(retry, fresh));
 
-        assertThat(keys.claim(List.of(job("r-4", "acme", "k-2", "other")))).as("k-2 given back").isEmpty();
-        assertThat(keys.claim(List.of(job("r-5", "acme", "k-1", "other")))).as("k-1 still r-1's").hasSize(1);
+        assertThat(keys.claim(List.of(job("r-4", "acme", "k-2", "other"))))
+                .as("k-2 given back")
+                .isEmpty();
+        assertThat(keys.claim(List.of(job("r-5", "acme", "k-1", "other"))))
+                .as("k-1 still r-1's")
+                .hasSize(1);
     }
 }

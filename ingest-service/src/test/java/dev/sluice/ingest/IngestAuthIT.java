@@ -82,10 +82,13 @@ class IngestAuthIT {
 
         HttpResponse<String> revoked = h.post("/v1/jobs", JOB, key);
 
-        assertProblem(revoked, 401, "api-key-revoked", "The API key " + ApiKeys.keyIdOf(key).orElseThrow()
-                + " was revoked at ");
-        assertThat(revoked.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("Bearer"));
+        assertProblem(
+                revoked,
+                401,
+                "api-key-revoked",
+                "The API key " + ApiKeys.keyIdOf(key).orElseThrow() + " was revoked at ");
+        assertThat(revoked.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
         h.assertNothingProducedSince(before, acmeKey);
     }
 
@@ -110,8 +113,8 @@ class IngestAuthIT {
     void shouldAnswerAJobThatNamesAnotherTenantWith403() throws Exception {
         Map<TopicPartition, Long> before = h.endOffsets();
 
-        HttpResponse<String> other = h.post("/v1/jobs",
-                "{\"tenantId\":\"globex\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", acmeKey);
+        HttpResponse<String> other = h.post(
+                "/v1/jobs", "{\"tenantId\":\"globex\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", acmeKey);
 
         assertProblem(other, 403, "tenant-mismatch", "belongs to tenant 'acme'; the job names 'globex'");
         assertThat(body(other).path("errors").get(0).path("field").asText()).isEqualTo("tenantId");
@@ -129,18 +132,18 @@ class IngestAuthIT {
 
         assertProblem(limited, 429, "rate-limited", "Tenant 'slowco' is over its limit of 1 requests a minute");
         assertThat(body(limited).path("detail").asText()).contains("nothing was accepted");
-        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
-                v -> assertThat(Long.parseLong(v)).isBetween(50L, 60L));
-        assertThat(h.metrics()).containsPattern(
-                "sluice_ingest_rate_limited_total\\{[^}]*tenant=\"slowco\"[^}]*} 1\\.0");
+        assertThat(limited.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(50L, 60L));
+        assertThat(h.metrics())
+                .containsPattern("sluice_ingest_rate_limited_total\\{[^}]*tenant=\"slowco\"[^}]*} 1\\.0");
         // The marker job is acme's: another tenant is not held back.
         h.assertNothingProducedSince(before, acmeKey);
     }
 
     @Test
     void shouldAcceptAJobThatNamesTheKeysOwnTenant() throws Exception {
-        HttpResponse<String> own = h.post("/v1/jobs",
-                "{\"tenantId\":\"acme\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", acmeKey);
+        HttpResponse<String> own = h.post(
+                "/v1/jobs", "{\"tenantId\":\"acme\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", acmeKey);
         assertThat(own.statusCode()).as(own.body()).isEqualTo(202);
         assertThat(body(own).path("tenantId").asText()).isEqualTo("acme");
     }

@@ -67,8 +67,8 @@ class IngestBatchIT {
         jobs.set(2, "{\"idempotencyKey\":\"order-7\"," + JOB.substring(1));
         jobs.set(4, "{\"tenantId\":\"acme\"," + JOB.substring(1));
 
-        HttpResponse<String> response = h.post("/v1/jobs:batch", batch(jobs),
-                Map.of("Authorization", "Bearer " + key, "traceparent", traceparent));
+        HttpResponse<String> response = h.post(
+                "/v1/jobs:batch", batch(jobs), Map.of("Authorization", "Bearer " + key, "traceparent", traceparent));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         JsonNode answer = JSON.readTree(response.body());
@@ -81,13 +81,17 @@ class IngestBatchIT {
 
         List<ConsumerRecord<String, byte[]>> requests = h.recordsSince(before, h.topics.requests(), r -> r.size() >= 5);
         // One tenant, one partition: the jobs are on it in the batch's order.
-        assertThat(requests).extracting(r -> h.serdes.requests().deserializer()
-                .deserialize(h.topics.requests(), r.value())).extracting(LlmRequest::requestId).containsExactlyElementsOf(ids);
+        assertThat(requests)
+                .extracting(r -> h.serdes.requests().deserializer().deserialize(h.topics.requests(), r.value()))
+                .extracting(LlmRequest::requestId)
+                .containsExactlyElementsOf(ids);
         assertThat(requests).allSatisfy(r -> {
             assertThat(r.key()).isEqualTo("acme");
             assertThat(Tracing.from(r.headers())).isEqualTo(traceparent);
         });
-        assertThat(h.statusesSince(before)).containsExactlyElementsOf(ids.stream().map(id -> id + " ACCEPTED").toList());
+        assertThat(h.statusesSince(before))
+                .containsExactlyElementsOf(
+                        ids.stream().map(id -> id + " ACCEPTED").toList());
     }
 
     @Test
@@ -102,10 +106,13 @@ class IngestBatchIT {
         HttpResponse<String> invalid = h.post("/v1/jobs:batch", batch(oneInvalid), key);
         HttpResponse<String> empty = h.post("/v1/jobs:batch", batchOf(0), key);
         HttpResponse<String> malformed = h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB, key);
-        HttpResponse<String> header = h.post("/v1/jobs:batch", batchOf(2),
-                Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "k-1"));
-        HttpResponse<String> oversized = h.post("/v1/jobs:batch", batch(Collections.nCopies(40,
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(7000) + "\"}]}")), key);
+        HttpResponse<String> header = h.post(
+                "/v1/jobs:batch", batchOf(2), Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "k-1"));
+        HttpResponse<String> oversized = h.post(
+                "/v1/jobs:batch",
+                batch(Collections.nCopies(
+                        40, "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(7000) + "\"}]}")),
+                key);
         HttpResponse<String> other = h.post("/v1/jobs:batch", batch(oneOther), key);
         HttpResponse<String> noKey = h.post("/v1/jobs:batch", batchOf(2), Map.of());
 
@@ -137,7 +144,8 @@ class IngestBatchIT {
             assertProblem(r, 400, "malformed-json", "");
         }
         h.assertNothingProducedSince(before, key);
-        assertThat(h.post("/v1/jobs:batch", batchOf(2) + "\n\n", key).statusCode()).as("whitespace after the batch")
+        assertThat(h.post("/v1/jobs:batch", batchOf(2) + "\n\n", key).statusCode())
+                .as("whitespace after the batch")
                 .isEqualTo(202);
     }
 
@@ -161,7 +169,8 @@ class IngestBatchIT {
         List<String> answered;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<HttpResponse<String>>> sent = IntStream.range(0, 8)
-                    .mapToObj(i -> pool.submit(() -> h.post("/v1/jobs:batch", batchOf(25), key))).toList();
+                    .mapToObj(i -> pool.submit(() -> h.post("/v1/jobs:batch", batchOf(25), key)))
+                    .toList();
             answered = new ArrayList<>();
             for (Future<HttpResponse<String>> f : sent) {
                 assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(202);
@@ -169,7 +178,11 @@ class IngestBatchIT {
             }
         }
         Set<String> stored = h.recordsSince(before, h.topics.requests(), r -> r.size() >= 200).stream()
-                .map(r -> h.serdes.requests().deserializer().deserialize(h.topics.requests(), r.value()).requestId())
+                .map(r -> h.serdes
+                        .requests()
+                        .deserializer()
+                        .deserialize(h.topics.requests(), r.value())
+                        .requestId())
                 .collect(Collectors.toSet());
         assertThat(stored).hasSize(200).containsExactlyInAnyOrderElementsOf(answered);
     }
@@ -177,8 +190,8 @@ class IngestBatchIT {
     @Test
     void shouldMakeNoJobOfABatchVisibleWhenItsTransactionFails() throws Exception {
         Map<TopicPartition, Long> before = h.endOffsets();
-        HttpResponse<String> failed = h.withSmallRequestRecords(() -> h.post("/v1/jobs:batch",
-                batch(List.of(JOB, JOB, IngestHarness.incompressibleJob(), JOB)), key));
+        HttpResponse<String> failed = h.withSmallRequestRecords(
+                () -> h.post("/v1/jobs:batch", batch(List.of(JOB, JOB, IngestHarness.incompressibleJob(), JOB)), key));
 
         assertProblem(failed, 503, "unavailable", "nothing was accepted");
         assertThat(failed.headers().firstValue("Retry-After")).hasValue("5");

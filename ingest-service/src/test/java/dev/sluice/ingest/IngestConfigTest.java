@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class IngestConfigTest {
 
     private static IngestConfig read(Map<String, String> extra) {
-        Map<String, String> values = new HashMap<>(Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
-                "schema.registry.url", "http://127.0.0.1:8081"));
+        Map<String, String> values = new HashMap<>(
+                Map.of("kafka.bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"));
         values.putAll(extra);
         return Settings.read(ConfigSource.of(values), IngestConfig::read);
     }
@@ -39,12 +39,22 @@ class IngestConfigTest {
 
     @Test
     void shouldReportEveryIngestSettingOutOfRangeAtOnce() {
-        assertThatThrownBy(() -> read(Map.of("ingest.body.timeout", "10ms", "ingest.produce.timeout", "1h",
-                "ingest.idempotency.window", "10s", "ingest.idempotency.max.keys", "0")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(4)
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.body.timeout"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.produce.timeout"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.window"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.max.keys")));
+        assertThatThrownBy(() -> read(Map.of(
+                        "ingest.body.timeout",
+                        "10ms",
+                        "ingest.produce.timeout",
+                        "1h",
+                        "ingest.idempotency.window",
+                        "10s",
+                        "ingest.idempotency.max.keys",
+                        "0")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .hasSize(4)
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.body.timeout"))
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.produce.timeout"))
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.window"))
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.idempotency.max.keys")));
     }
 }

@@ -48,26 +48,34 @@ class IngestFeedbackIT {
     void shouldStoreTheScoreKeyedByTheTenantAndTakeOnlyTheJobsOwnTenants() throws Exception {
         h.putStatus("shared-id", "acme", JobState.SUCCEEDED);
         h.putStatus("failed-job", "acme", JobState.FAILED);
-        await().alias("the jobs in the status table").atMost(Duration.ofSeconds(30))
+        await().alias("the jobs in the status table")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> h.get("/v1/jobs/failed-job", acme).statusCode() == 200);
         Map<TopicPartition, Long> before = h.endOffsets(topics.feedback());
         Instant sent = Instant.now();
 
         assertThat(h.post("/v1/jobs/shared-id/feedback", "{\"score\":0.25,\"label\":\"wrong-team\"}", acme)
-                .statusCode()).isEqualTo(202);
-        assertThat(h.post("/v1/jobs/failed-job/feedback", "{\"score\":0}", acme).statusCode()).isEqualTo(202);
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(h.post("/v1/jobs/failed-job/feedback", "{\"score\":0}", acme).statusCode())
+                .isEqualTo(202);
         // globex cannot score acme's job, whatever id it guesses, and learns nothing from trying.
         var refused = h.post("/v1/jobs/shared-id/feedback", "{\"score\":1}", globex);
         assertThat(refused.statusCode()).isEqualTo(404);
-        assertThat(refused.body()).isEqualTo(h.post("/v1/jobs/never-was/feedback", "{\"score\":1}", globex).body()
-                .replace("never-was", "shared-id"));
+        assertThat(refused.body())
+                .isEqualTo(h.post("/v1/jobs/never-was/feedback", "{\"score\":1}", globex)
+                        .body()
+                        .replace("never-was", "shared-id"));
 
         List<ConsumerRecord<String, byte[]>> records = h.recordsSince(before, topics.feedback(), r -> r.size() >= 2);
         List<Feedback> stored = records.stream()
-                .map(r -> serdes.feedback().deserializer().deserialize(topics.feedback(), r.value())).toList();
+                .map(r -> serdes.feedback().deserializer().deserialize(topics.feedback(), r.value()))
+                .toList();
         assertThat(records).extracting(ConsumerRecord::key).containsOnly("acme");
-        assertThat(stored).extracting(Feedback::requestId, Feedback::tenantId, Feedback::score, Feedback::label)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("shared-id", "acme", 0.25, "wrong-team"),
+        assertThat(stored)
+                .extracting(Feedback::requestId, Feedback::tenantId, Feedback::score, Feedback::label)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("shared-id", "acme", 0.25, "wrong-team"),
                         org.assertj.core.groups.Tuple.tuple("failed-job", "acme", 0.0, null));
         assertThat(stored).allSatisfy(f -> assertThat(f.createdAt()).isAfterOrEqualTo(sent.minusSeconds(1)));
         assertThat(stored).extracting(Feedback::feedbackId).doesNotHaveDuplicates();

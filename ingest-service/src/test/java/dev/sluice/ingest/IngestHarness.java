@@ -73,7 +73,9 @@ final class IngestHarness implements AutoCloseable {
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("ingest.port", "0");
         try {
-            values.put("ingest.state.dir", java.nio.file.Files.createTempDirectory("ingest-state").toString());
+            values.put(
+                    "ingest.state.dir",
+                    java.nio.file.Files.createTempDirectory("ingest-state").toString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -85,8 +87,11 @@ final class IngestHarness implements AutoCloseable {
     }
 
     void putTenant(TenantConfig tenant) throws Exception {
-        producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
-                serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+        producer.send(new ProducerRecord<>(
+                        topics.tenants(),
+                        tenant.tenantId(),
+                        serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                .get();
     }
 
     String putTenant(String tenantId) throws Exception {
@@ -96,8 +101,21 @@ final class IngestHarness implements AutoCloseable {
 
     /** A tenant held to {@code perMinute} requests a minute, and a key of it that ingest knows; returns the key. */
     String limitedTenantKey(String tenantId, int perMinute) throws Exception {
-        putTenant(new TenantConfig(tenantId, null, new TenantConfig.Limits(perMinute, null, null, null, null), null,
-                null, null, null, null, null, null, null, 3600, 1, Instant.now()));
+        putTenant(new TenantConfig(
+                tenantId,
+                null,
+                new TenantConfig.Limits(perMinute, null, null, null, null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                3600,
+                1,
+                Instant.now()));
         String key = issueKey(tenantId);
         awaitKeyAnswered(key, 400);
         return key;
@@ -106,8 +124,8 @@ final class IngestHarness implements AutoCloseable {
     /** Asserts a problem answer: status, content type, type (after {@link Problem#BASE}) and part of the detail. */
     static void assertProblem(HttpResponse<String> r, int status, String type, String detail) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("type").asText()).isEqualTo(Problem.BASE + type);
         assertThat(body.path("status").asInt()).isEqualTo(status);
@@ -117,8 +135,9 @@ final class IngestHarness implements AutoCloseable {
     /** As {@link #assertProblem(HttpResponse, int, String, String)}, for an answer read off a raw socket. */
     static void assertProblem(RawHttp.Response r, int status, String type, String detail) throws Exception {
         assertThat(r.status()).as(r.request() + ": " + r.body()).isEqualTo(status);
-        assertThat(r.header("Content-Type")).as(r.request()).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.header("Content-Type"))
+                .as(r.request())
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("type").asText()).as(r.request()).isEqualTo(Problem.BASE + type);
         assertThat(body.path("status").asInt()).as(r.request()).isEqualTo(status);
@@ -146,8 +165,11 @@ final class IngestHarness implements AutoCloseable {
     }
 
     private void putKey(ApiKey key) throws Exception {
-        producer.send(new ProducerRecord<>(topics.apiKeys(), key.keyId(),
-                serdes.apiKeys().serializer().serialize(topics.apiKeys(), key))).get();
+        producer.send(new ProducerRecord<>(
+                        topics.apiKeys(),
+                        key.keyId(),
+                        serdes.apiKeys().serializer().serialize(topics.apiKeys(), key)))
+                .get();
     }
 
     /**
@@ -156,13 +178,16 @@ final class IngestHarness implements AutoCloseable {
      * revocation or a deleted tenant has reached it.
      */
     void awaitKeyAnswered(String key, int status) {
-        await().alias("ingest answers the key with " + status).atMost(Duration.ofSeconds(30))
-                .until(() -> post("/v1/jobs", "{}", Map.of("Authorization", "Bearer " + key)).statusCode() == status);
+        await().alias("ingest answers the key with " + status)
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> post("/v1/jobs", "{}", Map.of("Authorization", "Bearer " + key))
+                                .statusCode()
+                        == status);
     }
 
     HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder r =
+                HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
         if (!headers.containsKey("Content-Type")) {
             r.header("Content-Type", "application/json");
         }
@@ -180,7 +205,9 @@ final class IngestHarness implements AutoCloseable {
 
     /** A GET on the service's ops port (/health, /ready, /metrics). */
     HttpResponse<String> ops(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.opsPort() + path)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.opsPort() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -204,21 +231,29 @@ final class IngestHarness implements AutoCloseable {
 
     /** Any method, without a body. */
     HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder r =
+                HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(r::header);
         return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Writes a job's status to llm.job-status, as result-sink does. */
     void putStatus(String requestId, String tenantId, JobState state) throws Exception {
-        producer.send(new ProducerRecord<>(topics.jobStatus(), requestId, serdes.jobStatus().serializer().serialize(
-                topics.jobStatus(), JobStatus.of(requestId, tenantId, state, null, Instant.now())))).get();
+        producer.send(new ProducerRecord<>(
+                        topics.jobStatus(),
+                        requestId,
+                        serdes.jobStatus()
+                                .serializer()
+                                .serialize(
+                                        topics.jobStatus(),
+                                        JobStatus.of(requestId, tenantId, state, null, Instant.now()))))
+                .get();
     }
 
     /** Whether a status stream is open (or waiting for its job's first status), as the metric says. */
     boolean statusStreamOpen() throws Exception {
-        return metrics().lines()
+        return metrics()
+                .lines()
                 .anyMatch(l -> l.startsWith("sluice_ingest_status_subscriptions") && !l.endsWith(" 0.0"));
     }
 
@@ -226,8 +261,8 @@ final class IngestHarness implements AutoCloseable {
     static String incompressibleJob() {
         byte[] noise = new byte[2400];
         RANDOM.nextBytes(noise);
-        return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + Base64.getEncoder().encodeToString(noise)
-                + "\"}]}";
+        return "{\"messages\":[{\"role\":\"user\",\"content\":\""
+                + Base64.getEncoder().encodeToString(noise) + "\"}]}";
     }
 
     /**
@@ -252,10 +287,18 @@ final class IngestHarness implements AutoCloseable {
                 ? new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE)
                 : new AlterConfigOp(new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET);
         admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get();
-        await().alias("max.message.bytes applied").atMost(Duration.ofSeconds(10)).until(() -> {
-            ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes");
-            return value == null ? e.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG : value.equals(e.value());
-        });
+        await().alias("max.message.bytes applied")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> {
+                    ConfigEntry e = admin.describeConfigs(List.of(topic))
+                            .all()
+                            .get()
+                            .get(topic)
+                            .get("max.message.bytes");
+                    return value == null
+                            ? e.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
+                            : value.equals(e.value());
+                });
     }
 
     /** The end offset of every partition of the topics a request can write to. */
@@ -279,11 +322,13 @@ final class IngestHarness implements AutoCloseable {
      * The committed records of {@code topic} after the offsets {@code since}, read until {@code done}
      * holds for them (or 30 s passed), then for one second more so that a stray record would show.
      */
-    List<ConsumerRecord<String, byte[]>> recordsSince(Map<TopicPartition, Long> since, String topic,
-            Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+    List<ConsumerRecord<String, byte[]>> recordsSince(
+            Map<TopicPartition, Long> since, String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = kafka.committedReader()) {
-            List<TopicPartition> partitions = since.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList();
+            List<TopicPartition> partitions = since.keySet().stream()
+                    .filter(tp -> tp.topic().equals(topic))
+                    .toList();
             consumer.assign(partitions);
             partitions.forEach(tp -> consumer.seek(tp, since.get(tp)));
             long deadline = System.currentTimeMillis() + 30_000;
@@ -314,15 +359,19 @@ final class IngestHarness implements AutoCloseable {
      * are the only new records. Records of an aborted transaction may lie in between, unseen.
      */
     void assertNothingVisibleSince(Map<TopicPartition, Long> before, String markerKey) throws Exception {
-        HttpResponse<String> marker = post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"marker\"}]}",
-                markerKey);
+        HttpResponse<String> marker =
+                post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"marker\"}]}", markerKey);
         assertThat(marker.statusCode()).as(marker.body()).isEqualTo(202);
         String markerId = JSON.readTree(marker.body()).path("requestId").asText();
         List<String> ids = recordsSince(before, topics.requests(), r -> !r.isEmpty()).stream()
-                .map(r -> serdes.requests().deserializer().deserialize(topics.requests(), r.value()).requestId())
+                .map(r -> serdes.requests()
+                        .deserializer()
+                        .deserialize(topics.requests(), r.value())
+                        .requestId())
                 .toList();
         assertThat(ids).as("requests produced since the refused ones").containsExactly(markerId);
-        assertThat(statusesSince(before)).as("job events produced since the refused ones")
+        assertThat(statusesSince(before))
+                .as("job events produced since the refused ones")
                 .containsExactly(markerId + " ACCEPTED");
     }
 
@@ -330,7 +379,8 @@ final class IngestHarness implements AutoCloseable {
     List<String> statusesSince(Map<TopicPartition, Long> before) {
         return recordsSince(before, topics.jobEvents(), r -> !r.isEmpty()).stream()
                 .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value()))
-                .map(s -> s.requestId() + " " + s.state()).toList();
+                .map(s -> s.requestId() + " " + s.state())
+                .toList();
     }
 
     @Override

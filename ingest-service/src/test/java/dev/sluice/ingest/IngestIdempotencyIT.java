@@ -57,9 +57,12 @@ class IngestIdempotencyIT {
     }
 
     private static double conflictsCounted(String tenant) throws Exception {
-        return h.metrics().lines().filter(l -> l.startsWith("sluice_ingest_idempotency_conflicts_total{")
+        return h.metrics()
+                .lines()
+                .filter(l -> l.startsWith("sluice_ingest_idempotency_conflicts_total{")
                         && l.contains("tenant=\"" + tenant + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
@@ -69,7 +72,9 @@ class IngestIdempotencyIT {
         Map<TopicPartition, Long> before = h.endOffsets();
 
         HttpResponse<String> inBody = h.post("/v1/jobs", job("Summarise B", "order-1"), key);
-        HttpResponse<String> inHeader = h.post("/v1/jobs", job("Summarise B", null),
+        HttpResponse<String> inHeader = h.post(
+                "/v1/jobs",
+                job("Summarise B", null),
                 Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "order-1"));
 
         assertProblem(inBody, 409, "idempotency-key-conflict", original);
@@ -85,11 +90,14 @@ class IngestIdempotencyIT {
         requestId(h.post("/v1/jobs", job("Classify C", "order-2"), key));
         Map<TopicPartition, Long> before = h.endOffsets();
 
-        String again = requestId(h.post("/v1/jobs", job("Classify C", "order-2"), Map.of("Authorization",
-                "Bearer " + key, "Idempotency-Key", "order-2")));
+        String again = requestId(h.post(
+                "/v1/jobs",
+                job("Classify C", "order-2"),
+                Map.of("Authorization", "Bearer " + key, "Idempotency-Key", "order-2")));
 
         List<LlmRequest> stored = h.recordsSince(before, h.topics.requests(), r -> !r.isEmpty()).stream()
-                .map(r -> h.serdes.requests().deserializer().deserialize(h.topics.requests(), r.value())).toList();
+                .map(r -> h.serdes.requests().deserializer().deserialize(h.topics.requests(), r.value()))
+                .toList();
         assertThat(stored).singleElement().satisfies(r -> {
             assertThat(r.requestId()).isEqualTo(again);
             assertThat(r.idempotencyKey()).isEqualTo("order-2");
@@ -101,17 +109,20 @@ class IngestIdempotencyIT {
         String original = requestId(h.post("/v1/jobs", job("Extract D", "order-3"), key));
         Map<TopicPartition, Long> before = h.endOffsets();
 
-        HttpResponse<String> conflicting = h.post("/v1/jobs:batch", batch(job("x", null), job("y", "order-4"),
-                job("Extract E", "order-3")), key);
+        HttpResponse<String> conflicting =
+                h.post("/v1/jobs:batch", batch(job("x", null), job("y", "order-4"), job("Extract E", "order-3")), key);
 
         assertProblem(conflicting, 409, "idempotency-key-conflict", "1 of the 3 jobs");
-        assertThat(JSON.readTree(conflicting.body()).path("errors")).singleElement().satisfies(e -> {
-            assertThat(e.path("field").asText()).isEqualTo("jobs[2].idempotencyKey");
-            assertThat(e.path("message").asText()).contains(original);
-        });
+        assertThat(JSON.readTree(conflicting.body()).path("errors"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.path("field").asText()).isEqualTo("jobs[2].idempotencyKey");
+                    assertThat(e.path("message").asText()).contains(original);
+                });
         h.assertNothingProducedSince(before, key);
         assertThat(h.post("/v1/jobs", job("another job", "order-4"), key).statusCode())
-                .as("the batch's other keys were not kept").isEqualTo(202);
+                .as("the batch's other keys were not kept")
+                .isEqualTo(202);
     }
 
     @Test
@@ -119,16 +130,22 @@ class IngestIdempotencyIT {
         // Taken before the batch: its transaction's markers may land on the log after its 202.
         Map<TopicPartition, Long> before = h.endOffsets();
         List<String> batchIds = JSON.readTree(h.post("/v1/jobs:batch", batch(job("F", "order-5"), job("G", null)), key)
-                .body()).path("jobs").findValuesAsText("requestId");
+                        .body())
+                .path("jobs")
+                .findValuesAsText("requestId");
 
         HttpResponse<String> conflicting = h.post("/v1/jobs", job("H", "order-5"), key);
 
         assertProblem(conflicting, 409, "idempotency-key-conflict", batchIds.getFirst());
         String marker = requestId(h.post("/v1/jobs", job("marker", null), key));
-        assertThat(h.recordsSince(before, h.topics.requests(), r -> r.size() >= 3)).extracting(r -> h.serdes
-                .requests().deserializer().deserialize(h.topics.requests(), r.value()).requestId())
-                .as("the batch's jobs and the marker, nothing of the refused job").containsExactly(batchIds.get(0),
-                        batchIds.get(1), marker);
+        assertThat(h.recordsSince(before, h.topics.requests(), r -> r.size() >= 3))
+                .extracting(r -> h.serdes
+                        .requests()
+                        .deserializer()
+                        .deserialize(h.topics.requests(), r.value())
+                        .requestId())
+                .as("the batch's jobs and the marker, nothing of the refused job")
+                .containsExactly(batchIds.get(0), batchIds.get(1), marker);
     }
 
     @Test

@@ -37,13 +37,14 @@ class IngestRecordLimitIT {
     void shouldAnswer413ForAJobTooLargeForItsTopicAndStoreNothing() throws Exception {
         Map<TopicPartition, Long> before = h.endOffsets();
 
-        HttpResponse<String> big = h.post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\""
-                + "x".repeat(100_000) + "\"}]}", key);
+        HttpResponse<String> big = h.post(
+                "/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(100_000) + "\"}]}", key);
 
         assertProblem(big, 413, "body-too-large", "at most 65536 fit");
         assertThat(big.headers().firstValue("Retry-After")).isEmpty();
         h.assertNothingProducedSince(before, key);
         assertThat(h.post("/v1/jobs", "{\"messages\":[{\"role\":\"user\",\"content\":\"small\"}]}", key)
-                .statusCode()).isEqualTo(202);
+                        .statusCode())
+                .isEqualTo(202);
     }
 }

@@ -51,27 +51,33 @@ class IngestTracingIT {
     void shouldStoreEachJobOfABatchInItsOwnAcceptSpanUnderTheCallersRequest() throws Exception {
         Map<TopicPartition, Long> before = h.endOffsets();
 
-        HttpResponse<String> response = h.post("/v1/jobs:batch", "{\"jobs\":[" + JOB + "," + JOB + "," + JOB + "]}",
+        HttpResponse<String> response = h.post(
+                "/v1/jobs:batch",
+                "{\"jobs\":[" + JOB + "," + JOB + "," + JOB + "]}",
                 Map.of("Authorization", "Bearer " + key, "traceparent", CALLER));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         List<ConsumerRecord<String, byte[]>> requests = h.recordsSince(before, h.topics.requests(), r -> r.size() >= 3);
-        List<ConsumerRecord<String, byte[]>> accepted = h.recordsSince(before, h.topics.jobEvents(),
-                r -> r.size() >= 3);
+        List<ConsumerRecord<String, byte[]>> accepted =
+                h.recordsSince(before, h.topics.jobEvents(), r -> r.size() >= 3);
         Set<String> requestSpans = spanIds(requests);
         assertThat(requestSpans).hasSize(3);
         assertThat(spanIds(accepted)).isEqualTo(requestSpans);
-        assertThat(requests).allSatisfy(r -> assertThat(Tracing.traceId(Tracing.from(r.headers())))
-                .isEqualTo(CALLER_TRACE));
+        assertThat(requests)
+                .allSatisfy(r ->
+                        assertThat(Tracing.traceId(Tracing.from(r.headers()))).isEqualTo(CALLER_TRACE));
 
         ReceivedSpan post = exported(CALLER_TRACE, "POST /v1/jobs:batch");
         List<ReceivedSpan> trace = collector.trace(CALLER_TRACE);
         assertThat(post.parentSpanId()).isEqualTo("b7ad6b7169203331");
         assertThat(post.attribute("http.response.status_code")).isEqualTo(202L);
-        List<ReceivedSpan> jobs = trace.stream().filter(s -> s.name().equals("ingest accept")).toList();
+        List<ReceivedSpan> jobs =
+                trace.stream().filter(s -> s.name().equals("ingest accept")).toList();
         assertThat(jobs).hasSize(3).allSatisfy(s -> assertThat(s.parentSpanId()).isEqualTo(post.spanId()));
-        assertThat(jobs.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet())).isEqualTo(requestSpans);
-        List<String> ids = new ObjectMapper().readTree(response.body()).path("jobs").findValuesAsText("requestId");
+        assertThat(jobs.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet()))
+                .isEqualTo(requestSpans);
+        List<String> ids =
+                new ObjectMapper().readTree(response.body()).path("jobs").findValuesAsText("requestId");
         assertThat(jobs).extracting(s -> s.attribute("sluice.request_id")).containsExactlyInAnyOrderElementsOf(ids);
     }
 
@@ -82,8 +88,8 @@ class IngestTracingIT {
         HttpResponse<String> response = h.post("/v1/jobs", JOB, key);
 
         assertThat(response.statusCode()).isEqualTo(202);
-        ConsumerRecord<String, byte[]> request = h.recordsSince(before, h.topics.requests(), r -> !r.isEmpty())
-                .getFirst();
+        ConsumerRecord<String, byte[]> request =
+                h.recordsSince(before, h.topics.requests(), r -> !r.isEmpty()).getFirst();
         String traceId = Tracing.traceId(Tracing.from(request.headers()));
         assertThat(traceId).isNotNull().isNotEqualTo(CALLER_TRACE);
         ReceivedSpan post = exported(traceId, "POST /v1/jobs");
@@ -98,12 +104,19 @@ class IngestTracingIT {
      * jobs' spans ended before it, so they were sent no later.
      */
     private static ReceivedSpan exported(String traceId, String name) {
-        return await().alias(name + " of trace " + traceId + " exported").atMost(Duration.ofSeconds(20))
-                .until(() -> collector.trace(traceId).stream().filter(s -> s.name().equals(name)).findFirst(),
-                        Optional::isPresent).orElseThrow();
+        return await().alias(name + " of trace " + traceId + " exported")
+                .atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> collector.trace(traceId).stream()
+                                .filter(s -> s.name().equals(name))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
     }
 
     private static Set<String> spanIds(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().map(r -> Tracing.from(r.headers()).substring(36, 52)).collect(Collectors.toSet());
+        return records.stream()
+                .map(r -> Tracing.from(r.headers()).substring(36, 52))
+                .collect(Collectors.toSet());
     }
 }

@@ -40,7 +40,8 @@ class JobRequestParserTest {
         assertThat(r.maxOutputTokens()).isEqualTo(200);
         assertThat(r.temperature()).isEqualTo(0.0);
         assertThat(r.responseFormat().type()).isEqualTo(ResponseFormat.Type.JSON_SCHEMA);
-        assertThat(JSON.readTree(r.responseFormat().jsonSchema()).path("type").asText()).isEqualTo("object");
+        assertThat(JSON.readTree(r.responseFormat().jsonSchema()).path("type").asText())
+                .isEqualTo("object");
         assertThat(r.deadline()).isEqualTo(Instant.parse("2026-11-23T00:00:00Z"));
         assertThat(r.effectiveIdempotencyKey()).isEqualTo("k-1");
         assertThat(r.createdAt()).isEqualTo(NOW);
@@ -48,7 +49,8 @@ class JobRequestParserTest {
 
     @Test
     void shouldApplyDefaultsToAMinimalBody() throws Exception {
-        var r = parse("{\"tenantId\":\"acme\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", null).request();
+        var r = parse("{\"tenantId\":\"acme\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", null)
+                .request();
         assertThat(r.priority()).isEqualTo(Priority.NORMAL);
         assertThat(r.tier()).isNull();
         assertThat(r.maxOutputTokens()).isEqualTo(1024);
@@ -63,10 +65,22 @@ class JobRequestParserTest {
                 """, null);
 
         assertThat(parsed.request()).isNull();
-        assertThat(parsed.errors()).extracting(Problem.FieldError::field).containsExactlyInAnyOrder(
-                "colour", "tenantId", "messages[0].role", "messages[0].content", "tier", "maxOutputTokens",
-                "temperature", "webhook", "metadata.n", "deadline");
-        assertThat(parsed.errors()).filteredOn(e -> e.field().equals("colour")).extracting(Problem.FieldError::message)
+        assertThat(parsed.errors())
+                .extracting(Problem.FieldError::field)
+                .containsExactlyInAnyOrder(
+                        "colour",
+                        "tenantId",
+                        "messages[0].role",
+                        "messages[0].content",
+                        "tier",
+                        "maxOutputTokens",
+                        "temperature",
+                        "webhook",
+                        "metadata.n",
+                        "deadline");
+        assertThat(parsed.errors())
+                .filteredOn(e -> e.field().equals("colour"))
+                .extracting(Problem.FieldError::message)
                 .containsExactly("unknown field");
     }
 
@@ -75,16 +89,22 @@ class JobRequestParserTest {
         var parsed = parse("{}", null);
         assertThat(parsed.errors()).extracting(Problem.FieldError::field).containsExactly("messages");
         assertThat(parse("{\"tenantId\":\"a\",\"messages\":[]}", null).errors())
-                .extracting(Problem.FieldError::message).containsExactly("must be a non-empty array");
+                .extracting(Problem.FieldError::message)
+                .containsExactly("must be a non-empty array");
     }
 
     @Test
     void shouldTakeTheCallersTenantWhenTheBodyNamesNoneAndKeepAnotherForTheHandlerToRefuse() throws Exception {
         String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
         assertThat(parse("{" + messages + "}", null).request().tenantId()).isEqualTo("caller");
-        assertThat(parse("{\"tenantId\":null," + messages + "}", null).request().tenantId()).isEqualTo("caller");
-        assertThat(parse("{\"tenantId\":\"other\"," + messages + "}", null).request().tenantId()).isEqualTo("other");
-        assertThat(parse("{\"tenantId\":7," + messages + "}", null).errors()).extracting(Problem.FieldError::field)
+        assertThat(parse("{\"tenantId\":null," + messages + "}", null).request().tenantId())
+                .isEqualTo("caller");
+        assertThat(parse("{\"tenantId\":\"other\"," + messages + "}", null)
+                        .request()
+                        .tenantId())
+                .isEqualTo("other");
+        assertThat(parse("{\"tenantId\":7," + messages + "}", null).errors())
+                .extracting(Problem.FieldError::field)
                 .containsExactly("tenantId");
     }
 
@@ -92,21 +112,26 @@ class JobRequestParserTest {
     void shouldTakeTheIdempotencyKeyHeaderAndRefuseAContradiction() throws Exception {
         String body = "{\"tenantId\":\"acme\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         assertThat(parse(body, "hdr-1").request().idempotencyKey()).isEqualTo("hdr-1");
-        String both = "{\"tenantId\":\"acme\",\"idempotencyKey\":\"body-1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
-        assertThat(parse(both, "hdr-1").errors()).extracting(Problem.FieldError::field)
+        String both =
+                "{\"tenantId\":\"acme\",\"idempotencyKey\":\"body-1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        assertThat(parse(both, "hdr-1").errors())
+                .extracting(Problem.FieldError::field)
                 .containsExactly("idempotencyKey");
     }
 
     @Test
     void shouldRequireASchemaForJsonSchemaOutput() throws Exception {
-        var parsed = parse("{\"tenantId\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                + "\"responseFormat\":{\"type\":\"JSON_SCHEMA\"}}", null);
+        var parsed = parse(
+                "{\"tenantId\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                        + "\"responseFormat\":{\"type\":\"JSON_SCHEMA\"}}",
+                null);
         assertThat(parsed.errors()).extracting(Problem.FieldError::field).containsExactly("responseFormat.schema");
     }
 
     @Test
     void shouldRefuseABodyThatIsNotAnObject() throws Exception {
-        assertThat(parse("[1,2]", null).errors()).extracting(Problem.FieldError::message)
+        assertThat(parse("[1,2]", null).errors())
+                .extracting(Problem.FieldError::message)
                 .containsExactly("the body must be a JSON object");
     }
 }

@@ -39,22 +39,23 @@ final class OpenApiContract {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Where the document is said to live, so that its {@code $ref}s resolve inside it. */
     private static final String BASE = "https://sluice.dev/ingest/openapi.json";
+
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
-    private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
-            "trace");
+    private static final Set<String> METHODS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final Pattern TEMPLATE = Pattern.compile("\\{([^}]+)}");
 
     private final JsonNode doc;
     private final JsonSchemaFactory schemas;
-    private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true)
-            .build();
+    private final SchemaValidatorsConfig config =
+            SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
     private final JsonSchema metaSchema;
     private final Map<String, Set<Integer>> answered = new ConcurrentHashMap<>();
 
     OpenApiContract(String document) throws Exception {
         this.doc = JSON.readTree(document);
-        this.schemas = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                b -> b.schemaLoaders(l -> l.schemas(Map.of(BASE, document))));
+        this.schemas = JsonSchemaFactory.getInstance(
+                SpecVersion.VersionFlag.V202012, b -> b.schemaLoaders(l -> l.schemas(Map.of(BASE, document))));
         this.metaSchema = schemas.getSchema(SchemaLocation.of(META_SCHEMA), config);
     }
 
@@ -65,11 +66,13 @@ final class OpenApiContract {
     /** "METHOD path" of every operation the document lists, as IngestService.routes() names routes. */
     Set<String> operations() {
         Set<String> out = new TreeSet<>();
-        doc.path("paths").properties().forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> {
-            if (METHODS.contains(m)) {
-                out.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey());
-            }
-        }));
+        doc.path("paths")
+                .properties()
+                .forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> {
+                    if (METHODS.contains(m)) {
+                        out.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey());
+                    }
+                }));
         return out;
     }
 
@@ -85,7 +88,8 @@ final class OpenApiContract {
         if (!doc.path("openapi").asText().matches("3\\.1\\.\\d+")) {
             problems.add("openapi is not 3.1.x: " + doc.path("openapi"));
         }
-        if (doc.path("info").path("title").asText().isBlank() || doc.path("info").path("version").asText().isBlank()) {
+        if (doc.path("info").path("title").asText().isBlank()
+                || doc.path("info").path("version").asText().isBlank()) {
             problems.add("info needs a title and a version");
         }
         if (!doc.path("paths").isObject() || doc.path("paths").isEmpty()) {
@@ -98,7 +102,8 @@ final class OpenApiContract {
             if (!path.startsWith("/")) {
                 problems.add(op + ": a path must start with /");
             }
-            if (operation.has("operationId") && !ids.add(operation.path("operationId").asText())) {
+            if (operation.has("operationId")
+                    && !ids.add(operation.path("operationId").asText())) {
                 problems.add(op + ": operationId " + operation.path("operationId") + " is not unique");
             }
             JsonNode responses = operation.path("responses");
@@ -119,11 +124,13 @@ final class OpenApiContract {
                     problems.add(op + ": no required path parameter '" + m.group(1) + "'");
                 }
             }
-            operation.path("security").forEach(s -> s.fieldNames().forEachRemaining(name -> {
-                if (!doc.path("components").path("securitySchemes").has(name)) {
-                    problems.add(op + ": unknown security scheme " + name);
-                }
-            }));
+            operation
+                    .path("security")
+                    .forEach(s -> s.fieldNames().forEachRemaining(name -> {
+                        if (!doc.path("components").path("securitySchemes").has(name)) {
+                            problems.add(op + ": unknown security scheme " + name);
+                        }
+                    }));
         }
         walk(doc, "", problems);
         return problems;
@@ -131,10 +138,12 @@ final class OpenApiContract {
 
     private JsonNode pathParameter(String op, String name) {
         JsonNode pathItem = doc.path("paths").path(op.split(" ", 2)[1]);
-        for (JsonNode params : List.of(pathItem.path("parameters"), operation(op).path("parameters"))) {
+        for (JsonNode params :
+                List.of(pathItem.path("parameters"), operation(op).path("parameters"))) {
             for (JsonNode p : params) {
                 JsonNode param = resolve(p);
-                if (param.path("in").asText().equals("path") && param.path("name").asText().equals(name)
+                if (param.path("in").asText().equals("path")
+                        && param.path("name").asText().equals(name)
                         && param.path("required").asBoolean()) {
                     return param;
                 }
@@ -147,11 +156,15 @@ final class OpenApiContract {
     private void walk(JsonNode node, String pointer, List<String> problems) {
         if (node.isObject()) {
             JsonNode ref = node.get("$ref");
-            if (ref != null && (!ref.asText().startsWith("#/") || doc.at(ref.asText().substring(1)).isMissingNode())) {
+            if (ref != null
+                    && (!ref.asText().startsWith("#/")
+                            || doc.at(ref.asText().substring(1)).isMissingNode())) {
                 problems.add(pointer + ": $ref " + ref.asText() + " does not resolve in the document");
             }
             if (pointer.matches(".*/(schema|components/schemas/[^/]+)")) {
-                metaSchema.validate(node).forEach(e -> problems.add(pointer + ": not a JSON Schema 2020-12: " + e.getMessage()));
+                metaSchema
+                        .validate(node)
+                        .forEach(e -> problems.add(pointer + ": not a JSON Schema 2020-12: " + e.getMessage()));
             }
             node.properties().forEach(e -> walk(e.getValue(), pointer + "/" + escape(e.getKey()), problems));
         } else if (node.isArray()) {
@@ -181,7 +194,8 @@ final class OpenApiContract {
 
     /** Messages from validating {@code value} against the schema at {@code pointer} in the document. */
     Set<ValidationMessage> validate(String pointer, JsonNode value) {
-        return schemas.getSchema(SchemaLocation.of(BASE + "#" + pointer), config).validate(value);
+        return schemas.getSchema(SchemaLocation.of(BASE + "#" + pointer), config)
+                .validate(value);
     }
 
     /** Messages from validating a request body against the operation's documented application/json body. */
@@ -196,8 +210,12 @@ final class OpenApiContract {
      * (null for a non-JSON body).
      */
     JsonNode assertDocumented(String operation, HttpResponse<String> r) throws Exception {
-        return assertDocumented(operation, r.request().method() + " " + r.request().uri().getPath(), r.statusCode(),
-                name -> r.headers().firstValue(name), r.body());
+        return assertDocumented(
+                operation,
+                r.request().method() + " " + r.request().uri().getPath(),
+                r.statusCode(),
+                name -> r.headers().firstValue(name),
+                r.body());
     }
 
     /** As {@link #assertDocumented(String, HttpResponse)}, for an answer read off a raw socket. */
@@ -205,31 +223,45 @@ final class OpenApiContract {
         return assertDocumented(operation, r.request(), r.status(), r::header, r.body());
     }
 
-    private JsonNode assertDocumented(String operation, String request, int statusCode,
-            Function<String, Optional<String>> headers, String content) throws Exception {
+    private JsonNode assertDocumented(
+            String operation,
+            String request,
+            int statusCode,
+            Function<String, Optional<String>> headers,
+            String content)
+            throws Exception {
         String status = Integer.toString(statusCode);
-        JsonNode responses = operation == null ? doc.path("x-unrouted-responses")
+        JsonNode responses = operation == null
+                ? doc.path("x-unrouted-responses")
                 : operation(operation).path("responses");
         String where = (operation == null ? "an unrouted request " + request : operation) + " answered " + status;
-        assertThat(responses.has(status)).as(where + " (" + content + "), which the document does not list among "
-                + names(responses.fieldNames())).isTrue();
-        String responseAt = follow((operation == null ? "/x-unrouted-responses" : pointer(operation) + "/responses")
-                + "/" + status);
+        assertThat(responses.has(status))
+                .as(where + " (" + content + "), which the document does not list among "
+                        + names(responses.fieldNames()))
+                .isTrue();
+        String responseAt = follow(
+                (operation == null ? "/x-unrouted-responses" : pointer(operation) + "/responses") + "/" + status);
         JsonNode response = doc.at(responseAt);
-        response.path("headers").fieldNames().forEachRemaining(h -> assertHeader(where, headers, h,
-                follow(responseAt + "/headers/" + escape(h))));
-        String mediaType = headers.apply("Content-Type").map(OpenApiContract::mediaType).orElse("");
-        assertThat(response.path("content").has(mediaType)).as(where + " as '" + mediaType
-                + "', which the document does not list among " + names(response.path("content").fieldNames()))
+        response.path("headers")
+                .fieldNames()
+                .forEachRemaining(h -> assertHeader(where, headers, h, follow(responseAt + "/headers/" + escape(h))));
+        String mediaType =
+                headers.apply("Content-Type").map(OpenApiContract::mediaType).orElse("");
+        assertThat(response.path("content").has(mediaType))
+                .as(where + " as '" + mediaType + "', which the document does not list among "
+                        + names(response.path("content").fieldNames()))
                 .isTrue();
         String schemaAt = responseAt + "/content/" + escape(mediaType) + "/schema";
         JsonNode body = mediaType.endsWith("json") ? JSON.readTree(content) : TextNode.valueOf(content);
-        assertThat(validate(schemaAt, body)).as(where + ": the body " + content + " against " + schemaAt).isEmpty();
+        assertThat(validate(schemaAt, body))
+                .as(where + ": the body " + content + " against " + schemaAt)
+                .isEmpty();
         if (mediaType.equals("text/event-stream")) {
             assertEvents(where, content, responseAt + "/content/text~1event-stream/x-sse-events");
         }
         if (operation != null) {
-            answered.computeIfAbsent(operation, k -> ConcurrentHashMap.newKeySet()).add(statusCode);
+            answered.computeIfAbsent(operation, k -> ConcurrentHashMap.newKeySet())
+                    .add(statusCode);
         }
         return mediaType.endsWith("json") ? body : null;
     }
@@ -238,15 +270,19 @@ final class OpenApiContract {
         JsonNode header = doc.at(pointer);
         Optional<String> value = headers.apply(name);
         if (value.isEmpty()) {
-            assertThat(header.path("required").asBoolean()).as(where + " without the required header " + name)
+            assertThat(header.path("required").asBoolean())
+                    .as(where + " without the required header " + name)
                     .isFalse();
             return;
         }
         boolean integer = resolve(header.path("schema")).path("type").asText().equals("integer");
-        assertThat(!integer || value.get().matches("\\d{1,9}")).as(where + ": header " + name + " is not an integer: "
-                + value.get()).isTrue();
+        assertThat(!integer || value.get().matches("\\d{1,9}"))
+                .as(where + ": header " + name + " is not an integer: " + value.get())
+                .isTrue();
         JsonNode typed = integer ? IntNode.valueOf(Integer.parseInt(value.get())) : TextNode.valueOf(value.get());
-        assertThat(validate(pointer + "/schema", typed)).as(where + ": header " + name + ": " + value.get()).isEmpty();
+        assertThat(validate(pointer + "/schema", typed))
+                .as(where + ": header " + name + ": " + value.get())
+                .isEmpty();
     }
 
     /**
@@ -255,21 +291,29 @@ final class OpenApiContract {
      */
     private void assertEvents(String where, String stream, String eventsAt) throws Exception {
         JsonNode events = doc.at(eventsAt);
-        assertThat(events.isObject()).as(where + ": the event stream names no events at " + eventsAt).isTrue();
+        assertThat(events.isObject())
+                .as(where + ": the event stream names no events at " + eventsAt)
+                .isTrue();
         int count = 0;
         for (String block : stream.split("\n\n")) {
             Map<String, String> fields = new HashMap<>();
-            block.lines().filter(l -> !l.startsWith(":") && l.contains(":")).forEach(l -> fields.put(
-                    l.substring(0, l.indexOf(':')), l.substring(l.indexOf(':') + 1).stripLeading()));
+            block.lines()
+                    .filter(l -> !l.startsWith(":") && l.contains(":"))
+                    .forEach(l -> fields.put(
+                            l.substring(0, l.indexOf(':')),
+                            l.substring(l.indexOf(':') + 1).stripLeading()));
             if (fields.isEmpty()) {
                 continue;
             }
             count++;
             String name = fields.getOrDefault("event", "message");
-            assertThat(events.has(name)).as(where + ": event '" + name + "' is not documented").isTrue();
+            assertThat(events.has(name))
+                    .as(where + ": event '" + name + "' is not documented")
+                    .isTrue();
             assertThat(fields.get("id")).as(where + ": event id").isEqualTo(Integer.toString(count));
             assertThat(validate(eventsAt + "/" + escape(name), JSON.readTree(fields.get("data"))))
-                    .as(where + ": event data " + fields.get("data")).isEmpty();
+                    .as(where + ": event data " + fields.get("data"))
+                    .isEmpty();
         }
         assertThat(count).as(where + ": events in the stream").isPositive();
     }
@@ -279,7 +323,8 @@ final class OpenApiContract {
         List<String> out = new ArrayList<>();
         for (String op : operations()) {
             operation(op).path("responses").fieldNames().forEachRemaining(status -> {
-                if (status.startsWith("2") && !answered.getOrDefault(op, Set.of()).contains(Integer.parseInt(status))) {
+                if (status.startsWith("2")
+                        && !answered.getOrDefault(op, Set.of()).contains(Integer.parseInt(status))) {
                     out.add(op + ": " + status);
                 }
             });

@@ -22,19 +22,20 @@ class ProblemErrorsTest {
     @BeforeAll
     static void start() {
         app = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.http.maxRequestSize = 100;
-            cfg.http.prefer405over404 = true;
-            cfg.routes.post("/echo", ctx -> ctx.result(ctx.body()));
-            cfg.routes.get("/failing", ctx -> {
-                throw new IllegalStateException("a bug");
-            });
-            cfg.routes.get("/erroring", ctx -> {
-                throw new Error("worse than a bug");
-            });
-            cfg.routes.get("/container-error", ctx -> ctx.res().sendError(503));
-            ProblemErrors.install(cfg);
-        }).start("127.0.0.1", 0);
+                    cfg.startup.showJavalinBanner = false;
+                    cfg.http.maxRequestSize = 100;
+                    cfg.http.prefer405over404 = true;
+                    cfg.routes.post("/echo", ctx -> ctx.result(ctx.body()));
+                    cfg.routes.get("/failing", ctx -> {
+                        throw new IllegalStateException("a bug");
+                    });
+                    cfg.routes.get("/erroring", ctx -> {
+                        throw new Error("worse than a bug");
+                    });
+                    cfg.routes.get("/container-error", ctx -> ctx.res().sendError(503));
+                    ProblemErrors.install(cfg);
+                })
+                .start("127.0.0.1", 0);
     }
 
     @AfterAll
@@ -53,8 +54,8 @@ class ProblemErrorsTest {
         RawHttp.Response noHost = send("GET /echo HTTP/1.1\r\n\r\n");
         RawHttp.Response badLength = send("POST /echo HTTP/1.1\r\n" + HOST + "Content-Length: many\r\n\r\n");
         RawHttp.Response longUri = send("GET /" + "a".repeat(10 * 1024) + " HTTP/1.1\r\n" + HOST + "\r\n");
-        RawHttp.Response bigHeader = send("GET /echo HTTP/1.1\r\n" + HOST + "X-Padding: " + "a".repeat(9 * 1024)
-                + "\r\n\r\n");
+        RawHttp.Response bigHeader =
+                send("GET /echo HTTP/1.1\r\n" + HOST + "X-Padding: " + "a".repeat(9 * 1024) + "\r\n\r\n");
         RawHttp.Response badVersion = send("GET /echo HTTP/7.0\r\n" + HOST + "\r\n");
 
         assertProblem(badEncoding, 400, "bad-request");
@@ -83,8 +84,8 @@ class ProblemErrorsTest {
     @Test
     void shouldAnswerJavalinsOwnRefusalsAsProblems() throws Exception {
         String body = "x".repeat(200);
-        RawHttp.Response tooLarge = send("POST /echo HTTP/1.1\r\n" + HOST + "Content-Length: " + body.length()
-                + "\r\n\r\n" + body);
+        RawHttp.Response tooLarge =
+                send("POST /echo HTTP/1.1\r\n" + HOST + "Content-Length: " + body.length() + "\r\n\r\n" + body);
 
         assertProblem(tooLarge, 413, "body-too-large");
     }
@@ -97,7 +98,9 @@ class ProblemErrorsTest {
 
         for (RawHttp.Response r : List.of(exception, error)) {
             assertProblem(r, 500, "internal");
-            assertThat(body(r).path("detail").asText()).as("no internals in the answer").doesNotContain("bug");
+            assertThat(body(r).path("detail").asText())
+                    .as("no internals in the answer")
+                    .doesNotContain("bug");
         }
         assertProblem(containerError, 503, "service-unavailable");
     }

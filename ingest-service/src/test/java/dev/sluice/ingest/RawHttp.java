@@ -57,8 +57,7 @@ final class RawHttp implements AutoCloseable {
      * What a body sent a byte at a time got: the answer, the bytes of the body sent by then, and
      * whether the server then closed the connection.
      */
-    record Dripped(Response response, int sent, boolean closed) {
-    }
+    record Dripped(Response response, int sent, boolean closed) {}
 
     /**
      * Sends {@code head} (the request line and headers, with the blank line), then {@code body} a
@@ -100,7 +99,9 @@ final class RawHttp implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String l = line(); !l.isEmpty(); l = line()) {
             int colon = l.indexOf(':');
-            headers.put(l.substring(0, colon).strip().toLowerCase(Locale.ROOT), l.substring(colon + 1).strip());
+            headers.put(
+                    l.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                    l.substring(colon + 1).strip());
         }
         byte[] body;
         if (request.startsWith("HEAD ")) {
@@ -109,7 +110,8 @@ final class RawHttp implements AutoCloseable {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line().split(";")[0].strip(), 16); size > 0;
+            for (int size = Integer.parseInt(line().split(";")[0].strip(), 16);
+                    size > 0;
                     size = Integer.parseInt(line().split(";")[0].strip(), 16)) {
                 chunks.write(in.readNBytes(size));
                 line();
@@ -120,8 +122,11 @@ final class RawHttp implements AutoCloseable {
             body = in.readAllBytes();
         }
         String summary = request.lines().findFirst().orElse("");
-        return new Response(summary.length() > 80 ? summary.substring(0, 80) + "…" : summary,
-                Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        return new Response(
+                summary.length() > 80 ? summary.substring(0, 80) + "…" : summary,
+                Integer.parseInt(statusLine.split(" ")[1]),
+                headers,
+                new String(body, StandardCharsets.UTF_8));
     }
 
     /** Whether the server closes the connection within {@code within}: nothing more comes, the stream ends. */

@@ -19,7 +19,9 @@ class TenantRateLimitsTest {
     void shouldAdmitABurstOfTenSecondsThenOnlyAsTokensRefill() {
         // 60 a minute: one a second, a bucket of 10.
         for (int i = 0; i < 10; i++) {
-            assertThat(limits.take("acme", 60, 1)).as("request %d of the burst", i).isZero();
+            assertThat(limits.take("acme", 60, 1))
+                    .as("request %d of the burst", i)
+                    .isZero();
         }
         assertThat(limits.take("acme", 60, 1)).isEqualTo(SECOND);
 
@@ -46,14 +48,18 @@ class TenantRateLimitsTest {
     void shouldTakeATokenPerJobOfABatchAndNothingWhenRefused() {
         assertThat(limits.take("acme", 60, 4)).isZero();
         assertThat(limits.take("acme", 60, 7)).as("7 jobs, 6 tokens left").isEqualTo(SECOND);
-        assertThat(limits.take("acme", 60, 6)).as("the refused batch took nothing").isZero();
+        assertThat(limits.take("acme", 60, 6))
+                .as("the refused batch took nothing")
+                .isZero();
         assertThat(limits.take("acme", 60, 1)).isEqualTo(SECOND);
     }
 
     @Test
     void shouldAdmitABatchLargerThanTheBucketOnlyFromAFullBucketAndThenWaitOffTheDebt() {
         assertThat(limits.take("acme", 60, 5)).isZero();
-        assertThat(limits.take("acme", 60, 25)).as("needs a full bucket: 5 more tokens").isEqualTo(5 * SECOND);
+        assertThat(limits.take("acme", 60, 25))
+                .as("needs a full bucket: 5 more tokens")
+                .isEqualTo(5 * SECOND);
 
         advance(5 * SECOND);
         assertThat(limits.take("acme", 60, 25)).isZero();
@@ -83,7 +89,9 @@ class TenantRateLimitsTest {
         assertThat(limits.take("acme", TenantRateLimits.MAX_PER_MINUTE, 1)).isZero();
         advance(Long.MAX_VALUE / 4);
         assertThat(limits.take("acme", TenantRateLimits.MAX_PER_MINUTE, 1000)).isZero();
-        assertThat(limits.take("acme", 60, 10)).as("a lower limit caps what is left").isZero();
+        assertThat(limits.take("acme", 60, 10))
+                .as("a lower limit caps what is left")
+                .isZero();
         assertThat(limits.take("acme", 60, 1)).isEqualTo(SECOND);
     }
 

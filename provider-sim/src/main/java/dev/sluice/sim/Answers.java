@@ -27,18 +27,22 @@ final class Answers {
     static final double DEFAULT_SKILL = 0.95;
     /** Small models know less, and hard questions widen the gap (chance = skill^difficulty). */
     static final Map<String, Double> SKILLS = Map.ofEntries(
-            Map.entry("gpt-4.1-nano", 0.90), Map.entry("gpt-5-nano", 0.91),
-            Map.entry("gpt-4o-mini", 0.92), Map.entry("gpt-4.1-mini", 0.94), Map.entry("gpt-5-mini", 0.95),
+            Map.entry("gpt-4.1-nano", 0.90),
+            Map.entry("gpt-5-nano", 0.91),
+            Map.entry("gpt-4o-mini", 0.92),
+            Map.entry("gpt-4.1-mini", 0.94),
+            Map.entry("gpt-5-mini", 0.95),
             Map.entry("claude-haiku-4-5", 0.94),
-            Map.entry("gpt-4o", 0.96), Map.entry("gpt-4.1", 0.97), Map.entry("claude-sonnet-4-5", 0.97),
-            Map.entry("gpt-5", 0.99), Map.entry("claude-opus-4-5", 0.99));
+            Map.entry("gpt-4o", 0.96),
+            Map.entry("gpt-4.1", 0.97),
+            Map.entry("claude-sonnet-4-5", 0.97),
+            Map.entry("gpt-5", 0.99),
+            Map.entry("claude-opus-4-5", 0.99));
 
-    private Answers() {
-    }
+    private Answers() {}
 
     /** The key a message carries: the expected text and its difficulty. */
-    record Key(String expected, int difficulty) {
-    }
+    record Key(String expected, int difficulty) {}
 
     static Optional<Key> key(String text) {
         if (text == null) {
@@ -80,7 +84,9 @@ final class Answers {
             ObjectNode verdict = json.createObjectNode();
             verdict.put("pass", pass);
             verdict.put("score", pass ? 1.0 : 0.0);
-            verdict.put("reason", pass ? "The answer gives the expected result." : "The answer does not give the expected result.");
+            verdict.put(
+                    "reason",
+                    pass ? "The answer gives the expected result." : "The answer does not give the expected result.");
             return Optional.of(verdict.toString());
         }
         if (knows(model, lastUserText, key.get().difficulty())) {
@@ -103,7 +109,9 @@ final class Answers {
     /** A wrong answer a grader can tell from the right one: the number after, or null for the usual prose. */
     private static String nearMiss(String expected) {
         try {
-            return new java.math.BigDecimal(expected.trim()).add(java.math.BigDecimal.ONE).toPlainString();
+            return new java.math.BigDecimal(expected.trim())
+                    .add(java.math.BigDecimal.ONE)
+                    .toPlainString();
         } catch (NumberFormatException e) {
             return null;
         }

@@ -33,26 +33,36 @@ final class AnthropicApi {
             OptionalInt failure = state.failure(ctx, config, "anthropic", model, firstByte);
             if (failure.isPresent()) {
                 if (failure.getAsInt() == 429) {
-                    RateLimitHeaders.anthropicExhausted(ctx, config, Instant.ofEpochMilli(state.now()).plus(config.retryAfter()));
+                    RateLimitHeaders.anthropicExhausted(
+                            ctx, config, Instant.ofEpochMilli(state.now()).plus(config.retryAfter()));
                 }
                 throw Faults.anthropic(failure.getAsInt(), model, config);
             }
             int inputTokens = request.inputTokens();
             // max_tokens is reserved in full at admission and not given back when the answer is shorter.
-            RateWindow.Snapshot admitted = state.limits.forKey("anthropic", apiKey, state.now())
+            RateWindow.Snapshot admitted = state.limits
+                    .forKey("anthropic", apiKey, state.now())
                     .admit(config, state.now(), inputTokens, request.maxTokens());
             RateLimitHeaders.anthropic(ctx, admitted);
             if (admitted.exceeded()) {
                 state.stats.rateLimited(apiKey);
                 boolean requests = admitted.verdict() == RateWindow.Verdict.REQUESTS;
-                throw Faults.anthropicRateLimit(requests ? "requests" : "tokens",
-                        requests ? admitted.requestLimit() : admitted.tokenLimit(), admitted.resetIn());
+                throw Faults.anthropicRateLimit(
+                        requests ? "requests" : "tokens",
+                        requests ? admitted.requestLimit() : admitted.tokenLimit(),
+                        admitted.resetIn());
             }
-            Usage usage = new Usage(inputTokens, config.promptCache()
-                    ? state.promptCache.anthropic(apiKey, request, state.now())
-                    : PromptCache.AnthropicUsage.NONE);
+            Usage usage = new Usage(
+                    inputTokens,
+                    config.promptCache()
+                            ? state.promptCache.anthropic(apiKey, request, state.now())
+                            : PromptCache.AnthropicUsage.NONE);
             TextGenerator.Generated output = generate(request);
-            state.stats.tokens(inputTokens, output.tokens(), usage.cache().read(), usage.cache().written());
+            state.stats.tokens(
+                    inputTokens,
+                    output.tokens(),
+                    usage.cache().read(),
+                    usage.cache().written());
             state.stats.answered("anthropic", body.get("messages"));
             Duration generation = SimState.generationTime(config, output.tokens());
             if (request.stream()) {
@@ -80,7 +90,9 @@ final class AnthropicApi {
     static String authenticate(Context ctx, SimConfig config) {
         String key = ctx.header("x-api-key");
         String authorization = ctx.header("Authorization");
-        if ((key == null || key.isBlank()) && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if ((key == null || key.isBlank())
+                && authorization != null
+                && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = authorization.substring(7).trim();
         }
         if (key == null || key.isBlank()) {
@@ -93,7 +105,8 @@ final class AnthropicApi {
     }
 
     static void requireVersion(Context ctx) {
-        if (ctx.header("anthropic-version") == null || ctx.header("anthropic-version").isBlank()) {
+        if (ctx.header("anthropic-version") == null
+                || ctx.header("anthropic-version").isBlank()) {
             throw ApiException.invalid("anthropic-version: header is required", null, null);
         }
     }
@@ -102,8 +115,10 @@ final class AnthropicApi {
         try {
             return state.json.readTree(ctx.bodyAsBytes());
         } catch (java.io.IOException e) {
-            throw ApiException.invalid("There was an issue with the format or content of your request: the body is not valid JSON.",
-                    null, null);
+            throw ApiException.invalid(
+                    "There was an issue with the format or content of your request: the body is not valid JSON.",
+                    null,
+                    null);
         }
     }
 
@@ -134,8 +149,8 @@ final class AnthropicApi {
         return body;
     }
 
-    private void stream(Context ctx, AnthropicRequest request, TextGenerator.Generated output, Usage usage,
-            Duration generation) {
+    private void stream(
+            Context ctx, AnthropicRequest request, TextGenerator.Generated output, Usage usage, Duration generation) {
         SseWriter sse = new SseWriter(ctx);
         ObjectNode start = event("message_start");
         ObjectNode message = start.putObject("message");
@@ -160,11 +175,17 @@ final class AnthropicApi {
             delta.putObject("delta").put("type", "text_delta").put("text", piece);
             sse.event("content_block_delta", delta.toString());
         }
-        sse.event("content_block_stop", event("content_block_stop").put("index", 0).toString());
+        sse.event(
+                "content_block_stop",
+                event("content_block_stop").put("index", 0).toString());
 
         ObjectNode messageDelta = event("message_delta");
-        messageDelta.putObject("delta").put("stop_reason", stopReason(output)).put("stop_sequence", output.stopSequence());
-        messageDelta.putObject("usage")
+        messageDelta
+                .putObject("delta")
+                .put("stop_reason", stopReason(output))
+                .put("stop_sequence", output.stopSequence());
+        messageDelta
+                .putObject("usage")
                 .put("input_tokens", usage.uncachedInput())
                 .put("cache_creation_input_tokens", usage.cache().written())
                 .put("cache_read_input_tokens", usage.cache().read())

@@ -61,14 +61,19 @@ final class AnthropicBatchesApi {
                     : java.util.Collections.nCopies(parsed.size(), PromptCache.AnthropicUsage.NONE);
             List<BatchRun.Line> lines = new ArrayList<>();
             for (int i = 0; i < parsed.size(); i++) {
-                lines.add(plan(requests.get(i).get("custom_id").asText(), parsed.get(i), invalid.get(i), cache.get(i),
+                lines.add(plan(
+                        requests.get(i).get("custom_id").asText(),
+                        parsed.get(i),
+                        invalid.get(i),
+                        cache.get(i),
                         config));
             }
             BatchRun run = new BatchRun(now, config.batchProcessingTime().toMillis(), BatchRun.Shape.ANTHROPIC, lines);
             AnthropicBatch batch = new AnthropicBatch(Ids.anthropicBatch(), run);
             batches.add(batch);
             state.stats.batchCreated("anthropic");
-            state.stats.batchRun("anthropic", lines.stream().map(BatchRun.Line::customId).toList());
+            state.stats.batchRun(
+                    "anthropic", lines.stream().map(BatchRun.Line::customId).toList());
             state.respond(ctx, 200, view(batch, now));
         });
     }
@@ -83,7 +88,8 @@ final class AnthropicBatchesApi {
         serve(ctx, config -> {
             int limit = limit(ctx.queryParam("limit"));
             long now = state.now();
-            Stored.Page<AnthropicBatch> page = batches.page(ctx.queryParam("after_id"), ctx.queryParam("before_id"), limit);
+            Stored.Page<AnthropicBatch> page =
+                    batches.page(ctx.queryParam("after_id"), ctx.queryParam("before_id"), limit);
             List<AnthropicBatch> items = page == null ? List.of() : page.items();
             ObjectNode body = state.json.createObjectNode();
             ArrayNode data = body.putArray("data");
@@ -102,7 +108,8 @@ final class AnthropicBatchesApi {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             long now = state.now();
             if (batch.run.ended(now)) {
-                throw ApiException.invalid("Message Batch " + batch.id + " has already ended and cannot be canceled.", null, null);
+                throw ApiException.invalid(
+                        "Message Batch " + batch.id + " has already ended and cannot be canceled.", null, null);
             }
             batch.run.cancel(now);
             state.respond(ctx, 200, view(batch, now));
@@ -113,12 +120,16 @@ final class AnthropicBatchesApi {
         serve(ctx, config -> {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             if (!batch.run.ended(state.now())) {
-                throw ApiException.invalid("Message Batch " + batch.id + " cannot be deleted while it is processing; "
-                        + "cancel it first.", null, null);
+                throw ApiException.invalid(
+                        "Message Batch " + batch.id + " cannot be deleted while it is processing; "
+                                + "cancel it first.",
+                        null,
+                        null);
             }
             view(batch, state.now());
             batches.remove(batch.id);
-            state.respond(ctx, 200, state.json.createObjectNode().put("id", batch.id).put("type", "message_batch_deleted"));
+            state.respond(
+                    ctx, 200, state.json.createObjectNode().put("id", batch.id).put("type", "message_batch_deleted"));
         });
     }
 
@@ -128,8 +139,13 @@ final class AnthropicBatchesApi {
             AnthropicBatch batch = find(ctx.pathParam("id"));
             long now = state.now();
             if (!batch.run.ended(now)) {
-                throw new ApiException(404, "not_found_error", "Results for Message Batch " + batch.id
-                        + " are not available until processing has ended.", null, null, null);
+                throw new ApiException(
+                        404,
+                        "not_found_error",
+                        "Results for Message Batch " + batch.id + " are not available until processing has ended.",
+                        null,
+                        null,
+                        null);
             }
             view(batch, now);
             ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
@@ -193,23 +209,50 @@ final class AnthropicBatchesApi {
      * The same checks, text and usage as {@code POST /v1/messages} with these params, the prompt
      * cache read and written as the batch allows ({@link PromptCache#anthropicBatch}).
      */
-    private BatchRun.Line plan(String customId, AnthropicRequest request, ApiException invalid,
-            PromptCache.AnthropicUsage cache, SimConfig config) {
+    private BatchRun.Line plan(
+            String customId,
+            AnthropicRequest request,
+            ApiException invalid,
+            PromptCache.AnthropicUsage cache,
+            SimConfig config) {
         String requestId = Ids.anthropicRequest();
         if (invalid != null) {
-            return new BatchRun.Line(null, customId, requestId, BatchRun.Outcome.ERRORED, invalid.status,
-                    api.errorBody(invalid, requestId), 0, 0);
+            return new BatchRun.Line(
+                    null,
+                    customId,
+                    requestId,
+                    BatchRun.Outcome.ERRORED,
+                    invalid.status,
+                    api.errorBody(invalid, requestId),
+                    0,
+                    0);
         }
         BatchRun.Outcome outcome = BatchRun.draw(config, customId, request.lastUserText());
         if (outcome == BatchRun.Outcome.ERRORED) {
-            return new BatchRun.Line(null, customId, requestId, outcome, 500,
-                    api.errorBody(Faults.anthropic(500, request.model(), config), requestId), 0, 0);
+            return new BatchRun.Line(
+                    null,
+                    customId,
+                    requestId,
+                    outcome,
+                    500,
+                    api.errorBody(Faults.anthropic(500, request.model(), config), requestId),
+                    0,
+                    0);
         }
         int inputTokens = request.inputTokens();
         TextGenerator.Generated output = api.generate(request);
         ObjectNode message = api.message(request, output, new AnthropicApi.Usage(inputTokens, cache));
-        return new BatchRun.Line(null, customId, requestId, outcome, 200, message, inputTokens, output.tokens(),
-                cache.read(), cache.written());
+        return new BatchRun.Line(
+                null,
+                customId,
+                requestId,
+                outcome,
+                200,
+                message,
+                inputTokens,
+                output.tokens(),
+                cache.read(),
+                cache.written());
     }
 
     private ObjectNode resultLine(BatchRun.Line line, BatchRun.Outcome outcome) {
@@ -243,8 +286,10 @@ final class AnthropicBatchesApi {
         try {
             return state.json.readTree(bytes);
         } catch (IOException e) {
-            throw ApiException.invalid("There was an issue with the format or content of your request: the body is not valid JSON.",
-                    null, null);
+            throw ApiException.invalid(
+                    "There was an issue with the format or content of your request: the body is not valid JSON.",
+                    null,
+                    null);
         }
     }
 
@@ -261,8 +306,12 @@ final class AnthropicBatchesApi {
             throw ApiException.invalid("requests: Input should be a valid list", null, null);
         }
         if (requests.isEmpty() || requests.size() > MAX_REQUESTS) {
-            throw ApiException.invalid("requests: List should have " + (requests.isEmpty() ? "at least 1 item" : "at most "
-                    + MAX_REQUESTS + " items") + " after validation, not " + requests.size(), null, null);
+            throw ApiException.invalid(
+                    "requests: List should have "
+                            + (requests.isEmpty() ? "at least 1 item" : "at most " + MAX_REQUESTS + " items")
+                            + " after validation, not " + requests.size(),
+                    null,
+                    null);
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
@@ -276,11 +325,15 @@ final class AnthropicBatchesApi {
                 throw ApiException.invalid(path + ".custom_id: Field required", null, null);
             }
             if (!customId.isTextual() || !CUSTOM_ID.matcher(customId.asText()).matches()) {
-                throw ApiException.invalid(path + ".custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'", null, null);
+                throw ApiException.invalid(
+                        path + ".custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'", null, null);
             }
             if (!seen.add(customId.asText())) {
-                throw ApiException.invalid("requests: custom_id values must be unique within a Message Batch; '"
-                        + customId.asText() + "' appears more than once", null, null);
+                throw ApiException.invalid(
+                        "requests: custom_id values must be unique within a Message Batch; '" + customId.asText()
+                                + "' appears more than once",
+                        null,
+                        null);
             }
             JsonNode params = request.get("params");
             if (!Json.present(params)) {

@@ -24,13 +24,21 @@ record AnthropicRequest(
         List<Block> blocks,
         String topLevelTtl) {
 
-    private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "search_result",
-            "tool_use", "tool_result", "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result");
+    private static final Set<String> BLOCK_TYPES = Set.of(
+            "text",
+            "image",
+            "document",
+            "search_result",
+            "tool_use",
+            "tool_result",
+            "thinking",
+            "redacted_thinking",
+            "server_tool_use",
+            "web_search_tool_result");
     private static final String BLOCK_TAGS = "'text', 'image', 'document', 'search_result', 'tool_use', 'tool_result', "
             + "'thinking', 'redacted_thinking', 'server_tool_use', 'web_search_tool_result'";
 
-    record Message(String role, String text) {
-    }
+    record Message(String role, String text) {}
 
     /** The text of the last user turn, where test markers and answer keys are read; null without one. */
     String lastUserText() {
@@ -139,9 +147,15 @@ record AnthropicRequest(
             throw invalid("stream: Input should be a valid boolean");
         }
         String topLevelTtl = Json.present(body.get("cache_control")) ? cacheTtl(body, "") : null;
-        return new AnthropicRequest(model.asText(), (int) Math.min(Integer.MAX_VALUE, maxTokens.asLong()), system,
-                messages, stopSequences(body.get("stop_sequences")), Json.present(stream) && stream.asBoolean(),
-                List.copyOf(blocks), topLevelTtl);
+        return new AnthropicRequest(
+                model.asText(),
+                (int) Math.min(Integer.MAX_VALUE, maxTokens.asLong()),
+                system,
+                messages,
+                stopSequences(body.get("stop_sequences")),
+                Json.present(stream) && stream.asBoolean(),
+                List.copyOf(blocks),
+                topLevelTtl);
     }
 
     private static List<Message> messages(JsonNode messages, List<Block> blocks) {
@@ -201,10 +215,14 @@ record AnthropicRequest(
                     }
                     yield block.get("text").asText();
                 }
-                case "tool_result" -> block.path("content").isTextual()
-                        ? block.get("content").asText()
-                        : content(block.path("content").isArray() ? block.get("content") : Json.emptyArray(),
-                                path + "." + i + ".content", owner, null);
+                case "tool_result" ->
+                    block.path("content").isTextual()
+                            ? block.get("content").asText()
+                            : content(
+                                    block.path("content").isArray() ? block.get("content") : Json.emptyArray(),
+                                    path + "." + i + ".content",
+                                    owner,
+                                    null);
                 default -> "";
             };
             if (blocks != null) {

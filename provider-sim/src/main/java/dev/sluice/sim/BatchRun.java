@@ -20,7 +20,10 @@ final class BatchRun {
     static final String EXPIRE_MARKER = "[sim:batch-expire]";
 
     enum Outcome {
-        SUCCEEDED("succeeded"), ERRORED("errored"), EXPIRED("expired"), CANCELED("canceled");
+        SUCCEEDED("succeeded"),
+        ERRORED("errored"),
+        EXPIRED("expired"),
+        CANCELED("canceled");
 
         final String wireName;
 
@@ -48,12 +51,28 @@ final class BatchRun {
      * @param status HTTP status of the answer (OpenAI lines report it)
      * @param answer the success body, or the error body for an errored line
      */
-    record Line(String lineId, String customId, String requestId, Outcome planned, int status, JsonNode answer,
-            int inputTokens, int outputTokens, int cacheReadTokens, int cacheWrittenTokens) {
+    record Line(
+            String lineId,
+            String customId,
+            String requestId,
+            Outcome planned,
+            int status,
+            JsonNode answer,
+            int inputTokens,
+            int outputTokens,
+            int cacheReadTokens,
+            int cacheWrittenTokens) {
 
         /** A line that read and wrote nothing in the prompt cache. */
-        Line(String lineId, String customId, String requestId, Outcome planned, int status, JsonNode answer,
-                int inputTokens, int outputTokens) {
+        Line(
+                String lineId,
+                String customId,
+                String requestId,
+                Outcome planned,
+                int status,
+                JsonNode answer,
+                int inputTokens,
+                int outputTokens) {
             this(lineId, customId, requestId, planned, status, answer, inputTokens, outputTokens, 0, 0);
         }
     }
@@ -208,7 +227,8 @@ final class BatchRun {
             stats.batchLine(outcome.wireName);
             if (outcome == Outcome.SUCCEEDED) {
                 Line line = lines.get(i);
-                stats.tokens(line.inputTokens(), line.outputTokens(), line.cacheReadTokens(), line.cacheWrittenTokens());
+                stats.tokens(
+                        line.inputTokens(), line.outputTokens(), line.cacheReadTokens(), line.cacheWrittenTokens());
             }
         }
     }

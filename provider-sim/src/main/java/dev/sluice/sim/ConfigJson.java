@@ -18,14 +18,27 @@ import java.util.TreeSet;
  */
 final class ConfigJson {
 
-    static final Set<String> KEYS = Set.of("latencyMs", "jitterMs", "latencyDistribution", "latencyP99Ms",
-            "tokensPerSecond", "faultRates", "outages", "apiKeys", "seed", "requestsPerMinute", "tokensPerMinute",
-            "retryAfterMs", "promptCache", "batchProcessingTimeMs", "batchLineFailureRate", "batchLineExpiryRate");
-    static final Set<String> OUTAGE_KEYS = Set.of("startMs", "durationMs", "status", "everyMs", "protocol", "model",
-            "rate");
+    static final Set<String> KEYS = Set.of(
+            "latencyMs",
+            "jitterMs",
+            "latencyDistribution",
+            "latencyP99Ms",
+            "tokensPerSecond",
+            "faultRates",
+            "outages",
+            "apiKeys",
+            "seed",
+            "requestsPerMinute",
+            "tokensPerMinute",
+            "retryAfterMs",
+            "promptCache",
+            "batchProcessingTimeMs",
+            "batchLineFailureRate",
+            "batchLineExpiryRate");
+    static final Set<String> OUTAGE_KEYS =
+            Set.of("startMs", "durationMs", "status", "everyMs", "protocol", "model", "rate");
 
-    private ConfigJson() {
-    }
+    private ConfigJson() {}
 
     static ObjectNode write(SimState state, SimConfig config) {
         ObjectNode json = state.json.createObjectNode();
@@ -93,8 +106,25 @@ final class ConfigJson {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid simulator config: " + String.join("; ", errors));
         }
-        return new SimConfig(current.host(), current.port(), latency, jitter, distribution, p99, tokensPerSecond,
-                faults, outages, keys, seed, rpm, tpm, retryAfter, promptCache, batchTime, lineFailures, lineExpiries);
+        return new SimConfig(
+                current.host(),
+                current.port(),
+                latency,
+                jitter,
+                distribution,
+                p99,
+                tokensPerSecond,
+                faults,
+                outages,
+                keys,
+                seed,
+                rpm,
+                tpm,
+                retryAfter,
+                promptCache,
+                batchTime,
+                lineFailures,
+                lineExpiries);
     }
 
     /**
@@ -120,7 +150,8 @@ final class ConfigJson {
         }
         Duration start = millis(node, "startMs", Duration.ZERO, errors, path + ".");
         Duration duration = millis(node, "durationMs", Duration.ZERO, errors, path + ".");
-        Duration every = Json.present(node.get("everyMs")) ? millis(node, "everyMs", Duration.ZERO, errors, path + ".")
+        Duration every = Json.present(node.get("everyMs"))
+                ? millis(node, "everyMs", Duration.ZERO, errors, path + ".")
                 : Duration.ZERO;
         int status = 503;
         JsonNode statusNode = node.get("status");
@@ -160,7 +191,8 @@ final class ConfigJson {
             return fallback;
         }
         if (!outages.isArray()) {
-            errors.add("outages must be an array of objects, e.g. [{\"startMs\":0,\"durationMs\":30000,\"status\":503}]");
+            errors.add(
+                    "outages must be an array of objects, e.g. [{\"startMs\":0,\"durationMs\":30000,\"status\":503}]");
             return fallback;
         }
         List<Outage> result = new ArrayList<>();
@@ -185,13 +217,14 @@ final class ConfigJson {
         return value.asText();
     }
 
-    private static SimConfig.LatencyDistribution distribution(JsonNode patch, SimConfig.LatencyDistribution fallback,
-            List<String> errors) {
+    private static SimConfig.LatencyDistribution distribution(
+            JsonNode patch, SimConfig.LatencyDistribution fallback, List<String> errors) {
         if (!patch.has("latencyDistribution")) {
             return fallback;
         }
         try {
-            return SimConfig.LatencyDistribution.parse(patch.get("latencyDistribution").asText());
+            return SimConfig.LatencyDistribution.parse(
+                    patch.get("latencyDistribution").asText());
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
             return fallback;

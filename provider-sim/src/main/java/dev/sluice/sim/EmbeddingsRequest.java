@@ -19,6 +19,7 @@ record EmbeddingsRequest(String model, List<String> inputs, boolean base64, int 
             "text-embedding-3-small", true,
             "text-embedding-3-large", true,
             "text-embedding-ada-002", false);
+
     static final int MAX_INPUTS = 2048;
     static final int MAX_INPUT_TOKENS = 8192;
     static final int MAX_REQUEST_TOKENS = 300_000;
@@ -47,16 +48,20 @@ record EmbeddingsRequest(String model, List<String> inputs, boolean base64, int 
         for (int i = 0; i < counts.length; i++) {
             counts[i] = Tokens.count(inputs.get(i));
             if (counts[i] > MAX_INPUT_TOKENS) {
-                throw ApiException.invalid("This model's maximum context length is " + MAX_INPUT_TOKENS
-                        + " tokens, however you requested " + counts[i] + " tokens (" + counts[i]
-                        + " in your prompt; 0 for the completion). Please reduce your prompt; or completion length.",
-                        null, null);
+                throw ApiException.invalid(
+                        "This model's maximum context length is " + MAX_INPUT_TOKENS
+                                + " tokens, however you requested " + counts[i] + " tokens (" + counts[i]
+                                + " in your prompt; 0 for the completion). Please reduce your prompt; or completion length.",
+                        null,
+                        null);
             }
             total += counts[i];
         }
         if (total > MAX_REQUEST_TOKENS) {
-            throw ApiException.invalid("Requested " + total + " tokens, max " + MAX_REQUEST_TOKENS
-                    + " tokens per request", "input", "max_tokens_per_request");
+            throw ApiException.invalid(
+                    "Requested " + total + " tokens, max " + MAX_REQUEST_TOKENS + " tokens per request",
+                    "input",
+                    "max_tokens_per_request");
         }
         return counts;
     }
@@ -72,14 +77,19 @@ record EmbeddingsRequest(String model, List<String> inputs, boolean base64, int 
             throw ApiException.invalid(INVALID_INPUT, null, null);
         }
         if (input.size() > MAX_INPUTS) {
-            throw ApiException.invalid("Invalid 'input': array too long. Expected an array with maximum length "
-                    + MAX_INPUTS + ", but got an array with length " + input.size() + " instead.", "input",
+            throw ApiException.invalid(
+                    "Invalid 'input': array too long. Expected an array with maximum length " + MAX_INPUTS
+                            + ", but got an array with length " + input.size() + " instead.",
+                    "input",
                     "array_above_max_length");
         }
         if (input.get(0).isIntegralNumber() || input.get(0).isArray()) {
             // Token ids are cl100k ids for these models; the simulator embeds text and does not decode them.
-            throw ApiException.invalid("The simulator embeds text only: send 'input' as a string or an array of "
-                    + "strings, not token ids.", "input", "invalid_type");
+            throw ApiException.invalid(
+                    "The simulator embeds text only: send 'input' as a string or an array of "
+                            + "strings, not token ids.",
+                    "input",
+                    "invalid_type");
         }
         List<String> texts = new ArrayList<>(input.size());
         input.forEach(item -> texts.add(text(item)));
@@ -100,8 +110,10 @@ record EmbeddingsRequest(String model, List<String> inputs, boolean base64, int 
         }
         String value = format.asText();
         if (!format.isTextual() || !(value.equals("float") || value.equals("base64"))) {
-            throw ApiException.invalid("Invalid value: '" + value + "'. Supported values are: 'float' and 'base64'.",
-                    "encoding_format", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid value: '" + value + "'. Supported values are: 'float' and 'base64'.",
+                    "encoding_format",
+                    "invalid_value");
         }
         return value.equals("base64");
     }
@@ -114,13 +126,19 @@ record EmbeddingsRequest(String model, List<String> inputs, boolean base64, int 
             throw OpenAiRequest.invalidType("dimensions", "an integer", dimensions);
         }
         if (dimensions.asLong() < 1) {
-            throw ApiException.invalid("Invalid 'dimensions': integer below minimum value. Expected a value >= 1, "
-                    + "but got " + dimensions + " instead.", "dimensions", "integer_below_min_value");
+            throw ApiException.invalid(
+                    "Invalid 'dimensions': integer below minimum value. Expected a value >= 1, " + "but got "
+                            + dimensions + " instead.",
+                    "dimensions",
+                    "integer_below_min_value");
         }
         if (dimensions.asLong() > MiniLm.DIMENSIONS) {
-            throw ApiException.invalid("Invalid 'dimensions': the simulator answers with all-MiniLM-L6-v2's "
-                    + MiniLm.DIMENSIONS + " dimensions and can shorten its vectors, not lengthen them; got "
-                    + dimensions + ".", "dimensions", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid 'dimensions': the simulator answers with all-MiniLM-L6-v2's "
+                            + MiniLm.DIMENSIONS + " dimensions and can shorten its vectors, not lengthen them; got "
+                            + dimensions + ".",
+                    "dimensions",
+                    "invalid_value");
         }
         return dimensions.intValue();
     }

@@ -11,8 +11,7 @@ final class Ids {
 
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    private Ids() {
-    }
+    private Ids() {}
 
     static String chatCompletion() {
         return "chatcmpl-" + base62(29);

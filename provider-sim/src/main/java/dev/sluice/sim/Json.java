@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Small helpers for reading request bodies with the providers' wording of type errors. */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     static String typeName(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {

@@ -41,8 +41,7 @@ public final class Main {
               --batch-line-expiry-rate P   probability a batch line expires (default 0)
             """;
 
-    private Main() {
-    }
+    private Main() {}
 
     /** The options, as {@code program} takes them, its port defaulting to {@code defaultPort}. */
     public static String usage(String program, int defaultPort) {
@@ -70,12 +69,15 @@ public final class Main {
         }
         ProviderSimulator simulator = ProviderSimulator.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            simulator.close();
-            stopped.countDown();
-        }, "provider-sim-shutdown"));
-        System.out.println("Provider simulator running at " + simulator.baseUrl()
-                + "  (OpenAI base URL " + simulator.baseUrl() + "/v1; Ctrl-C to stop)");
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            simulator.close();
+                            stopped.countDown();
+                        },
+                        "provider-sim-shutdown"));
+        System.out.println("Provider simulator running at " + simulator.baseUrl() + "  (OpenAI base URL "
+                + simulator.baseUrl() + "/v1; Ctrl-C to stop)");
         stopped.await();
     }
 
@@ -104,8 +106,10 @@ public final class Main {
                 config = switch (flag) {
                     case "--host" -> config.withHost(value);
                     case "--port" -> config.withPort(Integer.parseInt(value));
-                    case "--latency-ms" -> config.withLatency(Duration.ofMillis(Long.parseLong(value)), config.latencyJitter());
-                    case "--jitter-ms" -> config.withLatency(config.latency(), Duration.ofMillis(Long.parseLong(value)));
+                    case "--latency-ms" ->
+                        config.withLatency(Duration.ofMillis(Long.parseLong(value)), config.latencyJitter());
+                    case "--jitter-ms" ->
+                        config.withLatency(config.latency(), Duration.ofMillis(Long.parseLong(value)));
                     case "--latency-distribution" -> {
                         distribution = SimConfig.LatencyDistribution.parse(value);
                         yield config;
@@ -126,7 +130,8 @@ public final class Main {
                     case "--rpm" -> config.withRateLimits(Long.parseLong(value), config.tokensPerMinute());
                     case "--tpm" -> config.withRateLimits(config.requestsPerMinute(), Long.parseLong(value));
                     case "--seed" -> config.withSeed(Long.parseLong(value));
-                    case "--batch-processing-ms" -> config.withBatchProcessingTime(Duration.ofMillis(Long.parseLong(value)));
+                    case "--batch-processing-ms" ->
+                        config.withBatchProcessingTime(Duration.ofMillis(Long.parseLong(value)));
                     case "--batch-line-failure-rate" -> {
                         lineFailureRate = Double.parseDouble(value);
                         yield config;
@@ -157,8 +162,12 @@ public final class Main {
         }
         if (errors.isEmpty()) {
             try {
-                config = config.withFaultRates(faults).withApiKeys(keys).withOutages(outages).withLatencyP99(p99)
-                        .withLatencyDistribution(distribution).withBatchLineRates(lineFailureRate, lineExpiryRate);
+                config = config.withFaultRates(faults)
+                        .withApiKeys(keys)
+                        .withOutages(outages)
+                        .withLatencyP99(p99)
+                        .withLatencyDistribution(distribution)
+                        .withBatchLineRates(lineFailureRate, lineExpiryRate);
             } catch (IllegalArgumentException e) {
                 errors.add(e.getMessage());
             }

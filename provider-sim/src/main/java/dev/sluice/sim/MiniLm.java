@@ -11,8 +11,7 @@ final class MiniLm {
 
     static final int DIMENSIONS = 384;
 
-    private MiniLm() {
-    }
+    private MiniLm() {}
 
     private static final class Holder {
         static final AllMiniLmL6V2QuantizedEmbeddingModel MODEL = new AllMiniLmL6V2QuantizedEmbeddingModel();

@@ -43,7 +43,8 @@ final class OpenAiApi {
             RateWindow window = state.limits.forKey("openai", apiKey, state.now());
             // OpenAI counts the requested output cap against TPM at admission; without a cap only
             // the prompt is known up front and the real output is added once generated.
-            RateWindow.Snapshot admitted = window.admit(config, state.now(), promptTokens, request.requestedMaxTokens());
+            RateWindow.Snapshot admitted =
+                    window.admit(config, state.now(), promptTokens, request.requestedMaxTokens());
             if (admitted.exceeded()) {
                 RateLimitHeaders.openAi(ctx, admitted);
                 state.stats.rateLimited(apiKey);
@@ -89,8 +90,15 @@ final class OpenAiApi {
     /** OpenAI's shape for any unknown path under /v1. */
     void invalidUrl(Context ctx) {
         ctx.header("x-request-id", Ids.openAiRequest());
-        error(ctx, new ApiException(404, "invalid_request_error",
-                "Invalid URL (" + ctx.method() + " " + ctx.path() + ")", null, null, null));
+        error(
+                ctx,
+                new ApiException(
+                        404,
+                        "invalid_request_error",
+                        "Invalid URL (" + ctx.method() + " " + ctx.path() + ")",
+                        null,
+                        null,
+                        null));
     }
 
     /** The headers every OpenAI answer carries, an error's included. */
@@ -111,17 +119,36 @@ final class OpenAiApi {
         if (!config.promptCache() || promptTokens < PromptCache.OPENAI_MINIMUM_TOKENS) {
             return 0;
         }
-        return state.promptCache.openAi(apiKey, request.model(), request.promptSequence(),
-                request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL, state.now());
+        return state.promptCache.openAi(
+                apiKey,
+                request.model(),
+                request.promptSequence(),
+                request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL,
+                state.now());
     }
 
     static ApiException rateLimited(String model, RateWindow.Snapshot window) {
         return switch (window.verdict()) {
-            case REQUESTS -> Faults.openAiRateLimit(model, "requests", "requests per min (RPM)", window.requestLimit(),
-                    window.requestsUsed(), 1, window.resetIn());
-            case TOKENS -> Faults.openAiRateLimit(model, "tokens", "tokens per min (TPM)", window.tokenLimit(),
-                    window.tokensUsed(), window.tokensRequested(), window.resetIn());
-            case TOO_LARGE -> Faults.openAiTooLarge(model, window.tokenLimit(), window.tokensRequested(), window.resetIn());
+            case REQUESTS ->
+                Faults.openAiRateLimit(
+                        model,
+                        "requests",
+                        "requests per min (RPM)",
+                        window.requestLimit(),
+                        window.requestsUsed(),
+                        1,
+                        window.resetIn());
+            case TOKENS ->
+                Faults.openAiRateLimit(
+                        model,
+                        "tokens",
+                        "tokens per min (TPM)",
+                        window.tokenLimit(),
+                        window.tokensUsed(),
+                        window.tokensRequested(),
+                        window.resetIn());
+            case TOO_LARGE ->
+                Faults.openAiTooLarge(model, window.tokenLimit(), window.tokensRequested(), window.resetIn());
             case ADMITTED -> throw new IllegalStateException("an admitted request is not rate-limited");
         };
     }
@@ -129,18 +156,30 @@ final class OpenAiApi {
     /** The caller's key, which also names its rate window and prompt-cache scope. */
     static String authenticate(Context ctx, SimConfig config) {
         String header = ctx.header("Authorization");
-        String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim()
+                : "";
         if (key.isEmpty()) {
-            throw new ApiException(401, "invalid_request_error",
+            throw new ApiException(
+                    401,
+                    "invalid_request_error",
                     "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth "
                             + "(i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're "
                             + "accessing the API from your browser and are prompted for a username and password. You can obtain "
                             + "an API key from https://platform.openai.com/account/api-keys.",
-                    null, null, null);
+                    null,
+                    null,
+                    null);
         }
         if (!config.acceptsKey(key)) {
-            throw new ApiException(401, "invalid_request_error", "Incorrect API key provided: " + mask(key)
-                    + ". You can find your API key at https://platform.openai.com/account/api-keys.", null, "invalid_api_key", null);
+            throw new ApiException(
+                    401,
+                    "invalid_request_error",
+                    "Incorrect API key provided: " + mask(key)
+                            + ". You can find your API key at https://platform.openai.com/account/api-keys.",
+                    null,
+                    "invalid_api_key",
+                    null);
         }
         return key;
     }
@@ -149,10 +188,13 @@ final class OpenAiApi {
         try {
             return state.json.readTree(ctx.bodyAsBytes());
         } catch (java.io.IOException e) {
-            throw ApiException.invalid("We could not parse the JSON body of your request. (HINT: This likely means you aren't "
-                    + "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
-                    + "JSON. If you have trouble figuring out how to fix this, please contact us through our help center at "
-                    + "help.openai.com.)", null, null);
+            throw ApiException.invalid(
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+                            + "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
+                            + "JSON. If you have trouble figuring out how to fix this, please contact us through our help center at "
+                            + "help.openai.com.)",
+                    null,
+                    null);
         }
     }
 
@@ -164,14 +206,18 @@ final class OpenAiApi {
 
     TextGenerator.Generated generate(OpenAiRequest request) {
         Random random = new Random(TextGenerator.seed(request.seedParts()));
-        java.util.Optional<String> graded = Answers.answer(state.json, request.model(),
-                OpenAiBatchInput.lastUserText(request));
-        String full = graded.isPresent() ? graded.get() : switch (request.formatType()) {
-            case "json_object" -> StructuredOutput.jsonObject(state.json, random);
-            case "json_schema" -> StructuredOutput.fromSchema(state.json, request.schema(), random);
-            default -> rambles(request) ? TextGenerator.rambling(random, request.maxTokens())
-                    : TextGenerator.prose(random);
-        };
+        java.util.Optional<String> graded =
+                Answers.answer(state.json, request.model(), OpenAiBatchInput.lastUserText(request));
+        String full = graded.isPresent()
+                ? graded.get()
+                : switch (request.formatType()) {
+                    case "json_object" -> StructuredOutput.jsonObject(state.json, random);
+                    case "json_schema" -> StructuredOutput.fromSchema(state.json, request.schema(), random);
+                    default ->
+                        rambles(request)
+                                ? TextGenerator.rambling(random, request.maxTokens())
+                                : TextGenerator.prose(random);
+                };
         return TextGenerator.finish(full, request.stop(), request.maxTokens());
     }
 
@@ -192,8 +238,8 @@ final class OpenAiApi {
         return body;
     }
 
-    private void stream(Context ctx, OpenAiRequest request, TextGenerator.Generated output, ObjectNode usage,
-            Duration generation) {
+    private void stream(
+            Context ctx, OpenAiRequest request, TextGenerator.Generated output, ObjectNode usage, Duration generation) {
         SseWriter sse = new SseWriter(ctx);
         String id = Ids.chatCompletion();
         ObjectNode first = chunk(id, request);
@@ -256,9 +302,14 @@ final class OpenAiApi {
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", completionTokens);
         usage.put("total_tokens", promptTokens + completionTokens);
-        usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens).put("audio_tokens", 0);
-        usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
-                .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
+        usage.putObject("prompt_tokens_details")
+                .put("cached_tokens", cachedTokens)
+                .put("audio_tokens", 0);
+        usage.putObject("completion_tokens_details")
+                .put("reasoning_tokens", 0)
+                .put("audio_tokens", 0)
+                .put("accepted_prediction_tokens", 0)
+                .put("rejected_prediction_tokens", 0);
         return usage;
     }
 

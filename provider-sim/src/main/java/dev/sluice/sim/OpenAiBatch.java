@@ -26,7 +26,8 @@ final class OpenAiBatch {
     private String outputFileId;
     private String errorFileId;
 
-    OpenAiBatch(String id, String inputFileId, String endpoint, JsonNode metadata, BatchRun run, OpenAiBatchInput input) {
+    OpenAiBatch(
+            String id, String inputFileId, String endpoint, JsonNode metadata, BatchRun run, OpenAiBatchInput input) {
         this.id = id;
         this.inputFileId = inputFileId;
         this.endpoint = endpoint;
@@ -99,7 +100,9 @@ final class OpenAiBatch {
         body.put("cancelled_at", status.equals("cancelled") ? seconds(run.endedAt()) : null);
         Map<BatchRun.Outcome, Integer> counts = run.counts(now);
         ObjectNode requestCounts = body.putObject("request_counts");
-        requestCounts.put("total", status.equals("validating") || failed() ? 0 : run.lines().size());
+        requestCounts.put(
+                "total",
+                status.equals("validating") || failed() ? 0 : run.lines().size());
         requestCounts.put("completed", counts.get(BatchRun.Outcome.SUCCEEDED));
         requestCounts.put("failed", counts.get(BatchRun.Outcome.ERRORED));
         long[] usage = run.usage(now);

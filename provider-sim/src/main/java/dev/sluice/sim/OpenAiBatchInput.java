@@ -25,12 +25,22 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
     // Error codes other than duplicate_custom_id and invalid_json_line are UNCONFIRMED (see README).
     private static final String ENDPOINT = "/v1/chat/completions";
 
-    static OpenAiBatchInput read(byte[] content, long maxBytes, OpenAiApi api, SimConfig config, ObjectMapper json,
+    static OpenAiBatchInput read(
+            byte[] content,
+            long maxBytes,
+            OpenAiApi api,
+            SimConfig config,
+            ObjectMapper json,
             PromptCache.OpenAiBatch cache) {
         List<ObjectNode> errors = new ArrayList<>();
         if (content.length > maxBytes) {
-            errors.add(error(json, "file_too_large", "The batch input file is larger than the " + (maxBytes >> 20)
-                    + " MB limit. Please split it into smaller batches.", null, null));
+            errors.add(error(
+                    json,
+                    "file_too_large",
+                    "The batch input file is larger than the " + (maxBytes >> 20)
+                            + " MB limit. Please split it into smaller batches.",
+                    null,
+                    null));
             return new OpenAiBatchInput(errors, List.of(), null);
         }
         String[] raw = new String(content, StandardCharsets.UTF_8).split("\n", -1);
@@ -41,13 +51,22 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
             }
         }
         if (numbers.isEmpty()) {
-            errors.add(error(json, "empty_file", "The batch input file is empty. Please ensure that the batch contains "
-                    + "at least one request.", null, null));
+            errors.add(error(
+                    json,
+                    "empty_file",
+                    "The batch input file is empty. Please ensure that the batch contains " + "at least one request.",
+                    null,
+                    null));
             return new OpenAiBatchInput(errors, List.of(), null);
         }
         if (numbers.size() > MAX_LINES) {
-            errors.add(error(json, "too_many_requests", "The batch input file contains " + numbers.size()
-                    + " requests, more than the limit of " + MAX_LINES + " requests per batch.", null, null));
+            errors.add(error(
+                    json,
+                    "too_many_requests",
+                    "The batch input file contains " + numbers.size() + " requests, more than the limit of " + MAX_LINES
+                            + " requests per batch.",
+                    null,
+                    null));
             return new OpenAiBatchInput(errors, List.of(), null);
         }
         Set<String> seen = new HashSet<>();
@@ -64,11 +83,14 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
             }
             lines.add(planned);
         }
-        return errors.isEmpty() ? new OpenAiBatchInput(List.of(), lines, model) : new OpenAiBatchInput(errors, List.of(), null);
+        return errors.isEmpty()
+                ? new OpenAiBatchInput(List.of(), lines, model)
+                : new OpenAiBatchInput(errors, List.of(), null);
     }
 
     /** The parsed line, or null after adding its problem to {@code errors}. */
-    private static ObjectNode structure(String text, int number, Set<String> seen, ObjectMapper json, List<ObjectNode> errors) {
+    private static ObjectNode structure(
+            String text, int number, Set<String> seen, ObjectMapper json, List<ObjectNode> errors) {
         JsonNode node;
         try {
             node = json.readTree(text);
@@ -80,27 +102,48 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
             return null;
         }
         JsonNode customId = node.get("custom_id");
-        if (!Json.present(customId) || !customId.isTextual() || customId.asText().isEmpty()) {
-            errors.add(error(json, "missing_required_parameter", "Missing required parameter: 'custom_id'.", "custom_id", number));
+        if (!Json.present(customId)
+                || !customId.isTextual()
+                || customId.asText().isEmpty()) {
+            errors.add(error(
+                    json,
+                    "missing_required_parameter",
+                    "Missing required parameter: 'custom_id'.",
+                    "custom_id",
+                    number));
             return null;
         }
         if (!seen.add(customId.asText())) {
-            errors.add(error(json, "duplicate_custom_id", "The custom_id for this request is a duplicate of another "
-                    + "request. The custom_id parameter must be unique for each request in a batch.", "custom_id", number));
+            errors.add(error(
+                    json,
+                    "duplicate_custom_id",
+                    "The custom_id for this request is a duplicate of another "
+                            + "request. The custom_id parameter must be unique for each request in a batch.",
+                    "custom_id",
+                    number));
             return null;
         }
         if (!"POST".equals(node.path("method").asText())) {
-            errors.add(error(json, "invalid_method", "The method for this request must be 'POST', matching the batch endpoint.",
-                    "method", number));
+            errors.add(error(
+                    json,
+                    "invalid_method",
+                    "The method for this request must be 'POST', matching the batch endpoint.",
+                    "method",
+                    number));
             return null;
         }
         if (!ENDPOINT.equals(node.path("url").asText())) {
-            errors.add(error(json, "invalid_url", "The URL provided for this request does not match the batch endpoint.",
-                    "url", number));
+            errors.add(error(
+                    json,
+                    "invalid_url",
+                    "The URL provided for this request does not match the batch endpoint.",
+                    "url",
+                    number));
             return null;
         }
         if (!node.path("body").isObject()) {
-            errors.add(error(json, "missing_required_parameter", "Missing required parameter: 'body'.", "body", number));
+            errors.add(
+                    error(json, "missing_required_parameter", "Missing required parameter: 'body'.", "body", number));
             return null;
         }
         return (ObjectNode) node;
@@ -118,20 +161,32 @@ record OpenAiBatchInput(List<ObjectNode> errors, List<BatchRun.Line> lines, Stri
         try {
             request = OpenAiRequest.parse(line.get("body"));
         } catch (ApiException e) {
-            return new BatchRun.Line(lineId, customId, requestId, BatchRun.Outcome.ERRORED, e.status, api.errorBody(e), 0, 0);
+            return new BatchRun.Line(
+                    lineId, customId, requestId, BatchRun.Outcome.ERRORED, e.status, api.errorBody(e), 0, 0);
         }
         BatchRun.Outcome outcome = BatchRun.draw(config, customId, lastUserText(request));
         if (outcome == BatchRun.Outcome.ERRORED) {
-            return new BatchRun.Line(lineId, customId, requestId, outcome, 500,
-                    api.errorBody(Faults.openAi(500, request.model(), config)), 0, 0);
+            return new BatchRun.Line(
+                    lineId,
+                    customId,
+                    requestId,
+                    outcome,
+                    500,
+                    api.errorBody(Faults.openAi(500, request.model(), config)),
+                    0,
+                    0);
         }
         int promptTokens = request.promptTokens();
-        int cached = config.promptCache() ? cache.cached(request.model(), request.promptSequence(),
-                request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL) : 0;
+        int cached = config.promptCache()
+                ? cache.cached(
+                        request.model(),
+                        request.promptSequence(),
+                        request.extendedCache() ? PromptCache.OPENAI_EXTENDED_TTL : PromptCache.OPENAI_TTL)
+                : 0;
         TextGenerator.Generated output = api.generate(request);
         ObjectNode completion = api.completion(request, output, api.usage(promptTokens, cached, output.tokens()));
-        return new BatchRun.Line(lineId, customId, requestId, outcome, 200, completion, promptTokens, output.tokens(),
-                cached, 0);
+        return new BatchRun.Line(
+                lineId, customId, requestId, outcome, 200, completion, promptTokens, output.tokens(), cached, 0);
     }
 
     static String lastUserText(OpenAiRequest request) {

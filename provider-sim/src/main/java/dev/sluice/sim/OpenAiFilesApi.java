@@ -12,11 +12,11 @@ import java.util.List;
 final class OpenAiFilesApi {
 
     static final long FILE_TTL_SECONDS = 30L * 24 * 3600;
-    private static final List<String> PURPOSES = List.of("assistants", "batch", "fine-tune", "vision", "user_data", "evals");
+    private static final List<String> PURPOSES =
+            List.of("assistants", "batch", "fine-tune", "vision", "user_data", "evals");
 
     /** A stored file; {@code createdAt} and {@code expiresAt} in Unix seconds, {@code expiresAt} may be null. */
-    record SimFile(String id, String filename, String purpose, byte[] content, long createdAt, Long expiresAt) {
-    }
+    record SimFile(String id, String filename, String purpose, byte[] content, long createdAt, Long expiresAt) {}
 
     final Stored<SimFile> files = new Stored<>(SimFile::id);
     private final SimState state;
@@ -36,11 +36,15 @@ final class OpenAiFilesApi {
             }
             String purpose = ctx.formParam("purpose");
             if (purpose == null || purpose.isBlank()) {
-                throw ApiException.invalid("Missing required parameter: 'purpose'.", "purpose", "missing_required_parameter");
+                throw ApiException.invalid(
+                        "Missing required parameter: 'purpose'.", "purpose", "missing_required_parameter");
             }
             if (!PURPOSES.contains(purpose)) {
-                throw ApiException.invalid("Invalid value: '" + purpose + "'. Supported values are: 'assistants', 'batch', "
-                        + "'fine-tune', 'vision', 'user_data', and 'evals'.", "purpose", "invalid_value");
+                throw ApiException.invalid(
+                        "Invalid value: '" + purpose + "'. Supported values are: 'assistants', 'batch', "
+                                + "'fine-tune', 'vision', 'user_data', and 'evals'.",
+                        "purpose",
+                        "invalid_value");
             }
             UploadedFile file = ctx.uploadedFile("file");
             if (file == null) {
@@ -80,8 +84,8 @@ final class OpenAiFilesApi {
     }
 
     SimFile store(String filename, String purpose, byte[] content, long createdAtSeconds) {
-        SimFile file = new SimFile(Ids.openAiFile(), filename, purpose, content, createdAtSeconds,
-                createdAtSeconds + FILE_TTL_SECONDS);
+        SimFile file = new SimFile(
+                Ids.openAiFile(), filename, purpose, content, createdAtSeconds, createdAtSeconds + FILE_TTL_SECONDS);
         files.add(file);
         return file;
     }
@@ -104,8 +108,10 @@ final class OpenAiFilesApi {
     /** Reads at most the general upload limit; a batch file's own 200 MB limit fails the batch instead. */
     private byte[] read(UploadedFile file) {
         if (file.size() > limits.maxUploadBytes()) {
-            throw ApiException.invalid("File is too large. The maximum file size is " + (limits.maxUploadBytes() >> 20)
-                    + " MB.", "file", null);
+            throw ApiException.invalid(
+                    "File is too large. The maximum file size is " + (limits.maxUploadBytes() >> 20) + " MB.",
+                    "file",
+                    null);
         }
         try (InputStream in = file.content()) {
             return in.readAllBytes();
@@ -122,19 +128,27 @@ final class OpenAiFilesApi {
             return purpose.equals("batch") ? now + FILE_TTL_SECONDS : null;
         }
         if (!"created_at".equals(anchor)) {
-            throw ApiException.invalid("Invalid value: '" + anchor + "'. Supported values are: 'created_at'.",
-                    "expires_after[anchor]", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid value: '" + anchor + "'. Supported values are: 'created_at'.",
+                    "expires_after[anchor]",
+                    "invalid_value");
         }
         long value;
         try {
             value = Long.parseLong(seconds == null ? "" : seconds.trim());
         } catch (NumberFormatException e) {
-            throw ApiException.invalid("Invalid type for 'expires_after[seconds]': expected an integer, but got "
-                    + (seconds == null ? "null" : "a string") + " instead.", "expires_after[seconds]", "invalid_type");
+            throw ApiException.invalid(
+                    "Invalid type for 'expires_after[seconds]': expected an integer, but got "
+                            + (seconds == null ? "null" : "a string") + " instead.",
+                    "expires_after[seconds]",
+                    "invalid_type");
         }
         if (value < 3600 || value > FILE_TTL_SECONDS) {
-            throw ApiException.invalid("Invalid 'expires_after[seconds]': expected a value between 3600 (1 hour) and "
-                    + FILE_TTL_SECONDS + " (30 days), but got " + value + " instead.", "expires_after[seconds]", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid 'expires_after[seconds]': expected a value between 3600 (1 hour) and " + FILE_TTL_SECONDS
+                            + " (30 days), but got " + value + " instead.",
+                    "expires_after[seconds]",
+                    "invalid_value");
         }
         return now + value;
     }

@@ -37,13 +37,13 @@ record OpenAiRequest(
     // Stand-ins for the chat template's special tokens; negative, so never equal to a real token id.
     private static final int PRIMING_MARKER = -1;
     private static final int NAME_MARKER = -2;
-    private static final List<String> ROLE_ORDER = List.of("system", "developer", "user", "assistant", "tool", "function");
+    private static final List<String> ROLE_ORDER =
+            List.of("system", "developer", "user", "assistant", "tool", "function");
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Set<String> PART_TYPES = Set.of("text", "image_url", "input_audio", "file", "refusal");
 
-    record Message(String role, String name, String text) {
-    }
+    record Message(String role, String name, String text) {}
 
     int promptTokens() {
         int tokens = REPLY_PRIMING_TOKENS;
@@ -98,7 +98,9 @@ record OpenAiRequest(
     }
 
     JsonNode schema() {
-        return responseFormat == null ? null : responseFormat.path("json_schema").path("schema");
+        return responseFormat == null
+                ? null
+                : responseFormat.path("json_schema").path("schema");
     }
 
     static OpenAiRequest parse(JsonNode body) {
@@ -112,39 +114,59 @@ record OpenAiRequest(
             }
             double t = temperature.asDouble();
             if (t < 0) {
-                throw ApiException.invalid("Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got "
-                        + temperature + " instead.", "temperature", "decimal_below_min_value");
+                throw ApiException.invalid(
+                        "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got "
+                                + temperature + " instead.",
+                        "temperature",
+                        "decimal_below_min_value");
             }
             if (t > 2) {
-                throw ApiException.invalid("Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got "
-                        + temperature + " instead.", "temperature", "decimal_above_max_value");
+                throw ApiException.invalid(
+                        "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got "
+                                + temperature + " instead.",
+                        "temperature",
+                        "decimal_above_max_value");
             }
         }
         boolean stream = bool(body, "stream");
         JsonNode options = body.get("stream_options");
         if (Json.present(options) && !stream) {
-            throw ApiException.invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-                    "stream_options", null);
+            throw ApiException.invalid(
+                    "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", null);
         }
-        boolean includeUsage = Json.present(options) && options.path("include_usage").asBoolean(false);
+        boolean includeUsage =
+                Json.present(options) && options.path("include_usage").asBoolean(false);
         JsonNode format = body.get("response_format");
         String formatType = formatType(format);
-        if (formatType.equals("json_object") && messages.stream()
-                .noneMatch(m -> m.text().toLowerCase(Locale.ROOT).contains("json"))) {
-            throw ApiException.invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
-                    "messages", null);
+        if (formatType.equals("json_object")
+                && messages.stream()
+                        .noneMatch(m -> m.text().toLowerCase(Locale.ROOT).contains("json"))) {
+            throw ApiException.invalid(
+                    "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+                    "messages",
+                    null);
         }
         boolean extendedCache = cacheRetention(body.get("prompt_cache_retention"));
-        return new OpenAiRequest(model, messages,
-                requestedMaxTokens == 0 ? DEFAULT_MAX_TOKENS : requestedMaxTokens, requestedMaxTokens, extendedCache,
-                stream, includeUsage, stop(body.get("stop")), formatType, formatType.equals("text") ? null : format);
+        return new OpenAiRequest(
+                model,
+                messages,
+                requestedMaxTokens == 0 ? DEFAULT_MAX_TOKENS : requestedMaxTokens,
+                requestedMaxTokens,
+                extendedCache,
+                stream,
+                includeUsage,
+                stop(body.get("stop")),
+                formatType,
+                formatType.equals("text") ? null : format);
     }
 
     /** The body's model, after the checks every OpenAI endpoint makes first: an object, with a model named. */
     static String model(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiException.invalid("Invalid type for request body: expected an object, but got "
-                    + Json.typeName(body) + " instead.", null, "invalid_type");
+            throw ApiException.invalid(
+                    "Invalid type for request body: expected an object, but got " + Json.typeName(body) + " instead.",
+                    null,
+                    "invalid_type");
         }
         JsonNode model = body.get("model");
         if (!Json.present(model) || (model.isTextual() && model.asText().isBlank())) {
@@ -158,14 +180,17 @@ record OpenAiRequest(
 
     private static List<Message> messages(JsonNode messages) {
         if (!Json.present(messages)) {
-            throw ApiException.invalid("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
+            throw ApiException.invalid(
+                    "Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
         }
         if (!messages.isArray()) {
             throw invalidType("messages", "an array of objects", messages);
         }
         if (messages.isEmpty()) {
-            throw ApiException.invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-                    "messages", "empty_array");
+            throw ApiException.invalid(
+                    "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+                    "messages",
+                    "empty_array");
         }
         List<Message> result = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -183,8 +208,11 @@ record OpenAiRequest(
             throw missing(path + ".role");
         }
         if (!role.isTextual() || !ROLES.contains(role.asText())) {
-            throw ApiException.invalid("Invalid value: '" + role.asText() + "'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
-                    path + ".role", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid value: '" + role.asText()
+                            + "'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
+                    path + ".role",
+                    "invalid_value");
         }
         if (role.asText().equals("tool") && !Json.present(message.get("tool_call_id"))) {
             throw missing(path + ".tool_call_id");
@@ -214,8 +242,11 @@ record OpenAiRequest(
             JsonNode part = content.get(i);
             String type = part.path("type").asText("");
             if (!PART_TYPES.contains(type)) {
-                throw ApiException.invalid("Invalid value: '" + type + "'. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', and 'file'.",
-                        path + "[" + i + "].type", "invalid_value");
+                throw ApiException.invalid(
+                        "Invalid value: '" + type
+                                + "'. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', and 'file'.",
+                        path + "[" + i + "].type",
+                        "invalid_value");
             }
             if (type.equals("text")) {
                 if (!part.path("text").isTextual()) {
@@ -235,8 +266,11 @@ record OpenAiRequest(
                     throw invalidType(name, "an integer", value);
                 }
                 if (value.asLong() < 1) {
-                    throw ApiException.invalid("Invalid '" + name + "': integer below minimum value. Expected a value >= 1, but got "
-                            + value + " instead.", name, "integer_below_min_value");
+                    throw ApiException.invalid(
+                            "Invalid '" + name + "': integer below minimum value. Expected a value >= 1, but got "
+                                    + value + " instead.",
+                            name,
+                            "integer_below_min_value");
                 }
                 return (int) Math.min(Integer.MAX_VALUE, value.asLong());
             }
@@ -249,8 +283,10 @@ record OpenAiRequest(
             return false;
         }
         if (!retention.isTextual() || !Set.of("in_memory", "24h").contains(retention.asText())) {
-            throw ApiException.invalid("Invalid value: '" + retention.asText() + "'. Supported values are: 'in_memory' and '24h'.",
-                    "prompt_cache_retention", "invalid_value");
+            throw ApiException.invalid(
+                    "Invalid value: '" + retention.asText() + "'. Supported values are: 'in_memory' and '24h'.",
+                    "prompt_cache_retention",
+                    "invalid_value");
         }
         return retention.asText().equals("24h");
     }
@@ -274,13 +310,19 @@ record OpenAiRequest(
                     throw missing("response_format.json_schema.name");
                 }
                 if (!name.asText().matches("[a-zA-Z0-9_-]{1,64}")) {
-                    throw ApiException.invalid("Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
-                            "response_format.json_schema.name", "invalid_value");
+                    throw ApiException.invalid(
+                            "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+                            "response_format.json_schema.name",
+                            "invalid_value");
                 }
                 return type;
             }
-            default -> throw ApiException.invalid("Invalid value: '" + type + "'. Supported values are: 'json_object', 'json_schema', and 'text'.",
-                    "response_format.type", "invalid_value");
+            default ->
+                throw ApiException.invalid(
+                        "Invalid value: '" + type
+                                + "'. Supported values are: 'json_object', 'json_schema', and 'text'.",
+                        "response_format.type",
+                        "invalid_value");
         }
     }
 
@@ -292,7 +334,8 @@ record OpenAiRequest(
             return List.of(stop.asText());
         }
         if (!stop.isArray() || stop.size() > 4) {
-            throw ApiException.invalid("Invalid 'stop': expected a string or an array of at most 4 strings.", "stop", "invalid_type");
+            throw ApiException.invalid(
+                    "Invalid 'stop': expected a string or an array of at most 4 strings.", "stop", "invalid_type");
         }
         List<String> result = new ArrayList<>();
         stop.forEach(s -> result.add(s.asText()));
@@ -311,11 +354,15 @@ record OpenAiRequest(
     }
 
     private static ApiException missing(String param) {
-        return ApiException.invalid("Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
+        return ApiException.invalid(
+                "Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
     }
 
     static ApiException invalidType(String param, String expected, JsonNode got) {
-        return ApiException.invalid("Invalid type for '" + param + "': expected " + expected + ", but got "
-                + Json.typeName(got) + " instead.", param, "invalid_type");
+        return ApiException.invalid(
+                "Invalid type for '" + param + "': expected " + expected + ", but got " + Json.typeName(got)
+                        + " instead.",
+                param,
+                "invalid_type");
     }
 }

@@ -22,8 +22,8 @@ import java.util.Set;
  * @param rate the share of requests in a window that get the status (0 < rate ≤ 1); the rest are
  *     served as if there were no outage, faultRates and rate limits included
  */
-public record Outage(Duration start, Duration duration, int status, Duration every, String protocol, String model,
-        double rate) {
+public record Outage(
+        Duration start, Duration duration, int status, Duration every, String protocol, String model, double rate) {
 
     /** Status value of an outage that holds requests open instead of answering. */
     public static final int HANG = 0;

@@ -27,6 +27,7 @@ final class PromptCache {
     static final int OPENAI_STEP_TOKENS = 128;
     /** OpenAI keeps in-memory prefixes 5 to 10 minutes after last use; the short end is the safe guess. */
     static final Duration OPENAI_TTL = Duration.ofMinutes(5);
+
     static final Duration OPENAI_EXTENDED_TTL = Duration.ofHours(24);
     /** Anthropic looks for earlier hits at up to this many block boundaries before a breakpoint. */
     static final int ANTHROPIC_LOOKBACK_BLOCKS = 20;
@@ -177,8 +178,10 @@ final class PromptCache {
         synchronized (this) {
             Map<String, Long> writes = new LinkedHashMap<>();
             for (int i = 0; i < requests.size(); i++) {
-                usages.add(prefixes.get(i) == null ? AnthropicUsage.NONE
-                        : readAndWriteAnthropic(requests.get(i), prefixes.get(i), nowMillis, writes));
+                usages.add(
+                        prefixes.get(i) == null
+                                ? AnthropicUsage.NONE
+                                : readAndWriteAnthropic(requests.get(i), prefixes.get(i), nowMillis, writes));
             }
             writes.forEach((key, expiry) -> expiries.merge(key, expiry, Math::max));
         }
@@ -186,8 +189,7 @@ final class PromptCache {
     }
 
     /** Cumulative tokens and chained keys of the blocks up to the last breakpoint; null when nothing can be cached. */
-    private record Prefixes(int minimum, int[] cumulative, String[] keys) {
-    }
+    private record Prefixes(int minimum, int[] cumulative, String[] keys) {}
 
     private static Prefixes anthropicPrefixes(String apiKey, AnthropicRequest request) {
         List<AnthropicRequest.Block> blocks = request.blocks();
@@ -209,8 +211,8 @@ final class PromptCache {
     }
 
     /** Reads from the cache as it is; writes (and refreshed hits) go to {@code writes}. */
-    private AnthropicUsage readAndWriteAnthropic(AnthropicRequest request, Prefixes prefixes, long nowMillis,
-            Map<String, Long> writes) {
+    private AnthropicUsage readAndWriteAnthropic(
+            AnthropicRequest request, Prefixes prefixes, long nowMillis, Map<String, Long> writes) {
         int minimum = prefixes.minimum();
         int[] cumulative = prefixes.cumulative();
         String[] keys = prefixes.keys();
@@ -283,7 +285,9 @@ final class PromptCache {
     }
 
     private static long ttlMillis(String ttl) {
-        return ttl.equals("1h") ? Duration.ofHours(1).toMillis() : Duration.ofMinutes(5).toMillis();
+        return ttl.equals("1h")
+                ? Duration.ofHours(1).toMillis()
+                : Duration.ofMinutes(5).toMillis();
     }
 
     private static byte[] root(String protocol, String apiKey, String model) {

@@ -133,7 +133,11 @@ public final class ProviderSimulator implements AutoCloseable {
         return connector;
     }
 
-    private void routes(JavalinConfig cfg, OpenAiApi openAi, OpenAiEmbeddingsApi embeddings, AnthropicApi anthropic,
+    private void routes(
+            JavalinConfig cfg,
+            OpenAiApi openAi,
+            OpenAiEmbeddingsApi embeddings,
+            AnthropicApi anthropic,
             OpenAiFilesApi files) {
         // Specific routes first: the catch-alls below would match them too.
         cfg.routes.post("/v1/chat/completions", counted("POST /v1/chat/completions", openAi::chatCompletions));
@@ -151,17 +155,26 @@ public final class ProviderSimulator implements AutoCloseable {
         cfg.routes.get(batches, counted("GET " + batches, anthropicBatches::list));
         cfg.routes.get(batches + "/{id}", counted("GET " + batches + "/{id}", anthropicBatches::retrieve));
         cfg.routes.delete(batches + "/{id}", counted("DELETE " + batches + "/{id}", anthropicBatches::delete));
-        cfg.routes.post(batches + "/{id}/cancel", counted("POST " + batches + "/{id}/cancel", anthropicBatches::cancel));
-        cfg.routes.get(batches + "/{id}/results", counted("GET " + batches + "/{id}/results", anthropicBatches::results));
+        cfg.routes.post(
+                batches + "/{id}/cancel", counted("POST " + batches + "/{id}/cancel", anthropicBatches::cancel));
+        cfg.routes.get(
+                batches + "/{id}/results", counted("GET " + batches + "/{id}/results", anthropicBatches::results));
         cfg.routes.get("/health", counted("GET /health", ctx -> state.respond(ctx, 200, Map.of("status", "UP"))));
         cfg.routes.get("/sim/stats", counted("GET /sim/stats", ctx -> state.respond(ctx, 200, stats())));
-        cfg.routes.get("/sim/config", counted("GET /sim/config", ctx -> state.respond(ctx, 200, ConfigJson.write(state, config()))));
+        cfg.routes.get(
+                "/sim/config",
+                counted("GET /sim/config", ctx -> state.respond(ctx, 200, ConfigJson.write(state, config()))));
         cfg.routes.post("/sim/config", counted("POST /sim/config", this::updateFromJson));
         for (HandlerType method : ANY_METHOD) {
             cfg.routes.addEndpoint(new Endpoint(method, "/v1/messages/*", counted("unmatched", anthropic::notFound)));
             cfg.routes.addEndpoint(new Endpoint(method, "/v1/*", counted("unmatched", openAi::invalidUrl)));
-            cfg.routes.addEndpoint(new Endpoint(method, "/*", counted("unmatched",
-                    ctx -> state.respond(ctx, 404, Map.of("error", "Not Found: " + ctx.method() + " " + ctx.path())))));
+            cfg.routes.addEndpoint(new Endpoint(
+                    method,
+                    "/*",
+                    counted(
+                            "unmatched",
+                            ctx -> state.respond(
+                                    ctx, 404, Map.of("error", "Not Found: " + ctx.method() + " " + ctx.path())))));
         }
     }
 

@@ -11,12 +11,16 @@ import java.time.temporal.ChronoUnit;
  */
 final class RateLimitHeaders {
 
-    private RateLimitHeaders() {
-    }
+    private RateLimitHeaders() {}
 
     /** {@code x-ratelimit-*}, resets as Go durations ({@code 12ms}, {@code 1.2s}, {@code 6m0s}). */
     static void openAi(Context ctx, RateWindow.Snapshot limits) {
-        openAi(ctx, limits.requestLimit(), limits.requestsRemaining(), limits.tokenLimit(), limits.tokensRemaining(),
+        openAi(
+                ctx,
+                limits.requestLimit(),
+                limits.requestsRemaining(),
+                limits.tokenLimit(),
+                limits.tokensRemaining(),
                 limits.resetIn());
     }
 
@@ -47,8 +51,13 @@ final class RateLimitHeaders {
         return Long.toString(Math.max(1, (Math.max(1, retryAfter.toMillis()) + 999) / 1000));
     }
 
-    private static void openAi(Context ctx, long requestLimit, long requestsRemaining, long tokenLimit,
-            long tokensRemaining, Duration resetIn) {
+    private static void openAi(
+            Context ctx,
+            long requestLimit,
+            long requestsRemaining,
+            long tokenLimit,
+            long tokensRemaining,
+            Duration resetIn) {
         String reset = RateWindow.goDuration(resetIn);
         ctx.header("x-ratelimit-limit-requests", Long.toString(requestLimit));
         ctx.header("x-ratelimit-limit-tokens", Long.toString(tokenLimit));

@@ -31,9 +31,19 @@ final class RateWindow {
     }
 
     /** Limits and usage as seen by one request: after it was counted, or before if it was refused. */
-    record Snapshot(long requestLimit, long requestsUsed, long requestsRemaining, long tokenLimit, long tokensUsed,
-            long tokensRemaining, long inputTokensRemaining, long outputTokensRemaining, long tokensRequested,
-            Instant resetAt, Duration resetIn, Verdict verdict) {
+    record Snapshot(
+            long requestLimit,
+            long requestsUsed,
+            long requestsRemaining,
+            long tokenLimit,
+            long tokensUsed,
+            long tokensRemaining,
+            long inputTokensRemaining,
+            long outputTokensRemaining,
+            long tokensRequested,
+            Instant resetAt,
+            Duration resetIn,
+            Verdict verdict) {
 
         boolean exceeded() {
             return verdict != Verdict.ADMITTED;

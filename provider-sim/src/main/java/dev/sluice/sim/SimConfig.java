@@ -112,9 +112,25 @@ public record SimConfig(
     }
 
     public static SimConfig defaults() {
-        return new SimConfig(DEFAULT_HOST, 0, Duration.ZERO, Duration.ZERO, LatencyDistribution.FIXED, Duration.ZERO,
-                0.0, Map.of(), List.of(), Set.of(), DEFAULT_SEED, DEFAULT_REQUESTS_PER_MINUTE,
-                DEFAULT_TOKENS_PER_MINUTE, DEFAULT_RETRY_AFTER, true, DEFAULT_BATCH_PROCESSING_TIME, 0.0, 0.0);
+        return new SimConfig(
+                DEFAULT_HOST,
+                0,
+                Duration.ZERO,
+                Duration.ZERO,
+                LatencyDistribution.FIXED,
+                Duration.ZERO,
+                0.0,
+                Map.of(),
+                List.of(),
+                Set.of(),
+                DEFAULT_SEED,
+                DEFAULT_REQUESTS_PER_MINUTE,
+                DEFAULT_TOKENS_PER_MINUTE,
+                DEFAULT_RETRY_AFTER,
+                true,
+                DEFAULT_BATCH_PROCESSING_TIME,
+                0.0,
+                0.0);
     }
 
     public SimConfig withHost(String value) {
@@ -250,14 +266,35 @@ public record SimConfig(
         }
 
         SimConfig build() {
-            return new SimConfig(host, port, latency, latencyJitter, latencyDistribution, latencyP99, tokensPerSecond,
-                    faultRates, outages, apiKeys, seed, requestsPerMinute, tokensPerMinute, retryAfter, promptCache,
-                    batchProcessingTime, batchLineFailureRate, batchLineExpiryRate);
+            return new SimConfig(
+                    host,
+                    port,
+                    latency,
+                    latencyJitter,
+                    latencyDistribution,
+                    latencyP99,
+                    tokensPerSecond,
+                    faultRates,
+                    outages,
+                    apiKeys,
+                    seed,
+                    requestsPerMinute,
+                    tokensPerMinute,
+                    retryAfter,
+                    promptCache,
+                    batchProcessingTime,
+                    batchLineFailureRate,
+                    batchLineExpiryRate);
         }
     }
 
-    private static void basicProblems(List<String> errors, String host, int port, double tokensPerSecond,
-            long requestsPerMinute, long tokensPerMinute) {
+    private static void basicProblems(
+            List<String> errors,
+            String host,
+            int port,
+            double tokensPerSecond,
+            long requestsPerMinute,
+            long tokensPerMinute) {
         if (host == null || host.isBlank()) {
             errors.add("host must not be blank");
         }
@@ -275,8 +312,8 @@ public record SimConfig(
         }
     }
 
-    private static void latencyProblems(List<String> errors, Duration latency, Duration jitter,
-            LatencyDistribution distribution, Duration p99) {
+    private static void latencyProblems(
+            List<String> errors, Duration latency, Duration jitter, LatencyDistribution distribution, Duration p99) {
         checkNonNegative(errors, "latency", latency);
         checkNonNegative(errors, "latencyJitter", jitter);
         checkNonNegative(errors, "latencyP99", p99);
@@ -284,8 +321,8 @@ public record SimConfig(
             if (latency.toMillis() < 1) {
                 errors.add("latency (the median) must be at least 1 ms for a lognormal distribution, got " + latency);
             } else if (p99.compareTo(latency) < 0) {
-                errors.add("latencyP99 must be ≥ latency (the median) for a lognormal distribution, got " + p99
-                        + " < " + latency);
+                errors.add("latencyP99 must be ≥ latency (the median) for a lognormal distribution, got " + p99 + " < "
+                        + latency);
             }
         }
     }
@@ -309,15 +346,16 @@ public record SimConfig(
         }
     }
 
-    private static void batchProblems(List<String> errors, Duration processingTime, double failureRate,
-            double expiryRate) {
+    private static void batchProblems(
+            List<String> errors, Duration processingTime, double failureRate, double expiryRate) {
         checkNonNegative(errors, "batchProcessingTime", processingTime);
         if (processingTime != null && processingTime.compareTo(MAX_BATCH_PROCESSING_TIME) > 0) {
-            errors.add("batchProcessingTime must be at most 24h (the providers' completion window), got " + processingTime);
+            errors.add("batchProcessingTime must be at most 24h (the providers' completion window), got "
+                    + processingTime);
         }
         boolean ratesValid = true;
-        for (var rate : List.of(Map.entry("batchLineFailureRate", failureRate),
-                Map.entry("batchLineExpiryRate", expiryRate))) {
+        for (var rate :
+                List.of(Map.entry("batchLineFailureRate", failureRate), Map.entry("batchLineExpiryRate", expiryRate))) {
             if (!(rate.getValue() >= 0 && rate.getValue() <= 1)) {
                 errors.add(rate.getKey() + " must be a probability 0..1, got " + rate.getValue());
                 ratesValid = false;

@@ -34,8 +34,7 @@ final class SimState {
     private volatile Settings settings;
 
     /** @param outagesSince clock millis from which the outage offsets count */
-    private record Settings(SimConfig config, Dice dice, long outagesSince) {
-    }
+    private record Settings(SimConfig config, Dice dice, long outagesSince) {}
 
     SimState(SimConfig config, LongSupplier clock) {
         this.clock = clock;
@@ -137,7 +136,8 @@ final class SimState {
         }
         Duration elapsed = Duration.ofMillis(clock.getAsLong() - settings.outagesSince());
         for (Outage outage : config.outages()) {
-            if (outage.covers(elapsed, protocol, model) && (outage.rate() >= 1 || settings.dice().chance(outage.rate()))) {
+            if (outage.covers(elapsed, protocol, model)
+                    && (outage.rate() >= 1 || settings.dice().chance(outage.rate()))) {
                 return outage;
             }
         }
@@ -160,7 +160,8 @@ final class SimState {
         }
         int status = parseHeader(forced, FAULT_HEADER);
         if (status < 400 || status > 599) {
-            throw ApiException.invalid(FAULT_HEADER + " must be an HTTP error status 400..599, got " + forced, null, null);
+            throw ApiException.invalid(
+                    FAULT_HEADER + " must be an HTTP error status 400..599, got " + forced, null, null);
         }
         return OptionalInt.of(status);
     }

@@ -45,11 +45,30 @@ public record SimStats(
         long repeatedPrompts) {
 
     /** The counters from before batches existed; every batch counter is zero. */
-    public SimStats(Map<String, Long> requestsByEndpoint, Map<Integer, Long> responsesByStatus, long inputTokens,
-            long outputTokens, long cacheReadTokens, long cacheWriteTokens, Map<Integer, Long> injectedFaultsByStatus,
-            long outageResponses, Map<String, Long> rateLimitedByKey) {
-        this(requestsByEndpoint, responsesByStatus, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens,
-                injectedFaultsByStatus, outageResponses, rateLimitedByKey, Map.of(), Map.of(), 0, 0);
+    public SimStats(
+            Map<String, Long> requestsByEndpoint,
+            Map<Integer, Long> responsesByStatus,
+            long inputTokens,
+            long outputTokens,
+            long cacheReadTokens,
+            long cacheWriteTokens,
+            Map<Integer, Long> injectedFaultsByStatus,
+            long outageResponses,
+            Map<String, Long> rateLimitedByKey) {
+        this(
+                requestsByEndpoint,
+                responsesByStatus,
+                inputTokens,
+                outputTokens,
+                cacheReadTokens,
+                cacheWriteTokens,
+                injectedFaultsByStatus,
+                outageResponses,
+                rateLimitedByKey,
+                Map.of(),
+                Map.of(),
+                0,
+                0);
     }
 
     public SimStats {

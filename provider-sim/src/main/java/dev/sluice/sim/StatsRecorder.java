@@ -54,7 +54,9 @@ final class StatsRecorder {
 
     /** Keys are masked here: {@code /sim/stats} is unauthenticated. */
     void rateLimited(String apiKey) {
-        rateLimited.computeIfAbsent(OpenAiApi.mask(apiKey), k -> new LongAdder()).increment();
+        rateLimited
+                .computeIfAbsent(OpenAiApi.mask(apiKey), k -> new LongAdder())
+                .increment();
     }
 
     void batchCreated(String protocol) {
@@ -91,9 +93,20 @@ final class StatsRecorder {
     }
 
     SimStats snapshot() {
-        return new SimStats(sum(byEndpoint), sum(byStatus), inputTokens.sum(), outputTokens.sum(),
-                cacheReadTokens.sum(), cacheWriteTokens.sum(), sum(injectedFaults), outages.sum(), sum(rateLimited),
-                sum(batchesCreated), sum(batchLines), resubmittedCustomIds.sum(), repeatedPrompts.sum());
+        return new SimStats(
+                sum(byEndpoint),
+                sum(byStatus),
+                inputTokens.sum(),
+                outputTokens.sum(),
+                cacheReadTokens.sum(),
+                cacheWriteTokens.sum(),
+                sum(injectedFaults),
+                outages.sum(),
+                sum(rateLimited),
+                sum(batchesCreated),
+                sum(batchLines),
+                resubmittedCustomIds.sum(),
+                repeatedPrompts.sum());
     }
 
     private static <K> Map<K, Long> sum(Map<K, LongAdder> counters) {

@@ -65,8 +65,7 @@ final class Stored<T> {
         return new Page<>(List.copyOf(all.subList(from, end)), end < to);
     }
 
-    record Page<T>(List<T> items, boolean hasMore) {
-    }
+    record Page<T>(List<T> items, boolean hasMore) {}
 
     private int indexOf(List<T> all, String key) {
         for (int i = 0; i < all.size(); i++) {

@@ -21,8 +21,7 @@ final class StructuredOutput {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_DEPTH = 8;
 
-    private StructuredOutput() {
-    }
+    private StructuredOutput() {}
 
     static String jsonObject(ObjectMapper json, Random random) {
         ObjectNode object = NODES.objectNode();
@@ -99,7 +98,8 @@ final class StructuredOutput {
     private static String string(JsonNode schema, Random random) {
         String format = schema.path("format").asText("");
         String text = switch (format) {
-            case "date" -> LocalDate.of(2020, 1, 1).plusDays(random.nextInt(2000)).toString();
+            case "date" ->
+                LocalDate.of(2020, 1, 1).plusDays(random.nextInt(2000)).toString();
             case "date-time" -> LocalDate.of(2020, 1, 1).plusDays(random.nextInt(2000)) + "T12:00:00Z";
             case "email" -> TextGenerator.words(random, 1, 1) + "@example.com";
             case "uuid" -> new java.util.UUID(random.nextLong(), random.nextLong()).toString();

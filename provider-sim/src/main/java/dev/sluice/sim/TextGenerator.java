@@ -20,27 +20,124 @@ final class TextGenerator {
      * output cap (finish_reason {@code length}): how a test gets a model answer of megabytes.
      */
     static final String LONG_OUTPUT_MARKER = "[sim:long-output]";
+
     static final int MIN_TARGET_TOKENS = 20;
     static final int MAX_TARGET_TOKENS = 120;
     private static final int MAX_PIECE_CHARS = 16;
 
     private static final String[] WORDS = {
-        "the", "a", "stream", "river", "sluice", "gate", "water", "flow", "record", "topic",
-        "partition", "broker", "message", "batch", "window", "budget", "token", "model", "prompt",
-        "answer", "quiet", "steady", "bright", "careful", "simple", "early", "late", "small",
-        "large", "clear", "narrow", "wide", "patient", "eager", "distant", "nearby", "gentle",
-        "runs", "holds", "carries", "measures", "counts", "waits", "moves", "turns", "opens",
-        "closes", "guides", "keeps", "brings", "finds", "shapes", "marks", "follows", "returns",
-        "through", "across", "under", "over", "beside", "toward", "within", "around", "after",
-        "before", "and", "but", "while", "because", "so", "then", "every", "each", "some", "many",
-        "few", "morning", "evening", "signal", "channel", "ledger", "harbor", "valley", "bridge",
-        "lantern", "garden", "engine", "pattern", "journey", "question", "reason", "detail",
-        "moment", "season", "mountain", "meadow", "current", "pebble", "harvest", "compass",
-        "again", "slowly", "quickly", "softly", "surely", "always", "rarely", "often", "together",
+        "the",
+        "a",
+        "stream",
+        "river",
+        "sluice",
+        "gate",
+        "water",
+        "flow",
+        "record",
+        "topic",
+        "partition",
+        "broker",
+        "message",
+        "batch",
+        "window",
+        "budget",
+        "token",
+        "model",
+        "prompt",
+        "answer",
+        "quiet",
+        "steady",
+        "bright",
+        "careful",
+        "simple",
+        "early",
+        "late",
+        "small",
+        "large",
+        "clear",
+        "narrow",
+        "wide",
+        "patient",
+        "eager",
+        "distant",
+        "nearby",
+        "gentle",
+        "runs",
+        "holds",
+        "carries",
+        "measures",
+        "counts",
+        "waits",
+        "moves",
+        "turns",
+        "opens",
+        "closes",
+        "guides",
+        "keeps",
+        "brings",
+        "finds",
+        "shapes",
+        "marks",
+        "follows",
+        "returns",
+        "through",
+        "across",
+        "under",
+        "over",
+        "beside",
+        "toward",
+        "within",
+        "around",
+        "after",
+        "before",
+        "and",
+        "but",
+        "while",
+        "because",
+        "so",
+        "then",
+        "every",
+        "each",
+        "some",
+        "many",
+        "few",
+        "morning",
+        "evening",
+        "signal",
+        "channel",
+        "ledger",
+        "harbor",
+        "valley",
+        "bridge",
+        "lantern",
+        "garden",
+        "engine",
+        "pattern",
+        "journey",
+        "question",
+        "reason",
+        "detail",
+        "moment",
+        "season",
+        "mountain",
+        "meadow",
+        "current",
+        "pebble",
+        "harvest",
+        "compass",
+        "again",
+        "slowly",
+        "quickly",
+        "softly",
+        "surely",
+        "always",
+        "rarely",
+        "often",
+        "together",
     };
 
-    private TextGenerator() {
-    }
+    private TextGenerator() {}
 
     /** A stable seed from request parts; length-prefixed so ("ab","c") ≠ ("a","bc"). */
     static long seed(List<String> parts) {
@@ -91,7 +188,8 @@ final class TextGenerator {
             if (i == 0) {
                 sentence.append(Character.toUpperCase(word.charAt(0))).append(word, 1, word.length());
             } else {
-                sentence.append(i == length / 2 && random.nextInt(4) == 0 ? ", " : " ").append(word);
+                sentence.append(i == length / 2 && random.nextInt(4) == 0 ? ", " : " ")
+                        .append(word);
             }
         }
         return sentence.append('.').toString();
@@ -115,7 +213,8 @@ final class TextGenerator {
         int start = 0;
         for (int i = 1; i <= text.length(); i++) {
             boolean end = i == text.length();
-            boolean wordStart = !end && Character.isWhitespace(text.charAt(i)) && !Character.isWhitespace(text.charAt(i - 1));
+            boolean wordStart =
+                    !end && Character.isWhitespace(text.charAt(i)) && !Character.isWhitespace(text.charAt(i - 1));
             boolean tooLong = !end && i - start >= MAX_PIECE_CHARS && !Character.isLowSurrogate(text.charAt(i));
             if (end || wordStart || tooLong) {
                 pieces.add(text.substring(start, i));
@@ -155,6 +254,5 @@ final class TextGenerator {
      * @param truncated the cap cut the text (finish_reason {@code length}, stop_reason {@code max_tokens})
      * @param stopSequence the stop sequence that ended the text, or null
      */
-    record Generated(String text, int tokens, boolean truncated, String stopSequence) {
-    }
+    record Generated(String text, int tokens, boolean truncated, String stopSequence) {}
 }

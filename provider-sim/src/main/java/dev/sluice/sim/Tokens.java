@@ -15,15 +15,16 @@ final class Tokens {
     // Building the encoding parses a large vocabulary; it is immutable and thread-safe, so once.
     private static final Encoding O200K = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     static int count(String text) {
         return text == null || text.isEmpty() ? 0 : O200K.countTokensOrdinary(text);
     }
 
     static int[] encode(String text) {
-        return text == null || text.isEmpty() ? new int[0] : O200K.encodeOrdinary(text).toArray();
+        return text == null || text.isEmpty()
+                ? new int[0]
+                : O200K.encodeOrdinary(text).toArray();
     }
 
     /** The longest prefix of {@code text} whose own token count is at most {@code max}. */

@@ -30,12 +30,18 @@ class AnswersTest {
         for (int i = 0; i < 20; i++) {
             String prompt = "What is 40 + " + i + "? [sim:expect]" + (40 + i) + "[/sim:expect]";
             boolean knows = Answers.knows("gpt-4o-mini", prompt, 1);
-            String openAi = http.openAi(SimHttp.openAiBody(prompt)).json().at("/choices/0/message/content").asText();
+            String openAi = http.openAi(SimHttp.openAiBody(prompt))
+                    .json()
+                    .at("/choices/0/message/content")
+                    .asText();
             assertThat(openAi).isEqualTo(Integer.toString(knows ? 40 + i : 41 + i));
 
             boolean claudeKnows = Answers.knows("claude-sonnet-4-5", prompt, 1);
-            String anthropic = http.anthropic(SimHttp.anthropicBody(prompt).replace("claude-haiku-4-5",
-                    "claude-sonnet-4-5")).json().at("/content/0/text").asText();
+            String anthropic = http.anthropic(
+                            SimHttp.anthropicBody(prompt).replace("claude-haiku-4-5", "claude-sonnet-4-5"))
+                    .json()
+                    .at("/content/0/text")
+                    .asText();
             assertThat(anthropic).isEqualTo(Integer.toString(claudeKnows ? 40 + i : 41 + i));
         }
     }
@@ -45,7 +51,8 @@ class AnswersTest {
         String body = SimHttp.openAiBody("Capital of France? [sim:expect d=3]Paris[/sim:expect]");
         String first = http.openAi(body).json().at("/choices/0/message/content").asText();
         for (int i = 0; i < 3; i++) {
-            assertThat(http.openAi(body).json().at("/choices/0/message/content").asText()).isEqualTo(first);
+            assertThat(http.openAi(body).json().at("/choices/0/message/content").asText())
+                    .isEqualTo(first);
         }
     }
 
@@ -61,9 +68,13 @@ class AnswersTest {
     void shouldJudgeAnAnswerByWhetherItHoldsTheKey() throws Exception {
         String question = "<question>Capital of France? [sim:expect]Paris[/sim:expect]</question>\n";
         JsonNode pass = JSON.readTree(http.openAi(SimHttp.openAiBody(question + "<answer>It is paris.</answer>"))
-                .json().at("/choices/0/message/content").asText());
+                .json()
+                .at("/choices/0/message/content")
+                .asText());
         JsonNode fail = JSON.readTree(http.openAi(SimHttp.openAiBody(question + "<answer>Lyon</answer>"))
-                .json().at("/choices/0/message/content").asText());
+                .json()
+                .at("/choices/0/message/content")
+                .asText());
 
         assertThat(pass.get("pass").asBoolean()).isTrue();
         assertThat(pass.get("score").asDouble()).isEqualTo(1.0);
@@ -83,14 +94,18 @@ class AnswersTest {
 
     @Test
     void shouldLeaveMessagesWithoutAKeyToTheUsualProse() {
-        String content = http.openAi(SimHttp.openAiBody("Tell me about rivers.")).json()
-                .at("/choices/0/message/content").asText();
+        String content = http.openAi(SimHttp.openAiBody("Tell me about rivers."))
+                .json()
+                .at("/choices/0/message/content")
+                .asText();
 
         assertThat(content.split(" ").length).isGreaterThan(5);
     }
 
     private static double rightOf(String model, int difficulty) {
-        return IntStream.range(0, 4000).filter(i -> Answers.knows(model, "question " + i, difficulty)).count()
+        return IntStream.range(0, 4000)
+                        .filter(i -> Answers.knows(model, "question " + i, difficulty))
+                        .count()
                 / 4000.0;
     }
 }

@@ -35,8 +35,10 @@ class AnthropicBatchTest {
     void shouldStayInProgressUntilTheEndThenServeSyncIdenticalResults() {
         start(SimConfig.defaults());
 
-        JsonNode created = createBatch(request("a", "Alpha?"), request("b", "Beta?"), request("c", "Gamma?"), request("d", "Delta?"));
-        SimHttp.Reply resultsTooEarly = http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null);
+        JsonNode created = createBatch(
+                request("a", "Alpha?"), request("b", "Beta?"), request("c", "Gamma?"), request("d", "Delta?"));
+        SimHttp.Reply resultsTooEarly =
+                http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null);
         JsonNode halfway = at(5_000, created);
         JsonNode ended = at(10_000, created);
 
@@ -53,14 +55,18 @@ class AnthropicBatchTest {
         assertThat(resultsTooEarly.status()).isEqualTo(404);
         assertThat(resultsTooEarly.json().at("/error/type").asText()).isEqualTo("not_found_error");
         assertThat(halfway.get("processing_status").asText()).isEqualTo("in_progress");
-        assertThat(counts(halfway)).as("counts stay in processing until the batch ends").containsExactly(4, 0, 0, 0, 0);
+        assertThat(counts(halfway))
+                .as("counts stay in processing until the batch ends")
+                .containsExactly(4, 0, 0, 0, 0);
         assertThat(ended.get("processing_status").asText()).isEqualTo("ended");
         assertThat(ended.get("ended_at").asText()).isEqualTo("2026-03-02T09:00:10Z");
         assertThat(counts(ended)).containsExactly(0, 4, 0, 0, 0);
         assertThat(ended.get("results_url").asText())
-                .isEqualTo(simulator.baseUrl() + BATCHES + "/" + created.get("id").asText() + "/results");
+                .isEqualTo(
+                        simulator.baseUrl() + BATCHES + "/" + created.get("id").asText() + "/results");
 
-        SimHttp.Reply results = http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null);
+        SimHttp.Reply results =
+                http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null);
         Map<String, JsonNode> byId = results(results);
         assertThat(byId).containsOnlyKeys("a", "b", "c", "d");
         JsonNode message = byId.get("a").at("/result/message");
@@ -68,7 +74,8 @@ class AnthropicBatchTest {
         assertThat(byId.get("a").at("/result/type").asText()).isEqualTo("succeeded");
         assertThat(message.get("type").asText()).isEqualTo("message");
         assertThat(message.get("id").asText()).startsWith("msg_");
-        assertThat(message.at("/content/0/text").asText()).isEqualTo(sync.at("/content/0/text").asText());
+        assertThat(message.at("/content/0/text").asText())
+                .isEqualTo(sync.at("/content/0/text").asText());
         assertThat(message.get("usage")).isEqualTo(sync.get("usage"));
     }
 
@@ -78,18 +85,24 @@ class AnthropicBatchTest {
         String shared = "Policy clause for every ticket. ".repeat(300);
 
         // A cold batch: its lines run at once and none sees another's write, so each writes the prefix
-        Map<String, JsonNode> cold = ended(createBatch(cachedLine("c1", shared, "One?"), cachedLine("c2", shared,
-                "Two?"), cachedLine("c3", shared, "Three?")), 10_000);
+        Map<String, JsonNode> cold = ended(
+                createBatch(
+                        cachedLine("c1", shared, "One?"),
+                        cachedLine("c2", shared, "Two?"),
+                        cachedLine("c3", shared, "Three?")),
+                10_000);
         // The next batch, within five minutes, reads what the first wrote
-        Map<String, JsonNode> warm = ended(createBatch(cachedLine("w1", shared, "Four?"), cachedLine("w2", shared,
-                "Five?")), 20_000);
+        Map<String, JsonNode> warm =
+                ended(createBatch(cachedLine("w1", shared, "Four?"), cachedLine("w2", shared, "Five?")), 20_000);
 
         for (String id : List.of("c1", "c2", "c3")) {
             JsonNode usage = cold.get(id).at("/result/message/usage");
             assertThat(usage.get("cache_read_input_tokens").asInt()).as(id).isZero();
             assertThat(usage.get("cache_creation_input_tokens").asInt()).as(id).isGreaterThan(1024);
         }
-        int prefix = cold.get("c1").at("/result/message/usage/cache_creation_input_tokens").asInt();
+        int prefix = cold.get("c1")
+                .at("/result/message/usage/cache_creation_input_tokens")
+                .asInt();
         for (String id : List.of("w1", "w2")) {
             JsonNode usage = warm.get(id).at("/result/message/usage");
             assertThat(usage.get("cache_read_input_tokens").asInt()).as(id).isEqualTo(prefix);
@@ -113,13 +126,18 @@ class AnthropicBatchTest {
     @Test
     void shouldEndWithErroredAndExpiredResults() {
         start(SimConfig.defaults());
-        String invalid = "{\"custom_id\":\"bad\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}";
+        String invalid =
+                "{\"custom_id\":\"bad\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}";
 
-        JsonNode created = createBatch(request("ok", "Fine."), invalid, request("boom", "[sim:batch-fail] please"),
+        JsonNode created = createBatch(
+                request("ok", "Fine."),
+                invalid,
+                request("boom", "[sim:batch-fail] please"),
                 request("late", "slow [sim:batch-expire]"));
         JsonNode beforeEnd = at(9_999, created);
         JsonNode ended = at(10_000, created);
-        Map<String, JsonNode> results = results(http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null));
+        Map<String, JsonNode> results = results(
+                http.anthropicCall("GET", BATCHES + "/" + created.get("id").asText() + "/results", null));
 
         assertThat(beforeEnd.get("processing_status").asText()).isEqualTo("in_progress");
         assertThat(counts(ended)).containsExactly(0, 1, 2, 0, 1);
@@ -141,7 +159,8 @@ class AnthropicBatchTest {
         String id = created.get("id").asText();
         clock.set(START + 5_000);
 
-        JsonNode canceling = http.anthropicCall("POST", BATCHES + "/" + id + "/cancel", "").json();
+        JsonNode canceling =
+                http.anthropicCall("POST", BATCHES + "/" + id + "/cancel", "").json();
         JsonNode stillCanceling = at(5_999, created);
         JsonNode ended = at(6_000, created);
         Map<String, JsonNode> results = results(http.anthropicCall("GET", BATCHES + "/" + id + "/results", null));
@@ -184,8 +203,13 @@ class AnthropicBatchTest {
         String third = createBatch(request("a", "1")).get("id").asText();
 
         JsonNode page1 = http.anthropicCall("GET", BATCHES + "?limit=2", null).json();
-        JsonNode page2 = http.anthropicCall("GET", BATCHES + "?limit=2&after_id=" + page1.get("last_id").asText(), null).json();
-        JsonNode back = http.anthropicCall("GET", BATCHES + "?limit=1&before_id=" + first, null).json();
+        JsonNode page2 = http.anthropicCall(
+                        "GET",
+                        BATCHES + "?limit=2&after_id=" + page1.get("last_id").asText(),
+                        null)
+                .json();
+        JsonNode back = http.anthropicCall("GET", BATCHES + "?limit=1&before_id=" + first, null)
+                .json();
 
         assertThat(page1.get("data")).extracting(b -> b.get("id").asText()).containsExactly(third, second);
         assertThat(page1.get("has_more").asBoolean()).isTrue();
@@ -201,17 +225,25 @@ class AnthropicBatchTest {
     void shouldRejectABadEnvelopeAsAWhole() {
         start(SimConfig.defaults());
 
-        assertInvalid(create("{\"requests\":[]}"), "requests: List should have at least 1 item after validation, not 0");
+        assertInvalid(
+                create("{\"requests\":[]}"), "requests: List should have at least 1 item after validation, not 0");
         assertInvalid(create("{\"requests\":[" + request("a", "1") + "," + request("a", "2") + "]}"), "'a'");
-        assertInvalid(create("{\"requests\":[" + request("has space", "1") + "]}"),
+        assertInvalid(
+                create("{\"requests\":[" + request("has space", "1") + "]}"),
                 "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
         assertInvalid(create("{\"requests\":[" + request("x".repeat(65), "1") + "]}"), "requests.0.custom_id");
-        assertInvalid(create("{\"requests\":[{\"custom_id\":\"s\",\"params\":{\"stream\":true,\"model\":\"m\",\"max_tokens\":5,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}]}"), "requests.0.params.stream");
+        assertInvalid(
+                create(
+                        "{\"requests\":[{\"custom_id\":\"s\",\"params\":{\"stream\":true,\"model\":\"m\",\"max_tokens\":5,"
+                                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}]}"),
+                "requests.0.params.stream");
         assertInvalid(create("{}"), "requests: Field required");
         StringBuilder many = new StringBuilder("{\"requests\":[");
         for (int i = 0; i <= AnthropicBatchesApi.MAX_REQUESTS; i++) {
-            many.append(i == 0 ? "" : ",").append("{\"custom_id\":\"r").append(i).append("\",\"params\":{}}");
+            many.append(i == 0 ? "" : ",")
+                    .append("{\"custom_id\":\"r")
+                    .append(i)
+                    .append("\",\"params\":{}}");
         }
         assertInvalid(create(many.append("]}").toString()), "at most 100000 items after validation, not 100001");
         assertThat(simulator.stats().batchesCreated("anthropic")).isZero();
@@ -235,7 +267,8 @@ class AnthropicBatchTest {
 
         SimHttp.Reply unknown = http.anthropicCall("GET", BATCHES + "/msgbatch_nope", null);
         SimHttp.Reply unknownResults = http.anthropicCall("GET", BATCHES + "/msgbatch_nope/results", null);
-        SimHttp.Reply wrongKey = http.send("GET", BATCHES, null, "x-api-key", "sk-ant-wrong", "anthropic-version", "2023-06-01");
+        SimHttp.Reply wrongKey =
+                http.send("GET", BATCHES, null, "x-api-key", "sk-ant-wrong", "anthropic-version", "2023-06-01");
         SimHttp.Reply syncWrongKey = http.anthropicAs("sk-ant-wrong", SimHttp.anthropicBody("x"));
         SimHttp.Reply noVersion = http.send("GET", BATCHES, null, "x-api-key", SimHttp.ANTHROPIC_KEY);
 
@@ -256,7 +289,8 @@ class AnthropicBatchTest {
             requests.add(request("job-" + i, "Question " + i));
         }
         String firstId = createBatch(requests.toArray(String[]::new)).get("id").asText();
-        String otherId = createBatch(request("other", "x [sim:batch-fail]")).get("id").asText();
+        String otherId =
+                createBatch(request("other", "x [sim:batch-fail]")).get("id").asText();
         clock.set(START + 10_000);
         Map<String, JsonNode> first = results(http.anthropicCall("GET", BATCHES + "/" + firstId + "/results", null));
         Map<String, JsonNode> other = results(http.anthropicCall("GET", BATCHES + "/" + otherId + "/results", null));
@@ -269,7 +303,8 @@ class AnthropicBatchTest {
         Map<String, Long> tally = new HashMap<>();
         first.values().forEach(r -> tally.merge(r.at("/result/type").asText(), 1L, Long::sum));
         assertThat(tally).containsKeys("succeeded", "errored", "expired");
-        second.forEach((id, r) -> assertThat(r.at("/result/type").asText()).as(id)
+        second.forEach((id, r) -> assertThat(r.at("/result/type").asText())
+                .as(id)
                 .isEqualTo(first.get(id).at("/result/type").asText()));
         assertThat(stats.batchesCreated("anthropic")).isEqualTo(3);
         assertThat(stats.resubmittedCustomIds()).isEqualTo(40);
@@ -300,7 +335,8 @@ class AnthropicBatchTest {
 
     private JsonNode at(long offsetMs, JsonNode batch) {
         clock.set(START + offsetMs);
-        SimHttp.Reply reply = http.anthropicCall("GET", BATCHES + "/" + batch.get("id").asText(), null);
+        SimHttp.Reply reply =
+                http.anthropicCall("GET", BATCHES + "/" + batch.get("id").asText(), null);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json();
     }
@@ -308,8 +344,12 @@ class AnthropicBatchTest {
     /** processing, succeeded, errored, canceled, expired. */
     private static List<Integer> counts(JsonNode batch) {
         JsonNode c = batch.get("request_counts");
-        return List.of(c.get("processing").asInt(), c.get("succeeded").asInt(), c.get("errored").asInt(),
-                c.get("canceled").asInt(), c.get("expired").asInt());
+        return List.of(
+                c.get("processing").asInt(),
+                c.get("succeeded").asInt(),
+                c.get("errored").asInt(),
+                c.get("canceled").asInt(),
+                c.get("expired").asInt());
     }
 
     private static Map<String, JsonNode> results(SimHttp.Reply reply) {

@@ -30,8 +30,9 @@ class AnthropicMessagesTest {
 
         assertThat(reply.status()).isEqualTo(200);
         JsonNode body = reply.json();
-        assertThat(body.fieldNames()).toIterable().containsExactly(
-                "id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage");
+        assertThat(body.fieldNames())
+                .toIterable()
+                .containsExactly("id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage");
         assertThat(body.get("id").asText()).matches("msg_01[A-Za-z0-9]{22}");
         assertThat(body.get("type").asText()).isEqualTo("message");
         assertThat(body.get("role").asText()).isEqualTo("assistant");
@@ -43,12 +44,21 @@ class AnthropicMessagesTest {
         assertThat(body.get("stop_sequence").isNull()).isTrue();
 
         JsonNode usage = body.get("usage");
-        assertThat(usage.fieldNames()).toIterable().containsExactly("input_tokens", "output_tokens",
-                "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation", "service_tier");
+        assertThat(usage.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "input_tokens",
+                        "output_tokens",
+                        "cache_creation_input_tokens",
+                        "cache_read_input_tokens",
+                        "cache_creation",
+                        "service_tier");
         assertThat(usage.get("cache_creation_input_tokens").asInt()).isZero();
         assertThat(usage.get("cache_read_input_tokens").asInt()).isZero();
-        assertThat(usage.at("/cache_creation/ephemeral_5m_input_tokens").asInt()).isZero();
-        assertThat(usage.at("/cache_creation/ephemeral_1h_input_tokens").asInt()).isZero();
+        assertThat(usage.at("/cache_creation/ephemeral_5m_input_tokens").asInt())
+                .isZero();
+        assertThat(usage.at("/cache_creation/ephemeral_1h_input_tokens").asInt())
+                .isZero();
         assertThat(usage.get("service_tier").asText()).isEqualTo("standard");
     }
 
@@ -69,7 +79,8 @@ class AnthropicMessagesTest {
                 + SimHttp.O200K.countTokens("Second question?");
         assertThat(body.at("/usage/input_tokens").asInt()).isEqualTo(expectedInput);
         assertThat(body.at("/usage/output_tokens").asInt())
-                .isEqualTo(SimHttp.O200K.countTokensOrdinary(body.at("/content/0/text").asText()));
+                .isEqualTo(SimHttp.O200K.countTokensOrdinary(
+                        body.at("/content/0/text").asText()));
     }
 
     @Test
@@ -83,13 +94,17 @@ class AnthropicMessagesTest {
             assertThat(Long.parseLong(reply.header(prefix + "-remaining")))
                     .isLessThan(Long.parseLong(reply.header(prefix + "-limit")));
             assertThat(reply.header(prefix + "-reset")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
-            assertThat(Instant.parse(reply.header(prefix + "-reset"))).isAfter(Instant.now().minusSeconds(1));
+            assertThat(Instant.parse(reply.header(prefix + "-reset")))
+                    .isAfter(Instant.now().minusSeconds(1));
         }
     }
 
     @Test
     void shouldEndAtAStopSequenceAndNameIt() {
-        String full = http.anthropic(SimHttp.anthropicBody("stop sequence test")).json().at("/content/0/text").asText();
+        String full = http.anthropic(SimHttp.anthropicBody("stop sequence test"))
+                .json()
+                .at("/content/0/text")
+                .asText();
         String stop = full.split(" ")[2];
         String request = """
                 {"model":"claude-sonnet-4-5","max_tokens":1024,"stop_sequences":[%s],

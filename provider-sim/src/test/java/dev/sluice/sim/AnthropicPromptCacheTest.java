@@ -37,16 +37,20 @@ class AnthropicPromptCacheTest {
 
     @Test
     void shouldWriteALongPrefixFirstAndReadItNext() {
-        JsonNode first = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG, null, "First question?")).json();
-        JsonNode second = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG, null, "Another question?")).json();
+        JsonNode first = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG, null, "First question?"))
+                .json();
+        JsonNode second = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG, null, "Another question?"))
+                .json();
 
         assertThat(first.at("/usage/cache_creation_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
-        assertThat(first.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
+        assertThat(first.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt())
+                .isEqualTo(LONG_TOKENS);
         assertThat(first.at("/usage/cache_read_input_tokens").asInt()).isZero();
         assertThat(first.at("/usage/input_tokens").asInt()).isEqualTo(SimHttp.O200K.countTokens("First question?"));
         assertThat(second.at("/usage/cache_read_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
         assertThat(second.at("/usage/cache_creation_input_tokens").asInt()).isZero();
-        assertThat(second.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt()).isZero();
+        assertThat(second.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt())
+                .isZero();
         assertThat(second.at("/usage/input_tokens").asInt()).isEqualTo(SimHttp.O200K.countTokens("Another question?"));
         assertThat(simulator.stats().cacheWriteTokens()).isEqualTo(LONG_TOKENS);
         assertThat(simulator.stats().cacheReadTokens()).isEqualTo(LONG_TOKENS);
@@ -60,7 +64,8 @@ class AnthropicPromptCacheTest {
         JsonNode read = http.anthropic(body).json();
 
         assertThat(read.at("/usage/cache_read_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
-        assertThat(read.at("/content/0/text").asText()).isEqualTo(written.at("/content/0/text").asText());
+        assertThat(read.at("/content/0/text").asText())
+                .isEqualTo(written.at("/content/0/text").asText());
     }
 
     @Test
@@ -75,7 +80,8 @@ class AnthropicPromptCacheTest {
 
         assertThat(haikuAgain.at("/usage/cache_read_input_tokens").asInt()).isZero();
         assertThat(haikuAgain.at("/usage/cache_creation_input_tokens").asInt()).isZero();
-        assertThat(haikuAgain.at("/usage/input_tokens").asInt()).isEqualTo(LONG_TOKENS + SimHttp.O200K.countTokens("Q?"));
+        assertThat(haikuAgain.at("/usage/input_tokens").asInt())
+                .isEqualTo(LONG_TOKENS + SimHttp.O200K.countTokens("Q?"));
         assertThat(shortAgain.at("/usage/cache_read_input_tokens").asInt()).isZero();
         assertThat(shortAgain.at("/usage/cache_creation_input_tokens").asInt()).isZero();
     }
@@ -84,9 +90,13 @@ class AnthropicPromptCacheTest {
     void shouldMissForADifferentPrefixModelOrApiKey() {
         http.anthropic(cachedSystem("claude-sonnet-4-5", LONG, null, "Q?"));
 
-        JsonNode otherText = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG + " changed", null, "Q?")).json();
-        JsonNode otherModel = http.anthropic(cachedSystem("claude-sonnet-4", LONG, null, "Q?")).json();
-        JsonNode otherKey = http.anthropicAs("sk-ant-another-key-42", cachedSystem("claude-sonnet-4-5", LONG, null, "Q?")).json();
+        JsonNode otherText = http.anthropic(cachedSystem("claude-sonnet-4-5", LONG + " changed", null, "Q?"))
+                .json();
+        JsonNode otherModel = http.anthropic(cachedSystem("claude-sonnet-4", LONG, null, "Q?"))
+                .json();
+        JsonNode otherKey = http.anthropicAs(
+                        "sk-ant-another-key-42", cachedSystem("claude-sonnet-4-5", LONG, null, "Q?"))
+                .json();
 
         for (JsonNode miss : List.of(otherText, otherModel, otherKey)) {
             assertThat(miss.at("/usage/cache_read_input_tokens").asInt()).isZero();
@@ -100,9 +110,11 @@ class AnthropicPromptCacheTest {
         http.anthropic(body);
 
         clock.addAndGet(Duration.ofMinutes(5).toMillis() - 1);
-        int refreshed = http.anthropic(body).json().at("/usage/cache_read_input_tokens").asInt();
+        int refreshed =
+                http.anthropic(body).json().at("/usage/cache_read_input_tokens").asInt();
         clock.addAndGet(Duration.ofMinutes(5).toMillis() - 1);
-        int stillThere = http.anthropic(body).json().at("/usage/cache_read_input_tokens").asInt();
+        int stillThere =
+                http.anthropic(body).json().at("/usage/cache_read_input_tokens").asInt();
         clock.addAndGet(Duration.ofMinutes(5).toMillis());
         JsonNode expired = http.anthropic(body).json();
 
@@ -120,8 +132,10 @@ class AnthropicPromptCacheTest {
         clock.addAndGet(Duration.ofMinutes(59).toMillis());
         JsonNode read = http.anthropic(body).json();
 
-        assertThat(written.at("/usage/cache_creation/ephemeral_1h_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
-        assertThat(written.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt()).isZero();
+        assertThat(written.at("/usage/cache_creation/ephemeral_1h_input_tokens").asInt())
+                .isEqualTo(LONG_TOKENS);
+        assertThat(written.at("/usage/cache_creation/ephemeral_5m_input_tokens").asInt())
+                .isZero();
         assertThat(read.at("/usage/cache_read_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
     }
 
@@ -130,8 +144,12 @@ class AnthropicPromptCacheTest {
         String turn1 = conversation(List.of(block(LONG, true)));
         String turn2 = conversation(List.of(block(LONG, true)), "Noted.", List.of(block("Next question?", true)));
         // No breakpoint on the earlier turns any more: found by looking back from the last breakpoint.
-        String turn3 = conversation(List.of(block(LONG, false)), "Noted.", List.of(block("Next question?", false)),
-                "Answer.", List.of(block("Third?", true)));
+        String turn3 = conversation(
+                List.of(block(LONG, false)),
+                "Noted.",
+                List.of(block("Next question?", false)),
+                "Answer.",
+                List.of(block("Third?", true)));
 
         JsonNode first = http.anthropic(turn1).json();
         JsonNode second = http.anthropic(turn2).json();
@@ -144,7 +162,8 @@ class AnthropicPromptCacheTest {
                 .isEqualTo(tokens("Noted.") + tokens("Next question?"));
         assertThat(third.at("/usage/cache_read_input_tokens").asInt())
                 .isEqualTo(LONG_TOKENS + tokens("Noted.") + tokens("Next question?"));
-        assertThat(third.at("/usage/cache_creation_input_tokens").asInt()).isEqualTo(tokens("Answer.") + tokens("Third?"));
+        assertThat(third.at("/usage/cache_creation_input_tokens").asInt())
+                .isEqualTo(tokens("Answer.") + tokens("Third?"));
         assertThat(third.at("/usage/input_tokens").asInt()).isZero();
     }
 
@@ -179,10 +198,20 @@ class AnthropicPromptCacheTest {
         String body = cachedSystem("claude-sonnet-4-5", LONG, null, "Stream?");
         http.anthropic(body);
 
-        List<SimHttp.SseEvent> events = SimHttp.sse(http.anthropic(body.replace("{\"model\"", "{\"stream\":true,\"model\"")).body());
+        List<SimHttp.SseEvent> events =
+                SimHttp.sse(http.anthropic(body.replace("{\"model\"", "{\"stream\":true,\"model\""))
+                        .body());
 
-        JsonNode start = events.stream().filter(e -> "message_start".equals(e.event())).findFirst().orElseThrow().json();
-        JsonNode delta = events.stream().filter(e -> "message_delta".equals(e.event())).findFirst().orElseThrow().json();
+        JsonNode start = events.stream()
+                .filter(e -> "message_start".equals(e.event()))
+                .findFirst()
+                .orElseThrow()
+                .json();
+        JsonNode delta = events.stream()
+                .filter(e -> "message_delta".equals(e.event()))
+                .findFirst()
+                .orElseThrow()
+                .json();
         assertThat(start.at("/message/usage/cache_read_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
         assertThat(start.at("/message/usage/input_tokens").asInt()).isEqualTo(tokens("Stream?"));
         assertThat(delta.at("/usage/cache_read_input_tokens").asInt()).isEqualTo(LONG_TOKENS);
@@ -204,12 +233,12 @@ class AnthropicPromptCacheTest {
     }
 
     private static String cachedSystem(String model, String system, String ttl, String question) {
-        String cacheControl = ttl == null ? "{\"type\":\"ephemeral\"}" : "{\"type\":\"ephemeral\",\"ttl\":\"" + ttl + "\"}";
+        String cacheControl =
+                ttl == null ? "{\"type\":\"ephemeral\"}" : "{\"type\":\"ephemeral\",\"ttl\":\"" + ttl + "\"}";
         return """
                 {"model":%s,"max_tokens":100,
                  "system":[{"type":"text","text":%s,"cache_control":%s}],
-                 "messages":[{"role":"user","content":%s}]}"""
-                .formatted(SimHttp.quote(model), SimHttp.quote(system), cacheControl, SimHttp.quote(question));
+                 "messages":[{"role":"user","content":%s}]}""".formatted(SimHttp.quote(model), SimHttp.quote(system), cacheControl, SimHttp.quote(question));
     }
 
     private static String block(String text, boolean breakpoint) {
@@ -232,9 +261,14 @@ class AnthropicPromptCacheTest {
         for (Object turn : turns) {
             messages.append(messages.isEmpty() ? "" : ",");
             if (turn instanceof List<?> blocks) {
-                messages.append("{\"role\":\"user\",\"content\":[").append(String.join(",", blocks.stream().map(String::valueOf).toList())).append("]}");
+                messages.append("{\"role\":\"user\",\"content\":[")
+                        .append(String.join(
+                                ",", blocks.stream().map(String::valueOf).toList()))
+                        .append("]}");
             } else {
-                messages.append("{\"role\":\"assistant\",\"content\":").append(SimHttp.quote((String) turn)).append("}");
+                messages.append("{\"role\":\"assistant\",\"content\":")
+                        .append(SimHttp.quote((String) turn))
+                        .append("}");
             }
         }
         return "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"messages\":[" + messages + "]}";

@@ -46,7 +46,8 @@ class AnthropicSdkCompatibilityTest {
 
     @Test
     void shouldBeParsedAndValidatedByTheOfficialSdk() {
-        Message message = client.messages().create(params("What is a sluice?").build()).validate();
+        Message message =
+                client.messages().create(params("What is a sluice?").build()).validate();
 
         String text = message.content().getFirst().asText().text();
         assertThat(message.id()).startsWith("msg_");
@@ -55,14 +56,18 @@ class AnthropicSdkCompatibilityTest {
         assertThat(message.usage().outputTokens()).isEqualTo(SimHttp.O200K.countTokensOrdinary(text));
         assertThat(message.usage().inputTokens()).isEqualTo(SimHttp.O200K.countTokens("What is a sluice?"));
         assertThat(message.usage().cacheCreation()).isPresent();
-        String raw = new SimHttp(simulator).anthropic(SimHttp.anthropicBody("What is a sluice?")).json()
-                .at("/content/0/text").asText();
+        String raw = new SimHttp(simulator)
+                .anthropic(SimHttp.anthropicBody("What is a sluice?"))
+                .json()
+                .at("/content/0/text")
+                .asText();
         assertThat(text).isEqualTo(raw);
     }
 
     @Test
     void shouldReportMaxTokensWhenTheSdkCapsTokens() {
-        Message message = client.messages().create(params("Cap me.").maxTokens(3).build()).validate();
+        Message message =
+                client.messages().create(params("Cap me.").maxTokens(3).build()).validate();
 
         assertThat(message.stopReason()).contains(StopReason.MAX_TOKENS);
         assertThat(message.usage().outputTokens()).isLessThanOrEqualTo(3);
@@ -73,12 +78,14 @@ class AnthropicSdkCompatibilityTest {
         Message expected = client.messages().create(params("Stream via SDK.").build());
         MessageAccumulator accumulator = MessageAccumulator.create();
 
-        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("Stream via SDK.").build())) {
+        try (StreamResponse<RawMessageStreamEvent> stream =
+                client.messages().createStreaming(params("Stream via SDK.").build())) {
             stream.stream().forEach(accumulator::accumulate);
         }
 
         Message streamed = accumulator.message();
-        assertThat(streamed.content().getFirst().asText().text()).isEqualTo(expected.content().getFirst().asText().text());
+        assertThat(streamed.content().getFirst().asText().text())
+                .isEqualTo(expected.content().getFirst().asText().text());
         assertThat(streamed.stopReason()).contains(StopReason.END_TURN);
         assertThat(streamed.usage().outputTokens()).isEqualTo(expected.usage().outputTokens());
         assertThat(streamed.usage().inputTokens()).isEqualTo(expected.usage().inputTokens());
@@ -89,15 +96,18 @@ class AnthropicSdkCompatibilityTest {
         String system = SimHttp.longText("sluice", 500);
         long prefix = SimHttp.O200K.countTokens(system);
         MessageCreateParams cached = params("Cached?")
-                .systemOfTextBlockParams(List.of(TextBlockParam.builder().text(system)
-                        .cacheControl(CacheControlEphemeral.builder().build()).build()))
+                .systemOfTextBlockParams(List.of(TextBlockParam.builder()
+                        .text(system)
+                        .cacheControl(CacheControlEphemeral.builder().build())
+                        .build()))
                 .build();
 
         Usage written = client.messages().create(cached).validate().usage();
         Usage read = client.messages().create(cached).validate().usage();
 
         assertThat(written.cacheCreationInputTokens()).contains(prefix);
-        assertThat(written.cacheCreation().orElseThrow().ephemeral5mInputTokens()).isEqualTo(prefix);
+        assertThat(written.cacheCreation().orElseThrow().ephemeral5mInputTokens())
+                .isEqualTo(prefix);
         assertThat(read.cacheReadInputTokens()).contains(prefix);
         assertThat(read.cacheCreationInputTokens()).contains(0L);
         assertThat(read.inputTokens()).isEqualTo(SimHttp.O200K.countTokens("Cached?"));
@@ -105,7 +115,8 @@ class AnthropicSdkCompatibilityTest {
 
     @Test
     void shouldSurfaceAnInjected429AsRateLimitException() {
-        MessageCreateParams limited = params("limited").putAdditionalHeader("x-sim-fault", "429").build();
+        MessageCreateParams limited =
+                params("limited").putAdditionalHeader("x-sim-fault", "429").build();
 
         assertThatThrownBy(() -> client.messages().create(limited))
                 .isInstanceOfSatisfying(RateLimitException.class, e -> {
@@ -116,10 +127,13 @@ class AnthropicSdkCompatibilityTest {
 
     @Test
     void shouldSurfaceAnInjected529AsOverloadedException() {
-        MessageCreateParams overloaded = params("busy").putAdditionalHeader("x-sim-fault", "529").build();
+        MessageCreateParams overloaded =
+                params("busy").putAdditionalHeader("x-sim-fault", "529").build();
 
         assertThatThrownBy(() -> client.messages().create(overloaded))
-                .isInstanceOfSatisfying(OverloadedException.class, e -> assertThat(e.statusCode()).isEqualTo(529));
+                .isInstanceOfSatisfying(
+                        OverloadedException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(529));
     }
 
     @Test
@@ -137,7 +151,9 @@ class AnthropicSdkCompatibilityTest {
     @Test
     void shouldSurfaceValidationErrorsAsBadRequest() {
         // This SDK version has no temperature setter, so the field goes in as an extra body property.
-        MessageCreateParams tooHot = params("hot").putAdditionalBodyProperty("temperature", JsonValue.from(1.5)).build();
+        MessageCreateParams tooHot = params("hot")
+                .putAdditionalBodyProperty("temperature", JsonValue.from(1.5))
+                .build();
 
         assertThatThrownBy(() -> client.messages().create(tooHot))
                 .isInstanceOf(BadRequestException.class)

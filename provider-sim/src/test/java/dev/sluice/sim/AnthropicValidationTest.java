@@ -41,14 +41,21 @@ class AnthropicValidationTest {
 
     @Test
     void shouldAnswer401WithInvalidXApiKeyForAnUnknownKey() {
-        SimHttp.Reply reply = http.post("/v1/messages", SimHttp.anthropicBody("hi"),
-                "x-api-key", "sk-ant-wrong", "anthropic-version", "2023-06-01");
+        SimHttp.Reply reply = http.post(
+                "/v1/messages",
+                SimHttp.anthropicBody("hi"),
+                "x-api-key",
+                "sk-ant-wrong",
+                "anthropic-version",
+                "2023-06-01");
 
         assertThat(reply.status()).isEqualTo(401);
         JsonNode error = errorOf(reply);
         assertThat(error.get("type").asText()).isEqualTo("authentication_error");
         assertThat(error.get("message").asText()).isEqualTo("invalid x-api-key");
-        assertThat(reply.json().get("request_id").asText()).isEqualTo(reply.header("request-id")).startsWith("req_");
+        assertThat(reply.json().get("request_id").asText())
+                .isEqualTo(reply.header("request-id"))
+                .startsWith("req_");
     }
 
     @Test
@@ -67,28 +74,42 @@ class AnthropicValidationTest {
                 Arguments.of("{\"model\":", "There was an issue with the format or content of your request"),
                 Arguments.of("{\"max_tokens\":10," + user + "}", "model: Field required"),
                 Arguments.of("{\"model\":\"claude-sonnet-4-5\"," + user + "}", "max_tokens: Field required"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":0," + user + "}", "max_tokens: Input should be greater than or equal to 1"),
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":0," + user + "}",
+                        "max_tokens: Input should be greater than or equal to 1"),
                 Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10}", "messages: Field required"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[]}", "messages: at least one message is required"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[]}",
+                        "messages: at least one message is required"),
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
                         "messages.0.role: Input should be 'user' or 'assistant'"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\"}]}", "messages.0.content: Field required"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\"}]}",
+                        "messages.0.content: Field required"),
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]}",
                         "messages.0.content.0: Input tag 'video' found using 'type' does not match any of the expected tags"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"temperature\":1.5," + user + "}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"temperature\":1.5," + user + "}",
                         "temperature: Input should be less than or equal to 1"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"system\":[{\"type\":\"image\"}]," + user + "}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"system\":[{\"type\":\"image\"}]," + user
+                                + "}",
                         "system.0.type: Input should be 'text'"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"stop_sequences\":\"END\"," + user + "}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"stop_sequences\":\"END\"," + user + "}",
                         "stop_sequences: Input should be a valid list"),
-                Arguments.of("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"metadata\":[]," + user + "}",
+                Arguments.of(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"metadata\":[]," + user + "}",
                         "metadata: Input should be a valid dictionary"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
     @MethodSource("invalidBodies")
     void shouldAnswer400InTheAnthropicErrorShapeForAnInvalidBody(String body, String message) {
-        SimHttp.Reply reply = http.post("/v1/messages", body, "x-api-key", ACCEPTED_KEY, "anthropic-version", "2023-06-01");
+        SimHttp.Reply reply =
+                http.post("/v1/messages", body, "x-api-key", ACCEPTED_KEY, "anthropic-version", "2023-06-01");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         JsonNode error = errorOf(reply);

@@ -41,14 +41,17 @@ class ControlEndpointsTest {
 
         JsonNode stats = http.get("/sim/stats").json();
 
-        assertThat(stats.at("/requestsByEndpoint/POST ~1v1~1chat~1completions").asLong()).isEqualTo(2);
+        assertThat(stats.at("/requestsByEndpoint/POST ~1v1~1chat~1completions").asLong())
+                .isEqualTo(2);
         assertThat(stats.at("/requestsByEndpoint/POST ~1v1~1messages").asLong()).isEqualTo(1);
         assertThat(stats.at("/responsesByStatus/200").asLong()).isEqualTo(2);
         assertThat(stats.at("/responsesByStatus/503").asLong()).isEqualTo(1);
-        assertThat(stats.get("inputTokens").asLong()).isEqualTo(
-                completion.at("/usage/prompt_tokens").asLong() + message.at("/usage/input_tokens").asLong());
-        assertThat(stats.get("outputTokens").asLong()).isEqualTo(
-                completion.at("/usage/completion_tokens").asLong() + message.at("/usage/output_tokens").asLong());
+        assertThat(stats.get("inputTokens").asLong())
+                .isEqualTo(completion.at("/usage/prompt_tokens").asLong()
+                        + message.at("/usage/input_tokens").asLong());
+        assertThat(stats.get("outputTokens").asLong())
+                .isEqualTo(completion.at("/usage/completion_tokens").asLong()
+                        + message.at("/usage/output_tokens").asLong());
         assertThat(simulator.stats().totalRequests()).isEqualTo(4);
     }
 
@@ -66,7 +69,8 @@ class ControlEndpointsTest {
         http.openAi(SimHttp.openAiBody("second"));
 
         // Then only the two answers to a conversation answered before are repeats
-        assertThat(http.get("/sim/stats").json().get("repeatedPrompts").asLong()).isEqualTo(2);
+        assertThat(http.get("/sim/stats").json().get("repeatedPrompts").asLong())
+                .isEqualTo(2);
         assertThat(simulator.stats().repeatedPrompts()).isEqualTo(2);
     }
 
@@ -114,7 +118,8 @@ class ControlEndpointsTest {
 
     @Test
     void shouldApplyAndValidateBatchSettingsAtRuntime() {
-        SimHttp.Reply applied = http.post("/sim/config",
+        SimHttp.Reply applied = http.post(
+                "/sim/config",
                 "{\"batchProcessingTimeMs\":2500,\"batchLineFailureRate\":0.1,\"batchLineExpiryRate\":0.05}");
         SimHttp.Reply badType = http.post("/sim/config", "{\"batchProcessingTimeMs\":\"soon\"}");
         SimHttp.Reply badSum = http.post("/sim/config", "{\"batchLineFailureRate\":0.9,\"batchLineExpiryRate\":0.2}");
@@ -123,11 +128,14 @@ class ControlEndpointsTest {
         assertThat(simulator.config().batchProcessingTime()).isEqualTo(Duration.ofMillis(2500));
         assertThat(simulator.config().batchLineFailureRate()).isEqualTo(0.1);
         assertThat(simulator.config().batchLineExpiryRate()).isEqualTo(0.05);
-        assertThat(http.get("/sim/config").json().get("batchProcessingTimeMs").asLong()).isEqualTo(2500);
+        assertThat(http.get("/sim/config").json().get("batchProcessingTimeMs").asLong())
+                .isEqualTo(2500);
         assertThat(badType.status()).isEqualTo(400);
-        assertThat(badType.json().get("error").asText()).contains("batchProcessingTimeMs must be an integer number of milliseconds");
+        assertThat(badType.json().get("error").asText())
+                .contains("batchProcessingTimeMs must be an integer number of milliseconds");
         assertThat(badSum.status()).isEqualTo(400);
-        assertThat(badSum.json().get("error").asText()).contains("batchLineFailureRate + batchLineExpiryRate must be at most 1");
+        assertThat(badSum.json().get("error").asText())
+                .contains("batchLineFailureRate + batchLineExpiryRate must be at most 1");
         assertThat(simulator.config().batchLineFailureRate()).isEqualTo(0.1);
     }
 
@@ -183,7 +191,8 @@ class ControlEndpointsTest {
 
     @Test
     void shouldGiveALoopbackBaseUrlWhenBoundToEveryInterface() {
-        try (ProviderSimulator everywhere = ProviderSimulator.start(SimConfig.defaults().withHost("0.0.0.0"))) {
+        try (ProviderSimulator everywhere =
+                ProviderSimulator.start(SimConfig.defaults().withHost("0.0.0.0"))) {
             assertThat(everywhere.baseUrl()).isEqualTo("http://127.0.0.1:" + everywhere.port());
             assertThat(new SimHttp(everywhere).get("/health").status()).isEqualTo(200);
         }

@@ -34,9 +34,13 @@ class DeterminismTest {
     @Test
     void shouldReturnTheSameContentFromAFreshSimulatorWithAnotherSeed() {
         String here = openAiContent(SimHttp.openAiBody("Same text across restarts."));
-        try (ProviderSimulator other = ProviderSimulator.start(SimConfig.defaults().withSeed(7))) {
-            String there = new SimHttp(other).openAi(SimHttp.openAiBody("Same text across restarts."))
-                    .json().at("/choices/0/message/content").asText();
+        try (ProviderSimulator other =
+                ProviderSimulator.start(SimConfig.defaults().withSeed(7))) {
+            String there = new SimHttp(other)
+                    .openAi(SimHttp.openAiBody("Same text across restarts."))
+                    .json()
+                    .at("/choices/0/message/content")
+                    .asText();
 
             assertThat(there).isEqualTo(here);
         }
@@ -60,14 +64,17 @@ class DeterminismTest {
 
     @Test
     void shouldCutOpenAiOutputAtMaxCompletionTokensWithFinishReasonLength() {
-        String request = SimHttp.openAiBody("Explain Kafka in one paragraph.").replace("{\"model\"", "{\"max_completion_tokens\":7,\"model\"");
+        String request = SimHttp.openAiBody("Explain Kafka in one paragraph.")
+                .replace("{\"model\"", "{\"max_completion_tokens\":7,\"model\"");
         String full = openAiContent(SimHttp.openAiBody("Explain Kafka in one paragraph."));
 
         JsonNode body = http.openAi(request).json();
 
         String content = body.at("/choices/0/message/content").asText();
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
-        assertThat(body.at("/usage/completion_tokens").asInt()).isLessThanOrEqualTo(7).isPositive()
+        assertThat(body.at("/usage/completion_tokens").asInt())
+                .isLessThanOrEqualTo(7)
+                .isPositive()
                 .isEqualTo(SimHttp.O200K.countTokensOrdinary(content));
         assertThat(full).startsWith(content);
     }
@@ -95,13 +102,16 @@ class DeterminismTest {
     @Test
     void shouldCutAnthropicOutputAtMaxTokensWithStopReasonMaxTokens() {
         String full = anthropicText(SimHttp.anthropicBody("Tell me about sluice gates."));
-        String request = SimHttp.anthropicBody("Tell me about sluice gates.").replace("\"max_tokens\":1024", "\"max_tokens\":5");
+        String request =
+                SimHttp.anthropicBody("Tell me about sluice gates.").replace("\"max_tokens\":1024", "\"max_tokens\":5");
 
         JsonNode body = http.anthropic(request).json();
 
         String text = body.at("/content/0/text").asText();
         assertThat(body.get("stop_reason").asText()).isEqualTo("max_tokens");
-        assertThat(body.at("/usage/output_tokens").asInt()).isLessThanOrEqualTo(5).isPositive()
+        assertThat(body.at("/usage/output_tokens").asInt())
+                .isLessThanOrEqualTo(5)
+                .isPositive()
                 .isEqualTo(SimHttp.O200K.countTokensOrdinary(text));
         assertThat(full).startsWith(text);
     }

@@ -36,19 +36,21 @@ class FaultInjectionTest {
     }
 
     @ParameterizedTest(name = "OpenAI {0} -> {1}")
-    @CsvSource(nullValues = "null", value = {
-        "400, invalid_request_error, null",
-        "401, invalid_request_error, invalid_api_key",
-        "403, request_forbidden, unsupported_country_region_territory",
-        "404, invalid_request_error, model_not_found",
-        "408, timeout, null",
-        "409, invalid_request_error, conflict",
-        "429, requests, rate_limit_exceeded",
-        "500, server_error, null",
-        "502, server_error, null",
-        "503, server_error, null",
-        "504, server_error, null",
-    })
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "400, invalid_request_error, null",
+                "401, invalid_request_error, invalid_api_key",
+                "403, request_forbidden, unsupported_country_region_territory",
+                "404, invalid_request_error, model_not_found",
+                "408, timeout, null",
+                "409, invalid_request_error, conflict",
+                "429, requests, rate_limit_exceeded",
+                "500, server_error, null",
+                "502, server_error, null",
+                "503, server_error, null",
+                "504, server_error, null",
+            })
     void shouldAnswerTheForcedStatusWithTheOpenAiErrorBody(int status, String type, String code) {
         SimHttp.Reply reply = http.openAi(SimHttp.openAiBody("fault"), "x-sim-fault", Integer.toString(status));
 
@@ -56,7 +58,8 @@ class FaultInjectionTest {
         JsonNode error = reply.json().get("error");
         assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
         assertThat(error.get("type").asText()).isEqualTo(type);
-        assertThat(error.get("code").isNull() ? null : error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("code").isNull() ? null : error.get("code").asText())
+                .isEqualTo(code);
         assertThat(error.get("message").asText()).isNotBlank();
     }
 

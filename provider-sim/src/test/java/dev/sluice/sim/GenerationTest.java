@@ -19,11 +19,19 @@ class GenerationTest {
         String cut = Tokens.truncate(text, cap);
 
         assertThat(text).startsWith(cut);
-        assertThat(SimHttp.O200K.countTokensOrdinary(cut)).isLessThanOrEqualTo(cap).isPositive();
+        assertThat(SimHttp.O200K.countTokensOrdinary(cut))
+                .isLessThanOrEqualTo(cap)
+                .isPositive();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Hello world, this is a sentence.", "{\"a\":\"b c d e f g h i j k l m n o p\",\"n\":1}", "日本語 ✓ emoji 🙂 ok", ""})
+    @ValueSource(
+            strings = {
+                "Hello world, this is a sentence.",
+                "{\"a\":\"b c d e f g h i j k l m n o p\",\"n\":1}",
+                "日本語 ✓ emoji 🙂 ok",
+                ""
+            })
     void shouldSplitStreamPiecesThatJoinBackToTheText(String text) {
         List<String> pieces = TextGenerator.pieces(text);
 

@@ -21,7 +21,7 @@ class LatencyDistributionTest {
         double[] millis = draws(new Dice(7), config);
 
         double sigma = Math.log(2_000.0 / 200.0) / Dice.Z_99;
-        double p90 = 200 * Math.exp(sigma * 1.2815515655446004);   // Φ⁻¹(0.9); about 711 ms
+        double p90 = 200 * Math.exp(sigma * 1.2815515655446004); // Φ⁻¹(0.9); about 711 ms
         assertThat(percentile(millis, 0.50)).isCloseTo(200, within(200 * 0.03));
         assertThat(percentile(millis, 0.90)).isCloseTo(p90, within(p90 * 0.04));
         assertThat(percentile(millis, 0.99)).isCloseTo(2_000, within(2_000 * 0.08));
@@ -30,7 +30,8 @@ class LatencyDistributionTest {
 
     @Test
     void shouldDrawTheSameLatenciesForTheSameSeed() {
-        SimConfig config = SimConfig.defaults().withLogNormalLatency(Duration.ofMillis(50), Duration.ofMillis(400))
+        SimConfig config = SimConfig.defaults()
+                .withLogNormalLatency(Duration.ofMillis(50), Duration.ofMillis(400))
                 .withLatency(Duration.ofMillis(50), Duration.ofMillis(10));
 
         assertThat(draws(new Dice(3), config)).isEqualTo(draws(new Dice(3), config));
@@ -45,7 +46,8 @@ class LatencyDistributionTest {
         double[] millis = draws(new Dice(42), config);
 
         // The draw sequence is the old one: one nextDouble per request, scaled to the jitter.
-        assertThat(first).isEqualTo(Duration.ofMillis(100).plusNanos((long) (new Random(42).nextDouble() * 50_000_000L)));
+        assertThat(first)
+                .isEqualTo(Duration.ofMillis(100).plusNanos((long) (new Random(42).nextDouble() * 50_000_000L)));
         assertThat(Arrays.stream(millis).min().orElseThrow()).isBetween(100.0, 100.5);
         assertThat(Arrays.stream(millis).max().orElseThrow()).isBetween(149.5, 150.0);
         assertThat(percentile(millis, 0.5)).isCloseTo(125, within(1.0));
@@ -60,12 +62,14 @@ class LatencyDistributionTest {
 
     @Test
     void shouldCapAbsurdTailDraws() {
-        assertThat(Dice.logNormal(40, Duration.ofSeconds(1), Duration.ofSeconds(30))).isEqualTo(Dice.MAX_DRAW);
+        assertThat(Dice.logNormal(40, Duration.ofSeconds(1), Duration.ofSeconds(30)))
+                .isEqualTo(Dice.MAX_DRAW);
     }
 
     @Test
     void shouldRejectALogNormalWithoutAUsableMedianOrP99() {
-        assertThatThrownBy(() -> SimConfig.defaults().withLogNormalLatency(Duration.ofMillis(300), Duration.ofMillis(100)))
+        assertThatThrownBy(
+                        () -> SimConfig.defaults().withLogNormalLatency(Duration.ofMillis(300), Duration.ofMillis(100)))
                 .hasMessageContaining("latencyP99 must be ≥ latency (the median)");
         assertThatThrownBy(() -> SimConfig.defaults().withLogNormalLatency(Duration.ZERO, Duration.ofMillis(100)))
                 .hasMessageContaining("latency (the median) must be at least 1 ms");

@@ -34,7 +34,8 @@ class LatencyTest {
     void shouldWaitAtLeastTheConfiguredLatencyForOpenAi() {
         simulator.update(SimConfig.defaults().withLatency(Duration.ofMillis(300), Duration.ZERO));
 
-        Duration took = time(() -> assertThat(http.openAi(SimHttp.openAiBody("slow")).status()).isEqualTo(200));
+        Duration took = time(() ->
+                assertThat(http.openAi(SimHttp.openAiBody("slow")).status()).isEqualTo(200));
 
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
@@ -51,7 +52,8 @@ class LatencyTest {
 
     @Test
     void shouldHonourThePerRequestLatencyHeader() {
-        Duration took = time(() -> assertThat(http.openAi(SimHttp.openAiBody("header"), "x-sim-latency-ms", "250").status())
+        Duration took = time(() -> assertThat(http.openAi(SimHttp.openAiBody("header"), "x-sim-latency-ms", "250")
+                        .status())
                 .isEqualTo(200));
 
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(250));
@@ -61,7 +63,10 @@ class LatencyTest {
     void shouldTakeOutputTokensOverTokensPerSecond() {
         simulator.update(SimConfig.defaults().withTokensPerSecond(100));
         // Warm-up request to learn how many output tokens this prompt produces.
-        int tokens = http.openAi(SimHttp.openAiBody("rate")).json().at("/usage/completion_tokens").asInt();
+        int tokens = http.openAi(SimHttp.openAiBody("rate"))
+                .json()
+                .at("/usage/completion_tokens")
+                .asInt();
 
         Duration took = time(() -> http.openAi(SimHttp.openAiBody("rate")));
 
@@ -72,7 +77,9 @@ class LatencyTest {
     void shouldDelayInjectedFaultsByTheLatencyToo() {
         simulator.update(SimConfig.defaults().withLatency(Duration.ofMillis(200), Duration.ZERO));
 
-        Duration took = time(() -> assertThat(http.openAi(SimHttp.openAiBody("f"), "x-sim-fault", "500").status()).isEqualTo(500));
+        Duration took = time(() -> assertThat(http.openAi(SimHttp.openAiBody("f"), "x-sim-fault", "500")
+                        .status())
+                .isEqualTo(500));
 
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     }

@@ -22,9 +22,30 @@ class MainTest {
     @Test
     void shouldBuildTheConfigFromFlags() {
         SimConfig config = Main.parse(new String[] {
-            "--host", "0.0.0.0", "--port", "8089", "--latency-ms", "120", "--jitter-ms", "30",
-            "--tokens-per-second", "50.5", "--fault", "429=0.1", "--fault", "503=0.05",
-            "--api-key", "sk-one", "--api-key", "sk-two", "--rpm", "500", "--tpm", "90000", "--seed", "7",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8089",
+            "--latency-ms",
+            "120",
+            "--jitter-ms",
+            "30",
+            "--tokens-per-second",
+            "50.5",
+            "--fault",
+            "429=0.1",
+            "--fault",
+            "503=0.05",
+            "--api-key",
+            "sk-one",
+            "--api-key",
+            "sk-two",
+            "--rpm",
+            "500",
+            "--tpm",
+            "90000",
+            "--seed",
+            "7",
         });
 
         assertThat(config.host()).isEqualTo("0.0.0.0");
@@ -42,29 +63,48 @@ class MainTest {
     @Test
     void shouldReadLatencyDistributionOutagesAndPromptCacheFlagsInAnyOrder() {
         SimConfig config = Main.parse(new String[] {
-            "--latency-distribution", "lognormal", "--latency-p99-ms", "2000", "--latency-ms", "250",
-            "--outage", "startMs=60000,durationMs=30000,status=529,protocol=anthropic",
-            "--outage", "startMs=0,durationMs=1000,status=hang,everyMs=600000,model=gpt-4o",
-            "--outage", "startMs=0,durationMs=30000,status=429,rate=0.5",
-            "--prompt-cache", "off",
+            "--latency-distribution",
+            "lognormal",
+            "--latency-p99-ms",
+            "2000",
+            "--latency-ms",
+            "250",
+            "--outage",
+            "startMs=60000,durationMs=30000,status=529,protocol=anthropic",
+            "--outage",
+            "startMs=0,durationMs=1000,status=hang,everyMs=600000,model=gpt-4o",
+            "--outage",
+            "startMs=0,durationMs=30000,status=429,rate=0.5",
+            "--prompt-cache",
+            "off",
         });
 
         assertThat(config.latencyDistribution()).isEqualTo(SimConfig.LatencyDistribution.LOG_NORMAL);
         assertThat(config.latency()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.latencyP99()).isEqualTo(Duration.ofMillis(2000));
         assertThat(config.promptCache()).isFalse();
-        assertThat(config.outages()).containsExactly(
-                Outage.of(Duration.ofMinutes(1), Duration.ofSeconds(30), 529).onlyFor("anthropic", null),
-                Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(10)).onlyFor(null, "gpt-4o"),
-                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
+        assertThat(config.outages())
+                .containsExactly(
+                        Outage.of(Duration.ofMinutes(1), Duration.ofSeconds(30), 529)
+                                .onlyFor("anthropic", null),
+                        Outage.hang(Duration.ZERO, Duration.ofSeconds(1))
+                                .repeatingEvery(Duration.ofMinutes(10))
+                                .onlyFor(null, "gpt-4o"),
+                        Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
     }
 
     @Test
     void shouldReportBadOutageAndLatencyFlags() {
         assertThatThrownBy(() -> Main.parse(new String[] {
-            "--outage", "startMs=0,durationMs=0", "--outage", "oops", "--latency-distribution", "lognormal",
-            "--prompt-cache", "maybe",
-        }))
+                    "--outage",
+                    "startMs=0,durationMs=0",
+                    "--outage",
+                    "oops",
+                    "--latency-distribution",
+                    "lognormal",
+                    "--prompt-cache",
+                    "maybe",
+                }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--outage.duration must be at least 1 ms")
                 .hasMessageContaining("--outage expects key=value pairs")

@@ -67,37 +67,54 @@ class OpenAiBatchSdkCompatibilityTest {
     @Test
     void shouldUploadCreateRetrieveListAndReadTheOutputFile() {
         FileObject file = upload(OpenAiBatchTest.line("a", "One?"), OpenAiBatchTest.line("b", "Two?"));
-        Batch created = client.batches().create(create(file.id())
-                .metadata(BatchCreateParams.Metadata.builder().putProperty("job", "nightly").build()).build()).validate();
+        Batch created = client.batches()
+                .create(create(file.id())
+                        .metadata(BatchCreateParams.Metadata.builder()
+                                .putProperty("job", "nightly")
+                                .build())
+                        .build())
+                .validate();
         clock.set(START + 10_000);
         Batch completed = client.batches().retrieve(created.id()).validate();
-        List<Batch> listed = client.batches().list(BatchListParams.builder().limit(10).build()).data();
+        List<Batch> listed = client.batches()
+                .list(BatchListParams.builder().limit(10).build())
+                .data();
 
         assertThat(file.purpose()).isEqualTo(FileObject.Purpose.BATCH);
         assertThat(file.filename()).isEqualTo("input.jsonl");
         assertThat(client.files().retrieve(file.id()).validate().bytes()).isEqualTo(file.bytes());
         assertThat(created.status()).isEqualTo(Batch.Status.VALIDATING);
-        assertThat(created.metadata().orElseThrow()._additionalProperties().get("job").asStringOrThrow()).isEqualTo("nightly");
+        assertThat(created.metadata()
+                        .orElseThrow()
+                        ._additionalProperties()
+                        .get("job")
+                        .asStringOrThrow())
+                .isEqualTo("nightly");
         assertThat(completed.status()).isEqualTo(Batch.Status.COMPLETED);
         assertThat(completed.requestCounts().orElseThrow().completed()).isEqualTo(2);
         assertThat(completed.completedAt()).contains(START / 1000 + 10);
         assertThat(completed.usage().orElseThrow().totalTokens()).isPositive();
         assertThat(listed).extracting(Batch::id).containsExactly(created.id());
         listed.forEach(Batch::validate);
-        FileObject output = client.files().retrieve(completed.outputFileId().orElseThrow()).validate();
+        FileObject output =
+                client.files().retrieve(completed.outputFileId().orElseThrow()).validate();
         assertThat(output.purpose()).isEqualTo(FileObject.Purpose.BATCH_OUTPUT);
         List<JsonNode> lines = content(output.id());
         assertThat(lines).hasSize(2);
         for (JsonNode line : lines) {
             ChatCompletion completion = ObjectMappers.jsonMapper()
-                    .convertValue(line.at("/response/body"), ChatCompletion.class).validate();
+                    .convertValue(line.at("/response/body"), ChatCompletion.class)
+                    .validate();
             assertThat(completion.choices().getFirst().message().content()).isPresent();
         }
     }
 
     @Test
     void shouldCancelThroughTheSdk() {
-        FileObject file = upload(OpenAiBatchTest.line("a", "1"), OpenAiBatchTest.line("b", "2"), OpenAiBatchTest.line("c", "3"),
+        FileObject file = upload(
+                OpenAiBatchTest.line("a", "1"),
+                OpenAiBatchTest.line("b", "2"),
+                OpenAiBatchTest.line("c", "3"),
                 OpenAiBatchTest.line("d", "4"));
         Batch created = client.batches().create(create(file.id()).build());
         clock.set(START + 5_000);
@@ -123,7 +140,9 @@ class OpenAiBatchSdkCompatibilityTest {
 
         assertThat(failed.status()).isEqualTo(Batch.Status.FAILED);
         List<BatchError> errors = failed.errors().orElseThrow().data().orElseThrow();
-        assertThat(errors).extracting(e -> e.code().orElseThrow()).containsExactly("invalid_json_line", "duplicate_custom_id");
+        assertThat(errors)
+                .extracting(e -> e.code().orElseThrow())
+                .containsExactly("invalid_json_line", "duplicate_custom_id");
         assertThat(errors).extracting(e -> e.line().orElseThrow()).containsExactly(2L, 3L);
     }
 
@@ -131,21 +150,31 @@ class OpenAiBatchSdkCompatibilityTest {
     void shouldSurfaceBadCallsAsTheSdkExceptions() {
         FileObject file = upload(OpenAiBatchTest.line("a", "1"));
 
-        assertThatThrownBy(() -> client.batches().retrieve("batch_nope"))
-                .isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> client.batches().create(create(file.id())
-                .completionWindow(BatchCreateParams.CompletionWindow.of("48h")).build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("completion_window"));
-        assertThatThrownBy(() -> client.batches().create(create(file.id())
-                .endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS).build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("endpoint"));
+        assertThatThrownBy(() -> client.batches().retrieve("batch_nope")).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client.batches()
+                        .create(create(file.id())
+                                .completionWindow(BatchCreateParams.CompletionWindow.of("48h"))
+                                .build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class, e -> assertThat(e.param()).contains("completion_window"));
+        assertThatThrownBy(() -> client.batches()
+                        .create(create(file.id())
+                                .endpoint(BatchCreateParams.Endpoint.V1_EMBEDDINGS)
+                                .build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class, e -> assertThat(e.param()).contains("endpoint"));
     }
 
     private FileObject upload(String... lines) {
         try {
             Path input = dir.resolve("input.jsonl");
             Files.writeString(input, String.join("\n", lines) + "\n");
-            return client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH).build()).validate();
+            return client.files()
+                    .create(FileCreateParams.builder()
+                            .file(input)
+                            .purpose(FilePurpose.BATCH)
+                            .build())
+                    .validate();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

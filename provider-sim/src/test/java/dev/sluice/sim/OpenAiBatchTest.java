@@ -73,14 +73,21 @@ class OpenAiBatchTest {
         JsonNode body = first.at("/response/body");
         JsonNode sync = http.openAi(SimHttp.openAiBody("Alpha?")).json();
         assertThat(body.get("object").asText()).isEqualTo("chat.completion");
-        assertThat(body.at("/choices/0/message/content").asText()).isEqualTo(sync.at("/choices/0/message/content").asText());
+        assertThat(body.at("/choices/0/message/content").asText())
+                .isEqualTo(sync.at("/choices/0/message/content").asText());
         assertThat(body.get("usage")).isEqualTo(sync.get("usage"));
-        long inputTokens = output.stream().mapToLong(l -> l.at("/response/body/usage/prompt_tokens").asLong()).sum();
-        long outputTokens = output.stream().mapToLong(l -> l.at("/response/body/usage/completion_tokens").asLong()).sum();
+        long inputTokens = output.stream()
+                .mapToLong(l -> l.at("/response/body/usage/prompt_tokens").asLong())
+                .sum();
+        long outputTokens = output.stream()
+                .mapToLong(l -> l.at("/response/body/usage/completion_tokens").asLong())
+                .sum();
         assertThat(completed.at("/usage/input_tokens").asLong()).isEqualTo(inputTokens);
         assertThat(completed.at("/usage/output_tokens").asLong()).isEqualTo(outputTokens);
         assertThat(completed.at("/usage/total_tokens").asLong()).isEqualTo(inputTokens + outputTokens);
-        JsonNode outputFile = http.openAiCall("GET", "/v1/files/" + completed.get("output_file_id").asText(), null).json();
+        JsonNode outputFile = http.openAiCall(
+                        "GET", "/v1/files/" + completed.get("output_file_id").asText(), null)
+                .json();
         assertThat(outputFile.get("purpose").asText()).isEqualTo("batch_output");
         assertThat(outputFile.get("bytes").asLong()).isPositive();
     }
@@ -90,20 +97,31 @@ class OpenAiBatchTest {
         start(SimConfig.defaults());
         String shared = "Policy clause for every ticket. ".repeat(300);
         for (String model : List.of("gpt-5-mini", "gpt-4.1-mini")) {
-            assertThat(http.openAi(cachedBody(model, shared, "Warm?")).status()).isEqualTo(200); // a sync call caches the prefix
+            assertThat(http.openAi(cachedBody(model, shared, "Warm?")).status())
+                    .isEqualTo(200); // a sync call caches the prefix
         }
 
-        JsonNode batch = createBatch(uploadLines(cachedLine("g5", "gpt-5-mini", shared, "One?"),
-                cachedLine("g41", "gpt-4.1-mini", shared, "Two?")), null);
+        JsonNode batch = createBatch(
+                uploadLines(
+                        cachedLine("g5", "gpt-5-mini", shared, "One?"),
+                        cachedLine("g41", "gpt-4.1-mini", shared, "Two?")),
+                null);
         JsonNode completed = at(10_000, batch);
         Map<String, JsonNode> byId = new java.util.HashMap<>();
-        fileLines(completed.get("output_file_id").asText()).forEach(l -> byId.put(l.get("custom_id").asText(), l));
+        fileLines(completed.get("output_file_id").asText())
+                .forEach(l -> byId.put(l.get("custom_id").asText(), l));
 
-        int g5 = byId.get("g5").at("/response/body/usage/prompt_tokens_details/cached_tokens").asInt();
+        int g5 = byId.get("g5")
+                .at("/response/body/usage/prompt_tokens_details/cached_tokens")
+                .asInt();
         assertThat(g5).as("gpt-5-mini: OpenAI prices cached input in a batch").isGreaterThanOrEqualTo(1024);
-        assertThat(byId.get("g41").at("/response/body/usage/prompt_tokens_details/cached_tokens").asInt())
-                .as("gpt-4.1-mini: no batch cached-input price, no cached tokens").isZero();
-        assertThat(completed.at("/usage/input_tokens_details/cached_tokens").asInt()).isEqualTo(g5);
+        assertThat(byId.get("g41")
+                        .at("/response/body/usage/prompt_tokens_details/cached_tokens")
+                        .asInt())
+                .as("gpt-4.1-mini: no batch cached-input price, no cached tokens")
+                .isZero();
+        assertThat(completed.at("/usage/input_tokens_details/cached_tokens").asInt())
+                .isEqualTo(g5);
     }
 
     private static String cachedBody(String model, String system, String question) {
@@ -121,7 +139,10 @@ class OpenAiBatchTest {
         start(SimConfig.defaults());
         String invalidBody = "{\"custom_id\":\"hot\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
                 + "{\"model\":\"gpt-4o-mini\",\"temperature\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}";
-        String fileId = uploadLines(line("ok", "Fine."), invalidBody, line("boom", "Please [sim:batch-fail] now"),
+        String fileId = uploadLines(
+                line("ok", "Fine."),
+                invalidBody,
+                line("boom", "Please [sim:batch-fail] now"),
                 line("late", "Too slow [sim:batch-expire]"));
 
         JsonNode created = createBatch(fileId, null);
@@ -133,9 +154,11 @@ class OpenAiBatchTest {
         assertThat(ended.get("expired_at").asLong()).isEqualTo(START / 1000 + 10);
         assertThat(ended.get("finalizing_at").isNull()).isTrue();
         assertThat(counts(ended)).containsExactly(4, 1, 2);
-        assertThat(fileLines(ended.get("output_file_id").asText())).extracting(l -> l.get("custom_id").asText())
+        assertThat(fileLines(ended.get("output_file_id").asText()))
+                .extracting(l -> l.get("custom_id").asText())
                 .containsExactly("ok");
-        Map<String, JsonNode> errors = byCustomId(fileLines(ended.get("error_file_id").asText()));
+        Map<String, JsonNode> errors =
+                byCustomId(fileLines(ended.get("error_file_id").asText()));
         assertThat(errors).containsOnlyKeys("hot", "boom", "late");
         assertThat(errors.get("hot").at("/response/status_code").asInt()).isEqualTo(400);
         assertThat(errors.get("hot").at("/response/body/error/param").asText()).isEqualTo("temperature");
@@ -151,8 +174,12 @@ class OpenAiBatchTest {
     @Test
     void shouldFailValidationListingEveryBadLine() {
         start(SimConfig.defaults());
-        String fileId = uploadLines(line("a", "one"), "{not json", line("a", "dup"),
-                line("w", "x").replace("/v1/chat/completions", "/v1/embeddings"), line("m", "x").replace("POST", "GET"),
+        String fileId = uploadLines(
+                line("a", "one"),
+                "{not json",
+                line("a", "dup"),
+                line("w", "x").replace("/v1/chat/completions", "/v1/embeddings"),
+                line("m", "x").replace("POST", "GET"),
                 "{\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{}}");
 
         JsonNode created = createBatch(fileId, null);
@@ -167,9 +194,16 @@ class OpenAiBatchTest {
         assertThat(counts(failed)).containsExactly(0, 0, 0);
         assertThat(failed.at("/errors/object").asText()).isEqualTo("list");
         List<String> codes = new ArrayList<>();
-        failed.at("/errors/data").forEach(e -> codes.add(e.get("code").asText() + "@" + e.get("line").asInt()));
-        assertThat(codes).containsExactly("invalid_json_line@2", "duplicate_custom_id@3", "invalid_url@4",
-                "invalid_method@5", "missing_required_parameter@6");
+        failed.at("/errors/data")
+                .forEach(e ->
+                        codes.add(e.get("code").asText() + "@" + e.get("line").asInt()));
+        assertThat(codes)
+                .containsExactly(
+                        "invalid_json_line@2",
+                        "duplicate_custom_id@3",
+                        "invalid_url@4",
+                        "invalid_method@5",
+                        "missing_required_parameter@6");
         assertThat(at(20_000, created).get("status").asText()).isEqualTo("failed");
     }
 
@@ -186,13 +220,17 @@ class OpenAiBatchTest {
 
         assertThat(failed.get("status").asText()).isEqualTo("failed");
         assertThat(failed.at("/errors/data/0/code").asText()).isEqualTo("too_many_requests");
-        assertThat(failed.at("/errors/data/0/message").asText()).contains("50001").contains("50000");
+        assertThat(failed.at("/errors/data/0/message").asText())
+                .contains("50001")
+                .contains("50000");
     }
 
     @Test
     void shouldFailAFileOverTheBatchSizeLimit() {
-        simulator = ProviderSimulator.start(SimConfig.defaults().withApiKeys(java.util.Set.of(SimHttp.OPENAI_KEY)),
-                clock::get, new BatchLimits(1 << 20, 300, 1 << 20));
+        simulator = ProviderSimulator.start(
+                SimConfig.defaults().withApiKeys(java.util.Set.of(SimHttp.OPENAI_KEY)),
+                clock::get,
+                new BatchLimits(1 << 20, 300, 1 << 20));
         http = new SimHttp(simulator);
         String fileId = uploadLines(line("a", "x".repeat(200)), line("b", "y".repeat(200)));
 
@@ -209,7 +247,9 @@ class OpenAiBatchTest {
         JsonNode created = createBatch(fileId, null);
         clock.set(START + 5_000);
 
-        JsonNode cancelling = http.openAiCall("POST", "/v1/batches/" + created.get("id").asText() + "/cancel", "").json();
+        JsonNode cancelling = http.openAiCall(
+                        "POST", "/v1/batches/" + created.get("id").asText() + "/cancel", "")
+                .json();
         JsonNode stillCancelling = at(5_999, created);
         JsonNode cancelled = at(6_000, created);
         JsonNode later = at(60_000, created);
@@ -221,12 +261,15 @@ class OpenAiBatchTest {
         assertThat(cancelled.get("cancelled_at").asLong()).isEqualTo(START / 1000 + 6);
         assertThat(counts(cancelled)).containsExactly(4, 2, 0);
         assertThat(counts(later)).containsExactly(4, 2, 0);
-        assertThat(fileLines(cancelled.get("output_file_id").asText())).extracting(l -> l.get("custom_id").asText())
+        assertThat(fileLines(cancelled.get("output_file_id").asText()))
+                .extracting(l -> l.get("custom_id").asText())
                 .containsExactly("a", "b");
         List<JsonNode> errors = fileLines(cancelled.get("error_file_id").asText());
         assertThat(errors).extracting(l -> l.get("custom_id").asText()).containsExactly("c", "d");
-        assertThat(errors).allSatisfy(l -> assertThat(l.at("/error/code").asText()).isEqualTo("batch_cancelled"));
-        SimHttp.Reply again = http.openAiCall("POST", "/v1/batches/" + created.get("id").asText() + "/cancel", "");
+        assertThat(errors)
+                .allSatisfy(l -> assertThat(l.at("/error/code").asText()).isEqualTo("batch_cancelled"));
+        SimHttp.Reply again =
+                http.openAiCall("POST", "/v1/batches/" + created.get("id").asText() + "/cancel", "");
         assertThat(again.status()).isEqualTo(400);
         assertThat(again.json().at("/error/message").asText()).contains("cancelled");
     }
@@ -289,7 +332,11 @@ class OpenAiBatchTest {
         String third = createBatch(fileId, null).get("id").asText();
 
         JsonNode page1 = http.openAiCall("GET", "/v1/batches?limit=2", null).json();
-        JsonNode page2 = http.openAiCall("GET", "/v1/batches?limit=2&after=" + page1.get("last_id").asText(), null).json();
+        JsonNode page2 = http.openAiCall(
+                        "GET",
+                        "/v1/batches?limit=2&after=" + page1.get("last_id").asText(),
+                        null)
+                .json();
 
         assertThat(page1.get("object").asText()).isEqualTo("list");
         assertThat(page1.get("data")).extracting(b -> b.get("id").asText()).containsExactly(third, second);
@@ -298,7 +345,11 @@ class OpenAiBatchTest {
         assertThat(page1.get("has_more").asBoolean()).isTrue();
         assertThat(page2.get("data")).extracting(b -> b.get("id").asText()).containsExactly(first);
         assertThat(page2.get("has_more").asBoolean()).isFalse();
-        assertThat(http.openAiCall("GET", "/v1/batches?limit=0", null).json().at("/error/param").asText()).isEqualTo("limit");
+        assertThat(http.openAiCall("GET", "/v1/batches?limit=0", null)
+                        .json()
+                        .at("/error/param")
+                        .asText())
+                .isEqualTo("limit");
     }
 
     @Test
@@ -307,12 +358,17 @@ class OpenAiBatchTest {
         String fileId = uploadLines(line("a", "x"));
         String userData = upload("notes.jsonl", line("a", "x"), "user_data");
 
-        SimHttp.Reply window = create("{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"48h\"}");
-        SimHttp.Reply endpoint = create("{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/embeddings\",\"completion_window\":\"24h\"}");
-        SimHttp.Reply unknownEndpoint = create("{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/images\",\"completion_window\":\"24h\"}");
+        SimHttp.Reply window = create("{\"input_file_id\":\"" + fileId
+                + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"48h\"}");
+        SimHttp.Reply endpoint = create(
+                "{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/embeddings\",\"completion_window\":\"24h\"}");
+        SimHttp.Reply unknownEndpoint = create(
+                "{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/images\",\"completion_window\":\"24h\"}");
         SimHttp.Reply missing = create("{\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
-        SimHttp.Reply purpose = create("{\"input_file_id\":\"" + userData + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
-        SimHttp.Reply unknownFile = create("{\"input_file_id\":\"file-nope\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+        SimHttp.Reply purpose = create("{\"input_file_id\":\"" + userData
+                + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+        SimHttp.Reply unknownFile = create(
+                "{\"input_file_id\":\"file-nope\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
         StringBuilder tooMuch = new StringBuilder("{");
         for (int i = 0; i < 17; i++) {
             tooMuch.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
@@ -357,14 +413,14 @@ class OpenAiBatchTest {
         byte[] content = (line("a", "x") + "\n").getBytes(StandardCharsets.UTF_8);
 
         SimHttp.Reply uploaded = http.upload("in.jsonl", "batch", content);
-        SimHttp.Reply shortLived = http.upload("in.jsonl", "batch", content, "expires_after[anchor]", "created_at",
-                "expires_after[seconds]", "7200");
+        SimHttp.Reply shortLived = http.upload(
+                "in.jsonl", "batch", content, "expires_after[anchor]", "created_at", "expires_after[seconds]", "7200");
         SimHttp.Reply noPurpose = http.upload("in.jsonl", null, content);
         SimHttp.Reply badPurpose = http.upload("in.jsonl", "batches", content);
         SimHttp.Reply notJsonl = http.upload("in.csv", "batch", content);
         SimHttp.Reply noFile = http.upload("in.jsonl", "batch", null);
-        SimHttp.Reply badExpiry = http.upload("in.jsonl", "batch", content, "expires_after[anchor]", "created_at",
-                "expires_after[seconds]", "60");
+        SimHttp.Reply badExpiry = http.upload(
+                "in.jsonl", "batch", content, "expires_after[anchor]", "created_at", "expires_after[seconds]", "60");
 
         JsonNode file = uploaded.json();
         assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
@@ -376,8 +432,11 @@ class OpenAiBatchTest {
         assertThat(file.get("created_at").asLong()).isEqualTo(START / 1000);
         assertThat(file.get("expires_at").asLong()).isEqualTo(START / 1000 + 30L * 86_400);
         assertThat(shortLived.json().get("expires_at").asLong()).isEqualTo(START / 1000 + 7200);
-        assertThat(http.openAiCall("GET", "/v1/files/" + file.get("id").asText(), null).json()).isEqualTo(file);
-        assertThat(http.openAiCall("GET", "/v1/files/" + file.get("id").asText() + "/content", null).body())
+        assertThat(http.openAiCall("GET", "/v1/files/" + file.get("id").asText(), null)
+                        .json())
+                .isEqualTo(file);
+        assertThat(http.openAiCall("GET", "/v1/files/" + file.get("id").asText() + "/content", null)
+                        .body())
                 .isEqualTo(new String(content, StandardCharsets.UTF_8));
         assertError(noPurpose, 400, "purpose");
         assertError(badPurpose, 400, "purpose");
@@ -390,7 +449,8 @@ class OpenAiBatchTest {
     void shouldRefuseAnUnknownKeyExactlyAsTheSyncEndpointDoes() {
         start(SimConfig.defaults());
 
-        SimHttp.Reply sync = http.send("POST", "/v1/chat/completions", SimHttp.openAiBody("x"), "Authorization", "Bearer sk-wrong-0000000000");
+        SimHttp.Reply sync = http.send(
+                "POST", "/v1/chat/completions", SimHttp.openAiBody("x"), "Authorization", "Bearer sk-wrong-0000000000");
         SimHttp.Reply batches = http.send("GET", "/v1/batches", null, "Authorization", "Bearer sk-wrong-0000000000");
         SimHttp.Reply files = http.send("GET", "/v1/files/file-x", null);
 
@@ -437,14 +497,18 @@ class OpenAiBatchTest {
 
     private JsonNode at(long offsetMs, JsonNode batch) {
         clock.set(START + offsetMs);
-        SimHttp.Reply reply = http.openAiCall("GET", "/v1/batches/" + batch.get("id").asText(), null);
+        SimHttp.Reply reply =
+                http.openAiCall("GET", "/v1/batches/" + batch.get("id").asText(), null);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json();
     }
 
     private static List<Integer> counts(JsonNode batch) {
         JsonNode counts = batch.get("request_counts");
-        return List.of(counts.get("total").asInt(), counts.get("completed").asInt(), counts.get("failed").asInt());
+        return List.of(
+                counts.get("total").asInt(),
+                counts.get("completed").asInt(),
+                counts.get("failed").asInt());
     }
 
     private List<JsonNode> fileLines(String fileId) {
@@ -469,8 +533,11 @@ class OpenAiBatchTest {
         for (String key : List.of("output_file_id", "error_file_id")) {
             if (!batch.get(key).isNull()) {
                 for (JsonNode line : fileLines(batch.get(key).asText())) {
-                    outcomes.put(line.get("custom_id").asText(), line.get("response").isNull()
-                            ? line.at("/error/code").asText() : line.at("/response/status_code").asText());
+                    outcomes.put(
+                            line.get("custom_id").asText(),
+                            line.get("response").isNull()
+                                    ? line.at("/error/code").asText()
+                                    : line.at("/response/status_code").asText());
                 }
             }
         }

@@ -32,8 +32,10 @@ class OpenAiChatCompletionsTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.header("content-type")).startsWith("application/json");
         JsonNode body = reply.json();
-        assertThat(body.fieldNames()).toIterable().containsExactly(
-                "id", "object", "created", "model", "choices", "usage", "service_tier", "system_fingerprint");
+        assertThat(body.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "id", "object", "created", "model", "choices", "usage", "service_tier", "system_fingerprint");
         assertThat(body.get("id").asText()).matches("chatcmpl-[A-Za-z0-9]{29}");
         assertThat(body.get("object").asText()).isEqualTo("chat.completion");
         assertThat(body.get("created").isIntegralNumber()).isTrue();
@@ -64,11 +66,15 @@ class OpenAiChatCompletionsTest {
         int prompt = usage.get("prompt_tokens").asInt();
         assertThat(completion).isEqualTo(SimHttp.O200K.countTokensOrdinary(content));
         // 3 per message plus 3 priming, on top of the message texts.
-        int expectedPrompt = SimHttp.O200K.countTokens("You are terse.") + SimHttp.O200K.countTokens("Count my tokens, please.") + 3 * 2 + 3;
+        int expectedPrompt = SimHttp.O200K.countTokens("You are terse.")
+                + SimHttp.O200K.countTokens("Count my tokens, please.")
+                + 3 * 2
+                + 3;
         assertThat(prompt).isEqualTo(expectedPrompt);
         assertThat(usage.get("total_tokens").asInt()).isEqualTo(prompt + completion);
         assertThat(usage.at("/prompt_tokens_details/cached_tokens").asInt()).isZero();
-        assertThat(usage.at("/completion_tokens_details/reasoning_tokens").asInt()).isZero();
+        assertThat(usage.at("/completion_tokens_details/reasoning_tokens").asInt())
+                .isZero();
         assertThat(completion).isBetween(TextGenerator.MIN_TARGET_TOKENS, TextGenerator.MAX_TARGET_TOKENS + 30);
     }
 
@@ -78,10 +84,14 @@ class OpenAiChatCompletionsTest {
 
         assertThat(reply.header("x-request-id")).matches("req_[0-9a-f]{32}");
         assertThat(reply.header("openai-processing-ms")).matches("\\d+");
-        assertThat(Long.parseLong(reply.header("x-ratelimit-limit-requests"))).isEqualTo(SimConfig.DEFAULT_REQUESTS_PER_MINUTE);
-        assertThat(Long.parseLong(reply.header("x-ratelimit-limit-tokens"))).isEqualTo(SimConfig.DEFAULT_TOKENS_PER_MINUTE);
-        assertThat(Long.parseLong(reply.header("x-ratelimit-remaining-requests"))).isLessThan(SimConfig.DEFAULT_REQUESTS_PER_MINUTE);
-        assertThat(Long.parseLong(reply.header("x-ratelimit-remaining-tokens"))).isLessThan(SimConfig.DEFAULT_TOKENS_PER_MINUTE);
+        assertThat(Long.parseLong(reply.header("x-ratelimit-limit-requests")))
+                .isEqualTo(SimConfig.DEFAULT_REQUESTS_PER_MINUTE);
+        assertThat(Long.parseLong(reply.header("x-ratelimit-limit-tokens")))
+                .isEqualTo(SimConfig.DEFAULT_TOKENS_PER_MINUTE);
+        assertThat(Long.parseLong(reply.header("x-ratelimit-remaining-requests")))
+                .isLessThan(SimConfig.DEFAULT_REQUESTS_PER_MINUTE);
+        assertThat(Long.parseLong(reply.header("x-ratelimit-remaining-tokens")))
+                .isLessThan(SimConfig.DEFAULT_TOKENS_PER_MINUTE);
         String goDuration = "(\\d+h)?(\\d+m)?\\d+(\\.\\d+)?s|\\d+ms";
         assertThat(reply.header("x-ratelimit-reset-requests")).matches(goDuration);
         assertThat(reply.header("x-ratelimit-reset-tokens")).matches(goDuration);
@@ -124,7 +134,8 @@ class OpenAiChatCompletionsTest {
         assertThat(reply.status()).isEqualTo(200);
         String content = reply.json().at("/choices/0/message/content").asText();
         JsonNode value = new SimHttp.Reply(200, reply.headers(), content).json();
-        assertThat(value.fieldNames()).toIterable()
+        assertThat(value.fieldNames())
+                .toIterable()
                 .containsExactly("title", "priority", "score", "count", "urgent", "tags", "owner", "note");
         assertThat(value.get("title").isTextual()).isTrue();
         assertThat(value.get("priority").asText()).isIn("low", "medium", "high");
@@ -138,16 +149,19 @@ class OpenAiChatCompletionsTest {
         assertThat(value.get("tags").get(0).isTextual()).isTrue();
         assertThat(value.at("/owner/name").isTextual()).isTrue();
         assertThat(value.get("note").isTextual()).isTrue();
-        assertThat(reply.json().at("/usage/completion_tokens").asInt()).isEqualTo(SimHttp.O200K.countTokensOrdinary(content));
+        assertThat(reply.json().at("/usage/completion_tokens").asInt())
+                .isEqualTo(SimHttp.O200K.countTokensOrdinary(content));
     }
 
     @Test
     void shouldStopAtAStopSequenceWithFinishReasonStop() {
-        String full = http.openAi(SimHttp.openAiBody("stop test")).json().at("/choices/0/message/content").asText();
+        String full = http.openAi(SimHttp.openAiBody("stop test"))
+                .json()
+                .at("/choices/0/message/content")
+                .asText();
         String stop = full.split(" ")[3];
         String request = """
-                {"model":"gpt-4o-mini","stop":[%s],"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"stop test"}]}"""
-                .formatted(SimHttp.quote(stop));
+                {"model":"gpt-4o-mini","stop":[%s],"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"stop test"}]}""".formatted(SimHttp.quote(stop));
 
         JsonNode body = http.openAi(request).json();
 

@@ -31,8 +31,8 @@ class OpenAiEmbeddingsErrorsTest {
 
     @BeforeEach
     void start() {
-        simulator = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(SimHttp.OPENAI_KEY))
-                .withRateLimits(2, 1_000_000), clock::get);
+        simulator = ProviderSimulator.start(
+                SimConfig.defaults().withApiKeys(Set.of(SimHttp.OPENAI_KEY)).withRateLimits(2, 1_000_000), clock::get);
         http = new SimHttp(simulator);
     }
 
@@ -47,8 +47,13 @@ class OpenAiEmbeddingsErrorsTest {
         return Stream.of(
                 Arguments.of("no model", """
                         {"input":"hi"}""", 400, "you must provide a model parameter", "model", null),
-                Arguments.of("no input", """
-                        {"model":"text-embedding-3-small"}""", 400, "Missing required parameter: 'input'.", "input",
+                Arguments.of(
+                        "no input",
+                        """
+                        {"model":"text-embedding-3-small"}""",
+                        400,
+                        "Missing required parameter: 'input'.",
+                        "input",
                         "missing_required_parameter"),
                 Arguments.of("an empty string", """
                         {"model":"text-embedding-3-small","input":""}""", 400, invalidInput, null, null),
@@ -58,44 +63,72 @@ class OpenAiEmbeddingsErrorsTest {
                         {"model":"text-embedding-3-small","input":["hi",""]}""", 400, invalidInput, null, null),
                 Arguments.of("a number in an array of strings", """
                         {"model":"text-embedding-3-small","input":["hi",3]}""", 400, invalidInput, null, null),
-                Arguments.of("token ids", """
-                        {"model":"text-embedding-3-small","input":[1820,374]}""", 400,
+                Arguments.of(
+                        "token ids",
+                        """
+                        {"model":"text-embedding-3-small","input":[1820,374]}""",
+                        400,
                         "The simulator embeds text only: send 'input' as a string or an array of strings, "
                                 + "not token ids.",
-                        "input", "invalid_type"),
-                Arguments.of("an unknown model", """
-                        {"model":"gpt-4o-mini","input":"hi"}""", 404,
-                        "The model `gpt-4o-mini` does not exist or you do not have access to it.", null,
+                        "input",
+                        "invalid_type"),
+                Arguments.of(
+                        "an unknown model",
+                        """
+                        {"model":"gpt-4o-mini","input":"hi"}""",
+                        404,
+                        "The model `gpt-4o-mini` does not exist or you do not have access to it.",
+                        null,
                         "model_not_found"),
-                Arguments.of("an unknown encoding", """
-                        {"model":"text-embedding-3-small","input":"hi","encoding_format":"int8"}""", 400,
-                        "Invalid value: 'int8'. Supported values are: 'float' and 'base64'.", "encoding_format",
+                Arguments.of(
+                        "an unknown encoding",
+                        """
+                        {"model":"text-embedding-3-small","input":"hi","encoding_format":"int8"}""",
+                        400,
+                        "Invalid value: 'int8'. Supported values are: 'float' and 'base64'.",
+                        "encoding_format",
                         "invalid_value"),
-                Arguments.of("dimensions for ada-002", """
-                        {"model":"text-embedding-ada-002","input":"hi","dimensions":256}""", 400,
-                        "This model does not support specifying dimensions.", null, null),
-                Arguments.of("zero dimensions", """
-                        {"model":"text-embedding-3-small","input":"hi","dimensions":0}""", 400,
+                Arguments.of(
+                        "dimensions for ada-002",
+                        """
+                        {"model":"text-embedding-ada-002","input":"hi","dimensions":256}""",
+                        400,
+                        "This model does not support specifying dimensions.",
+                        null,
+                        null),
+                Arguments.of(
+                        "zero dimensions",
+                        """
+                        {"model":"text-embedding-3-small","input":"hi","dimensions":0}""",
+                        400,
                         "Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got 0 instead.",
-                        "dimensions", "integer_below_min_value"),
-                Arguments.of("more dimensions than MiniLM has", """
-                        {"model":"text-embedding-3-small","input":"hi","dimensions":1536}""", 400,
+                        "dimensions",
+                        "integer_below_min_value"),
+                Arguments.of(
+                        "more dimensions than MiniLM has",
+                        """
+                        {"model":"text-embedding-3-small","input":"hi","dimensions":1536}""",
+                        400,
                         "Invalid 'dimensions': the simulator answers with all-MiniLM-L6-v2's 384 dimensions and can "
-                                + "shorten its vectors, not lengthen them; got 1536.", "dimensions", "invalid_value"));
+                                + "shorten its vectors, not lengthen them; got 1536.",
+                        "dimensions",
+                        "invalid_value"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badBodies")
-    void shouldRefuseABadBodyInOpenAisErrorShape(String what, String body, int status, String message, String param,
-            String code) {
+    void shouldRefuseABadBodyInOpenAisErrorShape(
+            String what, String body, int status, String message, String param, String code) {
         SimHttp.Reply reply = http.embeddings(body);
 
         assertThat(reply.status()).isEqualTo(status);
         JsonNode error = reply.json().get("error");
         assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.get("message").asText()).isEqualTo(message);
-        assertThat(error.get("param").isNull() ? null : error.get("param").asText()).isEqualTo(param);
-        assertThat(error.get("code").isNull() ? null : error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("param").isNull() ? null : error.get("param").asText())
+                .isEqualTo(param);
+        assertThat(error.get("code").isNull() ? null : error.get("code").asText())
+                .isEqualTo(code);
     }
 
     @Test
@@ -107,9 +140,11 @@ class OpenAiEmbeddingsErrorsTest {
                 {"model":"text-embedding-3-small","input":["short",%s]}""".formatted(SimHttp.quote(text)));
 
         assertThat(reply.status()).isEqualTo(400);
-        assertThat(reply.json().at("/error/message").asText()).isEqualTo("This model's maximum context length is 8192 "
-                + "tokens, however you requested " + tokens + " tokens (" + tokens + " in your prompt; 0 for the "
-                + "completion). Please reduce your prompt; or completion length.");
+        assertThat(reply.json().at("/error/message").asText())
+                .isEqualTo("This model's maximum context length is 8192 "
+                        + "tokens, however you requested " + tokens + " tokens (" + tokens
+                        + " in your prompt; 0 for the "
+                        + "completion). Please reduce your prompt; or completion length.");
     }
 
     @Test
@@ -155,8 +190,10 @@ class OpenAiEmbeddingsErrorsTest {
 
     @Test
     void shouldServeAnOpenAiOutageAndConfiguredFaultRatesOnEmbeddingsToo() {
-        simulator.update(simulator.config().withOutages(List.of(
-                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 503).onlyFor("openai", "text-embedding-3-small"))));
+        simulator.update(simulator
+                .config()
+                .withOutages(List.of(Outage.of(Duration.ZERO, Duration.ofSeconds(30), 503)
+                        .onlyFor("openai", "text-embedding-3-small"))));
         SimHttp.Reply inOutage = http.embeddings(OK);
         SimHttp.Reply otherModel = http.embeddings("""
                 {"model":"text-embedding-3-large","input":"Where is my parcel?"}""");

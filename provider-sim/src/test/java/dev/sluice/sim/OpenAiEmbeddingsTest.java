@@ -87,15 +87,19 @@ class OpenAiEmbeddingsTest {
     @Test
     void shouldGiveTheVectorsOfAllMiniLmL6V2SoThatParaphrasesAreCloseAndUnrelatedTextsAreNot() {
         SimHttp.Reply reply = http.embeddings("""
-                {"model":"text-embedding-3-large","input":[%s,%s,%s]}""".formatted(SimHttp.quote(PARCEL),
-                SimHttp.quote("My package still hasn't been delivered, where is it?"),
-                SimHttp.quote("Write a haiku about autumn leaves.")));
+                {"model":"text-embedding-3-large","input":[%s,%s,%s]}""".formatted(
+                        SimHttp.quote(PARCEL),
+                        SimHttp.quote("My package still hasn't been delivered, where is it?"),
+                        SimHttp.quote("Write a haiku about autumn leaves.")));
 
         JsonNode data = reply.json().get("data");
         float[] parcel = vector(data.get(0));
         double paraphrase = cosine(parcel, vector(data.get(1)));
         double unrelated = cosine(parcel, vector(data.get(2)));
-        float[] inProcess = new AllMiniLmL6V2QuantizedEmbeddingModel().embed(PARCEL).content().vector();
+        float[] inProcess = new AllMiniLmL6V2QuantizedEmbeddingModel()
+                .embed(PARCEL)
+                .content()
+                .vector();
 
         assertThat(paraphrase).isGreaterThanOrEqualTo(0.75);
         assertThat(unrelated).isLessThan(0.3);
@@ -108,14 +112,15 @@ class OpenAiEmbeddingsTest {
         String second = "What are your opening hours on Sunday?";
 
         JsonNode both = http.embeddings("""
-                {"model":"text-embedding-ada-002","input":[%s,%s]}""".formatted(SimHttp.quote(first),
-                SimHttp.quote(second))).json();
+                {"model":"text-embedding-ada-002","input":[%s,%s]}""".formatted(SimHttp.quote(first), SimHttp.quote(second)))
+                .json();
         JsonNode alone = http.embeddings("""
                 {"model":"text-embedding-ada-002","input":[%s]}""".formatted(SimHttp.quote(second))).json();
 
         assertThat(both.at("/data/0/index").asInt()).isZero();
         assertThat(both.at("/data/1/index").asInt()).isEqualTo(1);
-        assertThat(vector(both.at("/data/1"))).as("an input's vector does not depend on its neighbours")
+        assertThat(vector(both.at("/data/1")))
+                .as("an input's vector does not depend on its neighbours")
                 .containsExactly(vector(alone.at("/data/0")));
         assertThat(both.at("/usage/prompt_tokens").asInt())
                 .isEqualTo(SimHttp.O200K.countTokensOrdinary(first) + SimHttp.O200K.countTokensOrdinary(second));
@@ -136,7 +141,8 @@ class OpenAiEmbeddingsTest {
         JsonNode floats = parcel("text-embedding-3-small", ",\"encoding_format\":\"float\"");
         JsonNode encoded = parcel("text-embedding-3-small", ",\"encoding_format\":\"base64\"");
 
-        ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(encoded.get("embedding").asText()))
+        ByteBuffer bytes = ByteBuffer.wrap(
+                        Base64.getDecoder().decode(encoded.get("embedding").asText()))
                 .order(ByteOrder.LITTLE_ENDIAN);
         float[] decoded = new float[bytes.remaining() / Float.BYTES];
         bytes.asFloatBuffer().get(decoded);
@@ -152,7 +158,8 @@ class OpenAiEmbeddingsTest {
         float[] head = Arrays.copyOf(full, 64);
         assertThat(shortened).hasSize(64);
         assertThat(norm(shortened)).isCloseTo(1.0, within(1e-5));
-        assertThat(cosine(shortened, head)).as("the same direction as the first 64 values")
+        assertThat(cosine(shortened, head))
+                .as("the same direction as the first 64 values")
                 .isCloseTo(1.0, within(1e-5));
         assertThat(norm(head)).as("a cut alone would not be a unit vector").isLessThan(0.9);
     }
@@ -160,7 +167,9 @@ class OpenAiEmbeddingsTest {
     /** The one item of an answer about {@link #PARCEL}; {@code extra} adds fields to the body. */
     private static JsonNode parcel(String model, String extra) {
         return http.embeddings("""
-                {"model":"%s","input":%s%s}""".formatted(model, SimHttp.quote(PARCEL), extra)).json().at("/data/0");
+                {"model":"%s","input":%s%s}""".formatted(model, SimHttp.quote(PARCEL), extra))
+                .json()
+                .at("/data/0");
     }
 
     @Test

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class OpenAiPromptCacheTest {
 
     private static final long START = Instant.parse("2026-01-05T12:00:00Z").toEpochMilli();
-    private static final String SYSTEM = SimHttp.longText("sluice", 500);   // about 1,500 tokens
-    private static final String TAIL_A = SimHttp.longText("harbor", 300);   // about 600 tokens
+    private static final String SYSTEM = SimHttp.longText("sluice", 500); // about 1,500 tokens
+    private static final String TAIL_A = SimHttp.longText("harbor", 300); // about 600 tokens
     private static final String TAIL_B = SimHttp.longText("river", 300);
 
     private final AtomicLong clock = new AtomicLong(START);
@@ -43,7 +43,8 @@ class OpenAiPromptCacheTest {
 
         int prompt = first.at("/usage/prompt_tokens").asInt();
         assertThat(prompt).isGreaterThan(2_000);
-        assertThat(first.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
+        assertThat(first.at("/usage/prompt_tokens_details/cached_tokens").asInt())
+                .isZero();
         assertThat(second.at("/usage/prompt_tokens").asInt()).isEqualTo(prompt);
         assertThat(second.at("/usage/prompt_tokens_details/cached_tokens").asInt())
                 .isEqualTo(1024 + (prompt - 1024) / 128 * 128);
@@ -75,19 +76,24 @@ class OpenAiPromptCacheTest {
         JsonNode again = http.openAi(body).json();
 
         assertThat(again.at("/usage/prompt_tokens").asInt()).isLessThan(1024);
-        assertThat(again.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
+        assertThat(again.at("/usage/prompt_tokens_details/cached_tokens").asInt())
+                .isZero();
     }
 
     @Test
     void shouldMissForADifferentFirstMessageModelOrApiKey() {
         http.openAi(chat(SYSTEM, TAIL_A, ""));
 
-        JsonNode otherStart = http.openAi(chat("Changed first. " + SYSTEM, TAIL_A, "")).json();
-        JsonNode otherModel = http.openAi(chat(SYSTEM, TAIL_A, "").replace("gpt-4o-mini", "gpt-4.1")).json();
-        JsonNode otherKey = http.openAiAs("sk-another-key-000042", chat(SYSTEM, TAIL_A, "")).json();
+        JsonNode otherStart =
+                http.openAi(chat("Changed first. " + SYSTEM, TAIL_A, "")).json();
+        JsonNode otherModel = http.openAi(chat(SYSTEM, TAIL_A, "").replace("gpt-4o-mini", "gpt-4.1"))
+                .json();
+        JsonNode otherKey =
+                http.openAiAs("sk-another-key-000042", chat(SYSTEM, TAIL_A, "")).json();
 
         for (JsonNode miss : List.of(otherStart, otherModel, otherKey)) {
-            assertThat(miss.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
+            assertThat(miss.at("/usage/prompt_tokens_details/cached_tokens").asInt())
+                    .isZero();
         }
     }
 
@@ -128,7 +134,8 @@ class OpenAiPromptCacheTest {
         String body = chat(SYSTEM, TAIL_A, "");
         int expected = cached(http.openAi(body)) + cached(http.openAi(body));
 
-        String stream = body.replace("{\"model\"", "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"model\"");
+        String stream =
+                body.replace("{\"model\"", "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"model\"");
         List<SimHttp.SseEvent> events = SimHttp.sse(http.openAi(stream).body());
 
         JsonNode usage = events.get(events.size() - 2).json().get("usage");
@@ -148,8 +155,7 @@ class OpenAiPromptCacheTest {
 
     private static String chat(String system, String user, String extraFields) {
         return """
-                {"model":"gpt-4o-mini"%s,"messages":[{"role":"system","content":%s},{"role":"user","content":%s}]}"""
-                .formatted(extraFields, SimHttp.quote(system), SimHttp.quote(user));
+                {"model":"gpt-4o-mini"%s,"messages":[{"role":"system","content":%s},{"role":"user","content":%s}]}""".formatted(extraFields, SimHttp.quote(system), SimHttp.quote(user));
     }
 
     private static int cached(SimHttp.Reply reply) {

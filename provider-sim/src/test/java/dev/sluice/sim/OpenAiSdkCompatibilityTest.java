@@ -47,7 +47,10 @@ class OpenAiSdkCompatibilityTest {
 
     @Test
     void shouldBeParsedAndValidatedByTheOfficialSdk() {
-        ChatCompletion completion = client.chat().completions().create(params("What is a sluice?").build()).validate();
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(params("What is a sluice?").build())
+                .validate();
 
         String content = completion.choices().getFirst().message().content().orElseThrow();
         CompletionUsage usage = completion.usage().orElseThrow();
@@ -57,15 +60,20 @@ class OpenAiSdkCompatibilityTest {
         assertThat(usage.completionTokens()).isEqualTo(SimHttp.O200K.countTokensOrdinary(content));
         assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
         // The SDK's request and the hand-written one carry the same messages, so the same text.
-        String raw = new SimHttp(simulator).openAi(SimHttp.openAiBody("What is a sluice?")).json()
-                .at("/choices/0/message/content").asText();
+        String raw = new SimHttp(simulator)
+                .openAi(SimHttp.openAiBody("What is a sluice?"))
+                .json()
+                .at("/choices/0/message/content")
+                .asText();
         assertThat(content).isEqualTo(raw);
     }
 
     @Test
     void shouldReportLengthWhenTheSdkCapsTokens() {
-        ChatCompletion completion = client.chat().completions()
-                .create(params("Cap me.").maxCompletionTokens(4).build()).validate();
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(params("Cap me.").maxCompletionTokens(4).build())
+                .validate();
 
         assertThat(completion.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
         assertThat(completion.usage().orElseThrow().completionTokens()).isLessThanOrEqualTo(4);
@@ -73,12 +81,16 @@ class OpenAiSdkCompatibilityTest {
 
     @Test
     void shouldStreamChunksThatTheSdkAccumulatesIntoTheSameCompletion() {
-        ChatCompletion expected = client.chat().completions().create(params("Stream via SDK.").build());
+        ChatCompletion expected =
+                client.chat().completions().create(params("Stream via SDK.").build());
         ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
 
         ChatCompletionCreateParams streaming = params("Stream via SDK.")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(streaming)) {
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(streaming)) {
             stream.stream().forEach(accumulator::accumulate);
         }
 
@@ -98,8 +110,18 @@ class OpenAiSdkCompatibilityTest {
                 .addUserMessage("Cached?")
                 .build();
 
-        CompletionUsage first = client.chat().completions().create(longPrompt).validate().usage().orElseThrow();
-        CompletionUsage second = client.chat().completions().create(longPrompt).validate().usage().orElseThrow();
+        CompletionUsage first = client.chat()
+                .completions()
+                .create(longPrompt)
+                .validate()
+                .usage()
+                .orElseThrow();
+        CompletionUsage second = client.chat()
+                .completions()
+                .create(longPrompt)
+                .validate()
+                .usage()
+                .orElseThrow();
 
         assertThat(first.promptTokensDetails().orElseThrow().cachedTokens()).contains(0L);
         assertThat(second.promptTokensDetails().orElseThrow().cachedTokens())
@@ -109,31 +131,39 @@ class OpenAiSdkCompatibilityTest {
 
     @Test
     void shouldSurfaceAnInjected429AsRateLimitException() {
-        ChatCompletionCreateParams limited = params("limited").putAdditionalHeader("x-sim-fault", "429").build();
+        ChatCompletionCreateParams limited =
+                params("limited").putAdditionalHeader("x-sim-fault", "429").build();
 
         assertThatThrownBy(() -> client.chat().completions().create(limited))
                 .isInstanceOfSatisfying(RateLimitException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(429);
                     assertThat(e.code()).contains("rate_limit_exceeded");
                     assertThat(e.headers().values("retry-after")).containsExactly("1");
-                    assertThat(e.headers().values("x-ratelimit-remaining-requests")).containsExactly("0");
+                    assertThat(e.headers().values("x-ratelimit-remaining-requests"))
+                            .containsExactly("0");
                 });
     }
 
     @Test
     void shouldSurfaceAnOverloaded503AsInternalServerException() {
-        ChatCompletionCreateParams overloaded = params("busy").putAdditionalHeader("x-sim-fault", "503").build();
+        ChatCompletionCreateParams overloaded =
+                params("busy").putAdditionalHeader("x-sim-fault", "503").build();
 
         assertThatThrownBy(() -> client.chat().completions().create(overloaded))
-                .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        InternalServerException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(503));
     }
 
     @Test
     void shouldSurfaceAWrongKeyAsUnauthorizedException() {
         OpenAIClient wrong = sdk("sk-wrong-key-000000");
         try {
-            assertThatThrownBy(() -> wrong.chat().completions().create(params("hi").build()))
-                    .isInstanceOfSatisfying(UnauthorizedException.class, e -> assertThat(e.code()).contains("invalid_api_key"));
+            assertThatThrownBy(
+                            () -> wrong.chat().completions().create(params("hi").build()))
+                    .isInstanceOfSatisfying(
+                            UnauthorizedException.class,
+                            e -> assertThat(e.code()).contains("invalid_api_key"));
         } finally {
             wrong.close();
         }
@@ -156,14 +186,18 @@ class OpenAiSdkCompatibilityTest {
                 .model(EmbeddingModel.TEXT_EMBEDDING_3_SMALL)
                 .inputOfArrayOfStrings(List.of("Where is my parcel?", "My package has not arrived."));
 
-        CreateEmbeddingResponse sdkDefault = client.embeddings().create(params.build()).validate();
+        CreateEmbeddingResponse sdkDefault =
+                client.embeddings().create(params.build()).validate();
         CreateEmbeddingResponse floats = client.embeddings()
-                .create(params.encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build()).validate();
+                .create(params.encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT)
+                        .build())
+                .validate();
 
         assertThat(floats.data()).hasSize(2);
         assertThat(floats.data().get(1).index()).isEqualTo(1);
         assertThat(floats.data().getFirst().embedding()).hasSize(384);
-        assertThat(sdkDefault.data().getFirst().embedding()).isEqualTo(floats.data().getFirst().embedding());
+        assertThat(sdkDefault.data().getFirst().embedding())
+                .isEqualTo(floats.data().getFirst().embedding());
         assertThat(floats.usage().promptTokens())
                 .isEqualTo(SimHttp.O200K.countTokensOrdinary("Where is my parcel?")
                         + SimHttp.O200K.countTokensOrdinary("My package has not arrived."));
@@ -172,10 +206,14 @@ class OpenAiSdkCompatibilityTest {
 
     @Test
     void shouldSurfaceAnUnknownEmbeddingModelAsNotFoundException() {
-        EmbeddingCreateParams unknown = EmbeddingCreateParams.builder().model("text-embedding-4").input("hi").build();
+        EmbeddingCreateParams unknown = EmbeddingCreateParams.builder()
+                .model("text-embedding-4")
+                .input("hi")
+                .build();
 
         assertThatThrownBy(() -> client.embeddings().create(unknown))
-                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).contains("model_not_found"));
     }
 
     private static ChatCompletionCreateParams.Builder params(String prompt) {

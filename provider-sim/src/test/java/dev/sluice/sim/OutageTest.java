@@ -48,8 +48,9 @@ class OutageTest {
 
     @Test
     void shouldRepeatAPeriodicOutage() {
-        start(SimConfig.defaults().withOutages(List.of(
-                Outage.of(Duration.ZERO, Duration.ofSeconds(1), 529).repeatingEvery(Duration.ofMinutes(1)))));
+        start(SimConfig.defaults()
+                .withOutages(List.of(
+                        Outage.of(Duration.ZERO, Duration.ofSeconds(1), 529).repeatingEvery(Duration.ofMinutes(1)))));
 
         clock.set(START + 60_999);
         SimHttp.Reply second = http.anthropic(SimHttp.anthropicBody("periodic"));
@@ -66,11 +67,14 @@ class OutageTest {
 
     @Test
     void shouldOnlyAffectTheScopedProtocolAndModel() {
-        start(SimConfig.defaults().withOutages(List.of(
-                Outage.of(Duration.ZERO, Duration.ofMinutes(1), 500).onlyFor("anthropic", "claude-sonnet-4-5"))));
+        start(SimConfig.defaults()
+                .withOutages(List.of(Outage.of(Duration.ZERO, Duration.ofMinutes(1), 500)
+                        .onlyFor("anthropic", "claude-sonnet-4-5"))));
 
         int openAi = http.openAi(SimHttp.openAiBody("scoped")).status();
-        int otherModel = http.anthropic(SimHttp.anthropicBody("scoped").replace("claude-sonnet-4-5", "claude-haiku-4-5")).status();
+        int otherModel = http.anthropic(
+                        SimHttp.anthropicBody("scoped").replace("claude-sonnet-4-5", "claude-haiku-4-5"))
+                .status();
         SimHttp.Reply hit = http.anthropic(SimHttp.anthropicBody("scoped"));
 
         assertThat(openAi).isEqualTo(200);
@@ -101,27 +105,36 @@ class OutageTest {
 
         assertThat(early).isEqualTo(200);
         assertThat(during).isEqualTo(502);
-        assertThat(stillDuring).as("an update that leaves the outages alone keeps the schedule").isEqualTo(502);
+        assertThat(stillDuring)
+                .as("an update that leaves the outages alone keeps the schedule")
+                .isEqualTo(502);
         assertThat(over).isEqualTo(200);
     }
 
     @Test
     void shouldAnswerOnlyItsShareOfTheRequestsInAStormWindowWith429sThatSayWhenToComeBack() {
-        start(SimConfig.defaults().withOutages(List.of(
-                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5))));
+        start(SimConfig.defaults()
+                .withOutages(List.of(
+                        Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5))));
 
         clock.set(START + 1_000);
         List<SimHttp.Reply> storm = new java.util.ArrayList<>();
         for (int i = 0; i < 200; i++) {
             storm.add(http.openAi(SimHttp.openAiBody("storm " + i)));
         }
-        SimHttp.Reply anthropic429 = java.util.stream.Stream.generate(() -> http.anthropic(SimHttp.anthropicBody("storm")))
-                .limit(50).filter(r -> r.status() == 429).findFirst().orElseThrow();
+        SimHttp.Reply anthropic429 = java.util.stream.Stream.generate(
+                        () -> http.anthropic(SimHttp.anthropicBody("storm")))
+                .limit(50)
+                .filter(r -> r.status() == 429)
+                .findFirst()
+                .orElseThrow();
         clock.set(START + 30_000);
         List<Integer> after = java.util.stream.IntStream.range(0, 20)
-                .mapToObj(i -> http.openAi(SimHttp.openAiBody("after " + i)).status()).toList();
+                .mapToObj(i -> http.openAi(SimHttp.openAiBody("after " + i)).status())
+                .toList();
 
-        List<SimHttp.Reply> limited = storm.stream().filter(r -> r.status() == 429).toList();
+        List<SimHttp.Reply> limited =
+                storm.stream().filter(r -> r.status() == 429).toList();
         assertThat(storm).extracting(SimHttp.Reply::status).containsOnly(200, 429);
         assertThat(limited).as("about half of 200").hasSizeBetween(70, 130);
         assertThat(limited).allSatisfy(r -> {
@@ -133,16 +146,20 @@ class OutageTest {
         });
         assertThat(anthropic429.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
         assertThat(anthropic429.header("retry-after")).isEqualTo("1");
-        assertThat(anthropic429.header("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+        assertThat(anthropic429.header("anthropic-ratelimit-requests-remaining"))
+                .isEqualTo("0");
         assertThat(simulator.stats().outageResponses()).isEqualTo(limited.size() + 1);
-        assertThat(simulator.stats().rateLimited()).as("not the key's own limit").isZero();
+        assertThat(simulator.stats().rateLimited())
+                .as("not the key's own limit")
+                .isZero();
         assertThat(after).as("the window is over").containsOnly(200);
     }
 
     @Test
     void shouldHangUntilTheClientGivesUp() {
         start(SimConfig.defaults().withOutages(List.of(Outage.hang(Duration.ZERO, Duration.ofMinutes(1)))));
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/v1/chat/completions"))
                 .timeout(Duration.ofMillis(500))
                 .header("Authorization", "Bearer " + SimHttp.OPENAI_KEY)
@@ -160,7 +177,8 @@ class OutageTest {
         start(SimConfig.defaults().withOutages(List.of(Outage.of(Duration.ZERO, Duration.ofMinutes(1), 503))));
 
         int outage = http.openAi(SimHttp.openAiBody("counted")).status();
-        int forced = http.openAi(SimHttp.openAiBody("counted"), "x-sim-fault", "500").status();
+        int forced =
+                http.openAi(SimHttp.openAiBody("counted"), "x-sim-fault", "500").status();
 
         assertThat(outage).isEqualTo(503);
         assertThat(forced).isEqualTo(500);
@@ -176,11 +194,16 @@ class OutageTest {
                 {"outages":[{"startMs":0,"durationMs":1000,"status":"hang","everyMs":60000,"model":"gpt-4o"}]}""");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        assertThat(simulator.config().outages()).containsExactly(
-                Outage.hang(Duration.ZERO, Duration.ofSeconds(1)).repeatingEvery(Duration.ofMinutes(1)).onlyFor(null, "gpt-4o"));
-        assertThat(http.get("/sim/config").json().at("/outages/0/status").asText()).isEqualTo("hang");
-        assertThat(http.get("/sim/config").json().at("/outages/0/everyMs").asLong()).isEqualTo(60_000);
-        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble()).isEqualTo(1.0);
+        assertThat(simulator.config().outages())
+                .containsExactly(Outage.hang(Duration.ZERO, Duration.ofSeconds(1))
+                        .repeatingEvery(Duration.ofMinutes(1))
+                        .onlyFor(null, "gpt-4o"));
+        assertThat(http.get("/sim/config").json().at("/outages/0/status").asText())
+                .isEqualTo("hang");
+        assertThat(http.get("/sim/config").json().at("/outages/0/everyMs").asLong())
+                .isEqualTo(60_000);
+        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -191,9 +214,11 @@ class OutageTest {
                 {"outages":[{"startMs":0,"durationMs":30000,"status":429,"rate":0.5}]}""");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        assertThat(simulator.config().outages()).containsExactly(
-                Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
-        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble()).isEqualTo(0.5);
+        assertThat(simulator.config().outages())
+                .containsExactly(
+                        Outage.of(Duration.ZERO, Duration.ofSeconds(30), 429).atRate(0.5));
+        assertThat(http.get("/sim/config").json().at("/outages/0/rate").asDouble())
+                .isEqualTo(0.5);
     }
 
     @Test

@@ -39,7 +39,9 @@ class PromptCacheTest {
         cache.openAi("k", "m", prompt(3), Duration.ofMinutes(5), 2);
 
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.openAi("k", "m", prompt(2), Duration.ofMinutes(5), 3)).as("least recently used").isZero();
+        assertThat(cache.openAi("k", "m", prompt(2), Duration.ofMinutes(5), 3))
+                .as("least recently used")
+                .isZero();
         assertThat(cache.openAi("k", "m", prompt(3), Duration.ofMinutes(5), 4)).isEqualTo(1024);
     }
 
@@ -50,8 +52,10 @@ class PromptCacheTest {
         cache.openAi("k", "m", long1300, Duration.ofMinutes(5), 0);
 
         assertThat(cache.openAi("k", "m", long1300, Duration.ofMinutes(5), 1)).isEqualTo(1280);
-        assertThat(cache.openAi("k", "m", Arrays.copyOf(long1300, 1279), Duration.ofMinutes(5), 2)).isEqualTo(1152);
-        assertThat(cache.openAi("k", "m", Arrays.copyOf(long1300, 1023), Duration.ofMinutes(5), 3)).isZero();
+        assertThat(cache.openAi("k", "m", Arrays.copyOf(long1300, 1279), Duration.ofMinutes(5), 2))
+                .isEqualTo(1152);
+        assertThat(cache.openAi("k", "m", Arrays.copyOf(long1300, 1023), Duration.ofMinutes(5), 3))
+                .isZero();
     }
 
     /** 1,024 pseudo-tokens that no other salt shares. */

@@ -119,7 +119,8 @@ class RateLimitTest {
         SimHttp.Reply reply = http.anthropic(SimHttp.anthropicBody("reserve"));
 
         int input = reply.json().at("/usage/input_tokens").asInt();
-        assertThat(reply.header("anthropic-ratelimit-tokens-remaining")).isEqualTo(Long.toString(10_000 - input - 1024));
+        assertThat(reply.header("anthropic-ratelimit-tokens-remaining"))
+                .isEqualTo(Long.toString(10_000 - input - 1024));
         assertThat(reply.header("anthropic-ratelimit-input-tokens-remaining")).isEqualTo(Long.toString(10_000 - input));
         assertThat(reply.header("anthropic-ratelimit-output-tokens-remaining")).isEqualTo(Long.toString(10_000 - 1024));
         assertThat(reply.header("anthropic-ratelimit-requests-remaining")).isEqualTo("99");
@@ -140,9 +141,10 @@ class RateLimitTest {
         assertThat(over.status()).isEqualTo(429);
         assertThat(over.json().at("/error/type").asText()).isEqualTo("tokens");
         assertThat(over.json().at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
-        assertThat(over.json().at("/error/message").asText()).startsWith(
-                "Rate limit reached for gpt-4o-mini in organization org-sim on tokens per min (TPM): Limit 1500, Used "
-                        + used + ", Requested " + requested + ". Please try again in 10s.");
+        assertThat(over.json().at("/error/message").asText())
+                .startsWith(
+                        "Rate limit reached for gpt-4o-mini in organization org-sim on tokens per min (TPM): Limit 1500, Used "
+                                + used + ", Requested " + requested + ". Please try again in 10s.");
         assertThat(over.header("x-ratelimit-remaining-tokens")).isEqualTo(Long.toString(1_500 - used));
         assertThat(over.header("x-ratelimit-remaining-requests")).isEqualTo("99");
         assertThat(over.header("x-ratelimit-reset-tokens")).isEqualTo("10s");
@@ -159,7 +161,8 @@ class RateLimitTest {
 
         assertThat(reply.status()).isEqualTo(429);
         assertThat(reply.json().at("/error/message").asText())
-                .startsWith("Request too large for gpt-4o-mini in organization org-sim on tokens per min (TPM): Limit 500, Requested ")
+                .startsWith(
+                        "Request too large for gpt-4o-mini in organization org-sim on tokens per min (TPM): Limit 500, Requested ")
                 .contains("The input or output tokens must be reduced");
         assertThat(reply.header("x-ratelimit-remaining-requests")).isEqualTo("100");
     }

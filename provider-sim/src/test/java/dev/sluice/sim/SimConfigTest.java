@@ -27,9 +27,25 @@ class SimConfigTest {
 
     @Test
     void shouldReportEveryInvalidSettingAtOnce() {
-        assertThatThrownBy(() -> new SimConfig(" ", 70_000, Duration.ofMillis(-1), Duration.ofMillis(-2),
-                SimConfig.LatencyDistribution.FIXED, Duration.ZERO, Double.NaN, Map.of(200, 0.5, 503, 1.5), List.of(),
-                Set.of(""), 1, 0, 0, Duration.ZERO, true, Duration.ofSeconds(10), 0.0, 0.0))
+        assertThatThrownBy(() -> new SimConfig(
+                        " ",
+                        70_000,
+                        Duration.ofMillis(-1),
+                        Duration.ofMillis(-2),
+                        SimConfig.LatencyDistribution.FIXED,
+                        Duration.ZERO,
+                        Double.NaN,
+                        Map.of(200, 0.5, 503, 1.5),
+                        List.of(),
+                        Set.of(""),
+                        1,
+                        0,
+                        0,
+                        Duration.ZERO,
+                        true,
+                        Duration.ofSeconds(10),
+                        0.0,
+                        0.0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host must not be blank")
                 .hasMessageContaining("port must be 0..65535")
@@ -57,7 +73,9 @@ class SimConfigTest {
     void shouldReportEveryInvalidOutageNamingItsPosition() {
         List<Outage> outages = List.of(
                 Outage.of(Duration.ZERO, Duration.ofSeconds(10), 503),
-                Outage.of(Duration.ofSeconds(-1), Duration.ZERO, 302).repeatingEvery(Duration.ofMillis(-5)).onlyFor("bedrock", null));
+                Outage.of(Duration.ofSeconds(-1), Duration.ZERO, 302)
+                        .repeatingEvery(Duration.ofMillis(-5))
+                        .onlyFor("bedrock", null));
 
         assertThatThrownBy(() -> SimConfig.defaults().withOutages(outages))
                 .hasMessageContaining("outages[1].start must be ≥ 0")
@@ -65,12 +83,14 @@ class SimConfigTest {
                 .hasMessageContaining("outages[1].status must be an HTTP error status 400..599 or hang, got 302")
                 .hasMessageContaining("outages[1].every must be 0 (once) or at least the duration")
                 .hasMessageContaining("outages[1].protocol must be openai or anthropic, got 'bedrock'")
-                .message().doesNotContain("outages[0]");
+                .message()
+                .doesNotContain("outages[0]");
     }
 
     @Test
     void shouldCoverOnlyInsideEachWindowOfARepeatingOutage() {
-        Outage outage = Outage.of(Duration.ofSeconds(10), Duration.ofSeconds(5), 503).repeatingEvery(Duration.ofMinutes(1));
+        Outage outage =
+                Outage.of(Duration.ofSeconds(10), Duration.ofSeconds(5), 503).repeatingEvery(Duration.ofMinutes(1));
 
         assertThat(outage.covers(Duration.ofMillis(9_999), "openai", "m")).isFalse();
         assertThat(outage.covers(Duration.ofSeconds(10), "openai", "m")).isTrue();
@@ -92,10 +112,25 @@ class SimConfigTest {
     @Test
     void shouldReportEveryInvalidBatchSettingAtOnce() {
         SimConfig d = SimConfig.defaults();
-        assertThatThrownBy(() -> new SimConfig(d.host(), d.port(), d.latency(), d.latencyJitter(), d.latencyDistribution(),
-                d.latencyP99(), d.tokensPerSecond(), d.faultRates(), d.outages(), d.apiKeys(), d.seed(),
-                d.requestsPerMinute(), d.tokensPerMinute(), d.retryAfter(), d.promptCache(), Duration.ofMillis(-1), 1.5,
-                Double.NaN))
+        assertThatThrownBy(() -> new SimConfig(
+                        d.host(),
+                        d.port(),
+                        d.latency(),
+                        d.latencyJitter(),
+                        d.latencyDistribution(),
+                        d.latencyP99(),
+                        d.tokensPerSecond(),
+                        d.faultRates(),
+                        d.outages(),
+                        d.apiKeys(),
+                        d.seed(),
+                        d.requestsPerMinute(),
+                        d.tokensPerMinute(),
+                        d.retryAfter(),
+                        d.promptCache(),
+                        Duration.ofMillis(-1),
+                        1.5,
+                        Double.NaN))
                 .hasMessageContaining("batchProcessingTime must not be negative")
                 .hasMessageContaining("batchLineFailureRate must be a probability 0..1, got 1.5")
                 .hasMessageContaining("batchLineExpiryRate must be a probability 0..1, got NaN");
@@ -103,7 +138,8 @@ class SimConfigTest {
                 .hasMessageContaining("batchProcessingTime must be at most 24h");
         assertThatThrownBy(() -> SimConfig.defaults().withBatchLineRates(0.6, 0.5))
                 .hasMessageContaining("batchLineFailureRate + batchLineExpiryRate must be at most 1");
-        assertThat(SimConfig.defaults().withBatchLineRates(0.5, 0.5).batchLineExpiryRate()).isEqualTo(0.5);
+        assertThat(SimConfig.defaults().withBatchLineRates(0.5, 0.5).batchLineExpiryRate())
+                .isEqualTo(0.5);
     }
 
     @Test

@@ -61,7 +61,8 @@ final class SimHttp {
     }
 
     Reply openAi(String body, String... headers) {
-        return post("/v1/chat/completions", body, join(new String[] {"Authorization", "Bearer " + OPENAI_KEY}, headers));
+        return post(
+                "/v1/chat/completions", body, join(new String[] {"Authorization", "Bearer " + OPENAI_KEY}, headers));
     }
 
     Reply embeddings(String body, String... headers) {
@@ -69,7 +70,9 @@ final class SimHttp {
     }
 
     Reply anthropic(String body, String... headers) {
-        return post("/v1/messages", body,
+        return post(
+                "/v1/messages",
+                body,
                 join(new String[] {"x-api-key", ANTHROPIC_KEY, "anthropic-version", "2023-06-01"}, headers));
     }
 
@@ -98,7 +101,9 @@ final class SimHttp {
     Reply send(String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("content-type", "application/json");
         }
@@ -120,11 +125,13 @@ final class SimHttp {
         all.addAll(List.of(fields));
         for (int i = 0; i < all.size(); i += 2) {
             body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + all.get(i) + "\"\r\n\r\n"
-                    + all.get(i + 1) + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            + all.get(i + 1) + "\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         if (content != null) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                            + filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             body.writeBytes(content);
             body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
@@ -138,19 +145,20 @@ final class SimHttp {
     }
 
     Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build());
     }
 
     static String openAiBody(String prompt) {
         return """
-                {"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":%s}]}"""
-                .formatted(quote(prompt));
+                {"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":%s}]}""".formatted(quote(prompt));
     }
 
     static String anthropicBody(String prompt) {
         return """
-                {"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":%s}]}"""
-                .formatted(quote(prompt));
+                {"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":%s}]}""".formatted(quote(prompt));
     }
 
     /** Distinct words ({@code topic0 topic1 …}), long enough to pass the prompt-cache minimums. */
@@ -167,7 +175,9 @@ final class SimHttp {
     }
 
     Reply anthropicAs(String apiKey, String body, String... headers) {
-        return post("/v1/messages", body,
+        return post(
+                "/v1/messages",
+                body,
                 join(new String[] {"x-api-key", apiKey, "anthropic-version", "2023-06-01"}, headers));
     }
 

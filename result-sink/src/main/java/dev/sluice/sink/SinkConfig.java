@@ -1,11 +1,11 @@
 package dev.sluice.sink;
 
-import dev.sluice.sink.webhook.EndpointGuard;
-import dev.sluice.sink.webhook.RetrySchedule;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.ops.OpsSettings;
 import dev.sluice.runtime.tracing.TracingSettings;
+import dev.sluice.sink.webhook.EndpointGuard;
+import dev.sluice.sink.webhook.RetrySchedule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,9 +33,14 @@ public record SinkConfig(
      * @param retryMaxInFlight deliveries each retry level holds at once, waiting or trying
      * @param allowedHosts hosts, addresses and CIDR networks deliveries may go to although not public
      */
-    public record Webhooks(boolean enabled, String groupId, int maxInFlight, int retryMaxInFlight, Duration timeout,
-            RetrySchedule retries, List<String> allowedHosts) {
-    }
+    public record Webhooks(
+            boolean enabled,
+            String groupId,
+            int maxInFlight,
+            int retryMaxInFlight,
+            Duration timeout,
+            RetrySchedule retries,
+            List<String> allowedHosts) {}
 
     /**
      * When a job counts as stuck: its last status is not terminal and nothing followed it for
@@ -59,8 +64,12 @@ public record SinkConfig(
     /** {@code sink.stuck.after} and {@code .batch}: each shorter than the status retention, which ends the watch. */
     private static StuckAfter stuckAfter(Settings s, Duration retention) {
         StuckAfter stuck = new StuckAfter(
-                s.duration("sink.stuck.after", StuckAfter.DEFAULTS.active(), Duration.ofSeconds(1), Duration.ofDays(30)),
-                s.duration("sink.batch.stuck.after", StuckAfter.DEFAULTS.batch(), Duration.ofSeconds(1),
+                s.duration(
+                        "sink.stuck.after", StuckAfter.DEFAULTS.active(), Duration.ofSeconds(1), Duration.ofDays(30)),
+                s.duration(
+                        "sink.batch.stuck.after",
+                        StuckAfter.DEFAULTS.batch(),
+                        Duration.ofSeconds(1),
                         Duration.ofDays(30)));
         for (Duration d : List.of(stuck.active(), stuck.batch())) {
             if (d.compareTo(retention) >= 0) {
@@ -75,15 +84,15 @@ public record SinkConfig(
 
     /** {@code webhooks.backoff}: one retry topic per step, so no more steps than topics. */
     private static RetrySchedule retries(Settings s, KafkaSettings kafka) {
-        List<Duration> delays = s.durations("webhooks.backoff", RetrySchedule.DEFAULT_DELAYS, Duration.ZERO,
-                Duration.ofDays(1));
+        List<Duration> delays =
+                s.durations("webhooks.backoff", RetrySchedule.DEFAULT_DELAYS, Duration.ZERO, Duration.ofDays(1));
         int levels = kafka.layout().webhookRetryLevels();
         if (delays.size() > levels) {
             s.problem("webhooks.backoff has " + delays.size() + " steps but there are " + levels
                     + " retry topics; raise topics.webhook.retry.levels or shorten the schedule");
         }
-        return new RetrySchedule(delays, s.duration("webhooks.max.retry.after", Duration.ofHours(1), Duration.ZERO,
-                Duration.ofDays(1)));
+        return new RetrySchedule(
+                delays, s.duration("webhooks.max.retry.after", Duration.ofHours(1), Duration.ZERO, Duration.ofDays(1)));
     }
 
     /** {@code webhooks.allowed.hosts}, each entry checked now so a typo is reported at start. */
@@ -100,9 +109,10 @@ public record SinkConfig(
 
     public static SinkConfig read(Settings s) {
         KafkaSettings kafka = KafkaSettings.read(s, DEFAULT_OPS_PORT);
-        Duration retention = s.duration("sink.status.retention", Duration.ofDays(2), Duration.ofMinutes(1),
-                Duration.ofDays(90));
-        return new SinkConfig(kafka,
+        Duration retention =
+                s.duration("sink.status.retention", Duration.ofDays(2), Duration.ofMinutes(1), Duration.ofDays(90));
+        return new SinkConfig(
+                kafka,
                 s.string("sink.application.id", kafka.groupId("sluice-sink")),
                 s.path("sink.state.dir", Path.of("state", "sink")),
                 s.intValue("sink.stream.threads", 1, 1, 64),
@@ -114,7 +124,11 @@ public record SinkConfig(
                         s.string("webhooks.group.id", kafka.groupId("sluice-webhooks")),
                         s.intValue("webhooks.max.in.flight", 256, 1, 100_000),
                         s.intValue("webhooks.retry.max.in.flight", 1024, 1, 100_000),
-                        s.duration("webhooks.timeout", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(2)),
+                        s.duration(
+                                "webhooks.timeout",
+                                Duration.ofSeconds(15),
+                                Duration.ofMillis(100),
+                                Duration.ofMinutes(2)),
                         retries(s, kafka),
                         allowedHosts(s)),
                 s.bool("topics.create", true),

@@ -29,15 +29,28 @@ public final class SinkMetrics {
     /** A result going to llm.results at {@code now}: the first completion of its request. */
     void result(LlmResult r, Instant now) {
         Counter.builder("sluice_sink_results_total")
-                .tags("tenant", r.tenantId(), "status", r.status().name(), "reason",
+                .tags(
+                        "tenant",
+                        r.tenantId(),
+                        "status",
+                        r.status().name(),
+                        "reason",
                         r.error() == null ? "NONE" : r.error().code())
                 .description("Results written to llm.results (one per request), by status and reason code")
-                .register(registry).increment();
-        Metrics.latency("sluice_sink_completed_to_result", "Time from a job's completion (worker or router) to its"
-                + " result being written by the sink").register(registry).record(since(r.completedAt(), now));
-        Metrics.latency("sluice_sink_end_to_end", "Time from a request's createdAt to its result being written, by"
-                        + " path: router (answered without a provider), sync, batch")
-                .tag("path", path(r)).register(registry).record(since(r.createdAt(), now));
+                .register(registry)
+                .increment();
+        Metrics.latency(
+                        "sluice_sink_completed_to_result",
+                        "Time from a job's completion (worker or router) to its" + " result being written by the sink")
+                .register(registry)
+                .record(since(r.completedAt(), now));
+        Metrics.latency(
+                        "sluice_sink_end_to_end",
+                        "Time from a request's createdAt to its result being written, by"
+                                + " path: router (answered without a provider), sync, batch")
+                .tag("path", path(r))
+                .register(registry)
+                .record(since(r.createdAt(), now));
     }
 
     /** A job whose last state was not terminal and that had no later status and no result in time. */
@@ -46,7 +59,8 @@ public final class SinkMetrics {
                 .tags("tenant", status.tenantId(), "state", status.state().name())
                 .description("Jobs with no later status and no result within sink.stuck.after (BATCH_SUBMITTED:"
                         + " sink.batch.stuck.after) of their last status, by that status; each job counted once")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     /** Who answered: the router itself (no attempt, no batch), a provider batch, or a synchronous call. */

@@ -22,8 +22,8 @@ import dev.sluice.sink.webhook.DisabledEndpoints;
 import dev.sluice.sink.webhook.EndpointGuard;
 import dev.sluice.sink.webhook.RetryLevel;
 import dev.sluice.sink.webhook.WebhookDispatcher;
-import dev.sluice.sink.webhook.WebhookSender;
 import dev.sluice.sink.webhook.WebhookMetrics;
+import dev.sluice.sink.webhook.WebhookSender;
 import dev.sluice.sink.webhook.WebhookTries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -53,6 +53,7 @@ public final class SinkService implements SluiceService {
     private final KafkaProducer<String, byte[]> producer;
     /** The first tries (from llm.results), then one loop per retry level. */
     private final List<ConcurrentRecordLoop<Void>> webhookLoops = new ArrayList<>();
+
     private final List<Thread> webhookThreads = new ArrayList<>();
     private final Telemetry telemetry;
     private final BrokerWait kafka;
@@ -61,6 +62,7 @@ public final class SinkService implements SluiceService {
 
     /** Records polled ahead of free delivery slots are held up to this size per loop, then its topic is paused. */
     private static final long WEBHOOK_BUFFER_BYTES = 16L << 20;
+
     private static final Duration LAG_EVERY = Duration.ofSeconds(15);
 
     public SinkService(SinkConfig config) {
@@ -72,9 +74,19 @@ public final class SinkService implements SluiceService {
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         BrokerRefusals refusals = new BrokerRefusals();
-        this.runner = new StreamsRunner(new SinkTopology(config.kafka().topics(), serdes.guardedBy(refusals),
-                config.dedupeWindow(), config.statusRetention(), config.stuckAfter(), telemetry,
-                new SinkMetrics(metrics)).build(), props, metrics, refusals);
+        this.runner = new StreamsRunner(
+                new SinkTopology(
+                                config.kafka().topics(),
+                                serdes.guardedBy(refusals),
+                                config.dedupeWindow(),
+                                config.statusRetention(),
+                                config.stuckAfter(),
+                                telemetry,
+                                new SinkMetrics(metrics))
+                        .build(),
+                props,
+                metrics,
+                refusals);
         this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY)
                 .track(config.applicationId(), runner::ownedPartitions);
         String instance = "sink-" + UUID.randomUUID().toString().substring(0, 8);
@@ -87,22 +99,48 @@ public final class SinkService implements SluiceService {
         Topics topics = config.kafka().topics();
         SinkConfig.Webhooks w = config.webhooks();
         this.tenants = new TenantDirectory(config.kafka(), serdes.tenants().deserializer(), instance + "-tenants");
-        this.disabled = new CompactedTable<>(config.kafka(), topics.webhooksDisabled(),
-                serdes.disabledEndpoints().deserializer(), instance + "-disabled");
+        this.disabled = new CompactedTable<>(
+                config.kafka(),
+                topics.webhooksDisabled(),
+                serdes.disabledEndpoints().deserializer(),
+                instance + "-disabled");
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
-        WebhookTries tries = new WebhookTries(tenants::get, new DisabledEndpoints(disabled, producer,
-                topics.webhooksDisabled(), serdes.disabledEndpoints().serializer()),
-                new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS), new WebhookSender(w.timeout(), clock),
-                w.retries(), producer, topics, serdes.webhookDeliveries().serializer(),
-                serdes.deadLetters().serializer(), clock, new WebhookMetrics(metrics), telemetry);
+        WebhookTries tries = new WebhookTries(
+                tenants::get,
+                new DisabledEndpoints(
+                        disabled,
+                        producer,
+                        topics.webhooksDisabled(),
+                        serdes.disabledEndpoints().serializer()),
+                new EndpointGuard(w.allowedHosts(), EndpointGuard.DNS),
+                new WebhookSender(w.timeout(), clock),
+                w.retries(),
+                producer,
+                topics,
+                serdes.webhookDeliveries().serializer(),
+                serdes.deadLetters().serializer(),
+                clock,
+                new WebhookMetrics(metrics),
+                telemetry);
         Decoding.Sleeper sleep = d -> Thread.sleep(d);
-        addWebhookLoop(instance, "webhooks", w.groupId(), topics.results(), w.maxInFlight(),
+        addWebhookLoop(
+                instance,
+                "webhooks",
+                w.groupId(),
+                topics.results(),
+                w.maxInFlight(),
                 new WebhookDispatcher(tenants::get, serdes.results().deserializer(), tries, clock, sleep));
         for (int level = 1; level <= w.retries().levels(); level++) {
-            RetryLevel handler = new RetryLevel(tries, serdes.webhookDeliveries().deserializer(), clock, sleep);
-            handler.attach(addWebhookLoop(instance, "webhooks-retry-" + level, w.groupId() + "-retry-" + level,
-                    topics.webhookRetry(level), w.retryMaxInFlight(), handler));
+            RetryLevel handler =
+                    new RetryLevel(tries, serdes.webhookDeliveries().deserializer(), clock, sleep);
+            handler.attach(addWebhookLoop(
+                    instance,
+                    "webhooks-retry-" + level,
+                    w.groupId() + "-retry-" + level,
+                    topics.webhookRetry(level),
+                    w.retryMaxInFlight(),
+                    handler));
         }
     }
 
@@ -115,11 +153,18 @@ public final class SinkService implements SluiceService {
         return config.webhooks().timeout().plusSeconds(15);
     }
 
-    private ConcurrentRecordLoop<Void> addWebhookLoop(String instance, String member, String group, String topic,
-            int maxInFlight, ConcurrentRecordLoop.Handler<Void> handler) {
+    private ConcurrentRecordLoop<Void> addWebhookLoop(
+            String instance,
+            String member,
+            String group,
+            String topic,
+            int maxInFlight,
+            ConcurrentRecordLoop.Handler<Void> handler) {
         String clientId = instance + "-" + member;
-        ConcurrentRecordLoop<Void> loop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(
-                ClientProps.consumer(config.kafka(), group, clientId, member)), List.of(topic), handler,
+        ConcurrentRecordLoop<Void> loop = new ConcurrentRecordLoop<>(
+                new KafkaConsumer<>(ClientProps.consumer(config.kafka(), group, clientId, member)),
+                List.of(topic),
+                handler,
                 new ConcurrentRecordLoop.Limits(maxInFlight, WEBHOOK_BUFFER_BYTES, Duration.ofMillis(200), triesEnd()),
                 Clock.systemUTC());
         webhookLoops.add(loop);
@@ -180,7 +225,8 @@ public final class SinkService implements SluiceService {
             boolean dispatching = true;
             int inFlight = 0;
             for (int i = 0; i < webhookLoops.size(); i++) {
-                dispatching &= webhookThreads.get(i).isAlive() && webhookLoops.get(i).healthy();
+                dispatching &=
+                        webhookThreads.get(i).isAlive() && webhookLoops.get(i).healthy();
                 inFlight += webhookLoops.get(i).inFlightCounter().get();
             }
             details.put("webhooks", dispatching ? "UP" : "DOWN");
@@ -192,7 +238,8 @@ public final class SinkService implements SluiceService {
 
     @Override
     public boolean ready() {
-        return runner.running() && (webhookLoops.isEmpty() || webhookLoops.getFirst().assigned());
+        return runner.running()
+                && (webhookLoops.isEmpty() || webhookLoops.getFirst().assigned());
     }
 
     @Override

@@ -10,8 +10,8 @@ import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.streams.ExpiringStore;
-import dev.sluice.runtime.tracing.LogContext;
 import dev.sluice.runtime.tracing.JobScope;
+import dev.sluice.runtime.tracing.LogContext;
 import dev.sluice.runtime.tracing.SluiceAttributes;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
@@ -24,39 +24,38 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +87,7 @@ public final class SinkTopology {
      * purge empties it within the window; a later version can then drop it.
      */
     static final String SEEN_STORE = "completions-seen-store";
+
     static final String STATUS_STORE = "job-status-store";
     static final String LEDGER_STORE = "spend-ledger-store";
     static final String SEED_STORE = "spend-seed-store";
@@ -95,6 +95,7 @@ public final class SinkTopology {
     static final String LEGACY_REPARTITION = "spend-by-period";
     /** How often the totals changed since are written to llm.spend. */
     static final Duration SPEND_EVERY = Duration.ofMillis(100);
+
     private static final Logger log = LoggerFactory.getLogger(SinkTopology.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
@@ -115,13 +116,24 @@ public final class SinkTopology {
         this(topics, serdes, dedupeWindow, statusRetention, Telemetry.off("result-sink"), SinkMetrics.none());
     }
 
-    public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
-            Telemetry telemetry, SinkMetrics metrics) {
+    public SinkTopology(
+            Topics topics,
+            SluiceSerdes serdes,
+            Duration dedupeWindow,
+            Duration statusRetention,
+            Telemetry telemetry,
+            SinkMetrics metrics) {
         this(topics, serdes, dedupeWindow, statusRetention, SinkConfig.StuckAfter.DEFAULTS, telemetry, metrics);
     }
 
-    public SinkTopology(Topics topics, SluiceSerdes serdes, Duration dedupeWindow, Duration statusRetention,
-            SinkConfig.StuckAfter stuckAfter, Telemetry telemetry, SinkMetrics metrics) {
+    public SinkTopology(
+            Topics topics,
+            SluiceSerdes serdes,
+            Duration dedupeWindow,
+            Duration statusRetention,
+            SinkConfig.StuckAfter stuckAfter,
+            Telemetry telemetry,
+            SinkMetrics metrics) {
         this.stuckAfter = stuckAfter;
         this.telemetry = telemetry;
         this.metrics = metrics;
@@ -140,19 +152,25 @@ public final class SinkTopology {
         ExpiringStore.addTo(builder, SEEN_STORE, Serdes.Long(), ExpiringStore.Keys.PER_JOB);
         ExpiringStore.addTo(builder, STATUS_STORE, statuses, ExpiringStore.Keys.PER_JOB);
 
-        KStream<String, LlmResult> unique = dedupe(builder.stream(topics.completions(),
-                Consumed.with(Serdes.String(), results).withName("completions-source")));
+        KStream<String, LlmResult> unique = dedupe(builder.stream(
+                topics.completions(), Consumed.with(Serdes.String(), results).withName("completions-source")));
         unique.to(topics.results(), Produced.with(Serdes.String(), results).withName("results-sink"));
 
-        KStream<String, JobStatus> events = builder.stream(topics.jobEvents(),
-                Consumed.with(Serdes.String(), statuses).withName("job-events-source"));
+        KStream<String, JobStatus> events = builder.stream(
+                topics.jobEvents(), Consumed.with(Serdes.String(), statuses).withName("job-events-source"));
         status(events.merge(terminalStates(unique), Named.as("status-changes")))
                 .to(topics.jobStatus(), Produced.with(Serdes.String(), statuses).withName("job-status-sink"));
 
-        spendLedger(builder, builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs)
-                .withName("cost-events-source")))
-                .to(topics.spend(), Produced.with(Serdes.String(), spend).withName("spend-sink")
-                        .withStreamPartitioner(SinkTopology::byTenant));
+        spendLedger(
+                        builder,
+                        builder.stream(
+                                topics.costEvents(),
+                                Consumed.with(Serdes.String(), costs).withName("cost-events-source")))
+                .to(
+                        topics.spend(),
+                        Produced.with(Serdes.String(), spend)
+                                .withName("spend-sink")
+                                .withStreamPartitioner(SinkTopology::byTenant));
         return builder.build();
     }
 
@@ -169,21 +187,28 @@ public final class SinkTopology {
      * more, so at steady state both are idle.
      */
     private KStream<String, TenantSpend> spendLedger(StreamsBuilder builder, KStream<String, CostEvent> events) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
-                Serdes.String(), Held.serde(spend)).withCachingEnabled());
-        builder.globalTable(topics.spend(), Consumed.with(Serdes.String(), spend).withName("spend-seed"),
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), Held.serde(spend))
+                .withCachingEnabled());
+        builder.globalTable(
+                topics.spend(),
+                Consumed.with(Serdes.String(), spend).withName("spend-seed"),
                 Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as(SEED_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(spend));
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(spend));
         KStream<String, CostEvent> legacy = events.filter((tenant, cost) -> false, Named.as("spend-legacy-none"))
-                .repartition(Repartitioned.<String, CostEvent>as(LEGACY_REPARTITION).withKeySerde(Serdes.String())
+                .repartition(Repartitioned.<String, CostEvent>as(LEGACY_REPARTITION)
+                        .withKeySerde(Serdes.String())
                         .withValueSerde(costs))
-                .selectKey((periodKey, cost) -> LEGACY_PERIOD + periodKey.substring(periodKey.lastIndexOf('/') + 1),
+                .selectKey(
+                        (periodKey, cost) -> LEGACY_PERIOD + periodKey.substring(periodKey.lastIndexOf('/') + 1),
                         Named.as("spend-legacy-period"))
-                .repartition(Repartitioned.<String, CostEvent>as("spend-legacy-by-tenant").withKeySerde(Serdes.String())
+                .repartition(Repartitioned.<String, CostEvent>as("spend-legacy-by-tenant")
+                        .withKeySerde(Serdes.String())
                         .withValueSerde(costs)
                         .withStreamPartitioner((topic, key, cost, n) -> tenantPartition(cost.tenantId(), n)));
-        return events.merge(legacy, Named.as("spend-inputs")).process(SpendLedger::new, Named.as("spend-sum"),
-                LEDGER_STORE);
+        return events.merge(legacy, Named.as("spend-inputs"))
+                .process(SpendLedger::new, Named.as("spend-sum"), LEDGER_STORE);
     }
 
     /** A legacy record's key: this, then the one period it counts for. No tenant id starts with it. */
@@ -201,17 +226,22 @@ public final class SinkTopology {
         static Serde<Held> serde(Serde<TenantSpend> totals) {
             Serializer<TenantSpend> out = totals.serializer();
             Deserializer<TenantSpend> in = totals.deserializer();
-            return Serdes.serdeFrom((topic, held) -> {
-                if (held == null) {
-                    return null;
-                }
-                byte[] total = out.serialize(topic, held.total());
-                byte[] bytes = new byte[total.length + 1];
-                bytes[0] = (byte) (held.unsent() ? 1 : 0);
-                System.arraycopy(total, 0, bytes, 1, total.length);
-                return bytes;
-            }, (topic, bytes) -> bytes == null ? null : new Held(
-                    in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)), bytes[0] == 1));
+            return Serdes.serdeFrom(
+                    (topic, held) -> {
+                        if (held == null) {
+                            return null;
+                        }
+                        byte[] total = out.serialize(topic, held.total());
+                        byte[] bytes = new byte[total.length + 1];
+                        bytes[0] = (byte) (held.unsent() ? 1 : 0);
+                        System.arraycopy(total, 0, bytes, 1, total.length);
+                        return bytes;
+                    },
+                    (topic, bytes) -> bytes == null
+                            ? null
+                            : new Held(
+                                    in.deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length)),
+                                    bytes[0] == 1));
         }
     }
 
@@ -263,8 +293,8 @@ public final class SinkTopology {
                 add(spendKey(cost.tenantId(), record.key().substring(LEGACY_PERIOD.length())), cost);
                 return;
             }
-            LocalDate day = LocalDate.ofInstant(cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt(),
-                    ZoneOffset.UTC);
+            LocalDate day =
+                    LocalDate.ofInstant(cost.occurredAt() == null ? Instant.EPOCH : cost.occurredAt(), ZoneOffset.UTC);
             add(spendKey(cost.tenantId(), day.toString()), cost);
             add(spendKey(cost.tenantId(), YearMonth.from(day).toString()), cost);
         }
@@ -322,10 +352,14 @@ public final class SinkTopology {
         String topic = topics.results();
         Telemetry spans = telemetry;
         SinkMetrics m = metrics;
-        String[] stores = java.util.stream.Stream.of(SEEN_STORE, STATUS_STORE).map(ExpiringStore::storeNames)
-                .flatMap(java.util.Arrays::stream).toArray(String[]::new);
-        return completions.processValues(() -> new FirstCompletionOnly(r -> fitting(serializer, topic, limit, r), spans,
-                m), Named.as("dedupe"), stores);
+        String[] stores = java.util.stream.Stream.of(SEEN_STORE, STATUS_STORE)
+                .map(ExpiringStore::storeNames)
+                .flatMap(java.util.Arrays::stream)
+                .toArray(String[]::new);
+        return completions.processValues(
+                () -> new FirstCompletionOnly(r -> fitting(serializer, topic, limit, r), spans, m),
+                Named.as("dedupe"),
+                stores);
     }
 
     /**
@@ -334,8 +368,8 @@ public final class SinkTopology {
      * Only a result whose text could come near the limit is serialized to find out.
      */
     private static LlmResult fitting(Serializer<LlmResult> serializer, String topic, int limit, LlmResult r) {
-        long chars = (r.output() == null ? 0 : r.output().length()) + (r.outputJson() == null ? 0
-                : r.outputJson().length());
+        long chars = (r.output() == null ? 0 : r.output().length())
+                + (r.outputJson() == null ? 0 : r.outputJson().length());
         for (var e : r.metadata().entrySet()) {
             chars += e.getKey().length() + e.getValue().length();
         }
@@ -347,21 +381,33 @@ public final class SinkTopology {
             serializer.serialize(topic, r);
             return r;
         } catch (RecordTooLargeForTopic e) {
-            log.warn("Result of {} for tenant {}: {}; it is written FAILED {} without its output", r.requestId(),
-                    r.tenantId(), e.getMessage(), OversizedOutputs.OUTPUT_TOO_LARGE);
+            log.warn(
+                    "Result of {} for tenant {}: {}; it is written FAILED {} without its output",
+                    r.requestId(),
+                    r.tenantId(),
+                    e.getMessage(),
+                    OversizedOutputs.OUTPUT_TOO_LARGE);
             return OversizedOutputs.shrink(r, e);
         }
     }
 
     private KStream<String, JobStatus> terminalStates(KStream<String, LlmResult> unique) {
-        return unique.mapValues(r -> new JobStatus(r.requestId(), r.tenantId(), JobState.of(r.status()),
-                r.error() == null ? r.model() : r.error().code(), null, r.completedAt()), Named.as("terminal-state"));
+        return unique.mapValues(
+                r -> new JobStatus(
+                        r.requestId(),
+                        r.tenantId(),
+                        JobState.of(r.status()),
+                        r.error() == null ? r.model() : r.error().code(),
+                        null,
+                        r.completedAt()),
+                Named.as("terminal-state"));
     }
 
     private KStream<String, JobStatus> status(KStream<String, JobStatus> changes) {
         SinkMetrics m = metrics;
         Duration keepTerminal = statusRetention.compareTo(dedupeWindow) > 0 ? statusRetention : dedupeWindow;
-        return changes.process(() -> new ForwardOnly(statusRetention, keepTerminal, stuckAfter, m),
+        return changes.process(
+                () -> new ForwardOnly(statusRetention, keepTerminal, stuckAfter, m),
                 Named.as("fold-status"),
                 ExpiringStore.storeNames(STATUS_STORE));
     }
@@ -383,13 +429,15 @@ public final class SinkTopology {
             return new Stored(key, e);
         }
         ExpiringStore.Entry<JobStatus> legacy = store.stored(requestId);
-        return legacy != null && legacy.value() != null && tenantId.equals(legacy.value().tenantId())
-                ? new Stored(requestId, legacy) : null;
+        return legacy != null
+                        && legacy.value() != null
+                        && tenantId.equals(legacy.value().tenantId())
+                ? new Stored(requestId, legacy)
+                : null;
     }
 
     /** A job's entry in the status store, and the key it is under. */
-    record Stored(String key, ExpiringStore.Entry<JobStatus> entry) {
-    }
+    record Stored(String key, ExpiringStore.Entry<JobStatus> entry) {}
 
     /**
      * Passes the first completion of each (tenant, requestId) within the window: one whose job has
@@ -421,8 +469,8 @@ public final class SinkTopology {
         @Override
         public void process(FixedKeyRecord<String, LlmResult> record) {
             LlmResult r = record.value();
-            Span span = telemetry.start(telemetry.span("sink result", SpanKind.CONSUMER,
-                    Tracing.extract(record.headers())));
+            Span span = telemetry.start(
+                    telemetry.span("sink result", SpanKind.CONSUMER, Tracing.extract(record.headers())));
             try (JobScope scope = telemetry.open(span, r.requestId(), r.tenantId())) {
                 first(record, scope);
             }
@@ -434,17 +482,20 @@ public final class SinkTopology {
             // Per tenant: a requestId is the producer's to choose on the Kafka path, and one tenant
             // must not be able to take another's result away by sending a completion under its id
             // first.
-            if (resulted(r, now) || seenBefore.get(jobKey(r.tenantId(), r.requestId()), now) != null
+            if (resulted(r, now)
+                    || seenBefore.get(jobKey(r.tenantId(), r.requestId()), now) != null
                     || seenBefore.get(r.requestId(), now) != null) {
                 scope.span().setAttribute(SluiceAttributes.DECISION, "dropped");
                 log.debug("A later completion of the job is dropped; its result is the first");
                 return;
             }
             LlmResult result = fitting.apply(record.value());
-            scope.span().setAttribute(SluiceAttributes.DECISION, "result")
+            scope.span()
+                    .setAttribute(SluiceAttributes.DECISION, "result")
                     .setAttribute(SluiceAttributes.STATUS, result.status().name());
             if (result.error() != null) {
-                scope.span().setAttribute(SluiceAttributes.REASON, result.error().code());
+                scope.span()
+                        .setAttribute(SluiceAttributes.REASON, result.error().code());
             }
             Headers headers = new RecordHeaders(record.headers().toArray());
             scope.inject(headers);
@@ -480,8 +531,7 @@ public final class SinkTopology {
         private final SinkMetrics metrics;
         private ExpiringStore<JobStatus> store;
 
-        ForwardOnly(Duration retention, Duration keepTerminal, SinkConfig.StuckAfter stuckAfter,
-                SinkMetrics metrics) {
+        ForwardOnly(Duration retention, Duration keepTerminal, SinkConfig.StuckAfter stuckAfter, SinkMetrics metrics) {
             this.retention = retention;
             this.keepTerminal = keepTerminal;
             this.stuckAfter = stuckAfter;
@@ -506,7 +556,12 @@ public final class SinkTopology {
             }
             if (next.batchId() == null && current != null && current.batchId() != null) {
                 // A job answered by a provider batch keeps that batch's id in its final status.
-                next = new JobStatus(next.requestId(), next.tenantId(), next.state(), next.detail(), current.batchId(),
+                next = new JobStatus(
+                        next.requestId(),
+                        next.tenantId(),
+                        next.state(),
+                        next.detail(),
+                        current.batchId(),
                         next.updatedAt());
             }
             JobState state = next.state();
@@ -522,8 +577,11 @@ public final class SinkTopology {
         /** A job's state: a terminal one until it is no longer kept, any other until the purge has seen it. */
         private static JobStatus current(Stored stored, long now) {
             ExpiringStore.Entry<JobStatus> e = stored == null ? null : stored.entry();
-            return e == null || e.value() == null || e.expiresAt() <= now && e.value().state().isTerminal()
-                    ? null : e.value();
+            return e == null
+                            || e.value() == null
+                            || e.expiresAt() <= now && e.value().state().isTerminal()
+                    ? null
+                    : e.value();
         }
 
         private void expired(String key, JobStatus status) {
@@ -538,11 +596,20 @@ public final class SinkTopology {
             metrics.stuck(status);
             String requestId = status.requestId();
             try (LogContext ids = LogContext.open("result-sink", requestId, status.tenantId(), null)) {
-                log.warn("Job {} of tenant {} is stuck: {} since {}, with no later status and no result for {}"
-                        + " (sluice jobs show {})", requestId, status.tenantId(), status.state(), status.updatedAt(),
-                        stuckAfter.of(status.state()), requestId);
+                log.warn(
+                        "Job {} of tenant {} is stuck: {} since {}, with no later status and no result for {}"
+                                + " (sluice jobs show {})",
+                        requestId,
+                        status.tenantId(),
+                        status.state(),
+                        status.updatedAt(),
+                        stuckAfter.of(status.state()),
+                        requestId);
             }
-            store.put(key, status, Math.max(keepUntil, now + stuckAfter.of(status.state()).toMillis()));
+            store.put(
+                    key,
+                    status,
+                    Math.max(keepUntil, now + stuckAfter.of(status.state()).toMillis()));
         }
     }
 }

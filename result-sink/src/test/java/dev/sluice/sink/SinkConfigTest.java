@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class SinkConfigTest {
 
     private static SinkConfig read(Map<String, String> values) {
-        Map<String, String> all = new HashMap<>(Map.of("kafka.bootstrap.servers", "broker:9092",
-                "schema.registry.url", "http://registry:8081"));
+        Map<String, String> all = new HashMap<>(
+                Map.of("kafka.bootstrap.servers", "broker:9092", "schema.registry.url", "http://registry:8081"));
         all.putAll(values);
         return Settings.read(ConfigSource.of(all), SinkConfig::read);
     }
@@ -27,13 +27,18 @@ class SinkConfigTest {
         assertThat(config.stuckAfter().active()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.stuckAfter().batch()).isEqualTo(Duration.ofHours(25));
         assertThat(config.stuckAfter().checkEvery()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(read(Map.of("sink.stuck.after", "2s")).stuckAfter().checkEvery()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(read(Map.of("sink.stuck.after", "2s")).stuckAfter().checkEvery())
+                .isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
     void shouldRefuseAStuckWatchAsLongAsTheStatusRetentionThatEndsIt() {
         assertThatThrownBy(() -> read(Map.of("sink.status.retention", "1d", "sink.batch.stuck.after", "25h")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
-                        .asString().contains("must each be shorter than sink.status.retention (PT24H)"));
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .asString()
+                                .contains("must each be shorter than sink.status.retention (PT24H)"));
     }
 }

@@ -42,24 +42,34 @@ class SinkRestartIT {
                 sink.start();
                 for (int i = 0; i < 10; i++) {
                     LlmResult r = LlmResult.forRequest(LlmRequest.of("r-" + i, "t-" + (i % 3), "q", Instant.now()))
-                            .status(ResultStatus.SUCCEEDED).completedAt(Instant.now()).build();
-                    producer.send(new ProducerRecord<>(topics.completions(), r.tenantId(),
-                            serializer.serialize(topics.completions(), r))).get();
+                            .status(ResultStatus.SUCCEEDED)
+                            .completedAt(Instant.now())
+                            .build();
+                    producer.send(new ProducerRecord<>(
+                                    topics.completions(), r.tenantId(), serializer.serialize(topics.completions(), r)))
+                            .get();
                 }
-                assertThat(kafka.readUntil(topics.results(), r -> r.size() >= 10, Duration.ofSeconds(60))).hasSize(10);
+                assertThat(kafka.readUntil(topics.results(), r -> r.size() >= 10, Duration.ofSeconds(60)))
+                        .hasSize(10);
             }
             try (SinkService again = new SinkService(config)) {
                 again.start();
                 for (int i = 0; i < 10; i++) {
                     LlmResult r = LlmResult.forRequest(LlmRequest.of("r-" + i, "t-" + (i % 3), "q", Instant.now()))
-                            .status(ResultStatus.SUCCEEDED).completedAt(Instant.now()).build();
-                    producer.send(new ProducerRecord<>(topics.completions(), r.tenantId(),
-                            serializer.serialize(topics.completions(), r))).get();
+                            .status(ResultStatus.SUCCEEDED)
+                            .completedAt(Instant.now())
+                            .build();
+                    producer.send(new ProducerRecord<>(
+                                    topics.completions(), r.tenantId(), serializer.serialize(topics.completions(), r)))
+                            .get();
                 }
                 LlmResult fresh = LlmResult.forRequest(LlmRequest.of("r-new", "t-0", "q", Instant.now()))
-                        .status(ResultStatus.SUCCEEDED).completedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topics.completions(), "t-0",
-                        serializer.serialize(topics.completions(), fresh))).get();
+                        .status(ResultStatus.SUCCEEDED)
+                        .completedAt(Instant.now())
+                        .build();
+                producer.send(new ProducerRecord<>(
+                                topics.completions(), "t-0", serializer.serialize(topics.completions(), fresh)))
+                        .get();
                 var results = kafka.readUntil(topics.results(), r -> r.size() >= 11, Duration.ofSeconds(60));
                 assertThat(results).hasSize(11);
             }

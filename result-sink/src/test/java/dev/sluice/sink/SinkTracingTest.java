@@ -38,8 +38,8 @@ class SinkTracingTest {
     private final String scope = "sink-" + UUID.randomUUID();
     private final SluiceSerdes serdes = new SluiceSerdes(InMemorySchemaRegistry.forScope(scope));
     private final OtlpReceiver collector = OtlpReceiver.start();
-    private final Telemetry telemetry = Telemetry.start("result-sink",
-            new TracingSettings(collector.endpoint() + "/v1/traces", 1.0));
+    private final Telemetry telemetry =
+            Telemetry.start("result-sink", new TracingSettings(collector.endpoint() + "/v1/traces", 1.0));
     private final TopologyTestDriver driver;
 
     SinkTracingTest() {
@@ -47,8 +47,11 @@ class SinkTracingTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-tracing-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2),
-                telemetry, SinkMetrics.none()).build(), props, T0);
+        driver = new TopologyTestDriver(
+                new SinkTopology(topics, serdes, Duration.ofDays(7), Duration.ofDays(2), telemetry, SinkMetrics.none())
+                        .build(),
+                props,
+                T0);
     }
 
     @AfterEach
@@ -64,29 +67,50 @@ class SinkTracingTest {
         RecordHeaders headers = new RecordHeaders();
         Tracing.put(headers, "00-" + TRACE + "-" + WORKER_SPAN + "-01");
         LlmResult completion = LlmResult.forRequest(LlmRequest.of("r-1", "acme", "q", T0))
-                .status(ResultStatus.SUCCEEDED).output("answer").completedAt(T0.plusSeconds(1)).build();
+                .status(ResultStatus.SUCCEEDED)
+                .output("answer")
+                .completedAt(T0.plusSeconds(1))
+                .build();
 
-        driver.createInputTopic(topics.completions(), new StringSerializer(), serdes.results().serializer())
+        driver.createInputTopic(
+                        topics.completions(),
+                        new StringSerializer(),
+                        serdes.results().serializer())
                 .pipeInput(new TestRecord<>("acme", completion, headers, T0));
-        driver.createInputTopic(topics.completions(), new StringSerializer(), serdes.results().serializer())
+        driver.createInputTopic(
+                        topics.completions(),
+                        new StringSerializer(),
+                        serdes.results().serializer())
                 .pipeInput(new TestRecord<>("acme", completion, headers, T0.plusSeconds(1)));
 
-        TestRecord<String, LlmResult> result = driver.createOutputTopic(topics.results(), new StringDeserializer(),
-                serdes.results().deserializer()).readRecord();
-        List<TestRecord<String, JobStatus>> status = driver.createOutputTopic(topics.jobStatus(),
-                new StringDeserializer(), serdes.jobStatus().deserializer()).readRecordsToList();
+        TestRecord<String, LlmResult> result = driver.createOutputTopic(
+                        topics.results(),
+                        new StringDeserializer(),
+                        serdes.results().deserializer())
+                .readRecord();
+        List<TestRecord<String, JobStatus>> status = driver.createOutputTopic(
+                        topics.jobStatus(),
+                        new StringDeserializer(),
+                        serdes.jobStatus().deserializer())
+                .readRecordsToList();
         telemetry.close();
         List<ReceivedSpan> spans = collector.trace(TRACE);
         assertThat(spans).hasSize(2).allSatisfy(s -> {
             assertThat(s.name()).isEqualTo("sink result");
             assertThat(s.parentSpanId()).isEqualTo(WORKER_SPAN);
         });
-        ReceivedSpan first = spans.stream().filter(s -> "result".equals(s.attribute("sluice.decision"))).findFirst()
+        ReceivedSpan first = spans.stream()
+                .filter(s -> "result".equals(s.attribute("sluice.decision")))
+                .findFirst()
                 .orElseThrow();
         assertThat(first.attribute("sluice.status")).isEqualTo("SUCCEEDED");
-        assertThat(spans).filteredOn(s -> "dropped".equals(s.attribute("sluice.decision"))).hasSize(1);
+        assertThat(spans)
+                .filteredOn(s -> "dropped".equals(s.attribute("sluice.decision")))
+                .hasSize(1);
         String expected = "00-" + TRACE + "-" + first.spanId() + "-01";
         assertThat(Tracing.from(result.headers())).isEqualTo(expected);
-        assertThat(status).singleElement().satisfies(s -> assertThat(Tracing.from(s.headers())).isEqualTo(expected));
+        assertThat(status)
+                .singleElement()
+                .satisfies(s -> assertThat(Tracing.from(s.headers())).isEqualTo(expected));
     }
 }

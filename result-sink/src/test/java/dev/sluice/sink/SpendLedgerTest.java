@@ -31,13 +31,18 @@ class SpendLedgerTest {
     @BeforeEach
     void stores() {
         context = new MockProcessorContext<>();
-        ledger = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SinkTopology.LEDGER_STORE),
-                Serdes.String(), SinkTopology.Held.serde(serdes.spend())).withLoggingDisabled().build();
+        ledger = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(SinkTopology.LEDGER_STORE),
+                        Serdes.String(),
+                        SinkTopology.Held.serde(serdes.spend()))
+                .withLoggingDisabled()
+                .build();
         ledger.init(context.getStateStoreContext(), ledger);
         context.addStateStore(ledger);
         TimestampedKeyValueStore<String, TenantSpend> seed = Stores.timestampedKeyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(SinkTopology.SEED_STORE), Serdes.String(), serdes.spend())
-                .withLoggingDisabled().build();
+                        Stores.inMemoryKeyValueStore(SinkTopology.SEED_STORE), Serdes.String(), serdes.spend())
+                .withLoggingDisabled()
+                .build();
         seed.init(context.getStateStoreContext(), seed);
         context.addStateStore(seed);
     }
@@ -47,15 +52,17 @@ class SpendLedgerTest {
         // Committed with its mark before a crash, so never written to llm.spend.
         TenantSpend total = new TenantSpend("acme", SpendPeriod.MONTH, "2026-11", 4_200, 3, T0);
         ledger.put("acme/2026-11", new SinkTopology.Held(total, true));
-        ledger.put("acme/2026-10", new SinkTopology.Held(
-                new TenantSpend("acme", SpendPeriod.MONTH, "2026-10", 9, 1, T0), false));
+        ledger.put(
+                "acme/2026-10",
+                new SinkTopology.Held(new TenantSpend("acme", SpendPeriod.MONTH, "2026-10", 9, 1, T0), false));
 
         SinkTopology.SpendLedger processor = new SinkTopology.SpendLedger();
         processor.init(context);
         assertThat(context.scheduledPunctuators()).hasSize(1);
         fire();
 
-        assertThat(context.forwarded()).extracting(f -> f.record().key(), f -> f.record().value())
+        assertThat(context.forwarded())
+                .extracting(f -> f.record().key(), f -> f.record().value())
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("acme/2026-11", total));
         assertThat(ledger.get("acme/2026-11").unsent()).isFalse();
     }
@@ -64,16 +71,20 @@ class SpendLedgerTest {
     void shouldScheduleAWriteOnlyWhileATotalWaitsForIt() {
         SinkTopology.SpendLedger processor = new SinkTopology.SpendLedger();
         processor.init(context);
-        assertThat(context.scheduledPunctuators()).as("nothing to write: no punctuation, no commit").isEmpty();
+        assertThat(context.scheduledPunctuators())
+                .as("nothing to write: no punctuation, no commit")
+                .isEmpty();
 
         processor.process(new Record<>("acme", cost("e-1", 100), 0L));
         processor.process(new Record<>("acme", cost("e-2", 50), 0L));
         assertThat(context.scheduledPunctuators()).hasSize(1);
         fire();
 
-        assertThat(context.forwarded()).hasSize(2).allSatisfy(f -> assertThat(f.record().value().spentMicros())
-                .isEqualTo(150));
-        assertThat(context.scheduledPunctuators().getFirst().cancelled()).as("cancelled once written")
+        assertThat(context.forwarded())
+                .hasSize(2)
+                .allSatisfy(f -> assertThat(f.record().value().spentMicros()).isEqualTo(150));
+        assertThat(context.scheduledPunctuators().getFirst().cancelled())
+                .as("cancelled once written")
                 .isTrue();
     }
 
@@ -83,7 +94,16 @@ class SpendLedgerTest {
     }
 
     private static CostEvent cost(String id, long micros) {
-        return new CostEvent(id, "r-" + id, "acme", "openai", "gpt-4.1-mini", new Usage(10, 10, 0, 0), micros,
-                CostBasis.SYNC, null, T0);
+        return new CostEvent(
+                id,
+                "r-" + id,
+                "acme",
+                "openai",
+                "gpt-4.1-mini",
+                new Usage(10, 10, 0, 0),
+                micros,
+                CostBasis.SYNC,
+                null,
+                T0);
     }
 }

@@ -52,8 +52,8 @@ class SpendUpgradeIT {
     private static final Instant AT = Instant.parse("2026-11-22T10:00:00Z");
 
     @Test
-    void shouldCarryOnFromTheEarlierVersionsTotalsAndCountWhatItsRepartitionStillHeld(KafkaStack kafka,
-            @TempDir Path dir) throws Exception {
+    void shouldCarryOnFromTheEarlierVersionsTotalsAndCountWhatItsRepartitionStillHeld(
+            KafkaStack kafka, @TempDir Path dir) throws Exception {
         String prefix = kafka.newPrefix();
         Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
         values.put("sink.state.dir", dir.resolve("now").toString());
@@ -67,8 +67,8 @@ class SpendUpgradeIT {
 
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
             // The earlier version: the same application, with its topology of then.
-            Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(),
-                    dir.resolve("then"));
+            Map<String, Object> props =
+                    ClientProps.streams(config.kafka(), config.applicationId(), dir.resolve("then"));
             try (KafkaStreams then = new KafkaStreams(earlierVersion(topics, serdes), new StreamsConfig(props))) {
                 then.start();
                 for (int i = 0; i < 10; i++) {
@@ -98,49 +98,82 @@ class SpendUpgradeIT {
     /** The spend part of the sink's topology before the ledger, as it was. */
     private static Topology earlierVersion(Topics topics, SluiceSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), serdes.costEvents())
-                .withName("cost-events-source"))
-                .flatMap((tenant, cost) -> {
-                    LocalDate day = LocalDate.ofInstant(cost.occurredAt(), ZoneOffset.UTC);
-                    String id = cost.tenantId();
-                    return List.of(KeyValue.pair(SinkTopology.spendKey(id, day.toString()), cost),
-                            KeyValue.pair(SinkTopology.spendKey(id, YearMonth.from(day).toString()), cost));
-                }, Named.as("spend-periods"))
+        builder.stream(
+                        topics.costEvents(),
+                        Consumed.with(Serdes.String(), serdes.costEvents()).withName("cost-events-source"))
+                .flatMap(
+                        (tenant, cost) -> {
+                            LocalDate day = LocalDate.ofInstant(cost.occurredAt(), ZoneOffset.UTC);
+                            String id = cost.tenantId();
+                            return List.of(
+                                    KeyValue.pair(SinkTopology.spendKey(id, day.toString()), cost),
+                                    KeyValue.pair(
+                                            SinkTopology.spendKey(
+                                                    id, YearMonth.from(day).toString()),
+                                            cost));
+                        },
+                        Named.as("spend-periods"))
                 .groupByKey(Grouped.with(SinkTopology.LEGACY_REPARTITION, Serdes.String(), serdes.costEvents()))
-                .aggregate(() -> null, SinkTopology::addCost, Named.as("spend-sum"),
+                .aggregate(
+                        () -> null,
+                        SinkTopology::addCost,
+                        Named.as("spend-sum"),
                         Materialized.<String, TenantSpend, KeyValueStore<Bytes, byte[]>>as("tenant-spend-store")
-                                .withKeySerde(Serdes.String()).withValueSerde(serdes.spend()))
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(serdes.spend()))
                 .toStream(Named.as("spend-changes"))
                 // Partitioned by tenant, as that version wrote llm.spend too (037a36e): a total's
                 // records must share a partition with the ledger's, or a reader could take the
                 // earlier version's for the latest.
-                .to(topics.spend(), Produced.with(Serdes.String(), serdes.spend()).withName("spend-sink")
-                        .withStreamPartitioner(SinkTopology::byTenant));
+                .to(
+                        topics.spend(),
+                        Produced.with(Serdes.String(), serdes.spend())
+                                .withName("spend-sink")
+                                .withStreamPartitioner(SinkTopology::byTenant));
         return builder.build();
     }
 
-    private static Map<String, TenantSpend> await(KafkaStack kafka, Topics topics, SluiceSerdes serdes, String key,
-            long micros, long events) {
+    private static Map<String, TenantSpend> await(
+            KafkaStack kafka, Topics topics, SluiceSerdes serdes, String key, long micros, long events) {
         Map<String, TenantSpend> latest = new HashMap<>();
-        kafka.readUntil(topics.spend(), records -> {
-            latest.clear();
-            for (ConsumerRecord<String, byte[]> r : records) {
-                latest.put(r.key(), serdes.spend().deserializer().deserialize(topics.spend(), r.value()));
-            }
-            TenantSpend total = latest.get(key);
-            return total != null && total.spentMicros() == micros && total.events() == events;
-        }, Duration.ofSeconds(90));
-        assertThat(latest.get(key)).as(key).isNotNull().extracting(TenantSpend::spentMicros).isEqualTo(micros);
+        kafka.readUntil(
+                topics.spend(),
+                records -> {
+                    latest.clear();
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        latest.put(r.key(), serdes.spend().deserializer().deserialize(topics.spend(), r.value()));
+                    }
+                    TenantSpend total = latest.get(key);
+                    return total != null && total.spentMicros() == micros && total.events() == events;
+                },
+                Duration.ofSeconds(90));
+        assertThat(latest.get(key))
+                .as(key)
+                .isNotNull()
+                .extracting(TenantSpend::spentMicros)
+                .isEqualTo(micros);
         return latest;
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, String topic, String key,
-            CostEvent cost) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, serdes.costEvents().serializer().serialize(topic, cost))).get();
+    private static void send(
+            KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, String topic, String key, CostEvent cost)
+            throws Exception {
+        producer.send(new ProducerRecord<>(
+                        topic, key, serdes.costEvents().serializer().serialize(topic, cost)))
+                .get();
     }
 
     private static CostEvent cost(String id, long micros) {
-        return new CostEvent(id, "r-" + id, "acme", "openai", "gpt-4.1-mini", new Usage(10, 10, 0, 0), micros,
-                CostBasis.SYNC, null, AT);
+        return new CostEvent(
+                id,
+                "r-" + id,
+                "acme",
+                "openai",
+                "gpt-4.1-mini",
+                new Usage(10, 10, 0, 0),
+                micros,
+                CostBasis.SYNC,
+                null,
+                AT);
     }
 }

@@ -34,12 +34,12 @@ import java.util.Map;
 final class BatchOrSync {
     /** Answers are usually far shorter than their allowance; past this the allowance says little. */
     static final int EXPECTED_OUTPUT_CAP = 512;
+
     static final long WARM_FOR_MS = 5 * 60_000L;
     private static final int REMEMBERED = 10_000;
 
     /** A prefix's token count (counted once) and when it was last sent. */
-    private record Seen(int tokens, long at) {
-    }
+    private record Seen(int tokens, long at) {}
 
     private final Map<Long, Seen> seen = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -108,7 +108,9 @@ final class BatchOrSync {
             }
         }
         // The last turn is the task itself, never a shared prefix.
-        return end >= messages.size() ? messages.subList(0, Math.max(0, messages.size() - 1)) : messages.subList(0, end);
+        return end >= messages.size()
+                ? messages.subList(0, Math.max(0, messages.size() - 1))
+                : messages.subList(0, end);
     }
 
     private static long chars(List<Message> messages) {

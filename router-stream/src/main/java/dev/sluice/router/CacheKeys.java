@@ -26,8 +26,7 @@ import java.util.List;
 final class CacheKeys {
     private static final String EXPERIMENT_PREFIX = dev.sluice.model.TenantConfig.experimentKey("");
 
-    private CacheKeys() {
-    }
+    private CacheKeys() {}
 
     static String of(String tenantId, List<String> chain, LlmRequest r) {
         return digest(tenantId, "v1", chain, r, m -> true);
@@ -39,19 +38,26 @@ final class CacheKeys {
 
     /** What the semantic cache compares: the user and assistant turns, each on its own line. */
     static String taskText(LlmRequest r) {
-        List<Message> turns = r.messages().stream().filter(m -> m.role() != Role.SYSTEM).toList();
+        List<Message> turns =
+                r.messages().stream().filter(m -> m.role() != Role.SYSTEM).toList();
         if (turns.size() == 1) {
             return turns.getFirst().content();
         }
         StringBuilder text = new StringBuilder();
         for (Message m : turns) {
-            text.append(m.role().name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(m.content())
+            text.append(m.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(": ")
+                    .append(m.content())
                     .append('\n');
         }
         return text.toString();
     }
 
-    private static String digest(String tenantId, String version, List<String> chain, LlmRequest r,
+    private static String digest(
+            String tenantId,
+            String version,
+            List<String> chain,
+            LlmRequest r,
             java.util.function.Predicate<Message> messages) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");

@@ -26,17 +26,49 @@ import java.util.Set;
  * them, having nothing else. Cheap on purpose: it runs on every AUTO request.
  */
 final class Complexity {
-    static final Set<String> ANALYSIS_WORDS = Set.of("analyze", "analyse", "analysis", "compare", "contrast",
-            "evaluate", "assess", "prove", "derive", "critique", "justify", "implications", "trade-off", "tradeoff",
-            "trade-offs", "optimize", "optimise", "architecture", "debug", "reason", "reasoning");
+    static final Set<String> ANALYSIS_WORDS = Set.of(
+            "analyze",
+            "analyse",
+            "analysis",
+            "compare",
+            "contrast",
+            "evaluate",
+            "assess",
+            "prove",
+            "derive",
+            "critique",
+            "justify",
+            "implications",
+            "trade-off",
+            "tradeoff",
+            "trade-offs",
+            "optimize",
+            "optimise",
+            "architecture",
+            "debug",
+            "reason",
+            "reasoning");
     /** They start with 's' or 'e', which {@link #containsAnyIgnoreCase} relies on. */
-    private static final String[] PHRASES = {"step by step", "step-by-step", "step by-step", "step-by step",
-        "explain why"};
-    private static final String[] CODE_STARTS = {"def ", "class ", "public ", "private ", "function ", "import ",
-        "return ", "select ", "from ", "#include", "for (", "if ("};
+    private static final String[] PHRASES = {
+        "step by step", "step-by-step", "step by-step", "step-by step", "explain why"
+    };
 
-    record Score(int points, Tier tier) {
-    }
+    private static final String[] CODE_STARTS = {
+        "def ",
+        "class ",
+        "public ",
+        "private ",
+        "function ",
+        "import ",
+        "return ",
+        "select ",
+        "from ",
+        "#include",
+        "for (",
+        "if ("
+    };
+
+    record Score(int points, Tier tier) {}
 
     static Score score(LlmRequest request) {
         List<Message> task = task(request.messages());
@@ -55,7 +87,8 @@ final class Complexity {
 
     /** The user and assistant turns; all turns when there are no others. */
     static List<Message> task(List<Message> messages) {
-        List<Message> task = messages.stream().filter(m -> m.role() != Role.SYSTEM).toList();
+        List<Message> task =
+                messages.stream().filter(m -> m.role() != Role.SYSTEM).toList();
         return task.isEmpty() ? messages : task;
     }
 
@@ -141,8 +174,10 @@ final class Complexity {
         return found + (seen == null ? 0 : seen.size());
     }
 
-    private static final int SHORTEST_WORD = ANALYSIS_WORDS.stream().mapToInt(String::length).min().orElseThrow();
-    private static final int LONGEST_WORD = ANALYSIS_WORDS.stream().mapToInt(String::length).max().orElseThrow();
+    private static final int SHORTEST_WORD =
+            ANALYSIS_WORDS.stream().mapToInt(String::length).min().orElseThrow();
+    private static final int LONGEST_WORD =
+            ANALYSIS_WORDS.stream().mapToInt(String::length).max().orElseThrow();
 
     private static boolean wordChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-';
@@ -156,7 +191,8 @@ final class Complexity {
                 continue;
             }
             for (String phrase : phrases) {
-                if (phrase.charAt(0) == c && i + phrase.length() <= text.length()
+                if (phrase.charAt(0) == c
+                        && i + phrase.length() <= text.length()
                         && text.regionMatches(true, i, phrase, 0, phrase.length())) {
                     return true;
                 }

@@ -47,12 +47,18 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     private boolean onResult;
     /** The request the input record is, and its span, while it is decided. */
     private String deciding;
+
     private Span decidingSpan;
     /** The input record's trace context, for the links of decisions it leads to for other requests. */
     private SpanContext input = SpanContext.getInvalid();
 
-    Decide(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
-            dev.sluice.router.semantic.SemanticCache semantic, Telemetry telemetry, RouterMetrics metrics) {
+    Decide(
+            ModelCatalogue catalogue,
+            Duration dedupeWindow,
+            Duration singleFlightWait,
+            dev.sluice.router.semantic.SemanticCache semantic,
+            Telemetry telemetry,
+            RouterMetrics metrics) {
         this.catalogue = catalogue;
         this.semantic = semantic;
         this.dedupeWindow = dedupeWindow;
@@ -65,10 +71,19 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
     public void init(ProcessorContext<String, Decision> context) {
         super.init(context);
         TenantLookup tenants = new TenantLookup(context);
-        core = new RouterCore(context, semantic, new JobPlanner(catalogue), tenants, dedupeWindow.toMillis(),
-                singleFlightWait.toMillis(), this::forward, metrics);
+        core = new RouterCore(
+                context,
+                semantic,
+                new JobPlanner(catalogue),
+                tenants,
+                dedupeWindow.toMillis(),
+                singleFlightWait.toMillis(),
+                this::forward,
+                metrics);
         Budgets budgets = core.budgets();
-        context.schedule(RouterMetrics.BUDGET_EVERY, PunctuationType.WALL_CLOCK_TIME,
+        context.schedule(
+                RouterMetrics.BUDGET_EVERY,
+                PunctuationType.WALL_CLOCK_TIME,
                 now -> metrics.budgets(context.taskId().toString(), budgets.current(now), tenants));
     }
 
@@ -89,8 +104,11 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
                 case RouterInput.Request r -> decide(r.planned(), parent, now);
                 case RouterInput.Result r -> {
                     LlmResult result = r.result();
-                    try (LogContext ignored = LogContext.open(telemetry.service(), result.requestId(),
-                            result.tenantId(), input.isValid() ? input.getTraceId() : null)) {
+                    try (LogContext ignored = LogContext.open(
+                            telemetry.service(),
+                            result.requestId(),
+                            result.tenantId(),
+                            input.isValid() ? input.getTraceId() : null)) {
                         core.onResult(result, now);
                     }
                 }
@@ -132,7 +150,8 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
             decided = decidingSpan.getSpanContext();
         } else {
             // A request that waited: its own trace (a new one, if it kept none), linked to what led here.
-            SpanBuilder builder = telemetry.span(SPAN, SpanKind.INTERNAL, Tracing.extract(decision.traceparent()))
+            SpanBuilder builder = telemetry
+                    .span(SPAN, SpanKind.INTERNAL, Tracing.extract(decision.traceparent()))
                     .setAttribute(SluiceAttributes.REQUEST_ID, requestId)
                     .setAttribute(SluiceAttributes.TENANT_ID, tenantId);
             if (input.isValid()) {
@@ -145,8 +164,12 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
         }
         Tracing.inject(decided, headers);
         try (LogContext ignored = LogContext.open(telemetry.service(), requestId, tenantId, decided.getTraceId())) {
-            log.debug("Request decided: {}", decision instanceof Decision.Route r ? "routed to " + r.job().tier()
-                    : "completed " + ((Decision.Complete) decision).result().status());
+            log.debug(
+                    "Request decided: {}",
+                    decision instanceof Decision.Route r
+                            ? "routed to " + r.job().tier()
+                            : "completed "
+                                    + ((Decision.Complete) decision).result().status());
         }
         // Decisions made in a punctuation have no input record; they take the wall-clock time.
         long ts = timestamp >= 0 ? timestamp : context().currentSystemTimeMs();
@@ -156,12 +179,14 @@ final class Decide extends ContextualProcessor<String, RouterInput, String, Deci
 
     private static void describe(Span span, Decision decision) {
         switch (decision) {
-            case Decision.Route r -> span.setAttribute(SluiceAttributes.DECISION, "route")
-                    .setAttribute("sluice.tier", r.job().tier().name())
-                    .setAttribute("sluice.priority", r.job().request().priority().name())
-                    .setAttribute("sluice.batch_eligible", r.job().batchEligible())
-                    .setAttribute("sluice.route_reason", r.job().routeReason())
-                    .setAttribute("sluice.estimated_cost_micros", r.job().estimatedCostMicros());
+            case Decision.Route r ->
+                span.setAttribute(SluiceAttributes.DECISION, "route")
+                        .setAttribute("sluice.tier", r.job().tier().name())
+                        .setAttribute(
+                                "sluice.priority", r.job().request().priority().name())
+                        .setAttribute("sluice.batch_eligible", r.job().batchEligible())
+                        .setAttribute("sluice.route_reason", r.job().routeReason())
+                        .setAttribute("sluice.estimated_cost_micros", r.job().estimatedCostMicros());
             case Decision.Complete c -> {
                 LlmResult result = c.result();
                 span.setAttribute(SluiceAttributes.DECISION, "complete")

@@ -60,7 +60,9 @@ final class EmbedAheadFeed {
             return;
         }
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (record.key() == null || record.value() == null || record.value().length > MAX_VALUE_BYTES
+            if (record.key() == null
+                    || record.value() == null
+                    || record.value().length > MAX_VALUE_BYTES
                     || !keyedByTenant(record.topic())
                     || !tenants.containsKey(new String(record.key(), StandardCharsets.UTF_8))) {
                 continue;

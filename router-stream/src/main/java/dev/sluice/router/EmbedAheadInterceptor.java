@@ -31,10 +31,8 @@ public final class EmbedAheadInterceptor implements ConsumerInterceptor<byte[], 
     }
 
     @Override
-    public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    }
+    public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -24,12 +24,10 @@ import java.util.function.Function;
  * {@code sluice tenants put} refuses such a configuration.
  */
 final class Experiments {
-    private Experiments() {
-    }
+    private Experiments() {}
 
     /** One experiment's variant for a request. */
-    record Assignment(String experiment, TenantConfig.Variant variant) {
-    }
+    record Assignment(String experiment, TenantConfig.Variant variant) {}
 
     /** The request's variant in each of the tenant's experiments, in the tenant's order. */
     static List<Assignment> assign(TenantConfig tenant, String userId) {
@@ -44,7 +42,9 @@ final class Experiments {
     }
 
     private static Optional<TenantConfig.Variant> pick(TenantConfig.Experiment experiment, String userId) {
-        long total = experiment.variants().stream().mapToLong(v -> Math.max(0, v.weight())).sum();
+        long total = experiment.variants().stream()
+                .mapToLong(v -> Math.max(0, v.weight()))
+                .sum();
         if (total == 0) {
             return Optional.empty();
         }
@@ -60,7 +60,10 @@ final class Experiments {
 
     /** The first assigned variant's setting of {@code part}, or null when none sets it. */
     static <T> T first(List<Assignment> assignments, Function<TenantConfig.Variant, T> part) {
-        return assignments.stream().map(a -> part.apply(a.variant())).filter(Objects::nonNull).findFirst()
+        return assignments.stream()
+                .map(a -> part.apply(a.variant()))
+                .filter(Objects::nonNull)
+                .findFirst()
                 .orElse(null);
     }
 
@@ -76,7 +79,8 @@ final class Experiments {
             return r;
         }
         Map<String, String> metadata = new HashMap<>(r.metadata());
-        assignments.forEach(a -> metadata.put(TenantConfig.experimentKey(a.experiment()), a.variant().name()));
+        assignments.forEach(a -> metadata.put(
+                TenantConfig.experimentKey(a.experiment()), a.variant().name()));
         List<Message> messages = r.messages();
         String system = first(assignments, TenantConfig.Variant::systemPrompt);
         if (system != null) {
@@ -85,9 +89,22 @@ final class Experiments {
             messages.add(new Message(Role.SYSTEM, system, true));
             r.messages().stream().filter(m -> m.role() != Role.SYSTEM).forEach(messages::add);
         }
-        return new LlmRequest(r.requestId(), r.tenantId(), r.idempotencyKey(), r.userId(), r.priority(), r.deadline(),
-                r.model(), r.tier(), messages, r.maxOutputTokens(), r.temperature(), r.responseFormat(), r.webhook(),
-                metadata, r.createdAt());
+        return new LlmRequest(
+                r.requestId(),
+                r.tenantId(),
+                r.idempotencyKey(),
+                r.userId(),
+                r.priority(),
+                r.deadline(),
+                r.model(),
+                r.tier(),
+                messages,
+                r.maxOutputTokens(),
+                r.temperature(),
+                r.responseFormat(),
+                r.webhook(),
+                metadata,
+                r.createdAt());
     }
 
     /** The first 8 bytes of SHA-256: the same on every JVM and every version, unlike String.hashCode. */

@@ -26,16 +26,34 @@ final class InjectionDetector {
             "<\\|im_(start|end)\\|>|\\[/?INST\\]|<<\\s*SYS\\s*>>",
             "\\b(new|updated)\\s+system\\s+(prompt|instructions)\\s*:");
 
-    private static final Pattern ANY = Pattern.compile(String.join("|", PATTERNS),
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    private static final Pattern ANY =
+            Pattern.compile(String.join("|", PATTERNS), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
 
     /**
      * Every match of {@link #ANY} starts with one of these (compared as the regex compares under
      * UNICODE_CASE). The regex is tried only where one starts: the alternation tried at every
      * character was half of the router's CPU.
      */
-    private static final String[] STARTS = {"ignore", "disregard", "forget", "override", "reveal", "show", "print",
-        "repeat", "output", "leak", "you", "jailbreak", "pretend", "new", "updated", "<|im_", "[", "<<"};
+    private static final String[] STARTS = {
+        "ignore",
+        "disregard",
+        "forget",
+        "override",
+        "reveal",
+        "show",
+        "print",
+        "repeat",
+        "output",
+        "leak",
+        "you",
+        "jailbreak",
+        "pretend",
+        "new",
+        "updated",
+        "<|im_",
+        "[",
+        "<<"
+    };
 
     /** The first suspicious passage in the conversation, if any. */
     Optional<String> find(List<Message> messages) {

@@ -3,8 +3,8 @@ package dev.sluice.router;
 import dev.sluice.model.CostBasis;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
-import dev.sluice.model.TenantConfig;
 import dev.sluice.model.ResponseFormat;
+import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
 import dev.sluice.model.Usage;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
@@ -52,20 +52,22 @@ final class JobPlanner {
      * request does not skip it, and the answer is deterministic or the tenant takes it anyway.
      */
     static boolean cacheable(TenantConfig.CachePolicy cache, LlmRequest r) {
-        return cache.enabled() && !LlmRequest.CACHE_SKIP.equals(r.metadata().get(LlmRequest.CACHE_METADATA))
+        return cache.enabled()
+                && !LlmRequest.CACHE_SKIP.equals(r.metadata().get(LlmRequest.CACHE_METADATA))
                 && (r.temperature() != null && r.temperature() == 0.0 || cache.includeNonZeroTemperature());
     }
 
     Planned plan(Verdict v, long now) {
         TenantConfig t = v.tenant();
-        List<Experiments.Assignment> assignments = Experiments.assign(t, v.request().userId());
+        List<Experiments.Assignment> assignments =
+                Experiments.assign(t, v.request().userId());
         LlmRequest r = Experiments.apply(v.request(), assignments);
         int inputTokens = r == v.request() ? v.inputTokens() : TokenCounter.chatTokens(r.messages());
         StringBuilder reason = new StringBuilder();
         Tier variantTier = Experiments.first(assignments, TenantConfig.Variant::tier);
         String variantModel = Experiments.first(assignments, TenantConfig.Variant::model);
-        String policyModel = variantTier == null && variantModel == null && r.model() == null ? policyModel(r, t)
-                : null;
+        String policyModel =
+                variantTier == null && variantModel == null && r.model() == null ? policyModel(r, t) : null;
         Tier tier;
         String model;
         if (policyModel != null) {
@@ -85,20 +87,33 @@ final class JobPlanner {
         boolean cacheable = cacheable(t.cache(), r);
         String cacheKey = cacheable ? CacheKeys.of(t.tenantId(), chain, r) : null;
         ModelSpec first = catalogue.require(chain.getFirst());
-        boolean eligible = r.deadline() != null && first.batchApi()
+        boolean eligible = r.deadline() != null
+                && first.batchApi()
                 && r.deadline().toEpochMilli() - now >= t.batchThresholdSeconds() * 1000;
         BatchOrSync.Choice choice = batchOrSync.choose(first, r, inputTokens, eligible, now);
         boolean batch = eligible && choice.batch();
         reason.append(" model=").append(chain.getFirst());
-        assignments.forEach(a -> reason.append(" variant=").append(a.experiment()).append('/')
+        assignments.forEach(a -> reason.append(" variant=")
+                .append(a.experiment())
+                .append('/')
                 .append(a.variant().name()));
         if (eligible) {
             reason.append(' ').append(choice.describe());
         }
         // The job's variant is its first experiment's, as when only the first experiment applied.
-        LlmJob job = new LlmJob(r, tier, chain, inputTokens, worstCaseMicros(chain, r, inputTokens, batch),
-                cacheKey, assignments.isEmpty() ? null : assignments.getFirst().variant().name(),
-                reason.toString(), 0, batch, v.injectionFlagged(), Instant.ofEpochMilli(now));
+        LlmJob job = new LlmJob(
+                r,
+                tier,
+                chain,
+                inputTokens,
+                worstCaseMicros(chain, r, inputTokens, batch),
+                cacheKey,
+                assignments.isEmpty() ? null : assignments.getFirst().variant().name(),
+                reason.toString(),
+                0,
+                batch,
+                v.injectionFlagged(),
+                Instant.ofEpochMilli(now));
         return new Planned(job, t, cacheable, v.request());
     }
 
@@ -115,14 +130,18 @@ final class JobPlanner {
             return null;
         }
         String model = policy.models().get(category);
-        boolean usable = model != null && catalogue.model(model).isPresent()
+        boolean usable = model != null
+                && catalogue.model(model).isPresent()
                 && (t.allowedModels().isEmpty() || t.allowedModels().contains(model));
         return usable ? model : null;
     }
 
     /** The smallest tier whose catalogue chain has the model; MEDIUM when none has it. */
     private Tier tierOf(String model, StringBuilder reason) {
-        Tier tier = BY_SIZE.stream().filter(x -> catalogue.chain(x).contains(model)).findFirst().orElse(Tier.MEDIUM);
+        Tier tier = BY_SIZE.stream()
+                .filter(x -> catalogue.chain(x).contains(model))
+                .findFirst()
+                .orElse(Tier.MEDIUM);
         reason.append("tier=").append(tier);
         return tier;
     }
@@ -193,8 +212,8 @@ final class JobPlanner {
             }
             worst = Math.max(worst, calls);
             if (batch && m.batchApi()) {
-                worstBatch = Math.max(worstBatch, Pricing.costMicros(m, new Usage(inputTokens, out, 0, 0),
-                        CostBasis.BATCH));
+                worstBatch =
+                        Math.max(worstBatch, Pricing.costMicros(m, new Usage(inputTokens, out, 0, 0), CostBasis.BATCH));
             }
         }
         return Math.addExact(worst, worstBatch);
@@ -204,7 +223,8 @@ final class JobPlanner {
     private static final long REPAIR_PROMPT_TOKENS = 256;
 
     private static long oneCall(ModelSpec m, long inputTokens, long outputTokens) {
-        return Math.max(Pricing.costMicros(m, new Usage(inputTokens, outputTokens, 0, 0), CostBasis.SYNC),
+        return Math.max(
+                Pricing.costMicros(m, new Usage(inputTokens, outputTokens, 0, 0), CostBasis.SYNC),
                 Pricing.costMicros(m, new Usage(0, outputTokens, 0, inputTokens), CostBasis.SYNC));
     }
 
@@ -215,7 +235,8 @@ final class JobPlanner {
             chain.add(model);
         }
         for (String m : catalogue.chain(tier)) {
-            if (!chain.contains(m) && (t.allowedModels().isEmpty() || t.allowedModels().contains(m))) {
+            if (!chain.contains(m)
+                    && (t.allowedModels().isEmpty() || t.allowedModels().contains(m))) {
                 chain.add(m);
             }
         }
@@ -242,10 +263,22 @@ final class JobPlanner {
                 continue;
             }
             String reason = job.routeReason() + " downgraded=" + smaller + " (budget)";
-            boolean batch = job.batchEligible() && catalogue.require(chain.getFirst()).batchApi();
+            boolean batch =
+                    job.batchEligible() && catalogue.require(chain.getFirst()).batchApi();
             long estimate = worstCaseMicros(chain, job.request(), job.estimatedInputTokens(), batch);
-            return Optional.of(new LlmJob(job.request(), smaller, chain, job.estimatedInputTokens(), estimate, null,
-                    job.variant(), reason, job.attempt(), batch, job.injectionFlagged(), job.routedAt()));
+            return Optional.of(new LlmJob(
+                    job.request(),
+                    smaller,
+                    chain,
+                    job.estimatedInputTokens(),
+                    estimate,
+                    null,
+                    job.variant(),
+                    reason,
+                    job.attempt(),
+                    batch,
+                    job.injectionFlagged(),
+                    job.routedAt()));
         }
         return Optional.empty();
     }

@@ -10,17 +10,23 @@ import java.time.Instant;
 
 /** Results the router writes itself, for requests it completes without a provider call. */
 final class Outcomes {
-    private Outcomes() {
-    }
+    private Outcomes() {}
 
     static LlmResult refused(LlmRequest r, ResultStatus status, String code, String message, Instant at) {
-        return LlmResult.forRequest(r).status(status).error(new ResultError(code, message, false)).completedAt(at)
+        return LlmResult.forRequest(r)
+                .status(status)
+                .error(new ResultError(code, message, false))
+                .completedAt(at)
                 .build();
     }
 
     /** A job refused after planning: never routed, but it keeps the job's variant and injection flag. */
     static LlmResult refused(LlmJob job, ResultStatus status, String code, String message, Instant at) {
-        return LlmResult.forJob(job).routedAt(null).status(status).error(new ResultError(code, message, false)).completedAt(at)
+        return LlmResult.forJob(job)
+                .routedAt(null)
+                .status(status)
+                .error(new ResultError(code, message, false))
+                .completedAt(at)
                 .build();
     }
 
@@ -29,12 +35,22 @@ final class Outcomes {
      * the original requestId, with zero usage and cost because no provider was called for it.
      */
     static LlmResult duplicate(LlmRequest duplicate, LlmResult original, Instant at) {
-        return LlmResult.forRequest(duplicate).status(original.status()).error(original.error())
-                .output(original.output()).outputJson(original.outputJson()).finishReason(original.finishReason())
-                .provider(original.provider()).model(original.model()).variant(original.variant())
-                .cacheHit(original.cacheHit()).batch(original.batch()).duplicateOf(original.requestId())
+        return LlmResult.forRequest(duplicate)
+                .status(original.status())
+                .error(original.error())
+                .output(original.output())
+                .outputJson(original.outputJson())
+                .finishReason(original.finishReason())
+                .provider(original.provider())
+                .model(original.model())
+                .variant(original.variant())
+                .cacheHit(original.cacheHit())
+                .batch(original.batch())
+                .duplicateOf(original.requestId())
                 .injectionFlagged(original.injectionFlagged())
-                .routedAt(at).completedAt(at).build();
+                .routedAt(at)
+                .completedAt(at)
+                .build();
     }
 
     /** A result served from the exact cache or a single-flight leader: the same output, no cost. */
@@ -48,8 +64,16 @@ final class Outcomes {
     }
 
     private static LlmResult served(LlmJob job, LlmResult cached, CacheHit kind, Instant at) {
-        return LlmResult.forJob(job).status(ResultStatus.SUCCEEDED).output(cached.output())
-                .outputJson(cached.outputJson()).finishReason(cached.finishReason()).provider(cached.provider())
-                .model(cached.model()).cacheHit(kind).routedAt(at).completedAt(at).build();
+        return LlmResult.forJob(job)
+                .status(ResultStatus.SUCCEEDED)
+                .output(cached.output())
+                .outputJson(cached.outputJson())
+                .finishReason(cached.finishReason())
+                .provider(cached.provider())
+                .model(cached.model())
+                .cacheHit(kind)
+                .routedAt(at)
+                .completedAt(at)
+                .build();
     }
 }

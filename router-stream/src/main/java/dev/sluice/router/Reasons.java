@@ -10,6 +10,7 @@ public final class Reasons {
     public static final String REQUEST_ID_MISSING = "REQUEST_ID_MISSING";
     /** The request's size limits ({@link RequestLimits}), shared with ingest. */
     public static final String REQUEST_TOO_LARGE = RequestLimits.REQUEST_TOO_LARGE;
+
     public static final String TOO_MANY_MESSAGES = RequestLimits.TOO_MANY_MESSAGES;
     public static final String METADATA_TOO_LARGE = RequestLimits.METADATA_TOO_LARGE;
     public static final String FIELD_TOO_LONG = RequestLimits.FIELD_TOO_LONG;
@@ -19,6 +20,7 @@ public final class Reasons {
     public static final String TENANT_PAUSED = "TENANT_PAUSED";
     /** A request on a tenant's own topic ({@code llm.requests.<tenant>}) that names another tenant. */
     public static final String TENANT_MISMATCH = "TENANT_MISMATCH";
+
     public static final String EMPTY_MESSAGES = "EMPTY_MESSAGES";
     public static final String MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE";
     public static final String INPUT_TOO_LONG = "INPUT_TOO_LONG";
@@ -38,6 +40,5 @@ public final class Reasons {
     /** The original is still running and as many duplicates as the router keeps already wait for it. */
     public static final String DUPLICATE_IN_PROGRESS = "DUPLICATE_IN_PROGRESS";
 
-    private Reasons() {
-    }
+    private Reasons() {}
 }

@@ -46,13 +46,21 @@ final class RouterCore {
      * comes back to this core's own {@link #onDedupeExpired} and {@link #onInFlightExpired}: those
      * are only called later, from a purge or a read, never while this constructor runs.
      */
-    RouterCore(ProcessingContext context, SemanticCache semantic, JobPlanner planner,
-            Function<String, Optional<TenantConfig>> tenants, long dedupeWindowMs, long singleFlightWaitMs,
-            Consumer<Decision> emit, RouterMetrics metrics) {
+    RouterCore(
+            ProcessingContext context,
+            SemanticCache semantic,
+            JobPlanner planner,
+            Function<String, Optional<TenantConfig>> tenants,
+            long dedupeWindowMs,
+            long singleFlightWaitMs,
+            Consumer<Decision> emit,
+            RouterMetrics metrics) {
         this.metrics = metrics;
-        this.state = RouterState.open(context,
+        this.state = RouterState.open(
+                context,
                 (key, entry) -> onDedupeExpired(key, entry, context.currentSystemTimeMs()),
-                (key, flight) -> onInFlightExpired(key, flight, context.currentSystemTimeMs()), semantic);
+                (key, flight) -> onInFlightExpired(key, flight, context.currentSystemTimeMs()),
+                semantic);
         this.budgets = new Budgets(state.budget);
         this.planner = planner;
         this.tenants = tenants;
@@ -116,14 +124,14 @@ final class RouterCore {
             ExpiringStore.Entry<InFlight> leader = state.inFlight.entry(job.cacheKey(), now);
             if (leader != null && leader.value().takes(job)) {
                 state.inFlight.update(job.cacheKey(), leader, leader.value().with(job, traceparent));
-                state.dedupe.put(key, DedupeEntry.pending(job.requestId(), fingerprint, null, 0, null),
-                        now + dedupeWindowMs);
+                state.dedupe.put(
+                        key, DedupeEntry.pending(job.requestId(), fingerprint, null, 0, null), now + dedupeWindowMs);
                 return;
             }
             // A leader with as many followers as it keeps: this one becomes a job of its own.
             if (leader == null) {
-                state.inFlight.put(job.cacheKey(), new InFlight(job.requestId(), java.util.List.of()),
-                        now + singleFlightWaitMs);
+                state.inFlight.put(
+                        job.cacheKey(), new InFlight(job.requestId(), java.util.List.of()), now + singleFlightWaitMs);
                 leading = true;
             }
         }
@@ -149,8 +157,12 @@ final class RouterCore {
         metrics.semanticLookup(job.tenantId(), p.semantic(), System.nanoTime() - start, found);
         if (!found.hit()) {
             if (found.refusal() != null && found.requestId() != null) {
-                log.debug("Semantic cache: request {} is not answered by {} (similarity {}): {}", job.requestId(),
-                        found.requestId(), found.similarity(), found.refusal());
+                log.debug(
+                        "Semantic cache: request {} is not answered by {} (similarity {}): {}",
+                        job.requestId(),
+                        found.requestId(),
+                        found.similarity(),
+                        found.refusal());
             }
             return false;
         }
@@ -160,19 +172,31 @@ final class RouterCore {
                 return false;
             }
             state.inFlight.update(found.cacheKey(), leader, leader.value().with(job, traceparent));
-            state.dedupe.put(key, DedupeEntry.pending(job.requestId(), RequestFingerprint.of(p.received()), null, 0,
-                    null), now + dedupeWindowMs);
-            log.info("Request {} of tenant {} waits for request {}, which means the same (similarity {})",
-                    job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
-                            found.similarity()));
+            state.dedupe.put(
+                    key,
+                    DedupeEntry.pending(job.requestId(), RequestFingerprint.of(p.received()), null, 0, null),
+                    now + dedupeWindowMs);
+            log.info(
+                    "Request {} of tenant {} waits for request {}, which means the same (similarity {})",
+                    job.requestId(),
+                    job.tenantId(),
+                    found.requestId(),
+                    String.format(java.util.Locale.ROOT, "%.3f", found.similarity()));
             return true;
         }
         LlmResult cached = state.cache.get(found.cacheKey(), now);
-        log.info("Request {} of tenant {} answered by the semantic cache with request {}'s answer (similarity {})",
-                job.requestId(), job.tenantId(), found.requestId(), String.format(java.util.Locale.ROOT, "%.3f",
-                        found.similarity()));
-        finish(key, job, RequestFingerprint.of(p.received()), Outcomes.semanticHit(job, cached,
-                Instant.ofEpochMilli(now)), now);
+        log.info(
+                "Request {} of tenant {} answered by the semantic cache with request {}'s answer (similarity {})",
+                job.requestId(),
+                job.tenantId(),
+                found.requestId(),
+                String.format(java.util.Locale.ROOT, "%.3f", found.similarity()));
+        finish(
+                key,
+                job,
+                RequestFingerprint.of(p.received()),
+                Outcomes.semanticHit(job, cached, Instant.ofEpochMilli(now)),
+                now);
         return true;
     }
 
@@ -180,30 +204,40 @@ final class RouterCore {
      * A request whose (tenant, idempotency key) was seen: the original's outcome, now or when it
      * exists; or, when it asks for something else than the original did, IDEMPOTENCY_KEY_REUSED.
      */
-    private void duplicate(String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, String traceparent,
-            long now) {
+    private void duplicate(
+            String key, ExpiringStore.Entry<DedupeEntry> seen, LlmRequest r, String traceparent, long now) {
         DedupeEntry original = seen.value();
         Instant at = Instant.ofEpochMilli(now);
         if (r.requestId().equals(original.originalRequestId())) {
             // The original itself, produced again (a producer's retry, perhaps with other metadata):
             // its one result is the original's. Answering it would write a second result under the
             // original's requestId, and the sink keeps whichever comes first.
-            log.info("Request {} of tenant {} arrived again; its result is the first arrival's", r.requestId(),
+            log.info(
+                    "Request {} of tenant {} arrived again; its result is the first arrival's",
+                    r.requestId(),
                     r.tenantId());
             return;
         }
         if (!original.sameRequest(RequestFingerprint.of(r))) {
-            emit.accept(new Decision.Complete(Outcomes.refused(r, ResultStatus.REJECTED, Reasons.IDEMPOTENCY_KEY_REUSED,
+            emit.accept(new Decision.Complete(Outcomes.refused(
+                    r,
+                    ResultStatus.REJECTED,
+                    Reasons.IDEMPOTENCY_KEY_REUSED,
                     "idempotency key '" + r.effectiveIdempotencyKey() + "' was used by request "
                             + original.originalRequestId() + " with a different body; use a new key for a new"
-                            + " request, or send exactly the same body to get the original's outcome", at)));
+                            + " request, or send exactly the same body to get the original's outcome",
+                    at)));
         } else if (original.finished()) {
             emit.accept(new Decision.Complete(Outcomes.duplicate(r, original.outcome(), at)));
         } else if (original.full()) {
-            emit.accept(new Decision.Complete(Outcomes.refused(r, ResultStatus.REJECTED, Reasons.DUPLICATE_IN_PROGRESS,
+            emit.accept(new Decision.Complete(Outcomes.refused(
+                    r,
+                    ResultStatus.REJECTED,
+                    Reasons.DUPLICATE_IN_PROGRESS,
                     "request " + original.originalRequestId() + " with the same idempotency key is still running and "
                             + DedupeEntry.MAX_WAITING + " duplicates already wait for it; send again once it has"
-                            + " finished", at)));
+                            + " finished",
+                    at)));
         } else {
             state.dedupe.update(key, seen, original.withWaiting(r, traceparent));
         }
@@ -214,8 +248,17 @@ final class RouterCore {
         if (deadline == null || deadline.toEpochMilli() > now) {
             return false;
         }
-        finish(key, job, fingerprint, Outcomes.refused(job, ResultStatus.EXPIRED, Reasons.DEADLINE_PASSED,
-                "deadline " + deadline + " passed before the job could be routed", Instant.ofEpochMilli(now)), now);
+        finish(
+                key,
+                job,
+                fingerprint,
+                Outcomes.refused(
+                        job,
+                        ResultStatus.EXPIRED,
+                        Reasons.DEADLINE_PASSED,
+                        "deadline " + deadline + " passed before the job could be routed",
+                        Instant.ofEpochMilli(now)),
+                now);
         return true;
     }
 
@@ -224,8 +267,14 @@ final class RouterCore {
      * false when no tier fits and the request was rejected. {@code waitedAs}: the pending entry of
      * a follower now routed as a job (null for a new request), whose waiting duplicates it keeps.
      */
-    private boolean route(TenantConfig tenant, LlmJob job, String fingerprint, String key, long cacheTtlMs,
-            DedupeEntry waitedAs, long now) {
+    private boolean route(
+            TenantConfig tenant,
+            LlmJob job,
+            String fingerprint,
+            String key,
+            long cacheTtlMs,
+            DedupeEntry waitedAs,
+            long now) {
         LlmJob chosen = job;
         Reservation reservation = null;
         if (Budgets.limited(tenant)) {
@@ -239,16 +288,25 @@ final class RouterCore {
                 shortfall = budgets.shortfall(tenant, chosen.estimatedCostMicros(), now);
             }
             if (shortfall != null) {
-                finish(key, job, fingerprint, Outcomes.refused(job, ResultStatus.REJECTED,
-                        Reasons.BUDGET_EXCEEDED, shortfall, Instant.ofEpochMilli(now)), now);
+                finish(
+                        key,
+                        job,
+                        fingerprint,
+                        Outcomes.refused(
+                                job,
+                                ResultStatus.REJECTED,
+                                Reasons.BUDGET_EXCEEDED,
+                                shortfall,
+                                Instant.ofEpochMilli(now)),
+                        now);
                 return false;
             }
             reservation = budgets.reserve(tenant, chosen.estimatedCostMicros(), now);
         }
         // A downgraded job answers from another chain: its result must not fill the original's cache key.
         String fillKey = chosen == job ? job.cacheKey() : null;
-        DedupeEntry pending = DedupeEntry.pending(job.requestId(), fingerprint, fillKey,
-                fillKey == null ? 0 : cacheTtlMs, reservation);
+        DedupeEntry pending = DedupeEntry.pending(
+                job.requestId(), fingerprint, fillKey, fillKey == null ? 0 : cacheTtlMs, reservation);
         if (waitedAs != null) {
             pending = pending.keepingWaitingOf(waitedAs);
         }
@@ -269,14 +327,17 @@ final class RouterCore {
      */
     private void finish(String key, LlmJob job, String fingerprint, LlmResult result, long now) {
         ExpiringStore.Entry<DedupeEntry> existing = state.dedupe.entry(key, now);
-        String kept = fingerprint != null ? fingerprint
-                : existing != null && existing.value().fingerprint() != null ? existing.value().fingerprint()
-                : RequestFingerprint.of(job.request());
+        String kept = fingerprint != null
+                ? fingerprint
+                : existing != null && existing.value().fingerprint() != null
+                        ? existing.value().fingerprint()
+                        : RequestFingerprint.of(job.request());
         state.dedupe.put(key, DedupeEntry.done(job.requestId(), kept, result), now + dedupeWindowMs);
         emit.accept(new Decision.Complete(result));
         if (existing != null) {
             for (LlmRequest waiting : existing.value().waiting()) {
-                emit.accept(new Decision.Complete(Outcomes.duplicate(waiting, result, Instant.ofEpochMilli(now)),
+                emit.accept(new Decision.Complete(
+                        Outcomes.duplicate(waiting, result, Instant.ofEpochMilli(now)),
                         existing.value().traceOf(waiting.requestId())));
             }
         }
@@ -314,8 +375,13 @@ final class RouterCore {
                 asWaiting(flight.value().traceOf(follower.requestId()), () -> {
                     if (r.status() == ResultStatus.SUCCEEDED) {
                         // A follower with another cache key waited because it meant the same.
-                        finish(dedupeKey(follower.request()), follower, d.cacheKey().equals(follower.cacheKey())
-                                ? Outcomes.cacheHit(follower, r, at) : Outcomes.semanticHit(follower, r, at), now);
+                        finish(
+                                dedupeKey(follower.request()),
+                                follower,
+                                d.cacheKey().equals(follower.cacheKey())
+                                        ? Outcomes.cacheHit(follower, r, at)
+                                        : Outcomes.semanticHit(follower, r, at),
+                                now);
                     } else {
                         release(follower, now);
                     }
@@ -329,19 +395,33 @@ final class RouterCore {
         String key = dedupeKey(follower.request());
         Optional<TenantConfig> tenant = tenants.apply(follower.tenantId());
         if (tenant.isEmpty()) {
-            finish(key, follower, Outcomes.refused(follower, ResultStatus.REJECTED,
-                    Reasons.TENANT_UNKNOWN, "tenant " + follower.tenantId() + " was removed while the request waited",
-                    Instant.ofEpochMilli(now)), now);
+            finish(
+                    key,
+                    follower,
+                    Outcomes.refused(
+                            follower,
+                            ResultStatus.REJECTED,
+                            Reasons.TENANT_UNKNOWN,
+                            "tenant " + follower.tenantId() + " was removed while the request waited",
+                            Instant.ofEpochMilli(now)),
+                    now);
             return;
         }
         // The fingerprint its pending entry holds is of the request as it came.
         ExpiringStore.Entry<DedupeEntry> waited = state.dedupe.entry(key, now);
-        String fingerprint = waited != null && waited.value().fingerprint() != null ? waited.value().fingerprint()
+        String fingerprint = waited != null && waited.value().fingerprint() != null
+                ? waited.value().fingerprint()
                 : RequestFingerprint.of(follower.request());
         if (!expired(follower, key, fingerprint, now)) {
             // The duplicates that waited on it as a follower still wait on it as a job.
-            route(tenant.get(), follower, fingerprint, key, tenant.get().cache().ttlSeconds() * 1000,
-                    waited == null ? null : waited.value(), now);
+            route(
+                    tenant.get(),
+                    follower,
+                    fingerprint,
+                    key,
+                    tenant.get().cache().ttlSeconds() * 1000,
+                    waited == null ? null : waited.value(),
+                    now);
         }
     }
 
@@ -350,8 +430,11 @@ final class RouterCore {
     void onCost(CostEvent c, long now) {
         Optional<TenantConfig> tenant = tenants.apply(c.tenantId());
         if (tenant.isPresent() && Budgets.limited(tenant.get())) {
-            budgets.spend(c.tenantId(), c.costMicros(), c.occurredAt() == null ? Instant.ofEpochMilli(now)
-                    : c.occurredAt(), now);
+            budgets.spend(
+                    c.tenantId(),
+                    c.costMicros(),
+                    c.occurredAt() == null ? Instant.ofEpochMilli(now) : c.occurredAt(),
+                    now);
         }
     }
 
@@ -369,10 +452,15 @@ final class RouterCore {
             budgets.release(key.substring(0, key.indexOf('\u0000')), d.reservation(), now);
         }
         for (LlmRequest waiting : d.waiting()) {
-            emit.accept(new Decision.Complete(Outcomes.refused(waiting, ResultStatus.FAILED,
-                    Reasons.ORIGINAL_UNFINISHED, "request " + d.originalRequestId() + " with the same idempotency key"
-                            + " had no result within the de-duplication window; submit again",
-                    Instant.ofEpochMilli(now)), d.traceOf(waiting.requestId())));
+            emit.accept(new Decision.Complete(
+                    Outcomes.refused(
+                            waiting,
+                            ResultStatus.FAILED,
+                            Reasons.ORIGINAL_UNFINISHED,
+                            "request " + d.originalRequestId() + " with the same idempotency key"
+                                    + " had no result within the de-duplication window; submit again",
+                            Instant.ofEpochMilli(now)),
+                    d.traceOf(waiting.requestId())));
         }
     }
 

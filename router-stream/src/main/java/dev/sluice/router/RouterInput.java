@@ -8,12 +8,9 @@ import dev.sluice.model.LlmResult;
  * results and costs meet in one task, in order.
  */
 sealed interface RouterInput {
-    record Request(Planned planned) implements RouterInput {
-    }
+    record Request(Planned planned) implements RouterInput {}
 
-    record Result(LlmResult result) implements RouterInput {
-    }
+    record Result(LlmResult result) implements RouterInput {}
 
-    record Cost(CostEvent cost) implements RouterInput {
-    }
+    record Cost(CostEvent cost) implements RouterInput {}
 }

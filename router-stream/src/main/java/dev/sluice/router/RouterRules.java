@@ -11,16 +11,25 @@ import java.time.Duration;
  * flight, the largest message, the limits on a request's size, and the semantic cache's
  * embedding model (loaded only when a tenant uses it).
  */
-public record RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
-        int maxMessageChars, RequestLimits requestLimits, SemanticCache semantic) {
+public record RouterRules(
+        ModelCatalogue catalogue,
+        Duration dedupeWindow,
+        Duration singleFlightWait,
+        int maxMessageChars,
+        RequestLimits requestLimits,
+        SemanticCache semantic) {
 
-    public RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
-            int maxMessageChars, RequestLimits requestLimits) {
+    public RouterRules(
+            ModelCatalogue catalogue,
+            Duration dedupeWindow,
+            Duration singleFlightWait,
+            int maxMessageChars,
+            RequestLimits requestLimits) {
         this(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, requestLimits, SemanticCache.inProcess());
     }
 
-    public RouterRules(ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait,
-            int maxMessageChars) {
+    public RouterRules(
+            ModelCatalogue catalogue, Duration dedupeWindow, Duration singleFlightWait, int maxMessageChars) {
         this(catalogue, dedupeWindow, singleFlightWait, maxMessageChars, RequestLimits.DEFAULT);
     }
 }

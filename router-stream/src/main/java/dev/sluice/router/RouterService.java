@@ -41,8 +41,13 @@ public final class RouterService implements SluiceService {
         this.metrics = Metrics.newRegistry(name());
         this.rules = config.rules(catalogue);
         BrokerRefusals refusals = new BrokerRefusals();
-        RouterTopology router = new RouterTopology(config.kafka().topics(), config.kafka().layout(),
-                config.kafka().serdes().guardedBy(refusals), rules, telemetry, new RouterMetrics(metrics));
+        RouterTopology router = new RouterTopology(
+                config.kafka().topics(),
+                config.kafka().layout(),
+                config.kafka().serdes().guardedBy(refusals),
+                rules,
+                telemetry,
+                new RouterMetrics(metrics));
         Topology topology = router.build();
         Map<String, Object> props = ClientProps.streams(config.kafka(), config.applicationId(), config.stateDir());
         props.putAll(router.embedAheadConsumerConfig());

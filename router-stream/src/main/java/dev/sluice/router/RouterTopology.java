@@ -14,7 +14,6 @@ import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -67,8 +66,13 @@ public final class RouterTopology {
         this(topics, layout, serdes, rules, Telemetry.off("router-stream"), RouterMetrics.none());
     }
 
-    public RouterTopology(Topics topics, TopicLayout layout, SluiceSerdes serdes, RouterRules rules,
-            Telemetry telemetry, RouterMetrics metrics) {
+    public RouterTopology(
+            Topics topics,
+            TopicLayout layout,
+            SluiceSerdes serdes,
+            RouterRules rules,
+            Telemetry telemetry,
+            RouterMetrics metrics) {
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.topics = topics;
@@ -81,7 +85,8 @@ public final class RouterTopology {
         this.tenants = serdes.tenants();
         this.rules = rules;
         EmbedAhead ahead = rules.semantic().ahead();
-        this.embedAhead = ahead == null ? null
+        this.embedAhead = ahead == null
+                ? null
                 : new EmbedAheadFeed(ahead, topics, () -> serdes.requests().deserializer());
     }
 
@@ -94,17 +99,19 @@ public final class RouterTopology {
         if (embedAhead == null) {
             return Map.of();
         }
-        return Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+        return Map.of(
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
                 EmbedAheadInterceptor.class.getName(),
-                StreamsConfig.mainConsumerPrefix(EmbedAheadInterceptor.FEED), embedAhead);
+                StreamsConfig.mainConsumerPrefix(EmbedAheadInterceptor.FEED),
+                embedAhead);
     }
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
         tenants(builder);
         RouterState.addTo(builder);
-        KStream<String, Verdict> checked = validate(byTenant(screen(source(builder), "screen"),
-                screen(tenantSources(builder), "screen-tenant-topics")));
+        KStream<String, Verdict> checked = validate(
+                byTenant(screen(source(builder), "screen"), screen(tenantSources(builder), "screen-tenant-topics")));
         Map<String, KStream<String, Verdict>> verdicts = checked.split(Named.as("validation-"))
                 .branch((tenant, v) -> !v.accepted(), Branched.as("refused"))
                 .defaultBranch(Branched.as("accepted"));
@@ -116,13 +123,17 @@ public final class RouterTopology {
     }
 
     private void tenants(StreamsBuilder builder) {
-        builder.globalTable(topics.tenants(), Consumed.with(Serdes.String(), tenants).withName("tenants-source"),
+        builder.globalTable(
+                topics.tenants(),
+                Consumed.with(Serdes.String(), tenants).withName("tenants-source"),
                 Materialized.<String, TenantConfig, KeyValueStore<Bytes, byte[]>>as(TenantLookup.STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(tenants));
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(tenants));
     }
 
     private KStream<String, LlmRequest> source(StreamsBuilder builder) {
-        return builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("requests-source"));
+        return builder.stream(
+                topics.requests(), Consumed.with(Serdes.String(), requests).withName("requests-source"));
     }
 
     /**
@@ -131,8 +142,9 @@ public final class RouterTopology {
      * as that tenant's.
      */
     private KStream<String, LlmRequest> tenantSources(StreamsBuilder builder) {
-        return builder.stream(topics.tenantRequestsPattern(), Consumed.with(Serdes.String(), requests)
-                .withName("tenant-requests-source"));
+        return builder.stream(
+                topics.tenantRequestsPattern(),
+                Consumed.with(Serdes.String(), requests).withName("tenant-requests-source"));
     }
 
     /** Tombstones and requests with no addressable tenant or id become dead letters here, before keying. */
@@ -153,14 +165,18 @@ public final class RouterTopology {
                 .defaultBranch(Branched.as("other-key"));
         KStream<String, LlmRequest> rekeyed = keyed.get("keying-other-key")
                 .selectKey((key, r) -> r.tenantId(), Named.as("key-by-tenant"))
-                .repartition(Repartitioned.<String, LlmRequest>as("requests-by-tenant").withKeySerde(Serdes.String())
-                        .withValueSerde(requests).withNumberOfPartitions(layout.tenantPartitions()));
-        KStream<String, LlmRequest> ownRekeyed = own
-                .selectKey((key, r) -> r.tenantId(), Named.as("key-tenant-requests-by-tenant"))
-                .repartition(Repartitioned.<String, LlmRequest>as("tenant-requests-by-tenant")
-                        .withKeySerde(Serdes.String()).withValueSerde(requests)
+                .repartition(Repartitioned.<String, LlmRequest>as("requests-by-tenant")
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(requests)
                         .withNumberOfPartitions(layout.tenantPartitions()));
-        return keyed.get("keying-by-tenant").merge(rekeyed, Named.as("requests-by-tenant-merged"))
+        KStream<String, LlmRequest> ownRekeyed = own.selectKey(
+                        (key, r) -> r.tenantId(), Named.as("key-tenant-requests-by-tenant"))
+                .repartition(Repartitioned.<String, LlmRequest>as("tenant-requests-by-tenant")
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(requests)
+                        .withNumberOfPartitions(layout.tenantPartitions()));
+        return keyed.get("keying-by-tenant")
+                .merge(rekeyed, Named.as("requests-by-tenant-merged"))
                 .merge(ownRekeyed, Named.as("with-tenant-topics"));
     }
 
@@ -169,9 +185,15 @@ public final class RouterTopology {
     }
 
     private void refuse(KStream<String, Verdict> refused) {
-        refused.map((key, v) -> KeyValue.pair(v.request().tenantId(), answered(Outcomes.refused(v.request(),
-                        v.refusal(), v.code(), v.message(), Instant.now()))), Named.as("refusal-result"))
-                .to(topics.completions(), Produced.with(Serdes.String(), results).withName("refusals-sink"));
+        refused.map(
+                        (key, v) -> KeyValue.pair(
+                                v.request().tenantId(),
+                                answered(Outcomes.refused(
+                                        v.request(), v.refusal(), v.code(), v.message(), Instant.now()))),
+                        Named.as("refusal-result"))
+                .to(
+                        topics.completions(),
+                        Produced.with(Serdes.String(), results).withName("refusals-sink"));
     }
 
     private LlmResult answered(LlmResult refusal) {
@@ -184,45 +206,68 @@ public final class RouterTopology {
     }
 
     private KStream<String, RouterInput> results(StreamsBuilder builder) {
-        return builder.stream(topics.results(), Consumed.with(Serdes.String(), results).withName("results-source"))
+        return builder.stream(
+                        topics.results(),
+                        Consumed.with(Serdes.String(), results).withName("results-source"))
                 .mapValues(r -> (RouterInput) new RouterInput.Result(r), Named.as("result-input"));
     }
 
     private KStream<String, RouterInput> costs(StreamsBuilder builder) {
-        return builder.stream(topics.costEvents(), Consumed.with(Serdes.String(), costs).withName("costs-source"))
+        return builder.stream(
+                        topics.costEvents(),
+                        Consumed.with(Serdes.String(), costs).withName("costs-source"))
                 .mapValues(c -> (RouterInput) new RouterInput.Cost(c), Named.as("cost-input"));
     }
 
     /** dedupe, cache and single-flight, budget: every per-tenant decision, in one task per tenant. */
     private KStream<String, Decision> decide(KStream<String, RouterInput> in) {
-        return in.process(() -> new Decide(rules.catalogue(), rules.dedupeWindow(), rules.singleFlightWait(),
-                rules.semantic(), telemetry, metrics),
-                Named.as("decide"), RouterState.storeNames());
+        return in.process(
+                () -> new Decide(
+                        rules.catalogue(),
+                        rules.dedupeWindow(),
+                        rules.singleFlightWait(),
+                        rules.semantic(),
+                        telemetry,
+                        metrics),
+                Named.as("decide"),
+                RouterState.storeNames());
     }
 
     /** route: jobs to their topic with a QUEUED event; completions to llm.completions. */
     private void emit(KStream<String, Decision> decisions) {
-        Map<String, KStream<String, Decision>> kinds = decisions.split(Named.as("decision-"))
+        Map<String, KStream<String, Decision>> kinds = decisions
+                .split(Named.as("decision-"))
                 .branch((tenant, d) -> d instanceof Decision.Route, Branched.as("route"))
                 .defaultBranch(Branched.as("complete"));
-        KStream<String, LlmJob> routed = kinds.get("decision-route")
-                .mapValues(d -> ((Decision.Route) d).job(), Named.as("routed-job"));
+        KStream<String, LlmJob> routed =
+                kinds.get("decision-route").mapValues(d -> ((Decision.Route) d).job(), Named.as("routed-job"));
         routed.selectKey((tenant, job) -> job.requestId(), Named.as("key-by-request"))
                 .to(new JobTopic(topics), Produced.with(Serdes.String(), jobs).withName("jobs-sink"));
         // QUEUED alone: it says the job was accepted too. An ACCEPTED written with it, in the same
         // transaction, was one more event and one more status per job that no reader could see
         // before QUEUED replaced it (issue 15); ingest still writes ACCEPTED when it acks a POST.
-        routed.mapValues(job -> JobStatus.of(job.requestId(), job.tenantId(), JobState.QUEUED,
-                        JobTopic.topicOf(topics, job), job.routedAt()), Named.as("queued-event"))
+        routed.mapValues(
+                        job -> JobStatus.of(
+                                job.requestId(),
+                                job.tenantId(),
+                                JobState.QUEUED,
+                                JobTopic.topicOf(topics, job),
+                                job.routedAt()),
+                        Named.as("queued-event"))
                 .to(topics.jobEvents(), Produced.with(Serdes.String(), statuses).withName("job-events-sink"));
-        kinds.get("decision-complete").mapValues(d -> ((Decision.Complete) d).result(), Named.as("completed-result"))
-                .to(topics.completions(), Produced.with(Serdes.String(), results).withName("completions-sink"));
+        kinds.get("decision-complete")
+                .mapValues(d -> ((Decision.Complete) d).result(), Named.as("completed-result"))
+                .to(
+                        topics.completions(),
+                        Produced.with(Serdes.String(), results).withName("completions-sink"));
     }
 
     /** Picks a job's topic; named so that describe() output is stable. */
     private record JobTopic(Topics topics) implements TopicNameExtractor<String, LlmJob> {
         static String topicOf(Topics topics, LlmJob job) {
-            return job.batchEligible() ? topics.jobsBatch() : topics.job(job.tier(), job.request().priority());
+            return job.batchEligible()
+                    ? topics.jobsBatch()
+                    : topics.job(job.tier(), job.request().priority());
         }
 
         @Override
@@ -235,5 +280,4 @@ public final class RouterTopology {
             return "JobTopic(" + topics.prefix() + "jobs.<tier>.<priority> | " + topics.prefix() + "jobs.batch)";
         }
     }
-
 }

@@ -26,8 +26,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 final class Steps {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Steps.class);
 
-    private Steps() {
-    }
+    private Steps() {}
 
     /**
      * validate: the basics and the tenant's policy. A refusal is the router's decision for the
@@ -46,21 +45,22 @@ final class Steps {
         @Override
         public void init(FixedKeyProcessorContext<String, Verdict> context) {
             super.init(context);
-            validator = new Validator(rules.catalogue(), new TenantLookup(context), rules.maxMessageChars(),
-                    rules.requestLimits());
+            validator = new Validator(
+                    rules.catalogue(), new TenantLookup(context), rules.maxMessageChars(), rules.requestLimits());
         }
 
         @Override
         public void process(FixedKeyRecord<String, LlmRequest> record) {
             Header claimed = record.headers().lastHeader(CLAIMED_TENANT);
             String claimedTenant = claimed == null ? null : new String(claimed.value(), StandardCharsets.UTF_8);
-            Verdict verdict = validator.check(record.value(), claimedTenant, context().currentSystemTimeMs());
+            Verdict verdict =
+                    validator.check(record.value(), claimedTenant, context().currentSystemTimeMs());
             if (verdict.accepted()) {
                 context().forward(record.withValue(verdict));
                 return;
             }
-            Span span = telemetry.start(telemetry.span("router validate", SpanKind.INTERNAL,
-                    Tracing.extract(record.headers()))
+            Span span = telemetry.start(telemetry
+                    .span("router validate", SpanKind.INTERNAL, Tracing.extract(record.headers()))
                     .setAttribute(SluiceAttributes.REQUEST_ID, verdict.request().requestId())
                     .setAttribute(SluiceAttributes.TENANT_ID, verdict.request().tenantId())
                     .setAttribute(SluiceAttributes.DECISION, "complete")
@@ -85,6 +85,7 @@ final class Steps {
      * can make a job, a result or a dead letter too large.
      */
     static final java.util.Set<String> KEPT_HEADERS = java.util.Set.of("traceparent", "tracestate");
+
     private static final int MAX_KEPT_HEADER_BYTES = 512;
 
     /**
@@ -115,15 +116,17 @@ final class Steps {
             }
             LlmRequest r = record.value();
             if (r == null) {
-                throw new UnanswerableRecord("a tombstone (null value) on a request topic is not a request;"
-                        + " produce an LlmRequest");
+                throw new UnanswerableRecord(
+                        "a tombstone (null value) on a request topic is not a request;" + " produce an LlmRequest");
             }
             if (RequestLimits.idTooLong(r.tenantId()) || RequestLimits.idTooLong(r.requestId())) {
                 throw new UnanswerableRecord("tenantId (" + r.tenantId().length() + " characters) or requestId ("
                         + r.requestId().length() + ") is longer than " + RequestLimits.MAX_ID_CHARS
                         + "; no result can be addressed to it");
             }
-            String topicTenant = context().recordMetadata().flatMap(m -> topics.tenantOfRequestTopic(m.topic()))
+            String topicTenant = context()
+                    .recordMetadata()
+                    .flatMap(m -> topics.tenantOfRequestTopic(m.topic()))
                     .orElse(null);
             if (topicTenant != null && !topicTenant.equals(r.tenantId())) {
                 record.headers().add(CLAIMED_TENANT, r.tenantId().getBytes(StandardCharsets.UTF_8));
@@ -177,28 +180,42 @@ final class Steps {
             String embedder = policy.semanticEmbedder();
             if (!semantic.has(embedder)) {
                 if (unknownEmbedderLogged.add(job.tenantId() + "/" + embedder)) {
-                    log.warn("Semantic cache off for tenant {}: it names the embedder '{}', which this router is not"
-                            + " configured with (router.semantic.openai.api.key); its requests get the exact cache only",
-                            job.tenantId(), embedder);
+                    log.warn(
+                            "Semantic cache off for tenant {}: it names the embedder '{}', which this router is not"
+                                    + " configured with (router.semantic.openai.api.key); its requests get the exact cache only",
+                            job.tenantId(),
+                            embedder);
                 }
                 return p;
             }
             SemanticQuery query;
             try {
-                String scope = CacheKeys.semanticScope(job.tenantId(), job.modelChain(), job.request(),
-                        semantic.modelId(embedder));
+                String scope = CacheKeys.semanticScope(
+                        job.tenantId(), job.modelChain(), job.request(), semantic.modelId(embedder));
                 long start = System.nanoTime();
-                EmbedAhead.Embedding made = ahead == null ? null
-                        : context().recordMetadata().map(at -> ahead.take(at, embedder, text)).orElse(null);
+                EmbedAhead.Embedding made = ahead == null
+                        ? null
+                        : context()
+                                .recordMetadata()
+                                .map(at -> ahead.take(at, embedder, text))
+                                .orElse(null);
                 EmbedAhead.Embedding embedding = made != null ? made : semantic.embed(embedder, text);
-                query = semantic.query(job.tenantId(), scope, policy.semanticThreshold(), embedding,
-                        System.nanoTime() - start, made != null);
+                query = semantic.query(
+                        job.tenantId(),
+                        scope,
+                        policy.semanticThreshold(),
+                        embedding,
+                        System.nanoTime() - start,
+                        made != null);
             } catch (SemanticCache.EmbedderPaused paused) {
                 return p;
             } catch (RuntimeException e) {
                 // The exact cache still applies; a model that cannot run must not stop the router.
-                log.warn("Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",
-                        job.requestId(), job.tenantId(), e.toString());
+                log.warn(
+                        "Semantic cache skipped for request {} of tenant {}: the embedding failed ({})",
+                        job.requestId(),
+                        job.tenantId(),
+                        e.toString());
                 return p;
             }
             return query == null ? p : p.with(query);

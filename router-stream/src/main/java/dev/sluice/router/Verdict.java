@@ -8,8 +8,14 @@ import dev.sluice.model.TenantConfig;
  * A request with the validator's verdict: accepted (with its tenant, its input token count and
  * whether an injection pattern was flagged), or refused with a status and a reason.
  */
-record Verdict(LlmRequest request, TenantConfig tenant, int inputTokens, boolean injectionFlagged,
-        ResultStatus refusal, String code, String message) {
+record Verdict(
+        LlmRequest request,
+        TenantConfig tenant,
+        int inputTokens,
+        boolean injectionFlagged,
+        ResultStatus refusal,
+        String code,
+        String message) {
 
     static Verdict accept(LlmRequest request, TenantConfig tenant, int inputTokens, boolean injectionFlagged) {
         return new Verdict(request, tenant, inputTokens, injectionFlagged, null, null, null);

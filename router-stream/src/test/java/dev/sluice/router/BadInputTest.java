@@ -32,13 +32,31 @@ class BadInputTest {
 
     private static LlmRequest withMetadata(String id, Map<String, String> metadata) {
         LlmRequest r = request(id, "acme", "Classify: hello");
-        return new LlmRequest(r.requestId(), r.tenantId(), r.idempotencyKey(), r.userId(), r.priority(), null, null,
-                null, r.messages(), 64, null, null, null, metadata, r.createdAt());
+        return new LlmRequest(
+                r.requestId(),
+                r.tenantId(),
+                r.idempotencyKey(),
+                r.userId(),
+                r.priority(),
+                null,
+                null,
+                null,
+                r.messages(),
+                64,
+                null,
+                null,
+                null,
+                metadata,
+                r.createdAt());
     }
 
     private List<DeadLetter> deadLetters() {
-        return h.driver.createOutputTopic(h.topics.deadLetters(), new StringDeserializer(),
-                h.serdes.deadLetters().deserializer()).readValuesToList();
+        return h.driver
+                .createOutputTopic(
+                        h.topics.deadLetters(),
+                        new StringDeserializer(),
+                        h.serdes.deadLetters().deserializer())
+                .readValuesToList();
     }
 
     @Test
@@ -93,14 +111,20 @@ class BadInputTest {
             long600k.add(Message.user("x".repeat(9_000)));
         }
         h.send(withMetadata("r-entries", many));
-        h.send(build("r-messages", "acme").messages(messages.toArray(Message[]::new)).done());
+        h.send(build("r-messages", "acme")
+                .messages(messages.toArray(Message[]::new))
+                .done());
         h.send(build("r-key", "acme").idempotencyKey("k".repeat(300_000)).done());
-        h.send(build("r-total", "acme").messages(long600k.toArray(Message[]::new)).done());
+        h.send(build("r-total", "acme")
+                .messages(long600k.toArray(Message[]::new))
+                .done());
 
-        assertThat(h.completions()).extracting(LlmResult::requestId, r -> r.error().code(), LlmResult::idempotencyKey)
+        assertThat(h.completions())
+                .extracting(LlmResult::requestId, r -> r.error().code(), LlmResult::idempotencyKey)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("r-entries", RequestLimits.METADATA_TOO_LARGE, "r-entries"),
-                        org.assertj.core.groups.Tuple.tuple("r-messages", RequestLimits.TOO_MANY_MESSAGES, "r-messages"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "r-messages", RequestLimits.TOO_MANY_MESSAGES, "r-messages"),
                         org.assertj.core.groups.Tuple.tuple("r-key", RequestLimits.FIELD_TOO_LONG, "r-key"),
                         org.assertj.core.groups.Tuple.tuple("r-total", RequestLimits.REQUEST_TOO_LARGE, "r-total"));
         assertThat(h.jobs()).isEmpty();
@@ -125,10 +149,18 @@ class BadInputTest {
         h.close();
         h = RouterHarness.withRecordLimit(64 * 1024);
         h.tenant(tenant("acme"));
-        h.send(build("r-fat", "acme").messages(Message.user("x".repeat(9_000)), Message.user("y".repeat(9_000)),
-                Message.user("z".repeat(9_000)), Message.user("w".repeat(9_000)), Message.user("v".repeat(9_000)),
-                Message.user("u".repeat(9_000)), Message.user("t".repeat(9_000)), Message.user("s".repeat(9_000)))
-                .priority(Priority.HIGH).done());
+        h.send(build("r-fat", "acme")
+                .messages(
+                        Message.user("x".repeat(9_000)),
+                        Message.user("y".repeat(9_000)),
+                        Message.user("z".repeat(9_000)),
+                        Message.user("w".repeat(9_000)),
+                        Message.user("v".repeat(9_000)),
+                        Message.user("u".repeat(9_000)),
+                        Message.user("t".repeat(9_000)),
+                        Message.user("s".repeat(9_000)))
+                .priority(Priority.HIGH)
+                .done());
         h.send(request("r-after", "acme", "still flowing"));
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("r-after");
@@ -152,27 +184,39 @@ class BadInputTest {
         h.tenant(tenant("acme")).tenant(tenant("globex"));
         h.sendTo("llm.requests.acme", "acme", request("own", "acme", "hello"));
         h.sendTo("llm.requests.acme", "anything", request("own-other-key", "acme", "hello again"));
-        h.sendTo("llm.requests.acme", "globex", build("posing", "globex").webhook("https://hooks.example.com/globex")
-                .done());
+        h.sendTo(
+                "llm.requests.acme",
+                "globex",
+                build("posing", "globex")
+                        .webhook("https://hooks.example.com/globex")
+                        .done());
 
-        assertThat(h.jobs()).extracting(LlmJob::requestId, j -> j.request().tenantId()).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple("own", "acme"),
-                org.assertj.core.groups.Tuple.tuple("own-other-key", "acme"));
+        assertThat(h.jobs())
+                .extracting(LlmJob::requestId, j -> j.request().tenantId())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("own", "acme"),
+                        org.assertj.core.groups.Tuple.tuple("own-other-key", "acme"));
         assertThat(h.completions()).singleElement().satisfies(r -> {
             assertThat(r.requestId()).isEqualTo("posing");
             assertThat(r.tenantId()).as("answered to the topic's tenant").isEqualTo("acme");
             assertThat(r.status()).isEqualTo(ResultStatus.REJECTED);
             assertThat(r.error().code()).isEqualTo(Reasons.TENANT_MISMATCH);
             assertThat(r.error().message()).contains("globex").contains("acme");
-            assertThat(r.webhook()).as("not globex's endpoint: acme's default gets it").isNull();
+            assertThat(r.webhook())
+                    .as("not globex's endpoint: acme's default gets it")
+                    .isNull();
         });
     }
 
     @Test
     void shouldIgnoreAClaimedTenantHeaderAProducerForgedOnTheSharedTopic() {
         h.tenant(tenant("acme"));
-        h.sendTo("llm.requests", "acme", request("forged", "acme", "hello"), new org.apache.kafka.common.header
-                .internals.RecordHeader(Steps.CLAIMED_TENANT, "globex".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        h.sendTo(
+                "llm.requests",
+                "acme",
+                request("forged", "acme", "hello"),
+                new org.apache.kafka.common.header.internals.RecordHeader(
+                        Steps.CLAIMED_TENANT, "globex".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("forged");
         assertThat(h.completions()).isEmpty();
@@ -187,8 +231,25 @@ class BadInputTest {
             huge.put("k" + i, "v".repeat(30_000));
         }
         h.sendTo("llm.requests.acme", "globex", blankId);
-        h.sendTo("llm.requests.acme", "globex", new LlmRequest("fat", "globex", null, null, Priority.NORMAL, null,
-                null, null, List.of(Message.user("hello")), 64, null, null, null, huge, RouterHarness.T0));
+        h.sendTo(
+                "llm.requests.acme",
+                "globex",
+                new LlmRequest(
+                        "fat",
+                        "globex",
+                        null,
+                        null,
+                        Priority.NORMAL,
+                        null,
+                        null,
+                        null,
+                        List.of(Message.user("hello")),
+                        64,
+                        null,
+                        null,
+                        null,
+                        huge,
+                        RouterHarness.T0));
 
         assertThat(h.jobs()).isEmpty();
         assertThat(h.completions()).hasSize(2).allSatisfy(r -> {
@@ -202,23 +263,39 @@ class BadInputTest {
     void shouldCarryOnlyTraceHeadersSoNoHeaderCanMakeARecordTooLarge() {
         h.tenant(tenant("acme"));
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        h.sendTo("llm.requests", "acme", request("headed", "acme", "hello"),
-                new org.apache.kafka.common.header.internals.RecordHeader("traceparent",
-                        traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        h.sendTo(
+                "llm.requests",
+                "acme",
+                request("headed", "acme", "hello"),
+                new org.apache.kafka.common.header.internals.RecordHeader(
+                        "traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 new org.apache.kafka.common.header.internals.RecordHeader("bulk", new byte[2_000_000]));
-        h.sendTo("llm.requests", "acme", build("refused-headed", "acme").maxOutputTokens(0).done(),
+        h.sendTo(
+                "llm.requests",
+                "acme",
+                build("refused-headed", "acme").maxOutputTokens(0).done(),
                 new org.apache.kafka.common.header.internals.RecordHeader("bulk", new byte[2_000_000]));
 
-        var job = h.driver.createOutputTopic(h.topics.job(dev.sluice.model.Tier.MEDIUM, Priority.NORMAL),
-                new StringDeserializer(), h.serdes.jobs().deserializer()).readRecord();
+        var job = h.driver
+                .createOutputTopic(
+                        h.topics.job(dev.sluice.model.Tier.MEDIUM, Priority.NORMAL),
+                        new StringDeserializer(),
+                        h.serdes.jobs().deserializer())
+                .readRecord();
         assertThat(job.value().requestId()).isEqualTo("headed");
-        assertThat(job.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
+        assertThat(job.headers().toArray())
+                .extracting(org.apache.kafka.common.header.Header::key)
                 .doesNotContain("bulk");
-        var refusal = h.driver.createOutputTopic(h.topics.completions(), new StringDeserializer(),
-                h.serdes.results().deserializer()).readRecord();
+        var refusal = h.driver
+                .createOutputTopic(
+                        h.topics.completions(),
+                        new StringDeserializer(),
+                        h.serdes.results().deserializer())
+                .readRecord();
         assertThat(refusal.value().requestId()).isEqualTo("refused-headed");
         // The router starts a trace for a request that came without one; nothing else is carried.
-        assertThat(refusal.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
+        assertThat(refusal.headers().toArray())
+                .extracting(org.apache.kafka.common.header.Header::key)
                 .containsExactly("traceparent");
     }
 }

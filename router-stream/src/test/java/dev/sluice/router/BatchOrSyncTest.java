@@ -22,8 +22,22 @@ class BatchOrSyncTest {
 
     private static LlmRequest request(List<Message> messages, int maxOutputTokens) {
         LlmRequest r = LlmRequest.of("r", "t", "x", Instant.EPOCH);
-        return new LlmRequest(r.requestId(), r.tenantId(), null, null, r.priority(), null, null, null, messages,
-                maxOutputTokens, null, null, null, Map.of(), r.createdAt());
+        return new LlmRequest(
+                r.requestId(),
+                r.tenantId(),
+                null,
+                null,
+                r.priority(),
+                null,
+                null,
+                null,
+                messages,
+                maxOutputTokens,
+                null,
+                null,
+                null,
+                Map.of(),
+                r.createdAt());
     }
 
     private BatchOrSync.Choice choose(String model, List<Message> messages, int maxOutputTokens, long now) {
@@ -50,13 +64,21 @@ class BatchOrSyncTest {
         BatchOrSync.Choice later = choose("gpt-4.1-nano", job, 16, T0 + 120_000 + BatchOrSync.WARM_FOR_MS);
 
         assertThat(first.prefixTokens()).isGreaterThan(2_000);
-        assertThat(first.warm()).as("never seen: the provider has not cached it").isFalse();
+        assertThat(first.warm())
+                .as("never seen: the provider has not cached it")
+                .isFalse();
         assertThat(first.batch()).as("cold, a batch halves the whole prompt").isTrue();
         assertThat(second.warm()).isTrue();
-        assertThat(second.batch()).as("warm: a cache read at a quarter beats a batch at half").isFalse();
+        assertThat(second.batch())
+                .as("warm: a cache read at a quarter beats a batch at half")
+                .isFalse();
         assertThat(second.syncMicros()).isLessThan(second.batchMicros());
-        assertThat(longAnswer.batch()).as("a long answer: the batch's half-price output wins").isTrue();
-        assertThat(later.warm()).as("five minutes without it: the provider's cache has let it go").isFalse();
+        assertThat(longAnswer.batch())
+                .as("a long answer: the batch's half-price output wins")
+                .isTrue();
+        assertThat(later.warm())
+                .as("five minutes without it: the provider's cache has let it go")
+                .isFalse();
     }
 
     @Test
@@ -67,7 +89,9 @@ class BatchOrSyncTest {
         BatchOrSync.Choice warm = choose("claude-sonnet-4-5", job, 16, T0 + 1_000);
 
         assertThat(warm.warm()).isTrue();
-        assertThat(warm.batch()).as("Anthropic stacks the batch and cache discounts").isTrue();
+        assertThat(warm.batch())
+                .as("Anthropic stacks the batch and cache discounts")
+                .isTrue();
     }
 
     @Test
@@ -76,9 +100,14 @@ class BatchOrSyncTest {
         ModelSpec nano = CATALOGUE.require("gpt-4.1-nano");
         List<Message> plain = List.of(Message.system(SHARED), Message.user("Q?"));
 
-        assertThat(BatchOrSync.prefix(sonnet, plain)).as("no breakpoint, no cache").isEmpty();
-        assertThat(BatchOrSync.prefix(nano, plain)).as("OpenAI caches any long prefix").hasSize(1);
-        assertThat(BatchOrSync.prefix(nano, List.of(Message.system(SHARED)))).as("the task is never a prefix")
+        assertThat(BatchOrSync.prefix(sonnet, plain))
+                .as("no breakpoint, no cache")
+                .isEmpty();
+        assertThat(BatchOrSync.prefix(nano, plain))
+                .as("OpenAI caches any long prefix")
+                .hasSize(1);
+        assertThat(BatchOrSync.prefix(nano, List.of(Message.system(SHARED))))
+                .as("the task is never a prefix")
                 .isEmpty();
     }
 
@@ -89,6 +118,8 @@ class BatchOrSyncTest {
         chooser.choose(nano, request(job, 16), TokenCounter.chatTokens(job), false, T0);
 
         assertThat(choose("gpt-4.1-nano", job, 16, T0 + 1_000).warm()).isTrue();
-        assertThat(choose("gpt-4.1-mini", job, 16, T0 + 1_000).warm()).as("another model's cache").isFalse();
+        assertThat(choose("gpt-4.1-mini", job, 16, T0 + 1_000).warm())
+                .as("another model's cache")
+                .isFalse();
     }
 }

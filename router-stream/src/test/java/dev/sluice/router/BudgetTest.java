@@ -6,18 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.BudgetPolicy;
 import dev.sluice.model.CostBasis;
-import dev.sluice.model.LlmRequest;
-import dev.sluice.model.ResponseFormat;
-import dev.sluice.model.Usage;
-import dev.sluice.runtime.catalogue.ModelSpec;
-import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.model.LlmJob;
+import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
+import dev.sluice.model.ResponseFormat;
 import dev.sluice.model.ResultStatus;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.model.Tier;
+import dev.sluice.model.Usage;
 import dev.sluice.router.state.BudgetTotals;
 import dev.sluice.router.state.Budgets;
+import dev.sluice.runtime.catalogue.ModelSpec;
+import dev.sluice.runtime.catalogue.Pricing;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -37,8 +37,21 @@ class BudgetTest {
 
     private static TenantConfig budgeted(String id, Long daily, Long monthly, BudgetPolicy policy) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, new TenantConfig.Limits(null, null, daily, monthly, null), policy, null,
-                null, Tier.LARGE, base.webhooks(), null, null, null, 3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                new TenantConfig.Limits(null, null, daily, monthly, null),
+                policy,
+                null,
+                null,
+                Tier.LARGE,
+                base.webhooks(),
+                null,
+                null,
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     /** The estimate of the requests below, learnt from one routed job of an unlimited tenant. */
@@ -103,8 +116,9 @@ class BudgetTest {
             h.send(build("more-" + i, "acme").tier(Tier.LARGE).done());
         }
         assertThat(h.jobs()).hasSize(4);
-        assertThat(h.completions()).hasSize(2).allSatisfy(r -> assertThat(r.error().code())
-                .isEqualTo(Reasons.BUDGET_EXCEEDED));
+        assertThat(h.completions())
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(r.error().code()).isEqualTo(Reasons.BUDGET_EXCEEDED));
         assertThat(h.budget("acme", DAY).committed()).isLessThanOrEqualTo(budget);
     }
 
@@ -116,7 +130,9 @@ class BudgetTest {
             h.send(build("r-" + i, "acme").tier(Tier.LARGE).done());
         }
         assertThat(h.jobs()).hasSize(3);
-        assertThat(h.completions()).hasSize(2).allSatisfy(r -> assertThat(r.error().message()).contains("monthly"));
+        assertThat(h.completions())
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(r.error().message()).contains("monthly"));
     }
 
     @Test
@@ -168,17 +184,21 @@ class BudgetTest {
 
         // 300 jobs are routed before any finishes, as when a backlog meets an outage...
         for (int i = 0; i < 300; i++) {
-            h.send(build("r-" + i, "acme").tier(Tier.MEDIUM).maxOutputTokens(1_000).done());
+            h.send(build("r-" + i, "acme")
+                    .tier(Tier.MEDIUM)
+                    .maxOutputTokens(1_000)
+                    .done());
         }
         List<LlmJob> routed = h.jobs();
-        long rejected = h.completions().stream().filter(r -> r.error().code().equals(Reasons.BUDGET_EXCEEDED))
+        long rejected = h.completions().stream()
+                .filter(r -> r.error().code().equals(Reasons.BUDGET_EXCEEDED))
                 .count();
         // ...then the primary is down: every one is answered by the fallback, using all its output tokens.
         long spent = 0;
         long worstCase = 0;
         for (LlmJob job : routed) {
-            long cost = Pricing.costMicros(fallback, new Usage(job.estimatedInputTokens(), 1_000, 0, 0),
-                    CostBasis.SYNC);
+            long cost =
+                    Pricing.costMicros(fallback, new Usage(job.estimatedInputTokens(), 1_000, 0, 0), CostBasis.SYNC);
             h.cost("acme", job.requestId(), fallback.name(), cost);
             h.result(RouterHarness.succeeded(job, "answered by the fallback", cost));
             spent += cost;
@@ -199,13 +219,28 @@ class BudgetTest {
         h.send(build("text", "acme").tier(Tier.MEDIUM).maxOutputTokens(1_000).done());
         LlmJob text = h.jobs().getFirst();
         LlmRequest t = text.request();
-        h.send(new LlmRequest("json", "acme", null, null, t.priority(), null, null, Tier.MEDIUM, t.messages(), 1_000,
-                null, new ResponseFormat(ResponseFormat.Type.JSON, null, null), null, Map.of(), t.createdAt()));
+        h.send(new LlmRequest(
+                "json",
+                "acme",
+                null,
+                null,
+                t.priority(),
+                null,
+                null,
+                Tier.MEDIUM,
+                t.messages(),
+                1_000,
+                null,
+                new ResponseFormat(ResponseFormat.Type.JSON, null, null),
+                null,
+                Map.of(),
+                t.createdAt()));
         LlmJob json = h.jobs().getFirst();
 
         ModelSpec sonnet = h.catalogue.require("claude-sonnet-4-5");
         long in = text.estimatedInputTokens();
-        long oneCall = Math.max(Pricing.costMicros(sonnet, new Usage(in, 1_000, 0, 0), CostBasis.SYNC),
+        long oneCall = Math.max(
+                Pricing.costMicros(sonnet, new Usage(in, 1_000, 0, 0), CostBasis.SYNC),
                 Pricing.costMicros(sonnet, new Usage(0, 1_000, 0, in), CostBasis.SYNC));
         assertThat(text.estimatedCostMicros()).isEqualTo(oneCall);
         assertThat(json.estimatedCostMicros()).isGreaterThan(2 * oneCall);

@@ -25,8 +25,21 @@ class CacheTest {
 
     private static TenantConfig caching(String id, boolean anyTemperature, long ttlSeconds) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, null, null, null, null, null, base.webhooks(), null,
-                new TenantConfig.CachePolicy(true, anyTemperature, ttlSeconds), null, 3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                base.webhooks(),
+                null,
+                new TenantConfig.CachePolicy(true, anyTemperature, ttlSeconds),
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     private LlmJob routeAndAnswer(String id, String tenant, String output) {
@@ -80,9 +93,16 @@ class CacheTest {
         assertThat(skipped.cacheKey()).isNull();
         assertThat(h.completions()).isEmpty();
 
-        h.send(build("fresh-skip", "acme").temperature(0.0).prompt("Not asked before").metadata(skip).done());
+        h.send(build("fresh-skip", "acme")
+                .temperature(0.0)
+                .prompt("Not asked before")
+                .metadata(skip)
+                .done());
         h.result(RouterHarness.succeeded(h.jobs().getFirst(), "not kept", 10));
-        h.send(build("fresh", "acme").temperature(0.0).prompt("Not asked before").done());
+        h.send(build("fresh", "acme")
+                .temperature(0.0)
+                .prompt("Not asked before")
+                .done());
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("fresh");
     }
 
@@ -90,20 +110,39 @@ class CacheTest {
     void shouldKeepTheArmsOfAnExperimentFromTakingEachOthersAnswers() {
         TenantConfig base = caching("acme", false, 3600);
         // One arm only labels a prompt version: its jobs ask exactly what the other arm's ask.
-        TenantConfig labelled = new TenantConfig("acme", null, null, null, null, null, null, base.webhooks(), null,
-                base.cache(), List.of(new TenantConfig.Experiment("labels", List.of(
-                        new TenantConfig.Variant("a", 1, null, null, "v1", null),
-                        new TenantConfig.Variant("b", 1, null, null, "v2", null)))), 3600, 1, RouterHarness.T0);
+        TenantConfig labelled = new TenantConfig(
+                "acme",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                base.webhooks(),
+                null,
+                base.cache(),
+                List.of(new TenantConfig.Experiment(
+                        "labels",
+                        List.of(
+                                new TenantConfig.Variant("a", 1, null, null, "v1", null),
+                                new TenantConfig.Variant("b", 1, null, null, "v2", null)))),
+                3600,
+                1,
+                RouterHarness.T0);
         h.tenant(labelled);
         java.util.Map<String, String> armOf = new java.util.HashMap<>();
         for (int i = 0; i < 20 && armOf.size() < 2; i++) {
-            String arm = Experiments.assign(labelled, "u" + i).getFirst().variant().name();
+            String arm =
+                    Experiments.assign(labelled, "u" + i).getFirst().variant().name();
             armOf.putIfAbsent(arm, "u" + i);
         }
         h.send(build("first", "acme").userId(armOf.get("a")).temperature(0.0).done());
         h.result(RouterHarness.succeeded(h.jobs().getFirst(), "arm a's answer", 100));
         h.send(build("same-arm", "acme").userId(armOf.get("a")).temperature(0.0).done());
-        h.send(build("other-arm", "acme").userId(armOf.get("b")).temperature(0.0).done());
+        h.send(build("other-arm", "acme")
+                .userId(armOf.get("b"))
+                .temperature(0.0)
+                .done());
 
         assertThat(h.completions()).extracting(LlmResult::requestId).containsExactly("same-arm");
         assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("other-arm");
@@ -170,7 +209,10 @@ class CacheTest {
         h.tenant(caching("acme", false, 3600));
         h.send(build("leader", "acme").temperature(0.0).done());
         h.send(build("follower", "acme").idempotencyKey("k-1").temperature(0.0).done());
-        h.send(build("follower-again", "acme").idempotencyKey("k-1").temperature(0.0).done());
+        h.send(build("follower-again", "acme")
+                .idempotencyKey("k-1")
+                .temperature(0.0)
+                .done());
         h.result(RouterHarness.failed(h.jobs().getFirst()));
         LlmJob follower = h.jobs().getFirst();
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
-import dev.sluice.model.TenantConfig;
 import dev.sluice.model.ResultStatus;
+import dev.sluice.model.TenantConfig;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +29,9 @@ class DedupeTest {
 
         List<LlmJob> jobs = h.jobs();
         assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
-        assertThat(h.completions()).as("nothing until the original has a result").isEmpty();
+        assertThat(h.completions())
+                .as("nothing until the original has a result")
+                .isEmpty();
 
         h.result(RouterHarness.succeeded(jobs.getFirst(), "the answer", 900));
 
@@ -111,10 +113,19 @@ class DedupeTest {
     @Test
     void shouldRejectAReusedKeyWithAnotherBodyAndStillAnswerTheSameBodyAsADuplicate() {
         h.tenant(tenant("acme"));
-        h.send(build("first", "acme").idempotencyKey("order-7").prompt("Refund order 7").done());
-        h.send(build("other", "acme").idempotencyKey("order-7").prompt("Refund order 8").done());
-        h.send(build("retry", "acme").idempotencyKey("order-7").prompt("Refund order 7")
-                .createdAt(RouterHarness.T0.plusSeconds(5)).done());
+        h.send(build("first", "acme")
+                .idempotencyKey("order-7")
+                .prompt("Refund order 7")
+                .done());
+        h.send(build("other", "acme")
+                .idempotencyKey("order-7")
+                .prompt("Refund order 8")
+                .done());
+        h.send(build("retry", "acme")
+                .idempotencyKey("order-7")
+                .prompt("Refund order 7")
+                .createdAt(RouterHarness.T0.plusSeconds(5))
+                .done());
 
         List<LlmJob> jobs = h.jobs();
         assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
@@ -127,10 +138,18 @@ class DedupeTest {
         });
 
         h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 900));
-        h.send(build("late-other", "acme").idempotencyKey("order-7").prompt("Refund order 9").done());
+        h.send(build("late-other", "acme")
+                .idempotencyKey("order-7")
+                .prompt("Refund order 9")
+                .done());
 
-        assertThat(h.completions()).extracting(LlmResult::requestId, r -> r.error() == null ? "duplicate of "
-                + r.duplicateOf() : r.error().code()).containsExactly(
+        assertThat(h.completions())
+                .extracting(
+                        LlmResult::requestId,
+                        r -> r.error() == null
+                                ? "duplicate of " + r.duplicateOf()
+                                : r.error().code())
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("retry", "duplicate of first"),
                         org.assertj.core.groups.Tuple.tuple("late-other", Reasons.IDEMPOTENCY_KEY_REUSED));
     }
@@ -138,23 +157,58 @@ class DedupeTest {
     @Test
     void shouldKnowARetryByWhatTheCallerSentThoughAnExperimentChangedTheJobsPrompt() {
         TenantConfig plain = tenant("acme");
-        TenantConfig prompted = new TenantConfig("acme", null, null, null, null, null, null, plain.webhooks(), null,
-                null, List.of(new TenantConfig.Experiment("prompts", List.of(new TenantConfig.Variant("short", 1,
-                        null, null, "v2", "Answer in one word.")))), 3600, 1, RouterHarness.T0);
+        TenantConfig prompted = new TenantConfig(
+                "acme",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                plain.webhooks(),
+                null,
+                null,
+                List.of(new TenantConfig.Experiment(
+                        "prompts",
+                        List.of(new TenantConfig.Variant("short", 1, null, null, "v2", "Answer in one word.")))),
+                3600,
+                1,
+                RouterHarness.T0);
         h.tenant(prompted);
-        h.send(build("first", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        h.send(build("first", "acme")
+                .idempotencyKey("k-1")
+                .userId("u")
+                .prompt("Refund order 7")
+                .done());
         // A retry while the first runs waits for it; one after the experiment ended is still a retry.
-        h.send(build("retry", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        h.send(build("retry", "acme")
+                .idempotencyKey("k-1")
+                .userId("u")
+                .prompt("Refund order 7")
+                .done());
         List<LlmJob> jobs = h.jobs();
         assertThat(jobs).extracting(LlmJob::requestId).containsExactly("first");
         assertThat(jobs.getFirst().request().messages().getFirst().content()).isEqualTo("Answer in one word.");
         h.tenant(plain);
-        h.send(build("later", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        h.send(build("later", "acme")
+                .idempotencyKey("k-1")
+                .userId("u")
+                .prompt("Refund order 7")
+                .done());
         h.result(RouterHarness.succeeded(jobs.getFirst(), "refunded", 900));
-        h.send(build("after", "acme").idempotencyKey("k-1").userId("u").prompt("Refund order 7").done());
+        h.send(build("after", "acme")
+                .idempotencyKey("k-1")
+                .userId("u")
+                .prompt("Refund order 7")
+                .done());
 
-        assertThat(h.completions()).extracting(LlmResult::requestId, r -> r.error() == null ? "duplicate of "
-                + r.duplicateOf() : r.error().code()).containsExactlyInAnyOrder(
+        assertThat(h.completions())
+                .extracting(
+                        LlmResult::requestId,
+                        r -> r.error() == null
+                                ? "duplicate of " + r.duplicateOf()
+                                : r.error().code())
+                .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("retry", "duplicate of first"),
                         org.assertj.core.groups.Tuple.tuple("later", "duplicate of first"),
                         org.assertj.core.groups.Tuple.tuple("after", "duplicate of first"));
@@ -174,7 +228,8 @@ class DedupeTest {
             assertThat(r.error().code()).isEqualTo(Reasons.DUPLICATE_IN_PROGRESS);
         });
         h.result(RouterHarness.succeeded(jobs.getFirst(), "done", 10));
-        assertThat(h.completions()).hasSize(dev.sluice.router.state.DedupeEntry.MAX_WAITING)
+        assertThat(h.completions())
+                .hasSize(dev.sluice.router.state.DedupeEntry.MAX_WAITING)
                 .allSatisfy(r -> assertThat(r.duplicateOf()).isEqualTo("r-0"));
     }
 
@@ -182,7 +237,9 @@ class DedupeTest {
     void shouldAnswerNothingForTheOriginalProducedAgainSoItsOneResultIsTheOriginals() {
         h.tenant(tenant("acme"));
         h.send(build("same", "acme").prompt("Refund order 3").done());
-        h.send(build("same", "acme").prompt("Refund order 3, with other metadata").done());
+        h.send(build("same", "acme")
+                .prompt("Refund order 3, with other metadata")
+                .done());
         for (int i = 0; i < dev.sluice.router.state.DedupeEntry.MAX_WAITING + 5; i++) {
             h.send(build("same", "acme").prompt("Refund order 3").done());
         }

@@ -36,9 +36,21 @@ class RestartTest {
 
     private static TenantConfig budgeted(String id, long daily) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, new TenantConfig.Limits(null, null, daily, null, null), BudgetPolicy.REJECT,
-                null, null, Tier.LARGE, base.webhooks(), null, TenantConfig.CachePolicy.DEFAULT.withSemantic(), null,
-                3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                new TenantConfig.Limits(null, null, daily, null, null),
+                BudgetPolicy.REJECT,
+                null,
+                null,
+                Tier.LARGE,
+                base.webhooks(),
+                null,
+                TenantConfig.CachePolicy.DEFAULT.withSemantic(),
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     @Test
@@ -50,9 +62,18 @@ class RestartTest {
         h.tenant(acme);
 
         h.send(build("orig", "acme").idempotencyKey("k1").done());
-        h.send(build("leader", "acme").prompt("Classify ticket 7.").temperature(0.0).done());
-        h.send(build("follower", "acme").prompt("Classify ticket 7.").temperature(0.0).done());
-        h.send(build("cached", "acme").prompt("Summarise ticket 9.").temperature(0.0).done());
+        h.send(build("leader", "acme")
+                .prompt("Classify ticket 7.")
+                .temperature(0.0)
+                .done());
+        h.send(build("follower", "acme")
+                .prompt("Classify ticket 7.")
+                .temperature(0.0)
+                .done());
+        h.send(build("cached", "acme")
+                .prompt("Summarise ticket 9.")
+                .temperature(0.0)
+                .done());
         Map<String, LlmJob> jobs = h.jobs().stream().collect(Collectors.toMap(LlmJob::requestId, Function.identity()));
         assertThat(jobs).containsOnlyKeys("orig", "leader", "cached");
         h.result(RouterHarness.succeeded(jobs.get("cached"), "summary of 9", estimate));
@@ -66,22 +87,30 @@ class RestartTest {
         h.tenant(acme);
 
         h.send(build("dup", "acme").idempotencyKey("k1").done());
-        h.send(build("again", "acme").prompt("Summarise ticket 9.").temperature(0.0).done());
+        h.send(build("again", "acme")
+                .prompt("Summarise ticket 9.")
+                .temperature(0.0)
+                .done());
         h.send(build("over", "acme").done());
         assertThat(h.jobs()).as("no new job after the restart").isEmpty();
         List<LlmResult> early = h.completions();
         assertThat(early).extracting(LlmResult::requestId).containsExactlyInAnyOrder("again", "over");
-        assertThat(early).filteredOn(r -> r.requestId().equals("again")).singleElement().satisfies(r -> {
-            assertThat(r.cacheHit()).isEqualTo(CacheHit.EXACT);
-            assertThat(r.output()).isEqualTo("summary of 9");
-        });
-        assertThat(early).filteredOn(r -> r.requestId().equals("over")).singleElement()
+        assertThat(early)
+                .filteredOn(r -> r.requestId().equals("again"))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.cacheHit()).isEqualTo(CacheHit.EXACT);
+                    assertThat(r.output()).isEqualTo("summary of 9");
+                });
+        assertThat(early)
+                .filteredOn(r -> r.requestId().equals("over"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.error().code()).isEqualTo(Reasons.BUDGET_EXCEEDED));
 
         h.result(RouterHarness.succeeded(jobs.get("orig"), "original answer", estimate));
         h.result(RouterHarness.succeeded(jobs.get("leader"), "class B", estimate));
-        Map<String, LlmResult> late = h.completions().stream()
-                .collect(Collectors.toMap(LlmResult::requestId, Function.identity()));
+        Map<String, LlmResult> late =
+                h.completions().stream().collect(Collectors.toMap(LlmResult::requestId, Function.identity()));
         assertThat(late).containsOnlyKeys("dup", "follower");
         assertThat(late.get("dup").duplicateOf()).isEqualTo("orig");
         assertThat(late.get("dup").output()).isEqualTo("original answer");

@@ -37,11 +37,19 @@ class RouterConfigTest {
     void shouldStartFromAFileSharedWithTheOtherServices(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("sluice.yaml"), SHARED + "router.dedupe.window: 2h\n");
 
-        RouterConfig config = read(file, Map.of("SLUICE_KAFKA_CLIENT_SASL_MECHANISM", "SCRAM-SHA-512",
-                "SLUICE_PROVIDERS_OPENAI_API_KEY", "sk-live", "SLUICE_HOME", "/var/sluice"));
+        RouterConfig config = read(
+                file,
+                Map.of(
+                        "SLUICE_KAFKA_CLIENT_SASL_MECHANISM",
+                        "SCRAM-SHA-512",
+                        "SLUICE_PROVIDERS_OPENAI_API_KEY",
+                        "sk-live",
+                        "SLUICE_HOME",
+                        "/var/sluice"));
 
         assertThat(config.dedupeWindow()).isEqualTo(Duration.ofHours(2));
-        assertThat(config.kafka().clientOverrides()).containsEntry("security.protocol", "SASL_SSL")
+        assertThat(config.kafka().clientOverrides())
+                .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
     }
 
@@ -50,9 +58,13 @@ class RouterConfigTest {
         Path file = Files.writeString(dir.resolve("sluice.yaml"), SHARED + "router.dedup.window: 2h\n");
 
         assertThatThrownBy(() -> read(file, Map.of("SLUICE_ROUTER_STREAM_THREAD", "2")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "unknown setting router.dedup.window (" + file + "); did you mean router.dedupe.window?",
-                        "unknown environment variable SLUICE_ROUTER_STREAM_THREAD; did you mean"
-                                + " SLUICE_ROUTER_STREAM_THREADS (router.stream.threads)?"));
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "unknown setting router.dedup.window (" + file
+                                                + "); did you mean router.dedupe.window?",
+                                        "unknown environment variable SLUICE_ROUTER_STREAM_THREAD; did you mean"
+                                                + " SLUICE_ROUTER_STREAM_THREADS (router.stream.threads)?"));
     }
 }

@@ -61,6 +61,7 @@ final class RouterHarness implements AutoCloseable {
     final TopologyTestDriver driver;
     /** The router's metrics and its dead-letter counts, as the service's /metrics would show them. */
     final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
     private final java.nio.file.Path stateDir = stateDir();
     private final String scope = "router-" + UUID.randomUUID();
     private final TestInputTopic<String, LlmRequest> requests;
@@ -91,27 +92,37 @@ final class RouterHarness implements AutoCloseable {
 
     /** A router whose spans go where {@code telemetry} sends them. */
     static RouterHarness traced(Telemetry telemetry, Duration singleFlightWait) {
-        return new RouterHarness(Duration.ofHours(24), singleFlightWait, T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES,
-                telemetry);
+        return new RouterHarness(
+                Duration.ofHours(24), singleFlightWait, T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES, telemetry);
     }
 
     /** A router whose semantic cache is {@code semantic} (other embedders, embed-ahead threads). */
     static RouterHarness withSemantic(SemanticCache semantic) {
-        return new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2), T0, TopicLayout.DEFAULT_MAX_RECORD_BYTES,
-                Telemetry.off("router-stream"), semantic);
+        return new RouterHarness(
+                Duration.ofHours(24),
+                Duration.ofMinutes(2),
+                T0,
+                TopicLayout.DEFAULT_MAX_RECORD_BYTES,
+                Telemetry.off("router-stream"),
+                semantic);
     }
 
     private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit) {
         this(dedupeWindow, singleFlightWait, start, recordLimit, Telemetry.off("router-stream"));
     }
 
-    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit,
-            Telemetry telemetry) {
+    private RouterHarness(
+            Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit, Telemetry telemetry) {
         this(dedupeWindow, singleFlightWait, start, recordLimit, telemetry, SemanticCache.inProcess());
     }
 
-    private RouterHarness(Duration dedupeWindow, Duration singleFlightWait, Instant start, int recordLimit,
-            Telemetry telemetry, SemanticCache semantic) {
+    private RouterHarness(
+            Duration dedupeWindow,
+            Duration singleFlightWait,
+            Instant start,
+            int recordLimit,
+            Telemetry telemetry,
+            SemanticCache semantic) {
         this.semantic = semantic;
         now = start;
         this.recordLimit = recordLimit;
@@ -136,25 +147,36 @@ final class RouterHarness implements AutoCloseable {
         // other build on the machine running these tests, and RocksDB's lock on it fails one of them.
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(topology(dedupeWindow, singleFlightWait), props, start);
-        requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.requests().serializer());
-        tenants = driver.createInputTopic(topics.tenants(), new StringSerializer(), serdes.tenants().serializer());
-        results = driver.createInputTopic(topics.results(), new StringSerializer(), serdes.results().serializer());
-        costs = driver.createInputTopic(topics.costEvents(), new StringSerializer(), serdes.costEvents().serializer());
-        completions = driver.createOutputTopic(topics.completions(), new StringDeserializer(),
-                serdes.results().deserializer());
-        events = driver.createOutputTopic(topics.jobEvents(), new StringDeserializer(),
-                serdes.jobStatus().deserializer());
+        requests = driver.createInputTopic(
+                topics.requests(), new StringSerializer(), serdes.requests().serializer());
+        tenants = driver.createInputTopic(
+                topics.tenants(), new StringSerializer(), serdes.tenants().serializer());
+        results = driver.createInputTopic(
+                topics.results(), new StringSerializer(), serdes.results().serializer());
+        costs = driver.createInputTopic(
+                topics.costEvents(), new StringSerializer(), serdes.costEvents().serializer());
+        completions = driver.createOutputTopic(
+                topics.completions(), new StringDeserializer(), serdes.results().deserializer());
+        events = driver.createOutputTopic(
+                topics.jobEvents(), new StringDeserializer(), serdes.jobStatus().deserializer());
         for (String topic : topics.jobTopics(Topics.ROUTED_TIERS)) {
-            jobTopics.add(driver.createOutputTopic(topic, new StringDeserializer(), serdes.jobs().deserializer()));
+            jobTopics.add(driver.createOutputTopic(
+                    topic, new StringDeserializer(), serdes.jobs().deserializer()));
         }
-        jobTopics.add(driver.createOutputTopic(topics.jobsBatch(), new StringDeserializer(),
-                serdes.jobs().deserializer()));
+        jobTopics.add(driver.createOutputTopic(
+                topics.jobsBatch(), new StringDeserializer(), serdes.jobs().deserializer()));
     }
 
     Topology topology(Duration dedupeWindow, Duration singleFlightWait) {
-        return new RouterTopology(topics, TopicLayout.DEFAULT, serdes.limitedTo(recordLimit),
-                new RouterRules(catalogue, dedupeWindow, singleFlightWait, 10_000, RequestLimits.DEFAULT, semantic),
-                telemetry, new RouterMetrics(metrics)).build();
+        return new RouterTopology(
+                        topics,
+                        TopicLayout.DEFAULT,
+                        serdes.limitedTo(recordLimit),
+                        new RouterRules(
+                                catalogue, dedupeWindow, singleFlightWait, 10_000, RequestLimits.DEFAULT, semantic),
+                        telemetry,
+                        new RouterMetrics(metrics))
+                .build();
     }
 
     private static java.nio.file.Path stateDir() {
@@ -173,8 +195,10 @@ final class RouterHarness implements AutoCloseable {
     }
 
     static TenantConfig tenant(String id) {
-        return TenantConfig.basic(id, new TenantConfig.Webhooks(List.of("https://hooks.example.com/" + id),
-                List.of("file:/dev/null")), T0);
+        return TenantConfig.basic(
+                id,
+                new TenantConfig.Webhooks(List.of("https://hooks.example.com/" + id), List.of("file:/dev/null")),
+                T0);
     }
 
     void send(LlmRequest r) {
@@ -187,15 +211,15 @@ final class RouterHarness implements AutoCloseable {
 
     /** A request on another topic than llm.requests (a tenant's own), with headers. */
     void sendTo(String topic, String key, LlmRequest r, org.apache.kafka.common.header.Header... headers) {
-        TestInputTopic<String, LlmRequest> in = driver.createInputTopic(topic, new StringSerializer(),
-                serdes.requests().serializer());
-        in.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(key, r,
-                new org.apache.kafka.common.header.internals.RecordHeaders(headers), now));
+        TestInputTopic<String, LlmRequest> in = driver.createInputTopic(
+                topic, new StringSerializer(), serdes.requests().serializer());
+        in.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(
+                key, r, new org.apache.kafka.common.header.internals.RecordHeaders(headers), now));
     }
 
     void sendRaw(String key, byte[] bytes) {
-        TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.requests(), new StringSerializer(),
-                new ByteArraySerializer());
+        TestInputTopic<String, byte[]> raw =
+                driver.createInputTopic(topics.requests(), new StringSerializer(), new ByteArraySerializer());
         raw.pipeInput(key, bytes, now);
     }
 
@@ -204,8 +228,20 @@ final class RouterHarness implements AutoCloseable {
     }
 
     void cost(String tenantId, String requestId, String model, long micros) {
-        costs.pipeInput(tenantId, new CostEvent(UUID.randomUUID().toString(), requestId, tenantId, "openai", model,
-                Usage.ZERO, micros, CostBasis.SYNC, null, now), now);
+        costs.pipeInput(
+                tenantId,
+                new CostEvent(
+                        UUID.randomUUID().toString(),
+                        requestId,
+                        tenantId,
+                        "openai",
+                        model,
+                        Usage.ZERO,
+                        micros,
+                        CostBasis.SYNC,
+                        null,
+                        now),
+                now);
     }
 
     /** Moves the wall clock, running the punctuations that fall due. */
@@ -250,37 +286,109 @@ final class RouterHarness implements AutoCloseable {
             this.tenant = tenant;
         }
 
-        Builder idempotencyKey(String v) { idempotencyKey = v; return this; }
-        Builder userId(String v) { userId = v; return this; }
-        Builder priority(Priority v) { priority = v; return this; }
-        Builder deadline(Instant v) { deadline = v; return this; }
-        Builder model(String v) { model = v; return this; }
-        Builder tier(Tier v) { tier = v; return this; }
-        Builder messages(Message... v) { messages = List.of(v); return this; }
-        Builder prompt(String v) { messages = List.of(Message.user(v)); return this; }
-        Builder maxOutputTokens(int v) { maxOutputTokens = v; return this; }
-        Builder temperature(Double v) { temperature = v; return this; }
-        Builder webhook(String v) { webhook = v; return this; }
-        Builder createdAt(Instant v) { createdAt = v; return this; }
-        Builder metadata(Map<String, String> v) { metadata = v; return this; }
+        Builder idempotencyKey(String v) {
+            idempotencyKey = v;
+            return this;
+        }
+
+        Builder userId(String v) {
+            userId = v;
+            return this;
+        }
+
+        Builder priority(Priority v) {
+            priority = v;
+            return this;
+        }
+
+        Builder deadline(Instant v) {
+            deadline = v;
+            return this;
+        }
+
+        Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        Builder tier(Tier v) {
+            tier = v;
+            return this;
+        }
+
+        Builder messages(Message... v) {
+            messages = List.of(v);
+            return this;
+        }
+
+        Builder prompt(String v) {
+            messages = List.of(Message.user(v));
+            return this;
+        }
+
+        Builder maxOutputTokens(int v) {
+            maxOutputTokens = v;
+            return this;
+        }
+
+        Builder temperature(Double v) {
+            temperature = v;
+            return this;
+        }
+
+        Builder webhook(String v) {
+            webhook = v;
+            return this;
+        }
+
+        Builder createdAt(Instant v) {
+            createdAt = v;
+            return this;
+        }
+
+        Builder metadata(Map<String, String> v) {
+            metadata = v;
+            return this;
+        }
 
         LlmRequest done() {
-            return new LlmRequest(id, tenant, idempotencyKey, userId, priority, deadline, model, tier, messages,
-                    maxOutputTokens, temperature, null, webhook, metadata, createdAt);
+            return new LlmRequest(
+                    id,
+                    tenant,
+                    idempotencyKey,
+                    userId,
+                    priority,
+                    deadline,
+                    model,
+                    tier,
+                    messages,
+                    maxOutputTokens,
+                    temperature,
+                    null,
+                    webhook,
+                    metadata,
+                    createdAt);
         }
     }
 
     /** The result a worker would write for a routed job. */
     static LlmResult succeeded(LlmJob job, String output, long cost) {
-        return LlmResult.forJob(job).status(ResultStatus.SUCCEEDED).output(output)
-                .provider("openai").model(job.modelChain().getFirst()).costMicros(cost)
-                .completedAt(job.routedAt().plusSeconds(1)).build();
+        return LlmResult.forJob(job)
+                .status(ResultStatus.SUCCEEDED)
+                .output(output)
+                .provider("openai")
+                .model(job.modelChain().getFirst())
+                .costMicros(cost)
+                .completedAt(job.routedAt().plusSeconds(1))
+                .build();
     }
 
     static LlmResult failed(LlmJob job) {
-        return LlmResult.forJob(job).status(ResultStatus.FAILED)
+        return LlmResult.forJob(job)
+                .status(ResultStatus.FAILED)
                 .error(new dev.sluice.model.ResultError("PROVIDER_UNAVAILABLE", "down", true))
-                .completedAt(job.routedAt().plusSeconds(1)).build();
+                .completedAt(job.routedAt().plusSeconds(1))
+                .build();
     }
 
     // ---- outputs ----
@@ -296,7 +404,8 @@ final class RouterHarness implements AutoCloseable {
 
     /** Jobs routed to one topic since the last call (reading other topics is left to jobs()). */
     List<LlmJob> jobsOn(String topic) {
-        return driver.createOutputTopic(topic, new StringDeserializer(), serdes.jobs().deserializer())
+        return driver.createOutputTopic(
+                        topic, new StringDeserializer(), serdes.jobs().deserializer())
                 .readValuesToList();
     }
 
@@ -327,8 +436,10 @@ final class RouterHarness implements AutoCloseable {
                 new java.util.HashMap<>();
         for (String store : RouterState.storeNames()) {
             String topic = changelogTopic(store);
-            changelogs.put(store, driver.createOutputTopic(topic, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer()).readRecordsToList());
+            changelogs.put(
+                    store,
+                    driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                            .readRecordsToList());
         }
         close();
         RouterHarness next = new RouterHarness(dedupeWindow, singleFlightWait, now, recordLimit, telemetry, semantic);
@@ -347,8 +458,8 @@ final class RouterHarness implements AutoCloseable {
 
     /** How many records the store's changelog holds so far (without reading them away). */
     long changelogRecords(String store) {
-        return driver.createOutputTopic(changelogTopic(store), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()).getQueueSize();
+        return driver.createOutputTopic(changelogTopic(store), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .getQueueSize();
     }
 
     /** The changelog topic Kafka Streams names for a store of this driver's application. */
@@ -374,7 +485,8 @@ final class RouterHarness implements AutoCloseable {
         driver.close();
         InMemorySchemaRegistry.dropScope(scope);
         try (var files = java.nio.file.Files.walk(stateDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -27,8 +27,21 @@ class RouterMetricsTest {
 
     private static TenantConfig budgeted(String id, Long daily, Long monthly) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, new TenantConfig.Limits(null, null, daily, monthly, null), null, null, null,
-                null, base.webhooks(), null, null, null, 3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                new TenantConfig.Limits(null, null, daily, monthly, null),
+                null,
+                null,
+                null,
+                null,
+                base.webhooks(),
+                null,
+                null,
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     private double counter(String name, String... tags) {
@@ -53,10 +66,19 @@ class RouterMetricsTest {
         h.send(build("later", "acme").temperature(0.0).done());
 
         // Then one of each kind, and both are requests the router answered itself
-        assertThat(counter("sluice_router_cache_hits_total", "tenant", "acme", "kind", "single_flight")).isEqualTo(1);
-        assertThat(counter("sluice_router_cache_hits_total", "tenant", "acme", "kind", "exact")).isEqualTo(1);
-        assertThat(counter("sluice_router_requests_answered_total", "tenant", "acme", "status", "SUCCEEDED",
-                "reason", "CACHE_HIT")).isEqualTo(2);
+        assertThat(counter("sluice_router_cache_hits_total", "tenant", "acme", "kind", "single_flight"))
+                .isEqualTo(1);
+        assertThat(counter("sluice_router_cache_hits_total", "tenant", "acme", "kind", "exact"))
+                .isEqualTo(1);
+        assertThat(counter(
+                        "sluice_router_requests_answered_total",
+                        "tenant",
+                        "acme",
+                        "status",
+                        "SUCCEEDED",
+                        "reason",
+                        "CACHE_HIT"))
+                .isEqualTo(2);
         assertThat(counter("sluice_router_jobs_routed_total", "tenant", "acme", "route", "medium.normal"))
                 .isEqualTo(1);
     }
@@ -70,10 +92,24 @@ class RouterMetricsTest {
         h.send(build("again", "acme").idempotencyKey("k-1").done());
         h.sendRaw("acme", "\u0000not a request".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(counter("sluice_router_requests_answered_total", "tenant", "acme", "status", "REJECTED",
-                "reason", "EMPTY_MESSAGES")).isEqualTo(1);
-        assertThat(counter("sluice_router_requests_answered_total", "tenant", "acme", "status", "SUCCEEDED",
-                "reason", "DUPLICATE")).isEqualTo(1);
+        assertThat(counter(
+                        "sluice_router_requests_answered_total",
+                        "tenant",
+                        "acme",
+                        "status",
+                        "REJECTED",
+                        "reason",
+                        "EMPTY_MESSAGES"))
+                .isEqualTo(1);
+        assertThat(counter(
+                        "sluice_router_requests_answered_total",
+                        "tenant",
+                        "acme",
+                        "status",
+                        "SUCCEEDED",
+                        "reason",
+                        "DUPLICATE"))
+                .isEqualTo(1);
         assertThat(counter("sluice_dead_letters_total", "stage", "deserialize")).isEqualTo(1);
     }
 
@@ -93,9 +129,14 @@ class RouterMetricsTest {
     void shouldShowEachBudgetOfATenantAsTheShareSpentAndTheShareCommitted() {
         h.tenant(budgeted("acme", 1_000_000L, null)).tenant(tenant("free"));
         // Given a routed job holding its worst case, and a call it has already paid for
-        h.send(build("job-1", "acme").messages(Message.user("Summarise the report.")).done());
+        h.send(build("job-1", "acme")
+                .messages(Message.user("Summarise the report."))
+                .done());
         h.send(build("job-2", "free").done());
-        LlmJob job = h.jobs().stream().filter(j -> j.tenantId().equals("acme")).findFirst().orElseThrow();
+        LlmJob job = h.jobs().stream()
+                .filter(j -> j.tenantId().equals("acme"))
+                .findFirst()
+                .orElseThrow();
         h.cost("acme", "job-1", job.modelChain().getFirst(), 250_000);
 
         // When the task publishes its tenants' totals
@@ -103,16 +144,22 @@ class RouterMetricsTest {
 
         // Then the daily budget shows both shares; the tenant has no monthly budget and no tenant
         // without a budget is shown
-        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value()).isEqualTo(0.25);
+        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value())
+                .isEqualTo(0.25);
         assertThat(gauge("sluice_router_budget_committed_ratio", "acme", "day").value())
                 .isCloseTo(0.25 + job.estimatedCostMicros() / 1_000_000.0, within(1e-9));
         assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "month")).isNull();
-        assertThat(h.metrics.find("sluice_router_budget_spent_ratio").tags("tenant", "free").gauges()).isEmpty();
+        assertThat(h.metrics
+                        .find("sluice_router_budget_spent_ratio")
+                        .tags("tenant", "free")
+                        .gauges())
+                .isEmpty();
 
         // And once the job's result releases what it held, committed is what was spent
         h.result(RouterHarness.succeeded(job, "done", 250_000));
         h.advance(RouterMetrics.BUDGET_EVERY);
-        assertThat(gauge("sluice_router_budget_committed_ratio", "acme", "day").value()).isEqualTo(0.25);
+        assertThat(gauge("sluice_router_budget_committed_ratio", "acme", "day").value())
+                .isEqualTo(0.25);
     }
 
     @Test
@@ -121,12 +168,15 @@ class RouterMetricsTest {
         h.send(build("job-1", "acme").done());
         h.cost("acme", "job-1", h.jobs().getFirst().modelChain().getFirst(), 500_000);
         h.advance(RouterMetrics.BUDGET_EVERY);
-        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value()).isEqualTo(0.5);
+        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value())
+                .isEqualTo(0.5);
 
         h.advance(Duration.ofHours(24));
 
-        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value()).isZero();
-        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "month").value()).isEqualTo(0.05);
+        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "day").value())
+                .isZero();
+        assertThat(gauge("sluice_router_budget_spent_ratio", "acme", "month").value())
+                .isEqualTo(0.05);
         h.close();
         assertThat(h.metrics.find("sluice_router_budget_spent_ratio").gauges()).isEmpty();
     }

@@ -37,8 +37,8 @@ class RouterTracingTest {
     private static final String CALLER_SPAN = "00f067aa0ba902b7";
 
     private final OtlpReceiver receiver = OtlpReceiver.start();
-    private final Telemetry telemetry = Telemetry.start("router-stream",
-            new TracingSettings(receiver.endpoint() + "/v1/traces", 1.0));
+    private final Telemetry telemetry =
+            Telemetry.start("router-stream", new TracingSettings(receiver.endpoint() + "/v1/traces", 1.0));
     private final RouterHarness h = RouterHarness.traced(telemetry, Duration.ofMinutes(2));
 
     @AfterEach
@@ -55,7 +55,9 @@ class RouterTracingTest {
         h.sendTo(h.topics.requests(), "acme", build("r1", "acme").done(), traceparent(TRACE_A));
 
         List<TestRecord<String, LlmJob>> jobs = jobRecords();
-        assertThat(jobs).singleElement().satisfies(j -> assertThat(j.value().requestId()).isEqualTo("r1"));
+        assertThat(jobs)
+                .singleElement()
+                .satisfies(j -> assertThat(j.value().requestId()).isEqualTo("r1"));
         String jobTrace = Tracing.from(jobs.getFirst().headers());
         assertThat(Tracing.traceId(jobTrace)).isEqualTo(TRACE_A);
         assertThat(eventTraceparents()).as("its QUEUED event").containsExactly(jobTrace);
@@ -84,10 +86,16 @@ class RouterTracingTest {
     @Test
     void shouldAnswerAWaitingDuplicateInItsOwnTraceLinkedToTheResultThatEndedIt() {
         h.tenant(tenant("acme"));
-        h.sendTo(h.topics.requests(), "acme", build("first", "acme").idempotencyKey("order-42").done(),
+        h.sendTo(
+                h.topics.requests(),
+                "acme",
+                build("first", "acme").idempotencyKey("order-42").done(),
                 traceparent(TRACE_A));
         LlmJob first = only(jobRecords()).value();
-        h.sendTo(h.topics.requests(), "acme", build("again", "acme").idempotencyKey("order-42").done(),
+        h.sendTo(
+                h.topics.requests(),
+                "acme",
+                build("again", "acme").idempotencyKey("order-42").done(),
                 traceparent(TRACE_B));
         assertThat(completionRecords()).isEmpty();
 
@@ -96,23 +104,37 @@ class RouterTracingTest {
         TestRecord<String, LlmResult> duplicate = only(completionRecords());
         assertThat(duplicate.value().requestId()).isEqualTo("again");
         assertThat(Tracing.traceId(Tracing.from(duplicate.headers()))).isEqualTo(TRACE_B);
-        List<ReceivedSpan> inB = spans("router decide").stream().filter(s -> s.traceId().equals(TRACE_B)).toList();
+        List<ReceivedSpan> inB = spans("router decide").stream()
+                .filter(s -> s.traceId().equals(TRACE_B))
+                .toList();
         assertThat(inB).hasSize(2);
-        ReceivedSpan arrival = inB.stream().filter(s -> s.parentSpanId().equals(CALLER_SPAN)).findFirst().orElseThrow();
+        ReceivedSpan arrival = inB.stream()
+                .filter(s -> s.parentSpanId().equals(CALLER_SPAN))
+                .findFirst()
+                .orElseThrow();
         ReceivedSpan answer = inB.stream().filter(s -> s != arrival).findFirst().orElseThrow();
         assertThat(arrival.attributes()).doesNotContainKey("sluice.decision");
         assertThat(answer.parentSpanId()).isEqualTo(arrival.spanId());
         assertThat(answer.attribute("sluice.decision")).isEqualTo("complete");
         assertThat(answer.attribute("sluice.duplicate_of")).isEqualTo("first");
-        assertThat(answer.links()).singleElement().satisfies(l -> assertThat(l.traceId()).isEqualTo(TRACE_RESULT));
+        assertThat(answer.links())
+                .singleElement()
+                .satisfies(l -> assertThat(l.traceId()).isEqualTo(TRACE_RESULT));
         assertThat(Tracing.from(duplicate.headers())).contains(answer.spanId());
     }
 
     @Test
     void shouldRouteAFollowerInItsOwnTraceWhenItsWaitEndsInAPunctuation() {
         h.tenant(caching("acme"));
-        h.sendTo(h.topics.requests(), "acme", build("leader", "acme").temperature(0.0).done(), traceparent(TRACE_A));
-        h.sendTo(h.topics.requests(), "acme", build("follower", "acme").temperature(0.0).done(),
+        h.sendTo(
+                h.topics.requests(),
+                "acme",
+                build("leader", "acme").temperature(0.0).done(),
+                traceparent(TRACE_A));
+        h.sendTo(
+                h.topics.requests(),
+                "acme",
+                build("follower", "acme").temperature(0.0).done(),
                 traceparent(TRACE_B));
         assertThat(jobRecords()).extracting(r -> r.value().requestId()).containsExactly("leader");
 
@@ -123,7 +145,8 @@ class RouterTracingTest {
         assertThat(Tracing.traceId(Tracing.from(follower.headers()))).isEqualTo(TRACE_B);
         ReceivedSpan routed = spans("router decide").stream()
                 .filter(s -> s.traceId().equals(TRACE_B) && "route".equals(s.attribute("sluice.decision")))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
         assertThat(routed.links()).as("a punctuation has no record to link to").isEmpty();
         assertThat(Tracing.from(follower.headers())).contains(routed.spanId());
     }
@@ -132,27 +155,33 @@ class RouterTracingTest {
     void shouldTraceARefusalInValidationWithItsReason() {
         h.tenant(tenant("acme"));
 
-        h.sendTo(h.topics.requests(), "acme", build("empty", "acme").maxOutputTokens(0).done(), traceparent(TRACE_A));
+        h.sendTo(
+                h.topics.requests(),
+                "acme",
+                build("empty", "acme").maxOutputTokens(0).done(),
+                traceparent(TRACE_A));
 
         TestRecord<String, LlmResult> refusal = only(completionRecords());
         ReceivedSpan validate = only(spans("router validate"));
         assertThat(validate.parentSpanId()).isEqualTo(CALLER_SPAN);
         assertThat(validate.attribute("sluice.status")).isEqualTo("REJECTED");
-        assertThat(validate.attribute("sluice.reason")).isEqualTo(refusal.value().error().code());
+        assertThat(validate.attribute("sluice.reason"))
+                .isEqualTo(refusal.value().error().code());
         assertThat(Tracing.from(refusal.headers())).isEqualTo("00-" + TRACE_A + "-" + validate.spanId() + "-01");
     }
 
     // ---- helpers ----
 
     private static RecordHeader traceparent(String traceId) {
-        return new RecordHeader(Tracing.TRACEPARENT, ("00-" + traceId + "-" + CALLER_SPAN + "-01")
-                .getBytes(StandardCharsets.UTF_8));
+        return new RecordHeader(
+                Tracing.TRACEPARENT, ("00-" + traceId + "-" + CALLER_SPAN + "-01").getBytes(StandardCharsets.UTF_8));
     }
 
     private void resultWithTrace(LlmResult result, String traceId) {
-        var in = h.driver.createInputTopic(h.topics.results(), new StringSerializer(), h.serdes.results().serializer());
-        in.pipeInput(new TestRecord<>(result.tenantId(), result, new RecordHeaders(List.of(traceparent(traceId))),
-                h.now()));
+        var in = h.driver.createInputTopic(
+                h.topics.results(), new StringSerializer(), h.serdes.results().serializer());
+        in.pipeInput(
+                new TestRecord<>(result.tenantId(), result, new RecordHeaders(List.of(traceparent(traceId))), h.now()));
     }
 
     private List<TestRecord<String, LlmJob>> jobRecords() {
@@ -160,21 +189,34 @@ class RouterTracingTest {
         topics.add(h.topics.jobsBatch());
         List<TestRecord<String, LlmJob>> out = new ArrayList<>();
         for (String topic : topics) {
-            out.addAll(h.driver.createOutputTopic(topic, new StringDeserializer(), h.serdes.jobs().deserializer())
+            out.addAll(h.driver
+                    .createOutputTopic(
+                            topic, new StringDeserializer(), h.serdes.jobs().deserializer())
                     .readRecordsToList());
         }
         return out;
     }
 
     private List<TestRecord<String, LlmResult>> completionRecords() {
-        return h.driver.createOutputTopic(h.topics.completions(), new StringDeserializer(),
-                h.serdes.results().deserializer()).readRecordsToList();
+        return h.driver
+                .createOutputTopic(
+                        h.topics.completions(),
+                        new StringDeserializer(),
+                        h.serdes.results().deserializer())
+                .readRecordsToList();
     }
 
     private List<String> eventTraceparents() {
-        return h.driver.createOutputTopic(h.topics.jobEvents(), new StringDeserializer(),
-                h.serdes.jobStatus().deserializer()).readRecordsToList().stream()
-                .map(r -> Tracing.from(r.headers())).toList();
+        return h
+                .driver
+                .createOutputTopic(
+                        h.topics.jobEvents(),
+                        new StringDeserializer(),
+                        h.serdes.jobStatus().deserializer())
+                .readRecordsToList()
+                .stream()
+                .map(r -> Tracing.from(r.headers()))
+                .toList();
     }
 
     /** The spans exported so far with this name; closing the harness's telemetry first flushes them. */
@@ -190,7 +232,20 @@ class RouterTracingTest {
 
     private static TenantConfig caching(String id) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, null, null, null, null, null, base.webhooks(), null,
-                new TenantConfig.CachePolicy(true, false, 3600), null, 3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                base.webhooks(),
+                null,
+                new TenantConfig.CachePolicy(true, false, 3600),
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 }

@@ -34,8 +34,21 @@ class SemanticCacheTest {
     static TenantConfig semantic(String id, boolean on, long ttlSeconds, Tier defaultTier) {
         TenantConfig base = tenant(id);
         TenantConfig.CachePolicy cache = new TenantConfig.CachePolicy(true, false, ttlSeconds);
-        return new TenantConfig(id, null, null, null, null, null, defaultTier, base.webhooks(), null,
-                on ? cache.withSemantic() : cache, null, 3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                null,
+                null,
+                null,
+                null,
+                defaultTier,
+                base.webhooks(),
+                null,
+                on ? cache.withSemantic() : cache,
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     private static TenantConfig semantic(String id) {
@@ -43,14 +56,20 @@ class SemanticCacheTest {
     }
 
     private LlmJob answered(String id, String tenant, String system, String prompt, String output) {
-        h.send(build(id, tenant).messages(Message.system(system), Message.user(prompt)).temperature(0.0).done());
+        h.send(build(id, tenant)
+                .messages(Message.system(system), Message.user(prompt))
+                .temperature(0.0)
+                .done());
         LlmJob job = h.jobs().getFirst();
         h.result(RouterHarness.succeeded(job, output, 1234));
         return job;
     }
 
     private void ask(String id, String tenant, String system, String prompt) {
-        h.send(build(id, tenant).messages(Message.system(system), Message.user(prompt)).temperature(0.0).done());
+        h.send(build(id, tenant)
+                .messages(Message.system(system), Message.user(prompt))
+                .temperature(0.0)
+                .done());
     }
 
     @Test
@@ -86,19 +105,29 @@ class SemanticCacheTest {
     @Test
     void shouldLookPastNearCopiesThatDifferInANumberToFindTheRequestAParaphraseMeans() {
         String[][] tickets = {
-            {"My invoice shows two charges for the same order, please refund one.",
-                "There are two charges for the same order on my invoice, please refund one."},
-            {"How do I rotate the API key for our staging environment?",
-                "Our staging environment needs its API key rotated: how is that done?"},
-            {"We need an audit trail of every permission change for our compliance review.",
-                "For our compliance review we need an audit trail of every permission change."},
+            {
+                "My invoice shows two charges for the same order, please refund one.",
+                "There are two charges for the same order on my invoice, please refund one."
+            },
+            {
+                "How do I rotate the API key for our staging environment?",
+                "Our staging environment needs its API key rotated: how is that done?"
+            },
+            {
+                "We need an audit trail of every permission change for our compliance review.",
+                "For our compliance review we need an audit trail of every permission change."
+            },
         };
         for (int t = 0; t < tickets.length; t++) {
             String tenant = "acme" + t;
             h.tenant(semantic(tenant));
             // As in the demo: the same ticket under other numbers, answered before the one reworded.
             for (int n : new int[] {4, 64, 124, 184}) {
-                answered(tenant + "-" + n, tenant, SYSTEM, "Ticket #miuv5gcg-" + n + ": " + tickets[t][0],
+                answered(
+                        tenant + "-" + n,
+                        tenant,
+                        SYSTEM,
+                        "Ticket #miuv5gcg-" + n + ": " + tickets[t][0],
                         "answer " + n);
             }
 
@@ -130,13 +159,17 @@ class SemanticCacheTest {
         answered("first", "acme", SYSTEM, ASKED, "Ships tomorrow.");
 
         ask("other-system", "acme", SYSTEM + " Reply in French.", PARAPHRASE);
-        h.send(build("other-length", "acme").messages(Message.system(SYSTEM), Message.user(PARAPHRASE))
-                .maxOutputTokens(1000).temperature(0.0).done());
+        h.send(build("other-length", "acme")
+                .messages(Message.system(SYSTEM), Message.user(PARAPHRASE))
+                .maxOutputTokens(1000)
+                .temperature(0.0)
+                .done());
         h.tenant(semantic("acme", true, 3600, Tier.LARGE));
         ask("other-chain", "acme", SYSTEM, PARAPHRASE);
 
-        assertThat(h.jobs()).extracting(LlmJob::requestId).containsExactly("other-system", "other-length",
-                "other-chain");
+        assertThat(h.jobs())
+                .extracting(LlmJob::requestId)
+                .containsExactly("other-system", "other-length", "other-chain");
         assertThat(h.completions()).isEmpty();
     }
 
@@ -147,7 +180,9 @@ class SemanticCacheTest {
         LlmJob first = h.jobs().getFirst();
 
         ask("while-running", "acme", SYSTEM, PARAPHRASE);
-        assertThat(h.jobs()).as("it waits for the first instead of calling a provider").isEmpty();
+        assertThat(h.jobs())
+                .as("it waits for the first instead of calling a provider")
+                .isEmpty();
         assertThat(h.completions()).isEmpty();
         h.result(RouterHarness.succeeded(first, "Ships tomorrow.", 10));
 
@@ -167,7 +202,9 @@ class SemanticCacheTest {
         ask("while-running", "acme", SYSTEM, PARAPHRASE);
 
         h.result(RouterHarness.failed(first));
-        assertThat(h.jobs()).as("the waiting paraphrase became a job").extracting(LlmJob::requestId)
+        assertThat(h.jobs())
+                .as("the waiting paraphrase became a job")
+                .extracting(LlmJob::requestId)
                 .containsExactly("while-running");
         assertThat(h.completions()).isEmpty();
     }
@@ -181,8 +218,10 @@ class SemanticCacheTest {
 
         ask("other-tail", "acme", SYSTEM, head + "They ask us to close their account.");
 
-        assertThat(h.jobs()).as("the texts differ only beyond the model's 128 word pieces")
-                .extracting(LlmJob::requestId).containsExactly("other-tail");
+        assertThat(h.jobs())
+                .as("the texts differ only beyond the model's 128 word pieces")
+                .extracting(LlmJob::requestId)
+                .containsExactly("other-tail");
         assertThat(h.completions()).isEmpty();
     }
 

@@ -37,9 +37,21 @@ class SemanticEmbedderTest {
 
     private static TenantConfig tenantEmbeddingWith(String id, String embedder) {
         TenantConfig base = tenant(id);
-        return new TenantConfig(id, null, null, null, null, null, Tier.MEDIUM, base.webhooks(), null,
-                new TenantConfig.CachePolicy(true, false, 3600).withSemantic().withSemanticEmbedder(embedder), null,
-                3600, 1, RouterHarness.T0);
+        return new TenantConfig(
+                id,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Tier.MEDIUM,
+                base.webhooks(),
+                null,
+                new TenantConfig.CachePolicy(true, false, 3600).withSemantic().withSemanticEmbedder(embedder),
+                null,
+                3600,
+                1,
+                RouterHarness.T0);
     }
 
     /** The router's semantic cache with the simulator's endpoint as {@code openai}, counting its calls. */
@@ -49,8 +61,8 @@ class SemanticEmbedderTest {
 
     private SemanticCache withOpenAi(ProviderSimulator sim, String key) {
         return SemanticCache.inProcess().with(TenantConfig.CachePolicy.OPENAI, () -> {
-            OpenAiEmbedder openai = new OpenAiEmbedder(sim.baseUrl(), "text-embedding-3-small", Secret.of(key),
-                    Duration.ofSeconds(5));
+            OpenAiEmbedder openai =
+                    new OpenAiEmbedder(sim.baseUrl(), "text-embedding-3-small", Secret.of(key), Duration.ofSeconds(5));
             return new Embedder() {
                 @Override
                 public String id() {
@@ -72,12 +84,16 @@ class SemanticEmbedderTest {
     }
 
     private static void ask(RouterHarness h, String id, String tenant, String prompt) {
-        h.send(build(id, tenant).messages(Message.system(SYSTEM), Message.user(prompt)).temperature(0.0).done());
+        h.send(build(id, tenant)
+                .messages(Message.system(SYSTEM), Message.user(prompt))
+                .temperature(0.0)
+                .done());
     }
 
     @Test
     void shouldAnswerAParaphraseWithVectorsFromTheProvidersEmbeddingsEndpoint() {
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
+        try (ProviderSimulator sim =
+                        ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
                 RouterHarness h = RouterHarness.withSemantic(withOpenAi(sim))) {
             h.tenant(tenantEmbeddingWith("acme", TenantConfig.CachePolicy.OPENAI));
             ask(h, "first", "acme", ASKED);
@@ -97,7 +113,8 @@ class SemanticEmbedderTest {
 
     @Test
     void shouldNeverCompareVectorsOfTheEndpointWithThoseOfTheInProcessModel() {
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
+        try (ProviderSimulator sim =
+                        ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
                 RouterHarness h = RouterHarness.withSemantic(withOpenAi(sim))) {
             h.tenant(tenantEmbeddingWith("acme", TenantConfig.CachePolicy.IN_PROCESS));
             ask(h, "first", "acme", ASKED);
@@ -114,8 +131,8 @@ class SemanticEmbedderTest {
 
     @Test
     void shouldGiveTheExactCacheOnlyWhileTheEndpointIsDownAndAskItOnceNotPerRequest() {
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY))
-                .withFaultRates(Map.of(503, 1.0)));
+        try (ProviderSimulator sim = ProviderSimulator.start(
+                        SimConfig.defaults().withApiKeys(Set.of(KEY)).withFaultRates(Map.of(503, 1.0)));
                 RouterHarness h = RouterHarness.withSemantic(withOpenAi(sim))) {
             h.tenant(tenantEmbeddingWith("acme", TenantConfig.CachePolicy.OPENAI));
             ask(h, "first", "acme", ASKED);
@@ -124,17 +141,22 @@ class SemanticEmbedderTest {
             ask(h, "paraphrase", "acme", PARAPHRASE);
             ask(h, "again", "acme", ASKED);
 
-            assertThat(h.jobs()).as("the paraphrase becomes a job").extracting(j -> j.request().requestId())
+            assertThat(h.jobs())
+                    .as("the paraphrase becomes a job")
+                    .extracting(j -> j.request().requestId())
                     .containsExactly("paraphrase");
-            assertThat(h.completions()).as("the exact cache still answers").extracting(LlmResult::requestId,
-                    LlmResult::cacheHit).containsExactly(org.assertj.core.groups.Tuple.tuple("again", CacheHit.EXACT));
+            assertThat(h.completions())
+                    .as("the exact cache still answers")
+                    .extracting(LlmResult::requestId, LlmResult::cacheHit)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("again", CacheHit.EXACT));
             assertThat(calls).as("asked once, then paused").hasValue(1);
         }
     }
 
     @Test
     void shouldNotPauseTheEndpointForAnAnswerAboutTheSetupSuchAsAWrongKey() {
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
+        try (ProviderSimulator sim =
+                        ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
                 RouterHarness h = RouterHarness.withSemantic(withOpenAi(sim, "sk-wrong"))) {
             h.tenant(tenantEmbeddingWith("acme", TenantConfig.CachePolicy.OPENAI));
 
@@ -142,7 +164,9 @@ class SemanticEmbedderTest {
             ask(h, "second", "acme", PARAPHRASE);
 
             assertThat(h.jobs()).extracting(j -> j.request().requestId()).containsExactly("first", "second");
-            assertThat(calls).as("a 401 is about the key, not the endpoint's health: asked each time").hasValue(2);
+            assertThat(calls)
+                    .as("a 401 is about the key, not the endpoint's health: asked each time")
+                    .hasValue(2);
         }
     }
 

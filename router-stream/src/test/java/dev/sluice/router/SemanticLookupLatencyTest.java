@@ -41,6 +41,7 @@ class SemanticLookupLatencyTest {
     private static final String[] FILES = {"eval-pairs.tsv", "eval-pairs-holdout.tsv", "eval-pairs-blind.tsv"};
     /** Paraphrases answered from their pair's entry: 215 of 401 when the judgement file was written. */
     private static final int PARAPHRASE_HIT_FLOOR = 200;
+
     private static final double MAX_WRONG_SHARE = 0.005;
 
     private final RouterHarness h = new RouterHarness(Duration.ofHours(24), Duration.ofMinutes(2));
@@ -127,26 +128,43 @@ class SemanticLookupLatencyTest {
                 nanos[i] = ask(tenant + "-b" + i, tenant, pair[2], pair, tally, judged);
             }
             Arrays.sort(nanos);
-            System.out.printf(Locale.ROOT, "semantic lookup, tenant %-3s: %d + %d requests, %d semantic lookups;"
-                    + " paraphrases with their pair's answer %d, negatives with their pair's answer %d; from another"
-                    + " entry: %d right, %d wrong, %d unjudged (%.2f %% of lookups wrong); decide p50 %.2f ms, p99 %.2f"
-                    + " ms, max %.2f ms%n", tenant, originals.size(), pairs.size(), tally.lookups, tally.paraphraseHits,
-                    tally.falseHits, tally.right.size(), tally.wrong.size(), tally.unjudged.size(),
-                    100.0 * tally.wrongAnswers() / Math.max(1, tally.lookups), nanos[nanos.length / 2] / 1e6,
-                    nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6, nanos[nanos.length - 1] / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "semantic lookup, tenant %-3s: %d + %d requests, %d semantic lookups;"
+                            + " paraphrases with their pair's answer %d, negatives with their pair's answer %d; from another"
+                            + " entry: %d right, %d wrong, %d unjudged (%.2f %% of lookups wrong); decide p50 %.2f ms, p99 %.2f"
+                            + " ms, max %.2f ms%n",
+                    tenant,
+                    originals.size(),
+                    pairs.size(),
+                    tally.lookups,
+                    tally.paraphraseHits,
+                    tally.falseHits,
+                    tally.right.size(),
+                    tally.wrong.size(),
+                    tally.unjudged.size(),
+                    100.0 * tally.wrongAnswers() / Math.max(1, tally.lookups),
+                    nanos[nanos.length / 2] / 1e6,
+                    nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6,
+                    nanos[nanos.length - 1] / 1e6);
             tally.right.forEach(l -> System.out.println("  right\t" + l));
             tally.wrong.forEach(l -> System.out.println("  wrong\t" + l));
-            tally.unjudged.forEach(l -> System.out.println("  unjudged (counted wrong; judge it in"
-                    + " filled-cache-judgements.tsv)\t" + l));
+            tally.unjudged.forEach(l -> System.out.println(
+                    "  unjudged (counted wrong; judge it in" + " filled-cache-judgements.tsv)\t" + l));
         }
         Tally on = tallies.get("on");
         Tally off = tallies.get("off");
-        assertThat(on.falseHits).as("negatives answered with their pair's answer").isZero();
-        assertThat(on.paraphraseHits).as("paraphrases answered with their pair's answer")
+        assertThat(on.falseHits)
+                .as("negatives answered with their pair's answer")
+                .isZero();
+        assertThat(on.paraphraseHits)
+                .as("paraphrases answered with their pair's answer")
                 .isGreaterThanOrEqualTo(PARAPHRASE_HIT_FLOOR);
-        assertThat((double) on.wrongAnswers() / on.lookups).as("answered wrongly from another entry: %s, unjudged: %s",
-                on.wrong, on.unjudged).isLessThanOrEqualTo(MAX_WRONG_SHARE);
-        assertThat(off.paraphraseHits + off.right.size() + off.wrongAnswers()).as("tenant without the semantic cache")
+        assertThat((double) on.wrongAnswers() / on.lookups)
+                .as("answered wrongly from another entry: %s, unjudged: %s", on.wrong, on.unjudged)
+                .isLessThanOrEqualTo(MAX_WRONG_SHARE);
+        assertThat(off.paraphraseHits + off.right.size() + off.wrongAnswers())
+                .as("tenant without the semantic cache")
                 .isZero();
     }
 
@@ -156,8 +174,10 @@ class SemanticLookupLatencyTest {
      */
     private long ask(String id, String tenant, String text, String[] pair, Tally tally, Map<String, Boolean> judged) {
         long start = System.nanoTime();
-        h.send(build(id, tenant).messages(Message.system("You answer customers."), Message.user(text))
-                .temperature(0.0).done());
+        h.send(build(id, tenant)
+                .messages(Message.system("You answer customers."), Message.user(text))
+                .temperature(0.0)
+                .done());
         long nanos = System.nanoTime() - start;
         h.jobs().forEach(job -> h.result(RouterHarness.succeeded(job, "answer to " + text, 10)));
         boolean exact = false;

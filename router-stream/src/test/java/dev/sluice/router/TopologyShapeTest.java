@@ -16,7 +16,9 @@ class TopologyShapeTest {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         try (RouterHarness h = new RouterHarness()) {
-            String actual = h.topology(Duration.ofHours(24), Duration.ofMinutes(2)).describe().toString();
+            String actual = h.topology(Duration.ofHours(24), Duration.ofMinutes(2))
+                    .describe()
+                    .toString();
             assertThat(actual.strip()).isEqualTo(expected.strip());
         }
     }

@@ -20,8 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceLauncher {
     private static final Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
 
-    private ServiceLauncher() {
-    }
+    private ServiceLauncher() {}
 
     public static <C> void run(String[] args, Function<Settings, C> readConfig, Function<C, SluiceService> create) {
         String file = args.length > 0 ? args[0] : System.getenv("SLUICE_CONFIG");
@@ -38,11 +37,14 @@ public final class ServiceLauncher {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping {}", service.name());
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping {}", service.name());
+                            service.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         try {
             service.start();
         } catch (RuntimeException e) {

@@ -36,8 +36,7 @@ public final class Tracing {
         }
     };
 
-    private Tracing() {
-    }
+    private Tracing() {}
 
     /** A new sampled traceparent: version 00, random trace and span ids. */
     public static String newTraceparent() {
@@ -55,7 +54,8 @@ public final class Tracing {
     }
 
     public static boolean isValid(String traceparent) {
-        return traceparent != null && traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+        return traceparent != null
+                && traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
                 && !traceparent.substring(3, 35).equals("0".repeat(32));
     }
 
@@ -105,13 +105,17 @@ public final class Tracing {
         }
         headers.remove(TRACEPARENT);
         headers.remove(TRACESTATE);
-        W3C.inject(Context.root().with(Span.wrap(span)), headers,
+        W3C.inject(
+                Context.root().with(Span.wrap(span)),
+                headers,
                 (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The span's W3C traceparent; null for an invalid one. */
     public static String traceparent(SpanContext span) {
-        return span.isValid() ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
-                + span.getTraceFlags().asHex() : null;
+        return span.isValid()
+                ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
+                        + span.getTraceFlags().asHex()
+                : null;
     }
 }

@@ -19,9 +19,11 @@ class TracingTest {
     void shouldContinueAValidTraceAndReplaceAMalformedOne() {
         String incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         assertThat(Tracing.continueOrStart(incoming)).isEqualTo(incoming);
-        assertThat(Tracing.continueOrStart("garbage")).isNotEqualTo("garbage").satisfies(
-                t -> assertThat(Tracing.isValid(t)).isTrue());
-        assertThat(Tracing.isValid("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).isFalse();
+        assertThat(Tracing.continueOrStart("garbage"))
+                .isNotEqualTo("garbage")
+                .satisfies(t -> assertThat(Tracing.isValid(t)).isTrue());
+        assertThat(Tracing.isValid("00-00000000000000000000000000000000-00f067aa0ba902b7-01"))
+                .isFalse();
     }
 
     @Test

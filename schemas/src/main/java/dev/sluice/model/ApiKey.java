@@ -7,8 +7,7 @@ import java.util.Objects;
  * A tenant's API key as kept on llm.api-keys: never the key, only the SHA-256 of it (hex).
  * {@code revokedAt} is null while the key is valid.
  */
-public record ApiKey(String keyId, String tenantId, String sha256, String label, Instant createdAt,
-        Instant revokedAt) {
+public record ApiKey(String keyId, String tenantId, String sha256, String label, Instant createdAt, Instant revokedAt) {
     public ApiKey {
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(tenantId, "tenantId");

@@ -1,4 +1,7 @@
 package dev.sluice.model;
 
 /** What the router does with a request whose estimate does not fit the remaining budget. */
-public enum BudgetPolicy { REJECT, DOWNGRADE }
+public enum BudgetPolicy {
+    REJECT,
+    DOWNGRADE
+}

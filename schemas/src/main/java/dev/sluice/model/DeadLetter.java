@@ -19,9 +19,21 @@ import java.util.List;
  * describes the whole value by its size and SHA-256, with {@code truncated} set when anything was
  * cut. About 90 KiB at most, far under any topic's limit.
  */
-public record DeadLetter(byte[] originalKey, byte[] originalValue, List<Header> originalHeaders, String sourceTopic,
-        int sourcePartition, long sourceOffset, String service, String stage, String errorClass, String errorMessage,
-        Instant occurredAt, long originalValueSize, String originalValueSha256, boolean truncated) {
+public record DeadLetter(
+        byte[] originalKey,
+        byte[] originalValue,
+        List<Header> originalHeaders,
+        String sourceTopic,
+        int sourcePartition,
+        long sourceOffset,
+        String service,
+        String stage,
+        String errorClass,
+        String errorMessage,
+        Instant occurredAt,
+        long originalValueSize,
+        String originalValueSha256,
+        boolean truncated) {
 
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final int MAX_KEY_BYTES = 1024;
@@ -30,8 +42,7 @@ public record DeadLetter(byte[] originalKey, byte[] originalValue, List<Header> 
     /** Service, stage, error class and source topic: names, never data. */
     private static final int MAX_NAME_CHARS = 256;
 
-    public record Header(String key, byte[] value) {
-    }
+    public record Header(String key, byte[] value) {}
 
     public DeadLetter {
         boolean cut = truncated;
@@ -74,11 +85,33 @@ public record DeadLetter(byte[] originalKey, byte[] originalValue, List<Header> 
     }
 
     /** A dead letter of a record as it was: its size, hash and truncation are worked out here. */
-    public DeadLetter(byte[] originalKey, byte[] originalValue, List<Header> originalHeaders, String sourceTopic,
-            int sourcePartition, long sourceOffset, String service, String stage, String errorClass,
-            String errorMessage, Instant occurredAt) {
-        this(originalKey, originalValue, originalHeaders, sourceTopic, sourcePartition, sourceOffset, service, stage,
-                errorClass, errorMessage, occurredAt, -1, null, false);
+    public DeadLetter(
+            byte[] originalKey,
+            byte[] originalValue,
+            List<Header> originalHeaders,
+            String sourceTopic,
+            int sourcePartition,
+            long sourceOffset,
+            String service,
+            String stage,
+            String errorClass,
+            String errorMessage,
+            Instant occurredAt) {
+        this(
+                originalKey,
+                originalValue,
+                originalHeaders,
+                sourceTopic,
+                sourcePartition,
+                sourceOffset,
+                service,
+                stage,
+                errorClass,
+                errorMessage,
+                occurredAt,
+                -1,
+                null,
+                false);
     }
 
     /** The key as text, as Sluice's keys are; null without a key. */

@@ -7,8 +7,15 @@ import java.util.Objects;
  * A dead letter put back on its source topic ({@code sluice dlq replay}): which letter, where the
  * record went, when and by whom. Kept on llm.dead-letters.replays, keyed by {@link #letterId}.
  */
-public record DeadLetterReplay(String deadLetterTopic, int deadLetterPartition, long deadLetterOffset, String topic,
-        int partition, long offset, Instant replayedAt, String replayedBy) {
+public record DeadLetterReplay(
+        String deadLetterTopic,
+        int deadLetterPartition,
+        long deadLetterOffset,
+        String topic,
+        int partition,
+        long offset,
+        Instant replayedAt,
+        String replayedBy) {
 
     public DeadLetterReplay {
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");

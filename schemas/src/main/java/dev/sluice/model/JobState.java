@@ -5,7 +5,15 @@ package dev.sluice.model;
  * progress, and the last five are terminal, so a late RUNNING never overwrites SUCCEEDED.
  */
 public enum JobState {
-    ACCEPTED, QUEUED, RUNNING, BATCH_SUBMITTED, SUCCEEDED, FAILED, REJECTED, EXPIRED, CANCELLED;
+    ACCEPTED,
+    QUEUED,
+    RUNNING,
+    BATCH_SUBMITTED,
+    SUCCEEDED,
+    FAILED,
+    REJECTED,
+    EXPIRED,
+    CANCELLED;
 
     public boolean isTerminal() {
         return ordinal() >= SUCCEEDED.ordinal();

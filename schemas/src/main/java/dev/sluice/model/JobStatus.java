@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** A job's state at a moment; {@code detail} is a reason code or model, {@code batchId} set in a batch. */
-public record JobStatus(String requestId, String tenantId, JobState state, String detail, String batchId,
-        Instant updatedAt) {
+public record JobStatus(
+        String requestId, String tenantId, JobState state, String detail, String batchId, Instant updatedAt) {
     public JobStatus {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");

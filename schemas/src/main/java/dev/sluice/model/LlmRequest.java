@@ -30,6 +30,7 @@ public record LlmRequest(
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 1024;
     /** Metadata that keeps Sluice's cache out of one request ({@code "sluice.cache": "skip"}): read by the router, set by evals. */
     public static final String CACHE_METADATA = "sluice.cache";
+
     public static final String CACHE_SKIP = "skip";
 
     public LlmRequest {
@@ -48,7 +49,21 @@ public record LlmRequest(
 
     /** A minimal request: one user message, defaults for everything else. */
     public static LlmRequest of(String requestId, String tenantId, String prompt, Instant createdAt) {
-        return new LlmRequest(requestId, tenantId, null, null, Priority.NORMAL, null, null, null,
-                List.of(Message.user(prompt)), DEFAULT_MAX_OUTPUT_TOKENS, null, null, null, Map.of(), createdAt);
+        return new LlmRequest(
+                requestId,
+                tenantId,
+                null,
+                null,
+                Priority.NORMAL,
+                null,
+                null,
+                null,
+                List.of(Message.user(prompt)),
+                DEFAULT_MAX_OUTPUT_TOKENS,
+                null,
+                null,
+                null,
+                Map.of(),
+                createdAt);
     }
 }

@@ -66,14 +66,19 @@ public record LlmResult(
      * and whether its prompt was flagged as a possible injection.
      */
     public static Builder forJob(LlmJob job) {
-        return forRequest(job.request()).routedAt(job.routedAt()).variant(job.variant())
+        return forRequest(job.request())
+                .routedAt(job.routedAt())
+                .variant(job.variant())
                 .injectionFlagged(job.injectionFlagged());
     }
 
     /** A REJECTED result: the request never reached a provider. */
     public static LlmResult rejected(LlmRequest request, String code, String message, Instant at) {
-        return forRequest(request).status(ResultStatus.REJECTED).error(new ResultError(code, message, false))
-                .completedAt(at).build();
+        return forRequest(request)
+                .status(ResultStatus.REJECTED)
+                .error(new ResultError(code, message, false))
+                .completedAt(at)
+                .build();
     }
 
     /**
@@ -146,33 +151,129 @@ public record LlmResult(
         private Map<String, String> metadata = Map.of();
         private boolean injectionFlagged;
 
-        private Builder() {
+        private Builder() {}
+
+        public Builder status(ResultStatus v) {
+            status = v;
+            return this;
         }
 
-        public Builder status(ResultStatus v) { status = v; return this; }
-        public Builder error(ResultError v) { error = v; return this; }
-        public Builder output(String v) { output = v; return this; }
-        public Builder outputJson(String v) { outputJson = v; return this; }
-        public Builder finishReason(String v) { finishReason = v; return this; }
-        public Builder provider(String v) { provider = v; return this; }
-        public Builder model(String v) { model = v; return this; }
-        public Builder addAttempt(Attempt v) { attempts.add(v); return this; }
-        public Builder usage(Usage v) { usage = v; return this; }
-        public Builder costMicros(long v) { costMicros = v; return this; }
-        public Builder cacheHit(CacheHit v) { cacheHit = v; return this; }
-        public Builder batch(boolean v) { batch = v; return this; }
-        public Builder variant(String v) { variant = v; return this; }
-        public Builder webhook(String v) { webhook = v; return this; }
-        public Builder duplicateOf(String v) { duplicateOf = v; return this; }
-        public Builder routedAt(Instant v) { routedAt = v; return this; }
-        public Builder startedAt(Instant v) { startedAt = v; return this; }
-        public Builder completedAt(Instant v) { completedAt = v; return this; }
-        public Builder injectionFlagged(boolean v) { injectionFlagged = v; return this; }
+        public Builder error(ResultError v) {
+            error = v;
+            return this;
+        }
+
+        public Builder output(String v) {
+            output = v;
+            return this;
+        }
+
+        public Builder outputJson(String v) {
+            outputJson = v;
+            return this;
+        }
+
+        public Builder finishReason(String v) {
+            finishReason = v;
+            return this;
+        }
+
+        public Builder provider(String v) {
+            provider = v;
+            return this;
+        }
+
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        public Builder addAttempt(Attempt v) {
+            attempts.add(v);
+            return this;
+        }
+
+        public Builder usage(Usage v) {
+            usage = v;
+            return this;
+        }
+
+        public Builder costMicros(long v) {
+            costMicros = v;
+            return this;
+        }
+
+        public Builder cacheHit(CacheHit v) {
+            cacheHit = v;
+            return this;
+        }
+
+        public Builder batch(boolean v) {
+            batch = v;
+            return this;
+        }
+
+        public Builder variant(String v) {
+            variant = v;
+            return this;
+        }
+
+        public Builder webhook(String v) {
+            webhook = v;
+            return this;
+        }
+
+        public Builder duplicateOf(String v) {
+            duplicateOf = v;
+            return this;
+        }
+
+        public Builder routedAt(Instant v) {
+            routedAt = v;
+            return this;
+        }
+
+        public Builder startedAt(Instant v) {
+            startedAt = v;
+            return this;
+        }
+
+        public Builder completedAt(Instant v) {
+            completedAt = v;
+            return this;
+        }
+
+        public Builder injectionFlagged(boolean v) {
+            injectionFlagged = v;
+            return this;
+        }
 
         public LlmResult build() {
-            return new LlmResult(requestId, tenantId, idempotencyKey, status, error, output, outputJson,
-                    finishReason, provider, model, attempts, usage, costMicros, cacheHit, batch, variant, webhook,
-                    duplicateOf, createdAt, routedAt, startedAt, completedAt, metadata, injectionFlagged);
+            return new LlmResult(
+                    requestId,
+                    tenantId,
+                    idempotencyKey,
+                    status,
+                    error,
+                    output,
+                    outputJson,
+                    finishReason,
+                    provider,
+                    model,
+                    attempts,
+                    usage,
+                    costMicros,
+                    cacheHit,
+                    batch,
+                    variant,
+                    webhook,
+                    duplicateOf,
+                    createdAt,
+                    routedAt,
+                    startedAt,
+                    completedAt,
+                    metadata,
+                    injectionFlagged);
         }
     }
 }

@@ -1,4 +1,10 @@
 package dev.sluice.model;
 
 /** Terminal outcome of a request. */
-public enum ResultStatus { SUCCEEDED, FAILED, REJECTED, EXPIRED, CANCELLED }
+public enum ResultStatus {
+    SUCCEEDED,
+    FAILED,
+    REJECTED,
+    EXPIRED,
+    CANCELLED
+}

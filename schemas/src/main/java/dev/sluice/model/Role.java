@@ -1,4 +1,8 @@
 package dev.sluice.model;
 
 /** Author of a chat message. */
-public enum Role { SYSTEM, USER, ASSISTANT }
+public enum Role {
+    SYSTEM,
+    USER,
+    ASSISTANT
+}

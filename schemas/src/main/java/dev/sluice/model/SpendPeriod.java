@@ -1,4 +1,7 @@
 package dev.sluice.model;
 
 /** The period a spend total covers. */
-public enum SpendPeriod { DAY, MONTH }
+public enum SpendPeriod {
+    DAY,
+    MONTH
+}

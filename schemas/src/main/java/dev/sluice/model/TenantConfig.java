@@ -40,17 +40,48 @@ public record TenantConfig(
     public static final String CATEGORY_KEY = "sluice.category";
 
     /** A tenant with no routing policy. */
-    public TenantConfig(String tenantId, String plan, Limits limits, BudgetPolicy budgetPolicy, List<Tier> allowedTiers,
-            List<String> allowedModels, Tier defaultTier, Webhooks webhooks, Guardrails guardrails, CachePolicy cache,
-            List<Experiment> experiments, long batchThresholdSeconds, int fairShareWeight, Instant updatedAt,
+    public TenantConfig(
+            String tenantId,
+            String plan,
+            Limits limits,
+            BudgetPolicy budgetPolicy,
+            List<Tier> allowedTiers,
+            List<String> allowedModels,
+            Tier defaultTier,
+            Webhooks webhooks,
+            Guardrails guardrails,
+            CachePolicy cache,
+            List<Experiment> experiments,
+            long batchThresholdSeconds,
+            int fairShareWeight,
+            Instant updatedAt,
             boolean paused) {
-        this(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier, webhooks, guardrails, cache,
-                experiments, batchThresholdSeconds, fairShareWeight, updatedAt, paused, null);
+        this(
+                tenantId,
+                plan,
+                limits,
+                budgetPolicy,
+                allowedTiers,
+                allowedModels,
+                defaultTier,
+                webhooks,
+                guardrails,
+                cache,
+                experiments,
+                batchThresholdSeconds,
+                fairShareWeight,
+                updatedAt,
+                paused,
+                null);
     }
 
     /** Request, token and spend limits; null means unlimited. */
-    public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Long dailyBudgetMicros,
-            Long monthlyBudgetMicros, Integer maxInputTokens) {
+    public record Limits(
+            Integer requestsPerMinute,
+            Long tokensPerMinute,
+            Long dailyBudgetMicros,
+            Long monthlyBudgetMicros,
+            Integer maxInputTokens) {
         public static final Limits UNLIMITED = new Limits(null, null, null, null, null);
     }
 
@@ -75,8 +106,13 @@ public record TenantConfig(
      * {@code semanticEmbedder} says where the vectors come from: {@link #IN_PROCESS} (also when null),
      * or {@link #OPENAI}, the embeddings endpoint the router is configured with.
      */
-    public record CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds, boolean semantic,
-            double semanticThreshold, String semanticEmbedder) {
+    public record CachePolicy(
+            boolean enabled,
+            boolean includeNonZeroTemperature,
+            long ttlSeconds,
+            boolean semantic,
+            double semanticThreshold,
+            String semanticEmbedder) {
         public static final double DEFAULT_SEMANTIC_THRESHOLD = 0.75;
         public static final String IN_PROCESS = "in-process";
         public static final String OPENAI = "openai";
@@ -93,21 +129,25 @@ public record TenantConfig(
         }
 
         /** With the in-process embedding model. */
-        public CachePolicy(boolean enabled, boolean includeNonZeroTemperature, long ttlSeconds, boolean semantic,
+        public CachePolicy(
+                boolean enabled,
+                boolean includeNonZeroTemperature,
+                long ttlSeconds,
+                boolean semantic,
                 double semanticThreshold) {
             this(enabled, includeNonZeroTemperature, ttlSeconds, semantic, semanticThreshold, IN_PROCESS);
         }
 
         /** With the semantic cache on at the default threshold. */
         public CachePolicy withSemantic() {
-            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, true, semanticThreshold,
-                    semanticEmbedder);
+            return new CachePolicy(
+                    enabled, includeNonZeroTemperature, ttlSeconds, true, semanticThreshold, semanticEmbedder);
         }
 
         /** With the semantic cache's vectors from {@code embedder} (one of {@link #EMBEDDERS}). */
         public CachePolicy withSemanticEmbedder(String embedder) {
-            return new CachePolicy(enabled, includeNonZeroTemperature, ttlSeconds, semantic, semanticThreshold,
-                    embedder);
+            return new CachePolicy(
+                    enabled, includeNonZeroTemperature, ttlSeconds, semantic, semanticThreshold, embedder);
         }
     }
 
@@ -116,8 +156,7 @@ public record TenantConfig(
      * the variant leaves it as the request has it: the tier, the model, and the system prompt
      * ({@code systemPrompt} replaces the request's system messages); {@code promptVersion} labels it.
      */
-    public record Variant(String name, int weight, Tier tier, String model, String promptVersion,
-            String systemPrompt) {
+    public record Variant(String name, int weight, Tier tier, String model, String promptVersion, String systemPrompt) {
         /** A variant that sets tier and model at most. */
         public Variant(String name, int weight, Tier tier, String model) {
             this(name, weight, tier, model, null, null);
@@ -138,11 +177,37 @@ public record TenantConfig(
     public static final long DEFAULT_BATCH_THRESHOLD_SECONDS = 3600;
 
     /** A tenant taking requests (not paused). */
-    public TenantConfig(String tenantId, String plan, Limits limits, BudgetPolicy budgetPolicy, List<Tier> allowedTiers,
-            List<String> allowedModels, Tier defaultTier, Webhooks webhooks, Guardrails guardrails, CachePolicy cache,
-            List<Experiment> experiments, long batchThresholdSeconds, int fairShareWeight, Instant updatedAt) {
-        this(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier, webhooks, guardrails, cache,
-                experiments, batchThresholdSeconds, fairShareWeight, updatedAt, false);
+    public TenantConfig(
+            String tenantId,
+            String plan,
+            Limits limits,
+            BudgetPolicy budgetPolicy,
+            List<Tier> allowedTiers,
+            List<String> allowedModels,
+            Tier defaultTier,
+            Webhooks webhooks,
+            Guardrails guardrails,
+            CachePolicy cache,
+            List<Experiment> experiments,
+            long batchThresholdSeconds,
+            int fairShareWeight,
+            Instant updatedAt) {
+        this(
+                tenantId,
+                plan,
+                limits,
+                budgetPolicy,
+                allowedTiers,
+                allowedModels,
+                defaultTier,
+                webhooks,
+                guardrails,
+                cache,
+                experiments,
+                batchThresholdSeconds,
+                fairShareWeight,
+                updatedAt,
+                false);
     }
 
     public TenantConfig {
@@ -163,8 +228,21 @@ public record TenantConfig(
 
     /** A tenant with defaults everywhere and the given webhook setup. */
     public static TenantConfig basic(String tenantId, Webhooks webhooks, Instant updatedAt) {
-        return new TenantConfig(tenantId, null, null, null, null, null, null, webhooks, null, null, null,
-                DEFAULT_BATCH_THRESHOLD_SECONDS, 1, updatedAt);
+        return new TenantConfig(
+                tenantId,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                webhooks,
+                null,
+                null,
+                null,
+                DEFAULT_BATCH_THRESHOLD_SECONDS,
+                1,
+                updatedAt);
     }
 
     /**
@@ -185,15 +263,44 @@ public record TenantConfig(
      * TENANT_PAUSED by the router, and its jobs already routed run on.
      */
     public TenantConfig withPaused(boolean pause, Instant at) {
-        return new TenantConfig(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier,
-                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, pause,
+        return new TenantConfig(
+                tenantId,
+                plan,
+                limits,
+                budgetPolicy,
+                allowedTiers,
+                allowedModels,
+                defaultTier,
+                webhooks,
+                guardrails,
+                cache,
+                experiments,
+                batchThresholdSeconds,
+                fairShareWeight,
+                at,
+                pause,
                 routingPolicy);
     }
 
     /** This tenant with {@code policy} (null: none), as of {@code at}. */
     public TenantConfig withRoutingPolicy(RoutingPolicy policy, Instant at) {
-        return new TenantConfig(tenantId, plan, limits, budgetPolicy, allowedTiers, allowedModels, defaultTier,
-                webhooks, guardrails, cache, experiments, batchThresholdSeconds, fairShareWeight, at, paused, policy);
+        return new TenantConfig(
+                tenantId,
+                plan,
+                limits,
+                budgetPolicy,
+                allowedTiers,
+                allowedModels,
+                defaultTier,
+                webhooks,
+                guardrails,
+                cache,
+                experiments,
+                batchThresholdSeconds,
+                fairShareWeight,
+                at,
+                paused,
+                policy);
     }
 
     /** Whether {@code endpoint} is one of this tenant's webhook endpoints now. */

@@ -16,7 +16,10 @@ public record Usage(long inputTokens, long outputTokens, long cachedInputTokens,
     }
 
     public Usage plus(Usage other) {
-        return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
-                cachedInputTokens + other.cachedInputTokens, cacheWriteTokens + other.cacheWriteTokens);
+        return new Usage(
+                inputTokens + other.inputTokens,
+                outputTokens + other.outputTokens,
+                cachedInputTokens + other.cachedInputTokens,
+                cacheWriteTokens + other.cacheWriteTokens);
     }
 }

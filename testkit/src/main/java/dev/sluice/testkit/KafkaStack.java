@@ -42,8 +42,8 @@ public final class KafkaStack implements AutoCloseable {
     static KafkaStack start() {
         KafkaBroker broker = KafkaBroker.builder().heapMb(384).build().start(Duration.ofSeconds(90));
         try {
-            DevSchemaRegistry registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0,
-                    DevSchemaRegistry.DEFAULT_TOPIC);
+            DevSchemaRegistry registry =
+                    DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0, DevSchemaRegistry.DEFAULT_TOPIC);
             return new KafkaStack(broker, registry);
         } catch (RuntimeException e) {
             broker.close();
@@ -65,7 +65,8 @@ public final class KafkaStack implements AutoCloseable {
 
     /** A topic prefix no other test in this JVM uses, e.g. {@code t7-3f2a9c.}. */
     public String newPrefix() {
-        return "t" + PREFIXES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        return "t" + PREFIXES.incrementAndGet() + "-"
+                + UUID.randomUUID().toString().substring(0, 6) + ".";
     }
 
     /**
@@ -93,35 +94,49 @@ public final class KafkaStack implements AutoCloseable {
      * its producer retry OUT_OF_ORDER_SEQUENCE_NUMBER for minutes, and the records never arrived.
      */
     public KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
-                ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        1,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /** A consumer of committed records only, from the beginning, in no group. */
     public KafkaConsumer<String, byte[]> committedReader() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     /**
      * Reads a topic (read_committed, every partition, from the start) until {@code done} holds for
      * what was read or the timeout passes, and returns everything read.
      */
-    public List<ConsumerRecord<String, byte[]>> readUntil(String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done,
-            Duration timeout) {
+    public List<ConsumerRecord<String, byte[]>> readUntil(
+            String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = committedReader()) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.currentTimeMillis() + timeout.toMillis();

@@ -18,10 +18,15 @@ public final class KafkaStackExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        ExtensionContext classContext = context.getTestClass().isPresent() && context.getParent().isPresent()
-                && context.getTestMethod().isPresent() ? context.getParent().get() : context;
-        return classContext.getStore(NAMESPACE).computeIfAbsent(Holder.class, k -> new Holder(KafkaStack.start()),
-                Holder.class).stack;
+        ExtensionContext classContext = context.getTestClass().isPresent()
+                        && context.getParent().isPresent()
+                        && context.getTestMethod().isPresent()
+                ? context.getParent().get()
+                : context;
+        return classContext
+                .getStore(NAMESPACE)
+                .computeIfAbsent(Holder.class, k -> new Holder(KafkaStack.start()), Holder.class)
+                .stack;
     }
 
     /** Closed by JUnit when the class's store is closed. */

@@ -36,15 +36,17 @@ public final class LogCapture implements AutoCloseable {
         this.context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
         Layout<?> layout = config.getRootLogger().getAppenders().values().stream()
-                .map(Appender::getLayout).filter(l -> l != null).findFirst()
+                .map(Appender::getLayout)
+                .filter(l -> l != null)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the root logger has no appender with a layout"));
-        this.appender = new AbstractAppender("capture-" + IDS.incrementAndGet(), null, layout, true,
-                Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                lines.add(new String(layout.toByteArray(event), StandardCharsets.UTF_8).strip());
-            }
-        };
+        this.appender =
+                new AbstractAppender("capture-" + IDS.incrementAndGet(), null, layout, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        lines.add(new String(layout.toByteArray(event), StandardCharsets.UTF_8).strip());
+                    }
+                };
         appender.start();
         config.addAppender(appender);
         config.getRootLogger().addAppender(appender, Level.ALL, null);

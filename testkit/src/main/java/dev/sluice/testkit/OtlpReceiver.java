@@ -34,8 +34,17 @@ public final class OtlpReceiver implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
 
     /** One span as exported. Ids are lower-case hex; a root span's parent is empty. */
-    public record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name,
-            String kind, long startNanos, long endNanos, Map<String, Object> attributes, List<Link> links,
+    public record ReceivedSpan(
+            String service,
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String name,
+            String kind,
+            long startNanos,
+            long endNanos,
+            Map<String, Object> attributes,
+            List<Link> links,
             String statusCode) {
         public Object attribute(String key) {
             return attributes.get(key);
@@ -43,8 +52,7 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     /** A link from a span to another span's context. */
-    public record Link(String traceId, String spanId) {
-    }
+    public record Link(String traceId, String spanId) {}
 
     private final HttpServer server;
     private final Queue<ReceivedSpan> spans = new ConcurrentLinkedQueue<>();
@@ -102,14 +110,23 @@ public final class OtlpReceiver implements AutoCloseable {
             ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
             exports.incrementAndGet();
             for (ResourceSpans resource : request.getResourceSpansList()) {
-                String service = String.valueOf(attributes(resource.getResource().getAttributesList())
-                        .get("service.name"));
+                String service = String.valueOf(
+                        attributes(resource.getResource().getAttributesList()).get("service.name"));
                 for (ScopeSpans scope : resource.getScopeSpansList()) {
                     for (Span s : scope.getSpansList()) {
-                        spans.add(new ReceivedSpan(service, hex(s.getTraceId()), hex(s.getSpanId()),
-                                hex(s.getParentSpanId()), s.getName(), s.getKind().name(), s.getStartTimeUnixNano(),
-                                s.getEndTimeUnixNano(), attributes(s.getAttributesList()), s.getLinksList().stream()
-                                        .map(l -> new Link(hex(l.getTraceId()), hex(l.getSpanId()))).toList(),
+                        spans.add(new ReceivedSpan(
+                                service,
+                                hex(s.getTraceId()),
+                                hex(s.getSpanId()),
+                                hex(s.getParentSpanId()),
+                                s.getName(),
+                                s.getKind().name(),
+                                s.getStartTimeUnixNano(),
+                                s.getEndTimeUnixNano(),
+                                attributes(s.getAttributesList()),
+                                s.getLinksList().stream()
+                                        .map(l -> new Link(hex(l.getTraceId()), hex(l.getSpanId())))
+                                        .toList(),
                                 s.getStatus().getCode().name()));
                     }
                 }
@@ -141,7 +158,10 @@ public final class OtlpReceiver implements AutoCloseable {
             case INT_VALUE -> v.getIntValue();
             case DOUBLE_VALUE -> v.getDoubleValue();
             case BOOL_VALUE -> v.getBoolValue();
-            case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpReceiver::value).toList();
+            case ARRAY_VALUE ->
+                v.getArrayValue().getValuesList().stream()
+                        .map(OtlpReceiver::value)
+                        .toList();
             default -> v.toString();
         };
     }

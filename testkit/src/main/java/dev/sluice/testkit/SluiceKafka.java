@@ -22,5 +22,4 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(KafkaStackExtension.class)
-public @interface SluiceKafka {
-}
+public @interface SluiceKafka {}

@@ -37,7 +37,8 @@ class KafkaStackIT {
         }
         try (var producer = kafka.producer()) {
             for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
+                producer.send(new ProducerRecord<>(topic, "k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get();
             }
         }
         var records = kafka.readUntil(topic, r -> r.size() >= 10, Duration.ofSeconds(30));
@@ -47,12 +48,14 @@ class KafkaStackIT {
 
     @Test
     void shouldServeTheRegistryOverHttp(KafkaStack kafka) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(kafka.registryUrl() + "/subjects")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(kafka.registryUrl() + "/subjects"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/vnd.schemaregistry.v1+json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/vnd.schemaregistry.v1+json"));
     }
 
     @Test

@@ -40,8 +40,8 @@ final class CompletedJobs implements AutoCloseable {
         this.window = window;
         this.clock = clock;
         this.lastEviction = clock.millis();
-        this.follower = new TopicFollower(kafka, kafka.topics().completions(), clientId, this::startOffsets,
-                this::apply, this::evictOld);
+        this.follower = new TopicFollower(
+                kafka, kafka.topics().completions(), clientId, this::startOffsets, this::apply, this::evictOld);
     }
 
     CompletedJobs start() {
@@ -66,7 +66,8 @@ final class CompletedJobs implements AutoCloseable {
         ends.keySet().forEach(p -> since.put(p, from));
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(since);
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        ends.forEach((p, end) -> offsets.put(p, found.get(p) == null ? end : found.get(p).offset()));
+        ends.forEach((p, end) ->
+                offsets.put(p, found.get(p) == null ? end : found.get(p).offset()));
         return offsets;
     }
 
@@ -74,7 +75,11 @@ final class CompletedJobs implements AutoCloseable {
         try {
             completedAt.put(results.deserialize(r.topic(), r.value()).requestId(), r.timestamp());
         } catch (RuntimeException e) {
-            log.warn("Skipping an unreadable completion at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+            log.warn(
+                    "Skipping an unreadable completion at {}-{}@{}: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
                     e.getMessage());
         }
     }

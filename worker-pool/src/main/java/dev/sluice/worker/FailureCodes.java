@@ -14,8 +14,7 @@ public final class FailureCodes {
     /** A batch job that could no longer be read back from llm.jobs.batch (its retention passed). */
     public static final String JOB_UNREADABLE = "JOB_UNREADABLE";
 
-    private FailureCodes() {
-    }
+    private FailureCodes() {}
 
     /** The code of a provider error that another try would not fix, by its HTTP status. */
     public static String rejected(int status) {

@@ -8,8 +8,8 @@ import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.kafka.ConcurrentRecordLoop;
-import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.DeadLetters;
+import dev.sluice.runtime.kafka.Decoding;
 import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.tracing.JobScope;
@@ -25,9 +25,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,8 +68,16 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
     private final Telemetry telemetry;
     private final RunningEvents running;
 
-    JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics, Predicate<String> alreadyCompleted, RunningEvents running, Telemetry telemetry) {
+    JobHandler(
+            Producer<String, byte[]> producer,
+            Topics topics,
+            JobRunner runner,
+            SluiceSerdes serdes,
+            Clock clock,
+            WorkerMetrics metrics,
+            Predicate<String> alreadyCompleted,
+            RunningEvents running,
+            Telemetry telemetry) {
         this(producer, topics, runner, serdes, clock, metrics, alreadyCompleted, null, running, telemetry);
     }
 
@@ -77,8 +85,16 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
      * With {@code batches}, every job goes into a provider batch when a model of its chain has a
      * Batch API here, and the synchronous way otherwise.
      */
-    JobHandler(Producer<String, byte[]> producer, Topics topics, JobRunner runner, SluiceSerdes serdes, Clock clock,
-            WorkerMetrics metrics, Predicate<String> alreadyCompleted, BatchCollector batches, RunningEvents running,
+    JobHandler(
+            Producer<String, byte[]> producer,
+            Topics topics,
+            JobRunner runner,
+            SluiceSerdes serdes,
+            Clock clock,
+            WorkerMetrics metrics,
+            Predicate<String> alreadyCompleted,
+            BatchCollector batches,
+            RunningEvents running,
             Telemetry telemetry) {
         this.telemetry = telemetry;
         this.running = running;
@@ -106,9 +122,15 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
         LlmJob job = decoded;
         if (job == null) {
             try {
-                job = Decoding.waitingOutRegistry(() -> jobs.deserialize(record.topic(), record.value()), Thread::sleep,
-                        e -> log.warn("Job {}-{}@{} waits for the schema registry: {}", record.topic(),
-                                record.partition(), record.offset(), e.getMessage()));
+                job = Decoding.waitingOutRegistry(
+                        () -> jobs.deserialize(record.topic(), record.value()),
+                        Thread::sleep,
+                        e -> log.warn(
+                                "Job {}-{}@{} waits for the schema registry: {}",
+                                record.topic(),
+                                record.partition(),
+                                record.offset(),
+                                e.getMessage()));
             } catch (RuntimeException e) {
                 deadLetter(record, e).get();
                 metrics.deadLettered(DEAD_LETTER_STAGE);
@@ -117,12 +139,18 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
         }
         metrics.pickedUp(job, batches != null);
         Context routed = Tracing.extract(record.headers());
-        Span span = telemetry.start(telemetry.span("worker job", SpanKind.CONSUMER, routed)
+        Span span = telemetry.start(telemetry
+                .span("worker job", SpanKind.CONSUMER, routed)
                 .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
                 .setAttribute(SluiceAttributes.MESSAGING_DESTINATION, record.topic()));
         // A job that came without a trace is in the one its worker job span started.
-        queued(Span.fromContext(routed).getSpanContext().isValid() ? routed : Context.root().with(span), record,
-                job, pickedUp);
+        queued(
+                Span.fromContext(routed).getSpanContext().isValid()
+                        ? routed
+                        : Context.root().with(span),
+                record,
+                job,
+                pickedUp);
         try (JobScope scope = telemetry.open(span, job.requestId(), job.tenantId())) {
             run(record, job, scope.traceparent());
         }
@@ -134,12 +162,17 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
      * request's own timestamp, which would count the routing as waiting.
      */
     private void queued(Context routed, ConsumerRecord<String, byte[]> record, LlmJob job, Instant pickedUp) {
-        Instant since = job.routedAt().isAfter(Instant.ofEpochMilli(record.timestamp())) ? job.routedAt()
+        Instant since = job.routedAt().isAfter(Instant.ofEpochMilli(record.timestamp()))
+                ? job.routedAt()
                 : Instant.ofEpochMilli(record.timestamp());
-        telemetry.start(telemetry.span("job queued", SpanKind.INTERNAL, routed).setStartTimestamp(since)
-                .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
-                .setAttribute(SluiceAttributes.MESSAGING_DESTINATION, record.topic())
-                .setAttribute(SluiceAttributes.REQUEST_ID, job.requestId())).end(pickedUp);
+        telemetry
+                .start(telemetry
+                        .span("job queued", SpanKind.INTERNAL, routed)
+                        .setStartTimestamp(since)
+                        .setAttribute(SluiceAttributes.MESSAGING_SYSTEM, "kafka")
+                        .setAttribute(SluiceAttributes.MESSAGING_DESTINATION, record.topic())
+                        .setAttribute(SluiceAttributes.REQUEST_ID, job.requestId()))
+                .end(pickedUp);
     }
 
     private void run(ConsumerRecord<String, byte[]> record, LlmJob job, String trace) throws Exception {
@@ -155,9 +188,13 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
         String firstModel = job.modelChain().isEmpty() ? null : job.modelChain().getFirst();
         Instant started = clock.instant();
         // Made only if it is written: a job that ends sooner than worker.running.event.after never needs it.
-        RunningEvents.Pending announced = running.announce(() -> send(topics.jobEvents(), job.tenantId(),
-                statuses.serialize(topics.jobEvents(), JobStatus.of(job.requestId(), job.tenantId(), JobState.RUNNING,
-                        firstModel, started)), trace));
+        RunningEvents.Pending announced = running.announce(() -> send(
+                topics.jobEvents(),
+                job.tenantId(),
+                statuses.serialize(
+                        topics.jobEvents(),
+                        JobStatus.of(job.requestId(), job.tenantId(), JobState.RUNNING, firstModel, started)),
+                trace));
         Outcome outcome;
         try {
             outcome = runner.run(job);
@@ -171,16 +208,25 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
         }
         List<Sent> acks = new ArrayList<>();
         for (CostEvent cost : outcome.costs()) {
-            acks.add(new Sent(topics.costEvents(), send(topics.costEvents(), cost.tenantId(),
-                    costs.serialize(topics.costEvents(), cost), trace)));
+            acks.add(new Sent(
+                    topics.costEvents(),
+                    send(topics.costEvents(), cost.tenantId(), costs.serialize(topics.costEvents(), cost), trace)));
         }
         String requestId = job.requestId();
-        acks.add(new Sent(topics.completions(), send(topics.completions(), job.tenantId(),
-                OversizedOutputs.fitting(results, topics.completions(), outcome.result(), e -> {
-                    log.warn("Job {}: {}; it ends FAILED {}", requestId, e.getMessage(),
-                            OversizedOutputs.OUTPUT_TOO_LARGE);
-                    metrics.outputTooLarge();
-                }), trace)));
+        acks.add(new Sent(
+                topics.completions(),
+                send(
+                        topics.completions(),
+                        job.tenantId(),
+                        OversizedOutputs.fitting(results, topics.completions(), outcome.result(), e -> {
+                            log.warn(
+                                    "Job {}: {}; it ends FAILED {}",
+                                    requestId,
+                                    e.getMessage(),
+                                    OversizedOutputs.OUTPUT_TOO_LARGE);
+                            metrics.outputTooLarge();
+                        }),
+                        trace)));
         LlmResult ended = outcome.result();
         for (Sent sent : acks) {
             try {
@@ -192,8 +238,8 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
                 // Refused for good (a topic's own smaller max.message.bytes, an invalid record):
                 // this job's record only. Its result is written without its bulk, and the job is
                 // dead-lettered, so that the next jobs go on.
-                RecordRefused refused = new RecordRefused(sent.topic(), cause.getClass().getName(),
-                        String.valueOf(cause.getMessage()), true);
+                RecordRefused refused = new RecordRefused(
+                        sent.topic(), cause.getClass().getName(), String.valueOf(cause.getMessage()), true);
                 log.warn("Job {}: {}; its job is dead-lettered", requestId, refused.getMessage());
                 if (sent.topic().equals(topics.completions())) {
                     ended = replaceRefusedCompletion(job, ended, refused, trace);
@@ -201,8 +247,10 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
                 try {
                     deadLetter(record, "produce " + sent.topic(), refused).get();
                 } catch (ExecutionException dead) {
-                    throw new IllegalStateException("the dead-letter topic " + topics.deadLetters() + " refused the"
-                            + " letter of job " + requestId + "; nothing else can take it", dead.getCause());
+                    throw new IllegalStateException(
+                            "the dead-letter topic " + topics.deadLetters() + " refused the" + " letter of job "
+                                    + requestId + "; nothing else can take it",
+                            dead.getCause());
                 }
                 metrics.deadLettered("produce");
             }
@@ -212,20 +260,22 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
     }
 
     /** A sent record and its topic, for what to do when the broker refuses it. */
-    private record Sent(String topic, Future<RecordMetadata> ack) {
-    }
+    private record Sent(String topic, Future<RecordMetadata> ack) {}
 
     /** The result without its bulk in place of a refused completion; the result as it was if that is refused too. */
     private LlmResult replaceRefusedCompletion(LlmJob job, LlmResult result, RecordRefused refused, String trace)
             throws InterruptedException {
-        LlmResult lean = result.withoutBulk(refused.forSize() ? OversizedOutputs.OUTPUT_TOO_LARGE
-                : OversizedOutputs.RECORD_REFUSED, "the result was not written (" + refused.getMessage()
-                + "); its output and metadata were dropped");
+        LlmResult lean = result.withoutBulk(
+                refused.forSize() ? OversizedOutputs.OUTPUT_TOO_LARGE : OversizedOutputs.RECORD_REFUSED,
+                "the result was not written (" + refused.getMessage() + "); its output and metadata were dropped");
         try {
-            send(topics.completions(), job.tenantId(), results.serialize(topics.completions(), lean), trace).get();
+            send(topics.completions(), job.tenantId(), results.serialize(topics.completions(), lean), trace)
+                    .get();
             return lean;
         } catch (ExecutionException | RuntimeException e) {
-            log.warn("Job {}: its lean result was refused too ({}); only the dead letter is left", job.requestId(),
+            log.warn(
+                    "Job {}: its lean result was refused too ({}); only the dead letter is left",
+                    job.requestId(),
                     e.getMessage());
             return result;
         }
@@ -236,8 +286,11 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
         if (result.error() != null) {
             Span.current().setAttribute(SluiceAttributes.REASON, result.error().code());
         }
-        log.debug("Job ended {} ({}) after {} attempts", result.status(), result.error() == null ? result.model()
-                : result.error().code(), result.attempts().size());
+        log.debug(
+                "Job ended {} ({}) after {} attempts",
+                result.status(),
+                result.error() == null ? result.model() : result.error().code(),
+                result.attempts().size());
     }
 
     private Future<RecordMetadata> send(String topic, String key, byte[] value, String traceparent) {
@@ -255,9 +308,9 @@ final class JobHandler implements ConcurrentRecordLoop.Handler<LlmJob> {
      * take the record), and says so.
      */
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String stage, Exception e) {
-        DeadLetter letter = DeadLetters.from(record, "worker-pool", stage, e.getClass().getName(),
-                String.valueOf(e.getMessage()), clock.instant());
-        return producer.send(DeadLetters.record(topics.deadLetters(), letter,
-                deadLetters.serialize(topics.deadLetters(), letter)));
+        DeadLetter letter = DeadLetters.from(
+                record, "worker-pool", stage, e.getClass().getName(), String.valueOf(e.getMessage()), clock.instant());
+        return producer.send(
+                DeadLetters.record(topics.deadLetters(), letter, deadLetters.serialize(topics.deadLetters(), letter)));
     }
 }

@@ -52,8 +52,10 @@ final class JobLanes implements ConcurrentRecordLoop.Classifier<LlmJob> {
             // keeps its priority.
             return new ConcurrentRecordLoop.Classified<>(new Lane(priority, "", 1), null);
         }
-        int weight = tenants.apply(job.tenantId()).map(TenantConfig::fairShareWeight).orElse(1);
-        long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
+        int weight =
+                tenants.apply(job.tenantId()).map(TenantConfig::fairShareWeight).orElse(1);
+        long tokens =
+                (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
         return new ConcurrentRecordLoop.Classified<>(new Lane(priority, job.tenantId(), weight, tokens), job);
     }
 }

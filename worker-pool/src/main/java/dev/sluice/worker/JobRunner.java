@@ -39,8 +39,8 @@ import java.util.function.Predicate;
  * cost event priced from the catalogue.
  */
 final class JobRunner {
-    static final String REPAIR_PROMPT = "Your answer is not valid. Answer again with only the corrected JSON."
-            + " What is wrong: ";
+    static final String REPAIR_PROMPT =
+            "Your answer is not valid. Answer again with only the corrected JSON." + " What is wrong: ";
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRunner.class);
 
     private final ModelCatalogue catalogue;
@@ -54,8 +54,12 @@ final class JobRunner {
     }
 
     /** {@code redactsPii} says, per tenantId, whether the tenant's policy wants PII redacted from output. */
-    JobRunner(ModelCatalogue catalogue, dev.sluice.worker.provider.Providers providers, Clock clock,
-            ProviderCalls calls, Predicate<String> redactsPii) {
+    JobRunner(
+            ModelCatalogue catalogue,
+            dev.sluice.worker.provider.Providers providers,
+            Clock clock,
+            ProviderCalls calls,
+            Predicate<String> redactsPii) {
         this.catalogue = catalogue;
         this.providers = providers;
         this.clock = clock;
@@ -72,9 +76,13 @@ final class JobRunner {
             return runChain(job);
         } catch (RuntimeException e) {
             log.error("Job {} of tenant {} failed inside the worker", job.requestId(), job.tenantId(), e);
-            return failed(LlmResult.forJob(job), FailureCodes.WORKER_ERROR,
+            return failed(
+                    LlmResult.forJob(job),
+                    FailureCodes.WORKER_ERROR,
                     "the worker failed on this job (" + e.getClass().getSimpleName()
-                            + "); operators have the stack trace", false, List.of());
+                            + "); operators have the stack trace",
+                    false,
+                    List.of());
         }
     }
 
@@ -97,23 +105,38 @@ final class JobRunner {
                 String problem = JsonOutput.problem(format, reply.text());
                 if (problem != null) {
                     // One repair: the same model, shown its answer and what is wrong with it.
-                    reply = calls.call(provider.get(), model.get(), repairJob(job, reply.text(), problem),
-                            result::addAttempt);
+                    reply = calls.call(
+                            provider.get(), model.get(), repairJob(job, reply.text(), problem), result::addAttempt);
                     usage = usage.plus(reply.usage());
                     cost += bill(job, model.get(), reply.usage(), costs);
                     problem = JsonOutput.problem(format, reply.text());
                     if (problem != null) {
-                        return failed(result.provider(model.get().provider()).model(modelName).usage(usage)
-                                .costMicros(cost), FailureCodes.OUTPUT_INVALID, modelName + " answered twice without"
-                                + " the JSON asked for; " + problem, false, costs);
+                        return failed(
+                                result.provider(model.get().provider())
+                                        .model(modelName)
+                                        .usage(usage)
+                                        .costMicros(cost),
+                                FailureCodes.OUTPUT_INVALID,
+                                modelName + " answered twice without" + " the JSON asked for; " + problem,
+                                false,
+                                costs);
                     }
                 }
-                String output = redactsPii.test(job.tenantId()) ? PiiRedactor.redact(reply.text()).text()
+                String output = redactsPii.test(job.tenantId())
+                        ? PiiRedactor.redact(reply.text()).text()
                         : reply.text();
-                return new Outcome(result.status(ResultStatus.SUCCEEDED).output(output)
-                        .outputJson(jsonOutput(job, output)).finishReason(reply.finishReason())
-                        .provider(model.get().provider()).model(modelName).usage(usage).costMicros(cost)
-                        .completedAt(clock.instant()).build(), costs);
+                return new Outcome(
+                        result.status(ResultStatus.SUCCEEDED)
+                                .output(output)
+                                .outputJson(jsonOutput(job, output))
+                                .finishReason(reply.finishReason())
+                                .provider(model.get().provider())
+                                .model(modelName)
+                                .usage(usage)
+                                .costMicros(cost)
+                                .completedAt(clock.instant())
+                                .build(),
+                        costs);
             } catch (ProviderException e) {
                 last = e.getMessage();
                 if (!e.retryable()) {
@@ -129,12 +152,20 @@ final class JobRunner {
             }
         }
         if (last == null) {
-            return failed(result, FailureCodes.NO_PROVIDER, "no model in the chain " + job.modelChain()
-                    + " has a provider this worker is configured for (configured: " + providers.names() + ")", false,
+            return failed(
+                    result,
+                    FailureCodes.NO_PROVIDER,
+                    "no model in the chain " + job.modelChain()
+                            + " has a provider this worker is configured for (configured: " + providers.names() + ")",
+                    false,
                     costs);
         }
-        return failed(result, FailureCodes.PROVIDER_UNAVAILABLE, "every model in the chain failed; last error: "
-                + last, true, costs);
+        return failed(
+                result,
+                FailureCodes.PROVIDER_UNAVAILABLE,
+                "every model in the chain failed; last error: " + last,
+                true,
+                costs);
     }
 
     /** One line per model given up on; the provider's message stays in the result, not in the log. */
@@ -142,10 +173,14 @@ final class JobRunner {
         log.info("Model {} gave no answer ({}); the job moves down its chain", model, why);
     }
 
-    private Outcome failed(LlmResult.Builder result, String code, String message, boolean retryable,
-            List<CostEvent> costs) {
-        return new Outcome(result.status(ResultStatus.FAILED).error(new ResultError(code, message, retryable))
-                .completedAt(clock.instant()).build(), costs);
+    private Outcome failed(
+            LlmResult.Builder result, String code, String message, boolean retryable, List<CostEvent> costs) {
+        return new Outcome(
+                result.status(ResultStatus.FAILED)
+                        .error(new ResultError(code, message, retryable))
+                        .completedAt(clock.instant())
+                        .build(),
+                costs);
     }
 
     /** The output again as compact JSON when JSON was asked for and it parses; null otherwise. */
@@ -160,8 +195,17 @@ final class JobRunner {
      */
     private long bill(LlmJob job, ModelSpec model, Usage usage, List<CostEvent> costs) {
         long cost = Pricing.costMicros(model, usage, CostBasis.SYNC);
-        costs.add(new CostEvent(UUID.randomUUID().toString(), job.requestId(), job.tenantId(), model.provider(),
-                model.name(), usage, cost, basis(usage), null, clock.instant()));
+        costs.add(new CostEvent(
+                UUID.randomUUID().toString(),
+                job.requestId(),
+                job.tenantId(),
+                model.provider(),
+                model.name(),
+                usage,
+                cost,
+                basis(usage),
+                null,
+                clock.instant()));
         return cost;
     }
 
@@ -183,11 +227,34 @@ final class JobRunner {
         List<Message> messages = new ArrayList<>(r.messages());
         messages.add(new Message(Role.ASSISTANT, answer, false));
         messages.add(Message.user(REPAIR_PROMPT + problem));
-        LlmRequest repair = new LlmRequest(r.requestId(), r.tenantId(), r.idempotencyKey(), r.userId(), r.priority(),
-                r.deadline(), r.model(), r.tier(), messages, r.maxOutputTokens(), r.temperature(), r.responseFormat(),
-                r.webhook(), r.metadata(), r.createdAt());
-        return new LlmJob(repair, job.tier(), job.modelChain(), job.estimatedInputTokens(), job.estimatedCostMicros(),
-                job.cacheKey(), job.variant(), job.routeReason(), job.attempt(), job.batchEligible(),
-                job.injectionFlagged(), job.routedAt());
+        LlmRequest repair = new LlmRequest(
+                r.requestId(),
+                r.tenantId(),
+                r.idempotencyKey(),
+                r.userId(),
+                r.priority(),
+                r.deadline(),
+                r.model(),
+                r.tier(),
+                messages,
+                r.maxOutputTokens(),
+                r.temperature(),
+                r.responseFormat(),
+                r.webhook(),
+                r.metadata(),
+                r.createdAt());
+        return new LlmJob(
+                repair,
+                job.tier(),
+                job.modelChain(),
+                job.estimatedInputTokens(),
+                job.estimatedCostMicros(),
+                job.cacheKey(),
+                job.variant(),
+                job.routeReason(),
+                job.attempt(),
+                job.batchEligible(),
+                job.injectionFlagged(),
+                job.routedAt());
     }
 }

@@ -23,7 +23,7 @@ final class RunningEvents implements AutoCloseable {
         void cancel();
     }
 
-    private static final Pending NOTHING = () -> { };
+    private static final Pending NOTHING = () -> {};
 
     private final Duration after;
     private final ScheduledThreadPoolExecutor timer;
@@ -33,7 +33,8 @@ final class RunningEvents implements AutoCloseable {
         if (after.isZero()) {
             this.timer = null;
         } else {
-            this.timer = new ScheduledThreadPoolExecutor(1,
+            this.timer = new ScheduledThreadPoolExecutor(
+                    1,
                     Thread.ofPlatform().name("worker-running-events").daemon().factory());
             // A cancelled event leaves the queue at once, rather than holding its job until it is due.
             timer.setRemoveOnCancelPolicy(true);
@@ -47,14 +48,17 @@ final class RunningEvents implements AutoCloseable {
             return NOTHING;
         }
         try {
-            ScheduledFuture<?> due = timer.schedule(() -> {
-                try {
-                    write.run();
-                } catch (RuntimeException e) {
-                    // The job goes on: a missing RUNNING leaves its status at QUEUED until its result.
-                    log.warn("A RUNNING event could not be written: {}", e.toString());
-                }
-            }, after.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> due = timer.schedule(
+                    () -> {
+                        try {
+                            write.run();
+                        } catch (RuntimeException e) {
+                            // The job goes on: a missing RUNNING leaves its status at QUEUED until its result.
+                            log.warn("A RUNNING event could not be written: {}", e.toString());
+                        }
+                    },
+                    after.toNanos(),
+                    TimeUnit.NANOSECONDS);
             return () -> due.cancel(false);
         } catch (RejectedExecutionException e) {
             return NOTHING; // the worker is stopping

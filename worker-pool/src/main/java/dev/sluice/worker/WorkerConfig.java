@@ -1,15 +1,15 @@
 package dev.sluice.worker;
 
 import dev.sluice.model.Tier;
-import dev.sluice.worker.batch.BatchSettings;
-import dev.sluice.worker.provider.HttpSettings;
-import dev.sluice.worker.resilience.ProviderCalls;
 import dev.sluice.runtime.config.Secret;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.ops.OpsSettings;
 import dev.sluice.runtime.tracing.TracingSettings;
+import dev.sluice.worker.batch.BatchSettings;
+import dev.sluice.worker.provider.HttpSettings;
+import dev.sluice.worker.resilience.ProviderCalls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +41,7 @@ public record WorkerConfig(
     public static final int DEFAULT_OPS_PORT = 9402;
 
     /** How to reach one provider. {@code protocol} is the wire protocol its adapter speaks. */
-    public record ProviderEndpoint(String name, String protocol, String baseUrl, Secret apiKey, HttpSettings http) {
-    }
+    public record ProviderEndpoint(String name, String protocol, String baseUrl, Secret apiKey, HttpSettings http) {}
 
     public static WorkerConfig read(Settings s) {
         WorkerConfig config = readValues(s);
@@ -88,19 +87,29 @@ public record WorkerConfig(
                 case "anthropic" -> "https://api.anthropic.com";
                 default -> null;
             };
-            providers.add(new ProviderEndpoint(name, protocol, s.url(prefix + "base.url", defaultUrl),
+            providers.add(new ProviderEndpoint(
+                    name,
+                    protocol,
+                    s.url(prefix + "base.url", defaultUrl),
                     s.secret(prefix + "api.key"),
                     new HttpSettings(
-                            s.duration(prefix + "timeout", Duration.ofSeconds(600), Duration.ofSeconds(1),
+                            s.duration(
+                                    prefix + "timeout",
+                                    Duration.ofSeconds(600),
+                                    Duration.ofSeconds(1),
                                     Duration.ofHours(1)),
                             s.enumValue(prefix + "http.client", HttpSettings.Client.class, HttpSettings.Client.HTTP1),
-                            s.duration(prefix + "keep.alive", HttpSettings.DEFAULT_KEEP_ALIVE, Duration.ZERO,
+                            s.duration(
+                                    prefix + "keep.alive",
+                                    HttpSettings.DEFAULT_KEEP_ALIVE,
+                                    Duration.ZERO,
                                     Duration.ofHours(1)))));
             if (providers.getLast().baseUrl() == null) {
                 s.problem(prefix + "base.url is required for provider " + name);
             }
         }
-        return new WorkerConfig(kafka,
+        return new WorkerConfig(
+                kafka,
                 s.string("worker.group.id", kafka.groupId("sluice-workers")),
                 tiers,
                 s.bool("worker.batch.sync", false),
@@ -110,30 +119,50 @@ public record WorkerConfig(
                 new BatchSettings(
                         s.intValue("worker.batch.max.lines", BatchSettings.DEFAULTS.maxLines(), 1, 100_000),
                         s.bytes("worker.batch.max.bytes", BatchSettings.DEFAULTS.maxBytes(), 1L << 10, 256L << 20),
-                        s.duration("worker.batch.max.age", BatchSettings.DEFAULTS.maxAge(), Duration.ofMillis(10),
+                        s.duration(
+                                "worker.batch.max.age",
+                                BatchSettings.DEFAULTS.maxAge(),
+                                Duration.ofMillis(10),
                                 Duration.ofHours(1)),
-                        s.duration("worker.batch.poll.interval", BatchSettings.DEFAULTS.pollInterval(),
-                                Duration.ofMillis(10), Duration.ofHours(1)),
-                        s.duration("worker.batch.poll.max.interval", BatchSettings.DEFAULTS.maxPollInterval(),
-                                Duration.ofMillis(10), Duration.ofHours(6)),
-                        s.duration("worker.batch.submit.grace", BatchSettings.DEFAULTS.submitGrace(),
-                                Duration.ofMillis(10), Duration.ofHours(1)),
+                        s.duration(
+                                "worker.batch.poll.interval",
+                                BatchSettings.DEFAULTS.pollInterval(),
+                                Duration.ofMillis(10),
+                                Duration.ofHours(1)),
+                        s.duration(
+                                "worker.batch.poll.max.interval",
+                                BatchSettings.DEFAULTS.maxPollInterval(),
+                                Duration.ofMillis(10),
+                                Duration.ofHours(6)),
+                        s.duration(
+                                "worker.batch.submit.grace",
+                                BatchSettings.DEFAULTS.submitGrace(),
+                                Duration.ofMillis(10),
+                                Duration.ofHours(1)),
                         s.intValue("worker.batch.max.pending", BatchSettings.DEFAULTS.maxPending(), 1, 1_000_000),
-                        s.duration("worker.batch.forget.after", BatchSettings.DEFAULTS.forgetAfter(),
-                                Duration.ofSeconds(1), Duration.ofDays(365))),
+                        s.duration(
+                                "worker.batch.forget.after",
+                                BatchSettings.DEFAULTS.forgetAfter(),
+                                Duration.ofSeconds(1),
+                                Duration.ofDays(365))),
                 s.intValue("worker.max.in.flight", 256, 1, 100_000),
                 s.bytes("worker.buffer.bytes", 32L << 20, 64L << 10, 4L << 30),
-                s.duration("worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
+                s.duration(
+                        "worker.commit.interval", Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 s.duration("worker.shutdown.timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
                 s.duration("worker.running.event.after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(10)),
                 providers,
                 new ProviderCalls.Settings(
                         s.intValue("worker.retries", 2, 0, 10),
-                        s.duration("worker.max.retry.after", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1)),
+                        s.duration(
+                                "worker.max.retry.after", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1)),
                         s.intValue("worker.breaker.window", 20, 1, 10_000),
                         s.intValue("worker.breaker.minimum.calls", 10, 1, 10_000),
                         s.intValue("worker.breaker.failure.percent", 50, 1, 100),
-                        s.duration("worker.breaker.open.for", Duration.ofSeconds(30), Duration.ofMillis(100),
+                        s.duration(
+                                "worker.breaker.open.for",
+                                Duration.ofSeconds(30),
+                                Duration.ofMillis(100),
                                 Duration.ofHours(1)),
                         timeLimits(s)),
                 s.duration("worker.redelivery.window", Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7)),
@@ -146,9 +175,13 @@ public record WorkerConfig(
 
     private static Map<Tier, Duration> timeLimits(Settings s) {
         Map<Tier, Duration> limits = new java.util.EnumMap<>(Tier.class);
-        ProviderCalls.Settings.DEFAULT_TIME_LIMITS.forEach((tier, d) -> limits.put(tier, s.duration(
-                "worker.time.limit." + tier.name().toLowerCase(java.util.Locale.ROOT), d, Duration.ofMillis(100),
-                Duration.ofHours(1))));
+        ProviderCalls.Settings.DEFAULT_TIME_LIMITS.forEach((tier, d) -> limits.put(
+                tier,
+                s.duration(
+                        "worker.time.limit." + tier.name().toLowerCase(java.util.Locale.ROOT),
+                        d,
+                        Duration.ofMillis(100),
+                        Duration.ofHours(1))));
         return limits;
     }
 

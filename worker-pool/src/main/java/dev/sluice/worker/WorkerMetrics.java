@@ -53,15 +53,18 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
 
     void trackInFlight(AtomicInteger inFlight) {
         Gauge.builder("sluice_worker_in_flight", inFlight, AtomicInteger::get)
-                .description("Jobs running on this instance now").register(registry);
+                .description("Jobs running on this instance now")
+                .register(registry);
     }
 
     /** Open provider batches known to this instance, and batch jobs gathering for one. */
     void trackBatches(Supplier<Number> open, AtomicInteger gathering) {
         Gauge.builder("sluice_worker_batches_open", open)
-                .description("Provider batches on record and not yet collected").register(registry);
+                .description("Provider batches on record and not yet collected")
+                .register(registry);
         Gauge.builder("sluice_worker_batch_jobs_gathering", gathering, AtomicInteger::get)
-                .description("Batch jobs held by this instance, gathering for a provider batch").register(registry);
+                .description("Batch jobs held by this instance, gathering for a provider batch")
+                .register(registry);
     }
 
     /**
@@ -75,11 +78,16 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
 
     private void trackBreaker(CircuitBreaker breaker) {
         String[] providerAndModel = breaker.getName().split("/", 2);
-        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
-                CircuitBreaker.State.HALF_OPEN)) {
+        for (CircuitBreaker.State state :
+                List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
             Gauge.builder("sluice_worker_circuit_breaker_state", breaker, b -> b.getState() == state ? 1 : 0)
-                    .tags("provider", providerAndModel[0], "model", providerAndModel.length > 1 ? providerAndModel[1]
-                            : "", "state", state.name().toLowerCase(Locale.ROOT))
+                    .tags(
+                            "provider",
+                            providerAndModel[0],
+                            "model",
+                            providerAndModel.length > 1 ? providerAndModel[1] : "",
+                            "state",
+                            state.name().toLowerCase(Locale.ROOT))
                     .description("1 for the state each model's circuit breaker is in (closed, open, half_open), 0 for"
                             + " the others")
                     .register(registry);
@@ -95,8 +103,13 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
             return;
         }
         Metrics.latency("sluice_worker_queue_wait", "Time from the router routing a job to a worker taking it up")
-                .tags("path", batchPath ? "batch" : "sync", "priority", lower(job.request().priority()))
-                .register(registry).record(nonNegative(Duration.between(job.routedAt(), clock.instant())));
+                .tags(
+                        "path",
+                        batchPath ? "batch" : "sync",
+                        "priority",
+                        lower(job.request().priority()))
+                .register(registry)
+                .record(nonNegative(Duration.between(job.routedAt(), clock.instant())));
     }
 
     void completed(Outcome outcome) {
@@ -106,11 +119,13 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
                     .tags("provider", a.provider(), "model", a.model(), "outcome", a.outcome())
                     .description("Provider call attempts, by outcome: ok, or what went wrong (circuit_open and"
                             + " rate_limit_wait were not sent)")
-                    .register(registry).increment();
+                    .register(registry)
+                    .increment();
             if (!a.outcome().equals(ProviderCalls.CIRCUIT_OPEN) && !a.outcome().equals(ProviderCalls.RATE_LIMIT_WAIT)) {
                 Metrics.latency("sluice_worker_provider_call", "Time one provider call took, answered or not")
                         .tags("provider", a.provider(), "model", a.model(), "outcome", a.succeeded() ? "ok" : "error")
-                        .register(registry).record(Duration.ofMillis(Math.max(0, a.latencyMs())));
+                        .register(registry)
+                        .record(Duration.ofMillis(Math.max(0, a.latencyMs())));
             }
         }
         billed(outcome.costs());
@@ -127,7 +142,8 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
             Counter.builder("sluice_worker_cost_micros_total")
                     .tags("tenant", c.tenantId(), "provider", c.provider(), "model", c.model(), "basis", basis)
                     .description("Provider spend in micro-dollars, at catalogue prices")
-                    .register(registry).increment(c.costMicros());
+                    .register(registry)
+                    .increment(c.costMicros());
             Usage u = c.usage();
             tokens(c, basis, "input", u.inputTokens());
             tokens(c, basis, "cached_input", u.cachedInputTokens());
@@ -138,11 +154,21 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
 
     private void tokens(CostEvent c, String basis, String kind, long n) {
         Counter.builder("sluice_worker_tokens_total")
-                .tags("tenant", c.tenantId(), "provider", c.provider(), "model", c.model(), "basis", basis,
-                        "kind", kind)
+                .tags(
+                        "tenant",
+                        c.tenantId(),
+                        "provider",
+                        c.provider(),
+                        "model",
+                        c.model(),
+                        "basis",
+                        basis,
+                        "kind",
+                        kind)
                 .description("Tokens of billed provider calls: input at the full rate, cached_input read from the"
                         + " provider's prompt cache, cache_write written to it, output")
-                .register(registry).increment(n);
+                .register(registry)
+                .increment(n);
     }
 
     void skippedCompleted() {
@@ -154,10 +180,12 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
     }
 
     private void jobs(String status) {
-        Counter.builder("sluice_worker_jobs_total").tag("status", status)
+        Counter.builder("sluice_worker_jobs_total")
+                .tag("status", status)
                 .description("Jobs this worker finished, by status; ALREADY_COMPLETED were redelivered and skipped,"
                         + " BATCHED handed to a provider batch")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     /** A job whose answer was too large for llm.completions: it ended FAILED OUTPUT_TOO_LARGE. */
@@ -165,7 +193,8 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
     public void outputTooLarge() {
         Counter.builder("sluice_worker_outputs_too_large_total")
                 .description("Jobs whose answer was too large for llm.completions; they ended FAILED OUTPUT_TOO_LARGE")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     void deadLettered(String stage) {
@@ -177,10 +206,12 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
     @Override
     public void waited(ModelSpec model, Duration waited) {
         // Registered on a model's first call, so the series is there before any wait.
-        Timer timer = Metrics.latency("sluice_worker_rate_limit_wait",
+        Timer timer = Metrics.latency(
+                        "sluice_worker_rate_limit_wait",
                         "Time calls waited for their model's rate limit before they were made (calls that did not wait"
                                 + " are not counted)")
-                .tags("provider", model.provider(), "model", model.name()).register(registry);
+                .tags("provider", model.provider(), "model", model.name())
+                .register(registry);
         Counter.builder("sluice_worker_rate_limit_gave_up_total")
                 .tags("provider", model.provider(), "model", model.name())
                 .description("Calls not made because the rate limit would have held them past the job's deadline or"
@@ -194,7 +225,9 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
     @Override
     public void gaveUp(ModelSpec model) {
         Counter.builder("sluice_worker_rate_limit_gave_up_total")
-                .tags("provider", model.provider(), "model", model.name()).register(registry).increment();
+                .tags("provider", model.provider(), "model", model.name())
+                .register(registry)
+                .increment();
     }
 
     @Override
@@ -211,7 +244,9 @@ final class WorkerMetrics implements RateLimits.Observer, BatchPath.Collected {
         String key = model.provider() + '\u0000' + model.name() + '\u0000' + limit;
         Duration validFor = reset != null ? reset : QUOTA_WITHOUT_RESET;
         if (quotas.put(key, new Quota(max, remaining, now + validFor.toMillis())) == null) {
-            Gauge.builder("sluice_worker_provider_quota_used_ratio", quotas,
+            Gauge.builder(
+                            "sluice_worker_provider_quota_used_ratio",
+                            quotas,
                             q -> q.get(key).usedRatio(clock.millis()))
                     .tags("provider", model.provider(), "model", model.name(), "limit", limit)
                     .description("Share of the API key's per-minute limit used, as the provider's rate-limit headers"

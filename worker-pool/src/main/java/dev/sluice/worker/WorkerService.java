@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.model.LlmJob;
 import dev.sluice.runtime.SluiceService;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.BrokerWait;
@@ -13,7 +14,11 @@ import dev.sluice.runtime.ops.Metrics;
 import dev.sluice.runtime.ops.OpsServer;
 import dev.sluice.runtime.tenants.TenantDirectory;
 import dev.sluice.runtime.tracing.Telemetry;
+import dev.sluice.worker.batch.BatchPath;
+import dev.sluice.worker.provider.AnthropicBatchApi;
 import dev.sluice.worker.provider.AnthropicProvider;
+import dev.sluice.worker.provider.BatchApi;
+import dev.sluice.worker.provider.OpenAiBatchApi;
 import dev.sluice.worker.provider.OpenAiProvider;
 import dev.sluice.worker.provider.Providers;
 import dev.sluice.worker.resilience.ProviderCalls;
@@ -23,17 +28,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import dev.sluice.worker.batch.BatchPath;
-import dev.sluice.worker.provider.AnthropicBatchApi;
-import dev.sluice.worker.provider.BatchApi;
-import dev.sluice.worker.provider.OpenAiBatchApi;
-import java.util.Map;
-import dev.sluice.model.LlmJob;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -67,40 +67,62 @@ public final class WorkerService implements SluiceService {
         this.telemetry = Telemetry.start(name(), config.tracing());
         this.kafka = new BrokerWait(name(), config.kafka());
         String instance = "worker-" + UUID.randomUUID().toString().substring(0, 8);
-        config.providers().forEach(p -> providers.add(p.protocol().equals("anthropic")
-                ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())
-                : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())));
+        config.providers()
+                .forEach(p -> providers.add(
+                        p.protocol().equals("anthropic")
+                                ? new AnthropicProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())
+                                : new OpenAiProvider(p.name(), p.baseUrl(), p.apiKey(), p.http())));
         Map<String, Object> consumerProps = ClientProps.consumer(config.kafka(), config.groupId(), instance, "jobs");
         this.producer = new KafkaProducer<>(ClientProps.producer(config.kafka(), instance));
         Clock clock = Clock.systemUTC();
-        this.tenants = new TenantDirectory(config.kafka(), config.kafka().serdes().tenants().deserializer(),
-                instance + "-tenants");
+        this.tenants = new TenantDirectory(
+                config.kafka(), config.kafka().serdes().tenants().deserializer(), instance + "-tenants");
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics, clock);
         RateLimits rateLimits = RateLimits.system(config.rateLimitMaxWait()).observedBy(workerMetrics);
         ModelCatalogue catalogue = ModelCatalogue.load(config.modelCatalogue());
         Predicate<String> redactsPii = tenantId -> tenants.get(tenantId)
-                .map(t -> t.guardrails() != null && t.guardrails().redactPii()).orElse(false);
+                .map(t -> t.guardrails() != null && t.guardrails().redactPii())
+                .orElse(false);
         ProviderCalls calls = new ProviderCalls(config.resilience(), clock, rateLimits);
         workerMetrics.trackBreakers(calls.breakers());
         JobRunner runner = new JobRunner(catalogue, providers, clock, calls, redactsPii);
-        this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(),
-                clock);
+        this.completed = new CompletedJobs(config.kafka(), instance + "-completions", config.redeliveryWindow(), clock);
         this.running = new RunningEvents(config.runningEventAfter());
-        JobHandler handler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(), clock,
-                workerMetrics, completed::contains, running, telemetry);
-        JobLanes lanes = new JobLanes(config.kafka().topics(), config.kafka().serdes().jobs().deserializer(),
-                tenants::get);
+        JobHandler handler = new JobHandler(
+                producer,
+                config.kafka().topics(),
+                runner,
+                config.kafka().serdes(),
+                clock,
+                workerMetrics,
+                completed::contains,
+                running,
+                telemetry);
+        JobLanes lanes = new JobLanes(
+                config.kafka().topics(), config.kafka().serdes().jobs().deserializer(), tenants::get);
         // A tenant over its plan's rate is passed over until it has room; its jobs hold no slot meanwhile.
         FairQueue.Gate tenantLimits = (tenantId, tokens) -> tenants.get(tenantId)
-                .map(t -> rateLimits.tryStartTenant(tenantId, t.limits().requestsPerMinute(),
-                        t.limits().tokensPerMinute(), tokens)).orElse(true);
-        this.loop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(consumerProps), config.jobTopics(), handler,
-                JobLanes.PRIORITIES, lanes, tenantLimits, new ConcurrentRecordLoop.Limits(config.maxInFlight(),
-                        config.bufferBytes(), config.commitInterval(), config.shutdownTimeout()), clock)
+                .map(t -> rateLimits.tryStartTenant(
+                        tenantId, t.limits().requestsPerMinute(), t.limits().tokensPerMinute(), tokens))
+                .orElse(true);
+        this.loop = new ConcurrentRecordLoop<>(
+                        new KafkaConsumer<>(consumerProps),
+                        config.jobTopics(),
+                        handler,
+                        JobLanes.PRIORITIES,
+                        lanes,
+                        tenantLimits,
+                        new ConcurrentRecordLoop.Limits(
+                                config.maxInFlight(),
+                                config.bufferBytes(),
+                                config.commitInterval(),
+                                config.shutdownTimeout()),
+                        clock)
                 .onAssignment((owned, total) -> {
                     rateLimits.share(owned, total);
-                    log.info("Owning {} of {} job partitions: taking {}% of every provider rate limit", owned, total,
-                            Math.round(rateLimits.share() * 100));
+                    log.info(
+                            "Owning {} of {} job partitions: taking {}% of every provider rate limit",
+                            owned, total, Math.round(rateLimits.share() * 100));
                 });
         workerMetrics.trackInFlight(loop.inFlightCounter());
         this.lag = new ConsumerLag(config.kafka().common(), metrics, LAG_EVERY).track(config.groupId(), loop::owned);
@@ -110,25 +132,55 @@ public final class WorkerService implements SluiceService {
             this.batchLoop = null;
             this.batchThread = null;
         } else {
-            config.providers().forEach(p -> batchApis.put(p.name(), p.protocol().equals("anthropic")
-                    ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())
-                    : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())));
+            config.providers()
+                    .forEach(p -> batchApis.put(
+                            p.name(),
+                            p.protocol().equals("anthropic")
+                                    ? new AnthropicBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())
+                                    : new OpenAiBatchApi(p.name(), p.baseUrl(), p.apiKey(), p.http())));
             AtomicReference<ConcurrentRecordLoop<LlmJob>> batchJobs = new AtomicReference<>();
-            this.batchPath = new BatchPath(config.kafka(), instance, batchApis, catalogue, producer, config.batch(),
-                    completed::contains, redactsPii, () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
-                    workerMetrics, clock, telemetry);
-            JobHandler batchHandler = new JobHandler(producer, config.kafka().topics(), runner, config.kafka().serdes(),
-                    clock, workerMetrics, completed::contains, batchPath.collector(), running, telemetry);
+            this.batchPath = new BatchPath(
+                    config.kafka(),
+                    instance,
+                    batchApis,
+                    catalogue,
+                    producer,
+                    config.batch(),
+                    completed::contains,
+                    redactsPii,
+                    () -> batchJobs.get() == null ? Set.of() : batchJobs.get().owned(),
+                    workerMetrics,
+                    clock,
+                    telemetry);
+            JobHandler batchHandler = new JobHandler(
+                    producer,
+                    config.kafka().topics(),
+                    runner,
+                    config.kafka().serdes(),
+                    clock,
+                    workerMetrics,
+                    completed::contains,
+                    batchPath.collector(),
+                    running,
+                    telemetry);
             // One lane and nothing decoded on the poll thread: the handler decodes each job itself.
-            this.batchLoop = new ConcurrentRecordLoop<>(new KafkaConsumer<>(ClientProps.consumer(config.kafka(),
-                    config.batchGroupId(), instance + "-batch", "batch")), List.of(config.kafka().topics().jobsBatch()),
-                    batchHandler, new ConcurrentRecordLoop.Limits(config.batch().maxPending(), config.bufferBytes(),
-                            config.commitInterval(), config.shutdownTimeout()), clock)
+            this.batchLoop = new ConcurrentRecordLoop<>(
+                            new KafkaConsumer<>(ClientProps.consumer(
+                                    config.kafka(), config.batchGroupId(), instance + "-batch", "batch")),
+                            List.of(config.kafka().topics().jobsBatch()),
+                            batchHandler,
+                            new ConcurrentRecordLoop.Limits(
+                                    config.batch().maxPending(),
+                                    config.bufferBytes(),
+                                    config.commitInterval(),
+                                    config.shutdownTimeout()),
+                            clock)
                     .onRevoke(partitions -> batchPath.collector().flushAll());
             batchJobs.set(batchLoop);
             workerMetrics.trackBatches(() -> batchPath.book().open().size(), batchLoop.inFlightCounter());
             lag.track(config.batchGroupId(), batchLoop::owned);
-            this.batchThread = Thread.ofPlatform().name(instance + "-batch-poll").unstarted(() -> poll(batchLoop));
+            this.batchThread =
+                    Thread.ofPlatform().name(instance + "-batch-poll").unstarted(() -> poll(batchLoop));
         }
     }
 
@@ -186,9 +238,15 @@ public final class WorkerService implements SluiceService {
             return waiting.get();
         }
         boolean batchUp = batchLoop == null || batchThread.isAlive() && batchLoop.healthy() && batchPath.healthy();
-        return new Health(thread.isAlive() && loop.healthy() && batchUp, batchLoop == null
-                ? Map.of("inFlight", loop.inFlightCounter().get())
-                : Map.of("inFlight", loop.inFlightCounter().get(), "batchPending", batchLoop.inFlightCounter().get()));
+        return new Health(
+                thread.isAlive() && loop.healthy() && batchUp,
+                batchLoop == null
+                        ? Map.of("inFlight", loop.inFlightCounter().get())
+                        : Map.of(
+                                "inFlight",
+                                loop.inFlightCounter().get(),
+                                "batchPending",
+                                batchLoop.inFlightCounter().get()));
     }
 
     @Override

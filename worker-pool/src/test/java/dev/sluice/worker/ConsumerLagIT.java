@@ -1,6 +1,5 @@
 package dev.sluice.worker;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.runtime.ops.ConsumerLag;
@@ -38,26 +37,34 @@ class ConsumerLagIT {
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
         String group = "lag-" + topic;
-        try (Admin admin = kafka.admin(); KafkaProducer<String, byte[]> producer = kafka.producer()) {
+        try (Admin admin = kafka.admin();
+                KafkaProducer<String, byte[]> producer = kafka.producer()) {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
             // Given six records on partition 0, four on partition 1, and the group at offset 2 of
             // partition 0 only
             for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(topic, i < 6 ? 0 : 1, "k", new byte[] {1})).get();
+                producer.send(new ProducerRecord<>(topic, i < 6 ? 0 : 1, "k", new byte[] {1}))
+                        .get();
             }
-            admin.alterConsumerGroupOffsets(group, Map.of(p0, new OffsetAndMetadata(2))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(p0, new OffsetAndMetadata(2)))
+                    .all()
+                    .get();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             AtomicReference<Set<TopicPartition>> owned = new AtomicReference<>(Set.of(p0, p1));
 
-            try (ConsumerLag lag = new ConsumerLag(Map.of("bootstrap.servers", kafka.bootstrapServers()), registry,
-                    Duration.ofMillis(200)).track(group, owned::get).start()) {
+            try (ConsumerLag lag = new ConsumerLag(
+                            Map.of("bootstrap.servers", kafka.bootstrapServers()), registry, Duration.ofMillis(200))
+                    .track(group, owned::get)
+                    .start()) {
                 // Then 4 behind on partition 0 and all 4 on partition 1, which the group never committed
-                await().alias("the lag of both partitions").atMost(Duration.ofSeconds(30))
+                await().alias("the lag of both partitions")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> lag(registry, group, topic), v -> v == 8.0);
 
                 // When this instance keeps partition 0 alone, only its lag is this instance's to report
                 owned.set(Set.of(p0));
-                await().alias("the lag of partition 0 alone").atMost(Duration.ofSeconds(30))
+                await().alias("the lag of partition 0 alone")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> lag(registry, group, topic), v -> v == 4.0);
 
                 // And records of a transaction still open are no lag yet; once it commits they are,
@@ -66,31 +73,45 @@ class ConsumerLagIT {
                     tx.initTransactions();
                     tx.beginTransaction();
                     for (int i = 0; i < 3; i++) {
-                        tx.send(new ProducerRecord<>(topic, 0, "k", new byte[] {2})).get();
+                        tx.send(new ProducerRecord<>(topic, 0, "k", new byte[] {2}))
+                                .get();
                     }
-                    await().alias("an open transaction's records left out").during(Duration.ofMillis(600))
-                            .atMost(Duration.ofSeconds(5)).until(() -> lag(registry, group, topic), v -> v == 4.0);
+                    await().alias("an open transaction's records left out")
+                            .during(Duration.ofMillis(600))
+                            .atMost(Duration.ofSeconds(5))
+                            .until(() -> lag(registry, group, topic), v -> v == 4.0);
                     tx.commitTransaction();
                 }
-                await().alias("a committed transaction's records and marker counted").atMost(Duration.ofSeconds(30))
+                await().alias("a committed transaction's records and marker counted")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> lag(registry, group, topic), v -> v == 8.0);
 
                 // And nothing owned, no series
                 owned.set(Set.of());
-                await().alias("no series without partitions").atMost(Duration.ofSeconds(30))
-                        .until(() -> registry.find("sluice_consumer_lag_records").gauges().isEmpty());
+                await().alias("no series without partitions")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> registry.find("sluice_consumer_lag_records")
+                                .gauges()
+                                .isEmpty());
             }
         }
     }
 
     private static double lag(SimpleMeterRegistry registry, String group, String topic) {
-        Gauge g = registry.find("sluice_consumer_lag_records").tags("group", group, "topic", topic).gauge();
+        Gauge g = registry.find("sluice_consumer_lag_records")
+                .tags("group", group, "topic", topic)
+                .gauge();
         return g == null ? -1 : g.value();
     }
 
     private static KafkaProducer<String, byte[]> transactional(KafkaStack kafka, String topic) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lag-" + topic), new StringSerializer(),
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "lag-" + topic),
+                new StringSerializer(),
                 new ByteArraySerializer());
     }
 }

@@ -47,7 +47,8 @@ class ConsumptionIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         String topic = topics.job(Tier.SMALL, Priority.NORMAL);
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ZERO).withApiKeys(Set.of("sk-it")));
+                        .withLatency(Duration.ofMillis(20), Duration.ZERO)
+                        .withApiKeys(Set.of("sk-it")));
                 var producer = kafka.producer()) {
             WorkerConfig config = config(kafka, prefix, sim, 16);
             TopicCreator.ensure(config.kafka());
@@ -65,16 +66,23 @@ class ConsumptionIT {
                 worker.start();
                 List<LlmResult> done = completions(kafka, serdes, topics, flood + 10, Duration.ofSeconds(180));
 
-                assertThat(done).hasSize(flood + 10).allSatisfy(r -> assertThat(r.status())
-                        .isEqualTo(ResultStatus.SUCCEEDED));
-                List<String> order = done.stream().sorted(Comparator.comparing(LlmResult::completedAt))
-                        .map(LlmResult::requestId).toList();
-                int lastSmall = IntStream.range(0, order.size()).filter(i -> order.get(i).startsWith("small-")).max()
+                assertThat(done)
+                        .hasSize(flood + 10)
+                        .allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
+                List<String> order = done.stream()
+                        .sorted(Comparator.comparing(LlmResult::completedAt))
+                        .map(LlmResult::requestId)
+                        .toList();
+                int lastSmall = IntStream.range(0, order.size())
+                        .filter(i -> order.get(i).startsWith("small-"))
+                        .max()
                         .orElseThrow();
                 // First come, first served would finish them last, at about 10,000. With equal
                 // shares they finish within the first few hundred: the jobs already running when
                 // they were read, plus one flood job for each of theirs.
-                assertThat(lastSmall).as("rank of the small tenant's last completion").isLessThan(400);
+                assertThat(lastSmall)
+                        .as("rank of the small tenant's last completion")
+                        .isLessThan(400);
             }
         }
     }
@@ -85,7 +93,8 @@ class ConsumptionIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ZERO).withApiKeys(Set.of("sk-it")));
+                        .withLatency(Duration.ofMillis(20), Duration.ZERO)
+                        .withApiKeys(Set.of("sk-it")));
                 var producer = kafka.producer()) {
             WorkerConfig config = config(kafka, prefix, sim, 4);
             TopicCreator.ensure(config.kafka());
@@ -102,12 +111,17 @@ class ConsumptionIT {
                 worker.start();
                 List<LlmResult> done = completions(kafka, serdes, topics, 630, Duration.ofSeconds(120));
 
-                List<String> order = done.stream().sorted(Comparator.comparing(LlmResult::completedAt))
-                        .map(LlmResult::requestId).toList();
+                List<String> order = done.stream()
+                        .sorted(Comparator.comparing(LlmResult::completedAt))
+                        .map(LlmResult::requestId)
+                        .toList();
                 int lastHigh = lastIndexOf(order, "high-");
-                assertThat(lastHigh).as("rank of the last high-priority completion").isLessThan(60);
+                assertThat(lastHigh)
+                        .as("rank of the last high-priority completion")
+                        .isLessThan(60);
                 assertThat(meanRank(order, "normal-")).isLessThan(meanRank(order, "low-") - 150);
-                assertThat(lastIndexOf(order, "normal-")).as("normal finishes while low waits")
+                assertThat(lastIndexOf(order, "normal-"))
+                        .as("normal finishes while low waits")
                         .isLessThan(order.size() - 150);
             }
         }
@@ -120,14 +134,20 @@ class ConsumptionIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         int jobs = 300;
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(1_500), Duration.ofMillis(500)).withApiKeys(Set.of("sk-it")));
+                        .withLatency(Duration.ofMillis(1_500), Duration.ofMillis(500))
+                        .withApiKeys(Set.of("sk-it")));
                 var producer = kafka.producer()) {
             // Calls outlast a rebalance, so a job handed over while running would be called twice.
             WorkerConfig config = config(kafka, prefix, sim, 40);
             TopicCreator.ensure(config.kafka());
             for (int i = 0; i < jobs; i++) {
                 Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
-                send(producer, serdes, topics.job(tier, Priority.values()[i % 3]), "move-" + i, "tenant-" + (i % 5),
+                send(
+                        producer,
+                        serdes,
+                        topics.job(tier, Priority.values()[i % 3]),
+                        "move-" + i,
+                        "tenant-" + (i % 5),
                         tier);
             }
             producer.flush();
@@ -143,11 +163,15 @@ class ConsumptionIT {
                     first.close();
                     List<LlmResult> done = completions(kafka, serdes, topics, jobs, Duration.ofSeconds(120));
 
-                    assertThat(done).hasSize(jobs).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                    assertThat(done)
+                            .hasSize(jobs)
+                            .extracting(LlmResult::requestId)
+                            .doesNotHaveDuplicates();
                     assertThat(done).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
                     // Revoked partitions' waiting jobs were given up unstarted and their running
                     // ones finished before the hand-over: no job was sent to the provider twice.
-                    assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs);
+                    assertThat(sim.stats().requests("POST /v1/chat/completions"))
+                            .isEqualTo(jobs);
                 }
             }
         }
@@ -159,8 +183,10 @@ class ConsumptionIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofSeconds(6), Duration.ZERO).withApiKeys(Set.of("sk-it")));
-                var producer = kafka.producer(); var admin = kafka.admin()) {
+                        .withLatency(Duration.ofSeconds(6), Duration.ZERO)
+                        .withApiKeys(Set.of("sk-it")));
+                var producer = kafka.producer();
+                var admin = kafka.admin()) {
             Map<String, String> small = values(kafka, prefix, sim, 10);
             small.put("worker.tiers", "small");
             // Calls outlast the wait for running jobs on a rebalance.
@@ -174,10 +200,12 @@ class ConsumptionIT {
 
             try (WorkerService first = new WorkerService(config)) {
                 first.start();
-                org.awaitility.Awaitility.await().alias("all ten jobs started by the first worker")
+                org.awaitility.Awaitility.await()
+                        .alias("all ten jobs started by the first worker")
                         .atMost(Duration.ofSeconds(30))
                         .until(() -> kafka.readUntil(topics.jobEvents(), r -> r.size() >= 10, Duration.ofSeconds(1))
-                                .size() >= 10);
+                                        .size()
+                                >= 10);
                 // A worker of the same group for the large tier joins: the group rebalances, and the
                 // first worker gets its small-tier partitions back while all ten calls still run.
                 Map<String, String> large = values(kafka, prefix, sim, 10);
@@ -186,13 +214,25 @@ class ConsumptionIT {
                     second.start();
                     List<LlmResult> done = completions(kafka, serdes, topics, 10, Duration.ofSeconds(60));
 
-                    assertThat(done).hasSize(10).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                    assertThat(done)
+                            .hasSize(10)
+                            .extracting(LlmResult::requestId)
+                            .doesNotHaveDuplicates();
                     assertThat(done).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
-                    org.awaitility.Awaitility.await().alias("the ten jobs' offsets committed")
-                            .atMost(Duration.ofSeconds(30)).until(() -> admin
-                            .listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get()
-                            .values().stream().mapToLong(o -> o.offset()).sum() >= 10);
-                    assertThat(sim.stats().requests("POST /v1/chat/completions")).as("each job called once")
+                    org.awaitility.Awaitility.await()
+                            .alias("the ten jobs' offsets committed")
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> admin
+                                            .listConsumerGroupOffsets(config.groupId())
+                                            .partitionsToOffsetAndMetadata()
+                                            .get()
+                                            .values()
+                                            .stream()
+                                            .mapToLong(o -> o.offset())
+                                            .sum()
+                                    >= 10);
+                    assertThat(sim.stats().requests("POST /v1/chat/completions"))
+                            .as("each job called once")
                             .isEqualTo(10);
                 }
             }
@@ -220,26 +260,37 @@ class ConsumptionIT {
         return read(values(kafka, prefix, sim, maxInFlight));
     }
 
-    private void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, String topic, String id,
-            String tenant, Tier tier) {
+    private void send(
+            KafkaProducer<String, byte[]> producer,
+            SluiceSerdes serdes,
+            String topic,
+            String id,
+            String tenant,
+            Tier tier) {
         LlmRequest r = LlmRequest.of(id, tenant, "Explain " + id, Instant.now());
-        LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
-                Instant.now());
+        LlmJob job =
+                new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false, Instant.now());
         producer.send(new ProducerRecord<>(topic, id, serdes.jobs().serializer().serialize(topic, job)));
     }
 
-    private static List<LlmResult> completions(KafkaStack kafka, SluiceSerdes serdes, Topics topics, int count,
-            Duration timeout) {
+    private static List<LlmResult> completions(
+            KafkaStack kafka, SluiceSerdes serdes, Topics topics, int count, Duration timeout) {
         return kafka.readUntil(topics.completions(), r -> r.size() >= count, timeout).stream()
-                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                .toList();
     }
 
     private static int lastIndexOf(List<String> order, String idPrefix) {
-        return IntStream.range(0, order.size()).filter(i -> order.get(i).startsWith(idPrefix)).max().orElseThrow();
+        return IntStream.range(0, order.size())
+                .filter(i -> order.get(i).startsWith(idPrefix))
+                .max()
+                .orElseThrow();
     }
 
     private static double meanRank(List<String> order, String idPrefix) {
-        return IntStream.range(0, order.size()).filter(i -> order.get(i).startsWith(idPrefix)).average()
+        return IntStream.range(0, order.size())
+                .filter(i -> order.get(i).startsWith(idPrefix))
+                .average()
                 .orElseThrow();
     }
 }

@@ -16,16 +16,16 @@ import dev.sluice.worker.provider.ChatProvider;
 import dev.sluice.worker.provider.ProviderException;
 import dev.sluice.worker.provider.ProviderReply;
 import dev.sluice.worker.provider.Providers;
+import dev.sluice.worker.resilience.MutableClock;
+import dev.sluice.worker.resilience.ProviderCalls;
+import dev.sluice.worker.resilience.RateLimits;
+import io.github.resilience4j.retry.internal.RetryImpl;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.sluice.worker.resilience.MutableClock;
-import dev.sluice.worker.resilience.ProviderCalls;
-import dev.sluice.worker.resilience.RateLimits;
-import io.github.resilience4j.retry.internal.RetryImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,8 +75,8 @@ class JobRunnerTest {
     }
 
     private static LlmJob job(List<String> chain) {
-        return new LlmJob(LlmRequest.of("r-1", "acme", "hi", T), Tier.MEDIUM, chain, 5, 100, null, "B", "", 0, false,
-                false, T);
+        return new LlmJob(
+                LlmRequest.of("r-1", "acme", "hi", T), Tier.MEDIUM, chain, 5, 100, null, "B", "", 0, false, false, T);
     }
 
     private static ProviderException error(int status, boolean retryable) {
@@ -94,8 +94,8 @@ class JobRunnerTest {
     @Test
     void shouldSucceedWithThePrimaryModelAndPriceItsUsage() {
         Usage usage = new Usage(1200, 300, 800, 0);
-        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini",
-                new ProviderReply("answer", "stop", usage, 200, "req_1")));
+        Scripted openai = new Scripted(
+                "openai", Map.of("gpt-4.1-mini", new ProviderReply("answer", "stop", usage, 200, "req_1")));
         Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
                 .run(job(List.of("gpt-4.1-mini", "claude-sonnet-4-5")));
 
@@ -108,7 +108,9 @@ class JobRunnerTest {
         assertThat(outcome.costs()).singleElement().satisfies(c -> {
             assertThat(c.costMicros()).isEqualTo(expected);
             assertThat(c.usage()).isEqualTo(usage);
-            assertThat(c.basis()).as("800 of the prompt tokens were cache reads").isEqualTo(CostBasis.CACHE_READ);
+            assertThat(c.basis())
+                    .as("800 of the prompt tokens were cache reads")
+                    .isEqualTo(CostBasis.CACHE_READ);
             assertThat(c.model()).isEqualTo("gpt-4.1-mini");
         });
         assertThat(openai.called).containsExactly("gpt-4.1-mini");
@@ -116,15 +118,20 @@ class JobRunnerTest {
 
     @Test
     void shouldFallBackToTheNextModelOnceTheRetriesOfARetryableFailureAreSpent() {
-        Scripted openai = new Scripted("openai", Map.of(
-                "gpt-4.1-mini", error(503, true),
-                "gpt-4o", new ProviderReply("from fallback", "stop", new Usage(10, 10, 0, 0), 200, "req_2")));
+        Scripted openai = new Scripted(
+                "openai",
+                Map.of(
+                        "gpt-4.1-mini",
+                        error(503, true),
+                        "gpt-4o",
+                        new ProviderReply("from fallback", "stop", new Usage(10, 10, 0, 0), 200, "req_2")));
         Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock)
                 .run(job(List.of("gpt-4.1-mini", "gpt-4o")));
 
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
         assertThat(outcome.result().model()).isEqualTo("gpt-4o");
-        assertThat(outcome.result().attempts()).extracting(Attempt::outcome)
+        assertThat(outcome.result().attempts())
+                .extracting(Attempt::outcome)
                 .containsExactly("server_error", "server_error", "server_error", "ok");
         assertThat(openai.called).containsExactly("gpt-4.1-mini", "gpt-4.1-mini", "gpt-4.1-mini", "gpt-4o");
         assertThat(sleeps).hasSize(2);
@@ -156,7 +163,12 @@ class JobRunnerTest {
                 throw error(503, true);
             }
             if (storm && calls % 2 == 1) {
-                throw new ProviderException(429, "requests", "rate_limit_exceeded", "Rate limit reached", true,
+                throw new ProviderException(
+                        429,
+                        "requests",
+                        "rate_limit_exceeded",
+                        "Rate limit reached",
+                        true,
                         java.time.Duration.ofSeconds(1));
             }
             return new ProviderReply("answer from " + model.name(), "stop", new Usage(10, 5, 0, 0), 200, "req");
@@ -166,12 +178,14 @@ class JobRunnerTest {
     @Test
     void shouldFailNoJobInA429StormAndFallBackToTheOtherProviderWhenThePrimaryGoesDownRightAfter() {
         MutableClock clock = new MutableClock(T);
-        ProviderCalls calls = new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock,
+        ProviderCalls calls = new ProviderCalls(
+                ProviderCalls.Settings.DEFAULTS,
+                clock,
                 new RateLimits(clock, clock::advance, java.time.Duration.ofMinutes(5)));
         Stormy openai = new Stormy("openai");
         Stormy anthropic = new Stormy("anthropic");
-        JobRunner runner = new JobRunner(catalogue, new Providers().add(openai).add(anthropic), clock, calls,
-                tenant -> false);
+        JobRunner runner =
+                new JobRunner(catalogue, new Providers().add(openai).add(anthropic), clock, calls, tenant -> false);
         List<String> chain = List.of("gpt-4.1-mini", "claude-sonnet-4-5");
         openai.storm = true;
         anthropic.storm = true;
@@ -190,16 +204,22 @@ class JobRunnerTest {
 
         assertThat(inStorm).allSatisfy(o -> {
             assertThat(o.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
-            assertThat(o.result().provider()).as("the storm is waited out on the primary").isEqualTo("openai");
+            assertThat(o.result().provider())
+                    .as("the storm is waited out on the primary")
+                    .isEqualTo("openai");
         });
-        assertThat(inStorm).flatExtracting(o -> o.result().attempts()).extracting(Attempt::outcome)
+        assertThat(inStorm)
+                .flatExtracting(o -> o.result().attempts())
+                .extracting(Attempt::outcome)
                 .containsOnly("rate_limited", "ok");
         assertThat(inOutage).allSatisfy(o -> {
             assertThat(o.result().status()).isEqualTo(ResultStatus.SUCCEEDED);
             assertThat(o.result().provider()).isEqualTo("anthropic");
         });
-        assertThat(inOutage.getLast().result().attempts()).extracting(Attempt::outcome)
-                .as("the primary's breaker opened on the 503s: skipped at once").containsExactly("circuit_open", "ok");
+        assertThat(inOutage.getLast().result().attempts())
+                .extracting(Attempt::outcome)
+                .as("the primary's breaker opened on the 503s: skipped at once")
+                .containsExactly("circuit_open", "ok");
         assertThat(calls.breaker(catalogue.require("claude-sonnet-4-5")).getState())
                 .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
     }
@@ -257,8 +277,7 @@ class JobRunnerTest {
 
     @Test
     void shouldSkipModelsWhoseProviderThisWorkerCannotReachAndSaySoWhenNoneIsLeft() {
-        Outcome outcome = new JobRunner(catalogue, new Providers(), clock)
-                .run(job(List.of("claude-sonnet-4-5")));
+        Outcome outcome = new JobRunner(catalogue, new Providers(), clock).run(job(List.of("claude-sonnet-4-5")));
 
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
         assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.NO_PROVIDER);
@@ -269,11 +288,22 @@ class JobRunnerTest {
     @Test
     void shouldCarryTheRoutersInjectionFlagOntoTheResult() {
         LlmJob plain = job(List.of("gpt-4.1-mini"));
-        LlmJob flagged = new LlmJob(plain.request(), plain.tier(), plain.modelChain(), plain.estimatedInputTokens(),
-                plain.estimatedCostMicros(), plain.cacheKey(), plain.variant(), plain.routeReason(), plain.attempt(),
-                plain.batchEligible(), true, plain.routedAt());
-        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini",
-                new ProviderReply("answer", "stop", new Usage(10, 5, 0, 0), 200, "req_1")));
+        LlmJob flagged = new LlmJob(
+                plain.request(),
+                plain.tier(),
+                plain.modelChain(),
+                plain.estimatedInputTokens(),
+                plain.estimatedCostMicros(),
+                plain.cacheKey(),
+                plain.variant(),
+                plain.routeReason(),
+                plain.attempt(),
+                plain.batchEligible(),
+                true,
+                plain.routedAt());
+        Scripted openai = new Scripted(
+                "openai",
+                Map.of("gpt-4.1-mini", new ProviderReply("answer", "stop", new Usage(10, 5, 0, 0), 200, "req_1")));
 
         Outcome outcome = new JobRunner(catalogue, new Providers().add(openai), clock).run(flagged);
 
@@ -284,8 +314,16 @@ class JobRunnerTest {
 
     @Test
     void shouldRedactPersonalDataFromTheOutputOnlyForTenantsWhosePolicySaysSo() {
-        Scripted openai = new Scripted("openai", Map.of("gpt-4.1-mini", new ProviderReply(
-                "Reach Jane at jane@example.com or 415-555-0132.", "stop", new Usage(10, 12, 0, 0), 200, "req_1")));
+        Scripted openai = new Scripted(
+                "openai",
+                Map.of(
+                        "gpt-4.1-mini",
+                        new ProviderReply(
+                                "Reach Jane at jane@example.com or 415-555-0132.",
+                                "stop",
+                                new Usage(10, 12, 0, 0),
+                                200,
+                                "req_1")));
         ProviderCalls calls = new ProviderCalls(ProviderCalls.Settings.DEFAULTS, clock);
 
         Outcome redacted = new JobRunner(catalogue, new Providers().add(openai), clock, calls, "acme"::equals)
@@ -295,6 +333,8 @@ class JobRunnerTest {
 
         assertThat(redacted.result().output()).isEqualTo("Reach Jane at [REDACTED_EMAIL] or [REDACTED_PHONE].");
         assertThat(kept.result().output()).isEqualTo("Reach Jane at jane@example.com or 415-555-0132.");
-        assertThat(redacted.result().costMicros()).as("billed all the same").isEqualTo(kept.result().costMicros());
+        assertThat(redacted.result().costMicros())
+                .as("billed all the same")
+                .isEqualTo(kept.result().costMicros());
     }
 }

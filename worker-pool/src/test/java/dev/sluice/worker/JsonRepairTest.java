@@ -56,9 +56,22 @@ class JsonRepairTest {
     }
 
     private static LlmJob job() {
-        LlmRequest r = new LlmRequest("r-1", "acme", null, null, Priority.NORMAL, null, null, null,
-                List.of(Message.user("Classify: my card was charged twice.")), 64, 0.0,
-                new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, SCHEMA, "ticket"), null, Map.of(), T);
+        LlmRequest r = new LlmRequest(
+                "r-1",
+                "acme",
+                null,
+                null,
+                Priority.NORMAL,
+                null,
+                null,
+                null,
+                List.of(Message.user("Classify: my card was charged twice.")),
+                64,
+                0.0,
+                new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, SCHEMA, "ticket"),
+                null,
+                Map.of(),
+                T);
         return new LlmJob(r, Tier.SMALL, List.of("gpt-4.1-mini", "gpt-4o"), 10, 10, null, null, "", 0, false, false, T);
     }
 
@@ -88,7 +101,8 @@ class JsonRepairTest {
         assertThat(outcome.costs()).as("both calls are billed").hasSize(2);
         assertThat(outcome.result().usage()).isEqualTo(new Usage(200, 40, 0, 0));
         assertThat(outcome.result().costMicros())
-                .isEqualTo(outcome.costs().stream().mapToLong(c -> c.costMicros()).sum());
+                .isEqualTo(
+                        outcome.costs().stream().mapToLong(c -> c.costMicros()).sum());
         assertThat(outcome.result().attempts()).hasSize(2);
     }
 
@@ -100,7 +114,9 @@ class JsonRepairTest {
         assertThat(outcome.result().status()).isEqualTo(ResultStatus.FAILED);
         assertThat(outcome.result().error().code()).isEqualTo(FailureCodes.OUTPUT_INVALID);
         assertThat(outcome.result().error().retryable()).isFalse();
-        assertThat(outcome.result().error().message()).contains("does not match the JSON schema").contains("category");
+        assertThat(outcome.result().error().message())
+                .contains("does not match the JSON schema")
+                .contains("category");
         assertThat(openai.seen).as("no third call, no other model").hasSize(2);
         assertThat(outcome.costs()).hasSize(2);
         assertThat(outcome.result().costMicros()).isPositive();

@@ -53,9 +53,12 @@ class RateLimitIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         AtomicLong ahead = new AtomicLong();
-        try (ProviderSimulator sim = startWithClock(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ZERO).withApiKeys(Set.of("sk-it"))
-                .withRateLimits(LIMIT, 1_000_000_000L), () -> System.currentTimeMillis() + ahead.get());
+        try (ProviderSimulator sim = startWithClock(
+                        SimConfig.defaults()
+                                .withLatency(Duration.ofMillis(20), Duration.ZERO)
+                                .withApiKeys(Set.of("sk-it"))
+                                .withRateLimits(LIMIT, 1_000_000_000L),
+                        () -> System.currentTimeMillis() + ahead.get());
                 var producer = kafka.producer()) {
             Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
             values.put("providers.openai.base.url", sim.baseUrl());
@@ -69,9 +72,26 @@ class RateLimitIT {
             String topic = topics.job(Tier.SMALL, Priority.NORMAL);
             for (int i = 0; i < JOBS; i++) {
                 LlmRequest r = LlmRequest.of("storm-" + i, "tenant-" + (i % 3), "Explain item " + i, Instant.now());
-                producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
-                        new LlmJob(r, Tier.SMALL, List.of("gpt-4.1-mini"), 10, 100, null, null, "it", 0, false,
-                                false, Instant.now()))));
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        r.requestId(),
+                        serdes.jobs()
+                                .serializer()
+                                .serialize(
+                                        topic,
+                                        new LlmJob(
+                                                r,
+                                                Tier.SMALL,
+                                                List.of("gpt-4.1-mini"),
+                                                10,
+                                                100,
+                                                null,
+                                                null,
+                                                "it",
+                                                0,
+                                                false,
+                                                false,
+                                                Instant.now()))));
             }
             producer.flush();
 
@@ -85,22 +105,33 @@ class RateLimitIT {
 
             try (WorkerService worker = new WorkerService(config)) {
                 worker.start();
-                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= JOBS,
-                        Duration.ofSeconds(150)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                List<LlmResult> results =
+                        kafka.readUntil(topics.completions(), r -> r.size() >= JOBS, Duration.ofSeconds(150)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .toList();
 
-                assertThat(results).hasSize(JOBS).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                assertThat(results)
+                        .hasSize(JOBS)
+                        .extracting(LlmResult::requestId)
+                        .doesNotHaveDuplicates();
                 assertThat(results).allSatisfy(r -> assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED));
                 // The storm was real: what the key had left ran out, and the rest waited for the next window.
-                long beforeReset = results.stream().filter(r -> r.completedAt().isBefore(windowEnd)).count();
-                assertThat(beforeReset).as("jobs done in the spent window").isPositive()
+                long beforeReset = results.stream()
+                        .filter(r -> r.completedAt().isBefore(windowEnd))
+                        .count();
+                assertThat(beforeReset)
+                        .as("jobs done in the spent window")
+                        .isPositive()
                         .isLessThanOrEqualTo(LIMIT - USED_ELSEWHERE);
                 assertThat(results).anySatisfy(r -> assertThat(r.completedAt()).isAfter(windowEnd));
                 // Slowed down before the 429s, not after: a worker that sends until it is refused
                 // gets a 429 for every call in flight once the key is spent (32 here), and again
                 // for each job it starts before the reset.
-                assertThat(sim.stats().rateLimited()).as("429s over the key's limit").isLessThanOrEqualTo(3);
-                long attempts = results.stream().mapToLong(r -> r.attempts().size()).sum();
+                assertThat(sim.stats().rateLimited())
+                        .as("429s over the key's limit")
+                        .isLessThanOrEqualTo(3);
+                long attempts =
+                        results.stream().mapToLong(r -> r.attempts().size()).sum();
                 assertThat(attempts).as("provider calls").isLessThanOrEqualTo(JOBS + 3);
             }
         }
@@ -122,9 +153,12 @@ class RateLimitIT {
         String body = "{\"model\":\"gpt-4.1-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                 + "\"max_completion_tokens\":5}";
         for (int i = 0; i < count; i++) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl()
-                    + "/v1/chat/completions")).header("Authorization", "Bearer sk-it")
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/chat/completions"))
+                            .header("Authorization", "Bearer sk-it")
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
         }

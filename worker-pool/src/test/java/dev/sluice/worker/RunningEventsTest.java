@@ -16,7 +16,8 @@ class RunningEventsTest {
             events.announce(written::incrementAndGet);
             assertThat(written).as("not before the delay").hasValue(0);
 
-            await().alias("the event written after 50 ms").atMost(Duration.ofSeconds(5))
+            await().alias("the event written after 50 ms")
+                    .atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(written).hasValue(1));
         }
     }
@@ -31,7 +32,8 @@ class RunningEventsTest {
             // cancelled one would have been too.
             events.announce(control::incrementAndGet);
 
-            await().alias("the later event written").atMost(Duration.ofSeconds(5))
+            await().alias("the later event written")
+                    .atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(control).hasValue(1));
             assertThat(written).hasValue(0);
         }
@@ -55,7 +57,8 @@ class RunningEventsTest {
             throw new IllegalStateException("producer closed");
         });
         events.announce(written::incrementAndGet);
-        await().alias("the next event written").atMost(Duration.ofSeconds(5))
+        await().alias("the next event written")
+                .atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(written).hasValue(1));
 
         events.close();

@@ -59,7 +59,8 @@ class StormIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(30), Duration.ofMillis(40)).withApiKeys(Set.of("sk-it", "sk-ant-it")));
+                        .withLatency(Duration.ofMillis(30), Duration.ofMillis(40))
+                        .withApiKeys(Set.of("sk-it", "sk-ant-it")));
                 var producer = kafka.producer()) {
             Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
             values.put("providers.names", "openai,anthropic");
@@ -72,65 +73,114 @@ class StormIT {
             settings.validate();
             // Every tier's chain starts with OpenAI and falls back to Anthropic.
             for (Tier tier : List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE)) {
-                assertThat(catalogue.chain(tier).stream().map(m -> catalogue.require(m).provider()))
+                assertThat(catalogue.chain(tier).stream()
+                                .map(m -> catalogue.require(m).provider()))
                         .containsExactly("openai", "anthropic");
             }
 
             try (WorkerService worker = new WorkerService(config)) {
                 worker.start();
-                Awaitility.await().alias("the worker is ready").atMost(Duration.ofSeconds(60)).until(worker::ready);
+                Awaitility.await()
+                        .alias("the worker is ready")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(worker::ready);
 
-                sim.update(sim.config().withOutages(List.of(
-                        Outage.of(Duration.ZERO, STORM, 429).atRate(0.5),
-                        Outage.of(STORM, OUTAGE, 503).onlyFor("openai", null))));
+                sim.update(sim.config()
+                        .withOutages(List.of(
+                                Outage.of(Duration.ZERO, STORM, 429).atRate(0.5),
+                                Outage.of(STORM, OUTAGE, 503).onlyFor("openai", null))));
                 sendSteadily(producer, serdes, topics, catalogue);
 
-                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= JOBS,
-                        Duration.ofSeconds(120)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                List<LlmResult> results =
+                        kafka.readUntil(topics.completions(), r -> r.size() >= JOBS, Duration.ofSeconds(120)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .toList();
 
-                Map<String, Long> failures = results.stream().filter(r -> r.status() != ResultStatus.SUCCEEDED)
+                Map<String, Long> failures = results.stream()
+                        .filter(r -> r.status() != ResultStatus.SUCCEEDED)
                         .collect(Collectors.groupingBy(r -> r.error().code(), TreeMap::new, Collectors.counting()));
-                assertThat(results).hasSize(JOBS).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                assertThat(results)
+                        .hasSize(JOBS)
+                        .extracting(LlmResult::requestId)
+                        .doesNotHaveDuplicates();
                 assertThat(failures).as("failed jobs by code").isEmpty();
 
-                List<Attempt> attempts = results.stream().flatMap(r -> r.attempts().stream()).toList();
-                assertThat(attempts).as("the storm was real").filteredOn(a -> a.outcome().equals("rate_limited"))
+                List<Attempt> attempts =
+                        results.stream().flatMap(r -> r.attempts().stream()).toList();
+                assertThat(attempts)
+                        .as("the storm was real")
+                        .filteredOn(a -> a.outcome().equals("rate_limited"))
                         .hasSizeGreaterThan(200);
-                assertThat(results).as("the outage was real: jobs fell back to Anthropic")
-                        .filteredOn(r -> r.provider().equals("anthropic")).hasSizeGreaterThan(100)
-                        .allSatisfy(r -> assertThat(r.attempts()).extracting(Attempt::outcome)
+                assertThat(results)
+                        .as("the outage was real: jobs fell back to Anthropic")
+                        .filteredOn(r -> r.provider().equals("anthropic"))
+                        .hasSizeGreaterThan(100)
+                        .allSatisfy(r -> assertThat(r.attempts())
+                                .extracting(Attempt::outcome)
                                 .containsAnyOf("server_error", "circuit_open"));
-                Instant outageBegan = attempts.stream().filter(a -> a.outcome().equals("server_error"))
-                        .map(Attempt::startedAt).min(Instant::compareTo).orElseThrow();
-                assertThat(attempts).as("no breaker was open before the outage: 429s open none")
-                        .filteredOn(a -> a.outcome().equals("circuit_open") && a.startedAt().isBefore(outageBegan))
+                Instant outageBegan = attempts.stream()
+                        .filter(a -> a.outcome().equals("server_error"))
+                        .map(Attempt::startedAt)
+                        .min(Instant::compareTo)
+                        .orElseThrow();
+                assertThat(attempts)
+                        .as("no breaker was open before the outage: 429s open none")
+                        .filteredOn(a -> a.outcome().equals("circuit_open")
+                                && a.startedAt().isBefore(outageBegan))
                         .isEmpty();
-                assertThat(attempts).as("Anthropic's breaker stayed closed")
-                        .noneSatisfy(a -> assertThat(a.provider() + " " + a.outcome())
-                                .isEqualTo("anthropic circuit_open"));
+                assertThat(attempts)
+                        .as("Anthropic's breaker stayed closed")
+                        .noneSatisfy(a ->
+                                assertThat(a.provider() + " " + a.outcome()).isEqualTo("anthropic circuit_open"));
             }
         }
     }
 
     /** 40 jobs a second across the three tiers, from the start of the storm to past the outage's end. */
-    private static void sendSteadily(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, Topics topics,
-            ModelCatalogue catalogue) throws InterruptedException {
+    private static void sendSteadily(
+            KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, Topics topics, ModelCatalogue catalogue)
+            throws InterruptedException {
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
         try {
-            ticks.scheduleAtFixedRate(() -> {
-                for (int k = 0; k < JOBS_PER_TICK && sent.get() < JOBS; k++) {
-                    int i = sent.getAndIncrement();
-                    Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
-                    LlmRequest r = LlmRequest.of("storm-" + i, "tenant-" + (i % 5), "Explain item " + i, Instant.now());
-                    String topic = topics.job(tier, Priority.NORMAL);
-                    producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic,
-                            new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "storm", 0, false, false,
-                                    Instant.now()))));
-                }
-            }, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
-            Awaitility.await().alias("2,000 jobs sent").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+            ticks.scheduleAtFixedRate(
+                    () -> {
+                        for (int k = 0; k < JOBS_PER_TICK && sent.get() < JOBS; k++) {
+                            int i = sent.getAndIncrement();
+                            Tier tier =
+                                    List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
+                            LlmRequest r = LlmRequest.of(
+                                    "storm-" + i, "tenant-" + (i % 5), "Explain item " + i, Instant.now());
+                            String topic = topics.job(tier, Priority.NORMAL);
+                            producer.send(new ProducerRecord<>(
+                                    topic,
+                                    r.requestId(),
+                                    serdes.jobs()
+                                            .serializer()
+                                            .serialize(
+                                                    topic,
+                                                    new LlmJob(
+                                                            r,
+                                                            tier,
+                                                            catalogue.chain(tier),
+                                                            10,
+                                                            100,
+                                                            null,
+                                                            null,
+                                                            "storm",
+                                                            0,
+                                                            false,
+                                                            false,
+                                                            Instant.now()))));
+                        }
+                    },
+                    0,
+                    TICK.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            Awaitility.await()
+                    .alias("2,000 jobs sent")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> sent.get() >= JOBS);
         } finally {
             ticks.shutdownNow();

@@ -13,26 +13,41 @@ import org.junit.jupiter.api.Test;
 class WorkerConfigTest {
 
     private static WorkerConfig read(Map<String, String> values) {
-        Map<String, String> all = new HashMap<>(Map.of("kafka.bootstrap.servers", "broker:9092",
-                "schema.registry.url", "http://registry:8081"));
+        Map<String, String> all = new HashMap<>(
+                Map.of("kafka.bootstrap.servers", "broker:9092", "schema.registry.url", "http://registry:8081"));
         all.putAll(values);
         return Settings.read(ConfigSource.of(all), WorkerConfig::read);
     }
 
     @Test
     void shouldReadEveryListedProvider() {
-        WorkerConfig config = read(Map.of("providers.names", "openai,anthropic", "providers.anthropic.api.key",
-                "sk-ant-test", "providers.openai.api.key", "sk-test"));
+        WorkerConfig config = read(Map.of(
+                "providers.names",
+                "openai,anthropic",
+                "providers.anthropic.api.key",
+                "sk-ant-test",
+                "providers.openai.api.key",
+                "sk-test"));
 
-        assertThat(config.providers()).extracting(WorkerConfig.ProviderEndpoint::name).containsExactly("openai", "anthropic");
+        assertThat(config.providers())
+                .extracting(WorkerConfig.ProviderEndpoint::name)
+                .containsExactly("openai", "anthropic");
     }
 
     @Test
     void shouldSayWhenAProviderIsConfiguredButNotListedRatherThanCallItsKeysTypos() {
-        assertThatThrownBy(() -> read(Map.of("providers.names", "openai", "providers.anthropic.api.key", "sk-ant-test",
-                "providers.anthropic.base.url", "https://api.anthropic.com")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "providers.anthropic.* is set but anthropic is not in providers.names (openai): add it there"
-                                + " to use it, or remove its settings"));
+        assertThatThrownBy(() -> read(Map.of(
+                        "providers.names",
+                        "openai",
+                        "providers.anthropic.api.key",
+                        "sk-ant-test",
+                        "providers.anthropic.base.url",
+                        "https://api.anthropic.com")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "providers.anthropic.* is set but anthropic is not in providers.names (openai): add it there"
+                                                + " to use it, or remove its settings"));
     }
 }

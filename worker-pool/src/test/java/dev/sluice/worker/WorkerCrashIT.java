@@ -73,12 +73,13 @@ class WorkerCrashIT {
     private final ModelCatalogue catalogue = ModelCatalogue.loadDefault();
 
     @Test
-    void shouldLoseNoJobAndRepeatNoMoreProviderCallsThanWereInFlightWhenAWorkerIsKilled(KafkaStack kafka,
-            @TempDir Path dir) throws Throwable {
+    void shouldLoseNoJobAndRepeatNoMoreProviderCallsThanWereInFlightWhenAWorkerIsKilled(
+            KafkaStack kafka, @TempDir Path dir) throws Throwable {
         String prefix = kafka.newPrefix();
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
-        SimConfig slow = SimConfig.defaults().withLatency(Duration.ofMillis(1000), Duration.ofMillis(500))
+        SimConfig slow = SimConfig.defaults()
+                .withLatency(Duration.ofMillis(1000), Duration.ofMillis(500))
                 .withApiKeys(Set.of("sk-it"));
         Path logA = dir.resolve("worker-a.log");
         Process a = null;
@@ -109,20 +110,30 @@ class WorkerCrashIT {
             try (Tally tally = new Tally(kafka, serdes, topics)) {
                 // Commits stay below unfinished jobs, so between two commits finished jobs pile up
                 // past the last one; a worker that committed ahead of its work would never get here.
-                await().alias("worker A mid-work").atMost(Duration.ofSeconds(60))
+                await().alias("worker A mid-work")
+                        .atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(50))
                         .failFast("worker A exited", () -> !workerA.isAlive())
                         .untilAsserted(() -> {
                             tally.poll();
                             Map<TopicPartition, Long> committed = committed(admin, group);
-                            long committedJobs = committed.values().stream().mapToLong(Long::longValue).sum();
-                            long pastCommit = tally.done().stream().map(jobs::get)
-                                    .filter(j -> j.offset() >= committed.getOrDefault(j.partition(), 0L)).count();
+                            long committedJobs = committed.values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum();
+                            long pastCommit = tally.done().stream()
+                                    .map(jobs::get)
+                                    .filter(j -> j.offset() >= committed.getOrDefault(j.partition(), 0L))
+                                    .count();
                             long running = tally.started() - tally.done().size();
-                            assertThat(committedJobs > 0 && pastCommit >= 3 && running >= 5).as(
-                                    "A has committed (%d jobs), finished at least 3 jobs past that (%d of %d) and"
-                                            + " runs at least 5 (%d)", committedJobs, pastCommit,
-                                    tally.done().size(), running).isTrue();
+                            assertThat(committedJobs > 0 && pastCommit >= 3 && running >= 5)
+                                    .as(
+                                            "A has committed (%d jobs), finished at least 3 jobs past that (%d of %d) and"
+                                                    + " runs at least 5 (%d)",
+                                            committedJobs,
+                                            pastCommit,
+                                            tally.done().size(),
+                                            running)
+                                    .isTrue();
                         });
 
                 // When A is killed
@@ -134,35 +145,49 @@ class WorkerCrashIT {
                 // and B, in this JVM and the same group, takes over
                 try (WorkerService b = new WorkerService(configB)) {
                     b.start();
-                    await().alias("worker B completed every job").atMost(Duration.ofSeconds(60))
-                            .pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                            assertThat(tally.poll().done().size()).as("jobs with a completion").isEqualTo(JOBS));
-                    await().alias("worker B committed every job").atMost(Duration.ofSeconds(30))
-                            .until(() -> committed(admin, group).values().stream().mapToLong(Long::longValue)
-                                    .sum() == JOBS);
+                    await().alias("worker B completed every job")
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200))
+                            .untilAsserted(() -> assertThat(tally.poll().done().size())
+                                    .as("jobs with a completion")
+                                    .isEqualTo(JOBS));
+                    await().alias("worker B committed every job")
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> committed(admin, group).values().stream()
+                                            .mapToLong(Long::longValue)
+                                            .sum()
+                                    == JOBS);
                     List<LlmResult> completions = tally.readToEnd().completions();
 
                     // Then no job is lost and none is completed twice
-                    Map<String, List<ResultStatus>> byJob = completions.stream().collect(Collectors.groupingBy(
-                            LlmResult::requestId, Collectors.mapping(LlmResult::status, Collectors.toList())));
+                    Map<String, List<ResultStatus>> byJob = completions.stream()
+                            .collect(Collectors.groupingBy(
+                                    LlmResult::requestId, Collectors.mapping(LlmResult::status, Collectors.toList())));
                     assertThat(byJob.keySet()).as("jobs with a completion").isEqualTo(jobs.keySet());
                     Map<String, List<ResultStatus>> notOnce = new TreeMap<>(byJob);
                     notOnce.values().removeIf(statuses -> statuses.equals(List.of(ResultStatus.SUCCEEDED)));
-                    assertThat(notOnce).as("jobs without exactly one completion, a successful one").isEmpty();
+                    assertThat(notOnce)
+                            .as("jobs without exactly one completion, a successful one")
+                            .isEmpty();
 
                     // and no more provider calls are repeated than A had in flight when it died
                     long callsA = simA.stats().requests(CHAT);
                     long callsB = simB.stats().requests(CHAT);
-                    long doneByA = completions.stream().filter(r -> r.completedAt().isBefore(killedAt)).count();
+                    long doneByA = completions.stream()
+                            .filter(r -> r.completedAt().isBefore(killedAt))
+                            .count();
                     long inFlightAtKill = callsA - doneByA;
                     String seen = "A made " + callsA + " calls (" + callsAtKill + " answered at the kill) and "
                             + doneByA + " completions (" + doneAtKill + " read at the kill); B made " + callsB
                             + " calls";
-                    assertThat(inFlightAtKill).as("A's provider calls without a completion when it died; " + seen)
+                    assertThat(inFlightAtKill)
+                            .as("A's provider calls without a completion when it died; " + seen)
                             .isBetween(1L, (long) MAX_IN_FLIGHT);
-                    assertThat(callsA + callsB - JOBS).as("provider calls repeated; " + seen)
+                    assertThat(callsA + callsB - JOBS)
+                            .as("provider calls repeated; " + seen)
                             .isLessThanOrEqualTo(inFlightAtKill);
-                    assertThat(alreadyCompletedSkips(b)).as("redelivered jobs B found done and did not call again")
+                    assertThat(alreadyCompletedSkips(b))
+                            .as("redelivered jobs B found done and did not call again")
                             .isPositive();
                 }
             }
@@ -177,8 +202,7 @@ class WorkerCrashIT {
     }
 
     /** Where a job was written, to tell finished jobs past a commit from those below it. */
-    private record Job(TopicPartition partition, long offset) {
-    }
+    private record Job(TopicPartition partition, long offset) {}
 
     private Map<String, Job> queue(KafkaStack kafka, SluiceSerdes serdes, Topics topics) throws Exception {
         Map<String, Future<RecordMetadata>> sent = new HashMap<>();
@@ -188,10 +212,12 @@ class WorkerCrashIT {
                 Priority priority = Priority.values()[(i / 3) % 3];
                 String topic = topics.job(tier, priority);
                 LlmRequest r = LlmRequest.of("crash-" + i, "tenant-" + (i % 4), "Explain item " + i, Instant.now());
-                LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
-                        Instant.now());
-                sent.put(r.requestId(), producer.send(new ProducerRecord<>(topic, r.requestId(),
-                        serdes.jobs().serializer().serialize(topic, job))));
+                LlmJob job = new LlmJob(
+                        r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false, Instant.now());
+                sent.put(
+                        r.requestId(),
+                        producer.send(new ProducerRecord<>(
+                                topic, r.requestId(), serdes.jobs().serializer().serialize(topic, job))));
             }
             Map<String, Job> jobs = new HashMap<>();
             for (var e : sent.entrySet()) {
@@ -215,8 +241,8 @@ class WorkerCrashIT {
      * WorkerMain on this JVM's binary and classpath (under failsafe the full test classpath),
      * configured by a properties file with the same values plus its simulator.
      */
-    static Process startWorkerProcess(Map<String, String> values, ProviderSimulator sim, Path dir,
-            Path log) throws IOException {
+    static Process startWorkerProcess(Map<String, String> values, ProviderSimulator sim, Path dir, Path log)
+            throws IOException {
         Properties props = new Properties();
         props.putAll(values);
         props.put("providers.openai.base.url", sim.baseUrl());
@@ -224,18 +250,20 @@ class WorkerCrashIT {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             props.store(w, "worker A of WorkerCrashIT");
         }
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(List.of(
+                java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"));
         String avroPackages = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
         if (avroPackages != null) {
             command.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + avroPackages);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
-                file.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(), file.toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // SLUICE_* variables would win over the file.
         builder.environment().keySet().removeIf(k -> k.startsWith(ConfigSource.ENV_PREFIX));
         return builder.start();
@@ -243,20 +271,27 @@ class WorkerCrashIT {
 
     private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
         Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
-            if (o != null) {
-                out.put(tp, o.offset());
-            }
-        });
+        admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get()
+                .forEach((tp, o) -> {
+                    if (o != null) {
+                        out.put(tp, o.offset());
+                    }
+                });
         return out;
     }
 
     private static double alreadyCompletedSkips(WorkerService worker) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.opsPort()
-                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith("sluice_worker_jobs_total{")
-                        && l.contains("status=\"ALREADY_COMPLETED\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String body = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(l -> l.startsWith("sluice_worker_jobs_total{") && l.contains("status=\"ALREADY_COMPLETED\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     static String tail(Path log) {
@@ -282,7 +317,10 @@ class WorkerCrashIT {
             this.topics = topics;
             this.consumer = kafka.committedReader();
             this.result = v -> serdes.results().deserializer().deserialize(topics.completions(), v);
-            this.state = v -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), v).state();
+            this.state = v -> serdes.jobStatus()
+                    .deserializer()
+                    .deserialize(topics.jobEvents(), v)
+                    .state();
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(topics.completions(), topics.jobEvents())) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
@@ -307,7 +345,8 @@ class WorkerCrashIT {
 
         Tally readToEnd() {
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
-            await().alias("read " + ends.keySet() + " to their ends").atMost(Duration.ofSeconds(30))
+            await().alias("read " + ends.keySet() + " to their ends")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> {
                         poll();
                         return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());

@@ -39,10 +39,28 @@ class WorkerIT {
 
     /** The worker's configuration with OpenAI on the simulator, to add to. */
     /** A job of the SMALL tier for {@code r}, as the router would write it to {@code topic}. */
-    private static ProducerRecord<String, byte[]> smallJob(SluiceSerdes serdes, ModelCatalogue catalogue, String topic,
-            LlmRequest r) {
-        return new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer().serialize(topic, new LlmJob(r,
-                Tier.SMALL, catalogue.chain(Tier.SMALL), 10, 100, null, null, "it", 0, false, false, Instant.now())));
+    private static ProducerRecord<String, byte[]> smallJob(
+            SluiceSerdes serdes, ModelCatalogue catalogue, String topic, LlmRequest r) {
+        return new ProducerRecord<>(
+                topic,
+                r.requestId(),
+                serdes.jobs()
+                        .serializer()
+                        .serialize(
+                                topic,
+                                new LlmJob(
+                                        r,
+                                        Tier.SMALL,
+                                        catalogue.chain(Tier.SMALL),
+                                        10,
+                                        100,
+                                        null,
+                                        null,
+                                        "it",
+                                        0,
+                                        false,
+                                        false,
+                                        Instant.now())));
     }
 
     private static Map<String, String> onSimulator(KafkaStack kafka, String prefix, ProviderSimulator sim) {
@@ -59,7 +77,8 @@ class WorkerIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
+                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20))
+                .withApiKeys(Set.of("sk-it")))) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.max.in.flight", "16");
             // Every job's RUNNING at once, before its call (20 ms here), so that each can be counted.
@@ -70,44 +89,90 @@ class WorkerIT {
             WorkerConfig config = WorkerConfig.read(settings);
             settings.validate();
 
-            try (WorkerService worker = new WorkerService(config); var producer = kafka.producer()) {
+            try (WorkerService worker = new WorkerService(config);
+                    var producer = kafka.producer()) {
                 worker.start();
                 int jobs = 120;
                 for (int i = 0; i < jobs; i++) {
                     Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
                     Priority priority = Priority.values()[i % 3];
                     LlmRequest r = LlmRequest.of("job-" + i, "tenant-" + (i % 4), "Explain item " + i, Instant.now());
-                    LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
-                            Instant.now());
+                    LlmJob job = new LlmJob(
+                            r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false, Instant.now());
                     String topic = topics.job(tier, priority);
-                    producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer()
-                            .serialize(topic, job)));
+                    producer.send(new ProducerRecord<>(
+                            topic, r.requestId(), serdes.jobs().serializer().serialize(topic, job)));
                 }
                 String medium = topics.job(Tier.MEDIUM, Priority.NORMAL);
                 producer.send(new ProducerRecord<>(medium, "broken", "not a job".getBytes(StandardCharsets.UTF_8)));
                 LlmRequest odd = LlmRequest.of("no-chain", "tenant-0", "A job someone wrote by hand", Instant.now());
-                producer.send(new ProducerRecord<>(medium, odd.requestId(), serdes.jobs().serializer().serialize(medium,
-                        new LlmJob(odd, Tier.MEDIUM, List.of(), 0, 0, null, null, "hand-made", 0, false, false,
-                                Instant.now()))));
+                producer.send(new ProducerRecord<>(
+                        medium,
+                        odd.requestId(),
+                        serdes.jobs()
+                                .serializer()
+                                .serialize(
+                                        medium,
+                                        new LlmJob(
+                                                odd,
+                                                Tier.MEDIUM,
+                                                List.of(),
+                                                0,
+                                                0,
+                                                null,
+                                                null,
+                                                "hand-made",
+                                                0,
+                                                false,
+                                                false,
+                                                Instant.now()))));
                 LlmRequest patient = LlmRequest.of("batch-1", "tenant-1", "Can wait till tomorrow", Instant.now());
-                producer.send(new ProducerRecord<>(topics.jobsBatch(), patient.requestId(), serdes.jobs().serializer()
-                        .serialize(topics.jobsBatch(), new LlmJob(patient, Tier.MEDIUM, catalogue.chain(Tier.MEDIUM),
-                                5, 50, null, null, "batch", 0, true, false, Instant.now()))));
+                producer.send(new ProducerRecord<>(
+                        topics.jobsBatch(),
+                        patient.requestId(),
+                        serdes.jobs()
+                                .serializer()
+                                .serialize(
+                                        topics.jobsBatch(),
+                                        new LlmJob(
+                                                patient,
+                                                Tier.MEDIUM,
+                                                catalogue.chain(Tier.MEDIUM),
+                                                5,
+                                                50,
+                                                null,
+                                                null,
+                                                "batch",
+                                                0,
+                                                true,
+                                                false,
+                                                Instant.now()))));
                 producer.flush();
 
-                List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= jobs + 2,
-                        Duration.ofSeconds(90)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
+                List<LlmResult> all =
+                        kafka
+                                .readUntil(topics.completions(), r -> r.size() >= jobs + 2, Duration.ofSeconds(90))
+                                .stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .toList();
                 assertThat(all).hasSize(jobs + 2);
-                assertThat(all).filteredOn(r -> r.requestId().equals("batch-1")).singleElement()
-                        .satisfies(r -> assertThat(r.status()).as("llm.jobs.batch served through the sync path")
+                assertThat(all)
+                        .filteredOn(r -> r.requestId().equals("batch-1"))
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.status())
+                                .as("llm.jobs.batch served through the sync path")
                                 .isEqualTo(ResultStatus.SUCCEEDED));
-                assertThat(all).filteredOn(r -> r.requestId().equals("no-chain")).singleElement().satisfies(r -> {
-                    assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
-                    assertThat(r.error().code()).isEqualTo("NO_PROVIDER");
-                });
+                assertThat(all)
+                        .filteredOn(r -> r.requestId().equals("no-chain"))
+                        .singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
+                            assertThat(r.error().code()).isEqualTo("NO_PROVIDER");
+                        });
                 List<LlmResult> results = all.stream()
-                        .filter(r -> !r.requestId().equals("no-chain") && !r.requestId().equals("batch-1")).toList();
+                        .filter(r -> !r.requestId().equals("no-chain")
+                                && !r.requestId().equals("batch-1"))
+                        .toList();
                 assertThat(results).hasSize(jobs);
                 assertThat(results).allSatisfy(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
@@ -117,28 +182,41 @@ class WorkerIT {
                 });
                 assertThat(results).extracting(LlmResult::requestId).doesNotHaveDuplicates();
 
-                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs + 1,
-                        Duration.ofSeconds(30)).stream()
-                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value())).toList();
+                List<CostEvent> costs =
+                        kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs + 1, Duration.ofSeconds(30)).stream()
+                                .map(r ->
+                                        serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
+                                .toList();
                 assertThat(costs).hasSize(jobs + 1);
                 assertThat(costs).extracting(CostEvent::eventId).doesNotHaveDuplicates();
-                assertThat(costs).allSatisfy(c -> assertThat(c.costMicros()).isEqualTo(
-                        Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis())));
-                Map<String, Long> costByRequest = costs.stream().filter(c -> !c.requestId().equals("batch-1")).collect(Collectors.toMap(CostEvent::requestId,
-                        CostEvent::costMicros));
-                assertThat(results).allSatisfy(r -> assertThat(r.costMicros()).isEqualTo(costByRequest.get(r.requestId())));
+                assertThat(costs)
+                        .allSatisfy(c -> assertThat(c.costMicros())
+                                .isEqualTo(Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis())));
+                Map<String, Long> costByRequest = costs.stream()
+                        .filter(c -> !c.requestId().equals("batch-1"))
+                        .collect(Collectors.toMap(CostEvent::requestId, CostEvent::costMicros));
+                assertThat(results)
+                        .allSatisfy(r -> assertThat(r.costMicros()).isEqualTo(costByRequest.get(r.requestId())));
 
-                List<JobStatus> running = kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs + 2,
-                        Duration.ofSeconds(30)).stream()
-                        .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value())).toList();
-                assertThat(running).hasSize(jobs + 2).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
+                List<JobStatus> running =
+                        kafka.readUntil(topics.jobEvents(), r -> r.size() >= jobs + 2, Duration.ofSeconds(30)).stream()
+                                .map(r -> serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value()))
+                                .toList();
+                assertThat(running)
+                        .hasSize(jobs + 2)
+                        .allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
 
-                DeadLetter letter = serdes.deadLetters().deserializer().deserialize(topics.deadLetters(),
-                        kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
-                                .getFirst().value());
+                DeadLetter letter = serdes.deadLetters()
+                        .deserializer()
+                        .deserialize(
+                                topics.deadLetters(),
+                                kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
+                                        .getFirst()
+                                        .value());
                 assertThat(letter.service()).isEqualTo("worker-pool");
                 assertThat(letter.sourceTopic()).isEqualTo(medium);
-                assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8)).isEqualTo("not a job");
+                assertThat(new String(letter.originalValue(), StandardCharsets.UTF_8))
+                        .isEqualTo("not a job");
 
                 assertThat(sim.stats().requests("POST /v1/chat/completions")).isEqualTo(jobs + 1);
                 assertThat(worker.health().up()).isTrue();
@@ -153,10 +231,11 @@ class WorkerIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
-        try (ProviderSimulator openai = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of("sk-it"))
-                        .withFaultRates(Map.of(503, 1.0)));
+        try (ProviderSimulator openai = ProviderSimulator.start(
+                        SimConfig.defaults().withApiKeys(Set.of("sk-it")).withFaultRates(Map.of(503, 1.0)));
                 ProviderSimulator anthropic = ProviderSimulator.start(SimConfig.defaults()
-                        .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-ant-it")))) {
+                        .withLatency(Duration.ofMillis(20), Duration.ofMillis(20))
+                        .withApiKeys(Set.of("sk-ant-it")))) {
             Map<String, String> values = new HashMap<>(kafka.serviceConfig(prefix));
             values.put("providers.names", "openai,anthropic");
             values.put("providers.openai.base.url", openai.baseUrl());
@@ -167,27 +246,46 @@ class WorkerIT {
             WorkerConfig config = WorkerConfig.read(settings);
             settings.validate();
 
-            try (WorkerService worker = new WorkerService(config); var producer = kafka.producer()) {
+            try (WorkerService worker = new WorkerService(config);
+                    var producer = kafka.producer()) {
                 worker.start();
                 int jobs = 45;
                 for (int i = 0; i < jobs; i++) {
                     Tier tier = List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE).get(i % 3);
-                    LlmRequest r = new LlmRequest("fb-" + i, "tenant-" + (i % 3), null, null, Priority.NORMAL, null,
-                            null, null, List.of(dev.sluice.model.Message.system("Answer in one line."),
-                                    dev.sluice.model.Message.user("Explain item " + i)), 64, 0.2, null, null, Map.of(),
+                    LlmRequest r = new LlmRequest(
+                            "fb-" + i,
+                            "tenant-" + (i % 3),
+                            null,
+                            null,
+                            Priority.NORMAL,
+                            null,
+                            null,
+                            null,
+                            List.of(
+                                    dev.sluice.model.Message.system("Answer in one line."),
+                                    dev.sluice.model.Message.user("Explain item " + i)),
+                            64,
+                            0.2,
+                            null,
+                            null,
+                            Map.of(),
                             Instant.now());
-                    LlmJob job = new LlmJob(r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false,
-                            Instant.now());
+                    LlmJob job = new LlmJob(
+                            r, tier, catalogue.chain(tier), 10, 100, null, null, "it", 0, false, false, Instant.now());
                     String topic = topics.job(tier, Priority.NORMAL);
-                    producer.send(new ProducerRecord<>(topic, r.requestId(), serdes.jobs().serializer()
-                            .serialize(topic, job)));
+                    producer.send(new ProducerRecord<>(
+                            topic, r.requestId(), serdes.jobs().serializer().serialize(topic, job)));
                 }
                 producer.flush();
 
-                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= jobs,
-                        Duration.ofSeconds(90)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
-                assertThat(results).hasSize(jobs).extracting(LlmResult::requestId).doesNotHaveDuplicates();
+                List<LlmResult> results =
+                        kafka.readUntil(topics.completions(), r -> r.size() >= jobs, Duration.ofSeconds(90)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .toList();
+                assertThat(results)
+                        .hasSize(jobs)
+                        .extracting(LlmResult::requestId)
+                        .doesNotHaveDuplicates();
                 assertThat(results).allSatisfy(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.SUCCEEDED);
                     assertThat(r.provider()).isEqualTo("anthropic");
@@ -195,26 +293,35 @@ class WorkerIT {
                     assertThat(r.output()).isNotBlank();
                     assertThat(r.attempts().getLast().provider()).isEqualTo("anthropic");
                     assertThat(r.attempts().getLast().outcome()).isEqualTo("ok");
-                    assertThat(r.attempts().subList(0, r.attempts().size() - 1)).isNotEmpty().allSatisfy(a -> {
-                        assertThat(a.provider()).isEqualTo("openai");
-                        assertThat(a.outcome()).isIn("server_error", "circuit_open");
-                    });
+                    assertThat(r.attempts().subList(0, r.attempts().size() - 1))
+                            .isNotEmpty()
+                            .allSatisfy(a -> {
+                                assertThat(a.provider()).isEqualTo("openai");
+                                assertThat(a.outcome()).isIn("server_error", "circuit_open");
+                            });
                 });
 
-                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs,
-                        Duration.ofSeconds(30)).stream()
-                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value())).toList();
-                assertThat(costs).as("a 503 is not billed: one cost event per Anthropic call").hasSize(jobs)
+                List<CostEvent> costs =
+                        kafka.readUntil(topics.costEvents(), r -> r.size() >= jobs, Duration.ofSeconds(30)).stream()
+                                .map(r ->
+                                        serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
+                                .toList();
+                assertThat(costs)
+                        .as("a 503 is not billed: one cost event per Anthropic call")
+                        .hasSize(jobs)
                         .allSatisfy(c -> {
                             assertThat(c.provider()).isEqualTo("anthropic");
-                            assertThat(c.costMicros()).isPositive().isEqualTo(
-                                    Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis()));
+                            assertThat(c.costMicros())
+                                    .isPositive()
+                                    .isEqualTo(Pricing.costMicros(catalogue.require(c.model()), c.usage(), c.basis()));
                         });
                 // Up to three calls per job (two retries), but the breaker opens after ten failures
                 // and spares OpenAI the retries.
                 assertThat(openai.stats().requests("POST /v1/chat/completions")).isBetween(10L, 2L * jobs);
-                assertThat(results).anySatisfy(r -> assertThat(r.attempts()).extracting(a -> a.outcome())
-                        .contains("circuit_open"));
+                assertThat(results)
+                        .anySatisfy(r -> assertThat(r.attempts())
+                                .extracting(a -> a.outcome())
+                                .contains("circuit_open"));
                 assertThat(anthropic.stats().requests("POST /v1/messages")).isEqualTo(jobs);
             }
         }
@@ -228,11 +335,12 @@ class WorkerIT {
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         String topic = topics.job(Tier.SMALL, Priority.NORMAL);
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(10), Duration.ZERO).withApiKeys(Set.of("sk-it")));
+                        .withLatency(Duration.ofMillis(10), Duration.ZERO)
+                        .withApiKeys(Set.of("sk-it")));
                 var admin = kafka.admin();
                 // As the router writes jobs: in Kafka transactions, each ending in a marker.
-                var router = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
-                        "bootstrap.servers", kafka.bootstrapServers(), "transactional.id", prefix + "router"),
+                var router = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers(), "transactional.id", prefix + "router"),
                         new org.apache.kafka.common.serialization.StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
@@ -260,24 +368,40 @@ class WorkerIT {
                         router.commitTransaction();
                     }
                 }
-                List<LlmResult> results = kafka.readUntil(topics.completions(), r -> r.size() >= 20,
-                        Duration.ofSeconds(60)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value())).toList();
-                assertThat(results).hasSize(20).extracting(LlmResult::requestId).doesNotHaveDuplicates()
+                List<LlmResult> results =
+                        kafka.readUntil(topics.completions(), r -> r.size() >= 20, Duration.ofSeconds(60)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .toList();
+                assertThat(results)
+                        .hasSize(20)
+                        .extracting(LlmResult::requestId)
+                        .doesNotHaveDuplicates()
                         .noneMatch(id -> id.matches("tx-1\\d"));
 
                 List<org.apache.kafka.common.TopicPartition> partitions = java.util.stream.IntStream.range(0, 2)
-                        .mapToObj(p -> new org.apache.kafka.common.TopicPartition(topic, p)).toList();
-                Map<org.apache.kafka.common.TopicPartition, Long> ends = admin.listOffsets(partitions.stream()
-                        .collect(Collectors.toMap(tp -> tp, tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
-                        .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                                e -> e.getValue().offset()));
+                        .mapToObj(p -> new org.apache.kafka.common.TopicPartition(topic, p))
+                        .toList();
+                Map<org.apache.kafka.common.TopicPartition, Long> ends = admin
+                        .listOffsets(partitions.stream()
+                                .collect(Collectors.toMap(
+                                        tp -> tp, tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+                        .all()
+                        .get()
+                        .entrySet()
+                        .stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().offset()));
                 assertThat(ends.values().stream().mapToLong(Long::longValue).sum())
-                        .as("30 jobs and a marker per transaction and partition").isEqualTo(30 + 3 * 2);
-                org.awaitility.Awaitility.await().alias("the group's committed offsets at the log ends (lag 0)")
-                        .atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        .as("30 jobs and a marker per transaction and partition")
+                        .isEqualTo(30 + 3 * 2);
+                org.awaitility.Awaitility.await()
+                        .alias("the group's committed offsets at the log ends (lag 0)")
+                        .atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> {
                             Map<org.apache.kafka.common.TopicPartition, Long> committed = new HashMap<>();
-                            admin.listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get()
+                            admin.listConsumerGroupOffsets(config.groupId())
+                                    .partitionsToOffsetAndMetadata()
+                                    .get()
                                     .forEach((tp, o) -> {
                                         if (o != null && tp.topic().equals(topic)) {
                                             committed.put(tp, o.offset());
@@ -296,7 +420,8 @@ class WorkerIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(10), Duration.ofMillis(10)).withApiKeys(Set.of("sk-it")));
+                        .withLatency(Duration.ofMillis(10), Duration.ofMillis(10))
+                        .withApiKeys(Set.of("sk-it")));
                 var producer = kafka.producer()) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
@@ -327,16 +452,26 @@ class WorkerIT {
                     send.accept(i);
                 }
                 producer.flush();
-                org.awaitility.Awaitility.await().alias("the second group committed all 25 jobs")
-                        .atMost(Duration.ofSeconds(60)).until(() -> admin
-                        .listConsumerGroupOffsets(prefix + "second").partitionsToOffsetAndMetadata().get().values()
-                        .stream().mapToLong(o -> o.offset()).sum() >= 25);
+                org.awaitility.Awaitility.await()
+                        .alias("the second group committed all 25 jobs")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> admin
+                                        .listConsumerGroupOffsets(prefix + "second")
+                                        .partitionsToOffsetAndMetadata()
+                                        .get()
+                                        .values()
+                                        .stream()
+                                        .mapToLong(o -> o.offset())
+                                        .sum()
+                                >= 25);
             }
-            List<LlmResult> all = kafka.readUntil(topics.completions(), r -> r.size() >= 25, Duration.ofSeconds(30))
-                    .stream().map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
-                    .toList();
+            List<LlmResult> all =
+                    kafka.readUntil(topics.completions(), r -> r.size() >= 25, Duration.ofSeconds(30)).stream()
+                            .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                            .toList();
             assertThat(all).hasSize(25).extracting(LlmResult::requestId).doesNotHaveDuplicates();
-            assertThat(sim.stats().requests("POST /v1/chat/completions")).as("only the five new jobs were called")
+            assertThat(sim.stats().requests("POST /v1/chat/completions"))
+                    .as("only the five new jobs were called")
                     .isEqualTo(25);
         }
     }
@@ -352,7 +487,8 @@ class WorkerIT {
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(1500), Duration.ZERO).withApiKeys(Set.of("sk-it")))) {
+                .withLatency(Duration.ofMillis(1500), Duration.ZERO)
+                .withApiKeys(Set.of("sk-it")))) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
             values.put("worker.running.event.after", "300ms");
@@ -363,16 +499,22 @@ class WorkerIT {
                 LlmRequest r = LlmRequest.of("slow-1", "acme", "Explain the slow one", Instant.now());
                 producer.send(smallJob(serdes, catalogue, topic, r)).get();
 
-                LlmResult result = serdes.results().deserializer().deserialize(topics.completions(),
-                        kafka.readUntil(topics.completions(), l -> !l.isEmpty(), Duration.ofSeconds(60)).getFirst()
-                                .value());
+                LlmResult result = serdes.results()
+                        .deserializer()
+                        .deserialize(
+                                topics.completions(),
+                                kafka.readUntil(topics.completions(), l -> !l.isEmpty(), Duration.ofSeconds(60))
+                                        .getFirst()
+                                        .value());
                 var events = kafka.readUntil(topics.jobEvents(), l -> !l.isEmpty(), Duration.ofSeconds(30));
                 assertThat(events).singleElement().satisfies(e -> {
                     JobStatus running = serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), e.value());
                     assertThat(running.state()).isEqualTo(JobState.RUNNING);
-                    assertThat(running.updatedAt()).as("dated when the job started, just before its first call")
+                    assertThat(running.updatedAt())
+                            .as("dated when the job started, just before its first call")
                             .isBetween(result.startedAt().minusSeconds(1), result.startedAt());
-                    assertThat(e.timestamp() - running.updatedAt().toEpochMilli()).as("written once it had lasted")
+                    assertThat(e.timestamp() - running.updatedAt().toEpochMilli())
+                            .as("written once it had lasted")
                             .isGreaterThanOrEqualTo(300);
                     assertThat(Instant.ofEpochMilli(e.timestamp())).isBefore(result.completedAt());
                 });
@@ -389,10 +531,13 @@ class WorkerIT {
         ModelCatalogue catalogue = ModelCatalogue.loadDefault();
         try (var admin = kafka.admin()) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.completions(), 3, (short) 1)
-                    .configs(Map.of("max.message.bytes", "300")))).all().get();
+                            .configs(Map.of("max.message.bytes", "300"))))
+                    .all()
+                    .get();
         }
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20)).withApiKeys(Set.of("sk-it")))) {
+                .withLatency(Duration.ofMillis(20), Duration.ofMillis(20))
+                .withApiKeys(Set.of("sk-it")))) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.batch.sync", "true");
             try (WorkerService worker = new WorkerService(WorkerConfig.read(new Settings(ConfigSource.of(values))));
@@ -404,9 +549,12 @@ class WorkerIT {
                     producer.send(smallJob(serdes, catalogue, topic, r)).get();
                 }
 
-                List<DeadLetter> letters = kafka.readUntil(topics.deadLetters(), r -> r.size() >= 2,
-                        Duration.ofSeconds(60)).stream().map(r -> serdes.deadLetters().deserializer()
-                                .deserialize(topics.deadLetters(), r.value())).toList();
+                List<DeadLetter> letters =
+                        kafka.readUntil(topics.deadLetters(), r -> r.size() >= 2, Duration.ofSeconds(60)).stream()
+                                .map(r -> serdes.deadLetters()
+                                        .deserializer()
+                                        .deserialize(topics.deadLetters(), r.value()))
+                                .toList();
                 assertThat(letters).hasSize(2).allSatisfy(d -> {
                     assertThat(d.sourceTopic()).isEqualTo(topic);
                     assertThat(d.stage()).isEqualTo("produce " + topics.completions());
@@ -428,7 +576,8 @@ class WorkerIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(10), Duration.ZERO).withApiKeys(Set.of("sk-it")))) {
+                .withLatency(Duration.ofMillis(10), Duration.ZERO)
+                .withApiKeys(Set.of("sk-it")))) {
             Map<String, String> values = onSimulator(kafka, prefix, sim);
             values.put("worker.tiers", "small");
             values.put("topics.max.record.bytes", "64KB");
@@ -438,38 +587,77 @@ class WorkerIT {
                 String topic = topics.job(Tier.SMALL, Priority.NORMAL);
                 for (String id : List.of("long-1", "after-1")) {
                     String prompt = id.equals("long-1") ? "Go on and on [sim:long-output]" : "Explain " + id;
-                    LlmRequest r = new LlmRequest(id, "acme", null, null, Priority.NORMAL, null, null, null,
-                            List.of(dev.sluice.model.Message.user(prompt)), 20_000, 0.0, null, null, Map.of(),
+                    LlmRequest r = new LlmRequest(
+                            id,
+                            "acme",
+                            null,
+                            null,
+                            Priority.NORMAL,
+                            null,
+                            null,
+                            null,
+                            List.of(dev.sluice.model.Message.user(prompt)),
+                            20_000,
+                            0.0,
+                            null,
+                            null,
+                            Map.of(),
                             Instant.now());
                     // One key: the long job comes first on its partition, the next one after it.
-                    producer.send(new ProducerRecord<>(topic, "acme", serdes.jobs().serializer().serialize(topic,
-                            new LlmJob(r, Tier.SMALL, List.of("gpt-4.1-mini"), 10, 20_000, null, null, "it", 0, false,
-                                    false, Instant.now())))).get();
+                    producer.send(new ProducerRecord<>(
+                                    topic,
+                                    "acme",
+                                    serdes.jobs()
+                                            .serializer()
+                                            .serialize(
+                                                    topic,
+                                                    new LlmJob(
+                                                            r,
+                                                            Tier.SMALL,
+                                                            List.of("gpt-4.1-mini"),
+                                                            10,
+                                                            20_000,
+                                                            null,
+                                                            null,
+                                                            "it",
+                                                            0,
+                                                            false,
+                                                            false,
+                                                            Instant.now()))))
+                            .get();
                 }
 
-                Map<String, LlmResult> byId = kafka.readUntil(topics.completions(), r -> r.size() >= 2,
-                        Duration.ofSeconds(60)).stream()
-                        .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
-                        .collect(Collectors.toMap(LlmResult::requestId, r -> r));
-                Map<String, CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> r.size() >= 2,
-                        Duration.ofSeconds(30)).stream()
-                        .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
-                        .collect(Collectors.toMap(CostEvent::requestId, c -> c));
+                Map<String, LlmResult> byId =
+                        kafka.readUntil(topics.completions(), r -> r.size() >= 2, Duration.ofSeconds(60)).stream()
+                                .map(r -> serdes.results().deserializer().deserialize(topics.completions(), r.value()))
+                                .collect(Collectors.toMap(LlmResult::requestId, r -> r));
+                Map<String, CostEvent> costs =
+                        kafka.readUntil(topics.costEvents(), r -> r.size() >= 2, Duration.ofSeconds(30)).stream()
+                                .map(r ->
+                                        serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
+                                .collect(Collectors.toMap(CostEvent::requestId, c -> c));
                 assertThat(byId.get("long-1")).satisfies(r -> {
                     assertThat(r.status()).isEqualTo(ResultStatus.FAILED);
                     assertThat(r.error().code()).isEqualTo("OUTPUT_TOO_LARGE");
                     assertThat(r.error().message()).contains("65536");
                     assertThat(r.output()).isNull();
                     assertThat(r.usage().outputTokens()).isGreaterThan(10_000);
-                    assertThat(r.costMicros()).isPositive().isEqualTo(costs.get("long-1").costMicros());
+                    assertThat(r.costMicros())
+                            .isPositive()
+                            .isEqualTo(costs.get("long-1").costMicros());
                 });
                 assertThat(byId.get("after-1").status()).isEqualTo(ResultStatus.SUCCEEDED);
                 assertThat(byId.get("after-1").output()).isNotBlank();
                 assertThat(kafka.readUntil(topics.deadLetters(), r -> false, Duration.ofSeconds(1)))
-                        .as("nothing refused: the result was replaced before the producer").isEmpty();
-                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + worker.opsPort() + "/metrics")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                        .as("nothing refused: the result was replaced before the producer")
+                        .isEmpty();
+                String metrics = java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                                "http://127.0.0.1:" + worker.opsPort() + "/metrics"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
                 assertThat(metrics).contains("sluice_worker_outputs_too_large_total{service=\"worker-pool\"} 1.0");
                 assertThat(worker.health().up()).isTrue();
             }

@@ -40,7 +40,8 @@ class WorkerTracingIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         try (OtlpReceiver collector = OtlpReceiver.start();
-                ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of("sk-it"))
+                ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
+                        .withApiKeys(Set.of("sk-it"))
                         .withBatchProcessingTime(Duration.ofSeconds(1)))) {
             // given two jobs of one batch, each in its own trace; the batch fails the second's line
             LlmJob answered = BatchIT.job("answered", "gpt-4.1-mini", null, null);
@@ -55,21 +56,41 @@ class WorkerTracingIT {
                 for (LlmJob job : List.of(answered, redriven)) {
                     RecordHeaders headers = new RecordHeaders();
                     Tracing.put(headers, "00-" + (job == answered ? TRACE_A : TRACE_B) + "-" + ROUTER_SPAN + "-01");
-                    producer.send(new ProducerRecord<>(topics.jobsBatch(), null, job.requestId(),
-                            serdes.jobs().serializer().serialize(topics.jobsBatch(), job), headers));
+                    producer.send(new ProducerRecord<>(
+                            topics.jobsBatch(),
+                            null,
+                            job.requestId(),
+                            serdes.jobs().serializer().serialize(topics.jobsBatch(), job),
+                            headers));
                 }
                 producer.flush();
 
                 completions = kafka.readUntil(topics.completions(), r -> r.size() >= 2, Duration.ofSeconds(60));
-                submitted = kafka.readUntil(topics.jobEvents(), r -> r.stream().filter(e -> state(serdes, topics, e)
-                        == JobState.BATCH_SUBMITTED).count() >= 2, Duration.ofSeconds(30));
+                submitted = kafka.readUntil(
+                        topics.jobEvents(),
+                        r -> r.stream()
+                                        .filter(e -> state(serdes, topics, e) == JobState.BATCH_SUBMITTED)
+                                        .count()
+                                >= 2,
+                        Duration.ofSeconds(30));
             }
 
             // then every record about a job carries that job's own trace
-            assertThat(completions).hasSize(2).allSatisfy(r -> assertThat(traceOf(r)).isEqualTo(serdes.results()
-                    .deserializer().deserialize(r.topic(), r.value()).requestId().equals("answered") ? TRACE_A : TRACE_B));
-            assertThat(submitted).filteredOn(e -> state(serdes, topics, e) == JobState.BATCH_SUBMITTED)
-                    .extracting(WorkerTracingIT::traceOf).containsExactlyInAnyOrder(TRACE_A, TRACE_B);
+            assertThat(completions)
+                    .hasSize(2)
+                    .allSatisfy(r -> assertThat(traceOf(r))
+                            .isEqualTo(
+                                    serdes.results()
+                                                    .deserializer()
+                                                    .deserialize(r.topic(), r.value())
+                                                    .requestId()
+                                                    .equals("answered")
+                                            ? TRACE_A
+                                            : TRACE_B));
+            assertThat(submitted)
+                    .filteredOn(e -> state(serdes, topics, e) == JobState.BATCH_SUBMITTED)
+                    .extracting(WorkerTracingIT::traceOf)
+                    .containsExactlyInAnyOrder(TRACE_A, TRACE_B);
 
             // and the answered job's trace shows its wait for the batch, the submission and the collection
             List<ReceivedSpan> a = collector.trace(TRACE_A);
@@ -89,15 +110,21 @@ class WorkerTracingIT {
             // and the failed line's job went on, in its trace, through the synchronous path
             List<ReceivedSpan> b = collector.trace(TRACE_B);
             assertThat(named(b, "batch submit").getFirst().parentSpanId())
-                    .isEqualTo(named(b, "worker job").stream().filter(s -> s.parentSpanId().equals(ROUTER_SPAN))
-                            .findFirst().orElseThrow().spanId());
+                    .isEqualTo(named(b, "worker job").stream()
+                            .filter(s -> s.parentSpanId().equals(ROUTER_SPAN))
+                            .findFirst()
+                            .orElseThrow()
+                            .spanId());
             // A rebalance during the collection (the sync loop joining the group) can leave an abandoned
             // first attempt in the trace too; the job goes on from the collection that re-drove it.
             List<ReceivedSpan> redrives = named(b, "batch collect").stream()
-                    .filter(c -> "redrive".equals(c.attribute("sluice.decision"))).toList();
+                    .filter(c -> "redrive".equals(c.attribute("sluice.decision")))
+                    .toList();
             assertThat(redrives).isNotEmpty();
-            ReceivedSpan sync = named(b, "worker job").stream().filter(s -> redrives.stream()
-                    .anyMatch(r -> s.parentSpanId().equals(r.spanId()))).findFirst()
+            ReceivedSpan sync = named(b, "worker job").stream()
+                    .filter(s ->
+                            redrives.stream().anyMatch(r -> s.parentSpanId().equals(r.spanId())))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no worker job under a re-drive in " + b));
             assertThat(named(b, "chat gpt-4.1-mini")).singleElement().satisfies(call -> {
                 assertThat(call.parentSpanId()).isEqualTo(sync.spanId());
@@ -108,7 +135,10 @@ class WorkerTracingIT {
     }
 
     private static JobState state(SluiceSerdes serdes, Topics topics, ConsumerRecord<String, byte[]> r) {
-        return serdes.jobStatus().deserializer().deserialize(topics.jobEvents(), r.value()).state();
+        return serdes.jobStatus()
+                .deserializer()
+                .deserialize(topics.jobEvents(), r.value())
+                .state();
     }
 
     private static String traceOf(ConsumerRecord<String, byte[]> r) {
@@ -116,8 +146,12 @@ class WorkerTracingIT {
     }
 
     private static List<ReceivedSpan> named(List<ReceivedSpan> trace, String name) {
-        List<ReceivedSpan> out = trace.stream().filter(s -> s.name().equals(name)).toList();
-        assertThat(out).as("spans named '%s' among %s", name, trace.stream().map(ReceivedSpan::name).toList())
+        List<ReceivedSpan> out =
+                trace.stream().filter(s -> s.name().equals(name)).toList();
+        assertThat(out)
+                .as(
+                        "spans named '%s' among %s",
+                        name, trace.stream().map(ReceivedSpan::name).toList())
                 .isNotEmpty();
         return out;
     }

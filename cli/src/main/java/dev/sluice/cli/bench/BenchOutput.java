@@ -8,8 +8,10 @@ import picocli.CommandLine.Option;
 
 /** The options every benchmark shares: where its broker lives, and figures as JSON. A picocli mixin. */
 final class BenchOutput {
-    @Option(names = "--data-dir", description = "Where the broker, state and logs live (default: a new temporary"
-            + " directory, deleted afterwards).")
+    @Option(
+            names = "--data-dir",
+            description = "Where the broker, state and logs live (default: a new temporary"
+                    + " directory, deleted afterwards).")
     Path dataDir;
 
     @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")

@@ -56,16 +56,29 @@ final class CompletionReader implements AutoCloseable {
     private double measuredSeconds;
     private double cpuSeconds;
 
-    CompletionReader(String bootstrap, String topic, Deserializer<LlmResult> results, int warmup, int measured,
-            int total, Window window) {
+    CompletionReader(
+            String bootstrap,
+            String topic,
+            Deserializer<LlmResult> results,
+            int warmup,
+            int measured,
+            int total,
+            Window window) {
         if (warmup < 1 || measured < 1 || total < warmup + measured) {
             throw new IllegalArgumentException("need warmup >= 1, measured >= 1, total >= warmup + measured");
         }
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        2000),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         this.topic = topic;
         this.results = results;
         this.warmup = warmup;
@@ -77,7 +90,8 @@ final class CompletionReader implements AutoCloseable {
 
     void start() {
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         thread.start();
@@ -102,7 +116,8 @@ final class CompletionReader implements AutoCloseable {
                             startedToCompleted.add(Duration.between(result.startedAt(), result.completedAt())
                                     .toMillis());
                         }
-                        completedToRead.add(Duration.between(result.completedAt(), readAt).toMillis());
+                        completedToRead.add(
+                                Duration.between(result.completedAt(), readAt).toMillis());
                     }
                     count = n;
                     if (n == warmup) {
@@ -162,8 +177,10 @@ final class CompletionReader implements AutoCloseable {
     void fill(WorkerBenchReport.Scenario s) {
         s.measuredSeconds = measuredSeconds;
         s.readerCpuCores = measuredSeconds == 0 ? 0 : cpuSeconds / measuredSeconds;
-        s.startedToCompletedMs = startedToCompleted.stream().mapToLong(Long::longValue).sorted().toArray();
-        s.completedToReadMs = completedToRead.stream().mapToLong(Long::longValue).sorted().toArray();
+        s.startedToCompletedMs =
+                startedToCompleted.stream().mapToLong(Long::longValue).sorted().toArray();
+        s.completedToReadMs =
+                completedToRead.stream().mapToLong(Long::longValue).sorted().toArray();
         s.outcomes.putAll(outcomes);
         s.providerCalls = providerCalls;
     }

@@ -41,7 +41,9 @@ import picocli.CommandLine.Option;
  * the ledger is exact: the results' costs, the cost events and the spend ledger on llm.spend agree
  * to the micro-dollar.
  */
-@Command(name = "cost", mixinStandardHelpOptions = true,
+@Command(
+        name = "cost",
+        mixinStandardHelpOptions = true,
         description = "Spend of a reference workload, naive, as configured, and routed by an eval's policy, on the"
                 + " whole pipeline.")
 public final class CostBenchCommand implements Callable<Integer> {
@@ -51,13 +53,19 @@ public final class CostBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the workload (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--timeout", defaultValue = "900", description = "Longest wait for a run's results, seconds"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "900",
+            description = "Longest wait for a run's results, seconds" + " (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--semantic", defaultValue = "false", arity = "1", description = "Whether the configured run's"
-            + " tenants also use the semantic cache (default ${DEFAULT-VALUE}: on this workload it costs more than it"
-            + " saves, docs/benchmarks.md).")
+    @Option(
+            names = "--semantic",
+            defaultValue = "false",
+            arity = "1",
+            description = "Whether the configured run's"
+                    + " tenants also use the semantic cache (default ${DEFAULT-VALUE}: on this workload it costs more than it"
+                    + " saves, docs/benchmarks.md).")
     boolean semantic;
 
     @picocli.CommandLine.Mixin
@@ -72,12 +80,19 @@ public final class CostBenchCommand implements Callable<Integer> {
         Path dir = output.directory("cost");
         String run = Long.toString(System.currentTimeMillis(), 36);
         CostWorkload workload = new CostWorkload(jobs, seed, run);
-        SimConfig sim = SimConfig.defaults().withLatency(Duration.ZERO, Duration.ZERO)
+        SimConfig sim = SimConfig.defaults()
+                .withLatency(Duration.ZERO, Duration.ZERO)
                 .withBatchProcessingTime(Duration.ofSeconds(2));
-        Map<String, String> overrides = Map.of("worker.batch.max.age", "2s", "worker.batch.poll.interval", "500ms",
-                "worker.batch.poll.max.interval", "1s");
-        try (LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY, sim, overrides,
-                List.of())).start(step -> err.println("sluice: " + step))) {
+        Map<String, String> overrides = Map.of(
+                "worker.batch.max.age",
+                "2s",
+                "worker.batch.poll.interval",
+                "500ms",
+                "worker.batch.poll.max.interval",
+                "1s");
+        try (LocalStack stack = new LocalStack(
+                        new LocalStack.Options(dir, LocalStack.Ports.ANY, sim, overrides, List.of()))
+                .start(step -> err.println("sluice: " + step))) {
             return measure(stack, workload, run, err);
         } finally {
             output.cleanUp(dir);
@@ -94,11 +109,12 @@ public final class CostBenchCommand implements Callable<Integer> {
         }
         Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies = policies(stack, topics, serdes, run, err);
         err.println("sluice: policy run of " + jobs + " jobs");
-        results.put(CostWorkload.Mode.POLICY, runOnce(stack, topics, serdes, workload, run, CostWorkload.Mode.POLICY,
-                policies, err));
+        results.put(
+                CostWorkload.Mode.POLICY,
+                runOnce(stack, topics, serdes, workload, run, CostWorkload.Mode.POLICY, policies, err));
         Map<String, Map<String, String>> chosen = new java.util.TreeMap<>();
-        policies.forEach((provider, policy) -> chosen.put(provider.name().toLowerCase(java.util.Locale.ROOT),
-                policy.models()));
+        policies.forEach(
+                (provider, policy) -> chosen.put(provider.name().toLowerCase(java.util.Locale.ROOT), policy.models()));
         // llm.spend is written a commit or two after the last cost event: read until it agrees, or for 15 s.
         CostReport report;
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -113,27 +129,43 @@ public final class CostBenchCommand implements Callable<Integer> {
     }
 
     /** The eval the policy run routes by: the workload's task categories on every model, at {@link #POLICY_BAR}. */
-    private Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies(LocalStack stack, Topics topics,
-            SluiceSerdes serdes, String run, PrintStream err) throws Exception {
+    private Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies(
+            LocalStack stack, Topics topics, SluiceSerdes serdes, String run, PrintStream err) throws Exception {
         EvalSuite suite;
         try (java.io.InputStream in = CostBenchCommand.class.getResourceAsStream("cost-categories.yaml")) {
-            suite = EvalSuite.fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
-                    "cost-bench-categories", "cost-categories.yaml");
+            suite = EvalSuite.fromYaml(
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    "cost-bench-categories",
+                    "cost-categories.yaml");
         }
         String tenant = "cost-" + run + "-eval";
         try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
-            producer.send(new ProducerRecord<>(topics.tenants(), tenant, serdes.tenants().serializer().serialize(
-                    topics.tenants(), TenantConfig.basic(tenant, TenantConfig.Webhooks.NONE, Instant.now())))).get();
+            producer.send(new ProducerRecord<>(
+                            topics.tenants(),
+                            tenant,
+                            serdes.tenants()
+                                    .serializer()
+                                    .serialize(
+                                            topics.tenants(),
+                                            TenantConfig.basic(tenant, TenantConfig.Webhooks.NONE, Instant.now()))))
+                    .get();
         }
         List<String> models = new ArrayList<>();
         for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
             models.addAll(provider.models);
         }
         err.println("sluice: eval of the task categories (" + suite.cases().size() + " cases) on " + models);
-        EvalReport report = EvalLoop.run(suite, run + "-eval", tenant, models, stack.bootstrapServers(), topics,
-                serdes, Duration.ofSeconds(timeoutSeconds));
-        Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> out = new java.util.EnumMap<>(
-                CostWorkload.Provider.class);
+        EvalReport report = EvalLoop.run(
+                suite,
+                run + "-eval",
+                tenant,
+                models,
+                stack.bootstrapServers(),
+                topics,
+                serdes,
+                Duration.ofSeconds(timeoutSeconds));
+        Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> out =
+                new java.util.EnumMap<>(CostWorkload.Provider.class);
         for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
             err.print(EvalLoop.policyTable(report, POLICY_BAR, POLICY_MIN_CASES, provider.models));
             out.put(provider, EvalLoop.policy(report, POLICY_BAR, POLICY_MIN_CASES, provider.models));
@@ -143,11 +175,19 @@ public final class CostBenchCommand implements Callable<Integer> {
 
     /** The pass rate the policy run's models must meet in a category, and the cases it needs. */
     static final double POLICY_BAR = 0.85;
+
     static final int POLICY_MIN_CASES = 10;
 
-    private Map<String, LlmResult> runOnce(LocalStack stack, Topics topics, SluiceSerdes serdes,
-            CostWorkload workload, String run, CostWorkload.Mode mode,
-            Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies, PrintStream err) throws Exception {
+    private Map<String, LlmResult> runOnce(
+            LocalStack stack,
+            Topics topics,
+            SluiceSerdes serdes,
+            CostWorkload workload,
+            String run,
+            CostWorkload.Mode mode,
+            Map<CostWorkload.Provider, TenantConfig.RoutingPolicy> policies,
+            PrintStream err)
+            throws Exception {
         try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers());
                 TopicReader reader = new TopicReader(stack.bootstrapServers())) {
             KafkaConsumer<String, byte[]> results = reader.consumer();
@@ -157,15 +197,20 @@ public final class CostBenchCommand implements Callable<Integer> {
             partitions.forEach(results::position);
             for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
                 TenantConfig tenant = CostWorkload.tenant(run, mode, provider, semantic, policies.get(provider));
-                producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
-                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+                producer.send(new ProducerRecord<>(
+                                topics.tenants(),
+                                tenant.tenantId(),
+                                serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                        .get();
             }
             awaitTenantsKnown(producer, results, topics, serdes, run, mode);
             Instant now = Instant.now();
             Map<String, LlmResult> seen = new HashMap<>();
             for (CostWorkload.Job job : workload.jobs()) {
                 LlmRequest r = workload.request(job, run, mode, now);
-                producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
+                producer.send(new ProducerRecord<>(
+                        topics.requests(),
+                        r.tenantId(),
                         serdes.requests().serializer().serialize(topics.requests(), r)));
             }
             producer.flush();
@@ -182,12 +227,16 @@ public final class CostBenchCommand implements Callable<Integer> {
                 }
                 if (System.nanoTime() - lastPrint > 5_000_000_000L) {
                     lastPrint = System.nanoTime();
-                    err.printf("sluice: %5.1f s  results %d of %d%n", (lastPrint - start) / 1e9, seen.size(),
+                    err.printf(
+                            "sluice: %5.1f s  results %d of %d%n",
+                            (lastPrint - start) / 1e9,
+                            seen.size(),
                             workload.jobs().size());
                 }
             }
-            err.printf("sluice: %d of %d results in %.1f s%n", seen.size(), workload.jobs().size(),
-                    (System.nanoTime() - start) / 1e9);
+            err.printf(
+                    "sluice: %d of %d results in %.1f s%n",
+                    seen.size(), workload.jobs().size(), (System.nanoTime() - start) / 1e9);
             return seen;
         }
     }
@@ -197,16 +246,43 @@ public final class CostBenchCommand implements Callable<Integer> {
      * rather than TENANT_UNKNOWN: then the router has read the tenant, and the run can start.
      * Such a request costs nothing.
      */
-    private static void awaitTenantsKnown(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> results,
-            Topics topics, SluiceSerdes serdes, String run, CostWorkload.Mode mode) throws Exception {
+    private static void awaitTenantsKnown(
+            KafkaProducer<String, byte[]> producer,
+            KafkaConsumer<String, byte[]> results,
+            Topics topics,
+            SluiceSerdes serdes,
+            String run,
+            CostWorkload.Mode mode)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
             String tenant = CostWorkload.tenantId(run, mode, provider);
             for (int attempt = 0; ; attempt++) {
                 String id = tenant + "-probe-" + attempt;
-                producer.send(new ProducerRecord<>(topics.requests(), tenant, serdes.requests().serializer()
-                        .serialize(topics.requests(), new LlmRequest(id, tenant, null, null, null, null, null, null,
-                                List.of(), 16, null, null, null, Map.of(), Instant.now())))).get();
+                producer.send(new ProducerRecord<>(
+                                topics.requests(),
+                                tenant,
+                                serdes.requests()
+                                        .serializer()
+                                        .serialize(
+                                                topics.requests(),
+                                                new LlmRequest(
+                                                        id,
+                                                        tenant,
+                                                        null,
+                                                        null,
+                                                        null,
+                                                        null,
+                                                        null,
+                                                        null,
+                                                        List.of(),
+                                                        16,
+                                                        null,
+                                                        null,
+                                                        null,
+                                                        Map.of(),
+                                                        Instant.now()))))
+                        .get();
                 String reason = null;
                 while (reason == null && System.nanoTime() < deadline) {
                     for (ConsumerRecord<String, byte[]> rec : results.poll(Duration.ofMillis(100))) {
@@ -229,8 +305,13 @@ public final class CostBenchCommand implements Callable<Integer> {
     }
 
     /** Every cost event of this run's tenants, and the spend ledger's latest total per tenant and period. */
-    private static void readLedger(String bootstrap, Topics topics, SluiceSerdes serdes, String run,
-            List<CostEvent> costs, Map<String, Long> spend) {
+    private static void readLedger(
+            String bootstrap,
+            Topics topics,
+            SluiceSerdes serdes,
+            String run,
+            List<CostEvent> costs,
+            Map<String, Long> spend) {
         String tenants = "cost-" + run + "-";
         try (TopicReader reader = new TopicReader(bootstrap)) {
             reader.readAll(reader.partitions(topics.costEvents()), rec -> {
@@ -241,8 +322,12 @@ public final class CostBenchCommand implements Callable<Integer> {
             });
             reader.readAll(reader.partitions(topics.spend()), rec -> {
                 if (rec.key() != null && rec.key().startsWith(tenants) && rec.value() != null) {
-                    spend.put(rec.key(), serdes.spend().deserializer().deserialize(rec.topic(), rec.value())
-                            .spentMicros());
+                    spend.put(
+                            rec.key(),
+                            serdes.spend()
+                                    .deserializer()
+                                    .deserialize(rec.topic(), rec.value())
+                                    .spentMicros());
                 }
             });
         }

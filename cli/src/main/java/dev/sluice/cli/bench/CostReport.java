@@ -22,21 +22,39 @@ import java.util.TreeMap;
  * What {@code sluice bench cost} prints: each run's spend by basis, model and kind, their ratios, a
  * lower bound, the routing policy the policy run used, and the ledger check.
  */
-record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBoundMicros, boolean ledgerExact,
-        List<String> ledgerProblems, Map<String, Map<String, String>> policies) {
+record CostReport(
+        int jobs,
+        Run naive,
+        Run configured,
+        Run policy,
+        long lowerBoundMicros,
+        boolean ledgerExact,
+        List<String> ledgerProblems,
+        Map<String, Map<String, String>> policies) {
 
     /** One run's figures, micro-dollars. */
-    record Run(int results, long spentMicros, Map<String, Long> byBasis, Map<String, Long> byModel,
-            Map<String, Long> byKind, Map<String, Integer> byStatus, int batchJobs, int cacheHits,
-            int semanticHits) {
-    }
+    record Run(
+            int results,
+            long spentMicros,
+            Map<String, Long> byBasis,
+            Map<String, Long> byModel,
+            Map<String, Long> byKind,
+            Map<String, Integer> byStatus,
+            int batchJobs,
+            int cacheHits,
+            int semanticHits) {}
 
     /**
      * {@code results}: each mode's results by requestId; {@code policies}: the policy run's routing
      * policy per provider (category to model).
      */
-    static CostReport of(CostWorkload workload, String run, Map<CostWorkload.Mode, Map<String, LlmResult>> results,
-            List<CostEvent> costs, Map<String, Long> spend, ModelCatalogue catalogue,
+    static CostReport of(
+            CostWorkload workload,
+            String run,
+            Map<CostWorkload.Mode, Map<String, LlmResult>> results,
+            List<CostEvent> costs,
+            Map<String, Long> spend,
+            ModelCatalogue catalogue,
             Map<String, Map<String, String>> policies) {
         List<String> problems = new java.util.ArrayList<>();
         Map<CostWorkload.Mode, Run> runs = new java.util.EnumMap<>(CostWorkload.Mode.class);
@@ -48,25 +66,38 @@ record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBou
             Map<String, LlmResult> byId = results.getOrDefault(mode, Map.of());
             for (CostWorkload.Provider provider : CostWorkload.Provider.values()) {
                 String tenant = CostWorkload.tenantId(run, mode, provider);
-                long fromResults = byId.values().stream().filter(r -> r.tenantId().equals(tenant))
-                        .mapToLong(LlmResult::costMicros).sum();
-                long fromEvents = costs.stream().filter(e -> e.tenantId().equals(tenant))
-                        .mapToLong(CostEvent::costMicros).sum();
-                long fromSpend = spend.entrySet().stream().filter(e -> e.getKey().startsWith(tenant + "/")
-                        && e.getKey().length() == tenant.length() + 11).mapToLong(Map.Entry::getValue).sum();
+                long fromResults = byId.values().stream()
+                        .filter(r -> r.tenantId().equals(tenant))
+                        .mapToLong(LlmResult::costMicros)
+                        .sum();
+                long fromEvents = costs.stream()
+                        .filter(e -> e.tenantId().equals(tenant))
+                        .mapToLong(CostEvent::costMicros)
+                        .sum();
+                long fromSpend = spend.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(tenant + "/")
+                                && e.getKey().length() == tenant.length() + 11)
+                        .mapToLong(Map.Entry::getValue)
+                        .sum();
                 if (fromResults != fromEvents || fromEvents != fromSpend) {
                     problems.add(tenant + ": results " + fromResults + ", cost events " + fromEvents + ", llm.spend "
                             + fromSpend + " micro-dollars");
                 }
             }
         }
-        return new CostReport(workload.jobs().size(), runs.get(CostWorkload.Mode.NAIVE),
-                runs.get(CostWorkload.Mode.CONFIGURED), runs.get(CostWorkload.Mode.POLICY),
+        return new CostReport(
+                workload.jobs().size(),
+                runs.get(CostWorkload.Mode.NAIVE),
+                runs.get(CostWorkload.Mode.CONFIGURED),
+                runs.get(CostWorkload.Mode.POLICY),
                 lowerBound(workload, run, results.getOrDefault(CostWorkload.Mode.NAIVE, Map.of()), catalogue),
-                problems.isEmpty(), problems, policies);
+                problems.isEmpty(),
+                problems,
+                policies);
     }
 
-    private static Run run(CostWorkload workload, String prefix, Map<String, LlmResult> results, List<CostEvent> costs) {
+    private static Run run(
+            CostWorkload workload, String prefix, Map<String, LlmResult> results, List<CostEvent> costs) {
         Map<String, Long> byBasis = new TreeMap<>();
         Map<String, Long> byModel = new TreeMap<>();
         for (CostEvent e : costs) {
@@ -118,10 +149,14 @@ record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBou
             if (answered == null) {
                 continue;
             }
-            ModelSpec model = catalogue.require(job.provider().models.get(job.kind() == CostWorkload.Kind.SIMPLE ? 0 : 2));
+            ModelSpec model =
+                    catalogue.require(job.provider().models.get(job.kind() == CostWorkload.Kind.SIMPLE ? 0 : 2));
             long input = answered.usage().totalInputTokens();
-            long prefix = Math.min(input, promptTokens.computeIfAbsent(job.system(),
-                    system -> TokenCounter.chatTokens(List.of(new Message(Role.SYSTEM, system, true)))));
+            long prefix = Math.min(
+                    input,
+                    promptTokens.computeIfAbsent(
+                            job.system(),
+                            system -> TokenCounter.chatTokens(List.of(new Message(Role.SYSTEM, system, true)))));
             if (prefix < model.minCacheTokens()) {
                 prefix = 0; // too short for this model's prompt cache: it is read at the input price
             }
@@ -169,15 +204,24 @@ record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBou
         row(sb, "jobs in a provider batch", Run::batchJobs);
         row(sb, "cache hits", Run::cacheHits);
         row(sb, "  of them semantic", Run::semanticHits);
-        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s %14s%n", "results by status", naive.byStatus(),
-                configured.byStatus(), policy.byStatus()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %14s %14s %14s%n",
+                "results by status",
+                naive.byStatus(),
+                configured.byStatus(),
+                policy.byStatus()));
         sb.append(String.format(Locale.ROOT, "configured / naive          %.3f%n", ratio()));
-        sb.append(String.format(Locale.ROOT, "policy / configured         %.3f  (the routing policy: %s)%n",
-                policyRatio(), policies));
-        sb.append(String.format(Locale.ROOT, "lower bound                 $%.6f (configured is %.2fx it)%n",
-                lowerBoundMicros / 1e6, overLowerBound()));
-        sb.append("ledger                      ").append(ledgerExact ? "exact: results = cost events = llm.spend"
-                : "NOT exact: " + ledgerProblems).append(System.lineSeparator());
+        sb.append(String.format(
+                Locale.ROOT, "policy / configured         %.3f  (the routing policy: %s)%n", policyRatio(), policies));
+        sb.append(String.format(
+                Locale.ROOT,
+                "lower bound                 $%.6f (configured is %.2fx it)%n",
+                lowerBoundMicros / 1e6,
+                overLowerBound()));
+        sb.append("ledger                      ")
+                .append(ledgerExact ? "exact: results = cost events = llm.spend" : "NOT exact: " + ledgerProblems)
+                .append(System.lineSeparator());
         return sb.toString();
     }
 
@@ -210,13 +254,23 @@ record CostReport(int jobs, Run naive, Run configured, Run policy, long lowerBou
     }
 
     private void row(StringBuilder sb, String name, java.util.function.ToLongFunction<Run> value) {
-        sb.append(String.format(Locale.ROOT, "%-28s %14d %14d %14d%n", name, value.applyAsLong(naive),
-                value.applyAsLong(configured), value.applyAsLong(policy)));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %14d %14d %14d%n",
+                name,
+                value.applyAsLong(naive),
+                value.applyAsLong(configured),
+                value.applyAsLong(policy)));
     }
 
     private void money(StringBuilder sb, String name, java.util.function.ToLongFunction<Run> value) {
-        sb.append(String.format(Locale.ROOT, "%-28s %14s %14s %14s%n", name, dollars(value.applyAsLong(naive)),
-                dollars(value.applyAsLong(configured)), dollars(value.applyAsLong(policy))));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %14s %14s %14s%n",
+                name,
+                dollars(value.applyAsLong(naive)),
+                dollars(value.applyAsLong(configured)),
+                dollars(value.applyAsLong(policy))));
     }
 
     private static String dollars(long micros) {

@@ -29,14 +29,21 @@ import java.util.SplittableRandom;
  * metadata names its task category ({@code sluice.category}), which only the policy run reads.
  */
 public final class CostWorkload {
-    public enum Kind { SIMPLE, COMPLEX, DUPLICATE, PARAPHRASE }
+    public enum Kind {
+        SIMPLE,
+        COMPLEX,
+        DUPLICATE,
+        PARAPHRASE
+    }
 
     /**
      * How a run's tenants are set up: naive; configured (AUTO, cache, batches); and configured
      * with a routing policy from an eval, so AUTO sends each task category where the eval showed.
      */
     public enum Mode {
-        NAIVE("n"), CONFIGURED("c"), POLICY("p");
+        NAIVE("n"),
+        CONFIGURED("c"),
+        POLICY("p");
 
         final String tag;
 
@@ -70,12 +77,21 @@ public final class CostWorkload {
      * One job: its index, kind, provider, the job it repeats (duplicates and paraphrases), its task
      * category (as a routing policy reads it: classification, extraction or analysis) and its request.
      */
-    public record Job(int index, Kind kind, Provider provider, int original, boolean deadline, int promptIndex,
-            String system, String task, int maxOutputTokens, String category) {
-    }
+    public record Job(
+            int index,
+            Kind kind,
+            Provider provider,
+            int original,
+            boolean deadline,
+            int promptIndex,
+            String system,
+            String task,
+            int maxOutputTokens,
+            String category) {}
 
     /** The task categories of the simple prompts, in their order, and of a complex job. */
     static final String[] SIMPLE_CATEGORIES = {"classification", "extraction", "classification", "extraction"};
+
     static final String COMPLEX_CATEGORY = "analysis";
 
     static final Duration DEADLINE = Duration.ofHours(6);
@@ -96,9 +112,10 @@ public final class CostWorkload {
     private static final String COMPLEX_PARAPHRASED = "Read the brief below. Weigh the two proposals against each"
             + " other, set out what each one costs and gains, and argue for one of them, one step at a time.\n\n";
     private static final String[] WORDS = ("order refund invoice parcel delayed damaged customer account billing"
-            + " address shipment warehouse courier payment card subscription renewal discount voucher support agent"
-            + " escalation weekend morning city region supplier contract margin forecast budget launch quarter"
-            + " growth churn retention pricing tier capacity migration vendor platform integration").split(" ");
+                    + " address shipment warehouse courier payment card subscription renewal discount voucher support agent"
+                    + " escalation weekend morning city region supplier contract margin forecast budget launch quarter"
+                    + " growth churn retention pricing tier capacity migration vendor platform integration")
+            .split(" ");
 
     private final List<Job> jobs;
     private final String[] prompts;
@@ -114,14 +131,25 @@ public final class CostWorkload {
         for (int i = 0; i < count; i++) {
             double draw = random.nextDouble();
             boolean deadline = random.nextDouble() < 0.30;
-            Kind kind = uniques.size() < 10 ? (draw < 0.8 ? Kind.SIMPLE : Kind.COMPLEX)
-                    : draw < 0.60 ? Kind.SIMPLE : draw < 0.75 ? Kind.COMPLEX : draw < 0.90 ? Kind.DUPLICATE
-                    : Kind.PARAPHRASE;
+            Kind kind = uniques.size() < 10
+                    ? (draw < 0.8 ? Kind.SIMPLE : Kind.COMPLEX)
+                    : draw < 0.60
+                            ? Kind.SIMPLE
+                            : draw < 0.75 ? Kind.COMPLEX : draw < 0.90 ? Kind.DUPLICATE : Kind.PARAPHRASE;
             if (kind == Kind.DUPLICATE || kind == Kind.PARAPHRASE) {
                 Job earlier = out.get(uniques.get(random.nextInt(uniques.size())));
                 String task = kind == Kind.DUPLICATE ? earlier.task() : paraphrase(earlier.task());
-                out.add(new Job(i, kind, earlier.provider(), earlier.index(), deadline, earlier.promptIndex(),
-                        earlier.system(), task, earlier.maxOutputTokens(), earlier.category()));
+                out.add(new Job(
+                        i,
+                        kind,
+                        earlier.provider(),
+                        earlier.index(),
+                        deadline,
+                        earlier.promptIndex(),
+                        earlier.system(),
+                        task,
+                        earlier.maxOutputTokens(),
+                        earlier.category()));
                 continue;
             }
             Provider provider = random.nextBoolean() ? Provider.OPENAI : Provider.ANTHROPIC;
@@ -162,25 +190,51 @@ public final class CostWorkload {
      * {@code semantic}: whether a configured tenant also uses the semantic cache; {@code policy}:
      * the POLICY run's routing policy (null otherwise).
      */
-    public static TenantConfig tenant(String run, Mode mode, Provider provider, boolean semantic,
-            TenantConfig.RoutingPolicy policy) {
+    public static TenantConfig tenant(
+            String run, Mode mode, Provider provider, boolean semantic, TenantConfig.RoutingPolicy policy) {
         boolean configured = mode != Mode.NAIVE;
-        return new TenantConfig(tenantId(run, mode, provider), "bench", null, null, null, provider.models,
-                configured ? Tier.AUTO : Tier.LARGE, null, null,
-                !configured ? new TenantConfig.CachePolicy(false, false, 86_400)
+        return new TenantConfig(
+                tenantId(run, mode, provider),
+                "bench",
+                null,
+                null,
+                null,
+                provider.models,
+                configured ? Tier.AUTO : Tier.LARGE,
+                null,
+                null,
+                !configured
+                        ? new TenantConfig.CachePolicy(false, false, 86_400)
                         : semantic ? TenantConfig.CachePolicy.DEFAULT.withSemantic() : TenantConfig.CachePolicy.DEFAULT,
                 null,
-                configured ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS : Duration.ofDays(3650).toSeconds(), 1,
-                Instant.now(), false, mode == Mode.POLICY ? policy : null);
+                configured
+                        ? TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS
+                        : Duration.ofDays(3650).toSeconds(),
+                1,
+                Instant.now(),
+                false,
+                mode == Mode.POLICY ? policy : null);
     }
 
     /** The job's request in a run: the same messages in every mode; the metadata names its category. */
     public LlmRequest request(Job job, String run, Mode mode, Instant now) {
         String tenant = tenantId(run, mode, job.provider());
-        return new LlmRequest(mode.prefix(run) + job.index(), tenant, null, null, Priority.NORMAL,
-                job.deadline() ? now.plus(DEADLINE) : null, null, null,
-                List.of(new Message(Role.SYSTEM, job.system(), true), Message.user(job.task())), job.maxOutputTokens(),
-                0.0, null, null, Map.of(TenantConfig.CATEGORY_KEY, job.category()), now);
+        return new LlmRequest(
+                mode.prefix(run) + job.index(),
+                tenant,
+                null,
+                null,
+                Priority.NORMAL,
+                job.deadline() ? now.plus(DEADLINE) : null,
+                null,
+                null,
+                List.of(new Message(Role.SYSTEM, job.system(), true), Message.user(job.task())),
+                job.maxOutputTokens(),
+                0.0,
+                null,
+                null,
+                Map.of(TenantConfig.CATEGORY_KEY, job.category()),
+                now);
     }
 
     private static String paraphrase(String task) {
@@ -194,10 +248,17 @@ public final class CostWorkload {
 
     /** About 3,000 tokens of house rules, distinct per prompt and run. */
     private static String systemPrompt(SplittableRandom random, int index, String salt) {
-        StringBuilder sb = new StringBuilder("You are the support assistant of shop ").append(salt).append('-')
-                .append(index).append(". Follow these house rules.\n");
+        StringBuilder sb = new StringBuilder("You are the support assistant of shop ")
+                .append(salt)
+                .append('-')
+                .append(index)
+                .append(". Follow these house rules.\n");
         for (int rule = 1; sb.length() < 19_800; rule++) {
-            sb.append("Rule ").append(rule).append(": ").append(text(random, 18)).append(".\n");
+            sb.append("Rule ")
+                    .append(rule)
+                    .append(": ")
+                    .append(text(random, 18))
+                    .append(".\n");
         }
         return sb.toString();
     }

@@ -37,10 +37,18 @@ record KafkaCeiling(long records, int bytes, int partitions, double produceSecon
         return records / consumeSeconds;
     }
 
-    static KafkaCeiling measure(String bootstrap, Map<String, Object> producerSettings, String topic, int partitions,
-            long records, int bytes) throws Exception {
+    static KafkaCeiling measure(
+            String bootstrap,
+            Map<String, Object> producerSettings,
+            String topic,
+            int partitions,
+            long records,
+            int bytes)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get();
         }
         List<byte[]> values = values(bytes, 64);
         Map<String, Object> settings = new HashMap<>(producerSettings);
@@ -51,10 +59,12 @@ record KafkaCeiling(long records, int bytes, int partitions, double produceSecon
         double produceSeconds;
         try (var producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer())) {
             // The first sends wait for the new partitions' leaders; they are not the ceiling.
-            producer.send(new ProducerRecord<>(topic, "warm", values.getFirst())).get();
+            producer.send(new ProducerRecord<>(topic, "warm", values.getFirst()))
+                    .get();
             t0 = System.nanoTime();
             for (long i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, "key-" + (i % 1024), values.get((int) (i % values.size()))),
+                producer.send(
+                        new ProducerRecord<>(topic, "key-" + (i % 1024), values.get((int) (i % values.size()))),
                         (meta, e) -> {
                             if (e != null) {
                                 failed.compareAndSet(null, e);
@@ -68,9 +78,15 @@ record KafkaCeiling(long records, int bytes, int partitions, double produceSecon
             throw new IllegalStateException("the ceiling's producer failed: " + failed.get(), failed.get());
         }
         double consumeSeconds;
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
@@ -84,8 +100,8 @@ record KafkaCeiling(long records, int bytes, int partitions, double produceSecon
             while (read < target) {
                 read += consumer.poll(Duration.ofMillis(200)).count();
                 if (System.nanoTime() - t1 > Duration.ofMinutes(5).toNanos()) {
-                    throw new IllegalStateException("the ceiling's consumer read " + read + " of " + target
-                            + " records in 5 minutes");
+                    throw new IllegalStateException(
+                            "the ceiling's consumer read " + read + " of " + target + " records in 5 minutes");
                 }
             }
             consumeSeconds = (System.nanoTime() - t1) / 1e9;
@@ -95,8 +111,28 @@ record KafkaCeiling(long records, int bytes, int partitions, double produceSecon
 
     /** Values of English-like text, so that lz4 finds in them about what it finds in prompts. */
     private static List<byte[]> values(int bytes, int count) {
-        String[] words = {"the", "report", "summarise", "customer", "order", "shipped", "within", "three", "lines",
-            "please", "invoice", "account", "delayed", "because", "of", "weather", "and", "a", "missing", "label"};
+        String[] words = {
+            "the",
+            "report",
+            "summarise",
+            "customer",
+            "order",
+            "shipped",
+            "within",
+            "three",
+            "lines",
+            "please",
+            "invoice",
+            "account",
+            "delayed",
+            "because",
+            "of",
+            "weather",
+            "and",
+            "a",
+            "missing",
+            "label"
+        };
         Random random = new Random(7);
         List<byte[]> values = new ArrayList<>();
         for (int i = 0; i < count; i++) {

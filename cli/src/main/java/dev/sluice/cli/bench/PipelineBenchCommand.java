@@ -38,65 +38,100 @@ import picocli.CommandLine.Option;
  * each steady offered rate. For each share it reports jobs/s, the records each job wrote on every
  * topic, per-stage percentiles from the moments each result carries, and CPU and memory per process.
  */
-@Command(name = "pipeline", mixinStandardHelpOptions = true,
+@Command(
+        name = "pipeline",
+        mixinStandardHelpOptions = true,
         description = "Benchmark the whole pipeline against Kafka's own ceiling on the same broker.")
 public final class PipelineBenchCommand implements Callable<Integer> {
     static final String CEILING_TOPIC = "bench.ceiling";
 
-    @Option(names = "--jobs", defaultValue = "20000", description = "Jobs in the measured burst (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--jobs",
+            defaultValue = "20000",
+            description = "Jobs in the measured burst (default ${DEFAULT-VALUE}).")
     int jobs;
 
-    @Option(names = "--warmup", defaultValue = "20000", description = "Jobs of a first burst, not counted, so"
-            + " that the figures are not the JIT compilers' warm-up (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "20000",
+            description = "Jobs of a first burst, not counted, so"
+                    + " that the figures are not the JIT compilers' warm-up (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--rates", split = ",", defaultValue = "500,1000", description = "Steady offered rates in"
-            + " jobs/s, one share each after the burst; 0 for none (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rates",
+            split = ",",
+            defaultValue = "500,1000",
+            description = "Steady offered rates in"
+                    + " jobs/s, one share each after the burst; 0 for none (default ${DEFAULT-VALUE}).")
     List<Integer> rates;
 
-    @Option(names = "--steady-seconds", defaultValue = "30", description = "Length of each steady share; its"
-            + " first 5 s (or fifth, if shorter) are not counted (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steady-seconds",
+            defaultValue = "30",
+            description = "Length of each steady share; its"
+                    + " first 5 s (or fifth, if shorter) are not counted (default ${DEFAULT-VALUE}).")
     int steadySeconds;
 
-    @Option(names = "--ceiling-records", defaultValue = "500000", description = "Records of Kafka's own ceiling"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ceiling-records",
+            defaultValue = "500000",
+            description = "Records of Kafka's own ceiling" + " (default ${DEFAULT-VALUE}).")
     int ceilingRecords;
 
-    @Option(names = "--ceiling-bytes", defaultValue = "500", description = "Bytes per record of the ceiling"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ceiling-bytes",
+            defaultValue = "500",
+            description = "Bytes per record of the ceiling" + " (default ${DEFAULT-VALUE}).")
     int ceilingBytes;
 
-    @Option(names = "--tenants", defaultValue = "12", description = "Tenants, spread evenly over the tenant"
-            + " partitions (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tenants",
+            defaultValue = "12",
+            description = "Tenants, spread evenly over the tenant" + " partitions (default ${DEFAULT-VALUE}).")
     int tenants;
 
-    @Option(names = "--budget-micros", description = "Give every tenant a daily and a monthly budget of this many"
-            + " micro-dollars, so the router reserves and settles each job against its totals (default: no"
-            + " budgets).")
+    @Option(
+            names = "--budget-micros",
+            description = "Give every tenant a daily and a monthly budget of this many"
+                    + " micro-dollars, so the router reserves and settles each job against its totals (default: no"
+                    + " budgets).")
     Long budgetMicros;
 
-    @Option(names = "--sim-latency-ms", defaultValue = "0", description = "The provider simulator's latency per"
-            + " call (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sim-latency-ms",
+            defaultValue = "0",
+            description = "The provider simulator's latency per" + " call (default ${DEFAULT-VALUE}).")
     int simLatencyMs;
 
-    @Option(names = "--service-heap-mb", defaultValue = "512", description = "Heap of each service's JVM (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--service-heap-mb",
+            defaultValue = "512",
+            description = "Heap of each service's JVM (default" + " ${DEFAULT-VALUE}).")
     int serviceHeapMb;
 
-    @Option(names = "--c1", description = "Run the services' JVMs with C1 only, as sluice chaos and the demo do"
-            + " (default: C2, as in production).")
+    @Option(
+            names = "--c1",
+            description = "Run the services' JVMs with C1 only, as sluice chaos and the demo do"
+                    + " (default: C2, as in production).")
     boolean c1;
 
-    @Option(names = "--service-jvm", description = "A JVM option for each service, instead of the serial collector;"
-            + " repeatable (-XX:+UseG1GC...).")
+    @Option(
+            names = "--service-jvm",
+            description = "A JVM option for each service, instead of the serial collector;"
+                    + " repeatable (-XX:+UseG1GC...).")
     List<String> serviceJvm = new ArrayList<>();
 
-    @Option(names = "--set", split = ",", description = "A service setting over the benchmark's own, KEY=VALUE;"
-            + " repeatable.")
+    @Option(
+            names = "--set",
+            split = ",",
+            description = "A service setting over the benchmark's own, KEY=VALUE;" + " repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--jfr", description = "Record each service's JVM with Java Flight Recorder (profile settings)"
-            + " over each measured share, into DIR/<share>-<service>.jfr.")
+    @Option(
+            names = "--jfr",
+            description = "Record each service's JVM with Java Flight Recorder (profile settings)"
+                    + " over each measured share, into DIR/<share>-<service>.jfr.")
     Path jfr;
 
     @picocli.CommandLine.Mixin
@@ -104,33 +139,48 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jobs < 1 || warmup < 0 || steadySeconds < 1 || ceilingRecords < 1 || ceilingBytes < 1 || tenants < 1
-                || budgetMicros != null && budgetMicros < 1 || simLatencyMs < 0 || serviceHeapMb < 128
+        if (jobs < 1
+                || warmup < 0
+                || steadySeconds < 1
+                || ceilingRecords < 1
+                || ceilingBytes < 1
+                || tenants < 1
+                || budgetMicros != null && budgetMicros < 1
+                || simLatencyMs < 0
+                || serviceHeapMb < 128
                 || rates.stream().anyMatch(r -> r < 0)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--jobs, --steady-seconds,"
-                    + " --ceiling-records, --ceiling-bytes, --tenants and --budget-micros must be at least 1, --warmup,"
-                    + " --rates and --sim-latency-ms at least 0, --service-heap-mb at least 128");
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this),
+                    "--jobs, --steady-seconds,"
+                            + " --ceiling-records, --ceiling-bytes, --tenants and --budget-micros must be at least 1, --warmup,"
+                            + " --rates and --sim-latency-ms at least 0, --service-heap-mb at least 128");
         }
         PrintStream err = System.err;
         Path dir = output.directory("pipeline");
         String run = "pb" + Long.toString(System.currentTimeMillis(), 36) + "-";
-        PipelineReport report = new PipelineReport(jobs, warmup, simLatencyMs, (c1 ? "C1" : "C2")
-                + (serviceJvm.isEmpty() ? ", serial GC" : " " + String.join(" ", serviceJvm)), serviceHeapMb);
+        PipelineReport report = new PipelineReport(
+                jobs,
+                warmup,
+                simLatencyMs,
+                (c1 ? "C1" : "C2") + (serviceJvm.isEmpty() ? ", serial GC" : " " + String.join(" ", serviceJvm)),
+                serviceHeapMb);
         try {
             Map<String, String> overrides = new HashMap<>(settings);
             int partitions = overrides.containsKey("topics.tenant.partitions")
-                    ? Integer.parseInt(overrides.get("topics.tenant.partitions")) : ProcessStack.TENANT_PARTITIONS;
+                    ? Integer.parseInt(overrides.get("topics.tenant.partitions"))
+                    : ProcessStack.TENANT_PARTITIONS;
             List<String> tenantIds = tenantsOverPartitions(tenants, partitions);
             List<String> jvm = new ArrayList<>(serviceJvm.isEmpty() ? List.of("-XX:+UseSerialGC") : serviceJvm);
             if (c1) {
                 jvm.add("-XX:TieredStopAtLevel=1");
             }
-            TenantConfig.Limits limits = budgetMicros == null ? null
-                    : new TenantConfig.Limits(null, null, budgetMicros, budgetMicros, null);
-            try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(dir, simLatencyMs, overrides, jvm,
-                    serviceHeapMb, tenantIds, limits)).start(step -> err.println("sluice: " + step));
-                    Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                            stack.bootstrapServers()))) {
+            TenantConfig.Limits limits =
+                    budgetMicros == null ? null : new TenantConfig.Limits(null, null, budgetMicros, budgetMicros, null);
+            try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(
+                                    dir, simLatencyMs, overrides, jvm, serviceHeapMb, tenantIds, limits))
+                            .start(step -> err.println("sluice: " + step));
+                    Admin admin = Admin.create(
+                            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
                 report.settings = new java.util.TreeMap<>(settings);
                 report.budgetMicros = budgetMicros;
                 Map<String, Long> pids = new LinkedHashMap<>(stack.pids());
@@ -138,15 +188,24 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 KafkaSettings kafka = KafkaSettings.read(new Settings(ConfigSource.of(stack.serviceConfig())));
                 Map<String, Object> producerSettings = ClientProps.producer(kafka, "bench-load");
 
-                err.printf("sluice: Kafka's own ceiling: %,d records of %d B, producer then consumer%n", ceilingRecords,
+                err.printf(
+                        "sluice: Kafka's own ceiling: %,d records of %d B, producer then consumer%n",
+                        ceilingRecords, ceilingBytes);
+                report.ceiling = KafkaCeiling.measure(
+                        stack.bootstrapServers(),
+                        producerSettings,
+                        CEILING_TOPIC,
+                        partitions,
+                        ceilingRecords,
                         ceilingBytes);
-                report.ceiling = KafkaCeiling.measure(stack.bootstrapServers(), producerSettings, CEILING_TOPIC,
-                        partitions, ceilingRecords, ceilingBytes);
 
                 Topics topics = kafka.topics();
                 SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
-                try (ResultClock clock = new ResultClock(stack.bootstrapServers(), topics.results(),
-                        serdes.results().deserializer(), run);
+                try (ResultClock clock = new ResultClock(
+                                stack.bootstrapServers(),
+                                topics.results(),
+                                serdes.results().deserializer(),
+                                run);
                         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerSettings)) {
                     Load load = new Load(producer, topics, serdes, tenantIds, run);
                     load.send("first", 1);
@@ -155,17 +214,28 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     if (warmup > 0) {
                         err.printf("sluice: warm-up burst of %,d jobs (not counted)%n", warmup);
                         load.send("w", warmup);
-                        clock.await(1 + warmup, Duration.ofSeconds(120),
+                        clock.await(
+                                1 + warmup,
+                                Duration.ofSeconds(120),
                                 n -> err.printf("sluice:   %,d of %,d results%n", n - 1, warmup));
                     }
                     long done = clock.count();
                     settle(admin);
                     err.printf("sluice: burst of %,d jobs%n", jobs);
                     Recorder recorder = new Recorder(jfr, stack.pids());
-                    report.burst = share(admin, pids, clock, run + "b-", recorder, "burst", () -> {
-                        load.send("b", jobs);
-                        return jobs;
-                    }, done + jobs, err);
+                    report.burst = share(
+                            admin,
+                            pids,
+                            clock,
+                            run + "b-",
+                            recorder,
+                            "burst",
+                            () -> {
+                                load.send("b", jobs);
+                                return jobs;
+                            },
+                            done + jobs,
+                            err);
                     done = clock.count();
                     for (int rate : rates) {
                         if (rate == 0) {
@@ -174,11 +244,19 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         int count = rate * steadySeconds;
                         err.printf("sluice: steady %,d jobs/s for %d s%n", rate, steadySeconds);
                         String phase = "s" + rate;
-                        PipelineReport.Share s = share(admin, pids, clock, run + phase + "-", recorder,
-                                "steady-" + rate, () -> {
+                        PipelineReport.Share s = share(
+                                admin,
+                                pids,
+                                clock,
+                                run + phase + "-",
+                                recorder,
+                                "steady-" + rate,
+                                () -> {
                                     load.paced(phase, rate, count);
                                     return count;
-                                }, done + count, err);
+                                },
+                                done + count,
+                                err);
                         s.rate = rate;
                         s.countFromMillis = Math.min(5_000, steadySeconds * 200L);
                         report.steady.add(s);
@@ -197,8 +275,17 @@ public final class PipelineBenchCommand implements Callable<Integer> {
      * Sends a share's jobs, waits for all their results and for the pipeline to go quiet, and measures
      * it. Its results are those whose requestId starts with {@code idPrefix}.
      */
-    private static PipelineReport.Share share(Admin admin, Map<String, Long> pids, ResultClock clock, String idPrefix,
-            Recorder recorder, String name, Callable<Integer> send, long target, PrintStream err) throws Exception {
+    private static PipelineReport.Share share(
+            Admin admin,
+            Map<String, Long> pids,
+            ResultClock clock,
+            String idPrefix,
+            Recorder recorder,
+            String name,
+            Callable<Integer> send,
+            long target,
+            PrintStream err)
+            throws Exception {
         Map<String, Long> before = TopicTally.endOffsets(admin);
         recorder.start();
         ProcessMeter meter = ProcessMeter.start(pids);
@@ -208,8 +295,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         ProcessMeter.Result cpu = meter.stop();
         recorder.stop(name);
         Map<String, Long> after = settle(admin);
-        PipelineReport.Share s = new PipelineReport.Share(sent, t0, clock.of(idPrefix), cpu,
-                TopicTally.delta(before, after));
+        PipelineReport.Share s =
+                new PipelineReport.Share(sent, t0, clock.of(idPrefix), cpu, TopicTally.delta(before, after));
         err.printf("sluice:   %,.0f jobs/s, %.1f records per job%n", s.jobsPerSecond(), s.recordsPerJob());
         return s;
     }
@@ -223,8 +310,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             Map<String, Long> offsets = TopicTally.endOffsets(admin);
-            long sum = offsets.entrySet().stream().filter(e -> !e.getKey().startsWith("__"))
-                    .mapToLong(Map.Entry::getValue).sum();
+            long sum = offsets.entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("__"))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
             if (sum == last || System.nanoTime() >= deadline) {
                 return offsets;
             }
@@ -252,7 +341,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         void stop(String share) throws Exception {
             if (dir != null) {
                 for (String s : SERVICES) {
-                    jcmd(pids.get(s), "JFR.stop", "name=bench",
+                    jcmd(
+                            pids.get(s),
+                            "JFR.stop",
+                            "name=bench",
                             "filename=" + dir.toAbsolutePath().resolve(share + "-" + s + ".jfr"));
                 }
             }
@@ -262,8 +354,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             if (pid == null || pid < 0) {
                 return;
             }
-            List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd")
-                    .toString(), Long.toString(pid)));
+            List<String> line = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
             line.addAll(List.of(command));
             Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -299,7 +391,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         private final AtomicReference<Exception> failed = new AtomicReference<>();
         private long n;
 
-        Load(KafkaProducer<String, byte[]> producer, Topics topics, SluiceSerdes serdes, List<String> tenants,
+        Load(
+                KafkaProducer<String, byte[]> producer,
+                Topics topics,
+                SluiceSerdes serdes,
+                List<String> tenants,
                 String run) {
             this.producer = producer;
             this.topics = topics;
@@ -339,8 +435,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     + " the last release show the wrong currency for accounts in Switzerland and Norway, and"
                     + " that the totals are rounded to whole units. Say what to check first.";
             LlmRequest r = LlmRequest.of(run + phase + "-" + i, tenant, prompt, Instant.now());
-            producer.send(new ProducerRecord<>(topics.requests(), tenant,
-                    serdes.requests().serializer().serialize(topics.requests(), r)), (meta, e) -> {
+            producer.send(
+                    new ProducerRecord<>(
+                            topics.requests(),
+                            tenant,
+                            serdes.requests().serializer().serialize(topics.requests(), r)),
+                    (meta, e) -> {
                         if (e != null) {
                             failed.compareAndSet(null, e);
                         }

@@ -11,8 +11,7 @@ import java.util.List;
  * benchmark can report the peak of its measured share alone. Elsewhere every figure is -1.
  */
 final class ProcessMemory {
-    private ProcessMemory() {
-    }
+    private ProcessMemory() {}
 
     /** Resets the peak to the current RSS; false when the OS does not allow it. */
     static boolean resetPeak(long pid) {

@@ -12,8 +12,7 @@ import java.util.Map;
 final class ProcessMeter {
 
     /** One process over the share: cores busy on average, and its peak and final resident set. */
-    record Reading(double cores, long peakRssBytes, long rssBytes) {
-    }
+    record Reading(double cores, long peakRssBytes, long rssBytes) {}
 
     private final Map<String, Long> pids;
     private final Map<String, Long> cpuAtStart = new LinkedHashMap<>();
@@ -38,11 +37,17 @@ final class ProcessMeter {
     Result stop() {
         double seconds = (System.nanoTime() - wallStart) / 1e9;
         Map<String, Reading> readings = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> readings.put(name, new Reading(
-                (cpuNanos(pid) - cpuAtStart.get(name)) / 1e9 / seconds, ProcessMemory.peakRss(pid),
-                ProcessMemory.rss(pid))));
-        return new Result(readings, MachineCpu.read().busyCoresSince(machineAtStart,
-                Runtime.getRuntime().availableProcessors()), seconds);
+        pids.forEach((name, pid) -> readings.put(
+                name,
+                new Reading(
+                        (cpuNanos(pid) - cpuAtStart.get(name)) / 1e9 / seconds,
+                        ProcessMemory.peakRss(pid),
+                        ProcessMemory.rss(pid))));
+        return new Result(
+                readings,
+                MachineCpu.read()
+                        .busyCoresSince(machineAtStart, Runtime.getRuntime().availableProcessors()),
+                seconds);
     }
 
     /** The readings, the whole machine's busy cores over the same window, and the window's length. */
@@ -52,17 +57,25 @@ final class ProcessMeter {
         }
 
         long totalPeakRssBytes() {
-            return processes.values().stream().mapToLong(r -> Math.max(0, r.peakRssBytes())).sum();
+            return processes.values().stream()
+                    .mapToLong(r -> Math.max(0, r.peakRssBytes()))
+                    .sum();
         }
 
         /** The peak resident sets of the named processes, summed (each its own peak). */
         long peakRssBytesOf(java.util.Collection<String> names) {
-            return names.stream().map(processes::get).filter(java.util.Objects::nonNull)
-                    .mapToLong(r -> Math.max(0, r.peakRssBytes())).sum();
+            return names.stream()
+                    .map(processes::get)
+                    .filter(java.util.Objects::nonNull)
+                    .mapToLong(r -> Math.max(0, r.peakRssBytes()))
+                    .sum();
         }
     }
 
     private static long cpuNanos(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+        return ProcessHandle.of(pid)
+                .flatMap(h -> h.info().totalCpuDuration())
+                .map(Duration::toNanos)
+                .orElse(0L);
     }
 }

@@ -39,11 +39,20 @@ final class ResultClock implements AutoCloseable {
 
     ResultClock(String bootstrap, String topic, Deserializer<LlmResult> results, String requestIdPrefix) {
         this.prefix = requestIdPrefix;
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        5000,
+                        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                        10),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
         consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
         consumer.assign(parts);
@@ -56,10 +65,15 @@ final class ResultClock implements AutoCloseable {
                         long now = System.currentTimeMillis();
                         LlmResult result = results.deserialize(r.topic(), r.value());
                         if (result.requestId().startsWith(prefix)) {
-                            times.put(result.requestId(), new Times(result.createdAt().toEpochMilli(),
-                                    millis(result.routedAt()), millis(result.startedAt()),
-                                    result.completedAt().toEpochMilli(), now,
-                                    result.status() == dev.sluice.model.ResultStatus.SUCCEEDED));
+                            times.put(
+                                    result.requestId(),
+                                    new Times(
+                                            result.createdAt().toEpochMilli(),
+                                            millis(result.routedAt()),
+                                            millis(result.startedAt()),
+                                            result.completedAt().toEpochMilli(),
+                                            now,
+                                            result.status() == dev.sluice.model.ResultStatus.SUCCEEDED));
                             read.incrementAndGet();
                         }
                     }
@@ -94,8 +108,8 @@ final class ResultClock implements AutoCloseable {
                 last = count();
                 lastChange = now;
             } else if (now - lastChange > timeout.toNanos()) {
-                throw new IllegalStateException("no result for " + timeout.toSeconds() + " s; " + count() + " of "
-                        + target + " read");
+                throw new IllegalStateException(
+                        "no result for " + timeout.toSeconds() + " s; " + count() + " of " + target + " read");
             }
             if (now - lastPrint > 5_000_000_000L) {
                 lastPrint = now;

@@ -56,46 +56,71 @@ import picocli.CommandLine.Option;
  * input offsets. Latency: requests sent at a fixed rate to the running router,
  * timed from the send until their QUEUED event or completion is readable (read_committed).
  */
-@Command(name = "router", mixinStandardHelpOptions = true,
+@Command(
+        name = "router",
+        mixinStandardHelpOptions = true,
         description = "Benchmark router-stream alone (every step on, real broker, exactly-once).")
 public final class RouterBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--requests", defaultValue = "100000", description = "Requests measured (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--requests",
+            defaultValue = "100000",
+            description = "Requests measured (default ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--warmup", defaultValue = "100000", description = "Requests processed first and not counted,"
-            + " so that the figure is not the JIT compiler's warm-up (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "100000",
+            description = "Requests processed first and not counted,"
+                    + " so that the figure is not the JIT compiler's warm-up (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--tenants", defaultValue = "60", description = "Tenants (default ${DEFAULT-VALUE}).")
     int tenants;
 
-    @Option(names = "--rate", defaultValue = "1000",
+    @Option(
+            names = "--rate",
+            defaultValue = "1000",
             description = "Requests/s of the latency run; 0 skips it (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--latency-seconds", defaultValue = "15",
+    @Option(
+            names = "--latency-seconds",
+            defaultValue = "15",
             description = "Length of the latency run (default ${DEFAULT-VALUE}).")
     int latencySeconds;
 
     @Option(names = "--threads", defaultValue = "1", description = "router.stream.threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--semantic-share", defaultValue = "0", description = "Share of the tenants with the semantic"
-            + " cache on, 0 to 1 (default ${DEFAULT-VALUE}); the latency run then reports them and the others apart.")
+    @Option(
+            names = "--semantic-share",
+            defaultValue = "0",
+            description =
+                    "Share of the tenants with the semantic"
+                            + " cache on, 0 to 1 (default ${DEFAULT-VALUE}); the latency run then reports them and the others apart.")
     double semanticShare;
 
-    @Option(names = "--embed-threads", defaultValue = "1", description = "router.semantic.embed.threads: threads"
-            + " that embed semantic-cache requests ahead of the stream threads; 0 embeds on them (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--embed-threads",
+            defaultValue = "1",
+            description = "router.semantic.embed.threads: threads"
+                    + " that embed semantic-cache requests ahead of the stream threads; 0 embeds on them (default"
+                    + " ${DEFAULT-VALUE}).")
     int embedThreads;
 
-    @Option(names = "--semantic-embedder", defaultValue = "in-process", description = "Where the semantic"
-            + " tenants' vectors come from: in-process, or openai (the provider simulator's /v1/embeddings, started"
-            + " in this JVM) (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--semantic-embedder",
+            defaultValue = "in-process",
+            description = "Where the semantic"
+                    + " tenants' vectors come from: in-process, or openai (the provider simulator's /v1/embeddings, started"
+                    + " in this JVM) (default ${DEFAULT-VALUE}).")
     String semanticEmbedder;
 
-    @Option(names = "--embeddings-latency", defaultValue = "0ms", converter = dev.sluice.cli.DurationConverter.class,
+    @Option(
+            names = "--embeddings-latency",
+            defaultValue = "0ms",
+            converter = dev.sluice.cli.DurationConverter.class,
             description = "The simulator's latency per embeddings call with --semantic-embedder openai (default"
                     + " ${DEFAULT-VALUE}).")
     Duration embeddingsLatency;
@@ -105,24 +130,40 @@ public final class RouterBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1 || tenants < 1 || rate < 0 || warmup < 0 || latencySeconds < 1 || threads < 1
-                || embedThreads < 0 || !(semanticShare >= 0 && semanticShare <= 1)
+        if (requests < 1
+                || tenants < 1
+                || rate < 0
+                || warmup < 0
+                || latencySeconds < 1
+                || threads < 1
+                || embedThreads < 0
+                || !(semanticShare >= 0 && semanticShare <= 1)
                 || !TenantConfig.CachePolicy.EMBEDDERS.contains(semanticEmbedder)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--requests, --tenants,"
-                    + " --latency-seconds and --threads must be at least 1, --rate, --warmup and --embed-threads at"
-                    + " least 0, --semantic-share between 0 and 1, --semantic-embedder one of "
-                    + TenantConfig.CachePolicy.EMBEDDERS);
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this),
+                    "--requests, --tenants,"
+                            + " --latency-seconds and --threads must be at least 1, --rate, --warmup and --embed-threads at"
+                            + " least 0, --semantic-share between 0 and 1, --semantic-embedder one of "
+                            + TenantConfig.CachePolicy.EMBEDDERS);
         }
         PrintStream err = System.err;
         Path dir = output.directory("router");
         String run = Long.toString(System.currentTimeMillis(), 36);
-        Map<String, String> overrides = new HashMap<>(Map.of("router.stream.threads", Integer.toString(threads),
-                "router.semantic.embed.threads", Integer.toString(embedThreads)));
+        Map<String, String> overrides = new HashMap<>(Map.of(
+                "router.stream.threads",
+                Integer.toString(threads),
+                "router.semantic.embed.threads",
+                Integer.toString(embedThreads)));
         try (ProviderSimulator embeddings = semanticEmbedder.equals(TenantConfig.CachePolicy.OPENAI)
                         ? ProviderSimulator.start(SimConfig.defaults().withLatency(embeddingsLatency, Duration.ZERO))
                         : null;
-                LocalStack stack = new LocalStack(new LocalStack.Options(dir, LocalStack.Ports.ANY,
-                        SimConfig.defaults(), withEmbeddings(overrides, embeddings), List.of(), Set.of()))
+                LocalStack stack = new LocalStack(new LocalStack.Options(
+                                dir,
+                                LocalStack.Ports.ANY,
+                                SimConfig.defaults(),
+                                withEmbeddings(overrides, embeddings),
+                                List.of(),
+                                Set.of()))
                         .start(step -> err.println("sluice: " + step))) {
             Map<String, String> config = stack.serviceConfig();
             Topics topics = new Topics(Topics.DEFAULT_PREFIX);
@@ -131,15 +172,18 @@ public final class RouterBenchCommand implements Callable<Integer> {
             BenchReport report = new BenchReport(requests, warmup, tenants, threads);
             report.semanticShare = semanticShare;
             report.embedThreads = embedThreads;
-            report.embedder = semanticEmbedder + (embeddings == null ? ""
-                    : " (simulator, " + embeddingsLatency.toMillis() + " ms a call)");
+            report.embedder = semanticEmbedder
+                    + (embeddings == null ? "" : " (simulator, " + embeddingsLatency.toMillis() + " ms a call)");
             try (KafkaProducer<String, byte[]> producer = PreloadProducer.create(stack.bootstrapServers())) {
                 for (TenantConfig t : workload.tenants()) {
-                    producer.send(new ProducerRecord<>(topics.tenants(), t.tenantId(),
+                    producer.send(new ProducerRecord<>(
+                            topics.tenants(),
+                            t.tenantId(),
                             serdes.tenants().serializer().serialize(topics.tenants(), t)));
                 }
-                err.printf("sluice: writing %,d warm-up and %,d measured requests to %s%n", warmup, requests,
-                        topics.requests());
+                err.printf(
+                        "sluice: writing %,d warm-up and %,d measured requests to %s%n",
+                        warmup, requests, topics.requests());
                 long t0 = System.nanoTime();
                 // Processed records: one per request, and a second for each re-keyed one (the repartition hop).
                 long warmupRecords = write(producer, topics, serdes, workload, warmup);
@@ -150,8 +194,8 @@ public final class RouterBenchCommand implements Callable<Integer> {
 
                 RouterConfig routerConfig = RouterConfig.read(new Settings(ConfigSource.of(config)));
                 try (RouterService router = new RouterService(routerConfig);
-                        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                stack.bootstrapServers()))) {
+                        Admin admin = Admin.create(
+                                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
                     long started = System.nanoTime();
                     router.start();
                     while (!router.ready()) {
@@ -195,28 +239,34 @@ public final class RouterBenchCommand implements Callable<Integer> {
         return overrides;
     }
 
-    private static long write(KafkaProducer<String, byte[]> producer, Topics topics, SluiceSerdes serdes,
-            RouterWorkload workload, int count) {
+    private static long write(
+            KafkaProducer<String, byte[]> producer,
+            Topics topics,
+            SluiceSerdes serdes,
+            RouterWorkload workload,
+            int count) {
         long records = 0;
         for (int i = 0; i < count; i++) {
             RouterWorkload.Keyed k = workload.next();
             records += k.key().equals(k.request().tenantId()) ? 1 : 2;
-            producer.send(new ProducerRecord<>(topics.requests(), k.key(),
+            producer.send(new ProducerRecord<>(
+                    topics.requests(),
+                    k.key(),
                     serdes.requests().serializer().serialize(topics.requests(), k.request())));
         }
         return records;
     }
 
-    private static void awaitProcessed(List<Metric> metrics, long target, PrintStream err)
-            throws InterruptedException {
+    private static void awaitProcessed(List<Metric> metrics, long target, PrintStream err) throws InterruptedException {
         long start = System.nanoTime();
         long lastPrint = start;
         while (processed(metrics) < target) {
             Thread.sleep(5);
             if (System.nanoTime() - lastPrint > 5_000_000_000L) {
                 lastPrint = System.nanoTime();
-                err.printf("sluice: %5.1f s  processed %,d of %,d records%n", (lastPrint - start) / 1e9,
-                        (long) processed(metrics), target);
+                err.printf(
+                        "sluice: %5.1f s  processed %,d of %,d records%n",
+                        (lastPrint - start) / 1e9, (long) processed(metrics), target);
             }
         }
     }
@@ -224,42 +274,57 @@ public final class RouterBenchCommand implements Callable<Integer> {
     /** The stream threads' process-total metrics (records processed); found once, read often. */
     private static List<Metric> processedMetrics(RouterService router) {
         List<Metric> found = new ArrayList<>();
-        for (Map.Entry<MetricName, ? extends Metric> e : router.runner().streams().metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> e :
+                router.runner().streams().metrics().entrySet()) {
             MetricName n = e.getKey();
             if (n.name().equals("process-total") && n.group().equals("stream-thread-metrics")) {
                 found.add(e.getValue());
             }
         }
         if (found.isEmpty()) {
-            throw new IllegalStateException("no stream-thread process-total metric: cannot tell when the backlog is"
-                    + " done");
+            throw new IllegalStateException(
+                    "no stream-thread process-total metric: cannot tell when the backlog is" + " done");
         }
         return found;
     }
 
     private static double processed(List<Metric> metrics) {
-        return metrics.stream().mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
+        return metrics.stream()
+                .mapToDouble(m -> ((Number) m.metricValue()).doubleValue())
+                .sum();
     }
 
     /** True once the router's committed offsets on the requests topic reach its end. */
     private static boolean committed(Admin admin, String group, String topic) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+        admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()
                 .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         var ends = admin.listOffsets(latest).all().get();
         for (var e : ends.entrySet()) {
             OffsetAndMetadata c = offsets.get(e.getKey());
-            if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+            if (e.getValue().offset() > 0
+                    && (c == null || c.offset() < e.getValue().offset())) {
                 return false;
             }
         }
         return true;
     }
 
-    private void latencyRun(LocalStack stack, Topics topics, SluiceSerdes serdes,
-            KafkaProducer<String, byte[]> producer, RouterWorkload workload, BenchReport report, PrintStream err)
+    private void latencyRun(
+            LocalStack stack,
+            Topics topics,
+            SluiceSerdes serdes,
+            KafkaProducer<String, byte[]> producer,
+            RouterWorkload workload,
+            BenchReport report,
+            PrintStream err)
             throws Exception {
         int total = rate * latencySeconds;
         err.printf("sluice: latency run: %,d requests at %,d/s%n", total, rate);
@@ -286,7 +351,10 @@ public final class RouterBenchCommand implements Callable<Integer> {
                             JobStatus s = serdes.jobStatus().deserializer().deserialize(r.topic(), r.value());
                             id = s.state() == JobState.QUEUED ? s.requestId() : null;
                         } else {
-                            id = serdes.results().deserializer().deserialize(r.topic(), r.value()).requestId();
+                            id = serdes.results()
+                                    .deserializer()
+                                    .deserialize(r.topic(), r.value())
+                                    .requestId();
                         }
                         Long at = id == null ? null : sent.remove(id);
                         if (at != null) {
@@ -310,7 +378,9 @@ public final class RouterBenchCommand implements Callable<Integer> {
                 semantic.put(k.request().requestId(), true);
             }
             sent.put(k.request().requestId(), System.nanoTime());
-            producer.send(new ProducerRecord<>(topics.requests(), k.key(),
+            producer.send(new ProducerRecord<>(
+                    topics.requests(),
+                    k.key(),
                     serdes.requests().serializer().serialize(topics.requests(), k.request())));
         }
         producer.flush();
@@ -325,8 +395,8 @@ public final class RouterBenchCommand implements Callable<Integer> {
     }
 
     /** Reads what the router wrote for this run's requests: jobs per topic, completions per reason. */
-    private static void countOutputs(String bootstrap, Topics topics, SluiceSerdes serdes, String run,
-            BenchReport report) {
+    private static void countOutputs(
+            String bootstrap, Topics topics, SluiceSerdes serdes, String run, BenchReport report) {
         List<String> jobTopics = new ArrayList<>();
         for (var tier : Topics.ROUTED_TIERS) {
             for (var priority : dev.sluice.model.Priority.values()) {
@@ -349,8 +419,11 @@ public final class RouterBenchCommand implements Callable<Integer> {
                     if (r.topic().equals(topics.completions())) {
                         LlmResult result = serdes.results().deserializer().deserialize(r.topic(), r.value());
                         if (run.equals(result.metadata().get("bench"))) {
-                            String what = result.error() != null ? result.error().code()
-                                    : result.duplicateOf() != null ? "DUPLICATE" : result.status().name();
+                            String what = result.error() != null
+                                    ? result.error().code()
+                                    : result.duplicateOf() != null
+                                            ? "DUPLICATE"
+                                            : result.status().name();
                             report.completions.merge(what, 1L, Long::sum);
                         }
                     } else {
@@ -365,11 +438,18 @@ public final class RouterBenchCommand implements Callable<Integer> {
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        5000),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     /** CPU used by this JVM (the router and the benchmark's idle polling) and by the broker's. */
@@ -394,18 +474,29 @@ public final class RouterBenchCommand implements Callable<Integer> {
     record Latency(int answered, double p50Ms, double p99Ms, double maxMs) {
         static Latency of(List<Long> nanos) {
             long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Latency(sorted.length, Percentiles.nearestRank(sorted, 50) / 1e6,
-                    Percentiles.nearestRank(sorted, 99) / 1e6, sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+            return new Latency(
+                    sorted.length,
+                    Percentiles.nearestRank(sorted, 50) / 1e6,
+                    Percentiles.nearestRank(sorted, 99) / 1e6,
+                    sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
         }
 
         void into(com.fasterxml.jackson.databind.node.ObjectNode node) {
-            node.put("answered", answered).put("p50Ms", BenchReport.round(p50Ms)).put("p99Ms", BenchReport.round(p99Ms))
+            node.put("answered", answered)
+                    .put("p50Ms", BenchReport.round(p50Ms))
+                    .put("p99Ms", BenchReport.round(p99Ms))
                     .put("maxMs", BenchReport.round(maxMs));
         }
 
         String describe(String whose) {
-            return String.format(Locale.ROOT, "p50 %.1f ms   p99 %.1f ms   max %.1f ms   (%,d answered at once%s)",
-                    p50Ms, p99Ms, maxMs, answered, whose.isEmpty() ? "" : ", " + whose);
+            return String.format(
+                    Locale.ROOT,
+                    "p50 %.1f ms   p99 %.1f ms   max %.1f ms   (%,d answered at once%s)",
+                    p50Ms,
+                    p99Ms,
+                    maxMs,
+                    answered,
+                    whose.isEmpty() ? "" : ", " + whose);
         }
     }
 
@@ -414,17 +505,25 @@ public final class RouterBenchCommand implements Callable<Integer> {
         static final SemanticEmbeddings NONE = new SemanticEmbeddings(0, 0, 0);
 
         static SemanticEmbeddings scrape(int opsPort) throws Exception {
-            String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://localhost:" + opsPort + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return new SemanticEmbeddings((long) sum(body, "_count", "ahead"), (long) sum(body, "_count", "stream_thread"),
+            String body = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://localhost:" + opsPort + "/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            return new SemanticEmbeddings(
+                    (long) sum(body, "_count", "ahead"),
+                    (long) sum(body, "_count", "stream_thread"),
                     sum(body, "_sum", "ahead") + sum(body, "_sum", "stream_thread"));
         }
 
         private static double sum(String metrics, String suffix, String where) {
-            return metrics.lines().filter(l -> l.startsWith("sluice_router_semantic_embed_seconds" + suffix + "{")
+            return metrics.lines()
+                    .filter(l -> l.startsWith("sluice_router_semantic_embed_seconds" + suffix + "{")
                             && l.contains("where=\"" + where + "\""))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
         }
     }
 
@@ -445,6 +544,7 @@ public final class RouterBenchCommand implements Callable<Integer> {
         double latencyOfferedSeconds;
         /** Requests of tenants without the semantic cache (all, with no semantic share), and those of tenants with it. */
         Latency latency = Latency.of(List.of());
+
         Latency semanticLatency = Latency.of(List.of());
         double semanticShare;
         int embedThreads;
@@ -485,16 +585,20 @@ public final class RouterBenchCommand implements Callable<Integer> {
             var completionsNode = root.putObject("completions");
             completions.forEach(completionsNode::put);
             if (latencyRate > 0) {
-                var latencyNode = root.putObject("latency").put("rate", latencyRate).put("sent", latencySent);
+                var latencyNode =
+                        root.putObject("latency").put("rate", latencyRate).put("sent", latencySent);
                 latency.into(latencyNode);
                 if (semanticShare > 0) {
                     semanticLatency.into(latencyNode.putObject("semanticTenants"));
                 }
             }
             if (semanticShare > 0) {
-                root.putObject("semantic").put("share", semanticShare).put("embedder", embedder)
+                root.putObject("semantic")
+                        .put("share", semanticShare)
+                        .put("embedder", embedder)
                         .put("embedThreads", embedThreads)
-                        .put("embeddedAhead", embeddings.ahead()).put("embeddedOnStreamThread", embeddings.inline())
+                        .put("embeddedAhead", embeddings.ahead())
+                        .put("embeddedOnStreamThread", embeddings.inline())
                         .put("streamThreadSecondsOnEmbeddings", round(embeddings.streamThreadSeconds()));
             }
             return root.toString();
@@ -502,40 +606,73 @@ public final class RouterBenchCommand implements Callable<Integer> {
 
         String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%nrouter-stream alone, every step on, exactly_once_v2,"
-                    + " %d stream thread(s), %d tenants%n%n", threads, tenants));
-            sb.append(String.format(Locale.ROOT, "  backlog                %,d requests (%,d re-keyed),"
-                    + " after %,d warm-up requests not counted%n", requests, rekeyed, warmup));
-            sb.append(String.format(Locale.ROOT, "  processed in           %.2f s   (router start %.1f s"
-                    + " not counted)%n", processSeconds, startSeconds));
-            sb.append(String.format(Locale.ROOT, "  throughput             %,.0f requests/s%n",
-                    requestsPerSecond()));
-            sb.append(String.format(Locale.ROOT, "  CPU while processing   router JVM %.2f cores,"
-                    + " broker %.2f cores%n", routerCpuCores, brokerCpuCores));
-            sb.append(String.format(Locale.ROOT, "  CPU per request        router JVM %,.0f µs,"
-                    + " broker %,.0f µs%n", routerCpuCores * 1e6 / requestsPerSecond(),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nrouter-stream alone, every step on, exactly_once_v2," + " %d stream thread(s), %d tenants%n%n",
+                    threads,
+                    tenants));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  backlog                %,d requests (%,d re-keyed),"
+                            + " after %,d warm-up requests not counted%n",
+                    requests,
+                    rekeyed,
+                    warmup));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  processed in           %.2f s   (router start %.1f s" + " not counted)%n",
+                    processSeconds,
+                    startSeconds));
+            sb.append(String.format(Locale.ROOT, "  throughput             %,.0f requests/s%n", requestsPerSecond()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  CPU while processing   router JVM %.2f cores," + " broker %.2f cores%n",
+                    routerCpuCores,
+                    brokerCpuCores));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  CPU per request        router JVM %,.0f µs," + " broker %,.0f µs%n",
+                    routerCpuCores * 1e6 / requestsPerSecond(),
                     brokerCpuCores * 1e6 / requestsPerSecond()));
             long routed = jobs.values().stream().mapToLong(Long::longValue).sum();
-            long completed = completions.values().stream().mapToLong(Long::longValue).sum();
+            long completed =
+                    completions.values().stream().mapToLong(Long::longValue).sum();
             long all = (long) warmup + requests + latencySent;
-            sb.append(String.format(Locale.ROOT, "  outcomes               of all %,d requests: %,d jobs routed, %,d completed"
-                    + " in the router, %,d waiting (duplicates and cache followers of unfinished jobs)%n", all,
-                    routed, completed, all - routed - completed));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  outcomes               of all %,d requests: %,d jobs routed, %,d completed"
+                            + " in the router, %,d waiting (duplicates and cache followers of unfinished jobs)%n",
+                    all,
+                    routed,
+                    completed,
+                    all - routed - completed));
             jobs.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
             completions.forEach((t, n) -> sb.append(String.format(Locale.ROOT, "    %-26s %,10d%n", t, n)));
             if (latencyRate > 0) {
-                sb.append(String.format(Locale.ROOT, "  latency at %,d req/s     %s%n", latencyRate,
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  latency at %,d req/s     %s%n",
+                        latencyRate,
                         latency.describe(semanticShare > 0 ? "of tenants without the semantic cache" : "")));
                 if (semanticShare > 0) {
-                    sb.append(String.format(Locale.ROOT, "                         %s%n",
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "                         %s%n",
                             semanticLatency.describe("of tenants with it")));
                 }
             }
             if (semanticShare > 0) {
-                sb.append(String.format(Locale.ROOT, "  semantic cache         %.0f %% of tenants, embedder %s, %d"
-                        + " embed-ahead thread(s): %,d embedded ahead, %,d on the stream thread, %.1f s of"
-                        + " stream-thread time on embeddings%n", semanticShare * 100, embedder, embedThreads,
-                        embeddings.ahead(), embeddings.inline(), embeddings.streamThreadSeconds()));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  semantic cache         %.0f %% of tenants, embedder %s, %d"
+                                + " embed-ahead thread(s): %,d embedded ahead, %,d on the stream thread, %.1f s of"
+                                + " stream-thread time on embeddings%n",
+                        semanticShare * 100,
+                        embedder,
+                        embedThreads,
+                        embeddings.ahead(),
+                        embeddings.inline(),
+                        embeddings.streamThreadSeconds()));
             }
             return sb.toString();
         }

@@ -29,12 +29,12 @@ import java.util.SplittableRandom;
  */
 public final class RouterWorkload {
     /** A request and the key it is produced with. */
-    public record Keyed(String key, LlmRequest request) {
-    }
+    public record Keyed(String key, LlmRequest request) {}
 
     private static final String[] WORDS = ("the invoice order refund export report timeout rotate key staging "
-            + "mobile app session update audit trail permission compliance search filter query date analyse "
-            + "compare explain why how customer account billing error retry network latency dashboard").split(" ");
+                    + "mobile app session update audit trail permission compliance search filter query date analyse "
+                    + "compare explain why how customer account billing error retry network latency dashboard")
+            .split(" ");
     private static final Tier[] TIERS = {Tier.SMALL, Tier.MEDIUM, Tier.LARGE};
     private static final Priority[] PRIORITIES = {Priority.HIGH, Priority.NORMAL, Priority.NORMAL, Priority.LOW};
 
@@ -77,18 +77,32 @@ public final class RouterWorkload {
         List<TenantConfig> out = new ArrayList<>();
         for (int i = 0; i < tenantCount; i++) {
             boolean tight = i % 10 == 9;
-            TenantConfig.Limits limits = new TenantConfig.Limits(null, null, tight ? 1_000_000L : 1_000_000_000L,
-                    null, null);
+            TenantConfig.Limits limits =
+                    new TenantConfig.Limits(null, null, tight ? 1_000_000L : 1_000_000_000L, null, null);
             BudgetPolicy policy = i % 20 == 19 ? BudgetPolicy.DOWNGRADE : BudgetPolicy.REJECT;
             List<TenantConfig.Experiment> experiments = i % 3 == 0
-                    ? List.of(new TenantConfig.Experiment("tier-test", List.of(
-                            new TenantConfig.Variant("control", 50, null, null),
-                            new TenantConfig.Variant("small", 50, Tier.SMALL, null))))
+                    ? List.of(new TenantConfig.Experiment(
+                            "tier-test",
+                            List.of(
+                                    new TenantConfig.Variant("control", 50, null, null),
+                                    new TenantConfig.Variant("small", 50, Tier.SMALL, null))))
                     : List.of();
-            out.add(new TenantConfig(tenantId(i), "bench", limits, policy, null, null, Tier.MEDIUM, null,
+            out.add(new TenantConfig(
+                    tenantId(i),
+                    "bench",
+                    limits,
+                    policy,
+                    null,
+                    null,
+                    Tier.MEDIUM,
+                    null,
                     new TenantConfig.Guardrails(i % 2 == 0 ? InjectionPolicy.BLOCK : InjectionPolicy.FLAG, false),
-                    i < semanticTenants ? TenantConfig.CachePolicy.DEFAULT.withSemantic().withSemanticEmbedder(embedder)
-                            : TenantConfig.CachePolicy.DEFAULT, experiments, TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1,
+                    i < semanticTenants
+                            ? TenantConfig.CachePolicy.DEFAULT.withSemantic().withSemanticEmbedder(embedder)
+                            : TenantConfig.CachePolicy.DEFAULT,
+                    experiments,
+                    TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS,
+                    1,
                     Instant.now()));
         }
         return out;
@@ -128,10 +142,22 @@ public final class RouterWorkload {
             } else if (slot >= 55 && slot < 75) {
                 tier = Tier.AUTO;
             }
-            r = new LlmRequest(requestId, tenant, key, "user-" + random.nextInt(1000),
-                    PRIORITIES[random.nextInt(PRIORITIES.length)], deadline, null, tier,
+            r = new LlmRequest(
+                    requestId,
+                    tenant,
+                    key,
+                    "user-" + random.nextInt(1000),
+                    PRIORITIES[random.nextInt(PRIORITIES.length)],
+                    deadline,
+                    null,
+                    tier,
                     List.of(Message.system("You answer support questions briefly."), Message.user(prompt)),
-                    64 + random.nextInt(512), temperature, null, null, Map.of("bench", run), now);
+                    64 + random.nextInt(512),
+                    temperature,
+                    null,
+                    null,
+                    Map.of("bench", run),
+                    now);
             if (key != null && keyedOriginals.size() < 10_000) {
                 keyedOriginals.add(r);
             }
@@ -144,9 +170,22 @@ public final class RouterWorkload {
     }
 
     private static LlmRequest copy(LlmRequest o, String idempotencyKey, String requestId, Instant now) {
-        return new LlmRequest(requestId, o.tenantId(), idempotencyKey, o.userId(), o.priority(), o.deadline(),
-                o.model(), o.tier(), o.messages(), o.maxOutputTokens(), o.temperature(), o.responseFormat(),
-                o.webhook(), o.metadata(), now);
+        return new LlmRequest(
+                requestId,
+                o.tenantId(),
+                idempotencyKey,
+                o.userId(),
+                o.priority(),
+                o.deadline(),
+                o.model(),
+                o.tier(),
+                o.messages(),
+                o.maxOutputTokens(),
+                o.temperature(),
+                o.responseFormat(),
+                o.webhook(),
+                o.metadata(),
+                now);
     }
 
     private String prompt(int chars) {

@@ -41,13 +41,22 @@ final class SimulatorProcess implements AutoCloseable {
             Path output = dir.resolve("sim.out");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "--enable-native-access=ALL-UNNAMED",
+                    "-Xms128m",
+                    "-Xmx512m",
+                    "-XX:+UseG1GC",
+                    "--enable-native-access=ALL-UNNAMED",
                     "-Dlog4j2.configurationFile=classpath:log4j2-cli.xml",
                     "-Dsluice.log.file=" + dir.resolve("sim.log"),
-                    "-cp", KafkaBroker.classpath(), "dev.sluice.sim.Main", "--port", "0"));
+                    "-cp",
+                    KafkaBroker.classpath(),
+                    "dev.sluice.sim.Main",
+                    "--port",
+                    "0"));
             command.addAll(simOptions);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             // A benchmark stopped with Ctrl-C must not leave the simulator behind.
             Thread killOnExit = new Thread(process::destroyForcibly, "sim-process-stop");
             Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -60,8 +69,8 @@ final class SimulatorProcess implements AutoCloseable {
                 }
                 if (!process.isAlive()) {
                     Runtime.getRuntime().removeShutdownHook(killOnExit);
-                    throw new IllegalStateException("The simulator exited with code " + process.exitValue()
-                            + ":\n" + text);
+                    throw new IllegalStateException(
+                            "The simulator exited with code " + process.exitValue() + ":\n" + text);
                 }
                 Thread.sleep(50);
             }

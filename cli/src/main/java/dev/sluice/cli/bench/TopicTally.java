@@ -14,14 +14,18 @@ import org.apache.kafka.common.TopicPartition;
  * it is on the broker's disk.
  */
 final class TopicTally {
-    private TopicTally() {
-    }
+    private TopicTally() {}
 
     static Map<String, Long> endOffsets(Admin admin) throws Exception {
-        var names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        var names = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(names).allTopicNames().get().forEach((topic, d) -> d.partitions()
-                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+        admin.describeTopics(names)
+                .allTopicNames()
+                .get()
+                .forEach((topic, d) -> d.partitions()
+                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
         Map<String, Long> sums = new TreeMap<>();
         admin.listOffsets(latest).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
         return sums;

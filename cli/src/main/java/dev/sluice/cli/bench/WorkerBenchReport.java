@@ -96,23 +96,30 @@ final class WorkerBenchReport {
             }
             n.put("inFlightMean", Math.round(s.inFlightMean));
             n.put("inFlightMax", s.inFlightMax);
-            n.putObject("startedToCompletedMs").put("p50", Percentiles.nearestRank(s.startedToCompletedMs, 50))
+            n.putObject("startedToCompletedMs")
+                    .put("p50", Percentiles.nearestRank(s.startedToCompletedMs, 50))
                     .put("p99", Percentiles.nearestRank(s.startedToCompletedMs, 99))
                     .put("max", Percentiles.nearestRank(s.startedToCompletedMs, 100));
-            n.putObject("completedToReadableMs").put("p50", Percentiles.nearestRank(s.completedToReadMs, 50))
+            n.putObject("completedToReadableMs")
+                    .put("p50", Percentiles.nearestRank(s.completedToReadMs, 50))
                     .put("p99", Percentiles.nearestRank(s.completedToReadMs, 99));
-            ObjectNode cpu = n.putObject("cpuCores").put("worker", round(s.workerCpuCores))
-                    .put("broker", round(s.brokerCpuCores)).put("simulator", round(s.simCpuCores))
+            ObjectNode cpu = n.putObject("cpuCores")
+                    .put("worker", round(s.workerCpuCores))
+                    .put("broker", round(s.brokerCpuCores))
+                    .put("simulator", round(s.simCpuCores))
                     .put("benchReader", round(s.readerCpuCores));
             if (!Double.isNaN(s.machineBusyCores)) {
-                cpu.put("machineBusy", round(s.machineBusyCores)).put("otherProcesses",
-                        round(Math.max(0, s.otherCores())));
+                cpu.put("machineBusy", round(s.machineBusyCores))
+                        .put("otherProcesses", round(Math.max(0, s.otherCores())));
             }
-            n.putObject("cpuMicrosPerJob").put("worker", Math.round(s.micros(s.workerCpuCores)))
+            n.putObject("cpuMicrosPerJob")
+                    .put("worker", Math.round(s.micros(s.workerCpuCores)))
                     .put("broker", Math.round(s.micros(s.brokerCpuCores)))
                     .put("simulator", Math.round(s.micros(s.simCpuCores)));
-            n.putObject("memoryMiB").put("workerLiveHeap", mib(s.workerLiveHeapBytes))
-                    .put("workerPeakRss", mib(s.workerPeakRssBytes)).put("simulatorPeakRss", mib(s.simPeakRssBytes))
+            n.putObject("memoryMiB")
+                    .put("workerLiveHeap", mib(s.workerLiveHeapBytes))
+                    .put("workerPeakRss", mib(s.workerPeakRssBytes))
+                    .put("simulatorPeakRss", mib(s.simPeakRssBytes))
                     .put("brokerPeakRss", mib(s.brokerPeakRssBytes))
                     .put("peaksOfMeasuredShareOnly", s.peaksOfMeasuredShare);
             n.put("providerCalls", s.providerCalls);
@@ -124,41 +131,89 @@ final class WorkerBenchReport {
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        line(sb, "%nworker-pool against the provider simulator (OpenAI protocol), %d tenants, NORMAL priority,"
-                + " tiers small and medium, on %d cores%n", tenants, Runtime.getRuntime().availableProcessors());
+        line(
+                sb,
+                "%nworker-pool against the provider simulator (OpenAI protocol), %d tenants, NORMAL priority,"
+                        + " tiers small and medium, on %d cores%n",
+                tenants,
+                Runtime.getRuntime().availableProcessors());
         for (Scenario s : scenarios) {
             line(sb, "%n%s: simulator latency %,d ms, worker.max.in.flight %,d%n", s.name, s.latencyMs, s.maxInFlight);
-            line(sb, "  backlog                 %,d measured jobs after %,d warm-up jobs (and %,d more behind them, not"
-                    + " counted)%n", s.measured, s.warmup, s.tail);
-            line(sb, "  completed in            %.2f s   (worker start %.1f s not counted)%n", s.measuredSeconds,
+            line(
+                    sb,
+                    "  backlog                 %,d measured jobs after %,d warm-up jobs (and %,d more behind them, not"
+                            + " counted)%n",
+                    s.measured,
+                    s.warmup,
+                    s.tail);
+            line(
+                    sb,
+                    "  completed in            %.2f s   (worker start %.1f s not counted)%n",
+                    s.measuredSeconds,
                     s.startSeconds);
             if (s.latencyMs > 0) {
-                line(sb, "  throughput              %,.0f jobs/s   (bound %,.0f jobs/s = in flight / latency: %.0f%%)%n",
-                        s.jobsPerSecond(), s.boundPerSecond(), 100 * s.jobsPerSecond() / s.boundPerSecond());
+                line(
+                        sb,
+                        "  throughput              %,.0f jobs/s   (bound %,.0f jobs/s = in flight / latency: %.0f%%)%n",
+                        s.jobsPerSecond(),
+                        s.boundPerSecond(),
+                        100 * s.jobsPerSecond() / s.boundPerSecond());
             } else {
                 line(sb, "  throughput              %,.0f jobs/s%n", s.jobsPerSecond());
             }
-            line(sb, "  jobs in flight          mean %,.0f   max %,d   (of %,d slots)%n", s.inFlightMean, s.inFlightMax,
+            line(
+                    sb,
+                    "  jobs in flight          mean %,.0f   max %,d   (of %,d slots)%n",
+                    s.inFlightMean,
+                    s.inFlightMax,
                     s.maxInFlight);
-            line(sb, "  started -> completed    p50 %,d ms   p99 %,d ms   max %,d ms%n",
-                    Percentiles.nearestRank(s.startedToCompletedMs, 50), Percentiles.nearestRank(s.startedToCompletedMs, 99),
+            line(
+                    sb,
+                    "  started -> completed    p50 %,d ms   p99 %,d ms   max %,d ms%n",
+                    Percentiles.nearestRank(s.startedToCompletedMs, 50),
+                    Percentiles.nearestRank(s.startedToCompletedMs, 99),
                     Percentiles.nearestRank(s.startedToCompletedMs, 100));
-            line(sb, "  completed -> readable   p50 %,d ms   p99 %,d ms%n", Percentiles.nearestRank(s.completedToReadMs, 50),
+            line(
+                    sb,
+                    "  completed -> readable   p50 %,d ms   p99 %,d ms%n",
+                    Percentiles.nearestRank(s.completedToReadMs, 50),
                     Percentiles.nearestRank(s.completedToReadMs, 99));
-            line(sb, "  CPU (cores)             worker JVM %.2f   broker %.2f   simulator %.2f   bench reader %.2f%n",
-                    s.workerCpuCores, s.brokerCpuCores, s.simCpuCores, s.readerCpuCores);
+            line(
+                    sb,
+                    "  CPU (cores)             worker JVM %.2f   broker %.2f   simulator %.2f   bench reader %.2f%n",
+                    s.workerCpuCores,
+                    s.brokerCpuCores,
+                    s.simCpuCores,
+                    s.readerCpuCores);
             if (!Double.isNaN(s.machineBusyCores)) {
-                line(sb, "  machine CPU             %.2f of %d cores busy; other processes %.2f%n", s.machineBusyCores,
-                        Runtime.getRuntime().availableProcessors(), Math.max(0, s.otherCores()));
+                line(
+                        sb,
+                        "  machine CPU             %.2f of %d cores busy; other processes %.2f%n",
+                        s.machineBusyCores,
+                        Runtime.getRuntime().availableProcessors(),
+                        Math.max(0, s.otherCores()));
             }
-            line(sb, "  CPU per job             worker JVM %,.0f µs   broker %,.0f µs   simulator %,.0f µs%n",
-                    s.micros(s.workerCpuCores), s.micros(s.brokerCpuCores), s.micros(s.simCpuCores));
-            line(sb, "  memory                  worker live heap %s   peak RSS%s: worker JVM %s   simulator %s"
-                    + "   broker %s%n", mibText(s.workerLiveHeapBytes),
-                    s.peaksOfMeasuredShare ? " (measured share)" : " (whole run)", mibText(s.workerPeakRssBytes),
-                    mibText(s.simPeakRssBytes), mibText(s.brokerPeakRssBytes));
+            line(
+                    sb,
+                    "  CPU per job             worker JVM %,.0f µs   broker %,.0f µs   simulator %,.0f µs%n",
+                    s.micros(s.workerCpuCores),
+                    s.micros(s.brokerCpuCores),
+                    s.micros(s.simCpuCores));
+            line(
+                    sb,
+                    "  memory                  worker live heap %s   peak RSS%s: worker JVM %s   simulator %s"
+                            + "   broker %s%n",
+                    mibText(s.workerLiveHeapBytes),
+                    s.peaksOfMeasuredShare ? " (measured share)" : " (whole run)",
+                    mibText(s.workerPeakRssBytes),
+                    mibText(s.simPeakRssBytes),
+                    mibText(s.brokerPeakRssBytes));
             long all = s.outcomes.values().stream().mapToLong(Long::longValue).sum();
-            line(sb, "  outcomes                %,d completions, %,d provider calls: %s%n", all, s.providerCalls,
+            line(
+                    sb,
+                    "  outcomes                %,d completions, %,d provider calls: %s%n",
+                    all,
+                    s.providerCalls,
                     s.outcomes);
         }
         return sb.toString();

@@ -27,12 +27,12 @@ import java.util.SplittableRandom;
  */
 public final class WorkerWorkload {
     /** A job and the topic it goes to (key: its requestId, as the router writes it). */
-    public record Queued(String topic, LlmJob job) {
-    }
+    public record Queued(String topic, LlmJob job) {}
 
     private static final String[] WORDS = ("the invoice order refund export report timeout rotate key staging "
-            + "mobile app session update audit trail permission compliance search filter query date analyse "
-            + "compare explain why how customer account billing error retry network latency dashboard").split(" ");
+                    + "mobile app session update audit trail permission compliance search filter query date analyse "
+                    + "compare explain why how customer account billing error retry network latency dashboard")
+            .split(" ");
     private static final Tier[] TIERS = {Tier.SMALL, Tier.MEDIUM};
     private static final ResponseFormat JSON = new ResponseFormat(ResponseFormat.Type.JSON, null, null);
 
@@ -58,9 +58,21 @@ public final class WorkerWorkload {
     public List<TenantConfig> tenants() {
         List<TenantConfig> out = new ArrayList<>();
         for (int i = 0; i < tenantCount; i++) {
-            out.add(new TenantConfig(tenantId(i), "bench", null, null, null, null, Tier.MEDIUM, null,
-                    new TenantConfig.Guardrails(InjectionPolicy.FLAG, i % 5 == 4), null, null,
-                    TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 1 + i % 3, Instant.now()));
+            out.add(new TenantConfig(
+                    tenantId(i),
+                    "bench",
+                    null,
+                    null,
+                    null,
+                    null,
+                    Tier.MEDIUM,
+                    null,
+                    new TenantConfig.Guardrails(InjectionPolicy.FLAG, i % 5 == 4),
+                    null,
+                    null,
+                    TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS,
+                    1 + i % 3,
+                    Instant.now()));
         }
         return out;
     }
@@ -72,13 +84,35 @@ public final class WorkerWorkload {
         Tier tier = TIERS[random.nextInt(TIERS.length)];
         boolean json = n % 10 == 7;
         String prompt = prompt(200 + random.nextInt(1800)) + (json ? " Answer in JSON." : "");
-        LlmRequest request = new LlmRequest(run + "-" + n, tenantId(random.nextInt(tenantCount)), null,
-                "user-" + random.nextInt(1000), Priority.NORMAL, null, null, tier,
+        LlmRequest request = new LlmRequest(
+                run + "-" + n,
+                tenantId(random.nextInt(tenantCount)),
+                null,
+                "user-" + random.nextInt(1000),
+                Priority.NORMAL,
+                null,
+                null,
+                tier,
                 List.of(Message.system("You answer support questions briefly."), Message.user(prompt)),
-                json ? 1024 : 64 + random.nextInt(512), 0.7, json ? JSON : null, null,
-                Map.of("bench", run), now);
-        LlmJob job = new LlmJob(request, tier, catalogue.chain(tier), prompt.length() / 4, 0, null, null, "bench", 0,
-                false, false, now);
+                json ? 1024 : 64 + random.nextInt(512),
+                0.7,
+                json ? JSON : null,
+                null,
+                Map.of("bench", run),
+                now);
+        LlmJob job = new LlmJob(
+                request,
+                tier,
+                catalogue.chain(tier),
+                prompt.length() / 4,
+                0,
+                null,
+                null,
+                "bench",
+                0,
+                false,
+                false,
+                now);
         return new Queued(topics.job(tier, Priority.NORMAL), job);
     }
 

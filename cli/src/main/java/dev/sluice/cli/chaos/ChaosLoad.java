@@ -37,17 +37,21 @@ final class ChaosLoad implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How a job came in. */
-    enum Source { HTTP, DIRECT }
+    enum Source {
+        HTTP,
+        DIRECT
+    }
 
     /** An acked job: when it was acked, by which way. */
-    record Acked(String requestId, Source source, Instant at) {
-    }
+    record Acked(String requestId, Source source, Instant at) {}
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("chaos-load").factory());
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final Semaphore httpInFlight = new Semaphore(32);
     private final KafkaProducer<String, byte[]> producer;
     private final Topics topics;
@@ -60,16 +64,30 @@ final class ChaosLoad implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
 
-    ChaosLoad(String bootstrapServers, Topics topics, SluiceSerdes serdes, String ingestUrl, String apiKey,
+    ChaosLoad(
+            String bootstrapServers,
+            Topics topics,
+            SluiceSerdes serdes,
+            String ingestUrl,
+            String apiKey,
             int httpPercent) {
         this.topics = topics;
         this.serdes = serdes;
         this.ingestUrl = ingestUrl;
         this.apiKey = apiKey;
         this.httpPercent = httpPercent;
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /** Starts sending {@code perSecond} jobs a second. */
@@ -99,9 +117,11 @@ final class ChaosLoad implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", prompt);
         HttpRequest request = HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/jobs"))
-                .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + apiKey)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
             try {
                 if (error == null && response.statusCode() == 202) {
@@ -121,8 +141,12 @@ final class ChaosLoad implements AutoCloseable {
 
     private void sendDirect(String prompt) {
         LlmRequest r = LlmRequest.of(UUID.randomUUID().toString(), ProcessStack.TENANT, prompt, Instant.now());
-        producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
-                serdes.requests().serializer().serialize(topics.requests(), r)), (meta, error) -> {
+        producer.send(
+                new ProducerRecord<>(
+                        topics.requests(),
+                        r.tenantId(),
+                        serdes.requests().serializer().serialize(topics.requests(), r)),
+                (meta, error) -> {
                     if (error == null) {
                         acked.put(r.requestId(), new Acked(r.requestId(), Source.DIRECT, Instant.now()));
                     } else {

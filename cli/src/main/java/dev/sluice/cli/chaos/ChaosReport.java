@@ -23,8 +23,7 @@ public record ChaosReport(List<Kill> kills, Totals totals, String membership) {
      *     from the kill until the next kill (or the end of the load)
      * @param jobsInFlight acked jobs without a result at the kill
      */
-    public record Kill(Target target, Instant killedAt, double restartSeconds, double gapSeconds, int jobsInFlight) {
-    }
+    public record Kill(Target target, Instant killedAt, double restartSeconds, double gapSeconds, int jobsInFlight) {}
 
     /**
      * @param missing acked jobs without a result
@@ -34,10 +33,19 @@ public record ChaosReport(List<Kill> kills, Totals totals, String membership) {
      * @param providerCallsRepeated provider answers to a prompt answered before (every prompt is unique)
      * @param jobsInFlightAtKills the sum of jobs in flight over the kills: the most calls a crash may repeat
      */
-    public record Totals(long sent, long accepted, long refused, long results, long missing, long duplicates,
-            long jobsNotOnce, long completionsRepeated, long providerCalls, long providerCallsRepeated,
-            long jobsInFlightAtKills, double seconds) {
-    }
+    public record Totals(
+            long sent,
+            long accepted,
+            long refused,
+            long results,
+            long missing,
+            long duplicates,
+            long jobsNotOnce,
+            long completionsRepeated,
+            long providerCalls,
+            long providerCallsRepeated,
+            long jobsInFlightAtKills,
+            double seconds) {}
 
     /** Every acked job has exactly one result. */
     public boolean exactlyOnce() {
@@ -66,12 +74,18 @@ public record ChaosReport(List<Kill> kills, Totals totals, String membership) {
     String table() {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
         StringBuilder out = new StringBuilder();
-        out.append(String.format("Sluice chaos: %d kills under %d jobs over %.0f s, %s group membership%n%n",
+        out.append(String.format(
+                "Sluice chaos: %d kills under %d jobs over %.0f s, %s group membership%n%n",
                 kills.size(), totals.sent(), totals.seconds(), membership));
         out.append(String.format("  %-16s %-9s %9s %9s %9s%n", "killed", "at", "restart", "gap", "in flight"));
         for (Kill k : kills) {
-            out.append(String.format("  %-16s %-9s %8.1fs %8.1fs %9d%n", k.target().label(),
-                    time.format(k.killedAt()), k.restartSeconds(), k.gapSeconds(), k.jobsInFlight()));
+            out.append(String.format(
+                    "  %-16s %-9s %8.1fs %8.1fs %9d%n",
+                    k.target().label(),
+                    time.format(k.killedAt()),
+                    k.restartSeconds(),
+                    k.gapSeconds(),
+                    k.jobsInFlight()));
         }
         out.append(String.format("%n  %-34s %8d%n", "accepted (202 or acked produce)", totals.accepted()));
         out.append(String.format("  %-34s %8d%n", "refused while a part was down", totals.refused()));
@@ -80,26 +94,36 @@ public record ChaosReport(List<Kill> kills, Totals totals, String membership) {
         out.append(String.format("  %-34s %8d%n", "duplicates", totals.duplicates()));
         out.append(String.format("  %-34s %8d%n", "jobs not routed exactly once", totals.jobsNotOnce()));
         out.append(String.format("  %-34s %8d%n", "completions written twice", totals.completionsRepeated()));
-        out.append(String.format("  %-34s %8d of %d (bound: %d in flight at the kills)%n",
-                "provider calls repeated", totals.providerCallsRepeated(), totals.providerCalls(),
+        out.append(String.format(
+                "  %-34s %8d of %d (bound: %d in flight at the kills)%n",
+                "provider calls repeated",
+                totals.providerCallsRepeated(),
+                totals.providerCalls(),
                 totals.jobsInFlightAtKills()));
-        out.append(String.format("%n  %s%n", exactlyOnce() ? "every accepted job has exactly one result"
-                : "FAILED: some accepted jobs do not have exactly one result"));
+        out.append(String.format(
+                "%n  %s%n",
+                exactlyOnce()
+                        ? "every accepted job has exactly one result"
+                        : "FAILED: some accepted jobs do not have exactly one result"));
         return out.toString();
     }
 
     Map<String, Object> json() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("membership", membership);
-        out.put("kills", kills.stream().map(k -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("service", k.target().label());
-            m.put("killedAt", k.killedAt().toString());
-            m.put("restartSeconds", round(k.restartSeconds()));
-            m.put("gapSeconds", round(k.gapSeconds()));
-            m.put("jobsInFlight", k.jobsInFlight());
-            return m;
-        }).toList());
+        out.put(
+                "kills",
+                kills.stream()
+                        .map(k -> {
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("service", k.target().label());
+                            m.put("killedAt", k.killedAt().toString());
+                            m.put("restartSeconds", round(k.restartSeconds()));
+                            m.put("gapSeconds", round(k.gapSeconds()));
+                            m.put("jobsInFlight", k.jobsInFlight());
+                            return m;
+                        })
+                        .toList());
         out.put("sent", totals.sent());
         out.put("accepted", totals.accepted());
         out.put("refused", totals.refused());

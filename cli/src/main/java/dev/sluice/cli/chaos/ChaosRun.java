@@ -35,26 +35,39 @@ public final class ChaosRun {
      * @param recoveryTimeout the longest wait for results of new jobs after a restart
      * @param drainTimeout the longest wait for the last results once the load stops
      */
-    public record Options(Path dataDir, int rate, Duration steady, List<Target> kills, int httpPercent,
-            int simLatencyMs, Map<String, String> overrides, Duration recoveryTimeout, Duration drainTimeout) {
+    public record Options(
+            Path dataDir,
+            int rate,
+            Duration steady,
+            List<Target> kills,
+            int httpPercent,
+            int simLatencyMs,
+            Map<String, String> overrides,
+            Duration recoveryTimeout,
+            Duration drainTimeout) {
         public Options {
             kills = List.copyOf(kills);
             overrides = Map.copyOf(overrides);
         }
     }
 
-    private ChaosRun() {
-    }
+    private ChaosRun() {}
 
     public static ChaosReport run(Options options, Consumer<String> progress) throws Exception {
         Instant started = Instant.now();
-        try (ProcessStack stack = new ProcessStack(new ProcessStack.Options(options.dataDir(), options.simLatencyMs(),
-                options.overrides())).start(progress)) {
+        try (ProcessStack stack = new ProcessStack(
+                        new ProcessStack.Options(options.dataDir(), options.simLatencyMs(), options.overrides()))
+                .start(progress)) {
             Topics topics = new Topics(options.overrides().getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX));
             SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(stack.registryUrl()));
             try (ChaosTally tally = new ChaosTally(stack.bootstrapServers(), topics, serdes);
-                    ChaosLoad load = new ChaosLoad(stack.bootstrapServers(), topics, serdes, stack.ingestUrl(),
-                            stack.apiKey(), options.httpPercent())) {
+                    ChaosLoad load = new ChaosLoad(
+                            stack.bootstrapServers(),
+                            topics,
+                            serdes,
+                            stack.ingestUrl(),
+                            stack.apiKey(),
+                            options.httpPercent())) {
                 progress.accept("sending " + options.rate() + " jobs/s (" + options.httpPercent()
                         + "% over HTTP); services' logs in " + stack.logs());
                 load.start(options.rate());
@@ -69,7 +82,12 @@ public final class ChaosRun {
                     kills.add(new Kill(target, restart, inFlight));
                     progress.accept(target.label() + " ready again after " + seconds(restart.killed(), restart.ready())
                             + " s; waiting for results of new jobs");
-                    awaitFlowing(load, tally, restart.ready(), passes(target), options.recoveryTimeout(),
+                    awaitFlowing(
+                            load,
+                            tally,
+                            restart.ready(),
+                            passes(target),
+                            options.recoveryTimeout(),
                             "results after restarting " + target.label());
                     Thread.sleep(options.steady().toMillis());
                 }
@@ -82,8 +100,7 @@ public final class ChaosRun {
         }
     }
 
-    private record Kill(Target target, ProcessStack.Restart restart, int inFlight) {
-    }
+    private record Kill(Target target, ProcessStack.Restart restart, int inFlight) {}
 
     /** Jobs whose way passes the part: every job passes the router, worker, sink and broker; HTTP ones pass ingest. */
     private static Predicate<ChaosLoad.Acked> passes(Target target) {
@@ -91,15 +108,23 @@ public final class ChaosRun {
     }
 
     private static int inFlight(ChaosLoad load, ChaosTally tally) {
-        return (int) load.ackedSnapshot().stream().filter(j -> tally.results(j.requestId()) == 0).count();
+        return (int) load.ackedSnapshot().stream()
+                .filter(j -> tally.results(j.requestId()) == 0)
+                .count();
     }
 
     /** Until a job of {@code which}, acked after {@code since}, has its result. */
-    private static void awaitFlowing(ChaosLoad load, ChaosTally tally, Instant since,
-            Predicate<ChaosLoad.Acked> which, Duration timeout, String what) throws InterruptedException {
+    private static void awaitFlowing(
+            ChaosLoad load,
+            ChaosTally tally,
+            Instant since,
+            Predicate<ChaosLoad.Acked> which,
+            Duration timeout,
+            String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (load.ackedSnapshot().stream().noneMatch(j -> which.test(j) && j.at().isAfter(since)
-                && tally.results(j.requestId()) > 0)) {
+        while (load.ackedSnapshot().stream()
+                .noneMatch(j -> which.test(j) && j.at().isAfter(since) && tally.results(j.requestId()) > 0)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("No " + what + " within " + timeout.toSeconds() + " s");
             }
@@ -117,8 +142,15 @@ public final class ChaosRun {
         Thread.sleep(2_000);
     }
 
-    private static ChaosReport report(Options options, ChaosLoad load, ChaosTally tally, List<Kill> kills,
-            Instant loadStopped, String simUrl, Instant started) throws Exception {
+    private static ChaosReport report(
+            Options options,
+            ChaosLoad load,
+            ChaosTally tally,
+            List<Kill> kills,
+            Instant loadStopped,
+            String simUrl,
+            Instant started)
+            throws Exception {
         List<ChaosLoad.Acked> acked = load.ackedSnapshot();
         Map<String, ChaosLoad.Acked> byId = new HashMap<>();
         acked.forEach(j -> byId.put(j.requestId(), j));
@@ -128,26 +160,47 @@ public final class ChaosRun {
             Kill k = kills.get(i);
             Instant end = i + 1 < kills.size() ? kills.get(i + 1).restart().killed() : loadStopped;
             // A result of a job never acked (its 202 lost with ingest) came in over HTTP.
-            List<Instant> times = arrivals.stream().filter(a -> {
-                ChaosLoad.Acked j = byId.get(a.requestId());
-                return k.target() != Target.INGEST || j == null || j.source() == ChaosLoad.Source.HTTP;
-            }).map(ChaosTally.Arrival::at).sorted().toList();
-            reported.add(new ChaosReport.Kill(k.target(), k.restart().killed(),
+            List<Instant> times = arrivals.stream()
+                    .filter(a -> {
+                        ChaosLoad.Acked j = byId.get(a.requestId());
+                        return k.target() != Target.INGEST || j == null || j.source() == ChaosLoad.Source.HTTP;
+                    })
+                    .map(ChaosTally.Arrival::at)
+                    .sorted()
+                    .toList();
+            reported.add(new ChaosReport.Kill(
+                    k.target(),
+                    k.restart().killed(),
                     seconds(k.restart().killed(), k.restart().ready()),
-                    ChaosReport.longestSilence(k.restart().killed(), end, times).toMillis() / 1000.0, k.inFlight()));
+                    ChaosReport.longestSilence(k.restart().killed(), end, times).toMillis() / 1000.0,
+                    k.inFlight()));
         }
-        long missing = acked.stream().filter(j -> tally.results(j.requestId()) == 0).count();
-        long duplicates = acked.stream().filter(j -> tally.results(j.requestId()) > 1).count();
-        long jobsNotOnce = acked.stream().filter(j -> tally.jobs(j.requestId()) != 1).count();
-        long completionsRepeated = acked.stream().mapToLong(j -> Math.max(0, tally.completions(j.requestId()) - 1))
+        long missing =
+                acked.stream().filter(j -> tally.results(j.requestId()) == 0).count();
+        long duplicates =
+                acked.stream().filter(j -> tally.results(j.requestId()) > 1).count();
+        long jobsNotOnce =
+                acked.stream().filter(j -> tally.jobs(j.requestId()) != 1).count();
+        long completionsRepeated = acked.stream()
+                .mapToLong(j -> Math.max(0, tally.completions(j.requestId()) - 1))
                 .sum();
         JsonNode stats = simStats(simUrl);
-        long calls = stats.at("/requestsByEndpoint/POST ~1v1~1chat~1completions").asLong()
-                + stats.at("/requestsByEndpoint/POST ~1v1~1messages").asLong();
+        long calls =
+                stats.at("/requestsByEndpoint/POST ~1v1~1chat~1completions").asLong()
+                        + stats.at("/requestsByEndpoint/POST ~1v1~1messages").asLong();
         long inFlightAtKills = kills.stream().mapToLong(Kill::inFlight).sum();
-        ChaosReport.Totals totals = new ChaosReport.Totals(load.sent(), acked.size(), load.refused(),
-                acked.stream().filter(j -> tally.results(j.requestId()) > 0).count(), missing, duplicates, jobsNotOnce,
-                completionsRepeated, calls, stats.path("repeatedPrompts").asLong(), inFlightAtKills,
+        ChaosReport.Totals totals = new ChaosReport.Totals(
+                load.sent(),
+                acked.size(),
+                load.refused(),
+                acked.stream().filter(j -> tally.results(j.requestId()) > 0).count(),
+                missing,
+                duplicates,
+                jobsNotOnce,
+                completionsRepeated,
+                calls,
+                stats.path("repeatedPrompts").asLong(),
+                inFlightAtKills,
                 Duration.between(started, Instant.now()).toMillis() / 1000.0);
         String membership = "none".equals(options.overrides().get("kafka.group.instance.id")) ? "dynamic" : "static";
         return new ChaosReport(reported, totals, membership);
@@ -155,8 +208,12 @@ public final class ChaosRun {
 
     private static JsonNode simStats(String simUrl) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(simUrl + "/sim/stats")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+            return JSON.readTree(http.send(
+                            HttpRequest.newBuilder(URI.create(simUrl + "/sim/stats"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
         }
     }
 

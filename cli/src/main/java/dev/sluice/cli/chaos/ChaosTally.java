@@ -1,6 +1,5 @@
 package dev.sluice.cli.chaos;
 
-import dev.sluice.model.LlmResult;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.time.Duration;
@@ -27,8 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class ChaosTally implements AutoCloseable {
     /** A result's first arrival. */
-    record Arrival(String requestId, Instant at) {
-    }
+    record Arrival(String requestId, Instant at) {}
 
     private final Map<String, Integer> results = new ConcurrentHashMap<>();
     private final Map<String, Integer> completions = new ConcurrentHashMap<>();
@@ -46,19 +44,26 @@ final class ChaosTally implements AutoCloseable {
                 arrivals.add(new Arrival(id, Instant.now()));
             }
         });
-        follow(bootstrapServers, List.of(topics.completions()), r -> completions.merge(
-                resultSerde.deserialize(r.topic(), r.value()).requestId(), 1, Integer::sum));
+        follow(
+                bootstrapServers,
+                List.of(topics.completions()),
+                r -> completions.merge(
+                        resultSerde.deserialize(r.topic(), r.value()).requestId(), 1, Integer::sum));
         List<String> jobTopics = new ArrayList<>(topics.jobTopics(Topics.ROUTED_TIERS));
         jobTopics.add(topics.jobsBatch());
         follow(bootstrapServers, jobTopics, r -> jobs.merge(r.key(), 1, Integer::sum));
     }
 
-    private void follow(String bootstrapServers, List<String> topicNames,
+    private void follow(
+            String bootstrapServers,
+            List<String> topicNames,
             java.util.function.Consumer<ConsumerRecord<String, byte[]>> onRecord) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(),
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (String t : topicNames) {
@@ -68,19 +73,21 @@ final class ChaosTally implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         consumers.add(consumer);
-        Thread thread = Thread.ofPlatform().name("chaos-tally-" + topicNames.getFirst()).start(() -> {
-            try {
-                while (!stopped.get()) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        onRecord.accept(r);
+        Thread thread = Thread.ofPlatform()
+                .name("chaos-tally-" + topicNames.getFirst())
+                .start(() -> {
+                    try {
+                        while (!stopped.get()) {
+                            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                                onRecord.accept(r);
+                            }
+                        }
+                    } catch (WakeupException e) {
+                        // close() stops the loop.
+                    } finally {
+                        consumer.close(Duration.ofSeconds(5));
                     }
-                }
-            } catch (WakeupException e) {
-                // close() stops the loop.
-            } finally {
-                consumer.close(Duration.ofSeconds(5));
-            }
-        });
+                });
         threads.add(thread);
     }
 

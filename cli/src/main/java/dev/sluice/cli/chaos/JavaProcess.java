@@ -30,8 +30,10 @@ public final class JavaProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         this.command = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx" + heapMb + "m"));
         command.addAll(jvmFlags);
-        command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
-                "-Dlog4j2.configurationFile=classpath:log4j2-cli.xml", "-Dsluice.log.file=" + log));
+        command.addAll(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dlog4j2.configurationFile=classpath:log4j2-cli.xml",
+                "-Dsluice.log.file=" + log));
         String avroPackages = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
         if (avroPackages != null) {
             command.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + avroPackages);
@@ -54,7 +56,8 @@ public final class JavaProcess implements AutoCloseable {
 
     JavaProcess start() {
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             // The services read SLUICE_* variables over their file: a developer's own would point them elsewhere.
             builder.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));

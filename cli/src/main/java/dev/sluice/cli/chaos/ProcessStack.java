@@ -1,13 +1,13 @@
 package dev.sluice.cli.chaos;
 
 import dev.sluice.devstack.KafkaBroker;
+import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.tenants.ApiKeys;
-import dev.sluice.model.ApiKey;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,11 +51,20 @@ public final class ProcessStack implements AutoCloseable {
     public static final String TENANT = "chaos";
     /** Partitions of every tenant-keyed topic, unless the overrides say otherwise. */
     public static final int TENANT_PARTITIONS = 6;
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Map<Target, String> MAINS = Map.of(Target.ROUTER, "dev.sluice.router.RouterMain",
-            Target.WORKER, "dev.sluice.worker.WorkerMain", Target.SINK, "dev.sluice.sink.SinkMain",
-            Target.INGEST, "dev.sluice.ingest.IngestMain");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private static final Map<Target, String> MAINS = Map.of(
+            Target.ROUTER,
+            "dev.sluice.router.RouterMain",
+            Target.WORKER,
+            "dev.sluice.worker.WorkerMain",
+            Target.SINK,
+            "dev.sluice.sink.SinkMain",
+            Target.INGEST,
+            "dev.sluice.ingest.IngestMain");
 
     /**
      * What the stack's options are. {@code overrides} are service settings over the stack's own;
@@ -63,8 +72,14 @@ public final class ProcessStack implements AutoCloseable {
      * more tenants to register besides {@link #TENANT}, without webhooks; {@code limits} every
      * tenant's limits and budgets (null for none).
      */
-    public record Options(Path dataDir, int simLatencyMs, Map<String, String> overrides, List<String> serviceJvm,
-            int serviceHeapMb, List<String> tenants, TenantConfig.Limits limits) {
+    public record Options(
+            Path dataDir,
+            int simLatencyMs,
+            Map<String, String> overrides,
+            List<String> serviceJvm,
+            int serviceHeapMb,
+            List<String> tenants,
+            TenantConfig.Limits limits) {
         public Options {
             overrides = Map.copyOf(overrides);
             serviceJvm = List.copyOf(serviceJvm);
@@ -97,21 +112,36 @@ public final class ProcessStack implements AutoCloseable {
         try {
             deleteRecursively(options.dataDir());
             Files.createDirectories(options.dataDir().resolve("logs"));
-            progress.accept("starting the Kafka broker (its own JVM), data in " + options.dataDir().resolve("kafka"));
-            broker = KafkaBroker.builder().dataDir(options.dataDir().resolve("kafka")).build()
+            progress.accept("starting the Kafka broker (its own JVM), data in "
+                    + options.dataDir().resolve("kafka"));
+            broker = KafkaBroker.builder()
+                    .dataDir(options.dataDir().resolve("kafka"))
+                    .build()
                     .start(Duration.ofSeconds(120));
             started.add(broker);
             progress.accept("starting the schema registry and the provider simulator (a JVM each)");
             int registryPort = freePort();
             registryUrl = "http://127.0.0.1:" + registryPort;
-            startPart(new JavaProcess("schema-registry", "dev.sluice.devstack.registry.RegistryMain",
-                    List.of(broker.bootstrapServers(), Integer.toString(registryPort)), log("registry"),
-                    JavaProcess.QUICK_START, 256));
+            startPart(new JavaProcess(
+                    "schema-registry",
+                    "dev.sluice.devstack.registry.RegistryMain",
+                    List.of(broker.bootstrapServers(), Integer.toString(registryPort)),
+                    log("registry"),
+                    JavaProcess.QUICK_START,
+                    256));
             int simPort = freePort();
             simUrl = "http://127.0.0.1:" + simPort;
-            startPart(new JavaProcess("provider-sim", "dev.sluice.sim.Main", List.of("--port",
-                    Integer.toString(simPort), "--latency-ms", Integer.toString(options.simLatencyMs())),
-                    log("provider-sim"), JavaProcess.QUICK_START, 256));
+            startPart(new JavaProcess(
+                    "provider-sim",
+                    "dev.sluice.sim.Main",
+                    List.of(
+                            "--port",
+                            Integer.toString(simPort),
+                            "--latency-ms",
+                            Integer.toString(options.simLatencyMs())),
+                    log("provider-sim"),
+                    JavaProcess.QUICK_START,
+                    256));
             awaitHttp(registryUrl + "/subjects", Duration.ofSeconds(90), "the schema registry");
             awaitHttp(simUrl + "/health", Duration.ofSeconds(90), "the provider simulator");
             config = buildConfig();
@@ -124,14 +154,25 @@ public final class ProcessStack implements AutoCloseable {
                 own.put("ops.port", Integer.toString(opsPort));
                 if (t != Target.WORKER) {
                     // The worker keeps no local state, and a key it does not read would stop it at start.
-                    own.put(t.name().toLowerCase(java.util.Locale.ROOT) + ".state.dir",
-                            options.dataDir().resolve("state").resolve(t.label()).toString());
+                    own.put(
+                            t.name().toLowerCase(java.util.Locale.ROOT) + ".state.dir",
+                            options.dataDir()
+                                    .resolve("state")
+                                    .resolve(t.label())
+                                    .toString());
                 }
                 readyPorts.put(t, t == Target.INGEST ? ingestPort : opsPort);
                 Path file = options.dataDir().resolve(t.label() + ".properties");
                 writeProperties(file, own);
-                services.put(t, startPart(new JavaProcess(t.label(), MAINS.get(t), List.of(file.toString()),
-                        log(t.label()), options.serviceJvm(), options.serviceHeapMb())));
+                services.put(
+                        t,
+                        startPart(new JavaProcess(
+                                t.label(),
+                                MAINS.get(t),
+                                List.of(file.toString()),
+                                log(t.label()),
+                                options.serviceJvm(),
+                                options.serviceHeapMb())));
             }
             progress.accept("waiting until every service is ready");
             for (Target t : services.keySet()) {
@@ -178,23 +219,47 @@ public final class ProcessStack implements AutoCloseable {
         SluiceSerdes serdes = kafka.serdes();
         var topics = kafka.topics();
         List<TenantConfig> tenants = new ArrayList<>();
-        for (String id : Stream.concat(Stream.of(TENANT), options.tenants().stream()).toList()) {
-            tenants.add(new TenantConfig(id, id, options.limits(), null, null, null, null, TenantConfig.Webhooks.NONE,
-                    null, null,
-                    null, 3600, 1, Instant.now()));
+        for (String id :
+                Stream.concat(Stream.of(TENANT), options.tenants().stream()).toList()) {
+            tenants.add(new TenantConfig(
+                    id,
+                    id,
+                    options.limits(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    TenantConfig.Webhooks.NONE,
+                    null,
+                    null,
+                    null,
+                    3600,
+                    1,
+                    Instant.now()));
         }
         ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
         apiKey = issued.key();
         ApiKey record = new ApiKey(issued.keyId(), TENANT, issued.sha256(), "sluice chaos", Instant.now(), null);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (TenantConfig tenant : tenants) {
-                producer.send(new ProducerRecord<>(topics.tenants(), tenant.tenantId(),
-                        serdes.tenants().serializer().serialize(topics.tenants(), tenant))).get();
+                producer.send(new ProducerRecord<>(
+                                topics.tenants(),
+                                tenant.tenantId(),
+                                serdes.tenants().serializer().serialize(topics.tenants(), tenant)))
+                        .get();
             }
-            producer.send(new ProducerRecord<>(topics.apiKeys(), record.keyId(),
-                    serdes.apiKeys().serializer().serialize(topics.apiKeys(), record))).get();
+            producer.send(new ProducerRecord<>(
+                            topics.apiKeys(),
+                            record.keyId(),
+                            serdes.apiKeys().serializer().serialize(topics.apiKeys(), record)))
+                    .get();
         }
     }
 
@@ -216,8 +281,7 @@ public final class ProcessStack implements AutoCloseable {
     }
 
     /** When a part was killed, and when its successor was ready. */
-    record Restart(Instant killed, Instant ready) {
-    }
+    record Restart(Instant killed, Instant ready) {}
 
     private void awaitReady(Target t, Duration timeout) throws InterruptedException {
         JavaProcess p = services.get(t);
@@ -227,8 +291,8 @@ public final class ProcessStack implements AutoCloseable {
                 throw new IllegalStateException(t.label() + " exited before it was ready; see " + p.log());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(t.label() + " not ready after " + timeout.toSeconds() + " s; see "
-                        + p.log());
+                throw new IllegalStateException(
+                        t.label() + " not ready after " + timeout.toSeconds() + " s; see " + p.log());
             }
             Thread.sleep(100);
         }
@@ -238,8 +302,8 @@ public final class ProcessStack implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ok(url)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " did not answer " + url + " within " + timeout.toSeconds()
-                        + " s");
+                throw new IllegalStateException(
+                        what + " did not answer " + url + " within " + timeout.toSeconds() + " s");
             }
             Thread.sleep(100);
         }
@@ -247,8 +311,14 @@ public final class ProcessStack implements AutoCloseable {
 
     private static boolean ok(String url) throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(url))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         }

@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** What a chaos run can kill. */
 public enum Target {
-    ROUTER("router-stream"), WORKER("worker-pool"), SINK("result-sink"), INGEST("ingest-service"), BROKER("broker");
+    ROUTER("router-stream"),
+    WORKER("worker-pool"),
+    SINK("result-sink"),
+    INGEST("ingest-service"),
+    BROKER("broker");
 
     private final String label;
 

@@ -65,7 +65,8 @@ final class DeadLetterTopic {
             if (since != null) {
                 Map<TopicPartition, Long> at = new HashMap<>();
                 partitions.forEach(p -> at.put(p, since.toEpochMilli()));
-                for (Map.Entry<TopicPartition, OffsetAndTimestamp> e : consumer.offsetsForTimes(at).entrySet()) {
+                for (Map.Entry<TopicPartition, OffsetAndTimestamp> e :
+                        consumer.offsetsForTimes(at).entrySet()) {
                     if (e.getValue() == null) {
                         consumer.seekToEnd(List.of(e.getKey()));
                     } else {
@@ -80,7 +81,8 @@ final class DeadLetterTopic {
                 }
             });
         }
-        out.sort(Comparator.comparing((Letter l) -> l.letter().occurredAt()).thenComparingInt(Letter::partition)
+        out.sort(Comparator.comparing((Letter l) -> l.letter().occurredAt())
+                .thenComparingInt(Letter::partition)
                 .thenComparingLong(Letter::offset));
         return withReplays(out);
     }
@@ -98,8 +100,11 @@ final class DeadLetterTopic {
             List<Letter> found = new ArrayList<>();
             reader.readToEnd(List.of(tp), r -> {
                 if (r.offset() == offset && found.isEmpty()) {
-                    found.add(new Letter(partition, offset, serdes.deadLetters().deserializer().deserialize(topic,
-                            r.value()), null));
+                    found.add(new Letter(
+                            partition,
+                            offset,
+                            serdes.deadLetters().deserializer().deserialize(topic, r.value()),
+                            null));
                 }
             });
             return withReplays(found).stream().findFirst();
@@ -109,7 +114,9 @@ final class DeadLetterTopic {
     /** The partitions of the dead-letter topic. */
     List<Integer> partitions() {
         try (TopicReader reader = new TopicReader(target.bootstrap())) {
-            return reader.partitions(topics.deadLetters()).stream().map(TopicPartition::partition).toList();
+            return reader.partitions(topics.deadLetters()).stream()
+                    .map(TopicPartition::partition)
+                    .toList();
         }
     }
 
@@ -120,7 +127,8 @@ final class DeadLetterTopic {
         try (TopicReader reader = new TopicReader(target.bootstrap())) {
             reader.readAll(reader.partitions(topic), r -> {
                 if (r.value() != null) {
-                    DeadLetterReplay replay = serdes.deadLetterReplays().deserializer().deserialize(topic, r.value());
+                    DeadLetterReplay replay =
+                            serdes.deadLetterReplays().deserializer().deserialize(topic, r.value());
                     out.put(replay.letterId(), replay);
                 }
             });

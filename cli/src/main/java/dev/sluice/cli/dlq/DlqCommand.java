@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
  * {@code sluice dlq list|show|replay}: the dead letters on llm.dead-letters, one in full, and
  * putting originals back on their source topics after a fix ({@link Replayer}).
  */
-@Command(name = "dlq", mixinStandardHelpOptions = true,
+@Command(
+        name = "dlq",
+        mixinStandardHelpOptions = true,
         description = "Read dead letters and put their originals back on their topics after a fix.",
         subcommands = {DlqCommand.ListLetters.class, DlqCommand.Show.class, DlqCommand.Replay.class})
 public final class DlqCommand implements Runnable {
@@ -33,13 +35,18 @@ public final class DlqCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "List dead letters, newest last, one line each.")
     static final class ListLetters implements Callable<Integer> {
         @Mixin
         LetterFilter filter;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "50",
                 description = "At most the N newest letters (default ${DEFAULT-VALUE}).")
         int limit;
 
@@ -54,7 +61,8 @@ public final class DlqCommand implements Runnable {
             DeadLetterTopic topic = DeadLetterTopic.checked(target);
             List<Letter> all = topic.read(filter.from(Instant.now()), filter.matches());
             List<Letter> shown = all.subList(Math.max(0, all.size() - Math.max(0, limit)), all.size());
-            LetterView view = new LetterView(topic.topics(), new Originals(topic.serdes().registry()));
+            LetterView view =
+                    new LetterView(topic.topics(), new Originals(topic.serdes().registry()));
             if (json) {
                 ArrayNode out = JSON.createArrayNode();
                 shown.forEach(l -> out.add(view.json(l)));
@@ -69,11 +77,15 @@ public final class DlqCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print one dead letter in full, with its original decoded when it is a Sluice record.")
     static final class Show implements Callable<Integer> {
-        @Parameters(paramLabel = "OFFSET-or-ID", description = "PARTITION@OFFSET as listed, an offset alone when"
-                + " only one partition has it, or a requestId (or key) the letter's original carries.")
+        @Parameters(
+                paramLabel = "OFFSET-or-ID",
+                description = "PARTITION@OFFSET as listed, an offset alone when"
+                        + " only one partition has it, or a requestId (or key) the letter's original carries.")
         String id;
 
         @Option(names = "--json", description = "JSON instead of text.")
@@ -91,13 +103,17 @@ public final class DlqCommand implements Runnable {
                 return notOne(id, found);
             }
             LetterView view = new LetterView(topic.topics(), originals);
-            System.out.print(json ? view.fullJson(found.getFirst()).toPrettyString() + System.lineSeparator()
-                    : view.full(found.getFirst()));
+            System.out.print(
+                    json
+                            ? view.fullJson(found.getFirst()).toPrettyString() + System.lineSeparator()
+                            : view.full(found.getFirst()));
             return 0;
         }
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true,
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
             description = "After a fix, put dead letters' originals (key, value, headers) back on their source"
                     + " topics, once each.")
     static final class Replay implements Callable<Integer> {
@@ -139,14 +155,16 @@ public final class DlqCommand implements Runnable {
             }
             missing.forEach(id -> System.out.println("skipped " + id + ": no dead letter there (PARTITION@OFFSET, as"
                     + " `sluice dlq list` shows; expired after 30 days)"));
-            List<Replayer.Outcome> outcomes = dryRun ? dryRun(topic, chosen)
-                    : new Replayer(target.bootstrap(), topic).replay(replays -> withReplays(chosen, replays),
-                            System.getProperty("user.name"));
+            List<Replayer.Outcome> outcomes = dryRun
+                    ? dryRun(topic, chosen)
+                    : new Replayer(target.bootstrap(), topic)
+                            .replay(replays -> withReplays(chosen, replays), System.getProperty("user.name"));
             int replayed = 0;
             for (Replayer.Outcome o : outcomes) {
                 if (o.replayed()) {
                     replayed++;
-                    System.out.println((dryRun ? "would replay " : "replayed ") + o.letter().id() + " to "
+                    System.out.println((dryRun ? "would replay " : "replayed ")
+                            + o.letter().id() + " to "
                             + (dryRun ? o.topic() : o.topic() + "-" + o.partition() + "@" + o.offset()));
                 } else {
                     System.out.println("skipped " + o.letter().id() + ": " + o.refusal());
@@ -160,8 +178,14 @@ public final class DlqCommand implements Runnable {
 
         private static List<Replayer.Outcome> dryRun(DeadLetterTopic topic, List<Letter> chosen) {
             Map<String, DeadLetterReplay> replays = topic.replays();
-            return withReplays(chosen, replays).stream().map(l -> new Replayer.Outcome(l, l.letter().sourceTopic(),
-                    -1, -1, l.unreplayable(topic.topics()).orElse(null))).toList();
+            return withReplays(chosen, replays).stream()
+                    .map(l -> new Replayer.Outcome(
+                            l,
+                            l.letter().sourceTopic(),
+                            -1,
+                            -1,
+                            l.unreplayable(topic.topics()).orElse(null)))
+                    .toList();
         }
 
         private static List<Letter> withReplays(List<Letter> letters, Map<String, DeadLetterReplay> replays) {
@@ -188,8 +212,10 @@ public final class DlqCommand implements Runnable {
                 return at;
             }
         }
-        return topic.read(null, d -> id.equals(Originals.text(d.originalKey()))
-                || d.originalValue() != null && id.equals(originals.requestId(d.originalValue())));
+        return topic.read(
+                null,
+                d -> id.equals(Originals.text(d.originalKey()))
+                        || d.originalValue() != null && id.equals(originals.requestId(d.originalValue())));
     }
 
     private static int notOne(String id, List<Letter> found) {

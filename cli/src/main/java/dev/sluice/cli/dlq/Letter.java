@@ -33,15 +33,17 @@ record Letter(int partition, long offset, DeadLetter letter, DeadLetterReplay re
     Optional<String> unreplayable(Topics topics) {
         if (replay != null) {
             return Optional.of("already replayed at " + replay.replayedAt() + " to " + replay.topic() + "-"
-                    + replay.partition() + "@" + replay.offset() + (replay.replayedBy() == null ? ""
-                            : " by " + replay.replayedBy()));
+                    + replay.partition() + "@" + replay.offset()
+                    + (replay.replayedBy() == null ? "" : " by " + replay.replayedBy()));
         }
         if (letter.originalValue() == null) {
             return Optional.of("a tombstone (a record without a value) is not a record to put back");
         }
         if (!valueWhole()) {
-            return Optional.of(String.format(Locale.ROOT, "truncated: only the first %,d of its %,d bytes were kept,"
-                    + " so the original cannot be put back", letter.originalValue().length,
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "truncated: only the first %,d of its %,d bytes were kept," + " so the original cannot be put back",
+                    letter.originalValue().length,
                     letter.originalValueSize()));
         }
         if (letter.truncated()) {
@@ -67,7 +69,8 @@ record Letter(int partition, long offset, DeadLetter letter, DeadLetterReplay re
         if (letter.originalValueSize() >= 0 && letter.originalValueSize() != v.length) {
             return false;
         }
-        return letter.originalValueSha256() == null || letter.originalValueSha256().equals(sha256(v));
+        return letter.originalValueSha256() == null
+                || letter.originalValueSha256().equals(sha256(v));
     }
 
     private static String sha256(byte[] bytes) {

@@ -5,26 +5,34 @@ import dev.sluice.model.DeadLetter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.function.Predicate;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Which dead letters a command looks at: since when, from which service, stage or topic. */
 public final class LetterFilter {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--since", paramLabel = "D", description = "Only letters written in the last D (30m, 2h, 7d) or"
-            + " since an instant (2026-11-22T12:00:00Z).")
+    @Option(
+            names = "--since",
+            paramLabel = "D",
+            description =
+                    "Only letters written in the last D (30m, 2h, 7d) or" + " since an instant (2026-11-22T12:00:00Z).")
     String since;
 
-    @Option(names = "--service", paramLabel = "S", description = "Only letters of this service (as listed:"
-            + " sluice-router, worker-pool, sluice-sink, result-sink, ...).")
+    @Option(
+            names = "--service",
+            paramLabel = "S",
+            description = "Only letters of this service (as listed:"
+                    + " sluice-router, worker-pool, sluice-sink, result-sink, ...).")
     String service;
 
-    @Option(names = "--stage", paramLabel = "S", description = "Only letters of stages starting with S (deserialize,"
-            + " enrich, deliver, produce, ...).")
+    @Option(
+            names = "--stage",
+            paramLabel = "S",
+            description = "Only letters of stages starting with S (deserialize," + " enrich, deliver, produce, ...).")
     String stage;
 
     @Option(names = "--source-topic", paramLabel = "T", description = "Only letters of records from topic T.")
@@ -45,8 +53,10 @@ public final class LetterFilter {
             try {
                 return now.minus(new DurationConverter().convert(since));
             } catch (RuntimeException e) {
-                throw new ParameterException(spec.commandLine(), "--since '" + since
-                        + "' is neither a duration (30m, 2h, 7d) nor an instant (2026-11-22T12:00:00Z)");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--since '" + since
+                                + "' is neither a duration (30m, 2h, 7d) nor an instant (2026-11-22T12:00:00Z)");
             }
         }
     }

@@ -25,14 +25,21 @@ final class LetterView {
     }
 
     String table(List<Letter> letters) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, LINE, "ID", "TIME", "SERVICE", "STAGE",
-                "SOURCE", "KEY", "SIZE", "REPLAYED", "ERROR"));
+        StringBuilder out = new StringBuilder(String.format(
+                Locale.ROOT, LINE, "ID", "TIME", "SERVICE", "STAGE", "SOURCE", "KEY", "SIZE", "REPLAYED", "ERROR"));
         for (Letter l : letters) {
             DeadLetter d = l.letter();
-            out.append(String.format(Locale.ROOT, LINE, l.id(), d.occurredAt().truncatedTo(ChronoUnit.SECONDS),
-                    clip(d.service(), 14), clip(d.stage(), 16), clip(source(d), 34),
+            out.append(String.format(
+                    Locale.ROOT,
+                    LINE,
+                    l.id(),
+                    d.occurredAt().truncatedTo(ChronoUnit.SECONDS),
+                    clip(d.service(), 14),
+                    clip(d.stage(), 16),
+                    clip(source(d), 34),
                     clip(d.originalKey() == null ? "-" : Originals.text(d.originalKey()), 16),
-                    size(d), l.replay() == null ? "-" : l.replay().replayedAt().truncatedTo(ChronoUnit.SECONDS),
+                    size(d),
+                    l.replay() == null ? "-" : l.replay().replayedAt().truncatedTo(ChronoUnit.SECONDS),
                     clip(error(d), 100)));
         }
         return out.toString();
@@ -41,7 +48,11 @@ final class LetterView {
     String full(Letter l) {
         DeadLetter d = l.letter();
         StringBuilder out = new StringBuilder();
-        out.append("dead letter ").append(l.id()).append(" on ").append(topics.deadLetters()).append('\n');
+        out.append("dead letter ")
+                .append(l.id())
+                .append(" on ")
+                .append(topics.deadLetters())
+                .append('\n');
         field(out, "occurred", d.occurredAt().toString());
         field(out, "service", d.service());
         field(out, "stage", d.stage());
@@ -62,12 +73,21 @@ final class LetterView {
         byte[] value = d.originalValue();
         Originals.Decoded decoded = value == null || !l.valueWhole() ? null : originals.decode(value);
         if (decoded != null) {
-            out.append("original, a ").append(decoded.type()).append(" (schema ").append(decoded.schemaId())
-                    .append("):\n  ").append(decoded.json()).append('\n');
+            out.append("original, a ")
+                    .append(decoded.type())
+                    .append(" (schema ")
+                    .append(decoded.schemaId())
+                    .append("):\n  ")
+                    .append(decoded.json())
+                    .append('\n');
         } else if (value != null) {
-            out.append(l.valueWhole() ? "original, not a record the registry knows:\n  "
-                    : "original, its first " + String.format(Locale.ROOT, "%,d", value.length) + " bytes only:\n  ")
-                    .append(Originals.hex(value)).append('\n');
+            out.append(
+                            l.valueWhole()
+                                    ? "original, not a record the registry knows:\n  "
+                                    : "original, its first " + String.format(Locale.ROOT, "%,d", value.length)
+                                            + " bytes only:\n  ")
+                    .append(Originals.hex(value))
+                    .append('\n');
         }
         return out.toString();
     }
@@ -75,20 +95,31 @@ final class LetterView {
     ObjectNode json(Letter l) {
         DeadLetter d = l.letter();
         ObjectNode n = JSON.createObjectNode();
-        n.put("id", l.id()).put("partition", l.partition()).put("offset", l.offset())
-                .put("occurredAt", d.occurredAt().toString()).put("service", d.service()).put("stage", d.stage())
-                .put("sourceTopic", d.sourceTopic()).put("sourcePartition", d.sourcePartition())
+        n.put("id", l.id())
+                .put("partition", l.partition())
+                .put("offset", l.offset())
+                .put("occurredAt", d.occurredAt().toString())
+                .put("service", d.service())
+                .put("stage", d.stage())
+                .put("sourceTopic", d.sourceTopic())
+                .put("sourcePartition", d.sourcePartition())
                 .put("sourceOffset", d.sourceOffset())
                 .put("key", d.originalKey() == null ? null : Originals.text(d.originalKey()))
-                .put("valueSize", d.originalValueSize()).put("valueSha256", d.originalValueSha256())
-                .put("truncated", d.truncated()).put("errorClass", d.errorClass())
+                .put("valueSize", d.originalValueSize())
+                .put("valueSha256", d.originalValueSha256())
+                .put("truncated", d.truncated())
+                .put("errorClass", d.errorClass())
                 .put("errorMessage", d.errorMessage());
         if (l.replay() == null) {
             n.putNull("replayed");
         } else {
             DeadLetterReplay r = l.replay();
-            n.putObject("replayed").put("topic", r.topic()).put("partition", r.partition()).put("offset", r.offset())
-                    .put("at", r.replayedAt().toString()).put("by", r.replayedBy());
+            n.putObject("replayed")
+                    .put("topic", r.topic())
+                    .put("partition", r.partition())
+                    .put("offset", r.offset())
+                    .put("at", r.replayedAt().toString())
+                    .put("by", r.replayedBy());
         }
         Optional<String> why = l.unreplayable(topics);
         n.put("replayable", why.isEmpty());
@@ -128,10 +159,11 @@ final class LetterView {
         if (d.originalValue() == null) {
             return "(none: a tombstone)";
         }
-        String whole = String.format(Locale.ROOT, "%,d bytes, sha256 %s", d.originalValueSize(),
-                d.originalValueSha256());
-        return l.valueWhole() ? whole + ", kept whole" : whole + String.format(Locale.ROOT, ", only the first %,d kept",
-                d.originalValue().length);
+        String whole =
+                String.format(Locale.ROOT, "%,d bytes, sha256 %s", d.originalValueSize(), d.originalValueSha256());
+        return l.valueWhole()
+                ? whole + ", kept whole"
+                : whole + String.format(Locale.ROOT, ", only the first %,d kept", d.originalValue().length);
     }
 
     private static String source(DeadLetter d) {
@@ -143,8 +175,12 @@ final class LetterView {
     }
 
     private static String error(DeadLetter d) {
-        String cls = d.errorClass() == null ? "" : d.errorClass().substring(d.errorClass().lastIndexOf('.') + 1);
-        String message = d.errorMessage() == null ? "" : d.errorMessage().lines().findFirst().orElse("");
+        String cls = d.errorClass() == null
+                ? ""
+                : d.errorClass().substring(d.errorClass().lastIndexOf('.') + 1);
+        String message = d.errorMessage() == null
+                ? ""
+                : d.errorMessage().lines().findFirst().orElse("");
         return cls + (message.isEmpty() ? "" : ": " + message);
     }
 

@@ -3,10 +3,10 @@ package dev.sluice.cli.dlq;
 import dev.sluice.schemas.registry.SchemaRegistry;
 import dev.sluice.schemas.serde.WireFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.OptionalInt;
 import org.apache.avro.Schema;
@@ -31,8 +31,7 @@ final class Originals {
     }
 
     /** A record decoded: its schema's full name and the record as JSON. */
-    record Decoded(String type, int schemaId, String json) {
-    }
+    record Decoded(String type, int schemaId, String json) {}
 
     /**
      * The value as the record it was written as; null when it is not in the wire format, its
@@ -43,7 +42,9 @@ final class Originals {
         if (record == null) {
             return null;
         }
-        return new Decoded(record.getSchema().getFullName(), WireFormat.schemaIdOf(value).getAsInt(),
+        return new Decoded(
+                record.getSchema().getFullName(),
+                WireFormat.schemaIdOf(value).getAsInt(),
                 GenericData.get().toString(record));
     }
 
@@ -67,8 +68,8 @@ final class Originals {
         }
         try {
             Schema schema = registry.schemaById(id.getAsInt());
-            BinaryDecoder in = DecoderFactory.get().binaryDecoder(value, WireFormat.HEADER_SIZE,
-                    value.length - WireFormat.HEADER_SIZE, null);
+            BinaryDecoder in = DecoderFactory.get()
+                    .binaryDecoder(value, WireFormat.HEADER_SIZE, value.length - WireFormat.HEADER_SIZE, null);
             Object read = new GenericDatumReader<>(schema).read(null, in);
             return in.isEnd() && read instanceof GenericRecord r ? r : null;
         } catch (IOException | RuntimeException e) {
@@ -86,8 +87,12 @@ final class Originals {
             return "(none)";
         }
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
             if (s.chars().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
                 return s;
             }
@@ -99,7 +104,7 @@ final class Originals {
 
     static String hex(byte[] bytes) {
         int shown = Math.min(bytes.length, HEX_PREVIEW_BYTES);
-        return "0x" + HexFormat.of().formatHex(bytes, 0, shown) + (shown < bytes.length
-                ? " ... (" + (bytes.length - shown) + " more bytes)" : "");
+        return "0x" + HexFormat.of().formatHex(bytes, 0, shown)
+                + (shown < bytes.length ? " ... (" + (bytes.length - shown) + " more bytes)" : "");
     }
 }

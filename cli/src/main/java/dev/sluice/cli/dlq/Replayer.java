@@ -58,8 +58,8 @@ final class Replayer {
      */
     List<Outcome> replay(Function<Map<String, DeadLetterReplay>, List<Letter>> choose, String by) throws Exception {
         ensureLedger();
-        KafkaSettings naming = new KafkaSettings(bootstrap, "http://unused", Secret.of(null), topics,
-                TopicLayout.DEFAULT, Map.of());
+        KafkaSettings naming =
+                new KafkaSettings(bootstrap, "http://unused", Secret.of(null), topics, TopicLayout.DEFAULT, Map.of());
         Map<String, Object> props = dev.sluice.cli.CliKafka.client(bootstrap);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, naming.groupId("sluice-dlq-replay"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -67,8 +67,8 @@ final class Replayer {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.initTransactions();
             List<Letter> chosen = choose.apply(letters.replays());
             Map<String, Integer> partitionCounts = partitionCounts(chosen);
@@ -86,11 +86,23 @@ final class Replayer {
                         continue;
                     }
                     RecordMetadata put = producer.send(original(l, partitions)).get();
-                    DeadLetterReplay record = new DeadLetterReplay(topics.deadLetters(), l.partition(), l.offset(),
-                            put.topic(), put.partition(), put.offset(), Instant.now(), by);
-                    producer.send(new ProducerRecord<>(topics.deadLetterReplays(), bytes(l.id()),
-                            letters.serdes().deadLetterReplays().serializer().serialize(topics.deadLetterReplays(),
-                                    record))).get();
+                    DeadLetterReplay record = new DeadLetterReplay(
+                            topics.deadLetters(),
+                            l.partition(),
+                            l.offset(),
+                            put.topic(),
+                            put.partition(),
+                            put.offset(),
+                            Instant.now(),
+                            by);
+                    producer.send(new ProducerRecord<>(
+                                    topics.deadLetterReplays(),
+                                    bytes(l.id()),
+                                    letters.serdes()
+                                            .deadLetterReplays()
+                                            .serializer()
+                                            .serialize(topics.deadLetterReplays(), record)))
+                            .get();
                     outcomes.add(new Outcome(l.replayed(record), put.topic(), put.partition(), put.offset(), null));
                 }
                 producer.commitTransaction();
@@ -111,15 +123,20 @@ final class Replayer {
         DeadLetter d = l.letter();
         RecordHeaders headers = new RecordHeaders();
         d.originalHeaders().forEach(h -> headers.add(h.key(), h.value()));
-        headers.add(HEADER, bytes(d.sourceTopic() + "-" + d.sourcePartition() + "@" + d.sourceOffset()
-                + " via dead letter " + l.id()));
+        headers.add(
+                HEADER,
+                bytes(d.sourceTopic() + "-" + d.sourcePartition() + "@" + d.sourceOffset() + " via dead letter "
+                        + l.id()));
         Integer partition = d.sourcePartition() >= 0 && d.sourcePartition() < partitions ? d.sourcePartition() : null;
         return new ProducerRecord<>(d.sourceTopic(), partition, null, d.originalKey(), d.originalValue(), headers);
     }
 
     private Map<String, Integer> partitionCounts(List<Letter> chosen) throws Exception {
-        List<String> names = chosen.stream().map(l -> l.letter().sourceTopic())
-                .filter(t -> t != null && !t.isEmpty()).distinct().toList();
+        List<String> names = chosen.stream()
+                .map(l -> l.letter().sourceTopic())
+                .filter(t -> t != null && !t.isEmpty())
+                .distinct()
+                .toList();
         Map<String, Integer> counts = new HashMap<>();
         if (names.isEmpty()) {
             return counts;
@@ -127,7 +144,8 @@ final class Replayer {
         try (Admin admin = Admin.create(dev.sluice.cli.CliKafka.client(bootstrap))) {
             var existing = admin.listTopics().names().get();
             List<String> present = names.stream().filter(existing::contains).toList();
-            for (TopicDescription d : admin.describeTopics(present).allTopicNames().get().values()) {
+            for (TopicDescription d :
+                    admin.describeTopics(present).allTopicNames().get().values()) {
                 counts.put(d.name(), d.partitions().size());
             }
         }

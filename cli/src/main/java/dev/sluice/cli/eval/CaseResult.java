@@ -11,8 +11,20 @@ package dev.sluice.cli.eval;
  * @param cached the answer came from Sluice's cache
  * @param judgeError a judge graded it and its reply was no verdict (the case fails)
  */
-public record CaseResult(String caseId, String category, String model, String answeredBy, String status,
-        boolean pass, String detail, long latencyMs, long inputTokens, long outputTokens, long costMicros,
-        long judgeCostMicros, boolean cached, boolean judgeError) {
+public record CaseResult(
+        String caseId,
+        String category,
+        String model,
+        String answeredBy,
+        String status,
+        boolean pass,
+        String detail,
+        long latencyMs,
+        long inputTokens,
+        long outputTokens,
+        long costMicros,
+        long judgeCostMicros,
+        boolean cached,
+        boolean judgeError) {
     static final String NO_RESULT = "NO_RESULT";
 }

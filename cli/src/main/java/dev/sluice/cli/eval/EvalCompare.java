@@ -20,8 +20,7 @@ record EvalCompare(EvalReport before, EvalReport after) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A case that changed: passed in one run, failed in the other. */
-    record Change(String model, String caseId, String detail) {
-    }
+    record Change(String model, String caseId, String detail) {}
 
     List<Change> regressed() {
         return changes(before, after, true);
@@ -34,8 +33,10 @@ record EvalCompare(EvalReport before, EvalReport after) {
     private static List<Change> changes(EvalReport a, EvalReport b, boolean regressed) {
         List<Change> out = new ArrayList<>();
         for (CaseResult now : b.cases()) {
-            a.cases().stream().filter(c -> c.model().equals(now.model()) && c.caseId().equals(now.caseId()))
-                    .findFirst().ifPresent(then -> {
+            a.cases().stream()
+                    .filter(c -> c.model().equals(now.model()) && c.caseId().equals(now.caseId()))
+                    .findFirst()
+                    .ifPresent(then -> {
                         if (regressed ? then.pass() && !now.pass() : !then.pass() && now.pass()) {
                             out.add(new Change(now.model(), now.caseId(), now.detail()));
                         }
@@ -79,23 +80,36 @@ record EvalCompare(EvalReport before, EvalReport after) {
 
     String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Suite %s: run %s (%s) -> run %s (%s)%n", after.suite(),
-                before.runId(), before.startedAt(), after.runId(), after.startedAt()));
+        out.append(String.format(
+                Locale.ROOT,
+                "Suite %s: run %s (%s) -> run %s (%s)%n",
+                after.suite(),
+                before.runId(),
+                before.startedAt(),
+                after.runId(),
+                after.startedAt()));
         Map<String, Map<String, EvalReport.Stats>> a = before.stats();
         Map<String, Map<String, EvalReport.Stats>> b = after.stats();
         for (String model : models()) {
-            out.append(String.format(Locale.ROOT, "%n%s%n  %-22s %16s %18s %28s%n", model, "category", "pass",
-                    "p95", "$/request"));
+            out.append(String.format(
+                    Locale.ROOT, "%n%s%n  %-22s %16s %18s %28s%n", model, "category", "pass", "p95", "$/request"));
             for (String category : categories(a.get(model), b.get(model))) {
                 EvalReport.Stats x = a.getOrDefault(model, Map.of()).get(category);
                 EvalReport.Stats y = b.getOrDefault(model, Map.of()).get(category);
-                out.append(String.format(Locale.ROOT, "  %-22s %6s -> %6s %7s -> %7s %12s -> %12s%s%n", category,
-                        x == null ? "-" : percent(x.passRate()), y == null ? "-" : percent(y.passRate()),
-                        x == null ? "-" : x.p95Ms() + "ms", y == null ? "-" : y.p95Ms() + "ms",
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  %-22s %6s -> %6s %7s -> %7s %12s -> %12s%s%n",
+                        category,
+                        x == null ? "-" : percent(x.passRate()),
+                        y == null ? "-" : percent(y.passRate()),
+                        x == null ? "-" : x.p95Ms() + "ms",
+                        y == null ? "-" : y.p95Ms() + "ms",
                         x == null ? "-" : EvalReport.dollars(x.costPerRequestMicros()),
                         y == null ? "-" : EvalReport.dollars(y.costPerRequestMicros()),
-                        x == null || y == null ? "" : String.format(Locale.ROOT, "   (pass %+.1f pp)",
-                                100 * (y.passRate() - x.passRate()))));
+                        x == null || y == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT, "   (pass %+.1f pp)", 100 * (y.passRate() - x.passRate()))));
             }
         }
         list(out, "Regressed", regressed());
@@ -105,8 +119,10 @@ record EvalCompare(EvalReport before, EvalReport after) {
 
     private static void list(StringBuilder out, String title, List<Change> changes) {
         out.append(String.format(Locale.ROOT, "%n%s (%d)%s%n", title, changes.size(), changes.isEmpty() ? "" : ":"));
-        changes.stream().limit(50).forEach(c -> out.append(String.format(Locale.ROOT, "  %-18s %-28s %s%n",
-                c.model(), c.caseId(), c.detail())));
+        changes.stream()
+                .limit(50)
+                .forEach(c -> out.append(
+                        String.format(Locale.ROOT, "  %-18s %-28s %s%n", c.model(), c.caseId(), c.detail())));
     }
 
     private static Set<String> categories(Map<String, EvalReport.Stats> x, Map<String, EvalReport.Stats> y) {
@@ -121,18 +137,25 @@ record EvalCompare(EvalReport before, EvalReport after) {
     }
 
     private static ObjectNode run(EvalReport r) {
-        return JSON.createObjectNode().put("runId", r.runId()).put("startedAt", r.startedAt().toString())
+        return JSON.createObjectNode()
+                .put("runId", r.runId())
+                .put("startedAt", r.startedAt().toString())
                 .put("tenant", r.tenant());
     }
 
     private static ObjectNode side(EvalReport.Stats s) {
-        return JSON.createObjectNode().put("cases", s.cases()).put("passRate", Math.round(s.passRate() * 10_000)
-                / 10_000.0).put("p95Ms", s.p95Ms()).put("costPerRequestMicros", s.costPerRequestMicros());
+        return JSON.createObjectNode()
+                .put("cases", s.cases())
+                .put("passRate", Math.round(s.passRate() * 10_000) / 10_000.0)
+                .put("p95Ms", s.p95Ms())
+                .put("costPerRequestMicros", s.costPerRequestMicros());
     }
 
     private static ArrayNode changes(List<Change> changes) {
         ArrayNode out = JSON.createArrayNode();
-        changes.forEach(c -> out.addObject().put("model", c.model()).put("caseId", c.caseId())
+        changes.forEach(c -> out.addObject()
+                .put("model", c.model())
+                .put("caseId", c.caseId())
                 .put("detail", c.detail()));
         return out;
     }

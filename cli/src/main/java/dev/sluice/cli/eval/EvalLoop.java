@@ -17,17 +17,24 @@ import java.util.concurrent.TimeoutException;
  * and derive a routing policy from the run, as {@code sluice eval} and {@code sluice eval policy} do.
  */
 public final class EvalLoop {
-    private EvalLoop() {
-    }
+    private EvalLoop() {}
 
     /** Every case on every model, as {@code tenant}, with Sluice's cache skipped; the run's report. */
-    public static EvalReport run(EvalSuite suite, String runId, String tenant, List<String> models, String bootstrap,
-            Topics topics, SluiceSerdes serdes, Duration timeout) throws Exception {
+    public static EvalReport run(
+            EvalSuite suite,
+            String runId,
+            String tenant,
+            List<String> models,
+            String bootstrap,
+            Topics topics,
+            SluiceSerdes serdes,
+            Duration timeout)
+            throws Exception {
         Instant started = Instant.now();
         try (KafkaPipeline pipeline = new KafkaPipeline(bootstrap, topics, serdes)) {
             awaitTenant(pipeline, tenant);
-            List<CaseResult> results = new EvalRunner(pipeline, Clock.systemUTC()).run(suite,
-                    new EvalRunner.Options(runId, tenant, models, true, 32, timeout), done -> { });
+            List<CaseResult> results = new EvalRunner(pipeline, Clock.systemUTC())
+                    .run(suite, new EvalRunner.Options(runId, tenant, models, true, 32, timeout), done -> {});
             return new EvalReport(runId, suite.name(), tenant, models, true, started, Instant.now(), results);
         }
     }
@@ -50,8 +57,22 @@ public final class EvalLoop {
     static void awaitTenant(Pipeline pipeline, String tenantId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; System.nanoTime() < deadline; i++) {
-            LlmRequest probe = new LlmRequest("eval-probe-" + System.currentTimeMillis() + "-" + i, tenantId, null,
-                    null, null, null, null, null, List.of(), 16, null, null, null, java.util.Map.of(), Instant.now());
+            LlmRequest probe = new LlmRequest(
+                    "eval-probe-" + System.currentTimeMillis() + "-" + i,
+                    tenantId,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    16,
+                    null,
+                    null,
+                    null,
+                    java.util.Map.of(),
+                    Instant.now());
             LlmResult r;
             try {
                 r = pipeline.submit(probe).get(30, TimeUnit.SECONDS);
@@ -64,7 +85,9 @@ public final class EvalLoop {
             }
             if (!"TENANT_UNKNOWN".equals(code)) {
                 throw new IllegalStateException("a probe of tenant " + tenantId + " was answered " + r.status()
-                        + (r.error() == null ? "" : " " + code + ": " + r.error().message()));
+                        + (r.error() == null
+                                ? ""
+                                : " " + code + ": " + r.error().message()));
             }
             Thread.sleep(250);
         }

@@ -25,20 +25,28 @@ record EvalPolicy(EvalReport run, double bar, int minCases, List<Row> rows) {
      * One category: the model chosen (null: none met the bar) and why, with AUTO's figures when
      * the run measured them (null otherwise).
      */
-    record Row(String category, String model, double passRate, long costPerRequestMicros, int cases, String why,
-            EvalReport.Stats auto) {
-    }
+    record Row(
+            String category,
+            String model,
+            double passRate,
+            long costPerRequestMicros,
+            int cases,
+            String why,
+            EvalReport.Stats auto) {}
 
     static EvalPolicy of(EvalReport run, double bar, int minCases, List<String> allowedModels) {
         Map<String, Map<String, EvalReport.Stats>> stats = run.stats();
-        List<String> candidates = run.models().stream().filter(m -> !m.equals(EvalRunner.AUTO))
-                .filter(m -> allowedModels.isEmpty() || allowedModels.contains(m)).toList();
+        List<String> candidates = run.models().stream()
+                .filter(m -> !m.equals(EvalRunner.AUTO))
+                .filter(m -> allowedModels.isEmpty() || allowedModels.contains(m))
+                .toList();
         java.util.SortedSet<String> categories = new java.util.TreeSet<>();
         stats.values().forEach(byCategory -> categories.addAll(byCategory.keySet()));
         categories.remove(EvalReport.ALL);
         List<Row> rows = new ArrayList<>();
         for (String category : categories) {
-            EvalReport.Stats auto = stats.getOrDefault(EvalRunner.AUTO, Map.of()).get(category);
+            EvalReport.Stats auto =
+                    stats.getOrDefault(EvalRunner.AUTO, Map.of()).get(category);
             List<Map.Entry<String, EvalReport.Stats>> qualified = new ArrayList<>();
             List<String> reasons = new ArrayList<>();
             for (String model : candidates) {
@@ -55,17 +63,31 @@ record EvalPolicy(EvalReport run, double bar, int minCases, List<Row> rows) {
                 }
             }
             qualified.sort(Comparator.<Map.Entry<String, EvalReport.Stats>>comparingLong(
-                    e -> e.getValue().costPerRequestMicros())
-                    .thenComparingDouble(e -> -e.getValue().passRate()).thenComparing(Map.Entry::getKey));
+                            e -> e.getValue().costPerRequestMicros())
+                    .thenComparingDouble(e -> -e.getValue().passRate())
+                    .thenComparing(Map.Entry::getKey));
             if (qualified.isEmpty()) {
-                rows.add(new Row(category, null, 0, 0, 0, "none met the bar: " + String.join("; ", reasons)
-                        + "; AUTO's heuristic routes it", auto));
+                rows.add(new Row(
+                        category,
+                        null,
+                        0,
+                        0,
+                        0,
+                        "none met the bar: " + String.join("; ", reasons) + "; AUTO's heuristic routes it",
+                        auto));
             } else {
                 Map.Entry<String, EvalReport.Stats> best = qualified.getFirst();
-                String why = qualified.size() == 1 ? "the only model at the bar"
+                String why = qualified.size() == 1
+                        ? "the only model at the bar"
                         : "the cheapest of " + qualified.size() + " at the bar";
-                rows.add(new Row(category, best.getKey(), best.getValue().passRate(),
-                        best.getValue().costPerRequestMicros(), best.getValue().cases(), why, auto));
+                rows.add(new Row(
+                        category,
+                        best.getKey(),
+                        best.getValue().passRate(),
+                        best.getValue().costPerRequestMicros(),
+                        best.getValue().cases(),
+                        why,
+                        auto));
             }
         }
         return new EvalPolicy(run, bar, minCases, List.copyOf(rows));
@@ -86,12 +108,14 @@ record EvalPolicy(EvalReport run, double bar, int minCases, List<Row> rows) {
             ObjectNode n = list.addObject().put("category", r.category());
             n.put("model", r.model());
             if (r.model() != null) {
-                n.put("passRate", Math.round(r.passRate() * 10_000) / 10_000.0).put("cases", r.cases())
+                n.put("passRate", Math.round(r.passRate() * 10_000) / 10_000.0)
+                        .put("cases", r.cases())
                         .put("costPerRequestMicros", r.costPerRequestMicros());
             }
             n.put("why", r.why());
             if (r.auto() != null) {
-                n.putObject("auto").put("passRate", Math.round(r.auto().passRate() * 10_000) / 10_000.0)
+                n.putObject("auto")
+                        .put("passRate", Math.round(r.auto().passRate() * 10_000) / 10_000.0)
                         .put("costPerRequestMicros", r.auto().costPerRequestMicros());
             }
         }
@@ -101,19 +125,43 @@ record EvalPolicy(EvalReport run, double bar, int minCases, List<Row> rows) {
     }
 
     String text() {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder out = new StringBuilder(String.format(
+                Locale.ROOT,
                 "Routing policy from eval %s, run %s: per category the cheapest model passing at least %s over %d+"
-                        + " cases%n%n  %-22s %-20s %7s %12s %s%n", run.suite(), run.runId(), percent(bar), minCases,
-                "category", "model", "pass", "$/request", "AUTO today (pass, $/request)"));
+                        + " cases%n%n  %-22s %-20s %7s %12s %s%n",
+                run.suite(),
+                run.runId(),
+                percent(bar),
+                minCases,
+                "category",
+                "model",
+                "pass",
+                "$/request",
+                "AUTO today (pass, $/request)"));
         for (Row r : rows) {
-            String auto = r.auto() == null ? "not measured (add auto to --models)"
-                    : percent(r.auto().passRate()) + ", " + EvalReport.dollars(r.auto().costPerRequestMicros());
+            String auto = r.auto() == null
+                    ? "not measured (add auto to --models)"
+                    : percent(r.auto().passRate()) + ", "
+                            + EvalReport.dollars(r.auto().costPerRequestMicros());
             if (r.model() == null) {
-                out.append(String.format(Locale.ROOT, "  %-22s %-20s %7s %12s %s%n      %s%n", r.category(),
-                        "(heuristic)", "-", "-", auto, r.why()));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  %-22s %-20s %7s %12s %s%n      %s%n",
+                        r.category(),
+                        "(heuristic)",
+                        "-",
+                        "-",
+                        auto,
+                        r.why()));
             } else {
-                out.append(String.format(Locale.ROOT, "  %-22s %-20s %7s %12s %s%n", r.category(), r.model(),
-                        percent(r.passRate()), EvalReport.dollars(r.costPerRequestMicros()), auto));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  %-22s %-20s %7s %12s %s%n",
+                        r.category(),
+                        r.model(),
+                        percent(r.passRate()),
+                        EvalReport.dollars(r.costPerRequestMicros()),
+                        auto));
             }
         }
         return out.toString();

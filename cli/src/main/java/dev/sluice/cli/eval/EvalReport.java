@@ -18,10 +18,18 @@ import java.util.TreeMap;
  * latency p50/p95, mean tokens, cost per request and cost per passed case. It is also the record
  * kept on {@code llm.eval-runs} (as JSON), so {@code sluice eval compare} reads back what this wrote.
  */
-public record EvalReport(String runId, String suite, String tenant, List<String> models, boolean skipCache,
-        Instant startedAt, Instant finishedAt, List<CaseResult> cases) {
+public record EvalReport(
+        String runId,
+        String suite,
+        String tenant,
+        List<String> models,
+        boolean skipCache,
+        Instant startedAt,
+        Instant finishedAt,
+        List<CaseResult> cases) {
     /** The category that sums all of a model's cases. */
     public static final String ALL = "all";
+
     static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,28 +44,59 @@ public record EvalReport(String runId, String suite, String tenant, List<String>
      * @param costPerRequestMicros the mean cost of an answer (judges' calls not included)
      * @param costPerPassedMicros all the answers' cost over the cases that passed; -1 when none did
      */
-    public record Stats(int cases, int passed, int noResult, int judgeErrors, int cached, long p50Ms, long p95Ms,
-            double meanInputTokens, double meanOutputTokens, long costMicros, long judgeCostMicros,
-            long costPerRequestMicros, long costPerPassedMicros) {
+    public record Stats(
+            int cases,
+            int passed,
+            int noResult,
+            int judgeErrors,
+            int cached,
+            long p50Ms,
+            long p95Ms,
+            double meanInputTokens,
+            double meanOutputTokens,
+            long costMicros,
+            long judgeCostMicros,
+            long costPerRequestMicros,
+            long costPerPassedMicros) {
         public double passRate() {
             return cases == 0 ? 0 : (double) passed / cases;
         }
 
         static Stats of(List<CaseResult> results) {
             int n = results.size();
-            long[] latencies = results.stream().filter(r -> !r.status().equals(CaseResult.NO_RESULT))
-                    .mapToLong(CaseResult::latencyMs).sorted().toArray();
+            long[] latencies = results.stream()
+                    .filter(r -> !r.status().equals(CaseResult.NO_RESULT))
+                    .mapToLong(CaseResult::latencyMs)
+                    .sorted()
+                    .toArray();
             int passed = (int) results.stream().filter(CaseResult::pass).count();
             long cost = results.stream().mapToLong(CaseResult::costMicros).sum();
-            return new Stats(n, passed,
-                    (int) results.stream().filter(r -> r.status().equals(CaseResult.NO_RESULT)).count(),
+            return new Stats(
+                    n,
+                    passed,
+                    (int) results.stream()
+                            .filter(r -> r.status().equals(CaseResult.NO_RESULT))
+                            .count(),
                     (int) results.stream().filter(CaseResult::judgeError).count(),
                     (int) results.stream().filter(CaseResult::cached).count(),
-                    Percentiles.nearestRank(latencies, 50), Percentiles.nearestRank(latencies, 95),
-                    n == 0 ? 0 : results.stream().mapToLong(CaseResult::inputTokens).average().orElse(0),
-                    n == 0 ? 0 : results.stream().mapToLong(CaseResult::outputTokens).average().orElse(0),
-                    cost, results.stream().mapToLong(CaseResult::judgeCostMicros).sum(),
-                    n == 0 ? 0 : Math.round((double) cost / n), passed == 0 ? -1 : Math.round((double) cost / passed));
+                    Percentiles.nearestRank(latencies, 50),
+                    Percentiles.nearestRank(latencies, 95),
+                    n == 0
+                            ? 0
+                            : results.stream()
+                                    .mapToLong(CaseResult::inputTokens)
+                                    .average()
+                                    .orElse(0),
+                    n == 0
+                            ? 0
+                            : results.stream()
+                                    .mapToLong(CaseResult::outputTokens)
+                                    .average()
+                                    .orElse(0),
+                    cost,
+                    results.stream().mapToLong(CaseResult::judgeCostMicros).sum(),
+                    n == 0 ? 0 : Math.round((double) cost / n),
+                    passed == 0 ? -1 : Math.round((double) cost / passed));
         }
     }
 
@@ -65,11 +104,13 @@ public record EvalReport(String runId, String suite, String tenant, List<String>
     public Map<String, Map<String, Stats>> stats() {
         Map<String, Map<String, Stats>> out = new LinkedHashMap<>();
         for (String model : models) {
-            List<CaseResult> mine = cases.stream().filter(c -> c.model().equals(model)).toList();
+            List<CaseResult> mine =
+                    cases.stream().filter(c -> c.model().equals(model)).toList();
             Map<String, Stats> byCategory = new LinkedHashMap<>();
             byCategory.put(ALL, Stats.of(mine));
             Map<String, List<CaseResult>> grouped = new TreeMap<>();
-            mine.forEach(c -> grouped.computeIfAbsent(c.category(), k -> new ArrayList<>()).add(c));
+            mine.forEach(c -> grouped.computeIfAbsent(c.category(), k -> new ArrayList<>())
+                    .add(c));
             grouped.forEach((category, list) -> byCategory.put(category, Stats.of(list)));
             out.put(model, byCategory);
         }
@@ -78,8 +119,10 @@ public record EvalReport(String runId, String suite, String tenant, List<String>
 
     /** The models whose pass rate over all cases is below {@code minPass}, in run order. */
     public List<String> below(double minPass) {
-        return stats().entrySet().stream().filter(e -> e.getValue().get(ALL).passRate() < minPass)
-                .map(Map.Entry::getKey).toList();
+        return stats().entrySet().stream()
+                .filter(e -> e.getValue().get(ALL).passRate() < minPass)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     public ObjectNode json() {
@@ -117,36 +160,73 @@ public record EvalReport(String runId, String suite, String tenant, List<String>
         for (JsonNode c : root.path("cases")) {
             cases.add(JSON.convertValue(c, CaseResult.class));
         }
-        return new EvalReport(root.path("runId").asText(), root.path("suite").asText(), root.path("tenant").asText(),
-                models, root.path("skipCache").asBoolean(), Instant.parse(root.path("startedAt").asText()),
-                Instant.parse(root.path("finishedAt").asText()), cases);
+        return new EvalReport(
+                root.path("runId").asText(),
+                root.path("suite").asText(),
+                root.path("tenant").asText(),
+                models,
+                root.path("skipCache").asBoolean(),
+                Instant.parse(root.path("startedAt").asText()),
+                Instant.parse(root.path("finishedAt").asText()),
+                cases);
     }
 
     /** A table per model: one row per category, then the cases that failed. */
     public String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Eval %s, run %s, tenant %s, %d cases x %d models%s%n", suite, runId,
-                tenant, cases.size() / Math.max(1, models.size()), models.size(), skipCache ? ", cache skipped" : ""));
+        out.append(String.format(
+                Locale.ROOT,
+                "Eval %s, run %s, tenant %s, %d cases x %d models%s%n",
+                suite,
+                runId,
+                tenant,
+                cases.size() / Math.max(1, models.size()),
+                models.size(),
+                skipCache ? ", cache skipped" : ""));
         stats().forEach((model, byCategory) -> {
-            out.append(String.format(Locale.ROOT, "%n%s%n  %-22s %6s %7s %7s %7s %9s %9s %12s %12s%n", model,
-                    "category", "cases", "pass", "p50", "p95", "in tok", "out tok", "$/request", "$/passed"));
-            byCategory.forEach((category, s) -> out.append(String.format(Locale.ROOT,
-                    "  %-22s %6d %6.1f%% %5dms %5dms %9.0f %9.0f %12s %12s%n", category, s.cases(),
-                    100 * s.passRate(), s.p50Ms(), s.p95Ms(), s.meanInputTokens(), s.meanOutputTokens(),
-                    dollars(s.costPerRequestMicros()), s.costPerPassedMicros() < 0 ? "-"
-                            : dollars(s.costPerPassedMicros()))));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%n%s%n  %-22s %6s %7s %7s %7s %9s %9s %12s %12s%n",
+                    model,
+                    "category",
+                    "cases",
+                    "pass",
+                    "p50",
+                    "p95",
+                    "in tok",
+                    "out tok",
+                    "$/request",
+                    "$/passed"));
+            byCategory.forEach((category, s) -> out.append(String.format(
+                    Locale.ROOT,
+                    "  %-22s %6d %6.1f%% %5dms %5dms %9.0f %9.0f %12s %12s%n",
+                    category,
+                    s.cases(),
+                    100 * s.passRate(),
+                    s.p50Ms(),
+                    s.p95Ms(),
+                    s.meanInputTokens(),
+                    s.meanOutputTokens(),
+                    dollars(s.costPerRequestMicros()),
+                    s.costPerPassedMicros() < 0 ? "-" : dollars(s.costPerPassedMicros()))));
             Stats all = byCategory.get(ALL);
             if (all.judgeCostMicros() > 0 || all.noResult() > 0 || all.judgeErrors() > 0 || all.cached() > 0) {
-                out.append(String.format(Locale.ROOT, "  judges cost %s; %d without a result, %d judge errors,"
-                        + " %d answered from the cache%n", dollars(all.judgeCostMicros()), all.noResult(),
-                        all.judgeErrors(), all.cached()));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  judges cost %s; %d without a result, %d judge errors," + " %d answered from the cache%n",
+                        dollars(all.judgeCostMicros()),
+                        all.noResult(),
+                        all.judgeErrors(),
+                        all.cached()));
             }
         });
         List<CaseResult> failed = cases.stream().filter(c -> !c.pass()).toList();
         if (!failed.isEmpty()) {
             out.append(String.format(Locale.ROOT, "%nFailed (%d):%n", failed.size()));
-            failed.stream().limit(50).forEach(c -> out.append(String.format(Locale.ROOT, "  %-18s %-28s %s%n",
-                    c.model(), c.caseId(), c.detail())));
+            failed.stream()
+                    .limit(50)
+                    .forEach(c -> out.append(
+                            String.format(Locale.ROOT, "  %-18s %-28s %s%n", c.model(), c.caseId(), c.detail())));
             if (failed.size() > 50) {
                 out.append("  ... and ").append(failed.size() - 50).append(" more (--json lists all)\n");
             }

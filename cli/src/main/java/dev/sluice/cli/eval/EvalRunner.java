@@ -33,8 +33,8 @@ final class EvalRunner {
     /** The model name that asks for Sluice's AUTO routing rather than a model. */
     static final String AUTO = "auto";
 
-    record Options(String runId, String tenant, List<String> models, boolean skipCache, int concurrency,
-            Duration timeout) {
+    record Options(
+            String runId, String tenant, List<String> models, boolean skipCache, int concurrency, Duration timeout) {
         Options {
             models = List.copyOf(models);
         }
@@ -87,37 +87,88 @@ final class EvalRunner {
         }
     }
 
-    private CaseResult runCase(EvalSuite.Case c, String model, int modelIndex, Options o, Semaphore slots,
-            long deadline) throws InterruptedException {
+    private CaseResult runCase(
+            EvalSuite.Case c, String model, int modelIndex, Options o, Semaphore slots, long deadline)
+            throws InterruptedException {
         String id = "eval-" + o.runId() + "-" + modelIndex + "-" + c.id();
         Answered answered = call(() -> request(id, o, c, model), slots, deadline);
         LlmRequest request = answered.request();
         LlmResult result = answered.result();
         if (result == null) {
-            return new CaseResult(c.id(), c.category(), model, null, CaseResult.NO_RESULT, false,
-                    "no result within " + o.timeout(), 0, 0, 0, 0, 0, false, false);
+            return new CaseResult(
+                    c.id(),
+                    c.category(),
+                    model,
+                    null,
+                    CaseResult.NO_RESULT,
+                    false,
+                    "no result within " + o.timeout(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    false,
+                    false);
         }
-        long latency = Math.max(0, Duration.between(request.createdAt(), result.completedAt()).toMillis());
+        long latency = Math.max(
+                0, Duration.between(request.createdAt(), result.completedAt()).toMillis());
         boolean cached = result.cacheHit() != CacheHit.NONE;
         if (result.status() != ResultStatus.SUCCEEDED) {
-            String why = result.error() == null ? result.status().name()
+            String why = result.error() == null
+                    ? result.status().name()
                     : result.error().code() + ": " + result.error().message();
-            return new CaseResult(c.id(), c.category(), model, result.model(), result.status().name(), false, why,
-                    latency, result.usage().totalInputTokens(), result.usage().outputTokens(), result.costMicros(),
-                    0, cached, false);
+            return new CaseResult(
+                    c.id(),
+                    c.category(),
+                    model,
+                    result.model(),
+                    result.status().name(),
+                    false,
+                    why,
+                    latency,
+                    result.usage().totalInputTokens(),
+                    result.usage().outputTokens(),
+                    result.costMicros(),
+                    0,
+                    cached,
+                    false);
         }
         String answer = result.outputJson() != null ? result.outputJson() : result.output();
         Grader.Verdict verdict;
         long judgeCost = 0;
         boolean judgeError = false;
         if (c.grader() instanceof Grader.Judge judge) {
-            LlmResult reply = call(() -> new LlmRequest(id + "-judge", o.tenant(), null, null, Priority.HIGH, null,
-                    judge.model(), null, judge.prompt(c.question(), answer == null ? "" : answer), 256, 0.0,
-                    new ResponseFormat(ResponseFormat.Type.JSON, null, null), null, metadata(o, c, "judge"),
-                    Instant.now(clock)), slots, deadline).result();
+            LlmResult reply = call(
+                            () -> new LlmRequest(
+                                    id + "-judge",
+                                    o.tenant(),
+                                    null,
+                                    null,
+                                    Priority.HIGH,
+                                    null,
+                                    judge.model(),
+                                    null,
+                                    judge.prompt(c.question(), answer == null ? "" : answer),
+                                    256,
+                                    0.0,
+                                    new ResponseFormat(ResponseFormat.Type.JSON, null, null),
+                                    null,
+                                    metadata(o, c, "judge"),
+                                    Instant.now(clock)),
+                            slots,
+                            deadline)
+                    .result();
             if (reply == null || reply.status() != ResultStatus.SUCCEEDED) {
-                verdict = Grader.Verdict.of(false, "judge error: " + (reply == null ? "no reply in time"
-                        : reply.status() + (reply.error() == null ? "" : " " + reply.error().code())));
+                verdict = Grader.Verdict.of(
+                        false,
+                        "judge error: "
+                                + (reply == null
+                                        ? "no reply in time"
+                                        : reply.status()
+                                                + (reply.error() == null
+                                                        ? ""
+                                                        : " " + reply.error().code())));
             } else {
                 verdict = judge.verdict(reply.outputJson() != null ? reply.outputJson() : reply.output());
                 judgeCost = reply.costMicros();
@@ -126,17 +177,42 @@ final class EvalRunner {
         } else {
             verdict = Grader.grade(c.grader(), answer);
         }
-        return new CaseResult(c.id(), c.category(), model, result.model(), result.status().name(), verdict.pass(),
-                verdict.detail(), latency, result.usage().totalInputTokens(), result.usage().outputTokens(),
-                result.costMicros(), judgeCost, cached, judgeError);
+        return new CaseResult(
+                c.id(),
+                c.category(),
+                model,
+                result.model(),
+                result.status().name(),
+                verdict.pass(),
+                verdict.detail(),
+                latency,
+                result.usage().totalInputTokens(),
+                result.usage().outputTokens(),
+                result.costMicros(),
+                judgeCost,
+                cached,
+                judgeError);
     }
 
     /** The request of one case for one model: temperature and output cap as the case says. */
     LlmRequest request(String id, Options o, EvalSuite.Case c, String model) {
         boolean auto = AUTO.equals(model);
-        return new LlmRequest(id, o.tenant(), null, null, Priority.NORMAL, null, auto ? null : model,
-                auto ? Tier.AUTO : null, c.messages(), c.maxOutputTokens(), c.temperature(), c.responseFormat(), null,
-                metadata(o, c, "answer"), Instant.now(clock));
+        return new LlmRequest(
+                id,
+                o.tenant(),
+                null,
+                null,
+                Priority.NORMAL,
+                null,
+                auto ? null : model,
+                auto ? Tier.AUTO : null,
+                c.messages(),
+                c.maxOutputTokens(),
+                c.temperature(),
+                c.responseFormat(),
+                null,
+                metadata(o, c, "answer"),
+                Instant.now(clock));
     }
 
     private static Map<String, String> metadata(Options o, EvalSuite.Case c, String role) {
@@ -154,8 +230,7 @@ final class EvalRunner {
     }
 
     /** A request as sent (null when no slot came in time) and its result (null when none came in time). */
-    private record Answered(LlmRequest request, LlmResult result) {
-    }
+    private record Answered(LlmRequest request, LlmResult result) {}
 
     /**
      * Takes a slot, then makes the request and submits it: a request is made, and so stamped
@@ -170,12 +245,15 @@ final class EvalRunner {
         }
         LlmRequest request = make.get();
         try {
-            return new Answered(request, pipeline.submit(request).get(Math.max(1, deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS));
+            return new Answered(
+                    request,
+                    pipeline.submit(request).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return new Answered(request, null);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not submit " + request.requestId() + ": " + e.getCause().getMessage(),
+            throw new IllegalStateException(
+                    "could not submit " + request.requestId() + ": "
+                            + e.getCause().getMessage(),
                     e.getCause());
         } finally {
             slots.release();

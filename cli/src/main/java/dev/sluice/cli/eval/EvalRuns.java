@@ -30,13 +30,21 @@ final class EvalRuns {
     /** Keeps the run; fails with the reason when the topic will not take it. */
     void append(EvalReport report) throws InterruptedException {
         byte[] value = report.json().toString().getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(CliKafka.client(bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                CliKafka.client(
+                        bootstrap,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                        "zstd",
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        15_000),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, report.suite(), value)).get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not keep the run on " + topic + ": " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new IllegalStateException(
+                    "could not keep the run on " + topic + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -41,8 +41,16 @@ public record EvalSuite(String name, List<Case> cases) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SUITE_FIELDS = Set.of("name", "description", "defaults", "cases");
     private static final Set<String> DEFAULT_FIELDS = Set.of("maxOutputTokens", "temperature", "category");
-    private static final Set<String> CASE_FIELDS = Set.of("id", "category", "input", "system", "messages",
-            "maxOutputTokens", "temperature", "responseFormat", "grader");
+    private static final Set<String> CASE_FIELDS = Set.of(
+            "id",
+            "category",
+            "input",
+            "system",
+            "messages",
+            "maxOutputTokens",
+            "temperature",
+            "responseFormat",
+            "grader");
     static final int DEFAULT_MAX_OUTPUT_TOKENS = 512;
 
     public EvalSuite {
@@ -50,8 +58,14 @@ public record EvalSuite(String name, List<Case> cases) {
     }
 
     /** One case: what is asked, in what category, and how its answer is graded. */
-    public record Case(String id, String category, List<Message> messages, int maxOutputTokens, double temperature,
-            ResponseFormat responseFormat, Grader grader) {
+    public record Case(
+            String id,
+            String category,
+            List<Message> messages,
+            int maxOutputTokens,
+            double temperature,
+            ResponseFormat responseFormat,
+            Grader grader) {
         public Case {
             messages = List.copyOf(messages);
         }
@@ -179,12 +193,14 @@ public record EvalSuite(String name, List<Case> cases) {
             problems.add(at + "category: '" + category + "' must be 1 to 100 letters, digits, '.', '_' or '-'");
         }
         List<Message> messages = messages(node, at, problems);
-        int maxOutputTokens = node.has("maxOutputTokens") ? node.get("maxOutputTokens").asInt(-1)
+        int maxOutputTokens = node.has("maxOutputTokens")
+                ? node.get("maxOutputTokens").asInt(-1)
                 : defaults.path("maxOutputTokens").asInt(DEFAULT_MAX_OUTPUT_TOKENS);
         if (maxOutputTokens < 1) {
             problems.add(at + "maxOutputTokens: must be a positive whole number");
         }
-        double temperature = node.has("temperature") ? node.get("temperature").asDouble(-1)
+        double temperature = node.has("temperature")
+                ? node.get("temperature").asDouble(-1)
                 : defaults.path("temperature").asDouble(0);
         if (temperature < 0 || temperature > 2) {
             problems.add(at + "temperature: must be from 0 to 2");
@@ -216,7 +232,9 @@ public record EvalSuite(String name, List<Case> cases) {
             JsonNode m = list.get(i);
             String role = m.path("role").asText("");
             try {
-                messages.add(new Message(Role.valueOf(role.toUpperCase(Locale.ROOT)), m.path("content").asText(),
+                messages.add(new Message(
+                        Role.valueOf(role.toUpperCase(Locale.ROOT)),
+                        m.path("content").asText(),
                         false));
             } catch (IllegalArgumentException e) {
                 problems.add(at + "messages[" + i + "].role: '" + role + "' is not system, user or assistant");
@@ -236,7 +254,9 @@ public record EvalSuite(String name, List<Case> cases) {
             return new ResponseFormat(ResponseFormat.Type.JSON, null, null);
         }
         if (node.isObject() && node.has("jsonSchema")) {
-            return new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, node.get("jsonSchema").toString(),
+            return new ResponseFormat(
+                    ResponseFormat.Type.JSON_SCHEMA,
+                    node.get("jsonSchema").toString(),
                     node.path("name").asText("answer"));
         }
         problems.add(at + "responseFormat: text, json, or {jsonSchema: {...}, name: ...}");
@@ -244,11 +264,11 @@ public record EvalSuite(String name, List<Case> cases) {
     }
 
     static void unknown(JsonNode node, Set<String> known, String at, List<String> problems) {
-        for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!known.contains(field)) {
-                problems.add(at + field + ": unknown field (known: " + String.join(", ", known.stream().sorted()
-                        .toList()) + ")");
+                problems.add(at + field + ": unknown field (known: "
+                        + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }

@@ -54,7 +54,8 @@ public sealed interface Grader {
         Verdict grade(String output) {
             String got = ignoreCase ? output.toLowerCase(Locale.ROOT) : output;
             List<String> missing = expected.stream()
-                    .filter(e -> !got.contains(ignoreCase ? e.toLowerCase(Locale.ROOT) : e)).toList();
+                    .filter(e -> !got.contains(ignoreCase ? e.toLowerCase(Locale.ROOT) : e))
+                    .toList();
             return Verdict.of(missing.isEmpty(), missing.isEmpty() ? "contains all" : "missing " + missing);
         }
     }
@@ -104,8 +105,8 @@ public sealed interface Grader {
         }
 
         Verdict grade(String output) {
-            String problem = JsonOutput.problem(new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, schema, "eval"),
-                    output);
+            String problem =
+                    JsonOutput.problem(new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, schema, "eval"), output);
             return Verdict.of(problem == null, problem == null ? "valid against the schema" : problem);
         }
     }
@@ -126,8 +127,12 @@ public sealed interface Grader {
             }
             BigDecimal got = new BigDecimal(m.group().replace(",", ""));
             boolean pass = got.subtract(expected).abs().compareTo(tolerance) <= 0;
-            return Verdict.of(pass, pass ? "within tolerance" : "expected " + expected.toPlainString() + " ± "
-                    + tolerance.toPlainString() + ", got " + got.toPlainString());
+            return Verdict.of(
+                    pass,
+                    pass
+                            ? "within tolerance"
+                            : "expected " + expected.toPlainString() + " ± " + tolerance.toPlainString() + ", got "
+                                    + got.toPlainString());
         }
     }
 
@@ -148,8 +153,10 @@ public sealed interface Grader {
 
         /** The judge's messages: the question, the criteria and the answer, each in its own tags. */
         List<Message> prompt(String question, String answer) {
-            return List.of(Message.system(SYSTEM), Message.user("<question>\n" + question + "\n</question>\n"
-                    + "<criteria>\n" + criteria + "\n</criteria>\n<answer>\n" + answer + "\n</answer>"));
+            return List.of(
+                    Message.system(SYSTEM),
+                    Message.user("<question>\n" + question + "\n</question>\n" + "<criteria>\n" + criteria
+                            + "\n</criteria>\n<answer>\n" + answer + "\n</answer>"));
         }
 
         /** The verdict in the judge's reply; a reply that is no verdict fails the case and says so. */
@@ -161,7 +168,9 @@ public sealed interface Grader {
             } catch (JsonProcessingException e) {
                 v = null;
             }
-            if (v == null || !v.isObject() || !(v.path("pass").isBoolean() || v.path("score").isNumber())) {
+            if (v == null
+                    || !v.isObject()
+                    || !(v.path("pass").isBoolean() || v.path("score").isNumber())) {
                 return Verdict.of(false, "judge error: the reply is no verdict: '" + brief(reply) + "'");
             }
             String reason = v.path("reason").asText("");
@@ -225,9 +234,12 @@ public sealed interface Grader {
             case "regex" -> new Regex(EvalSuite.pattern(required(node, "pattern", at, problems), at, problems));
             case "json" -> new Json(node.has("expected") ? node.get("expected") : null);
             case "json-schema" -> schema(node.path("schema"), at, problems);
-            case "numeric" -> new Numeric(number(node.path("expected"), at + "expected", problems),
-                    node.has("tolerance") ? number(node.get("tolerance"), at + "tolerance", problems)
-                            : BigDecimal.ZERO);
+            case "numeric" ->
+                new Numeric(
+                        number(node.path("expected"), at + "expected", problems),
+                        node.has("tolerance")
+                                ? number(node.get("tolerance"), at + "tolerance", problems)
+                                : BigDecimal.ZERO);
             case "judge" -> judge(node, at, problems);
             default -> throw new IllegalStateException(type);
         };

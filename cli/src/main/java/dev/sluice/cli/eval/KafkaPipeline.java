@@ -41,20 +41,32 @@ final class KafkaPipeline implements Pipeline {
     KafkaPipeline(String bootstrap, Topics topics, SluiceSerdes serdes) {
         this.topics = topics;
         this.serdes = serdes;
-        this.producer = new KafkaProducer<>(CliKafka.client(bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(CliKafka.client(bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(
+                CliKafka.client(
+                        bootstrap, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        this.consumer = new KafkaConsumer<>(
+                CliKafka.client(
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> partitions;
         try {
             partitions = consumer.partitionsFor(topics.results(), Duration.ofSeconds(15)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             consumer.close();
             producer.close();
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " in 15 s: is Sluice running there"
-                    + " (./sluice up)? Or run on a stack of its own with --local", e);
+            throw new IllegalStateException(
+                    "cannot reach Kafka at " + bootstrap + " in 15 s: is Sluice running there"
+                            + " (./sluice up)? Or run on a stack of its own with --local",
+                    e);
         }
         if (partitions.isEmpty()) {
             consumer.close();
@@ -73,8 +85,8 @@ final class KafkaPipeline implements Pipeline {
     public CompletableFuture<LlmResult> submit(LlmRequest request) {
         Throwable stopped = failed;
         if (stopped != null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the reader of " + topics.results()
-                    + " stopped: " + stopped, stopped));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("the reader of " + topics.results() + " stopped: " + stopped, stopped));
         }
         CompletableFuture<LlmResult> result = new CompletableFuture<>();
         waiting.put(request.requestId(), result);

@@ -30,6 +30,7 @@ public final class ExperimentReport {
     static final double Z = 1.959964;
     /** Jobs (and feedback scores) each side needs before the verdict counts them: intervals of fewer mislead. */
     static final int MIN_SAMPLE = 10;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A value with its 95 % interval; NaN bounds when there is too little to say. */
@@ -44,14 +45,26 @@ public final class ExperimentReport {
     }
 
     /** One variant's figures. {@code feedback} is null when no job of it has feedback. */
-    public record Variant(String name, int jobs, int succeeded, Interval successRate, int withFeedback,
-            Interval feedback, long p50Ms, long p95Ms, Interval costPerJobMicros, long costPerSuccessMicros) {
-    }
+    public record Variant(
+            String name,
+            int jobs,
+            int succeeded,
+            Interval successRate,
+            int withFeedback,
+            Interval feedback,
+            long p50Ms,
+            long p95Ms,
+            Interval costPerJobMicros,
+            long costPerSuccessMicros) {}
 
     /** A variant set against the control: the differences (variant minus control) and the verdict. */
-    public record Comparison(String variant, String control, Interval successRate, Interval feedback,
-            Interval costPerJobMicros, String verdict) {
-    }
+    public record Comparison(
+            String variant,
+            String control,
+            Interval successRate,
+            Interval feedback,
+            Interval costPerJobMicros,
+            String verdict) {}
 
     private final String experiment;
     private final String control;
@@ -69,12 +82,14 @@ public final class ExperimentReport {
      * The report of {@code experiment} from results and feedback. {@code control}: the variant the
      * others are compared with; null for the one named "control", else the first by name.
      */
-    public static ExperimentReport of(String experiment, Collection<LlmResult> results, Collection<Feedback> feedback,
-            String control) {
+    public static ExperimentReport of(
+            String experiment, Collection<LlmResult> results, Collection<Feedback> feedback, String control) {
         String key = TenantConfig.experimentKey(experiment);
         Map<String, Feedback> latest = new LinkedHashMap<>();
         for (Feedback f : feedback) {
-            latest.merge(f.tenantId() + '\u0000' + f.requestId(), f,
+            latest.merge(
+                    f.tenantId() + '\u0000' + f.requestId(),
+                    f,
                     (a, b) -> b.createdAt().isAfter(a.createdAt()) ? b : a);
         }
         Map<String, List<LlmResult>> byVariant = new TreeMap<>();
@@ -88,22 +103,33 @@ public final class ExperimentReport {
         Map<String, double[]> scores = new LinkedHashMap<>();
         Map<String, long[]> costs = new LinkedHashMap<>();
         byVariant.forEach((name, rs) -> {
-            double[] s = rs.stream().map(r -> latest.get(r.tenantId() + '\u0000' + r.requestId()))
-                    .filter(java.util.Objects::nonNull).mapToDouble(Feedback::score).toArray();
+            double[] s = rs.stream()
+                    .map(r -> latest.get(r.tenantId() + '\u0000' + r.requestId()))
+                    .filter(java.util.Objects::nonNull)
+                    .mapToDouble(Feedback::score)
+                    .toArray();
             long[] c = rs.stream().mapToLong(LlmResult::costMicros).toArray();
             scores.put(name, s);
             costs.put(name, c);
             variants.add(variant(name, rs, s, c));
         });
-        String chosen = control != null ? control : byVariant.containsKey("control") ? "control"
-                : byVariant.isEmpty() ? null : byVariant.keySet().iterator().next();
+        String chosen = control != null
+                ? control
+                : byVariant.containsKey("control")
+                        ? "control"
+                        : byVariant.isEmpty()
+                                ? null
+                                : byVariant.keySet().iterator().next();
         List<Comparison> comparisons = new ArrayList<>();
-        Variant base = variants.stream().filter(v -> v.name().equals(chosen)).findFirst().orElse(null);
+        Variant base = variants.stream()
+                .filter(v -> v.name().equals(chosen))
+                .findFirst()
+                .orElse(null);
         if (base != null) {
             for (Variant v : variants) {
                 if (!v.name().equals(chosen)) {
-                    comparisons.add(compare(v, base, scores.get(v.name()), scores.get(chosen), costs.get(v.name()),
-                            costs.get(chosen)));
+                    comparisons.add(compare(
+                            v, base, scores.get(v.name()), scores.get(chosen), costs.get(v.name()), costs.get(chosen)));
                 }
             }
         }
@@ -116,26 +142,39 @@ public final class ExperimentReport {
     }
 
     private static Variant variant(String name, List<LlmResult> rs, double[] scores, long[] costs) {
-        int succeeded = (int) rs.stream().filter(r -> r.status() == ResultStatus.SUCCEEDED).count();
-        long[] latencies = rs.stream().filter(r -> r.status() == ResultStatus.SUCCEEDED)
-                .mapToLong(r -> Math.max(0, Duration.between(r.createdAt(), r.completedAt()).toMillis())).sorted()
+        int succeeded = (int)
+                rs.stream().filter(r -> r.status() == ResultStatus.SUCCEEDED).count();
+        long[] latencies = rs.stream()
+                .filter(r -> r.status() == ResultStatus.SUCCEEDED)
+                .mapToLong(r -> Math.max(
+                        0, Duration.between(r.createdAt(), r.completedAt()).toMillis()))
+                .sorted()
                 .toArray();
         long total = java.util.Arrays.stream(costs).sum();
-        return new Variant(name, rs.size(), succeeded, wilson(succeeded, rs.size()), scores.length,
-                scores.length == 0 ? null : scores(scores), Percentiles.nearestRank(latencies, 50),
-                Percentiles.nearestRank(latencies, 95), mean(java.util.Arrays.stream(costs).asDoubleStream().toArray()),
+        return new Variant(
+                name,
+                rs.size(),
+                succeeded,
+                wilson(succeeded, rs.size()),
+                scores.length,
+                scores.length == 0 ? null : scores(scores),
+                Percentiles.nearestRank(latencies, 50),
+                Percentiles.nearestRank(latencies, 95),
+                mean(java.util.Arrays.stream(costs).asDoubleStream().toArray()),
                 succeeded == 0 ? -1 : Math.round((double) total / succeeded));
     }
 
-    private static Comparison compare(Variant v, Variant c, double[] vScores, double[] cScores, long[] vCosts,
-            long[] cCosts) {
+    private static Comparison compare(
+            Variant v, Variant c, double[] vScores, double[] cScores, long[] vCosts, long[] cCosts) {
         Interval success = newcombe(v.succeeded(), v.jobs(), c.succeeded(), c.jobs());
         // Scores lie between 0 and 1, so their variance is at most mean * (1 - mean): treated as
         // proportions, they get Wilson's and Newcombe's intervals, which stay honest for a handful of
         // scores that happen to agree (a normal interval would be zero wide there).
-        Interval feedback = vScores.length == 0 || cScores.length == 0 ? null
+        Interval feedback = vScores.length == 0 || cScores.length == 0
+                ? null
                 : newcombe(v.feedback().value(), vScores.length, c.feedback().value(), cScores.length);
-        Interval cost = welch(java.util.Arrays.stream(vCosts).asDoubleStream().toArray(),
+        Interval cost = welch(
+                java.util.Arrays.stream(vCosts).asDoubleStream().toArray(),
                 java.util.Arrays.stream(cCosts).asDoubleStream().toArray());
         return new Comparison(v.name(), c.name(), success, feedback, cost, verdict(v, c, success, feedback, cost));
     }
@@ -169,12 +208,16 @@ public final class ExperimentReport {
         }
         boolean cheaper = cost.below(0);
         boolean dearer = cost.above(0);
-        String costChange = c.costPerJobMicros().value() == 0 ? ""
-                : String.format(Locale.ROOT, " (%+.0f %% per job)", 100 * cost.value() / c.costPerJobMicros().value());
+        String costChange = c.costPerJobMicros().value() == 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        " (%+.0f %% per job)",
+                        100 * cost.value() / c.costPerJobMicros().value());
         String n = String.format(Locale.ROOT, "%d and %d jobs", v.jobs(), c.jobs());
         if (!worse.isEmpty()) {
-            return v.name() + " is worse than " + c.name() + " on " + String.join(" and ", worse) + ": keep "
-                    + c.name() + ".";
+            return v.name() + " is worse than " + c.name() + " on " + String.join(" and ", worse) + ": keep " + c.name()
+                    + ".";
         }
         if (!better.isEmpty()) {
             String on = String.join(" and ", better);
@@ -260,9 +303,10 @@ public final class ExperimentReport {
     }
 
     /** Student's t quantile 0.975 for 1 to 30 degrees of freedom (published tables). */
-    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042};
+    private static final double[] T975 = {
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+        2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042
+    };
 
     /**
      * Student's t quantile 0.975 at {@code df} degrees of freedom, rounded down: the table to 30,
@@ -351,19 +395,40 @@ public final class ExperimentReport {
     public String text() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Experiment %s (control: %s)%n%n", experiment, control));
-        out.append(String.format(Locale.ROOT, "  %-16s %6s  %-22s  %-24s %7s %7s  %-28s %12s%n", "variant", "jobs",
-                "success (95% CI)", "feedback (n, 95% CI)", "p50", "p95", "$/job (95% CI)", "$/success"));
+        out.append(String.format(
+                Locale.ROOT,
+                "  %-16s %6s  %-22s  %-24s %7s %7s  %-28s %12s%n",
+                "variant",
+                "jobs",
+                "success (95% CI)",
+                "feedback (n, 95% CI)",
+                "p50",
+                "p95",
+                "$/job (95% CI)",
+                "$/success"));
         for (Variant v : variants) {
-            out.append(String.format(Locale.ROOT, "  %-16s %6d  %-22s  %-24s %5dms %5dms  %-28s %12s%n", v.name(),
-                    v.jobs(), percent(v.successRate()), v.feedback() == null ? "-"
-                            : v.withFeedback() + ", " + score(v.feedback()), v.p50Ms(), v.p95Ms(),
-                    dollars(v.costPerJobMicros()), v.costPerSuccessMicros() < 0 ? "-"
-                            : micros(v.costPerSuccessMicros())));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  %-16s %6d  %-22s  %-24s %5dms %5dms  %-28s %12s%n",
+                    v.name(),
+                    v.jobs(),
+                    percent(v.successRate()),
+                    v.feedback() == null ? "-" : v.withFeedback() + ", " + score(v.feedback()),
+                    v.p50Ms(),
+                    v.p95Ms(),
+                    dollars(v.costPerJobMicros()),
+                    v.costPerSuccessMicros() < 0 ? "-" : micros(v.costPerSuccessMicros())));
         }
         for (Comparison c : comparisons) {
-            out.append(String.format(Locale.ROOT, "%n%s against %s: success %s pp, feedback %s, $/job %s%n  %s%n",
-                    c.variant(), c.control(), points(c.successRate()), c.feedback() == null ? "-"
-                            : signed(c.feedback(), "%+.3f"), signedMicros(c.costPerJobMicros()), c.verdict()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%n%s against %s: success %s pp, feedback %s, $/job %s%n  %s%n",
+                    c.variant(),
+                    c.control(),
+                    points(c.successRate()),
+                    c.feedback() == null ? "-" : signed(c.feedback(), "%+.3f"),
+                    signedMicros(c.costPerJobMicros()),
+                    c.verdict()));
         }
         if (variants.isEmpty()) {
             out.append("  no results name a variant of ").append(experiment).append(" in this window\n");
@@ -372,34 +437,40 @@ public final class ExperimentReport {
     }
 
     private static String percent(Interval i) {
-        return Double.isNaN(i.low()) ? "-" : String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * i.value(),
-                100 * i.low(), 100 * i.high());
+        return Double.isNaN(i.low())
+                ? "-"
+                : String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * i.value(), 100 * i.low(), 100 * i.high());
     }
 
     private static String score(Interval i) {
-        return Double.isNaN(i.low()) ? String.format(Locale.ROOT, "%.3f", i.value())
+        return Double.isNaN(i.low())
+                ? String.format(Locale.ROOT, "%.3f", i.value())
                 : String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", i.value(), i.low(), i.high());
     }
 
     private static String dollars(Interval i) {
-        return Double.isNaN(i.low()) ? micros(Math.round(i.value()))
+        return Double.isNaN(i.low())
+                ? micros(Math.round(i.value()))
                 : micros(Math.round(i.value())) + " [" + micros(Math.round(i.low())) + ", "
                         + micros(Math.round(i.high())) + "]";
     }
 
     private static String points(Interval i) {
-        return Double.isNaN(i.low()) ? "-" : String.format(Locale.ROOT, "%+.1f [%+.1f, %+.1f]", 100 * i.value(),
-                100 * i.low(), 100 * i.high());
+        return Double.isNaN(i.low())
+                ? "-"
+                : String.format(Locale.ROOT, "%+.1f [%+.1f, %+.1f]", 100 * i.value(), 100 * i.low(), 100 * i.high());
     }
 
     private static String signed(Interval i, String format) {
-        return Double.isNaN(i.low()) ? String.format(Locale.ROOT, format, i.value())
-                : String.format(Locale.ROOT, format + " [" + format + ", " + format + "]", i.value(), i.low(),
-                        i.high());
+        return Double.isNaN(i.low())
+                ? String.format(Locale.ROOT, format, i.value())
+                : String.format(
+                        Locale.ROOT, format + " [" + format + ", " + format + "]", i.value(), i.low(), i.high());
     }
 
     private static String signedMicros(Interval i) {
-        return (i.value() < 0 ? "-" : "+") + micros(Math.round(Math.abs(i.value())))
+        return (i.value() < 0 ? "-" : "+")
+                + micros(Math.round(Math.abs(i.value())))
                 + (Double.isNaN(i.low()) ? "" : String.format(Locale.ROOT, " [%+.0f, %+.0f] µ$", i.low(), i.high()));
     }
 

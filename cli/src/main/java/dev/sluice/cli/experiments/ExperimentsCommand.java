@@ -26,7 +26,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sluice experiments report NAME}: an A/B experiment's outcome per variant, from results and feedback. */
-@Command(name = "experiments", mixinStandardHelpOptions = true, description = "Look at A/B experiments.",
+@Command(
+        name = "experiments",
+        mixinStandardHelpOptions = true,
+        description = "Look at A/B experiments.",
         subcommands = {ExperimentsCommand.Report.class})
 public final class ExperimentsCommand implements Runnable {
 
@@ -35,10 +38,14 @@ public final class ExperimentsCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "report", mixinStandardHelpOptions = true,
-            description = {"Per variant of the experiment: jobs, success rate, users' feedback, latency, cost per job"
-                    + " and per successful job, with 95% intervals; against the control, the differences and a plain"
-                    + " verdict. Reads the tenant's results (llm.results, kept 7 days) and feedback (llm.feedback)."})
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Per variant of the experiment: jobs, success rate, users' feedback, latency, cost per job"
+                        + " and per successful job, with 95% intervals; against the control, the differences and a plain"
+                        + " verdict. Reads the tenant's results (llm.results, kept 7 days) and feedback (llm.feedback)."
+            })
     static final class Report implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "The experiment's name, as in the tenant's configuration.")
         String name;
@@ -46,12 +53,18 @@ public final class ExperimentsCommand implements Runnable {
         @Option(names = "--tenant", required = true, paramLabel = "T", description = "The tenant running it.")
         String tenant;
 
-        @Option(names = "--since", defaultValue = "7d", converter = DurationConverter.class, description = "How far"
-                + " back to read results (default ${DEFAULT-VALUE}; results are kept 7 days).")
+        @Option(
+                names = "--since",
+                defaultValue = "7d",
+                converter = DurationConverter.class,
+                description = "How far" + " back to read results (default ${DEFAULT-VALUE}; results are kept 7 days).")
         Duration since;
 
-        @Option(names = "--control", paramLabel = "VARIANT", description = "The variant the others are compared"
-                + " with (default: the one named control, else the first by name).")
+        @Option(
+                names = "--control",
+                paramLabel = "VARIANT",
+                description = "The variant the others are compared"
+                        + " with (default: the one named control, else the first by name).")
         String control;
 
         @Option(names = "--json", description = "JSON instead of text.")
@@ -95,10 +108,15 @@ public final class ExperimentsCommand implements Runnable {
                         + " feedback (a score outside 0..1, say)");
             }
             ExperimentReport report = ExperimentReport.of(name, results, feedback, control);
-            if (control != null && report.variants().stream().noneMatch(v -> v.name().equals(control))) {
+            if (control != null
+                    && report.variants().stream().noneMatch(v -> v.name().equals(control))) {
                 System.err.println("sluice: no job of tenant " + tenant + " in variant " + control + " of " + name
-                        + " since " + from + "; its variants there: " + String.join(", ",
-                                report.variants().stream().map(ExperimentReport.Variant::name).toList()));
+                        + " since " + from + "; its variants there: "
+                        + String.join(
+                                ", ",
+                                report.variants().stream()
+                                        .map(ExperimentReport.Variant::name)
+                                        .toList()));
                 return 1;
             }
             System.out.print(json ? report.json().toPrettyString() + System.lineSeparator() : report.text());
@@ -109,7 +127,11 @@ public final class ExperimentsCommand implements Runnable {
          * The tenant's partition of a tenant-keyed topic, from {@code from} to its end; nothing if it is
          * missing. A record {@code each} cannot read is counted in {@code unreadable} and skipped.
          */
-        private void read(TopicReader reader, String topic, Instant from, int[] unreadable,
+        private void read(
+                TopicReader reader,
+                String topic,
+                Instant from,
+                int[] unreadable,
                 Consumer<ConsumerRecord<String, byte[]>> each) {
             List<TopicPartition> all = reader.partitions(topic);
             if (all.isEmpty()) {

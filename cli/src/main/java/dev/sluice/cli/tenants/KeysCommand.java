@@ -18,7 +18,9 @@ import picocli.CommandLine.Parameters;
  * {@code sluice tenants keys create|revoke|list}: tenants' API keys on llm.api-keys (ADR 0011).
  * A key is printed once, by create, and stored nowhere: the topic holds its SHA-256 only.
  */
-@Command(name = "keys", mixinStandardHelpOptions = true,
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
         description = "Create, revoke and list tenants' API keys for ingest-service (only their hashes are stored).",
         subcommands = {KeysCommand.Create.class, KeysCommand.Revoke.class, KeysCommand.ListKeys.class})
 final class KeysCommand implements Runnable {
@@ -28,7 +30,9 @@ final class KeysCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
             description = "Create an API key for a tenant and print it, once: only its SHA-256 is kept.")
     static final class Create implements Callable<Integer> {
         @Parameters(paramLabel = "TENANT")
@@ -53,14 +57,17 @@ final class KeysCommand implements Runnable {
             ApiKeys.Issued issued = ApiKeys.issue(new SecureRandom());
             keys.put(issued.keyId(), new ApiKey(issued.keyId(), tenantId, issued.sha256(), label, Instant.now(), null));
             // The key alone on stdout, so that KEY=$(sluice tenants keys create acme) works.
-            System.err.println("created API key " + issued.keyId() + " for tenant " + tenantId
-                    + ". It is shown once, below; Sluice keeps only its SHA-256. Send it as 'Authorization: Bearer <key>'.");
+            System.err.println(
+                    "created API key " + issued.keyId() + " for tenant " + tenantId
+                            + ". It is shown once, below; Sluice keeps only its SHA-256. Send it as 'Authorization: Bearer <key>'.");
             System.out.println(issued.key());
             return 0;
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
             description = "Revoke an API key, by its key id (or the key itself); it is answered 401 from then on.")
     static final class Revoke implements Callable<Integer> {
         @Parameters(paramLabel = "KEYID")
@@ -96,7 +103,9 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "List a tenant's API keys: key id, label, created, revoked (never the keys or hashes).")
     static final class ListKeys implements Callable<Integer> {
         @Parameters(paramLabel = "TENANT")
@@ -109,13 +118,20 @@ final class KeysCommand implements Runnable {
         public Integer call() {
             RecordTopic<ApiKey> keys = target.apiKeys();
             keys.check();
-            List<ApiKey> own = keys.readAll().values().stream().filter(k -> k.tenantId().equals(tenantId))
-                    .sorted(Comparator.comparing(ApiKey::createdAt)).toList();
+            List<ApiKey> own = keys.readAll().values().stream()
+                    .filter(k -> k.tenantId().equals(tenantId))
+                    .sorted(Comparator.comparing(ApiKey::createdAt))
+                    .toList();
             String format = "%-14s %-30s %-22s %s%n";
             System.out.printf(Locale.ROOT, format, "KEY ID", "LABEL", "CREATED", "REVOKED");
             for (ApiKey k : own) {
-                System.out.printf(Locale.ROOT, format, k.keyId(), k.label() == null ? "-" : k.label(),
-                        seconds(k.createdAt()), k.revoked() ? seconds(k.revokedAt()) : "-");
+                System.out.printf(
+                        Locale.ROOT,
+                        format,
+                        k.keyId(),
+                        k.label() == null ? "-" : k.label(),
+                        seconds(k.createdAt()),
+                        k.revoked() ? seconds(k.revokedAt()) : "-");
             }
             long valid = own.stream().filter(k -> !k.revoked()).count();
             System.out.println(own.size() + " key" + (own.size() == 1 ? "" : "s") + ", " + valid + " valid");

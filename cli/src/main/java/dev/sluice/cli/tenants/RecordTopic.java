@@ -1,8 +1,8 @@
 package dev.sluice.cli.tenants;
 
 import dev.sluice.cli.CompactedTopic;
-import org.apache.kafka.common.serialization.Serde;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 
 /** A compacted topic of one record type as the CLI sees it: read whole, written one key at a time. */
 public final class RecordTopic<T> {

@@ -17,12 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.HashSet;
-import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -65,8 +65,7 @@ public final class TenantFile {
      * A tenant as a file describes it, and whether the file says if it is paused: a file that does
      * not leaves the tenant as {@code sluice tenants pause|resume} last set it.
      */
-    public record Stated(TenantConfig tenant, boolean statesPause) {
-    }
+    public record Stated(TenantConfig tenant, boolean statesPause) {}
 
     public static TenantConfig read(Path file, ModelCatalogue catalogue) throws Invalid {
         return readStated(file, catalogue).tenant();
@@ -80,7 +79,8 @@ public final class TenantFile {
         } catch (IOException e) {
             throw new Invalid(file.toString(), List.of("cannot be read: " + e.getMessage()));
         }
-        return new Stated(parse(root, file.toString(), catalogue, Instant.now()),
+        return new Stated(
+                parse(root, file.toString(), catalogue, Instant.now()),
                 root != null && root.isObject() && root.has("paused"));
     }
 
@@ -99,9 +99,25 @@ public final class TenantFile {
             problems.add("the file must hold one object with at least tenantId");
             return TenantConfig.basic("invalid", TenantConfig.Webhooks.NONE, Instant.EPOCH);
         }
-        only(root, "", Set.of("tenantId", "plan", "limits", "budgetPolicy", "allowedTiers", "allowedModels",
-                "defaultTier", "webhooks", "guardrails", "cache", "experiments", "batchThresholdSeconds",
-                "fairShareWeight", "paused", "routingPolicy"));
+        only(
+                root,
+                "",
+                Set.of(
+                        "tenantId",
+                        "plan",
+                        "limits",
+                        "budgetPolicy",
+                        "allowedTiers",
+                        "allowedModels",
+                        "defaultTier",
+                        "webhooks",
+                        "guardrails",
+                        "cache",
+                        "experiments",
+                        "batchThresholdSeconds",
+                        "fairShareWeight",
+                        "paused",
+                        "routingPolicy"));
         String id = text(root, "tenantId", null);
         if (id == null) {
             problems.add("tenantId is required");
@@ -115,12 +131,22 @@ public final class TenantFile {
                 problems.add("allowedModels: " + m + " is not in the model catalogue");
             }
         }
-        return new TenantConfig(id == null ? "invalid" : id, text(root, "plan", "standard"), limits(root.get("limits")),
-                enumValue(root, "budgetPolicy", BudgetPolicy.class, BudgetPolicy.REJECT), tiers, models,
-                enumValue(root, "defaultTier", Tier.class, Tier.MEDIUM), webhooks(root.get("webhooks")),
-                guardrails(root.get("guardrails")), cache(root.get("cache")), experiments(root.get("experiments")),
+        return new TenantConfig(
+                id == null ? "invalid" : id,
+                text(root, "plan", "standard"),
+                limits(root.get("limits")),
+                enumValue(root, "budgetPolicy", BudgetPolicy.class, BudgetPolicy.REJECT),
+                tiers,
+                models,
+                enumValue(root, "defaultTier", Tier.class, Tier.MEDIUM),
+                webhooks(root.get("webhooks")),
+                guardrails(root.get("guardrails")),
+                cache(root.get("cache")),
+                experiments(root.get("experiments")),
                 number(root, "batchThresholdSeconds", TenantConfig.DEFAULT_BATCH_THRESHOLD_SECONDS, 0, 30L * 86_400),
-                (int) number(root, "fairShareWeight", 1, 1, 1000), Instant.EPOCH, bool(root, "paused", false),
+                (int) number(root, "fairShareWeight", 1, 1, 1000),
+                Instant.EPOCH,
+                bool(root, "paused", false),
                 routingPolicy(root.get("routingPolicy"), models));
     }
 
@@ -149,7 +175,8 @@ public final class TenantFile {
                     problems.add("routingPolicy.models: category '" + e.getKey() + "' must be 1-100 letters, digits,"
                             + " '.', '_' or '-'");
                 } else if (catalogue.model(model).isEmpty()) {
-                    problems.add("routingPolicy.models." + e.getKey() + ": " + model + " is not in the model catalogue");
+                    problems.add(
+                            "routingPolicy.models." + e.getKey() + ": " + model + " is not in the model catalogue");
                 } else if (!allowed.isEmpty() && !allowed.contains(model)) {
                     problems.add("routingPolicy.models." + e.getKey() + ": " + model + " is not in allowedModels");
                 }
@@ -163,12 +190,25 @@ public final class TenantFile {
         if (!object(n, "limits")) {
             return TenantConfig.Limits.UNLIMITED;
         }
-        only(n, "limits.", Set.of("requestsPerMinute", "tokensPerMinute", "dailyBudgetUsd", "dailyBudgetMicros",
-                "monthlyBudgetUsd", "monthlyBudgetMicros", "maxInputTokens"));
+        only(
+                n,
+                "limits.",
+                Set.of(
+                        "requestsPerMinute",
+                        "tokensPerMinute",
+                        "dailyBudgetUsd",
+                        "dailyBudgetMicros",
+                        "monthlyBudgetUsd",
+                        "monthlyBudgetMicros",
+                        "maxInputTokens"));
         Long rpm = optionalNumber(n, "limits.", "requestsPerMinute", 1, 10_000_000);
         Long tpm = optionalNumber(n, "limits.", "tokensPerMinute", 1, Long.MAX_VALUE);
         Long maxInput = optionalNumber(n, "limits.", "maxInputTokens", 1, 10_000_000);
-        return new TenantConfig.Limits(rpm == null ? null : rpm.intValue(), tpm, money(n, "daily"), money(n, "monthly"),
+        return new TenantConfig.Limits(
+                rpm == null ? null : rpm.intValue(),
+                tpm,
+                money(n, "daily"),
+                money(n, "monthly"),
                 maxInput == null ? null : maxInput.intValue());
     }
 
@@ -221,7 +261,8 @@ public final class TenantFile {
             }
         }
         if (!endpoints.isEmpty() && refs.isEmpty()) {
-            problems.add("webhooks: endpoints need at least one signingSecretRefs entry (deliveries are always signed)");
+            problems.add(
+                    "webhooks: endpoints need at least one signingSecretRefs entry (deliveries are always signed)");
         }
         return new TenantConfig.Webhooks(endpoints, refs);
     }
@@ -231,7 +272,8 @@ public final class TenantFile {
             return TenantConfig.Guardrails.DEFAULT;
         }
         only(n, "guardrails.", Set.of("injection", "redactPii"));
-        return new TenantConfig.Guardrails(enumValue(n, "injection", InjectionPolicy.class, InjectionPolicy.FLAG),
+        return new TenantConfig.Guardrails(
+                enumValue(n, "injection", InjectionPolicy.class, InjectionPolicy.FLAG),
                 bool(n, "guardrails.redactPii", false));
     }
 
@@ -239,15 +281,27 @@ public final class TenantFile {
         if (!object(n, "cache")) {
             return TenantConfig.CachePolicy.DEFAULT;
         }
-        only(n, "cache.", Set.of("enabled", "includeNonZeroTemperature", "ttlSeconds", "semantic",
-                "semanticThreshold", "semanticEmbedder"));
+        only(
+                n,
+                "cache.",
+                Set.of(
+                        "enabled",
+                        "includeNonZeroTemperature",
+                        "ttlSeconds",
+                        "semantic",
+                        "semanticThreshold",
+                        "semanticEmbedder"));
         boolean semantic = bool(n, "cache.semantic", false);
         boolean enabled = bool(n, "cache.enabled", true);
         if (semantic && !enabled) {
             problems.add("cache.semantic needs cache.enabled: a semantic hit serves an answer the exact cache keeps");
         }
-        return new TenantConfig.CachePolicy(enabled, bool(n, "cache.includeNonZeroTemperature", false),
-                number(n, "ttlSeconds", 86_400, 1, 365L * 86_400), semantic, threshold(n.get("semanticThreshold")),
+        return new TenantConfig.CachePolicy(
+                enabled,
+                bool(n, "cache.includeNonZeroTemperature", false),
+                number(n, "ttlSeconds", 86_400, 1, 365L * 86_400),
+                semantic,
+                threshold(n.get("semanticThreshold")),
                 embedder(n.get("semanticEmbedder")));
     }
 
@@ -319,9 +373,13 @@ public final class TenantFile {
                     if (vname == null) {
                         problems.add(vat + ".name is required");
                     }
-                    variants.add(new TenantConfig.Variant(vname == null ? "?" : vname,
-                            (int) number(v, "weight", 1, 0, 1_000_000), enumValue(v, "tier", Tier.class, null), model,
-                            text(v, "promptVersion", null), text(v, "systemPrompt", null)));
+                    variants.add(new TenantConfig.Variant(
+                            vname == null ? "?" : vname,
+                            (int) number(v, "weight", 1, 0, 1_000_000),
+                            enumValue(v, "tier", Tier.class, null),
+                            model,
+                            text(v, "promptVersion", null),
+                            text(v, "systemPrompt", null)));
                 }
             }
             out.add(new TenantConfig.Experiment(name == null ? "?" : name, variants));
@@ -366,8 +424,8 @@ public final class TenantFile {
         while (names.hasNext()) {
             String f = names.next();
             if (!allowed.contains(f)) {
-                problems.add(prefix + f + " is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(
-                        allowed)) + ")");
+                problems.add(prefix + f + " is not a known field (known: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
             }
         }
     }
@@ -417,7 +475,8 @@ public final class TenantFile {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.canConvertToLong() || !(v.isIntegralNumber() || v.isTextual() && v.asText().matches("\\d+"))) {
+        if (!v.canConvertToLong()
+                || !(v.isIntegralNumber() || v.isTextual() && v.asText().matches("\\d+"))) {
             problems.add(prefix + field + " must be a whole number");
             return null;
         }
@@ -502,11 +561,14 @@ public final class TenantFile {
         t.webhooks().endpoints().forEach(endpoints::add);
         ArrayNode refs = webhooks.putArray("signingSecretRefs");
         t.webhooks().signingSecretRefs().forEach(refs::add);
-        root.putObject("guardrails").put("injection", t.guardrails().injection().name())
+        root.putObject("guardrails")
+                .put("injection", t.guardrails().injection().name())
                 .put("redactPii", t.guardrails().redactPii());
-        root.putObject("cache").put("enabled", t.cache().enabled())
+        root.putObject("cache")
+                .put("enabled", t.cache().enabled())
                 .put("includeNonZeroTemperature", t.cache().includeNonZeroTemperature())
-                .put("ttlSeconds", t.cache().ttlSeconds()).put("semantic", t.cache().semantic())
+                .put("ttlSeconds", t.cache().ttlSeconds())
+                .put("semantic", t.cache().semantic())
                 .put("semanticThreshold", t.cache().semanticThreshold())
                 .put("semanticEmbedder", t.cache().semanticEmbedder());
         ArrayNode experiments = root.putArray("experiments");
@@ -535,7 +597,8 @@ public final class TenantFile {
             root.put("paused", true);
         }
         if (t.routingPolicy() != null) {
-            ObjectNode policy = root.putObject("routingPolicy").put("bar", t.routingPolicy().bar());
+            ObjectNode policy =
+                    root.putObject("routingPolicy").put("bar", t.routingPolicy().bar());
             ObjectNode byCategory = policy.putObject("models");
             t.routingPolicy().models().forEach(byCategory::put);
             if (t.routingPolicy().source() != null) {
@@ -562,5 +625,4 @@ public final class TenantFile {
     public static String toJson(TenantConfig t) {
         return toTree(t).toPrettyString();
     }
-
 }

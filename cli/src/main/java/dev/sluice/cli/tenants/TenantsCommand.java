@@ -5,9 +5,9 @@ import dev.sluice.model.ApiKey;
 import dev.sluice.model.TenantConfig;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.TopicCreator;
-import dev.sluice.runtime.kafka.ValueSchemas;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
+import dev.sluice.runtime.kafka.ValueSchemas;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import java.nio.file.Path;
@@ -27,10 +27,19 @@ import picocli.CommandLine.Parameters;
  * {@code sluice tenants put|list|show|delete|pause|resume}: tenant configuration on the compacted
  * tenants topic; {@code sluice tenants keys ...}: their API keys ({@link KeysCommand}).
  */
-@Command(name = "tenants", mixinStandardHelpOptions = true,
+@Command(
+        name = "tenants",
+        mixinStandardHelpOptions = true,
         description = "Manage tenants on the compacted tenants topic, and their API keys.",
-        subcommands = {TenantsCommand.Put.class, TenantsCommand.ListTenants.class, TenantsCommand.Show.class,
-            TenantsCommand.Delete.class, TenantsCommand.Pause.class, TenantsCommand.Resume.class, KeysCommand.class})
+        subcommands = {
+            TenantsCommand.Put.class,
+            TenantsCommand.ListTenants.class,
+            TenantsCommand.Show.class,
+            TenantsCommand.Delete.class,
+            TenantsCommand.Pause.class,
+            TenantsCommand.Resume.class,
+            KeysCommand.class
+        })
 public final class TenantsCommand implements Runnable {
 
     @Override
@@ -67,7 +76,9 @@ public final class TenantsCommand implements Runnable {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true,
+    @Command(
+            name = "put",
+            mixinStandardHelpOptions = true,
             description = "Validate tenant files (YAML or JSON) and write them; nothing is written if any is invalid.")
     static final class Put implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "FILE")
@@ -76,8 +87,10 @@ public final class TenantsCommand implements Runnable {
         @Option(names = "--models", description = "Model catalogue to check models against (default: built-in).")
         Path models;
 
-        @Option(names = "--request-topic", description = "Also create each tenant's own request topic,"
-                + " <prefix>requests.<tenantId>, if missing: ACLs can bind a tenant's producers to it alone.")
+        @Option(
+                names = "--request-topic",
+                description = "Also create each tenant's own request topic,"
+                        + " <prefix>requests.<tenantId>, if missing: ACLs can bind a tenant's producers to it alone.")
         boolean requestTopic;
 
         @Mixin
@@ -100,12 +113,13 @@ public final class TenantsCommand implements Runnable {
                 System.err.println("sluice: nothing was written");
                 return 2;
             }
-            List<TenantConfig> tenants = stated.stream().map(TenantFile.Stated::tenant).toList();
+            List<TenantConfig> tenants =
+                    stated.stream().map(TenantFile.Stated::tenant).toList();
             List<Topics.TopicSpec> requestTopics = new ArrayList<>();
             if (requestTopic) {
                 for (TenantConfig t : tenants) {
-                    Optional<Topics.TopicSpec> spec = target.kafka.topics().tenantRequestsSpec(t.tenantId(),
-                            TopicLayout.DEFAULT);
+                    Optional<Topics.TopicSpec> spec =
+                            target.kafka.topics().tenantRequestsSpec(t.tenantId(), TopicLayout.DEFAULT);
                     if (spec.isEmpty()) {
                         System.err.println("sluice: tenant id '" + t.tenantId() + "' cannot name a topic (letters,"
                                 + " digits, '.', '_' and '-' only); nothing was written");
@@ -118,13 +132,13 @@ public final class TenantsCommand implements Runnable {
             topic.check();
             if (!requestTopics.isEmpty()) {
                 TopicCreator.ensure(dev.sluice.cli.CliKafka.client(target.kafka.bootstrap()), requestTopics);
-                requestTopics.forEach(t -> ValueSchemas.register(target.serdes().registry(),
-                        ValueSchemas.ofTenantRequests(t.name())));
+                requestTopics.forEach(t ->
+                        ValueSchemas.register(target.serdes().registry(), ValueSchemas.ofTenantRequests(t.name())));
             }
             // A file that does not say `paused` leaves the tenant as pause/resume last set it: a
             // configuration rollout must not resume a tenant an operator paused.
-            Map<String, TenantConfig> current = stated.stream().allMatch(TenantFile.Stated::statesPause) ? Map.of()
-                    : topic.readAll();
+            Map<String, TenantConfig> current =
+                    stated.stream().allMatch(TenantFile.Stated::statesPause) ? Map.of() : topic.readAll();
             for (TenantFile.Stated s : stated) {
                 TenantConfig was = current.get(s.tenant().tenantId());
                 boolean stays = !s.statesPause() && was != null && was.paused();
@@ -133,8 +147,13 @@ public final class TenantsCommand implements Runnable {
                 System.out.println("put tenant " + t.tenantId() + " (plan " + t.plan() + ")"
                         + (stays ? "; it stays paused (`sluice tenants resume " + t.tenantId() + "`)" : "")
                         + (!stays && t.paused() ? "; it is paused" : "")
-                        + (requestTopic ? "; its request topic is " + target.kafka.topics().tenantRequests(
-                                t.tenantId()).orElseThrow() : ""));
+                        + (requestTopic
+                                ? "; its request topic is "
+                                        + target.kafka
+                                                .topics()
+                                                .tenantRequests(t.tenantId())
+                                                .orElseThrow()
+                                : ""));
             }
             return 0;
         }
@@ -151,24 +170,46 @@ public final class TenantsCommand implements Runnable {
             topic.check();
             Map<String, TenantConfig> tenants = topic.readAll();
             String format = "%-20s %-7s %-12s %-7s %-12s %-12s %-10s %-9s %s%n";
-            System.out.printf(Locale.ROOT, format, "TENANT", "STATE", "PLAN", "TIER", "DAILY", "MONTHLY", "POLICY",
-                    "INJECTION", "WEBHOOKS");
+            System.out.printf(
+                    Locale.ROOT,
+                    format,
+                    "TENANT",
+                    "STATE",
+                    "PLAN",
+                    "TIER",
+                    "DAILY",
+                    "MONTHLY",
+                    "POLICY",
+                    "INJECTION",
+                    "WEBHOOKS");
             for (TenantConfig t : tenants.values()) {
-                System.out.printf(Locale.ROOT, format, t.tenantId(), t.paused() ? "paused" : "active", t.plan(),
-                        t.defaultTier(), usd(t.limits().dailyBudgetMicros()), usd(t.limits().monthlyBudgetMicros()),
-                        t.budgetPolicy(), t.guardrails().injection(), t.webhooks().endpoints().size());
+                System.out.printf(
+                        Locale.ROOT,
+                        format,
+                        t.tenantId(),
+                        t.paused() ? "paused" : "active",
+                        t.plan(),
+                        t.defaultTier(),
+                        usd(t.limits().dailyBudgetMicros()),
+                        usd(t.limits().monthlyBudgetMicros()),
+                        t.budgetPolicy(),
+                        t.guardrails().injection(),
+                        t.webhooks().endpoints().size());
             }
             System.out.println(tenants.size() + " tenant" + (tenants.size() == 1 ? "" : "s"));
             return 0;
         }
 
         private static String usd(Long micros) {
-            return micros == null ? "-" : String.format(Locale.ROOT, "$%d.%02d", micros / 1_000_000,
-                    micros % 1_000_000 / 10_000);
+            return micros == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "$%d.%02d", micros / 1_000_000, micros % 1_000_000 / 10_000);
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print one tenant in the file format (YAML, or JSON with --json).")
     static final class Show implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
@@ -191,7 +232,9 @@ public final class TenantsCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
             description = "Remove a tenant and revoke its API keys; its later requests are rejected TENANT_UNKNOWN.")
     static final class Delete implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
@@ -229,7 +272,9 @@ public final class TenantsCommand implements Runnable {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true,
+    @Command(
+            name = "pause",
+            mixinStandardHelpOptions = true,
             description = "Refuse a tenant's new requests (REJECTED TENANT_PAUSED) until it is resumed; its jobs"
                     + " already routed run on.")
     static final class Pause extends PauseSwitch {
@@ -238,7 +283,9 @@ public final class TenantsCommand implements Runnable {
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true,
+    @Command(
+            name = "resume",
+            mixinStandardHelpOptions = true,
             description = "Let a paused tenant's new requests through again.")
     static final class Resume extends PauseSwitch {
         Resume() {
@@ -271,9 +318,11 @@ public final class TenantsCommand implements Runnable {
                 return 0;
             }
             target.topic().put(id, t.withPaused(pause, Instant.now()));
-            System.out.println(pause ? "paused tenant " + id + ": the router refuses its new requests with"
-                    + " TENANT_PAUSED as soon as it reads the change; jobs already routed run on"
-                    : "resumed tenant " + id + ": its new requests are routed again");
+            System.out.println(
+                    pause
+                            ? "paused tenant " + id + ": the router refuses its new requests with"
+                                    + " TENANT_PAUSED as soon as it reads the change; jobs already routed run on"
+                            : "resumed tenant " + id + ": its new requests are routed again");
             return 0;
         }
     }

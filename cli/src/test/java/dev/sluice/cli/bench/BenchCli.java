@@ -12,8 +12,7 @@ import picocli.CommandLine;
 
 /** Runs a {@code sluice bench} command with {@code --json} as the CLI would, and reads its figures. */
 final class BenchCli {
-    private BenchCli() {
-    }
+    private BenchCli() {}
 
     /** The command's figures: the last JSON object it printed on stdout; fails unless it exited 0. */
     static JsonNode run(String... args) throws Exception {
@@ -29,8 +28,10 @@ final class BenchCli {
         assertThat(exit).as("exit code").isZero();
         // In-process services log JSON lines to stdout too, after the figures when they stop. They reach
         // this stream when the logging starts inside it: when this is the JVM's first test to log.
-        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")
-                && !l.contains("\"@timestamp\"")).reduce((a, b) -> b)
+        String line = out.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("{") && !l.contains("\"@timestamp\""))
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no figures on stdout"));
         return new ObjectMapper().readTree(line);
     }

@@ -16,10 +16,11 @@ class CostBenchCommandIT {
 
     @Test
     void shouldRunTheWorkloadNaiveAndConfiguredWithAnExactLedger(@TempDir Path dataDir) throws Exception {
-        JsonNode json = BenchCli.run("bench", "cost", "--jobs", "300", "--json",
-                    "--data-dir", dataDir.toString());
+        JsonNode json = BenchCli.run("bench", "cost", "--jobs", "300", "--json", "--data-dir", dataDir.toString());
 
-        assertThat(json.path("ledgerExact").asBoolean()).as(json.path("ledgerProblems").toString()).isTrue();
+        assertThat(json.path("ledgerExact").asBoolean())
+                .as(json.path("ledgerProblems").toString())
+                .isTrue();
         for (String run : new String[] {"naive", "configured", "policy"}) {
             assertThat(json.path(run).path("results").asInt()).as(run).isEqualTo(300);
             assertThat(json.path(run).path("spentMicros").asLong()).as(run).isPositive();
@@ -27,13 +28,19 @@ class CostBenchCommandIT {
         JsonNode naive = json.path("naive");
         JsonNode configured = json.path("configured");
         assertThat(naive.path("batchJobs").asInt()).as("naive never batches").isZero();
-        assertThat(naive.path("cacheHits").asInt()).as("naive has Sluice's cache off").isZero();
-        assertThat(configured.path("cacheHits").asInt()).as("duplicates served from the exact cache").isPositive();
+        assertThat(naive.path("cacheHits").asInt())
+                .as("naive has Sluice's cache off")
+                .isZero();
+        assertThat(configured.path("cacheHits").asInt())
+                .as("duplicates served from the exact cache")
+                .isPositive();
         assertThat(configured.path("byKind").path("duplicate").asLong()).isZero();
-        assertThat(configured.path("byModel").has("gpt-4.1-nano")).as("AUTO reaches SMALL behind a long prompt")
+        assertThat(configured.path("byModel").has("gpt-4.1-nano"))
+                .as("AUTO reaches SMALL behind a long prompt")
                 .isTrue();
         assertThat(json.path("ratio").asDouble()).isBetween(0.05, 0.9);
-        assertThat(json.path("lowerBoundMicros").asLong()).isPositive()
+        assertThat(json.path("lowerBoundMicros").asLong())
+                .isPositive()
                 .isLessThanOrEqualTo(configured.path("spentMicros").asLong());
 
         // The eval chose a model per category for each provider; the policy run's analysis jobs went there.
@@ -41,7 +48,9 @@ class CostBenchCommandIT {
         for (String provider : new String[] {"openai", "anthropic"}) {
             JsonNode chosen = json.path("policies").path(provider);
             assertThat(chosen.has("analysis")).as(provider + ": " + chosen).isTrue();
-            assertThat(policy.path("byModel").has(chosen.path("analysis").asText())).as(provider).isTrue();
+            assertThat(policy.path("byModel").has(chosen.path("analysis").asText()))
+                    .as(provider)
+                    .isTrue();
         }
         assertThat(json.path("policyRatio").asDouble()).isPositive();
     }

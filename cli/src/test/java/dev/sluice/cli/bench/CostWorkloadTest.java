@@ -18,15 +18,17 @@ class CostWorkloadTest {
 
     @Test
     void shouldMixTheKindsAsTheReferenceWorkloadSays() {
-        Map<CostWorkload.Kind, Long> kinds = workload.jobs().stream()
-                .collect(Collectors.groupingBy(CostWorkload.Job::kind, Collectors.counting()));
+        Map<CostWorkload.Kind, Long> kinds =
+                workload.jobs().stream().collect(Collectors.groupingBy(CostWorkload.Job::kind, Collectors.counting()));
 
         assertThat(kinds.get(CostWorkload.Kind.SIMPLE)).isBetween(5_800L, 6_200L);
         assertThat(kinds.get(CostWorkload.Kind.COMPLEX)).isBetween(1_350L, 1_650L);
         assertThat(kinds.get(CostWorkload.Kind.DUPLICATE)).isBetween(1_350L, 1_650L);
         assertThat(kinds.get(CostWorkload.Kind.PARAPHRASE)).isBetween(850L, 1_150L);
-        assertThat(workload.jobs().stream().filter(CostWorkload.Job::deadline).count()).isBetween(2_800L, 3_200L);
-        assertThat(workload.jobs().stream().map(CostWorkload.Job::provider).distinct()).hasSize(2);
+        assertThat(workload.jobs().stream().filter(CostWorkload.Job::deadline).count())
+                .isBetween(2_800L, 3_200L);
+        assertThat(workload.jobs().stream().map(CostWorkload.Job::provider).distinct())
+                .hasSize(2);
     }
 
     @Test
@@ -34,13 +36,14 @@ class CostWorkloadTest {
         for (int p = 0; p < 3; p++) {
             assertThat(TokenCounter.count(workload.prompt(p))).isBetween(2_700, 3_300);
         }
-        assertThat(workload.jobs().stream().map(CostWorkload.Job::system).distinct()).hasSize(3);
+        assertThat(workload.jobs().stream().map(CostWorkload.Job::system).distinct())
+                .hasSize(3);
     }
 
     @Test
     void shouldRepeatAnEarlierJobExactlyOrInOtherWords() {
-        Map<Integer, CostWorkload.Job> byIndex = workload.jobs().stream()
-                .collect(Collectors.toMap(CostWorkload.Job::index, Function.identity()));
+        Map<Integer, CostWorkload.Job> byIndex =
+                workload.jobs().stream().collect(Collectors.toMap(CostWorkload.Job::index, Function.identity()));
         for (CostWorkload.Job job : workload.jobs()) {
             CostWorkload.Job original = byIndex.get(job.original());
             assertThat(original.index()).isLessThanOrEqualTo(job.index());
@@ -52,8 +55,8 @@ class CostWorkloadTest {
         }
     }
 
-    private static final TenantConfig.RoutingPolicy POLICY = new TenantConfig.RoutingPolicy(0.85,
-            Map.of("analysis", "gpt-4.1-mini"), "eval");
+    private static final TenantConfig.RoutingPolicy POLICY =
+            new TenantConfig.RoutingPolicy(0.85, Map.of("analysis", "gpt-4.1-mini"), "eval");
 
     private static TenantConfig tenant(CostWorkload.Mode mode, CostWorkload.Job job, boolean semantic) {
         return CostWorkload.tenant("r", mode, job.provider(), semantic, POLICY);
@@ -64,8 +67,11 @@ class CostWorkloadTest {
         for (CostWorkload.Job job : workload.jobs()) {
             CostWorkload.Job original = workload.jobs().get(job.original());
             assertThat(job.category()).isEqualTo(original.category());
-            assertThat(job.category()).isEqualTo(original.kind() == CostWorkload.Kind.COMPLEX ? "analysis"
-                    : original.task().startsWith("Extract") ? "extraction" : "classification");
+            assertThat(job.category())
+                    .isEqualTo(
+                            original.kind() == CostWorkload.Kind.COMPLEX
+                                    ? "analysis"
+                                    : original.task().startsWith("Extract") ? "extraction" : "classification");
         }
     }
 
@@ -84,14 +90,21 @@ class CostWorkloadTest {
         assertThat(naive.temperature()).isZero();
         assertThat(naive.tenantId()).isNotEqualTo(configured.tenantId());
         assertThat(tenant(CostWorkload.Mode.NAIVE, job, true).cache().enabled()).isFalse();
-        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().enabled()).isTrue();
-        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().semantic()).isTrue();
-        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).cache().semantic()).isFalse();
-        assertThat(tenant(CostWorkload.Mode.NAIVE, job, true).cache().semantic()).isFalse();
-        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).routingPolicy()).isNull();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().enabled())
+                .isTrue();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, true).cache().semantic())
+                .isTrue();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).cache().semantic())
+                .isFalse();
+        assertThat(tenant(CostWorkload.Mode.NAIVE, job, true).cache().semantic())
+                .isFalse();
+        assertThat(tenant(CostWorkload.Mode.CONFIGURED, job, false).routingPolicy())
+                .isNull();
         assertThat(tenant(CostWorkload.Mode.POLICY, job, false).routingPolicy()).isEqualTo(POLICY);
         assertThat(tenant(CostWorkload.Mode.POLICY, job, false).defaultTier()).isEqualTo(dev.sluice.model.Tier.AUTO);
-        assertThat(new CostWorkload(10_000, 42, "t").jobs()).as("fixed by the seed").isEqualTo(workload.jobs());
+        assertThat(new CostWorkload(10_000, 42, "t").jobs())
+                .as("fixed by the seed")
+                .isEqualTo(workload.jobs());
         assertThat(List.of(Message.user(job.task()))).isNotEmpty();
     }
 }

@@ -21,6 +21,7 @@ class MachineCpuTest {
     @Test
     void shouldSayNothingWhenALineIsMissingOrNotTheTotal() {
         assertThat(MachineCpu.parse("cpu0 1 2 3 4 5")).isEqualTo(MachineCpu.UNKNOWN);
-        assertThat(MachineCpu.parse("cpu 1 2 3 4").busyCoresSince(MachineCpu.UNKNOWN, 2)).isNaN();
+        assertThat(MachineCpu.parse("cpu 1 2 3 4").busyCoresSince(MachineCpu.UNKNOWN, 2))
+                .isNaN();
     }
 }

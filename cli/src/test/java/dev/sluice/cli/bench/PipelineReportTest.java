@@ -11,9 +11,22 @@ class PipelineReportTest {
 
     @Test
     void shouldCountRecordsPerJobOnSluicesTopicsAndTheBrokersOwnApart() {
-        var share = new PipelineReport.Share(100, 0, List.of(), new ProcessMeter.Result(Map.of(), 1.0, 1.0),
-                Map.of("llm.requests", 100L, "llm.results", 105L, "sluice-sink-x-changelog", 95L,
-                        "__consumer_offsets", 30L, "__transaction_state", 20L));
+        var share = new PipelineReport.Share(
+                100,
+                0,
+                List.of(),
+                new ProcessMeter.Result(Map.of(), 1.0, 1.0),
+                Map.of(
+                        "llm.requests",
+                        100L,
+                        "llm.results",
+                        105L,
+                        "sluice-sink-x-changelog",
+                        95L,
+                        "__consumer_offsets",
+                        30L,
+                        "__transaction_state",
+                        20L));
 
         assertThat(share.recordsPerJob()).isEqualTo(3.0);
         assertThat(share.brokerRecordsPerJob()).isEqualTo(0.5);
@@ -22,10 +35,10 @@ class PipelineReportTest {
     @Test
     void shouldTimeAShareFromItsFirstSendToItsLastResultAndLeaveStagesOutThatAResultSkipped() {
         // created, routed, started, completed, read; the second was answered by the router (no routed, no started).
-        var results = List.of(new ResultClock.Times(1_000, 1_010, 1_050, 1_060, 1_200, true),
+        var results = List.of(
+                new ResultClock.Times(1_000, 1_010, 1_050, 1_060, 1_200, true),
                 new ResultClock.Times(1_000, -1, -1, 1_020, 3_000, false));
-        var share = new PipelineReport.Share(2, 1_000, results, new ProcessMeter.Result(Map.of(), 1.0, 1.0),
-                Map.of());
+        var share = new PipelineReport.Share(2, 1_000, results, new ProcessMeter.Result(Map.of(), 1.0, 1.0), Map.of());
 
         assertThat(share.seconds()).isEqualTo(2.0);
         assertThat(share.jobsPerSecond()).isEqualTo(1.0);
@@ -40,8 +53,8 @@ class PipelineReportTest {
 
         assertThat(tenants).hasSize(12).doesNotHaveDuplicates();
         int[] per = new int[6];
-        tenants.forEach(t -> per[Utils.toPositive(Utils.murmur2(t.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                % 6]++);
+        tenants.forEach(
+                t -> per[Utils.toPositive(Utils.murmur2(t.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 6]++);
         assertThat(per).containsOnly(2);
     }
 

@@ -12,8 +12,8 @@ class ProcessMemoryTest {
 
     @Test
     void shouldReadKilobyteFieldsOfProcStatusAsBytes() {
-        List<String> status = List.of("Name:\tjava", "VmPeak:\t 5000000 kB", "VmHWM:\t  123456 kB",
-                "VmRSS:\t  100000 kB", "Threads:\t42");
+        List<String> status = List.of(
+                "Name:\tjava", "VmPeak:\t 5000000 kB", "VmHWM:\t  123456 kB", "VmRSS:\t  100000 kB", "Threads:\t42");
 
         assertThat(ProcessMemory.parse(status, "VmHWM:")).isEqualTo(123_456L * 1024);
         assertThat(ProcessMemory.parse(status, "VmRSS:")).isEqualTo(100_000L * 1024);

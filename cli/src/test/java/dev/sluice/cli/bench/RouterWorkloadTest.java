@@ -43,23 +43,35 @@ class RouterWorkloadTest {
         assertThat(duplicates).isBetween(900, 1_000);
         assertThat(repeats).isBetween(900, 1_100);
         assertThat(rekeyed).isEqualTo(1_000);
-        assertThat(all.stream().filter(k -> k.request().tier() == Tier.AUTO).count()).isBetween(1_500L, 2_500L);
-        assertThat(all.stream().filter(k -> k.request().deadline() != null
-                && k.request().deadline().isAfter(Instant.now().plusSeconds(3600))).count()).isBetween(800L, 1_200L);
-        assertThat(all.stream().filter(k -> k.request().deadline() != null
-                && k.request().deadline().isBefore(Instant.now())).count()).isBetween(250L, 350L);
-        assertThat(all.stream().filter(k -> k.request().messages().toString().contains("Ignore all previous"))
-                .count()).isBetween(150L, 250L);
+        assertThat(all.stream().filter(k -> k.request().tier() == Tier.AUTO).count())
+                .isBetween(1_500L, 2_500L);
+        assertThat(all.stream()
+                        .filter(k -> k.request().deadline() != null
+                                && k.request().deadline().isAfter(Instant.now().plusSeconds(3600)))
+                        .count())
+                .isBetween(800L, 1_200L);
+        assertThat(all.stream()
+                        .filter(k -> k.request().deadline() != null
+                                && k.request().deadline().isBefore(Instant.now()))
+                        .count())
+                .isBetween(250L, 350L);
+        assertThat(all.stream()
+                        .filter(k -> k.request().messages().toString().contains("Ignore all previous"))
+                        .count())
+                .isBetween(150L, 250L);
     }
 
     @Test
     void shouldGiveSomeTenantsTightBudgetsEitherPolicyAndExperiments() {
         List<TenantConfig> tenants = new RouterWorkload(20, 1, "r1").tenants();
         assertThat(tenants).hasSize(20);
-        assertThat(tenants).filteredOn(t -> t.limits().dailyBudgetMicros() == 1_000_000L).hasSize(2)
-                .extracting(TenantConfig::budgetPolicy).containsExactlyInAnyOrder(BudgetPolicy.REJECT,
-                        BudgetPolicy.DOWNGRADE);
-        assertThat(tenants).extracting(t -> t.guardrails().injection())
+        assertThat(tenants)
+                .filteredOn(t -> t.limits().dailyBudgetMicros() == 1_000_000L)
+                .hasSize(2)
+                .extracting(TenantConfig::budgetPolicy)
+                .containsExactlyInAnyOrder(BudgetPolicy.REJECT, BudgetPolicy.DOWNGRADE);
+        assertThat(tenants)
+                .extracting(t -> t.guardrails().injection())
                 .contains(InjectionPolicy.BLOCK, InjectionPolicy.FLAG);
         assertThat(tenants).filteredOn(t -> !t.experiments().isEmpty()).hasSize(7);
     }
@@ -81,7 +93,9 @@ class RouterWorkloadTest {
         RouterWorkload plain = new RouterWorkload(20, 9, "r1");
         RouterWorkload half = new RouterWorkload(20, 9, "r1", 0.5);
 
-        assertThat(half.tenants()).filteredOn(t -> t.cache().semantic()).hasSize(10)
+        assertThat(half.tenants())
+                .filteredOn(t -> t.cache().semantic())
+                .hasSize(10)
                 .allSatisfy(t -> assertThat(half.semantic(t.tenantId())).isTrue());
         assertThat(plain.tenants()).noneMatch(t -> t.cache().semantic());
         for (int i = 0; i < 2_000; i++) {

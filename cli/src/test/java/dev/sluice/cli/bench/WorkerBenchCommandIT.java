@@ -12,13 +12,27 @@ class WorkerBenchCommandIT {
 
     @Test
     void shouldMeasureTheWorkerAtBothLatenciesAndCompleteEveryJob(@TempDir Path dataDir) throws Exception {
-        JsonNode json = BenchCli.run("bench", "worker", "--jobs", "600", "--warmup", "200",
-                    "--in-flight", "100", "--latency-ms", "200", "--tenants", "10", "--json",
-                    "--data-dir", dataDir.toString());
+        JsonNode json = BenchCli.run(
+                "bench",
+                "worker",
+                "--jobs",
+                "600",
+                "--warmup",
+                "200",
+                "--in-flight",
+                "100",
+                "--latency-ms",
+                "200",
+                "--tenants",
+                "10",
+                "--json",
+                "--data-dir",
+                dataDir.toString());
 
         assertThat(json.path("scenarios")).hasSize(2);
         for (JsonNode s : json.path("scenarios")) {
-            assertThat(s.path("outcomes").path("SUCCEEDED").asLong()).as(s.path("name").asText())
+            assertThat(s.path("outcomes").path("SUCCEEDED").asLong())
+                    .as(s.path("name").asText())
                     .isEqualTo(200 + 600 + 100);
             assertThat(s.path("providerCalls").asLong()).isEqualTo(900);
             assertThat(s.path("jobsPerSecond").asLong()).isPositive();

@@ -17,7 +17,8 @@ class WorkerBenchReportTest {
         assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 50)).isEqualTo(50);
         assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 99)).isEqualTo(99);
         assertThat(dev.sluice.cli.Percentiles.nearestRank(hundred, 100)).isEqualTo(100);
-        assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[] {7, 9}, 50)).isEqualTo(7);
+        assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[] {7, 9}, 50))
+                .isEqualTo(7);
         assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[] {7}, 99)).isEqualTo(7);
         assertThat(dev.sluice.cli.Percentiles.nearestRank(new long[0], 50)).isZero();
     }
@@ -39,7 +40,9 @@ class WorkerBenchReportTest {
         assertThat(s.path("boundJobsPerSecond").asLong()).isEqualTo(2000);
         assertThat(s.path("percentOfBound").asDouble()).isEqualTo(75.0);
         assertThat(s.path("cpuMicrosPerJob").path("worker").asLong()).isEqualTo(500);
-        assertThat(json.path("scenarios").get(0).has("boundJobsPerSecond")).as("no bound without latency").isFalse();
+        assertThat(json.path("scenarios").get(0).has("boundJobsPerSecond"))
+                .as("no bound without latency")
+                .isFalse();
         assertThat(report.table()).contains("1,500 jobs/s", "bound 2,000 jobs/s", "75%", "250 jobs/s");
     }
 

@@ -34,18 +34,26 @@ class WorkerWorkloadTest {
             assertThat(job.tier()).isIn(Tier.SMALL, Tier.MEDIUM);
             assertThat(q.topic()).isEqualTo(topics.job(job.tier(), Priority.NORMAL));
             assertThat(job.modelChain()).isEqualTo(catalogue.chain(job.tier()));
-            assertThat(catalogue.model(job.modelChain().getFirst()).orElseThrow().provider()).isEqualTo("openai");
+            assertThat(catalogue
+                            .model(job.modelChain().getFirst())
+                            .orElseThrow()
+                            .provider())
+                    .isEqualTo("openai");
             assertThat(job.request().metadata()).containsEntry("bench", "r1");
         });
-        Map<Tier, Long> perTier = all.stream().collect(Collectors.groupingBy(q -> q.job().tier(),
-                Collectors.counting()));
+        Map<Tier, Long> perTier =
+                all.stream().collect(Collectors.groupingBy(q -> q.job().tier(), Collectors.counting()));
         assertThat(perTier.get(Tier.SMALL)).isBetween(2_250L, 2_750L);
-        Map<String, Long> perTenant = all.stream().collect(Collectors.groupingBy(q -> q.job().tenantId(),
-                Collectors.counting()));
+        Map<String, Long> perTenant =
+                all.stream().collect(Collectors.groupingBy(q -> q.job().tenantId(), Collectors.counting()));
         assertThat(perTenant).hasSize(20);
-        assertThat(all.stream().filter(q -> q.job().request().responseFormat() != null
-                && q.job().request().responseFormat().type() == ResponseFormat.Type.JSON).count()).isEqualTo(500);
-        assertThat(all.stream().map(q -> q.job().requestId()).distinct().count()).isEqualTo(5_000);
+        assertThat(all.stream()
+                        .filter(q -> q.job().request().responseFormat() != null
+                                && q.job().request().responseFormat().type() == ResponseFormat.Type.JSON)
+                        .count())
+                .isEqualTo(500);
+        assertThat(all.stream().map(q -> q.job().requestId()).distinct().count())
+                .isEqualTo(5_000);
     }
 
     @Test
@@ -54,16 +62,20 @@ class WorkerWorkloadTest {
 
         assertThat(tenants).hasSize(20);
         assertThat(tenants).filteredOn(t -> t.guardrails().redactPii()).hasSize(4);
-        assertThat(tenants.stream().collect(Collectors.groupingBy(TenantConfig::fairShareWeight,
-                Collectors.counting()))).containsOnlyKeys(1, 2, 3);
+        assertThat(tenants.stream()
+                        .collect(Collectors.groupingBy(TenantConfig::fairShareWeight, Collectors.counting())))
+                .containsOnlyKeys(1, 2, 3);
     }
 
     @Test
     void shouldRepeatTheSameSequenceForTheSameSeed() {
         WorkerWorkload a = new WorkerWorkload(5, 9, "r1", topics, catalogue);
         WorkerWorkload b = new WorkerWorkload(5, 9, "r1", topics, catalogue);
-        Function<WorkerWorkload.Queued, Object> content = q -> List.of(q.topic(), q.job().tenantId(),
-                q.job().request().messages(), q.job().request().maxOutputTokens());
+        Function<WorkerWorkload.Queued, Object> content = q -> List.of(
+                q.topic(),
+                q.job().tenantId(),
+                q.job().request().messages(),
+                q.job().request().maxOutputTokens());
         for (int i = 0; i < 500; i++) {
             assertThat(content.apply(a.next())).isEqualTo(content.apply(b.next()));
         }

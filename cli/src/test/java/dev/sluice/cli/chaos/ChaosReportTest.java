@@ -23,7 +23,8 @@ class ChaosReportTest {
 
     @Test
     void shouldCountTheWholeWindowWhenNoResultCameAfterTheKill() {
-        assertThat(ChaosReport.longestSilence(KILL, at(30), List.of(at(-2), at(31)))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ChaosReport.longestSilence(KILL, at(30), List.of(at(-2), at(31))))
+                .isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -29,9 +29,7 @@ import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import dev.sluice.worker.WorkerConfig;
 import dev.sluice.worker.WorkerService;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Dead letters read and replayed after a fix, on a real broker with the router, a worker and the
@@ -76,7 +73,8 @@ class DlqCommandIT {
         try (InputStream in = RouterConfig.class.getClassLoader().getResourceAsStream("models.yaml")) {
             builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        return Files.writeString(dir.resolve("models-next.yaml"), builtIn.replace("\nmodels:\n", """
+        return Files.writeString(
+                dir.resolve("models-next.yaml"), builtIn.replace("\nmodels:\n", """
 
                 models:
                   %s:
@@ -87,8 +85,8 @@ class DlqCommandIT {
     }
 
     @Test
-    void shouldReplayARequestDeadLetteredByAMisconfiguredRouterIntoExactlyOneResultOnceOnly(KafkaStack kafka,
-            @TempDir Path dir) throws Exception {
+    void shouldReplayARequestDeadLetteredByAMisconfiguredRouterIntoExactlyOneResultOnceOnly(
+            KafkaStack kafka, @TempDir Path dir) throws Exception {
         String prefix = kafka.newPrefix();
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
@@ -96,14 +94,21 @@ class DlqCommandIT {
         Map<String, String> config = new HashMap<>(kafka.serviceConfig(prefix));
         TopicCreator.ensure(KafkaSettings.read(new Settings(ConfigSource.of(config))));
         Path acme = Files.writeString(dir.resolve("acme.yaml"), "tenantId: acme\nallowedModels: [" + NEW_MODEL + "]\n");
-        CliRun put = sluice(kafka, prefix, new TenantsCommand(), "put", "--models", catalogue.toString(), acme.toString());
+        CliRun put =
+                sluice(kafka, prefix, new TenantsCommand(), "put", "--models", catalogue.toString(), acme.toString());
         assertThat(put.exit()).as(put.err()).isZero();
         Files.writeString(dir.resolve("globex.yaml"), "tenantId: globex\n");
-        assertThat(sluice(kafka, prefix, new TenantsCommand(), "put", dir.resolve("globex.yaml").toString()).exit())
+        assertThat(sluice(
+                                kafka,
+                                prefix,
+                                new TenantsCommand(),
+                                "put",
+                                dir.resolve("globex.yaml").toString())
+                        .exit())
                 .isZero();
 
-        try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofMillis(10), Duration.ofMillis(10)));
+        try (ProviderSimulator sim = ProviderSimulator.start(
+                        SimConfig.defaults().withLatency(Duration.ofMillis(10), Duration.ofMillis(10)));
                 KafkaProducer<String, byte[]> producer = kafka.producer()) {
             config.put("router.state.dir", dir.resolve("router").toString());
             config.put("sink.state.dir", dir.resolve("sink").toString());
@@ -120,33 +125,47 @@ class DlqCommandIT {
                 // Given a request the router cannot plan, and one of another tenant it can.
                 LlmRequest stuck = LlmRequest.of("stuck-1", "acme", "Summarise ticket 1", Instant.now());
                 byte[] stuckBytes = serdes.requests().serializer().serialize(topics.requests(), stuck);
-                producer.send(new ProducerRecord<>(topics.requests(), "acme", stuckBytes)).get();
+                producer.send(new ProducerRecord<>(topics.requests(), "acme", stuckBytes))
+                        .get();
                 send(producer, serdes, topics, LlmRequest.of("fine-1", "globex", "Summarise ticket 2", Instant.now()));
-                await().alias("the other tenant's result").atMost(Duration.ofSeconds(90))
+                await().alias("the other tenant's result")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> results(kafka, serdes, topics, "fine-1").size() == 1);
-                await().alias("the stuck request dead-lettered").atMost(Duration.ofSeconds(30))
+                await().alias("the stuck request dead-lettered")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> !letters(kafka, serdes, topics).isEmpty());
 
                 // When an operator looks at the dead letters.
                 CliRun list = dlq(kafka, prefix, "list");
                 assertThat(list.exit()).as(list.err()).isZero();
                 Matcher row = Pattern.compile("(?m)^(\\d+@\\d+) +\\S+ +sluice-router\\S* +enrich +"
-                        + Pattern.quote(topics.requests()) + "-\\d+@\\d+ +acme .*IllegalArgumentException: Model "
-                        + NEW_MODEL + " is not in the catalogue").matcher(list.out());
+                                + Pattern.quote(topics.requests())
+                                + "-\\d+@\\d+ +acme .*IllegalArgumentException: Model "
+                                + NEW_MODEL + " is not in the catalogue")
+                        .matcher(list.out());
                 assertThat(row.find()).as(list.out()).isTrue();
                 String id = row.group(1);
                 assertThat(list.out()).contains("1 dead letter");
-                assertThat(dlq(kafka, prefix, "list", "--service", "worker-pool").out()).contains("0 dead letters");
+                assertThat(dlq(kafka, prefix, "list", "--service", "worker-pool")
+                                .out())
+                        .contains("0 dead letters");
                 CliRun show = dlq(kafka, prefix, "show", "stuck-1");
                 assertThat(show.exit()).as(show.err()).isZero();
-                assertThat(show.out()).contains("dead letter " + id).contains("kept whole")
-                        .contains("replayable  yes").contains("a dev.sluice.avro.LlmRequest")
+                assertThat(show.out())
+                        .contains("dead letter " + id)
+                        .contains("kept whole")
+                        .contains("replayable  yes")
+                        .contains("a dev.sluice.avro.LlmRequest")
                         .contains("\"requestId\": \"stuck-1\"");
-                assertThat(dlq(kafka, prefix, "show", id, "--json").out()).contains("\"replayed\" : null")
+                assertThat(dlq(kafka, prefix, "show", id, "--json").out())
+                        .contains("\"replayed\" : null")
                         .contains("\"originalType\" : \"dev.sluice.avro.LlmRequest\"");
-                assertThat(dlq(kafka, prefix, "replay").exit()).as("a replay needs a selection").isEqualTo(2);
+                assertThat(dlq(kafka, prefix, "replay").exit())
+                        .as("a replay needs a selection")
+                        .isEqualTo(2);
                 CliRun dry = dlq(kafka, prefix, "replay", "--all", "--dry-run");
-                assertThat(dry.out()).contains("would replay " + id + " to " + topics.requests())
+                assertThat(dry.out())
+                        .contains("would replay " + id + " to " + topics.requests())
                         .contains("1 would be replayed, 0 skipped");
 
                 // And the router is fixed: it runs with the catalogue the tenant was put with.
@@ -156,9 +175,11 @@ class DlqCommandIT {
                 // Then a replay gives the request its one result.
                 CliRun replay = dlq(kafka, prefix, "replay", id);
                 assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
-                assertThat(replay.out()).containsPattern("replayed " + id + " to " + Pattern.quote(topics.requests())
-                        + "-\\d+@\\d+").contains("1 replayed, 0 skipped");
-                await().alias("the replayed request's result").atMost(Duration.ofSeconds(90))
+                assertThat(replay.out())
+                        .containsPattern("replayed " + id + " to " + Pattern.quote(topics.requests()) + "-\\d+@\\d+")
+                        .contains("1 replayed, 0 skipped");
+                await().alias("the replayed request's result")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> !results(kafka, serdes, topics, "stuck-1").isEmpty());
                 LlmResult result = results(kafka, serdes, topics, "stuck-1").getFirst();
                 assertThat(result.status()).isEqualTo(ResultStatus.SUCCEEDED);
@@ -167,18 +188,26 @@ class DlqCommandIT {
                 // And a second replay is refused, and puts nothing back.
                 CliRun again = dlq(kafka, prefix, "replay", id);
                 assertThat(again.exit()).isEqualTo(1);
-                assertThat(again.out()).contains("skipped " + id + ": already replayed at").contains("0 replayed");
+                assertThat(again.out())
+                        .contains("skipped " + id + ": already replayed at")
+                        .contains("0 replayed");
                 assertThat(dlq(kafka, prefix, "replay", "--all").out()).contains("already replayed");
                 assertThat(dlq(kafka, prefix, "list").out()).doesNotContainPattern(id + " .* - +IllegalArgument");
-                assertThat(replayedRecords(kafka, topics)).as("records put back on " + topics.requests()).hasSize(1);
+                assertThat(replayedRecords(kafka, topics))
+                        .as("records put back on " + topics.requests())
+                        .hasSize(1);
 
                 // Even the same bytes produced again by hand (no ledger between) stay one result:
                 // the router answers an original it has seen with nothing.
-                producer.send(new ProducerRecord<>(topics.requests(), "acme", stuckBytes)).get();
+                producer.send(new ProducerRecord<>(topics.requests(), "acme", stuckBytes))
+                        .get();
                 send(producer, serdes, topics, LlmRequest.of("after-1", "acme", "Summarise ticket 3", Instant.now()));
-                await().alias("a later request of the tenant through").atMost(Duration.ofSeconds(90))
+                await().alias("a later request of the tenant through")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> results(kafka, serdes, topics, "after-1").size() == 1);
-                assertThat(results(kafka, serdes, topics, "stuck-1")).as("results of the replayed request").hasSize(1);
+                assertThat(results(kafka, serdes, topics, "stuck-1"))
+                        .as("results of the replayed request")
+                        .hasSize(1);
             } finally {
                 router.close();
                 for (int i = services.size() - 1; i >= 0; i--) {
@@ -202,49 +231,64 @@ class DlqCommandIT {
         garbage[0] = 1;
         try (SluiceService router = InProcessServices.start(config, RouterConfig::read, RouterService::new);
                 KafkaProducer<String, byte[]> producer = kafka.producer()) {
-            producer.send(new ProducerRecord<>(topics.requests(), "acme", garbage)).get();
-            await().alias("the garbage dead-lettered").atMost(Duration.ofSeconds(60))
+            producer.send(new ProducerRecord<>(topics.requests(), "acme", garbage))
+                    .get();
+            await().alias("the garbage dead-lettered")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> !letters(kafka, serdes, topics).isEmpty());
         }
 
         CliRun list = dlq(kafka, prefix, "list", "--stage", "deser", "--since", "1h", "--json");
         assertThat(list.exit()).as(list.err()).isZero();
-        assertThat(list.out()).contains("\"truncated\" : true").contains("\"valueSize\" : 70000")
+        assertThat(list.out())
+                .contains("\"truncated\" : true")
+                .contains("\"valueSize\" : 70000")
                 .contains("\"replayable\" : false");
         DeadLetter letter = letters(kafka, serdes, topics).getFirst();
         String id = new ObjectMapper().readTree(list.out()).get(0).get("id").asText();
         CliRun show = dlq(kafka, prefix, "show", id.substring(id.indexOf('@') + 1));
-        assertThat(show.out()).contains("70,000 bytes").contains("only the first 65,536 kept")
-                .contains("original, its first 65,536 bytes only").contains("more bytes)");
+        assertThat(show.out())
+                .contains("70,000 bytes")
+                .contains("only the first 65,536 kept")
+                .contains("original, its first 65,536 bytes only")
+                .contains("more bytes)");
         CliRun replay = dlq(kafka, prefix, "replay", "--source-topic", topics.requests());
 
         assertThat(replay.exit()).isEqualTo(1);
-        assertThat(replay.out()).contains("truncated: only the first 65,536 of its 70,000 bytes were kept, so the"
-                + " original cannot be put back").contains("0 replayed, 1 skipped");
+        assertThat(replay.out())
+                .contains("truncated: only the first 65,536 of its 70,000 bytes were kept, so the"
+                        + " original cannot be put back")
+                .contains("0 replayed, 1 skipped");
         assertThat(letter.truncated()).isTrue();
         assertThat(replayedRecords(kafka, topics)).isEmpty();
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, Topics topics,
-            LlmRequest r) throws Exception {
-        producer.send(new ProducerRecord<>(topics.requests(), r.tenantId(),
-                serdes.requests().serializer().serialize(topics.requests(), r))).get();
+    private static void send(KafkaProducer<String, byte[]> producer, SluiceSerdes serdes, Topics topics, LlmRequest r)
+            throws Exception {
+        producer.send(new ProducerRecord<>(
+                        topics.requests(),
+                        r.tenantId(),
+                        serdes.requests().serializer().serialize(topics.requests(), r)))
+                .get();
     }
 
     /** The results of a request on llm.results: all there are once the topic was read for two seconds. */
     private static List<LlmResult> results(KafkaStack kafka, SluiceSerdes serdes, Topics topics, String requestId) {
         return kafka.readUntil(topics.results(), r -> false, Duration.ofSeconds(2)).stream()
                 .map(r -> serdes.results().deserializer().deserialize(topics.results(), r.value()))
-                .filter(r -> r.requestId().equals(requestId)).toList();
+                .filter(r -> r.requestId().equals(requestId))
+                .toList();
     }
 
     private static List<DeadLetter> letters(KafkaStack kafka, SluiceSerdes serdes, Topics topics) {
         return kafka.readUntil(topics.deadLetters(), r -> false, Duration.ofSeconds(1)).stream()
-                .map(r -> serdes.deadLetters().deserializer().deserialize(topics.deadLetters(), r.value())).toList();
+                .map(r -> serdes.deadLetters().deserializer().deserialize(topics.deadLetters(), r.value()))
+                .toList();
     }
 
     private static List<ConsumerRecord<String, byte[]>> replayedRecords(KafkaStack kafka, Topics topics) {
         return kafka.readUntil(topics.requests(), r -> false, Duration.ofSeconds(2)).stream()
-                .filter(r -> r.headers().lastHeader(Replayer.HEADER) != null).toList();
+                .filter(r -> r.headers().lastHeader(Replayer.HEADER) != null)
+                .toList();
     }
 }

@@ -12,11 +12,19 @@ class EvalCompareTest {
 
     @Test
     void shouldShowTheChangeAndTheCasesThatRegressedOrWereFixed() {
-        EvalReport before = report("r1", List.of(outcome("m", "a", "x", true, 100, 10),
-                outcome("m", "b", "x", false, 100, 10), outcome("m", "c", "y", true, 100, 10)));
-        EvalReport after = report("r2", List.of(outcome("m", "a", "x", false, 300, 14),
-                outcome("m", "b", "x", true, 100, 14), outcome("m", "c", "y", true, 100, 14),
-                outcome("n", "a", "x", true, 100, 1)));
+        EvalReport before = report(
+                "r1",
+                List.of(
+                        outcome("m", "a", "x", true, 100, 10),
+                        outcome("m", "b", "x", false, 100, 10),
+                        outcome("m", "c", "y", true, 100, 10)));
+        EvalReport after = report(
+                "r2",
+                List.of(
+                        outcome("m", "a", "x", false, 300, 14),
+                        outcome("m", "b", "x", true, 100, 14),
+                        outcome("m", "c", "y", true, 100, 14),
+                        outcome("n", "a", "x", true, 100, 1)));
 
         EvalCompare compare = new EvalCompare(before, after);
 
@@ -29,6 +37,10 @@ class EvalCompareTest {
         assertThat(json.at("/models/m/y/before/passRate").asDouble()).isEqualTo(1.0);
         assertThat(json.at("/models/n/all/before").isNull()).isTrue();
         assertThat(json.at("/models/n/all/after/passRate").asDouble()).isEqualTo(1.0);
-        assertThat(compare.text()).contains("Regressed (1):").contains("Fixed (1):").contains("r1").contains("r2");
+        assertThat(compare.text())
+                .contains("Regressed (1):")
+                .contains("Fixed (1):")
+                .contains("r1")
+                .contains("r2");
     }
 }

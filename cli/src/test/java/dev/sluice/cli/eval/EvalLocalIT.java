@@ -28,11 +28,22 @@ class EvalLocalIT {
                 """);
         String data = dir.resolve("data").toString();
 
-        CliRun eval = sluice("eval", suite.toString(), "--models", "claude-opus-4-5", "--local", "--no-cache", "--json",
-                "--data-dir", data);
+        CliRun eval = sluice(
+                "eval",
+                suite.toString(),
+                "--models",
+                "claude-opus-4-5",
+                "--local",
+                "--no-cache",
+                "--json",
+                "--data-dir",
+                data);
         assertThat(eval.exit()).as(eval.err()).isZero();
-        JsonNode report = JSON.readTree(eval.out().lines().filter(l -> l.startsWith("{\"format\""))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError(eval.out())));
+        JsonNode report = JSON.readTree(eval.out()
+                .lines()
+                .filter(l -> l.startsWith("{\"format\""))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError(eval.out())));
         assertThat(report.path("tenant").asText()).isEqualTo("eval");
         assertThat(report.path("cases")).hasSize(2);
         assertThat(eval.err()).contains("compare runs with: sluice eval compare local-suite --local");
@@ -42,19 +53,37 @@ class EvalLocalIT {
         assertThat(compare.err())
                 .contains("suite local-suite has 1 run(s) of tenant eval on llm.eval-runs; compare needs two");
 
-        CliRun policy = sluice("eval", "policy", "local-suite", "--tenant", "eval", "--bar", "0", "--min-cases", "1",
-                "--local", "--json", "--write", "--data-dir", data);
+        CliRun policy = sluice(
+                "eval",
+                "policy",
+                "local-suite",
+                "--tenant",
+                "eval",
+                "--bar",
+                "0",
+                "--min-cases",
+                "1",
+                "--local",
+                "--json",
+                "--write",
+                "--data-dir",
+                data);
         assertThat(policy.exit()).as(policy.err()).isZero();
         assertThat(JSON.readTree(policy.out()).at("/policy/easy").asText()).isEqualTo("claude-opus-4-5");
 
         // The next --local run keeps the tenant as configured, so AUTO follows the policy: opus, which
         // the heuristic never picks for a short question.
-        CliRun auto = sluice("eval", suite.toString(), "--models", "auto", "--local", "--no-cache", "--json",
-                "--data-dir", data);
+        CliRun auto = sluice(
+                "eval", suite.toString(), "--models", "auto", "--local", "--no-cache", "--json", "--data-dir", data);
         assertThat(auto.exit()).as(auto.err()).isZero();
         assertThat(auto.err()).contains("running as tenant eval as configured in this data directory");
-        assertThat(JSON.readTree(auto.out().lines().filter(l -> l.startsWith("{\"format\"")).reduce((a, b) -> b)
-                .orElseThrow()).path("cases")).extracting(c -> c.path("answeredBy").asText())
+        assertThat(JSON.readTree(auto.out()
+                                .lines()
+                                .filter(l -> l.startsWith("{\"format\""))
+                                .reduce((a, b) -> b)
+                                .orElseThrow())
+                        .path("cases"))
+                .extracting(c -> c.path("answeredBy").asText())
                 .containsOnly("claude-opus-4-5");
     }
 

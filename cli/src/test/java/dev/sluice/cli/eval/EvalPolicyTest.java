@@ -14,8 +14,21 @@ class EvalPolicyTest {
     /** {@code passed} of {@code cases} cases of a category on a model, each costing {@code cost}. */
     private static void add(List<CaseResult> out, String model, String category, int cases, int passed, long cost) {
         for (int i = 0; i < cases; i++) {
-            out.add(new CaseResult(category + "-" + i, category, model, model, "SUCCEEDED", i < passed, "", 100, 10, 1,
-                    cost, 0, false, false));
+            out.add(new CaseResult(
+                    category + "-" + i,
+                    category,
+                    model,
+                    model,
+                    "SUCCEEDED",
+                    i < passed,
+                    "",
+                    100,
+                    10,
+                    1,
+                    cost,
+                    0,
+                    false,
+                    false));
         }
     }
 
@@ -47,16 +60,22 @@ class EvalPolicyTest {
 
         EvalPolicy policy = EvalPolicy.of(run(cases), 0.9, 5, List.of());
 
-        assertThat(policy.policy().models()).containsExactlyInAnyOrderEntriesOf(Map.of("easy", "nano", "hard", "mini",
-                "tie", "mini"));
+        assertThat(policy.policy().models())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("easy", "nano", "hard", "mini", "tie", "mini"));
         assertThat(policy.policy().bar()).isEqualTo(0.9);
         assertThat(policy.policy().source()).isEqualTo("eval s run r1");
-        EvalPolicy.Row hard = policy.rows().stream().filter(r -> r.category().equals("hard")).findFirst().orElseThrow();
+        EvalPolicy.Row hard = policy.rows().stream()
+                .filter(r -> r.category().equals("hard"))
+                .findFirst()
+                .orElseThrow();
         assertThat(hard.passRate()).isEqualTo(0.9);
         assertThat(hard.costPerRequestMicros()).isEqualTo(4);
         assertThat(hard.why()).isEqualTo("the cheapest of 2 at the bar");
         assertThat(hard.auto().costPerRequestMicros()).isEqualTo(20);
-        EvalPolicy.Row rare = policy.rows().stream().filter(r -> r.category().equals("rare")).findFirst().orElseThrow();
+        EvalPolicy.Row rare = policy.rows().stream()
+                .filter(r -> r.category().equals("rare"))
+                .findFirst()
+                .orElseThrow();
         assertThat(rare.model()).isNull();
         assertThat(rare.why()).startsWith("none met the bar: nano has 2 case(s), fewer than 5");
         assertThat(rare.auto()).isNull();
@@ -71,11 +90,13 @@ class EvalPolicyTest {
         add(cases, "mini", "easy", 10, 10, 4);
         add(cases, "large", "easy", 10, 7, 20);
 
-        assertThat(EvalPolicy.of(run(cases), 0.9, 5, List.of("mini", "large")).policy().models())
+        assertThat(EvalPolicy.of(run(cases), 0.9, 5, List.of("mini", "large"))
+                        .policy()
+                        .models())
                 .containsExactly(Map.entry("easy", "mini"));
         EvalPolicy none = EvalPolicy.of(run(cases), 0.9, 5, List.of("large"));
         assertThat(none.policy().models()).isEmpty();
-        assertThat(none.rows().getFirst().why()).isEqualTo("none met the bar: large passed 70.0%; AUTO's heuristic"
-                + " routes it");
+        assertThat(none.rows().getFirst().why())
+                .isEqualTo("none met the bar: large passed 70.0%; AUTO's heuristic" + " routes it");
     }
 }

@@ -11,13 +11,33 @@ class EvalReportTest {
     private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
 
     static CaseResult outcome(String model, String id, String category, boolean pass, long latencyMs, long cost) {
-        return new CaseResult(id, category, model, model, "SUCCEEDED", pass, pass ? "ok" : "wrong", latencyMs, 100,
-                20, cost, 0, false, false);
+        return new CaseResult(
+                id,
+                category,
+                model,
+                model,
+                "SUCCEEDED",
+                pass,
+                pass ? "ok" : "wrong",
+                latencyMs,
+                100,
+                20,
+                cost,
+                0,
+                false,
+                false);
     }
 
     static EvalReport report(String runId, List<CaseResult> cases) {
-        return new EvalReport(runId, "triage", "acme", cases.stream().map(CaseResult::model).distinct().toList(),
-                false, T0, T0.plusSeconds(30), cases);
+        return new EvalReport(
+                runId,
+                "triage",
+                "acme",
+                cases.stream().map(CaseResult::model).distinct().toList(),
+                false,
+                T0,
+                T0.plusSeconds(30),
+                cases);
     }
 
     @Test
@@ -27,8 +47,8 @@ class EvalReportTest {
         for (int i = 1; i <= 10; i++) {
             cases.add(outcome("small", "c" + i, i <= 6 ? "a" : "b", i <= 7, 10L * i, 100));
         }
-        cases.add(new CaseResult("late", "b", "small", null, CaseResult.NO_RESULT, false, "no result", 0, 0, 0, 0, 0,
-                false, false));
+        cases.add(new CaseResult(
+                "late", "b", "small", null, CaseResult.NO_RESULT, false, "no result", 0, 0, 0, 0, 0, false, false));
         cases.add(outcome("large", "c1", "a", true, 500, 1_000));
         cases.add(outcome("large", "c2", "a", false, 700, 3_001));
 
@@ -59,20 +79,22 @@ class EvalReportTest {
     @Test
     void shouldSayNoCostPerPassedCaseWhenNonePassed() {
         EvalReport report = report("r1", List.of(outcome("m", "a", "x", false, 10, 5)));
-        assertThat(report.stats().get("m").get(EvalReport.ALL).costPerPassedMicros()).isEqualTo(-1);
+        assertThat(report.stats().get("m").get(EvalReport.ALL).costPerPassedMicros())
+                .isEqualTo(-1);
         assertThat(report.text()).contains("-\n");
     }
 
     @Test
     void shouldReadBackWhatItKeeps() {
-        EvalReport report = report("r1", List.of(outcome("m", "a", "x", true, 10, 5),
-                outcome("m", "b", "y", false, 20, 6)));
+        EvalReport report =
+                report("r1", List.of(outcome("m", "a", "x", true, 10, 5), outcome("m", "b", "y", false, 20, 6)));
 
         EvalReport back = EvalReport.fromJson(report.json());
 
         assertThat(back).isEqualTo(report);
         assertThat(report.json().at("/summary/m/all/passRate").asDouble()).isEqualTo(0.5);
-        assertThat(report.json().at("/summary/m/y/costPerPassedMicros").asLong()).isEqualTo(-1);
+        assertThat(report.json().at("/summary/m/y/costPerPassedMicros").asLong())
+                .isEqualTo(-1);
     }
 
     @Test

@@ -51,8 +51,8 @@ class EvalSuiteTest {
         assertThat(two.messages()).extracting(Message::role).containsExactly(Role.USER, Role.ASSISTANT, Role.USER);
         assertThat(two.question()).isEqualTo("The last one");
         assertThat(two.responseFormat().type()).isEqualTo(ResponseFormat.Type.JSON);
-        assertThat(suite.cases().get(2).responseFormat()).isEqualTo(
-                new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, "{\"type\":\"object\"}", "ticket"));
+        assertThat(suite.cases().get(2).responseFormat())
+                .isEqualTo(new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, "{\"type\":\"object\"}", "ticket"));
         assertThat(suite.cases().get(2).grader()).isEqualTo(new Grader.Judge("gpt-4.1", "Is polite", null));
     }
 
@@ -106,7 +106,8 @@ class EvalSuiteTest {
                 .hasMessageContaining("cases[5].category: 'written answers' must be 1 to 100 letters")
                 .hasMessageContaining("colour: unknown field")
                 .hasMessageContaining("name: 'bad name!' must be")
-                .hasMessageContaining("cases[0]: give the question as input (text) or messages (a list), one of the two")
+                .hasMessageContaining(
+                        "cases[0]: give the question as input (text) or messages (a list), one of the two")
                 .hasMessageContaining("cases[1]: give the question as input")
                 .hasMessageContaining("cases[2].messages[0].role: 'robot' is not system, user or assistant")
                 .hasMessageContaining("cases[2].messages: needs a user message")
@@ -118,7 +119,9 @@ class EvalSuiteTest {
 
     @Test
     void shouldSayWhichLineOfAJsonlFileIsNotJson() {
-        assertThatThrownBy(() -> EvalSuite.fromJsonl("{\"input\":\"x\",\"grader\":{\"type\":\"json\"}}\n{oops\n",
-                "s", "s.jsonl")).isInstanceOf(EvalSuite.Invalid.class).hasMessageContaining("line 2: not JSON");
+        assertThatThrownBy(() -> EvalSuite.fromJsonl(
+                        "{\"input\":\"x\",\"grader\":{\"type\":\"json\"}}\n{oops\n", "s", "s.jsonl"))
+                .isInstanceOf(EvalSuite.Invalid.class)
+                .hasMessageContaining("line 2: not JSON");
     }
 }

@@ -48,7 +48,9 @@ class ExperimentReportTest {
         // df = 1.75^2 / ((4/3)^2/2 + (1.6667/4)^2/3) = 3.23, rounded down to 3
         assertThat(d.value()).isEqualTo(9.5);
         assertThat(d.low()).isCloseTo(9.5 - 3.182 * 1.322876, within(0.0001));
-        assertThat(Double.isNaN(ExperimentReport.welch(new double[] {1}, new double[] {1, 2}).low())).isTrue();
+        assertThat(Double.isNaN(ExperimentReport.welch(new double[] {1}, new double[] {1, 2})
+                        .low()))
+                .isTrue();
         // Student's t: the table, then the expansion, meeting the normal quantile in the limit.
         assertThat(ExperimentReport.t975(1)).isEqualTo(12.706);
         assertThat(ExperimentReport.t975(30.9)).isEqualTo(2.042);
@@ -91,12 +93,32 @@ class ExperimentReportTest {
         }
         feedback.add(new Feedback("late", "c-0", "acme", 1.0, null, T0.plusSeconds(20)));
         // A duplicate is its original's outcome: not a job of its own.
-        results.add(LlmResult.forRequest(request("dup", "control")).status(ResultStatus.SUCCEEDED).duplicateOf("c-0")
-                .costMicros(0).completedAt(T0).build());
+        results.add(LlmResult.forRequest(request("dup", "control"))
+                .status(ResultStatus.SUCCEEDED)
+                .duplicateOf("c-0")
+                .costMicros(0)
+                .completedAt(T0)
+                .build());
         // Another experiment's job, and another tenant's feedback on a control job's id: neither counts.
-        results.add(LlmResult.forRequest(new LlmRequest("x", "acme", null, null, null, null, null, null, List.of(),
-                10, null, null, null, Map.of("sluice.experiment.other", "a"), T0)).status(ResultStatus.SUCCEEDED)
-                .completedAt(T0).build());
+        results.add(LlmResult.forRequest(new LlmRequest(
+                        "x",
+                        "acme",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        10,
+                        null,
+                        null,
+                        null,
+                        Map.of("sluice.experiment.other", "a"),
+                        T0))
+                .status(ResultStatus.SUCCEEDED)
+                .completedAt(T0)
+                .build());
         feedback.add(new Feedback("g", "c-1", "globex", 0.0, null, T0.plusSeconds(30)));
         for (int i = 0; i < 12; i++) {
             results.add(result("s-" + i, "small", true, 10, 50));
@@ -122,8 +144,9 @@ class ExperimentReportTest {
         assertThat(s.costPerJobMicros().value()).isEqualTo(-90);
         assertThat(s.feedback()).as("small has no feedback").isNull();
         // Every cost equal within a variant: no spread, so the interval is the point, and clearly cheaper.
-        assertThat(s.verdict()).isEqualTo("small is cheaper (-90 % per job) with no clear difference in quality"
-                + " (12 and 10 jobs): switch to small unless a smaller loss matters to you.");
+        assertThat(s.verdict())
+                .isEqualTo("small is cheaper (-90 % per job) with no clear difference in quality"
+                        + " (12 and 10 jobs): switch to small unless a smaller loss matters to you.");
         assertThat(report.text()).contains("control", "80.0% [", "$0.000125");
         assertThat(report.json().at("/variants/0/successRate/low").asDouble()).isCloseTo(0.4902, within(0.0001));
     }
@@ -138,19 +161,20 @@ class ExperimentReportTest {
         ExperimentReport.Interval cheaper = new ExperimentReport.Interval(-10, -15, -5);
         ExperimentReport.Interval dearer = new ExperimentReport.Interval(10, 5, 15);
 
-        assertThat(ExperimentReport.verdict(v, c, down, up, cheaper)).isEqualTo(
-                "v is worse than c on success rate: keep c.");
-        assertThat(ExperimentReport.verdict(v, c, zero, down, cheaper)).isEqualTo("v is worse than c on feedback: keep c.");
-        assertThat(ExperimentReport.verdict(v, c, up, up, cheaper)).isEqualTo(
-                "v is better on success rate and feedback and cheaper (-20 % per job): switch to v.");
-        assertThat(ExperimentReport.verdict(v, c, up, null, dearer)).isEqualTo(
-                "v is better on success rate but dearer (+20 % per job): weigh the gain against the cost.");
-        assertThat(ExperimentReport.verdict(v, c, zero, up, zero)).isEqualTo(
-                "v is better on feedback at no clear difference in cost: switch to v.");
-        assertThat(ExperimentReport.verdict(v, c, zero, zero, dearer)).isEqualTo(
-                "v is dearer (+20 % per job) with no clear gain in quality: keep c.");
-        assertThat(ExperimentReport.verdict(v, c, zero, null, zero)).isEqualTo(
-                "No clear difference yet between v and c (100 and 100 jobs): keep collecting.");
+        assertThat(ExperimentReport.verdict(v, c, down, up, cheaper))
+                .isEqualTo("v is worse than c on success rate: keep c.");
+        assertThat(ExperimentReport.verdict(v, c, zero, down, cheaper))
+                .isEqualTo("v is worse than c on feedback: keep c.");
+        assertThat(ExperimentReport.verdict(v, c, up, up, cheaper))
+                .isEqualTo("v is better on success rate and feedback and cheaper (-20 % per job): switch to v.");
+        assertThat(ExperimentReport.verdict(v, c, up, null, dearer))
+                .isEqualTo("v is better on success rate but dearer (+20 % per job): weigh the gain against the cost.");
+        assertThat(ExperimentReport.verdict(v, c, zero, up, zero))
+                .isEqualTo("v is better on feedback at no clear difference in cost: switch to v.");
+        assertThat(ExperimentReport.verdict(v, c, zero, zero, dearer))
+                .isEqualTo("v is dearer (+20 % per job) with no clear gain in quality: keep c.");
+        assertThat(ExperimentReport.verdict(v, c, zero, null, zero))
+                .isEqualTo("No clear difference yet between v and c (100 and 100 jobs): keep collecting.");
     }
 
     private static ExperimentReport.Variant variant(String name, int jobs, long costPerJob) {
@@ -158,17 +182,43 @@ class ExperimentReportTest {
     }
 
     private static ExperimentReport.Variant variant(String name, int jobs, long costPerJob, int withFeedback) {
-        return new ExperimentReport.Variant(name, jobs, jobs, ExperimentReport.wilson(jobs, jobs), withFeedback, null,
-                0, 0, new ExperimentReport.Interval(costPerJob, costPerJob, costPerJob), costPerJob);
+        return new ExperimentReport.Variant(
+                name,
+                jobs,
+                jobs,
+                ExperimentReport.wilson(jobs, jobs),
+                withFeedback,
+                null,
+                0,
+                0,
+                new ExperimentReport.Interval(costPerJob, costPerJob, costPerJob),
+                costPerJob);
     }
 
     private static LlmRequest request(String id, String variant) {
-        return new LlmRequest(id, "acme", null, "u-" + id, null, null, null, null, List.of(), 10, null, null, null,
-                Map.of("sluice.experiment.models", variant), T0);
+        return new LlmRequest(
+                id,
+                "acme",
+                null,
+                "u-" + id,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                10,
+                null,
+                null,
+                null,
+                Map.of("sluice.experiment.models", variant),
+                T0);
     }
 
     private static LlmResult result(String id, String variant, boolean ok, long cost, long latencyMs) {
-        return LlmResult.forRequest(request(id, variant)).status(ok ? ResultStatus.SUCCEEDED : ResultStatus.FAILED)
-                .costMicros(cost).completedAt(T0.plusMillis(latencyMs)).build();
+        return LlmResult.forRequest(request(id, variant))
+                .status(ok ? ResultStatus.SUCCEEDED : ResultStatus.FAILED)
+                .costMicros(cost)
+                .completedAt(T0.plusMillis(latencyMs))
+                .build();
     }
 }

@@ -45,7 +45,10 @@ class TenantFileTest {
             """;
 
     private static TenantConfig parse(String yaml) throws Exception {
-        return TenantFile.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml), "test.yaml", CATALOGUE,
+        return TenantFile.parse(
+                new ObjectMapper(new YAMLFactory()).readTree(yaml),
+                "test.yaml",
+                CATALOGUE,
                 Instant.parse("2026-11-22T12:00:00Z"));
     }
 
@@ -83,7 +86,8 @@ class TenantFileTest {
                 experiments: [{name: e, variants: []}]
                 """;
         assertThatThrownBy(() -> parse(bad)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> {
-            assertThat(e.problems()).anyMatch(p -> p.contains("tenantId 'acme corp'"))
+            assertThat(e.problems())
+                    .anyMatch(p -> p.contains("tenantId 'acme corp'"))
                     .anyMatch(p -> p.contains("colour is not a known field"))
                     .anyMatch(p -> p.contains("dailyBudgetUsd '1.0000001'"))
                     .anyMatch(p -> p.contains("maxInputTokens = -5 is out of range"))
@@ -108,8 +112,11 @@ class TenantFileTest {
                   models: {classification: gpt-4.1-nano, analysis: gpt-4.1-mini}
                   source: eval support run r1
                 """);
-        assertThat(t.routingPolicy()).isEqualTo(new TenantConfig.RoutingPolicy(0.9,
-                java.util.Map.of("classification", "gpt-4.1-nano", "analysis", "gpt-4.1-mini"), "eval support run r1"));
+        assertThat(t.routingPolicy())
+                .isEqualTo(new TenantConfig.RoutingPolicy(
+                        0.9,
+                        java.util.Map.of("classification", "gpt-4.1-nano", "analysis", "gpt-4.1-mini"),
+                        "eval support run r1"));
         assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
         assertThat(parse("tenantId: a").routingPolicy()).isNull();
 
@@ -117,13 +124,16 @@ class TenantFileTest {
                 tenantId: a
                 allowedModels: [gpt-4.1-nano]
                 routingPolicy: {bar: 1.5, models: {x: gpt-9, y: gpt-4.1, "bad cat": gpt-4.1-nano}, why: no}
-                """)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> assertThat(e.problems())
-                        .containsExactlyInAnyOrder(
-                                "routingPolicy.why is not a known field (known: bar, models, source)",
-                                "routingPolicy.bar must be a pass rate from 0 to 1",
-                                "routingPolicy.models: category 'bad cat' must be 1-100 letters, digits, '.', '_' or '-'",
-                                "routingPolicy.models.x: gpt-9 is not in the model catalogue",
-                                "routingPolicy.models.y: gpt-4.1 is not in allowedModels"));
+                """))
+                .isInstanceOfSatisfying(
+                        TenantFile.Invalid.class,
+                        e -> assertThat(e.problems())
+                                .containsExactlyInAnyOrder(
+                                        "routingPolicy.why is not a known field (known: bar, models, source)",
+                                        "routingPolicy.bar must be a pass rate from 0 to 1",
+                                        "routingPolicy.models: category 'bad cat' must be 1-100 letters, digits, '.', '_' or '-'",
+                                        "routingPolicy.models.x: gpt-9 is not in the model catalogue",
+                                        "routingPolicy.models.y: gpt-4.1 is not in allowedModels"));
     }
 
     @Test
@@ -138,8 +148,8 @@ class TenantFileTest {
                       - {name: v1, promptVersion: v1}
                       - {name: v2, promptVersion: v2, systemPrompt: "Answer in one word."}
                 """);
-        assertThat(t.experiments().get(1).variants().get(1)).isEqualTo(
-                new TenantConfig.Variant("v2", 1, null, null, "v2", "Answer in one word."));
+        assertThat(t.experiments().get(1).variants().get(1))
+                .isEqualTo(new TenantConfig.Variant("v2", 1, null, null, "v2", "Answer in one word."));
         assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
 
         assertThatThrownBy(() -> parse("""
@@ -148,12 +158,16 @@ class TenantFileTest {
                   - {name: one, variants: [{name: x, model: gpt-4.1-nano}, {name: y, tier: SMALL}]}
                   - {name: two, variants: [{name: z, model: gpt-4.1}]}
                   - {name: two, variants: [{name: w, tier: LARGE}]}
-                """)).isInstanceOfSatisfying(TenantFile.Invalid.class, e -> assertThat(e.problems()).containsExactly(
-                        "experiments one and two both set model: a user in both would get one's only; run them one"
-                                + " after the other, or as one experiment with a variant per combination",
-                        "experiments: two are named two; each needs its own name",
-                        "experiments one and two both set tier: a user in both would get one's only; run them one"
-                                + " after the other, or as one experiment with a variant per combination"));
+                """))
+                .isInstanceOfSatisfying(
+                        TenantFile.Invalid.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "experiments one and two both set model: a user in both would get one's only; run them one"
+                                                + " after the other, or as one experiment with a variant per combination",
+                                        "experiments: two are named two; each needs its own name",
+                                        "experiments one and two both set tier: a user in both would get one's only; run them one"
+                                                + " after the other, or as one experiment with a variant per combination"));
     }
 
     @Test
@@ -161,7 +175,9 @@ class TenantFileTest {
         TenantConfig t = parse("tenantId: a\ncache: {semantic: true, semanticThreshold: 0.8}");
         assertThat(t.cache().semantic()).isTrue();
         assertThat(t.cache().semanticThreshold()).isEqualTo(0.8);
-        assertThat(parse("tenantId: a").cache().semantic()).as("off unless asked for").isFalse();
+        assertThat(parse("tenantId: a").cache().semantic())
+                .as("off unless asked for")
+                .isFalse();
         assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
 
         assertThatThrownBy(() -> parse("tenantId: a\ncache: {semantic: true, semanticThreshold: 0.4}"))
@@ -171,10 +187,10 @@ class TenantFileTest {
     }
 
     @Test
-    void shouldReadWhereTheSemanticCachesVectorsComeFromAndRefuseAnEmbedderTheRouterDoesNotHave()
-            throws Exception {
+    void shouldReadWhereTheSemanticCachesVectorsComeFromAndRefuseAnEmbedderTheRouterDoesNotHave() throws Exception {
         assertThat(parse("tenantId: a\ncache: {semantic: true}").cache().semanticEmbedder())
-                .as("the router's own model by default").isEqualTo(TenantConfig.CachePolicy.IN_PROCESS);
+                .as("the router's own model by default")
+                .isEqualTo(TenantConfig.CachePolicy.IN_PROCESS);
         TenantConfig t = parse("tenantId: a\ncache: {semantic: true, semanticEmbedder: openai}");
         assertThat(t.cache().semanticEmbedder()).isEqualTo(TenantConfig.CachePolicy.OPENAI);
         assertThat(parse(TenantFile.toYaml(t))).isEqualTo(t);
@@ -203,13 +219,14 @@ class TenantFileTest {
         Path resumes = Files.writeString(dir.resolve("resumes.yaml"), "tenantId: acme\npaused: false\n");
         assertThat(TenantFile.readStated(silent, CATALOGUE).statesPause()).isFalse();
         assertThat(TenantFile.readStated(resumes, CATALOGUE).statesPause()).isTrue();
-        assertThatThrownBy(() -> parse("tenantId: acme\npaused: sometimes\n")).hasMessageContaining(
-                "paused must be true or false");
+        assertThatThrownBy(() -> parse("tenantId: acme\npaused: sometimes\n"))
+                .hasMessageContaining("paused must be true or false");
     }
 
     @Test
     void shouldReadJsonFilesToo(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"LARGE\"}");
+        Path file =
+                Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"LARGE\"}");
         TenantConfig t = TenantFile.read(file, CATALOGUE);
         assertThat(t.tenantId()).isEqualTo("globex");
         assertThat(t.defaultTier()).isEqualTo(Tier.LARGE);

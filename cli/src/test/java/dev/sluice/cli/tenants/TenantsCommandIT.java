@@ -23,21 +23,19 @@ import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.time.Instant;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -60,20 +58,26 @@ class TenantsCommandIT {
                 limits: {dailyBudgetUsd: "25.00"}
                 webhooks: {endpoints: ["https://hooks.acme.example/x"], signingSecretRefs: ["file:/run/acme"]}
                 """);
-        Path globex = Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"SMALL\"}");
+        Path globex =
+                Files.writeString(dir.resolve("globex.json"), "{\"tenantId\":\"globex\",\"defaultTier\":\"SMALL\"}");
 
         CliRun put = sluice(kafka, prefix, "put", acme.toString(), globex.toString());
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("put tenant acme").contains("put tenant globex");
 
         CliRun list = sluice(kafka, prefix, "list");
-        assertThat(list.out()).contains("acme").contains("enterprise").contains("$25.00").contains("globex")
+        assertThat(list.out())
+                .contains("acme")
+                .contains("enterprise")
+                .contains("$25.00")
+                .contains("globex")
                 .contains("2 tenants");
 
         CliRun show = sluice(kafka, prefix, "show", "acme");
         assertThat(show.exit()).isZero();
         assertThat(show.out()).contains("tenantId: \"acme\"").contains("dailyBudgetMicros: 25000000");
-        Path edited = Files.writeString(dir.resolve("acme-edited.yaml"), show.out().replace("enterprise", "scale"));
+        Path edited =
+                Files.writeString(dir.resolve("acme-edited.yaml"), show.out().replace("enterprise", "scale"));
         assertThat(sluice(kafka, prefix, "put", edited.toString()).exit()).isZero();
         assertThat(sluice(kafka, prefix, "show", "acme", "--json").out()).contains("\"plan\" : \"scale\"");
 
@@ -92,20 +96,28 @@ class TenantsCommandIT {
         assertThat(create.exit()).as(create.err()).isZero();
         String key = create.out().strip();
         // Booleans, not the strings themselves, so that a failure does not print a key.
-        assertThat(Pattern.matches("slk_[a-z2-7]{12}_[A-Za-z0-9_-]{43}", key)).as("stdout is one key").isTrue();
+        assertThat(Pattern.matches("slk_[a-z2-7]{12}_[A-Za-z0-9_-]{43}", key))
+                .as("stdout is one key")
+                .isTrue();
         String keyId = ApiKeys.keyIdOf(key).orElseThrow();
         assertThat(create.err()).contains("created API key " + keyId + " for tenant acme");
-        assertThat((create.out() + create.err()).split(Pattern.quote(key), -1).length - 1).as("times the key is printed")
+        assertThat((create.out() + create.err()).split(Pattern.quote(key), -1).length - 1)
+                .as("times the key is printed")
                 .isEqualTo(1);
         ApiKey stored = storedKeys(kafka, prefix).getLast();
         assertThat(stored.keyId()).isEqualTo(keyId);
         assertThat(stored.tenantId()).isEqualTo("acme");
         assertThat(stored.label()).isEqualTo("ci deploys");
         assertThat(stored.revokedAt()).isNull();
-        assertThat(ApiKeys.matches(key, stored.sha256())).as("the stored hash is the key's").isTrue();
+        assertThat(ApiKeys.matches(key, stored.sha256()))
+                .as("the stored hash is the key's")
+                .isTrue();
 
         CliRun list = sluice(kafka, prefix, "keys", "list", "acme");
-        assertThat(list.out()).contains(keyId).contains("ci deploys").contains("1 key, 1 valid")
+        assertThat(list.out())
+                .contains(keyId)
+                .contains("ci deploys")
+                .contains("1 key, 1 valid")
                 .doesNotContain(stored.sha256());
         assertThat(list.out().contains(key)).as("list prints the key").isFalse();
 
@@ -115,7 +127,8 @@ class TenantsCommandIT {
         assertThat(storedKeys(kafka, prefix).getLast().revokedAt()).isNotNull();
         assertThat(sluice(kafka, prefix, "keys", "list", "acme").out()).contains("1 key, 0 valid");
         assertThat(sluice(kafka, prefix, "keys", "revoke", key).out()).contains("already revoked");
-        assertThat(sluice(kafka, prefix, "keys", "revoke", "nosuchkey000").exit()).isEqualTo(1);
+        assertThat(sluice(kafka, prefix, "keys", "revoke", "nosuchkey000").exit())
+                .isEqualTo(1);
     }
 
     @Test
@@ -133,12 +146,14 @@ class TenantsCommandIT {
         CliRun delete = sluice(kafka, prefix, "delete", "acme");
 
         assertThat(delete.out()).contains("revoked 2 API keys of acme");
-        assertThat(storedKeys(kafka, prefix)).hasSize(2).allSatisfy(k -> assertThat(k.revoked()).isTrue());
+        assertThat(storedKeys(kafka, prefix))
+                .hasSize(2)
+                .allSatisfy(k -> assertThat(k.revoked()).isTrue());
     }
 
     @Test
-    void shouldPauseATenantSoTheRouterRefusesItsNewRequestsKeepThePauseThroughAPutAndResumeIt(KafkaStack kafka,
-            @TempDir Path dir) throws Exception {
+    void shouldPauseATenantSoTheRouterRefusesItsNewRequestsKeepThePauseThroughAPutAndResumeIt(
+            KafkaStack kafka, @TempDir Path dir) throws Exception {
         String prefix = topicsWithTenantAcme(kafka, dir);
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
@@ -150,13 +165,16 @@ class TenantsCommandIT {
             Function<String, String> send = label -> {
                 String id = label + "-" + sent.incrementAndGet();
                 LlmRequest r = LlmRequest.of(id, "acme", "Summarise ticket " + id, Instant.now());
-                producer.send(new ProducerRecord<>(topics.requests(), "acme",
+                producer.send(new ProducerRecord<>(
+                        topics.requests(),
+                        "acme",
                         serdes.requests().serializer().serialize(topics.requests(), r)));
                 producer.flush();
                 return id;
             };
             String before = send.apply("before");
-            await().alias("a job for the request before the pause").atMost(Duration.ofSeconds(60))
+            await().alias("a job for the request before the pause")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> routed(kafka, topics, serdes).contains(before));
 
             CliRun pause = sluice(kafka, prefix, "pause", "acme");
@@ -166,18 +184,22 @@ class TenantsCommandIT {
             assertThat(sluice(kafka, prefix, "show", "acme").out()).contains("paused: true");
             CliRun put = sluice(kafka, prefix, "put", dir.resolve("acme.yaml").toString());
             assertThat(put.out()).contains("it stays paused");
-            await().alias("a request refused TENANT_PAUSED").atMost(Duration.ofSeconds(60)).until(() -> {
-                String unused = send.apply("during"); // sent for its refusal, not its id
-                return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
-            });
+            await().alias("a request refused TENANT_PAUSED")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        String unused = send.apply("during"); // sent for its refusal, not its id
+                        return refusals(kafka, topics, serdes).contains("TENANT_PAUSED");
+                    });
 
             CliRun resume = sluice(kafka, prefix, "resume", "acme");
             assertThat(resume.exit()).as(resume.err()).isZero();
             assertThat(resume.out()).contains("resumed tenant acme");
-            await().alias("a request routed again").atMost(Duration.ofSeconds(60)).until(() -> {
-                String unused = send.apply("after"); // the id is read back from the routed topic
-                return routed(kafka, topics, serdes).stream().anyMatch(id -> id.startsWith("after-"));
-            });
+            await().alias("a request routed again")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        String unused = send.apply("after"); // the id is read back from the routed topic
+                        return routed(kafka, topics, serdes).stream().anyMatch(id -> id.startsWith("after-"));
+                    });
             assertThat(sluice(kafka, prefix, "resume", "acme").out()).contains("was already taking requests");
             assertThat(sluice(kafka, prefix, "pause", "globex").exit()).isEqualTo(1);
         }
@@ -187,7 +209,11 @@ class TenantsCommandIT {
     private static List<String> routed(KafkaStack kafka, Topics topics, SluiceSerdes serdes) {
         String topic = topics.job(Tier.MEDIUM, Priority.NORMAL);
         return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
-                .map(r -> serdes.jobs().deserializer().deserialize(topic, r.value()).requestId()).toList();
+                .map(r -> serdes.jobs()
+                        .deserializer()
+                        .deserialize(topic, r.value())
+                        .requestId())
+                .toList();
     }
 
     /** The reason codes of the completions the router wrote. */
@@ -195,7 +221,9 @@ class TenantsCommandIT {
         String topic = topics.completions();
         return kafka.readUntil(topic, r -> false, Duration.ofMillis(300)).stream()
                 .map(r -> serdes.results().deserializer().deserialize(topic, r.value()))
-                .filter(r -> r.error() != null).map(r -> r.error().code()).toList();
+                .filter(r -> r.error() != null)
+                .map(r -> r.error().code())
+                .toList();
     }
 
     /** A new topic prefix whose topics exist and hold one tenant, acme. */
@@ -243,8 +271,8 @@ class TenantsCommandIT {
             c.getErr().println(ex.getMessage());
             return 2;
         });
-        int exit = cli.execute("put", good.toString(), "--bootstrap-servers", "127.0.0.1:1",
-                "--registry-url", "http://127.0.0.1:1");
+        int exit = cli.execute(
+                "put", good.toString(), "--bootstrap-servers", "127.0.0.1:1", "--registry-url", "http://127.0.0.1:1");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach Kafka at 127.0.0.1:1");
     }
@@ -261,7 +289,8 @@ class TenantsCommandIT {
         assertThat(put.out()).contains("its request topic is " + prefix + "requests.initech");
         assertThat(kafka.topics()).contains(prefix + "requests.initech");
         // Registered at once, so the tenant's own producer may run with auto.register.schemas=false.
-        assertThat(new RestSchemaRegistry(kafka.registryUrl()).lookupId(prefix + "requests.initech-value",
-                dev.sluice.avro.LlmRequest.getClassSchema())).isPositive();
+        assertThat(new RestSchemaRegistry(kafka.registryUrl())
+                        .lookupId(prefix + "requests.initech-value", dev.sluice.avro.LlmRequest.getClassSchema()))
+                .isPositive();
     }
 }

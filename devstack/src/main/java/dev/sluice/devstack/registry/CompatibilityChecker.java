@@ -15,11 +15,9 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 final class CompatibilityChecker {
 
     /** An earlier version of the subject to check against. */
-    record Prior(int version, Schema schema) {
-    }
+    record Prior(int version, Schema schema) {}
 
-    private CompatibilityChecker() {
-    }
+    private CompatibilityChecker() {}
 
     /**
      * Returns what makes {@code candidate} incompatible with the prior versions under {@code level},
@@ -53,7 +51,8 @@ final class CompatibilityChecker {
     }
 
     private static List<String> check(Schema reader, Schema writer, String readerName, String writerName) {
-        var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
+        var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer)
+                .getResult();
         if (result.getCompatibility() == SchemaCompatibilityType.COMPATIBLE) {
             return List.of();
         }
@@ -68,18 +67,23 @@ final class CompatibilityChecker {
     private static String describe(Incompatibility i, String reader, String writer) {
         String path = i.getLocation();
         return switch (i.getType()) {
-            case READER_FIELD_MISSING_DEFAULT_VALUE -> "The field '" + i.getMessage() + "' at path '" + path
-                    + "' in the " + reader + " schema has no default value and is missing in the " + writer
-                    + " schema";
-            case TYPE_MISMATCH -> "The type (path '" + path + "') of a field in the " + reader
-                    + " schema does not match with the " + writer + " schema";
-            case MISSING_ENUM_SYMBOLS -> "The " + reader + " schema is missing enum symbols '" + i.getMessage()
-                    + "' at path '" + path + "' in the " + writer + " schema";
-            case MISSING_UNION_BRANCH -> "The " + reader + " schema is missing a type inside a union field at path '"
-                    + path + "' in the " + writer + " schema";
+            case READER_FIELD_MISSING_DEFAULT_VALUE ->
+                "The field '" + i.getMessage() + "' at path '" + path
+                        + "' in the " + reader + " schema has no default value and is missing in the " + writer
+                        + " schema";
+            case TYPE_MISMATCH ->
+                "The type (path '" + path + "') of a field in the " + reader + " schema does not match with the "
+                        + writer + " schema";
+            case MISSING_ENUM_SYMBOLS ->
+                "The " + reader + " schema is missing enum symbols '" + i.getMessage() + "' at path '" + path
+                        + "' in the " + writer + " schema";
+            case MISSING_UNION_BRANCH ->
+                "The " + reader + " schema is missing a type inside a union field at path '" + path + "' in the "
+                        + writer + " schema";
             case NAME_MISMATCH -> "The name of the schema has changed (path '" + path + "')";
-            case FIXED_SIZE_MISMATCH -> "The size of FIXED type field at path '" + path + "' in the " + reader
-                    + " schema does not match with the " + writer + " schema";
+            case FIXED_SIZE_MISMATCH ->
+                "The size of FIXED type field at path '" + path + "' in the " + reader
+                        + " schema does not match with the " + writer + " schema";
         };
     }
 }

@@ -1,11 +1,11 @@
 package dev.sluice.devstack.registry;
 
 import io.javalin.Javalin;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.ServerConnector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,21 +132,26 @@ public final class DevSchemaRegistry implements AutoCloseable {
                 schemaLog.replay(history::add, startTimeout);
                 RegistryService service = new RegistryService(schemaLog::append, history);
                 Javalin http = Javalin.create(cfg -> {
-                    cfg.concurrency.useVirtualThreads = true;
-                    cfg.startup.showJavalinBanner = false;
-                    // A worker starting with thousands of jobs in flight may ask at once; Jetty's
-                    // default queue of 50 pending connections would time some of them out.
-                    cfg.jetty.addConnector((server, httpConfig) -> {
-                        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-                        connector.setHost(host);
-                        connector.setPort(port);
-                        connector.setAcceptQueueSize(ACCEPT_QUEUE);
-                        return connector;
-                    });
-                    RegistryRoutes.install(cfg, service);
-                }).start();
+                            cfg.concurrency.useVirtualThreads = true;
+                            cfg.startup.showJavalinBanner = false;
+                            // A worker starting with thousands of jobs in flight may ask at once; Jetty's
+                            // default queue of 50 pending connections would time some of them out.
+                            cfg.jetty.addConnector((server, httpConfig) -> {
+                                ServerConnector connector =
+                                        new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                                connector.setHost(host);
+                                connector.setPort(port);
+                                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                                return connector;
+                            });
+                            RegistryRoutes.install(cfg, service);
+                        })
+                        .start();
                 DevSchemaRegistry registry = new DevSchemaRegistry(schemaLog, http, host);
-                log.info("Schema registry serving {} from topic {} ({} records replayed)", registry.url(), topic,
+                log.info(
+                        "Schema registry serving {} from topic {} ({} records replayed)",
+                        registry.url(),
+                        topic,
                         history.size());
                 return registry;
             } catch (RuntimeException e) {

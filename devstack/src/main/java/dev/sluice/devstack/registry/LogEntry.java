@@ -14,13 +14,11 @@ sealed interface LogEntry {
     }
 
     /** The version was deleted permanently (written as a tombstone on the version's key). */
-    record SchemaRemoved(String subject, int version) implements LogEntry {
-    }
+    record SchemaRemoved(String subject, int version) implements LogEntry {}
 
     /**
      * The compatibility level of a subject, or the global one when {@code subject} is null;
      * a null {@code level} (a tombstone) removes the setting.
      */
-    record Config(String subject, CompatibilityLevel level) implements LogEntry {
-    }
+    record Config(String subject, CompatibilityLevel level) implements LogEntry {}
 }

@@ -54,7 +54,9 @@ final class RegistryException extends RuntimeException {
     }
 
     static RegistryException subjectConfigNotFound(String subject) {
-        return new RegistryException(404, SUBJECT_CONFIG_NOT_FOUND,
+        return new RegistryException(
+                404,
+                SUBJECT_CONFIG_NOT_FOUND,
                 "Subject '" + subject + "' does not have subject-level compatibility configured");
     }
 
@@ -63,18 +65,27 @@ final class RegistryException extends RuntimeException {
     }
 
     static RegistryException invalidVersion(String version) {
-        return new RegistryException(422, INVALID_VERSION, "The specified version '" + version
-                + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
+        return new RegistryException(
+                422,
+                INVALID_VERSION,
+                "The specified version '" + version
+                        + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
     }
 
     static RegistryException invalidCompatibilityLevel() {
-        return new RegistryException(422, INVALID_COMPATIBILITY_LEVEL, "Invalid compatibility level. Valid values"
-                + " are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive");
+        return new RegistryException(
+                422,
+                INVALID_COMPATIBILITY_LEVEL,
+                "Invalid compatibility level. Valid values"
+                        + " are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive");
     }
 
     static RegistryException incompatible(String subject, java.util.List<String> details) {
-        return new RegistryException(409, INCOMPATIBLE, "Schema being registered is incompatible with an earlier"
-                + " schema for subject \"" + subject + "\", details: " + details);
+        return new RegistryException(
+                409,
+                INCOMPATIBLE,
+                "Schema being registered is incompatible with an earlier" + " schema for subject \"" + subject
+                        + "\", details: " + details);
     }
 
     static RegistryException storeError(String detail) {

@@ -8,8 +8,7 @@ import java.util.concurrent.CountDownLatch;
  * {@value DevSchemaRegistry#DEFAULT_TOPIC} by default). It serves until the process is stopped.
  */
 public final class RegistryMain {
-    private RegistryMain() {
-    }
+    private RegistryMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1 || args.length > 3) {
@@ -21,10 +20,13 @@ public final class RegistryMain {
         String topic = args.length > 2 ? args[2] : DevSchemaRegistry.DEFAULT_TOPIC;
         DevSchemaRegistry registry = DevSchemaRegistry.start(args[0], "127.0.0.1", port, topic);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            registry.close();
-            stopped.countDown();
-        }, "registry-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            registry.close();
+                            stopped.countDown();
+                        },
+                        "registry-shutdown"));
         System.out.println("Schema registry at " + registry.url() + " (topic " + topic + ")");
         stopped.await();
     }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RegistryRoutes {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
-    private static final Set<String> ACCEPTED_BODY_TYPES = Set.of(CONTENT_TYPE,
-            "application/vnd.schemaregistry+json", "application/json");
+    private static final Set<String> ACCEPTED_BODY_TYPES =
+            Set.of(CONTENT_TYPE, "application/vnd.schemaregistry+json", "application/json");
     private static final Logger log = LoggerFactory.getLogger(RegistryRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,52 +45,93 @@ final class RegistryRoutes {
         r.get("/mode", ctx -> ctx.result("{\"mode\":\"READWRITE\"}"));
 
         r.get("/subjects", ctx -> json(ctx, service.subjects(flag(ctx, "deleted"))));
-        r.get("/subjects/{subject}/versions", ctx ->
-                json(ctx, service.versions(ctx.pathParam("subject"), flag(ctx, "deleted"))));
-        r.post("/subjects/{subject}/versions", ctx -> json(ctx, JSON.createObjectNode()
-                .put("id", service.register(ctx.pathParam("subject"), schemaRequest(ctx)))));
-        r.get("/subjects/{subject}/versions/{version}", ctx -> json(ctx, versionJson(service.version(
-                ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "deleted")))));
-        r.get("/subjects/{subject}/versions/{version}/schema", ctx -> ctx.result(service.version(
-                ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "deleted")).schema()));
-        r.delete("/subjects/{subject}/versions/{version}", ctx -> json(ctx, service.deleteVersion(
-                ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "permanent"))));
-        r.post("/subjects/{subject}", ctx -> json(ctx, versionJson(service.lookup(
-                ctx.pathParam("subject"), schemaRequest(ctx), flag(ctx, "deleted")))));
-        r.delete("/subjects/{subject}", ctx ->
-                json(ctx, service.deleteSubject(ctx.pathParam("subject"), flag(ctx, "permanent"))));
+        r.get(
+                "/subjects/{subject}/versions",
+                ctx -> json(ctx, service.versions(ctx.pathParam("subject"), flag(ctx, "deleted"))));
+        r.post(
+                "/subjects/{subject}/versions",
+                ctx -> json(
+                        ctx,
+                        JSON.createObjectNode()
+                                .put("id", service.register(ctx.pathParam("subject"), schemaRequest(ctx)))));
+        r.get(
+                "/subjects/{subject}/versions/{version}",
+                ctx -> json(
+                        ctx,
+                        versionJson(service.version(
+                                ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "deleted")))));
+        r.get(
+                "/subjects/{subject}/versions/{version}/schema",
+                ctx -> ctx.result(
+                        service.version(ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "deleted"))
+                                .schema()));
+        r.delete(
+                "/subjects/{subject}/versions/{version}",
+                ctx -> json(
+                        ctx,
+                        service.deleteVersion(
+                                ctx.pathParam("subject"), ctx.pathParam("version"), flag(ctx, "permanent"))));
+        r.post(
+                "/subjects/{subject}",
+                ctx -> json(
+                        ctx,
+                        versionJson(
+                                service.lookup(ctx.pathParam("subject"), schemaRequest(ctx), flag(ctx, "deleted")))));
+        r.delete(
+                "/subjects/{subject}",
+                ctx -> json(ctx, service.deleteSubject(ctx.pathParam("subject"), flag(ctx, "permanent"))));
 
-        r.get("/schemas/ids/{id}", ctx ->
-                json(ctx, JSON.createObjectNode().put("schema", service.schemaById(ctx.pathParam("id")))));
+        r.get(
+                "/schemas/ids/{id}",
+                ctx -> json(ctx, JSON.createObjectNode().put("schema", service.schemaById(ctx.pathParam("id")))));
         r.get("/schemas/ids/{id}/schema", ctx -> ctx.result(service.schemaById(ctx.pathParam("id"))));
-        r.get("/schemas/ids/{id}/subjects", ctx -> json(ctx, service.usesOf(ctx.pathParam("id"),
-                flag(ctx, "deleted")).stream().map(LogEntry.SchemaVersion::subject).distinct().toList()));
+        r.get(
+                "/schemas/ids/{id}/subjects",
+                ctx -> json(
+                        ctx,
+                        service.usesOf(ctx.pathParam("id"), flag(ctx, "deleted")).stream()
+                                .map(LogEntry.SchemaVersion::subject)
+                                .distinct()
+                                .toList()));
         r.get("/schemas/ids/{id}/versions", ctx -> {
             ArrayNode out = JSON.createArrayNode();
-            service.usesOf(ctx.pathParam("id"), flag(ctx, "deleted")).forEach(v ->
-                    out.addObject().put("subject", v.subject()).put("version", v.version()));
+            service.usesOf(ctx.pathParam("id"), flag(ctx, "deleted"))
+                    .forEach(v -> out.addObject().put("subject", v.subject()).put("version", v.version()));
             json(ctx, out);
         });
 
-        r.post("/compatibility/subjects/{subject}/versions/{version}", ctx ->
-                compatibility(ctx, ctx.pathParam("version")));
+        r.post(
+                "/compatibility/subjects/{subject}/versions/{version}",
+                ctx -> compatibility(ctx, ctx.pathParam("version")));
         r.post("/compatibility/subjects/{subject}/versions", ctx -> compatibility(ctx, "latest"));
 
         r.get("/config", ctx -> json(ctx, level("compatibilityLevel", service.globalLevel())));
         r.put("/config", ctx -> json(ctx, level("compatibility", service.setLevel(null, levelRequest(ctx)))));
         r.delete("/config", ctx -> json(ctx, level("compatibilityLevel", service.resetGlobalLevel())));
-        r.get("/config/{subject}", ctx -> json(ctx, level("compatibilityLevel",
-                service.subjectLevel(ctx.pathParam("subject"), flag(ctx, "defaultToGlobal")))));
-        r.put("/config/{subject}", ctx -> json(ctx, level("compatibility",
-                service.setLevel(ctx.pathParam("subject"), levelRequest(ctx)))));
-        r.delete("/config/{subject}", ctx -> json(ctx, level("compatibilityLevel",
-                service.deleteSubjectLevel(ctx.pathParam("subject")))));
+        r.get(
+                "/config/{subject}",
+                ctx -> json(
+                        ctx,
+                        level(
+                                "compatibilityLevel",
+                                service.subjectLevel(ctx.pathParam("subject"), flag(ctx, "defaultToGlobal")))));
+        r.put(
+                "/config/{subject}",
+                ctx -> json(
+                        ctx, level("compatibility", service.setLevel(ctx.pathParam("subject"), levelRequest(ctx)))));
+        r.delete(
+                "/config/{subject}",
+                ctx -> json(ctx, level("compatibilityLevel", service.deleteSubjectLevel(ctx.pathParam("subject")))));
 
         r.exception(RegistryException.class, (e, ctx) -> error(ctx, e.status(), e.errorCode(), e.getMessage()));
         // Unknown paths: Confluent's serializer probes e.g. /associations/... and treats 404 as "none".
-        r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
-                e.getStatus() == 404 ? RegistryException.SUBJECT_NOT_FOUND : e.getStatus(),
-                e.getStatus() == 404 ? "Not found: " + ctx.method() + " " + ctx.path() : e.getMessage()));
+        r.exception(
+                HttpResponseException.class,
+                (e, ctx) -> error(
+                        ctx,
+                        e.getStatus(),
+                        e.getStatus() == 404 ? RegistryException.SUBJECT_NOT_FOUND : e.getStatus(),
+                        e.getStatus() == 404 ? "Not found: " + ctx.method() + " " + ctx.path() : e.getMessage()));
         r.exception(Exception.class, (e, ctx) -> {
             log.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, 500, 500, "Internal Server Error: " + e);
@@ -107,7 +148,10 @@ final class RegistryRoutes {
     }
 
     private static ObjectNode versionJson(LogEntry.SchemaVersion v) {
-        return JSON.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id())
+        return JSON.createObjectNode()
+                .put("subject", v.subject())
+                .put("version", v.version())
+                .put("id", v.id())
                 .put("schema", v.schema());
     }
 
@@ -120,8 +164,10 @@ final class RegistryRoutes {
         JsonNode schema = body.path("schema");
         JsonNode type = body.path("schemaType");
         JsonNode references = body.path("references");
-        return new RegistryService.SchemaRequest(schema.isTextual() ? schema.asText() : null,
-                type.isTextual() ? type.asText() : null, references.isArray() && !references.isEmpty());
+        return new RegistryService.SchemaRequest(
+                schema.isTextual() ? schema.asText() : null,
+                type.isTextual() ? type.asText() : null,
+                references.isArray() && !references.isEmpty());
     }
 
     /** Confluent names the field "compatibility" on PUT; "compatibilityLevel" is accepted too. */
@@ -136,8 +182,8 @@ final class RegistryRoutes {
         if (contentType != null) {
             String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
             if (!ACCEPTED_BODY_TYPES.contains(mediaType)) {
-                throw new RegistryException(415, 415, "Unsupported Media Type: " + mediaType + "; send one of "
-                        + ACCEPTED_BODY_TYPES);
+                throw new RegistryException(
+                        415, 415, "Unsupported Media Type: " + mediaType + "; send one of " + ACCEPTED_BODY_TYPES);
             }
         }
         try {

@@ -30,8 +30,7 @@ final class RegistryService {
     private int lastIssuedId;
 
     /** A schema as a client sent it. */
-    record SchemaRequest(String schema, String schemaType, boolean hasReferences) {
-    }
+    record SchemaRequest(String schema, String schemaType, boolean hasReferences) {}
 
     /** The durable log, and the entries already on it, replayed into the initial state. */
     RegistryService(Consumer<List<LogEntry>> log, List<LogEntry> history) {
@@ -45,18 +44,19 @@ final class RegistryService {
         String canonical = schema.toString();
         return write(() -> {
             Optional<LogEntry.SchemaVersion> existing = state.versions(subject, false).stream()
-                    .filter(v -> v.schema().equals(canonical)).findFirst();
+                    .filter(v -> v.schema().equals(canonical))
+                    .findFirst();
             if (existing.isPresent()) {
                 return existing.get().id();
             }
-            List<String> problems = incompatibilities(state.effectiveLevel(subject), schema,
-                    state.versions(subject, false));
+            List<String> problems =
+                    incompatibilities(state.effectiveLevel(subject), schema, state.versions(subject, false));
             if (!problems.isEmpty()) {
                 throw RegistryException.incompatible(subject, problems);
             }
             int id = state.idOf(canonical).orElseGet(() -> ++lastIssuedId);
-            append(List.of(new LogEntry.SchemaVersion(subject, state.highestVersion(subject) + 1, id, canonical,
-                    false)));
+            append(List.of(
+                    new LogEntry.SchemaVersion(subject, state.highestVersion(subject) + 1, id, canonical, false)));
             return id;
         });
     }
@@ -65,7 +65,9 @@ final class RegistryService {
         String canonical = parse(request).toString();
         return read(() -> {
             List<LogEntry.SchemaVersion> versions = existingVersions(subject, includeDeleted);
-            return versions.stream().filter(v -> v.schema().equals(canonical)).findFirst()
+            return versions.stream()
+                    .filter(v -> v.schema().equals(canonical))
+                    .findFirst()
                     .orElseThrow(RegistryException::schemaNotFound);
         });
     }
@@ -75,7 +77,8 @@ final class RegistryService {
     }
 
     List<Integer> versions(String subject, boolean includeDeleted) {
-        return read(() -> existingVersions(subject, includeDeleted).stream().map(LogEntry.SchemaVersion::version)
+        return read(() -> existingVersions(subject, includeDeleted).stream()
+                .map(LogEntry.SchemaVersion::version)
                 .toList());
     }
 
@@ -123,8 +126,8 @@ final class RegistryService {
     }
 
     CompatibilityLevel subjectLevel(String subject, boolean defaultToGlobal) {
-        return read(() -> state.subjectLevel(subject).or(() -> defaultToGlobal
-                ? Optional.of(state.globalLevel()) : Optional.empty())
+        return read(() -> state.subjectLevel(subject)
+                .or(() -> defaultToGlobal ? Optional.of(state.globalLevel()) : Optional.empty())
                 .orElseThrow(() -> RegistryException.subjectConfigNotFound(subject)));
     }
 
@@ -149,7 +152,8 @@ final class RegistryService {
         return write(() -> {
             Optional<CompatibilityLevel> old = state.subjectLevel(subject);
             if (old.isEmpty()) {
-                throw state.versions(subject, true).isEmpty() ? RegistryException.subjectNotFound(subject)
+                throw state.versions(subject, true).isEmpty()
+                        ? RegistryException.subjectNotFound(subject)
                         : RegistryException.subjectConfigNotFound(subject);
             }
             append(List.of(new LogEntry.Config(subject, null)));
@@ -171,8 +175,10 @@ final class RegistryService {
             List<LogEntry> entries = new ArrayList<>();
             if (permanent) {
                 if (anyLive) {
-                    throw new RegistryException(404, RegistryException.SUBJECT_NOT_SOFT_DELETED, "Subject '"
-                            + subject + "' was not deleted first before being permanently deleted");
+                    throw new RegistryException(
+                            404,
+                            RegistryException.SUBJECT_NOT_SOFT_DELETED,
+                            "Subject '" + subject + "' was not deleted first before being permanently deleted");
                 }
                 all.forEach(v -> entries.add(new LogEntry.SchemaRemoved(subject, v.version())));
                 state.subjectLevel(subject).ifPresent(l -> entries.add(new LogEntry.Config(subject, null)));
@@ -180,10 +186,13 @@ final class RegistryService {
                 return all.stream().map(LogEntry.SchemaVersion::version).toList();
             }
             if (!anyLive) {
-                throw new RegistryException(404, RegistryException.SUBJECT_SOFT_DELETED, "Subject '" + subject
-                        + "' was soft deleted. Set permanent=true to delete permanently");
+                throw new RegistryException(
+                        404,
+                        RegistryException.SUBJECT_SOFT_DELETED,
+                        "Subject '" + subject + "' was soft deleted. Set permanent=true to delete permanently");
             }
-            List<LogEntry.SchemaVersion> live = all.stream().filter(v -> !v.deleted()).toList();
+            List<LogEntry.SchemaVersion> live =
+                    all.stream().filter(v -> !v.deleted()).toList();
             live.forEach(v -> entries.add(v.markedDeleted()));
             append(entries);
             return live.stream().map(LogEntry.SchemaVersion::version).toList();
@@ -196,9 +205,12 @@ final class RegistryService {
             LogEntry.SchemaVersion v = resolve(subject, id, permanent);
             if (permanent) {
                 if (!v.deleted()) {
-                    throw new RegistryException(404, RegistryException.VERSION_NOT_SOFT_DELETED, "Subject '"
-                            + subject + "' Version " + v.version()
-                            + " was not deleted first before being permanently deleted");
+                    throw new RegistryException(
+                            404,
+                            RegistryException.VERSION_NOT_SOFT_DELETED,
+                            "Subject '"
+                                    + subject + "' Version " + v.version()
+                                    + " was not deleted first before being permanently deleted");
                 }
                 append(List.of(new LogEntry.SchemaRemoved(subject, v.version())));
             } else {
@@ -213,8 +225,8 @@ final class RegistryService {
         if (id.isLatest()) {
             return versions.getLast();
         }
-        LogEntry.SchemaVersion v = state.version(subject, id.number())
-                .orElseThrow(() -> RegistryException.versionNotFound(id.number()));
+        LogEntry.SchemaVersion v =
+                state.version(subject, id.number()).orElseThrow(() -> RegistryException.versionNotFound(id.number()));
         if (v.deleted() && !includeDeleted) {
             throw RegistryException.versionNotFound(id.number());
         }
@@ -230,11 +242,11 @@ final class RegistryService {
         return versions;
     }
 
-    private List<String> incompatibilities(CompatibilityLevel level, Schema schema,
-            List<LogEntry.SchemaVersion> priors) {
+    private List<String> incompatibilities(
+            CompatibilityLevel level, Schema schema, List<LogEntry.SchemaVersion> priors) {
         List<CompatibilityChecker.Prior> parsed = priors.stream()
-                .map(v -> new CompatibilityChecker.Prior(v.version(), parsedById.computeIfAbsent(v.id(),
-                        i -> new Schema.Parser().parse(v.schema()))))
+                .map(v -> new CompatibilityChecker.Prior(
+                        v.version(), parsedById.computeIfAbsent(v.id(), i -> new Schema.Parser().parse(v.schema()))))
                 .toList();
         return CompatibilityChecker.incompatibilities(level, schema, parsed);
     }
@@ -247,8 +259,8 @@ final class RegistryService {
     static Schema parse(SchemaRequest request) {
         String type = request.schemaType() == null ? AVRO : request.schemaType();
         if (!AVRO.equalsIgnoreCase(type)) {
-            throw RegistryException.invalidSchema("of type " + type + ": this development registry supports"
-                    + " only AVRO schemas");
+            throw RegistryException.invalidSchema(
+                    "of type " + type + ": this development registry supports" + " only AVRO schemas");
         }
         if (request.hasReferences()) {
             throw RegistryException.invalidSchema("with references: this development registry does not resolve"

@@ -76,7 +76,9 @@ final class RegistryState {
         if (versions == null) {
             return List.of();
         }
-        return versions.values().stream().filter(v -> includeDeleted || !v.deleted()).toList();
+        return versions.values().stream()
+                .filter(v -> includeDeleted || !v.deleted())
+                .toList();
     }
 
     Optional<LogEntry.SchemaVersion> version(String subject, int version) {

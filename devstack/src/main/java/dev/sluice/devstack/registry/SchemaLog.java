@@ -47,16 +47,26 @@ final class SchemaLog implements AutoCloseable {
     private SchemaLog(String bootstrapServers, String topic) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "sluice-schema-registry-" + topic,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) WRITE_TIMEOUT.toMillis(),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, WRITE_TIMEOUT.toMillis()),
-                new StringSerializer(), new StringSerializer());
+        this.producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.CLIENT_ID_CONFIG,
+                        "sluice-schema-registry-" + topic,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        0,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        (int) WRITE_TIMEOUT.toMillis(),
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        WRITE_TIMEOUT.toMillis()),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Creates the topic if it is missing and checks an existing one has a single partition. */
@@ -65,12 +75,14 @@ final class SchemaLog implements AutoCloseable {
         return new SchemaLog(bootstrapServers, topic);
     }
 
-    private static void ensureTopic(String bootstrapServers, String topic, short replicationFactor,
-            Duration timeout) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
-            NewTopic newTopic = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    private static void ensureTopic(String bootstrapServers, String topic, short replicationFactor, Duration timeout) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) timeout.toMillis()))) {
+            NewTopic newTopic = new NewTopic(topic, 1, replicationFactor)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             try {
                 admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 log.info("Created schemas topic {} (compacted, replication factor {})", topic, replicationFactor);
@@ -81,16 +93,21 @@ final class SchemaLog implements AutoCloseable {
             }
             TopicDescription description = describe(admin, topic, timeout);
             if (description.partitions().size() != 1) {
-                throw new IllegalStateException("Schemas topic " + topic + " has " + description.partitions().size()
+                throw new IllegalStateException("Schemas topic " + topic + " has "
+                        + description.partitions().size()
                         + " partitions; the registry needs exactly 1 so that facts keep their order."
                         + " Point it at another topic or recreate this one.");
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Could not create or describe schemas topic " + topic + " at "
-                    + bootstrapServers + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "Could not create or describe schemas topic " + topic + " at " + bootstrapServers + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within "
-                    + timeout.toSeconds() + " s while preparing schemas topic " + topic, e);
+            throw new IllegalStateException(
+                    "Kafka at " + bootstrapServers + " did not answer within " + timeout.toSeconds()
+                            + " s while preparing schemas topic " + topic,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while preparing schemas topic " + topic, e);
@@ -106,8 +123,10 @@ final class SchemaLog implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                return admin.describeTopics(Set.of(topic)).allTopicNames()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                return admin.describeTopics(Set.of(topic))
+                        .allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(topic);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
                     throw e;
@@ -120,12 +139,18 @@ final class SchemaLog implements AutoCloseable {
     /** Feeds every record from the beginning up to the current end of the topic, in order. */
     void replay(Consumer<LogEntry> sink, Duration timeout) {
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, "sluice-schema-registry-reader-" + topic,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        "sluice-schema-registry-reader-" + topic,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
@@ -159,7 +184,8 @@ final class SchemaLog implements AutoCloseable {
                 ack.get(WRITE_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException e) {
-            throw RegistryException.storeError("writing to " + topic + " failed: " + e.getCause().getMessage());
+            throw RegistryException.storeError(
+                    "writing to " + topic + " failed: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw RegistryException.storeError("writing to " + topic + " timed out");
         } catch (org.apache.kafka.common.KafkaException e) {

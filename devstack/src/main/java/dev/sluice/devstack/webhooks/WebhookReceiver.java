@@ -22,9 +22,15 @@ import java.util.function.Function;
  */
 public final class WebhookReceiver implements AutoCloseable {
     /** One delivery as received, and when. */
-    public record Received(String webhookId, String timestamp, String signature, String body, boolean verified,
-            int answeredStatus, Map<String, String> headers, Instant at) {
-    }
+    public record Received(
+            String webhookId,
+            String timestamp,
+            String signature,
+            String body,
+            boolean verified,
+            int answeredStatus,
+            Map<String, String> headers,
+            Instant at) {}
 
     /** What a scripted receiver answers: a status and headers (such as Retry-After). */
     public record Answer(int status, Map<String, String> headers) {
@@ -48,10 +54,11 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         this.path = path;
         this.app = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
-            cfg.startup.showJavalinBanner = false;
-            cfg.routes.post(path, this::receive);
-        }).start(host, port);
+                    cfg.concurrency.useVirtualThreads = true;
+                    cfg.startup.showJavalinBanner = false;
+                    cfg.routes.post(path, this::receive);
+                })
+                .start(host, port);
     }
 
     /** Starts a receiver on {@code host:port} (0 = a free port) that verifies with {@code secret} ("whsec_..."). */
@@ -91,8 +98,15 @@ public final class WebhookReceiver implements AutoCloseable {
         } catch (WebhookVerificationException e) {
             ok = false;
         }
-        Received r = new Received(flat.get("webhook-id"), flat.get("webhook-timestamp"), flat.get("webhook-signature"),
-                body, ok, 0, Map.copyOf(flat), Instant.now());
+        Received r = new Received(
+                flat.get("webhook-id"),
+                flat.get("webhook-timestamp"),
+                flat.get("webhook-signature"),
+                body,
+                ok,
+                0,
+                Map.copyOf(flat),
+                Instant.now());
         Answer answer = ok ? script.apply(r) : Answer.of(401);
         int status = answer.status();
         received.add(new Received(r.webhookId(), r.timestamp(), r.signature(), body, ok, status, r.headers(), r.at()));
@@ -115,8 +129,11 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** Distinct webhook ids that verified and were accepted. */
     public long distinctAccepted() {
-        return received.stream().filter(r -> r.verified() && r.answeredStatus() / 100 == 2).map(Received::webhookId)
-                .distinct().count();
+        return received.stream()
+                .filter(r -> r.verified() && r.answeredStatus() / 100 == 2)
+                .map(Received::webhookId)
+                .distinct()
+                .count();
     }
 
     @Override

@@ -21,10 +21,12 @@ class CompatibilityCheckerTest {
 
     @Test
     void shouldFindAFieldWithoutADefaultIncompatibleUnderBackward() {
-        List<String> problems = CompatibilityChecker.incompatibilities(CompatibilityLevel.BACKWARD, WITH_AMOUNT,
-                List.of(new Prior(1, V1)));
+        List<String> problems = CompatibilityChecker.incompatibilities(
+                CompatibilityLevel.BACKWARD, WITH_AMOUNT, List.of(new Prior(1, V1)));
 
-        assertThat(problems).first().asString()
+        assertThat(problems)
+                .first()
+                .asString()
                 .contains("READER_FIELD_MISSING_DEFAULT_VALUE", "'amount'", "/fields/1", "new schema");
         assertThat(problems).contains("{oldSchemaVersion: 1}", "{compatibility: 'BACKWARD'}");
     }
@@ -33,7 +35,8 @@ class CompatibilityCheckerTest {
     void shouldFindAFieldWithADefaultCompatibleInEveryDirection() {
         for (CompatibilityLevel level : CompatibilityLevel.values()) {
             assertThat(CompatibilityChecker.incompatibilities(level, WITH_NOTE, List.of(new Prior(1, V1))))
-                    .as(level.name()).isEmpty();
+                    .as(level.name())
+                    .isEmpty();
         }
     }
 
@@ -42,10 +45,13 @@ class CompatibilityCheckerTest {
         List<Prior> priors = List.of(new Prior(1, WITH_AMOUNT));
 
         assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.FORWARD, V1, priors))
-                .as("old readers need amount, which the new schema no longer writes").isNotEmpty();
+                .as("old readers need amount, which the new schema no longer writes")
+                .isNotEmpty();
         assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.BACKWARD, V1, priors))
-                .as("the new schema simply ignores amount").isEmpty();
-        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.FULL, V1, priors)).isNotEmpty();
+                .as("the new schema simply ignores amount")
+                .isEmpty();
+        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.FULL, V1, priors))
+                .isNotEmpty();
     }
 
     @Test
@@ -54,18 +60,20 @@ class CompatibilityCheckerTest {
 
         assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.BACKWARD, WITH_INT_NOTE, priors))
                 .isEmpty();
-        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.BACKWARD_TRANSITIVE, WITH_INT_NOTE,
-                priors)).anySatisfy(m -> assertThat(m).contains("TYPE_MISMATCH"))
+        assertThat(CompatibilityChecker.incompatibilities(
+                        CompatibilityLevel.BACKWARD_TRANSITIVE, WITH_INT_NOTE, priors))
+                .anySatisfy(m -> assertThat(m).contains("TYPE_MISMATCH"))
                 .contains("{oldSchemaVersion: 1}")
                 .doesNotContain("{oldSchemaVersion: 2}");
     }
 
     @Test
     void shouldAcceptAnythingUnderNoneOrWithoutEarlierVersions() {
-        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.NONE, WITH_AMOUNT,
-                List.of(new Prior(1, V1)))).isEmpty();
-        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.FULL_TRANSITIVE, WITH_AMOUNT,
-                List.of())).isEmpty();
+        assertThat(CompatibilityChecker.incompatibilities(
+                        CompatibilityLevel.NONE, WITH_AMOUNT, List.of(new Prior(1, V1))))
+                .isEmpty();
+        assertThat(CompatibilityChecker.incompatibilities(CompatibilityLevel.FULL_TRANSITIVE, WITH_AMOUNT, List.of()))
+                .isEmpty();
     }
 
     @Test

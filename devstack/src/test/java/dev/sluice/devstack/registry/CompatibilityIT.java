@@ -45,7 +45,10 @@ class CompatibilityIT {
 
     @BeforeEach
     void startRegistry(TestInfo test) {
-        registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0,
+        registry = DevSchemaRegistry.start(
+                broker.bootstrapServers(),
+                "127.0.0.1",
+                0,
                 "compat-" + test.getTestMethod().orElseThrow().getName());
         client = new RegistryHttpClient(registry.url());
     }
@@ -79,7 +82,10 @@ class CompatibilityIT {
         assertThat(rejected.json().path("message").asText())
                 .startsWith("Schema being registered is incompatible with an earlier schema for subject"
                         + " \"orders-value\", details: [")
-                .contains("READER_FIELD_MISSING_DEFAULT_VALUE", "'amount'", "{oldSchemaVersion: 1}",
+                .contains(
+                        "READER_FIELD_MISSING_DEFAULT_VALUE",
+                        "'amount'",
+                        "{oldSchemaVersion: 1}",
                         "{compatibility: 'BACKWARD'}");
         assertThat(client.get("/subjects/orders-value/versions").json()).hasToString("[1]");
     }
@@ -115,7 +121,9 @@ class CompatibilityIT {
         Response withoutDefault = client.register("orders-value", ORDER_WITH_AMOUNT);
         Response withDefault = client.register("orders-value", ORDER_WITH_NOTE);
 
-        assertThat(withoutDefault.status()).as("backward fails: no default for amount").isEqualTo(409);
+        assertThat(withoutDefault.status())
+                .as("backward fails: no default for amount")
+                .isEqualTo(409);
         assertThat(withDefault.status()).isEqualTo(200);
     }
 
@@ -126,7 +134,8 @@ class CompatibilityIT {
         client.registerOk("orders-value", ORDER_V1);
 
         client.put("/config/orders-value", "{\"compatibility\":\"BACKWARD\"}");
-        Response againstLatest = client.post("/compatibility/subjects/orders-value/versions/latest",
+        Response againstLatest = client.post(
+                "/compatibility/subjects/orders-value/versions/latest",
                 RegistryHttpClient.schemaBody(ORDER_WITH_INT_NOTE));
         client.put("/config/orders-value", "{\"compatibility\":\"BACKWARD_TRANSITIVE\"}");
         Response transitive = client.register("orders-value", ORDER_WITH_INT_NOTE);
@@ -140,14 +149,15 @@ class CompatibilityIT {
     void shouldReportCompatibilityWithoutRegistering() {
         client.registerOk("orders-value", ORDER_V1);
 
-        Response compatible = client.post("/compatibility/subjects/orders-value/versions/latest",
-                RegistryHttpClient.schemaBody(ORDER_WITH_NOTE));
-        Response incompatible = client.post("/compatibility/subjects/orders-value/versions/1?verbose=true",
+        Response compatible = client.post(
+                "/compatibility/subjects/orders-value/versions/latest", RegistryHttpClient.schemaBody(ORDER_WITH_NOTE));
+        Response incompatible = client.post(
+                "/compatibility/subjects/orders-value/versions/1?verbose=true",
                 RegistryHttpClient.schemaBody(ORDER_WITH_AMOUNT));
-        Response missingSubject = client.post("/compatibility/subjects/nowhere/versions/latest",
-                RegistryHttpClient.schemaBody(ORDER_V1));
-        Response missingVersion = client.post("/compatibility/subjects/orders-value/versions/5",
-                RegistryHttpClient.schemaBody(ORDER_V1));
+        Response missingSubject =
+                client.post("/compatibility/subjects/nowhere/versions/latest", RegistryHttpClient.schemaBody(ORDER_V1));
+        Response missingVersion =
+                client.post("/compatibility/subjects/orders-value/versions/5", RegistryHttpClient.schemaBody(ORDER_V1));
 
         assertThat(compatible.body()).isEqualTo("{\"is_compatible\":true}");
         assertThat(incompatible.json().path("is_compatible").asBoolean()).isFalse();

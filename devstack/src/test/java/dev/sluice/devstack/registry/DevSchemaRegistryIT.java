@@ -37,7 +37,10 @@ class DevSchemaRegistryIT {
 
     @BeforeEach
     void startRegistry(TestInfo test) {
-        registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0,
+        registry = DevSchemaRegistry.start(
+                broker.bootstrapServers(),
+                "127.0.0.1",
+                0,
                 "schemas-" + test.getTestMethod().orElseThrow().getName());
         client = new RegistryHttpClient(registry.url());
     }
@@ -54,8 +57,8 @@ class DevSchemaRegistryIT {
         int first = client.registerOk("orders-value", ORDER_V1);
 
         int again = client.registerOk("orders-value", ORDER_V1);
-        int reformatted = client.registerOk("orders-value", ORDER_V1.replace("\n", "").replace(" ", "")
-                .replace(",", " ,\n\t "));
+        int reformatted = client.registerOk(
+                "orders-value", ORDER_V1.replace("\n", "").replace(" ", "").replace(",", " ,\n\t "));
 
         assertThat(first).isEqualTo(1);
         assertThat(again).isEqualTo(first);
@@ -70,7 +73,11 @@ class DevSchemaRegistryIT {
         int underArchive = client.registerOk("archive-value", ORDER_V1);
 
         assertThat(underArchive).isEqualTo(underOrders);
-        assertThat(client.get("/subjects/archive-value/versions/1").json().path("id").asInt()).isEqualTo(underOrders);
+        assertThat(client.get("/subjects/archive-value/versions/1")
+                        .json()
+                        .path("id")
+                        .asInt())
+                .isEqualTo(underOrders);
     }
 
     @Test
@@ -96,8 +103,8 @@ class DevSchemaRegistryIT {
         String quoted = ORDER_V1_CANONICAL.replace("\"", "\\\"");
         assertThat(register.status()).isEqualTo(200);
         assertThat(register.body()).isEqualTo("{\"id\":1}");
-        assertThat(latest.body()).isEqualTo(
-                "{\"subject\":\"wire-value\",\"version\":1,\"id\":1,\"schema\":\"" + quoted + "\"}");
+        assertThat(latest.body())
+                .isEqualTo("{\"subject\":\"wire-value\",\"version\":1,\"id\":1,\"schema\":\"" + quoted + "\"}");
         assertThat(byId.body()).isEqualTo("{\"schema\":\"" + quoted + "\"}");
         assertThat(client.get("/subjects/wire-value/versions/1/schema").body()).isEqualTo(ORDER_V1_CANONICAL);
     }
@@ -129,9 +136,16 @@ class DevSchemaRegistryIT {
         client.registerOk("b-value", ORDER_WITH_NOTE);
 
         assertThat(client.get("/subjects").json()).hasToString("[\"a-value\",\"b-value\"]");
-        assertThat(client.get("/subjects/b-value/versions/1").json().path("schema").asText())
+        assertThat(client.get("/subjects/b-value/versions/1")
+                        .json()
+                        .path("schema")
+                        .asText())
                 .isEqualTo(ORDER_V1_CANONICAL);
-        assertThat(client.get("/subjects/b-value/versions/-1").json().path("version").asInt()).isEqualTo(2);
+        assertThat(client.get("/subjects/b-value/versions/-1")
+                        .json()
+                        .path("version")
+                        .asInt())
+                .isEqualTo(2);
     }
 
     @Test
@@ -139,11 +153,13 @@ class DevSchemaRegistryIT {
         int id = client.registerOk("orders-value", ORDER_V1);
         client.registerOk("archive-value", ORDER_V1);
 
-        assertThat(client.get("/schemas/ids/" + id).json().path("schema").asText()).isEqualTo(ORDER_V1_CANONICAL);
+        assertThat(client.get("/schemas/ids/" + id).json().path("schema").asText())
+                .isEqualTo(ORDER_V1_CANONICAL);
         assertThat(client.get("/schemas/ids/" + id + "/subjects").json())
                 .hasToString("[\"archive-value\",\"orders-value\"]");
-        assertThat(client.get("/schemas/ids/" + id + "/versions").json()).hasToString(
-                "[{\"subject\":\"archive-value\",\"version\":1},{\"subject\":\"orders-value\",\"version\":1}]");
+        assertThat(client.get("/schemas/ids/" + id + "/versions").json())
+                .hasToString(
+                        "[{\"subject\":\"archive-value\",\"version\":1},{\"subject\":\"orders-value\",\"version\":1}]");
     }
 
     @Test
@@ -251,7 +267,10 @@ class DevSchemaRegistryIT {
         int id = client.registerOk("orders%20value%3Av1", ORDER_V1);
 
         assertThat(client.get("/subjects").json()).hasToString("[\"orders value:v1\"]");
-        assertThat(client.get("/subjects/orders%20value%3Av1/versions/latest").json().path("id").asInt())
+        assertThat(client.get("/subjects/orders%20value%3Av1/versions/latest")
+                        .json()
+                        .path("id")
+                        .asInt())
                 .isEqualTo(id);
     }
 
@@ -271,7 +290,8 @@ class DevSchemaRegistryIT {
         assertThat(client.get("/subjects?deleted=true").json()).hasToString("[\"orders-value\"]");
         assertThat(client.get("/subjects/orders-value/versions").errorCode()).isEqualTo(40401);
         assertThat(client.get("/schemas/ids/" + id).status())
-                .as("a soft-deleted schema stays readable by id for consumers").isEqualTo(200);
+                .as("a soft-deleted schema stays readable by id for consumers")
+                .isEqualTo(200);
 
         Response permanent = client.delete("/subjects/orders-value?permanent=true");
 
@@ -290,7 +310,10 @@ class DevSchemaRegistryIT {
         assertThat(again).isEqualTo(id);
         assertThat(client.get("/subjects/orders-value/versions").json()).hasToString("[2]");
         assertThat(client.get("/subjects/orders-value/versions/1").errorCode()).isEqualTo(40402);
-        assertThat(client.get("/subjects/orders-value/versions/1?deleted=true").json().path("id").asInt())
+        assertThat(client.get("/subjects/orders-value/versions/1?deleted=true")
+                        .json()
+                        .path("id")
+                        .asInt())
                 .isEqualTo(id);
     }
 }

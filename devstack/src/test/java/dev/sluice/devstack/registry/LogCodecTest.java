@@ -30,8 +30,10 @@ class LogCodecTest {
         var version = new LogEntry.SchemaVersion("orders-value", 2, 5, "{\"type\":\"string\"}", true);
         var config = new LogEntry.Config("orders-value", CompatibilityLevel.FORWARD_TRANSITIVE);
 
-        assertThat(LogCodec.decode(LogCodec.key(version), LogCodec.value(version))).contains(version);
-        assertThat(LogCodec.decode(LogCodec.key(config), LogCodec.value(config))).contains(config);
+        assertThat(LogCodec.decode(LogCodec.key(version), LogCodec.value(version)))
+                .contains(version);
+        assertThat(LogCodec.decode(LogCodec.key(config), LogCodec.value(config)))
+                .contains(config);
     }
 
     @Test

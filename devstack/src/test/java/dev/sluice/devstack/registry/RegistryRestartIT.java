@@ -65,14 +65,29 @@ class RegistryRestartIT {
 
             assertThat(client.get("/subjects").json()).hasToString("[\"orders-value\",\"payments-value\"]");
             assertThat(client.get("/subjects/orders-value/versions").json()).hasToString("[1,2]");
-            assertThat(client.get("/subjects/orders-value/versions/1").json().path("id").asInt()).isEqualTo(orderV1);
-            assertThat(client.get("/subjects/orders-value/versions/2").json().path("id").asInt()).isEqualTo(orderV2);
-            assertThat(client.get("/schemas/ids/" + payment).json().path("schema").asText()).contains("Payment");
+            assertThat(client.get("/subjects/orders-value/versions/1")
+                            .json()
+                            .path("id")
+                            .asInt())
+                    .isEqualTo(orderV1);
+            assertThat(client.get("/subjects/orders-value/versions/2")
+                            .json()
+                            .path("id")
+                            .asInt())
+                    .isEqualTo(orderV2);
+            assertThat(client.get("/schemas/ids/" + payment)
+                            .json()
+                            .path("schema")
+                            .asText())
+                    .contains("Payment");
             assertThat(client.get("/config").body()).isEqualTo("{\"compatibilityLevel\":\"FULL\"}");
             assertThat(client.get("/config/payments-value").body()).isEqualTo("{\"compatibilityLevel\":\"NONE\"}");
-            assertThat(client.registerOk("orders-value", ORDER_V1)).as("already registered").isEqualTo(orderV1);
+            assertThat(client.registerOk("orders-value", ORDER_V1))
+                    .as("already registered")
+                    .isEqualTo(orderV1);
             assertThat(client.register("orders-value", ORDER_WITH_AMOUNT).status())
-                    .as("FULL still enforced after the restart").isEqualTo(409);
+                    .as("FULL still enforced after the restart")
+                    .isEqualTo(409);
 
             int next = client.registerOk("archive-value", ORDER_WITH_AMOUNT);
 
@@ -115,15 +130,23 @@ class RegistryRestartIT {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
-            assertThat(admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions()).hasSize(1);
+            assertThat(admin.describeTopics(Set.of(topic))
+                            .allTopicNames()
+                            .get()
+                            .get(topic)
+                            .partitions())
+                    .hasSize(1);
         }
         List<ConsumerRecord<String, String>> records = readAll(topic);
         ObjectMapper json = new ObjectMapper();
-        assertThat(records).extracting(ConsumerRecord::key).containsExactly(
-                "{\"keytype\":\"SCHEMA\",\"subject\":\"orders-value\",\"version\":1,\"magic\":1}",
-                "{\"keytype\":\"CONFIG\",\"subject\":null,\"magic\":0}");
+        assertThat(records)
+                .extracting(ConsumerRecord::key)
+                .containsExactly(
+                        "{\"keytype\":\"SCHEMA\",\"subject\":\"orders-value\",\"version\":1,\"magic\":1}",
+                        "{\"keytype\":\"CONFIG\",\"subject\":null,\"magic\":0}");
         assertThat(json.readTree(records.get(0).value()).path("id").asInt()).isEqualTo(1);
-        assertThat(json.readTree(records.get(0).value()).path("deleted").asBoolean(true)).isFalse();
+        assertThat(json.readTree(records.get(0).value()).path("deleted").asBoolean(true))
+                .isFalse();
         assertThat(records.get(1).value()).isEqualTo("{\"compatibilityLevel\":\"NONE\"}");
     }
 
@@ -145,9 +168,10 @@ class RegistryRestartIT {
 
     private static List<ConsumerRecord<String, String>> readAll(String topic) {
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);

@@ -58,7 +58,9 @@ class RegistryStateTest {
         state.apply(new LogEntry.SchemaVersion("s", 2, 2, "\"int\"", false));
         state.apply(new LogEntry.SchemaVersion("s", 1, 1, "\"string\"", false));
 
-        assertThat(state.versions("s", false)).extracting(LogEntry.SchemaVersion::version).containsExactly(1, 2);
+        assertThat(state.versions("s", false))
+                .extracting(LogEntry.SchemaVersion::version)
+                .containsExactly(1, 2);
         assertThat(state.usesOf(2)).extracting(LogEntry.SchemaVersion::subject).containsExactly("s");
     }
 }

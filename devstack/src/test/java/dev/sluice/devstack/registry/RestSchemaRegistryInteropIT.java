@@ -39,7 +39,10 @@ class RestSchemaRegistryInteropIT {
 
     @BeforeEach
     void startRegistry(TestInfo test) {
-        registry = DevSchemaRegistry.start(broker.bootstrapServers(), "127.0.0.1", 0,
+        registry = DevSchemaRegistry.start(
+                broker.bootstrapServers(),
+                "127.0.0.1",
+                0,
                 "interop-" + test.getTestMethod().orElseThrow().getName());
         client = new RestSchemaRegistry(registry.url() + "/");
     }
@@ -75,10 +78,13 @@ class RestSchemaRegistryInteropIT {
         client.register("orders-value", parse(ORDER_V1));
 
         assertThatThrownBy(() -> client.schemaById(404))
-                .isInstanceOfSatisfying(SchemaRegistryException.class,
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
         assertThatThrownBy(() -> client.lookupId("orders-value", parse(ORDER_WITH_NOTE)))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.isNotFound()).isTrue());
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.isNotFound()).isTrue());
         assertThatThrownBy(() -> client.register("orders-value", parse(ORDER_WITH_AMOUNT)))
                 .isInstanceOf(SchemaRegistryException.Incompatible.class)
                 .hasMessageContaining("orders-value");
@@ -89,9 +95,11 @@ class RestSchemaRegistryInteropIT {
         client.register("orders-value", parse(ORDER_V1));
 
         assertThat(client.isCompatible("orders-value", parse(ORDER_WITH_NOTE))).isTrue();
-        assertThat(client.isCompatible("orders-value", parse(ORDER_WITH_AMOUNT))).isFalse();
+        assertThat(client.isCompatible("orders-value", parse(ORDER_WITH_AMOUNT)))
+                .isFalse();
         assertThat(client.isCompatible("not-yet-registered", parse(ORDER_WITH_AMOUNT)))
-                .as("the client treats a missing subject as compatible").isTrue();
+                .as("the client treats a missing subject as compatible")
+                .isTrue();
     }
 
     @Test
@@ -105,7 +113,9 @@ class RestSchemaRegistryInteropIT {
         assertThat(initialGlobal).isEqualTo("BACKWARD");
         assertThat(client.compatibility(null)).isEqualTo("FULL");
         assertThat(client.compatibility("orders-value")).isEqualTo("NONE");
-        assertThat(client.compatibility("other-value")).as("falls back to the global level").isEqualTo("FULL");
+        assertThat(client.compatibility("other-value"))
+                .as("falls back to the global level")
+                .isEqualTo("FULL");
         assertThat(client.register("orders-value", parse(ORDER_WITH_AMOUNT))).isEqualTo(2);
     }
 

@@ -21,12 +21,11 @@ final class TestSchemas {
     /** The canonical text Avro's Schema.toString() gives for ORDER_V1. */
     static final String ORDER_V1_CANONICAL =
             "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"dev.sluice.test\",\"fields\":"
-            + "[{\"name\":\"id\",\"type\":\"string\"}]}";
+                    + "[{\"name\":\"id\",\"type\":\"string\"}]}";
 
     static final String PAYMENT = """
             {"type":"record","name":"Payment","namespace":"dev.sluice.test","fields":[
               {"name":"amount","type":"long"}]}""";
 
-    private TestSchemas() {
-    }
+    private TestSchemas() {}
 }

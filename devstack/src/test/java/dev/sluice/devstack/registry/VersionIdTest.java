@@ -21,10 +21,9 @@ class VersionIdTest {
     @ParameterizedTest
     @ValueSource(strings = {"0", "-2", "newest", "1.5", "99999999999", ""})
     void shouldRejectAnythingElseWith42202(String text) {
-        assertThatThrownBy(() -> VersionId.parse(text))
-                .isInstanceOfSatisfying(RegistryException.class, e -> {
-                    assertThat(e.errorCode()).isEqualTo(42202);
-                    assertThat(e.getMessage()).contains("'" + text + "'");
-                });
+        assertThatThrownBy(() -> VersionId.parse(text)).isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.errorCode()).isEqualTo(42202);
+            assertThat(e.getMessage()).contains("'" + text + "'");
+        });
     }
 }

@@ -49,8 +49,7 @@ public final class JobStatusTable implements AutoCloseable {
         void changed(JobStatus status);
 
         /** The job's status was deleted from the topic (a tombstone). */
-        default void removed() {
-        }
+        default void removed() {}
     }
 
     /** Ends a subscription; safe to call twice. */
@@ -79,7 +78,8 @@ public final class JobStatusTable implements AutoCloseable {
                 .description("llm.job-status records applied to the table since this instance started")
                 .register(metrics);
         Gauge.builder("sluice_ingest_status_subscriptions", feed, StatusFeed::subscriptions)
-                .description("listeners on job statuses, one per open or waiting status stream").register(metrics);
+                .description("listeners on job statuses, one per open or waiting status stream")
+                .register(metrics);
     }
 
     /**
@@ -87,11 +87,17 @@ public final class JobStatusTable implements AutoCloseable {
      * version; each record still goes through {@link Apply}, on restore too (Kafka Streams 3.7+).
      */
     Topology topology() {
-        return new Topology().addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingDisabled(),
-                SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topic, PROCESSOR,
-                Apply::new);
+        return new Topology()
+                .addGlobalStore(
+                        Stores.keyValueStoreBuilder(
+                                        Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                                .withLoggingDisabled(),
+                        SOURCE,
+                        Serdes.String().deserializer(),
+                        Serdes.ByteArray().deserializer(),
+                        topic,
+                        PROCESSOR,
+                        Apply::new);
     }
 
     public JobStatusTable start() {
@@ -143,8 +149,9 @@ public final class JobStatusTable implements AutoCloseable {
             if (!ready()) {
                 throw new IllegalStateException("The job-status table is still loading " + topic);
             }
-            store = runner.streams().store(StoreQueryParameters.fromNameAndType(STORE,
-                    QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            store = runner.streams()
+                    .store(StoreQueryParameters.fromNameAndType(
+                            STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
             reads = store;
         }
         return store;
@@ -187,7 +194,9 @@ public final class JobStatusTable implements AutoCloseable {
          */
         private JobStatus decode(String requestId, byte[] value) {
             try {
-                return Decoding.waitingOutRegistry(() -> decoder.deserialize(topic, value), Thread::sleep,
+                return Decoding.waitingOutRegistry(
+                        () -> decoder.deserialize(topic, value),
+                        Thread::sleep,
                         e -> log.warn("Status of {} waits for the schema registry: {}", requestId, e.getMessage()));
             } catch (InterruptedException e) {
                 // Skipping would let the checkpoint pass the record; stopping reads it again next time.

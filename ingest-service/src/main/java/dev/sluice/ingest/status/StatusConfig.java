@@ -17,8 +17,13 @@ import java.time.Duration;
  * @param maxStreamsPerTenant status streams one tenant may hold open at once, so that one tenant
  *     cannot take them all
  */
-public record StatusConfig(String applicationId, Path stateDir, Duration firstStatusWait, Duration heartbeat,
-        int maxStreams, int maxStreamsPerTenant) {
+public record StatusConfig(
+        String applicationId,
+        Path stateDir,
+        Duration firstStatusWait,
+        Duration heartbeat,
+        int maxStreams,
+        int maxStreamsPerTenant) {
 
     /** Jetty closes a connection idle for 30 s by default, and proxies often sooner: stay under that. */
     static final Duration MAX_SILENCE = Duration.ofSeconds(25);

@@ -62,8 +62,8 @@ final class StatusFeed {
      * Registers {@code listener} for a job and tells it {@code current}'s answer (if any) before any
      * later change; {@code current} reads the store and is called under the job's lock.
      */
-    JobStatusTable.Subscription subscribe(String requestId, Supplier<JobStatus> current,
-            JobStatusTable.Listener listener) {
+    JobStatusTable.Subscription subscribe(
+            String requestId, Supplier<JobStatus> current, JobStatusTable.Listener listener) {
         Sub sub = new Sub(requestId, listener);
         Stripe stripe = stripe(requestId);
         synchronized (stripe) {

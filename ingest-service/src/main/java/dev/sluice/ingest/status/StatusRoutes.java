@@ -59,7 +59,9 @@ public final class StatusRoutes {
      * {@code stillAllowed} at every event and heartbeat and ends when the caller's key no longer
      * gives it the tenant (revoked, or the tenant deleted).
      */
-    public void register(JavalinDefaultRoutingApi routes, Function<Context, Optional<String>> callerTenant,
+    public void register(
+            JavalinDefaultRoutingApi routes,
+            Function<Context, Optional<String>> callerTenant,
             BiPredicate<Context, String> stillAllowed) {
         this.stillAllowed = stillAllowed;
         routes.get("/v1/jobs/{id}", ctx -> {
@@ -83,7 +85,8 @@ public final class StatusRoutes {
             return;
         }
         String requestId = ctx.pathParam("id");
-        Optional<JobStatus> status = table.get(requestId).filter(s -> s.tenantId().equals(callerTenant));
+        Optional<JobStatus> status =
+                table.get(requestId).filter(s -> s.tenantId().equals(callerTenant));
         if (status.isEmpty()) {
             problem(ctx, notFound(requestId));
             return;
@@ -104,8 +107,10 @@ public final class StatusRoutes {
         }
         if (!streams.tryAcquire()) {
             ctx.header("Retry-After", "5");
-            problem(ctx, Problem.statusUnavailable("At most " + config.maxStreams()
-                    + " status streams can be open at once; retry later or read GET /v1/jobs/{id}"));
+            problem(
+                    ctx,
+                    Problem.statusUnavailable("At most " + config.maxStreams()
+                            + " status streams can be open at once; retry later or read GET /v1/jobs/{id}"));
             return;
         }
         AtomicInteger mine = tenantStreams.computeIfAbsent(callerTenant, t -> new AtomicInteger());
@@ -113,8 +118,10 @@ public final class StatusRoutes {
             mine.decrementAndGet();
             streams.release();
             ctx.header("Retry-After", "5");
-            problem(ctx, Problem.tooManyStreams("This tenant has " + config.maxStreamsPerTenant()
-                    + " status streams open, its most; close one or read GET /v1/jobs/{id}"));
+            problem(
+                    ctx,
+                    Problem.tooManyStreams("This tenant has " + config.maxStreamsPerTenant()
+                            + " status streams open, its most; close one or read GET /v1/jobs/{id}"));
             return;
         }
         try {

@@ -7,11 +7,23 @@ import dev.sluice.model.JobStatus;
  * present (null when unset), so clients can rely on the shape; {@code terminal} says the job is
  * over and nothing will follow.
  */
-record StatusView(String requestId, String tenantId, String state, String detail, String batchId, String updatedAt,
+record StatusView(
+        String requestId,
+        String tenantId,
+        String state,
+        String detail,
+        String batchId,
+        String updatedAt,
         boolean terminal) {
 
     static StatusView of(JobStatus s) {
-        return new StatusView(s.requestId(), s.tenantId(), s.state().name(), s.detail(), s.batchId(),
-                s.updatedAt().toString(), s.state().isTerminal());
+        return new StatusView(
+                s.requestId(),
+                s.tenantId(),
+                s.state().name(),
+                s.detail(),
+                s.batchId(),
+                s.updatedAt().toString(),
+                s.state().isTerminal());
     }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class StatusConfigTest {
 
     private static StatusConfig read(Map<String, String> extra) {
-        Map<String, String> values = new HashMap<>(Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
-                "schema.registry.url", "http://127.0.0.1:8081"));
+        Map<String, String> values = new HashMap<>(
+                Map.of("kafka.bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"));
         values.putAll(extra);
         return Settings.read(ConfigSource.of(values), s -> StatusConfig.read(s, KafkaSettings.read(s)));
     }
@@ -35,11 +35,19 @@ class StatusConfigTest {
 
     @Test
     void shouldReportEverySettingOutOfRangeAtOnce() {
-        assertThatThrownBy(() -> read(Map.of("ingest.status.wait", "1m", "ingest.status.heartbeat", "10ms",
-                "ingest.status.max.streams", "0")))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3)
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.status.wait"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.status.heartbeat"))
-                        .anySatisfy(p -> assertThat(p).startsWith("ingest.status.max.streams")));
+        assertThatThrownBy(() -> read(Map.of(
+                        "ingest.status.wait",
+                        "1m",
+                        "ingest.status.heartbeat",
+                        "10ms",
+                        "ingest.status.max.streams",
+                        "0")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .hasSize(3)
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.status.wait"))
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.status.heartbeat"))
+                                .anySatisfy(p -> assertThat(p).startsWith("ingest.status.max.streams")));
     }
 }

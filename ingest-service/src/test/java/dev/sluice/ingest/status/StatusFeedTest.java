@@ -13,11 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class StatusFeedTest {
-    private static final List<JobState> LIFE = List.of(JobState.ACCEPTED, JobState.QUEUED, JobState.RUNNING,
-            JobState.SUCCEEDED);
+    private static final List<JobState> LIFE =
+            List.of(JobState.ACCEPTED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED);
 
     /** The table as the feed sees it: a store written only through {@link StatusFeed#apply}. */
     private final Map<String, JobStatus> store = new ConcurrentHashMap<>();
+
     private final StatusFeed feed = new StatusFeed();
 
     private static JobStatus status(String requestId, JobState state) {
@@ -151,13 +152,16 @@ class StatusFeedTest {
         Thread writer = Thread.ofPlatform().unstarted(() -> write("job-1", JobState.QUEUED));
 
         // The table's thread writes QUEUED while the subscriber is between registering and reading.
-        feed.subscribe("job-1", () -> {
-            writer.start();
-            while (writer.getState() == Thread.State.RUNNABLE || writer.getState() == Thread.State.NEW) {
-                Thread.onSpinWait(); // until the writer waits for the job's lock, or is done
-            }
-            return store.get("job-1");
-        }, recorder);
+        feed.subscribe(
+                "job-1",
+                () -> {
+                    writer.start();
+                    while (writer.getState() == Thread.State.RUNNABLE || writer.getState() == Thread.State.NEW) {
+                        Thread.onSpinWait(); // until the writer waits for the job's lock, or is done
+                    }
+                    return store.get("job-1");
+                },
+                recorder);
         writer.join();
 
         assertThat(recorder.told).containsExactly("ACCEPTED", "QUEUED");
@@ -183,8 +187,10 @@ class StatusFeedTest {
 
         List<String> life = LIFE.stream().map(Enum::name).toList();
         for (Recorder recorder : recorders) {
-            assertThat(recorder.told).as("a subscriber's statuses: the current one, then each change once")
-                    .isNotEmpty().isEqualTo(life.subList(life.size() - recorder.told.size(), life.size()));
+            assertThat(recorder.told)
+                    .as("a subscriber's statuses: the current one, then each change once")
+                    .isNotEmpty()
+                    .isEqualTo(life.subList(life.size() - recorder.told.size(), life.size()));
         }
     }
 }

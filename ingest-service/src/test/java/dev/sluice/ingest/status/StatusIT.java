@@ -91,16 +91,17 @@ class StatusIT {
         assertThat(table.awaitReady(Duration.ofSeconds(60))).as("table loaded").isTrue();
         StatusRoutes routes = new StatusRoutes(table, setup.config());
         app = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
-            cfg.startup.showJavalinBanner = false;
-            routes.register(cfg.routes, ctx -> {
-                String tenant = ctx.header(TENANT);
-                if (tenant == null) {
-                    ctx.status(401);
-                }
-                return Optional.ofNullable(tenant);
-            });
-        }).start("127.0.0.1", 0);
+                    cfg.concurrency.useVirtualThreads = true;
+                    cfg.startup.showJavalinBanner = false;
+                    routes.register(cfg.routes, ctx -> {
+                        String tenant = ctx.header(TENANT);
+                        if (tenant == null) {
+                            ctx.status(401);
+                        }
+                        return Optional.ofNullable(tenant);
+                    });
+                })
+                .start("127.0.0.1", 0);
     }
 
     @AfterAll
@@ -123,8 +124,8 @@ class StatusIT {
     }
 
     private static void write(Setup s, String requestId, String tenant, JobState state) throws Exception {
-        JobStatus status = new JobStatus(requestId, tenant, state, state.isTerminal() ? "gpt-4.1-mini" : null, null,
-                Instant.now());
+        JobStatus status = new JobStatus(
+                requestId, tenant, state, state.isTerminal() ? "gpt-4.1-mini" : null, null, Instant.now());
         byte[] value = setup.kafka().serdes().jobStatus().serializer().serialize(s.topic(), status);
         producer.send(new ProducerRecord<>(s.topic(), requestId, value)).get();
     }
@@ -134,16 +135,19 @@ class StatusIT {
     }
 
     private static HttpResponse<String> get(String path, String tenant) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
-                .header(TENANT, tenant).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                        .header(TENANT, tenant)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void shouldAnswerTheOwnerWithTheStatusAndAnyOtherTenantAsIfTheJobDidNotExist() throws Exception {
         HttpResponse<String> own = get("/v1/jobs/a-running", "acme");
         assertThat(own.statusCode()).isEqualTo(200);
-        assertThat(own.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
-                .startsWith("application/json"));
+        assertThat(own.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         JsonNode body = JSON.readTree(own.body());
         assertThat(body.path("requestId").asText()).isEqualTo("a-running");
         assertThat(body.path("tenantId").asText()).isEqualTo("acme");
@@ -161,29 +165,36 @@ class StatusIT {
         }
         assertThat(JSON.readTree(other.body()).path("type").asText())
                 .isEqualTo("https://sluice.dev/problems/not-found");
-        assertThat(other.body()).doesNotContain("acme", "RUNNING")
+        assertThat(other.body())
+                .doesNotContain("acme", "RUNNING")
                 .isEqualTo(unknown.body().replace("no-such-job", "a-running"));
     }
 
     @Test
     void shouldForgetAJobOnATombstone() throws Exception {
         write(setup, "t-gone", "acme", JobState.SUCCEEDED);
-        await().alias("t-gone in the table").atMost(Duration.ofSeconds(30))
+        await().alias("t-gone in the table")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> get("/v1/jobs/t-gone", "acme").statusCode() == 200);
 
         delete(setup, "t-gone");
 
-        await().alias("t-gone removed").atMost(Duration.ofSeconds(30)).until(() -> table.get("t-gone").isEmpty());
+        await().alias("t-gone removed")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> table.get("t-gone").isEmpty());
         assertThat(get("/v1/jobs/t-gone", "acme").statusCode()).isEqualTo(404);
     }
 
     @Test
     void shouldStreamTheCurrentStatusThenEveryTransitionInOrderAndEndAtTheTerminalOne() throws Exception {
         write(setup, "s-1", "acme", JobState.ACCEPTED);
-        await().alias("s-1 in the table").atMost(Duration.ofSeconds(30)).until(() -> table.get("s-1").isPresent());
+        await().alias("s-1 in the table")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> table.get("s-1").isPresent());
 
         try (EventStream stream = EventStream.open("s-1", "acme")) {
-            await().alias("the current status, first").atMost(Duration.ofSeconds(30))
+            await().alias("the current status, first")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> stream.events().size() == 1);
             write(setup, "s-1", "acme", JobState.QUEUED);
             write(setup, "s-1", "acme", JobState.RUNNING);
@@ -192,7 +203,9 @@ class StatusIT {
             stream.ended.get(30, TimeUnit.SECONDS);
             assertStreamOf(stream, "ACCEPTED", "QUEUED", "RUNNING", "SUCCEEDED");
         }
-        assertThat(table.subscriptions()).as("the stream's subscription is closed").isZero();
+        assertThat(table.subscriptions())
+                .as("the stream's subscription is closed")
+                .isZero();
     }
 
     private static void assertStreamOf(EventStream stream, String... states) throws Exception {
@@ -201,16 +214,26 @@ class StatusIT {
         List<Event> events = stream.events();
         assertThat(events).extracting(e -> e.data().path("state").asText()).containsExactly(states);
         assertThat(events).extracting(Event::name).containsOnly("status");
-        assertThat(events).extracting(Event::id).isEqualTo(
-                IntStream.rangeClosed(1, states.length).mapToObj(Integer::toString).toList());
-        assertThat(events).extracting(e -> e.data().path("terminal").asBoolean()).last().isEqualTo(true);
-        assertThat(events).extracting(e -> e.data().path("terminal").asBoolean()).filteredOn(t -> t).hasSize(1);
+        assertThat(events)
+                .extracting(Event::id)
+                .isEqualTo(IntStream.rangeClosed(1, states.length)
+                        .mapToObj(Integer::toString)
+                        .toList());
+        assertThat(events)
+                .extracting(e -> e.data().path("terminal").asBoolean())
+                .last()
+                .isEqualTo(true);
+        assertThat(events)
+                .extracting(e -> e.data().path("terminal").asBoolean())
+                .filteredOn(t -> t)
+                .hasSize(1);
     }
 
     @Test
     void shouldWaitForTheFirstStatusOfAJobNotYetInTheTable() throws Exception {
         try (EventStream stream = EventStream.open("w-1", "acme")) {
-            await().alias("the stream subscribed").atMost(Duration.ofSeconds(10))
+            await().alias("the stream subscribed")
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> table.subscriptions() == 1);
 
             write(setup, "w-1", "acme", JobState.QUEUED);
@@ -242,7 +265,8 @@ class StatusIT {
         try (Socket ignored = rawStream("a-running", "acme")) {
             assertThat(table.subscriptions()).isEqualTo(1);
         }
-        await().alias("the listener of a closed stream removed").atMost(Duration.ofSeconds(10))
+        await().alias("the listener of a closed stream removed")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> table.subscriptions() == 0);
     }
 
@@ -291,7 +315,9 @@ class StatusIT {
             assertThat(t.get("r-1")).map(JobStatus::state).hasValue(JobState.SUCCEEDED);
             assertThat(t.get("r-2")).map(JobStatus::state).hasValue(JobState.RUNNING);
             assertThat(t.get("r-3")).map(JobStatus::tenantId).hasValue("globex");
-            assertThat(recordsRead(second)).as("records read after the restart: only the new one").isEqualTo(1);
+            assertThat(recordsRead(second))
+                    .as("records read after the restart: only the new one")
+                    .isEqualTo(1);
         }
     }
 
@@ -303,9 +329,10 @@ class StatusIT {
     private static Socket rawStream(String requestId, String tenant) throws Exception {
         Socket socket = new Socket("127.0.0.1", app.port());
         socket.setSoTimeout(30_000);
-        socket.getOutputStream().write(("GET /v1/jobs/" + requestId + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + TENANT + ": " + tenant + "\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream()
+                .write(("GET /v1/jobs/" + requestId + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + TENANT + ": " + tenant
+                                + "\r\nAccept: text/event-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         String line = in.readLine();
         assertThat(line).startsWith("HTTP/1.1 200");
@@ -316,8 +343,7 @@ class StatusIT {
         return socket;
     }
 
-    private record Event(String name, String id, JsonNode data) {
-    }
+    private record Event(String name, String id, JsonNode data) {}
 
     /** A status stream read line by line with java.net.http, as it arrives. */
     private static final class EventStream implements AutoCloseable {
@@ -328,14 +354,18 @@ class StatusIT {
         private EventStream(CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response) {
             this.response = response;
             // Its own thread: a long stream must not hold the common pool (one thread on two cores).
-            this.ended = response.thenAcceptAsync(r -> r.body().forEach(lines::add),
+            this.ended = response.thenAcceptAsync(
+                    r -> r.body().forEach(lines::add),
                     task -> Thread.ofVirtual().start(task));
         }
 
         static EventStream open(String requestId, String tenant) {
-            return new EventStream(HTTP.sendAsync(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.port() + "/v1/jobs/" + requestId + "/events"))
-                    .header(TENANT, tenant).header("Accept", "text/event-stream").build(),
+            return new EventStream(HTTP.sendAsync(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + app.port() + "/v1/jobs/" + requestId + "/events"))
+                            .header(TENANT, tenant)
+                            .header("Accept", "text/event-stream")
+                            .build(),
                     HttpResponse.BodyHandlers.ofLines()));
         }
 

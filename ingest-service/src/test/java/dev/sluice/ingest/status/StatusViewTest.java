@@ -13,7 +13,12 @@ class StatusViewTest {
 
     @Test
     void shouldShowEveryFieldWithAnIsoTimeAndSayWhetherTheJobIsOver() throws Exception {
-        JobStatus done = new JobStatus("req-1", "acme", JobState.SUCCEEDED, "gpt-4.1-mini", "batch-7",
+        JobStatus done = new JobStatus(
+                "req-1",
+                "acme",
+                JobState.SUCCEEDED,
+                "gpt-4.1-mini",
+                "batch-7",
                 Instant.parse("2026-11-22T10:15:30.250Z"));
 
         assertThat(JSON.writeValueAsString(StatusView.of(done))).isEqualTo("""
@@ -23,8 +28,8 @@ class StatusViewTest {
 
     @Test
     void shouldKeepUnsetFieldsAsNullAndARunningJobNotTerminal() throws Exception {
-        JobStatus running = JobStatus.of("req-2", "acme", JobState.RUNNING, null,
-                Instant.parse("2026-11-22T10:00:00Z"));
+        JobStatus running =
+                JobStatus.of("req-2", "acme", JobState.RUNNING, null, Instant.parse("2026-11-22T10:00:00Z"));
 
         assertThat(JSON.writeValueAsString(StatusView.of(running))).isEqualTo("""
                 {"requestId":"req-2","tenantId":"acme","state":"RUNNING","detail":null,"batchId":null,\

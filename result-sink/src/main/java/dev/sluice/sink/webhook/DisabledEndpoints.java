@@ -19,7 +19,10 @@ public final class DisabledEndpoints {
     private final String topic;
     private final Serializer<DisabledEndpoint> serializer;
 
-    public DisabledEndpoints(CompactedTable<DisabledEndpoint> table, Producer<String, byte[]> producer, String topic,
+    public DisabledEndpoints(
+            CompactedTable<DisabledEndpoint> table,
+            Producer<String, byte[]> producer,
+            String topic,
             Serializer<DisabledEndpoint> serializer) {
         this.table = table;
         this.producer = producer;
@@ -29,13 +32,13 @@ public final class DisabledEndpoints {
 
     /** Why this endpoint of the tenant gets no deliveries, if it is disabled. */
     public Optional<DisabledEndpoint> disabling(TenantConfig tenant, String endpoint) {
-        return table.get(DisabledEndpoint.key(tenant.tenantId(), endpoint))
-                .filter(d -> d.disables(tenant.updatedAt()));
+        return table.get(DisabledEndpoint.key(tenant.tenantId(), endpoint)).filter(d -> d.disables(tenant.updatedAt()));
     }
 
     /** Records the endpoint as disabled, on the topic (acknowledged) and here at once. */
     public void disable(DisabledEndpoint endpoint) throws Exception {
-        producer.send(new ProducerRecord<>(topic, endpoint.key(), serializer.serialize(topic, endpoint))).get();
+        producer.send(new ProducerRecord<>(topic, endpoint.key(), serializer.serialize(topic, endpoint)))
+                .get();
         table.remember(endpoint.key(), endpoint);
     }
 }

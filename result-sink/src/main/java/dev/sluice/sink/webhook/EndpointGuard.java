@@ -71,8 +71,7 @@ public final class EndpointGuard {
             named("reserved", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4"),
             named("multicast", "224.0.0.0/4", "ff00::/8"));
 
-    private record Named(String kind, List<Network> networks) {
-    }
+    private record Named(String kind, List<Network> networks) {}
 
     private static Named named(String kind, String... cidrs) {
         List<Network> networks = new ArrayList<>();
@@ -165,8 +164,12 @@ public final class EndpointGuard {
         byte[] b = address.getAddress();
         try {
             boolean zeros80 = allZero(b, 0, 10);
-            if (zeros80 && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0
-                    && !allZero(b, 12, 16) && !(allZero(b, 12, 15) && b[15] == 1)))) {
+            if (zeros80
+                    && ((b[10] == (byte) 0xff && b[11] == (byte) 0xff)
+                            || (b[10] == 0
+                                    && b[11] == 0
+                                    && !allZero(b, 12, 16)
+                                    && !(allZero(b, 12, 15) && b[15] == 1)))) {
                 return Optional.of(Inet4Address.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
             }
             if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b && allZero(b, 4, 12)) {

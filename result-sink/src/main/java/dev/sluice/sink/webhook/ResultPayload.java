@@ -17,8 +17,7 @@ import java.util.Locale;
 public final class ResultPayload {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ResultPayload() {
-    }
+    private ResultPayload() {}
 
     public static String eventType(LlmResult r) {
         return "llm.result." + r.status().name().toLowerCase(Locale.ROOT);
@@ -36,7 +35,9 @@ public final class ResultPayload {
         if (r.error() == null) {
             d.putNull("error");
         } else {
-            d.putObject("error").put("code", r.error().code()).put("message", r.error().message())
+            d.putObject("error")
+                    .put("code", r.error().code())
+                    .put("message", r.error().message())
                     .put("retryable", r.error().retryable());
         }
         d.put("output", r.output());
@@ -54,14 +55,18 @@ public final class ResultPayload {
         d.put("model", r.model());
         ArrayNode attempts = d.putArray("attempts");
         for (Attempt a : r.attempts()) {
-            ObjectNode n = attempts.addObject().put("provider", a.provider()).put("model", a.model())
-                    .put("outcome", a.outcome()).put("latencyMs", a.latencyMs())
+            ObjectNode n = attempts.addObject()
+                    .put("provider", a.provider())
+                    .put("model", a.model())
+                    .put("outcome", a.outcome())
+                    .put("latencyMs", a.latencyMs())
                     .put("startedAt", a.startedAt().toString());
             if (a.httpStatus() != null) {
                 n.put("httpStatus", a.httpStatus());
             }
         }
-        d.putObject("usage").put("inputTokens", r.usage().inputTokens())
+        d.putObject("usage")
+                .put("inputTokens", r.usage().inputTokens())
                 .put("outputTokens", r.usage().outputTokens())
                 .put("cachedInputTokens", r.usage().cachedInputTokens())
                 .put("cacheWriteTokens", r.usage().cacheWriteTokens());

@@ -37,8 +37,8 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler<Void> {
     /** Completed when this instance stops owning the partition. */
     private final Map<TopicPartition, CompletableFuture<Void>> ownership = new ConcurrentHashMap<>();
 
-    public RetryLevel(WebhookTries tries, Deserializer<WebhookDelivery> deliveries, Clock clock,
-            Decoding.Sleeper sleeper) {
+    public RetryLevel(
+            WebhookTries tries, Deserializer<WebhookDelivery> deliveries, Clock clock, Decoding.Sleeper sleeper) {
         this.tries = tries;
         this.deliveries = deliveries;
         this.clock = clock;
@@ -69,8 +69,11 @@ public final class RetryLevel implements ConcurrentRecordLoop.Handler<Void> {
         try {
             tries.attempt(record, delivery);
         } catch (RuntimeException e) {
-            log.error("Webhook retry for {} of tenant {} failed inside the dispatcher", delivery.requestId(),
-                    delivery.tenantId(), e);
+            log.error(
+                    "Webhook retry for {} of tenant {} failed inside the dispatcher",
+                    delivery.requestId(),
+                    delivery.tenantId(),
+                    e);
             tries.deadLetter(record, "deliver", e.getClass().getName(), String.valueOf(e.getMessage()));
         }
     }

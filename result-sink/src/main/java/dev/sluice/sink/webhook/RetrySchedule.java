@@ -10,8 +10,12 @@ import java.util.Optional;
  * to {@code maxRetryAfter}. After the last step there is no next try.
  */
 public record RetrySchedule(List<Duration> delays, Duration maxRetryAfter) {
-    public static final List<Duration> DEFAULT_DELAYS = List.of(Duration.ofSeconds(5), Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2));
+    public static final List<Duration> DEFAULT_DELAYS = List.of(
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(30),
+            Duration.ofHours(2));
 
     public RetrySchedule {
         delays = List.copyOf(delays);
@@ -37,7 +41,8 @@ public record RetrySchedule(List<Duration> delays, Duration maxRetryAfter) {
             return Optional.empty();
         }
         Duration planned = delays.get(attempts - 1);
-        Duration asked = retryAfter == null ? Duration.ZERO
+        Duration asked = retryAfter == null
+                ? Duration.ZERO
                 : retryAfter.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : retryAfter;
         return Optional.of(asked.compareTo(planned) > 0 ? asked : planned);
     }

@@ -28,8 +28,12 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler<Voi
     private final Clock clock;
     private final Decoding.Sleeper sleeper;
 
-    public WebhookDispatcher(Function<String, Optional<TenantConfig>> tenants, Deserializer<LlmResult> results,
-            WebhookTries tries, Clock clock, Decoding.Sleeper sleeper) {
+    public WebhookDispatcher(
+            Function<String, Optional<TenantConfig>> tenants,
+            Deserializer<LlmResult> results,
+            WebhookTries tries,
+            Clock clock,
+            Decoding.Sleeper sleeper) {
         this.tenants = tenants;
         this.results = results;
         this.tries = tries;
@@ -62,12 +66,26 @@ public final class WebhookDispatcher implements ConcurrentRecordLoop.Handler<Voi
             return;
         }
         try {
-            tries.attempt(record, new WebhookDelivery(result.requestId(), result.tenantId(), endpoint,
-                    ResultPayload.json(result), 0, clock.instant(), null, null, clock.instant()));
+            tries.attempt(
+                    record,
+                    new WebhookDelivery(
+                            result.requestId(),
+                            result.tenantId(),
+                            endpoint,
+                            ResultPayload.json(result),
+                            0,
+                            clock.instant(),
+                            null,
+                            null,
+                            clock.instant()));
         } catch (RuntimeException e) {
             // A bug or unforeseen input while building or sending: this delivery becomes a dead
             // letter and the dispatcher goes on. Kafka failures (writing that letter) still stop it.
-            log.error("Webhook for {} of tenant {} failed inside the dispatcher", result.requestId(), result.tenantId(), e);
+            log.error(
+                    "Webhook for {} of tenant {} failed inside the dispatcher",
+                    result.requestId(),
+                    result.tenantId(),
+                    e);
             tries.deadLetter(record, "deliver", e.getClass().getName(), String.valueOf(e.getMessage()));
         }
     }

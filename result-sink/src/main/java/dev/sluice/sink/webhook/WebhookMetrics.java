@@ -23,17 +23,23 @@ public final class WebhookMetrics {
 
     /** One HTTP try and how long it took, answered or not. */
     void tried(boolean delivered, Duration took) {
-        Metrics.latency("sluice_webhook_try", "Time one webhook try took, from sending to the endpoint's answer or"
-                        + " the failure")
-                .tag("outcome", delivered ? "delivered" : "failed").register(registry).record(took);
+        Metrics.latency(
+                        "sluice_webhook_try",
+                        "Time one webhook try took, from sending to the endpoint's answer or" + " the failure")
+                .tag("outcome", delivered ? "delivered" : "failed")
+                .register(registry)
+                .record(took);
     }
 
     /** A delivery answered 2xx: how long since its first try, retries and their waits included. */
     void delivered(WebhookDelivery delivery, Instant now) {
         tenant("sluice_webhooks_delivered", delivery.tenantId(), "Webhook deliveries the endpoint answered with a 2xx");
         if (delivery.firstAttemptAt() != null) {
-            Metrics.latency("sluice_webhook_delivery", "Time from a webhook's first try to the try the endpoint"
-                    + " answered with a 2xx, retries and their waits included").register(registry)
+            Metrics.latency(
+                            "sluice_webhook_delivery",
+                            "Time from a webhook's first try to the try the endpoint"
+                                    + " answered with a 2xx, retries and their waits included")
+                    .register(registry)
                     .record(nonNegative(Duration.between(delivery.firstAttemptAt(), now)));
         }
     }
@@ -43,26 +49,36 @@ public final class WebhookMetrics {
     }
 
     void failed(String tenantId) {
-        tenant("sluice_webhooks_failed", tenantId, "Webhook deliveries that ended in a dead letter: no 2xx after the"
-                + " last try, 410 Gone, a disabled endpoint, no signing secret, or a payload too large to retry");
+        tenant(
+                "sluice_webhooks_failed",
+                tenantId,
+                "Webhook deliveries that ended in a dead letter: no 2xx after the"
+                        + " last try, 410 Gone, a disabled endpoint, no signing secret, or a payload too large to retry");
     }
 
     void refused(String tenantId) {
-        tenant("sluice_webhooks_refused", tenantId, "Webhook deliveries never sent: the endpoint is not one the tenant"
-                + " registers now, or the SSRF guard refused its address");
+        tenant(
+                "sluice_webhooks_refused",
+                tenantId,
+                "Webhook deliveries never sent: the endpoint is not one the tenant"
+                        + " registers now, or the SSRF guard refused its address");
     }
 
     void endpointDisabled(String tenantId) {
-        tenant("sluice_webhook_endpoints_disabled", tenantId, "Webhook endpoints disabled because they answered 410"
-                + " Gone");
+        tenant(
+                "sluice_webhook_endpoints_disabled",
+                tenantId,
+                "Webhook endpoints disabled because they answered 410" + " Gone");
     }
 
     /** A result that gets no webhook: unknown tenant, no endpoint, or one the tenant does not register. */
     void skipped(String reason) {
-        Counter.builder("sluice_webhooks_skipped_total").tag("reason", reason)
+        Counter.builder("sluice_webhooks_skipped_total")
+                .tag("reason", reason)
                 .description("Results that get no webhook, by reason: unknown_tenant, no_endpoint,"
                         + " endpoint_not_registered")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     void deadLettered(String stage) {
@@ -70,7 +86,10 @@ public final class WebhookMetrics {
     }
 
     private void tenant(String name, String tenantId, String description) {
-        Counter.builder(name + "_total").tag("tenant", tenantId).description(description).register(registry)
+        Counter.builder(name + "_total")
+                .tag("tenant", tenantId)
+                .description(description)
+                .register(registry)
                 .increment();
     }
 

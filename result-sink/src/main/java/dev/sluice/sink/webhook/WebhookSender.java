@@ -32,10 +32,12 @@ public final class WebhookSender {
     public WebhookSender(Duration timeout, Clock clock) {
         this.timeout = timeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(Math.min(10, Math.max(1, timeout.toSeconds()))))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
     }
 
     /** What one try came to: a status (0 when no response arrived), Retry-After, and an error text. */
@@ -55,8 +57,10 @@ public final class WebhookSender {
             try {
                 out.add(new Webhook(secret.reveal()));
             } catch (com.standardwebhooks.exceptions.EmptyWebhookSecretException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("A webhook signing secret is not usable: expected whsec_ followed"
-                        + " by base64 of 24 to 64 random bytes", e);
+                throw new IllegalArgumentException(
+                        "A webhook signing secret is not usable: expected whsec_ followed"
+                                + " by base64 of 24 to 64 random bytes",
+                        e);
             }
         }
         return List.copyOf(out);
@@ -82,11 +86,13 @@ public final class WebhookSender {
         }
         try {
             HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-            return new Attempt(response.statusCode(), retryAfter(response), response.statusCode() / 100 == 2 ? null
-                    : "endpoint answered " + response.statusCode());
+            return new Attempt(
+                    response.statusCode(),
+                    retryAfter(response),
+                    response.statusCode() / 100 == 2 ? null : "endpoint answered " + response.statusCode());
         } catch (IOException e) {
-            return new Attempt(0, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
-                    + e.getMessage()));
+            return new Attempt(
+                    0, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Attempt(0, null, "interrupted");

@@ -72,10 +72,19 @@ public final class WebhookTries {
     private final WebhookMetrics metrics;
     private final Telemetry telemetry;
 
-    public WebhookTries(Function<String, Optional<TenantConfig>> tenants, DisabledEndpoints disabled,
-            EndpointGuard guard, WebhookSender sender, RetrySchedule schedule, Producer<String, byte[]> producer,
-            Topics topics, Serializer<WebhookDelivery> deliveries, Serializer<DeadLetter> deadLetters, Clock clock,
-            WebhookMetrics metrics, Telemetry telemetry) {
+    public WebhookTries(
+            Function<String, Optional<TenantConfig>> tenants,
+            DisabledEndpoints disabled,
+            EndpointGuard guard,
+            WebhookSender sender,
+            RetrySchedule schedule,
+            Producer<String, byte[]> producer,
+            Topics topics,
+            Serializer<WebhookDelivery> deliveries,
+            Serializer<DeadLetter> deadLetters,
+            Clock clock,
+            WebhookMetrics metrics,
+            Telemetry telemetry) {
         this.telemetry = telemetry;
         this.tenants = tenants;
         this.disabled = disabled;
@@ -95,7 +104,8 @@ public final class WebhookTries {
      * result, or a delivery on a retry level).
      */
     public void attempt(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery) throws Exception {
-        Span span = telemetry.start(telemetry.span("webhook try", SpanKind.CLIENT, Tracing.extract(source.headers()))
+        Span span = telemetry.start(telemetry
+                .span("webhook try", SpanKind.CLIENT, Tracing.extract(source.headers()))
                 .setAttribute(AttributeKey.stringKey("http.request.method"), "POST")
                 .setAttribute(AttributeKey.stringKey("server.address"), host(delivery.endpoint()))
                 .setAttribute(AttributeKey.longKey("sluice.webhook.try"), delivery.attempt() + 1L));
@@ -115,8 +125,8 @@ public final class WebhookTries {
 
     /** The ids of the delivery in the log context of this record's thread, until closed. */
     public LogContext logContext(ConsumerRecord<String, byte[]> source, String requestId, String tenantId) {
-        return LogContext.open(telemetry.service(), requestId, tenantId,
-                Tracing.traceId(Tracing.from(source.headers())));
+        return LogContext.open(
+                telemetry.service(), requestId, tenantId, Tracing.traceId(Tracing.from(source.headers())));
     }
 
     private void attempt(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, JobScope scope)
@@ -130,16 +140,23 @@ public final class WebhookTries {
         if (!tenant.get().registers(delivery.endpoint())) {
             // Checked before every try: the tenant may have removed the endpoint since the first.
             metrics.refused(tenantId);
-            deadLetter(source, "WebhookEndpointNotRegistered", "the endpoint is not one of tenant " + tenantId
-                    + "'s webhook endpoints now; only those are ever called");
+            deadLetter(
+                    source,
+                    "WebhookEndpointNotRegistered",
+                    "the endpoint is not one of tenant " + tenantId
+                            + "'s webhook endpoints now; only those are ever called");
             return;
         }
         Optional<DisabledEndpoint> off = disabled.disabling(tenant.get(), delivery.endpoint());
         if (off.isPresent()) {
             metrics.failed(tenantId);
-            deadLetter(source, "WebhookEndpointDisabled", "the endpoint answered " + off.get().httpStatus()
-                    + " Gone at " + off.get().disabledAt() + " (delivery " + off.get().requestId() + ") and is"
-                    + " disabled until the tenant's configuration is written again (sluice tenants put)");
+            deadLetter(
+                    source,
+                    "WebhookEndpointDisabled",
+                    "the endpoint answered " + off.get().httpStatus()
+                            + " Gone at " + off.get().disabledAt() + " (delivery "
+                            + off.get().requestId() + ") and is"
+                            + " disabled until the tenant's configuration is written again (sluice tenants put)");
             return;
         }
         // Checked before every try: a name's DNS answer may change between tries.
@@ -159,8 +176,8 @@ public final class WebhookTries {
             return;
         }
         long start = clock.millis();
-        WebhookSender.Attempt attempt = sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(),
-                signers, scope.traceparent());
+        WebhookSender.Attempt attempt =
+                sender.post(delivery.endpoint(), delivery.requestId(), delivery.body(), signers, scope.traceparent());
         metrics.tried(attempt.delivered(), Duration.ofMillis(clock.millis() - start));
         int tries = delivery.attempt() + 1;
         if (attempt.status() != 0) {
@@ -182,17 +199,33 @@ public final class WebhookTries {
         Optional<Duration> wait = schedule.delayAfter(tries, attempt.retryAfter());
         if (wait.isEmpty()) {
             metrics.failed(tenantId);
-            deadLetter(source, "WebhookDeliveryFailed", "no 2xx from the tenant's endpoint after " + tries
-                    + " tries (waits " + schedule.describe() + "); last: " + attempt.error());
+            deadLetter(
+                    source,
+                    "WebhookDeliveryFailed",
+                    "no 2xx from the tenant's endpoint after " + tries + " tries (waits " + schedule.describe()
+                            + "); last: " + attempt.error());
             return;
         }
-        log.info("Webhook for {} to tenant {} failed (try {} of {}), next in {}: {}", delivery.requestId(), tenantId,
-                tries, schedule.maxAttempts(), RetrySchedule.words(wait.get()), attempt.error());
+        log.info(
+                "Webhook for {} to tenant {} failed (try {} of {}), next in {}: {}",
+                delivery.requestId(),
+                tenantId,
+                tries,
+                schedule.maxAttempts(),
+                RetrySchedule.words(wait.get()),
+                attempt.error());
         metrics.retried(tenantId);
         Instant now = clock.instant();
-        WebhookDelivery next = new WebhookDelivery(delivery.requestId(), tenantId, delivery.endpoint(),
-                delivery.body(), tries, now.plus(wait.get()), attempt.status() == 0 ? null : attempt.status(),
-                attempt.error(), delivery.firstAttemptAt());
+        WebhookDelivery next = new WebhookDelivery(
+                delivery.requestId(),
+                tenantId,
+                delivery.endpoint(),
+                delivery.body(),
+                tries,
+                now.plus(wait.get()),
+                attempt.status() == 0 ? null : attempt.status(),
+                attempt.error(),
+                delivery.firstAttemptAt());
         writeToLevel(source, next, topics.webhookRetry(tries));
     }
 
@@ -210,12 +243,16 @@ public final class WebhookTries {
         } catch (RecordTooLargeForTopic e) {
             // The first try had the payload in hand; a retry must keep it on a topic, and it does not fit.
             metrics.failed(next.tenantId());
-            deadLetter(source, "WebhookPayloadTooLarge", "try " + next.attempt() + " failed and the payload cannot"
-                    + " be kept for the next: " + e.getMessage());
+            deadLetter(
+                    source,
+                    "WebhookPayloadTooLarge",
+                    "try " + next.attempt() + " failed and the payload cannot" + " be kept for the next: "
+                            + e.getMessage());
             return;
         }
         try {
-            producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers)).get();
+            producer.send(new ProducerRecord<>(topic, null, next.requestId(), value, headers))
+                    .get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof Exception cause) || !OversizedOutputs.refusedForThisRecordOnly(cause)) {
                 throw e;
@@ -223,21 +260,31 @@ public final class WebhookTries {
             // Refused for good (the level's own smaller max.message.bytes, an invalid record): this
             // delivery only; the next ones go on.
             metrics.failed(next.tenantId());
-            deadLetter(source, "WebhookRetryRefused", "try " + next.attempt() + " failed and " + topic
-                    + " refused the delivery for the next (" + cause + ")");
+            deadLetter(
+                    source,
+                    "WebhookRetryRefused",
+                    "try " + next.attempt() + " failed and " + topic + " refused the delivery for the next (" + cause
+                            + ")");
         }
     }
 
     private void disable(ConsumerRecord<String, byte[]> source, WebhookDelivery delivery, int tries) throws Exception {
         String tenantId = delivery.tenantId();
-        disabled.disable(new DisabledEndpoint(tenantId, delivery.endpoint(), 410, delivery.requestId(),
-                clock.instant()));
+        disabled.disable(
+                new DisabledEndpoint(tenantId, delivery.endpoint(), 410, delivery.requestId(), clock.instant()));
         metrics.endpointDisabled(tenantId);
         metrics.failed(tenantId);
-        log.warn("Webhook endpoint of tenant {} answered 410 Gone to {} (try {}); it is disabled until the tenant's"
-                + " configuration is written again", tenantId, delivery.requestId(), tries);
-        deadLetter(source, "WebhookEndpointGone", "the endpoint answered 410 Gone on try " + tries
-                + "; it is disabled until the tenant's configuration is written again (sluice tenants put)");
+        log.warn(
+                "Webhook endpoint of tenant {} answered 410 Gone to {} (try {}); it is disabled until the tenant's"
+                        + " configuration is written again",
+                tenantId,
+                delivery.requestId(),
+                tries);
+        deadLetter(
+                source,
+                "WebhookEndpointGone",
+                "the endpoint answered 410 Gone on try " + tries
+                        + "; it is disabled until the tenant's configuration is written again (sluice tenants put)");
     }
 
     private static List<Secret> resolve(List<String> refs) {
@@ -258,9 +305,15 @@ public final class WebhookTries {
     public <T> T decode(ConsumerRecord<String, byte[]> record, Deserializer<T> deserializer, Decoding.Sleeper sleeper)
             throws Exception {
         try {
-            return Decoding.waitingOutRegistry(() -> deserializer.deserialize(record.topic(), record.value()), sleeper,
-                    e -> log.warn("Record {}-{}@{} waits for the schema registry: {}", record.topic(),
-                            record.partition(), record.offset(), e.getMessage()));
+            return Decoding.waitingOutRegistry(
+                    () -> deserializer.deserialize(record.topic(), record.value()),
+                    sleeper,
+                    e -> log.warn(
+                            "Record {}-{}@{} waits for the schema registry: {}",
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            e.getMessage()));
         } catch (RuntimeException e) {
             deadLetter(record, "deserialize", e.getClass().getName(), String.valueOf(e.getMessage()));
             return null;
@@ -284,11 +337,15 @@ public final class WebhookTries {
         Span.current().setStatus(StatusCode.ERROR, errorClass).setAttribute(SluiceAttributes.OUTCOME, "dead_letter");
         DeadLetter letter = DeadLetters.from(record, "result-sink", stage, errorClass, message, clock.instant());
         try {
-            producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter))).get();
+            producer.send(DeadLetters.record(topic, letter, deadLetters.serialize(topic, letter)))
+                    .get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the dead-letter topic " + topic + " did not take the letter of "
-                    + record.topic() + "-" + record.partition() + "@" + record.offset() + "; nothing else can take"
-                    + " it, so this loop stops without committing past it", e.getCause());
+            throw new IllegalStateException(
+                    "the dead-letter topic " + topic + " did not take the letter of "
+                            + record.topic() + "-" + record.partition() + "@" + record.offset()
+                            + "; nothing else can take"
+                            + " it, so this loop stops without committing past it",
+                    e.getCause());
         }
         metrics.deadLettered(stage);
     }

@@ -38,24 +38,42 @@ class EndpointGuardTest {
     private final EndpointGuard guard = new EndpointGuard(List.of(), EndpointGuardTest::resolve);
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://127.0.0.1/hook", "https://10.0.0.1/hook", "http://192.168.1.1:8080/x",
-        "http://169.254.169.254/latest/meta-data/", "http://[::1]:9000/hook", "http://[fe80::1]/x",
-        "http://[fd00:ec2::254]/x", "http://172.20.0.5/x", "http://100.64.1.1/x", "http://0.0.0.0/x",
-        "http://[::ffff:10.0.0.1]/x", "http://[64:ff9b::a00:1]/x", "http://[2002:c0a8:101::1]/x",
-        "http://internal.acme.example/hook", "http://sneaky.example/x", "http://v6-private.example/x",
-        "http://mixed.example/x"})
+    @ValueSource(
+            strings = {
+                "http://127.0.0.1/hook",
+                "https://10.0.0.1/hook",
+                "http://192.168.1.1:8080/x",
+                "http://169.254.169.254/latest/meta-data/",
+                "http://[::1]:9000/hook",
+                "http://[fe80::1]/x",
+                "http://[fd00:ec2::254]/x",
+                "http://172.20.0.5/x",
+                "http://100.64.1.1/x",
+                "http://0.0.0.0/x",
+                "http://[::ffff:10.0.0.1]/x",
+                "http://[64:ff9b::a00:1]/x",
+                "http://[2002:c0a8:101::1]/x",
+                "http://internal.acme.example/hook",
+                "http://sneaky.example/x",
+                "http://v6-private.example/x",
+                "http://mixed.example/x"
+            })
     void shouldRefuseEndpointsThatAreNotPublic(String endpoint) {
-        assertThat(guard.refusal(endpoint)).hasValueSatisfying(reason -> assertThat(reason).contains(endpoint)
-                .contains("address").contains("webhooks.allowed.hosts"));
+        assertThat(guard.refusal(endpoint))
+                .hasValueSatisfying(reason -> assertThat(reason)
+                        .contains(endpoint)
+                        .contains("address")
+                        .contains("webhooks.allowed.hosts"));
     }
 
     @Test
     void shouldSayWhichAddressAndWhatKindItIs() {
-        assertThat(guard.refusal("http://internal.acme.example/hook")).hasValueSatisfying(r ->
-                assertThat(r).contains("10.1.2.3").contains("private"));
-        assertThat(guard.refusal("http://169.254.169.254/")).hasValueSatisfying(r ->
-                assertThat(r).contains("cloud metadata"));
-        assertThat(guard.refusal("http://[::1]/")).hasValueSatisfying(r -> assertThat(r).contains("loopback"));
+        assertThat(guard.refusal("http://internal.acme.example/hook"))
+                .hasValueSatisfying(r -> assertThat(r).contains("10.1.2.3").contains("private"));
+        assertThat(guard.refusal("http://169.254.169.254/"))
+                .hasValueSatisfying(r -> assertThat(r).contains("cloud metadata"));
+        assertThat(guard.refusal("http://[::1]/"))
+                .hasValueSatisfying(r -> assertThat(r).contains("loopback"));
     }
 
     @Test
@@ -69,16 +87,17 @@ class EndpointGuardTest {
 
     @Test
     void shouldRefuseWhatIsNotHttp() {
-        assertThat(guard.refusal("ftp://hooks.acme.example/x")).hasValueSatisfying(r -> assertThat(r)
-                .contains("not http or https"));
+        assertThat(guard.refusal("ftp://hooks.acme.example/x"))
+                .hasValueSatisfying(r -> assertThat(r).contains("not http or https"));
         assertThat(guard.refusal("file:///etc/passwd")).isPresent();
         assertThat(guard.refusal("not a url")).isPresent();
     }
 
     @Test
     void shouldAllowWhatTheOperatorAllowListsByNameAddressOrNetwork() {
-        EndpointGuard allowing = new EndpointGuard(List.of("127.0.0.1", "internal.acme.example", "fd12::/16",
-                " 192.168.0.0/16 "), EndpointGuardTest::resolve);
+        EndpointGuard allowing = new EndpointGuard(
+                List.of("127.0.0.1", "internal.acme.example", "fd12::/16", " 192.168.0.0/16 "),
+                EndpointGuardTest::resolve);
 
         assertThat(allowing.refusal("http://127.0.0.1:8080/hook")).isEmpty();
         assertThat(allowing.refusal("http://INTERNAL.acme.example/hook")).isEmpty();

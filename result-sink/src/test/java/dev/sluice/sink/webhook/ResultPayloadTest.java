@@ -17,11 +17,18 @@ class ResultPayloadTest {
 
     @Test
     void shouldWrapTheResultInATypedEnvelopeWithIntegerMoneyAndEmbeddedJson() throws Exception {
-        LlmResult result = LlmResult.forRequest(LlmRequest.of("r-1", "acme", "q", T)).status(ResultStatus.SUCCEEDED)
-                .output("{\"a\":1}").outputJson("{\"a\":1}").provider("openai").model("gpt-4.1-mini")
-                .usage(new Usage(10, 5, 2, 0)).costMicros(17)
+        LlmResult result = LlmResult.forRequest(LlmRequest.of("r-1", "acme", "q", T))
+                .status(ResultStatus.SUCCEEDED)
+                .output("{\"a\":1}")
+                .outputJson("{\"a\":1}")
+                .provider("openai")
+                .model("gpt-4.1-mini")
+                .usage(new Usage(10, 5, 2, 0))
+                .costMicros(17)
                 .addAttempt(new Attempt("openai", "gpt-4.1-mini", "ok", 200, 42, T))
-                .injectionFlagged(true).completedAt(T.plusSeconds(1)).build();
+                .injectionFlagged(true)
+                .completedAt(T.plusSeconds(1))
+                .build();
 
         JsonNode json = new ObjectMapper().readTree(ResultPayload.json(result));
 
@@ -40,8 +47,8 @@ class ResultPayloadTest {
 
     @Test
     void shouldCarryTheReasonOfARejection() throws Exception {
-        LlmResult rejected = LlmResult.rejected(LlmRequest.of("r-2", "acme", "q", T), "EMPTY_MESSAGES",
-                "messages is empty", T);
+        LlmResult rejected =
+                LlmResult.rejected(LlmRequest.of("r-2", "acme", "q", T), "EMPTY_MESSAGES", "messages is empty", T);
 
         JsonNode json = new ObjectMapper().readTree(ResultPayload.json(rejected));
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class RetryLevelTest {
     private static final TopicPartition P0 = new TopicPartition("llm.webhooks.retry.1", 0);
 
-    private final RetryLevel level = new RetryLevel(null, null, Clock.systemUTC(), d -> { });
+    private final RetryLevel level = new RetryLevel(null, null, Clock.systemUTC(), d -> {});
 
     @Test
     void shouldGoAheadAtOnceWhenTheDeliveryIsDue() throws Exception {
@@ -34,7 +34,9 @@ class RetryLevelTest {
         });
         // Whether the wait has begun or not, once the partition is taken away it ends without a try.
         level.revoked(List.of(P0));
-        assertThat(waiting.get(10, TimeUnit.SECONDS)).as("the wait ended without going ahead").isFalse();
+        assertThat(waiting.get(10, TimeUnit.SECONDS))
+                .as("the wait ended without going ahead")
+                .isFalse();
     }
 
     @Test

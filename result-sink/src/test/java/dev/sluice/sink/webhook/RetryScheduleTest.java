@@ -23,17 +23,21 @@ class RetryScheduleTest {
 
     @Test
     void shouldHonourALongerRetryAfterUpToTheCap() {
-        assertThat(schedule.delayAfter(1, Duration.ofSeconds(2))).as("shorter: the step").contains(Duration.ofSeconds(5));
+        assertThat(schedule.delayAfter(1, Duration.ofSeconds(2)))
+                .as("shorter: the step")
+                .contains(Duration.ofSeconds(5));
         assertThat(schedule.delayAfter(1, Duration.ofSeconds(90))).contains(Duration.ofSeconds(90));
         assertThat(schedule.delayAfter(1, Duration.ofDays(2))).as("capped").contains(Duration.ofHours(1));
-        assertThat(schedule.delayAfter(5, Duration.ofDays(2))).as("the cap never shortens a step")
+        assertThat(schedule.delayAfter(5, Duration.ofDays(2)))
+                .as("the cap never shortens a step")
                 .contains(Duration.ofHours(2));
         assertThat(schedule.delayAfter(5, Duration.ofDays(2)).orElseThrow()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test
     void shouldDescribeShortStepsInMilliseconds() {
-        assertThat(new RetrySchedule(List.of(Duration.ofMillis(100), Duration.ofMillis(1500)), Duration.ZERO).describe())
+        assertThat(new RetrySchedule(List.of(Duration.ofMillis(100), Duration.ofMillis(1500)), Duration.ZERO)
+                        .describe())
                 .isEqualTo("100ms, 1500ms");
     }
 }

@@ -22,8 +22,13 @@ class WebhookSenderTest {
     }
 
     private static Map<String, List<String>> headers(String id, long ts, String signature) {
-        return Map.of("webhook-id", List.of(id), "webhook-timestamp", List.of(Long.toString(ts)),
-                "webhook-signature", List.of(signature));
+        return Map.of(
+                "webhook-id",
+                List.of(id),
+                "webhook-timestamp",
+                List.of(Long.toString(ts)),
+                "webhook-signature",
+                List.of(signature));
     }
 
     @Test
@@ -45,8 +50,8 @@ class WebhookSenderTest {
         long now = Instant.now().getEpochSecond();
         String body = "{}";
 
-        String signature = WebhookSender.sign("r-2", now, body,
-                WebhookSender.signers(List.of(Secret.of(oldSecret), Secret.of(newSecret))));
+        String signature = WebhookSender.sign(
+                "r-2", now, body, WebhookSender.signers(List.of(Secret.of(oldSecret), Secret.of(newSecret))));
 
         assertThat(signature.split(" ")).hasSize(2);
         new Webhook(oldSecret).verify(body, headers("r-2", now, signature));
@@ -57,8 +62,8 @@ class WebhookSenderTest {
     void shouldNotVerifyWhenTheBodyWasChanged() throws Exception {
         String secret = newSecret();
         long now = Instant.now().getEpochSecond();
-        String signature = WebhookSender.sign("r-3", now, "{\"costMicros\":10}",
-                WebhookSender.signers(List.of(Secret.of(secret))));
+        String signature = WebhookSender.sign(
+                "r-3", now, "{\"costMicros\":10}", WebhookSender.signers(List.of(Secret.of(secret))));
 
         assertThatThrownBy(() -> new Webhook(secret).verify("{\"costMicros\":99}", headers("r-3", now, signature)))
                 .isInstanceOf(WebhookVerificationException.class);

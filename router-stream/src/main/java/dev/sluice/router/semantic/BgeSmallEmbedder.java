@@ -9,8 +9,8 @@ public final class BgeSmallEmbedder implements Embedder {
     private static final class Holder {
         static final BgeSmallEnV15QuantizedEmbeddingModel MODEL = new BgeSmallEnV15QuantizedEmbeddingModel();
         /** langchain4j averages pieces of 510 word pieces; one piece is read whole. */
-        static final TokenWindow WINDOW = new TokenWindow(BgeSmallEnV15QuantizedEmbeddingModel.class,
-                "/bge-small-en-v1.5-q-tokenizer.json", 512);
+        static final TokenWindow WINDOW =
+                new TokenWindow(BgeSmallEnV15QuantizedEmbeddingModel.class, "/bge-small-en-v1.5-q-tokenizer.json", 512);
     }
 
     @Override

@@ -30,19 +30,17 @@ public final class EmbedAhead implements AutoCloseable {
     static final long FORGET_AFTER_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** Longer than any embedding should take (an endpoint's timeout is at most a minute): then the caller embeds. */
     static final long TAKE_TIMEOUT_SECONDS = 65;
+
     static final int PURGE_EVERY = 1_000;
 
     /** Where a record was read: the stream thread finds its embedding by the record it processes. */
-    public record Slot(String topic, int partition, long offset) {
-    }
+    public record Slot(String topic, int partition, long offset) {}
 
     /** A text's embedding by the named embedder, or {@code vector == null} when the model would not read it whole. */
-    public record Embedding(String embedder, String text, float[] vector, long nanos) {
-    }
+    public record Embedding(String embedder, String text, float[] vector, long nanos) {}
 
     /** What to embed, and with which of the cache's embedders. */
-    public record Text(String embedder, String text) {
-    }
+    public record Text(String embedder, String text) {}
 
     private final SemanticCache cache;
     private final ThreadPoolExecutor pool;
@@ -58,8 +56,8 @@ public final class EmbedAhead implements AutoCloseable {
         this.cache = cache;
         this.forgetAfterNanos = forgetAfterNanos;
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(MAX_PENDING), r -> {
+        this.pool = new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_PENDING), r -> {
                     Thread t = new Thread(r, "semantic-embed-ahead-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -14,8 +14,8 @@ public final class MiniLmEmbedder implements Embedder {
     private static final class Holder {
         static final AllMiniLmL6V2QuantizedEmbeddingModel MODEL = new AllMiniLmL6V2QuantizedEmbeddingModel();
         /** Its tokenizer.json truncates at 128 word pieces. */
-        static final TokenWindow WINDOW = new TokenWindow(AllMiniLmL6V2QuantizedEmbeddingModel.class,
-                "/all-minilm-l6-v2-q-tokenizer.json", 128);
+        static final TokenWindow WINDOW =
+                new TokenWindow(AllMiniLmL6V2QuantizedEmbeddingModel.class, "/all-minilm-l6-v2-q-tokenizer.json", 128);
     }
 
     @Override

@@ -15,42 +15,75 @@ import java.util.regex.Pattern;
  * never a false hit.
  */
 final class NumberFacts {
-    private static final Map<String, Integer> CARDINALS = Map.ofEntries(Map.entry("zero", 0), Map.entry("one", 1),
-            Map.entry("two", 2), Map.entry("three", 3), Map.entry("four", 4), Map.entry("five", 5),
-            Map.entry("six", 6), Map.entry("seven", 7), Map.entry("eight", 8), Map.entry("nine", 9),
-            Map.entry("ten", 10), Map.entry("eleven", 11), Map.entry("twelve", 12), Map.entry("thirteen", 13),
-            Map.entry("fourteen", 14), Map.entry("fifteen", 15), Map.entry("sixteen", 16),
-            Map.entry("seventeen", 17), Map.entry("eighteen", 18), Map.entry("nineteen", 19),
-            Map.entry("twenty", 20), Map.entry("thirty", 30), Map.entry("forty", 40), Map.entry("fifty", 50),
-            Map.entry("sixty", 60), Map.entry("seventy", 70), Map.entry("eighty", 80), Map.entry("ninety", 90),
-            Map.entry("hundred", 100), Map.entry("thousand", 1000), Map.entry("million", 1_000_000),
+    private static final Map<String, Integer> CARDINALS = Map.ofEntries(
+            Map.entry("zero", 0),
+            Map.entry("one", 1),
+            Map.entry("two", 2),
+            Map.entry("three", 3),
+            Map.entry("four", 4),
+            Map.entry("five", 5),
+            Map.entry("six", 6),
+            Map.entry("seven", 7),
+            Map.entry("eight", 8),
+            Map.entry("nine", 9),
+            Map.entry("ten", 10),
+            Map.entry("eleven", 11),
+            Map.entry("twelve", 12),
+            Map.entry("thirteen", 13),
+            Map.entry("fourteen", 14),
+            Map.entry("fifteen", 15),
+            Map.entry("sixteen", 16),
+            Map.entry("seventeen", 17),
+            Map.entry("eighteen", 18),
+            Map.entry("nineteen", 19),
+            Map.entry("twenty", 20),
+            Map.entry("thirty", 30),
+            Map.entry("forty", 40),
+            Map.entry("fifty", 50),
+            Map.entry("sixty", 60),
+            Map.entry("seventy", 70),
+            Map.entry("eighty", 80),
+            Map.entry("ninety", 90),
+            Map.entry("hundred", 100),
+            Map.entry("thousand", 1000),
+            Map.entry("million", 1_000_000),
             Map.entry("billion", 1_000_000_000));
-    private static final Map<String, Integer> ORDINALS = Map.ofEntries(Map.entry("first", 1),
-            Map.entry("second", 2), Map.entry("third", 3), Map.entry("fourth", 4), Map.entry("fifth", 5),
-            Map.entry("sixth", 6), Map.entry("seventh", 7), Map.entry("eighth", 8), Map.entry("ninth", 9),
-            Map.entry("tenth", 10), Map.entry("eleventh", 11), Map.entry("twelfth", 12));
+    private static final Map<String, Integer> ORDINALS = Map.ofEntries(
+            Map.entry("first", 1),
+            Map.entry("second", 2),
+            Map.entry("third", 3),
+            Map.entry("fourth", 4),
+            Map.entry("fifth", 5),
+            Map.entry("sixth", 6),
+            Map.entry("seventh", 7),
+            Map.entry("eighth", 8),
+            Map.entry("ninth", 9),
+            Map.entry("tenth", 10),
+            Map.entry("eleventh", 11),
+            Map.entry("twelfth", 12));
     private static final Map<String, Integer> MULTIPLES = Map.of("once", 1, "twice", 2, "thrice", 3);
     /** Amounts without a digit that still differ from one another and from the numbers above. */
     private static final Set<String> AMOUNT_WORDS = Set.of("half", "quarter", "double", "triple", "dozen", "single");
     /** After these, "one" stands for a noun ("a new one", "which one"), not for a count. */
-    private static final Set<String> BEFORE_PRONOUN_ONE = Set.of("a", "an", "the", "this", "that", "which", "each",
-            "every", "any", "another", "no", "new", "old", "other", "same", "right", "wrong", "only", "last", "next",
-            "some", "little", "big");
+    private static final Set<String> BEFORE_PRONOUN_ONE = Set.of(
+            "a", "an", "the", "this", "that", "which", "each", "every", "any", "another", "no", "new", "old", "other",
+            "same", "right", "wrong", "only", "last", "next", "some", "little", "big");
     /** Stands between clauses in the token list: "a new one." ends there, "a one-sentence summary" goes on. */
     static final String CLAUSE_END = "|";
+
     private static final Pattern THOUSANDS = Pattern.compile("\\d{1,3}(?:,\\d{3})+");
     private static final Pattern NUMERAL = Pattern.compile("\\d+(?:[.,:/-]\\d+)*");
     private static final Pattern CLOCK = Pattern.compile("(\\d{1,2})(?::(\\d{2}))?(am|pm)?");
     private static final Pattern DIGIT_ORDINAL = Pattern.compile("(\\d+)(?:st|nd|rd|th)");
 
-    private NumberFacts() {
-    }
+    private NumberFacts() {}
 
     /** The numbers of lower-case tokens (apostrophes dropped, hyphenated words split), sorted. */
     static List<String> of(List<String> tokens) {
         List<String> numbers = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
-            String t = THOUSANDS.matcher(tokens.get(i)).replaceAll(r -> r.group().replace(",", ""));
+            String t =
+                    THOUSANDS.matcher(tokens.get(i)).replaceAll(r -> r.group().replace(",", ""));
             String next = i + 1 < tokens.size() ? tokens.get(i + 1) : "";
             Integer count = CARDINALS.get(t);
             if (count == null && t.matches("\\d+")) {
@@ -69,7 +102,9 @@ final class NumberFacts {
                 numbers.add(clock(t, next));
                 i += next.equals("am") || next.equals("pm") ? 1 : 0;
             } else if (CARDINALS.containsKey(t)) {
-                boolean pronoun = t.equals("one") && i > 0 && BEFORE_PRONOUN_ONE.contains(tokens.get(i - 1))
+                boolean pronoun = t.equals("one")
+                        && i > 0
+                        && BEFORE_PRONOUN_ONE.contains(tokens.get(i - 1))
                         && (next.isEmpty() || next.equals(CLAUSE_END));
                 if (!pronoun) {
                     numbers.add(String.valueOf(CARDINALS.get(t)));

@@ -27,6 +27,7 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
      * fits, whatever the tokenizer; longer ones are left to the exact cache rather than counted.
      */
     static final int MAX_INPUT_BYTES = 8_191;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -54,8 +55,10 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         this.apiKey = apiKey;
         this.timeout = timeout;
         this.id = "openai/" + model;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT)
+                .build();
     }
 
     /** Provider and model, so that no vector of this model is ever compared with another model's. */
@@ -86,9 +89,10 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
 
     @Override
     public float[] embed(String text) {
-        ObjectNode body = JSON.createObjectNode().put("model", model).put("input", text)
-                .put("encoding_format", "float");
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
+        ObjectNode body =
+                JSON.createObjectNode().put("model", model).put("input", text).put("encoding_format", "float");
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         if (apiKey != null && !apiKey.isEmpty()) {
@@ -103,8 +107,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
 
     /** The answer, body included, within the timeout: the request's own timeout ends at the headers. */
     private HttpResponse<String> send(HttpRequest request) {
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request,
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
             return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -115,11 +119,15 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
                 throw noAnswer();
             }
             if (e.getCause() instanceof IOException) {
-                throw new EmbeddingException(id + ": " + endpoint + " could not be reached ("
-                        + e.getCause().getClass().getSimpleName() + ")", 0, null, null);
+                throw new EmbeddingException(
+                        id + ": " + endpoint + " could not be reached ("
+                                + e.getCause().getClass().getSimpleName() + ")",
+                        0,
+                        null,
+                        null);
             }
-            throw new EmbeddingException(id + ": the call to " + endpoint + " failed (" + e.getCause() + ")", 0, null,
-                    null);
+            throw new EmbeddingException(
+                    id + ": the call to " + endpoint + " failed (" + e.getCause() + ")", 0, null, null);
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();
@@ -128,8 +136,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     }
 
     private EmbeddingException noAnswer() {
-        return new EmbeddingException(id + ": no answer from " + endpoint + " within " + timeout.toMillis() + " ms", 0,
-                null, null);
+        return new EmbeddingException(
+                id + ": no answer from " + endpoint + " within " + timeout.toMillis() + " ms", 0, null, null);
     }
 
     /** {@code data[0].embedding}, scaled to unit length: OpenAI's already are, other servers' may not be. */
@@ -148,8 +156,10 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         for (int i = 0; i < vector.length; i++) {
             JsonNode value = values.get(i);
             if (!value.isNumber()) {
-                throw malformed(response, "has a " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-                        + " at data[0].embedding[" + i + "]");
+                throw malformed(
+                        response,
+                        "has a " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                                + " at data[0].embedding[" + i + "]");
             }
             vector[i] = value.floatValue();
             norm += (double) vector[i] * vector[i];
@@ -165,8 +175,11 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     }
 
     private EmbeddingException malformed(HttpResponse<String> response, String what) {
-        return new EmbeddingException(id + ": HTTP " + response.statusCode() + " from " + endpoint + " but the body "
-                + what, response.statusCode(), "invalid_response", null);
+        return new EmbeddingException(
+                id + ": HTTP " + response.statusCode() + " from " + endpoint + " but the body " + what,
+                response.statusCode(),
+                "invalid_response",
+                null);
     }
 
     /** OpenAI's {@code {"error":{"message","type","code"}}} when the body is one; a proxy's HTML page is not. */
@@ -182,7 +195,11 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         } catch (JsonProcessingException e) {
             // Not OpenAI's shape: the status alone says what happened.
         }
-        StringBuilder text = new StringBuilder(id).append(": HTTP ").append(status).append(" from ").append(endpoint);
+        StringBuilder text = new StringBuilder(id)
+                .append(": HTTP ")
+                .append(status)
+                .append(" from ")
+                .append(endpoint);
         if (code != null) {
             text.append(" (").append(code).append(')');
         }

@@ -24,6 +24,7 @@ public final class SemanticCache implements AutoCloseable {
      * in-process model here reads more than 512 word pieces, and each takes at least one character.
      */
     public static final int MAX_TEXT_CHARS = 2_000;
+
     public static final String IN_PROCESS = "in-process";
     static final java.time.Duration PAUSE_AFTER_FAILURE = java.time.Duration.ofSeconds(30);
 
@@ -100,8 +101,13 @@ public final class SemanticCache implements AutoCloseable {
      * how long the deciding thread spent on the embedding (making it, or waiting for it), {@code ahead}
      * whether {@link EmbedAhead} made it.
      */
-    public SemanticQuery query(String tenantId, String scope, double threshold, EmbedAhead.Embedding embedding,
-            long waitedNanos, boolean ahead) {
+    public SemanticQuery query(
+            String tenantId,
+            String scope,
+            double threshold,
+            EmbedAhead.Embedding embedding,
+            long waitedNanos,
+            boolean ahead) {
         if (embedding.vector() == null) {
             return null;
         }
@@ -183,13 +189,19 @@ public final class SemanticCache implements AutoCloseable {
                     // About this text or this setup (a 400, a 401, a body that is not an embedding): no pause.
                     throw e;
                 }
-                java.time.Duration pause = e.retryAfter() != null && e.retryAfter().compareTo(PAUSE_AFTER_FAILURE) > 0
-                        ? e.retryAfter() : PAUSE_AFTER_FAILURE;
+                java.time.Duration pause =
+                        e.retryAfter() != null && e.retryAfter().compareTo(PAUSE_AFTER_FAILURE) > 0
+                                ? e.retryAfter()
+                                : PAUSE_AFTER_FAILURE;
                 pausedUntilNanos = System.nanoTime() + pause.toNanos();
                 if (!paused) {
                     paused = true;
-                    log.warn("Semantic cache: embedder {} is unavailable ({}); its tenants get the exact cache only for"
-                            + " {} s, then it is tried again", name, e.getMessage(), pause.toSeconds());
+                    log.warn(
+                            "Semantic cache: embedder {} is unavailable ({}); its tenants get the exact cache only for"
+                                    + " {} s, then it is tried again",
+                            name,
+                            e.getMessage(),
+                            pause.toSeconds());
                 }
                 throw e;
             }
@@ -201,8 +213,11 @@ public final class SemanticCache implements AutoCloseable {
         private static final long serialVersionUID = 1L;
 
         EmbedderPaused(String name) {
-            super("embedder " + name + " failed less than " + PAUSE_AFTER_FAILURE.toSeconds() + " s ago", null,
-                    false, false);
+            super(
+                    "embedder " + name + " failed less than " + PAUSE_AFTER_FAILURE.toSeconds() + " s ago",
+                    null,
+                    false,
+                    false);
         }
     }
 

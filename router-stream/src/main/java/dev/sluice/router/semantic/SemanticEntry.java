@@ -22,7 +22,11 @@ public record SemanticEntry(String tenantId, String scope, String requestId, Str
         for (float f : q.vector()) {
             bytes.putFloat(f);
         }
-        return new SemanticEntry(q.tenantId(), q.scope(), requestId, q.text(),
+        return new SemanticEntry(
+                q.tenantId(),
+                q.scope(),
+                requestId,
+                q.text(),
                 Base64.getEncoder().encodeToString(bytes.array()));
     }
 

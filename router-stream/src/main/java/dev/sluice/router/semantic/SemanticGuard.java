@@ -32,51 +32,227 @@ import java.util.regex.Pattern;
  * refuses whenever it is unsure, and runs only on candidates the similarity threshold let through.
  */
 public final class SemanticGuard {
-    private static final Set<String> NEGATIONS = Set.of("not", "no", "never", "none", "nothing", "nobody", "neither",
-            "nor", "without", "cannot", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont",
-            "wouldnt", "shouldnt", "couldnt", "cant", "havent", "hasnt", "hadnt", "mustnt", "stop", "avoid",
+    private static final Set<String> NEGATIONS = Set.of(
+            "not",
+            "no",
+            "never",
+            "none",
+            "nothing",
+            "nobody",
+            "neither",
+            "nor",
+            "without",
+            "cannot",
+            "dont",
+            "doesnt",
+            "didnt",
+            "isnt",
+            "arent",
+            "wasnt",
+            "werent",
+            "wont",
+            "wouldnt",
+            "shouldnt",
+            "couldnt",
+            "cant",
+            "havent",
+            "hasnt",
+            "hadnt",
+            "mustnt",
+            "stop",
+            "avoid",
             // words that carry a negation of their own, so that "unable to" and "can't", "offline" and
             // "without a connection", "failed" and "did not go through" count alike
-            "unable", "offline", "unavailable", "missing", "fail", "fails", "failed", "lack", "lacks", "refuse",
+            "unable",
+            "offline",
+            "unavailable",
+            "missing",
+            "fail",
+            "fails",
+            "failed",
+            "lack",
+            "lacks",
+            "refuse",
             "refused");
     private static final String[][] ANTONYMS = {
-        {"increase", "decrease"}, {"increase", "reduce"}, {"raise", "lower"}, {"enable", "disable"},
-        {"add", "remove"}, {"add", "delete"}, {"open", "close"}, {"start", "end"}, {"start", "finish"},
-        {"accept", "reject"}, {"approve", "reject"}, {"approve", "deny"}, {"allow", "deny"}, {"allow", "block"},
-        {"buy", "sell"}, {"include", "exclude"}, {"before", "after"}, {"above", "below"}, {"over", "under"},
-        {"more", "less"}, {"more", "fewer"}, {"most", "least"}, {"maximum", "minimum"}, {"max", "min"},
-        {"highest", "lowest"}, {"high", "low"}, {"largest", "smallest"}, {"longest", "shortest"},
-        {"first", "last"}, {"earliest", "latest"}, {"oldest", "newest"}, {"lock", "unlock"},
-        {"subscribe", "unsubscribe"}, {"upgrade", "downgrade"}, {"import", "export"}, {"upload", "download"},
-        {"encrypt", "decrypt"}, {"positive", "negative"}, {"true", "false"}, {"yes", "no"}, {"win", "lose"},
-        {"profit", "loss"}, {"credit", "debit"}, {"in", "out"}, {"on", "off"}, {"up", "down"}, {"left", "right"},
-        {"hot", "cold"}, {"fast", "slow"}, {"cheap", "expensive"}, {"cheapest", "most expensive"},
-        {"best", "worst"}, {"better", "worse"}, {"good", "bad"}, {"send", "receive"}, {"sent", "received"},
-        {"input", "output"}, {"inbound", "outbound"}, {"incoming", "outgoing"}, {"internal", "external"},
-        {"public", "private"}, {"male", "female"}, {"north", "south"}, {"east", "west"}, {"buyer", "seller"},
-        {"refund", "charge"}, {"deposit", "withdraw"}, {"connect", "disconnect"}, {"show", "hide"},
-        {"include", "omit"}, {"agree", "disagree"}, {"like", "dislike"}, {"valid", "invalid"},
-        {"legal", "illegal"}, {"possible", "impossible"}, {"always", "never"}, {"all", "none"},
-        {"lend", "borrow"}, {"thick", "thin"}, {"hire", "fire"}, {"promote", "demote"}, {"grant", "revoke"},
-        {"arrive", "depart"}, {"arrival", "departure"}, {"push", "pull"}, {"rise", "fall"}, {"gain", "lose"},
-        {"ascending", "descending"}, {"wide", "narrow"}, {"heavy", "light"}, {"light", "dark"}, {"full", "empty"},
-        {"early", "late"}, {"young", "old"}, {"new", "old"}, {"strong", "weak"}, {"pause", "resume"},
-        {"join", "leave"}, {"attach", "detach"}, {"expand", "collapse"}, {"maximize", "minimize"},
-        {"tighten", "loosen"}, {"accept", "decline"}, {"confirm", "cancel"}, {"wet", "dry"}, {"top", "bottom"},
-        {"front", "back"}, {"inside", "outside"}, {"enter", "exit"}, {"entry", "exit"}, {"pros", "cons"},
-        {"income", "expense"}, {"gross", "net"}, {"asset", "liability"}, {"win", "loss"}, {"pass", "fail"},
-        {"rare", "well"}, {"raw", "cooked"}, {"sweet", "savory"}, {"plus", "minus"}, {"min", "max"},
+        {"increase", "decrease"},
+        {"increase", "reduce"},
+        {"raise", "lower"},
+        {"enable", "disable"},
+        {"add", "remove"},
+        {"add", "delete"},
+        {"open", "close"},
+        {"start", "end"},
+        {"start", "finish"},
+        {"accept", "reject"},
+        {"approve", "reject"},
+        {"approve", "deny"},
+        {"allow", "deny"},
+        {"allow", "block"},
+        {"buy", "sell"},
+        {"include", "exclude"},
+        {"before", "after"},
+        {"above", "below"},
+        {"over", "under"},
+        {"more", "less"},
+        {"more", "fewer"},
+        {"most", "least"},
+        {"maximum", "minimum"},
+        {"max", "min"},
+        {"highest", "lowest"},
+        {"high", "low"},
+        {"largest", "smallest"},
+        {"longest", "shortest"},
+        {"first", "last"},
+        {"earliest", "latest"},
+        {"oldest", "newest"},
+        {"lock", "unlock"},
+        {"subscribe", "unsubscribe"},
+        {"upgrade", "downgrade"},
+        {"import", "export"},
+        {"upload", "download"},
+        {"encrypt", "decrypt"},
+        {"positive", "negative"},
+        {"true", "false"},
+        {"yes", "no"},
+        {"win", "lose"},
+        {"profit", "loss"},
+        {"credit", "debit"},
+        {"in", "out"},
+        {"on", "off"},
+        {"up", "down"},
+        {"left", "right"},
+        {"hot", "cold"},
+        {"fast", "slow"},
+        {"cheap", "expensive"},
+        {"cheapest", "most expensive"},
+        {"best", "worst"},
+        {"better", "worse"},
+        {"good", "bad"},
+        {"send", "receive"},
+        {"sent", "received"},
+        {"input", "output"},
+        {"inbound", "outbound"},
+        {"incoming", "outgoing"},
+        {"internal", "external"},
+        {"public", "private"},
+        {"male", "female"},
+        {"north", "south"},
+        {"east", "west"},
+        {"buyer", "seller"},
+        {"refund", "charge"},
+        {"deposit", "withdraw"},
+        {"connect", "disconnect"},
+        {"show", "hide"},
+        {"include", "omit"},
+        {"agree", "disagree"},
+        {"like", "dislike"},
+        {"valid", "invalid"},
+        {"legal", "illegal"},
+        {"possible", "impossible"},
+        {"always", "never"},
+        {"all", "none"},
+        {"lend", "borrow"},
+        {"thick", "thin"},
+        {"hire", "fire"},
+        {"promote", "demote"},
+        {"grant", "revoke"},
+        {"arrive", "depart"},
+        {"arrival", "departure"},
+        {"push", "pull"},
+        {"rise", "fall"},
+        {"gain", "lose"},
+        {"ascending", "descending"},
+        {"wide", "narrow"},
+        {"heavy", "light"},
+        {"light", "dark"},
+        {"full", "empty"},
+        {"early", "late"},
+        {"young", "old"},
+        {"new", "old"},
+        {"strong", "weak"},
+        {"pause", "resume"},
+        {"join", "leave"},
+        {"attach", "detach"},
+        {"expand", "collapse"},
+        {"maximize", "minimize"},
+        {"tighten", "loosen"},
+        {"accept", "decline"},
+        {"confirm", "cancel"},
+        {"wet", "dry"},
+        {"top", "bottom"},
+        {"front", "back"},
+        {"inside", "outside"},
+        {"enter", "exit"},
+        {"entry", "exit"},
+        {"pros", "cons"},
+        {"income", "expense"},
+        {"gross", "net"},
+        {"asset", "liability"},
+        {"win", "loss"},
+        {"pass", "fail"},
+        {"rare", "well"},
+        {"raw", "cooked"},
+        {"sweet", "savory"},
+        {"plus", "minus"},
+        {"min", "max"},
     };
     /** "lock" and "unlock", "connect" and "disconnect", "valid" and "invalid", "activate" and "deactivate". */
     private static final List<String> REVERSING_PREFIXES = List.of("un", "dis", "in", "im", "il", "ir", "de", "non");
+
     private static final Map<String, List<String>> OPPOSITES = new HashMap<>();
-    private static final Set<String> CALENDAR = Set.of("january", "february", "march", "april", "may", "june", "july",
-            "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-            "friday", "saturday", "sunday", "today", "tomorrow", "yesterday", "tonight", "weekend", "morning",
-            "afternoon", "evening", "night", "hourly", "day", "week", "month", "year", "quarter");
+    private static final Set<String> CALENDAR = Set.of(
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "today",
+            "tomorrow",
+            "yesterday",
+            "tonight",
+            "weekend",
+            "morning",
+            "afternoon",
+            "evening",
+            "night",
+            "hourly",
+            "day",
+            "week",
+            "month",
+            "year",
+            "quarter");
     /** "monthly" asks about the same period as "per month"; plurals are cut to the singular before. */
-    private static final Map<String, String> CALENDAR_FORMS = Map.of("daily", "day", "weekly",
-            "week", "monthly", "month", "yearly", "year", "annual", "year", "annually", "year", "quarterly", "quarter");
+    private static final Map<String, String> CALENDAR_FORMS = Map.of(
+            "daily",
+            "day",
+            "weekly",
+            "week",
+            "monthly",
+            "month",
+            "yearly",
+            "year",
+            "annual",
+            "year",
+            "annually",
+            "year",
+            "quarterly",
+            "quarter");
+
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’.,:/-]*");
 
     static {
@@ -160,8 +336,9 @@ public final class SemanticGuard {
                 continue;
             }
             for (String opposite : OPPOSITES.getOrDefault(word, List.of())) {
-                if (opposite.contains(" ") ? y.text.contains(" " + opposite + " ") : rootsY.contains(opposite)
-                        && !rootsX.contains(opposite)) {
+                if (opposite.contains(" ")
+                        ? y.text.contains(" " + opposite + " ")
+                        : rootsY.contains(opposite) && !rootsX.contains(opposite)) {
                     return true;
                 }
             }
@@ -214,7 +391,10 @@ public final class SemanticGuard {
         int last = 0;
         while (m.find()) {
             String between = text.substring(last, m.start());
-            if (between.contains(".") || between.contains("?") || between.contains("!") || between.contains("\n")
+            if (between.contains(".")
+                    || between.contains("?")
+                    || between.contains("!")
+                    || between.contains("\n")
                     || between.contains(":")) {
                 sentenceStart = true;
             }
@@ -236,7 +416,12 @@ public final class SemanticGuard {
     }
 
     /** What the guard compares of one text. */
-    private record Facts(String text, Set<String> words, int negations, List<String> numbers, Set<String> calendar,
+    private record Facts(
+            String text,
+            Set<String> words,
+            int negations,
+            List<String> numbers,
+            Set<String> calendar,
             Set<String> names) {
 
         static Facts of(String text) {
@@ -269,8 +454,13 @@ public final class SemanticGuard {
                     calendar.add(unit);
                 }
             }
-            String spaced = " " + WORD.matcher(text.toLowerCase(Locale.ROOT)).results().map(r -> r.group()
-                    .replaceAll("[.,:]+$", "")).reduce((p, q) -> p + " " + q).orElse("") + " ";
+            String spaced = " "
+                    + WORD.matcher(text.toLowerCase(Locale.ROOT))
+                            .results()
+                            .map(r -> r.group().replaceAll("[.,:]+$", ""))
+                            .reduce((p, q) -> p + " " + q)
+                            .orElse("")
+                    + " ";
             return new Facts(spaced, words, negations, NumberFacts.of(tokens), calendar, names);
         }
     }

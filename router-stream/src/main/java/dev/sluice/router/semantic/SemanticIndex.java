@@ -35,8 +35,7 @@ public final class SemanticIndex {
     private ExpiringStore<SemanticEntry> store;
     private boolean loaded;
 
-    private record Indexed(String tenantId, String requestId, String text, float[] vector) {
-    }
+    private record Indexed(String tenantId, String requestId, String text, float[] vector) {}
 
     /**
      * What a lookup found: a hit (the entry's exact-cache key; {@code answered} when its answer is
@@ -139,7 +138,8 @@ public final class SemanticIndex {
                 continue;
             }
             String conflict = cache.match().conflict(q.text(), c.text());
-            SemanticMatch.Verdict v = conflict != null ? new SemanticMatch.Verdict(false, best[i], conflict)
+            SemanticMatch.Verdict v = conflict != null
+                    ? new SemanticMatch.Verdict(false, best[i], conflict)
                     : cache.match().judge(q.text(), q.vector(), c.text(), c.vector(), q.threshold());
             judged += conflict == null ? 1 : 0;
             if (v.hit() && answered.test(keys[i])) {

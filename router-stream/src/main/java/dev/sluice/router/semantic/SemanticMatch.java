@@ -48,16 +48,18 @@ public final class SemanticMatch {
      */
     static final double SHARED_MASKED_THRESHOLD = 0.55;
     /** Words that say how something is asked, not what it is about: never taken for a shared subject. */
-    private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "please", "kindly", "i", "me", "my",
-            "you", "your", "we", "our", "it", "its", "they", "their", "this", "that", "these", "those", "is", "are",
-            "was", "were", "be", "been", "being", "am", "do", "does", "did", "can", "could", "would", "should", "will",
-            "shall", "may", "might", "must", "have", "has", "had", "to", "of", "in", "on", "for", "from", "at", "by",
-            "with", "into", "about", "as", "and", "or", "but", "so", "if", "what", "which", "who", "when", "where",
-            "why", "how", "there", "some", "any", "one");
-    private static final Set<String> OPEN_WORDS = Set.of("what", "which", "who", "whom", "whose", "when", "where",
-            "why", "how");
-    private static final Set<String> AUXILIARIES = Set.of("do", "does", "did", "is", "are", "was", "were", "am", "can",
-            "could", "will", "would", "should", "shall", "may", "might", "must", "has", "have", "had");
+    private static final Set<String> FUNCTION_WORDS = Set.of(
+            "a", "an", "the", "please", "kindly", "i", "me", "my", "you", "your", "we", "our", "it", "its", "they",
+            "their", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "being", "am", "do",
+            "does", "did", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has",
+            "had", "to", "of", "in", "on", "for", "from", "at", "by", "with", "into", "about", "as", "and", "or", "but",
+            "so", "if", "what", "which", "who", "when", "where", "why", "how", "there", "some", "any", "one");
+
+    private static final Set<String> OPEN_WORDS =
+            Set.of("what", "which", "who", "whom", "whose", "when", "where", "why", "how");
+    private static final Set<String> AUXILIARIES = Set.of(
+            "do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will", "would", "should", "shall",
+            "may", "might", "must", "has", "have", "had");
     private static final Set<String> REQUESTS = Set.of("can", "could", "will", "would");
 
     private final Embedder embedder;
@@ -68,8 +70,7 @@ public final class SemanticMatch {
     }
 
     /** A hit, or why not: {@code below threshold}, {@code different in what differs}, or the guard's reason. */
-    public record Verdict(boolean hit, double similarity, String refusal) {
-    }
+    public record Verdict(boolean hit, double similarity, String refusal) {}
 
     public Verdict judge(String query, float[] queryVector, String cached, float[] cachedVector, double threshold) {
         double similarity = Embedder.cosine(queryVector, cachedVector);
@@ -113,8 +114,9 @@ public final class SemanticMatch {
                 // Nothing named. Asked the same way, their likeness as wholes stands. A question and
                 // a request are alike as wholes for the subject they share ("Give me a recipe for
                 // risotto." / "What can I use instead of eggs in risotto?"): compared without it.
-                return asks(a) == asks(b) || Embedder.cosine(embedder.embed(sharedMasked(a, b)), embedder.embed(sharedMasked(b, a)))
-                        >= SHARED_MASKED_THRESHOLD;
+                return asks(a) == asks(b)
+                        || Embedder.cosine(embedder.embed(sharedMasked(a, b)), embedder.embed(sharedMasked(b, a)))
+                                >= SHARED_MASKED_THRESHOLD;
             }
             return Embedder.cosine(embedder.embed(maskedA), embedder.embed(maskedB)) >= embedder.instructionThreshold();
         }
@@ -138,12 +140,17 @@ public final class SemanticMatch {
             return true;
         }
         String[] asked = aligned.instructions();
-        return asked != null && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
-                >= embedder.instructionThreshold();
+        return asked != null
+                && Embedder.cosine(embedder.embed(asked[0]), embedder.embed(asked[1]))
+                        >= embedder.instructionThreshold();
     }
 
     /** How a text asks: a question answered yes or no, an open question (what, how, ...), or neither. */
-    enum Asks { YES_NO, OPEN, OTHER }
+    enum Asks {
+        YES_NO,
+        OPEN,
+        OTHER
+    }
 
     /**
      * Whether two texts ask alike: a yes/no question and an open one never share an answer, however
@@ -166,8 +173,10 @@ public final class SemanticMatch {
         if (mark < 0) {
             return Asks.OTHER;
         }
-        int start = Math.max(Math.max(text.lastIndexOf('.', mark), text.lastIndexOf('!', mark)),
-                Math.max(text.lastIndexOf(':', mark), text.lastIndexOf('\n', mark))) + 1;
+        int start = Math.max(
+                        Math.max(text.lastIndexOf('.', mark), text.lastIndexOf('!', mark)),
+                        Math.max(text.lastIndexOf(':', mark), text.lastIndexOf('\n', mark)))
+                + 1;
         for (String clause : text.substring(start, mark).split("[,;]")) {
             List<String> w = words(clause);
             if (w.isEmpty()) {
@@ -201,7 +210,7 @@ public final class SemanticMatch {
                 }
             }
             List<int[]> matched = new ArrayList<>();
-            for (int i = 0, j = 0; i < x.size() && j < y.size();) {
+            for (int i = 0, j = 0; i < x.size() && j < y.size(); ) {
                 if (x.get(i).equals(y.get(j))) {
                     matched.add(new int[] {i++, j++});
                 } else if (t[i + 1][j] >= t[i][j + 1]) {
@@ -244,9 +253,10 @@ public final class SemanticMatch {
             boolean[] dataX = new boolean[x.size()];
             boolean[] dataY = new boolean[y.size()];
             boolean any = false;
-            for (int start = 0; start < matched.size();) {
+            for (int start = 0; start < matched.size(); ) {
                 int end = start;
-                while (end + 1 < matched.size() && matched.get(end + 1)[0] == matched.get(end)[0] + 1
+                while (end + 1 < matched.size()
+                        && matched.get(end + 1)[0] == matched.get(end)[0] + 1
                         && matched.get(end + 1)[1] == matched.get(end)[1] + 1) {
                     end++;
                 }

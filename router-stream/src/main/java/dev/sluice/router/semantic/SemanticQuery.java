@@ -12,6 +12,5 @@ package dev.sluice.router.semantic;
  * @param embedNanos how long the deciding thread spent on the embedding (making it, or waiting for it), for the metrics
  * @param ahead      whether the embedding was made ahead ({@link EmbedAhead}) rather than by the deciding thread
  */
-public record SemanticQuery(String tenantId, String scope, String text, float[] vector, double threshold,
-        long embedNanos, boolean ahead) {
-}
+public record SemanticQuery(
+        String tenantId, String scope, String text, float[] vector, double threshold, long embedNanos, boolean ahead) {}

@@ -33,10 +33,15 @@ public final class Budgets {
         Instant at = Instant.ofEpochMilli(now);
         String day = day(at);
         String month = month(at);
-        String daily = check("daily", tenant.limits().dailyBudgetMicros(), totals(tenant.tenantId(), day, now),
-                estimateMicros);
-        return daily != null ? daily : check("monthly", tenant.limits().monthlyBudgetMicros(),
-                totals(tenant.tenantId(), month, now), estimateMicros);
+        String daily = check(
+                "daily", tenant.limits().dailyBudgetMicros(), totals(tenant.tenantId(), day, now), estimateMicros);
+        return daily != null
+                ? daily
+                : check(
+                        "monthly",
+                        tenant.limits().monthlyBudgetMicros(),
+                        totals(tenant.tenantId(), month, now),
+                        estimateMicros);
     }
 
     private static String check(String period, Long budget, BudgetTotals t, long estimate) {
@@ -69,8 +74,7 @@ public final class Budgets {
     }
 
     /** A tenant's totals in the UTC day and month of a moment. */
-    public record Current(BudgetTotals day, BudgetTotals month) {
-    }
+    public record Current(BudgetTotals day, BudgetTotals month) {}
 
     /**
      * Every tenant with totals in the UTC day or month of {@code now} in this store (this task's
@@ -98,8 +102,8 @@ public final class Budgets {
         return t == null ? BudgetTotals.NONE : t;
     }
 
-    private void change(String tenantId, String period, long now,
-            java.util.function.UnaryOperator<BudgetTotals> change) {
+    private void change(
+            String tenantId, String period, long now, java.util.function.UnaryOperator<BudgetTotals> change) {
         String key = key(tenantId, period);
         ExpiringStore.Entry<BudgetTotals> e = totals.entry(key, now);
         if (e == null) {
@@ -124,9 +128,18 @@ public final class Budgets {
     /** A period's totals outlive it by a few days, for late cost events and reporting. */
     private static long expiry(String period) {
         if (period.length() == 10) {
-            return LocalDate.parse(period).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() + 3 * DAY_MS;
+            return LocalDate.parse(period)
+                            .atStartOfDay(ZoneOffset.UTC)
+                            .toInstant()
+                            .toEpochMilli()
+                    + 3 * DAY_MS;
         }
-        return YearMonth.parse(period).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()
+        return YearMonth.parse(period)
+                        .plusMonths(1)
+                        .atDay(1)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
+                        .toEpochMilli()
                 + 7 * DAY_MS;
     }
 

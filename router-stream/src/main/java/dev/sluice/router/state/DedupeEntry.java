@@ -38,10 +38,14 @@ public record DedupeEntry(
         traces = traces == null ? Map.of() : Map.copyOf(traces);
     }
 
-    public static DedupeEntry pending(String originalRequestId, String fingerprint, String cacheKey,
-            long cacheTtlMillis, Reservation reservation) {
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of(), fingerprint,
-                Map.of());
+    public static DedupeEntry pending(
+            String originalRequestId,
+            String fingerprint,
+            String cacheKey,
+            long cacheTtlMillis,
+            Reservation reservation) {
+        return new DedupeEntry(
+                originalRequestId, cacheKey, cacheTtlMillis, reservation, null, List.of(), fingerprint, Map.of());
     }
 
     public static DedupeEntry done(String originalRequestId, String fingerprint, LlmResult outcome) {
@@ -63,16 +67,28 @@ public record DedupeEntry(
 
     public DedupeEntry withWaiting(LlmRequest duplicate, String traceparent) {
         List<LlmRequest> more = new ArrayList<>(waiting);
-        more.add(new LlmRequest(duplicate.requestId(), duplicate.tenantId(), duplicate.idempotencyKey(),
-                duplicate.userId(), duplicate.priority(), duplicate.deadline(), duplicate.model(), duplicate.tier(),
-                List.of(), duplicate.maxOutputTokens(), duplicate.temperature(), null, duplicate.webhook(),
-                duplicate.metadata(), duplicate.createdAt()));
+        more.add(new LlmRequest(
+                duplicate.requestId(),
+                duplicate.tenantId(),
+                duplicate.idempotencyKey(),
+                duplicate.userId(),
+                duplicate.priority(),
+                duplicate.deadline(),
+                duplicate.model(),
+                duplicate.tier(),
+                List.of(),
+                duplicate.maxOutputTokens(),
+                duplicate.temperature(),
+                null,
+                duplicate.webhook(),
+                duplicate.metadata(),
+                duplicate.createdAt()));
         Map<String, String> moreTraces = new HashMap<>(traces);
         if (traceparent != null) {
             moreTraces.put(duplicate.requestId(), traceparent);
         }
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more, fingerprint,
-                moreTraces);
+        return new DedupeEntry(
+                originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, more, fingerprint, moreTraces);
     }
 
     /**
@@ -80,8 +96,15 @@ public record DedupeEntry(
      * waited itself, as a single-flight follower, and is now routed as a job of its own).
      */
     public DedupeEntry keepingWaitingOf(DedupeEntry earlier) {
-        return new DedupeEntry(originalRequestId, cacheKey, cacheTtlMillis, reservation, outcome, earlier.waiting,
-                fingerprint, earlier.traces);
+        return new DedupeEntry(
+                originalRequestId,
+                cacheKey,
+                cacheTtlMillis,
+                reservation,
+                outcome,
+                earlier.waiting,
+                fingerprint,
+                earlier.traces);
     }
 
     /** The traceparent a waiting duplicate arrived with; null when it had none. */

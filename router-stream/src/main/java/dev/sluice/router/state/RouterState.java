@@ -37,8 +37,12 @@ public final class RouterState {
     public final ExpiringStore<BudgetTotals> budget;
     public final SemanticIndex semantic;
 
-    private RouterState(ExpiringStore<DedupeEntry> dedupe, ExpiringStore<LlmResult> cache,
-            ExpiringStore<InFlight> inFlight, ExpiringStore<BudgetTotals> budget, SemanticIndex semantic) {
+    private RouterState(
+            ExpiringStore<DedupeEntry> dedupe,
+            ExpiringStore<LlmResult> cache,
+            ExpiringStore<InFlight> inFlight,
+            ExpiringStore<BudgetTotals> budget,
+            SemanticIndex semantic) {
         this.dedupe = dedupe;
         this.cache = cache;
         this.inFlight = inFlight;
@@ -67,14 +71,18 @@ public final class RouterState {
      * handed to the callbacks, so what they held (a reservation, waiting requests) is not lost.
      * The semantic index is rebuilt from its store, which holds what the changelog restored, on first use.
      */
-    public static RouterState open(ProcessingContext context, ExpiringStore.OnExpiry<DedupeEntry> dedupeExpired,
-            ExpiringStore.OnExpiry<InFlight> inFlightExpired, SemanticCache semanticCache) {
+    public static RouterState open(
+            ProcessingContext context,
+            ExpiringStore.OnExpiry<DedupeEntry> dedupeExpired,
+            ExpiringStore.OnExpiry<InFlight> inFlightExpired,
+            SemanticCache semanticCache) {
         SemanticIndex semantic = new SemanticIndex(semanticCache);
         semantic.open(ExpiringStore.open(context, SEMANTIC, PURGE_EVERY, semantic::expired));
         return new RouterState(
                 ExpiringStore.open(context, DEDUPE, PURGE_EVERY, dedupeExpired),
                 ExpiringStore.open(context, CACHE, PURGE_EVERY),
                 ExpiringStore.open(context, IN_FLIGHT, PURGE_EVERY, inFlightExpired),
-                ExpiringStore.open(context, BUDGET, PURGE_EVERY), semantic);
+                ExpiringStore.open(context, BUDGET, PURGE_EVERY),
+                semantic);
     }
 }

@@ -52,7 +52,8 @@ class EmbedAheadTest {
     }
 
     private void awaitMade(long... offsets) {
-        await().alias("made ahead").atMost(Duration.ofSeconds(10))
+        await().alias("made ahead")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> java.util.Arrays.stream(offsets).allMatch(o -> ahead.made(slot(o))));
     }
 
@@ -70,7 +71,9 @@ class EmbedAheadTest {
         EmbedAhead.Embedding e = ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my parcel");
 
         assertThat(e.vector()).containsExactly(18f, 1f);
-        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my parcel")).as("taken once").isNull();
+        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my parcel"))
+                .as("taken once")
+                .isNull();
         assertThat(ahead.pending()).isZero();
     }
 
@@ -80,7 +83,8 @@ class EmbedAheadTest {
         ahead.offer(slot(2), () -> text("where is my parcel"));
         awaitMade(1, 2);
 
-        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my order")).isNull();
+        assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "where is my order"))
+                .isNull();
         assertThat(ahead.take(slot(2), "openai", "where is my parcel")).isNull();
     }
 
@@ -99,16 +103,22 @@ class EmbedAheadTest {
     void shouldLeaveARecordStillQueuedToTheStreamThreadInsteadOfWaitingBehindTheQueue() throws Exception {
         holding = new CountDownLatch(1);
         ahead.offer(slot(1), () -> text("hold the only thread"));
-        assertThat(holding.await(10, TimeUnit.SECONDS)).as("the embed-ahead thread is busy").isTrue();
+        assertThat(holding.await(10, TimeUnit.SECONDS))
+                .as("the embed-ahead thread is busy")
+                .isTrue();
         ahead.offer(slot(2), () -> text("queued behind it"));
 
-        assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "queued behind it")).as("not waited for").isNull();
+        assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "queued behind it"))
+                .as("not waited for")
+                .isNull();
         release.countDown();
         EmbedAhead.Embedding held = ahead.take(slot(1), SemanticCache.IN_PROCESS, "hold the only thread");
 
         assertThat(held.vector()).as("one being made is waited for").isNotNull();
-        await().alias("the thread went past the task taken back").during(Duration.ofMillis(200))
-                .atMost(Duration.ofSeconds(5)).until(() -> !embedded.contains("queued behind it"));
+        await().alias("the thread went past the task taken back")
+                .during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !embedded.contains("queued behind it"));
     }
 
     @Test
@@ -121,7 +131,9 @@ class EmbedAheadTest {
 
         assertThat(ahead.take(slot(1), SemanticCache.IN_PROCESS, "anything")).isNull();
         assertThat(ahead.take(slot(2), SemanticCache.IN_PROCESS, "anything")).isNull();
-        assertThat(ahead.pending()).as("nothing to make is not kept until forgotten").isZero();
+        assertThat(ahead.pending())
+                .as("nothing to make is not kept until forgotten")
+                .isZero();
     }
 
     @Test

@@ -11,9 +11,14 @@ class MiniLmEmbedderTest {
     void shouldSayWhetherItReadsAllOfATextByItsTokenizersCount() {
         String sentence = "The parcel was left at the wrong address. ";
 
-        assertThat(embedder.fits(sentence.repeat(10))).as("about 100 word pieces").isTrue();
-        assertThat(embedder.fits(sentence.repeat(16))).as("about 146 word pieces").isFalse();
-        assertThat(embedder.fits("48213 90017 11562 73840 ".repeat(20))).as("80 numbers, short in characters")
+        assertThat(embedder.fits(sentence.repeat(10)))
+                .as("about 100 word pieces")
+                .isTrue();
+        assertThat(embedder.fits(sentence.repeat(16)))
+                .as("about 146 word pieces")
+                .isFalse();
+        assertThat(embedder.fits("48213 90017 11562 73840 ".repeat(20)))
+                .as("80 numbers, short in characters")
                 .isFalse();
     }
 
@@ -21,8 +26,8 @@ class MiniLmEmbedderTest {
     void shouldNotSeeWhatComesAfterItsWindowWhichIsWhyLongerTextsAreNotCompared() {
         String head = "The parcel was left at the wrong address. ".repeat(14);
 
-        double similarity = Embedder.cosine(embedder.embed(head + "Refund the fee."),
-                embedder.embed(head + "Close my account."));
+        double similarity =
+                Embedder.cosine(embedder.embed(head + "Refund the fee."), embedder.embed(head + "Close my account."));
 
         assertThat(similarity).isGreaterThan(0.999);
     }

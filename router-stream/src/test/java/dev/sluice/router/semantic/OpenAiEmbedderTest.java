@@ -26,21 +26,34 @@ class OpenAiEmbedderTest {
     private static ProviderSimulator sim;
     /** Answers what the simulator never does: bodies that are not an embedding, a proxy's page, an echo of the key. */
     private static HttpServer odd;
+
     private static String oddBase;
 
     @BeforeAll
     static void startServers() throws IOException {
         sim = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY)));
         odd = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        Map.of("/html", "<html>gateway</html>",
-                "/empty", "{\"object\":\"list\",\"data\":[]}",
-                "/strings", "{\"data\":[{\"embedding\":[0.1,\"x\",0.3]}]}",
-                "/zero", "{\"data\":[{\"embedding\":[0,0,0]}]}",
-                "/plain", "{\"data\":[{\"embedding\":[3,4]}]}")
+        Map.of(
+                        "/html",
+                        "<html>gateway</html>",
+                        "/empty",
+                        "{\"object\":\"list\",\"data\":[]}",
+                        "/strings",
+                        "{\"data\":[{\"embedding\":[0.1,\"x\",0.3]}]}",
+                        "/zero",
+                        "{\"data\":[{\"embedding\":[0,0,0]}]}",
+                        "/plain",
+                        "{\"data\":[{\"embedding\":[3,4]}]}")
                 .forEach((path, body) -> odd.createContext(path + "/v1/embeddings", e -> answer(e, 200, body)));
         odd.createContext("/proxy/v1/embeddings", e -> answer(e, 502, "<html>Bad Gateway</html>"));
-        odd.createContext("/echo/v1/embeddings", e -> answer(e, 400, "{\"error\":{\"message\":\"bad header: "
-                + e.getRequestHeaders().getFirst("Authorization") + "\",\"type\":\"invalid_request_error\"}}"));
+        odd.createContext(
+                "/echo/v1/embeddings",
+                e -> answer(
+                        e,
+                        400,
+                        "{\"error\":{\"message\":\"bad header: "
+                                + e.getRequestHeaders().getFirst("Authorization")
+                                + "\",\"type\":\"invalid_request_error\"}}"));
         odd.start();
         oddBase = "http://127.0.0.1:" + odd.getAddress().getPort();
     }
@@ -59,7 +72,9 @@ class OpenAiEmbedderTest {
     void shouldNameProviderAndModelSoItsVectorsAreNeverComparedWithAnotherModels() {
         assertThat(embedder(sim.baseUrl(), KEY).id()).isEqualTo("openai/text-embedding-3-small");
         assertThat(new OpenAiEmbedder(sim.baseUrl(), "text-embedding-3-large", Secret.of(KEY), Duration.ofSeconds(1))
-                .id()).isEqualTo("openai/text-embedding-3-large").isNotEqualTo(MiniLmEmbedder.ID);
+                        .id())
+                .isEqualTo("openai/text-embedding-3-large")
+                .isNotEqualTo(MiniLmEmbedder.ID);
     }
 
     @Test
@@ -75,7 +90,8 @@ class OpenAiEmbedderTest {
         assertThat(Embedder.cosine(parcel, paraphrase)).isGreaterThanOrEqualTo(0.75);
         assertThat(Embedder.cosine(parcel, unrelated)).isLessThan(0.3);
         float[] inProcess = new MiniLmEmbedder().embed("Where is my parcel? It has not arrived yet.");
-        assertThat(Embedder.cosine(parcel, inProcess)).as("the simulator serves MiniLM's vectors")
+        assertThat(Embedder.cosine(parcel, inProcess))
+                .as("the simulator serves MiniLM's vectors")
                 .isCloseTo(1.0, within(1e-5));
     }
 
@@ -87,16 +103,19 @@ class OpenAiEmbedderTest {
                 .isInstanceOfSatisfying(EmbeddingException.class, e -> {
                     assertThat(e.status()).isEqualTo(401);
                     assertThat(e.code()).isEqualTo("invalid_api_key");
-                    assertThat(e.getMessage()).startsWith("openai/text-embedding-3-small: HTTP 401 from "
-                            + sim.baseUrl() + "/v1/embeddings (invalid_api_key): Incorrect API key provided")
+                    assertThat(e.getMessage())
+                            .startsWith("openai/text-embedding-3-small: HTTP 401 from " + sim.baseUrl()
+                                    + "/v1/embeddings (invalid_api_key): Incorrect API key provided")
                             .doesNotContain(wrong);
                 });
     }
 
     @Test
     void shouldFailClearlyOnA429WithTheWaitTheProviderAskedFor() {
-        try (ProviderSimulator limited = ProviderSimulator.start(SimConfig.defaults().withApiKeys(Set.of(KEY))
-                .withFaultRates(Map.of(429, 1.0)).withRetryAfter(Duration.ofMillis(2_500)))) {
+        try (ProviderSimulator limited = ProviderSimulator.start(SimConfig.defaults()
+                .withApiKeys(Set.of(KEY))
+                .withFaultRates(Map.of(429, 1.0))
+                .withRetryAfter(Duration.ofMillis(2_500)))) {
             assertThatThrownBy(() -> embedder(limited.baseUrl(), KEY).embed("hello"))
                     .isInstanceOfSatisfying(EmbeddingException.class, e -> {
                         assertThat(e.status()).isEqualTo(429);
@@ -110,8 +129,8 @@ class OpenAiEmbedderTest {
 
     @Test
     void shouldFailClearlyOnAnUnknownModel() {
-        OpenAiEmbedder unknown = new OpenAiEmbedder(sim.baseUrl(), "text-embedding-4", Secret.of(KEY),
-                Duration.ofSeconds(10));
+        OpenAiEmbedder unknown =
+                new OpenAiEmbedder(sim.baseUrl(), "text-embedding-4", Secret.of(KEY), Duration.ofSeconds(10));
 
         assertThatThrownBy(() -> unknown.embed("hello")).isInstanceOfSatisfying(EmbeddingException.class, e -> {
             assertThat(e.status()).isEqualTo(404);
@@ -121,16 +140,15 @@ class OpenAiEmbedderTest {
 
     @Test
     void shouldGiveUpAfterItsTimeout() {
-        try (ProviderSimulator slow = ProviderSimulator.start(SimConfig.defaults()
-                .withLatency(Duration.ofSeconds(5), Duration.ZERO))) {
-            OpenAiEmbedder impatient = new OpenAiEmbedder(slow.baseUrl(), MODEL, Secret.of(KEY),
-                    Duration.ofMillis(300));
+        try (ProviderSimulator slow =
+                ProviderSimulator.start(SimConfig.defaults().withLatency(Duration.ofSeconds(5), Duration.ZERO))) {
+            OpenAiEmbedder impatient =
+                    new OpenAiEmbedder(slow.baseUrl(), MODEL, Secret.of(KEY), Duration.ofMillis(300));
 
-            assertThatThrownBy(() -> impatient.embed("hello")).isInstanceOfSatisfying(EmbeddingException.class,
-                    e -> {
-                        assertThat(e.status()).isZero();
-                        assertThat(e.getMessage()).contains("no answer", "within 300 ms");
-                    });
+            assertThatThrownBy(() -> impatient.embed("hello")).isInstanceOfSatisfying(EmbeddingException.class, e -> {
+                assertThat(e.status()).isZero();
+                assertThat(e.getMessage()).contains("no answer", "within 300 ms");
+            });
         }
     }
 
@@ -156,8 +174,10 @@ class OpenAiEmbedderTest {
                 "/strings", "has a string at data[0].embedding[1]",
                 "/zero", "has an embedding of length 0.0");
 
-        problems.forEach((path, problem) -> assertThatThrownBy(() -> embedder(oddBase + path, KEY).embed("hello"))
-                .as(path).isInstanceOfSatisfying(EmbeddingException.class, e -> {
+        problems.forEach((path, problem) -> assertThatThrownBy(
+                        () -> embedder(oddBase + path, KEY).embed("hello"))
+                .as(path)
+                .isInstanceOfSatisfying(EmbeddingException.class, e -> {
                     assertThat(e.status()).isEqualTo(200);
                     assertThat(e.code()).isEqualTo("invalid_response");
                     assertThat(e.getMessage()).endsWith(problem);
@@ -175,7 +195,9 @@ class OpenAiEmbedderTest {
     void shouldKeepTheKeyOutOfTheMessageEvenWhenAServerEchoesIt() {
         assertThatThrownBy(() -> embedder(oddBase + "/echo", KEY).embed("x"))
                 .isInstanceOfSatisfying(EmbeddingException.class, e -> {
-                    assertThat(e.getMessage()).contains("bad header: Bearer ****").doesNotContain(KEY);
+                    assertThat(e.getMessage())
+                            .contains("bad header: Bearer ****")
+                            .doesNotContain(KEY);
                     assertThat(e.code()).isEqualTo("invalid_request_error");
                 });
     }
@@ -195,8 +217,11 @@ class OpenAiEmbedderTest {
         OpenAiEmbedder embedder = embedder(sim.baseUrl(), KEY);
 
         assertThat(embedder.fits("a".repeat(OpenAiEmbedder.MAX_INPUT_BYTES))).isTrue();
-        assertThat(embedder.fits("a".repeat(OpenAiEmbedder.MAX_INPUT_BYTES + 1))).isFalse();
-        assertThat(embedder.fits("é".repeat(5_000))).as("10,000 UTF-8 bytes in 5,000 characters").isFalse();
+        assertThat(embedder.fits("a".repeat(OpenAiEmbedder.MAX_INPUT_BYTES + 1)))
+                .isFalse();
+        assertThat(embedder.fits("é".repeat(5_000)))
+                .as("10,000 UTF-8 bytes in 5,000 characters")
+                .isFalse();
     }
 
     private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String body)

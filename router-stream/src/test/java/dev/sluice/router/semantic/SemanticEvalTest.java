@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * paraphrase grouped by the reason, and a threshold sweep.
  */
 class SemanticEvalTest {
-    private static final List<String> FILES = List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv",
-            "eval-pairs-blind.tsv");
+    private static final List<String> FILES =
+            List.of("eval-pairs.tsv", "eval-pairs-holdout.tsv", "eval-pairs-blind.tsv");
 
     private record Pair(String kind, String a, String b) {
         boolean paraphrase() {
@@ -36,8 +36,7 @@ class SemanticEvalTest {
         }
     }
 
-    private record Judged(Pair pair, SemanticMatch.Verdict verdict) {
-    }
+    private record Judged(Pair pair, SemanticMatch.Verdict verdict) {}
 
     static List<Pair> pairs(String file) throws IOException {
         List<Pair> pairs = new ArrayList<>();
@@ -78,19 +77,35 @@ class SemanticEvalTest {
             c[1] += hit(j, t) ? 1 : 0;
             c[2] += j.verdict().similarity() >= t ? 1 : 0;
             if (j.pair().paraphrase() && !hit(j, t)) {
-                String reason = j.verdict().similarity() < t ? "below threshold" : j.verdict().refusal();
-                refusedParaphrases.computeIfAbsent(reason, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
-                        "%.2f %s | %s", j.verdict().similarity(), j.pair().a(), j.pair().b()));
+                String reason = j.verdict().similarity() < t
+                        ? "below threshold"
+                        : j.verdict().refusal();
+                refusedParaphrases
+                        .computeIfAbsent(reason, k -> new ArrayList<>())
+                        .add(String.format(
+                                Locale.ROOT,
+                                "%.2f %s | %s",
+                                j.verdict().similarity(),
+                                j.pair().a(),
+                                j.pair().b()));
             }
         }
         System.out.printf(Locale.ROOT, "semantic eval of %s at threshold %.2f%n", file, t);
-        byKind.forEach((kind, c) -> System.out.printf(Locale.ROOT, "  %-11s %4d pairs  hits %3d = %5.1f %%  (%5.1f %%"
-                + " without the guard)%n", kind, c[0], c[1], 100.0 * c[1] / c[0], 100.0 * c[2] / c[0]));
+        byKind.forEach((kind, c) -> System.out.printf(
+                Locale.ROOT,
+                "  %-11s %4d pairs  hits %3d = %5.1f %%  (%5.1f %%" + " without the guard)%n",
+                kind,
+                c[0],
+                c[1],
+                100.0 * c[1] / c[0],
+                100.0 * c[2] / c[0]));
         for (double s = 0.60; s <= 0.951; s += 0.05) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  threshold %.2f:", s));
             for (String kind : byKind.keySet()) {
                 double at = s;
-                long hits = judged.stream().filter(j -> j.pair().kind().equals(kind) && hit(j, at)).count();
+                long hits = judged.stream()
+                        .filter(j -> j.pair().kind().equals(kind) && hit(j, at))
+                        .count();
                 line.append(String.format(Locale.ROOT, " %s %.1f%%", kind, 100.0 * hits / byKind.get(kind)[0]));
             }
             System.out.println(line);
@@ -99,14 +114,21 @@ class SemanticEvalTest {
             System.out.printf(Locale.ROOT, "  refused paraphrases, %s: %d%n", reason, list.size());
             list.forEach(p -> System.out.println("    " + p));
         });
-        judged.stream().filter(j -> !j.pair().paraphrase() && hit(j, t)).forEach(j -> System.out.printf(Locale.ROOT,
-                "  false hit %s %.2f: %s | %s%n", j.pair().kind(), j.verdict().similarity(), j.pair().a(), j.pair().b()));
+        judged.stream()
+                .filter(j -> !j.pair().paraphrase() && hit(j, t))
+                .forEach(j -> System.out.printf(
+                        Locale.ROOT,
+                        "  false hit %s %.2f: %s | %s%n",
+                        j.pair().kind(),
+                        j.verdict().similarity(),
+                        j.pair().a(),
+                        j.pair().b()));
     }
 
     @Test
     void shouldHitMostParaphrasesAndAlmostNothingThatAsksForSomethingElse() throws IOException {
-        Embedder embedder = "bge".equals(System.getProperty("semantic.model")) ? new BgeSmallEmbedder()
-                : new MiniLmEmbedder();
+        Embedder embedder =
+                "bge".equals(System.getProperty("semantic.model")) ? new BgeSmallEmbedder() : new MiniLmEmbedder();
         SemanticMatch match = new SemanticMatch(embedder);
         System.out.println("semantic eval with " + embedder.id());
         List<Judged> all = new ArrayList<>();
@@ -118,14 +140,28 @@ class SemanticEvalTest {
 
         double t = SemanticMatch.DEFAULT_THRESHOLD;
         long paraphrases = all.stream().filter(j -> j.pair().paraphrase()).count();
-        long paraphraseHits = all.stream().filter(j -> j.pair().paraphrase() && hit(j, t)).count();
-        List<String> falseHits = all.stream().filter(j -> !j.pair().paraphrase() && hit(j, t))
-                .map(j -> j.pair().kind() + ": " + j.pair().a() + " | " + j.pair().b()).toList();
+        long paraphraseHits =
+                all.stream().filter(j -> j.pair().paraphrase() && hit(j, t)).count();
+        List<String> falseHits = all.stream()
+                .filter(j -> !j.pair().paraphrase() && hit(j, t))
+                .map(j ->
+                        j.pair().kind() + ": " + j.pair().a() + " | " + j.pair().b())
+                .toList();
         long negatives = all.size() - paraphrases;
-        System.out.printf(Locale.ROOT, "all files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
-                paraphraseHits, paraphrases, 100.0 * paraphraseHits / paraphrases, falseHits.size(), negatives,
+        System.out.printf(
+                Locale.ROOT,
+                "all files: paraphrase hits %d of %d = %.1f %%, false hits %d of %d = %.2f %%%n",
+                paraphraseHits,
+                paraphrases,
+                100.0 * paraphraseHits / paraphrases,
+                falseHits.size(),
+                negatives,
                 100.0 * falseHits.size() / negatives);
-        assertThat((double) paraphraseHits / paraphrases).as("paraphrase hit rate").isGreaterThanOrEqualTo(0.55);
-        assertThat((double) falseHits.size() / negatives).as("false hits: " + falseHits).isLessThanOrEqualTo(0.005);
+        assertThat((double) paraphraseHits / paraphrases)
+                .as("paraphrase hit rate")
+                .isGreaterThanOrEqualTo(0.55);
+        assertThat((double) falseHits.size() / negatives)
+                .as("false hits: " + falseHits)
+                .isLessThanOrEqualTo(0.005);
     }
 }

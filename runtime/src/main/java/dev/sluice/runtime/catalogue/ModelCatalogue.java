@@ -68,25 +68,32 @@ public final class ModelCatalogue {
             if (provider.isEmpty()) {
                 problems.add("model " + name + ": provider is required");
             }
-            boolean batchApi = m.has("batchApi") ? m.path("batchApi").asBoolean()
+            boolean batchApi = m.has("batchApi")
+                    ? m.path("batchApi").asBoolean()
                     : providers.path(provider).path("batchApi").asBoolean(false);
             long batchInput = price(m, "batchInput", name, problems, false);
-            models.put(name, new ModelSpec(name, provider,
-                    price(m, "input", name, problems, true),
-                    price(m, "cachedInput", name, problems, false),
-                    price(m, "cacheWrite5m", name, problems, false),
-                    price(m, "cacheWrite1h", name, problems, false),
-                    price(m, "output", name, problems, true),
-                    batchInput,
-                    price(m, "batchOutput", name, problems, false),
-                    m.path("contextWindow").asInt(128_000),
-                    m.path("maxOutputTokens").asInt(16_384),
-                    m.path("minCacheTokens").asInt(1024),
-                    m.path("rpm").asInt(10_000),
-                    m.path("tpm").asLong(10_000_000),
-                    batchApi,
-                    m.has("batchCachedInput") ? price(m, "batchCachedInput", name, problems, true) : batchInput,
-                    m.has("batchCacheWrite5m") ? price(m, "batchCacheWrite5m", name, problems, true) : batchInput));
+            models.put(
+                    name,
+                    new ModelSpec(
+                            name,
+                            provider,
+                            price(m, "input", name, problems, true),
+                            price(m, "cachedInput", name, problems, false),
+                            price(m, "cacheWrite5m", name, problems, false),
+                            price(m, "cacheWrite1h", name, problems, false),
+                            price(m, "output", name, problems, true),
+                            batchInput,
+                            price(m, "batchOutput", name, problems, false),
+                            m.path("contextWindow").asInt(128_000),
+                            m.path("maxOutputTokens").asInt(16_384),
+                            m.path("minCacheTokens").asInt(1024),
+                            m.path("rpm").asInt(10_000),
+                            m.path("tpm").asLong(10_000_000),
+                            batchApi,
+                            m.has("batchCachedInput") ? price(m, "batchCachedInput", name, problems, true) : batchInput,
+                            m.has("batchCacheWrite5m")
+                                    ? price(m, "batchCacheWrite5m", name, problems, true)
+                                    : batchInput));
         });
         Map<Tier, List<String>> chains = new EnumMap<>(Tier.class);
         for (Tier tier : List.of(Tier.SMALL, Tier.MEDIUM, Tier.LARGE)) {
@@ -96,12 +103,14 @@ public final class ModelCatalogue {
             if (names.isEmpty()) {
                 problems.add("tier " + tier.topicSegment() + " has no models");
             }
-            names.stream().filter(n -> !models.containsKey(n))
+            names.stream()
+                    .filter(n -> !models.containsKey(n))
                     .forEach(n -> problems.add("tier " + tier.topicSegment() + " names unknown model " + n));
             chains.put(tier, names);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems.stream().map(p -> origin + ": " + p).toList());
+            throw new ConfigException(
+                    problems.stream().map(p -> origin + ": " + p).toList());
         }
         return new ModelCatalogue(models, chains);
     }

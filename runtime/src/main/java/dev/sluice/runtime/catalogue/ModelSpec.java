@@ -24,13 +24,39 @@ public record ModelSpec(
         long batchCacheWrite5mMicrosPerMTok) {
 
     /** A model whose provider gives no prompt-cache discount inside a batch. */
-    public ModelSpec(String name, String provider, long inputMicrosPerMTok, long cachedInputMicrosPerMTok,
-            long cacheWrite5mMicrosPerMTok, long cacheWrite1hMicrosPerMTok, long outputMicrosPerMTok,
-            long batchInputMicrosPerMTok, long batchOutputMicrosPerMTok, int contextWindow, int maxOutputTokens,
-            int minCacheTokens, int requestsPerMinute, long tokensPerMinute, boolean batchApi) {
-        this(name, provider, inputMicrosPerMTok, cachedInputMicrosPerMTok, cacheWrite5mMicrosPerMTok,
-                cacheWrite1hMicrosPerMTok, outputMicrosPerMTok, batchInputMicrosPerMTok, batchOutputMicrosPerMTok,
-                contextWindow, maxOutputTokens, minCacheTokens, requestsPerMinute, tokensPerMinute, batchApi,
-                batchInputMicrosPerMTok, batchInputMicrosPerMTok);
+    public ModelSpec(
+            String name,
+            String provider,
+            long inputMicrosPerMTok,
+            long cachedInputMicrosPerMTok,
+            long cacheWrite5mMicrosPerMTok,
+            long cacheWrite1hMicrosPerMTok,
+            long outputMicrosPerMTok,
+            long batchInputMicrosPerMTok,
+            long batchOutputMicrosPerMTok,
+            int contextWindow,
+            int maxOutputTokens,
+            int minCacheTokens,
+            int requestsPerMinute,
+            long tokensPerMinute,
+            boolean batchApi) {
+        this(
+                name,
+                provider,
+                inputMicrosPerMTok,
+                cachedInputMicrosPerMTok,
+                cacheWrite5mMicrosPerMTok,
+                cacheWrite1hMicrosPerMTok,
+                outputMicrosPerMTok,
+                batchInputMicrosPerMTok,
+                batchOutputMicrosPerMTok,
+                contextWindow,
+                maxOutputTokens,
+                minCacheTokens,
+                requestsPerMinute,
+                tokensPerMinute,
+                batchApi,
+                batchInputMicrosPerMTok,
+                batchInputMicrosPerMTok);
     }
 }

@@ -17,8 +17,7 @@ import dev.sluice.model.Usage;
 public final class Pricing {
     private static final long PER_MILLION = 1_000_000L;
 
-    private Pricing() {
-    }
+    private Pricing() {}
 
     public static long costMicros(ModelSpec model, Usage usage, CostBasis basis) {
         boolean batch = basis == CostBasis.BATCH;
@@ -26,11 +25,13 @@ public final class Pricing {
         long outputRate = batch ? model.batchOutputMicrosPerMTok() : model.outputMicrosPerMTok();
         long cachedRate = batch ? model.batchCachedInputMicrosPerMTok() : model.cachedInputMicrosPerMTok();
         long writeRate = batch ? model.batchCacheWrite5mMicrosPerMTok() : model.cacheWrite5mMicrosPerMTok();
-        long scaled = Math.addExact(Math.addExact(
-                Math.multiplyExact(usage.inputTokens(), inputRate),
-                Math.multiplyExact(usage.outputTokens(), outputRate)), Math.addExact(
-                Math.multiplyExact(usage.cachedInputTokens(), cachedRate),
-                Math.multiplyExact(usage.cacheWriteTokens(), writeRate)));
+        long scaled = Math.addExact(
+                Math.addExact(
+                        Math.multiplyExact(usage.inputTokens(), inputRate),
+                        Math.multiplyExact(usage.outputTokens(), outputRate)),
+                Math.addExact(
+                        Math.multiplyExact(usage.cachedInputTokens(), cachedRate),
+                        Math.multiplyExact(usage.cacheWriteTokens(), writeRate)));
         return (scaled + PER_MILLION / 2) / PER_MILLION;
     }
 

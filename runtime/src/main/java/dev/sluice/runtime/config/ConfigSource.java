@@ -28,8 +28,8 @@ public final class ConfigSource {
     private final Map<String, String> overrides;
     private final String origin;
 
-    private ConfigSource(Map<String, String> fileValues, Map<String, String> env, Map<String, String> overrides,
-            String origin) {
+    private ConfigSource(
+            Map<String, String> fileValues, Map<String, String> env, Map<String, String> overrides, String origin) {
         this.fileValues = fileValues;
         this.env = env;
         this.overrides = overrides;
@@ -43,7 +43,10 @@ public final class ConfigSource {
 
     /** Values from a file and an environment given in code: how a test reads a file as a service would. */
     public static ConfigSource load(Path file, Map<String, String> environment) {
-        return new ConfigSource(file == null ? Map.of() : readFile(file), Map.copyOf(environment), Map.of(),
+        return new ConfigSource(
+                file == null ? Map.of() : readFile(file),
+                Map.copyOf(environment),
+                Map.of(),
                 file == null ? "environment" : file.toString());
     }
 
@@ -153,8 +156,9 @@ public final class ConfigSource {
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node.isObject()) {
-            node.properties().forEach(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
-                    e.getValue(), out));
+            node.properties()
+                    .forEach(
+                            e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
         } else if (node.isArray()) {
             StringBuilder joined = new StringBuilder();
             node.forEach(item -> {

@@ -4,14 +4,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -33,8 +33,20 @@ public final class Settings {
      * The first segment of every Sluice setting, whichever service reads it. A new top-level
      * section must be added here, or a file shared with a service that does not read it is refused.
      */
-    public static final Set<String> SECTIONS = Set.of("kafka", "schema", "topics", "models", "ops", "requests",
-            "router", "worker", "providers", "sink", "webhooks", "ingest", "tracing");
+    public static final Set<String> SECTIONS = Set.of(
+            "kafka",
+            "schema",
+            "topics",
+            "models",
+            "ops",
+            "requests",
+            "router",
+            "worker",
+            "providers",
+            "sink",
+            "webhooks",
+            "ingest",
+            "tracing");
 
     /**
      * Keys renamed so that every key reads in one order: section, what it sets, then {@code max}
@@ -235,8 +247,11 @@ public final class Settings {
         for (String part : v.split(",")) {
             try {
                 URI uri = URI.create(part.strip());
-                if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")
-                        || uri.getScheme().equals("mock")) || uri.getHost() == null && !"mock".equals(uri.getScheme())) {
+                if (uri.getScheme() == null
+                        || !(uri.getScheme().equals("http")
+                                || uri.getScheme().equals("https")
+                                || uri.getScheme().equals("mock"))
+                        || uri.getHost() == null && !"mock".equals(uri.getScheme())) {
                     problems.add(key + " = '" + part.strip() + "' is not an http(s) URL");
                 }
             } catch (IllegalArgumentException e) {
@@ -255,8 +270,12 @@ public final class Settings {
 
     public List<String> list(String key, List<String> defaultValue) {
         String v = raw(key);
-        List<String> out = v == null || v.isEmpty() ? defaultValue
-                : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> out = v == null || v.isEmpty()
+                ? defaultValue
+                : Arrays.stream(v.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         effective.put(key, String.join(",", out));
         return out;
     }
@@ -301,36 +320,46 @@ public final class Settings {
         List<String> out = new ArrayList<>();
         for (String key : source.keys()) {
             String section = section(key);
-            if (effective.containsKey(key) || passedThrough(key) || SECTIONS.contains(section)
-                    && !ownSections.contains(section)) {
+            if (effective.containsKey(key)
+                    || passedThrough(key)
+                    || SECTIONS.contains(section) && !ownSections.contains(section)) {
                 continue;
             }
             if (RENAMED.containsKey(key)) {
                 out.add("setting " + key + " was renamed " + RENAMED.get(key) + " (" + source.origin() + ")");
                 continue;
             }
-            out.add("unknown setting " + key + " (" + source.origin() + ")" + nearest(key, effective.keySet())
-                    .map(k -> "; did you mean " + k + "?").orElse("; no setting of this service is like it"));
+            out.add("unknown setting " + key + " (" + source.origin() + ")"
+                    + nearest(key, effective.keySet())
+                            .map(k -> "; did you mean " + k + "?")
+                            .orElse("; no setting of this service is like it"));
         }
         Map<String, String> keysByVariable = new HashMap<>();
         effective.keySet().forEach(k -> keysByVariable.put(ConfigSource.envName(k), k));
         for (String variable : source.environmentNames()) {
-            String first = variable.substring(ConfigSource.ENV_PREFIX.length()).split("_", 2)[0]
+            String first = variable.substring(ConfigSource.ENV_PREFIX.length())
+                    .split("_", 2)[0]
                     .toLowerCase(Locale.ROOT);
-            if (!SECTIONS.contains(first) || !ownSections.contains(first) || keysByVariable.containsKey(variable)
+            if (!SECTIONS.contains(first)
+                    || !ownSections.contains(first)
+                    || keysByVariable.containsKey(variable)
                     || passThroughPrefixes.stream().anyMatch(p -> variable.startsWith(ConfigSource.envName(p)))) {
                 continue;
             }
-            String renamed = RENAMED.keySet().stream().filter(k -> ConfigSource.envName(k).equals(variable))
-                    .findFirst().map(RENAMED::get).orElse(null);
+            String renamed = RENAMED.keySet().stream()
+                    .filter(k -> ConfigSource.envName(k).equals(variable))
+                    .findFirst()
+                    .map(RENAMED::get)
+                    .orElse(null);
             if (renamed != null) {
-                out.add("environment variable " + variable + " was renamed " + ConfigSource.envName(renamed)
-                        + " (" + renamed + ")");
+                out.add("environment variable " + variable + " was renamed " + ConfigSource.envName(renamed) + " ("
+                        + renamed + ")");
                 continue;
             }
-            out.add("unknown environment variable " + variable + nearest(variable, keysByVariable.keySet())
-                    .map(v -> "; did you mean " + v + " (" + keysByVariable.get(v) + ")?")
-                    .orElse("; no setting of this service is like it"));
+            out.add("unknown environment variable " + variable
+                    + nearest(variable, keysByVariable.keySet())
+                            .map(v -> "; did you mean " + v + " (" + keysByVariable.get(v) + ")?")
+                            .orElse("; no setting of this service is like it"));
         }
         return out;
     }
@@ -356,7 +385,8 @@ public final class Settings {
             }
         }
         // A third of the key's length: a missing letter or two, a swapped word, not another setting.
-        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? java.util.Optional.of(best)
+        return best != null && bestDistance <= Math.max(2, key.length() / 3)
+                ? java.util.Optional.of(best)
                 : java.util.Optional.empty();
     }
 
@@ -381,7 +411,9 @@ public final class Settings {
 
     /** The effective configuration, one "key = value" per line, secrets masked. */
     public String describe() {
-        StringBuilder sb = new StringBuilder("Effective configuration (from ").append(source.origin()).append("):");
+        StringBuilder sb = new StringBuilder("Effective configuration (from ")
+                .append(source.origin())
+                .append("):");
         effective.forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(v));
         return sb.toString();
     }

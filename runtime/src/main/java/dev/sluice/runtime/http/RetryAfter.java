@@ -15,8 +15,7 @@ import java.util.Optional;
  * webhook receivers.
  */
 public final class RetryAfter {
-    private RetryAfter() {
-    }
+    private RetryAfter() {}
 
     /** The wait the headers ask for, never negative; null when they ask for none or say it unreadably. */
     public static Duration of(HttpHeaders headers, Instant now) {
@@ -38,7 +37,8 @@ public final class RetryAfter {
             return Duration.ofMillis(Math.max(0, (long) (seconds * 1000)));
         }
         try {
-            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant at =
+                    ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
             return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
         } catch (DateTimeParseException e) {
             return null;

@@ -27,6 +27,7 @@ final class Backlog<T> {
     private final OffsetTracker tracker;
     /** How many times each partition was taken from this consumer. */
     private final Map<TopicPartition, Integer> generations = new HashMap<>();
+
     private final Map<Waiting.Key, Waiting<T>> held = new HashMap<>();
 
     Backlog(FairQueue<Waiting<T>> queue, OffsetTracker tracker) {
@@ -38,7 +39,8 @@ final class Backlog<T> {
     void add(ConsumerRecord<String, byte[]> record, Lane lane, T value, Predicate<Waiting.Key> stillRunning) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         tracker.started(tp, record.offset());
-        long bytes = OVERHEAD_BYTES + (record.key() == null ? 0 : record.key().length() * 2L)
+        long bytes = OVERHEAD_BYTES
+                + (record.key() == null ? 0 : record.key().length() * 2L)
                 + (record.value() == null ? 0 : record.value().length);
         Waiting<T> w = new Waiting<>(record, value, tp, lane, bytes, generations.getOrDefault(tp, 0));
         if (stillRunning.test(w.key())) {
@@ -83,8 +85,8 @@ final class Backlog<T> {
             return;
         }
         if (run.error() != null) {
-            throw new IllegalStateException("Handling " + run.partition() + "@" + run.offset() + " failed",
-                    run.error());
+            throw new IllegalStateException(
+                    "Handling " + run.partition() + "@" + run.offset() + " failed", run.error());
         }
         tracker.finished(run.partition(), run.offset());
     }

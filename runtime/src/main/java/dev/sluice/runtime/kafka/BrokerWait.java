@@ -89,7 +89,10 @@ public final class BrokerWait implements AutoCloseable {
                 if (problem == null) {
                     waitingFor = null;
                     if (failures > 0) {
-                        log.info("{}: reached Kafka at {} after {} s", service, bootstrap,
+                        log.info(
+                                "{}: reached Kafka at {} after {} s",
+                                service,
+                                bootstrap,
                                 Duration.between(since, Instant.now()).toSeconds());
                     }
                     return true;
@@ -167,7 +170,8 @@ public final class BrokerWait implements AutoCloseable {
     private String unanswered(Admin admin) throws InterruptedException {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) Math.max(1_000, interval.toMillis())))
-                    .nodes().get(interval.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+                    .nodes()
+                    .get(interval.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

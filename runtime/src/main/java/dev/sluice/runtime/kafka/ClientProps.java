@@ -1,5 +1,6 @@
 package dev.sluice.runtime.kafka;
 
+import dev.sluice.runtime.streams.DeadLetterHandler;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -7,13 +8,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import dev.sluice.runtime.streams.DeadLetterHandler;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Client settings Sluice's services share. Pass-through overrides from the config win over these. */
 public final class ClientProps {
-    private ClientProps() {
-    }
+    private ClientProps() {}
 
     /** A durable, idempotent producer: nothing acked is lost, retries never duplicate. */
     public static Map<String, Object> producer(KafkaSettings kafka, String clientId) {
@@ -69,7 +68,8 @@ public final class ClientProps {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.layout().replicationFactor());
         // Its changelogs and repartition topics as Sluice's own (Topics): 2 in sync when replicated,
         // else 1, whatever the cluster's default.
-        p.put(StreamsConfig.topicPrefix("min.insync.replicas"),
+        p.put(
+                StreamsConfig.topicPrefix("min.insync.replicas"),
                 Integer.toString(Math.min(2, kafka.layout().replicationFactor())));
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
@@ -93,7 +93,9 @@ public final class ClientProps {
         p.put(DeadLetterHandler.TOPIC, kafka.topics().deadLetters());
         p.put(DeadLetterHandler.SERVICE, applicationId);
         p.put(DeadLetterHandler.TOPICS_PREFIX, kafka.topics().prefix());
-        p.put(DeadLetterHandler.MAX_RECORD_BYTES, Integer.toString(kafka.layout().maxRecordBytes()));
+        p.put(
+                DeadLetterHandler.MAX_RECORD_BYTES,
+                Integer.toString(kafka.layout().maxRecordBytes()));
         // Records for Sluice's topics are held to topics.max.record.bytes by their serializers; state
         // changelogs are not (a store logs bytes it already has), so the producer and the internal
         // topics take as much as llm.batches does: a large remembered result must never stop the app.
@@ -102,8 +104,9 @@ public final class ClientProps {
         p.putAll(kafka.registryProps());
         p.putAll(kafka.common());
         // Static membership (ADR 0014): Kafka Streams appends each stream thread's index.
-        kafka.groupInstanceId(null).ifPresent(id -> p.putIfAbsent(
-                StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
+        kafka.groupInstanceId(null)
+                .ifPresent(id ->
+                        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
         return p;
     }
 }

@@ -41,13 +41,12 @@ public final class CompactedTable<V> implements AutoCloseable {
         this(kafka, topic, deserializer, clientId, Unreadable.KEEP_LAST);
     }
 
-    public CompactedTable(KafkaSettings kafka, String topic, Deserializer<V> deserializer, String clientId,
-            Unreadable unreadable) {
+    public CompactedTable(
+            KafkaSettings kafka, String topic, Deserializer<V> deserializer, String clientId, Unreadable unreadable) {
         this.topic = topic;
         this.deserializer = deserializer;
         this.unreadable = unreadable;
-        this.follower = new TopicFollower(kafka, topic, clientId, TopicFollower.Start.BEGINNING, this::apply,
-                () -> { });
+        this.follower = new TopicFollower(kafka, topic, clientId, TopicFollower.Start.BEGINNING, this::apply, () -> {});
     }
 
     public CompactedTable<V> start() {
@@ -105,18 +104,30 @@ public final class CompactedTable<V> implements AutoCloseable {
         try {
             // A registry that cannot answer right now holds the table back rather than skip the
             // record: a skipped revocation would leave a revoked key valid.
-            values.put(r.key(), Decoding.waitingOutRegistry(() -> deserializer.deserialize(r.topic(), r.value()),
-                    this::sleepUnlessClosing, e -> log.warn("Record {} of {}@{} waits for the schema registry: {}",
-                            r.key(), r.topic(), r.offset(), e.getMessage())));
+            values.put(
+                    r.key(),
+                    Decoding.waitingOutRegistry(
+                            () -> deserializer.deserialize(r.topic(), r.value()),
+                            this::sleepUnlessClosing,
+                            e -> log.warn(
+                                    "Record {} of {}@{} waits for the schema registry: {}",
+                                    r.key(),
+                                    r.topic(),
+                                    r.offset(),
+                                    e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closing: the table is going away with its values
         } catch (RuntimeException e) {
             if (unreadable == Unreadable.DROP) {
                 values.remove(r.key());
             }
-            log.warn("{} {} of {}: its record at offset {} cannot be read: {}",
-                    unreadable == Unreadable.DROP ? "Dropping" : "Keeping the last good value of", r.key(), r.topic(),
-                    r.offset(), e.getMessage());
+            log.warn(
+                    "{} {} of {}: its record at offset {} cannot be read: {}",
+                    unreadable == Unreadable.DROP ? "Dropping" : "Keeping the last good value of",
+                    r.key(),
+                    r.topic(),
+                    r.offset(),
+                    e.getMessage());
         }
     }
 

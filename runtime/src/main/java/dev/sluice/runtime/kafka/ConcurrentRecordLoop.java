@@ -66,8 +66,7 @@ public final class ConcurrentRecordLoop<T> implements Runnable {
     }
 
     /** A record's lane and what was decoded to choose it (null if nothing), which its handler is given. */
-    public record Classified<T>(Lane lane, T value) {
-    }
+    public record Classified<T>(Lane lane, T value) {}
 
     /** How a loop bounds its work. */
     public record Limits(int maxInFlight, long bufferBytes, Duration commitInterval, Duration shutdownTimeout) {
@@ -101,15 +100,14 @@ public final class ConcurrentRecordLoop<T> implements Runnable {
     private volatile boolean closing;
     private volatile Throwable failure;
     private volatile Set<TopicPartition> owned = Set.of();
-    private volatile AssignmentListener assignmentListener = (owned, total) -> { };
-    private volatile java.util.function.Consumer<Collection<TopicPartition>> revokeListener = partitions -> { };
-    private volatile java.util.function.Consumer<Collection<TopicPartition>> gainListener = partitions -> { };
+    private volatile AssignmentListener assignmentListener = (owned, total) -> {};
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> revokeListener = partitions -> {};
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> gainListener = partitions -> {};
 
     /** One lane for every record, first come, first served; the handler is given no value (null). */
-    public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler<T> handler,
-            Limits limits, Clock clock) {
-        this(consumer, topics, handler, 1, r -> new Classified<>(Lane.FIFO, null), FairQueue.Gate.OPEN, limits,
-                clock);
+    public ConcurrentRecordLoop(
+            Consumer<String, byte[]> consumer, List<String> topics, Handler<T> handler, Limits limits, Clock clock) {
+        this(consumer, topics, handler, 1, r -> new Classified<>(Lane.FIFO, null), FairQueue.Gate.OPEN, limits, clock);
     }
 
     /**
@@ -119,8 +117,15 @@ public final class ConcurrentRecordLoop<T> implements Runnable {
      * @param gate may hold a lane's records back (a tenant over its rate); the poll loop asks again
      *     at least every 100 ms
      */
-    public ConcurrentRecordLoop(Consumer<String, byte[]> consumer, List<String> topics, Handler<T> handler,
-            int priorities, Classifier<T> classifier, FairQueue.Gate gate, Limits limits, Clock clock) {
+    public ConcurrentRecordLoop(
+            Consumer<String, byte[]> consumer,
+            List<String> topics,
+            Handler<T> handler,
+            int priorities,
+            Classifier<T> classifier,
+            FairQueue.Gate gate,
+            Limits limits,
+            Clock clock) {
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.classifier = classifier;
@@ -259,8 +264,10 @@ public final class ConcurrentRecordLoop<T> implements Runnable {
                 return;
             }
         }
-        log.warn("Records still in progress on {} after {}; they stay uncommitted and will be redelivered",
-                partitions, limits.shutdownTimeout());
+        log.warn(
+                "Records still in progress on {} after {}; they stay uncommitted and will be redelivered",
+                partitions,
+                limits.shutdownTimeout());
     }
 
     private void shutdown() {

@@ -22,8 +22,7 @@ public final class Decoding {
         void sleep(Duration d) throws InterruptedException;
     }
 
-    private Decoding() {
-    }
+    private Decoding() {}
 
     /** {@code decode}'s value, once the registry lets it decode; {@code onWait} hears of each failed try. */
     public static <T> T waitingOutRegistry(Supplier<T> decode, Sleeper sleeper, Consumer<RuntimeException> onWait)

@@ -96,8 +96,7 @@ public final class FairQueue<E> {
         return priority;
     }
 
-    private record Node<E>(E item, long bytes, long cost) {
-    }
+    private record Node<E>(E item, long bytes, long cost) {}
 
     private static final class Flow<E> {
         final String name;
@@ -119,8 +118,9 @@ public final class FairQueue<E> {
          */
         final Map<String, Flow<E>> flows = new HashMap<>();
         /** Flows with items waiting, lowest pass first; ties go to the flow seen first. */
-        final TreeSet<Flow<E>> active = new TreeSet<>(
-                Comparator.<Flow<E>>comparingDouble(f -> f.pass).thenComparingLong(f -> f.order));
+        final TreeSet<Flow<E>> active =
+                new TreeSet<>(Comparator.<Flow<E>>comparingDouble(f -> f.pass).thenComparingLong(f -> f.order));
+
         double clock;
         long bytes;
         int size;
@@ -164,9 +164,9 @@ public final class FairQueue<E> {
         }
 
         void removeIf(Predicate<? super E> match, List<E> removed) {
-            for (Iterator<Flow<E>> it = active.iterator(); it.hasNext();) {
+            for (Iterator<Flow<E>> it = active.iterator(); it.hasNext(); ) {
                 Flow<E> flow = it.next();
-                for (Iterator<Node<E>> nodes = flow.items.iterator(); nodes.hasNext();) {
+                for (Iterator<Node<E>> nodes = flow.items.iterator(); nodes.hasNext(); ) {
                     Node<E> node = nodes.next();
                     if (match.test(node.item())) {
                         nodes.remove();

@@ -1,9 +1,9 @@
 package dev.sluice.runtime.kafka;
 
 import dev.sluice.runtime.config.Secret;
+import dev.sluice.runtime.config.Settings;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
-import dev.sluice.runtime.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,6 +29,7 @@ public record KafkaSettings(
 
     /** {@code kafka.group.instance.id} turns static membership off. */
     public static final String DYNAMIC = "none";
+
     private static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     public KafkaSettings {
@@ -36,9 +37,21 @@ public record KafkaSettings(
     }
 
     /** Dynamic group membership. */
-    public KafkaSettings(String bootstrapServers, String schemaRegistryUrl, Secret schemaRegistryUserInfo,
-            Topics topics, TopicLayout layout, Map<String, String> clientOverrides) {
-        this(bootstrapServers, schemaRegistryUrl, schemaRegistryUserInfo, topics, layout, clientOverrides, null,
+    public KafkaSettings(
+            String bootstrapServers,
+            String schemaRegistryUrl,
+            Secret schemaRegistryUserInfo,
+            Topics topics,
+            TopicLayout layout,
+            Map<String, String> clientOverrides) {
+        this(
+                bootstrapServers,
+                schemaRegistryUrl,
+                schemaRegistryUserInfo,
+                topics,
+                layout,
+                clientOverrides,
+                null,
                 dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES);
     }
 
@@ -73,22 +86,31 @@ public record KafkaSettings(
                 s.intValue("topics.job.partitions", TopicLayout.DEFAULT.jobPartitions(), 1, 10_000),
                 (short) s.intValue("topics.replication.factor", TopicLayout.DEFAULT.replicationFactor(), 1, 32),
                 s.intValue("topics.webhook.retry.levels", TopicLayout.DEFAULT.webhookRetryLevels(), 1, 20),
-                (int) s.bytes("topics.max.record.bytes", TopicLayout.DEFAULT_MAX_RECORD_BYTES, 64 * 1024,
+                (int) s.bytes(
+                        "topics.max.record.bytes",
+                        TopicLayout.DEFAULT_MAX_RECORD_BYTES,
+                        64 * 1024,
                         Topics.BATCH_RECORD_BYTES - TopicLayout.HEADROOM_BYTES));
         String instanceId = s.string("kafka.group.instance.id", defaultInstanceId);
         if (!instanceId.equals(DYNAMIC) && !INSTANCE_ID.matcher(instanceId).matches()) {
             s.problem("kafka.group.instance.id = " + instanceId + ": use 1 to 200 letters, digits, '.', '_' or '-'"
                     + " (or " + DYNAMIC + " for dynamic group membership)");
         }
-        return new KafkaSettings(bootstrap, registry, userInfo, topics, layout,
-                s.passThrough("kafka.client."), instanceId.equals(DYNAMIC) ? null : instanceId,
+        return new KafkaSettings(
+                bootstrap,
+                registry,
+                userInfo,
+                topics,
+                layout,
+                s.passThrough("kafka.client."),
+                instanceId.equals(DYNAMIC) ? null : instanceId,
                 stateMemory(s));
     }
 
     /** {@code streams.state.memory}: at least 16 MB, or 0 for Kafka Streams' own RocksDB settings. */
     private static long stateMemory(Settings s) {
-        long bytes = s.bytes("streams.state.memory", dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES, 0,
-                1L << 40);
+        long bytes = s.bytes(
+                "streams.state.memory", dev.sluice.runtime.streams.BoundedRocksDb.DEFAULT_MEMORY_BYTES, 0, 1L << 40);
         if (bytes > 0 && bytes < 16L << 20) {
             s.problem("streams.state.memory = " + bytes + " bytes: use at least 16MB, or 0 for Kafka Streams' own"
                     + " RocksDB settings (a cache and memtables per store)");
@@ -116,7 +138,8 @@ public record KafkaSettings(
      * dynamic membership.
      */
     public java.util.Optional<String> groupInstanceId(String member) {
-        return groupInstanceId == null ? java.util.Optional.empty()
+        return groupInstanceId == null
+                ? java.util.Optional.empty()
                 : java.util.Optional.of(member == null ? groupInstanceId : groupInstanceId + "-" + member);
     }
 
@@ -138,8 +161,8 @@ public record KafkaSettings(
      * {@code topics.max.record.bytes} before they reach a producer.
      */
     public SluiceSerdes serdes() {
-        return new SluiceSerdes(SerdeConfig.registry(schemaRegistryUrl,
-                schemaRegistryUserInfo.isEmpty() ? null : schemaRegistryUserInfo.reveal()))
+        return new SluiceSerdes(SerdeConfig.registry(
+                        schemaRegistryUrl, schemaRegistryUserInfo.isEmpty() ? null : schemaRegistryUserInfo.reveal()))
                 .limitedTo(layout.maxRecordBytes());
     }
 

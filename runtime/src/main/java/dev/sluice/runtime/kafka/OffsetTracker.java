@@ -32,6 +32,7 @@ public final class OffsetTracker {
         final TreeSet<Long> pending = new TreeSet<>();
         /** Records handed back unstarted (a revoked partition's queue): the commit stays below them. */
         long abandoned = Long.MAX_VALUE;
+
         long next = -1;
         long committed = -1;
     }

@@ -3,6 +3,7 @@ package dev.sluice.runtime.kafka;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
 import dev.sluice.model.LlmResult;
+import dev.sluice.runtime.Tracing;
 import dev.sluice.runtime.requests.RequestLimits;
 import dev.sluice.schemas.serde.RecordRefused;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
@@ -15,7 +16,6 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import dev.sluice.runtime.Tracing;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -57,8 +57,8 @@ public final class OversizedOutputs {
                 || cause instanceof org.apache.kafka.common.InvalidRecordException;
     }
 
-    public static byte[] fitting(Serializer<LlmResult> serializer, String topic, LlmResult result,
-            Consumer<RecordTooLargeForTopic> shrunk) {
+    public static byte[] fitting(
+            Serializer<LlmResult> serializer, String topic, LlmResult result, Consumer<RecordTooLargeForTopic> shrunk) {
         try {
             return serializer.serialize(topic, result);
         } catch (RecordTooLargeForTopic e) {
@@ -69,16 +69,18 @@ public final class OversizedOutputs {
 
     /** The result without its bulk, saying why. */
     public static LlmResult shrink(LlmResult r, RecordTooLargeForTopic e) {
-        return r.withoutBulk(OUTPUT_TOO_LARGE, "the result was " + e.size() + " bytes, over the " + e.limit()
-                + "-byte record limit of " + e.topic() + "; its output and metadata were dropped");
+        return r.withoutBulk(
+                OUTPUT_TOO_LARGE,
+                "the result was " + e.size() + " bytes, over the " + e.limit() + "-byte record limit of " + e.topic()
+                        + "; its output and metadata were dropped");
     }
 
     /** The REJECTED result of a request that cannot travel as a record. */
     public static LlmResult rejected(LlmRequest r, RecordTooLargeForTopic e, Instant at) {
-        String why = "the request, as a record for " + e.topic() + ", is " + e.size() + " bytes; at most "
-                + e.limit() + " fit";
-        return LlmResult.rejected(r, RequestLimits.REQUEST_TOO_LARGE, why, at).withoutBulk(
-                RequestLimits.REQUEST_TOO_LARGE, why);
+        String why = "the request, as a record for " + e.topic() + ", is " + e.size() + " bytes; at most " + e.limit()
+                + " fit";
+        return LlmResult.rejected(r, RequestLimits.REQUEST_TOO_LARGE, why, at)
+                .withoutBulk(RequestLimits.REQUEST_TOO_LARGE, why);
     }
 
     /**
@@ -86,8 +88,8 @@ public final class OversizedOutputs {
      * the original's trace header alone (any other may be what made it too large); empty when
      * nothing replaces it, or the replacement would not fit either.
      */
-    public List<ProducerRecord<byte[], byte[]>> replace(Object value, RecordTooLargeForTopic e, Headers headers,
-            Instant at) {
+    public List<ProducerRecord<byte[], byte[]>> replace(
+            Object value, RecordTooLargeForTopic e, Headers headers, Instant at) {
         return replace(value, e.topic(), r -> shrink(r, e), r -> rejected(r, e, at), headers);
     }
 
@@ -100,14 +102,22 @@ public final class OversizedOutputs {
         String why = e.getMessage();
         String resultCode = e.forSize() ? OUTPUT_TOO_LARGE : RECORD_REFUSED;
         String requestCode = e.forSize() ? RequestLimits.REQUEST_TOO_LARGE : RECORD_REFUSED;
-        return replace(value, e.topic(), r -> r.withoutBulk(resultCode, "the result was not written (" + why
-                + "); its output and metadata were dropped"), r -> LlmResult.rejected(r, requestCode,
-                        "the request, as a record, was not written (" + why + ")", at).withoutBulk(requestCode, why),
+        return replace(
+                value,
+                e.topic(),
+                r -> r.withoutBulk(
+                        resultCode, "the result was not written (" + why + "); its output and metadata were dropped"),
+                r -> LlmResult.rejected(r, requestCode, "the request, as a record, was not written (" + why + ")", at)
+                        .withoutBulk(requestCode, why),
                 headers);
     }
 
-    private List<ProducerRecord<byte[], byte[]>> replace(Object value, String refusedTopic,
-            UnaryOperator<LlmResult> shrink, Function<LlmRequest, LlmResult> reject, Headers headers) {
+    private List<ProducerRecord<byte[], byte[]>> replace(
+            Object value,
+            String refusedTopic,
+            UnaryOperator<LlmResult> shrink,
+            Function<LlmRequest, LlmResult> reject,
+            Headers headers) {
         LlmResult replacement;
         String topic;
         switch (value) {
@@ -136,8 +146,12 @@ public final class OversizedOutputs {
             if (Tracing.isValid(traceparent)) {
                 Tracing.put(trace, traceparent);
             }
-            return List.of(new ProducerRecord<>(topic, null, replacement.tenantId().getBytes(StandardCharsets.UTF_8),
-                    results.serialize(topic, replacement), trace));
+            return List.of(new ProducerRecord<>(
+                    topic,
+                    null,
+                    replacement.tenantId().getBytes(StandardCharsets.UTF_8),
+                    results.serialize(topic, replacement),
+                    trace));
         } catch (SerializationException stillTooLarge) {
             return List.of();
         }

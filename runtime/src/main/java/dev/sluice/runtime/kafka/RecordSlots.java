@@ -18,8 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RecordSlots<T> {
     /** A run that ended; {@code error} is null when its handler returned. */
-    record Ended(TopicPartition partition, long offset, int generation, Throwable error) {
-    }
+    record Ended(TopicPartition partition, long offset, int generation, Throwable error) {}
 
     private final ConcurrentRecordLoop.Handler<T> handler;
     private final Supplier<Waiting<T>> next;
@@ -28,6 +27,7 @@ final class RecordSlots<T> {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     /** Records running now, whoever owns their partition now. */
     private final Set<Waiting.Key> running = ConcurrentHashMap.newKeySet();
+
     private final ConcurrentLinkedQueue<Ended> ended = new ConcurrentLinkedQueue<>();
     private volatile boolean starting = true;
 

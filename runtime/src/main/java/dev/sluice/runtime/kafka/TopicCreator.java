@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicCreator {
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
 
-    private TopicCreator() {
-    }
+    private TopicCreator() {}
 
     /** Returns the names of the topics it created. */
     public static List<String> ensure(KafkaSettings kafka) {
@@ -40,7 +39,8 @@ public final class TopicCreator {
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.TopicSpec spec : specs) {
                 if (!existing.contains(spec.name())) {
-                    missing.add(new NewTopic(spec.name(), spec.partitions(), spec.replication()).configs(spec.configs()));
+                    missing.add(
+                            new NewTopic(spec.name(), spec.partitions(), spec.replication()).configs(spec.configs()));
                 }
             }
             List<String> created = new ArrayList<>();
@@ -80,10 +80,11 @@ public final class TopicCreator {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!topics.isEmpty()) {
             try {
-                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                        .get(30, TimeUnit.SECONDS);
-                if (described.values().stream().allMatch(d -> d.partitions().stream()
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+                if (described.values().stream()
+                        .allMatch(d -> d.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -107,13 +108,15 @@ public final class TopicCreator {
     private static List<String> undersized(Admin admin, List<Topics.TopicSpec> specs, Set<String> existing)
             throws ExecutionException, InterruptedException, TimeoutException {
         List<String> undersized = new ArrayList<>();
-        List<ConfigResource> resources = specs.stream().filter(s -> existing.contains(s.name())
-                && s.configs().containsKey(MAX_MESSAGE_BYTES)).map(s -> new ConfigResource(ConfigResource.Type.TOPIC,
-                        s.name())).toList();
+        List<ConfigResource> resources = specs.stream()
+                .filter(s -> existing.contains(s.name()) && s.configs().containsKey(MAX_MESSAGE_BYTES))
+                .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name()))
+                .toList();
         if (resources.isEmpty()) {
             return undersized;
         }
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        Map<ConfigResource, Config> configs =
+                admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
         for (Topics.TopicSpec spec : specs) {
             Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
             ConfigEntry entry = config == null ? null : config.get(MAX_MESSAGE_BYTES);
@@ -125,9 +128,13 @@ public final class TopicCreator {
             long needed = wanted - TopicLayout.HEADROOM_BYTES + MIN_FRAMING_BYTES;
             if (Long.parseLong(entry.value()) < needed) {
                 undersized.add(spec.name());
-                log.warn("Topic {} takes records of up to {} bytes, but Sluice may write up to {} (topics.max.record"
-                        + ".bytes and framing); raise its max.message.bytes to {} or lower topics.max.record.bytes",
-                        spec.name(), entry.value(), needed, wanted);
+                log.warn(
+                        "Topic {} takes records of up to {} bytes, but Sluice may write up to {} (topics.max.record"
+                                + ".bytes and framing); raise its max.message.bytes to {} or lower topics.max.record.bytes",
+                        spec.name(),
+                        entry.value(),
+                        needed,
+                        wanted);
             }
         }
         return undersized;
@@ -150,16 +157,23 @@ public final class TopicCreator {
 
     private static void checkPartitions(Admin admin, List<Topics.TopicSpec> specs, Set<String> existing)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<String> names = specs.stream().map(Topics.TopicSpec::name).filter(existing::contains).toList();
+        List<String> names = specs.stream()
+                .map(Topics.TopicSpec::name)
+                .filter(existing::contains)
+                .toList();
         if (names.isEmpty()) {
             return;
         }
-        Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+        Map<String, TopicDescription> described =
+                admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
         for (Topics.TopicSpec spec : specs) {
             TopicDescription d = described.get(spec.name());
             if (d != null && d.partitions().size() != spec.partitions()) {
-                log.warn("Topic {} has {} partitions where the catalogue says {}; tenant-keyed topics must agree",
-                        spec.name(), d.partitions().size(), spec.partitions());
+                log.warn(
+                        "Topic {} has {} partitions where the catalogue says {}; tenant-keyed topics must agree",
+                        spec.name(),
+                        d.partitions().size(),
+                        spec.partitions());
             }
         }
     }

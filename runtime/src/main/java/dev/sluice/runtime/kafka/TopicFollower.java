@@ -42,14 +42,19 @@ public final class TopicFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public TopicFollower(KafkaSettings kafka, String topic, String clientId, Start start,
-            Consumer<ConsumerRecord<String, byte[]>> onRecord, Runnable afterPoll) {
+    public TopicFollower(
+            KafkaSettings kafka,
+            String topic,
+            String clientId,
+            Start start,
+            Consumer<ConsumerRecord<String, byte[]>> onRecord,
+            Runnable afterPoll) {
         this.topic = topic;
         this.start = start;
         this.onRecord = onRecord;
         this.afterPoll = afterPoll;
-        this.consumer = new KafkaConsumer<>(ClientProps.consumer(kafka, null, clientId), new StringDeserializer(),
-                new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(
+                ClientProps.consumer(kafka, null, clientId), new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().daemon().name(clientId).unstarted(this::run);
     }
 

@@ -11,10 +11,11 @@ package dev.sluice.runtime.kafka;
  * letter). Topics are created to take it with {@link #HEADROOM_BYTES} to spare for the key,
  * headers and batch framing.
  */
-public record TopicLayout(int tenantPartitions, int jobPartitions, short replicationFactor, int webhookRetryLevels,
-        int maxRecordBytes) {
+public record TopicLayout(
+        int tenantPartitions, int jobPartitions, short replicationFactor, int webhookRetryLevels, int maxRecordBytes) {
     /** Under Kafka's default topic limit of 1 MiB (message.max.bytes), with room for key and headers. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
+
     public static final int HEADROOM_BYTES = 64 * 1024;
     public static final TopicLayout DEFAULT = new TopicLayout(12, 6, (short) 1, 5, DEFAULT_MAX_RECORD_BYTES);
 

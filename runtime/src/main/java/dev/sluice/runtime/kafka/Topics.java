@@ -36,14 +36,15 @@ public final class Topics {
      */
     public java.util.Optional<String> tenantRequests(String tenantId) {
         String name = prefix + "requests." + tenantId;
-        return TENANT_SEGMENT.matcher(tenantId).matches() && name.length() <= 249 ? java.util.Optional.of(name)
+        return TENANT_SEGMENT.matcher(tenantId).matches() && name.length() <= 249
+                ? java.util.Optional.of(name)
                 : java.util.Optional.empty();
     }
 
     /** Every tenant's request topic, present and future: what the router subscribes to besides llm.requests. */
     public java.util.regex.Pattern tenantRequestsPattern() {
-        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix + "requests.")
-                + TENANT_SEGMENT.pattern());
+        return java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(prefix + "requests.") + TENANT_SEGMENT.pattern());
     }
 
     /** The tenant whose request topic this is; empty for llm.requests and any other topic. */
@@ -191,14 +192,15 @@ public final class Topics {
      * the tenant's id cannot name a topic.
      */
     public java.util.Optional<TopicSpec> tenantRequestsSpec(String tenantId, TopicLayout layout) {
-        return tenantRequests(tenantId).map(name -> laidOut(TopicSpec.delete(name, layout.tenantPartitions(),
-                Duration.ofDays(7)), layout));
+        return tenantRequests(tenantId)
+                .map(name -> laidOut(TopicSpec.delete(name, layout.tenantPartitions(), Duration.ofDays(7)), layout));
     }
 
     private static TopicSpec laidOut(TopicSpec spec, TopicLayout layout) {
         // Said explicitly rather than left to the broker's default: the services' record limit
         // (topics.max.record.bytes) relies on every topic taking it.
-        TopicSpec sized = spec.configs().containsKey("max.message.bytes") ? spec
+        TopicSpec sized = spec.configs().containsKey("max.message.bytes")
+                ? spec
                 : spec.with("max.message.bytes", Integer.toString(layout.topicMaxMessageBytes()));
         return sized.withReplication(layout.replicationFactor());
     }
@@ -206,17 +208,23 @@ public final class Topics {
     /** A topic to create: name, partitions, replication and topic-level configs. */
     public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
         static TopicSpec delete(String name, int partitions, Duration retention) {
-            return new TopicSpec(name, partitions, (short) 1, Map.of(
-                    "cleanup.policy", "delete",
-                    "retention.ms", Long.toString(retention.toMillis())));
+            return new TopicSpec(
+                    name,
+                    partitions,
+                    (short) 1,
+                    Map.of("cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis())));
         }
 
         static TopicSpec compact(String name, int partitions) {
-            return new TopicSpec(name, partitions, (short) 1, Map.of(
-                    "cleanup.policy", "compact",
-                    // Dirty ratio and lag low enough that a restart reads little more than the live set.
-                    "min.cleanable.dirty.ratio", "0.1",
-                    "segment.ms", Long.toString(Duration.ofHours(1).toMillis())));
+            return new TopicSpec(
+                    name,
+                    partitions,
+                    (short) 1,
+                    Map.of(
+                            "cleanup.policy", "compact",
+                            // Dirty ratio and lag low enough that a restart reads little more than the live set.
+                            "min.cleanable.dirty.ratio", "0.1",
+                            "segment.ms", Long.toString(Duration.ofHours(1).toMillis())));
         }
 
         TopicSpec with(String key, String value) {

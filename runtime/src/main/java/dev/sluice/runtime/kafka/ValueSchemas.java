@@ -33,8 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ValueSchemas {
     private static final Logger log = LoggerFactory.getLogger(ValueSchemas.class);
 
-    private ValueSchemas() {
-    }
+    private ValueSchemas() {}
 
     /** Subject to schema, for every topic of the catalogue but llm.eval-runs, in catalogue order. */
     public static Map<String, Schema> of(Topics topics, TopicLayout layout) {
@@ -87,8 +86,11 @@ public final class ValueSchemas {
                 registry.register(subject, schema);
             } catch (RuntimeException e) {
                 failed.add(subject);
-                log.warn("Could not register the schema of {} ({}); a client that does not register schemas itself"
-                        + " cannot use that topic until Sluice writes to it", subject, e.getMessage());
+                log.warn(
+                        "Could not register the schema of {} ({}); a client that does not register schemas itself"
+                                + " cannot use that topic until Sluice writes to it",
+                        subject,
+                        e.getMessage());
             }
         });
         if (failed.isEmpty()) {

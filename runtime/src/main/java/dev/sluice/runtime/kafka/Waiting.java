@@ -9,12 +9,16 @@ import org.apache.kafka.common.TopicPartition;
  * partition it was polled in ({@code generation}), so that a run outlasting that ownership is told
  * apart from a run of the same record polled again.
  */
-record Waiting<T>(ConsumerRecord<String, byte[]> record, T value, TopicPartition partition, Lane lane, long bytes,
+record Waiting<T>(
+        ConsumerRecord<String, byte[]> record,
+        T value,
+        TopicPartition partition,
+        Lane lane,
+        long bytes,
         int generation) {
 
     /** A record's place in its topic, whichever poll returned it. */
-    record Key(TopicPartition partition, long offset) {
-    }
+    record Key(TopicPartition partition, long offset) {}
 
     Key key() {
         return new Key(partition, record.offset());

@@ -40,8 +40,7 @@ public final class ConsumerLag implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
-    private record Group(String id, Supplier<? extends Collection<TopicPartition>> owned) {
-    }
+    private record Group(String id, Supplier<? extends Collection<TopicPartition>> owned) {}
 
     private final Map<String, Object> adminProps;
     private final MultiGauge gauge;
@@ -61,8 +60,8 @@ public final class ConsumerLag implements AutoCloseable {
                 .description("Records after the group's committed offset up to the last stable offset, summed over"
                         + " the topic's partitions this instance owns")
                 .register(registry);
-        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-                .name("consumer-lag").unstarted(r));
+        this.refresher = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("consumer-lag").unstarted(r));
     }
 
     /** Follows a group; {@code owned} says which partitions this instance holds right now. */
@@ -73,8 +72,8 @@ public final class ConsumerLag implements AutoCloseable {
 
     public ConsumerLag start() {
         // A first look soon after start, so the series are there once the service holds partitions.
-        refresher.scheduleWithFixedDelay(this::refreshQuietly, Math.min(every.toMillis(), 2_000), every.toMillis(),
-                TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(
+                this::refreshQuietly, Math.min(every.toMillis(), 2_000), every.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -97,8 +96,9 @@ public final class ConsumerLag implements AutoCloseable {
             if (owned.isEmpty()) {
                 continue;
             }
-            lagByTopic(g.id(), owned).forEach((topic, lag) -> rows.add(MultiGauge.Row.of(
-                    Tags.of("group", g.id(), "topic", topic), lag)));
+            lagByTopic(g.id(), owned)
+                    .forEach(
+                            (topic, lag) -> rows.add(MultiGauge.Row.of(Tags.of("group", g.id(), "topic", topic), lag)));
         }
         gauge.register(rows, true);
     }
@@ -106,13 +106,14 @@ public final class ConsumerLag implements AutoCloseable {
     private Map<String, Long> lagByTopic(String group, Set<TopicPartition> owned) throws Exception {
         Admin a = admin();
         Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                .partitionsToOffsetAndMetadata()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, Long> ends = offsets(a, owned, OffsetSpec.latest());
-        Set<TopicPartition> neverCommitted = owned.stream()
-                .filter(tp -> committed.get(tp) == null).collect(Collectors.toSet());
+        Set<TopicPartition> neverCommitted =
+                owned.stream().filter(tp -> committed.get(tp) == null).collect(Collectors.toSet());
         // A group that has committed nothing starts at the earliest offset (auto.offset.reset).
-        Map<TopicPartition, Long> starts = neverCommitted.isEmpty() ? Map.of()
-                : offsets(a, neverCommitted, OffsetSpec.earliest());
+        Map<TopicPartition, Long> starts =
+                neverCommitted.isEmpty() ? Map.of() : offsets(a, neverCommitted, OffsetSpec.earliest());
         Map<String, Long> lag = new HashMap<>();
         for (TopicPartition tp : owned) {
             Long end = ends.get(tp);
@@ -129,10 +130,10 @@ public final class ConsumerLag implements AutoCloseable {
     /** Read-committed offsets: records of open or aborted transactions are not lag anyone can work off. */
     private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec)
             throws Exception {
-        Map<TopicPartition, OffsetSpec> request = partitions.stream()
-                .collect(Collectors.toMap(tp -> tp, tp -> spec));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(request,
-                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+        Map<TopicPartition, OffsetSpec> request = partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> spec));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(
+                        request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
                 .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, Long> out = new HashMap<>();
         info.forEach((tp, i) -> out.put(tp, i.offset()));

@@ -31,21 +31,36 @@ public final class Metrics {
      * for the end-to-end objective, and up to a day, as far as a batch job or a webhook's last retry
      * can go. One set everywhere, so any two stages can be compared bucket by bucket.
      */
-    public static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
-            Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(6), Duration.ofHours(24)};
+    public static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(30),
+        Duration.ofHours(2),
+        Duration.ofHours(6),
+        Duration.ofHours(24)
+    };
 
     /** Name parts promtool reads as abbreviated units ("metric names should not contain abbreviated units"). */
     private static final Set<String> ABBREVIATED_UNITS = Set.of("s", "ms", "us", "ns", "sec");
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     public static PrometheusMeterRegistry newRegistry(String service) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", service)
+        registry.config()
+                .commonTags("service", service)
                 .meterFilter(MeterFilter.deny(Metrics::unconventional))
                 .meterFilter(MeterFilter.deny(Metrics::kafkaRecordsLag))
                 .meterFilter(renamed())
@@ -58,8 +73,10 @@ public final class Metrics {
         gc.bindTo(registry);
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             // Prometheus's own name for it, in seconds; Micrometer's process.cpu.time is in nanoseconds.
-            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
-                    .description("CPU time the JVM process has used").register(registry);
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time the JVM process has used")
+                    .register(registry);
         }
         return registry;
     }
@@ -74,7 +91,8 @@ public final class Metrics {
      * {@code DeadLetter} record, so a count leads straight to the letters.
      */
     public static Counter deadLetters(MeterRegistry registry, String stage) {
-        return Counter.builder("sluice_dead_letters_total").tag("stage", stage)
+        return Counter.builder("sluice_dead_letters_total")
+                .tag("stage", stage)
                 .description("Records written to the dead-letter topic, by the stage that could not process them")
                 .register(registry);
     }
@@ -92,8 +110,9 @@ public final class Metrics {
         if (name.equals("process.cpu.time")) {
             return true;
         }
-        return name.startsWith("kafka.") && (name.endsWith(".count") && id.getType() != Meter.Type.COUNTER
-                || Arrays.stream(name.split("\\.")).anyMatch(ABBREVIATED_UNITS::contains));
+        return name.startsWith("kafka.")
+                && (name.endsWith(".count") && id.getType() != Meter.Type.COUNTER
+                        || Arrays.stream(name.split("\\.")).anyMatch(ABBREVIATED_UNITS::contains));
     }
 
     /**
@@ -120,12 +139,16 @@ public final class Metrics {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                if (!id.getName().startsWith("kafka.") || id.getDescription() != null
-                        && !id.getDescription().isBlank()) {
+                if (!id.getName().startsWith("kafka.")
+                        || id.getDescription() != null && !id.getDescription().isBlank()) {
                     return id;
                 }
-                return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
-                        "Kafka client metric " + id.getName().substring("kafka.".length()), id.getType());
+                return new Meter.Id(
+                        id.getName(),
+                        Tags.of(id.getTagsAsIterable()),
+                        id.getBaseUnit(),
+                        "Kafka client metric " + id.getName().substring("kafka.".length()),
+                        id.getType());
             }
         };
     }

@@ -23,30 +23,42 @@ public final class OpsServer implements AutoCloseable {
         this.app = app;
     }
 
-    public static OpsServer start(String host, int port, String service, PrometheusMeterRegistry registry,
-            Supplier<Health> health, BooleanSupplier ready) {
+    public static OpsServer start(
+            String host,
+            int port,
+            String service,
+            PrometheusMeterRegistry registry,
+            Supplier<Health> health,
+            BooleanSupplier ready) {
         Javalin app = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
-            cfg.startup.showJavalinBanner = false;
-            addRoutes(cfg, service, registry, health, ready);
-        }).start(host, port);
+                    cfg.concurrency.useVirtualThreads = true;
+                    cfg.startup.showJavalinBanner = false;
+                    addRoutes(cfg, service, registry, health, ready);
+                })
+                .start(host, port);
         return new OpsServer(app);
     }
 
     /** Adds /health, /ready and /metrics to a server's routes. */
-    public static void addRoutes(JavalinConfig cfg, String service, PrometheusMeterRegistry registry,
-            Supplier<Health> health, BooleanSupplier ready) {
+    public static void addRoutes(
+            JavalinConfig cfg,
+            String service,
+            PrometheusMeterRegistry registry,
+            Supplier<Health> health,
+            BooleanSupplier ready) {
         addHealthRoutes(cfg, service, health, ready);
-        cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(registry.scrape()));
+        cfg.routes.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(registry.scrape()));
     }
 
     /**
      * Adds /health and /ready alone: ingest's public port keeps them for load balancers, while its
      * metrics, which name tenants, stay on the ops port.
      */
-    public static void addHealthRoutes(JavalinConfig cfg, String service, Supplier<Health> health,
-            BooleanSupplier ready) {
+    public static void addHealthRoutes(
+            JavalinConfig cfg, String service, Supplier<Health> health, BooleanSupplier ready) {
         cfg.routes.get("/health", ctx -> {
             Health h = safely(health);
             Map<String, Object> body = new LinkedHashMap<>();
@@ -57,7 +69,8 @@ public final class OpsServer implements AutoCloseable {
         });
         cfg.routes.get("/ready", ctx -> {
             boolean r = ready.getAsBoolean();
-            ctx.status(r ? 200 : 503).contentType("application/json")
+            ctx.status(r ? 200 : 503)
+                    .contentType("application/json")
                     .result("{\"service\":\"" + service + "\",\"ready\":" + r + "}");
         });
     }

@@ -25,8 +25,7 @@ import java.util.TreeMap;
 public final class RequestFingerprint {
     private static final String VERSION = "v1";
 
-    private RequestFingerprint() {
-    }
+    private RequestFingerprint() {}
 
     public static String of(LlmRequest r) {
         MessageDigest digest;

@@ -25,6 +25,7 @@ import java.util.Map;
 public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadataEntries, int maxMetadataBytes) {
     /** requestId, tenantId, idempotencyKey and userId: identifiers, not data. */
     public static final int MAX_ID_CHARS = 255;
+
     public static final int MAX_WEBHOOK_CHARS = 2048;
 
     public static final String REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE";
@@ -35,8 +36,7 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
     public static final RequestLimits DEFAULT = new RequestLimits(512 * 1024, 1_000, 64, 16 * 1024);
 
     /** A limit a request broke: a stable code, the field it concerns (empty: the whole request) and what to change. */
-    public record Violation(String code, String field, String message) {
-    }
+    public record Violation(String code, String field, String message) {}
 
     public static RequestLimits read(Settings s) {
         return new RequestLimits(
@@ -56,26 +56,39 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
             return id;
         }
         if (r.webhook() != null && r.webhook().length() > MAX_WEBHOOK_CHARS) {
-            return new Violation(FIELD_TOO_LONG, "webhook", "webhook is " + r.webhook().length()
-                    + " characters; at most " + MAX_WEBHOOK_CHARS);
+            return new Violation(
+                    FIELD_TOO_LONG,
+                    "webhook",
+                    "webhook is " + r.webhook().length() + " characters; at most " + MAX_WEBHOOK_CHARS);
         }
         if (r.messages().size() > maxMessages) {
-            return new Violation(TOO_MANY_MESSAGES, "messages", "the request has " + r.messages().size()
-                    + " messages; at most " + maxMessages + " are accepted");
+            return new Violation(
+                    TOO_MANY_MESSAGES,
+                    "messages",
+                    "the request has " + r.messages().size() + " messages; at most " + maxMessages + " are accepted");
         }
         if (r.metadata().size() > maxMetadataEntries) {
-            return new Violation(METADATA_TOO_LARGE, "metadata", "metadata has " + r.metadata().size() + " entries; at most "
-                    + maxMetadataEntries + " are accepted");
+            return new Violation(
+                    METADATA_TOO_LARGE,
+                    "metadata",
+                    "metadata has " + r.metadata().size() + " entries; at most " + maxMetadataEntries
+                            + " are accepted");
         }
         long metadataBytes = metadataBytes(r.metadata());
         if (metadataBytes > maxMetadataBytes) {
-            return new Violation(METADATA_TOO_LARGE, "metadata", "metadata keys and values take " + metadataBytes
-                    + " bytes; at most " + maxMetadataBytes + " are accepted");
+            return new Violation(
+                    METADATA_TOO_LARGE,
+                    "metadata",
+                    "metadata keys and values take " + metadataBytes + " bytes; at most " + maxMetadataBytes
+                            + " are accepted");
         }
         long size = encodedBytes(r);
         if (size > maxRequestBytes) {
-            return new Violation(REQUEST_TOO_LARGE, "", "the request is about " + size + " bytes; at most "
-                    + maxRequestBytes + " are accepted (messages, metadata and response schema together)");
+            return new Violation(
+                    REQUEST_TOO_LARGE,
+                    "",
+                    "the request is about " + size + " bytes; at most " + maxRequestBytes
+                            + " are accepted (messages, metadata and response schema together)");
         }
         return null;
     }
@@ -86,14 +99,21 @@ public record RequestLimits(int maxRequestBytes, int maxMessages, int maxMetadat
     }
 
     private static Violation longId(String field, String value) {
-        return idTooLong(value) ? new Violation(FIELD_TOO_LONG, field, field + " is " + value.length()
-                + " characters; at most " + MAX_ID_CHARS) : null;
+        return idTooLong(value)
+                ? new Violation(
+                        FIELD_TOO_LONG, field, field + " is " + value.length() + " characters; at most " + MAX_ID_CHARS)
+                : null;
     }
 
     /** UTF-8 bytes of every text field of the request, plus a little per field for framing. */
     public static long encodedBytes(LlmRequest r) {
-        long n = 64 + utf8(r.requestId()) + utf8(r.tenantId()) + utf8(r.idempotencyKey()) + utf8(r.userId())
-                + utf8(r.model()) + utf8(r.webhook());
+        long n = 64
+                + utf8(r.requestId())
+                + utf8(r.tenantId())
+                + utf8(r.idempotencyKey())
+                + utf8(r.userId())
+                + utf8(r.model())
+                + utf8(r.webhook());
         for (Message m : r.messages()) {
             n += 4 + utf8(m.content());
         }

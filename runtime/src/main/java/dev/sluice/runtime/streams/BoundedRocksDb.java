@@ -23,13 +23,13 @@ import org.rocksdb.WriteBufferManager;
 public final class BoundedRocksDb implements RocksDBConfigSetter {
     /** The Streams configuration key of the budget, in bytes; {@code ClientProps.streams} sets it. */
     public static final String MEMORY_BYTES = "sluice.streams.state.memory.bytes";
+
     public static final long DEFAULT_MEMORY_BYTES = 128L << 20;
 
     private static Shared shared;
 
     /** The cache and the write buffer manager every store shares, and the budget they were sized for. */
-    record Shared(long bytes, Cache cache, WriteBufferManager writeBuffers) {
-    }
+    record Shared(long bytes, Cache cache, WriteBufferManager writeBuffers) {}
 
     static synchronized Shared shared(long bytes) {
         if (shared == null) {

@@ -46,7 +46,10 @@ public final class BrokerRefusals implements OutputGuard {
     }
 
     /** Whether processing may go on after a refusal, by replacing the thread. */
-    enum Outcome { REPLACE_THREAD, CANNOT_CONTINUE }
+    enum Outcome {
+        REPLACE_THREAD,
+        CANNOT_CONTINUE
+    }
 
     private final Map<String, Deserializer<?>> decoders = new ConcurrentHashMap<>();
     private final Set<String> refusedTopics = ConcurrentHashMap.newKeySet();
@@ -86,8 +89,13 @@ public final class BrokerRefusals implements OutputGuard {
             }
             // Known and replaceable: its replacement (written under the same identity) was refused.
             refusedTopics.add(record.topic());
-            refused.put(id, new Refusal(record.topic(), error.getClass().getName(), String.valueOf(error.getMessage()),
-                    before == null));
+            refused.put(
+                    id,
+                    new Refusal(
+                            record.topic(),
+                            error.getClass().getName(),
+                            String.valueOf(error.getMessage()),
+                            before == null));
         }
         causes.add(error);
         return Outcome.REPLACE_THREAD;

@@ -5,13 +5,13 @@ import dev.sluice.runtime.kafka.OversizedOutputs;
 import dev.sluice.runtime.kafka.TopicLayout;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.runtime.ops.Metrics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.sluice.schemas.registry.SchemaRegistryException;
 import dev.sluice.schemas.serde.RecordRefused;
 import dev.sluice.schemas.serde.RecordTooLargeForTopic;
 import dev.sluice.schemas.serde.SerdeConfig;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_RECORD_BYTES}, {@value #METRICS} (where {@code sluice_dead_letters_total} is counted)
  * and the registry settings of {@link SerdeConfig}.
  */
-public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler,
-        ProductionExceptionHandler {
+public final class DeadLetterHandler
+        implements DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler {
     public static final String TOPIC = "sluice.dead.letters.topic";
     public static final String SERVICE = "sluice.service.name";
     public static final String TOPICS_PREFIX = "sluice.topics.prefix";
@@ -66,6 +66,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public static final String METRICS = "sluice.metrics.registry";
     /** The app's {@link BrokerRefusals}, as an object among the Streams properties (StreamsRunner puts them there). */
     public static final String REFUSALS = "sluice.broker.refusals";
+
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private String topic;
@@ -85,37 +86,57 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         service = configs.get(SERVICE).toString();
         Object prefix = configs.get(TOPICS_PREFIX);
         Object limit = configs.get(MAX_RECORD_BYTES);
-        SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(configs)).limitedTo(limit == null
-                ? TopicLayout.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(limit.toString()));
+        SluiceSerdes serdes = new SluiceSerdes(SerdeConfig.registry(configs))
+                .limitedTo(limit == null ? TopicLayout.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(limit.toString()));
         serializer = serdes.deadLetters().serializer();
-        oversized = new OversizedOutputs(new Topics(prefix == null ? Topics.DEFAULT_PREFIX : prefix.toString()),
-                serdes);
+        oversized =
+                new OversizedOutputs(new Topics(prefix == null ? Topics.DEFAULT_PREFIX : prefix.toString()), serdes);
         // Without a registry (a TopologyTestDriver, say) the dead letters are still written, only not counted.
         metrics = configs.get(METRICS) instanceof MeterRegistry r ? r : new SimpleMeterRegistry();
         refusals = configs.get(REFUSALS) instanceof BrokerRefusals r ? r : null;
     }
 
     @Override
-    public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
-            ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    public DeserializationExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         if (SchemaRegistryException.isTransient(exception)) {
             // Not bad input: the registry is down. The thread is replaced and reads the record again.
-            log.warn("Record {}-{}@{} cannot be decoded while the schema registry is unavailable: {}", record.topic(),
-                    record.partition(), record.offset(), exception.getMessage());
+            log.warn(
+                    "Record {}-{}@{} cannot be decoded while the schema registry is unavailable: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    exception.getMessage());
             return DeserializationExceptionHandler.Response.fail();
         }
-        log.warn("Dead-lettering undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+        log.warn(
+                "Dead-lettering undecodable record {}-{}@{}: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
                 exception.getMessage());
-        return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(record.topic(), record.partition(),
-                record.offset(), record.key(), record.value(), record.headers(), "deserialize", exception)));
+        return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                record.value(),
+                record.headers(),
+                "deserialize",
+                exception)));
     }
 
     @Override
-    public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record,
-            Exception exception) {
+    public ProcessingExceptionHandler.Response handleError(
+            ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (SchemaRegistryException.isTransient(exception)) {
-            log.warn("Record {}-{}@{} failed in {} while the schema registry is unavailable: {}", context.topic(),
-                    context.partition(), context.offset(), context.processorNodeId(), exception.getMessage());
+            log.warn(
+                    "Record {}-{}@{} failed in {} while the schema registry is unavailable: {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    context.processorNodeId(),
+                    exception.getMessage());
             return ProcessingExceptionHandler.Response.fail();
         }
         if (exception instanceof StreamsException) {
@@ -125,45 +146,69 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         if (exception instanceof UnanswerableRecord) {
             // Expected bad input with no one to answer: one line, no stack trace.
-            log.warn("Dead-lettering record {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
+            log.warn(
+                    "Dead-lettering record {}-{}@{}: {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
                     exception.getMessage());
         } else {
-            log.error("Dead-lettering record {}-{}@{} that failed in {}", context.topic(), context.partition(),
-                    context.offset(), context.processorNodeId(), exception);
+            log.error(
+                    "Dead-lettering record {}-{}@{} that failed in {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    context.processorNodeId(),
+                    exception);
         }
-        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context, context.processorNodeId(),
-                exception)));
+        return ProcessingExceptionHandler.Response.resume(
+                List.of(deadLetter(context, context.processorNodeId(), exception)));
     }
 
     @Override
-    public ProductionExceptionHandler.Response handleSerializationError(ErrorHandlerContext context,
-            ProducerRecord record, Exception exception, SerializationExceptionOrigin origin) {
+    public ProductionExceptionHandler.Response handleSerializationError(
+            ErrorHandlerContext context,
+            ProducerRecord record,
+            Exception exception,
+            SerializationExceptionOrigin origin) {
         if (SchemaRegistryException.isTransient(exception)) {
-            log.warn("A record for {} cannot be encoded while the schema registry is unavailable: {}", record.topic(),
+            log.warn(
+                    "A record for {} cannot be encoded while the schema registry is unavailable: {}",
+                    record.topic(),
                     exception.getMessage());
             return ProductionExceptionHandler.Response.fail();
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         String instead = "";
         if (exception instanceof RecordTooLargeForTopic tooLarge) {
-            List<ProducerRecord<byte[], byte[]>> replacements = oversized.replace(record.value(), tooLarge,
-                    record.headers(), Instant.now());
+            List<ProducerRecord<byte[], byte[]>> replacements =
+                    oversized.replace(record.value(), tooLarge, record.headers(), Instant.now());
             out.addAll(replacements);
-            instead = replacements.isEmpty() ? "; nothing replaces it" : "; replaced by "
-                    + replacements.stream().map(ProducerRecord::topic).toList();
+            instead = replacements.isEmpty()
+                    ? "; nothing replaces it"
+                    : "; replaced by "
+                            + replacements.stream().map(ProducerRecord::topic).toList();
         } else if (exception instanceof RecordRefused refused) {
             List<ProducerRecord<byte[], byte[]>> replacements = refused.replaceable()
                     ? oversized.replace(record.value(), refused, record.headers(), Instant.now()).stream()
                             // One for another topic (a job's REJECTED result) may have been refused in turn.
-                            .filter(r -> r.topic().equals(refused.topic()) || refusals == null
-                                    || !refusals.refuses(r)).toList()
+                            .filter(r -> r.topic().equals(refused.topic()) || refusals == null || !refusals.refuses(r))
+                            .toList()
                     : List.of();
             out.addAll(replacements);
-            instead = replacements.isEmpty() ? "; nothing replaces it" : "; replaced by "
-                    + replacements.stream().map(ProducerRecord::topic).toList();
+            instead = replacements.isEmpty()
+                    ? "; nothing replaces it"
+                    : "; replaced by "
+                            + replacements.stream().map(ProducerRecord::topic).toList();
         }
-        log.warn("A record for {} from {}-{}@{} cannot be written ({}){}; dead-lettering its input", record.topic(),
-                context.topic(), context.partition(), context.offset(), exception.getMessage(), instead);
+        log.warn(
+                "A record for {} from {}-{}@{} cannot be written ({}){}; dead-lettering its input",
+                record.topic(),
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                exception.getMessage(),
+                instead);
         out.add(deadLetter(context, "produce " + record.topic(), exception));
         return ProductionExceptionHandler.Response.resume(out);
     }
@@ -173,46 +218,80 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
      * the task processes now, not the input of {@code record}, so only the record itself is known.
      */
     @Override
-    public ProductionExceptionHandler.Response handleError(ErrorHandlerContext context,
-            ProducerRecord<byte[], byte[]> record, Exception exception) {
+    public ProductionExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
         if (!OversizedOutputs.refusedForThisRecordOnly(exception) || refusals == null) {
-            log.error("The broker did not take a record for {} ({}); under exactly-once its transaction cannot commit,"
-                    + " so this thread stops without committing past it", record.topic(), exception.toString());
+            log.error(
+                    "The broker did not take a record for {} ({}); under exactly-once its transaction cannot commit,"
+                            + " so this thread stops without committing past it",
+                    record.topic(),
+                    exception.toString());
             return ProductionExceptionHandler.Response.fail();
         }
         if (record.topic().equals(topic)) {
-            log.error("The dead-letter topic {} refused a dead letter ({}); nothing else can take a record that"
-                    + " cannot be written, so this thread stops without committing past it. Check the topic's"
-                    + " max.message.bytes and the service's ACLs", topic, exception.toString());
+            log.error(
+                    "The dead-letter topic {} refused a dead letter ({}); nothing else can take a record that"
+                            + " cannot be written, so this thread stops without committing past it. Check the topic's"
+                            + " max.message.bytes and the service's ACLs",
+                    topic,
+                    exception.toString());
             return ProductionExceptionHandler.Response.fail();
         }
         if (refusals.refuse(record, exception) == BrokerRefusals.Outcome.CANNOT_CONTINUE) {
-            log.error("The broker refused a record for {} again ({}), and nothing replaces it; this thread stops"
-                    + " without committing past it. Check the topic's max.message.bytes and the service's ACLs",
-                    record.topic(), exception.toString());
+            log.error(
+                    "The broker refused a record for {} again ({}), and nothing replaces it; this thread stops"
+                            + " without committing past it. Check the topic's max.message.bytes and the service's ACLs",
+                    record.topic(),
+                    exception.toString());
             return ProductionExceptionHandler.Response.fail();
         }
-        log.warn("The broker refused a record for {} ({}); its transaction aborts, the thread is replaced, and the"
-                + " record, made again from its input, is replaced and its input dead-lettered", record.topic(),
+        log.warn(
+                "The broker refused a record for {} ({}); its transaction aborts, the thread is replaced, and the"
+                        + " record, made again from its input, is replaced and its input dead-lettered",
+                record.topic(),
                 exception.toString());
         return ProductionExceptionHandler.Response.fail();
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, String stage, Exception e) {
-        return deadLetter(context.topic(), context.partition(), context.offset(), context.sourceRawKey(),
-                context.sourceRawValue(), context.headers(), stage, e);
+        return deadLetter(
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                stage,
+                e);
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(String sourceTopic, int partition, long offset, byte[] key,
-            byte[] value, Headers headers, String stage, Exception exception) {
+    private ProducerRecord<byte[], byte[]> deadLetter(
+            String sourceTopic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] value,
+            Headers headers,
+            String stage,
+            Exception exception) {
         List<DeadLetter.Header> kept = new ArrayList<>();
         if (headers != null) {
             for (Header h : headers) {
                 kept.add(new DeadLetter.Header(h.key(), h.value()));
             }
         }
-        DeadLetter letter = new DeadLetter(key, value, kept, sourceTopic == null ? "" : sourceTopic, partition, offset,
-                service, stage, exception.getClass().getName(), String.valueOf(exception.getMessage()), Instant.now());
+        DeadLetter letter = new DeadLetter(
+                key,
+                value,
+                kept,
+                sourceTopic == null ? "" : sourceTopic,
+                partition,
+                offset,
+                service,
+                stage,
+                exception.getClass().getName(),
+                String.valueOf(exception.getMessage()),
+                Instant.now());
         Metrics.deadLetters(metrics, stage).increment();
         // The letter's key is the original's, cut as the letter cuts it: a key is never larger than a letter.
         return new ProducerRecord<>(topic, null, letter.originalKey(), serializer.serialize(topic, letter));

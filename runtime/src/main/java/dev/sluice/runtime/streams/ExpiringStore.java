@@ -35,16 +35,18 @@ public final class ExpiringStore<V> {
     private static final String INDEX_SUFFIX = "-expiry-index";
 
     /** A value with the time it stops being valid, epoch milliseconds. */
-    public record Entry<V>(V value, long expiresAt) {
-    }
+    public record Entry<V>(V value, long expiresAt) {}
 
     private final KeyValueStore<String, Entry<V>> values;
     private final KeyValueStore<Bytes, byte[]> index;
     private final int maxPurgePerRun;
     private final OnExpiry<V> onExpiry;
 
-    private ExpiringStore(KeyValueStore<String, Entry<V>> values, KeyValueStore<Bytes, byte[]> index,
-            int maxPurgePerRun, OnExpiry<V> onExpiry) {
+    private ExpiringStore(
+            KeyValueStore<String, Entry<V>> values,
+            KeyValueStore<Bytes, byte[]> index,
+            int maxPurgePerRun,
+            OnExpiry<V> onExpiry) {
         this.values = values;
         this.index = index;
         this.maxPurgePerRun = maxPurgePerRun;
@@ -69,10 +71,10 @@ public final class ExpiringStore<V> {
 
     /** Adds the two stores behind an expiring store named {@code name} to a topology. */
     public static <V> void addTo(StreamsBuilder builder, String name, Serde<V> valueSerde, Keys keys) {
-        var values = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
-                new EntrySerde<>(valueSerde));
-        var index = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name + INDEX_SUFFIX), Serdes.Bytes(),
-                Serdes.ByteArray());
+        var values = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(name), Serdes.String(), new EntrySerde<>(valueSerde));
+        var index = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(name + INDEX_SUFFIX), Serdes.Bytes(), Serdes.ByteArray());
         if (keys == Keys.FEW) {
             values.withCachingEnabled();
             index.withCachingEnabled();
@@ -97,12 +99,12 @@ public final class ExpiringStore<V> {
      * wall-clock time.
      */
     public static <V> ExpiringStore<V> open(ProcessingContext context, String name, Duration purgeEvery) {
-        return open(context, name, purgeEvery, (key, value) -> { });
+        return open(context, name, purgeEvery, (key, value) -> {});
     }
 
     /** As {@link #open(ProcessingContext, String, Duration)}, calling {@code onExpiry} for each entry purged. */
-    public static <V> ExpiringStore<V> open(ProcessingContext context, String name, Duration purgeEvery,
-            OnExpiry<V> onExpiry) {
+    public static <V> ExpiringStore<V> open(
+            ProcessingContext context, String name, Duration purgeEvery, OnExpiry<V> onExpiry) {
         KeyValueStore<String, Entry<V>> values = context.getStateStore(name);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(name + INDEX_SUFFIX);
         ExpiringStore<V> store = new ExpiringStore<>(values, index, 10_000, onExpiry);
@@ -115,8 +117,8 @@ public final class ExpiringStore<V> {
      * purge of its own (the processor that opened it purges and handles expiry).
      */
     public static <V> ExpiringStore<V> reader(ProcessingContext context, String name) {
-        return new ExpiringStore<>(context.getStateStore(name), context.getStateStore(name + INDEX_SUFFIX), 0,
-                (key, value) -> { });
+        return new ExpiringStore<>(
+                context.getStateStore(name), context.getStateStore(name + INDEX_SUFFIX), 0, (key, value) -> {});
     }
 
     /** The live value of a key at {@code now}, or null. */
@@ -188,7 +190,7 @@ public final class ExpiringStore<V> {
 
     /** Deletes entries that expired before {@code now}, at most a bounded number per run; returns how many. */
     public int purgeExpired(long now) {
-        return purgeExpired(now, (key, value) -> { });
+        return purgeExpired(now, (key, value) -> {});
     }
 
     /**
@@ -219,7 +221,10 @@ public final class ExpiringStore<V> {
     /** Big-endian expiry then the key: RocksDB's byte order is then expiry order. */
     static Bytes indexKey(long expiresAt, String key) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, expiresAt)).put(k).array());
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length)
+                .putLong(Math.max(0, expiresAt))
+                .put(k)
+                .array());
     }
 
     static String keyOf(Bytes indexKey) {
@@ -243,7 +248,8 @@ public final class ExpiringStore<V> {
                 }
                 byte[] v = inner.serializer().serialize(topic, e.value());
                 int length = v == null ? 0 : v.length;
-                ByteBuffer b = ByteBuffer.allocate(9 + length).putLong(e.expiresAt()).put((byte) (v == null ? 0 : 1));
+                ByteBuffer b =
+                        ByteBuffer.allocate(9 + length).putLong(e.expiresAt()).put((byte) (v == null ? 0 : 1));
                 if (v != null) {
                     b.put(v);
                 }

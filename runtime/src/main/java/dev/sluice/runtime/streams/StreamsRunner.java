@@ -1,21 +1,21 @@
 package dev.sluice.runtime.streams;
 
 import dev.sluice.runtime.ops.Health;
+import dev.sluice.schemas.registry.SchemaRegistryException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.common.TopicPartition;
-import dev.sluice.schemas.registry.SchemaRegistryException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +45,8 @@ public final class StreamsRunner implements AutoCloseable {
      * {@link DeadLetterHandler} counts the dead letters it writes there. {@code refusals} must be
      * the guard of the serdes the topology writes with ({@code SluiceSerdes.guardedBy}).
      */
-    public StreamsRunner(Topology topology, Map<String, Object> props, MeterRegistry registry,
-            BrokerRefusals refusals) {
+    public StreamsRunner(
+            Topology topology, Map<String, Object> props, MeterRegistry registry, BrokerRefusals refusals) {
         Properties p = new Properties();
         p.putAll(props);
         p.put(DeadLetterHandler.METRICS, registry);
@@ -87,7 +87,8 @@ public final class StreamsRunner implements AutoCloseable {
      */
     static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeathFor(Throwable e) {
         if (SchemaRegistryException.isTransient(e)) {
-            log.warn("Stream thread stopped while the schema registry is unavailable; replacing it in 2 s: {}",
+            log.warn(
+                    "Stream thread stopped while the schema registry is unavailable; replacing it in 2 s: {}",
                     e.getMessage());
             try {
                 Thread.sleep(2_000);

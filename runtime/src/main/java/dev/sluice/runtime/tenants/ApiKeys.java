@@ -25,8 +25,7 @@ public final class ApiKeys {
     private static final Pattern FORMAT = Pattern.compile("slk_([a-z2-7]{12})_([A-Za-z0-9_-]{43})");
     private static final HexFormat HEX = HexFormat.of();
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A new key: the whole key (shown once), its keyId and the hash to store. toString() hides the key. */
     public record Issued(String keyId, String key, String sha256) {
@@ -44,7 +43,8 @@ public final class ApiKeys {
         byte[] secret = new byte[SECRET_BYTES];
         random.nextBytes(secret);
         String keyId = new String(id);
-        String key = PREFIX + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String key =
+                PREFIX + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         return new Issued(keyId, key, sha256(key));
     }
 

@@ -11,8 +11,7 @@ import java.nio.file.Path;
  * {@code file:/path} reads a file (a mounted secret), {@code env:NAME} an environment variable.
  */
 public final class SecretRefs {
-    private SecretRefs() {
-    }
+    private SecretRefs() {}
 
     public static Secret resolve(String ref) {
         if (ref == null || ref.isBlank()) {

@@ -33,13 +33,13 @@ final class O200kSplitter {
         void piece(String text, int start, int end);
     }
 
-    private static final int PREFIX = 1;      // [^\r\n\p{L}\p{N}]
-    private static final int UPPERISH = 2;    // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]
-    private static final int LOWERISH = 4;    // [\p{Ll}\p{Lm}\p{Lo}\p{M}]
-    private static final int NUMBER = 8;      // \p{N}
-    private static final int SYMBOL = 16;     // [^\s\p{L}\p{N}]
-    private static final int SPACE = 32;      // \s
-    private static final int NEWLINE = 64;    // [\r\n]
+    private static final int PREFIX = 1; // [^\r\n\p{L}\p{N}]
+    private static final int UPPERISH = 2; // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]
+    private static final int LOWERISH = 4; // [\p{Ll}\p{Lm}\p{Lo}\p{M}]
+    private static final int NUMBER = 8; // \p{N}
+    private static final int SYMBOL = 16; // [^\s\p{L}\p{N}]
+    private static final int SPACE = 32; // \s
+    private static final int NEWLINE = 64; // [\r\n]
 
     private static final int UNICODE = Pattern.UNICODE_CHARACTER_CLASS;
     private static final Pattern[] CLASSES = {
@@ -61,8 +61,7 @@ final class O200kSplitter {
         }
     }
 
-    private O200kSplitter() {
-    }
+    private O200kSplitter() {}
 
     private static int classify(int codePoint) {
         String s = new String(Character.toChars(codePoint));

@@ -19,14 +19,14 @@ import java.util.List;
 public final class TokenCounter {
     /** Per-message overhead of the chat format, and the reply priming, per OpenAI's cookbook. */
     public static final int PER_MESSAGE = 3;
+
     public static final int REPLY_PRIMING = 3;
 
     // The lazy registry builds only the encoding asked for; the default one builds all four
     // (seconds of CPU on a small machine).
     private static final Encoding O200K = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-    private TokenCounter() {
-    }
+    private TokenCounter() {}
 
     /**
      * Builds the vocabulary now. Services call it at start so that the first request does not
@@ -38,6 +38,7 @@ public final class TokenCounter {
 
     /** Pieces up to this many characters have their counts remembered, up to {@link #CACHE_LIMIT} of them. */
     private static final int CACHEABLE_PIECE = 24;
+
     private static final int CACHE_LIMIT = 200_000;
     private static final java.util.concurrent.ConcurrentHashMap<String, Integer> PIECES =
             new java.util.concurrent.ConcurrentHashMap<>();

@@ -21,8 +21,10 @@ public final class JobScope implements AutoCloseable {
     @SuppressWarnings("MustBeClosedChecker")
     JobScope(Telemetry telemetry, Span span, String requestId, String tenantId) {
         this.span = span;
-        this.scope = Context.current().with(span).with(Telemetry.CURRENT, telemetry).makeCurrent();
-        this.logs = LogContext.open(telemetry.service(), requestId, tenantId, span.getSpanContext().getTraceId());
+        this.scope =
+                Context.current().with(span).with(Telemetry.CURRENT, telemetry).makeCurrent();
+        this.logs = LogContext.open(
+                telemetry.service(), requestId, tenantId, span.getSpanContext().getTraceId());
         ids(requestId, tenantId);
     }
 

@@ -15,16 +15,16 @@ public final class SluiceAttributes {
     public static final AttributeKey<String> STATUS = AttributeKey.stringKey("sluice.status");
     /** The reason code of a result that did not succeed (BUDGET_EXCEEDED, PROVIDER_UNAVAILABLE, ...). */
     public static final AttributeKey<String> REASON = AttributeKey.stringKey("sluice.reason");
+
     public static final AttributeKey<Long> COST_MICROS = AttributeKey.longKey("sluice.cost_micros");
     public static final AttributeKey<String> BATCH_ID = AttributeKey.stringKey("sluice.batch.id");
     /** How a provider call or a webhook try ended ({@code ok}, {@code server_error}, {@code retry}, ...). */
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("sluice.outcome");
 
     public static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
-    public static final AttributeKey<String> MESSAGING_DESTINATION = AttributeKey.stringKey(
-            "messaging.destination.name");
+    public static final AttributeKey<String> MESSAGING_DESTINATION =
+            AttributeKey.stringKey("messaging.destination.name");
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
-    private SluiceAttributes() {
-    }
+    private SluiceAttributes() {}
 }

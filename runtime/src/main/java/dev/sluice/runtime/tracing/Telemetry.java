@@ -47,8 +47,8 @@ public final class Telemetry implements AutoCloseable {
     private Telemetry(String service, SdkTracerProvider provider) {
         this.service = service;
         this.provider = provider;
-        this.tracer = provider == null ? OpenTelemetry.noop().getTracer("dev.sluice")
-                : provider.get("dev.sluice." + service);
+        this.tracer =
+                provider == null ? OpenTelemetry.noop().getTracer("dev.sluice") : provider.get("dev.sluice." + service);
     }
 
     /** The service's tracing as configured: exporting to the endpoint, or off. */
@@ -56,8 +56,10 @@ public final class Telemetry implements AutoCloseable {
         if (!settings.enabled()) {
             return off(service);
         }
-        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(settings.endpoint())
-                .setTimeout(EXPORT_TIMEOUT).build();
+        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(settings.endpoint())
+                .setTimeout(EXPORT_TIMEOUT)
+                .build();
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, service))))
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.sampleRatio())))
@@ -106,8 +108,8 @@ public final class Telemetry implements AutoCloseable {
         if (span.getSpanContext().isValid()) {
             return span;
         }
-        return Span.wrap(SpanContext.create(IDS.generateTraceId(), IDS.generateSpanId(), TraceFlags.getDefault(),
-                TraceState.getDefault()));
+        return Span.wrap(SpanContext.create(
+                IDS.generateTraceId(), IDS.generateSpanId(), TraceFlags.getDefault(), TraceState.getDefault()));
     }
 
     /** Makes the span current on this thread, with the job's ids in the log context, until closed. */

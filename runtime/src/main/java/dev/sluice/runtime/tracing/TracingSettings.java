@@ -14,11 +14,13 @@ import java.util.Locale;
 public record TracingSettings(String endpoint, double sampleRatio) {
     /** The value of {@code tracing.otlp.endpoint} that turns tracing off (the default). */
     public static final String NONE = "none";
+
     public static final TracingSettings OFF = new TracingSettings(null, 1.0);
     public static final String ENDPOINT_KEY = "tracing.otlp.endpoint";
     public static final String RATIO_KEY = "tracing.sample.ratio";
     /** Every key read here, for a launcher that passes them on from its own environment. */
     public static final List<String> KEYS = List.of(ENDPOINT_KEY, RATIO_KEY);
+
     private static final String TRACES_PATH = "/v1/traces";
 
     public boolean enabled() {

@@ -51,7 +51,8 @@ class PricingTest {
         assertThat(Pricing.costMicros(sonnet, usage, CostBasis.SYNC)).isEqualTo(3_000 + 1_500 + 900 + 7_500);
         // gpt-5-mini in a batch: cached input $0.0125, half its sync $0.025.
         ModelSpec gpt5 = catalogue.require("gpt-5-mini");
-        assertThat(Pricing.costMicros(gpt5, new Usage(0, 0, 80_000, 0), CostBasis.BATCH)).isEqualTo(1_000);
+        assertThat(Pricing.costMicros(gpt5, new Usage(0, 0, 80_000, 0), CostBasis.BATCH))
+                .isEqualTo(1_000);
     }
 
     @Test
@@ -59,18 +60,23 @@ class PricingTest {
         // gpt-4.1: cached input $0.50 sync; in a batch OpenAI lists no cached price, so $1.00 like all input.
         ModelSpec m = catalogue.require("gpt-4.1");
         assertThat(m.batchCachedInputMicrosPerMTok()).isEqualTo(m.batchInputMicrosPerMTok());
-        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.BATCH)).isEqualTo(3_000);
-        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.SYNC)).isEqualTo(1_500);
+        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.BATCH))
+                .isEqualTo(3_000);
+        assertThat(Pricing.costMicros(m, new Usage(0, 0, 3_000, 0), CostBasis.SYNC))
+                .isEqualTo(1_500);
     }
 
     @Test
     void shouldRoundOnceHalfUpNotPerTokenClass() {
         // gpt-5-nano input is $0.05/M = 0.05 micro-dollars a token: 9 tokens = 0.45 -> 0, 10 tokens = 0.5 -> 1.
         ModelSpec nano = catalogue.require("gpt-5-nano");
-        assertThat(Pricing.costMicros(nano, new Usage(9, 0, 0, 0), CostBasis.SYNC)).isZero();
-        assertThat(Pricing.costMicros(nano, new Usage(10, 0, 0, 0), CostBasis.SYNC)).isEqualTo(1);
+        assertThat(Pricing.costMicros(nano, new Usage(9, 0, 0, 0), CostBasis.SYNC))
+                .isZero();
+        assertThat(Pricing.costMicros(nano, new Usage(10, 0, 0, 0), CostBasis.SYNC))
+                .isEqualTo(1);
         // 5 input (0.25) + 1 output (0.40) = 0.65 -> 1, where rounding each part would give 0.
-        assertThat(Pricing.costMicros(nano, new Usage(5, 1, 0, 0), CostBasis.SYNC)).isEqualTo(1);
+        assertThat(Pricing.costMicros(nano, new Usage(5, 1, 0, 0), CostBasis.SYNC))
+                .isEqualTo(1);
     }
 
     @Test
@@ -82,7 +88,9 @@ class PricingTest {
     @Test
     void shouldGiveEveryTierAChainOfKnownModels() {
         for (Tier tier : new Tier[] {Tier.SMALL, Tier.MEDIUM, Tier.LARGE}) {
-            assertThat(catalogue.chain(tier)).isNotEmpty().allSatisfy(m -> assertThat(catalogue.model(m)).isPresent());
+            assertThat(catalogue.chain(tier))
+                    .isNotEmpty()
+                    .allSatisfy(m -> assertThat(catalogue.model(m)).isPresent());
         }
     }
 
@@ -102,11 +110,13 @@ class PricingTest {
                   medium: [b]
                 """);
         assertThatThrownBy(() -> ModelCatalogue.parse(yaml, "test.yaml"))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-                        .anyMatch(p -> p.contains("model a: provider is required"))
-                        .anyMatch(p -> p.contains("model a: output price is negative"))
-                        .anyMatch(p -> p.contains("model b: input price '0.0000001'"))
-                        .anyMatch(p -> p.contains("tier small names unknown model ghost"))
-                        .anyMatch(p -> p.contains("tier large has no models")));
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .anyMatch(p -> p.contains("model a: provider is required"))
+                                .anyMatch(p -> p.contains("model a: output price is negative"))
+                                .anyMatch(p -> p.contains("model b: input price '0.0000001'"))
+                                .anyMatch(p -> p.contains("tier small names unknown model ghost"))
+                                .anyMatch(p -> p.contains("tier large has no models")));
     }
 }

@@ -13,8 +13,10 @@ class RetryAfterTest {
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
     private static HttpHeaders headers(Map<String, String> values) {
-        return HttpHeaders.of(values.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
-                e -> List.of(e.getValue()))), (k, v) -> true);
+        return HttpHeaders.of(
+                values.entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
+                (k, v) -> true);
     }
 
     @Test
@@ -22,7 +24,9 @@ class RetryAfterTest {
         assertThat(RetryAfter.parse(" 120 ", NOW)).isEqualTo(Duration.ofSeconds(120));
         assertThat(RetryAfter.parse("1.5", NOW)).isEqualTo(Duration.ofMillis(1_500));
         assertThat(RetryAfter.parse("Sun, 22 Nov 2026 10:01:30 GMT", NOW)).isEqualTo(Duration.ofSeconds(90));
-        assertThat(RetryAfter.parse("Sun, 22 Nov 2026 09:00:00 GMT", NOW)).as("a date past").isZero();
+        assertThat(RetryAfter.parse("Sun, 22 Nov 2026 09:00:00 GMT", NOW))
+                .as("a date past")
+                .isZero();
         assertThat(RetryAfter.parse("-5", NOW)).as("never negative").isZero();
         assertThat(RetryAfter.parse("soon", NOW)).isNull();
         assertThat(RetryAfter.parse("NaN", NOW)).isNull();

@@ -62,7 +62,8 @@ class BacklogTest {
         assertThat(committable()).as("0 still runs").containsEntry(p0, new OffsetAndMetadata(0));
         assertThat(backlog.pending(List.of(p0))).isEqualTo(1);
         assertThatThrownBy(() -> backlog.ended(new RecordSlots.Ended(p0, 0, 0, new RuntimeException("boom"))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("jobs-0@0");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jobs-0@0");
         assertThat(committable()).as("nothing past the failed record").isEmpty();
     }
 

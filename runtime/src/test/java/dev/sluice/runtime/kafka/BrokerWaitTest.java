@@ -21,13 +21,13 @@ class BrokerWaitTest {
         }
     }
 
-    private record Waiting(BrokerWait brokerWait, Thread thread, AtomicReference<Boolean> outcome, List<String> reports) {
-    }
+    private record Waiting(
+            BrokerWait brokerWait, Thread thread, AtomicReference<Boolean> outcome, List<String> reports) {}
 
     private static Waiting start(String bootstrap) {
         List<String> reports = new CopyOnWriteArrayList<>();
-        BrokerWait wait = new BrokerWait("router-stream", Map.of("bootstrap.servers", bootstrap), Duration.ofMillis(200),
-                reports::add);
+        BrokerWait wait = new BrokerWait(
+                "router-stream", Map.of("bootstrap.servers", bootstrap), Duration.ofMillis(200), reports::add);
         AtomicReference<Boolean> outcome = new AtomicReference<>();
         Thread thread = Thread.ofVirtual().start(() -> outcome.set(wait.await()));
         return new Waiting(wait, thread, outcome, reports);
@@ -39,12 +39,16 @@ class BrokerWaitTest {
 
         Waiting w = start(bootstrap);
 
-        await().alias("three tries reported").atMost(Duration.ofSeconds(10)).until(() -> w.reports().size() >= 3);
-        assertThat(w.reports().getFirst()).isEqualTo("router-stream: cannot reach Kafka at " + bootstrap
-                + " (connection refused); retrying in 200 ms");
+        await().alias("three tries reported")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> w.reports().size() >= 3);
+        assertThat(w.reports().getFirst())
+                .isEqualTo("router-stream: cannot reach Kafka at " + bootstrap
+                        + " (connection refused); retrying in 200 ms");
         Health health = w.brokerWait().health().orElseThrow();
         assertThat(health.up()).as("live while waiting").isTrue();
-        assertThat(health.details().get("kafka").toString()).startsWith("waiting for Kafka at " + bootstrap + " since ")
+        assertThat(health.details().get("kafka").toString())
+                .startsWith("waiting for Kafka at " + bootstrap + " since ")
                 .endsWith(": connection refused");
 
         w.brokerWait().close();
@@ -58,8 +62,10 @@ class BrokerWaitTest {
             Waiting unknown = start("no-such-host.invalid:9092");
             Waiting silent = start("127.0.0.1:" + notKafka.getLocalPort());
 
-            await().alias("both reported").atMost(Duration.ofSeconds(20))
-                    .until(() -> !unknown.reports().isEmpty() && !silent.reports().isEmpty());
+            await().alias("both reported")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            !unknown.reports().isEmpty() && !silent.reports().isEmpty());
             assertThat(unknown.reports().getFirst()).contains("(unknown host no-such-host.invalid)");
             assertThat(silent.reports().getFirst()).contains("the broker answers TCP but");
             unknown.brokerWait().close();

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class ClientPropsTest {
     private static KafkaSettings kafka(Map<String, String> more) {
-        Map<String, String> values = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", "127.0.0.1:1",
-                "schema.registry.url", "http://127.0.0.1:1"));
+        Map<String, String> values = new java.util.HashMap<>(
+                Map.of("kafka.bootstrap.servers", "127.0.0.1:1", "schema.registry.url", "http://127.0.0.1:1"));
         values.putAll(more);
         Settings s = new Settings(ConfigSource.of(values));
         KafkaSettings kafka = KafkaSettings.read(s);
@@ -25,7 +25,8 @@ class ClientPropsTest {
     void shouldHoldEveryRocksDbStoreToTheConfiguredBudget() {
         Map<String, Object> p = ClientProps.streams(kafka(Map.of("streams.state.memory", "64MB")), "app", Path.of("s"));
 
-        assertThat(p).containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class)
+        assertThat(p)
+                .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class)
                 .containsEntry(BoundedRocksDb.MEMORY_BYTES, Long.toString(64L << 20));
         assertThat(ClientProps.streams(kafka(Map.of()), "app", Path.of("s")))
                 .containsEntry(BoundedRocksDb.MEMORY_BYTES, Long.toString(BoundedRocksDb.DEFAULT_MEMORY_BYTES));
@@ -36,7 +37,8 @@ class ClientPropsTest {
         assertThat(ClientProps.streams(kafka(Map.of()), "app", Path.of("s")))
                 .containsEntry("topic.min.insync.replicas", "1");
         assertThat(ClientProps.streams(kafka(Map.of("topics.replication.factor", "3")), "app", Path.of("s")))
-                .containsEntry("topic.min.insync.replicas", "2").containsEntry("replication.factor", 3);
+                .containsEntry("topic.min.insync.replicas", "2")
+                .containsEntry("replication.factor", 3);
     }
 
     @Test

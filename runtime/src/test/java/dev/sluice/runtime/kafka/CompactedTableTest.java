@@ -27,10 +27,10 @@ class CompactedTableTest {
         return v;
     };
 
-    private final KafkaSettings kafka = new KafkaSettings("127.0.0.1:1", "http://127.0.0.1:1", Secret.of(""),
-            new Topics("t."), TopicLayout.DEFAULT, Map.of());
-    private final CompactedTable<String> table = new CompactedTable<>(kafka, "t.keys", values, "test",
-            CompactedTable.Unreadable.DROP);
+    private final KafkaSettings kafka = new KafkaSettings(
+            "127.0.0.1:1", "http://127.0.0.1:1", Secret.of(""), new Topics("t."), TopicLayout.DEFAULT, Map.of());
+    private final CompactedTable<String> table =
+            new CompactedTable<>(kafka, "t.keys", values, "test", CompactedTable.Unreadable.DROP);
 
     @AfterEach
     void close() {
@@ -55,7 +55,9 @@ class CompactedTableTest {
     void shouldDropAKeyWhoseNewRecordCannotBeReadRatherThanKeepItsOldValue() {
         table.apply(record("key-1", "valid"));
         table.apply(record("key-1", "bad"));
-        assertThat(table.get("key-1")).as("a revocation that cannot be read must not leave the key valid").isEmpty();
+        assertThat(table.get("key-1"))
+                .as("a revocation that cannot be read must not leave the key valid")
+                .isEmpty();
     }
 
     @Test
@@ -63,7 +65,8 @@ class CompactedTableTest {
         try (CompactedTable<String> tenants = new CompactedTable<>(kafka, "t.tenants", values, "test-keep")) {
             tenants.apply(record("acme", "redact-pii"));
             tenants.apply(record("acme", "bad"));
-            assertThat(tenants.get("acme")).as("an unreadable update must not loosen the tenant's policy")
+            assertThat(tenants.get("acme"))
+                    .as("an unreadable update must not loosen the tenant's policy")
                     .contains("redact-pii");
         }
     }

@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
@@ -34,10 +34,11 @@ class ConcurrentRecordLoopTest {
     private final TopicPartition p1 = new TopicPartition(TOPIC, 1);
     /** Every offset committed, by partition; readable after the loop closed the consumer. */
     private final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest") {
         @Override
-        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
-                OffsetCommitCallback callback) {
+        public synchronized void commitAsync(
+                Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
             offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
             super.commitAsync(offsets, callback);
         }
@@ -51,13 +52,15 @@ class ConcurrentRecordLoopTest {
     private final Set<Long> handled = ConcurrentHashMap.newKeySet();
     /** Released by the test: records that block wait for it. */
     private final CountDownLatch release = new CountDownLatch(1);
+
     private ConcurrentRecordLoop<?> loop;
     private Thread poll;
 
     @BeforeEach
     void topic() {
-        consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, null, null, null),
-                new PartitionInfo(TOPIC, 1, null, null, null)));
+        consumer.updatePartitions(
+                TOPIC,
+                List.of(new PartitionInfo(TOPIC, 0, null, null, null), new PartitionInfo(TOPIC, 1, null, null, null)));
         consumer.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
     }
 
@@ -84,12 +87,17 @@ class ConcurrentRecordLoopTest {
 
     /** One lane; the given offsets of partition 0 block until {@link #release}, the others end at once. */
     private ConcurrentRecordLoop<Void> fifo(ConcurrentRecordLoop.Limits limits, Set<Long> blocking) {
-        return start(new ConcurrentRecordLoop<>(consumer, List.of(TOPIC), (record, nothing) -> {
-            if (record.partition() == 0 && blocking.contains(record.offset())) {
-                release.await();
-            }
-            handled.add(record.offset());
-        }, limits, Clock.systemUTC()));
+        return start(new ConcurrentRecordLoop<>(
+                consumer,
+                List.of(TOPIC),
+                (record, nothing) -> {
+                    if (record.partition() == 0 && blocking.contains(record.offset())) {
+                        release.await();
+                    }
+                    handled.add(record.offset());
+                },
+                limits,
+                Clock.systemUTC()));
     }
 
     /** On the first poll: the consumer is given {@code partitions}, and partition 0 has {@code count} records. */
@@ -123,8 +131,8 @@ class ConcurrentRecordLoopTest {
 
         fifo(limits(4, 1 << 20, Duration.ofSeconds(5)), Set.of());
 
-        await("committed offsets at the positions, past the markers").untilAsserted(() -> assertThat(commits)
-                .containsEntry(p0, 4L).containsEntry(p1, 2L));
+        await("committed offsets at the positions, past the markers")
+                .untilAsserted(() -> assertThat(commits).containsEntry(p0, 4L).containsEntry(p1, 2L));
         assertThat(handled).containsExactlyInAnyOrder(0L, 1L, 2L);
     }
 
@@ -134,8 +142,12 @@ class ConcurrentRecordLoopTest {
         List<TopicPartition> gained = new CopyOnWriteArrayList<>();
         assignWithRecords(List.of(p0), 0);
 
-        start(new ConcurrentRecordLoop<Void>(consumer, List.of(TOPIC), (record, nothing) -> { },
-                limits(4, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC())
+        start(new ConcurrentRecordLoop<Void>(
+                        consumer,
+                        List.of(TOPIC),
+                        (record, nothing) -> {},
+                        limits(4, 1 << 20, Duration.ofSeconds(5)),
+                        Clock.systemUTC())
                 .onAssignment((owned, total) -> told.add(owned + " of " + total))
                 .onGain(gained::addAll));
 
@@ -170,17 +182,24 @@ class ConcurrentRecordLoopTest {
 
         // One slot: record 0 runs, record 1 waits. The revoke listener lets record 0 end, as a
         // batch being gathered would be flushed.
-        start(new ConcurrentRecordLoop<Void>(consumer, List.of(TOPIC), (record, nothing) -> {
-            release.await();
-            handled.add(record.offset());
-        }, limits(1, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC()).onRevoke(partitions -> {
-            revoked.addAll(partitions);
-            release.countDown();
-        }));
+        start(new ConcurrentRecordLoop<Void>(
+                        consumer,
+                        List.of(TOPIC),
+                        (record, nothing) -> {
+                            release.await();
+                            handled.add(record.offset());
+                        },
+                        limits(1, 1 << 20, Duration.ofSeconds(5)),
+                        Clock.systemUTC())
+                .onRevoke(partitions -> {
+                    revoked.addAll(partitions);
+                    release.countDown();
+                }));
 
         await("partition 0 handed over").until(() -> loop.owned().equals(Set.of(p1)));
         assertThat(revoked).containsExactly(p0);
-        assertThat(handled).as("the running record was awaited; the waiting one never started")
+        assertThat(handled)
+                .as("the running record was awaited; the waiting one never started")
                 .containsExactly(0L);
         assertThat(committed(p0)).as("nothing past the record given up").isEqualTo(1);
     }
@@ -196,7 +215,8 @@ class ConcurrentRecordLoopTest {
 
         release.countDown();
 
-        await("partition 0 resumed once the waiting records ran").until(() -> consumer.paused().isEmpty());
+        await("partition 0 resumed once the waiting records ran")
+                .until(() -> consumer.paused().isEmpty());
         assertThat(handled).containsExactlyInAnyOrder(0L, 1L, 2L);
     }
 
@@ -204,13 +224,20 @@ class ConcurrentRecordLoopTest {
     void shouldLetARunningRecordEndOnStopAndCommitIt() throws InterruptedException {
         assignWithRecords(List.of(p0), 2);
         // Record 1 ends only once the loop is shutting down: the hand-over of its partition lets it.
-        start(new ConcurrentRecordLoop<Void>(consumer, List.of(TOPIC), (record, nothing) -> {
-            if (record.offset() == 1) {
-                release.await();
-            }
-            handled.add(record.offset());
-        }, limits(4, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC()).onRevoke(partitions -> release.countDown()));
-        await("record 0 done, 1 running").until(() -> handled.contains(0L) && loop.inFlightCounter().get() == 1);
+        start(new ConcurrentRecordLoop<Void>(
+                        consumer,
+                        List.of(TOPIC),
+                        (record, nothing) -> {
+                            if (record.offset() == 1) {
+                                release.await();
+                            }
+                            handled.add(record.offset());
+                        },
+                        limits(4, 1 << 20, Duration.ofSeconds(5)),
+                        Clock.systemUTC())
+                .onRevoke(partitions -> release.countDown()));
+        await("record 0 done, 1 running")
+                .until(() -> handled.contains(0L) && loop.inFlightCounter().get() == 1);
 
         loop.stop();
         poll.join(Duration.ofSeconds(10));
@@ -222,18 +249,18 @@ class ConcurrentRecordLoopTest {
     }
 
     @Test
-    void shouldStopWaitingForARunningRecordAfterTheShutdownTimeoutAndLeaveItUncommitted()
-            throws InterruptedException {
+    void shouldStopWaitingForARunningRecordAfterTheShutdownTimeoutAndLeaveItUncommitted() throws InterruptedException {
         assignWithRecords(List.of(p0), 2);
         fifo(limits(4, 1 << 20, Duration.ofMillis(300)), Set.of(1L));
-        await("record 0 done, 1 running").until(() -> handled.contains(0L) && loop.inFlightCounter().get() == 1);
+        await("record 0 done, 1 running")
+                .until(() -> handled.contains(0L) && loop.inFlightCounter().get() == 1);
 
         long stopping = System.nanoTime();
         loop.stop();
         poll.join(Duration.ofSeconds(10));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isBetween(Duration.ofMillis(300),
-                Duration.ofSeconds(8));
+        assertThat(Duration.ofNanos(System.nanoTime() - stopping))
+                .isBetween(Duration.ofMillis(300), Duration.ofSeconds(8));
         assertThat(handled).containsExactly(0L);
         assertThat(committed(p0)).as("redelivered to the next owner").isEqualTo(1);
         assertThat(consumer.closed()).isTrue();
@@ -242,12 +269,17 @@ class ConcurrentRecordLoopTest {
     @Test
     void shouldStopUnhealthyWithoutCommittingPastARecordWhoseHandlerThrew() throws InterruptedException {
         assignWithRecords(List.of(p0), 3);
-        start(new ConcurrentRecordLoop<Void>(consumer, List.of(TOPIC), (record, nothing) -> {
-            if (record.offset() == 1) {
-                throw new IllegalStateException("provider down");
-            }
-            handled.add(record.offset());
-        }, limits(1, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC()));
+        start(new ConcurrentRecordLoop<Void>(
+                consumer,
+                List.of(TOPIC),
+                (record, nothing) -> {
+                    if (record.offset() == 1) {
+                        throw new IllegalStateException("provider down");
+                    }
+                    handled.add(record.offset());
+                },
+                limits(1, 1 << 20, Duration.ofSeconds(5)),
+                Clock.systemUTC()));
 
         poll.join(Duration.ofSeconds(10));
 
@@ -276,10 +308,18 @@ class ConcurrentRecordLoopTest {
         };
 
         // One slot; the four records come in one poll, so the urgent one goes first.
-        start(new ConcurrentRecordLoop<>(consumer, List.of(TOPIC), (record, value) -> {
-            order.add(record.offset());
-            values.put(record.offset(), value);
-        }, 2, decode, FairQueue.Gate.OPEN, limits(1, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC()));
+        start(new ConcurrentRecordLoop<>(
+                consumer,
+                List.of(TOPIC),
+                (record, value) -> {
+                    order.add(record.offset());
+                    values.put(record.offset(), value);
+                },
+                2,
+                decode,
+                FairQueue.Gate.OPEN,
+                limits(1, 1 << 20, Duration.ofSeconds(5)),
+                Clock.systemUTC()));
 
         await("all four handled").until(() -> values.size() == 4);
         assertThat(values).containsEntry(0L, "job 0").containsEntry(3L, "urgent");
@@ -291,11 +331,19 @@ class ConcurrentRecordLoopTest {
         Map<Long, String> values = new ConcurrentHashMap<>();
         assignWithRecords(List.of(p0), 1);
 
-        start(new ConcurrentRecordLoop<String>(consumer, List.of(TOPIC), (record, value) -> {
-            values.put(record.offset(), String.valueOf(value));
-        }, 2, record -> {
-            throw new IllegalArgumentException("not a job");
-        }, FairQueue.Gate.OPEN, limits(1, 1 << 20, Duration.ofSeconds(5)), Clock.systemUTC()));
+        start(new ConcurrentRecordLoop<String>(
+                consumer,
+                List.of(TOPIC),
+                (record, value) -> {
+                    values.put(record.offset(), String.valueOf(value));
+                },
+                2,
+                record -> {
+                    throw new IllegalArgumentException("not a job");
+                },
+                FairQueue.Gate.OPEN,
+                limits(1, 1 << 20, Duration.ofSeconds(5)),
+                Clock.systemUTC()));
 
         await("the record handled anyway").until(() -> values.containsKey(0L));
         assertThat(values).containsEntry(0L, "null");

@@ -16,7 +16,8 @@ class DecodingTest {
     private final List<String> heard = new ArrayList<>();
 
     private static SerializationException outage() {
-        return new SerializationException("Record names schema id 7 that the registry cannot give",
+        return new SerializationException(
+                "Record names schema id 7 that the registry cannot give",
                 new SchemaRegistryException.Unavailable("not reachable", new IOException("refused")));
     }
 
@@ -24,24 +25,32 @@ class DecodingTest {
     void shouldWaitOutARegistryOutageWithGrowingWaitsAndThenDecode() throws Exception {
         int[] tries = {0};
 
-        String value = Decoding.waitingOutRegistry(() -> {
-            if (++tries[0] <= 9) {
-                throw outage();
-            }
-            return "job";
-        }, waits::add, e -> heard.add(e.getMessage()));
+        String value = Decoding.waitingOutRegistry(
+                () -> {
+                    if (++tries[0] <= 9) {
+                        throw outage();
+                    }
+                    return "job";
+                },
+                waits::add,
+                e -> heard.add(e.getMessage()));
 
         assertThat(value).isEqualTo("job");
-        assertThat(waits).extracting(Duration::toMillis).containsExactly(250L, 500L, 1_000L, 2_000L, 4_000L, 8_000L,
-                16_000L, 30_000L, 30_000L);
+        assertThat(waits)
+                .extracting(Duration::toMillis)
+                .containsExactly(250L, 500L, 1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L);
         assertThat(heard).hasSize(9);
     }
 
     @Test
     void shouldFailAtOnceOnBytesThatDoNotDecode() {
-        assertThatThrownBy(() -> Decoding.waitingOutRegistry(() -> {
-            throw new SerializationException("Record starts with byte 0x7b, not the magic byte 0");
-        }, waits::add, e -> heard.add(e.getMessage()))).isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> Decoding.waitingOutRegistry(
+                        () -> {
+                            throw new SerializationException("Record starts with byte 0x7b, not the magic byte 0");
+                        },
+                        waits::add,
+                        e -> heard.add(e.getMessage())))
+                .isInstanceOf(SerializationException.class);
         assertThat(waits).isEmpty();
         assertThat(heard).isEmpty();
     }

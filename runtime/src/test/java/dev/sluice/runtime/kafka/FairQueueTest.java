@@ -57,8 +57,8 @@ class FairQueueTest {
         assertThat(countOf(first500, "basic")).isBetween(99L, 101L);
         assertThat(countOf(first500, "free")).isBetween(99L, 101L);
         // Within a tenant the order is the order of arrival.
-        assertThat(first500.stream().filter(s -> s.startsWith("gold-")).limit(3)).containsExactly("gold-0", "gold-1",
-                "gold-2");
+        assertThat(first500.stream().filter(s -> s.startsWith("gold-")).limit(3))
+                .containsExactly("gold-0", "gold-1", "gold-2");
     }
 
     @Test
@@ -157,7 +157,8 @@ class FairQueueTest {
 
     @Test
     void shouldRefuseAPriorityItWasNotMadeFor() {
-        assertThatThrownBy(() -> queue.add(new Lane(3, "a", 1), "x", 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> queue.add(new Lane(3, "a", 1), "x", 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("priority 3 is outside 0..2");
     }
 }

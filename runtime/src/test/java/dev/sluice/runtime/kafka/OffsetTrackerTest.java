@@ -29,12 +29,12 @@ class OffsetTrackerTest {
         t.finished(p0, 12);
         t.finished(p0, 11);
 
-        assertThat(t.committable(at(Map.of(p0, 14L)))).as("10 is unfinished").containsEntry(p0,
-                new OffsetAndMetadata(10));
+        assertThat(t.committable(at(Map.of(p0, 14L))))
+                .as("10 is unfinished")
+                .containsEntry(p0, new OffsetAndMetadata(10));
 
         t.finished(p0, 10);
-        assertThat(t.committable(at(Map.of(p0, 14L)))).as("lag 0, not 1").containsEntry(p0,
-                new OffsetAndMetadata(14));
+        assertThat(t.committable(at(Map.of(p0, 14L)))).as("lag 0, not 1").containsEntry(p0, new OffsetAndMetadata(14));
     }
 
     @Test
@@ -135,8 +135,9 @@ class OffsetTrackerTest {
 
         assertThat(t.pending()).isEqualTo(1);
         assertThat(t.pending(p0)).isEqualTo(1);
-        assertThat(t.committable(UNKNOWN)).containsEntry(p0, new OffsetAndMetadata(5)).containsEntry(p1,
-                new OffsetAndMetadata(8));
+        assertThat(t.committable(UNKNOWN))
+                .containsEntry(p0, new OffsetAndMetadata(5))
+                .containsEntry(p1, new OffsetAndMetadata(8));
     }
 
     @Test

@@ -15,15 +15,22 @@ class OversizedOutputsTest {
 
     @Test
     void shouldReplaceOnlyARecordRefusedForItselfAndLetEveryOtherRefusalStopTheService() {
-        assertThat(OversizedOutputs.refusedForThisRecordOnly(new RecordTooLargeException("x"))).isTrue();
-        assertThat(OversizedOutputs.refusedForThisRecordOnly(new RecordBatchTooLargeException("x"))).isTrue();
-        assertThat(OversizedOutputs.refusedForThisRecordOnly(new InvalidRecordException("x"))).isTrue();
+        assertThat(OversizedOutputs.refusedForThisRecordOnly(new RecordTooLargeException("x")))
+                .isTrue();
+        assertThat(OversizedOutputs.refusedForThisRecordOnly(new RecordBatchTooLargeException("x")))
+                .isTrue();
+        assertThat(OversizedOutputs.refusedForThisRecordOnly(new InvalidRecordException("x")))
+                .isTrue();
 
         assertThat(OversizedOutputs.refusedForThisRecordOnly(new TopicAuthorizationException("x")))
-                .as("a missing ACL refuses every record").isFalse();
-        assertThat(OversizedOutputs.refusedForThisRecordOnly(new UnsupportedVersionException("x"))).isFalse();
-        assertThat(OversizedOutputs.refusedForThisRecordOnly(new ProducerFencedException("x"))).isFalse();
+                .as("a missing ACL refuses every record")
+                .isFalse();
+        assertThat(OversizedOutputs.refusedForThisRecordOnly(new UnsupportedVersionException("x")))
+                .isFalse();
+        assertThat(OversizedOutputs.refusedForThisRecordOnly(new ProducerFencedException("x")))
+                .isFalse();
         assertThat(OversizedOutputs.refusedForThisRecordOnly(new NotLeaderOrFollowerException("x")))
-                .as("retriable").isFalse();
+                .as("retriable")
+                .isFalse();
     }
 }

@@ -31,19 +31,22 @@ class RecordSlotsTest {
     }
 
     private RecordSlots<String> slots(int maxInFlight, ConcurrentRecordLoop.Handler<String> handler) {
-        slots = new RecordSlots<>(handler, () -> {
-            synchronized (waiting) {
-                return waiting.poll();
-            }
-        }, maxInFlight);
+        slots = new RecordSlots<>(
+                handler,
+                () -> {
+                    synchronized (waiting) {
+                        return waiting.poll();
+                    }
+                },
+                maxInFlight);
         return slots;
     }
 
     private void enqueue(long... offsets) {
         synchronized (waiting) {
             for (long o : offsets) {
-                waiting.add(new Waiting<>(new ConsumerRecord<>("jobs", 0, o, "k", new byte[0]), "job " + o, p0,
-                        Lane.FIFO, 64, 0));
+                waiting.add(new Waiting<>(
+                        new ConsumerRecord<>("jobs", 0, o, "k", new byte[0]), "job " + o, p0, Lane.FIFO, 64, 0));
             }
         }
     }
@@ -74,16 +77,22 @@ class RecordSlotsTest {
 
         slots.fill();
 
-        Awaitility.await().alias("two records running").atMost(Duration.ofSeconds(5))
+        Awaitility.await()
+                .alias("two records running")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> started.equals(Set.of(0L, 1L)));
         assertThat(slots.inFlight().get()).isEqualTo(2);
         assertThat(slots.running(new Waiting.Key(p0, 0))).isTrue();
 
         release.countDown();
 
-        Awaitility.await().alias("the ended runs started the rest, with no poll in between")
-                .atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 4);
-        Awaitility.await().alias("every slot free").atMost(Duration.ofSeconds(5))
+        Awaitility.await()
+                .alias("the ended runs started the rest, with no poll in between")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> handled.size() == 4);
+        Awaitility.await()
+                .alias("every slot free")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> slots.inFlight().get() == 0);
         assertThat(slots.running(new Waiting.Key(p0, 0))).isFalse();
     }
@@ -111,7 +120,9 @@ class RecordSlotsTest {
 
         release.countDown();
 
-        Awaitility.await().alias("the failed run reported").atMost(Duration.ofSeconds(5))
+        Awaitility.await()
+                .alias("the failed run reported")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> slots.inFlight().get() == 0 && !started.isEmpty());
         List<RecordSlots.Ended> ended = ended();
         assertThat(ended).singleElement().satisfies(e -> {
@@ -137,14 +148,16 @@ class RecordSlotsTest {
     void shouldReportTheGenerationARunWasStartedIn() {
         slots(1, blocking(Set.of()));
         synchronized (waiting) {
-            waiting.add(new Waiting<>(new ConsumerRecord<>("jobs", 0, 7, "k", new byte[0]), "job 7", p0, Lane.FIFO, 64,
-                    3));
+            waiting.add(
+                    new Waiting<>(new ConsumerRecord<>("jobs", 0, 7, "k", new byte[0]), "job 7", p0, Lane.FIFO, 64, 3));
         }
 
         slots.fill();
 
         Awaitility.await().alias("the run ended").atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
-        Awaitility.await().alias("its end reported").atMost(Duration.ofSeconds(5))
+        Awaitility.await()
+                .alias("its end reported")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> slots.inFlight().get() == 0);
         assertThat(ended()).containsExactly(new RecordSlots.Ended(p0, 7, 3, null));
     }

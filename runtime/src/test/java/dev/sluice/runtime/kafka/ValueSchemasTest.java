@@ -18,14 +18,16 @@ class ValueSchemasTest {
     void shouldNameASchemaForEveryTopicOfTheCatalogueButTheEvalRunsJson() {
         Map<String, Schema> subjects = ValueSchemas.of(topics, TopicLayout.DEFAULT);
 
-        List<String> expected = topics.all(TopicLayout.DEFAULT).stream().map(Topics.TopicSpec::name)
-                .filter(name -> !name.equals(topics.evalRuns())).map(ValueSchemas::subject).toList();
+        List<String> expected = topics.all(TopicLayout.DEFAULT).stream()
+                .map(Topics.TopicSpec::name)
+                .filter(name -> !name.equals(topics.evalRuns()))
+                .map(ValueSchemas::subject)
+                .toList();
         assertThat(subjects.keySet()).containsExactlyElementsOf(expected);
         assertThat(subjects.get("x.requests-value").getFullName()).isEqualTo("dev.sluice.avro.LlmRequest");
         assertThat(subjects.get("x.results-value").getFullName()).isEqualTo("dev.sluice.avro.LlmResult");
         assertThat(subjects.get("x.job-events-value").getFullName()).isEqualTo("dev.sluice.avro.JobStatus");
-        assertThat(subjects.get("x.webhooks.retry.5-value").getFullName())
-                .isEqualTo("dev.sluice.avro.WebhookDelivery");
+        assertThat(subjects.get("x.webhooks.retry.5-value").getFullName()).isEqualTo("dev.sluice.avro.WebhookDelivery");
     }
 
     @Test
@@ -39,14 +41,15 @@ class ValueSchemasTest {
 
         assertThat(registry.subjects()).containsExactlyInAnyOrderElementsOf(subjects.keySet());
         assertThat(registry.versions("x.requests-value")).hasSize(1);
-        assertThat(registry.lookupId("x.requests-value", subjects.get("x.requests-value"))).isEqualTo(id);
+        assertThat(registry.lookupId("x.requests-value", subjects.get("x.requests-value")))
+                .isEqualTo(id);
     }
 
     @Test
     void shouldRegisterTheRestAndNameTheSubjectsARegistryRefused() {
         InMemorySchemaRegistry store = InMemorySchemaRegistry.forScope("value-schemas-refusing");
-        SchemaRegistry registry = (SchemaRegistry) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {SchemaRegistry.class}, (proxy, method, args) -> {
+        SchemaRegistry registry = (SchemaRegistry) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SchemaRegistry.class}, (proxy, method, args) -> {
                     if (method.getName().equals("register") && "x.results-value".equals(args[0])) {
                         throw new IllegalStateException("403 Forbidden");
                     }

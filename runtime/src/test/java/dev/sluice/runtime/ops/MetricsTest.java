@@ -30,7 +30,10 @@ class MetricsTest {
 
         String scrape = registry.scrape();
 
-        assertThat(scrape).doesNotContain("_ns_").doesNotContain("start_time_ms").doesNotContain("records_lag")
+        assertThat(scrape)
+                .doesNotContain("_ns_")
+                .doesNotContain("start_time_ms")
+                .doesNotContain("records_lag")
                 .contains("kafka_consumer_fetch_manager_records_consumed_rate{");
     }
 
@@ -39,12 +42,16 @@ class MetricsTest {
         kafkaGauge("kafka.producer.connection.count", "connections");
         kafkaGauge("kafka.stream.task.active.buffer.count", "buffered records");
         FunctionCounter.builder("kafka.consumer.fetch.manager.records.consumed.total", this, t -> 1)
-                .description("records").register(registry);
+                .description("records")
+                .register(registry);
 
         String scrape = registry.scrape();
 
-        assertThat(scrape).doesNotContain("connection_count").doesNotContain("active_buffer_count")
-                .doesNotContain("system_cpu_count").contains("system_cpu_cores{")
+        assertThat(scrape)
+                .doesNotContain("connection_count")
+                .doesNotContain("active_buffer_count")
+                .doesNotContain("system_cpu_count")
+                .contains("system_cpu_cores{")
                 .contains("kafka_consumer_fetch_manager_records_consumed_total{");
     }
 
@@ -52,8 +59,9 @@ class MetricsTest {
     void shouldGiveAKafkaSeriesWithoutADescriptionHelpText() {
         Gauge.builder("kafka.producer.node.request.latency.avg", () -> 1).register(registry);
 
-        assertThat(registry.scrape()).contains("# HELP kafka_producer_node_request_latency_avg Kafka client metric"
-                + " producer.node.request.latency.avg");
+        assertThat(registry.scrape())
+                .contains("# HELP kafka_producer_node_request_latency_avg Kafka client metric"
+                        + " producer.node.request.latency.avg");
     }
 
     @Test
@@ -61,7 +69,8 @@ class MetricsTest {
         String scrape = registry.scrape();
 
         assertThat(scrape).contains("# TYPE process_cpu_seconds_total counter").doesNotContain("process_cpu_time");
-        assertThat(registry.find("process.cpu").functionCounter()).extracting(FunctionCounter::count)
+        assertThat(registry.find("process.cpu").functionCounter())
+                .extracting(FunctionCounter::count)
                 .satisfies(seconds -> assertThat(seconds).isPositive().isLessThan(3_600.0));
     }
 
@@ -71,7 +80,8 @@ class MetricsTest {
 
         String scrape = registry.scrape();
 
-        assertThat(scrape).contains("# TYPE sluice_test_stage_seconds histogram")
+        assertThat(scrape)
+                .contains("# TYPE sluice_test_stage_seconds histogram")
                 .contains("sluice_test_stage_seconds_bucket{service=\"test-service\",le=\"0.005\"} 0")
                 .contains("sluice_test_stage_seconds_bucket{service=\"test-service\",le=\"0.01\"} 1")
                 .contains("sluice_test_stage_seconds_bucket{service=\"test-service\",le=\"10.0\"} 1")

@@ -3,10 +3,10 @@ package dev.sluice.runtime.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
-import org.junit.jupiter.api.Test;
 
 class BoundedRocksDbTest {
 
@@ -28,7 +28,9 @@ class BoundedRocksDbTest {
             }
             assertThat(shared.cache().getUsage()).isLessThanOrEqualTo(64L << 20);
             setter.close("dedupe-store", first);
-            assertThat(BoundedRocksDb.shared(1)).as("closing a store leaves the shared parts").isSameAs(shared);
+            assertThat(BoundedRocksDb.shared(1))
+                    .as("closing a store leaves the shared parts")
+                    .isSameAs(shared);
         }
     }
 }

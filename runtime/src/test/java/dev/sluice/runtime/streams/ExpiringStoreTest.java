@@ -20,10 +20,15 @@ class ExpiringStoreTest {
 
     private ExpiringStore<String> open() {
         KeyValueStore<String, ExpiringStore.Entry<String>> values = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore("s"), Serdes.String(), new ExpiringStore.EntrySerde<>(Serdes.String()))
-                .withLoggingDisabled().build();
-        index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s-expiry-index"),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+                        Stores.inMemoryKeyValueStore("s"),
+                        Serdes.String(),
+                        new ExpiringStore.EntrySerde<>(Serdes.String()))
+                .withLoggingDisabled()
+                .build();
+        index = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("s-expiry-index"), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         values.init(context.getStateStoreContext(), values);
         index.init(context.getStateStoreContext(), index);
         context.addStateStore(values);
@@ -70,10 +75,14 @@ class ExpiringStoreTest {
         store.put("job", "QUEUED", 100);
         store.put("job", "RUNNING", 200);
         store.put("job", "SUCCEEDED", 1_000);
-        assertThat(index.approximateNumEntries()).as("later expiries keep the first entry").isEqualTo(1);
+        assertThat(index.approximateNumEntries())
+                .as("later expiries keep the first entry")
+                .isEqualTo(1);
 
         purge(150);
-        assertThat(expired).as("the first entry reached: the value lives on, filed again at its own time").isEmpty();
+        assertThat(expired)
+                .as("the first entry reached: the value lives on, filed again at its own time")
+                .isEmpty();
         assertThat(store.get("job", 150)).isEqualTo("SUCCEEDED");
         purge(999);
         assertThat(expired).isEmpty();
@@ -86,7 +95,9 @@ class ExpiringStoreTest {
         purge(2_001);
         assertThat(expired).as("an expiry moved earlier is honoured").containsExactly("job=SUCCEEDED", "early=short");
         purge(5_001);
-        assertThat(expired).as("and the later entry left behind expires nothing").hasSize(2);
+        assertThat(expired)
+                .as("and the later entry left behind expires nothing")
+                .hasSize(2);
         assertThat(index.approximateNumEntries()).isZero();
     }
 

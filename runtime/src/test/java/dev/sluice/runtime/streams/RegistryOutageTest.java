@@ -15,16 +15,23 @@ import org.junit.jupiter.api.Test;
 
 /** A registry outage is not bad input: Streams records are read again, never dead-lettered. */
 class RegistryOutageTest {
-    private static final SerializationException OUTAGE = new SerializationException("no schema 7",
-            new SchemaRegistryException.Unavailable("not reachable", new IOException("refused")));
+    private static final SerializationException OUTAGE = new SerializationException(
+            "no schema 7", new SchemaRegistryException.Unavailable("not reachable", new IOException("refused")));
 
     private final DeadLetterHandler handler = new DeadLetterHandler();
-    private final ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("llm.requests", 0, 42L,
-            "acme".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 7, 2});
+    private final ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(
+            "llm.requests", 0, 42L, "acme".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {
+                0, 0, 0, 0, 7, 2
+            });
 
     RegistryOutageTest() {
-        handler.configure(Map.of(DeadLetterHandler.TOPIC, "llm.dead-letters", DeadLetterHandler.SERVICE, "router",
-                SerdeConfig.SCHEMA_REGISTRY_URL, SerdeConfig.MOCK_SCHEME + "registry-outage-test"));
+        handler.configure(Map.of(
+                DeadLetterHandler.TOPIC,
+                "llm.dead-letters",
+                DeadLetterHandler.SERVICE,
+                "router",
+                SerdeConfig.SCHEMA_REGISTRY_URL,
+                SerdeConfig.MOCK_SCHEME + "registry-outage-test"));
     }
 
     @Test
@@ -37,11 +44,12 @@ class RegistryOutageTest {
 
     @Test
     void shouldStillDeadLetterBytesThatAreNotARecord() {
-        DeserializationExceptionHandler.Response response = handler.handleError(null, record,
-                new SerializationException("starts with byte 0x7b"));
+        DeserializationExceptionHandler.Response response =
+                handler.handleError(null, record, new SerializationException("starts with byte 0x7b"));
 
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
-        assertThat(response.deadLetterQueueRecords()).singleElement()
+        assertThat(response.deadLetterQueueRecords())
+                .singleElement()
                 .satisfies(r -> assertThat(r.topic()).isEqualTo("llm.dead-letters"));
     }
 

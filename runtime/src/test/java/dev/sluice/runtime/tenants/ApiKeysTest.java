@@ -73,7 +73,9 @@ class ApiKeysTest {
     @Test
     void shouldNeverPrintTheKeyInToString() {
         ApiKeys.Issued issued = ApiKeys.issue(RANDOM);
-        assertThat(issued.toString()).contains(issued.keyId()).doesNotContain(issued.key())
+        assertThat(issued.toString())
+                .contains(issued.keyId())
+                .doesNotContain(issued.key())
                 .doesNotContain(issued.sha256());
     }
 }

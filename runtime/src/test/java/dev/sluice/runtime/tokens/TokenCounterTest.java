@@ -12,22 +12,104 @@ import org.junit.jupiter.api.Test;
 
 class TokenCounterTest {
     /** o200k_base's pre-tokenisation regex as jtokkit compiles it. */
-    private static final Pattern O200K = Pattern.compile(String.join("|",
-            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
-                    + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
-                    + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-            "\\p{N}{1,3}", " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*", "\\s*[\\r\\n]+", "\\s+(?!\\S)", "\\s+"),
+    private static final Pattern O200K = Pattern.compile(
+            String.join(
+                    "|",
+                    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+                            + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+                    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
+                            + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+                    "\\p{N}{1,3}",
+                    " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
+                    "\\s*[\\r\\n]+",
+                    "\\s+(?!\\S)",
+                    "\\s+"),
             Pattern.UNICODE_CHARACTER_CLASS);
 
     /** Pieces chosen to hit every alternative and its backtracking: cases, marks, scripts, digits, spaces. */
-    private static final String[] PIECES = {"the", "The", "THE", "tHe", "invoice", "HELLOworld", "ABc", "I'm",
-        "don't", "WE'LL", "it'S", "they're", "'ve", "'d", "'", "ſ", "'ſ", "naïve", "e\u0301", "\u0301", "\u0301a",
-        "日本語", "Aあ", "ᵃb", "ǅx", "Σίσυφος", "Москва", "مرحبا", "👍", "🇫🇷", "𝔘𝔫𝔦", "\uD800", "\uDC00", "0", "12",
-        "1234567", "٣٤", "Ⅻ", "½", " ", "  ", "   ", "\t", "\n", "\r\n", "\n\n", " \n ", "\u00A0", "\u2003", "\u3000",
-        "\u000B", "\f", "\u0085", "\u2028", ".", ",", "!?", "...", "/", "//", "-", "—", "$", "€", "<|endoftext|>",
-        "```", "{", "}", "();", "#include", "x", "_", "a_b", "http://example.com/a?b=1", "café", "ÉCOLE", "ß",
-        "İstanbul", "ı", "K", "Ǆ"};
+    private static final String[] PIECES = {
+        "the",
+        "The",
+        "THE",
+        "tHe",
+        "invoice",
+        "HELLOworld",
+        "ABc",
+        "I'm",
+        "don't",
+        "WE'LL",
+        "it'S",
+        "they're",
+        "'ve",
+        "'d",
+        "'",
+        "ſ",
+        "'ſ",
+        "naïve",
+        "e\u0301",
+        "\u0301",
+        "\u0301a",
+        "日本語",
+        "Aあ",
+        "ᵃb",
+        "ǅx",
+        "Σίσυφος",
+        "Москва",
+        "مرحبا",
+        "👍",
+        "🇫🇷",
+        "𝔘𝔫𝔦",
+        "\uD800",
+        "\uDC00",
+        "0",
+        "12",
+        "1234567",
+        "٣٤",
+        "Ⅻ",
+        "½",
+        " ",
+        "  ",
+        "   ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\n\n",
+        " \n ",
+        "\u00A0",
+        "\u2003",
+        "\u3000",
+        "\u000B",
+        "\f",
+        "\u0085",
+        "\u2028",
+        ".",
+        ",",
+        "!?",
+        "...",
+        "/",
+        "//",
+        "-",
+        "—",
+        "$",
+        "€",
+        "<|endoftext|>",
+        "```",
+        "{",
+        "}",
+        "();",
+        "#include",
+        "x",
+        "_",
+        "a_b",
+        "http://example.com/a?b=1",
+        "café",
+        "ÉCOLE",
+        "ß",
+        "İstanbul",
+        "ı",
+        "K",
+        "Ǆ"
+    };
 
     @Test
     void shouldSplitExactlyAsTheRegexDoes() {
@@ -43,7 +125,8 @@ class TokenCounterTest {
         SplittableRandom random = new SplittableRandom(12);
         for (int n = 0; n < 20_000; n++) {
             String text = randomText(random);
-            assertThat(TokenCounter.count(text)).as("tokens of [%s]", text)
+            assertThat(TokenCounter.count(text))
+                    .as("tokens of [%s]", text)
                     .isEqualTo(TokenCounter.countWholeText(text));
         }
     }
@@ -64,7 +147,8 @@ class TokenCounterTest {
     void shouldCountSpecialTokenTextAsOrdinaryTextInsteadOfFailing() {
         assertThat(TokenCounter.count("say <|endoftext|> now")).isGreaterThan(3);
         assertThat(TokenCounter.chatTokens(List.of(Message.user("<|endoftext|>"))))
-                .isEqualTo(TokenCounter.PER_MESSAGE + TokenCounter.REPLY_PRIMING
+                .isEqualTo(TokenCounter.PER_MESSAGE
+                        + TokenCounter.REPLY_PRIMING
                         + TokenCounter.countWholeText("<|endoftext|>"));
     }
 

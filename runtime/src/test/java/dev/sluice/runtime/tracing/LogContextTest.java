@@ -23,8 +23,13 @@ class LogContextTest {
         try (LogCapture capture = LogCapture.start()) {
             // given a job worked on its own virtual thread, as the worker does
             Thread job = Thread.ofVirtual().start(() -> {
-                try (JobScope scope = telemetry.open(telemetry.start(telemetry.span("worker job", SpanKind.CONSUMER,
-                        Tracing.extract("00-" + TRACE + "-00f067aa0ba902b7-01"))), "req-7", "acme")) {
+                try (JobScope scope = telemetry.open(
+                        telemetry.start(telemetry.span(
+                                "worker job",
+                                SpanKind.CONSUMER,
+                                Tracing.extract("00-" + TRACE + "-00f067aa0ba902b7-01"))),
+                        "req-7",
+                        "acme")) {
                     log.info("about the job");
                 }
                 log.info("after the job");
@@ -32,8 +37,10 @@ class LogContextTest {
             job.join();
 
             // then its line carries the four fields as top-level JSON fields, and the next line none
-            List<JsonNode> lines = capture.lines().stream().map(LogContextTest::parse)
-                    .filter(l -> l.path("log.logger").asText().equals(LogContextTest.class.getName())).toList();
+            List<JsonNode> lines = capture.lines().stream()
+                    .map(LogContextTest::parse)
+                    .filter(l -> l.path("log.logger").asText().equals(LogContextTest.class.getName()))
+                    .toList();
             assertThat(lines).hasSize(2);
             JsonNode about = lines.get(0);
             assertThat(about.path("message").asText()).isEqualTo("about the job");

@@ -36,7 +36,9 @@ class TelemetryTest {
             all.close();
 
             // then only the sampled service's spans reach the collector
-            assertThat(receiver.spans()).hasSize(10).allSatisfy(s -> assertThat(s.service()).isEqualTo("all"));
+            assertThat(receiver.spans())
+                    .hasSize(10)
+                    .allSatisfy(s -> assertThat(s.service()).isEqualTo("all"));
         }
     }
 
@@ -45,7 +47,8 @@ class TelemetryTest {
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
             Telemetry none = Telemetry.start("none", new TracingSettings(receiver.endpoint() + "/v1/traces", 0.0));
 
-            none.start(none.span("continued", SpanKind.SERVER, Tracing.extract(CALLER))).end();
+            none.start(none.span("continued", SpanKind.SERVER, Tracing.extract(CALLER)))
+                    .end();
             none.close();
 
             assertThat(receiver.spans()).singleElement().satisfies(s -> {
@@ -68,7 +71,9 @@ class TelemetryTest {
             span.end();
             telemetry.close();
 
-            assertThat(Tracing.from(out)).startsWith("00-" + CALLER_TRACE + "-").endsWith("-01")
+            assertThat(Tracing.from(out))
+                    .startsWith("00-" + CALLER_TRACE + "-")
+                    .endsWith("-01")
                     .isNotEqualTo(CALLER);
             assertThat(receiver.spans()).singleElement().satisfies(s -> {
                 assertThat(s.traceId()).isEqualTo(CALLER_TRACE);
@@ -89,7 +94,8 @@ class TelemetryTest {
         assertThat(continued.isRecording()).isFalse();
         assertThat(Tracing.traceparent(continued.getSpanContext())).isEqualTo(CALLER);
         // No caller: a trace id all the same, for the job's records and logs, marked not sampled.
-        assertThat(Tracing.traceparent(started.getSpanContext())).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00")
+        assertThat(Tracing.traceparent(started.getSpanContext()))
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00")
                 .satisfies(t -> assertThat(Tracing.isValid(t)).isTrue());
     }
 
@@ -98,7 +104,8 @@ class TelemetryTest {
         RecordHeaders in = new RecordHeaders();
         Tracing.put(in, "00-nothex-00f067aa0ba902b7-01");
 
-        assertThat(Span.fromContext(Tracing.extract(in)).getSpanContext().isValid()).isFalse();
+        assertThat(Span.fromContext(Tracing.extract(in)).getSpanContext().isValid())
+                .isFalse();
     }
 
     @Test
@@ -117,8 +124,11 @@ class TelemetryTest {
         });
         job.join();
 
-        assertThat(seen.get(0)).containsEntry("service", "worker-pool").containsEntry("requestId", "req-1")
-                .containsEntry("tenantId", "acme").containsEntry("traceId", CALLER_TRACE)
+        assertThat(seen.get(0))
+                .containsEntry("service", "worker-pool")
+                .containsEntry("requestId", "req-1")
+                .containsEntry("tenantId", "acme")
+                .containsEntry("traceId", CALLER_TRACE)
                 .containsEntry("unrelated", "kept");
         assertThat(seen.get(1)).containsOnly(Map.entry("unrelated", "kept"));
         assertThat(MDC.get("requestId")).isNull();

@@ -40,8 +40,11 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             throw new SchemaRegistryException.Incompatible("Schema being registered is incompatible with an"
                     + " earlier schema for subject \"" + subject + "\"");
         }
-        int id = schemasById.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
-                .findFirst().orElseGet(() -> nextId++);
+        int id = schemasById.entrySet().stream()
+                .filter(e -> e.getValue().equals(schema))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseGet(() -> nextId++);
         schemasById.put(id, schema);
         versions.add(id);
         return id;
@@ -51,20 +54,22 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     public synchronized int lookupId(String subject, Schema schema) {
         List<Integer> versions = versionsBySubject.get(subject);
         if (versions == null) {
-            throw new SchemaRegistryException("Subject '" + subject + "' not found.", 404,
-                    SchemaRegistryException.SUBJECT_NOT_FOUND);
+            throw new SchemaRegistryException(
+                    "Subject '" + subject + "' not found.", 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
         }
-        return versions.stream().filter(id -> schemasById.get(id).equals(schema)).findFirst()
-                .orElseThrow(() -> new SchemaRegistryException("Schema not found", 404,
-                        SchemaRegistryException.SCHEMA_NOT_FOUND));
+        return versions.stream()
+                .filter(id -> schemasById.get(id).equals(schema))
+                .findFirst()
+                .orElseThrow(() ->
+                        new SchemaRegistryException("Schema not found", 404, SchemaRegistryException.SCHEMA_NOT_FOUND));
     }
 
     @Override
     public Schema schemaById(int id) {
         Schema schema = schemasById.get(id);
         if (schema == null) {
-            throw new SchemaRegistryException("Schema " + id + " not found", 404,
-                    SchemaRegistryException.SCHEMA_NOT_FOUND);
+            throw new SchemaRegistryException(
+                    "Schema " + id + " not found", 404, SchemaRegistryException.SCHEMA_NOT_FOUND);
         }
         return schema;
     }
@@ -73,8 +78,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     public synchronized SubjectVersion latest(String subject) {
         List<Integer> versions = versionsBySubject.get(subject);
         if (versions == null || versions.isEmpty()) {
-            throw new SchemaRegistryException("Subject '" + subject + "' not found.", 404,
-                    SchemaRegistryException.SUBJECT_NOT_FOUND);
+            throw new SchemaRegistryException(
+                    "Subject '" + subject + "' not found.", 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
         }
         int id = versions.getLast();
         return new SubjectVersion(subject, versions.size(), id, schemasById.get(id));
@@ -87,7 +92,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             return true;
         }
         Schema previous = schemasById.get(versions.getLast());
-        return SchemaCompatibility.checkReaderWriterCompatibility(schema, previous).getType()
+        return SchemaCompatibility.checkReaderWriterCompatibility(schema, previous)
+                        .getType()
                 == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
     }
 

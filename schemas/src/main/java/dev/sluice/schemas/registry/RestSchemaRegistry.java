@@ -50,10 +50,12 @@ public final class RestSchemaRegistry implements SchemaRegistry {
      */
     public RestSchemaRegistry(String urls, String basicAuthUserInfo, Duration requestTimeout) {
         this.baseUris = parseUrls(urls);
-        this.authorization = basicAuthUserInfo == null || basicAuthUserInfo.isBlank() ? null
+        this.authorization = basicAuthUserInfo == null || basicAuthUserInfo.isBlank()
+                ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public RestSchemaRegistry(String urls) {
@@ -62,8 +64,8 @@ public final class RestSchemaRegistry implements SchemaRegistry {
 
     private static List<URI> parseUrls(String urls) {
         if (urls == null || urls.isBlank()) {
-            throw new IllegalArgumentException("schema.registry.url is empty: give the registry's base URL,"
-                    + " e.g. http://localhost:8081");
+            throw new IllegalArgumentException(
+                    "schema.registry.url is empty: give the registry's base URL," + " e.g. http://localhost:8081");
         }
         List<URI> out = new ArrayList<>();
         for (String u : urls.split(",")) {
@@ -92,8 +94,8 @@ public final class RestSchemaRegistry implements SchemaRegistry {
 
     /** The cached id of a schema under a subject, else the id the registry answers at {@code path}. */
     private int idFor(String subject, Schema schema, String path) {
-        Map<Schema, CompletableFuture<Integer>> ids = idsBySubject.computeIfAbsent(subject,
-                s -> new ConcurrentHashMap<>());
+        Map<Schema, CompletableFuture<Integer>> ids =
+                idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         return once(ids, schema, () -> {
             int id = call("POST", path, schemaBody(schema)).path("id").asInt();
             schemasById.putIfAbsent(id, CompletableFuture.completedFuture(schema));
@@ -103,7 +105,11 @@ public final class RestSchemaRegistry implements SchemaRegistry {
 
     @Override
     public Schema schemaById(int id) {
-        return once(schemasById, id, () -> parse(call("GET", "/schemas/ids/" + id, null).path("schema").asText()));
+        return once(
+                schemasById,
+                id,
+                () -> parse(
+                        call("GET", "/schemas/ids/" + id, null).path("schema").asText()));
     }
 
     /**
@@ -143,15 +149,18 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     @Override
     public SubjectVersion latest(String subject) {
         JsonNode body = call("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
-        return new SubjectVersion(body.path("subject").asText(subject), body.path("version").asInt(),
-                body.path("id").asInt(), parse(body.path("schema").asText()));
+        return new SubjectVersion(
+                body.path("subject").asText(subject),
+                body.path("version").asInt(),
+                body.path("id").asInt(),
+                parse(body.path("schema").asText()));
     }
 
     @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
-            JsonNode body = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
-                    schemaBody(schema));
+            JsonNode body =
+                    call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", schemaBody(schema));
             return body.path("is_compatible").asBoolean(false);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
@@ -208,8 +217,11 @@ public final class RestSchemaRegistry implements SchemaRegistry {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(requestTimeout)
                     .header("Accept", ACCEPT)
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             if (body != null) {
                 request.header("Content-Type", CONTENT_TYPE);
             }
@@ -229,21 +241,29 @@ public final class RestSchemaRegistry implements SchemaRegistry {
             }
             return handle(method, base + path, response);
         }
-        String reason = lastFailure == null ? "no URL" : lastFailure.getClass().getSimpleName()
-                + (lastFailure.getMessage() == null ? "" : ": " + lastFailure.getMessage());
-        throw new SchemaRegistryException.Unavailable("Schema registry not reachable at " + baseUris + " (" + reason
-                + "). Check schema.registry.url and that the registry is running.", lastFailure);
+        String reason = lastFailure == null
+                ? "no URL"
+                : lastFailure.getClass().getSimpleName()
+                        + (lastFailure.getMessage() == null ? "" : ": " + lastFailure.getMessage());
+        throw new SchemaRegistryException.Unavailable(
+                "Schema registry not reachable at " + baseUris + " (" + reason
+                        + "). Check schema.registry.url and that the registry is running.",
+                lastFailure);
     }
 
     private static JsonNode handle(String method, String url, HttpResponse<String> response) {
         int status = response.statusCode();
         JsonNode body;
         try {
-            body = response.body() == null || response.body().isBlank() ? JSON.createObjectNode()
+            body = response.body() == null || response.body().isBlank()
+                    ? JSON.createObjectNode()
                     : JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new SchemaRegistryException("Schema registry answered " + method + " " + url + " with status "
-                    + status + " and a body that is not JSON", status, -1);
+            throw new SchemaRegistryException(
+                    "Schema registry answered " + method + " " + url + " with status " + status
+                            + " and a body that is not JSON",
+                    status,
+                    -1);
         }
         if (status >= 200 && status < 300) {
             return body;
@@ -255,10 +275,13 @@ public final class RestSchemaRegistry implements SchemaRegistry {
                     + " versions (" + method + " " + url + "): " + message);
         }
         if (status == 401 || status == 403) {
-            throw new SchemaRegistryException("Schema registry refused the credentials (" + status + "): " + message
-                    + ". Check basic.auth.user.info.", status, errorCode);
+            throw new SchemaRegistryException(
+                    "Schema registry refused the credentials (" + status + "): " + message
+                            + ". Check basic.auth.user.info.",
+                    status,
+                    errorCode);
         }
-        throw new SchemaRegistryException("Schema registry error " + errorCode + " on " + method + " " + url
-                + ": " + message, status, errorCode);
+        throw new SchemaRegistryException(
+                "Schema registry error " + errorCode + " on " + method + " " + url + ": " + message, status, errorCode);
     }
 }

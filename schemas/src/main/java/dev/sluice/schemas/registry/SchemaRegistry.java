@@ -36,6 +36,5 @@ public interface SchemaRegistry {
     void setCompatibility(String subject, String level);
 
     /** A registered version of a subject. */
-    record SubjectVersion(String subject, int version, int id, Schema schema) {
-    }
+    record SubjectVersion(String subject, int version, int id, Schema schema) {}
 }

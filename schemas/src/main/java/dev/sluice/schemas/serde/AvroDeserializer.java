@@ -31,8 +31,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
     /** For Kafka to instantiate by class name; the record class is taken from the writer's schema. */
-    public AvroDeserializer() {
-    }
+    public AvroDeserializer() {}
 
     public AvroDeserializer(SchemaRegistry registry, Class<T> type) {
         this.registry = registry;
@@ -62,20 +61,22 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         int id = WireFormat.readSchemaId(data);
         SpecificDatumReader<T> reader = reader(topic, id);
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
-                    data.length - WireFormat.HEADER_SIZE, null);
+            BinaryDecoder decoder = DecoderFactory.get()
+                    .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
             T value = reader.read(null, decoder);
             if (!decoder.isEnd()) {
-                throw new SerializationException("Record on " + topic + " has bytes after its Avro body"
-                        + " (schema id " + id + ")");
+                throw new SerializationException(
+                        "Record on " + topic + " has bytes after its Avro body" + " (schema id " + id + ")");
             }
             return value;
         } catch (IOException | RuntimeException e) {
             if (e instanceof SerializationException se) {
                 throw se;
             }
-            throw new SerializationException("Record on " + topic + " does not decode with schema id " + id + ": "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+            throw new SerializationException(
+                    "Record on " + topic + " does not decode with schema id " + id + ": "
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()),
+                    e);
         }
     }
 
@@ -88,8 +89,10 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         try {
             writer = registry.schemaById(id);
         } catch (SchemaRegistryException e) {
-            throw new SerializationException("Record on " + topic + " names schema id " + id
-                    + " that the registry cannot give: " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Record on " + topic + " names schema id " + id + " that the registry cannot give: "
+                            + e.getMessage(),
+                    e);
         }
         Schema readerSchema = readerSchema(writer);
         reader = new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));

@@ -28,11 +28,11 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private boolean isKey;
     /** topic -> schema -> id. Avro's Schema caches its hash code, so the inner lookup is cheap. */
     private final Map<String, Map<Schema, Integer>> idsByTopic = new ConcurrentHashMap<>();
+
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
     /** For Kafka to instantiate by class name; {@link #configure} must be called. */
-    public AvroSerializer() {
-    }
+    public AvroSerializer() {}
 
     public AvroSerializer(SchemaRegistry registry, boolean autoRegister) {
         this.registry = registry;
@@ -68,8 +68,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("Could not write a " + schema.getFullName() + " for topic " + topic
-                    + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Could not write a " + schema.getFullName() + " for topic " + topic + ": " + e.getMessage(), e);
         }
     }
 
@@ -83,8 +83,10 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         try {
             id = autoRegister ? registry.register(subject, schema) : registry.lookupId(subject, schema);
         } catch (SchemaRegistryException e) {
-            throw new SerializationException("Could not " + (autoRegister ? "register" : "look up") + " the schema "
-                    + schema.getFullName() + " under subject " + subject + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Could not " + (autoRegister ? "register" : "look up") + " the schema " + schema.getFullName()
+                            + " under subject " + subject + ": " + e.getMessage(),
+                    e);
         }
         ids.put(schema, id);
         return id;

@@ -20,20 +20,32 @@ public final class ModelSerde<M, A extends SpecificRecord> implements Serde<M> {
     private final OutputGuard guard;
     private final Deserializer<M> decoder;
 
-    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
+    public ModelSerde(
+            AvroSerializer<A> serializer,
+            AvroDeserializer<A> deserializer,
+            Function<M, A> toAvro,
             Function<A, M> fromAvro) {
         this(serializer, deserializer, toAvro, fromAvro, Integer.MAX_VALUE);
     }
 
     /** A serde whose serializer throws {@link RecordTooLargeForTopic} above {@code maxRecordBytes}. */
-    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
-            Function<A, M> fromAvro, int maxRecordBytes) {
+    public ModelSerde(
+            AvroSerializer<A> serializer,
+            AvroDeserializer<A> deserializer,
+            Function<M, A> toAvro,
+            Function<A, M> fromAvro,
+            int maxRecordBytes) {
         this(serializer, deserializer, toAvro, fromAvro, maxRecordBytes, null);
     }
 
     /** As above, and {@code guard} (when not null) sees every value written and may refuse it. */
-    public ModelSerde(AvroSerializer<A> serializer, AvroDeserializer<A> deserializer, Function<M, A> toAvro,
-            Function<A, M> fromAvro, int maxRecordBytes, OutputGuard guard) {
+    public ModelSerde(
+            AvroSerializer<A> serializer,
+            AvroDeserializer<A> deserializer,
+            Function<M, A> toAvro,
+            Function<A, M> fromAvro,
+            int maxRecordBytes,
+            OutputGuard guard) {
         this.serializer = serializer;
         this.deserializer = deserializer;
         this.toAvro = toAvro;

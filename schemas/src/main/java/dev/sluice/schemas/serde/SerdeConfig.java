@@ -16,8 +16,7 @@ public final class SerdeConfig {
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
     public static final String MOCK_SCHEME = "mock://";
 
-    private SerdeConfig() {
-    }
+    private SerdeConfig() {}
 
     /** A registry client for the configured URL: REST for http(s) URLs, in-memory for {@code mock://scope}. */
     public static SchemaRegistry registry(Map<String, ?> configs) {

@@ -4,8 +4,8 @@ import dev.sluice.model.ApiKey;
 import dev.sluice.model.CostEvent;
 import dev.sluice.model.DeadLetter;
 import dev.sluice.model.DeadLetterReplay;
-import dev.sluice.model.Feedback;
 import dev.sluice.model.DisabledEndpoint;
+import dev.sluice.model.Feedback;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
 import dev.sluice.model.LlmRequest;
@@ -69,15 +69,20 @@ public final class SluiceSerdes {
         return registry;
     }
 
-    private <M, A extends SpecificRecord> ModelSerde<M, A> serde(Class<A> avro, Function<M, A> to,
-            Function<A, M> from) {
+    private <M, A extends SpecificRecord> ModelSerde<M, A> serde(
+            Class<A> avro, Function<M, A> to, Function<A, M> from) {
         return serde(avro, to, from, maxRecordBytes);
     }
 
-    private <M, A extends SpecificRecord> ModelSerde<M, A> serde(Class<A> avro, Function<M, A> to,
-            Function<A, M> from, int limit) {
-        return new ModelSerde<>(new AvroSerializer<>(registry, autoRegister), new AvroDeserializer<>(registry, avro),
-                to, from, limit, guard);
+    private <M, A extends SpecificRecord> ModelSerde<M, A> serde(
+            Class<A> avro, Function<M, A> to, Function<A, M> from, int limit) {
+        return new ModelSerde<>(
+                new AvroSerializer<>(registry, autoRegister),
+                new AvroDeserializer<>(registry, avro),
+                to,
+                from,
+                limit,
+                guard);
     }
 
     public ModelSerde<LlmRequest, dev.sluice.avro.LlmRequest> requests() {
@@ -113,8 +118,8 @@ public final class SluiceSerdes {
     }
 
     public ModelSerde<ProviderBatch, dev.sluice.avro.ProviderBatch> batches() {
-        return serde(dev.sluice.avro.ProviderBatch.class, AvroMapping::toAvro, AvroMapping::fromAvro,
-                Integer.MAX_VALUE);
+        return serde(
+                dev.sluice.avro.ProviderBatch.class, AvroMapping::toAvro, AvroMapping::fromAvro, Integer.MAX_VALUE);
     }
 
     /** Dead letters put back on their topics, for {@code sluice dlq}. */
@@ -135,7 +140,6 @@ public final class SluiceSerdes {
     }
 
     public ModelSerde<DeadLetter, dev.sluice.avro.DeadLetter> deadLetters() {
-        return serde(dev.sluice.avro.DeadLetter.class, AvroMapping::toAvro, AvroMapping::fromAvro,
-                Integer.MAX_VALUE);
+        return serde(dev.sluice.avro.DeadLetter.class, AvroMapping::toAvro, AvroMapping::fromAvro, Integer.MAX_VALUE);
     }
 }

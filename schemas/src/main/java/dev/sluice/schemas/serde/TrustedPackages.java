@@ -9,16 +9,15 @@ import org.apache.avro.util.ClassSecurityValidator;
 final class TrustedPackages {
     private static volatile boolean done;
 
-    private TrustedPackages() {
-    }
+    private TrustedPackages() {}
 
     static synchronized void trustSluiceRecords() {
         if (done) {
             return;
         }
         ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(previous,
-                type -> type.getName().startsWith("dev.sluice.avro.")));
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                previous, type -> type.getName().startsWith("dev.sluice.avro.")));
         done = true;
     }
 }

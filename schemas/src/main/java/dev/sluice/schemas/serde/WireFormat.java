@@ -8,8 +8,7 @@ public final class WireFormat {
     public static final byte MAGIC_BYTE = 0;
     public static final int HEADER_SIZE = 5;
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 
     public static String subject(String topic, boolean isKey) {
         return topic + (isKey ? "-key" : "-value");
@@ -25,7 +24,8 @@ public final class WireFormat {
 
     /** The schema id of a value in the wire format; empty when the value is not in it. */
     public static java.util.OptionalInt schemaIdOf(byte[] value) {
-        return value == null || value.length < HEADER_SIZE || value[0] != MAGIC_BYTE ? java.util.OptionalInt.empty()
+        return value == null || value.length < HEADER_SIZE || value[0] != MAGIC_BYTE
+                ? java.util.OptionalInt.empty()
                 : java.util.OptionalInt.of(readSchemaId(value));
     }
 

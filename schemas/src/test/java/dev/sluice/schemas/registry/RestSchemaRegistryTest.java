@@ -36,8 +36,7 @@ import org.junit.jupiter.api.Test;
 class RestSchemaRegistryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Call(String method, String path, String contentType, String accept, String authorization, String body) {
-    }
+    record Call(String method, String path, String contentType, String accept, String authorization, String body) {}
 
     private HttpServer server;
     private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
@@ -59,17 +58,23 @@ class RestSchemaRegistryTest {
                 }
             }
             String path = exchange.getRequestURI().getRawPath()
-                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
-            calls.add(new Call(exchange.getRequestMethod(), path,
+                    + (exchange.getRequestURI().getRawQuery() == null
+                            ? ""
+                            : "?" + exchange.getRequestURI().getRawQuery());
+            calls.add(new Call(
+                    exchange.getRequestMethod(),
+                    path,
                     exchange.getRequestHeaders().getFirst("Content-Type"),
                     exchange.getRequestHeaders().getFirst("Accept"),
-                    exchange.getRequestHeaders().getFirst("Authorization"), body));
-            String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    body));
+            String key =
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
             byte[] answer = bodyFor.getOrDefault(key, "{\"error_code\":40401,\"message\":\"not found\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", RestSchemaRegistry.CONTENT_TYPE);
-            exchange.sendResponseHeaders(statusFor.getOrDefault(key, bodyFor.containsKey(key) ? 200 : 404),
-                    answer.length);
+            exchange.sendResponseHeaders(
+                    statusFor.getOrDefault(key, bodyFor.containsKey(key) ? 200 : 404), answer.length);
             exchange.getResponseBody().write(answer);
             exchange.close();
         });
@@ -83,9 +88,14 @@ class RestSchemaRegistryTest {
     }
 
     private static LlmResult result() {
-        return LlmResult.newBuilder().setRequestId("r").setTenantId("t").setIdempotencyKey("r")
-                .setStatus(dev.sluice.avro.ResultStatus.SUCCEEDED).setCreatedAt(Instant.EPOCH)
-                .setCompletedAt(Instant.EPOCH).build();
+        return LlmResult.newBuilder()
+                .setRequestId("r")
+                .setTenantId("t")
+                .setIdempotencyKey("r")
+                .setStatus(dev.sluice.avro.ResultStatus.SUCCEEDED)
+                .setCreatedAt(Instant.EPOCH)
+                .setCompletedAt(Instant.EPOCH)
+                .build();
     }
 
     @Test
@@ -134,8 +144,11 @@ class RestSchemaRegistryTest {
 
     @Test
     void shouldFetchAWriterSchemaOnceWhenManyThreadsAskAtOnce() throws Exception {
-        bodyFor.put("GET /schemas/ids/7",
-                JSON.createObjectNode().put("schema", LlmResult.getClassSchema().toString()).toString());
+        bodyFor.put(
+                "GET /schemas/ids/7",
+                JSON.createObjectNode()
+                        .put("schema", LlmResult.getClassSchema().toString())
+                        .toString());
         delayMs = 300;
         RestSchemaRegistry client = new RestSchemaRegistry(url);
         CountDownLatch go = new CountDownLatch(1);
@@ -174,8 +187,11 @@ class RestSchemaRegistryTest {
 
     @Test
     void shouldFetchAWriterSchemaByIdOnceAndCacheIt() throws Exception {
-        bodyFor.put("GET /schemas/ids/7",
-                JSON.createObjectNode().put("schema", LlmResult.getClassSchema().toString()).toString());
+        bodyFor.put(
+                "GET /schemas/ids/7",
+                JSON.createObjectNode()
+                        .put("schema", LlmResult.getClassSchema().toString())
+                        .toString());
         RestSchemaRegistry client = new RestSchemaRegistry(url);
         byte[] bytes = new AvroSerializer<LlmResult>(new InMemorySchemaRegistryWithId(7), true)
                 .serialize("llm.results", result());
@@ -184,13 +200,15 @@ class RestSchemaRegistryTest {
         assertThat(deserializer.deserialize("llm.results", bytes)).isEqualTo(result());
         deserializer.deserialize("llm.results", bytes);
 
-        assertThat(calls).extracting(Call::method, Call::path).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("GET", "/schemas/ids/7"));
+        assertThat(calls)
+                .extracting(Call::method, Call::path)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("GET", "/schemas/ids/7"));
     }
 
     @Test
     void shouldLookUpWithoutRegisteringWhenAutoRegisterIsOff() {
-        bodyFor.put("POST /subjects/llm.results-value",
+        bodyFor.put(
+                "POST /subjects/llm.results-value",
                 "{\"subject\":\"llm.results-value\",\"id\":3,\"version\":1,\"schema\":\"{}\"}");
         new AvroSerializer<LlmResult>(new RestSchemaRegistry(url), false).serialize("llm.results", result());
         assertThat(calls).extracting(Call::path).containsExactly("/subjects/llm.results-value");
@@ -198,9 +216,14 @@ class RestSchemaRegistryTest {
 
     @Test
     void shouldUseConfluentPathsForLatestCompatibilityAndConfig() {
-        bodyFor.put("GET /subjects/a%20b-value/versions/latest",
-                JSON.createObjectNode().put("subject", "a b-value").put("version", 2).put("id", 5)
-                        .put("schema", "\"string\"").toString());
+        bodyFor.put(
+                "GET /subjects/a%20b-value/versions/latest",
+                JSON.createObjectNode()
+                        .put("subject", "a b-value")
+                        .put("version", 2)
+                        .put("id", 5)
+                        .put("schema", "\"string\"")
+                        .toString());
         bodyFor.put("POST /compatibility/subjects/a%20b-value/versions/latest", "{\"is_compatible\":false}");
         bodyFor.put("GET /config", "{\"compatibilityLevel\":\"BACKWARD\"}");
         bodyFor.put("PUT /config/a%20b-value", "{\"compatibility\":\"FULL\"}");
@@ -215,18 +238,22 @@ class RestSchemaRegistryTest {
         assertThat(latest.id()).isEqualTo(5);
         assertThat(compatible).isFalse();
         assertThat(level).isEqualTo("BACKWARD");
-        assertThat(calls).extracting(Call::method, Call::path).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("GET", "/subjects/a%20b-value/versions/latest"),
-                org.assertj.core.groups.Tuple.tuple("POST", "/compatibility/subjects/a%20b-value/versions/latest"),
-                org.assertj.core.groups.Tuple.tuple("GET", "/config"),
-                org.assertj.core.groups.Tuple.tuple("PUT", "/config/a%20b-value"));
+        assertThat(calls)
+                .extracting(Call::method, Call::path)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("GET", "/subjects/a%20b-value/versions/latest"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "POST", "/compatibility/subjects/a%20b-value/versions/latest"),
+                        org.assertj.core.groups.Tuple.tuple("GET", "/config"),
+                        org.assertj.core.groups.Tuple.tuple("PUT", "/config/a%20b-value"));
         assertThat(calls.getLast().body()).isEqualTo("{\"compatibility\":\"FULL\"}");
     }
 
     @Test
     void shouldReportAnIncompatibleSchemaAsSuch() {
         statusFor.put("POST /subjects/x-value/versions", 409);
-        bodyFor.put("POST /subjects/x-value/versions",
+        bodyFor.put(
+                "POST /subjects/x-value/versions",
                 "{\"error_code\":409,\"message\":\"Schema being registered is incompatible with an earlier schema\"}");
         assertThatThrownBy(() -> new RestSchemaRegistry(url).register("x-value", Schema.create(Schema.Type.INT)))
                 .isInstanceOf(SchemaRegistryException.Incompatible.class)
@@ -249,10 +276,12 @@ class RestSchemaRegistryTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        RestSchemaRegistry client = new RestSchemaRegistry("http://127.0.0.1:" + closedPort, null, Duration.ofSeconds(2));
+        RestSchemaRegistry client =
+                new RestSchemaRegistry("http://127.0.0.1:" + closedPort, null, Duration.ofSeconds(2));
         assertThatThrownBy(() -> client.schemaById(1))
                 .isInstanceOf(SchemaRegistryException.Unavailable.class)
-                .hasMessageContaining("not reachable").hasMessageContaining(String.valueOf(closedPort))
+                .hasMessageContaining("not reachable")
+                .hasMessageContaining(String.valueOf(closedPort))
                 .hasMessageContaining("schema.registry.url");
     }
 
@@ -263,8 +292,8 @@ class RestSchemaRegistryTest {
             closedPort = s.getLocalPort();
         }
         bodyFor.put("GET /subjects", "[\"a-value\"]");
-        RestSchemaRegistry client = new RestSchemaRegistry("http://127.0.0.1:" + closedPort + "," + url, "user:pw",
-                Duration.ofSeconds(2));
+        RestSchemaRegistry client =
+                new RestSchemaRegistry("http://127.0.0.1:" + closedPort + "," + url, "user:pw", Duration.ofSeconds(2));
 
         assertThat(client.subjects()).containsExactly("a-value");
         assertThat(calls.getFirst().authorization())
@@ -274,7 +303,8 @@ class RestSchemaRegistryTest {
     @Test
     void shouldRefuseAUrlThatIsNotHttp() {
         assertThatThrownBy(() -> new RestSchemaRegistry("localhost:8081"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an http(s) URL");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an http(s) URL");
     }
 
     /** A registry that answers every registration with a fixed id, to write bytes that name it. */
@@ -326,7 +356,6 @@ class RestSchemaRegistryTest {
         }
 
         @Override
-        public void setCompatibility(String subject, String level) {
-        }
+        public void setCompatibility(String subject, String level) {}
     }
 }

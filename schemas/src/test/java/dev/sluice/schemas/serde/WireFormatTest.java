@@ -60,7 +60,8 @@ class WireFormatTest {
         GenericRecord decoded = reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         assertThat(decoded.get("requestId").toString()).isEqualTo("r-1");
         assertThat(decoded.get("priority").toString()).isEqualTo("HIGH");
-        assertThat(decoded.get("createdAt")).isEqualTo(Instant.parse("2026-11-22T12:00:00.123Z").toEpochMilli());
+        assertThat(decoded.get("createdAt"))
+                .isEqualTo(Instant.parse("2026-11-22T12:00:00.123Z").toEpochMilli());
         GenericRecord message = (GenericRecord) ((List<?>) decoded.get("messages")).getFirst();
         assertThat(message.get("content").toString()).isEqualTo("Hello, wire");
     }
@@ -84,17 +85,27 @@ class WireFormatTest {
     void shouldReadARecordWrittenWithAnOlderSchemaThatLackedNewFields() throws Exception {
         // An older LlmRequest with only the required fields: readers fill the rest with defaults.
         Schema message = LlmRequest.getClassSchema().getField("messages").schema();
-        Schema old = SchemaBuilder.record("LlmRequest").namespace("dev.sluice.avro").fields()
-                .requiredString("requestId").requiredString("tenantId")
-                .name("messages").type(message).noDefault()
-                .name("createdAt").type(LlmRequest.getClassSchema().getField("createdAt").schema()).noDefault()
+        Schema old = SchemaBuilder.record("LlmRequest")
+                .namespace("dev.sluice.avro")
+                .fields()
+                .requiredString("requestId")
+                .requiredString("tenantId")
+                .name("messages")
+                .type(message)
+                .noDefault()
+                .name("createdAt")
+                .type(LlmRequest.getClassSchema().getField("createdAt").schema())
+                .noDefault()
                 .endRecord();
         int oldId = registry.register("older-value", old);
         GenericRecord written = new GenericData.Record(old);
         written.put("requestId", "r-old");
         written.put("tenantId", "acme");
         GenericRecord msg = new GenericData.Record(message.getElementType());
-        msg.put("role", new GenericData.EnumSymbol(message.getElementType().getField("role").schema(), "USER"));
+        msg.put(
+                "role",
+                new GenericData.EnumSymbol(
+                        message.getElementType().getField("role").schema(), "USER"));
         msg.put("content", "from the past");
         msg.put("cacheable", false);
         written.put("messages", List.of(msg));
@@ -142,10 +153,20 @@ class WireFormatTest {
 
     @Test
     void shouldWriteEachVersionOfARecordWithItsOwnSchemaId() {
-        Schema v1 = SchemaBuilder.record("Evolving").namespace("dev.sluice.test").fields()
-                .requiredString("a").endRecord();
-        Schema v2 = SchemaBuilder.record("Evolving").namespace("dev.sluice.test").fields()
-                .requiredString("a").name("b").type().stringType().stringDefault("").endRecord();
+        Schema v1 = SchemaBuilder.record("Evolving")
+                .namespace("dev.sluice.test")
+                .fields()
+                .requiredString("a")
+                .endRecord();
+        Schema v2 = SchemaBuilder.record("Evolving")
+                .namespace("dev.sluice.test")
+                .fields()
+                .requiredString("a")
+                .name("b")
+                .type()
+                .stringType()
+                .stringDefault("")
+                .endRecord();
         AvroSerializer<Versioned> serializer = new AvroSerializer<>(registry, true);
 
         byte[] first = serializer.serialize("evolving", new Versioned(v1, "x"));
@@ -164,12 +185,16 @@ class WireFormatTest {
     @Test
     void shouldExplainBytesThatAreNotTheWireFormat() {
         var deserializer = new AvroDeserializer<>(registry, LlmRequest.class);
-        assertThatThrownBy(() -> deserializer.deserialize("llm.requests", "{\"json\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("magic byte");
+        assertThatThrownBy(() -> deserializer.deserialize(
+                        "llm.requests", "{\"json\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("magic byte");
         assertThatThrownBy(() -> deserializer.deserialize("llm.requests", new byte[] {0, 0, 1}))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("fewer than the 5-byte");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("fewer than the 5-byte");
         assertThatThrownBy(() -> deserializer.deserialize("llm.requests", new byte[] {0, 0, 0, 0x7f, 0x11, 2}))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("schema id 32529");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("schema id 32529");
     }
 
     @Test
@@ -177,14 +202,16 @@ class WireFormatTest {
         byte[] bytes = new AvroSerializer<LlmRequest>(registry, true).serialize("llm.requests", request());
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 3);
         assertThatThrownBy(() -> new AvroDeserializer<>(registry, LlmRequest.class).deserialize("llm.requests", longer))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("bytes after");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("bytes after");
     }
 
     @Test
     void shouldFailWithTheSubjectWhenLookupOnlyFindsNothing() {
         AvroSerializer<LlmRequest> lookupOnly = new AvroSerializer<>(registry, false);
         assertThatThrownBy(() -> lookupOnly.serialize("llm.requests", request()))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("llm.requests-value")
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("llm.requests-value")
                 .hasMessageContaining("look up");
     }
 }

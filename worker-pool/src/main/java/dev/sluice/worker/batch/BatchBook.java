@@ -24,8 +24,7 @@ public final class BatchBook implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchBook.class);
 
     /** A batch and the llm.batches partition its record is on. */
-    public record Tracked(ProviderBatch batch, int partition) {
-    }
+    public record Tracked(ProviderBatch batch, int partition) {}
 
     private final Map<String, Tracked> batches = new ConcurrentHashMap<>();
     private final Map<String, String> batchOfRequest = new ConcurrentHashMap<>();
@@ -34,8 +33,8 @@ public final class BatchBook implements AutoCloseable {
 
     public BatchBook(KafkaSettings kafka, String clientId) {
         this.deserializer = kafka.serdes().batches().deserializer();
-        this.follower = new TopicFollower(kafka, kafka.topics().batches(), clientId, TopicFollower.Start.BEGINNING,
-                this::read, () -> { });
+        this.follower = new TopicFollower(
+                kafka, kafka.topics().batches(), clientId, TopicFollower.Start.BEGINNING, this::read, () -> {});
     }
 
     public BatchBook start() {
@@ -52,14 +51,20 @@ public final class BatchBook implements AutoCloseable {
         if (r.value() == null) {
             Tracked gone = batches.remove(r.key());
             if (gone != null) {
-                gone.batch().requestIds().forEach(id -> batchOfRequest.remove(id, gone.batch().batchId()));
+                gone.batch()
+                        .requestIds()
+                        .forEach(id -> batchOfRequest.remove(id, gone.batch().batchId()));
             }
             return;
         }
         try {
             apply(deserializer.deserialize(r.topic(), r.value()), r.partition());
         } catch (RuntimeException e) {
-            log.warn("Skipping an unreadable batch record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+            log.warn(
+                    "Skipping an unreadable batch record at {}-{}@{}: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
                     e.getMessage());
         }
     }
@@ -70,8 +75,13 @@ public final class BatchBook implements AutoCloseable {
      * applied a later one it wrote itself.
      */
     public void apply(ProviderBatch batch, int partition) {
-        batches.merge(batch.batchId(), new Tracked(batch, partition), (old, now) ->
-                old.batch().finished() || now.batch().updatedAt().isBefore(old.batch().updatedAt()) ? old : now);
+        batches.merge(
+                batch.batchId(),
+                new Tracked(batch, partition),
+                (old, now) -> old.batch().finished()
+                                || now.batch().updatedAt().isBefore(old.batch().updatedAt())
+                        ? old
+                        : now);
         batch.requestIds().forEach(id -> batchOfRequest.put(id, batch.batchId()));
     }
 

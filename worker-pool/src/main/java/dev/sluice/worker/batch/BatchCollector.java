@@ -50,6 +50,7 @@ public final class BatchCollector implements AutoCloseable {
         final Set<String> requestIds = new HashSet<>();
         /** Each job's trace context (its worker job span), for its submission's span. */
         final Map<String, Context> traces = new HashMap<>();
+
         final CompletableFuture<Void> recorded = new CompletableFuture<>();
         long bytes;
 
@@ -72,8 +73,14 @@ public final class BatchCollector implements AutoCloseable {
     private final Thread ticker;
     private volatile boolean closing;
 
-    BatchCollector(Map<String, BatchApi> apis, ModelCatalogue catalogue, BatchBook book, BatchSubmitter submitter,
-            BatchSettings settings, Clock clock, Telemetry telemetry) {
+    BatchCollector(
+            Map<String, BatchApi> apis,
+            ModelCatalogue catalogue,
+            BatchBook book,
+            BatchSubmitter submitter,
+            BatchSettings settings,
+            Clock clock,
+            Telemetry telemetry) {
         this.telemetry = telemetry;
         this.apis = Map.copyOf(apis);
         this.catalogue = catalogue;
@@ -96,7 +103,10 @@ public final class BatchCollector implements AutoCloseable {
      */
     public boolean collect(LlmJob job, ConsumerRecord<String, byte[]> record) throws Exception {
         if (book.batchOf(job.requestId()).isPresent()) {
-            log.debug("Job {} is in batch {} already", job.requestId(), book.batchOf(job.requestId()).get());
+            log.debug(
+                    "Job {} is in batch {} already",
+                    job.requestId(),
+                    book.batchOf(job.requestId()).get());
             return true;
         }
         Optional<Target> target = target(job);
@@ -105,12 +115,17 @@ public final class BatchCollector implements AutoCloseable {
         }
         String line;
         try {
-            line = target.get().api().line(BatchApi.customId(job.requestId()), target.get().model(), job);
+            line = target.get()
+                    .api()
+                    .line(BatchApi.customId(job.requestId()), target.get().model(), job);
         } catch (RuntimeException e) {
             // A job no line can be written for (input no check foresaw): the synchronous way ends it
             // with a result instead of stopping the batch loop on every redelivery.
-            log.warn("Job {} cannot be written as a {} batch line ({}); it runs the synchronous way",
-                    job.requestId(), target.get().api().provider(), e.toString());
+            log.warn(
+                    "Job {} cannot be written as a {} batch line ({}); it runs the synchronous way",
+                    job.requestId(),
+                    target.get().api().provider(),
+                    e.toString());
             return false;
         }
         long bytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
@@ -120,8 +135,9 @@ public final class BatchCollector implements AutoCloseable {
             if (group != null && group.requestIds.contains(job.requestId())) {
                 recorded = group.recorded;
             } else {
-                if (group != null && (group.jobs.size() >= maxLines(target.get())
-                        || group.bytes + bytes > maxBytes(target.get()))) {
+                if (group != null
+                        && (group.jobs.size() >= maxLines(target.get())
+                                || group.bytes + bytes > maxBytes(target.get()))) {
                     flush(open.remove(target.get().key()));
                     group = null;
                 }
@@ -148,7 +164,9 @@ public final class BatchCollector implements AutoCloseable {
     private Optional<Target> target(LlmJob job) {
         for (String name : job.modelChain()) {
             Optional<ModelSpec> model = catalogue.model(name);
-            if (model.isPresent() && model.get().batchApi() && apis.containsKey(model.get().provider())) {
+            if (model.isPresent()
+                    && model.get().batchApi()
+                    && apis.containsKey(model.get().provider())) {
                 return Optional.of(new Target(apis.get(model.get().provider()), model.get()));
             }
         }
@@ -177,20 +195,27 @@ public final class BatchCollector implements AutoCloseable {
     }
 
     private void flush(Group group) {
-        ProviderBatch intent = ProviderBatch.intent("sb-" + UUID.randomUUID(), group.target.api().provider(),
-                group.target.model().name(), group.jobs, clock.instant());
+        ProviderBatch intent = ProviderBatch.intent(
+                "sb-" + UUID.randomUUID(),
+                group.target.api().provider(),
+                group.target.model().name(),
+                group.jobs,
+                clock.instant());
         submitting.add(intent.batchId());
         flushes.execute(() -> {
             BatchSpans spans = BatchSpans.open(telemetry, "batch submit", group.target.model(), intent, group.traces);
             try {
                 submitter.write(intent);
-                spans.submitted(submitter.submit(group.target.api(), group.target.model(), intent, group.lines,
-                        spans.traceparents()));
+                spans.submitted(submitter.submit(
+                        group.target.api(), group.target.model(), intent, group.lines, spans.traceparents()));
                 group.recorded.complete(null);
             } catch (Exception e) {
                 spans.failed(e);
-                log.error("Batch {} of {} jobs could not be recorded; they are redelivered", intent.batchId(),
-                        group.jobs.size(), e);
+                log.error(
+                        "Batch {} of {} jobs could not be recorded; they are redelivered",
+                        intent.batchId(),
+                        group.jobs.size(),
+                        e);
                 group.recorded.completeExceptionally(e);
             } finally {
                 spans.close();

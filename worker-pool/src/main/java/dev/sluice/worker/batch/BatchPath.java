@@ -1,12 +1,12 @@
 package dev.sluice.worker.batch;
 
+import dev.sluice.model.CostEvent;
 import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.kafka.KafkaSettings;
 import dev.sluice.runtime.tracing.Telemetry;
 import dev.sluice.worker.provider.BatchApi;
 import java.time.Clock;
 import java.time.Duration;
-import dev.sluice.model.CostEvent;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -42,20 +42,43 @@ public final class BatchPath implements AutoCloseable {
      * @param redactsPii whether a tenant wants PII redacted from output
      * @param collected hears what each collected batch cost and ended as, once it is committed
      */
-    public BatchPath(KafkaSettings kafka, String instance, Map<String, BatchApi> apis, ModelCatalogue catalogue,
-            Producer<String, byte[]> producer, BatchSettings settings, Predicate<String> alreadyCompleted,
-            Predicate<String> redactsPii, Supplier<Set<TopicPartition>> owned, Collected collected,
-            Clock clock, Telemetry telemetry) {
+    public BatchPath(
+            KafkaSettings kafka,
+            String instance,
+            Map<String, BatchApi> apis,
+            ModelCatalogue catalogue,
+            Producer<String, byte[]> producer,
+            BatchSettings settings,
+            Predicate<String> alreadyCompleted,
+            Predicate<String> redactsPii,
+            Supplier<Set<TopicPartition>> owned,
+            Collected collected,
+            Clock clock,
+            Telemetry telemetry) {
         this.book = new BatchBook(kafka, instance + "-batches");
         // An intent being submitted is written again three times per grace period, so its owner
         // never takes a slow submission for a dead one.
-        BatchSubmitter submitter = new BatchSubmitter(producer, kafka.topics(), kafka.serdes(), book, clock,
+        BatchSubmitter submitter = new BatchSubmitter(
+                producer,
+                kafka.topics(),
+                kafka.serdes(),
+                book,
+                clock,
                 settings.submitGrace().dividedBy(3));
         this.collector = new BatchCollector(apis, catalogue, book, submitter, settings, clock, telemetry);
         String jobsBatch = kafka.topics().jobsBatch();
-        this.poller = new BatchPoller(kafka, instance + "-batch-poller", apis, catalogue, book, collector, submitter,
-                new JobReader(kafka, instance + "-batch-reader"), new BatchOutcomes(clock, redactsPii),
-                alreadyCompleted, partition -> {
+        this.poller = new BatchPoller(
+                kafka,
+                instance + "-batch-poller",
+                apis,
+                catalogue,
+                book,
+                collector,
+                submitter,
+                new JobReader(kafka, instance + "-batch-reader"),
+                new BatchOutcomes(clock, redactsPii),
+                alreadyCompleted,
+                partition -> {
                     Set<TopicPartition> mine = owned.get();
                     if (mine.isEmpty()) {
                         return false;
@@ -64,7 +87,11 @@ public final class BatchPath implements AutoCloseable {
                         jobPartitions = producer.partitionsFor(jobsBatch).size();
                     }
                     return mine.contains(new TopicPartition(jobsBatch, partition % jobPartitions));
-                }, settings, clock, collected, telemetry);
+                },
+                settings,
+                clock,
+                collected,
+                telemetry);
     }
 
     public BatchPath start() {

@@ -85,10 +85,22 @@ final class BatchPoller implements AutoCloseable {
      * @param owns whether this instance owns a partition of llm.batches
      * @param alreadyCompleted whether a request has a completion already (it is skipped)
      */
-    BatchPoller(KafkaSettings kafka, String transactionalId, Map<String, BatchApi> apis, ModelCatalogue catalogue,
-            BatchBook book, BatchCollector collector, BatchSubmitter submitter, JobReader reader,
-            BatchOutcomes outcomes, Predicate<String> alreadyCompleted, IntPredicate owns, BatchSettings settings,
-            Clock clock, BatchPath.Collected collected, Telemetry telemetry) {
+    BatchPoller(
+            KafkaSettings kafka,
+            String transactionalId,
+            Map<String, BatchApi> apis,
+            ModelCatalogue catalogue,
+            BatchBook book,
+            BatchCollector collector,
+            BatchSubmitter submitter,
+            JobReader reader,
+            BatchOutcomes outcomes,
+            Predicate<String> alreadyCompleted,
+            IntPredicate owns,
+            BatchSettings settings,
+            Clock clock,
+            BatchPath.Collected collected,
+            Telemetry telemetry) {
         this.collected = collected;
         this.telemetry = telemetry;
         this.kafka = kafka;
@@ -163,8 +175,10 @@ final class BatchPoller implements AutoCloseable {
             }
         }
         if (!now.isBefore(nextForget)) {
-            nextForget = now.plus(FORGET_EVERY.compareTo(settings.forgetAfter()) < 0 ? FORGET_EVERY
-                    : settings.forgetAfter().dividedBy(2));
+            nextForget = now.plus(
+                    FORGET_EVERY.compareTo(settings.forgetAfter()) < 0
+                            ? FORGET_EVERY
+                            : settings.forgetAfter().dividedBy(2));
             forgetOld(now);
         }
     }
@@ -178,7 +192,8 @@ final class BatchPoller implements AutoCloseable {
     private void forgetOld(Instant now) {
         for (BatchBook.Tracked tracked : book.all()) {
             ProviderBatch batch = tracked.batch();
-            if (batch.finished() && owns.test(tracked.partition())
+            if (batch.finished()
+                    && owns.test(tracked.partition())
                     && batch.updatedAt().plus(settings.forgetAfter()).isBefore(now)) {
                 try {
                     submitter.forget(batch.batchId());
@@ -194,8 +209,8 @@ final class BatchPoller implements AutoCloseable {
     }
 
     private void backOff(String id, Instant now) {
-        Duration next = interval.containsKey(id) ? interval.get(id).multipliedBy(3).dividedBy(2)
-                : settings.pollInterval();
+        Duration next =
+                interval.containsKey(id) ? interval.get(id).multipliedBy(3).dividedBy(2) : settings.pollInterval();
         next = next.compareTo(settings.maxPollInterval()) > 0 ? settings.maxPollInterval() : next;
         interval.put(id, next);
         due.put(id, now.plus(next));
@@ -208,8 +223,11 @@ final class BatchPoller implements AutoCloseable {
         Optional<ModelSpec> model = catalogue.model(batch.model());
         Instant now = clock.instant();
         if (api == null || model.isEmpty()) {
-            log.warn("Batch {} is for {} {}, which this worker has no Batch API or catalogue entry for",
-                    batch.batchId(), batch.provider(), batch.model());
+            log.warn(
+                    "Batch {} is for {} {}, which this worker has no Batch API or catalogue entry for",
+                    batch.batchId(),
+                    batch.provider(),
+                    batch.model());
             backOff(batch.batchId(), now);
             return;
         }
@@ -219,19 +237,25 @@ final class BatchPoller implements AutoCloseable {
         }
         if (batch.providerBatchId() == null) {
             // Refused by the provider as a whole: every job is a line missing from the results.
-            collect(api, model.get(), tracked, new BatchProgress(batch.batchId(), "refused", true, true, 0, 0, null,
-                    null, batch.detail()));
+            collect(
+                    api,
+                    model.get(),
+                    tracked,
+                    new BatchProgress(batch.batchId(), "refused", true, true, 0, 0, null, null, batch.detail()));
             forgetSchedule(batch.batchId());
             return;
         }
         BatchProgress progress = api.progress(batch.providerBatchId());
         if (!progress.ended()) {
             if ((progress.done() != lastDone.getOrDefault(batch.batchId(), -1)
-                    || batch.state() != BatchState.IN_PROGRESS) && owns.test(tracked.partition())) {
+                            || batch.state() != BatchState.IN_PROGRESS)
+                    && owns.test(tracked.partition())) {
                 lastDone.put(batch.batchId(), progress.done());
                 // Through the plain producer: a transaction left open by a crash would hide it.
-                submitter.write(batch.withState(BatchState.IN_PROGRESS, progress.status() + ": " + progress.done()
-                        + " of " + progress.total() + " lines done", now));
+                submitter.write(batch.withState(
+                        BatchState.IN_PROGRESS,
+                        progress.status() + ": " + progress.done() + " of " + progress.total() + " lines done",
+                        now));
             }
             backOff(batch.batchId(), now);
             return;
@@ -249,19 +273,25 @@ final class BatchPoller implements AutoCloseable {
     /** An intent: adopt the provider's batch made from it, or submit it once the grace period shows none was made. */
     private void settle(BatchApi api, ModelSpec model, BatchBook.Tracked tracked, Instant now) throws Exception {
         ProviderBatch intent = tracked.batch();
-        if (collector.submitting(intent.batchId()) || now.isBefore(intent.updatedAt().plus(settings.submitGrace()))) {
+        if (collector.submitting(intent.batchId())
+                || now.isBefore(intent.updatedAt().plus(settings.submitGrace()))) {
             due.put(intent.batchId(), now.plus(settings.pollInterval()));
             return;
         }
-        Optional<String> found = api.find(intent.batchId(), intent.createdAt().minus(BatchSubmitter.CLOCK_SKEW),
-                now.plus(BatchSubmitter.CLOCK_SKEW), intent.jobs().size(), submitter.takenIds());
+        Optional<String> found = api.find(
+                intent.batchId(),
+                intent.createdAt().minus(BatchSubmitter.CLOCK_SKEW),
+                now.plus(BatchSubmitter.CLOCK_SKEW),
+                intent.jobs().size(),
+                submitter.takenIds());
         if (found.isPresent()) {
             log.info("Batch {} was submitted as {} before its writer stopped; adopted", intent.batchId(), found.get());
             submitter.confirm(intent, found.get());
             return;
         }
         Map<String, Context> traces = new HashMap<>();
-        Map<String, LlmJob> read = reader.read(intent.jobs(), (id, headers) -> traces.put(id, Tracing.extract(headers)));
+        Map<String, LlmJob> read =
+                reader.read(intent.jobs(), (id, headers) -> traces.put(id, Tracing.extract(headers)));
         List<String> lines = BatchSubmitter.lines(api, model, intent, read);
         if (lines.isEmpty()) {
             collect(api, model, tracked, null);
@@ -309,17 +339,25 @@ final class BatchPoller implements AutoCloseable {
                 LlmJob job = read.get(j.requestId());
                 if (job == null) {
                     LlmResult lost = outcomes.unreadable(batch, j.requestId(), j.tenantId());
-                    tx.send(new ProducerRecord<>(topics.completions(), null, lost.tenantId(),
-                            results.serialize(topics.completions(), lost), spans.headers(j.requestId())));
+                    tx.send(new ProducerRecord<>(
+                            topics.completions(),
+                            null,
+                            lost.tenantId(),
+                            results.serialize(topics.completions(), lost),
+                            spans.headers(j.requestId())));
                     failed++;
                     continue;
                 }
-                BatchOutcomes.Decision decision = outcomes.decide(batch, model, job,
-                        lines.get(BatchApi.customId(j.requestId())));
+                BatchOutcomes.Decision decision =
+                        outcomes.decide(batch, model, job, lines.get(BatchApi.customId(j.requestId())));
                 spans.decided(j.requestId(), decision);
                 for (CostEvent cost : decision.costs()) {
-                    tx.send(new ProducerRecord<>(topics.costEvents(), null, cost.tenantId(),
-                            costs.serialize(topics.costEvents(), cost), spans.headers(j.requestId())));
+                    tx.send(new ProducerRecord<>(
+                            topics.costEvents(),
+                            null,
+                            cost.tenantId(),
+                            costs.serialize(topics.costEvents(), cost),
+                            spans.headers(j.requestId())));
                 }
                 billedCosts.addAll(decision.costs());
                 switch (decision) {
@@ -330,7 +368,10 @@ final class BatchPoller implements AutoCloseable {
                             bytes = results.serialize(topics.completions(), result);
                         } catch (RecordTooLargeForTopic e) {
                             try (var ids = spans.logs(result.requestId(), result.tenantId())) {
-                                log.warn("Batch job {}: {}; it ends FAILED {}", result.requestId(), e.getMessage(),
+                                log.warn(
+                                        "Batch job {}: {}; it ends FAILED {}",
+                                        result.requestId(),
+                                        e.getMessage(),
                                         OversizedOutputs.OUTPUT_TOO_LARGE);
                             }
                             // Counted as what was written: the batch's counts and the job's result agree.
@@ -338,8 +379,8 @@ final class BatchPoller implements AutoCloseable {
                             bytes = results.serialize(topics.completions(), result);
                             tooLarge++;
                         }
-                        tx.send(new ProducerRecord<>(topics.completions(), null, job.tenantId(), bytes,
-                                spans.headers(j.requestId())));
+                        tx.send(new ProducerRecord<>(
+                                topics.completions(), null, job.tenantId(), bytes, spans.headers(j.requestId())));
                         switch (result.status()) {
                             case SUCCEEDED -> succeeded++;
                             case EXPIRED -> expired++;
@@ -348,18 +389,24 @@ final class BatchPoller implements AutoCloseable {
                     }
                     case BatchOutcomes.Redrive r -> {
                         String topic = topics.job(job.tier(), job.request().priority());
-                        tx.send(new ProducerRecord<>(topic, null, job.requestId(), jobs.serialize(topic, r.job()),
+                        tx.send(new ProducerRecord<>(
+                                topic,
+                                null,
+                                job.requestId(),
+                                jobs.serialize(topic, r.job()),
                                 spans.headers(j.requestId())));
                         redriven++;
                     }
                 }
             }
-            BatchState end = progress == null || progress.failed() ? BatchState.FAILED
+            BatchState end = progress == null || progress.failed()
+                    ? BatchState.FAILED
                     : "cancelled".equals(progress.status()) ? BatchState.CANCELLED : BatchState.COLLECTED;
-            ProviderBatch done = batch.withState(end, progress == null ? "no job could be read back"
-                    : progress.detail(), clock.instant()).counted(succeeded, failed, expired, redriven, clock.instant());
-            Future<RecordMetadata> ack = tx.send(new ProducerRecord<>(topics.batches(), done.batchId(),
-                    batches.serialize(topics.batches(), done)));
+            ProviderBatch done = batch.withState(
+                            end, progress == null ? "no job could be read back" : progress.detail(), clock.instant())
+                    .counted(succeeded, failed, expired, redriven, clock.instant());
+            Future<RecordMetadata> ack = tx.send(
+                    new ProducerRecord<>(topics.batches(), done.batchId(), batches.serialize(topics.batches(), done)));
             if (!owns.test(tracked.partition())) {
                 // Lost to a rebalance while reading the results: the new owner collects it.
                 tx.abortTransaction();
@@ -372,8 +419,14 @@ final class BatchPoller implements AutoCloseable {
                 collected.outputTooLarge();
             }
             book.apply(done, ack.get().partition());
-            log.info("Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven", batch.batchId(),
-                    batch.providerBatchId(), succeeded, failed, expired, redriven);
+            log.info(
+                    "Batch {} ({}) collected: {} succeeded, {} failed, {} expired, {} re-driven",
+                    batch.batchId(),
+                    batch.providerBatchId(),
+                    succeeded,
+                    failed,
+                    expired,
+                    redriven);
         } catch (RuntimeException e) {
             resetProducer();
             throw e;

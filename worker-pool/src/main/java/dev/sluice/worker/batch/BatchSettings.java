@@ -16,8 +16,22 @@ import java.time.Duration;
  * @param forgetAfter how long a finished batch stays on llm.batches before its owner removes it
  *     (a tombstone); by then none of its jobs can be redelivered (llm.jobs.batch keeps 7 days)
  */
-public record BatchSettings(int maxLines, long maxBytes, Duration maxAge, Duration pollInterval,
-        Duration maxPollInterval, Duration submitGrace, int maxPending, Duration forgetAfter) {
-    public static final BatchSettings DEFAULTS = new BatchSettings(5_000, 64L << 20, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(2), 20_000, Duration.ofDays(7));
+public record BatchSettings(
+        int maxLines,
+        long maxBytes,
+        Duration maxAge,
+        Duration pollInterval,
+        Duration maxPollInterval,
+        Duration submitGrace,
+        int maxPending,
+        Duration forgetAfter) {
+    public static final BatchSettings DEFAULTS = new BatchSettings(
+            5_000,
+            64L << 20,
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(2),
+            20_000,
+            Duration.ofDays(7));
 }

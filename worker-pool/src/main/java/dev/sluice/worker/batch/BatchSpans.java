@@ -33,15 +33,23 @@ final class BatchSpans implements AutoCloseable {
     }
 
     /** {@code parents}: each job's trace context by requestId; a job without one starts a trace. */
-    static BatchSpans open(Telemetry telemetry, String name, ModelSpec model, ProviderBatch batch,
-            Map<String, Context> parents) {
+    static BatchSpans open(
+            Telemetry telemetry, String name, ModelSpec model, ProviderBatch batch, Map<String, Context> parents) {
         BatchSpans out = new BatchSpans(telemetry.service());
-        batch.jobs().forEach(j -> out.spans.put(j.requestId(), telemetry.start(GenAiSpans.describe(
-                telemetry.span(name, SpanKind.CLIENT, parents.getOrDefault(j.requestId(), Context.root())), model)
-                .setAttribute(SluiceAttributes.REQUEST_ID, j.requestId())
-                .setAttribute(SluiceAttributes.TENANT_ID, j.tenantId())
-                .setAttribute(SluiceAttributes.BATCH_ID, batch.batchId())
-                .setAttribute("sluice.batch.jobs", (long) batch.jobs().size()))));
+        batch.jobs()
+                .forEach(j -> out.spans.put(
+                        j.requestId(),
+                        telemetry.start(GenAiSpans.describe(
+                                        telemetry.span(
+                                                name,
+                                                SpanKind.CLIENT,
+                                                parents.getOrDefault(j.requestId(), Context.root())),
+                                        model)
+                                .setAttribute(SluiceAttributes.REQUEST_ID, j.requestId())
+                                .setAttribute(SluiceAttributes.TENANT_ID, j.tenantId())
+                                .setAttribute(SluiceAttributes.BATCH_ID, batch.batchId())
+                                .setAttribute(
+                                        "sluice.batch.jobs", (long) batch.jobs().size()))));
         return out;
     }
 
@@ -65,7 +73,11 @@ final class BatchSpans implements AutoCloseable {
     /** The job's ids in the log context of this thread, for a line about it, until closed. */
     LogContext logs(String requestId, String tenantId) {
         Span span = spans.get(requestId);
-        return LogContext.open(service, requestId, tenantId, span == null ? null : span.getSpanContext().getTraceId());
+        return LogContext.open(
+                service,
+                requestId,
+                tenantId,
+                span == null ? null : span.getSpanContext().getTraceId());
     }
 
     /** What the provider said to the submission. */
@@ -100,8 +112,9 @@ final class BatchSpans implements AutoCloseable {
                     span.setAttribute(SluiceAttributes.REASON, r.error().code());
                 }
             }
-            case BatchOutcomes.Redrive r -> span.setAttribute(SluiceAttributes.DECISION, "redrive")
-                    .setAttribute(SluiceAttributes.REASON, r.reason());
+            case BatchOutcomes.Redrive r ->
+                span.setAttribute(SluiceAttributes.DECISION, "redrive")
+                        .setAttribute(SluiceAttributes.REASON, r.reason());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.worker.batch;
 
 import dev.sluice.model.BatchJob;
+import dev.sluice.model.BatchState;
 import dev.sluice.model.JobState;
 import dev.sluice.model.JobStatus;
 import dev.sluice.model.LlmJob;
@@ -11,7 +12,6 @@ import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.worker.provider.BatchApi;
 import dev.sluice.worker.provider.ProviderException;
-import dev.sluice.model.BatchState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -53,8 +53,13 @@ final class BatchSubmitter {
     private final Duration heartbeat;
 
     /** @param heartbeat how often an intent being submitted is written again */
-    BatchSubmitter(Producer<String, byte[]> producer, Topics topics, SluiceSerdes serdes, BatchBook book,
-            Clock clock, Duration heartbeat) {
+    BatchSubmitter(
+            Producer<String, byte[]> producer,
+            Topics topics,
+            SluiceSerdes serdes,
+            BatchBook book,
+            Clock clock,
+            Duration heartbeat) {
         this.heartbeat = heartbeat;
         this.producer = producer;
         this.topics = topics;
@@ -67,16 +72,13 @@ final class BatchSubmitter {
     /** What came of asking a provider for a batch. */
     sealed interface Submission {
         /** The provider has the batch: it took it, or it was found after an answer was lost. */
-        record Accepted(String providerBatchId) implements Submission {
-        }
+        record Accepted(String providerBatchId) implements Submission {}
 
         /** Not now (the provider was unreachable or overloaded); the intent is tried again later. */
-        record Later(String why) implements Submission {
-        }
+        record Later(String why) implements Submission {}
 
         /** The provider refused the batch as a whole (400, 401, 413…); asking again would not help. */
-        record Refused(String why) implements Submission {
-        }
+        record Refused(String why) implements Submission {}
     }
 
     /** How the submitter waits between tries; tests pass one that does not sleep. */
@@ -91,8 +93,15 @@ final class BatchSubmitter {
      * try the provider is searched for it by its tag; asking again blindly would create it twice.
      * {@code taken} gives the provider ids other records already claim.
      */
-    static Submission ask(BatchApi api, ModelSpec model, ProviderBatch intent, List<String> lines,
-            Supplier<Set<String>> taken, Clock clock, Sleep sleep) throws InterruptedException {
+    static Submission ask(
+            BatchApi api,
+            ModelSpec model,
+            ProviderBatch intent,
+            List<String> lines,
+            Supplier<Set<String>> taken,
+            Clock clock,
+            Sleep sleep)
+            throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             ProviderException failure;
             try {
@@ -104,15 +113,18 @@ final class BatchSubmitter {
                 return new Submission.Refused(failure.getMessage());
             }
             try {
-                Optional<String> made = api.find(intent.batchId(), intent.createdAt().minus(CLOCK_SKEW),
-                        clock.instant().plus(CLOCK_SKEW), lines.size(), taken.get());
+                Optional<String> made = api.find(
+                        intent.batchId(),
+                        intent.createdAt().minus(CLOCK_SKEW),
+                        clock.instant().plus(CLOCK_SKEW),
+                        lines.size(),
+                        taken.get());
                 if (made.isPresent()) {
                     return new Submission.Accepted(made.get());
                 }
             } catch (ProviderException e) {
                 // Cannot tell whether the batch was made: leave it to the owner's later search.
-                return new Submission.Later(failure.getMessage() + "; and the search for it failed: "
-                        + e.getMessage());
+                return new Submission.Later(failure.getMessage() + "; and the search for it failed: " + e.getMessage());
             }
             if (attempt >= ATTEMPTS) {
                 return new Submission.Later(failure.getMessage());
@@ -133,8 +145,9 @@ final class BatchSubmitter {
     }
 
     /** As above; each job's BATCH_SUBMITTED status carries its traceparent in {@code traceparents}, by requestId. */
-    Submission submit(BatchApi api, ModelSpec model, ProviderBatch intent, List<String> lines,
-            Map<String, String> traceparents) throws InterruptedException, ExecutionException {
+    Submission submit(
+            BatchApi api, ModelSpec model, ProviderBatch intent, List<String> lines, Map<String, String> traceparents)
+            throws InterruptedException, ExecutionException {
         Submission outcome;
         try (Heartbeat ignored = new Heartbeat(intent)) {
             outcome = ask(api, model, intent, lines, this::takenIds, clock, Thread::sleep);
@@ -142,16 +155,33 @@ final class BatchSubmitter {
         switch (outcome) {
             case Submission.Accepted a -> {
                 confirm(intent, a.providerBatchId(), traceparents);
-                log.info("Batch {} submitted to {} as {}: {} lines for {}", intent.batchId(), api.provider(),
-                        a.providerBatchId(), lines.size(), model.name());
+                log.info(
+                        "Batch {} submitted to {} as {}: {} lines for {}",
+                        intent.batchId(),
+                        api.provider(),
+                        a.providerBatchId(),
+                        lines.size(),
+                        model.name());
             }
-            case Submission.Later l -> log.warn("{} did not take batch {} ({} lines for {}) yet: {}; it stays an"
-                    + " intent and is tried again", api.provider(), intent.batchId(), lines.size(), model.name(), l.why());
+            case Submission.Later l ->
+                log.warn(
+                        "{} did not take batch {} ({} lines for {}) yet: {}; it stays an"
+                                + " intent and is tried again",
+                        api.provider(),
+                        intent.batchId(),
+                        lines.size(),
+                        model.name(),
+                        l.why());
             case Submission.Refused r -> {
-                log.warn("{} refused batch {} ({} lines for {}): {}", api.provider(), intent.batchId(), lines.size(),
-                        model.name(), r.why());
-                write(intent.withState(BatchState.ENDED, "refused by " + api.provider() + ": " + r.why(),
-                        clock.instant()));
+                log.warn(
+                        "{} refused batch {} ({} lines for {}): {}",
+                        api.provider(),
+                        intent.batchId(),
+                        lines.size(),
+                        model.name(),
+                        r.why());
+                write(intent.withState(
+                        BatchState.ENDED, "refused by " + api.provider() + ": " + r.why(), clock.instant()));
             }
         }
         return outcome;
@@ -159,7 +189,9 @@ final class BatchSubmitter {
 
     /** Provider batch ids that records already claim. */
     Set<String> takenIds() {
-        return book.all().stream().map(t -> t.batch().providerBatchId()).filter(Objects::nonNull)
+        return book.all().stream()
+                .map(t -> t.batch().providerBatchId())
+                .filter(Objects::nonNull)
                 .collect(Collectors.toSet());
     }
 
@@ -187,8 +219,7 @@ final class BatchSubmitter {
                         } catch (InterruptedException e) {
                             return;
                         } catch (ExecutionException e) {
-                            log.warn("Batch {}: the intent could not be renewed: {}", intent.batchId(),
-                                    e.getMessage());
+                            log.warn("Batch {}: the intent could not be renewed: {}", intent.batchId(), e.getMessage());
                         }
                     }
                 }
@@ -226,12 +257,17 @@ final class BatchSubmitter {
         ProviderBatch submitted = intent.submitted(providerId, clock.instant());
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (BatchJob j : intent.jobs()) {
-            JobStatus status = new JobStatus(j.requestId(), j.tenantId(), JobState.BATCH_SUBMITTED,
-                    intent.provider() + "/" + intent.model(), providerId, submitted.updatedAt());
+            JobStatus status = new JobStatus(
+                    j.requestId(),
+                    j.tenantId(),
+                    JobState.BATCH_SUBMITTED,
+                    intent.provider() + "/" + intent.model(),
+                    providerId,
+                    submitted.updatedAt());
             RecordHeaders headers = new RecordHeaders();
             Tracing.put(headers, traceparents.get(j.requestId()));
-            acks.add(producer.send(new ProducerRecord<>(topics.jobEvents(), null, j.tenantId(),
-                    statuses.serialize(topics.jobEvents(), status), headers)));
+            acks.add(producer.send(new ProducerRecord<>(
+                    topics.jobEvents(), null, j.tenantId(), statuses.serialize(topics.jobEvents(), status), headers)));
         }
         write(submitted);
         for (Future<RecordMetadata> ack : acks) {
@@ -250,13 +286,14 @@ final class BatchSubmitter {
      * write would otherwise be what compaction keeps, and the batch would come back open.
      */
     void write(ProviderBatch batch) throws InterruptedException, ExecutionException {
-        if (!batch.finished() && book.get(batch.batchId()).map(t -> t.batch().finished()).orElse(false)) {
-            log.info("Batch {} is finished already; its late {} record is not written", batch.batchId(),
-                    batch.state());
+        if (!batch.finished()
+                && book.get(batch.batchId()).map(t -> t.batch().finished()).orElse(false)) {
+            log.info("Batch {} is finished already; its late {} record is not written", batch.batchId(), batch.state());
             return;
         }
-        RecordMetadata ack = producer.send(new ProducerRecord<>(topics.batches(), batch.batchId(),
-                batches.serialize(topics.batches(), batch))).get();
+        RecordMetadata ack = producer.send(new ProducerRecord<>(
+                        topics.batches(), batch.batchId(), batches.serialize(topics.batches(), batch)))
+                .get();
         book.apply(batch, ack.partition());
     }
 }

@@ -46,16 +46,17 @@ final class JobReader {
 
     /** The jobs found, by requestId. */
     Map<String, LlmJob> read(List<BatchJob> wanted) {
-        return read(wanted, (requestId, headers) -> { });
+        return read(wanted, (requestId, headers) -> {});
     }
 
     /** The jobs found, by requestId; {@code headers} is told each found job's record headers (its trace). */
     Map<String, LlmJob> read(List<BatchJob> wanted, BiConsumer<String, Headers> headers) {
         Map<Integer, TreeMap<Long, BatchJob>> byPartition = new HashMap<>();
-        wanted.forEach(j -> byPartition.computeIfAbsent(j.partition(), p -> new TreeMap<>()).put(j.offset(), j));
+        wanted.forEach(j ->
+                byPartition.computeIfAbsent(j.partition(), p -> new TreeMap<>()).put(j.offset(), j));
         Map<String, LlmJob> found = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ClientProps.consumer(kafka, null, clientId),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                ClientProps.consumer(kafka, null, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
             Map<TopicPartition, Long> last = new HashMap<>();
             byPartition.forEach((p, offsets) -> last.put(new TopicPartition(topic, p), offsets.lastKey()));
             consumer.assign(last.keySet());
@@ -70,19 +71,25 @@ final class JobReader {
                             found.put(job.requestId(), jobs.deserialize(r.topic(), r.value()));
                             headers.accept(job.requestId(), r.headers());
                         } catch (RuntimeException e) {
-                            log.warn("Job {} at {}-{}@{} cannot be read back: {}", job.requestId(), r.topic(),
-                                    r.partition(), r.offset(), e.getMessage());
+                            log.warn(
+                                    "Job {} at {}-{}@{} cannot be read back: {}",
+                                    job.requestId(),
+                                    r.topic(),
+                                    r.partition(),
+                                    r.offset(),
+                                    e.getMessage());
                         }
                     }
                 }
                 // Done with a partition once past its last wanted offset, or at its end (the rest was deleted).
-                last.entrySet().removeIf(e -> consumer.position(e.getKey()) > e.getValue()
-                        || consumer.position(e.getKey()) >= ends.get(e.getKey()));
+                last.entrySet()
+                        .removeIf(e -> consumer.position(e.getKey()) > e.getValue()
+                                || consumer.position(e.getKey()) >= ends.get(e.getKey()));
             }
             if (!last.isEmpty()) {
                 // Slow, not gone: the caller tries again later rather than ending jobs that exist.
-                throw new IllegalStateException("jobs of " + last.keySet() + " not read back within "
-                        + GIVE_UP_AFTER.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "jobs of " + last.keySet() + " not read back within " + GIVE_UP_AFTER.toSeconds() + " s");
             }
         }
         return found;

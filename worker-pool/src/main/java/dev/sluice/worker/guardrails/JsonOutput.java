@@ -26,8 +26,7 @@ public final class JsonOutput {
     private static final int MAX_PROBLEMS = 5;
     private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
-    private JsonOutput() {
-    }
+    private JsonOutput() {}
 
     /** Null when {@code text} satisfies the format (or no JSON was asked for); else what is wrong. */
     public static String problem(ResponseFormat format, String text) {
@@ -50,8 +49,12 @@ public final class JsonOutput {
         if (errors.isEmpty()) {
             return null;
         }
-        return "the output does not match the JSON schema: " + errors.stream().limit(MAX_PROBLEMS)
-                .map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "))
+        return "the output does not match the JSON schema: "
+                + errors.stream()
+                        .limit(MAX_PROBLEMS)
+                        .map(ValidationMessage::getMessage)
+                        .sorted()
+                        .collect(Collectors.joining("; "))
                 + (errors.size() > MAX_PROBLEMS ? "; and " + (errors.size() - MAX_PROBLEMS) + " more" : "");
     }
 
@@ -69,7 +72,9 @@ public final class JsonOutput {
         String t = text == null ? "" : text.strip();
         if (t.startsWith("```") && t.endsWith("```") && t.length() >= 6) {
             int firstLine = t.indexOf('\n');
-            return firstLine < 0 ? "" : t.substring(firstLine + 1, t.length() - 3).strip();
+            return firstLine < 0
+                    ? ""
+                    : t.substring(firstLine + 1, t.length() - 3).strip();
         }
         return t;
     }
@@ -85,8 +90,8 @@ public final class JsonOutput {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("jsonSchema is not JSON; the router should have refused it", e);
         }
-        SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)
-                .orElse(SpecVersion.VersionFlag.V202012);
+        SpecVersion.VersionFlag version =
+                SpecVersionDetector.detectOptionalVersion(node, false).orElse(SpecVersion.VersionFlag.V202012);
         JsonSchema schema = JsonSchemaFactory.getInstance(version).getSchema(node);
         if (SCHEMAS.size() >= MAX_CACHED_SCHEMAS) {
             SCHEMAS.clear();

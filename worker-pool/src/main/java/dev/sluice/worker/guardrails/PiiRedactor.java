@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 public final class PiiRedactor {
     /** What was found. */
     public enum Kind {
-        EMAIL, CARD, SSN, PHONE;
+        EMAIL,
+        CARD,
+        SSN,
+        PHONE;
 
         /** The text that replaces a match, e.g. {@code [REDACTED_EMAIL]}. */
         public String marker() {
@@ -35,14 +38,13 @@ public final class PiiRedactor {
     private static final Pattern EMAIL = Pattern.compile(
             "(?<![\\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(?![\\w-])");
     private static final Pattern CARD = Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
-    private static final Pattern SSN = Pattern.compile(
-            "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}(?![\\d-])");
+    private static final Pattern SSN =
+            Pattern.compile("(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}(?![\\d-])");
     private static final Pattern PHONE = Pattern.compile(
             "(?<![\\w+])(?<!\\d[ .-])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,4}\\)[ .-]?|\\d{2,4}[ .-])\\d{3,4}[ .-]\\d{3,4}"
                     + "(?!\\w)(?![ .-]\\d)");
 
-    private PiiRedactor() {
-    }
+    private PiiRedactor() {}
 
     public static Redacted redact(String text) {
         Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
@@ -56,8 +58,7 @@ public final class PiiRedactor {
         return new Redacted(out, counts);
     }
 
-    private static String replace(Pattern pattern, String text, Kind kind, Map<Kind, Integer> counts,
-            boolean luhn) {
+    private static String replace(Pattern pattern, String text, Kind kind, Map<Kind, Integer> counts, boolean luhn) {
         Matcher m = pattern.matcher(text);
         StringBuilder sb = null;
         int last = 0;

@@ -68,14 +68,17 @@ public final class AnthropicBatchApi implements BatchApi {
 
     @Override
     public String submit(String tag, ModelSpec model, List<String> lines) throws ProviderException {
-        StringBuilder body = new StringBuilder(lines.stream().mapToInt(String::length).sum() + lines.size() + 16);
+        StringBuilder body =
+                new StringBuilder(lines.stream().mapToInt(String::length).sum() + lines.size() + 16);
         body.append("{\"requests\":[");
         for (int i = 0; i < lines.size(); i++) {
             body.append(i == 0 ? "" : ",").append(lines.get(i));
         }
         body.append("]}");
-        return protocol.json(http.post(protocol.request(base).header("content-type", "application/json"),
-                body.toString())).path("id").asText();
+        return protocol.json(
+                        http.post(protocol.request(base).header("content-type", "application/json"), body.toString()))
+                .path("id")
+                .asText();
     }
 
     @Override
@@ -86,15 +89,26 @@ public final class AnthropicBatchApi implements BatchApi {
     static BatchProgress progress(JsonNode batch) {
         String status = batch.path("processing_status").asText();
         JsonNode c = batch.path("request_counts");
-        int done = c.path("succeeded").asInt() + c.path("errored").asInt() + c.path("canceled").asInt()
+        int done = c.path("succeeded").asInt()
+                + c.path("errored").asInt()
+                + c.path("canceled").asInt()
                 + c.path("expired").asInt();
-        return new BatchProgress(batch.path("id").asText(), status, "ended".equals(status), false,
-                done + c.path("processing").asInt(), done, batch.path("results_url").asText(null), null, status);
+        return new BatchProgress(
+                batch.path("id").asText(),
+                status,
+                "ended".equals(status),
+                false,
+                done + c.path("processing").asInt(),
+                done,
+                batch.path("results_url").asText(null),
+                null,
+                status);
     }
 
     @Override
     public List<BatchLineResult> results(BatchProgress ended) throws ProviderException {
-        String url = ended.outputRef() != null && !ended.outputRef().isEmpty() ? ended.outputRef()
+        String url = ended.outputRef() != null && !ended.outputRef().isEmpty()
+                ? ended.outputRef()
                 : base + "/" + ended.id() + "/results";
         ProviderHttp.Answer content = protocol.ok(http.send(protocol.request(url)));
         List<BatchLineResult> lines = new ArrayList<>();
@@ -112,11 +126,18 @@ public final class AnthropicBatchApi implements BatchApi {
         String customId = root.path("custom_id").asText();
         JsonNode result = root.path("result");
         return switch (result.path("type").asText()) {
-            case "succeeded" -> BatchLineResult.succeeded(customId, AnthropicProtocol.reply(result.path("message"),
-                    200, result.path("message").path("id").asText(null)));
+            case "succeeded" ->
+                BatchLineResult.succeeded(
+                        customId,
+                        AnthropicProtocol.reply(
+                                result.path("message"),
+                                200,
+                                result.path("message").path("id").asText(null)));
             case "expired" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.EXPIRED);
             case "canceled" -> BatchLineResult.notRun(customId, BatchLineResult.Kind.CANCELED);
-            default -> BatchLineResult.errored(customId, protocol.error(result.path("error").path("error")));
+            default ->
+                BatchLineResult.errored(
+                        customId, protocol.error(result.path("error").path("error")));
         };
     }
 
@@ -125,14 +146,16 @@ public final class AnthropicBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = protocol.json(http.send(protocol.request(base + "?limit=100"
-                    + (after == null ? "" : "&after_id=" + after))));
+            JsonNode page = protocol.json(
+                    http.send(protocol.request(base + "?limit=100" + (after == null ? "" : "&after_id=" + after))));
             for (JsonNode batch : page.path("data")) {
                 Instant created = instant(batch.path("created_at").asText());
                 if (created != null && created.isBefore(from)) {
                     return Optional.empty();
                 }
-                if (created != null && !created.isAfter(to) && progress(batch).total() == lines
+                if (created != null
+                        && !created.isAfter(to)
+                        && progress(batch).total() == lines
                         && !taken.contains(batch.path("id").asText())) {
                     return Optional.of(batch.path("id").asText());
                 }

@@ -28,7 +28,9 @@ record AnthropicProtocol(String name, Secret apiKey) implements WireProtocol {
     /** A Message answer, with its request id and what its headers say of the key's limits. */
     @Override
     public ProviderReply reply(ProviderHttp.Answer response) throws ProviderException {
-        ProviderReply reply = reply(json(response), response.statusCode(),
+        ProviderReply reply = reply(
+                json(response),
+                response.statusCode(),
                 response.headers().firstValue("request-id").orElse(null));
         return reply.withRateLimits(RateLimitHeaders.anthropic(response.headers(), Instant.now()));
     }
@@ -42,11 +44,16 @@ record AnthropicProtocol(String name, Secret apiKey) implements WireProtocol {
             }
         }
         JsonNode usage = root.path("usage");
-        return new ProviderReply(text.toString(), finishReason(root.path("stop_reason").asText(null)),
-                new Usage(usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong(),
+        return new ProviderReply(
+                text.toString(),
+                finishReason(root.path("stop_reason").asText(null)),
+                new Usage(
+                        usage.path("input_tokens").asLong(),
+                        usage.path("output_tokens").asLong(),
                         usage.path("cache_read_input_tokens").asLong(0),
                         usage.path("cache_creation_input_tokens").asLong(0)),
-                status, requestId);
+                status,
+                requestId);
     }
 
     /** Anthropic's stop reasons in the vocabulary results use (OpenAI's finish reasons). */
@@ -72,10 +79,14 @@ record AnthropicProtocol(String name, Secret apiKey) implements WireProtocol {
         int status = response.statusCode();
         JsonNode err = ProviderHttp.errorObject(response);
         String code = err.path("details").path("error_code").asText(null);
-        return new ProviderException(status, err.path("type").asText(null), code,
+        return new ProviderException(
+                status,
+                err.path("type").asText(null),
+                code,
                 name + ": " + err.path("message").asText("HTTP " + status),
                 ProviderHttp.retryable(response, "enforced_spend_limit_reached".equals(code)),
-                ProviderHttp.retryAfter(response), RateLimitHeaders.anthropic(response.headers(), Instant.now()));
+                ProviderHttp.retryAfter(response),
+                RateLimitHeaders.anthropic(response.headers(), Instant.now()));
     }
 
     /**
@@ -85,8 +96,13 @@ record AnthropicProtocol(String name, Secret apiKey) implements WireProtocol {
     ProviderException error(JsonNode err) {
         String type = err.path("type").asText("api_error");
         int status = statusOf(type);
-        return new ProviderException(status, type, null, name + ": " + err.path("message").asText(type),
-                ProviderException.retryableStatus(status), null);
+        return new ProviderException(
+                status,
+                type,
+                null,
+                name + ": " + err.path("message").asText(type),
+                ProviderException.retryableStatus(status),
+                null);
     }
 
     /** The HTTP status a synchronous call would have had for this error type. */

@@ -26,6 +26,7 @@ public final class AnthropicProvider implements ChatProvider {
     static final String JSON_INSTRUCTION = "Respond with a single JSON object and nothing else.";
     /** Anthropic accepts at most four cache breakpoints in one request. */
     static final int MAX_BREAKPOINTS = 4;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AnthropicProtocol protocol;
@@ -45,8 +46,8 @@ public final class AnthropicProvider implements ChatProvider {
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        return protocol.reply(http.post(protocol.request(endpoint).header("content-type", "application/json"),
-                body(model, job.request())));
+        return protocol.reply(http.post(
+                protocol.request(endpoint).header("content-type", "application/json"), body(model, job.request())));
     }
 
     /**
@@ -72,8 +73,8 @@ public final class AnthropicProvider implements ChatProvider {
         if (f != null && f.type() == ResponseFormat.Type.JSON) {
             system.add(Message.system(JSON_INSTRUCTION));
         } else if (f != null && f.type() == ResponseFormat.Type.JSON_SCHEMA) {
-            system.add(Message.system(JSON_INSTRUCTION + " It must be valid against this JSON schema: "
-                    + f.jsonSchema()));
+            system.add(
+                    Message.system(JSON_INSTRUCTION + " It must be valid against this JSON schema: " + f.jsonSchema()));
         }
         boolean[] breakpoints = breakpoints(model, system, turns);
         if (!system.isEmpty()) {

@@ -5,7 +5,12 @@ package dev.sluice.worker.provider;
  * status and retryability a synchronous call would have had), or a line the provider never ran.
  */
 public record BatchLineResult(String customId, Kind kind, ProviderReply reply, ProviderException error) {
-    public enum Kind { SUCCEEDED, ERRORED, EXPIRED, CANCELED }
+    public enum Kind {
+        SUCCEEDED,
+        ERRORED,
+        EXPIRED,
+        CANCELED
+    }
 
     public static BatchLineResult succeeded(String customId, ProviderReply reply) {
         return new BatchLineResult(customId, Kind.SUCCEEDED, reply, null);

@@ -11,6 +11,13 @@ package dev.sluice.worker.provider;
  * @param outputRef where the successful lines are (OpenAI output file id, Anthropic results URL)
  * @param errorRef where the failed lines are (OpenAI error file id), or null
  */
-public record BatchProgress(String id, String status, boolean ended, boolean failed, int total, int done,
-        String outputRef, String errorRef, String detail) {
-}
+public record BatchProgress(
+        String id,
+        String status,
+        boolean ended,
+        boolean failed,
+        int total,
+        int done,
+        String outputRef,
+        String errorRef,
+        String detail) {}

@@ -31,18 +31,17 @@ public final class GenAiSpans {
     public static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
     public static final AttributeKey<Long> REQUEST_MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
     public static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-    public static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey(
-            "gen_ai.response.finish_reasons");
+    public static final AttributeKey<List<String>> FINISH_REASONS =
+            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
     public static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
     public static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
-    public static final AttributeKey<Long> CACHE_READ_TOKENS = AttributeKey.longKey(
-            "gen_ai.usage.cache_read.input_tokens");
-    public static final AttributeKey<Long> CACHE_CREATION_TOKENS = AttributeKey.longKey(
-            "gen_ai.usage.cache_creation.input_tokens");
+    public static final AttributeKey<Long> CACHE_READ_TOKENS =
+            AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
+    public static final AttributeKey<Long> CACHE_CREATION_TOKENS =
+            AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-    private GenAiSpans() {
-    }
+    private GenAiSpans() {}
 
     /**
      * A span for one call to the model, child of the span current on this thread (the job's),
@@ -50,14 +49,17 @@ public final class GenAiSpans {
      */
     public static Span call(ModelSpec model, int maxOutputTokens) {
         Telemetry telemetry = Telemetry.current();
-        return telemetry.start(describe(telemetry.span("chat " + model.name(), SpanKind.CLIENT, Context.current()),
-                model).setAttribute(REQUEST_MAX_TOKENS, (long) maxOutputTokens));
+        return telemetry.start(
+                describe(telemetry.span("chat " + model.name(), SpanKind.CLIENT, Context.current()), model)
+                        .setAttribute(REQUEST_MAX_TOKENS, (long) maxOutputTokens));
     }
 
     /** The GenAI attributes of a call to {@code model} on any span builder (a batch's lines use them too). */
     public static SpanBuilder describe(SpanBuilder builder, ModelSpec model) {
-        return builder.setAttribute(OPERATION, "chat").setAttribute(PROVIDER, model.provider())
-                .setAttribute(SYSTEM, model.provider()).setAttribute(REQUEST_MODEL, model.name());
+        return builder.setAttribute(OPERATION, "chat")
+                .setAttribute(PROVIDER, model.provider())
+                .setAttribute(SYSTEM, model.provider())
+                .setAttribute(REQUEST_MODEL, model.name());
     }
 
     /** The model answered: usage, status and what the call costs at {@code basis} prices. */
@@ -76,7 +78,8 @@ public final class GenAiSpans {
 
     /** The call failed: its outcome (rate_limited, server_error, timeout...) and HTTP status when one came. */
     public static void failed(Span span, ProviderException e) {
-        span.setStatus(StatusCode.ERROR, e.outcome()).setAttribute(SluiceAttributes.OUTCOME, e.outcome())
+        span.setStatus(StatusCode.ERROR, e.outcome())
+                .setAttribute(SluiceAttributes.OUTCOME, e.outcome())
                 .setAttribute(ERROR_TYPE, e.status() == 0 ? e.outcome() : Integer.toString(e.status()));
         if (e.status() != 0) {
             span.setAttribute(SluiceAttributes.HTTP_STATUS, (long) e.status());

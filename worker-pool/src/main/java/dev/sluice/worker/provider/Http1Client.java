@@ -60,6 +60,7 @@ final class Http1Client implements ProviderHttp.Transport {
     private final Map<Origin, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
     /** Connections in an exchange now: closed by {@link #close()}, so that no caller waits out its timeout. */
     private final Set<Connection> busy = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     Http1Client(Duration connectTimeout, Duration keepAlive) {
@@ -119,8 +120,8 @@ final class Http1Client implements ProviderHttp.Transport {
         }
     }
 
-    private ProviderHttp.Answer exchange(Connection c, Origin origin, byte[] head, ProviderHttp.Request request,
-            long deadline) throws IOException {
+    private ProviderHttp.Answer exchange(
+            Connection c, Origin origin, byte[] head, ProviderHttp.Request request, long deadline) throws IOException {
         boolean keep = false;
         busy.add(c);
         try {
@@ -139,7 +140,9 @@ final class Http1Client implements ProviderHttp.Transport {
         } catch (SocketTimeoutException e) {
             throw timeout();
         } catch (IOException e) {
-            if (c.reused && c.received == 0 && !Thread.currentThread().isInterrupted()
+            if (c.reused
+                    && c.received == 0
+                    && !Thread.currentThread().isInterrupted()
                     && !(e instanceof HttpTimeoutException)) {
                 throw new ServerClosedIdle(e);
             }
@@ -202,8 +205,8 @@ final class Http1Client implements ProviderHttp.Transport {
             socket.connect(new InetSocketAddress(origin.host(), origin.port()), connectMillis);
         } catch (SocketTimeoutException e) {
             socket.close();
-            throw new HttpConnectTimeoutException("no connection to " + origin.hostHeader() + " within "
-                    + connectMillis + " ms");
+            throw new HttpConnectTimeoutException(
+                    "no connection to " + origin.hostHeader() + " within " + connectMillis + " ms");
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -242,12 +245,16 @@ final class Http1Client implements ProviderHttp.Transport {
     static byte[] head(ProviderHttp.Request request, Origin origin) {
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        StringBuilder b = new StringBuilder(256).append(request.method()).append(' ').append(path);
+        StringBuilder b =
+                new StringBuilder(256).append(request.method()).append(' ').append(path);
         if (uri.getRawQuery() != null) {
             b.append('?').append(uri.getRawQuery());
         }
         // A User-Agent as every SDK sends one: some edge proxies challenge requests without it.
-        b.append(" HTTP/1.1\r\nHost: ").append(origin.hostHeader()).append("\r\nUser-Agent: ").append(USER_AGENT)
+        b.append(" HTTP/1.1\r\nHost: ")
+                .append(origin.hostHeader())
+                .append("\r\nUser-Agent: ")
+                .append(USER_AGENT)
                 .append("\r\n");
         List<String> headers = request.headers();
         for (int i = 0; i < headers.size(); i += 2) {
@@ -266,8 +273,8 @@ final class Http1Client implements ProviderHttp.Transport {
             String statusLine = c.line();
             // "HTTP/1.1 200 OK": the version, the code, and a reason that may be missing.
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
-                throw new ProtocolException("not an HTTP/1.x status line: "
-                        + statusLine.substring(0, Math.min(40, statusLine.length())));
+                throw new ProtocolException(
+                        "not an HTTP/1.x status line: " + statusLine.substring(0, Math.min(40, statusLine.length())));
             }
             int status = parseStatus(statusLine);
             boolean http10 = statusLine.charAt(7) == '0';
@@ -294,7 +301,9 @@ final class Http1Client implements ProviderHttp.Transport {
             byte[] body;
             if (method.equals("HEAD") || status == 204 || status == 304) {
                 body = new byte[0];
-            } else if (headers.firstValue("transfer-encoding").orElse("").toLowerCase(Locale.ROOT)
+            } else if (headers.firstValue("transfer-encoding")
+                    .orElse("")
+                    .toLowerCase(Locale.ROOT)
                     .contains("chunked")) {
                 body = c.chunked();
             } else {

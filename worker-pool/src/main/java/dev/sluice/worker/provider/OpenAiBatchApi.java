@@ -25,6 +25,7 @@ import java.util.UUID;
 public final class OpenAiBatchApi implements BatchApi {
     /** The metadata key that carries Sluice's batch id. */
     public static final String TAG = "sluice_batch_id";
+
     static final int MAX_LINES = 50_000;
     static final long MAX_BYTES = 200L * 1024 * 1024;
     private static final Set<String> ENDED = Set.of("completed", "failed", "expired", "cancelled");
@@ -71,10 +72,12 @@ public final class OpenAiBatchApi implements BatchApi {
     public String submit(String tag, ModelSpec model, List<String> lines) throws ProviderException {
         String fileId = upload(tag, lines);
         ObjectNode create = JSON.createObjectNode();
-        create.put("input_file_id", fileId).put("endpoint", "/v1/chat/completions").put("completion_window", "24h");
+        create.put("input_file_id", fileId)
+                .put("endpoint", "/v1/chat/completions")
+                .put("completion_window", "24h");
         create.putObject("metadata").put(TAG, tag);
-        JsonNode batch = protocol.json(http.post(protocol.request(base + "/batches")
-                .header("Content-Type", "application/json"), create.toString()));
+        JsonNode batch = protocol.json(http.post(
+                protocol.request(base + "/batches").header("Content-Type", "application/json"), create.toString()));
         return batch.path("id").asText();
     }
 
@@ -82,15 +85,19 @@ public final class OpenAiBatchApi implements BatchApi {
         String boundary = "sluice-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         part(body, boundary, "Content-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n");
-        part(body, boundary, "Content-Disposition: form-data; name=\"file\"; filename=\"" + tag + ".jsonl\"\r\n"
-                + "Content-Type: application/jsonl\r\n\r\n");
+        part(
+                body,
+                boundary,
+                "Content-Disposition: form-data; name=\"file\"; filename=\"" + tag + ".jsonl\"\r\n"
+                        + "Content-Type: application/jsonl\r\n\r\n");
         for (String line : lines) {
             body.writeBytes(line.getBytes(StandardCharsets.UTF_8));
             body.write('\n');
         }
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        ProviderHttp.Request request = protocol.request(base + "/files").header("Content-Type",
-                "multipart/form-data; boundary=" + boundary).post(body.toByteArray());
+        ProviderHttp.Request request = protocol.request(base + "/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .post(body.toByteArray());
         return protocol.json(http.send(request)).path("id").asText();
     }
 
@@ -110,12 +117,20 @@ public final class OpenAiBatchApi implements BatchApi {
         JsonNode errors = batch.path("errors").path("data");
         if (errors.isArray() && !errors.isEmpty()) {
             JsonNode first = errors.get(0);
-            detail = status + ": " + first.path("message").asText(first.path("code").asText())
+            detail = status + ": "
+                    + first.path("message").asText(first.path("code").asText())
                     + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
         }
-        return new BatchProgress(batch.path("id").asText(), status, ENDED.contains(status), "failed".equals(status),
-                counts.path("total").asInt(), counts.path("completed").asInt() + counts.path("failed").asInt(),
-                batch.path("output_file_id").asText(null), batch.path("error_file_id").asText(null), detail);
+        return new BatchProgress(
+                batch.path("id").asText(),
+                status,
+                ENDED.contains(status),
+                "failed".equals(status),
+                counts.path("total").asInt(),
+                counts.path("completed").asInt() + counts.path("failed").asInt(),
+                batch.path("output_file_id").asText(null),
+                batch.path("error_file_id").asText(null),
+                detail);
     }
 
     @Override
@@ -123,8 +138,8 @@ public final class OpenAiBatchApi implements BatchApi {
         List<BatchLineResult> lines = new ArrayList<>();
         for (String file : new String[] {ended.outputRef(), ended.errorRef()}) {
             if (file != null && !file.isEmpty()) {
-                ProviderHttp.Answer content = protocol.ok(http.send(protocol.request(base + "/files/" + file
-                        + "/content")));
+                ProviderHttp.Answer content =
+                        protocol.ok(http.send(protocol.request(base + "/files/" + file + "/content")));
                 for (String line : content.body().split("\n")) {
                     if (!line.isBlank()) {
                         lines.add(resultLine(line));
@@ -148,8 +163,16 @@ public final class OpenAiBatchApi implements BatchApi {
             if (code.equals("batch_cancelled")) {
                 return BatchLineResult.notRun(customId, BatchLineResult.Kind.CANCELED);
             }
-            return BatchLineResult.errored(customId, new ProviderException(0, code, code, protocol.name() + ": "
-                    + root.path("error").path("message").asText(code), true, null));
+            return BatchLineResult.errored(
+                    customId,
+                    new ProviderException(
+                            0,
+                            code,
+                            code,
+                            protocol.name() + ": "
+                                    + root.path("error").path("message").asText(code),
+                            true,
+                            null));
         }
         int status = response.path("status_code").asInt();
         String requestId = response.path("request_id").asText(null);
@@ -165,8 +188,8 @@ public final class OpenAiBatchApi implements BatchApi {
             throws ProviderException {
         String after = null;
         while (true) {
-            JsonNode page = protocol.json(http.send(protocol.request(base + "/batches?limit=100"
-                    + (after == null ? "" : "&after=" + after))));
+            JsonNode page = protocol.json(http.send(
+                    protocol.request(base + "/batches?limit=100" + (after == null ? "" : "&after=" + after))));
             for (JsonNode batch : page.path("data")) {
                 if (tag.equals(batch.path("metadata").path(TAG).asText(null))) {
                     return Optional.of(batch.path("id").asText());

@@ -26,7 +26,9 @@ record OpenAiProtocol(String name, Secret apiKey) implements WireProtocol {
     /** A chat.completion answer, with its request id and what its headers say of the key's limits. */
     @Override
     public ProviderReply reply(ProviderHttp.Answer response) throws ProviderException {
-        ProviderReply reply = reply(json(response), response.statusCode(),
+        ProviderReply reply = reply(
+                json(response),
+                response.statusCode(),
                 response.headers().firstValue("x-request-id").orElse(null));
         return reply.withRateLimits(RateLimitHeaders.openAi(response.headers()));
     }
@@ -35,13 +37,18 @@ record OpenAiProtocol(String name, Secret apiKey) implements WireProtocol {
     static ProviderReply reply(JsonNode root, int status, String requestId) {
         JsonNode choice = root.path("choices").path(0);
         JsonNode message = choice.path("message");
-        String text = message.path("content").isNull() ? "" : message.path("content").asText("");
+        String text =
+                message.path("content").isNull() ? "" : message.path("content").asText("");
         JsonNode usage = root.path("usage");
         long prompt = usage.path("prompt_tokens").asLong();
         long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
         long completion = usage.path("completion_tokens").asLong();
-        return new ProviderReply(text, choice.path("finish_reason").asText(null),
-                new Usage(Math.max(0, prompt - cached), completion, cached, 0), status, requestId);
+        return new ProviderReply(
+                text,
+                choice.path("finish_reason").asText(null),
+                new Usage(Math.max(0, prompt - cached), completion, cached, 0),
+                status,
+                requestId);
     }
 
     /**
@@ -51,8 +58,12 @@ record OpenAiProtocol(String name, Secret apiKey) implements WireProtocol {
     @Override
     public ProviderException error(ProviderHttp.Answer response) {
         JsonNode err = ProviderHttp.errorObject(response);
-        return error(response.statusCode(), err, ProviderHttp.retryable(response, needsUser(err)),
-                ProviderHttp.retryAfter(response), RateLimitHeaders.openAi(response.headers()));
+        return error(
+                response.statusCode(),
+                err,
+                ProviderHttp.retryable(response, needsUser(err)),
+                ProviderHttp.retryAfter(response),
+                RateLimitHeaders.openAi(response.headers()));
     }
 
     /**
@@ -60,14 +71,20 @@ record OpenAiProtocol(String name, Secret apiKey) implements WireProtocol {
      * status and the quota decide if it is retried.
      */
     ProviderException error(int status, JsonNode err) {
-        return error(status, err, !needsUser(err) && ProviderException.retryableStatus(status), null,
-                RateLimitHeaders.NONE);
+        return error(
+                status, err, !needsUser(err) && ProviderException.retryableStatus(status), null, RateLimitHeaders.NONE);
     }
 
-    private ProviderException error(int status, JsonNode err, boolean retryable, Duration retryAfter,
-            RateLimitHeaders rateLimits) {
-        return new ProviderException(status, err.path("type").asText(null), err.path("code").asText(null),
-                name + ": " + err.path("message").asText("HTTP " + status), retryable, retryAfter, rateLimits);
+    private ProviderException error(
+            int status, JsonNode err, boolean retryable, Duration retryAfter, RateLimitHeaders rateLimits) {
+        return new ProviderException(
+                status,
+                err.path("type").asText(null),
+                err.path("code").asText(null),
+                name + ": " + err.path("message").asText("HTTP " + status),
+                retryable,
+                retryAfter,
+                rateLimits);
     }
 
     private static boolean needsUser(JsonNode err) {

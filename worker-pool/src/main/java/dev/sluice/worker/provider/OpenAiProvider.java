@@ -39,8 +39,8 @@ public final class OpenAiProvider implements ChatProvider {
 
     @Override
     public ProviderReply complete(ModelSpec model, LlmJob job) throws ProviderException {
-        return protocol.reply(http.post(protocol.request(endpoint).header("Content-Type", "application/json"),
-                body(model, job.request())));
+        return protocol.reply(http.post(
+                protocol.request(endpoint).header("Content-Type", "application/json"), body(model, job.request())));
     }
 
     /** The request body, which a batch line carries as it is. */
@@ -49,13 +49,17 @@ public final class OpenAiProvider implements ChatProvider {
         body.put("model", model.name());
         ArrayNode messages = body.putArray("messages");
         ResponseFormat f = r.responseFormat();
-        if (f != null && f.type() == ResponseFormat.Type.JSON && r.messages().stream()
-                .noneMatch(m -> m.content().toLowerCase(Locale.ROOT).contains("json"))) {
+        if (f != null
+                && f.type() == ResponseFormat.Type.JSON
+                && r.messages().stream()
+                        .noneMatch(m -> m.content().toLowerCase(Locale.ROOT).contains("json"))) {
             // OpenAI refuses json_object unless a message mentions JSON; say it for the caller.
             messages.addObject().put("role", "system").put("content", JSON_INSTRUCTION);
         }
         for (Message m : r.messages()) {
-            messages.addObject().put("role", m.role().name().toLowerCase(Locale.ROOT)).put("content", m.content());
+            messages.addObject()
+                    .put("role", m.role().name().toLowerCase(Locale.ROOT))
+                    .put("content", m.content());
         }
         body.put("max_completion_tokens", r.maxOutputTokens());
         if (r.temperature() != null) {
@@ -64,7 +68,8 @@ public final class OpenAiProvider implements ChatProvider {
         if (f != null && f.type() == ResponseFormat.Type.JSON) {
             body.putObject("response_format").put("type", "json_object");
         } else if (f != null && f.type() == ResponseFormat.Type.JSON_SCHEMA) {
-            ObjectNode schema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+            ObjectNode schema =
+                    body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
             schema.put("name", f.schemaName() == null ? "output" : f.schemaName());
             try {
                 schema.set("schema", JSON.readTree(f.jsonSchema()));

@@ -16,13 +16,19 @@ public final class ProviderException extends Exception {
     private final Duration retryAfter;
     private final RateLimitHeaders rateLimits;
 
-    public ProviderException(int status, String type, String code, String message, boolean retryable,
-            Duration retryAfter) {
+    public ProviderException(
+            int status, String type, String code, String message, boolean retryable, Duration retryAfter) {
         this(status, type, code, message, retryable, retryAfter, RateLimitHeaders.NONE);
     }
 
-    public ProviderException(int status, String type, String code, String message, boolean retryable,
-            Duration retryAfter, RateLimitHeaders rateLimits) {
+    public ProviderException(
+            int status,
+            String type,
+            String code,
+            String message,
+            boolean retryable,
+            Duration retryAfter,
+            RateLimitHeaders rateLimits) {
         super(message);
         this.rateLimits = rateLimits == null ? RateLimitHeaders.NONE : rateLimits;
         this.status = status;

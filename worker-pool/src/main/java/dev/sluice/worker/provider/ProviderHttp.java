@@ -67,10 +67,12 @@ final class ProviderHttp {
 
         /** Refuses CR and LF, which would let a value (an API key from config) add headers of its own. */
         Request header(String name, String value) {
-            if (name.isEmpty() || (name + value).indexOf('\r') >= 0 || (name + value).indexOf('\n') >= 0
+            if (name.isEmpty()
+                    || (name + value).indexOf('\r') >= 0
+                    || (name + value).indexOf('\n') >= 0
                     || name.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("invalid header " + name + " (a line break or colon where there"
-                        + " must be none)");
+                throw new IllegalArgumentException(
+                        "invalid header " + name + " (a line break or colon where there" + " must be none)");
             }
             headers.add(name);
             headers.add(value);
@@ -128,8 +130,8 @@ final class ProviderHttp {
         try {
             return JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ProviderException(status, "invalid_response", null, name
-                    + " answered 2xx with a body that is not JSON", true, null);
+            throw new ProviderException(
+                    status, "invalid_response", null, name + " answered 2xx with a body that is not JSON", true, null);
         }
     }
 
@@ -138,8 +140,8 @@ final class ProviderHttp {
         try {
             return JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new ProviderException(200, "invalid_response", null, name + " returned a result line that is not"
-                    + " JSON", true, null);
+            throw new ProviderException(
+                    200, "invalid_response", null, name + " returned a result line that is not" + " JSON", true, null);
         }
     }
 
@@ -165,15 +167,20 @@ final class ProviderHttp {
         try {
             return transport.exchange(request, timeout);
         } catch (HttpTimeoutException e) {
-            throw new ProviderException(0, "timeout", null, name + " did not answer within " + timeout.toMillis()
-                    + " ms", true, null);
+            throw new ProviderException(
+                    0, "timeout", null, name + " did not answer within " + timeout.toMillis() + " ms", true, null);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 // A virtual thread interrupted in socket I/O closes the socket and gets an IOException.
                 throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
             }
-            throw new ProviderException(0, "connection_error", null, name + " could not be reached: "
-                    + e.getClass().getSimpleName(), true, null);
+            throw new ProviderException(
+                    0,
+                    "connection_error",
+                    null,
+                    name + " could not be reached: " + e.getClass().getSimpleName(),
+                    true,
+                    null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderException(0, "interrupted", null, "call interrupted", true, null);
@@ -200,8 +207,11 @@ final class ProviderHttp {
     /** The JDK's client, HTTP/1.1, its work on virtual threads. */
     private static final class JdkTransport implements Transport {
         // HTTP/1.1 keeps one call per connection, which is what providers' load balancers expect.
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        private final HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
 
         @Override
         public Answer exchange(Request request, Duration timeout) throws IOException, InterruptedException {
@@ -209,8 +219,11 @@ final class ProviderHttp {
             for (int i = 0; i < request.headers().size(); i += 2) {
                 b.header(request.headers().get(i), request.headers().get(i + 1));
             }
-            b.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+            b.method(
+                    request.method(),
+                    request.body() == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(request.body()));
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(r.statusCode(), r.headers(), r.body());
         }

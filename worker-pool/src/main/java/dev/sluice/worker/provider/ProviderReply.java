@@ -6,7 +6,12 @@ import dev.sluice.model.Usage;
  * A provider's answer to one call: the text, why it stopped, usage, the provider's request id, and
  * what the response's headers said about the key's rate limits.
  */
-public record ProviderReply(String text, String finishReason, Usage usage, int httpStatus, String providerRequestId,
+public record ProviderReply(
+        String text,
+        String finishReason,
+        Usage usage,
+        int httpStatus,
+        String providerRequestId,
         RateLimitHeaders rateLimits) {
     public ProviderReply {
         rateLimits = rateLimits == null ? RateLimitHeaders.NONE : rateLimits;

@@ -21,8 +21,13 @@ import java.util.regex.Pattern;
  *       as RFC 3339 instants.</li>
  * </ul>
  */
-public record RateLimitHeaders(Long requestLimit, Long requestsRemaining, Duration requestsReset, Long tokenLimit,
-        Long tokensRemaining, Duration tokensReset) {
+public record RateLimitHeaders(
+        Long requestLimit,
+        Long requestsRemaining,
+        Duration requestsReset,
+        Long tokenLimit,
+        Long tokensRemaining,
+        Duration tokensReset) {
     public static final RateLimitHeaders NONE = new RateLimitHeaders(null, null, null, null, null, null);
 
     private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|us|µs|ns|m|s)");
@@ -32,16 +37,22 @@ public record RateLimitHeaders(Long requestLimit, Long requestsRemaining, Durati
     }
 
     public static RateLimitHeaders openAi(HttpHeaders h) {
-        return new RateLimitHeaders(number(h, "x-ratelimit-limit-requests"), number(h, "x-ratelimit-remaining-requests"),
-                goDuration(h.firstValue("x-ratelimit-reset-requests")), number(h, "x-ratelimit-limit-tokens"),
-                number(h, "x-ratelimit-remaining-tokens"), goDuration(h.firstValue("x-ratelimit-reset-tokens")));
+        return new RateLimitHeaders(
+                number(h, "x-ratelimit-limit-requests"),
+                number(h, "x-ratelimit-remaining-requests"),
+                goDuration(h.firstValue("x-ratelimit-reset-requests")),
+                number(h, "x-ratelimit-limit-tokens"),
+                number(h, "x-ratelimit-remaining-tokens"),
+                goDuration(h.firstValue("x-ratelimit-reset-tokens")));
     }
 
     public static RateLimitHeaders anthropic(HttpHeaders h, Instant now) {
-        return new RateLimitHeaders(number(h, "anthropic-ratelimit-requests-limit"),
+        return new RateLimitHeaders(
+                number(h, "anthropic-ratelimit-requests-limit"),
                 number(h, "anthropic-ratelimit-requests-remaining"),
                 until(h.firstValue("anthropic-ratelimit-requests-reset"), now),
-                number(h, "anthropic-ratelimit-tokens-limit"), number(h, "anthropic-ratelimit-tokens-remaining"),
+                number(h, "anthropic-ratelimit-tokens-limit"),
+                number(h, "anthropic-ratelimit-tokens-remaining"),
                 until(h.firstValue("anthropic-ratelimit-tokens-reset"), now));
     }
 
@@ -71,14 +82,15 @@ public record RateLimitHeaders(Long requestLimit, Long requestsRemaining, Durati
                 return null;
             }
             double n = Double.parseDouble(m.group(1));
-            nanos += n * switch (m.group(2)) {
-                case "h" -> 3_600e9;
-                case "m" -> 60e9;
-                case "s" -> 1e9;
-                case "ms" -> 1e6;
-                case "us", "µs" -> 1e3;
-                default -> 1;
-            };
+            nanos += n
+                    * switch (m.group(2)) {
+                        case "h" -> 3_600e9;
+                        case "m" -> 60e9;
+                        case "s" -> 1e9;
+                        case "ms" -> 1e6;
+                        case "us", "µs" -> 1e3;
+                        default -> 1;
+                    };
             end = m.end();
         }
         return end == text.length() && end > 0 ? Duration.ofNanos(Math.round(nanos)) : null;

@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
@@ -83,12 +83,23 @@ public final class ProviderCalls {
      * @param breakerOpenFor how long it stays open before letting trial calls through
      * @param timeLimits the longest one call may take, per tier
      */
-    public record Settings(int retries, Duration maxRetryAfter, int breakerWindow, int breakerMinimumCalls,
-            float breakerFailureRate, Duration breakerOpenFor, Map<Tier, Duration> timeLimits) {
-        public static final Map<Tier, Duration> DEFAULT_TIME_LIMITS = Map.of(Tier.SMALL, Duration.ofSeconds(30),
-                Tier.MEDIUM, Duration.ofSeconds(60), Tier.LARGE, Duration.ofSeconds(120));
-        public static final Settings DEFAULTS = new Settings(2, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30), DEFAULT_TIME_LIMITS);
+    public record Settings(
+            int retries,
+            Duration maxRetryAfter,
+            int breakerWindow,
+            int breakerMinimumCalls,
+            float breakerFailureRate,
+            Duration breakerOpenFor,
+            Map<Tier, Duration> timeLimits) {
+        public static final Map<Tier, Duration> DEFAULT_TIME_LIMITS = Map.of(
+                Tier.SMALL,
+                Duration.ofSeconds(30),
+                Tier.MEDIUM,
+                Duration.ofSeconds(60),
+                Tier.LARGE,
+                Duration.ofSeconds(120));
+        public static final Settings DEFAULTS =
+                new Settings(2, Duration.ofSeconds(60), 20, 10, 50f, Duration.ofSeconds(30), DEFAULT_TIME_LIMITS);
 
         public Settings {
             timeLimits = Map.copyOf(timeLimits);
@@ -96,8 +107,8 @@ public final class ProviderCalls {
 
         /** The time limit of a tier; AUTO never reaches a worker, but is given the largest. */
         public Duration timeLimit(Tier tier) {
-            return timeLimits.getOrDefault(tier, timeLimits.values().stream().max(Duration::compareTo)
-                    .orElse(Duration.ofSeconds(120)));
+            return timeLimits.getOrDefault(
+                    tier, timeLimits.values().stream().max(Duration::compareTo).orElse(Duration.ofSeconds(120)));
         }
     }
 
@@ -146,18 +157,23 @@ public final class ProviderCalls {
         CircuitBreaker breaker = breaker(model);
         Instant deadline = job.request().deadline();
         Instant waitingSince = clock.instant();
-        Retry retry = Retry.of(provider.name() + "/" + model.name() + "/" + job.requestId(),
+        Retry retry = Retry.of(
+                provider.name() + "/" + model.name() + "/" + job.requestId(),
                 RetryConfig.<ProviderReply>custom()
                         .maxAttempts(1 + settings.retries())
-                        .retryOnException(e -> e instanceof ProviderException p && p.retryable()
-                                && beforeDeadline(p, deadline))
-                        .intervalBiFunction((Integer attempt, Either<Throwable, ProviderReply> outcome) ->
-                                delay(attempt, outcome.isLeft() ? outcome.getLeft() : null).toMillis())
+                        .retryOnException(
+                                e -> e instanceof ProviderException p && p.retryable() && beforeDeadline(p, deadline))
+                        .intervalBiFunction((Integer attempt, Either<Throwable, ProviderReply> outcome) -> delay(
+                                        attempt, outcome.isLeft() ? outcome.getLeft() : null)
+                                .toMillis())
                         .build());
         Duration limit = settings.timeLimit(job.tier());
-        TimeLimiter timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(limit)
-                .cancelRunningFuture(true).build());
-        long tokens = (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
+        TimeLimiter timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom()
+                .timeoutDuration(limit)
+                .cancelRunningFuture(true)
+                .build());
+        long tokens =
+                (long) job.estimatedInputTokens() + Math.max(0, job.request().maxOutputTokens());
         CheckedSupplier<ProviderReply> once = () -> {
             waitForRateLimit(model, tokens, deadline, waitingSince, attempts);
             Instant start = clock.instant();
@@ -165,8 +181,13 @@ public final class ProviderCalls {
             try {
                 ProviderReply reply = limited(timeLimiter, limit, job, () -> provider.complete(model, job));
                 rateLimits.observe(model, reply.rateLimits());
-                attempts.accept(new Attempt(model.provider(), model.name(), Attempt.OK, reply.httpStatus(),
-                        clock.millis() - start.toEpochMilli(), start));
+                attempts.accept(new Attempt(
+                        model.provider(),
+                        model.name(),
+                        Attempt.OK,
+                        reply.httpStatus(),
+                        clock.millis() - start.toEpochMilli(),
+                        start));
                 GenAiSpans.answered(span, model, reply, CostBasis.SYNC);
                 return reply;
             } catch (ProviderException e) {
@@ -174,8 +195,13 @@ public final class ProviderCalls {
                 if (!rateLimitedOnly(e)) {
                     rateLimits.observe(model, e.rateLimits());
                 }
-                attempts.accept(new Attempt(model.provider(), model.name(), e.outcome(),
-                        e.status() == 0 ? null : e.status(), clock.millis() - start.toEpochMilli(), start));
+                attempts.accept(new Attempt(
+                        model.provider(),
+                        model.name(),
+                        e.outcome(),
+                        e.status() == 0 ? null : e.status(),
+                        clock.millis() - start.toEpochMilli(),
+                        start));
                 throw e;
             } finally {
                 span.end();
@@ -186,13 +212,13 @@ public final class ProviderCalls {
             try {
                 return guarded.get();
             } catch (CallNotPermittedException e) {
-                attempts.accept(new Attempt(model.provider(), model.name(), CIRCUIT_OPEN, null, 0,
-                        clock.instant()));
+                attempts.accept(new Attempt(model.provider(), model.name(), CIRCUIT_OPEN, null, 0, clock.instant()));
                 throw e;
             }
         };
         try {
-            return Retry.decorateCheckedSupplier(retry, () -> untilNotRateLimited(model, admitted)).get();
+            return Retry.decorateCheckedSupplier(retry, () -> untilNotRateLimited(model, admitted))
+                    .get();
         } catch (ProviderException | RuntimeException e) {
             throw e;
         } catch (Throwable e) {
@@ -218,7 +244,8 @@ public final class ProviderCalls {
                 }
                 // A Retry-After longer than worker.max.retry.after holds the model that long, not an hour.
                 Duration retryAfter = e.retryAfter() != null && e.retryAfter().isPositive()
-                        ? min(e.retryAfter(), settings.maxRetryAfter()) : delay(refused, null);
+                        ? min(e.retryAfter(), settings.maxRetryAfter())
+                        : delay(refused, null);
                 rateLimits.rateLimited(model, retryAfter, e.rateLimits());
             }
         }
@@ -233,8 +260,9 @@ public final class ProviderCalls {
         return e.status() == 429 && e.retryable();
     }
 
-    private void waitForRateLimit(ModelSpec model, long tokens, Instant deadline, Instant waitingSince,
-            Consumer<Attempt> attempts) throws ProviderException {
+    private void waitForRateLimit(
+            ModelSpec model, long tokens, Instant deadline, Instant waitingSince, Consumer<Attempt> attempts)
+            throws ProviderException {
         try {
             rateLimits.acquire(model, tokens, deadline, waitingSince);
         } catch (RateLimits.WaitTooLong e) {
@@ -242,8 +270,8 @@ public final class ProviderCalls {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderException(0, "interrupted", null, "interrupted while waiting for the rate limit", true,
-                    null);
+            throw new ProviderException(
+                    0, "interrupted", null, "interrupted while waiting for the rate limit", true, null);
         }
     }
 
@@ -258,8 +286,14 @@ public final class ProviderCalls {
         try {
             return limiter.executeFutureSupplier(() -> calling.submit(call));
         } catch (TimeoutException e) {
-            throw new ProviderException(0, "timeout", null, "no answer within the " + job.tier().name().toLowerCase(
-                    java.util.Locale.ROOT) + " tier's limit of " + limit.toMillis() + " ms", true, null);
+            throw new ProviderException(
+                    0,
+                    "timeout",
+                    null,
+                    "no answer within the " + job.tier().name().toLowerCase(java.util.Locale.ROOT) + " tier's limit of "
+                            + limit.toMillis() + " ms",
+                    true,
+                    null);
         } catch (ExecutionException e) {
             throw unwrap(e.getCause());
         } catch (ProviderException | RuntimeException e) {

@@ -48,20 +48,16 @@ public final class RateLimits {
 
     /** Hears what the limits do, for metrics: each admitted call's wait, each give-up, each response's headers. */
     public interface Observer {
-        Observer NONE = new Observer() {
-        };
+        Observer NONE = new Observer() {};
 
         /** A call of the model was let through after waiting this long (zero: at once). */
-        default void waited(ModelSpec model, Duration waited) {
-        }
+        default void waited(ModelSpec model, Duration waited) {}
 
         /** A call of the model was not made: its wait would have passed the deadline or the longest wait. */
-        default void gaveUp(ModelSpec model) {
-        }
+        default void gaveUp(ModelSpec model) {}
 
         /** What a response of the model (a 429 included) said about the key's limits. */
-        default void headers(ModelSpec model, RateLimitHeaders headers) {
-        }
+        default void headers(ModelSpec model, RateLimitHeaders headers) {}
     }
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
@@ -156,8 +152,10 @@ public final class RateLimits {
             if (now + wait > latest) {
                 observer.gaveUp(model);
                 throw new WaitTooLong(key(model) + ": its rate limit leaves no room for this call within "
-                        + Duration.ofMillis(Math.max(0, latest - waitingSince.toEpochMilli())).toSeconds() + " s"
-                        + (deadline != null && deadline.toEpochMilli() == latest ? " (the job's deadline)"
+                        + Duration.ofMillis(Math.max(0, latest - waitingSince.toEpochMilli()))
+                                .toSeconds() + " s"
+                        + (deadline != null && deadline.toEpochMilli() == latest
+                                ? " (the job's deadline)"
                                 : " of waiting (worker.rate.limit.max.wait)"));
             }
             sleeper.sleep(Duration.ofMillis(Math.max(1, wait)));
@@ -225,8 +223,9 @@ public final class RateLimits {
     }
 
     private Limit limit(ModelSpec model) {
-        return limits.computeIfAbsent(key(model), k -> new Limit(Math.max(1, model.requestsPerMinute()),
-                Math.max(1, model.tokensPerMinute())));
+        return limits.computeIfAbsent(
+                key(model),
+                k -> new Limit(Math.max(1, model.requestsPerMinute()), Math.max(1, model.tokensPerMinute())));
     }
 
     private static String key(ModelSpec model) {
@@ -235,7 +234,8 @@ public final class RateLimits {
 
     private static BucketConfiguration perMinute(long capacity) {
         return BucketConfiguration.builder()
-                .addLimit(l -> l.capacity(capacity).refillGreedy(capacity, MINUTE)).build();
+                .addLimit(l -> l.capacity(capacity).refillGreedy(capacity, MINUTE))
+                .build();
     }
 
     /**
@@ -252,10 +252,18 @@ public final class RateLimits {
         Limit(long rpm, long tpm) {
             this.rpm = rpm;
             this.tpm = tpm;
-            this.requests = rpm <= 0 ? null : Bucket.builder().addLimit(l -> l.capacity(mine(rpm))
-                    .refillGreedy(mine(rpm), MINUTE)).withCustomTimePrecision(meter).build();
-            this.tokens = tpm <= 0 ? null : Bucket.builder().addLimit(l -> l.capacity(mine(tpm))
-                    .refillGreedy(mine(tpm), MINUTE)).withCustomTimePrecision(meter).build();
+            this.requests = rpm <= 0
+                    ? null
+                    : Bucket.builder()
+                            .addLimit(l -> l.capacity(mine(rpm)).refillGreedy(mine(rpm), MINUTE))
+                            .withCustomTimePrecision(meter)
+                            .build();
+            this.tokens = tpm <= 0
+                    ? null
+                    : Bucket.builder()
+                            .addLimit(l -> l.capacity(mine(tpm)).refillGreedy(mine(tpm), MINUTE))
+                            .withCustomTimePrecision(meter)
+                            .build();
         }
 
         long mine(long keyLimit) {

@@ -31,22 +31,37 @@ import org.junit.jupiter.api.Test;
 class BatchOutcomesTest {
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private static final ModelSpec MODEL = ModelCatalogue.loadDefault().require("gpt-4.1-mini");
-    private static final ProviderBatch BATCH = ProviderBatch.intent("sb-1", "openai", MODEL.name(),
-            List.of(new BatchJob("r-1", "acme", 0, 0)), NOW.minusSeconds(600)).submitted("batch_abc", NOW);
+    private static final ProviderBatch BATCH = ProviderBatch.intent(
+                    "sb-1", "openai", MODEL.name(), List.of(new BatchJob("r-1", "acme", 0, 0)), NOW.minusSeconds(600))
+            .submitted("batch_abc", NOW);
 
-    private final BatchOutcomes outcomes = new BatchOutcomes(Clock.fixed(NOW, ZoneOffset.UTC),
-            tenant -> tenant.equals("private"));
+    private final BatchOutcomes outcomes =
+            new BatchOutcomes(Clock.fixed(NOW, ZoneOffset.UTC), tenant -> tenant.equals("private"));
 
     private static LlmJob job(String tenant, Instant deadline, ResponseFormat format) {
-        LlmRequest r = new LlmRequest("r-1", tenant, null, null, Priority.HIGH, deadline, null, null,
-                List.of(Message.user("Say hello")), 64, 0.0, format, null, null, NOW.minusSeconds(900));
-        return new LlmJob(r, Tier.SMALL, List.of(MODEL.name()), 10, 5, null, "B", "", 0, true, false,
-                NOW.minusSeconds(800));
+        LlmRequest r = new LlmRequest(
+                "r-1",
+                tenant,
+                null,
+                null,
+                Priority.HIGH,
+                deadline,
+                null,
+                null,
+                List.of(Message.user("Say hello")),
+                64,
+                0.0,
+                format,
+                null,
+                null,
+                NOW.minusSeconds(900));
+        return new LlmJob(
+                r, Tier.SMALL, List.of(MODEL.name()), 10, 5, null, "B", "", 0, true, false, NOW.minusSeconds(800));
     }
 
     private static BatchLineResult answer(String text) {
-        return BatchLineResult.succeeded("r-1", new ProviderReply(text, "stop", new Usage(1000, 200, 0, 0), 200,
-                "req_1"));
+        return BatchLineResult.succeeded(
+                "r-1", new ProviderReply(text, "stop", new Usage(1000, 200, 0, 0), 200, "req_1"));
     }
 
     @Test
@@ -73,8 +88,8 @@ class BatchOutcomesTest {
 
     @Test
     void shouldRedactAnswersForTenantsThatAskIt() {
-        var d = (BatchOutcomes.Complete) outcomes.decide(BATCH, MODEL, job("private", null, null),
-                answer("write to ann@example.com"));
+        var d = (BatchOutcomes.Complete)
+                outcomes.decide(BATCH, MODEL, job("private", null, null), answer("write to ann@example.com"));
 
         assertThat(d.result().output()).doesNotContain("ann@example.com");
     }
@@ -83,8 +98,8 @@ class BatchOutcomesTest {
     void shouldRedriveExpiredAndMissingLinesWhileTheDeadlineAllows() {
         LlmJob patient = job("acme", NOW.plus(Duration.ofHours(2)), null);
 
-        BatchOutcomes.Decision expired = outcomes.decide(BATCH, MODEL, patient,
-                BatchLineResult.notRun("r-1", BatchLineResult.Kind.EXPIRED));
+        BatchOutcomes.Decision expired =
+                outcomes.decide(BATCH, MODEL, patient, BatchLineResult.notRun("r-1", BatchLineResult.Kind.EXPIRED));
         BatchOutcomes.Decision missing = outcomes.decide(BATCH, MODEL, patient, null);
 
         assertThat(expired).isInstanceOfSatisfying(BatchOutcomes.Redrive.class, r -> {
@@ -98,7 +113,10 @@ class BatchOutcomesTest {
 
     @Test
     void shouldEndExpiredLinesExpiredOncePastTheDeadline() {
-        var d = outcomes.decide(BATCH, MODEL, job("acme", NOW.plusSeconds(30), null),
+        var d = outcomes.decide(
+                BATCH,
+                MODEL,
+                job("acme", NOW.plusSeconds(30), null),
                 BatchLineResult.notRun("r-1", BatchLineResult.Kind.EXPIRED));
 
         assertThat(d).isInstanceOfSatisfying(BatchOutcomes.Complete.class, c -> {
@@ -111,12 +129,26 @@ class BatchOutcomesTest {
     @Test
     void shouldRedriveRetryableErrorsAndFailTheRest() {
         LlmJob patient = job("acme", null, null);
-        var retryable = outcomes.decide(BATCH, MODEL, patient, BatchLineResult.errored("r-1",
-                new ProviderException(500, "server_error", null, "openai: boom", true, null)));
-        var rejected = outcomes.decide(BATCH, MODEL, patient, BatchLineResult.errored("r-1",
-                new ProviderException(400, "invalid_request_error", null, "openai: bad max_tokens", false, null)));
-        var late = outcomes.decide(BATCH, MODEL, job("acme", NOW.minusSeconds(1), null), BatchLineResult.errored(
-                "r-1", new ProviderException(500, "server_error", null, "openai: boom", true, null)));
+        var retryable = outcomes.decide(
+                BATCH,
+                MODEL,
+                patient,
+                BatchLineResult.errored(
+                        "r-1", new ProviderException(500, "server_error", null, "openai: boom", true, null)));
+        var rejected = outcomes.decide(
+                BATCH,
+                MODEL,
+                patient,
+                BatchLineResult.errored(
+                        "r-1",
+                        new ProviderException(
+                                400, "invalid_request_error", null, "openai: bad max_tokens", false, null)));
+        var late = outcomes.decide(
+                BATCH,
+                MODEL,
+                job("acme", NOW.minusSeconds(1), null),
+                BatchLineResult.errored(
+                        "r-1", new ProviderException(500, "server_error", null, "openai: boom", true, null)));
 
         assertThat(retryable).isInstanceOf(BatchOutcomes.Redrive.class);
         assertThat(rejected).isInstanceOfSatisfying(BatchOutcomes.Complete.class, c -> {
@@ -124,13 +156,19 @@ class BatchOutcomesTest {
             assertThat(c.result().error().code()).isEqualTo(FailureCodes.PROVIDER_REJECTED);
             assertThat(c.result().error().message()).contains("bad max_tokens");
         });
-        assertThat(late).isInstanceOfSatisfying(BatchOutcomes.Complete.class, c ->
-                assertThat(c.result().error().code()).isEqualTo(FailureCodes.PROVIDER_UNAVAILABLE));
+        assertThat(late)
+                .isInstanceOfSatisfying(
+                        BatchOutcomes.Complete.class,
+                        c -> assertThat(c.result().error().code()).isEqualTo(FailureCodes.PROVIDER_UNAVAILABLE));
     }
 
     @Test
     void shouldRedriveAnAnswerThatIsNotTheJsonAskedForAndStillBillIt() {
-        var d = outcomes.decide(BATCH, MODEL, job("acme", null, new ResponseFormat(ResponseFormat.Type.JSON, null, null)), answer("not json"));
+        var d = outcomes.decide(
+                BATCH,
+                MODEL,
+                job("acme", null, new ResponseFormat(ResponseFormat.Type.JSON, null, null)),
+                answer("not json"));
 
         assertThat(d).isInstanceOfSatisfying(BatchOutcomes.Redrive.class, r -> {
             assertThat(r.costs()).hasSize(1);

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class BatchSubmissionTest {
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private static final ModelSpec MODEL = ModelCatalogue.loadDefault().require("gpt-4.1-mini");
-    private static final ProviderBatch INTENT = ProviderBatch.intent("sb-1", "openai", MODEL.name(),
-            List.of(new BatchJob("r-1", "acme", 0, 0)), NOW);
+    private static final ProviderBatch INTENT =
+            ProviderBatch.intent("sb-1", "openai", MODEL.name(), List.of(new BatchJob("r-1", "acme", 0, 0)), NOW);
 
     /** A provider that fails its first creates as told, and remembers what it created. */
     private static final class Provider implements BatchApi {
@@ -89,8 +89,8 @@ class BatchSubmissionTest {
     }
 
     private static BatchSubmitter.Submission ask(Provider provider) throws InterruptedException {
-        return BatchSubmitter.ask(provider, MODEL, INTENT, List.of("r-1"), Set::of, Clock.fixed(NOW, ZoneOffset.UTC),
-                millis -> { });
+        return BatchSubmitter.ask(
+                provider, MODEL, INTENT, List.of("r-1"), Set::of, Clock.fixed(NOW, ZoneOffset.UTC), millis -> {});
     }
 
     private static ProviderException timeout() {
@@ -127,8 +127,8 @@ class BatchSubmissionTest {
             down.failures.add(timeout());
         }
         Provider refusing = new Provider();
-        refusing.failures.add(new ProviderException(413, "request_too_large", null, "anthropic: too large", false,
-                null));
+        refusing.failures.add(
+                new ProviderException(413, "request_too_large", null, "anthropic: too large", false, null));
 
         assertThat(ask(down)).isInstanceOf(BatchSubmitter.Submission.Later.class);
         assertThat(down.submits).isEqualTo(3);

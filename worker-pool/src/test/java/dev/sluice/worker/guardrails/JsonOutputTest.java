@@ -14,21 +14,27 @@ class JsonOutputTest {
 
     @Test
     void shouldAcceptJsonThatMatchesTheSchemaFencedOrNot() {
-        assertThat(JsonOutput.problem(WITH_SCHEMA, "{\"category\":\"billing\",\"urgent\":true}")).isNull();
-        assertThat(JsonOutput.problem(WITH_SCHEMA, "```json\n{\"category\":\"other\",\"urgent\":false}\n```")).isNull();
+        assertThat(JsonOutput.problem(WITH_SCHEMA, "{\"category\":\"billing\",\"urgent\":true}"))
+                .isNull();
+        assertThat(JsonOutput.problem(WITH_SCHEMA, "```json\n{\"category\":\"other\",\"urgent\":false}\n```"))
+                .isNull();
         assertThat(JsonOutput.normalised("```json\n{ \"a\" : 1 }\n```")).isEqualTo("{\"a\":1}");
     }
 
     @Test
     void shouldSayWhatIsWrongWithJsonThatBreaksTheSchema() {
         String problem = JsonOutput.problem(WITH_SCHEMA, "{\"category\":\"refund\",\"extra\":1}");
-        assertThat(problem).startsWith("the output does not match the JSON schema: ")
-                .contains("category").contains("urgent").contains("extra");
+        assertThat(problem)
+                .startsWith("the output does not match the JSON schema: ")
+                .contains("category")
+                .contains("urgent")
+                .contains("extra");
     }
 
     @Test
     void shouldRefuseTextThatIsNotJson() {
-        assertThat(JsonOutput.problem(WITH_SCHEMA, "Sure! The category is billing.")).startsWith("the output is not JSON");
+        assertThat(JsonOutput.problem(WITH_SCHEMA, "Sure! The category is billing."))
+                .startsWith("the output is not JSON");
         assertThat(JsonOutput.problem(JSON, "")).isNotNull();
         assertThat(JsonOutput.problem(JSON, "[1, 2]")).isEqualTo("the output is JSON but not an object");
         assertThat(JsonOutput.problem(JSON, "{\"ok\":true}")).isNull();

@@ -29,17 +29,41 @@ class BatchLineFormatTest {
     private static final ModelSpec CLAUDE = CATALOGUE.require("claude-haiku-4-5");
 
     private static LlmJob job() {
-        LlmRequest r = new LlmRequest("req-1", "acme", null, null, Priority.LOW, null, null, null,
-                List.of(Message.system("You are terse."), Message.user("Name three rivers.")), 64, 0.0, null, null,
-                null, Instant.parse("2026-11-22T10:00:00Z"));
-        return new LlmJob(r, Tier.SMALL, List.of(GPT.name()), 10, 5, null, null, "", 0, true, false,
+        LlmRequest r = new LlmRequest(
+                "req-1",
+                "acme",
+                null,
+                null,
+                Priority.LOW,
+                null,
+                null,
+                null,
+                List.of(Message.system("You are terse."), Message.user("Name three rivers.")),
+                64,
+                0.0,
+                null,
+                null,
+                null,
+                Instant.parse("2026-11-22T10:00:00Z"));
+        return new LlmJob(
+                r,
+                Tier.SMALL,
+                List.of(GPT.name()),
+                10,
+                5,
+                null,
+                null,
+                "",
+                0,
+                true,
+                false,
                 Instant.parse("2026-11-22T10:00:01Z"));
     }
 
-    private final OpenAiBatchApi openAi = new OpenAiBatchApi("openai", "http://127.0.0.1:1", Secret.of("k"),
-            HttpSettings.of(Duration.ofSeconds(1)));
-    private final AnthropicBatchApi anthropic = new AnthropicBatchApi("anthropic", "http://127.0.0.1:1",
-            Secret.of("k"), HttpSettings.of(Duration.ofSeconds(1)));
+    private final OpenAiBatchApi openAi =
+            new OpenAiBatchApi("openai", "http://127.0.0.1:1", Secret.of("k"), HttpSettings.of(Duration.ofSeconds(1)));
+    private final AnthropicBatchApi anthropic = new AnthropicBatchApi(
+            "anthropic", "http://127.0.0.1:1", Secret.of("k"), HttpSettings.of(Duration.ofSeconds(1)));
 
     @Test
     void shouldWriteAnOpenAiInputLineAsTheFilesApiWantsIt() throws Exception {
@@ -153,10 +177,8 @@ class BatchLineFormatTest {
         BatchLineResult invalid = anthropic.resultLine("""
                 {"custom_id":"req-3","result":{"type":"errored","error":{"type":"error","error":\
                 {"type":"invalid_request_error","message":"max_tokens: must be at most 64000"},"request_id":"req_3"}}}""");
-        BatchLineResult canceled = anthropic.resultLine(
-                "{\"custom_id\":\"req-4\",\"result\":{\"type\":\"canceled\"}}");
-        BatchLineResult expired = anthropic.resultLine(
-                "{\"custom_id\":\"req-5\",\"result\":{\"type\":\"expired\"}}");
+        BatchLineResult canceled = anthropic.resultLine("{\"custom_id\":\"req-4\",\"result\":{\"type\":\"canceled\"}}");
+        BatchLineResult expired = anthropic.resultLine("{\"custom_id\":\"req-5\",\"result\":{\"type\":\"expired\"}}");
 
         assertThat(ok.kind()).isEqualTo(BatchLineResult.Kind.SUCCEEDED);
         assertThat(ok.reply().text()).isEqualTo("Nile.");
@@ -195,7 +217,9 @@ class BatchLineFormatTest {
         assertThat(BatchApi.customId("0b9c4a52-6f7e-4c1d-9a8b-2f3e4d5c6b7a"))
                 .isEqualTo("0b9c4a52-6f7e-4c1d-9a8b-2f3e4d5c6b7a");
         String hashed = BatchApi.customId("tenant/a:request 1");
-        assertThat(hashed).matches("[a-zA-Z0-9_-]{1,64}").isEqualTo(BatchApi.customId("tenant/a:request 1"))
+        assertThat(hashed)
+                .matches("[a-zA-Z0-9_-]{1,64}")
+                .isEqualTo(BatchApi.customId("tenant/a:request 1"))
                 .isNotEqualTo(BatchApi.customId("tenant/a:request 2"));
         assertThat(BatchApi.customId("x".repeat(65))).hasSizeLessThanOrEqualTo(64);
     }

@@ -22,8 +22,8 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +45,8 @@ class Http1ClientTest {
     }
 
     private static ProviderHttp.Request post(Script server, String path, String body) {
-        return ProviderHttp.Request.to(server.url(path)).header("Content-Type", "application/json")
+        return ProviderHttp.Request.to(server.url(path))
+                .header("Content-Type", "application/json")
                 .post(body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -57,11 +58,12 @@ class Http1ClientTest {
     @Test
     void shouldSendTheRequestAsWrittenAndKeepTheConnectionForTheNextCall() throws Exception {
         try (Script server = Script.answering((r, out) -> {
-            out.write(ok("{\"n\":" + r.onConnection() + "}").getBytes(StandardCharsets.UTF_8));
-            return true;
-        }); Http1Client http = client()) {
-            ProviderHttp.Answer first = http.exchange(post(server, "/v1/chat?x=1", "{\"ü\":1}")
-                    .header("Authorization", "Bearer k"), TIMEOUT);
+                    out.write(ok("{\"n\":" + r.onConnection() + "}").getBytes(StandardCharsets.UTF_8));
+                    return true;
+                });
+                Http1Client http = client()) {
+            ProviderHttp.Answer first = http.exchange(
+                    post(server, "/v1/chat?x=1", "{\"ü\":1}").header("Authorization", "Bearer k"), TIMEOUT);
             ProviderHttp.Answer second = http.exchange(post(server, "/v1/chat", "{}"), TIMEOUT);
 
             assertThat(first.statusCode()).isEqualTo(200);
@@ -72,7 +74,9 @@ class Http1ClientTest {
             Received sent = server.received().getFirst();
             assertThat(sent.head())
                     .startsWith("POST /v1/chat?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
-                    .contains("\r\nUser-Agent: sluice-worker\r\n", "\r\nContent-Type: application/json\r\n",
+                    .contains(
+                            "\r\nUser-Agent: sluice-worker\r\n",
+                            "\r\nContent-Type: application/json\r\n",
                             "\r\nAuthorization: Bearer k\r\n",
                             "\r\nContent-Length: 8\r\n");
             assertThat(new String(sent.body(), StandardCharsets.UTF_8)).isEqualTo("{\"ü\":1}");
@@ -82,11 +86,12 @@ class Http1ClientTest {
     @Test
     void shouldReadAChunkedAnswerAfterAnInterimOneAndStillReuseTheConnection() throws Exception {
         try (Script server = Script.answering((r, out) -> {
-            out.write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            return true;
-        }); Http1Client http = client()) {
+                    out.write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\n"
+                                    + "Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    return true;
+                });
+                Http1Client http = client()) {
             ProviderHttp.Answer first = http.exchange(post(server, "/", "{}"), TIMEOUT);
             ProviderHttp.Answer second = http.exchange(post(server, "/", "{}"), TIMEOUT);
 
@@ -101,14 +106,15 @@ class Http1ClientTest {
     @Test
     void shouldReadAnAnswerWithoutALengthToTheEndAndNotReuseAConnectionTheServerCloses() throws Exception {
         try (Script server = Script.answering((r, out) -> {
-            if (r.connection() == 1) {
-                out.write("HTTP/1.1 200 OK\r\n\r\nuntil the end".getBytes(StandardCharsets.US_ASCII));
-            } else {
-                out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nclose")
-                        .getBytes(StandardCharsets.US_ASCII));
-            }
-            return false;
-        }); Http1Client http = client()) {
+                    if (r.connection() == 1) {
+                        out.write("HTTP/1.1 200 OK\r\n\r\nuntil the end".getBytes(StandardCharsets.US_ASCII));
+                    } else {
+                        out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nclose")
+                                .getBytes(StandardCharsets.US_ASCII));
+                    }
+                    return false;
+                });
+                Http1Client http = client()) {
             assertThat(http.exchange(post(server, "/", "{}"), TIMEOUT).body()).isEqualTo("until the end");
             assertThat(http.exchange(post(server, "/", "{}"), TIMEOUT).body()).isEqualTo("close");
             assertThat(http.exchange(post(server, "/", "{}"), TIMEOUT).body()).isEqualTo("close");
@@ -121,17 +127,20 @@ class Http1ClientTest {
     void shouldSendAgainOnANewConnectionOnlyWhatIsSafeToSendTwiceWhenTheServerClosedAnIdleOne() throws Exception {
         // Every connection answers once and then closes without saying so, as a server whose idle timeout passed.
         try (Script server = Script.answering((r, out) -> {
-            out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
-            return false;
-        }); Http1Client http = client()) {
+                    out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
+                    return false;
+                });
+                Http1Client http = client()) {
             http.exchange(post(server, "/", "{}"), TIMEOUT);
-            assertThat(http.exchange(ProviderHttp.Request.to(server.url("/batches/b1")), TIMEOUT).statusCode())
+            assertThat(http.exchange(ProviderHttp.Request.to(server.url("/batches/b1")), TIMEOUT)
+                            .statusCode())
                     .isEqualTo(200);
             http.exchange(post(server, "/", "{}").header("Idempotency-Key", "job-1"), TIMEOUT);
             assertThat(server.connections()).isEqualTo(3);
             assertThat(server.received()).hasSize(3);
 
-            assertThatThrownBy(() -> http.exchange(post(server, "/", "{}"), TIMEOUT)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> http.exchange(post(server, "/", "{}"), TIMEOUT))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("closed a kept-alive connection");
             assertThat(server.received()).as("the POST was not sent again").hasSize(3);
         }
@@ -140,9 +149,10 @@ class Http1ClientTest {
     @Test
     void shouldOpenAConnectionPerCallWithoutKeepAlive() throws Exception {
         try (Script server = Script.answering((r, out) -> {
-            out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
-            return true;
-        }); Http1Client http = new Http1Client(Duration.ofSeconds(5), Duration.ZERO)) {
+                    out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
+                    return true;
+                });
+                Http1Client http = new Http1Client(Duration.ofSeconds(5), Duration.ZERO)) {
             http.exchange(post(server, "/", "{}"), TIMEOUT);
             http.exchange(post(server, "/", "{}"), TIMEOUT);
 
@@ -154,12 +164,13 @@ class Http1ClientTest {
     void shouldCloseConnectionsLeftIdleAfterABurstOnceTheirKeepAliveHasPassed() throws Exception {
         CountDownLatch both = new CountDownLatch(2);
         try (Script server = Script.answering((r, out) -> {
-            // The first two requests are answered only once both have arrived: two connections.
-            both.countDown();
-            both.await(10, TimeUnit.SECONDS);
-            out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
-            return true;
-        }); Http1Client http = new Http1Client(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+                    // The first two requests are answered only once both have arrived: two connections.
+                    both.countDown();
+                    both.await(10, TimeUnit.SECONDS);
+                    out.write(ok("{}").getBytes(StandardCharsets.US_ASCII));
+                    return true;
+                });
+                Http1Client http = new Http1Client(Duration.ofSeconds(5), Duration.ofMillis(300))) {
             Thread other = Thread.ofVirtual().start(() -> {
                 try {
                     http.exchange(post(server, "/", "{}"), TIMEOUT);
@@ -172,26 +183,32 @@ class Http1ClientTest {
             assertThat(server.connections()).isEqualTo(2);
 
             // Calls keep reusing the most recent connection; one of them finds the other expired and closes it.
-            await().alias("the connection left idle closed by the client").atMost(Duration.ofSeconds(10))
-                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+            await().alias("the connection left idle closed by the client")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
                         http.exchange(post(server, "/", "{}"), TIMEOUT);
                         return server.closedByClient() == 1;
                     });
-            assertThat(server.connections()).as("no connection opened for the later calls").isEqualTo(2);
+            assertThat(server.connections())
+                    .as("no connection opened for the later calls")
+                    .isEqualTo(2);
         }
     }
 
     @Test
     void shouldGiveUpAtTheDeadlineEvenOnAServerThatTricklesItsAnswer() throws Exception {
-        try (Script silent = Script.silent(); Script trickling = Script.answering((r, out) -> {
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < 1000; i++) {
-                out.write('x');
-                out.flush();
-                Thread.sleep(50);
-            }
-            return false;
-        }); Http1Client http = client()) {
+        try (Script silent = Script.silent();
+                Script trickling = Script.answering((r, out) -> {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 1000; i++) {
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                    return false;
+                });
+                Http1Client http = client()) {
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 assertThatThrownBy(() -> http.exchange(post(silent, "/", "{}"), Duration.ofMillis(300)))
                         .isInstanceOf(HttpTimeoutException.class);
@@ -214,13 +231,16 @@ class Http1ClientTest {
                     thrown.set(t);
                 }
             });
-            assertThat(silent.awaitRequest()).as("the request reached the server").isTrue();
+            assertThat(silent.awaitRequest())
+                    .as("the request reached the server")
+                    .isTrue();
             call.interrupt();
             call.join(Duration.ofSeconds(5));
 
             assertThat(call.isAlive()).isFalse();
-            assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class,
-                    e -> assertThat(e.type()).isEqualTo("interrupted"));
+            assertThat(thrown.get())
+                    .isInstanceOfSatisfying(
+                            ProviderException.class, e -> assertThat(e.type()).isEqualTo("interrupted"));
             http.close();
         }
     }
@@ -237,21 +257,27 @@ class Http1ClientTest {
                     thrown.set(t);
                 }
             });
-            assertThat(silent.awaitRequest()).as("the request reached the server").isTrue();
+            assertThat(silent.awaitRequest())
+                    .as("the request reached the server")
+                    .isTrue();
             http.close();
             call.join(Duration.ofSeconds(5));
 
-            assertThat(call.isAlive()).as("the call ended when its client closed").isFalse();
+            assertThat(call.isAlive())
+                    .as("the call ended when its client closed")
+                    .isFalse();
             assertThat(thrown.get()).isInstanceOf(IOException.class).isNotInstanceOf(HttpTimeoutException.class);
-            assertThatThrownBy(() -> http.exchange(post(silent, "/", "{}"), TIMEOUT)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> http.exchange(post(silent, "/", "{}"), TIMEOUT))
+                    .isInstanceOf(IOException.class)
                     .hasMessage("client closed");
         }
     }
 
     @Test
     void shouldRefuseAHeaderValueThatWouldAddHeadersOfItsOwn() {
-        assertThatThrownBy(() -> ProviderHttp.Request.to("http://127.0.0.1/").header("Authorization",
-                "Bearer k\r\nX-Evil: 1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() ->
+                        ProviderHttp.Request.to("http://127.0.0.1/").header("Authorization", "Bearer k\r\nX-Evil: 1"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ProviderHttp.Request.to("http://127.0.0.1/").header("X-A: b", "c"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -259,11 +285,13 @@ class Http1ClientTest {
     @Test
     void shouldTurnAnAnswerThatIsNotHttpIntoARetryableConnectionError() throws Exception {
         try (Script server = Script.answering((r, out) -> {
-            out.write("SSH-2.0-OpenSSH\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            return false;
-        }); Http1Client http = client()) {
+                    out.write("SSH-2.0-OpenSSH\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    return false;
+                });
+                Http1Client http = client()) {
             assertThatThrownBy(() -> http.exchange(post(server, "/", "{}"), TIMEOUT))
-                    .isInstanceOf(ProtocolException.class).hasMessageContaining("not an HTTP/1.x status line");
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("not an HTTP/1.x status line");
             ProviderHttp providerHttp = new ProviderHttp("openai", HttpSettings.of(TIMEOUT));
             assertThatThrownBy(() -> providerHttp.post(ProviderHttp.Request.to(server.url("/")), "{}"))
                     .isInstanceOfSatisfying(ProviderException.class, e -> {
@@ -284,10 +312,10 @@ class Http1ClientTest {
         };
         try (Script right = new Script(localhost.getServerSocketFactory(), answer);
                 Script wrong = new Script(otherName.getServerSocketFactory(), answer);
-                Http1Client trustsLocalhost = new Http1Client(Duration.ofSeconds(5), HttpSettings.DEFAULT_KEEP_ALIVE,
-                        localhost.getSocketFactory());
-                Http1Client trustsOther = new Http1Client(Duration.ofSeconds(5), HttpSettings.DEFAULT_KEEP_ALIVE,
-                        otherName.getSocketFactory())) {
+                Http1Client trustsLocalhost = new Http1Client(
+                        Duration.ofSeconds(5), HttpSettings.DEFAULT_KEEP_ALIVE, localhost.getSocketFactory());
+                Http1Client trustsOther = new Http1Client(
+                        Duration.ofSeconds(5), HttpSettings.DEFAULT_KEEP_ALIVE, otherName.getSocketFactory())) {
             URI https = URI.create("https://localhost:" + right.port() + "/v1/chat");
             ProviderHttp.Request request = ProviderHttp.Request.to(https).post("{}".getBytes(StandardCharsets.UTF_8));
             assertThat(trustsLocalhost.exchange(request, TIMEOUT).body()).isEqualTo("{\"tls\":true}");
@@ -305,10 +333,32 @@ class Http1ClientTest {
     /** A self-signed certificate for {@code name}, made by the JDK's keytool; trusted by the context it returns. */
     private static SSLContext tls(Path dir, String name) throws Exception {
         Path store = dir.resolve(name + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-ext", "san=dns:" + name, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + name,
+                        "-ext",
+                        "san=dns:" + name,
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(keytool.exitValue()).as(output).isZero();
@@ -344,7 +394,7 @@ class Http1ClientTest {
         private final List<Received> received = new CopyOnWriteArrayList<>();
         private final BlockingQueue<Received> arrivals = new LinkedBlockingQueue<>();
         private final List<Socket> open = new CopyOnWriteArrayList<>();
-        private Runnable onClose = () -> { };
+        private Runnable onClose = () -> {};
 
         Script(ServerSocketFactory factory, Answerer answerer) throws IOException {
             this.server = factory.createServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -409,7 +459,7 @@ class Http1ClientTest {
             try (s) {
                 InputStream in = new BufferedInputStream(s.getInputStream());
                 OutputStream out = s.getOutputStream();
-                for (int i = 1;; i++) {
+                for (int i = 1; ; i++) {
                     String head = head(in);
                     if (head == null) {
                         closedByClient.incrementAndGet();

@@ -26,10 +26,19 @@ import org.junit.jupiter.api.Test;
  */
 class OpenAiBatchApiTest {
     private static final ModelSpec MODEL = ModelCatalogue.loadDefault().require("gpt-4.1-mini");
-    private static final Map<String, String> LIMITS = Map.of("x-ratelimit-limit-requests", "500",
-            "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "12s",
-            "x-ratelimit-limit-tokens", "200000", "x-ratelimit-remaining-tokens", "1500",
-            "x-ratelimit-reset-tokens", "6m0s");
+    private static final Map<String, String> LIMITS = Map.of(
+            "x-ratelimit-limit-requests",
+            "500",
+            "x-ratelimit-remaining-requests",
+            "0",
+            "x-ratelimit-reset-requests",
+            "12s",
+            "x-ratelimit-limit-tokens",
+            "200000",
+            "x-ratelimit-remaining-tokens",
+            "1500",
+            "x-ratelimit-reset-tokens",
+            "6m0s");
 
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private HttpServer server;
@@ -47,7 +56,10 @@ class OpenAiBatchApiTest {
             exchange.close();
         });
         server.start();
-        return new OpenAiBatchApi("openai", "http://127.0.0.1:" + server.getAddress().getPort(), Secret.of("sk-b"),
+        return new OpenAiBatchApi(
+                "openai",
+                "http://127.0.0.1:" + server.getAddress().getPort(),
+                Secret.of("sk-b"),
                 HttpSettings.of(Duration.ofSeconds(5)));
     }
 
@@ -66,7 +78,9 @@ class OpenAiBatchApiTest {
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
                     assertThat(e.code()).isEqualTo("insufficient_quota");
-                    assertThat(e.retryable()).as("a quota needs the user, not a retry").isFalse();
+                    assertThat(e.retryable())
+                            .as("a quota needs the user, not a retry")
+                            .isFalse();
                     assertThat(e.rateLimits().requestLimit()).isEqualTo(500);
                     assertThat(e.rateLimits().tokensRemaining()).isEqualTo(1500);
                     assertThat(e.rateLimits().tokensReset()).isEqualTo(Duration.ofMinutes(6));
@@ -83,7 +97,8 @@ class OpenAiBatchApiTest {
                 "param":null,"code":"rate_limit_exceeded"}}""");
 
         BatchProgress ended = new BatchProgress("batch_1", "completed", true, false, 1, 1, "file-out", null, "");
-        for (ThrowingCallable call : List.<ThrowingCallable>of(() -> api.progress("batch_1"), () -> api.results(ended))) {
+        for (ThrowingCallable call :
+                List.<ThrowingCallable>of(() -> api.progress("batch_1"), () -> api.results(ended))) {
             assertThatThrownBy(call).isInstanceOfSatisfying(ProviderException.class, e -> {
                 assertThat(e.status()).isEqualTo(429);
                 assertThat(e.retryable()).isTrue();

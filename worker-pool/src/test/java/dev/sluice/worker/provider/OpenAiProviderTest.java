@@ -43,15 +43,27 @@ class OpenAiProviderTest {
     }
 
     private static OpenAiProvider provider(String key) {
-        return new OpenAiProvider("openai", sim.baseUrl(), Secret.of(key),
-                HttpSettings.of(Duration.ofSeconds(10)));
+        return new OpenAiProvider("openai", sim.baseUrl(), Secret.of(key), HttpSettings.of(Duration.ofSeconds(10)));
     }
 
     private static LlmJob job(String prompt, Map<String, String> metadata, ResponseFormat format) {
         // JSON answers get room to finish; a cut-off JSON object (finish_reason "length") does not parse.
         int maxTokens = format == null ? 64 : 1024;
-        LlmRequest r = new LlmRequest("r-" + prompt.hashCode(), "acme", null, null, Priority.NORMAL, null, null, null,
-                List.of(Message.system("You are terse."), Message.user(prompt)), maxTokens, 0.0, format, null, metadata,
+        LlmRequest r = new LlmRequest(
+                "r-" + prompt.hashCode(),
+                "acme",
+                null,
+                null,
+                Priority.NORMAL,
+                null,
+                null,
+                null,
+                List.of(Message.system("You are terse."), Message.user(prompt)),
+                maxTokens,
+                0.0,
+                format,
+                null,
+                metadata,
                 Instant.now());
         return new LlmJob(r, Tier.MEDIUM, List.of(MODEL.name()), 0, 0, null, null, "", 0, false, false, Instant.now());
     }
@@ -65,27 +77,38 @@ class OpenAiProviderTest {
         assertThat(reply.httpStatus()).isEqualTo(200);
         assertThat(reply.providerRequestId()).startsWith("req_");
         assertThat(reply.usage().outputTokens()).isEqualTo(TokenCounter.count(reply.text()));
-        assertThat(reply.usage().inputTokens()).isEqualTo(TokenCounter.chatTokens(
-                List.of(Message.system("You are terse."), Message.user("Name three rivers."))));
+        assertThat(reply.usage().inputTokens())
+                .isEqualTo(TokenCounter.chatTokens(
+                        List.of(Message.system("You are terse."), Message.user("Name three rivers."))));
     }
 
     @Test
     void shouldReadTheSameReplyThroughEitherHttpClient() throws Exception {
         LlmJob job = job("Name three rivers.", Map.of(), null);
-        try (OpenAiProvider own = provider(KEY); OpenAiProvider jdk = new OpenAiProvider("openai", sim.baseUrl(),
-                Secret.of(KEY), new HttpSettings(Duration.ofSeconds(10), HttpSettings.Client.JDK,
-                        HttpSettings.DEFAULT_KEEP_ALIVE))) {
+        try (OpenAiProvider own = provider(KEY);
+                OpenAiProvider jdk = new OpenAiProvider(
+                        "openai",
+                        sim.baseUrl(),
+                        Secret.of(KEY),
+                        new HttpSettings(
+                                Duration.ofSeconds(10), HttpSettings.Client.JDK, HttpSettings.DEFAULT_KEEP_ALIVE))) {
             ProviderReply viaOwn = own.complete(MODEL, job);
             ProviderReply viaJdk = jdk.complete(MODEL, job);
 
             assertThat(viaJdk.text()).isEqualTo(viaOwn.text());
             assertThat(viaJdk.usage()).isEqualTo(viaOwn.usage());
-            assertThat(viaJdk.rateLimits().requestLimit()).isEqualTo(viaOwn.rateLimits().requestLimit()).isPositive();
+            assertThat(viaJdk.rateLimits().requestLimit())
+                    .isEqualTo(viaOwn.rateLimits().requestLimit())
+                    .isPositive();
         }
-        try (OpenAiProvider wrongKey = new OpenAiProvider("openai", sim.baseUrl(), Secret.of("sk-wrong"),
+        try (OpenAiProvider wrongKey = new OpenAiProvider(
+                "openai",
+                sim.baseUrl(),
+                Secret.of("sk-wrong"),
                 new HttpSettings(Duration.ofSeconds(10), HttpSettings.Client.JDK, HttpSettings.DEFAULT_KEEP_ALIVE))) {
             assertThatThrownBy(() -> wrongKey.complete(MODEL, job))
-                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.status()).isEqualTo(401));
+                    .isInstanceOfSatisfying(
+                            ProviderException.class, e -> assertThat(e.status()).isEqualTo(401));
         }
     }
 
@@ -104,31 +127,41 @@ class OpenAiProviderTest {
         long cached = second.usage().cachedInputTokens();
         assertThat(cached).isGreaterThanOrEqualTo(1_024).isLessThanOrEqualTo(total);
         assertThat((cached - 1_024) % 128).isZero();
-        assertThat(second.usage().inputTokens()).as("prompt tokens minus cached").isEqualTo(total - cached);
+        assertThat(second.usage().inputTokens())
+                .as("prompt tokens minus cached")
+                .isEqualTo(total - cached);
         assertThat(second.rateLimits().tokenLimit()).isPositive();
-        assertThat(second.rateLimits().tokensRemaining()).isLessThan(second.rateLimits().tokenLimit());
+        assertThat(second.rateLimits().tokensRemaining())
+                .isLessThan(second.rateLimits().tokenLimit());
     }
 
     @Test
     void shouldAskForJsonSchemaOutputInOpenAisShape() throws Exception {
-        ResponseFormat format = new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA,
-                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}", "place");
-        JsonNode body = new ObjectMapper().readTree(OpenAiProvider.body(MODEL, job("Where?", Map.of(), format).request()));
+        ResponseFormat format = new ResponseFormat(
+                ResponseFormat.Type.JSON_SCHEMA,
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
+                "place");
+        JsonNode body = new ObjectMapper()
+                .readTree(OpenAiProvider.body(
+                        MODEL, job("Where?", Map.of(), format).request()));
         assertThat(body.path("response_format").path("type").asText()).isEqualTo("json_schema");
-        assertThat(body.path("response_format").path("json_schema").path("name").asText()).isEqualTo("place");
+        assertThat(body.path("response_format").path("json_schema").path("name").asText())
+                .isEqualTo("place");
         assertThat(body.path("max_completion_tokens").asInt()).isEqualTo(1024);
         assertThat(body.path("messages").get(0).path("role").asText()).isEqualTo("system");
 
         ProviderReply reply = provider(KEY).complete(MODEL, job("Where?", Map.of(), format));
         assertThat(reply.finishReason()).isEqualTo("stop");
-        assertThat(new ObjectMapper().readTree(reply.text()).path("city").isTextual()).isTrue();
+        assertThat(new ObjectMapper().readTree(reply.text()).path("city").isTextual())
+                .isTrue();
     }
 
     @Test
     void shouldMentionJsonForJsonModeWhenTheCallerDidNotSoOpenAiAcceptsIt() throws Exception {
         ResponseFormat json = new ResponseFormat(ResponseFormat.Type.JSON, null, null);
-        JsonNode body = new ObjectMapper().readTree(OpenAiProvider.body(MODEL,
-                job("List two colours.", Map.of(), json).request()));
+        JsonNode body = new ObjectMapper()
+                .readTree(OpenAiProvider.body(
+                        MODEL, job("List two colours.", Map.of(), json).request()));
         assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo(OpenAiProvider.JSON_INSTRUCTION);
         assertThat(body.path("response_format").path("type").asText()).isEqualTo("json_object");
 
@@ -136,8 +169,9 @@ class OpenAiProviderTest {
         assertThat(reply.finishReason()).isEqualTo("stop");
         assertThat(new ObjectMapper().readTree(reply.text()).isObject()).isTrue();
 
-        JsonNode already = new ObjectMapper().readTree(OpenAiProvider.body(MODEL,
-                job("Answer in JSON please.", Map.of(), json).request()));
+        JsonNode already = new ObjectMapper()
+                .readTree(OpenAiProvider.body(
+                        MODEL, job("Answer in JSON please.", Map.of(), json).request()));
         assertThat(already.path("messages")).hasSize(2);
     }
 
@@ -186,8 +220,8 @@ class OpenAiProviderTest {
 
     @Test
     void shouldTreatAnUnreachableProviderAsRetryable() {
-        OpenAiProvider nowhere = new OpenAiProvider("openai", "http://127.0.0.1:1", Secret.of(KEY),
-                HttpSettings.of(Duration.ofSeconds(2)));
+        OpenAiProvider nowhere = new OpenAiProvider(
+                "openai", "http://127.0.0.1:1", Secret.of(KEY), HttpSettings.of(Duration.ofSeconds(2)));
         assertThatThrownBy(() -> nowhere.complete(MODEL, job("anyone?", Map.of(), null)))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.status()).isZero();

@@ -18,11 +18,8 @@ import dev.sluice.worker.provider.ProviderReply;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.internal.RetryImpl;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -91,14 +88,28 @@ class ProviderCallsTest {
     }
 
     private static LlmJob job(Instant deadline) {
-        LlmRequest r = new LlmRequest("r-1", "acme", null, null, Priority.NORMAL, deadline, null, null,
-                List.of(Message.user("hi")), 64, null, null, null, Map.of(), T);
+        LlmRequest r = new LlmRequest(
+                "r-1",
+                "acme",
+                null,
+                null,
+                Priority.NORMAL,
+                deadline,
+                null,
+                null,
+                List.of(Message.user("hi")),
+                64,
+                null,
+                null,
+                null,
+                Map.of(),
+                T);
         return new LlmJob(r, Tier.MEDIUM, List.of(MINI.name()), 1, 1, null, null, "", 0, false, false, T);
     }
 
     private static ProviderException error(int status, Duration retryAfter) {
-        return new ProviderException(status, "x", null, "HTTP " + status, ProviderException.retryableStatus(status),
-                retryAfter);
+        return new ProviderException(
+                status, "x", null, "HTTP " + status, ProviderException.retryableStatus(status), retryAfter);
     }
 
     @Test
@@ -147,9 +158,13 @@ class ProviderCallsTest {
 
         ProviderReply reply = calls(0.0).call(provider, MINI, job(null), attempts::add);
 
-        assertThat(reply).as("ten 429s, then the two retries of the 503s, then an answer").isEqualTo(OK);
+        assertThat(reply)
+                .as("ten 429s, then the two retries of the 503s, then an answer")
+                .isEqualTo(OK);
         assertThat(provider.calls).isEqualTo(13);
-        assertThat(attempts).extracting(Attempt::outcome).startsWith("rate_limited", "rate_limited")
+        assertThat(attempts)
+                .extracting(Attempt::outcome)
+                .startsWith("rate_limited", "rate_limited")
                 .endsWith("server_error", "server_error", "ok");
         // Each 429's Retry-After was waited out by the rate limiter, which held the model meanwhile.
         assertThat(attempts.get(10).startedAt()).isEqualTo(T.plusSeconds(20));
@@ -162,8 +177,9 @@ class ProviderCallsTest {
 
         assertThat(calls(0.0).call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
 
-        assertThat(attempts).extracting(Attempt::startedAt).containsExactly(T,
-                T.plus(ProviderCalls.Settings.DEFAULTS.maxRetryAfter()));
+        assertThat(attempts)
+                .extracting(Attempt::startedAt)
+                .containsExactly(T, T.plus(ProviderCalls.Settings.DEFAULTS.maxRetryAfter()));
     }
 
     @Test
@@ -172,7 +188,8 @@ class ProviderCallsTest {
 
         assertThat(calls(0.0).call(provider, MINI, job(null), attempts::add)).isEqualTo(OK);
 
-        assertThat(attempts).extracting(Attempt::startedAt)
+        assertThat(attempts)
+                .extracting(Attempt::startedAt)
                 .containsExactly(T, T.plusMillis(500), T.plusMillis(1500), T.plusMillis(3500));
     }
 
@@ -184,11 +201,14 @@ class ProviderCallsTest {
         }
 
         assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(T.plusSeconds(7)), attempts::add))
-                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("the job's deadline");
+                .isInstanceOf(RateLimits.WaitTooLong.class)
+                .hasMessageContaining("the job's deadline");
 
         assertThat(provider.calls).as("at T, T+2, T+4 and T+6 s").isEqualTo(4);
-        assertThat(attempts).extracting(Attempt::outcome).containsExactly("rate_limited", "rate_limited",
-                "rate_limited", "rate_limited", ProviderCalls.RATE_LIMIT_WAIT);
+        assertThat(attempts)
+                .extracting(Attempt::outcome)
+                .containsExactly(
+                        "rate_limited", "rate_limited", "rate_limited", "rate_limited", ProviderCalls.RATE_LIMIT_WAIT);
     }
 
     @Test
@@ -199,7 +219,8 @@ class ProviderCallsTest {
         }
 
         assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(null), attempts::add))
-                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("worker.rate.limit.max.wait");
+                .isInstanceOf(RateLimits.WaitTooLong.class)
+                .hasMessageContaining("worker.rate.limit.max.wait");
 
         assertThat(provider.calls).as("at T, T+10 s, ... T+300 s").isEqualTo(31);
         assertThat(clock.instant()).isEqualTo(T.plus(Duration.ofMinutes(5)));
@@ -234,7 +255,8 @@ class ProviderCallsTest {
             assertThatThrownBy(() -> calls.call(provider, MINI, job(null), attempts::add))
                     .isInstanceOf(ProviderException.class);
         }
-        assertThat(calls.breaker(MINI).getState()).as("9 server errors in the last 20 calls")
+        assertThat(calls.breaker(MINI).getState())
+                .as("9 server errors in the last 20 calls")
                 .isEqualTo(CircuitBreaker.State.CLOSED);
 
         provider.failing(error(503, null), error(503, null), error(503, null));
@@ -251,7 +273,8 @@ class ProviderCallsTest {
         Scripted provider = new Scripted().failing(error(500, null), error(502, null), error(503, null));
 
         assertThatThrownBy(() -> calls(0.0).call(provider, MINI, job(null), attempts::add))
-                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        ProviderException.class, e -> assertThat(e.status()).isEqualTo(503));
         assertThat(provider.calls).isEqualTo(3);
         assertThat(sleeps).containsExactly(500L, 1000L);
     }
@@ -275,14 +298,25 @@ class ProviderCallsTest {
         assertThat(provider.calls).isEqualTo(1);
 
         Scripted patient = new Scripted().failing(error(503, Duration.ofSeconds(2)));
-        assertThat(calls(0.0).call(patient, MINI, job(T.plusSeconds(5)), attempts::add)).isEqualTo(OK);
+        assertThat(calls(0.0).call(patient, MINI, job(T.plusSeconds(5)), attempts::add))
+                .isEqualTo(OK);
         assertThat(patient.calls).as("a 2 s Retry-After still fits").isEqualTo(2);
     }
 
     @Test
     void shouldOpenTheBreakerAfterHalfOfTenCallsFailThenProbeAfterThirtySecondsAndClose() throws Exception {
-        ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30), ProviderCalls.Settings.DEFAULT_TIME_LIMITS), clock, () -> 0.0, limits());
+        ProviderCalls calls = new ProviderCalls(
+                new ProviderCalls.Settings(
+                        0,
+                        Duration.ofSeconds(60),
+                        20,
+                        10,
+                        50f,
+                        Duration.ofSeconds(30),
+                        ProviderCalls.Settings.DEFAULT_TIME_LIMITS),
+                clock,
+                () -> 0.0,
+                limits());
         CircuitBreaker breaker = calls.breaker(MINI);
         Scripted provider = new Scripted();
         for (int i = 0; i < 5; i++) {
@@ -325,9 +359,24 @@ class ProviderCallsTest {
 
     @Test
     void shouldCancelACallThatOverrunsItsTiersTimeLimitAndCallItARetryableTimeout() throws Exception {
-        ProviderCalls calls = new ProviderCalls(new ProviderCalls.Settings(0, Duration.ofSeconds(60), 20, 10, 50f,
-                Duration.ofSeconds(30), Map.of(Tier.SMALL, Duration.ofMillis(100), Tier.MEDIUM, Duration.ofSeconds(60),
-                Tier.LARGE, Duration.ofSeconds(60))), clock, () -> 0.0, limits());
+        ProviderCalls calls = new ProviderCalls(
+                new ProviderCalls.Settings(
+                        0,
+                        Duration.ofSeconds(60),
+                        20,
+                        10,
+                        50f,
+                        Duration.ofSeconds(30),
+                        Map.of(
+                                Tier.SMALL,
+                                Duration.ofMillis(100),
+                                Tier.MEDIUM,
+                                Duration.ofSeconds(60),
+                                Tier.LARGE,
+                                Duration.ofSeconds(60))),
+                clock,
+                () -> 0.0,
+                limits());
         java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
         ChatProvider hanging = new ChatProvider() {
             @Override
@@ -346,8 +395,8 @@ class ProviderCallsTest {
             }
         };
         LlmJob small = job(null);
-        LlmJob smallTier = new LlmJob(small.request(), Tier.SMALL, small.modelChain(), 1, 1, null, null, "", 0, false,
-                false, T);
+        LlmJob smallTier =
+                new LlmJob(small.request(), Tier.SMALL, small.modelChain(), 1, 1, null, null, "", 0, false, false, T);
 
         assertThatThrownBy(() -> calls.call(hanging, MINI, smallTier, attempts::add))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
@@ -356,7 +405,9 @@ class ProviderCallsTest {
                     assertThat(e.getMessage()).contains("small tier's limit of 100 ms");
                 });
         assertThat(attempts).extracting(Attempt::outcome).containsExactly("timeout");
-        assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the call was cancelled").isTrue();
+        assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the call was cancelled")
+                .isTrue();
     }
 
     @Test

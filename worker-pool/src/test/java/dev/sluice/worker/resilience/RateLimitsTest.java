@@ -17,10 +17,13 @@ class RateLimitsTest {
 
     private final MutableClock clock = new MutableClock(T);
     private final List<Duration> sleeps = new ArrayList<>();
-    private final RateLimits limits = new RateLimits(clock, d -> {
-        sleeps.add(d);
-        clock.advance(d);
-    }, Duration.ofMinutes(5));
+    private final RateLimits limits = new RateLimits(
+            clock,
+            d -> {
+                sleeps.add(d);
+                clock.advance(d);
+            },
+            Duration.ofMinutes(5));
 
     private static ModelSpec model(int rpm, long tpm) {
         return new ModelSpec("m", "openai", 1, 1, 1, 1, 1, 1, 1, 128_000, 4_096, 1_024, rpm, tpm, false);
@@ -104,8 +107,8 @@ class RateLimitsTest {
         ModelSpec m = model(30_000, 150_000_000);
         limits.share(6, 12);
 
-        limits.observe(m, new RateLimitHeaders(500L, 40L, Duration.ofSeconds(6), 200_000L, 150_000L,
-                Duration.ofSeconds(3)));
+        limits.observe(
+                m, new RateLimitHeaders(500L, 40L, Duration.ofSeconds(6), 200_000L, 150_000L, Duration.ofSeconds(3)));
 
         assertThat(limits.keyLimits(m)).containsExactly(500, 200_000);
         // Half of what the key has left, not half of the full limit.
@@ -117,8 +120,15 @@ class RateLimitsTest {
     void shouldHoldAReportedLimitTooLargeForABucketAtTheLargestItCanRefill() throws Exception {
         ModelSpec m = model(30_000, 150_000_000);
 
-        limits.observe(m, new RateLimitHeaders(1_000_000L, 999_999L, Duration.ofMillis(1), 1_000_000_000_000L,
-                999_999_999_999L, Duration.ofMillis(1)));
+        limits.observe(
+                m,
+                new RateLimitHeaders(
+                        1_000_000L,
+                        999_999L,
+                        Duration.ofMillis(1),
+                        1_000_000_000_000L,
+                        999_999_999_999L,
+                        Duration.ofMillis(1)));
         limits.acquire(m, 4_000, null);
 
         assertThat(limits.keyLimits(m)).containsExactly(1_000_000, 1_000_000_000_000L);
@@ -168,9 +178,13 @@ class RateLimitsTest {
         assertThat(started).as("half of 60 a minute").isEqualTo(30);
         assertThat(sleeps).isEmpty();
         clock.advance(Duration.ofSeconds(2));
-        assertThat(limits.tryStartTenant("acme", 60, null, 500)).as("one more after two seconds").isTrue();
+        assertThat(limits.tryStartTenant("acme", 60, null, 500))
+                .as("one more after two seconds")
+                .isTrue();
         assertThat(limits.tryStartTenant("acme", 60, null, 500)).isFalse();
-        assertThat(limits.tryStartTenant("other", 60, null, 500)).as("tenants apart").isTrue();
+        assertThat(limits.tryStartTenant("other", 60, null, 500))
+                .as("tenants apart")
+                .isTrue();
     }
 
     @Test
@@ -178,7 +192,8 @@ class RateLimitsTest {
         assertThat(limits.tryStartTenant("acme", null, 1_000L, 600)).isTrue();
         assertThat(limits.tryStartTenant("acme", null, 1_000L, 600)).isFalse();
         for (int i = 0; i < 10_000; i++) {
-            assertThat(limits.tryStartTenant("unlimited", null, null, 1_000_000)).isTrue();
+            assertThat(limits.tryStartTenant("unlimited", null, null, 1_000_000))
+                    .isTrue();
         }
     }
 
@@ -190,11 +205,13 @@ class RateLimitsTest {
         limits.rateLimited(m, Duration.ofSeconds(90), RateLimitHeaders.NONE);
 
         assertThatThrownBy(() -> limits.acquire(m, 10, null, firstTry))
-                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("within 300 s")
+                .isInstanceOf(RateLimits.WaitTooLong.class)
+                .hasMessageContaining("within 300 s")
                 .hasMessageContaining("worker.rate.limit.max.wait");
         assertThat(sleeps).isEmpty();
 
-        assertThat(limits.acquire(m, 10, null, clock.instant())).as("a call that starts waiting now")
+        assertThat(limits.acquire(m, 10, null, clock.instant()))
+                .as("a call that starts waiting now")
                 .isEqualTo(Duration.ofSeconds(90));
     }
 
@@ -204,7 +221,8 @@ class RateLimitsTest {
         limits.rateLimited(m, Duration.ofSeconds(30), RateLimitHeaders.NONE);
 
         assertThatThrownBy(() -> limits.acquire(m, 10, T.plusSeconds(10)))
-                .isInstanceOf(RateLimits.WaitTooLong.class).hasMessageContaining("openai/m")
+                .isInstanceOf(RateLimits.WaitTooLong.class)
+                .hasMessageContaining("openai/m")
                 .hasMessageContaining("the job's deadline");
         assertThat(sleeps).isEmpty();
     }
