@@ -68,7 +68,11 @@ public final class ProviderSimulator implements AutoCloseable {
         return start(config, System::currentTimeMillis);
     }
 
-    static ProviderSimulator start(SimConfig config, LongSupplier clock) {
+    /**
+     * As {@link #start(SimConfig)}, its rate-limit windows and batch times read from {@code clock}
+     * (epoch milliseconds): a test shifts it to meet a minute's boundary without waiting for one.
+     */
+    public static ProviderSimulator start(SimConfig config, LongSupplier clock) {
         return start(config, clock, BatchLimits.DEFAULTS);
     }
 

@@ -18,7 +18,6 @@ import dev.sluice.sim.ProviderSimulator;
 import dev.sluice.sim.SimConfig;
 import dev.sluice.testkit.KafkaStack;
 import dev.sluice.testkit.SluiceKafka;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +51,7 @@ class RateLimitIT {
         Topics topics = new Topics(prefix);
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         AtomicLong ahead = new AtomicLong();
-        try (ProviderSimulator sim = startWithClock(
+        try (ProviderSimulator sim = ProviderSimulator.start(
                         SimConfig.defaults()
                                 .withLatency(Duration.ofMillis(20), Duration.ZERO)
                                 .withApiKeys(Set.of("sk-it"))
@@ -135,16 +133,6 @@ class RateLimitIT {
                 assertThat(attempts).as("provider calls").isLessThanOrEqualTo(JOBS + 3);
             }
         }
-    }
-
-    /**
-     * The simulator's clock seam is package-private, for its own tests; this one only shifts that
-     * clock, so it reaches the seam by reflection rather than wait for the wall clock's minute.
-     */
-    private static ProviderSimulator startWithClock(SimConfig config, LongSupplier clock) throws Exception {
-        Method start = ProviderSimulator.class.getDeclaredMethod("start", SimConfig.class, LongSupplier.class);
-        start.setAccessible(true);
-        return (ProviderSimulator) start.invoke(null, config, clock);
     }
 
     /** Another client of the same key: {@code count} quick calls. */
