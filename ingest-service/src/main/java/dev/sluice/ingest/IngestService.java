@@ -122,10 +122,13 @@ public final class IngestService implements SluiceService {
         if (config.createTopics()) {
             TopicCreator.ensure(config.kafka());
         }
-        // Before any record is written, so an outside client that registers nothing may start first.
-        ValueSchemas.register(
-                config.kafka().serdes().registry(),
-                ValueSchemas.of(config.kafka().topics(), config.kafka().layout()));
+        // For outside clients that register nothing themselves. Off the start path: a slow or
+        // refusing registry must not hold ingest unready (Sluice's serializers register anyway).
+        Thread.ofVirtual()
+                .name("ingest-value-schemas")
+                .start(() -> ValueSchemas.register(
+                        config.kafka().serdes().registry(),
+                        ValueSchemas.of(config.kafka().topics(), config.kafka().layout())));
         tenants.start();
         keys.start();
         statuses.start();

@@ -71,6 +71,8 @@ public final class ProviderSimulator implements AutoCloseable {
     /**
      * As {@link #start(SimConfig)}, its rate-limit windows and batch times read from {@code clock}
      * (epoch milliseconds): a test shifts it to meet a minute's boundary without waiting for one.
+     * OpenAI's reset headers are relative and read the same either way; Anthropic's are instants,
+     * so they come out shifted against a caller's wall clock.
      */
     public static ProviderSimulator start(SimConfig config, LongSupplier clock) {
         return start(config, clock, BatchLimits.DEFAULTS);

@@ -15,6 +15,7 @@ import dev.sluice.avro.TenantConfig;
 import dev.sluice.avro.TenantSpend;
 import dev.sluice.avro.WebhookDelivery;
 import dev.sluice.schemas.registry.SchemaRegistry;
+import dev.sluice.schemas.registry.SchemaRegistryException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,18 +74,31 @@ public final class ValueSchemas {
     }
 
     /**
-     * Registers each schema under its subject (a schema registered already keeps its id). One the
-     * registry refuses (unreachable, not allowed, incompatible with what the subject holds) is
-     * logged with the registry's reason and the rest are still registered: Sluice's own
-     * serializers register what they write as they write it, so only outside clients that register
-     * nothing would miss it. Returns the subjects that could not be registered.
+     * Registers each schema under its subject (a schema registered already keeps its id). A
+     * subject the registry refuses (incompatible with what it holds, say) is logged with the
+     * registry's reason and the rest are still registered. A registry that does not answer, or
+     * refuses the credentials, would refuse every subject alike: the first such failure ends the
+     * run with one line. Sluice's own serializers register what they write as they write it, so
+     * only outside clients that register nothing would miss a subject. Returns the subjects not
+     * registered.
      */
     public static List<String> register(SchemaRegistry registry, Map<String, Schema> subjects) {
         List<String> failed = new ArrayList<>();
-        subjects.forEach((subject, schema) -> {
+        List<String> all = List.copyOf(subjects.keySet());
+        for (int i = 0; i < all.size(); i++) {
+            String subject = all.get(i);
             try {
-                registry.register(subject, schema);
+                registry.register(subject, subjects.get(subject));
             } catch (RuntimeException e) {
+                if (refusesEverything(e)) {
+                    failed.addAll(all.subList(i, all.size()));
+                    log.warn(
+                            "Could not register the value schemas of {} subjects ({}); clients that do not register"
+                                    + " schemas themselves cannot use a topic until Sluice writes to it",
+                            failed.size(),
+                            e.getMessage());
+                    return failed;
+                }
                 failed.add(subject);
                 log.warn(
                         "Could not register the schema of {} ({}); a client that does not register schemas itself"
@@ -92,11 +106,19 @@ public final class ValueSchemas {
                         subject,
                         e.getMessage());
             }
-        });
+        }
         if (failed.isEmpty()) {
             log.info("Value schemas of {} subjects registered", subjects.size());
         }
         return failed;
+    }
+
+    /** No answer at all, or the credentials refused: every other subject would fail the same way. */
+    private static boolean refusesEverything(RuntimeException e) {
+        if (!(e instanceof SchemaRegistryException r)) {
+            return false;
+        }
+        return r.httpStatus() < 0 || r.httpStatus() == 401 || r.httpStatus() == 403;
     }
 
     private static void put(Map<String, Schema> subjects, String topic, Schema schema) {

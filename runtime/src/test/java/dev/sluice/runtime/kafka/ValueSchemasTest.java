@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.schemas.registry.InMemorySchemaRegistry;
 import dev.sluice.schemas.registry.SchemaRegistry;
+import dev.sluice.schemas.registry.SchemaRegistryException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -46,12 +48,12 @@ class ValueSchemasTest {
     }
 
     @Test
-    void shouldRegisterTheRestAndNameTheSubjectsARegistryRefused() {
+    void shouldRegisterTheRestAndNameTheSubjectARegistryRefused() {
         InMemorySchemaRegistry store = InMemorySchemaRegistry.forScope("value-schemas-refusing");
         SchemaRegistry registry = (SchemaRegistry) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {SchemaRegistry.class}, (proxy, method, args) -> {
                     if (method.getName().equals("register") && "x.results-value".equals(args[0])) {
-                        throw new IllegalStateException("403 Forbidden");
+                        throw new SchemaRegistryException("incompatible with version 3", 409, 409);
                     }
                     return method.invoke(store, args);
                 });
@@ -59,5 +61,21 @@ class ValueSchemasTest {
 
         assertThat(ValueSchemas.register(registry, subjects)).containsExactly("x.results-value");
         assertThat(store.subjects()).hasSize(subjects.size() - 1).contains("x.requests-value");
+    }
+
+    /** A registry that does not answer is not asked 29 times, each waiting out its timeout. */
+    @Test
+    void shouldStopAtTheFirstFailureThatEveryOtherSubjectWouldMeetToo() {
+        List<String> asked = new ArrayList<>();
+        SchemaRegistry unreachable = (SchemaRegistry) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SchemaRegistry.class}, (proxy, method, args) -> {
+                    asked.add((String) args[0]);
+                    throw new SchemaRegistryException(
+                            "cannot reach the registry", new java.net.ConnectException("Connection refused"));
+                });
+        Map<String, Schema> subjects = ValueSchemas.of(topics, TopicLayout.DEFAULT);
+
+        assertThat(ValueSchemas.register(unreachable, subjects)).containsExactlyElementsOf(subjects.keySet());
+        assertThat(asked).containsExactly("x.requests-value");
     }
 }
