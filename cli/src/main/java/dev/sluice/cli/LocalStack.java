@@ -145,7 +145,10 @@ public final class LocalStack implements AutoCloseable {
             Settings topicSettings = settings(config);
             KafkaSettings kafka = KafkaSettings.read(topicSettings);
             TopicCreator.ensure(kafka);
-            ValueSchemas.register(kafka.serdes().registry(), ValueSchemas.of(kafka.topics(), kafka.layout()));
+            if (!options.services().contains(Service.INGEST)) {
+                // ingest-service registers them itself when it starts; a stack without it does it here.
+                ValueSchemas.register(kafka.serdes().registry(), ValueSchemas.of(kafka.topics(), kafka.layout()));
+            }
             if (options.services().isEmpty()) {
                 return this;
             }

@@ -132,8 +132,11 @@ public final class TenantsCommand implements Runnable {
             topic.check();
             if (!requestTopics.isEmpty()) {
                 TopicCreator.ensure(dev.sluice.cli.CliKafka.client(target.kafka.bootstrap()), requestTopics);
-                requestTopics.forEach(t ->
-                        ValueSchemas.register(target.serdes().registry(), ValueSchemas.ofTenantRequests(t.name())));
+                ValueSchemas.register(
+                        target.serdes().registry(),
+                        ValueSchemas.ofTenantRequests(requestTopics.stream()
+                                .map(Topics.TopicSpec::name)
+                                .toList()));
             }
             // A file that does not say `paused` leaves the tenant as pause/resume last set it: a
             // configuration rollout must not resume a tenant an operator paused.

@@ -63,9 +63,11 @@ public final class ValueSchemas {
         return subjects;
     }
 
-    /** The subject of a tenant's own request topic ({@code sluice tenants put --request-topic}). */
-    public static Map<String, Schema> ofTenantRequests(String topic) {
-        return Map.of(subject(topic), LlmRequest.getClassSchema());
+    /** The subjects of tenants' own request topics ({@code sluice tenants put --request-topic}). */
+    public static Map<String, Schema> ofTenantRequests(List<String> topics) {
+        Map<String, Schema> subjects = new LinkedHashMap<>();
+        topics.forEach(topic -> put(subjects, topic, LlmRequest.getClassSchema()));
+        return subjects;
     }
 
     /** The TopicNameStrategy subject of a topic's values. */
