@@ -15,6 +15,7 @@ import dev.sluice.model.TenantConfig;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.RouterService;
 import dev.sluice.runtime.SluiceService;
+import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -75,6 +76,7 @@ class BadRecordsIT {
             admin.createTopics(List.of(new NewTopic(acmeTopic, 8, (short) 1)))
                     .all()
                     .get();
+            TopicCreator.awaitWritable(admin, List.of(acmeTopic), Duration.ofSeconds(30));
         }
         try (ProviderSimulator sim = ProviderSimulator.start(
                         SimConfig.defaults().withLatency(Duration.ofMillis(10), Duration.ofMillis(10)));

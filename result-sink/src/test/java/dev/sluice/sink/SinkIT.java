@@ -19,6 +19,7 @@ import dev.sluice.model.Usage;
 import dev.sluice.model.WebhookDelivery;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -646,6 +647,7 @@ class SinkIT {
                             .configs(Map.of("max.message.bytes", "4096"))))
                     .all()
                     .get();
+            TopicCreator.awaitWritable(admin, List.of(s.topics().results()), Duration.ofSeconds(30));
         }
         byte[] noise = new byte[12_000];
         new SecureRandom().nextBytes(noise);
@@ -703,6 +705,7 @@ class SinkIT {
                             .configs(Map.of("max.message.bytes", "4096"))))
                     .all()
                     .get();
+            TopicCreator.awaitWritable(admin, List.of(s.topics().webhookRetry(1)), Duration.ofSeconds(30));
         }
         String secret = newSecret();
         Path secretFile = Files.writeString(dir.resolve("acme.secret"), secret);

@@ -90,8 +90,10 @@ public final class KafkaStack implements AutoCloseable {
 
     /**
      * An idempotent producer with one request in flight per connection. With more, a test that
-     * wrote to a topic in its first moments (NOT_LEADER_OR_FOLLOWER on the first batch) twice had
-     * its producer retry OUT_OF_ORDER_SEQUENCE_NUMBER for minutes, and the records never arrived.
+     * writes to a topic in its first moments can lose a batch for good on Kafka before 4.5
+     * (KAFKA-15591: NOT_LEADER_OR_FOLLOWER on the first batch, the next one written, every retry of
+     * the first OUT_OF_ORDER_SEQUENCE_NUMBER). A test that makes a topic itself and lets a service
+     * write to it calls {@code TopicCreator.awaitWritable} first (docs/adr/0028).
      */
     public KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(

@@ -16,6 +16,7 @@ import dev.sluice.runtime.catalogue.ModelCatalogue;
 import dev.sluice.runtime.catalogue.Pricing;
 import dev.sluice.runtime.config.ConfigSource;
 import dev.sluice.runtime.config.Settings;
+import dev.sluice.runtime.kafka.TopicCreator;
 import dev.sluice.runtime.kafka.Topics;
 import dev.sluice.schemas.registry.RestSchemaRegistry;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -534,6 +535,7 @@ class WorkerIT {
                             .configs(Map.of("max.message.bytes", "300"))))
                     .all()
                     .get();
+            TopicCreator.awaitWritable(admin, List.of(topics.completions()), Duration.ofSeconds(30));
         }
         try (ProviderSimulator sim = ProviderSimulator.start(SimConfig.defaults()
                 .withLatency(Duration.ofMillis(20), Duration.ofMillis(20))

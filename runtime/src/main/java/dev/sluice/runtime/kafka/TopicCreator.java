@@ -1,6 +1,9 @@
 package dev.sluice.runtime.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +14,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -22,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * Creates the topics of the catalogue that do not exist yet. Existing topics are left alone; one
  * whose partition count differs from the catalogue is reported, because co-partitioning of the
  * tenant-keyed topics depends on it, and so is one that takes smaller records than Sluice writes.
+ * It returns once every topic takes writes ({@link #awaitWritable}).
  */
 public final class TopicCreator {
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
@@ -56,7 +62,9 @@ public final class TopicCreator {
             }
             checkPartitions(admin, specs, existing);
             undersized(admin, specs, existing);
-            awaitLeaders(admin, created);
+            // Every topic, not only those created here: another service starting beside this one may
+            // have created one a moment ago (TopicExistsException above).
+            awaitWritable(admin, specs.stream().map(Topics.TopicSpec::name).toList(), Duration.ofSeconds(30));
             if (!created.isEmpty()) {
                 log.info("Created {} topics: {}", created.size(), created);
             }
@@ -70,30 +78,48 @@ public final class TopicCreator {
     }
 
     /**
-     * Waits until every partition of the new topics has a leader in the metadata the brokers
-     * serve. Producing to a topic the moment it is created meets NOT_LEADER_OR_FOLLOWER, and an
-     * idempotent producer that retried such a first batch was seen stuck on
-     * OUT_OF_ORDER_SEQUENCE_NUMBER for good.
+     * Waits until the brokers accept writes to every partition of {@code topics}, which a topic
+     * just created does not do at once. Call it between creating a topic and producing to it.
+     *
+     * <p>Kafka up to 4.4 can lose an idempotent producer's first batch to a new partition
+     * (KAFKA-15591, fixed in 4.5). The batch meets NOT_LEADER_OR_FOLLOWER because the leader has
+     * not made the partition yet; the next batch, already in flight, arrives once it has and is
+     * written; every retry of the first then gets OUT_OF_ORDER_SEQUENCE_NUMBER until
+     * {@code delivery.timeout.ms} expires it. Waiting for a leader in the metadata is not enough: a
+     * broker serves the new metadata a moment before it makes the partitions. So this asks each
+     * partition's leader for its latest offset, which only a leader that has made the partition
+     * answers (ADR 0028).
      */
-    private static void awaitLeaders(Admin admin, List<String> topics)
+    public static void awaitWritable(Admin admin, Collection<String> topics, Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!topics.isEmpty()) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable last = null;
+        while (true) {
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             try {
-                Map<String, TopicDescription> described =
-                        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-                if (described.values().stream()
-                        .allMatch(d -> d.partitions().stream()
-                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
-                    return;
-                }
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(topics)
+                        .allTopicNames()
+                        .get(left, TimeUnit.MILLISECONDS)
+                        .forEach((name, d) -> d.partitions()
+                                .forEach(p ->
+                                        partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(left, TimeUnit.MILLISECONDS);
+                return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException)) {
                     throw e;
                 }
+                last = e.getCause();
+            } catch (TimeoutException e) {
+                last = e;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + topics + " have no leader after 30 s");
+                throw new TimeoutException(
+                        "the partitions of " + topics + " take no writes after " + timeout.toSeconds() + " s: " + last);
             }
             Thread.sleep(20);
         }
