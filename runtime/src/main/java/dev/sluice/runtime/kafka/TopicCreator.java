@@ -3,7 +3,7 @@ package dev.sluice.runtime.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -96,33 +97,81 @@ public final class TopicCreator {
             return;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Throwable last = null;
         while (true) {
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            try {
-                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-                admin.describeTopics(topics)
-                        .allTopicNames()
-                        .get(left, TimeUnit.MILLISECONDS)
-                        .forEach((name, d) -> d.partitions()
-                                .forEach(p ->
-                                        partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-                admin.listOffsets(partitions).all().get(left, TimeUnit.MILLISECONDS);
+            // A last look after the deadline still gives the brokers a second to answer.
+            long answerBy = Math.max(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            List<String> waiting = notWritable(admin, topics, answerBy);
+            if (waiting.isEmpty()) {
                 return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException(
+                        "no writes taken after " + timeout.toSeconds() + " s by " + String.join(", ", waiting));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * The topics the brokers do not list yet and the partitions whose leader does not answer yet,
+     * as far as can be told by {@code deadline}. Topics are listed before they are described: one
+     * unknown topic would hold the answer for all the others of a describe.
+     */
+    private static List<String> notWritable(Admin admin, Collection<String> topics, long deadline)
+            throws ExecutionException, InterruptedException {
+        Set<String> listed;
+        try {
+            listed = admin.listTopics().names().get(millisTo(deadline), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return List.of("the topics' list (the brokers did not answer)");
+        }
+        List<String> waiting = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        for (String topic : topics) {
+            if (listed.contains(topic)) {
+                present.add(topic);
+            } else {
+                waiting.add(topic + " (not listed)");
+            }
+        }
+        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+        for (var topic : admin.describeTopics(present).topicNameValues().entrySet()) {
+            try {
+                topic.getValue()
+                        .get(millisTo(deadline), TimeUnit.MILLISECONDS)
+                        .partitions()
+                        .forEach(p ->
+                                partitions.put(new TopicPartition(topic.getKey(), p.partition()), OffsetSpec.latest()));
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException)) {
                     throw e;
                 }
-                last = e.getCause();
+                waiting.add(topic.getKey() + " (" + e.getCause().getMessage() + ")");
             } catch (TimeoutException e) {
-                last = e;
+                waiting.add(topic.getKey() + " (not described)");
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException(
-                        "the partitions of " + topics + " take no writes after " + timeout.toSeconds() + " s: " + last);
-            }
-            Thread.sleep(20);
         }
+        if (partitions.isEmpty()) {
+            return waiting;
+        }
+        ListOffsetsResult offsets = admin.listOffsets(partitions);
+        for (TopicPartition partition : partitions.keySet()) {
+            try {
+                offsets.partitionResult(partition).get(millisTo(deadline), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw e;
+                }
+                waiting.add(partition + " (" + e.getCause().getMessage() + ")");
+            } catch (TimeoutException e) {
+                waiting.add(partition + " (its leader has not answered)");
+            }
+        }
+        return waiting;
+    }
+
+    private static long millisTo(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /**
