@@ -9,14 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -147,6 +153,95 @@ public final class KafkaStack implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Every record of a topic a read_committed reader can see once the transactions open on it now
+     * have ended: everything written before the call, less what was aborted. It reads until each
+     * partition's position passes what was its end offset (read_uncommitted) at the call, so a
+     * transaction whose commit has returned but whose markers are not on the log yet is waited for,
+     * not missed. Fails after {@code timeout} naming the partitions not read to their end.
+     */
+    public List<ConsumerRecord<String, byte[]>> readAll(String topic, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = committedReader()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            Map<TopicPartition, Long> end = endOffsets(partitions, IsolationLevel.READ_UNCOMMITTED);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Map<TopicPartition, Long> behind = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    long position = consumer.position(tp);
+                    if (position < end.get(tp)) {
+                        behind.put(tp, position);
+                    }
+                }
+                if (behind.isEmpty()) {
+                    return out;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("read " + topic + " only to " + behind + " in " + timeout.toSeconds()
+                            + " s; its end offsets were " + end);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+    }
+
+    /**
+     * The end offsets of every partition of the topics once no transaction is open on them: a
+     * read_committed reader's end is then everyone's end. A transaction's commit returns before its
+     * markers are on the log, so offsets taken right after it would move a moment later. Fails
+     * after 30 s naming the partitions that still have a transaction open.
+     */
+    public Map<TopicPartition, Long> settledEndOffsets(String... topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = committedReader()) {
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Map<TopicPartition, Long> committed = endOffsets(partitions, IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> written = endOffsets(partitions, IsolationLevel.READ_UNCOMMITTED);
+            if (committed.equals(written)) {
+                return committed;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("a transaction stayed open for 30 s: committed end offsets " + committed
+                        + ", written " + written);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for open transactions to end", e);
+            }
+        }
+    }
+
+    private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions, IsolationLevel isolation) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        try (Admin admin = admin()) {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(latest, new ListOffsetsOptions(isolation))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> out.put(tp, info.offset()));
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not list the end offsets of " + partitions, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted listing end offsets", e);
+        }
     }
 
     /** Names of the topics on the broker. */
