@@ -229,7 +229,7 @@ class BadRecordsIT {
                 });
                 assertThat(byId.get("key-b").error().code()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
 
-                List<CostEvent> costs = kafka.readUntil(topics.costEvents(), r -> false, Duration.ofSeconds(2)).stream()
+                List<CostEvent> costs = kafka.readAll(topics.costEvents(), Duration.ofSeconds(30)).stream()
                         .map(r -> serdes.costEvents().deserializer().deserialize(topics.costEvents(), r.value()))
                         .toList();
                 assertThat(costs)

@@ -306,16 +306,12 @@ final class IngestHarness implements AutoCloseable {
         return endOffsets(topics.requests(), topics.jobEvents());
     }
 
-    /** The end offsets of every partition of the topics. */
+    /**
+     * The end offsets of every partition of the topics once no transaction is open on them: a batch's
+     * 202 comes when its transaction has committed, a moment before its markers are on the log.
+     */
     Map<TopicPartition, Long> endOffsets(String... of) {
-        try (KafkaConsumer<String, byte[]> consumer = kafka.committedReader()) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : of) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            return consumer.endOffsets(partitions);
-        }
+        return kafka.settledEndOffsets(of);
     }
 
     /**

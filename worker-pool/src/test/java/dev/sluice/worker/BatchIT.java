@@ -215,7 +215,7 @@ class BatchIT {
 
                 // and each batch was submitted once and ended COLLECTED with every line accounted for
                 Map<String, ProviderBatch> batches = new HashMap<>();
-                kafka.readUntil(topics.batches(), r -> false, Duration.ofSeconds(3)).stream()
+                kafka.readAll(topics.batches(), Duration.ofSeconds(30)).stream()
                         .filter(r -> r.value() != null)
                         .map(r -> serdes.batches().deserializer().deserialize(topics.batches(), r.value()))
                         .forEach(b -> batches.put(b.batchId(), b));

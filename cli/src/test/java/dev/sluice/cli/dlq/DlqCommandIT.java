@@ -272,22 +272,22 @@ class DlqCommandIT {
                 .get();
     }
 
-    /** The results of a request on llm.results: all there are once the topic was read for two seconds. */
+    /** The results of a request on llm.results, all there are. */
     private static List<LlmResult> results(KafkaStack kafka, SluiceSerdes serdes, Topics topics, String requestId) {
-        return kafka.readUntil(topics.results(), r -> false, Duration.ofSeconds(2)).stream()
+        return kafka.readAll(topics.results(), Duration.ofSeconds(30)).stream()
                 .map(r -> serdes.results().deserializer().deserialize(topics.results(), r.value()))
                 .filter(r -> r.requestId().equals(requestId))
                 .toList();
     }
 
     private static List<DeadLetter> letters(KafkaStack kafka, SluiceSerdes serdes, Topics topics) {
-        return kafka.readUntil(topics.deadLetters(), r -> false, Duration.ofSeconds(1)).stream()
+        return kafka.readAll(topics.deadLetters(), Duration.ofSeconds(30)).stream()
                 .map(r -> serdes.deadLetters().deserializer().deserialize(topics.deadLetters(), r.value()))
                 .toList();
     }
 
     private static List<ConsumerRecord<String, byte[]>> replayedRecords(KafkaStack kafka, Topics topics) {
-        return kafka.readUntil(topics.requests(), r -> false, Duration.ofSeconds(2)).stream()
+        return kafka.readAll(topics.requests(), Duration.ofSeconds(30)).stream()
                 .filter(r -> r.headers().lastHeader(Replayer.HEADER) != null)
                 .toList();
     }

@@ -240,7 +240,7 @@ class TenantsCommandIT {
         String topic = new Topics(prefix).apiKeys();
         SluiceSerdes serdes = new SluiceSerdes(new RestSchemaRegistry(kafka.registryUrl()));
         java.util.Map<String, ApiKey> latest = new java.util.LinkedHashMap<>();
-        kafka.readUntil(topic, r -> false, Duration.ofSeconds(2)).forEach(r -> {
+        kafka.readAll(topic, Duration.ofSeconds(30)).forEach(r -> {
             latest.remove(r.key());
             latest.put(r.key(), serdes.apiKeys().deserializer().deserialize(topic, r.value()));
         });
