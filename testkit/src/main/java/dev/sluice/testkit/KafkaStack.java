@@ -168,7 +168,10 @@ public final class KafkaStack implements AutoCloseable {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
-            Map<TopicPartition, Long> end = endOffsets(partitions, IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> end;
+            try (Admin admin = admin()) {
+                end = endOffsets(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -199,37 +202,40 @@ public final class KafkaStack implements AutoCloseable {
      * after 30 s naming the partitions that still have a transaction open.
      */
     public Map<TopicPartition, Long> settledEndOffsets(String... topics) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = committedReader()) {
-            for (String topic : topics) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            Map<TopicPartition, Long> committed = endOffsets(partitions, IsolationLevel.READ_COMMITTED);
-            Map<TopicPartition, Long> written = endOffsets(partitions, IsolationLevel.READ_UNCOMMITTED);
-            if (committed.equals(written)) {
-                return committed;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("a transaction stayed open for 30 s: committed end offsets " + committed
-                        + ", written " + written);
-            }
-            try {
+        try (Admin admin = admin()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(List.of(topics))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((topic, description) -> description
+                            .partitions()
+                            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                Map<TopicPartition, Long> committed = endOffsets(admin, partitions, IsolationLevel.READ_COMMITTED);
+                Map<TopicPartition, Long> written = endOffsets(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
+                if (committed.equals(written)) {
+                    return committed;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("a transaction stayed open for 30 s: committed end offsets " + committed
+                            + ", written " + written);
+                }
                 Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for open transactions to end", e);
             }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not describe " + List.of(topics), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for open transactions to end", e);
         }
     }
 
-    private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions, IsolationLevel isolation) {
+    private static Map<TopicPartition, Long> endOffsets(
+            Admin admin, List<TopicPartition> partitions, IsolationLevel isolation) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        try (Admin admin = admin()) {
+        try {
             Map<TopicPartition, Long> out = new HashMap<>();
             admin.listOffsets(latest, new ListOffsetsOptions(isolation))
                     .all()

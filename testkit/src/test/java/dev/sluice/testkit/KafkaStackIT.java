@@ -2,6 +2,7 @@ package dev.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,10 +42,7 @@ class KafkaStackIT {
 
     @Test
     void shouldProduceAndReadBackCommittedRecords(KafkaStack kafka) throws Exception {
-        String topic = kafka.newPrefix() + "echo";
-        try (var admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-        }
+        String topic = newTopic(kafka, "echo", 2);
         try (var producer = kafka.producer()) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8)))
@@ -58,10 +56,7 @@ class KafkaStackIT {
 
     @Test
     void shouldReadAllOfATransactionOpenWhenTheReadBegan(KafkaStack kafka) throws Exception {
-        String topic = kafka.newPrefix() + "open";
-        try (var admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-        }
+        String topic = newTopic(kafka, "open", 2);
         try (var producer = transactional(kafka)) {
             producer.initTransactions();
             producer.beginTransaction();
@@ -74,11 +69,10 @@ class KafkaStackIT {
             CompletableFuture<Map<TopicPartition, Long>> settled =
                     CompletableFuture.supplyAsync(() -> kafka.settledEndOffsets(topic));
             // Both wait for the open transaction rather than answer without its records.
-            Thread.sleep(1_000);
-            assertThat(read).as("readAll while the transaction is open").isNotDone();
-            assertThat(settled)
-                    .as("settledEndOffsets while the transaction is open")
-                    .isNotDone();
+            await().alias("readAll and settledEndOffsets still waiting while the transaction is open")
+                    .during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> !read.isDone() && !settled.isDone());
             producer.commitTransaction();
 
             assertThat(read.get(30, TimeUnit.SECONDS)).hasSize(6);
@@ -99,10 +93,7 @@ class KafkaStackIT {
      */
     @Test
     void shouldSettleEndOffsetsRightAfterACommit(KafkaStack kafka) throws Exception {
-        String topic = kafka.newPrefix() + "settle";
-        try (var admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
-        }
+        String topic = newTopic(kafka, "settle", 4);
         int rounds = Integer.getInteger("sluice.settle.rounds", 10);
         int moved = 0;
         try (var producer = transactional(kafka);
@@ -146,10 +137,7 @@ class KafkaStackIT {
 
     @Test
     void shouldNameThePartitionsAReadCouldNotFinish(KafkaStack kafka) throws Exception {
-        String topic = kafka.newPrefix() + "stuck";
-        try (var admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = newTopic(kafka, "stuck", 1);
         try (var producer = transactional(kafka)) {
             producer.initTransactions();
             producer.beginTransaction();
@@ -161,6 +149,17 @@ class KafkaStackIT {
             producer.abortTransaction();
         }
         assertThat(kafka.readAll(topic, Duration.ofSeconds(30))).isEmpty();
+    }
+
+    /** A topic of this test's own, made with the partitions given. */
+    private static String newTopic(KafkaStack kafka, String name, int partitions) throws Exception {
+        String topic = kafka.newPrefix() + name;
+        try (var admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get();
+        }
+        return topic;
     }
 
     private static KafkaProducer<String, byte[]> transactional(KafkaStack kafka) {
